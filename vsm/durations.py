@@ -1,0 +1,124 @@
+"""Durations: parse what people type ("1h 30m", "2d", "45") into minutes and format minutes back.
+
+All durations in the model are minutes as floats. Days and weeks are calendar time:
+1d = 24h, 1w = 7d.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+MINUTES_PER_UNIT: dict[str, float] = {
+    "m": 1.0,
+    "min": 1.0,
+    "mins": 1.0,
+    "h": 60.0,
+    "hr": 60.0,
+    "hrs": 60.0,
+    "d": 24 * 60.0,
+    "w": 7 * 24 * 60.0,
+}
+
+_NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_PART = re.compile(rf"\s*({_NUMBER})\s*([a-zA-Z]*)\s*")
+
+
+class DurationError(ValueError):
+    """Raised for text that is not a duration; the message names the text."""
+
+
+def parse_duration(value: object) -> float:
+    """Return the duration in minutes.
+
+    Accepts a number (minutes) or text: ``45``, ``45m``, ``1h 30m``, ``1h30m``, ``2.5h``, ``3d``,
+    ``1w``, ``1w 2d 3h 4m``. Negative, non-finite or malformed values raise DurationError.
+    """
+    if isinstance(value, bool):
+        raise DurationError(f"not a duration: {value!r}")
+    if isinstance(value, (int, float)):
+        minutes = float(value)
+    elif isinstance(value, str):
+        minutes = _parse_text(value)
+    else:
+        raise DurationError(f"not a duration: {value!r}")
+    if not math.isfinite(minutes) or minutes < 0:
+        raise DurationError(f"not a duration (must be a finite, non-negative time): {value!r}")
+    return minutes
+
+
+def _parse_text(text: str) -> float:
+    stripped = text.strip()
+    if not stripped:
+        raise DurationError("empty duration: write minutes, or e.g. '1h 30m', '2d'")
+    total = 0.0
+    position = 0
+    while position < len(stripped):
+        match = _PART.match(stripped, position)
+        if not match or match.end() == position:
+            raise DurationError(
+                f"not a duration: {text!r} (write e.g. '45', '45m', '1h 30m', '2.5h', '3d', '1w')"
+            )
+        if not match.group(2) and match.end() < len(stripped):
+            raise DurationError(f"not a duration: {text!r} (a number without a unit must come last)")
+        unit = match.group(2).lower() or "m"
+        if unit not in MINUTES_PER_UNIT:
+            raise DurationError(f"unknown time unit {match.group(2)!r} in {text!r} (use m, h, d or w)")
+        total += float(match.group(1)) * MINUTES_PER_UNIT[unit]
+        position = match.end()
+    return total
+
+
+def _number(value: float) -> str:
+    """Shortest text for a number: 3 -> '3', 2.5 -> '2.5'."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def format_exact(minutes: float) -> str:
+    """Format minutes so that parse_duration() gives back exactly the same float.
+
+    Whole minutes are split into days and hours: 1530 -> '1d 1h 30m'. Fractional minutes are
+    written as minutes alone so nothing is lost: 90.5 -> '90.5m'. 0 -> '0m'.
+    """
+    if minutes == 0:
+        return "0m"
+    if minutes != int(minutes) or minutes >= 1e15:
+        return f"{_number(minutes)}m"
+    remaining = int(minutes)
+    parts = []
+    for unit in ("d", "h"):
+        size = int(MINUTES_PER_UNIT[unit])
+        count, remaining = divmod(remaining, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    if remaining:
+        parts.append(f"{remaining}m")
+    return " ".join(parts)
+
+
+def format_duration(minutes: float | None, units: int = 2) -> str:
+    """Format minutes for people, rounded to the `units` largest units: '2d 4h', '35m', '1w 2d'.
+
+    Under an hour, fractions of a minute are kept to one decimal ('0.5m'). None gives '–'.
+    """
+    if minutes is None or not math.isfinite(minutes):
+        return "–"
+    if minutes < 60 and minutes != int(minutes):
+        return f"{round(minutes, 1):g}m"
+    remaining = round(minutes)
+    if remaining == 0:
+        return "0m"
+    sizes = [("w", 7 * 1440), ("d", 1440), ("h", 60), ("m", 1)]
+    # Find the largest unit, then round to the smallest unit shown.
+    first = next(i for i, (_, size) in enumerate(sizes) if remaining >= size)
+    last = min(first + units - 1, len(sizes) - 1)
+    smallest = sizes[last][1]
+    remaining = round(remaining / smallest) * smallest
+    parts = []
+    for unit, size in sizes[: last + 1]:
+        count, remaining = divmod(remaining, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return " ".join(parts) if parts else "0m"

@@ -1,0 +1,18 @@
+"""Errors that reach people: each carries one clear sentence, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class VsmError(Exception):
+    """Base of every error this package reports to people (CLI: one line on stderr, exit 2)."""
+
+
+class FileFormatError(VsmError):
+    """A file could not be read or written: names the file and what is wrong with it."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")

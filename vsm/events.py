@@ -1,0 +1,94 @@
+"""Past-tense events the model emits after every change, and the subscription mechanism.
+
+Subscribers (the editor's scenes and panels, the document's analysis scheduler) receive the event
+objects in subscription order; the objects they carry are the live model objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from vsm.model import Flow, Step, ValueStreamMap
+
+@dataclass(frozen=True)
+class StepAdded:
+    step: Step
+    index: int
+
+
+@dataclass(frozen=True)
+class StepRemoved:
+    step: Step
+    index: int
+
+
+@dataclass(frozen=True)
+class StepChanged:
+    step: Step
+    field: str
+
+
+@dataclass(frozen=True)
+class FlowAdded:
+    flow: Flow
+    index: int
+
+
+@dataclass(frozen=True)
+class FlowRemoved:
+    flow: Flow
+    index: int
+
+
+@dataclass(frozen=True)
+class FlowChanged:
+    flow: Flow
+    field: str
+
+
+@dataclass(frozen=True)
+class MapChanged:
+    field: str
+
+
+MapEvent = StepAdded | StepRemoved | StepChanged | FlowAdded | FlowRemoved | FlowChanged | MapChanged
+Listener = Callable[[Any], None]
+
+
+class Observable:
+    """Subscribers receive every event this object emits, in subscription order."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener(event)` after every change."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        """Stop calling `listener`."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _emit(self, event: Any) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+
+@dataclass(frozen=True)
+class MapAdded:
+    map: ValueStreamMap
+    index: int
+
+
+@dataclass(frozen=True)
+class MapRemoved:
+    map: ValueStreamMap
+    index: int
+
+
+@dataclass(frozen=True)
+class ProjectChanged:
+    field: str
