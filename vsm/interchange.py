@@ -1,0 +1,475 @@
+"""vsm-json: the plain-text interchange format for projects (described in docs/file-format.md).
+
+Loading happens in two phases: the JSON is first parsed into plain records, checking every type
+and required key; the records are then built into a Project through the model's API
+(ValueStreamMap(...), add_step, add_flow), which applies the model's own rules. Any failure on the
+way, whatever raised it, comes out as one FileFormatError that names the map, step or flow.
+
+`load_project` and `save_project_any` choose the format from the file suffix: ".json" is
+vsm-json, ".vsm" the SQLite document handled by vsm.storage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from vsm.durations import format_exact
+from vsm.errors import FileFormatError, VsmError
+from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap, new_id
+
+FORMAT = "vsm-json"
+VERSION = 1
+
+_STEP_DEFAULTS = Step()
+_MAP_DEFAULTS = ValueStreamMap()
+_THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
+
+
+class _Invalid(Exception):
+    """A problem found while parsing; the message already names where it is."""
+
+
+# ---------------------------------------------------------------- plain records
+
+
+@dataclass
+class _FlowRecord:
+    number: int  # 1-based position in the map's "flows" list
+    id: str | None
+    source: str
+    target: str
+    kind: str
+    share: float | None
+    probability: float | None
+
+
+@dataclass
+class _MapRecord:
+    id: str | None
+    name: str
+    settings: dict[str, Any]
+    steps: list[dict[str, Any]] = field(default_factory=list)  # keyword arguments of Step()
+    flows: list[_FlowRecord] = field(default_factory=list)
+
+
+@dataclass
+class _ProjectRecord:
+    id: str | None
+    name: str
+    maps: list[_MapRecord]
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _plain_number(value: float) -> int | float:
+    """Whole numbers as ints (95 rather than 95.0) so the file reads naturally."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+def _step_to_dict(step: Step) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": step.id,
+        "name": step.name,
+        "activity": step.activity,
+        "team": step.team,
+        "performer": step.performer,
+        "process_time": format_exact(step.process_time),
+        "wait_time": format_exact(step.wait_time),
+        "pca": _plain_number(step.pca),
+        "people": _plain_number(step.people),
+        "notes": step.notes,
+        "x": _plain_number(step.x),
+        "y": _plain_number(step.y),
+    }
+    if step.origin is not None:
+        data["origin"] = step.origin
+    return data
+
+
+def _flow_to_dict(flow: Flow) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": flow.id, "from": flow.source, "to": flow.target}
+    if flow.kind != "normal":
+        data["kind"] = flow.kind
+    if flow.share is not None:
+        data["share"] = _plain_number(flow.share)
+    if flow.probability is not None:
+        data["probability"] = _plain_number(flow.probability)
+    return data
+
+
+def _map_to_dict(map_: ValueStreamMap) -> dict[str, Any]:
+    return {
+        "id": map_.id,
+        "name": map_.name,
+        "kind": map_.kind,
+        "description": map_.description,
+        "demand": None if map_.demand is None else _plain_number(map_.demand),
+        "demand_period": map_.demand_period,
+        "thresholds": {key: _plain_number(getattr(map_.thresholds, key))
+                       for key in _THRESHOLD_KEYS},
+        "steps": [_step_to_dict(step) for step in map_.steps],
+        "flows": [_flow_to_dict(flow) for flow in map_.flows],
+    }
+
+
+def project_to_dict(project: Project) -> dict[str, Any]:
+    """The project as a vsm-json document (plain dicts, lists, strings and numbers)."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "id": project.id,
+        "name": project.name,
+        "maps": [_map_to_dict(map_) for map_ in project.maps],
+    }
+
+
+# ---------------------------------------------------------------- phase 1: parse
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _type_name(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
+    if _is_number(value):
+        return "a number"
+    return names.get(type(value), type(value).__name__)
+
+
+def _text(data: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
+    """data[key] as text; missing -> default, or an error when there is no default."""
+    if key not in data:
+        if default is None:
+            raise _Invalid(f"{where}: missing required key {key!r}")
+        return default
+    value = data[key]
+    if not isinstance(value, str):
+        raise _Invalid(f"{where}: {key} must be text, not {_type_name(value)}")
+    return value
+
+
+def _number(data: dict[str, Any], key: str, where: str, default: float | None,
+            nullable: bool = False) -> float | None:
+    """data[key] as a float (missing -> default; null allowed only when `nullable`)."""
+    if key not in data:
+        return default
+    value = data[key]
+    if value is None and nullable:
+        return None
+    if not _is_number(value):
+        kind = "a number or null" if nullable else "a number"
+        raise _Invalid(f"{where}: {key} must be {kind}, not {_type_name(value)}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise _Invalid(f"{where}: {key} is too large") from None
+
+
+def _duration(data: dict[str, Any], key: str, where: str, default: float) -> Any:
+    """A duration as given (number of minutes or text); the model parses and checks it."""
+    if key not in data:
+        return default
+    value = data[key]
+    if isinstance(value, str):
+        return value
+    if _is_number(value):
+        try:
+            return float(value)
+        except OverflowError:
+            raise _Invalid(f"{where}: {key} is too large") from None
+    raise _Invalid(f"{where}: {key} must be minutes or text such as '1h 30m', "
+                   f"not {_type_name(value)}")
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Invalid(f"{where} must be an object, not {_type_name(value)}")
+    return value
+
+
+def _list(data: dict[str, Any], key: str, where: str, required: bool) -> list[Any]:
+    if key not in data:
+        if required:
+            raise _Invalid(f"{where}: missing required key {key!r}")
+        return []
+    value = data[key]
+    if not isinstance(value, list):
+        raise _Invalid(f"{where}: {key} must be a list, not {_type_name(value)}")
+    return value
+
+
+def _optional_id(data: dict[str, Any], where: str) -> str | None:
+    value = data.get("id")
+    if value is not None and not isinstance(value, str):
+        raise _Invalid(f"{where}: id must be text, not {_type_name(value)}")
+    return value or None
+
+
+def _parse_step(value: Any, map_where: str, number: int) -> dict[str, Any]:
+    """One step as keyword arguments for Step(...); errors name it by name, else id, else number."""
+    data = _object(value, f"{map_where}, step {number}")
+    if "id" not in data:
+        raise _Invalid(f"{map_where}, step {number}: missing required key 'id'")
+    step_id = data["id"]
+    if not isinstance(step_id, str) or not step_id:
+        raise _Invalid(f"{map_where}, step {number}: id must be non-empty text, not {step_id!r}")
+    name = _text(data, "name", f"{map_where}, step {step_id!r}")
+    where = f"{map_where}, step {name or step_id!r}"
+    defaults = _STEP_DEFAULTS
+    origin = data.get("origin")
+    if origin is not None and not isinstance(origin, str):
+        raise _Invalid(f"{where}: origin must be a step id (text) or null, "
+                       f"not {_type_name(origin)}")
+    return {
+        "id": step_id,
+        "name": name,
+        "activity": _text(data, "activity", where, defaults.activity),
+        "team": _text(data, "team", where, defaults.team),
+        "performer": _text(data, "performer", where, defaults.performer),
+        "process_time": _duration(data, "process_time", where, defaults.process_time),
+        "wait_time": _duration(data, "wait_time", where, defaults.wait_time),
+        "pca": _number(data, "pca", where, defaults.pca),
+        "people": _number(data, "people", where, defaults.people),
+        "notes": _text(data, "notes", where, defaults.notes),
+        "x": _number(data, "x", where, defaults.x),
+        "y": _number(data, "y", where, defaults.y),
+        "origin": origin or None,
+    }
+
+
+def _parse_flow(value: Any, number: int, map_where: str) -> _FlowRecord:
+    where = f"{map_where}, flow {number}"
+    data = _object(value, where)
+    source = _text(data, "from", where)
+    target = _text(data, "to", where)
+    where = f"{where} ({source} -> {target})"
+    return _FlowRecord(
+        number=number,
+        id=_optional_id(data, where),
+        source=source,
+        target=target,
+        kind=_text(data, "kind", where, "normal"),
+        share=_number(data, "share", where, None, nullable=True),
+        probability=_number(data, "probability", where, None, nullable=True),
+    )
+
+
+def _parse_map(value: Any, number: int) -> _MapRecord:
+    where = f"map {number}"
+    data = _object(value, where)
+    name = _text(data, "name", where, _MAP_DEFAULTS.name)
+    where = f"map {name!r}"
+    thresholds_data = _object(data.get("thresholds", {}), f"{where}: thresholds")
+    thresholds = Thresholds(**{
+        key: _number(thresholds_data, key, f"{where}: thresholds", getattr(Thresholds(), key))
+        for key in _THRESHOLD_KEYS})
+    settings = {
+        "kind": _text(data, "kind", where, _MAP_DEFAULTS.kind),
+        "description": _text(data, "description", where, _MAP_DEFAULTS.description),
+        "demand": _number(data, "demand", where, _MAP_DEFAULTS.demand, nullable=True),
+        "demand_period": _text(data, "demand_period", where, _MAP_DEFAULTS.demand_period),
+        "thresholds": thresholds,
+    }
+    record = _MapRecord(_optional_id(data, where), name, settings)
+    for index, step in enumerate(_list(data, "steps", where, required=False), start=1):
+        record.steps.append(_parse_step(step, where, index))
+    for index, flow in enumerate(_list(data, "flows", where, required=False), start=1):
+        record.flows.append(_parse_flow(flow, index, where))
+    return record
+
+
+def _parse_project(data: Any) -> _ProjectRecord:
+    if not isinstance(data, dict):
+        raise _Invalid("not a vsm-json file: the top level must be an object, "
+                       f"not {_type_name(data)}")
+    if data.get("format") != FORMAT:
+        found = "no 'format' key" if "format" not in data else f"format is {data['format']!r}"
+        raise _Invalid(f"not a vsm-json file ({found}; expected \"format\": \"{FORMAT}\")")
+    if "version" not in data:
+        raise _Invalid("missing required key 'version'")
+    version = data["version"]
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise _Invalid(f"version must be a whole number, not {_type_name(version)}")
+    if version > VERSION:
+        raise _Invalid(f"made by a newer version of the app (file version {version}, this one "
+                       f"reads version {VERSION}); upgrade to open it")
+    if version < 1:
+        raise _Invalid(f"unknown file version {version}")
+    name = _text(data, "name", "project", "Untitled")
+    if not name.strip():
+        raise _Invalid("project: name cannot be empty")
+    maps = [_parse_map(map_, number) for number, map_ in
+            enumerate(_list(data, "maps", "project", required=True), start=1)]
+    return _ProjectRecord(_optional_id(data, "project"), name.strip(), maps)
+
+
+# ---------------------------------------------------------------- phase 2: build
+
+
+def _build_map(record: _MapRecord) -> ValueStreamMap:
+    where = f"map {record.name!r}"
+    try:
+        map_ = ValueStreamMap(name=record.name, id=record.id, **record.settings)
+    except ModelError as error:
+        raise _Invalid(str(error)) from None
+    first_with_id: dict[str, str] = {}
+    for values in record.steps:
+        label = values["name"] or values["id"]
+        if values["id"] in first_with_id:
+            raise _Invalid(f"{where}, step {label!r}: the id {values['id']!r} is already used by "
+                           f"step {first_with_id[values['id']]!r}")
+        first_with_id[values["id"]] = label
+        try:
+            map_.add_step(Step(**values))
+        except ModelError as error:
+            message = str(error).removeprefix(f"step {values['name']!r}: ")
+            raise _Invalid(f"{where}, step {label!r}: {message}") from None
+    for flow in record.flows:
+        flow_where = f"{where}, flow {flow.number} ({flow.source} -> {flow.target})"
+        for step_id in (flow.source, flow.target):
+            if not map_.has_step(step_id):
+                raise _Invalid(f"{flow_where}: step {step_id!r} is not in the map")
+        if flow.id is not None and map_.has_flow(flow.id):
+            raise _Invalid(f"{flow_where}: another flow already has the id {flow.id!r}")
+        model_flow = Flow(flow.source, flow.target, flow.kind, flow.share, flow.probability,
+                          id=flow.id or new_id())
+        prefix = f"flow {map_.step(flow.source).name!r} -> {map_.step(flow.target).name!r}: "
+        try:
+            map_.add_flow(model_flow)
+        except ModelError as error:
+            raise _Invalid(f"{flow_where}: {str(error).removeprefix(prefix)}") from None
+    return map_
+
+
+def _build_project(record: _ProjectRecord) -> Project:
+    project = Project(name=record.name, id=record.id)
+    for map_record in record.maps:
+        map_ = _build_map(map_record)
+        if any(other.id == map_.id for other in project.maps):
+            raise _Invalid(f"map {map_record.name!r}: another map already has the id {map_.id!r}")
+        project.add_map(map_)
+    return project
+
+
+def _unexpected(error: Exception) -> str:
+    return f"could not be read ({type(error).__name__}: {error})"
+
+
+def project_from_dict(data: Any, path: str | Path = "<data>") -> Project:
+    """Build a Project from a vsm-json document; FileFormatError(path, reason) if it is not one."""
+    try:
+        return _build_project(_parse_project(data))
+    except _Invalid as error:
+        raise FileFormatError(path, str(error)) from None
+    except RecursionError:
+        raise FileFormatError(path, "the data is nested too deeply") from None
+    except Exception as error:  # the boundary: nothing else escapes the loader
+        raise FileFormatError(path, _unexpected(error)) from error
+
+
+# ---------------------------------------------------------------- files
+
+
+def _reject_constant(name: str) -> None:
+    raise _Invalid(f"not valid JSON: {name} is not a JSON number")
+
+
+def _decode(raw: bytes, path: str | Path) -> Any:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileFormatError(
+            path, f"not a vsm-json file: not UTF-8 text (byte {error.start})") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise FileFormatError(path, f"not valid JSON: {error.msg} at line {error.lineno}, "
+                                    f"column {error.colno}") from None
+    except _Invalid as error:
+        raise FileFormatError(path, str(error)) from None
+    except RecursionError:
+        raise FileFormatError(path, "not a vsm-json file: the JSON is nested too deeply") from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise FileFormatError(path, "no such file") from None
+    except IsADirectoryError:
+        raise FileFormatError(path, "is a folder, not a file") from None
+    except OSError as error:
+        raise FileFormatError(path, f"cannot be read: {error.strerror or error}") from None
+
+
+def load_json(path: str | Path) -> Project:
+    """Read a vsm-json file; FileFormatError naming the file and the problem if it cannot."""
+    path = Path(path)
+    try:
+        return project_from_dict(_decode(_read_bytes(path), path), path)
+    except VsmError:
+        raise
+    except Exception as error:  # the boundary: nothing else escapes the loader
+        raise FileFormatError(path, _unexpected(error)) from error
+
+
+def save_json(project: Project, path: str | Path) -> None:
+    """Write the project as vsm-json (UTF-8, indented) atomically: a temporary file in the same
+    folder replaces the target only once it is completely written."""
+    path = Path(path)
+    text = json.dumps(project_to_dict(project), indent=2, ensure_ascii=False) + "\n"
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        # os.open with 0o666 lets the umask decide the permissions, as for any new file.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with open(descriptor, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        if path.exists():
+            shutil.copymode(path, temporary)
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise FileFormatError(path, f"cannot be written: {error.strerror or error}") from None
+
+
+# ---------------------------------------------------------------- dispatch on suffix
+
+
+def _suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".vsm"):
+        raise FileFormatError(path, "unknown file type; use .vsm or .json")
+    return suffix
+
+
+def load_project(path: str | Path) -> Project:
+    """Open a project from a .vsm document or a .json (vsm-json) file, chosen by suffix."""
+    path = Path(path)
+    if _suffix(path) == ".json":
+        return load_json(path)
+    from vsm.storage import open_project  # lazily: only .vsm files need SQLite
+
+    return open_project(path)
+
+
+def save_project_any(project: Project, path: str | Path) -> None:
+    """Save a project as a .vsm document or a .json (vsm-json) file, chosen by suffix."""
+    path = Path(path)
+    if _suffix(path) == ".json":
+        save_json(project, path)
+        return
+    from vsm.storage import save_project  # lazily: only .vsm files need SQLite
+
+    save_project(project, path)

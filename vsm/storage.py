@@ -1,0 +1,397 @@
+"""The .vsm document: a project stored as an SQLite database (an "application file format").
+
+A .vsm file is an SQLite database with `PRAGMA application_id = APPLICATION_ID` and
+`PRAGMA user_version = SCHEMA_VERSION`, in rollback-journal mode (never WAL, whose side files get
+lost when a file is e-mailed). Its STRICT tables hold one project row and the maps, steps and flows
+with their order; the schema is created by the migrations in `_MIGRATIONS` (sqlite-utils), which
+also leave their own `_sqlite_migrations` table in the file.
+
+Saving writes a complete new database next to the target and swaps it in with `os.replace`, so a
+failed save never damages the previous file. Opening is read-only (the file is never modified, not
+even on error) and rebuilds the project through the model's own API, so the model validates every
+value; any problem becomes one `FileFormatError` naming the file and saying what is wrong.
+Nothing read from a file is executed, and nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import secrets
+import sqlite3
+import stat
+from contextlib import closing
+from dataclasses import asdict, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from vsm.errors import FileFormatError, VsmError
+from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap
+
+APPLICATION_ID: int = int.from_bytes(b"VSM1", "big")  # 0x56534D31 = 1448299825
+SCHEMA_VERSION: int = 1
+
+from vsm import __version__ as APP_VERSION  # noqa: E402
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+NOT_OURS = "not a value-stream file"
+
+# ---------------------------------------------------------------- schema (migrations)
+
+_MIGRATIONS = sqlite_utils.Migrations("vsm")
+
+# Schema version 1, frozen: later changes go into new migrations, never into this text.
+_SCHEMA_1 = (
+    """CREATE TABLE project (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL,
+        app_version TEXT NOT NULL,
+        saved_at TEXT NOT NULL
+    ) STRICT""",
+    """CREATE TABLE maps (
+        id TEXT PRIMARY KEY NOT NULL,
+        position INTEGER NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        description TEXT NOT NULL,
+        demand REAL,
+        demand_period TEXT NOT NULL,
+        long_wait_percent REAL NOT NULL,
+        low_pca_percent REAL NOT NULL,
+        rework_percent REAL NOT NULL
+    ) STRICT""",
+    """CREATE TABLE steps (
+        map_id TEXT NOT NULL REFERENCES maps(id) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        activity TEXT NOT NULL,
+        team TEXT NOT NULL,
+        performer TEXT NOT NULL,
+        process_time REAL NOT NULL,
+        wait_time REAL NOT NULL,
+        pca REAL NOT NULL,
+        people REAL NOT NULL,
+        notes TEXT NOT NULL,
+        x REAL NOT NULL,
+        y REAL NOT NULL,
+        origin TEXT,
+        PRIMARY KEY (map_id, id),
+        UNIQUE (map_id, position)
+    ) STRICT""",
+    """CREATE TABLE flows (
+        map_id TEXT NOT NULL REFERENCES maps(id) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        target TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        share REAL,
+        probability REAL,
+        PRIMARY KEY (map_id, id),
+        UNIQUE (map_id, position),
+        FOREIGN KEY (map_id, source) REFERENCES steps(map_id, id) ON DELETE CASCADE,
+        FOREIGN KEY (map_id, target) REFERENCES steps(map_id, id) ON DELETE CASCADE
+    ) STRICT""",
+)
+
+
+@_MIGRATIONS(name="0001_initial")
+def _initial_schema(db: sqlite_utils.Database) -> None:
+    """Schema version 1: project, maps, steps, flows."""
+    for statement in _SCHEMA_1:
+        db.execute(statement)
+    db.execute("PRAGMA user_version = 1")
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Bring the schema of a writable database up to SCHEMA_VERSION (creates it in a new file).
+
+    Files of an older schema version will be opened by migrating a temporary copy, so that the
+    user's file is never changed by opening it; no older version exists yet.
+    """
+    _MIGRATIONS.apply(db)
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version != SCHEMA_VERSION:  # a migration forgot to set user_version: a bug, not user data
+        raise RuntimeError(f"migrations left user_version {version}, expected {SCHEMA_VERSION}")
+
+
+# ---------------------------------------------------------------- rows <-> model
+
+
+class _Damaged(Exception):
+    """Internal: the file's content is inconsistent; the message says how."""
+
+
+def _map_row(map_: ValueStreamMap, position: int) -> dict[str, Any]:
+    return {"id": map_.id, "position": position, "name": map_.name, "kind": map_.kind,
+            "description": map_.description, "demand": map_.demand,
+            "demand_period": map_.demand_period, **asdict(map_.thresholds)}
+
+
+def _step_row(map_id: str, position: int, step: Step) -> dict[str, Any]:
+    return {"map_id": map_id, "position": position, **asdict(step)}
+
+
+def _flow_row(map_id: str, position: int, flow: Flow) -> dict[str, Any]:
+    return {"map_id": map_id, "position": position, **asdict(flow)}
+
+
+def _text(row: dict[str, Any], column: str, what: str) -> str:
+    value = row[column]
+    if not isinstance(value, str):
+        raise _Damaged(f"{what}: {column} must be text, not {type(value).__name__}")
+    return value
+
+
+def _id(row: dict[str, Any], what: str) -> str:
+    value = _text(row, "id", what)
+    if not value:
+        raise _Damaged(f"{what} has an empty id")
+    return value
+
+
+def _map_from_row(row: dict[str, Any]) -> ValueStreamMap:
+    name = _text(row, "name", "a map")
+    thresholds = Thresholds(**{item.name: row[item.name] for item in fields(Thresholds)})
+    return ValueStreamMap(name=name, kind=row["kind"],
+                          description=_text(row, "description", f"map {name!r}"),
+                          demand=row["demand"], demand_period=row["demand_period"],
+                          thresholds=thresholds, id=_id(row, f"map {name!r}"))
+
+
+def _step_from_row(row: dict[str, Any], map_name: str) -> Step:
+    _id(row, f"a step of map {map_name!r}")
+    return Step(**{item.name: row[item.name] for item in fields(Step)})
+
+
+def _flow_from_row(row: dict[str, Any], map_name: str) -> Flow:
+    _id(row, f"a flow of map {map_name!r}")
+    return Flow(**{item.name: row[item.name] for item in fields(Flow)})
+
+
+def _write_project(db: sqlite_utils.Database, project: Project) -> None:
+    db.table("project").insert({"id": project.id, "name": project.name, "app_version": APP_VERSION,
+                                "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    maps = project.maps
+    db.table("maps").insert_all(_map_row(map_, i) for i, map_ in enumerate(maps))
+    for map_ in maps:
+        db.table("steps").insert_all(_step_row(map_.id, i, s) for i, s in enumerate(map_.steps))
+        db.table("flows").insert_all(_flow_row(map_.id, i, f) for i, f in enumerate(map_.flows))
+
+
+def _read_project(db: sqlite_utils.Database) -> Project:
+    missing = [t for t in ("project", "maps", "steps", "flows") if t not in db.table_names()]
+    if missing:  # sqlite-utils would read a missing table as an empty one
+        raise _Damaged(f"table {missing[0]!r} is missing")
+    rows = list(db.table("project").rows_where(limit=2))
+    if len(rows) != 1:
+        raise _Damaged("the project record is missing" if not rows else "it holds two projects")
+    project = Project(name=_text(rows[0], "name", "the project"), id=_id(rows[0], "the project"))
+    for map_row in db.table("maps").rows_where(order_by="position"):
+        map_ = _map_from_row(map_row)
+        for row in db.table("steps").rows_where("map_id = ?", [map_.id], order_by="position"):
+            map_.add_step(_step_from_row(row, map_.name))
+        for row in db.table("flows").rows_where("map_id = ?", [map_.id], order_by="position"):
+            map_.add_flow(_flow_from_row(row, map_.name))
+        project.add_map(map_)
+    return project
+
+
+# ---------------------------------------------------------------- saving
+
+
+def _write_reason(error: BaseException) -> str:
+    """A human reason for a failed save."""
+    if isinstance(error, OSError):
+        reasons = {errno.EACCES: "cannot write here: permission denied",
+                   errno.EPERM: "cannot write here: permission denied",
+                   errno.ENOSPC: "disk full",
+                   errno.EROFS: "cannot write here: the disk is read-only",
+                   errno.ENOENT: "cannot write here: the folder does not exist",
+                   errno.ENOTDIR: "cannot write here: part of the path is not a folder",
+                   errno.EISDIR: "cannot write here: a folder has that name",
+                   errno.ENAMETOOLONG: "cannot write here: the file name is too long"}
+        if getattr(errno, "EDQUOT", None) is not None:
+            reasons[errno.EDQUOT] = "disk quota exceeded"
+        return reasons.get(error.errno, f"cannot write: {error.strerror or error}")
+    if isinstance(error, sqlite3.Error):
+        code = (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
+        return {sqlite3.SQLITE_FULL: "disk full",
+                sqlite3.SQLITE_READONLY: "cannot write here: permission denied",
+                sqlite3.SQLITE_PERM: "cannot write here: permission denied",
+                sqlite3.SQLITE_CANTOPEN: "cannot write here: the file cannot be created",
+                sqlite3.SQLITE_IOERR: "cannot write: disk input/output error"}.get(
+                    code, f"cannot write: {error}")
+    return f"cannot write: {error}"
+
+
+def _fsync(path: Path, directory: bool = False) -> None:
+    """Flush a file (or, where the system allows it, a folder) to the disk."""
+    if directory and os.name == "nt":
+        return  # folders cannot be opened for fsync on Windows
+    descriptor = os.open(path, os.O_RDONLY if directory else os.O_RDWR)
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        if not directory:
+            raise  # some file systems refuse to fsync folders; files must succeed
+    finally:
+        os.close(descriptor)
+
+
+def save_project(project: Project, path: str | Path) -> None:
+    """Write the project to a .vsm file, atomically.
+
+    A complete new database is written to a temporary file in the same folder, committed, closed
+    and flushed to disk, then moved onto the target with `os.replace` (and the folder flushed where
+    possible). A symbolic link at `path` is followed, so the file it points to is replaced; the
+    replaced file's permissions are kept, and a read-only file is refused. On any failure the
+    target is untouched, the temporary file removed and `FileFormatError(path, reason)` raised,
+    e.g. "cannot write here: permission denied" or "disk full".
+    """
+    shown = Path(path)
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise FileFormatError(shown, "cannot write here: a folder has that name")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise FileFormatError(shown, "cannot write here: the file is read-only")
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        # os.open with 0o666 lets the umask decide the permissions, as for any new file.
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        with closing(sqlite3.connect(temporary)) as connection:
+            connection.execute("PRAGMA foreign_keys = ON")  # outside any transaction, or ignored
+            connection.execute("PRAGMA journal_mode = DELETE")
+            db = sqlite_utils.Database(connection, execute_plugins=False)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
+            migrate(db)
+            with db.atomic():
+                _write_project(db, project)
+        _fsync(temporary)
+        try:
+            if target.exists():
+                os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
+        except OSError:
+            pass  # keeping the old permissions is a courtesy, not a requirement
+        os.replace(temporary, target)
+    except BaseException as error:
+        for leftover in (temporary, temporary.with_name(temporary.name + "-journal")):
+            try:
+                leftover.unlink(missing_ok=True)
+            except OSError:
+                pass
+        if isinstance(error, Exception):
+            raise FileFormatError(shown, _write_reason(error)) from error
+        raise
+    try:
+        _fsync(target.parent, directory=True)
+    except OSError:
+        pass  # the file is saved; only the durability of the rename is not guaranteed
+
+
+# ---------------------------------------------------------------- opening
+
+
+def _check_header(path: Path) -> None:
+    """Check the file itself and its 100-byte SQLite header; raise FileFormatError if unusable."""
+    if not path.exists():
+        raise FileFormatError(path, "no such file")
+    if path.is_dir():
+        raise FileFormatError(path, "is a folder, not a file")
+    with open(path, "rb") as file:
+        header = file.read(100)
+        size = os.fstat(file.fileno()).st_size
+    if size == 0:
+        raise FileFormatError(path, f"empty file, {NOT_OURS}")
+    if header[:16] != SQLITE_MAGIC:
+        raise FileFormatError(path, NOT_OURS)
+    if len(header) < 100:
+        raise FileFormatError(path, "damaged file: it is too short to be a database")
+    if int.from_bytes(header[68:72], "big", signed=True) != APPLICATION_ID:
+        raise FileFormatError(path, f"{NOT_OURS} (an SQLite database of another application)")
+    version = int.from_bytes(header[60:64], "big", signed=True)
+    if version > SCHEMA_VERSION:
+        raise FileFormatError(path, "made by a newer version of this application — upgrade to open it")
+    if version < 1:
+        raise FileFormatError(path, f"damaged file: unknown schema version {version}")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        raise FileFormatError(path, "damaged file: its header is corrupt")
+    if header[18] != 1 or header[19] != 1:  # we always write rollback-journal files
+        raise FileFormatError(path, "damaged file: another program switched it to WAL mode")
+    pages = int.from_bytes(header[28:32], "big")
+    if pages and header[24:28] == header[92:96] and size < pages * page_size:
+        raise FileFormatError(path, f"damaged file: it is incomplete ({size} of {pages * page_size} bytes)")
+    if size % page_size:
+        raise FileFormatError(path, "damaged file: it is incomplete (not a whole number of pages)")
+
+
+def _check_integrity(connection: sqlite3.Connection) -> None:
+    """PRAGMA quick_check and foreign_key_check; raise _Damaged describing the first problem."""
+    problems = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
+    if problems != ["ok"]:
+        detail = " ".join(str(problem).replace("*** in database main ***", "") for problem in problems)
+        detail = " ".join(detail.split())
+        raise _Damaged(f"the database is corrupt ({detail[:200]})")
+    broken = connection.execute("PRAGMA foreign_key_check").fetchone()
+    if broken is not None:
+        raise _Damaged(f"a row of table {broken[0]!r} refers to a missing row of {broken[2]!r}")
+
+
+def _read_reason(error: Exception) -> str:
+    """A human reason for a file that cannot be read."""
+    if isinstance(error, (_Damaged, ModelError)):
+        return f"damaged file: {error}"
+    if isinstance(error, sqlite3.Error):
+        code = getattr(error, "sqlite_errorcode", 0) or 0
+        if code == getattr(sqlite3, "SQLITE_READONLY_ROLLBACK", 776):
+            return "damaged file: it was not saved completely (a '-journal' file is next to it)"
+        if code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return "another program is writing this file; try again"
+        if code & 0xFF in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
+            return f"cannot be read: {error}"
+        if code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            return "damaged file: the database structure is corrupt"
+        undecodable = re.match(r"Could not decode to UTF-8 column '([^']*)'", str(error))
+        if undecodable:  # the message would quote the garbled text: name only the column
+            return f"damaged file: column {undecodable.group(1)!r} holds text that is not UTF-8"
+        return f"damaged file: {str(error)[:200]}"
+    if isinstance(error, KeyError):  # a row lacks a column the model needs
+        return f"damaged file: column {error.args[0]!r} is missing"
+    if isinstance(error, UnicodeError):
+        return "damaged file: some of its text is not UTF-8"
+    if isinstance(error, PermissionError):
+        return "cannot be read: permission denied"
+    if isinstance(error, OSError):
+        return f"cannot be read: {error.strerror or error}"
+    return f"damaged file: {type(error).__name__}: {str(error)[:200]}"
+
+
+def open_project(path: str | Path) -> Project:
+    """Read a project from a .vsm file without ever changing the file.
+
+    Checks, in order: the file exists and is a file with content; it is SQLite; its application id
+    is ours; its schema version is not newer than SCHEMA_VERSION; `PRAGMA quick_check` and the
+    foreign keys are sound; and the model accepts every value. Each failure raises one
+    `FileFormatError(path, reason)`; no other exception escapes. A file of an older schema
+    version (none exists yet) will be migrated on a temporary copy, never in place.
+    """
+    path = Path(path)
+    try:
+        _check_header(path)
+        uri = path.absolute().as_uri() + "?mode=ro"  # as_uri() escapes '?', '#' and '%'
+        with closing(sqlite3.connect(uri, uri=True)) as connection:
+            connection.execute("PRAGMA trusted_schema = OFF")  # no functions run from the schema
+            connection.execute("PRAGMA cell_size_check = ON")  # detect more corruption
+            _check_integrity(connection)
+            return _read_project(sqlite_utils.Database(connection, execute_plugins=False))
+    except VsmError:
+        raise
+    except Exception as error:  # the file boundary: nothing else escapes
+        raise FileFormatError(path, _read_reason(error)) from error
