@@ -1,0 +1,26 @@
+"""Qt test set-up: offscreen, settings and data in throwaway test locations."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QStandardPaths  # noqa: E402
+
+QStandardPaths.setTestModeEnabled(True)  # before any QSettings exists
+QCoreApplication.setOrganizationName("VSM Studio Tests")
+QCoreApplication.setApplicationName("VSM Studio Tests")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings(tmp_path, monkeypatch):
+    """Each test sees empty settings and its own data directory."""
+    from PySide6.QtCore import QSettings
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    QSettings().clear()
+    yield
+    QSettings().clear()

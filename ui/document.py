@@ -1,0 +1,151 @@
+"""Document: one open project, its file, its undo stack and its live analysis.
+
+One QUndoStack per document (not per map): adding and deleting maps stay undoable, the modified
+state is one `isClean()`, and `map_touched` tells the window which map an undo or redo changed so
+it can show it. Analysis is recomputed for the maps that changed, coalesced to the next turn of the
+event loop, so a burst of edits (a paste, an auto-layout) costs one analysis.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from vsm.analysis import MapAnalysis, analyse
+from vsm.interchange import load_project, save_project_any
+from vsm.events import MapAdded, MapRemoved, StepChanged
+from vsm.model import Project, ValueStreamMap
+
+LAYOUT_ONLY_FIELDS = frozenset({"x", "y", "notes"})
+
+
+class Document(QObject):
+    """The open project. Edits arrive as commands through push(); nothing else changes it."""
+
+    modified_changed = Signal(bool)
+    path_changed = Signal()
+    maps_changed = Signal()
+    analysis_changed = Signal(str)  # map id
+    map_touched = Signal(str)  # map id changed by the last undo, redo or push
+
+    def __init__(self, project: Project | None = None, path: str | Path | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = project or new_project()
+        self.path = Path(path) if path else None
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self._last_index = 0
+        self.undo_stack.indexChanged.connect(self._on_index_changed)
+        self._analyses: dict[str, MapAnalysis] = {}
+        self._stale: set[str] = set()
+        self._unannounced: set[str] = set()  # changed since the last analysis_changed
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._refresh_analyses)
+        self._listeners: dict[str, Any] = {}
+        self.project.subscribe(self._on_project_event)
+        for map_ in self.project.maps:
+            self._watch(map_)
+
+    # ------------------------------------------------------------ files
+
+    @classmethod
+    def open(cls, path: str | Path, parent: QObject | None = None) -> "Document":
+        """Read a .vsm or .json file; FileFormatError names the file and the problem."""
+        return cls(load_project(path), path, parent)
+
+    def save(self, path: str | Path | None = None) -> None:
+        """Write the project (to `path`, becoming the document's file); marks it unmodified.
+
+        A .json path exports vsm-json but keeps the document's own file; only .vsm becomes it.
+        """
+        target = Path(path) if path else self.path
+        if target is None:
+            raise ValueError("the document has no file yet: give a path")
+        save_project_any(self.project, target)
+        if target.suffix.lower() == ".vsm" or self.path is None or target == self.path:
+            if target != self.path:
+                self.path = target
+                self.path_changed.emit()
+            self.undo_stack.setClean()
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def display_name(self) -> str:
+        """The file name, or the project's name for a document never saved."""
+        return self.path.name if self.path else f"{self.project.name}"
+
+    # ------------------------------------------------------------ editing
+
+    def push(self, command: QUndoCommand) -> None:
+        """Apply an edit and put it on the undo stack."""
+        self.undo_stack.push(command)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean)
+
+    def _on_index_changed(self, index: int) -> None:
+        # An undo leaves the command it undid at `index`; a push or redo the one it ran at index-1.
+        ran = index if index < self._last_index else index - 1
+        self._last_index = index
+        command = self.undo_stack.command(ran) if 0 <= ran < self.undo_stack.count() else None
+        map_id = getattr(command, "map_id", None)
+        if map_id and any(m.id == map_id for m in self.project.maps):
+            self.map_touched.emit(map_id)
+
+    # ------------------------------------------------------------ analysis
+
+    def analysis(self, map_id: str) -> MapAnalysis:
+        """The analysis of a map, computed now if it is out of date."""
+        if map_id in self._stale or map_id not in self._analyses:
+            self._analyses[map_id] = analyse(self.project.map(map_id))
+            self._stale.discard(map_id)
+        return self._analyses[map_id]
+
+    def _watch(self, map_: ValueStreamMap) -> None:
+        def listener(event: object, map_id: str = map_.id) -> None:
+            if isinstance(event, StepChanged) and event.field in LAYOUT_ONLY_FIELDS:
+                return  # positions and notes do not change any figure
+            self._mark_stale(map_id)
+
+        self._listeners[map_.id] = listener
+        map_.subscribe(listener)
+        self._mark_stale(map_.id)
+
+    def _mark_stale(self, map_id: str) -> None:
+        self._stale.add(map_id)
+        self._unannounced.add(map_id)
+        self._timer.start()
+
+    def _refresh_analyses(self) -> None:
+        # Announce every changed map, even one whose analysis a reader already computed early.
+        for map_id in list(self._unannounced):
+            self._unannounced.discard(map_id)
+            if any(m.id == map_id for m in self.project.maps):
+                self.analysis(map_id)
+                self.analysis_changed.emit(map_id)
+            else:
+                self._stale.discard(map_id)
+
+    def _on_project_event(self, event: object) -> None:
+        if isinstance(event, MapAdded):
+            self._watch(event.map)
+        elif isinstance(event, MapRemoved):
+            listener = self._listeners.pop(event.map.id, None)
+            if listener:
+                event.map.unsubscribe(listener)
+            self._analyses.pop(event.map.id, None)
+        self.maps_changed.emit()
+
+
+def new_project(name: str = "Untitled value stream") -> Project:
+    """A project with one empty current-state map."""
+    return Project(name, [ValueStreamMap("Current state", "current")])
