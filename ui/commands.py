@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
+from vsm.kaizen import Kaizen
 from vsm.model import Flow, ModelError, Project, Step, ValueStreamMap, clean_step_value
 
 
@@ -54,7 +55,7 @@ class AddStepsCommand(MapCommand):
 
 
 class RemoveCommand(MapCommand):
-    """Remove steps (with every flow touching them) and flows; undo restores order exactly."""
+    """Remove steps (with their flows and kaizens) and flows; undo restores the order exactly."""
 
     def __init__(self, map_: ValueStreamMap, step_ids: list[str], flow_ids: list[str] = ()) -> None:
         count = len(step_ids) + len(flow_ids)
@@ -64,17 +65,20 @@ class RemoveCommand(MapCommand):
         touching = {f.id for s in self.step_ids for f in map_.flows_of(s)}
         self.flow_ids = [f for f in flow_ids if map_.has_flow(f) and f not in touching]
         self._removed_flows: list[tuple[Flow, int]] = []
-        self._removed_steps: list[tuple[Step, int, list[tuple[Flow, int]]]] = []
+        self._removed_steps: list[tuple[Step, int, list[tuple[Flow, int]],
+                                        list[tuple[Kaizen, int]]]] = []
 
     def redo(self) -> None:
         self._removed_flows = [self.map.remove_flow(f) for f in self.flow_ids]
         self._removed_steps = [self.map.remove_step(s) for s in self.step_ids]
 
     def undo(self) -> None:
-        for step, index, flows in reversed(self._removed_steps):
+        for step, index, flows, kaizens in reversed(self._removed_steps):
             self.map.add_step(step, index)
             for flow, position in flows:
                 self.map.add_flow(flow, position)
+            for kaizen, position in kaizens:
+                self.map.add_kaizen(kaizen, position)
         for flow, position in reversed(self._removed_flows):
             self.map.add_flow(flow, position)
 

@@ -348,7 +348,11 @@ def _savings(s: Structure, steps: dict[str, Step], duration: dict[str, float],
     return savings
 
 
-def _handoff_key(step: Step) -> str:
+def handoff_key(step: Step) -> str:
+    """Who holds the work at a step: its team (case-insensitive), else its performer.
+
+    Work changes hands along a flow when the keys of its two steps differ.
+    """
     return step.team.casefold() if step.team else step.performer
 
 
@@ -392,7 +396,7 @@ def _flags(map_: ValueStreamMap, s: Structure,
             flags[v].append("rework")
             reasons[v].append(f"{back:g}% of its work goes back for rework (to {targets}).")
         if step.performer == "vendor":
-            others = sorted({_label(o) for o in neighbours[v] if _handoff_key(o) != _handoff_key(step)})
+            others = sorted({_label(o) for o in neighbours[v] if handoff_key(o) != handoff_key(step)})
             if others:
                 flags[v].append("vendor_handoff")
                 reasons[v].append(f"Vendor step: work changes hands with {', '.join(others)}; "

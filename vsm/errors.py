@@ -16,3 +16,11 @@ class FileFormatError(VsmError):
         self.path = Path(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+class ModelError(ValueError):
+    """A value the model refuses; the message names the step, flow, kaizen or map and the field.
+
+    Defined here (and re-exported by vsm.model) so that vsm.kaizen can raise it without importing
+    the model.
+    """

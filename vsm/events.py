@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
+    from vsm.kaizen import Kaizen
     from vsm.model import Flow, Step, ValueStreamMap
 
 @dataclass(frozen=True)
@@ -53,7 +54,26 @@ class MapChanged:
     field: str
 
 
-MapEvent = StepAdded | StepRemoved | StepChanged | FlowAdded | FlowRemoved | FlowChanged | MapChanged
+@dataclass(frozen=True)
+class KaizenAdded:
+    kaizen: Kaizen
+    index: int
+
+
+@dataclass(frozen=True)
+class KaizenRemoved:
+    kaizen: Kaizen
+    index: int
+
+
+@dataclass(frozen=True)
+class KaizenChanged:
+    kaizen: Kaizen
+    field: str
+
+
+MapEvent = (StepAdded | StepRemoved | StepChanged | FlowAdded | FlowRemoved | FlowChanged
+            | KaizenAdded | KaizenRemoved | KaizenChanged | MapChanged)
 Listener = Callable[[Any], None]
 
 

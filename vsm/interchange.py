@@ -2,8 +2,9 @@
 
 Loading happens in two phases: the JSON is first parsed into plain records, checking every type
 and required key; the records are then built into a Project through the model's API
-(ValueStreamMap(...), add_step, add_flow), which applies the model's own rules. Any failure on the
-way, whatever raised it, comes out as one FileFormatError that names the map, step or flow.
+(ValueStreamMap(...), add_step, add_flow, add_kaizen), which applies the model's own rules. Any failure on the
+way, whatever raised it, comes out as one FileFormatError that names the map, step, flow or
+kaizen.
 
 `load_project` and `save_project_any` choose the format from the file suffix: ".json" is
 vsm-json, ".vsm" the SQLite document handled by vsm.storage.
@@ -21,12 +22,14 @@ from typing import Any
 
 from vsm.durations import format_exact
 from vsm.errors import FileFormatError, VsmError
+from vsm.kaizen import Kaizen
 from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap, new_id
 
 FORMAT = "vsm-json"
 VERSION = 1
 
 _STEP_DEFAULTS = Step()
+_KAIZEN_DEFAULTS = Kaizen()
 _MAP_DEFAULTS = ValueStreamMap()
 _THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
 
@@ -56,6 +59,7 @@ class _MapRecord:
     settings: dict[str, Any]
     steps: list[dict[str, Any]] = field(default_factory=list)  # keyword arguments of Step()
     flows: list[_FlowRecord] = field(default_factory=list)
+    kaizens: list[dict[str, Any]] = field(default_factory=list)  # keyword arguments of Kaizen()
 
 
 @dataclass
@@ -106,8 +110,27 @@ def _flow_to_dict(flow: Flow) -> dict[str, Any]:
     return data
 
 
+def _kaizen_to_dict(kaizen: Kaizen) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": kaizen.id,
+        "title": kaizen.title,
+        "description": kaizen.description,
+        "waste": kaizen.waste,
+        "owner": kaizen.owner,
+        "status": kaizen.status,
+        "expected_saving": format_exact(kaizen.expected_saving_minutes),
+    }
+    if kaizen.due is not None:
+        data["due"] = kaizen.due
+    if kaizen.step_id is not None:
+        data["step"] = kaizen.step_id
+    data["x"] = _plain_number(kaizen.x)
+    data["y"] = _plain_number(kaizen.y)
+    return data
+
+
 def _map_to_dict(map_: ValueStreamMap) -> dict[str, Any]:
-    return {
+    data = {
         "id": map_.id,
         "name": map_.name,
         "kind": map_.kind,
@@ -119,6 +142,9 @@ def _map_to_dict(map_: ValueStreamMap) -> dict[str, Any]:
         "steps": [_step_to_dict(step) for step in map_.steps],
         "flows": [_flow_to_dict(flow) for flow in map_.flows],
     }
+    if map_.kaizens:
+        data["kaizens"] = [_kaizen_to_dict(kaizen) for kaizen in map_.kaizens]
+    return data
 
 
 def project_to_dict(project: Project) -> dict[str, Any]:
@@ -264,6 +290,38 @@ def _parse_flow(value: Any, number: int, map_where: str) -> _FlowRecord:
     )
 
 
+def _nullable_text(data: dict[str, Any], key: str, where: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _Invalid(f"{where}: {key} must be text or null, not {_type_name(value)}")
+    return value or None
+
+
+def _parse_kaizen(value: Any, map_where: str, number: int) -> dict[str, Any]:
+    """One kaizen as keyword arguments for Kaizen(...); errors name it by title, else number."""
+    data = _object(value, f"{map_where}, kaizen {number}")
+    title = _text(data, "title", f"{map_where}, kaizen {number}")
+    where = f"{map_where}, kaizen {title!r}" if title.strip() else f"{map_where}, kaizen {number}"
+    defaults = _KAIZEN_DEFAULTS
+    values = {
+        "title": title,
+        "description": _text(data, "description", where, defaults.description),
+        "waste": _text(data, "waste", where, defaults.waste),
+        "owner": _text(data, "owner", where, defaults.owner),
+        "due": _nullable_text(data, "due", where),
+        "status": _text(data, "status", where, defaults.status),
+        "expected_saving_minutes": _duration(data, "expected_saving", where,
+                                             defaults.expected_saving_minutes),
+        "step_id": _nullable_text(data, "step", where),
+        "x": _number(data, "x", where, defaults.x),
+        "y": _number(data, "y", where, defaults.y),
+    }
+    kaizen_id = _optional_id(data, where)
+    if kaizen_id is not None:
+        values["id"] = kaizen_id
+    return values
+
+
 def _parse_map(value: Any, number: int) -> _MapRecord:
     where = f"map {number}"
     data = _object(value, where)
@@ -285,6 +343,8 @@ def _parse_map(value: Any, number: int) -> _MapRecord:
         record.steps.append(_parse_step(step, where, index))
     for index, flow in enumerate(_list(data, "flows", where, required=False), start=1):
         record.flows.append(_parse_flow(flow, index, where))
+    for index, kaizen in enumerate(_list(data, "kaizens", where, required=False), start=1):
+        record.kaizens.append(_parse_kaizen(kaizen, where, index))
     return record
 
 
@@ -348,7 +408,24 @@ def _build_map(record: _MapRecord) -> ValueStreamMap:
             map_.add_flow(model_flow)
         except ModelError as error:
             raise _Invalid(f"{flow_where}: {str(error).removeprefix(prefix)}") from None
+    for number, values in enumerate(record.kaizens, start=1):
+        _build_kaizen(map_, values, number)
     return map_
+
+
+def _build_kaizen(map_: ValueStreamMap, values: dict[str, Any], number: int) -> None:
+    title = values["title"]
+    where = f"map {map_.name!r}, kaizen {title!r}" if title.strip() else (
+        f"map {map_.name!r}, kaizen {number}")
+    if values["step_id"] is not None and not map_.has_step(values["step_id"]):
+        raise _Invalid(f"{where}: step {values['step_id']!r} is not in the map")
+    if "id" in values and map_.has_kaizen(values["id"]):
+        raise _Invalid(f"{where}: another kaizen already has the id {values['id']!r}")
+    try:
+        map_.add_kaizen(Kaizen(**values))
+    except ModelError as error:
+        message = str(error).removeprefix(f"kaizen {title!r}: ")
+        raise _Invalid(f"{where}: {message}") from None
 
 
 def _build_project(record: _ProjectRecord) -> Project:

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from vsm.durations import DurationError, parse_duration
+from vsm.errors import ModelError
 from vsm.events import (FlowAdded, FlowChanged, FlowRemoved, MapAdded, MapChanged, MapRemoved,
                         Observable, ProjectChanged, StepAdded, StepChanged, StepRemoved)
+from vsm.kaizen import Kaizen, KaizenHolder
 
 ACTIVITIES: dict[str, str] = {
     "engage": "Engage",
@@ -35,10 +37,6 @@ PERFORMERS: dict[str, str] = {
 MAP_KINDS: dict[str, str] = {"current": "Current state", "future": "Future state"}
 FLOW_KINDS: dict[str, str] = {"normal": "Flow", "rework": "Rework"}
 DEMAND_PERIODS = ("day", "week", "month")
-
-
-class ModelError(ValueError):
-    """A value the model refuses; the message names the step, flow or map and the field."""
 
 
 def new_id() -> str:
@@ -106,6 +104,7 @@ class Thresholds:
 STEP_FIELDS = tuple(f.name for f in fields(Step) if f.name != "id")
 FLOW_FIELDS = ("source", "target", "kind", "share", "probability")
 FLOW_EDITABLE = ("kind", "share", "probability")
+DEFAULT_REWORK_PERCENT = 10.0  # a flow switched to rework starts here; people then edit it
 MAP_FIELDS = ("name", "kind", "description", "demand", "demand_period", "thresholds")
 
 
@@ -170,8 +169,12 @@ def clean_percent(value: Any, what: str, upper_inclusive: bool) -> float:
     return percent
 
 
-class ValueStreamMap(Observable):
-    """A value stream in one state (current or future): steps, flows and settings."""
+class ValueStreamMap(KaizenHolder, Observable):
+    """A value stream in one state (current or future): steps, flows, kaizen bursts and settings.
+
+    The kaizen methods (kaizens, add_kaizen, remove_kaizen, set_kaizen_field...) come from
+    vsm.kaizen.KaizenHolder.
+    """
 
     def __init__(
         self,
@@ -193,6 +196,7 @@ class ValueStreamMap(Observable):
         self.thresholds = thresholds or Thresholds()
         self._steps: dict[str, Step] = {}
         self._flows: dict[str, Flow] = {}
+        self._kaizens: dict[str, Kaizen] = {}
         for name_ in ("name", "description", "kind", "demand", "demand_period", "thresholds"):
             setattr(self, name_, self.clean_setting(name_, getattr(self, name_)))
 
@@ -250,6 +254,7 @@ class ValueStreamMap(Observable):
         return (
             self.id, self.name, self.kind, self.description, self.demand, self.demand_period,
             self.thresholds, tuple(self._steps.values()), tuple(self._flows.values()),
+            tuple(self._kaizens.values()),
         )
 
     def __repr__(self) -> str:
@@ -269,20 +274,23 @@ class ValueStreamMap(Observable):
         self._emit(StepAdded(step, self.step_index(step.id)))
         return step
 
-    def remove_step(self, step_id: str) -> tuple[Step, int, list[tuple[Flow, int]]]:
-        """Remove a step and every flow touching it.
+    def remove_step(self, step_id: str) -> tuple[Step, int, list[tuple[Flow, int]],
+                                                 list[tuple[Kaizen, int]]]:
+        """Remove a step, every flow touching it and every kaizen attached to it.
 
-        Returns the step, its index and the removed flows with their indices (ascending), which
-        is all an undo needs: add_step(step, index), then add_flow(flow, i) for each flow.
+        Returns the step, its index, the removed flows and the removed kaizens with their indices
+        (ascending), which is all an undo needs: add_step(step, index), then add_flow(flow, i) for
+        each flow and add_kaizen(kaizen, i) for each kaizen.
         """
         step = self.step(step_id)
+        removed_kaizens = self._remove_kaizens_of(step_id)
         removed_flows = [(f, self.flow_index(f.id)) for f in self.flows_of(step_id)]
         for flow, _ in reversed(removed_flows):
             self.remove_flow(flow.id)
         index = self.step_index(step_id)
         del self._steps[step_id]
         self._emit(StepRemoved(step, index))
-        return step, index, removed_flows
+        return step, index, removed_flows, removed_kaizens
 
     def set_step_field(self, step_id: str, name: str, value: Any) -> Any:
         """Set one field of a step after validating it; return the old value."""
@@ -333,9 +341,11 @@ class ValueStreamMap(Observable):
         if name not in FLOW_EDITABLE:
             raise ModelError(f"flows have no editable field {name!r}")
         candidate = replace(flow, **{name: value})
-        if name == "kind":
-            candidate = replace(candidate, share=None if value == "rework" else flow.share,
-                                probability=flow.probability if value == "rework" else None)
+        if name == "kind":  # drop the figure that no longer applies; new rework starts at 10 %
+            rework = value == "rework"
+            candidate = replace(candidate, share=None if rework else flow.share,
+                                probability=(flow.probability or DEFAULT_REWORK_PERCENT) if rework
+                                else None)
         self._check_flow(candidate, ignore=flow.id)
         return candidate
 
@@ -428,10 +438,11 @@ def _inserted(items: dict, key: str, value: Any, index: int | None) -> dict:
 
 def duplicate_map(map_: ValueStreamMap, name: str, kind: str | None = None,
              keep_origin: bool = False) -> ValueStreamMap:
-    """A deep copy with new ids for the map, its steps and flows.
+    """A deep copy with new ids for the map, its steps, flows and kaizens.
 
     With keep_origin, each new step's `origin` is the id of the step it was copied from (a future
-    state remembers its lineage); otherwise origins are copied as they are.
+    state remembers its lineage); otherwise origins are copied as they are. Kaizens stay attached
+    to the copies of their steps.
     """
     clone = ValueStreamMap(name, kind or map_.kind, map_.description, map_.demand,
                            map_.demand_period, copy.copy(map_.thresholds))
@@ -445,6 +456,8 @@ def duplicate_map(map_: ValueStreamMap, name: str, kind: str | None = None,
     for flow in map_.flows:
         clone.add_flow(Flow(new_ids[flow.source], new_ids[flow.target], flow.kind, flow.share,
                             flow.probability))
+    for kaizen in map_.kaizens:
+        clone.add_kaizen(replace(kaizen, id=new_id(), step_id=new_ids.get(kaizen.step_id or "")))
     return clone
 
 

@@ -2,13 +2,15 @@
 
 A .vsm file is an SQLite database with `PRAGMA application_id = APPLICATION_ID` and
 `PRAGMA user_version = SCHEMA_VERSION`, in rollback-journal mode (never WAL, whose side files get
-lost when a file is e-mailed). Its STRICT tables hold one project row and the maps, steps and flows
-with their order; the schema is created by the migrations in `_MIGRATIONS` (sqlite-utils), which
-also leave their own `_sqlite_migrations` table in the file.
+lost when a file is e-mailed). Its STRICT tables hold one project row and the maps, steps, flows
+and kaizens with their order; the schema is created by the migrations in `_MIGRATIONS`
+(sqlite-utils), which also leave their own `_sqlite_migrations` table in the file. Schema
+versions: 1 (project, maps, steps, flows), 2 (adds kaizens).
 
 Saving writes a complete new database next to the target and swaps it in with `os.replace`, so a
 failed save never damages the previous file. Opening is read-only (the file is never modified, not
-even on error) and rebuilds the project through the model's own API, so the model validates every
+even on error; a file of an older schema version is migrated on a copy in memory) and rebuilds
+the project through the model's own API, so the model validates every
 value; any problem becomes one `FileFormatError` naming the file and saying what is wrong.
 Nothing read from a file is executed, and nothing is pickled.
 """
@@ -30,10 +32,11 @@ from typing import Any
 import sqlite_utils
 
 from vsm.errors import FileFormatError, VsmError
+from vsm.kaizen import Kaizen
 from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap
 
 APPLICATION_ID: int = int.from_bytes(b"VSM1", "big")  # 0x56534D31 = 1448299825
-SCHEMA_VERSION: int = 1
+SCHEMA_VERSION: int = 2
 
 from vsm import __version__ as APP_VERSION  # noqa: E402
 
@@ -108,11 +111,42 @@ def _initial_schema(db: sqlite_utils.Database) -> None:
     db.execute("PRAGMA user_version = 1")
 
 
+# Schema version 2, frozen like version 1.
+_SCHEMA_2 = (
+    """CREATE TABLE kaizens (
+        map_id TEXT NOT NULL REFERENCES maps(id) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL,
+        waste TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        due TEXT,
+        status TEXT NOT NULL,
+        expected_saving_minutes REAL NOT NULL,
+        step_id TEXT,
+        x REAL NOT NULL,
+        y REAL NOT NULL,
+        PRIMARY KEY (map_id, id),
+        UNIQUE (map_id, position),
+        FOREIGN KEY (map_id, step_id) REFERENCES steps(map_id, id) ON DELETE CASCADE
+    ) STRICT""",
+)
+
+
+@_MIGRATIONS(name="0002_kaizens")
+def _kaizens_schema(db: sqlite_utils.Database) -> None:
+    """Schema version 2: kaizen bursts, attached to a step (step_id) or free on the map."""
+    for statement in _SCHEMA_2:
+        db.execute(statement)
+    db.execute("PRAGMA user_version = 2")
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     """Bring the schema of a writable database up to SCHEMA_VERSION (creates it in a new file).
 
-    Files of an older schema version will be opened by migrating a temporary copy, so that the
-    user's file is never changed by opening it; no older version exists yet.
+    Files of an older schema version are opened by migrating a copy in memory (open_project), so
+    the user's file is never changed by opening it.
     """
     _MIGRATIONS.apply(db)
     version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -139,6 +173,10 @@ def _step_row(map_id: str, position: int, step: Step) -> dict[str, Any]:
 
 def _flow_row(map_id: str, position: int, flow: Flow) -> dict[str, Any]:
     return {"map_id": map_id, "position": position, **asdict(flow)}
+
+
+def _kaizen_row(map_id: str, position: int, kaizen: Kaizen) -> dict[str, Any]:
+    return {"map_id": map_id, "position": position, **asdict(kaizen)}
 
 
 def _text(row: dict[str, Any], column: str, what: str) -> str:
@@ -174,6 +212,11 @@ def _flow_from_row(row: dict[str, Any], map_name: str) -> Flow:
     return Flow(**{item.name: row[item.name] for item in fields(Flow)})
 
 
+def _kaizen_from_row(row: dict[str, Any], map_name: str) -> Kaizen:
+    _id(row, f"a kaizen of map {map_name!r}")
+    return Kaizen(**{item.name: row[item.name] for item in fields(Kaizen)})
+
+
 def _write_project(db: sqlite_utils.Database, project: Project) -> None:
     db.table("project").insert({"id": project.id, "name": project.name, "app_version": APP_VERSION,
                                 "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
@@ -182,10 +225,12 @@ def _write_project(db: sqlite_utils.Database, project: Project) -> None:
     for map_ in maps:
         db.table("steps").insert_all(_step_row(map_.id, i, s) for i, s in enumerate(map_.steps))
         db.table("flows").insert_all(_flow_row(map_.id, i, f) for i, f in enumerate(map_.flows))
+        db.table("kaizens").insert_all(_kaizen_row(map_.id, i, k) for i, k in enumerate(map_.kaizens))
 
 
 def _read_project(db: sqlite_utils.Database) -> Project:
-    missing = [t for t in ("project", "maps", "steps", "flows") if t not in db.table_names()]
+    missing = [t for t in ("project", "maps", "steps", "flows", "kaizens")
+               if t not in db.table_names()]
     if missing:  # sqlite-utils would read a missing table as an empty one
         raise _Damaged(f"table {missing[0]!r} is missing")
     rows = list(db.table("project").rows_where(limit=2))
@@ -198,6 +243,8 @@ def _read_project(db: sqlite_utils.Database) -> Project:
             map_.add_step(_step_from_row(row, map_.name))
         for row in db.table("flows").rows_where("map_id = ?", [map_.id], order_by="position"):
             map_.add_flow(_flow_from_row(row, map_.name))
+        for row in db.table("kaizens").rows_where("map_id = ?", [map_.id], order_by="position"):
+            map_.add_kaizen(_kaizen_from_row(row, map_.name))
         project.add_map(map_)
     return project
 
@@ -380,7 +427,7 @@ def open_project(path: str | Path) -> Project:
     is ours; its schema version is not newer than SCHEMA_VERSION; `PRAGMA quick_check` and the
     foreign keys are sound; and the model accepts every value. Each failure raises one
     `FileFormatError(path, reason)`; no other exception escapes. A file of an older schema
-    version (none exists yet) will be migrated on a temporary copy, never in place.
+    version is copied into memory with the SQLite backup API and migrated there, never in place.
     """
     path = Path(path)
     try:
@@ -390,7 +437,14 @@ def open_project(path: str | Path) -> Project:
             connection.execute("PRAGMA trusted_schema = OFF")  # no functions run from the schema
             connection.execute("PRAGMA cell_size_check = ON")  # detect more corruption
             _check_integrity(connection)
-            return _read_project(sqlite_utils.Database(connection, execute_plugins=False))
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version == SCHEMA_VERSION:
+                return _read_project(sqlite_utils.Database(connection, execute_plugins=False))
+            with closing(sqlite3.connect(":memory:")) as copy:
+                connection.backup(copy)
+                db = sqlite_utils.Database(copy, execute_plugins=False)
+                migrate(db)
+                return _read_project(db)
     except VsmError:
         raise
     except Exception as error:  # the file boundary: nothing else escapes

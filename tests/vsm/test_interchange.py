@@ -26,6 +26,7 @@ from vsm.interchange import (
     save_json,
     save_project_any,
 )
+from vsm.kaizen import Kaizen
 from vsm.model import Flow, Project, Step, Thresholds, ValueStreamMap
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +55,9 @@ def sample_project() -> Project:
     future.add_step(Step("Log and triage", process_time=20, origin="log", id="f1"))
     future.add_step(Step("Fix", process_time=60, origin="fix", id="f2"))
     future.add_flow(Flow("f1", "f2"))
+    future.add_kaizen(Kaizen("Pre-approve fixes", "Standard change", "overprocessing", "Change mgr",
+                             "2027-01-29", "planned", 150.5, step_id="f2", x=10, y=-90, id="k1"))
+    future.add_kaizen(Kaizen("Free idea"))
     return Project("Restore a live service", [current, future])
 
 
@@ -287,6 +291,24 @@ ERRORS = {
     "missing maps": (_delete("maps"), "project: missing required key 'maps'"),
     "maps not a list": (_set("maps", {}), "project: maps must be a list, not an object"),
     "blank project name": (_set("name", "  "), "project: name cannot be empty"),
+    "kaizen with an unknown waste": (
+        _set("maps.0.kaizens", [{"title": "Pre-approve fixes", "waste": "delay"}]),
+        "map 'Current state', kaizen 'Pre-approve fixes': waste must be one of transport, "),
+    "kaizen on a missing step": (
+        _set("maps.0.kaizens", [{"title": "Pre-approve fixes", "step": "approve"}]),
+        "map 'Current state', kaizen 'Pre-approve fixes': step 'approve' is not in the map"),
+    "kaizen without a title": (_set("maps.0.kaizens", [{"waste": "waiting"}]),
+                               "map 'Current state', kaizen 1: missing required key 'title'"),
+    "kaizen with a bad due date": (_set("maps.0.kaizens", [{"title": "T", "due": "next week"}]),
+                                   "map 'Current state', kaizen 'T': due must be a date written YYYY-MM-DD"),
+    "kaizen due of the wrong type": (_set("maps.0.kaizens", [{"title": "T", "due": 20270101}]),
+                                     "map 'Current state', kaizen 'T': due must be text or null, not a number"),
+    "kaizen with a negative saving": (_set("maps.0.kaizens", [{"title": "T", "expected_saving": -5}]),
+                                      "map 'Current state', kaizen 'T': expected saving: not a duration"),
+    "duplicate kaizen id": (_set("maps.0.kaizens", [{"title": "A", "id": "k"}, {"title": "B", "id": "k"}]),
+                            "map 'Current state', kaizen 'B': another kaizen already has the id 'k'"),
+    "kaizens not a list": (_set("maps.0.kaizens", {}),
+                           "map 'Current state': kaizens must be a list, not an object"),
 }
 
 
@@ -456,8 +478,9 @@ def test_any_bytes_give_a_project_or_a_file_format_error(tmp_path, content):
 def test_example_loads_and_shows_every_kind_of_flow():
     project = load_json(EXAMPLE)
     assert project.name == "Restore a live service"
-    [map_] = project.maps
+    map_, target = project.maps  # the current state first; the future state is tested in test_compare
     assert map_.kind == "current" and 10 <= len(map_.steps) <= 12
+    assert target.kind == "future"
     steps = {s.id: s for s in map_.steps}
     assert {s.performer for s in steps.values()} == {"internal", "vendor", "customer", "automated"}
     assert len({s.activity for s in steps.values()}) >= 5

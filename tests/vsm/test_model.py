@@ -38,9 +38,9 @@ def test_remove_step_removes_its_flows_and_can_be_restored_exactly(map_):
     before = copy.deepcopy(map_.snapshot())
     events = []
     map_.subscribe(events.append)
-    step, index, flows = map_.remove_step("B")
+    step, index, flows, kaizens = map_.remove_step("B")
     assert [type(e) for e in events] == [FlowRemoved, FlowRemoved, StepRemoved]
-    assert [f.id for f, _ in flows] == ["ab", "bc"] and index == 1
+    assert [f.id for f, _ in flows] == ["ab", "bc"] and index == 1 and kaizens == []
     assert [s.id for s in map_.steps] == ["A", "C"] and [f.id for f in map_.flows] == ["ca"]
     map_.add_step(step, index)
     for flow, position in flows:
@@ -82,6 +82,8 @@ def test_changing_flow_kind_drops_the_figure_that_no_longer_applies(map_):
     map_.set_flow_field("ca", "kind", "normal")
     flow = map_.flow("ca")
     assert (flow.kind, flow.share, flow.probability) == ("normal", None, None)
+    map_.set_flow_field("ab", "kind", "rework")  # a new rework flow starts at 10 %
+    assert (map_.flow("ab").kind, map_.flow("ab").probability) == ("rework", 10.0)
 
 
 def test_map_settings_are_validated(map_):

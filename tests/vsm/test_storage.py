@@ -8,16 +8,19 @@ import os
 import sqlite3
 import stat
 import tempfile
+from contextlib import closing
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import vsm.storage as storage
 from vsm.errors import FileFormatError
+from vsm.kaizen import Kaizen
 from vsm.model import Flow, Project, Step, Thresholds, ValueStreamMap
 from vsm.storage import APPLICATION_ID, SCHEMA_VERSION, open_project, save_project
 
@@ -47,6 +50,9 @@ def sample_project() -> Project:
     future.add_flow(Flow("s2", "s9", id="g2"))  # order differs from the steps' order
     future.add_flow(Flow("s1", "s2", id="g1"))
     future.add_flow(Flow("s9", "s1", kind="rework", probability=0.1, id="g3"))
+    future.add_kaizen(Kaizen("Automatisieren ✓", waste="motion", due="2027-01-01", step_id="s2",
+                             expected_saving_minutes=12.5, id="k1"))
+    future.add_kaizen(Kaizen("Free idea", x=-5.5, y=7, id="k2"))
     return Project("Änderungsprozess 🚀", [current, future], id="project-1")
 
 
@@ -130,7 +136,7 @@ def test_file_name_with_uri_characters(tmp_path: Path) -> None:
 def test_application_id_user_version_and_journal_mode(saved: Path) -> None:
     with sqlite3.connect(saved) as connection:
         assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     connection.close()
     assert APPLICATION_ID == int.from_bytes(b"VSM1", "big")
@@ -141,13 +147,14 @@ def test_schema_is_strict_and_covers_every_model_field(saved: Path) -> None:
     connection = sqlite3.connect(saved)
     try:
         strict = {row[1]: row[5] for row in connection.execute("PRAGMA table_list")}
-        assert all(strict[table] == 1 for table in ("project", "maps", "steps", "flows"))
+        assert all(strict[table] == 1 for table in ("project", "maps", "steps", "flows", "kaizens"))
 
         def columns(table: str) -> set[str]:
             return {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
 
         assert {f.name for f in fields(Step)} | {"map_id", "position"} == columns("steps")
         assert {f.name for f in fields(Flow)} | {"map_id", "position"} == columns("flows")
+        assert {f.name for f in fields(Kaizen)} | {"map_id", "position"} == columns("kaizens")
         assert {f.name for f in fields(Thresholds)} <= columns("maps")
         assert columns("project") == {"id", "name", "app_version", "saved_at"}
         references = {(row[2], row[3], row[4]) for row in connection.execute("PRAGMA foreign_key_list(flows)")}
@@ -178,6 +185,46 @@ def test_saving_through_a_symlink_replaces_the_linked_file(tmp_path: Path) -> No
     link.symlink_to(real)
     save_project(sample_project(), link)
     assert link.is_symlink() and open_project(real) == sample_project()
+
+
+def test_a_version_1_file_opens_without_being_changed(tmp_path: Path) -> None:
+    """A file as version 1 wrote it (no kaizens table) is migrated in memory, never in place."""
+    path = tmp_path / "old.vsm"
+    connection = sqlite3.connect(path)
+    db = sqlite_utils.Database(connection)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
+    storage._MIGRATIONS.apply(db, stop_before="0002_kaizens")  # the version 1 schema
+    db.table("project").insert({"id": "p", "name": "Old", "app_version": "0.1.0",
+                                "saved_at": "2026-01-01T00:00:00+00:00"})
+    db.table("maps").insert({"id": "m", "position": 0, "name": "Current state", "kind": "current",
+                             "description": "", "demand": None, "demand_period": "week",
+                             "long_wait_percent": 10.0, "low_pca_percent": 80.0,
+                             "rework_percent": 10.0})
+    for position, step_id in enumerate(("a", "b")):
+        db.table("steps").insert({"map_id": "m", "id": step_id, "position": position,
+                                  "name": step_id.upper(), "activity": "plan", "team": "",
+                                  "performer": "internal", "process_time": 10.0,
+                                  "wait_time": 5.0, "pca": 100.0, "people": 1.0, "notes": "",
+                                  "x": 0.0, "y": 0.0, "origin": None})
+    db.table("flows").insert({"map_id": "m", "id": "f", "position": 0, "source": "a",
+                              "target": "b", "kind": "normal", "share": None, "probability": None})
+    connection.commit()
+    connection.close()
+    with closing(sqlite3.connect(path)) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert "kaizens" not in {row[0] for row in check.execute("SELECT name FROM sqlite_master")}
+    before = digest(path), path.stat().st_mtime_ns
+    project = open_project(path)
+    expected = ValueStreamMap("Current state", demand_period="week", id="m")
+    expected.add_step(Step("A", "plan", process_time=10, wait_time=5, id="a"))
+    expected.add_step(Step("B", "plan", process_time=10, wait_time=5, id="b"))
+    expected.add_flow(Flow("a", "b", id="f"))
+    assert project == Project("Old", [expected], id="p")
+    assert (digest(path), path.stat().st_mtime_ns) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["old.vsm"]
+    save_project(project, tmp_path / "new.vsm")  # saving writes the current version
+    with closing(sqlite3.connect(tmp_path / "new.vsm")) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 # ---------------------------------------------------------------- failed saves
@@ -363,6 +410,11 @@ def test_a_value_the_model_rejects(saved: Path) -> None:
     write_directly(saved, "UPDATE steps SET pca = 500 WHERE id = 's3' AND position = 2")
     error = expect_open_error(saved, "damaged file", "pca", "500")
     assert "Freigabe" in error.reason
+
+
+def test_a_kaizen_value_the_model_rejects(saved: Path) -> None:
+    write_directly(saved, "UPDATE kaizens SET waste = 'boredom' WHERE id = 'k1'")
+    expect_open_error(saved, "damaged file", "Automatisieren ✓", "waste", "boredom")
 
 
 def test_a_flow_to_a_missing_step(saved: Path) -> None:
