@@ -1,4 +1,5 @@
-"""The `vsm` command line: report on and convert value-stream projects without the editor.
+"""The `vsm` command line: report on, compare, convert and export value-stream projects, and
+list the improvement plan, without the editor.
 
 Each command is one `_add_<command>` function that declares its sub-parser and one `_run_<command>`
 function that does the work and returns the exit status; COMMANDS lists the former. Errors meant
@@ -10,6 +11,7 @@ traceback instead). Never imports Qt.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import os
@@ -180,9 +182,203 @@ def _run_convert(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------- compare
+
+
+def _add_compare(commands: Any, common: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "compare", parents=[common], help="compare two maps (current and future state)",
+        description="Compare the headline figures of two maps and list the steps added, removed "
+                    "and changed, matching steps by lineage (their origin), not by name.")
+    parser.add_argument("file", metavar="FILE", help="a .vsm or .json project")
+    parser.add_argument("--from", dest="from_map", metavar="MAP",
+                        help="the map to compare from (default: the first current-state map)")
+    parser.add_argument("--to", dest="to_map", metavar="MAP",
+                        help="the map to compare to (default: the first future-state map)")
+    parser.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    parser.set_defaults(run=_run_compare)
+
+
+def compare_text(project: Project, comparison: Any) -> str:
+    """The `vsm compare` text for people."""
+    from vsm.compare import METRICS, describe_field_change, format_delta, format_metric
+
+    lines = [f"{project.name} — {comparison.before.name} → {comparison.after.name}", ""]
+    width = max(len(label) for label, _ in METRICS.values())
+    for key, (label, _) in METRICS.items():
+        metric = comparison.metrics[key]
+        line = (f"{label:<{width}}  {format_metric(key, metric.from_)} → "
+                f"{format_metric(key, metric.to)}")
+        change = format_delta(key, metric)
+        lines.append(f"{line} ({change})" if change else line)
+    if comparison.added:
+        lines += ["", "Added steps"] + [f"  + {step.name}" for step in comparison.added]
+    if comparison.removed:
+        lines += ["", "Removed steps"] + [f"  - {step.name}" for step in comparison.removed]
+    if comparison.changed:
+        lines += ["", "Changed steps"]
+        for change in comparison.changed:
+            lines.append(f"  ~ {change.name}")
+            lines += [f"      {describe_field_change(name, old, new)}"
+                      for name, (old, new) in change.fields.items()]
+    if not (comparison.added or comparison.removed or comparison.changed):
+        lines += ["", "No step was added, removed or changed."]
+    for map_, result in ((comparison.before, comparison.before_analysis),
+                         (comparison.after, comparison.after_analysis)):
+        blocking = [problem.message for problem in result.problems if problem.blocking]
+        if blocking:
+            lines += ["", f"Problems in {map_.name}"] + [f"  - {message}" for message in blocking]
+    return "\n".join(lines)
+
+
+def _run_compare(args: argparse.Namespace) -> int:
+    from vsm.compare import compare_maps
+
+    project = _load(args.file)
+    if args.from_map is not None:
+        before = project.map_named(args.from_map)
+    else:
+        before = project.first_map("current")
+        if before is None:
+            raise CommandError(f"no current-state map in {args.file}; name one with --from")
+    if args.to_map is not None:
+        after = project.map_named(args.to_map)
+    else:
+        after = project.first_map("future")
+        if after is None:
+            raise CommandError(f"no future-state map in {args.file}; name one with --to")
+    comparison = compare_maps(before, after, context=project.maps)
+    if args.json:
+        print(json.dumps(comparison.to_json_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(compare_text(project, comparison))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- plan
+
+
+def _add_plan(commands: Any, common: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "plan", parents=[common], help="list the improvement plan (every kaizen burst)",
+        description="Print every kaizen burst of the project, soonest due first, or write them "
+                    "to a CSV file that spreadsheets open directly.")
+    parser.add_argument("file", metavar="FILE", help="a .vsm or .json project")
+    parser.add_argument("-o", "--output", metavar="OUT.csv", help="write the plan as CSV to OUT")
+    parser.set_defaults(run=_run_plan)
+
+
+def plan_text(project: Project, rows: list[Any]) -> str:
+    """The `vsm plan` text for people: one line per kaizen."""
+    from vsm.kaizen import KAIZEN_STATUSES
+
+    count = f"{len(rows)} improvement{'s' if len(rows) != 1 else ''}"
+    lines = [f"{project.name} — improvement plan ({count})", ""]
+    if not rows:
+        return "\n".join(lines + ["No kaizen bursts yet."])
+    table = [("Due", "Status", "Owner", "Saving", "Improvement")]
+    for row in rows:
+        where = " — ".join(part for part in (row.step_name, row.map_name) if part)
+        table.append((row.due or "–", KAIZEN_STATUSES.get(row.status, row.status),
+                      row.owner or "–", format_duration(row.expected_saving_minutes),
+                      f"{row.title} ({where})"))
+    widths = [max(len(cells[i]) for cells in table) for i in range(4)]
+    for cells in table:
+        lines.append("  ".join([f"{cells[0]:<{widths[0]}}", f"{cells[1]:<{widths[1]}}",
+                                f"{cells[2]:<{widths[2]}}", f"{cells[3]:>{widths[3]}}",
+                                cells[4]]))
+    return "\n".join(lines)
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    from vsm.kaizen import improvement_plan, write_plan_csv
+
+    if args.output is not None and _same_file(Path(args.file), Path(args.output)):
+        raise CommandError(f"{args.output}: FILE and OUT are the same file; choose another OUT")
+    project = _load(args.file)
+    rows = improvement_plan(project)
+    if args.output is None:
+        print(plan_text(project, rows))
+    else:
+        write_plan_csv(rows, args.output)
+        print(f"Wrote {args.output} ({len(rows)} improvement{'s' if len(rows) != 1 else ''})")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- export
+
+# format -> "module:function", called as function(project, path, map_ids). Modules load only
+# when their format is used, so a renderer that needs Qt can be registered here without the
+# other commands loading Qt.
+EXPORT_FORMATS: dict[str, str] = {"pptx": "vsm.export_pptx:export_pptx"}
+RENDERER_FORMATS = ("png", "svg", "pdf")  # to come from the editor's renderer (ui/render.py)
+
+
+def _add_export(commands: Any, common: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "export", parents=[common], help="export maps for slide decks (pptx)",
+        description="Write the project's maps as a PowerPoint deck of editable shapes, with "
+                    "figures, comparison and improvement-plan slides. The format comes from "
+                    "--format or else from OUT's suffix.")
+    parser.add_argument("file", metavar="FILE", help="a .vsm or .json project")
+    parser.add_argument("--map", dest="maps", metavar="NAME", action="append",
+                        help="a map to include (repeat for several; default: every map)")
+    parser.add_argument("--format", dest="format", metavar="FORMAT",
+                        choices=sorted({*EXPORT_FORMATS, *RENDERER_FORMATS}),
+                        help=f"one of {', '.join(sorted({*EXPORT_FORMATS, *RENDERER_FORMATS}))}")
+    parser.add_argument("-o", "--output", metavar="OUT", required=True, help="the file to write")
+    parser.set_defaults(run=_run_export)
+
+
+def _exporter(format_: str) -> Callable[..., None]:
+    """The export function registered for a format."""
+    if format_ not in EXPORT_FORMATS:
+        if format_ in RENDERER_FORMATS:
+            raise CommandError(f"format {format_} needs the editor's renderer — not available yet")
+        raise CommandError(f"unknown export format {format_!r}; use "
+                           + ", ".join(sorted(EXPORT_FORMATS)))
+    module, _, function = EXPORT_FORMATS[format_].partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    output = Path(args.output)
+    format_ = args.format or output.suffix.lower().lstrip(".")
+    if not format_:
+        raise CommandError(f"{output}: give --format or an OUT with a suffix such as .pptx")
+    export = _exporter(format_)
+    if _same_file(Path(args.file), output):
+        raise CommandError(f"{output}: FILE and OUT are the same file; choose another OUT")
+    project = _load(args.file)
+    maps = [project.map_named(name) for name in args.maps] if args.maps else project.maps
+    if not maps:
+        raise CommandError(f"{args.file}: the project has no maps")
+    export(project, output, [m.id for m in maps])
+    print(f"Wrote {output} ({len(maps)} map{'s' if len(maps) != 1 else ''})")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- the parser and main
 
-COMMANDS: list[Callable[[Any, argparse.ArgumentParser], None]] = [_add_report, _add_convert]
+def _add_edit(commands: Any, common: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "edit", parents=[common], help="open the editor",
+        description="Open the value-stream editor, on FILE (.vsm or .json) if given.")
+    parser.add_argument("file", nargs="?", help="the project to open (.vsm or .json)")
+    parser.set_defaults(run=_run_edit)
+
+
+def _run_edit(args: argparse.Namespace) -> int:
+    if args.file and not Path(args.file).exists():
+        raise VsmError(f"{args.file}: no such file")
+    # The editor is loaded by name, like the image renderers in EXPORT_FORMATS: vsm/ never imports
+    # ui/ statically, and no other command loads Qt.
+    editor = importlib.import_module("ui.app")
+    return editor.run(args.file)
+
+
+COMMANDS: list[Callable[[Any, argparse.ArgumentParser], None]] = [
+    _add_report, _add_convert, _add_compare, _add_plan, _add_export, _add_edit]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -247,3 +247,103 @@ def test_debug_reraises_errors_meant_for_people(tmp_path):
 
     with pytest.raises(FileFormatError):
         main(["--debug", "report", str(tmp_path / "absent.json")])
+
+
+# ---------------------------------------------------------------- compare and plan
+
+
+@pytest.fixture
+def scenario_file(tmp_path) -> Path:
+    """linear_map() and a future copy where Beta waits 4h (240 minutes) instead of 60 minutes,
+    is renamed, and a new step Gamma (wait 0, process 15) follows it.
+
+    lead time 120 -> (30 + 10) + (240 + 20) + (0 + 15) = 315: delta +195, 195 / 120 = +162.5 %
+    process   30  -> 10 + 20 + 15 = 45:                       delta +15,  15 / 30   = +50 %
+    """
+    from vsm.kaizen import Kaizen
+    from vsm.model import duplicate_map
+
+    current = linear_map()
+    future = duplicate_map(current, "Target", "future", keep_origin=True)
+    beta = next(s for s in future.steps if s.origin == "b")
+    future.set_step_field(beta.id, "wait_time", "4h")
+    future.set_step_field(beta.id, "name", "Beta, booked")
+    future.add_step(Step("Gamma", process_time=15, id="g"))
+    future.add_flow(Flow(beta.id, "g"))
+    future.add_kaizen(Kaizen("Book Beta ahead", owner="Ann", due="2027-01-29",
+                             expected_saving_minutes=45, step_id=beta.id))
+    future.add_kaizen(Kaizen("Later idea", waste="motion"))
+    path = tmp_path / "scenario.json"
+    save_json(Project("Scenario", [current, future]), path)
+    return path
+
+
+def test_compare_json(scenario_file, capsys):
+    assert main(["compare", str(scenario_file), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["from"], data["to"]) == ("Current state", "Target")
+    assert data["lead_time_minutes"] == {"from": 120, "to": 315, "delta": 195,
+                                         "delta_percent": 162.5}
+    assert data["process_time_minutes"] == {"from": 30, "to": 45, "delta": 15, "delta_percent": 50}
+    # flow efficiency 30 / 120 = 25 % -> 45 / 315 = 14.285714 %: delta -10.714286,
+    # -10.714286 / 25 = -42.857143 %
+    assert data["flow_efficiency_percent"] == {"from": 25, "to": 14.285714, "delta": -10.714286,
+                                               "delta_percent": -42.857143}
+    # rolled %C&A 0.9 x 0.5 = 45 % both (Gamma 100 %): no change
+    assert data["rolled_pca_percent"] == {"from": 45, "to": 45, "delta": 0, "delta_percent": 0}
+    assert data["steps"]["added"] == [{"id": "g", "name": "Gamma"}]
+    assert data["steps"]["removed"] == []
+    [changed] = data["steps"]["changed"]
+    assert changed["name"] == "Beta, booked" and changed["from_id"] == "b"
+    assert changed["fields"] == {"name": {"from": "Beta", "to": "Beta, booked"},
+                                 "wait_time": {"from": 60, "to": 240}}
+
+
+def test_compare_text(scenario_file, capsys):
+    assert main(["compare", str(scenario_file)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Scenario — Current state → Target\n")
+    assert "Lead time        2h → 5h 15m (+3h 15m, +162.5%)\n" in out
+    assert "Steps            2 → 3 (+1, +50.0%)\n" in out  # 1 / 2 = 50 %
+    assert "Added steps\n  + Gamma\n" in out
+    assert ("Changed steps\n  ~ Beta, booked\n      name 'Beta' → 'Beta, booked'\n"
+            "      wait time 1h → 4h\n") in out
+    assert "Removed steps" not in out
+
+
+def test_compare_with_named_maps_the_other_way_round(scenario_file, capsys):
+    assert main(["compare", str(scenario_file), "--from", "target", "--to", "Current state",
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["lead_time_minutes"]["delta"] == -195  # 120 - 315
+    assert data["steps"]["removed"] == [{"id": "g", "name": "Gamma"}]
+
+
+def test_compare_without_a_future_map_is_an_error(tmp_path):
+    path = tmp_path / "current-only.json"
+    save_json(Project("Only current", [linear_map()]), path)
+    done = run_vsm("compare", str(path))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (f"vsm: error: no future-state map in {path}; name one with --to\n")
+
+
+def test_plan_text(scenario_file, capsys):
+    assert main(["plan", str(scenario_file)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Scenario — improvement plan (2 improvements)\n")
+    lines = out.splitlines()
+    assert lines[2].split() == ["Due", "Status", "Owner", "Saving", "Improvement"]
+    assert lines[3].startswith("2027-01-29  Idea  ") and "Book Beta ahead (Beta, booked — Target)" in lines[3]
+    assert "45m" in lines[3] and lines[4].startswith("–") and "Later idea (Target)" in lines[4]
+
+
+def test_plan_csv_and_its_guard(scenario_file, capsys):
+    out = scenario_file.with_name("plan.csv")
+    assert main(["plan", str(scenario_file), "-o", str(out)]) == 0
+    assert capsys.readouterr().out == f"Wrote {out} (2 improvements)\n"
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("Map,Improvement,") and lines[1].startswith("Target,Book Beta ahead,")
+    before = scenario_file.read_bytes()
+    assert main(["plan", str(scenario_file), "-o", str(scenario_file)]) == 2
+    assert "same file" in capsys.readouterr().err
+    assert scenario_file.read_bytes() == before
