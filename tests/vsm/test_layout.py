@@ -1,0 +1,94 @@
+"""Auto-layout: columns by longest path, branches stacked around the main line, always total."""
+
+from __future__ import annotations
+
+from mapbuilder import make_map, rework, share
+from vsm.layout import COLUMN_SPACING, ROW_SPACING, auto_layout
+from vsm.model import Flow, Step, ValueStreamMap
+
+
+def test_a_chain_is_one_row_left_to_right():
+    map_ = make_map({"a": (0, 1), "b": (0, 1), "c": (0, 1)}, [("a", "b"), ("b", "c")])
+    layout = auto_layout(map_)
+    assert layout == {"a": (0.0, 0.0), "b": (COLUMN_SPACING, 0.0), "c": (2 * COLUMN_SPACING, 0.0)}
+
+
+def test_stored_order_does_not_decide_the_columns_flows_do():
+    map_ = make_map({"c": (0, 1), "a": (0, 1), "b": (0, 1)}, [("a", "b"), ("b", "c")])
+    layout = auto_layout(map_)
+    assert layout["a"][0] < layout["b"][0] < layout["c"][0]
+    assert {y for _, y in layout.values()} == {0.0}
+
+
+def test_a_split_puts_the_branches_in_one_column_on_different_rows():
+    map_ = make_map({"a": (0, 1), "b": (0, 1), "c": (0, 1), "d": (0, 1)},
+                    [("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")])
+    layout = auto_layout(map_)
+    assert layout["b"][0] == layout["c"][0] == COLUMN_SPACING
+    assert layout["b"][1] != layout["c"][1]
+    assert abs(layout["b"][1] - layout["c"][1]) == ROW_SPACING
+    assert layout["a"][1] == layout["d"][1] == 0.0  # the main line
+
+
+def test_three_branches_are_centred_on_the_main_line():
+    map_ = make_map({"a": (0, 1), "b": (0, 1), "c": (0, 1), "d": (0, 1), "e": (0, 1)},
+                    [("a", "b", share(50)), ("a", "c", share(30)), ("a", "d", share(20)),
+                     ("b", "e"), ("c", "e"), ("d", "e")])
+    rows = sorted(auto_layout(map_)[v][1] for v in "bcd")
+    assert rows == [-ROW_SPACING, 0.0, ROW_SPACING]
+
+
+def test_the_result_covers_every_step_including_loose_ones():
+    map_ = make_map({"a": (0, 1), "b": (0, 1), "loose1": (0, 1), "loose2": (0, 1)}, [("a", "b")])
+    layout = auto_layout(map_)
+    assert set(layout) == {"a", "b", "loose1", "loose2"}
+    assert layout["loose1"][1] == layout["loose2"][1] > 0  # their own row, below the map
+    assert layout["loose1"][0] < layout["loose2"][0]
+    assert len(set(layout.values())) == 4  # no two steps on the same spot
+
+
+def test_rework_flows_do_not_change_the_columns():
+    plain = make_map({"a": (0, 1), "b": (0, 1), "c": (0, 1)}, [("a", "b"), ("b", "c")])
+    with_rework = make_map({"a": (0, 1), "b": (0, 1), "c": (0, 1)},
+                           [("a", "b"), ("b", "c"), ("c", "a", rework(20))])
+    assert auto_layout(plain) == auto_layout(with_rework)
+
+
+def test_a_cycle_of_ordinary_flows_does_not_crash_and_follows_stored_order():
+    map_ = make_map({"a": (0, 1), "b": (0, 1), "c": (0, 1)}, [("a", "b"), ("b", "c"), ("c", "a")])
+    layout = auto_layout(map_)
+    assert layout["a"][0] < layout["b"][0] < layout["c"][0]
+
+
+def test_separate_groups_are_stacked_without_overlap():
+    map_ = make_map({"a": (0, 1), "b": (0, 1), "x": (0, 1), "y": (0, 1)}, [("a", "b"), ("x", "y")])
+    layout = auto_layout(map_)
+    assert layout["a"][1] == layout["b"][1] == 0.0
+    assert layout["x"][1] == layout["y"][1] == ROW_SPACING
+
+
+def test_a_long_flow_keeps_its_row_free_of_other_branches():
+    # t -> n skips ahead to the end; the other branch (v) goes on the other side of the main line.
+    map_ = make_map({"t": (0, 1), "d": (0, 1), "n": (0, 1), "f": (0, 1), "v": (0, 1),
+                     "a": (0, 1), "e": (0, 1)},
+                    [("t", "d"), ("t", "n"), ("d", "f"), ("d", "v"), ("f", "a"), ("v", "a"),
+                     ("a", "e"), ("n", "e")])
+    layout = auto_layout(map_)
+    assert layout["n"][1] != 0 and layout["v"][1] != 0
+    assert layout["n"][1] != layout["v"][1]
+
+
+def test_layout_is_deterministic_and_ignores_current_positions():
+    def build(offset: float) -> ValueStreamMap:
+        map_ = ValueStreamMap("m")
+        for index, name in enumerate("abcde"):
+            map_.add_step(Step(name, id=name, x=offset * index, y=-offset))
+        for source, target in [("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("d", "e")]:
+            map_.add_flow(Flow(source, target))
+        return map_
+
+    assert auto_layout(build(0)) == auto_layout(build(123)) == auto_layout(build(0))
+
+
+def test_an_empty_map_has_an_empty_layout():
+    assert auto_layout(ValueStreamMap("empty")) == {}

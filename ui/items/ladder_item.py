@@ -1,0 +1,216 @@
+"""Decorations of the map: the lead-time ladder, the summary box and the legend.
+
+The ladder is the classic value-stream timeline along the critical path: each wait on the upper
+level, each process time on the lower level, each labelled, with the totals at the right. The
+summary box shows the map's figures, or "–" and the first problem when they cannot be computed.
+The legend is the colour key of the current colour mode and the meaning of shapes and badges.
+All three are passive: the scene gives them their content and their place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from ui.items.step_item import wrap_text
+from ui.palette import (FLAG_STYLES, LIGHT, Theme, categories, category_colour, category_label)
+from ui.items.fonts import label_font, small_font, text_font, title_font
+
+UPPER = 30.0  # y of the wait level
+LOWER = 64.0  # y of the process level
+
+
+@dataclass(frozen=True)
+class LadderSegment:
+    """One step of the critical path on the ladder, in scene x coordinates."""
+
+    wait_from: float
+    wait_to: float
+    process_to: float
+    wait_text: str
+    process_text: str
+
+
+class _Decoration(QGraphicsItem):
+    """Not selectable, not movable, behind the map; clicks go to the canvas."""
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self._theme = theme
+        self._bounds = QRectF()
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setZValue(-1)
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+
+class LadderItem(_Decoration):
+    """The lead-time ladder; its x coordinates are the scene's, the scene sets its y."""
+
+    def __init__(self, theme: Theme = LIGHT) -> None:
+        super().__init__(theme)
+        self.segments: list[LadderSegment] = []
+        self.totals: list[str] = []
+        self.setToolTip("The waits and process times of the steps on the critical path, added up. "
+                        "The summary's lead time is the expected time: it also counts rework and "
+                        "weighs alternative routes by their shares.")
+
+    def set_segments(self, segments: list[LadderSegment], totals: list[str]) -> None:
+        """Show these segments and, at the right end, these total lines (upper, lower, extra)."""
+        self.prepareGeometryChange()
+        self.segments = list(segments)
+        self.totals = list(totals)
+        if not segments:
+            self._bounds = QRectF()
+        else:
+            metrics = QFontMetricsF(label_font())
+            right = segments[-1].process_to + 24 + max(
+                (metrics.horizontalAdvance(t) for t in totals), default=0)
+            left = min(s.wait_from for s in segments) - 60
+            self._bounds = QRectF(left, 0, right - left + 8, LOWER + 44)
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        if not self.segments:
+            return
+        theme = self._theme
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(theme.colour("ladder"), 2)
+        x = self.segments[0].wait_from
+        for segment in self.segments:
+            painter.setPen(pen)
+            painter.drawLine(QPointF(segment.wait_from, UPPER), QPointF(segment.wait_to, UPPER))
+            painter.drawLine(QPointF(segment.wait_to, UPPER), QPointF(segment.wait_to, LOWER))
+            painter.drawLine(QPointF(segment.wait_to, LOWER), QPointF(segment.process_to, LOWER))
+            painter.drawLine(QPointF(segment.process_to, LOWER), QPointF(segment.process_to, UPPER))
+            painter.setPen(theme.colour("text"))
+            painter.setFont(text_font())
+            if segment.wait_text:
+                middle = (segment.wait_from + segment.wait_to) / 2
+                painter.drawText(QRectF(middle - 60, UPPER - 22, 120, 18),
+                                 Qt.AlignmentFlag.AlignCenter, segment.wait_text)
+            middle = (segment.wait_to + segment.process_to) / 2
+            painter.drawText(QRectF(middle - 80, LOWER + 4, 160, 18), Qt.AlignmentFlag.AlignCenter,
+                             segment.process_text)
+            x = segment.process_to
+        painter.setPen(theme.colour("text"))
+        painter.setFont(label_font())
+        for index, (text, y) in enumerate(zip(self.totals, (UPPER, LOWER, LOWER + 28))):
+            painter.drawText(QRectF(x + 16, y - 10, 400, 20),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+        painter.setFont(small_font())
+        painter.setPen(theme.colour("muted"))
+        painter.drawText(QRectF(self.segments[0].wait_from, LOWER + 22, 600, 18),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         "Lead-time ladder along the critical path: waits above, process times below")
+
+
+class SummaryItem(_Decoration):
+    """A box with the map's figures: label, value and a tooltip per row, and a problem hint."""
+
+    WIDTH = 300.0
+
+    def __init__(self, theme: Theme = LIGHT) -> None:
+        super().__init__(theme)
+        self.rows: list[tuple[str, str]] = []
+        self.hint_lines: list[str] = []
+        self.set_figures([], "")
+
+    def set_figures(self, rows: list[tuple[str, str]], hint: str = "", tooltip: str = "") -> None:
+        """Show (label, value) rows; `hint` (a problem) is word-wrapped under them."""
+        self.prepareGeometryChange()
+        self.rows = list(rows)
+        self.hint_lines = wrap_text(hint, QFontMetricsF(text_font()), self.WIDTH - 20, 6) if hint else []
+        height = 36 + 22 * len(self.rows) + (18 * len(self.hint_lines) + 8 if self.hint_lines else 0)
+        self._bounds = QRectF(0, 0, self.WIDTH, height)
+        self.setToolTip(tooltip)
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        theme = self._theme
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(theme.colour("outline"), 1.5))
+        painter.setBrush(theme.colour("panel_fill"))
+        painter.drawRect(self._bounds.adjusted(0.75, 0.75, -0.75, -0.75))
+        painter.setFont(title_font())
+        painter.setPen(theme.colour("text"))
+        painter.drawText(QRectF(10, 6, self.WIDTH - 20, 22), Qt.AlignmentFlag.AlignVCenter, "Summary")
+        y = 32.0
+        for label, value in self.rows:
+            painter.setFont(text_font())
+            painter.drawText(QRectF(10, y, 170, 20), Qt.AlignmentFlag.AlignVCenter, label)
+            painter.setFont(label_font())
+            painter.drawText(QRectF(150, y, self.WIDTH - 160, 20),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, value)
+            y += 22
+        if self.hint_lines:
+            painter.setFont(text_font())
+            painter.setPen(theme.colour("muted"))
+            y += 6
+            for line in self.hint_lines:
+                painter.drawText(QRectF(10, y, self.WIDTH - 20, 18), Qt.AlignmentFlag.AlignVCenter, line)
+                y += 18
+
+
+class LegendItem(_Decoration):
+    """The colour key of the current mode, then what shapes and badges mean."""
+
+    def __init__(self, mode: str = "activity", theme: Theme = LIGHT) -> None:
+        super().__init__(theme)
+        self.mode = ""
+        self.set_mode(mode)
+
+    def set_mode(self, mode: str) -> None:
+        """Show the key of "activity" or "performer" colours."""
+        self.prepareGeometryChange()
+        self.mode = mode
+        metrics = QFontMetricsF(text_font())
+        title = QFontMetricsF(label_font()).horizontalAdvance(self._title()) + 16
+        colours = title + sum(metrics.horizontalAdvance(category_label(mode, key)) + 38
+                              for key in categories(mode))
+        shapes = metrics.horizontalAdvance(self._shapes_text()) + 16
+        self._bounds = QRectF(0, 0, max(colours, shapes) + 8, 52)
+        self.update()
+
+    def _title(self) -> str:
+        return "Fill: activity" if self.mode == "activity" else "Fill: performer"
+
+    @staticmethod
+    def _shapes_text() -> str:
+        badges = "  ".join(f"{style.badge} {style.label.lower()}" for flag, style in FLAG_STYLES.items()
+                           if flag != "problem")
+        return ("Double border: vendor   Dashed: automated   Rounded: customer   "
+                f"Thick outline: critical path   Badges: {badges}")
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        theme = self._theme
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        metrics = QFontMetricsF(text_font())
+        painter.setFont(label_font())
+        painter.setPen(theme.colour("text"))
+        painter.drawText(QRectF(0, 0, 200, 20), Qt.AlignmentFlag.AlignVCenter, self._title())
+        x = QFontMetricsF(label_font()).horizontalAdvance(self._title()) + 16
+        painter.setFont(text_font())
+        for key in categories(self.mode):
+            colour = category_colour(self.mode, key)
+            painter.setPen(QPen(theme.colour("outline"), 1))
+            painter.setBrush(colour)
+            painter.drawRect(QRectF(x, 3, 22, 14))
+            label = category_label(self.mode, key)
+            painter.setPen(theme.colour("text"))
+            painter.drawText(QRectF(x + 28, 0, 300, 20), Qt.AlignmentFlag.AlignVCenter, label)
+            x += metrics.horizontalAdvance(label) + 38
+        painter.setPen(theme.colour("muted"))
+        painter.drawText(QRectF(0, 28, self._bounds.width(), 20), Qt.AlignmentFlag.AlignVCenter,
+                         self._shapes_text())
