@@ -1,0 +1,302 @@
+"""What the dock panels share: the map-following base class, inline error lines, form fields.
+
+A form field ties one editor widget to one model value: `refresh()` shows the model's value
+(unless the user is in the middle of typing in it), `commit()` turns what is typed into a command
+through a builder function and pushes it, or shows the model's refusal under the editor and
+pushes nothing. Builders return None for a value that would change nothing, so no empty undo
+steps are ever pushed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QPalette, QUndoCommand
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QStyle,
+                               QVBoxLayout, QWidget)
+
+from ui.document import Document
+from vsm.analysis import MapAnalysis
+from vsm.model import ModelError, ValueStreamMap
+
+Builder = Callable[[Any], QUndoCommand | None]
+
+
+def is_dark(widget: QWidget) -> bool:
+    """True when the widget's palette is a dark scheme."""
+    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def alert_colour(widget: QWidget) -> str:
+    """A red readable on the widget's background, light or dark."""
+    return "#ff8a80" if is_dark(widget) else "#b00020"
+
+
+_SUBJECT = re.compile(r"^(step|map) '[^']*': |^flow '[^']*' -> '[^']*': ")
+
+
+def without_subject(message: str) -> str:
+    """A model message without its leading "step 'Name': " (the form already shows the step)."""
+    trimmed = _SUBJECT.sub("", message, count=1)
+    return trimmed[:1].upper() + trimmed[1:]
+
+
+class MapSubscription:
+    """Keeps `listener` subscribed to one map at a time, and drops it when `owner` is destroyed.
+
+    A map outlives the panels showing it; without this, a deleted panel would still receive the
+    map's events (and crash touching its deleted Qt object).
+    """
+
+    def __init__(self, owner: QObject, listener: Callable[[object], None]) -> None:
+        self.map: ValueStreamMap | None = None
+        self._listener = listener
+        owner.destroyed.connect(lambda *_: self.switch(None))
+
+    def switch(self, map_: ValueStreamMap | None) -> None:
+        """Unsubscribe from the current map, subscribe to `map_`."""
+        if self.map is not None:
+            self.map.unsubscribe(self._listener)
+        self.map = map_
+        if map_ is not None:
+            map_.subscribe(self._listener)
+
+
+class MapPanel(QWidget):
+    """Base of the panels: follows one document and one of its maps.
+
+    Subclasses build their widgets in `build()` and override `map_shown()` (a new map or
+    none), `map_event(event)` (a model event of the map shown) and `analysis_updated()` (a fresh
+    analysis of the map shown).
+    """
+
+    def __init__(self, document: Document | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document: Document | None = None
+        self.map: ValueStreamMap | None = None
+        self._subscription = MapSubscription(self, self._on_map_event)
+        self.build()
+        if document is not None:
+            self.set_document(document)
+
+    def build(self) -> None:
+        """Create the widgets; called once by the constructor, before any document is shown."""
+
+    def set_document(self, document: Document | None) -> None:
+        """Follow another document; shows no map until set_map() is called."""
+        if self.document is not None:
+            self.document.analysis_changed.disconnect(self._on_analysis_changed)
+        self.set_map(None)
+        self.document = document
+        if document is not None:
+            document.analysis_changed.connect(self._on_analysis_changed)
+
+    def set_map(self, map_: ValueStreamMap | None) -> None:
+        """Show another map (or none): unsubscribe from the old map, subscribe to the new."""
+        self._subscription.switch(map_)
+        self.map = map_
+        self.map_shown()
+
+    def analysis(self) -> MapAnalysis | None:
+        """The current analysis of the map shown, or None without a map."""
+        if self.document is None or self.map is None:
+            return None
+        return self.document.analysis(self.map.id)
+
+    def _on_map_event(self, event: object) -> None:
+        self.map_event(event)
+
+    def _on_analysis_changed(self, map_id: str) -> None:
+        if self.map is not None and map_id == self.map.id:
+            self.analysis_updated()
+
+    def map_shown(self) -> None:
+        """Called after set_map(); refresh everything."""
+
+    def map_event(self, event: object) -> None:
+        """Called for every event of the map shown."""
+
+    def analysis_updated(self) -> None:
+        """Called when the analysis of the map shown has been recomputed."""
+
+
+class InlineError(QWidget):
+    """A warning icon and a message under a field, hidden while there is nothing to say."""
+
+    def __init__(self, prefix: str = "Not accepted", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.prefix = prefix
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self.icon = QLabel()
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self.icon.setPixmap(icon.pixmap(size, size))
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.label, 1)
+        self.hide()
+
+    def show_message(self, message: str) -> None:
+        """Show `message` after the prefix ("Not accepted: ..."), so it does not rely on colour."""
+        self.label.setStyleSheet(f"color: {alert_colour(self)};")
+        self.label.setText(f"{self.prefix}: {message}")
+        self.setAccessibleDescription(message)
+        self.show()
+
+    def clear(self) -> None:
+        self.label.clear()
+        self.hide()
+
+    def message(self) -> str:
+        """The message shown, or "" when hidden."""
+        return self.label.text() if not self.isHidden() else ""
+
+
+class Field(QObject):
+    """One editable model value in a form: an editor, its inline error, a reader and a builder."""
+
+    def __init__(self, editor: QWidget, read: Callable[[], Any], build: Builder,
+                 push: Callable[[QUndoCommand], None]) -> None:
+        super().__init__(editor)
+        self.editor = editor
+        self.error = InlineError()
+        self.container = QWidget()
+        layout = QVBoxLayout(self.container)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(editor)
+        layout.addWidget(self.error)
+        self.container.setFocusProxy(editor)  # a form label's mnemonic focuses the editor
+        self._read = read
+        self._build = build
+        self._push = push
+
+    def value(self) -> Any:
+        """What the editor holds now."""
+        raise NotImplementedError
+
+    def show_value(self, value: Any) -> None:
+        """Put a model value in the editor."""
+        raise NotImplementedError
+
+    def being_edited(self) -> bool:
+        """True while the user has typed something not yet committed into a focused editor."""
+        return False
+
+    def refresh(self, force: bool = False) -> None:
+        """Show the model's value, unless the user is typing in this editor (and not forced)."""
+        if not force and self.being_edited():
+            return
+        self.error.clear()
+        self.show_value(self._read())
+
+    def commit(self) -> bool:
+        """Push the typed value as one command; on ModelError show it and push nothing."""
+        try:
+            command = self._build(self.value())
+        except ModelError as error:
+            self.error.show_message(without_subject(str(error)))
+            return False
+        self.error.clear()
+        if command is not None:
+            self._push(command)
+        self.show_value(self._read())  # normalised: "90" reads back as "1h 30m"
+        return True
+
+
+class LineField(Field):
+    """A QLineEdit committed on editingFinished (Return, or leaving it after a change)."""
+
+    editor: QLineEdit
+
+    def __init__(self, editor: QLineEdit, read: Callable[[], Any], build: Builder,
+                 push: Callable[[QUndoCommand], None]) -> None:
+        super().__init__(editor, read, build, push)
+        editor.editingFinished.connect(self.commit)
+
+    def value(self) -> str:
+        return self.editor.text()
+
+    def show_value(self, value: Any) -> None:
+        self.editor.setText(str(value))
+        self.editor.setCursorPosition(0)
+
+    def being_edited(self) -> bool:
+        return self.editor.hasFocus() and self.editor.isModified()
+
+
+class ComboField(Field):
+    """A QComboBox of (label, key) items committed when an item is activated."""
+
+    editor: QComboBox
+
+    def __init__(self, editor: QComboBox, choices: dict[str, str], read: Callable[[], Any],
+                 build: Builder, push: Callable[[QUndoCommand], None]) -> None:
+        super().__init__(editor, read, build, push)
+        for key, label in choices.items():
+            editor.addItem(label, key)
+        editor.activated.connect(self._on_activated)
+
+    def value(self) -> Any:
+        return self.editor.currentData()
+
+    def show_value(self, value: Any) -> None:
+        self.editor.setCurrentIndex(self.editor.findData(value))
+
+    def _on_activated(self, _index: int) -> None:
+        if not self.commit():  # a refused choice: show what the model still holds
+            self.show_value(self._read())
+
+
+class TextField(Field):
+    """A QPlainTextEdit committed when it loses focus."""
+
+    editor: QPlainTextEdit
+
+    def __init__(self, editor: QPlainTextEdit, read: Callable[[], Any], build: Builder,
+                 push: Callable[[QUndoCommand], None]) -> None:
+        super().__init__(editor, read, build, push)
+        editor.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.editor and event.type() == QEvent.Type.FocusOut:
+            if self.editor.document().isModified():
+                self.commit()
+        return False
+
+    def value(self) -> str:
+        return self.editor.toPlainText()
+
+    def show_value(self, value: Any) -> None:
+        if self.editor.toPlainText() != value:
+            self.editor.setPlainText(str(value))
+        self.editor.document().setModified(False)
+
+    def being_edited(self) -> bool:
+        return self.editor.hasFocus() and self.editor.document().isModified()
+
+
+class OncePerTurn:
+    """Calls `callback(key)` at most once per event-loop turn for the same key.
+
+    Item views emit both `clicked` and `activated` for one click on platforms that activate on a
+    single click; connecting both to this keeps the panel's signal from firing twice.
+    """
+
+    def __init__(self, callback: Callable[[Any], None]) -> None:
+        self._callback = callback
+        self._recent: set[Any] = set()
+
+    def __call__(self, key: Any) -> None:
+        if key in self._recent:
+            return
+        self._recent.add(key)
+        QTimer.singleShot(0, self._recent.clear)
+        self._callback(key)

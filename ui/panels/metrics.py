@@ -1,0 +1,237 @@
+"""The metrics panel: the headline figures of the map shown, and the steps to change.
+
+Figures come only from the document's analysis and refresh on `analysis_changed`. Each figure's
+tooltip gives its formula with the numbers and the steps behind it. When a blocking problem stops
+the analysis the figures read "–" and a line says why.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QPainter, QPalette, QTextDocument
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QLabel, QListWidget,
+                               QListWidgetItem, QSizePolicy, QStyle, QStyledItemDelegate,
+                               QStyleOptionViewItem, QVBoxLayout, QWidget)
+
+from ui.panels.common import InlineError, MapPanel, OncePerTurn
+from vsm.analysis import FLAG_LABELS, MapAnalysis
+from vsm.durations import format_duration
+
+FIGURES = {
+    "lead_time": "Lead time",
+    "process_time": "Process time",
+    "flow_efficiency": "Flow efficiency",
+    "rolled_pca": "Rolled %C&A",
+    "steps": "Steps",
+}
+STEP_ID_ROLE = Qt.ItemDataRole.UserRole
+RICH_ROLE = Qt.ItemDataRole.UserRole + 1  # the item as HTML: bold headline, reasons below
+MARGIN = 4
+
+
+def percent(value: float | None) -> str:
+    """A percentage for a headline figure, '–' when not computed."""
+    return "–" if value is None else f"{value:.1f}%"
+
+
+def short(text: str, limit: int = 140) -> str:
+    """`text` cut at a word before `limit` characters, with an ellipsis."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " … (see Problems)"
+
+
+class Figure(QFrame):
+    """A caption over a large value; both carry the figure's tooltip."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(0)
+        self.caption = QLabel(caption)
+        self.value = QLabel("–")
+        font = QFont(self.value.font())
+        font.setPointSizeF(font.pointSizeF() * 1.9)
+        font.setBold(True)
+        self.value.setFont(font)
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+
+    def set(self, value: str, tip: str) -> None:
+        self.value.setText(value)
+        self.setToolTip(tip)
+        self.value.setToolTip(tip)
+        self.value.setAccessibleName(f"{self.caption.text()}: {value}")
+
+
+class RichTextDelegate(QStyledItemDelegate):
+    """Draws an item's RICH_ROLE HTML wrapped to the width of the view."""
+
+    def __init__(self, view: QAbstractItemView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def _document(self, option: QStyleOptionViewItem, html: str, width: int) -> QTextDocument:
+        document = QTextDocument()
+        document.setDefaultFont(option.font)
+        document.setDocumentMargin(0)
+        document.setHtml(html)
+        document.setTextWidth(max(width - 2 * MARGIN, 50))
+        return document
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        html = index.data(RICH_ROLE)
+        if not html:
+            super().paint(painter, option, index)
+            return
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        item.text = ""
+        style = item.widget.style() if item.widget else self.view.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, item.widget)
+        document = self._document(item, html, item.rect.width())
+        context = QAbstractTextDocumentLayout.PaintContext()
+        selected = bool(item.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        context.palette.setColor(QPalette.ColorRole.Text, item.palette.color(role))
+        painter.save()
+        painter.translate(QPointF(item.rect.topLeft()) + QPointF(MARGIN, MARGIN))
+        painter.setClipRect(0, 0, item.rect.width() - MARGIN, item.rect.height())
+        document.documentLayout().draw(painter, context)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802 - Qt override
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        html = index.data(RICH_ROLE)
+        if not html:
+            return super().sizeHint(option, index)
+        width = self.view.viewport().width()
+        document = self._document(option, html, width)
+        return QSize(width, int(document.size().height()) + 2 * MARGIN + 2)
+
+
+class MetricsPanel(MapPanel):
+    """Lead time, process time, flow efficiency, rolled %C&A and step count; steps to change."""
+
+    steps_selected = Signal(list)  # [step id] of a step to change the user picked
+    step_activated = Signal(str)  # the same step: the window centres the canvas on it
+
+    def build(self) -> None:
+        self.figures: dict[str, Figure] = {}
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        for number, (key, caption) in enumerate(FIGURES.items()):
+            figure = Figure(caption)
+            figure.setObjectName(key)
+            self.figures[key] = figure
+            grid.addWidget(figure, number // 2, number % 2)
+        self.reason = InlineError("Figures not computed")
+        heading = QLabel("Steps to change")
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        self.steps_to_change = QListWidget()
+        self.steps_to_change.setWordWrap(True)
+        self.steps_to_change.setAlternatingRowColors(True)
+        self.steps_to_change.setUniformItemSizes(False)
+        self.steps_to_change.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.steps_to_change.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.steps_to_change.setItemDelegate(RichTextDelegate(self.steps_to_change))
+        self.steps_to_change.setToolTip("Flagged steps, largest saving first. "
+                                        "Click or press Enter to show one on the map.")
+        pick = OncePerTurn(self._pick)
+        self.steps_to_change.itemClicked.connect(lambda item: pick(item.data(STEP_ID_ROLE)))
+        self.steps_to_change.itemActivated.connect(lambda item: pick(item.data(STEP_ID_ROLE)))
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addWidget(self.reason)
+        layout.addWidget(heading)
+        layout.addWidget(self.steps_to_change, 1)
+
+    def figure_text(self, key: str) -> str:
+        """The value shown for a figure (see FIGURES for the keys)."""
+        return self.figures[key].value.text()
+
+    def lead_time_text(self) -> str:
+        """The lead time as shown ("–" when not computed)."""
+        return self.figure_text("lead_time")
+
+    def map_shown(self) -> None:
+        self.analysis_updated()
+
+    def analysis_updated(self) -> None:
+        analysis = self.analysis()
+        self.steps_to_change.clear()
+        if analysis is None:
+            for figure in self.figures.values():
+                figure.set("–", "")
+            self.reason.clear()
+            return
+        self._show_figures(analysis)
+        blocking = [p.message for p in analysis.problems if p.blocking]
+        if blocking:
+            self.reason.show_message(short(blocking[0]) + (
+                f" (and {len(blocking) - 1} more: see Problems)" if len(blocking) > 1 else ""))
+            self.reason.setToolTip("\n".join(blocking))
+        else:
+            self.reason.clear()
+        self._show_steps_to_change(analysis)
+
+    def _name(self, step_id: str) -> str:
+        return self.map.step(step_id).name if self.map.has_step(step_id) else step_id
+
+    def _show_figures(self, a: MapAnalysis) -> None:
+        steps = self.map.steps
+        path = " → ".join(self._name(v) for v in a.critical_path)
+        lead, process = format_duration(a.lead_time), format_duration(a.process_time)
+        start = self._name(a.lead_start) if a.lead_start else "–"
+        self.figures["lead_time"].set(lead, (
+            "Expected time from the first queue to done: the largest T(v) over the start steps, "
+            "where T(v) = wait + process + the time of what follows (the longest concurrent "
+            "branch, share-weighted alternative routes) + expected rework.\n"
+            f"Lead start: {start} = {lead}\nCritical path: {path or '–'}"))
+        self.figures["process_time"].set(process, (
+            "Hands-on time: the same recursion with process times only, from the lead start "
+            f"{start} along the branches that set the lead time = {process}"))
+        self.figures["flow_efficiency"].set(percent(a.flow_efficiency_percent), (
+            f"process time / lead time = {process} / {lead} = {percent(a.flow_efficiency_percent)}"
+            "\nThe share of the lead time in which someone works on the item."))
+        low = [f"{s.name} {s.pca:g}%" for s in steps if s.pca < 100]
+        self.figures["rolled_pca"].set(percent(a.rolled_pca_percent), (
+            "Chance an item passes every step complete and accurate: the product of the %C&A "
+            "of the steps it passes, weighted by route shares (rework ignored) = "
+            f"{percent(a.rolled_pca_percent)}\n"
+            + ("Steps below 100%: " + ", ".join(low) if low else "Every step is at 100%.")))
+        on_path = len(a.critical_path)
+        self.figures["steps"].set(str(len(steps)), (
+            f"Steps in the map: {len(steps)}, {on_path} of them on the critical path"
+            + (f" ({path})" if path else "") + "."))
+
+    def _show_steps_to_change(self, a: MapAnalysis) -> None:
+        if not a.steps_to_change:
+            item = QListWidgetItem("No steps to change." if a.ok else "Not computed.")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.steps_to_change.addItem(item)
+            return
+        for rank, change in enumerate(a.steps_to_change, start=1):
+            flags = ", ".join(FLAG_LABELS[f] for f in change.flags)
+            saving = (f"saves {format_duration(change.saving)}" if change.saving > 0
+                      else "no time saved")
+            headline = f"{rank}. {change.name} — {saving} — {flags}"
+            item = QListWidgetItem(f"{headline}\n" + " ".join(change.reasons))
+            muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+            item.setData(RICH_ROLE, f"<b>{escape(headline)}</b><br><span style='color:{muted}'>"
+                         + "<br>".join(escape(r) for r in change.reasons) + "</span>")
+            item.setToolTip("\n".join(change.reasons))
+            item.setData(STEP_ID_ROLE, change.step_id)
+            self.steps_to_change.addItem(item)
+
+    def _pick(self, step_id: str | None) -> None:
+        if step_id:
+            self.steps_selected.emit([step_id])
+            self.step_activated.emit(step_id)

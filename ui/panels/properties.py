@@ -1,0 +1,398 @@
+"""The property pane: a form for the selected step, the selected flow, or the map's settings.
+
+Every field commits on its own (Return or leaving a line, choosing in a list, leaving the notes)
+as one SetStepFieldCommand / SetFlowFieldCommand / SetMapFieldCommand, i.e. one undo step. A value
+the model refuses is shown in red with a warning icon under the field, the typed text stays and
+nothing is pushed. The form follows the model: undo, the table and the canvas update it, except
+the field the user is typing in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Callable
+
+from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QScrollArea, QStackedWidget, QVBoxLayout, QWidget)
+
+from ui.commands import SetFlowFieldCommand, SetMapFieldCommand, SetStepFieldCommand
+from ui.panels.common import ComboField, Field, LineField, MapPanel, TextField
+from vsm.analysis import FLAG_LABELS
+from vsm.durations import format_duration, format_exact
+from vsm.model import (ACTIVITIES, DEMAND_PERIODS, FLOW_KINDS, MAP_KINDS, PERFORMERS, FlowChanged,
+                       FlowRemoved, MapChanged, StepAdded, StepChanged, StepRemoved, Step,
+                       clean_percent)
+
+DURATION_FIELDS = ("process_time", "wait_time")
+THRESHOLD_LABELS = {
+    "long_wait_percent": "Long wait from (% of lead time)",
+    "low_pca_percent": "Low %C&A below (%)",
+    "rework_percent": "Rework from (%)",
+}
+
+
+def step_text(name: str, value: Any) -> Any:
+    """A step field as the form shows it: exact durations, plain numbers, keys for choices."""
+    if name in DURATION_FIELDS:
+        return format_exact(value)
+    if name in ("pca", "people"):
+        return f"{value:g}"
+    return value
+
+
+def percent_text(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _form(outer: QVBoxLayout) -> QFormLayout:
+    """A form in a new widget appended to `outer`."""
+    holder = QWidget()
+    outer.addWidget(holder)
+    form = QFormLayout(holder)
+    form.setContentsMargins(0, 0, 0, 0)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    return form
+
+
+def _heading(text: str = "") -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    label.setFont(font)
+    label.setWordWrap(True)
+    return label
+
+
+class PropertiesPanel(MapPanel):
+    """Edit the one selected step or flow, or the map's settings when there is no such selection.
+
+    Use: `PropertiesPanel(document)`, then `set_map(map_)` and `set_selection(step_ids, flow_ids)`.
+    """
+
+    def build(self) -> None:
+        self.step_ids: list[str] = []
+        self.flow_ids: list[str] = []
+        self.step_fields: dict[str, Field] = {}
+        self.flow_fields: dict[str, Field] = {}
+        self.map_fields: dict[str, Field] = {}
+        self.stack = QStackedWidget()
+        self.step_page = self._build_step_page()
+        self.flow_page = self._build_flow_page()
+        self.map_page = self._build_map_page()
+        for page in (self.map_page, self.step_page, self.flow_page):
+            self.stack.addWidget(page)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.stack)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        self.setEnabled(False)
+
+    # ------------------------------------------------------------ building
+
+    def _line(self, fields: dict[str, Field], key: str, read: Callable[[], Any],
+              build: Callable[[Any], Any], placeholder: str = "", tip: str = "") -> LineField:
+        editor = QLineEdit()
+        editor.setPlaceholderText(placeholder)
+        editor.setToolTip(tip)
+        editor.setObjectName(key)
+        field = LineField(editor, read, build, self._push)
+        fields[key] = field
+        return field
+
+    def _combo(self, fields: dict[str, Field], key: str, choices: dict[str, str],
+               read: Callable[[], Any], build: Callable[[Any], Any]) -> ComboField:
+        editor = QComboBox()
+        editor.setObjectName(key)
+        field = ComboField(editor, choices, read, build, self._push)
+        fields[key] = field
+        return field
+
+    def _text(self, fields: dict[str, Field], key: str, read: Callable[[], Any],
+              build: Callable[[Any], Any], tip: str) -> TextField:
+        editor = QPlainTextEdit()
+        editor.setObjectName(key)
+        editor.setTabChangesFocus(True)
+        editor.setToolTip(tip)
+        editor.setMinimumHeight(60)
+        editor.setMaximumHeight(120)
+        field = TextField(editor, read, build, self._push)
+        fields[key] = field
+        return field
+
+    def _build_step_page(self) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        self.step_title = _heading()
+        outer.addWidget(self.step_title)
+        form = _form(outer)
+        f = self.step_fields
+
+        def line(key: str, label: str, placeholder: str = "", tip: str = "") -> None:
+            field = self._line(f, key, self._step_reader(key), self._step_builder(key),
+                               placeholder, tip)
+            form.addRow(label, field.container)
+
+        def combo(key: str, label: str, choices: dict[str, str]) -> None:
+            field = self._combo(f, key, choices, self._step_reader(key), self._step_builder(key))
+            form.addRow(label, field.container)
+
+        line("name", "&Name")
+        combo("activity", "&Activity", ACTIVITIES)
+        line("team", "&Team", "e.g. Service desk", "Who does the step; handoffs are counted "
+             "between teams")
+        self.team_model = QStringListModel(self)
+        completer = QCompleter(self.team_model, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        f["team"].editor.setCompleter(completer)
+        combo("performer", "P&erformer", PERFORMERS)
+        duration_tip = "Minutes, or e.g. 45m, 1h 30m, 2.5h, 3d, 1w"
+        line("process_time", "&Process time", "e.g. 1h 30m", "Hands-on time. " + duration_tip)
+        line("wait_time", "&Wait time", "e.g. 2h", "Time queued before the step starts. "
+             + duration_tip)
+        line("pca", "%&C&&A", "1–100", "Percent of the output that the next step can use "
+             "as it is (complete and accurate)")
+        line("people", "Peop&le", "e.g. 2", "People involved in the step")
+        notes = self._text(f, "notes", self._step_reader("notes"), self._step_builder("notes"),
+                           "Sources, assumptions; saved when you leave the field")
+        form.addRow("N&otes", notes.container)
+        self.step_info = QLabel()
+        self.step_info.setWordWrap(True)
+        self.step_info.setTextFormat(Qt.TextFormat.PlainText)
+        outer.addWidget(self.step_info)
+        outer.addStretch(1)
+        return page
+
+    def _build_flow_page(self) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        self.flow_title = _heading()
+        outer.addWidget(self.flow_title)
+        form = _form(outer)
+        f = self.flow_fields
+        kind = self._combo(f, "kind", FLOW_KINDS, lambda: self._flow().kind,
+                           self._flow_builder("kind"))
+        form.addRow("&Kind", kind.container)
+        share = self._line(f, "share", lambda: percent_text(self._flow().share),
+                           self._flow_builder("share", empty_is_none=True), "none",
+                           "Alternative routes: the percent of work taking this flow. Leave "
+                           "empty when all outgoing flows happen together.")
+        form.addRow("&Share (%)", share.container)
+        probability = self._line(f, "probability", lambda: percent_text(self._flow().probability),
+                                 self._flow_builder("probability", empty_is_none=True), "e.g. 20",
+                                 "Percent of the work sent back to the earlier step")
+        form.addRow("&Probability (%)", probability.container)
+        self.flow_hint = QLabel()
+        self.flow_hint.setWordWrap(True)
+        outer.addWidget(self.flow_hint)
+        outer.addStretch(1)
+        return page
+
+    def _build_map_page(self) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        self.hint = QLabel("Select a step to edit it")
+        self.hint.setWordWrap(True)
+        font = self.hint.font()
+        font.setItalic(True)
+        self.hint.setFont(font)
+        outer.addWidget(self.hint)
+        outer.addWidget(_heading("Map settings"))
+        form = _form(outer)
+        f = self.map_fields
+        name = self._line(f, "name", lambda: self.map.name, self._map_builder("name"))
+        form.addRow("&Name", name.container)
+        kind = self._combo(f, "kind", MAP_KINDS, lambda: self.map.kind, self._map_builder("kind"))
+        form.addRow("&Kind", kind.container)
+        description = self._text(f, "description", lambda: self.map.description,
+                                  self._map_builder("description"), "What the map covers")
+        form.addRow("&Description", description.container)
+        demand = self._line(f, "demand", lambda: percent_text(self.map.demand),
+                            self._map_builder("demand"), "none", "Items arriving per period")
+        period = self._combo(f, "demand_period", {p: f"per {p}" for p in DEMAND_PERIODS},
+                             lambda: self.map.demand_period, self._map_builder("demand_period"))
+        row = QWidget()
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        row_layout.addWidget(demand.container, 1)
+        row_layout.addWidget(period.container, 0, Qt.AlignmentFlag.AlignTop)
+        form.addRow("D&emand", row)
+        for key, label in THRESHOLD_LABELS.items():
+            field = self._line(f, key, lambda key=key: percent_text(getattr(self.map.thresholds, key)),
+                               self._threshold_builder(key), tip="When the analysis flags a step")
+            form.addRow(label, field.container)
+        outer.addStretch(1)
+        return page
+
+    # ------------------------------------------------------------ readers and builders
+
+    def _push(self, command: Any) -> None:
+        self.document.push(command)
+
+    def _step(self) -> Step:
+        return self.map.step(self.step_ids[0])
+
+    def _flow(self) -> Any:
+        return self.map.flow(self.flow_ids[0])
+
+    def _step_reader(self, name: str) -> Callable[[], Any]:
+        return lambda: step_text(name, getattr(self._step(), name))
+
+    def _step_builder(self, name: str) -> Callable[[Any], Any]:
+        def build(value: Any) -> SetStepFieldCommand | None:
+            command = SetStepFieldCommand(self.map, self.step_ids[0], name, value)
+            return None if command.new == command.old else command
+        return build
+
+    def _flow_builder(self, name: str, empty_is_none: bool = False) -> Callable[[Any], Any]:
+        def build(value: Any) -> SetFlowFieldCommand | None:
+            if empty_is_none and not str(value).strip():
+                value = None
+            command = SetFlowFieldCommand(self.map, self.flow_ids[0], name, value)
+            return None if command.before == command.after else command
+        return build
+
+    def _map_builder(self, name: str) -> Callable[[Any], Any]:
+        def build(value: Any) -> SetMapFieldCommand | None:
+            if name == "demand" and not str(value).strip():
+                value = None
+            command = SetMapFieldCommand(self.map, name, value)
+            return None if command.new == command.old else command
+        return build
+
+    def _threshold_builder(self, key: str) -> Callable[[Any], Any]:
+        def build(value: Any) -> SetMapFieldCommand | None:
+            what = f"map {self.map.name!r}: {THRESHOLD_LABELS[key].lower()}"
+            percent = clean_percent(value, what, upper_inclusive=True)
+            thresholds = replace(self.map.thresholds, **{key: percent})
+            command = SetMapFieldCommand(self.map, "thresholds", thresholds)
+            return None if command.new == command.old else command
+        return build
+
+    # ------------------------------------------------------------ selection and refresh
+
+    def set_selection(self, step_ids: list[str], flow_ids: list[str]) -> None:
+        """Show the form for what is selected on the canvas (or in the table)."""
+        if list(step_ids) == self.step_ids and list(flow_ids) == self.flow_ids:
+            return  # the same selection again: leave what is being typed alone
+        self._commit_pending()
+        self.step_ids = list(step_ids)
+        self.flow_ids = list(flow_ids)
+        self._show_page()
+
+    def current_page(self) -> str:
+        """Which form is shown: "step", "flow" or "map"."""
+        return {id(self.step_page): "step", id(self.flow_page): "flow"}.get(
+            id(self.stack.currentWidget()), "map")
+
+    def map_shown(self) -> None:
+        self.step_ids, self.flow_ids = [], []
+        self.setEnabled(self.map is not None)
+        self._update_teams()
+        self._show_page()
+
+    def _commit_pending(self) -> None:
+        for field in self._fields_of_page():
+            if field.being_edited():
+                field.commit()
+
+    def _fields_of_page(self) -> list[Field]:
+        page = self.current_page()
+        fields = {"step": self.step_fields, "flow": self.flow_fields}.get(page, self.map_fields)
+        return list(fields.values())
+
+    def _show_page(self) -> None:
+        if self.map is None:
+            self.step_ids, self.flow_ids = [], []
+        else:
+            self.step_ids = [s for s in self.step_ids if self.map.has_step(s)]
+            self.flow_ids = [f for f in self.flow_ids if self.map.has_flow(f)]
+        if len(self.step_ids) == 1:
+            self.stack.setCurrentWidget(self.step_page)
+        elif not self.step_ids and len(self.flow_ids) == 1:
+            self.stack.setCurrentWidget(self.flow_page)
+        else:
+            count = len(self.step_ids) + len(self.flow_ids)
+            self.hint.setText("Select a step to edit it" if count == 0 else
+                              f"{count} items selected. Select a single step to edit it.")
+            self.stack.setCurrentWidget(self.map_page)
+        if self.map is not None:
+            for field in self._fields_of_page():
+                field.refresh(force=True)
+            self._update_titles()
+
+    def _update_titles(self) -> None:
+        page = self.current_page()
+        if page == "step":
+            self.step_title.setText(f"Step: {self._step().name}")
+            self._update_step_info()
+        elif page == "flow":
+            flow = self._flow()
+            self.flow_title.setText(f"{FLOW_KINDS[flow.kind]}: {self.map.step(flow.source).name} "
+                                    f"→ {self.map.step(flow.target).name}")
+            rework = flow.kind == "rework"
+            self.flow_fields["share"].editor.setEnabled(not rework)
+            self.flow_fields["probability"].editor.setEnabled(rework)
+            self.flow_hint.setText(
+                "Rework: work sent back to an earlier step with this probability." if rework else
+                "Give every outgoing flow of a step a share (adding up to 100%) when they are "
+                "alternative routes; leave all empty when they all happen.")
+
+    def _update_step_info(self) -> None:
+        step = self._step()
+        lines = [f"Lead time of the step: {format_duration(step.lead_time)} "
+                 f"(wait {format_duration(step.wait_time)} + process "
+                 f"{format_duration(step.process_time)})"]
+        analysis = self.analysis()
+        if analysis is not None and analysis.ok:
+            saving = analysis.savings.get(step.id, 0.0)
+            flags = [FLAG_LABELS[f] for f in analysis.flags.get(step.id, [])]
+            if saving > 0:
+                lines.append(f"Removing its wait saves {format_duration(saving)} of lead time.")
+            lines.append("Flags: " + (", ".join(flags) if flags else "none"))
+        self.step_info.setText("\n".join(lines))
+
+    def _update_teams(self) -> None:
+        teams = sorted({s.team for s in self.map.steps if s.team} if self.map else set(),
+                       key=str.casefold)
+        if teams != self.team_model.stringList():
+            self.team_model.setStringList(teams)
+
+    # ------------------------------------------------------------ model events
+
+    def map_event(self, event: object) -> None:
+        page = self.current_page()
+        if isinstance(event, (StepAdded, StepRemoved)) or (
+                isinstance(event, StepChanged) and event.field == "team"):
+            self._update_teams()
+        if isinstance(event, (StepRemoved, FlowRemoved)):
+            removed = event.step.id if isinstance(event, StepRemoved) else event.flow.id
+            if removed in self.step_ids or removed in self.flow_ids:
+                self.step_ids = [s for s in self.step_ids if s != removed]
+                self.flow_ids = [f for f in self.flow_ids if f != removed]
+                self._show_page()
+        elif isinstance(event, StepChanged) and page == "step" and event.step.id == self.step_ids[0]:
+            if event.field in self.step_fields:
+                self.step_fields[event.field].refresh()
+            self._update_titles()
+        elif isinstance(event, StepChanged) and page == "flow" and event.field == "name":
+            self._update_titles()
+        elif isinstance(event, FlowChanged) and page == "flow" and event.flow.id == self.flow_ids[0]:
+            for field in self.flow_fields.values():
+                field.refresh()
+            self._update_titles()
+        elif isinstance(event, MapChanged) and page == "map":
+            keys = THRESHOLD_LABELS if event.field == "thresholds" else (event.field,)
+            for key in keys:
+                if key in self.map_fields:
+                    self.map_fields[key].refresh()
+
+    def analysis_updated(self) -> None:
+        if self.current_page() == "step":
+            self._update_step_info()
