@@ -24,3 +24,23 @@ def _fresh_settings(tmp_path, monkeypatch):
     QSettings().clear()
     yield
     QSettings().clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_dialogs(monkeypatch):
+    """A modal dialog nobody answers would hang the run: make it fail the test instead.
+
+    Tests that expect a dialog monkeypatch it themselves (their patch replaces this one).
+    """
+    from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+    def refuse(name):
+        def dialog(*args, **kwargs):
+            raise AssertionError(f"unexpected modal dialog {name}: {args[1:3]}")
+        return dialog
+
+    for owner, names in ((QMessageBox, ("question", "critical", "warning", "information")),
+                         (QFileDialog, ("getOpenFileName", "getSaveFileName")),
+                         (QInputDialog, ("getText", "getItem"))):
+        for name in names:
+            monkeypatch.setattr(owner, name, refuse(f"{owner.__name__}.{name}"))
