@@ -8,6 +8,7 @@ event loop, so a burst of edits (a paste, an auto-layout) costs one analysis.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -112,16 +113,23 @@ class Document(QObject):
         return self._analyses[map_id]
 
     def _watch(self, map_: ValueStreamMap) -> None:
+        this = weakref.ref(self)  # the model must not keep the document alive
+
         def listener(event: object, map_id: str = map_.id) -> None:
-            if isinstance(event, StepChanged) and event.field in LAYOUT_ONLY_FIELDS:
-                return  # positions and notes do not change any figure
-            if isinstance(event, MapChanged):
-                self.map_settings_changed.emit(map_id, event.field)
-            self._mark_stale(map_id)
+            document = this()
+            if document is not None:
+                document._on_map_event(map_id, event)
 
         self._listeners[map_.id] = listener
         map_.subscribe(listener)
         self._mark_stale(map_.id)
+
+    def _on_map_event(self, map_id: str, event: object) -> None:
+        if isinstance(event, StepChanged) and event.field in LAYOUT_ONLY_FIELDS:
+            return  # positions and notes do not change any figure
+        if isinstance(event, MapChanged):
+            self.map_settings_changed.emit(map_id, event.field)
+        self._mark_stale(map_id)
 
     def _mark_stale(self, map_id: str) -> None:
         self._stale.add(map_id)

@@ -6,6 +6,8 @@ objects in subscription order; the objects they carry are the live model objects
 
 from __future__ import annotations
 
+import inspect
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -78,23 +80,35 @@ Listener = Callable[[Any], None]
 
 
 class Observable:
-    """Subscribers receive every event this object emits, in subscription order."""
+    """Subscribers receive every event this object emits, in subscription order.
+
+    A bound method is held weakly: a view that subscribes its own method does not keep itself
+    alive through the model, so closing it needs no cycle collection (whose timing and order are
+    arbitrary, and dangerous for Qt objects). Other callables (functions, closures) are held
+    strongly until unsubscribed.
+    """
 
     def __init__(self) -> None:
-        self._listeners: list[Listener] = []
+        self._listeners: list[Callable[[], Listener | None]] = []
 
     def subscribe(self, listener: Listener) -> None:
         """Call `listener(event)` after every change."""
-        self._listeners.append(listener)
+        if inspect.ismethod(listener):
+            self._listeners.append(weakref.WeakMethod(listener))
+        else:
+            self._listeners.append(lambda: listener)
 
     def unsubscribe(self, listener: Listener) -> None:
         """Stop calling `listener`."""
-        if listener in self._listeners:
-            self._listeners.remove(listener)
+        self._listeners = [ref for ref in self._listeners if ref() not in (listener, None)]
 
     def _emit(self, event: Any) -> None:
-        for listener in list(self._listeners):
-            listener(event)
+        for ref in list(self._listeners):
+            listener = ref()
+            if listener is None:
+                self._listeners.remove(ref)
+            else:
+                listener(event)
 
 
 @dataclass(frozen=True)

@@ -44,3 +44,20 @@ def _no_unexpected_dialogs(monkeypatch):
                          (QInputDialog, ("getText", "getItem"))):
         for name in names:
             monkeypatch.setattr(owner, name, refuse(f"{owner.__name__}.{name}"))
+
+
+@pytest.fixture(autouse=True)
+def _collect_qt_garbage(qapp):
+    """Free each test's widgets and scenes at its end, while the application is alive.
+
+    Python's cycle collector otherwise frees them at a random later moment, in any order, and a
+    scene freed after its items' wrappers can crash the process.
+    """
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    yield
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
