@@ -6,14 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from ui.clipboard import release_clipboard
-from ui.document import Document
-from ui.files import remember_file
+from ui.document import same_file
 from ui.mainwindow import APP_NAME, MainWindow
-from vsm.errors import VsmError
-from vsm.model import ModelError
+from ui.recovery import offer_recovery
+
+WINDOWS: list[MainWindow] = []  # windows beyond the first (more recovered documents)
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -29,21 +29,26 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 def open_window(path: Path | None = None) -> MainWindow:
     """A main window showing `path` (a .vsm or vsm-json file), or a new document.
 
-    A file that cannot be opened is reported in a dialog naming it; the window then starts empty.
+    First, working copies left by a crash are offered for recovery (ui.recovery); a recovered
+    document opens in this window, more of them in windows of their own (kept in `WINDOWS`), and
+    `path`, unless it is already open that way, in one more. A file that cannot be opened is
+    reported in a dialog naming it; a file open elsewhere is offered read-only.
     """
-    document = None
-    error_text = None
-    if path is not None:
-        try:
-            document = Document.open(path)
-        except (VsmError, ModelError, OSError) as error:
-            error_text = str(error)
-    window = MainWindow(document)
-    if document is not None and path is not None:
-        remember_file(path)
-    window.show()
-    if error_text:
-        QMessageBox.critical(window, "Cannot open file", f"Cannot open {path.name}:\n\n{error_text}")
+    recovered = offer_recovery(None)
+    window = MainWindow(recovered[0] if recovered else None)
+    windows = [window] + [MainWindow(document) for document in recovered[1:]]
+    WINDOWS.extend(windows[1:])
+    for each in windows:
+        each.show()
+    already_open = any(document.path is not None and path is not None
+                       and same_file(document.path, path) for document in recovered)
+    if path is not None and not already_open:
+        host = window
+        if recovered:
+            host = MainWindow()
+            WINDOWS.append(host)
+            host.show()
+        host.files.open_path(path)
     return window
 
 

@@ -4,10 +4,15 @@ One QUndoStack per document (not per map): adding and deleting maps stay undoabl
 state is one `isClean()`, and `map_touched` tells the window which map an undo or redo changed so
 it can show it. Analysis is recomputed for the maps that changed, coalesced to the next turn of the
 event loop, so a burst of edits (a paste, an auto-layout) costs one analysis.
+
+Offline safety: an Autosaver keeps every edit in a working copy in the user's data folder (see
+vsm.workcopy), the file is locked while open (vsm.locking), saving is atomic, and close() is the
+clean close that removes the working copy and the lock.
 """
 
 from __future__ import annotations
 
+import os
 import weakref
 from pathlib import Path
 from typing import Any
@@ -15,9 +20,12 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from ui.autosave import Autosaver
 from vsm.analysis import MapAnalysis, analyse
-from vsm.interchange import load_project, save_project_any
+from vsm.errors import FileFormatError
 from vsm.events import MapAdded, MapChanged, MapRemoved, StepChanged
+from vsm.interchange import load_project, save_project_any
+from vsm.locking import Lock, acquire
 from vsm.model import Project, ValueStreamMap
 
 LAYOUT_ONLY_FIELDS = frozenset({"x", "y", "notes"})
@@ -32,12 +40,16 @@ class Document(QObject):
     analysis_changed = Signal(str)  # map id
     map_touched = Signal(str)  # map id changed by the last undo, redo or push
     map_settings_changed = Signal(str, str)  # map id, setting (name, kind, ...)
+    read_only_changed = Signal(bool)
 
     def __init__(self, project: Project | None = None, path: str | Path | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, autosave: bool = True) -> None:
         super().__init__(parent)
         self.project = project or new_project()
         self.path = Path(path) if path else None
+        self.lock: Lock | None = None  # set by open() and save(); released by close()
+        self.read_only = False  # opened while open elsewhere: Save As only
+        self.autosaver: Autosaver | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._last_index = 0
@@ -53,28 +65,89 @@ class Document(QObject):
         self.project.subscribe(self._on_project_event)
         for map_ in self.project.maps:
             self._watch(map_)
+        self.autosaver = Autosaver(self) if autosave else None
 
     # ------------------------------------------------------------ files
 
     @classmethod
-    def open(cls, path: str | Path, parent: QObject | None = None) -> "Document":
-        """Read a .vsm or .json file; FileFormatError names the file and the problem."""
-        return cls(load_project(path), path, parent)
+    def open(cls, path: str | Path, parent: QObject | None = None, read_only: bool = False,
+             lock: Lock | None = None) -> "Document":
+        """Read a .vsm or .json file and lock it for this process.
+
+        FileFormatError names the file and the problem; LockedError says who has it open (open it
+        again with `read_only=True` to look without the lock). `lock` hands over a lock this
+        process already holds on the file (reopening the current document).
+        """
+        path = Path(path)
+        taken = None
+        if lock is None and not read_only:
+            taken = lock = acquire(path)
+        try:
+            project = load_project(path)
+        except BaseException:
+            if taken is not None:
+                taken.release()
+            raise
+        document = cls(project, path, parent)
+        document.lock = lock
+        document.read_only = read_only
+        return document
 
     def save(self, path: str | Path | None = None) -> None:
         """Write the project (to `path`, becoming the document's file); marks it unmodified.
 
-        A .json path exports vsm-json but keeps the document's own file; only .vsm becomes it.
+        The file is written atomically (storage.save_project): on any failure the old file is
+        untouched, FileFormatError says why and the document stays modified. A .json path exports
+        vsm-json but keeps the document's own file; only .vsm becomes it. Saving to another file
+        locks it first (LockedError if it is open elsewhere) and releases the old file's lock.
+        A read-only document cannot be saved onto its own file.
         """
         target = Path(path) if path else self.path
         if target is None:
             raise ValueError("the document has no file yet: give a path")
-        save_project_any(self.project, target)
-        if target.suffix.lower() == ".vsm" or self.path is None or target == self.path:
+        same = self.path is not None and same_file(target, self.path)
+        if same and self.read_only:
+            raise FileFormatError(target, "was opened read-only (it is open elsewhere); "
+                                          "use Save As to keep your changes in another file")
+        becomes_file = target.suffix.lower() == ".vsm" or self.path is None or same
+        new_lock = acquire(target) if becomes_file and not same else None
+        if becomes_file and self.autosaver is not None:
+            # A crash after the save but before the working copy is removed must not leave a
+            # working copy older than the file: bring it up to date first.
+            self.autosaver.flush()
+        try:
+            save_project_any(self.project, target)
+        except BaseException:
+            if new_lock is not None:
+                new_lock.release()
+            raise
+        if becomes_file:
+            if new_lock is not None:
+                self.release_lock()
+                self.lock = new_lock
+                if self.read_only:
+                    self.read_only = False
+                    self.read_only_changed.emit(False)
             if target != self.path:
                 self.path = target
                 self.path_changed.emit()
             self.undo_stack.setClean()
+
+    def mark_recovered(self) -> None:
+        """A recovered document differs from its file: modified until saved, even after undo."""
+        self.undo_stack.resetClean()
+
+    def release_lock(self) -> None:
+        """Give up the lock on the document's file (if any)."""
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def close(self) -> None:
+        """A clean close: remove the working copy and release the lock."""
+        if self.autosaver is not None:
+            self.autosaver.discard()
+        self.release_lock()
 
     @property
     def modified(self) -> bool:
@@ -92,10 +165,14 @@ class Document(QObject):
         self.undo_stack.push(command)
 
     def _on_clean_changed(self, clean: bool) -> None:
+        if self.autosaver is not None:
+            self.autosaver.clean_changed(clean)
         self.modified_changed.emit(not clean)
 
     def _on_index_changed(self, index: int) -> None:
         # An undo leaves the command it undid at `index`; a push or redo the one it ran at index-1.
+        if self.autosaver is not None:
+            self.autosaver.edited()
         ran = index if index < self._last_index else index - 1
         self._last_index = index
         command = self.undo_stack.command(ran) if 0 <= ran < self.undo_stack.count() else None
@@ -155,6 +232,14 @@ class Document(QObject):
                 event.map.unsubscribe(listener)
             self._analyses.pop(event.map.id, None)
         self.maps_changed.emit()
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name the same file (following links; by name if neither exists)."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def new_project(name: str = "Untitled value stream") -> Project:

@@ -1,5 +1,6 @@
 """File handling for the main window: open, save, save as, recent files, and the prompt before
-a modified document is closed or replaced. Errors are shown in a dialog naming the file."""
+a modified document is closed or replaced. Errors are shown in a dialog naming the file; a file
+open elsewhere can be opened read-only; a failed save leaves the document open and modified."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from ui.document import Document
+from ui.document import Document, same_file
 from vsm.errors import VsmError
+from vsm.interchange import load_project
+from vsm.locking import LockedError
 from vsm.model import ModelError
 
 if TYPE_CHECKING:
@@ -59,18 +62,33 @@ class FileController(QObject):
             self.open_path(Path(path))
 
     def open_path(self, path: Path) -> bool:
-        """Open a file in this window after offering to save the current document."""
+        """Open a file in this window after offering to save the current document.
+
+        A file open elsewhere (locked) is offered read-only; a bad file is reported in a dialog
+        naming it, and the current document stays.
+        """
         if not self.maybe_save():
             return False
+        current = self.window.document
+        reuse = (current is not None and current.lock is not None and current.path is not None
+                 and same_file(path, current.path))  # reopening: hand our own lock over
         try:
-            document = Document.open(path)
+            try:
+                document = Document.open(path, lock=current.lock if reuse else None)
+            except LockedError as error:
+                if not ask_open_read_only(self.window, error):
+                    return False
+                document = Document.open(path, read_only=True)
         except (VsmError, ModelError, OSError) as error:
             QMessageBox.critical(self.window, "Cannot open file",
                                  f"Cannot open {path.name}:\n\n{_reason(error, path)}")
             return False
+        if reuse:
+            current.lock = None
         self.window.set_document(document)
         self._remembered(path)
-        self.window.statusBar().showMessage(f"Opened {path}", 5000)
+        note = " (read-only)" if document.read_only else ""
+        self.window.statusBar().showMessage(f"Opened {path}{note}", 5000)
         return True
 
     def new_document(self, template: Path | None = None) -> bool:
@@ -81,7 +99,7 @@ class FileController(QObject):
             document = Document()
         else:
             try:
-                document = Document(Document.open(template).project)
+                document = Document(load_project(template))
             except (VsmError, ModelError, OSError) as error:
                 QMessageBox.critical(self.window, "Cannot open example",
                                      f"Cannot open {template.name}:\n\n{_reason(error, template)}")
@@ -92,7 +110,8 @@ class FileController(QObject):
     def save(self) -> bool:
         """Save to the document's file; a new or vsm-json document asks where (Save As)."""
         document = self.window.document
-        if document.path is None or document.path.suffix.lower() != ".vsm":
+        if (document.path is None or document.path.suffix.lower() != ".vsm"
+                or document.read_only):
             return self.save_as()
         return self._write(document.path)
 
@@ -140,6 +159,18 @@ class FileController(QObject):
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
+
+
+def ask_open_read_only(parent: QWidget | None, error: LockedError) -> bool:
+    """'X is open on HOST by USER (process N) since T': Open Read-Only or Cancel."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "File in use",
+                      f"{error.path.name} {error.reason}.", parent=parent)
+    box.setInformativeText("You can open it read-only and keep your changes with Save As.")
+    read_only = box.addButton("Open &Read-Only", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(read_only)
+    box.exec()
+    return box.clickedButton() is read_only
 
 
 def _reason(error: Exception, path: Path) -> str:

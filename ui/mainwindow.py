@@ -90,6 +90,9 @@ class MainWindow(QMainWindow):
         document.maps_changed.connect(self._sync_tabs)
         document.map_touched.connect(self._show_map)
         document.map_settings_changed.connect(self._on_map_settings_changed)
+        document.read_only_changed.connect(self._update_title)
+        if document.autosaver is not None:
+            document.autosaver.failed.connect(self._on_autosave_failed)
         stack = document.undo_stack
         stack.indexChanged.connect(self._update_undo_actions)
         stack.cleanChanged.connect(self._update_undo_actions)
@@ -100,6 +103,7 @@ class MainWindow(QMainWindow):
         self.setWindowModified(document.modified)
         self._update_title()
         if old is not None and old is not document:
+            old.close()  # the caller settled its changes: drop its working copy and lock
             old.deleteLater()
 
     def _update_undo_actions(self, *_args: object) -> None:
@@ -110,7 +114,13 @@ class MainWindow(QMainWindow):
             action.setText(f"&{verb} {text}".strip())
 
     def _update_title(self, *_args: object) -> None:
-        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
+        read_only = self.document.read_only
+        note = " (read-only)" if read_only else ""
+        self.setWindowTitle(f"{self.document.display_name}{note}[*] — {APP_NAME}")
+        self.actions_.save.setEnabled(not read_only)
+
+    def _on_autosave_failed(self, reason: str) -> None:
+        self.statusBar().showMessage(f"Cannot keep a recovery copy of your edits: {reason}", 15000)
 
     def _sync_tabs(self) -> None:
         """Make the tabs match the project's maps (after add, delete, undo), keeping views alive."""
@@ -292,6 +302,8 @@ class MainWindow(QMainWindow):
         settings.setValue("window/state", self.saveState())
         for view in self.views.values():
             view.scene().detach()
+        if self.document is not None:
+            self.document.close()  # clean close: no working copy, no lock left behind
         event.accept()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override

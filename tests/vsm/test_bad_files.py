@@ -1,0 +1,227 @@
+"""Every kind of bad file: one clear message naming it, never a traceback, the file untouched.
+
+The same catalogue goes through the loader the editor uses (`interchange.load_project`) and the
+command line (`vsm report FILE`: one line on stderr, exit status 2). The editor's dialog is tested
+in tests/ui/test_file_safety.py. Spreadsheets have their own tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import closing
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import vsm.storage as storage
+from vsm.cli import main as cli_main
+from vsm.errors import FileFormatError
+from vsm.interchange import load_project, project_to_dict, save_json
+from vsm.model import Project, Step, ValueStreamMap
+from vsm.storage import open_project, save_project
+
+
+def sample() -> Project:
+    map_ = ValueStreamMap("Current state")
+    for index in range(40):
+        map_.add_step(Step(f"Step {index}", wait_time=index, notes="n" * 300))
+    return Project("Sample", [map_])
+
+
+def valid_vsm(path: Path) -> Path:
+    save_project(sample(), path)
+    return path
+
+
+def sqlite_edit(path: Path, *statements: str) -> None:
+    with closing(sqlite3.connect(path)) as connection:
+        for statement in statements:
+            connection.execute(statement)
+        connection.commit()
+
+
+def make_newer(path: Path) -> None:
+    valid_vsm(path)
+    sqlite_edit(path, f"PRAGMA user_version = {storage.SCHEMA_VERSION + 1}")
+
+
+def make_other_app(path: Path) -> None:
+    sqlite_edit(path, "CREATE TABLE contacts (name TEXT)", "INSERT INTO contacts VALUES ('x')")
+
+
+def make_truncated(path: Path) -> None:
+    data = valid_vsm(path).read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def make_bit_flipped(path: Path) -> None:
+    data = bytearray(valid_vsm(path).read_bytes())
+    for page in range(1, len(data) // 4096):
+        data[page * 4096 + 5] ^= 0xFF  # the cell content offset of every b-tree page
+    path.write_bytes(bytes(data))
+
+
+def make_wal(path: Path) -> None:
+    valid_vsm(path)
+    sqlite_edit(path, "PRAGMA journal_mode = WAL")
+
+
+def make_future_json(path: Path) -> None:
+    data = project_to_dict(sample())
+    data["version"] = 99
+    path.write_text(json.dumps(data))
+
+
+def make_wrong_types_json(path: Path) -> None:
+    data = project_to_dict(sample())
+    data["maps"][0]["steps"][3]["wait_time"] = [1, 2]
+    path.write_text(json.dumps(data))
+
+
+def make_truncated_json(path: Path) -> None:
+    save_json(sample(), path)
+    text = path.read_text()
+    path.write_text(text[: len(text) // 2])
+
+
+def write(content: bytes) -> Callable[[Path], None]:
+    return lambda path: path.write_bytes(content)
+
+
+# (file name, how to make it, words the message must contain)
+CATALOGUE = [
+    ("zero.vsm", write(b""), "empty file"),
+    ("text.vsm", write(b"Dear colleague, please find attached"), "not a value-stream file"),
+    ("picture.vsm", write(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8), "not a value-stream file"),
+    ("contacts.vsm", make_other_app, "another application"),
+    ("newer.vsm", make_newer, "newer version"),
+    ("truncated.vsm", make_truncated, "damaged"),
+    ("flipped.vsm", make_bit_flipped, "damaged"),
+    ("wal.vsm", make_wal, "WAL"),
+    ("zero.json", write(b""), "not valid JSON"),
+    ("binary.json", write(bytes(range(256))), "not a vsm-json file"),
+    ("future.json", make_future_json, "newer version"),
+    ("wrong types.json", make_wrong_types_json, "wait_time"),
+    ("truncated.json", make_truncated_json, "not valid JSON"),
+    ("deep.json", write(b"[" * 200_000), "not"),
+    ("other.json", write(b'{"name": "a package.json", "version": "1.0"}'), "not a vsm-json file"),
+    ("notes.txt", write(b"hello"), "unknown file type"),
+]
+IDS = [name for name, _make, _words in CATALOGUE]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(params=CATALOGUE, ids=IDS)
+def bad_file(request, tmp_path: Path) -> tuple[Path, str]:
+    name, make, words = request.param
+    folder = tmp_path / "attachments"
+    folder.mkdir()
+    path = folder / name
+    make(path)
+    return path, words
+
+
+def test_the_loader_names_the_file_and_the_problem(bad_file) -> None:
+    path, words = bad_file
+    before = digest(path), sorted(path.parent.iterdir())
+    with pytest.raises(FileFormatError) as caught:
+        load_project(path)
+    message = str(caught.value)
+    assert path.name in message and words in message
+    assert "\n" not in message and "Traceback" not in message
+    assert (digest(path), sorted(path.parent.iterdir())) == before
+
+
+def test_the_cli_prints_one_line_and_exits_with_2(bad_file, capsys) -> None:
+    path, words = bad_file
+    before = digest(path), sorted(path.parent.iterdir())
+    assert cli_main(["report", str(path)]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("vsm: error: ") and path.name in lines[0] and words in lines[0]
+    assert (digest(path), sorted(path.parent.iterdir())) == before
+
+
+def test_the_cli_as_a_real_process(tmp_path: Path) -> None:
+    path = tmp_path / "broken.vsm"
+    make_truncated(path)
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-m", "vsm", "report", str(path)], cwd=root,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "broken.vsm" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_any_exception_inside_the_vsm_reader_becomes_our_error(tmp_path, monkeypatch) -> None:
+    path = valid_vsm(tmp_path / "fine.vsm")
+
+    def explode(_db):
+        raise RuntimeError("something nobody expected")
+
+    monkeypatch.setattr(storage, "_read_project", explode)
+    with pytest.raises(FileFormatError, match="fine.vsm: damaged file: RuntimeError"):
+        open_project(path)
+
+
+def test_a_file_that_vanishes_while_opening_is_our_error(tmp_path, monkeypatch) -> None:
+    path = valid_vsm(tmp_path / "usb.vsm")
+    real_connect = sqlite3.connect
+
+    def pulled_out(*args, **kwargs):
+        path.unlink()
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(storage.sqlite3, "connect", pulled_out)
+    with pytest.raises(FileFormatError, match="usb.vsm"):
+        open_project(path)
+
+
+# ---------------------------------------------------------------- bit flips, the editor's loader
+
+
+@lru_cache(maxsize=None)
+def valid_bytes(suffix: str) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"valid{suffix}"
+        (valid_vsm if suffix == ".vsm" else lambda p: save_json(sample(), p))(path)
+        return path.read_bytes()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(suffix=st.sampled_from([".vsm", ".json"]), data=st.data())
+def test_bit_flipped_files_open_or_fail_cleanly_and_quickly(suffix: str, data) -> None:
+    content = bytearray(valid_bytes(suffix))
+    flips = data.draw(st.lists(st.tuples(st.integers(0, len(content) - 1), st.integers(0, 7)),
+                               min_size=1, max_size=6))
+    for index, bit in flips:
+        content[index] ^= 1 << bit
+    cut = data.draw(st.one_of(st.none(), st.integers(0, len(content))))
+    content = bytes(content if cut is None else content[:cut])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"attachment{suffix}"
+        path.write_bytes(content)
+        started = time.monotonic()
+        try:
+            result = load_project(path)
+        except FileFormatError as error:
+            assert path.name in str(error) and "\n" not in str(error)
+        else:
+            assert isinstance(result, Project)
+        assert time.monotonic() - started < 5, "a bad file must never hang the loader"
+        assert path.read_bytes() == content
+        assert [p.name for p in Path(folder).iterdir()] == [path.name]
