@@ -9,8 +9,10 @@ F(v) is 0 at an end step, the share-weighted mean of T over alternative routes, 
 of T over concurrent branches. Rework makes this a fixed point. For a fixed choice of branch at
 each concurrent split ("policy") the equations are linear, and because every rework flow goes
 back to an ancestor they are solved exactly by elimination in reverse topological order
-(`_evaluate`). The maximum is found by policy iteration: evaluate, switch every concurrent split
-to its longest branch, repeat until nothing changes (`_solve`).
+(`vsm.solver`). The maximum is found by policy iteration: evaluate, switch every concurrent split
+to its longest branch, repeat until nothing changes (`_solve`). Savings come from one gradient
+pass and small corrections (`vsm.savings`), with the same results as re-solving once per step
+(`_savings_direct`, kept as the definition the tests compare against).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import networkx as nx
-
+from vsm.capacity import capacity_figures, over_capacity_reasons, takt_time
 from vsm.durations import format_duration
 from vsm.model import Step, ValueStreamMap
+from vsm.savings import fast_savings
+from vsm.solver import Elimination, comes_before, eliminate, evaluate, topological_order
 
 SHARE_TOLERANCE = 0.01  # percent: shares of alternative routes must sum to 100 within this
 RELATIVE_EPSILON = 1e-9  # a branch must be longer by more than this to replace another
@@ -33,6 +36,7 @@ FLAG_LABELS = {
     "low_pca": "Low %C&A",
     "rework": "Rework",
     "vendor_handoff": "Vendor handoff",
+    "over_capacity": "Over capacity",
 }
 
 
@@ -71,6 +75,10 @@ class MapAnalysis:
     flags: dict[str, list[str]] = field(default_factory=dict)
     steps_to_change: list[StepToChange] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Demand and capacity (vsm.capacity), only when the map's demand is set:
+    takt_time: float | None = None  # minutes of working time between two arriving items
+    visits: dict[str, float] = field(default_factory=dict)  # expected passes per item
+    utilisation: dict[str, float] = field(default_factory=dict)  # percent; inf: nobody assigned
 
     @property
     def ok(self) -> bool:
@@ -87,10 +95,15 @@ class Structure:
     alternative: dict[str, bool]  # True when the outgoing ordinary flows carry shares
     rework: dict[str, list[tuple[str, float]]]  # rework targets with probability (fraction)
     starts: list[str]  # steps with no incoming ordinary flow, in step order
+    _rho: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def rho(self, step_id: str) -> float:
         """The fraction of work leaving the step that goes back for rework."""
-        return sum(p for _, p in self.rework[step_id])
+        try:
+            return self._rho[step_id]
+        except KeyError:
+            value = self._rho[step_id] = sum(p for _, p in self.rework[step_id])
+            return value
 
     def concurrent_splits(self) -> list[str]:
         return [v for v in self.order if not self.alternative[v] and len(self.routes[v]) > 1]
@@ -104,26 +117,29 @@ def build_structure(map_: ValueStreamMap) -> tuple[Structure | None, list[Proble
     steps = {s.id: s for s in map_.steps}
     if not steps:
         return None, [Problem("The map has no steps yet.")]
-    graph = nx.DiGraph()
-    graph.add_nodes_from(steps)
     routes: dict[str, list[tuple[str, float | None]]] = {v: [] for v in steps}
     rework: dict[str, list[tuple[str, float]]] = {v: [] for v in steps}
+    successors: dict[str, list[str]] = {v: [] for v in steps}
+    predecessors: dict[str, list[str]] = {v: [] for v in steps}
     for flow in map_.flows:
         if flow.kind == "rework":
             rework[flow.source].append((flow.target, (flow.probability or 0.0) / 100.0))
         else:
-            graph.add_edge(flow.source, flow.target)
+            successors[flow.source].append(flow.target)
+            predecessors[flow.target].append(flow.source)
             routes[flow.source].append((flow.target, flow.share))
     problems: list[Problem] = []
     name = {v: s.name for v, s in steps.items()}
-    try:
-        cycle = nx.find_cycle(graph)
+    # Plain dicts rather than a networkx graph: the same order, and no import for `vsm report`.
+    order = topological_order(successors, {v: i for i, v in enumerate(steps)})
+    if order is None:
+        import networkx as nx  # only to name the loop
+
+        cycle = nx.find_cycle(nx.DiGraph([(u, t) for u, out in successors.items() for t in out]))
         loop = [u for u, _ in cycle] + [cycle[0][0]]
         problems.append(Problem(
             "The flows form a loop: " + " → ".join(name[v] for v in loop)
             + ". Use a rework flow for work that goes back.", tuple(loop[:-1])))
-    except nx.NetworkXNoCycle:
-        pass
     alternative: dict[str, bool] = {}
     for v, out in routes.items():
         shares = [share for _, share in out if share is not None]
@@ -143,82 +159,40 @@ def build_structure(map_: ValueStreamMap) -> tuple[Structure | None, list[Proble
                 f"{100 * sum(p for _, p in out):g}%; they must stay below 100%.", (v,)))
     if problems:  # ancestry needs an acyclic graph; report the rest once that is fixed
         return None, problems
-    order = list(nx.lexicographical_topological_sort(graph, key=list(steps).index))
+    rank = {v: i for i, v in enumerate(order)}
     for v, out in rework.items():
         for target, _ in out:
-            if target != v and target not in nx.ancestors(graph, v):
+            if target != v and not comes_before(predecessors, rank, target, v):
                 problems.append(Problem(
                     f"Rework from {name[v]!r} goes to {name[target]!r}, which does not come "
                     f"before it; rework must go back to an earlier step.", (v, target)))
     if problems:
         return None, problems
-    starts = [v for v in steps if graph.in_degree(v) == 0]
+    starts = [v for v in steps if not predecessors[v]]
     return Structure(order, routes, alternative, rework, starts), []
 
 
-def _next_steps(s: Structure, v: str, policy: Policy) -> list[tuple[str, float]]:
-    """The successors whose times make up F(v), each with its weight."""
-    out = s.routes[v]
-    if not out:
-        return []
-    if s.alternative[v]:
-        total = sum(share or 0.0 for _, share in out)
-        return [(target, (share or 0.0) / total) for target, share in out]
-    if len(out) == 1:
-        return [(out[0][0], 1.0)]
-    return [(policy[v], 1.0)]
-
-
 def _evaluate(s: Structure, duration: dict[str, float], policy: Policy) -> dict[str, float]:
-    """Solve T exactly for a fixed choice of branch at every concurrent split.
-
-    In reverse topological order, T(v) is written as a constant plus multiples of T of the rework
-    targets not yet reached (all of them ancestors, so they come later in this order). A target
-    is solved for itself when it is reached; a forward pass then fills in the numbers.
-    """
-    solved: dict[str, tuple[float, dict[str, float]]] = {}
-    rank = {v: i for i, v in enumerate(reversed(s.order))}
-    for v in reversed(s.order):
-        const = duration[v]
-        coefs: dict[str, float] = defaultdict(float)
-        keep = 1.0 - s.rho(v)
-        for target, weight in _next_steps(s, v, policy):
-            c, k = solved[target]
-            const += keep * weight * c
-            for symbol, value in k.items():
-                coefs[symbol] += keep * weight * value
-        for target, p in s.rework[v]:
-            coefs[target] += p
-        # Substitute targets already solved, earliest solved first, until only open ones remain.
-        pending = sorted((u for u in coefs if u != v and u in solved), key=rank.__getitem__)
-        while pending:
-            u = pending.pop(0)
-            factor = coefs.pop(u)
-            c, k = solved[u]
-            const += factor * c
-            for symbol, value in k.items():
-                if symbol not in coefs and symbol != v and symbol in solved:
-                    pending.append(symbol)
-                    pending.sort(key=rank.__getitem__)
-                coefs[symbol] += factor * value
-        loop = coefs.pop(v, 0.0)
-        scale = 1.0 / (1.0 - loop)
-        solved[v] = (const * scale, {u: value * scale for u, value in coefs.items() if value})
-    values: dict[str, float] = {}
-    for v in s.order:
-        c, k = solved[v]
-        values[v] = c + sum(value * values[u] for u, value in k.items())
-    return values
+    """Solve T exactly for a fixed choice of branch at every concurrent split (vsm.solver)."""
+    return evaluate(s, duration, policy)
 
 
 def _solve(s: Structure, duration: dict[str, float],
            policy: Policy | None = None) -> tuple[dict[str, float], Policy]:
     """T for every step with the longest branch taken at each concurrent split (policy iteration)."""
+    values, policy, _ = _solve_eliminated(s, duration, policy)
+    return values, policy
+
+
+def _solve_eliminated(s: Structure, duration: dict[str, float], policy: Policy | None = None
+                      ) -> tuple[dict[str, float], Policy, Elimination]:
+    """_solve, also returning the recorded elimination of the final policy (for gradients)."""
     if policy is None:
         policy = _initial_policy(s, duration)
     splits = s.concurrent_splits()
     for _ in range(len(splits) * 4 + 10):
-        values = _evaluate(s, duration, policy)
+        elimination = eliminate(s, duration, policy, record=True)
+        values = elimination.values()
         changed = False
         for v in splits:
             current = values[policy[v]]
@@ -227,7 +201,7 @@ def _solve(s: Structure, duration: dict[str, float],
                 policy[v] = best
                 changed = True
         if not changed:
-            return values, policy
+            return values, policy, elimination
     raise RuntimeError("policy iteration did not settle")  # pragma: no cover - finite policies
 
 
@@ -274,24 +248,40 @@ def rolled_pca(s: Structure, pca: dict[str, float]) -> float | None:
     Walks the steps in topological order keeping the distribution of the set of steps that have
     been reached but not yet passed; every route combination is weighted by its shares. Returns
     None if the combinations exceed ROLLED_PCA_STATE_LIMIT.
+
+    Only the states that hold v change when v is passed, so the states are indexed by the steps
+    they hold (`holding`) and each step touches only its own: the cost is the number of
+    (state, step) memberships, not states times steps.
     """
-    states: dict[frozenset[str], float] = {frozenset(s.starts): 1.0}
+    start = frozenset(s.starts)
+    states: dict[frozenset[str], float] = {start: 1.0}
+    holding: dict[str, set[frozenset[str]]] = defaultdict(set)
+    for u in start:
+        holding[u].add(start)
+
+    def add(state: frozenset[str], weight: float) -> None:
+        if state in states:
+            states[state] += weight
+        else:
+            states[state] = weight
+            for u in state:
+                holding[u].add(state)
+
     for v in s.order:
-        following: dict[frozenset[str], float] = defaultdict(float)
-        for state, weight in states.items():
-            if v not in state:
-                following[state] += weight
-                continue
+        passing = holding.pop(v, set())
+        out = s.routes[v]
+        total = sum(share or 0.0 for _, share in out) if s.alternative[v] else 0.0
+        for state in passing:
+            weight = states.pop(state) * pca[v] / 100.0
+            for u in state:
+                if u != v:
+                    holding[u].discard(state)
             rest = state - {v}
-            weight *= pca[v] / 100.0
-            out = s.routes[v]
-            if s.alternative[v]:
-                total = sum(share or 0.0 for _, share in out)
+            if total:
                 for target, share in out:
-                    following[rest | {target}] += weight * (share or 0.0) / total
+                    add(rest | {target}, weight * (share or 0.0) / total)
             else:
-                following[rest | {t for t, _ in out}] += weight
-        states = following
+                add(rest | {t for t, _ in out}, weight)
         if len(states) > ROLLED_PCA_STATE_LIMIT:
             return None
     return sum(states.values())
@@ -303,15 +293,18 @@ def analyse(map_: ValueStreamMap) -> MapAnalysis:
     result = MapAnalysis()
     s, problems = build_structure(map_)
     result.problems = problems + _warnings(map_)
+    result.takt_time = takt_time(map_)
     if s is None:
         return result
     duration = {v: st.wait_time + st.process_time for v, st in steps.items()}
-    values, policy = _solve(s, duration)
+    values, policy, elimination = _solve_eliminated(s, duration)
     lead_time, start = _lead(s, values)
-    process = _evaluate(s, {v: st.process_time for v, st in steps.items()}, policy)
+    # The process time solves the same linear equations with d = process time: it is the
+    # expected visits from the lead start (the gradient of the lead time) times the process times.
+    visits = elimination.gradient({start: 1.0})
     result.lead_time = lead_time
     result.lead_start = start
-    result.process_time = process[start]
+    result.process_time = sum(count * steps[v].process_time for v, count in visits.items())
     result.flow_efficiency_percent = (
         100.0 * result.process_time / lead_time if lead_time > 0 else None)
     rolled = rolled_pca(s, {v: st.pca for v, st in steps.items()})
@@ -323,7 +316,10 @@ def analyse(map_: ValueStreamMap) -> MapAnalysis:
         result.rolled_pca_percent = 100.0 * rolled
     result.critical_path = _critical_path(s, start, policy)
     result.expected_time = values
-    result.savings = _savings(s, steps, duration, lead_time, policy)
+    result.savings = _savings(s, steps, duration, lead_time, policy, elimination)
+    result.visits, result.utilisation, trouble = capacity_figures(map_, s)
+    if trouble:
+        result.problems.append(Problem(trouble, blocking=False))
     result.flags, reasons = _flags(map_, s, result)
     result.steps_to_change = sorted(
         (StepToChange(v, steps[v].name, result.flags[v], result.savings[v], reasons[v])
@@ -333,19 +329,43 @@ def analyse(map_: ValueStreamMap) -> MapAnalysis:
 
 
 def _savings(s: Structure, steps: dict[str, Step], duration: dict[str, float],
-             lead_time: float, policy: Policy) -> dict[str, float]:
-    """saving(v) = lead time - lead time with wait(v) set to 0, by direct re-solving."""
+             lead_time: float, policy: Policy,
+             elimination: Elimination | None = None) -> dict[str, float]:
+    """saving(v) = lead time - lead time with wait(v) set to 0 (vsm.savings, exact).
+
+    The rare step the fast method leaves undecided is re-solved directly.
+    """
+    raw, unresolved = fast_savings(s, {v: st.wait_time for v, st in steps.items()}, duration,
+                                   policy, elimination)
+    for v in unresolved:
+        raw[v] = _saving_direct(s, steps[v], duration, lead_time, policy)
+    return {v: saving if saving > RELATIVE_EPSILON * max(1.0, lead_time) else 0.0
+            for v, saving in raw.items()}
+
+
+def _savings_direct(s: Structure, steps: dict[str, Step], duration: dict[str, float],
+                    lead_time: float, policy: Policy) -> dict[str, float]:
+    """saving(v) = lead time - lead time with wait(v) set to 0, by re-solving for every step.
+
+    The definition itself, one full solve per step (quadratic): the tests compare the fast
+    `_savings` against it.
+    """
     savings: dict[str, float] = {}
     for v, step in steps.items():
-        if step.wait_time <= 0:
-            savings[v] = 0.0
-            continue
-        changed = dict(duration)
-        changed[v] = step.process_time
-        values, _ = _solve(s, changed, dict(policy))
-        saving = lead_time - _lead(s, values)[0]
+        saving = _saving_direct(s, step, duration, lead_time, policy)
         savings[v] = saving if saving > RELATIVE_EPSILON * max(1.0, lead_time) else 0.0
     return savings
+
+
+def _saving_direct(s: Structure, step: Step, duration: dict[str, float], lead_time: float,
+                   policy: Policy) -> float:
+    """Lead time minus the lead time re-solved with the step's wait removed."""
+    if step.wait_time <= 0:
+        return 0.0
+    changed = dict(duration)
+    changed[step.id] = step.process_time
+    values, _ = _solve(s, changed, dict(policy))
+    return lead_time - _lead(s, values)[0]
 
 
 def handoff_key(step: Step) -> str:
@@ -366,6 +386,7 @@ def _flags(map_: ValueStreamMap, s: Structure,
     reasons: dict[str, list[str]] = {v: [] for v in steps}
     savings = result.savings
     top = max(steps, key=lambda v: savings[v])  # first step wins ties
+    over = over_capacity_reasons(map_, result.utilisation, result.visits)
 
     def percent_of_lead(minutes: float) -> str:
         return f"{100 * minutes / lead:.0f}% of the lead time" if lead else ""
@@ -401,6 +422,9 @@ def _flags(map_: ValueStreamMap, s: Structure,
                 flags[v].append("vendor_handoff")
                 reasons[v].append(f"Vendor step: work changes hands with {', '.join(others)}; "
                                   "each handoff adds queueing and contract friction.")
+        if v in over:
+            flags[v].append("over_capacity")
+            reasons[v].append(over[v])
     return flags, reasons
 
 

@@ -17,8 +17,9 @@ Matching is one to one. When several pairs are possible (a step split in two), t
 wins: fewest origin links between the two steps, then the order of `after`, then of `before`.
 Steps of `after` left without a partner are *added*; steps of `before` without one are *removed*.
 A matched pair whose fields differ is *changed*; the fields compared are every Step field except
-id, origin, x and y (positions are layout, not a change to the work). Durations are compared and
-reported as minutes. A renamed step is therefore changed, never removed and added.
+id, origin, x and y (positions are layout, not a change to the work), so the time ranges (minimum
+and maximum process and wait times) count too. Durations are compared and reported as minutes.
+A renamed step is therefore changed, never removed and added.
 
 Pure Python: no Qt. docs/analysis.md ("Comparing maps") describes the same rules for people.
 """
@@ -33,12 +34,15 @@ from typing import Any, Iterable, Mapping
 from vsm.analysis import MapAnalysis, analyse, handoff_key
 from vsm.durations import format_duration
 from vsm.model import ACTIVITIES, PERFORMERS, STEP_FIELDS, Step, ValueStreamMap
+from vsm.variability import RANGE_FIELDS
 
 COMPARED_FIELDS: tuple[str, ...] = tuple(f for f in STEP_FIELDS if f not in ("origin", "x", "y"))
 FIELD_LABELS: dict[str, str] = {
     "name": "name", "activity": "activity", "team": "team", "performer": "performer",
     "process_time": "process time", "wait_time": "wait time", "pca": "%C&A", "people": "people",
-    "notes": "notes",
+    "notes": "notes", "process_time_min": "process time minimum",
+    "process_time_max": "process time maximum", "wait_time_min": "wait time minimum",
+    "wait_time_max": "wait time maximum",
 }
 # Headline figures: key (as in the JSON) -> (label, unit). Units: "minutes", "percent", "count".
 METRICS: dict[str, tuple[str, str]] = {
@@ -186,6 +190,20 @@ def lineage(step: Step, origins: Mapping[str, str] | None = None) -> list[str]:
     return chain
 
 
+def origin_map(map_: ValueStreamMap, maps: Iterable[ValueStreamMap]) -> ValueStreamMap | None:
+    """The map `map_` was copied from: of the other `maps`, the one holding the most of its
+    steps' origin ids (ties: the earlier map). None when no origin is a step of another map."""
+    origins = {step.origin for step in map_.steps if step.origin}
+    best, best_count = None, 0
+    for other in maps:
+        if other is map_ or other.id == map_.id:
+            continue
+        count = sum(1 for step in other.steps if step.id in origins)
+        if count > best_count:
+            best, best_count = other, count
+    return best
+
+
 def match_steps(before: ValueStreamMap, after: ValueStreamMap,
                 context: Iterable[ValueStreamMap] = ()) -> list[tuple[Step, Step]]:
     """The pairs (before step, after step) that are the same step by lineage, in after's order."""
@@ -278,6 +296,8 @@ def format_field_value(name: str, value: Any) -> str:
     """A step field's value for people: durations as '2d 4h', %C&A as '85%', labels for ids."""
     if name in ("process_time", "wait_time"):
         return format_duration(value)
+    if name in RANGE_FIELDS:  # a time range's bound, None when not set
+        return "(none)" if value is None else format_duration(value)
     if name == "pca":
         return f"{value:g}%"
     if name == "people":

@@ -59,6 +59,7 @@ FLAG_WASTES: dict[str, str] = {
     "low_pca": "defects",
     "rework": "defects",
     "vendor_handoff": "transport",
+    "over_capacity": "waiting",  # overburden shows as queues in front of the step
 }
 FLAG_TITLES: dict[str, str] = {
     "bottleneck": "Remove the wait before {step}",
@@ -66,6 +67,7 @@ FLAG_TITLES: dict[str, str] = {
     "low_pca": "Get the input of {step} complete and accurate",
     "rework": "Stop the rework after {step}",
     "vendor_handoff": "Smooth the vendor handoff at {step}",
+    "over_capacity": "Balance the load at {step}",
 }
 KAIZEN_ABOVE_STEP = 90.0  # a new kaizen for a step is placed this far above the step's position
 KAIZEN_STACK = 60.0  # and a further this far up for each kaizen the step already has

@@ -19,6 +19,7 @@ from vsm.errors import ModelError
 from vsm.events import (FlowAdded, FlowChanged, FlowRemoved, MapAdded, MapChanged, MapRemoved,
                         Observable, ProjectChanged, StepAdded, StepChanged, StepRemoved)
 from vsm.kaizen import Kaizen, KaizenHolder
+from vsm.variability import RANGE_FIELDS, check_ranges, clean_range_bound
 
 ACTIVITIES: dict[str, str] = {
     "engage": "Engage",
@@ -67,6 +68,12 @@ class Step:
     x: float = 0.0
     y: float = 0.0
     origin: str | None = None
+    # Variability (optional): the range around the most likely times above, for the Monte Carlo
+    # simulation (vsm.montecarlo). None: the bound equals the most likely value.
+    process_time_min: float | None = None
+    process_time_max: float | None = None
+    wait_time_min: float | None = None
+    wait_time_max: float | None = None
     id: str = field(default_factory=new_id)
 
     @property
@@ -99,6 +106,7 @@ class Thresholds:
     long_wait_percent: float = 10.0
     low_pca_percent: float = 80.0
     rework_percent: float = 10.0
+    over_capacity_percent: float = 85.0  # utilisation above this flags a step (vsm.capacity)
 
 
 STEP_FIELDS = tuple(f.name for f in fields(Step) if f.name != "id")
@@ -128,6 +136,8 @@ def clean_step_value(step_name: str, name: str, value: Any) -> Any:
             return parse_duration(value)
         except DurationError as error:
             raise ModelError(f"{what}: {error}") from None
+    if name in RANGE_FIELDS:
+        return clean_range_bound(what, value)
     if name == "pca":
         pca = _finite(value, what)
         if not 0 < pca <= 100:
@@ -196,6 +206,7 @@ class ValueStreamMap(KaizenHolder, Observable):
         self.thresholds = thresholds or Thresholds()
         self._steps: dict[str, Step] = {}
         self._flows: dict[str, Flow] = {}
+        self._flows_from: dict[str, dict[str, Flow]] = {}  # source step id -> its flows by id
         self._kaizens: dict[str, Kaizen] = {}
         for name_ in ("name", "description", "kind", "demand", "demand_period", "thresholds"):
             setattr(self, name_, self.clean_setting(name_, getattr(self, name_)))
@@ -268,10 +279,12 @@ class ValueStreamMap(KaizenHolder, Observable):
         if step.id in self._steps:
             raise ModelError(f"map {self.name!r} already has a step with id {step.id!r}")
         values = {name: clean_step_value(step.name, name, getattr(step, name)) for name in STEP_FIELDS}
+        check_ranges(step.name, values)
         for name, value in values.items():
             setattr(step, name, value)
         self._steps = _inserted(self._steps, step.id, step, index)
-        self._emit(StepAdded(step, self.step_index(step.id)))
+        appended = index is None or index >= len(self._steps) - 1  # no O(n) index lookup then
+        self._emit(StepAdded(step, len(self._steps) - 1 if appended else self.step_index(step.id)))
         return step
 
     def remove_step(self, step_id: str) -> tuple[Step, int, list[tuple[Flow, int]],
@@ -301,6 +314,7 @@ class ValueStreamMap(KaizenHolder, Observable):
         old = getattr(step, name)
         if old == value:
             return old
+        check_ranges(step.name, {**{n: getattr(step, n) for n in STEP_FIELDS}, name: value})
         setattr(step, name, value)
         self._emit(StepChanged(step, name))
         return old
@@ -314,7 +328,9 @@ class ValueStreamMap(KaizenHolder, Observable):
             raise ModelError(f"map {self.name!r} already has a flow with id {flow.id!r}")
         self._check_flow(flow)
         self._flows = _inserted(self._flows, flow.id, flow, index)
-        self._emit(FlowAdded(flow, self.flow_index(flow.id)))
+        self._flows_from.setdefault(flow.source, {})[flow.id] = flow
+        appended = index is None or index >= len(self._flows) - 1
+        self._emit(FlowAdded(flow, len(self._flows) - 1 if appended else self.flow_index(flow.id)))
         return flow
 
     def remove_flow(self, flow_id: str) -> tuple[Flow, int]:
@@ -322,6 +338,7 @@ class ValueStreamMap(KaizenHolder, Observable):
         flow = self.flow(flow_id)
         index = self.flow_index(flow_id)
         del self._flows[flow_id]
+        del self._flows_from[flow.source][flow_id]
         self._emit(FlowRemoved(flow, index))
         return flow, index
 
@@ -384,7 +401,7 @@ class ValueStreamMap(KaizenHolder, Observable):
                 raise ModelError(f"{what}: a rework flow needs a probability (percent)")
             flow.probability = clean_percent(flow.probability, f"{what}: probability",
                                              upper_inclusive=False)
-        for other in self._flows.values():
+        for other in self._flows_from.get(flow.source, {}).values():  # same source only
             if other.id != ignore and (other.source, other.target, other.kind) == (
                     flow.source, flow.target, flow.kind):
                 raise ModelError(f"{what}: there is already such a flow")

@@ -31,7 +31,8 @@ ACTIVITY_COLOURS = {"engage": ORANGE, "plan": SKY_BLUE, "improve": BLUISH_GREEN,
                     "design_transition": REDDISH_PURPLE, "obtain_build": YELLOW,
                     "deliver_support": BLUE}
 FLAG_COLOURS = {"bottleneck": VERMILLION, "long_wait": ORANGE, "low_pca": YELLOW,
-                "rework": REDDISH_PURPLE, "vendor_handoff": SKY_BLUE}
+                "rework": REDDISH_PURPLE, "vendor_handoff": SKY_BLUE,
+                "over_capacity": BLUE}
 REWORK = "A0306E"  # a darker reddish purple: rework arcs and their labels
 TINT = 0.78  # how far a box fill moves from its category colour towards white (as the editor)
 

@@ -5,7 +5,8 @@ A .vsm file is an SQLite database with `PRAGMA application_id = APPLICATION_ID` 
 lost when a file is e-mailed). Its STRICT tables hold one project row and the maps, steps, flows
 and kaizens with their order; the schema is created by the migrations in `_MIGRATIONS`
 (sqlite-utils), which also leave their own `_sqlite_migrations` table in the file. Schema
-versions: 1 (project, maps, steps, flows), 2 (adds kaizens).
+versions: 1 (project, maps, steps, flows), 2 (adds kaizens), 3 (adds the steps' time ranges and
+the maps' over-capacity threshold).
 
 Saving writes a complete new database next to the target and swaps it in with `os.replace`, so a
 failed save never damages the previous file. Opening is read-only (the file is never modified, not
@@ -36,7 +37,7 @@ from vsm.kaizen import Kaizen
 from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap
 
 APPLICATION_ID: int = int.from_bytes(b"VSM1", "big")  # 0x56534D31 = 1448299825
-SCHEMA_VERSION: int = 2
+SCHEMA_VERSION: int = 3
 
 from vsm import __version__ as APP_VERSION  # noqa: E402
 
@@ -140,6 +141,26 @@ def _kaizens_schema(db: sqlite_utils.Database) -> None:
     for statement in _SCHEMA_2:
         db.execute(statement)
     db.execute("PRAGMA user_version = 2")
+
+
+# Schema version 3, frozen like the others. Columns added with ALTER TABLE, so version 1 and 2
+# files migrate (on a copy in memory) with empty ranges and the default threshold.
+_SCHEMA_3 = (
+    "ALTER TABLE steps ADD COLUMN process_time_min REAL",
+    "ALTER TABLE steps ADD COLUMN process_time_max REAL",
+    "ALTER TABLE steps ADD COLUMN wait_time_min REAL",
+    "ALTER TABLE steps ADD COLUMN wait_time_max REAL",
+    "ALTER TABLE maps ADD COLUMN over_capacity_percent REAL NOT NULL DEFAULT 85.0",
+)
+
+
+@_MIGRATIONS(name="0003_variability_capacity")
+def _variability_schema(db: sqlite_utils.Database) -> None:
+    """Schema version 3: optional minimum / maximum process and wait times per step (NULL: none)
+    and the utilisation above which a step is flagged as over capacity."""
+    for statement in _SCHEMA_3:
+        db.execute(statement)
+    db.execute("PRAGMA user_version = 3")
 
 
 def migrate(db: sqlite_utils.Database) -> None:

@@ -162,7 +162,12 @@ def test_positions_and_origin_are_not_changes_and_durations_compare_as_minutes()
     assert change.fields == {"wait_time": (2880.0, 240.0)}
     assert describe_field_change("wait_time", 2880.0, 240.0) == "wait time 2d → 4h"
     assert set(COMPARED_FIELDS) == {"name", "activity", "team", "performer", "process_time",
-                                    "wait_time", "pca", "people", "notes"}
+                                    "wait_time", "pca", "people", "notes", "process_time_min",
+                                    "process_time_max", "wait_time_min", "wait_time_max"}
+    future.set_step_field(b.id, "wait_time_max", "1d")  # a narrower range is a change too
+    [change] = compare_maps(current, future).changed
+    assert change.fields == {"wait_time": (2880.0, 240.0), "wait_time_max": (None, 1440.0)}
+    assert describe_field_change("wait_time_max", None, 1440.0) == "wait time maximum (none) → 1d"
 
 
 def test_the_other_way_round():
@@ -275,3 +280,26 @@ def test_the_example_future_state():
     assert result.metrics["lead_time_minutes"].delta < 0
     assert result.before_analysis.problems == result.after_analysis.problems == []
     assert 2 <= len(target.kaizens) <= 3
+
+
+# ---------------------------------------------------------------- the map a future state came from
+
+
+def test_origin_map_is_the_map_holding_most_of_the_origins():
+    from vsm.compare import origin_map
+
+    current = current_map()
+    other = ValueStreamMap("Other")
+    other.add_step(Step("Only b", id="b2"))
+    future = future_of(current)
+    assert origin_map(future, [current, future, other]) is current
+    assert origin_map(current, [current, future, other]) is None  # no origins at all
+    second = future_of(future, "Future of the future")
+    assert origin_map(second, [current, future, second]) is future  # its direct origins
+    partly = ValueStreamMap("Partly from other", "future")
+    partly.add_step(Step("x", origin="b2"))
+    partly.add_step(Step("y", origin="a"))
+    partly.add_step(Step("z", origin="b"))
+    assert origin_map(partly, [other, current, partly]) is current  # 2 origins beat 1
+    partly.remove_step(partly.steps[2].id)
+    assert origin_map(partly, [other, current, partly]) is other  # a tie: the earlier map

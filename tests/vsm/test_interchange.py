@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vsm import interchange
+from vsm import interchange, vsmjson
 from vsm.durations import format_exact, parse_duration
 from vsm.errors import FileFormatError
 from vsm.interchange import (
@@ -366,7 +366,7 @@ def test_unexpected_exceptions_are_wrapped_at_the_boundary(monkeypatch):
     def boom(record):
         raise KeyError("surprise")
 
-    monkeypatch.setattr(interchange, "_build_project", boom)
+    monkeypatch.setattr(vsmjson, "_build_project", boom)  # the parse/build half of the format
     with pytest.raises(FileFormatError, match="could not be read .KeyError"):
         project_from_dict(minimal_doc())
 

@@ -30,13 +30,17 @@ def sample_project() -> Project:
     current = ValueStreamMap("Ist-Zustand — Änderungen 変更", kind="current", description="Today\nline 2",
                              demand=12.5, demand_period="month",
                              thresholds=Thresholds(long_wait_percent=15.0, low_pca_percent=70.5,
-                                                   rework_percent=5.0), id="map-current")
+                                                   rework_percent=5.0,
+                                                   over_capacity_percent=92.5), id="map-current")
     for i, name in enumerate(["Anfrage ✉", "Prüfung", "Freigabe", "Bau", "Test", "Auslieferung"]):
         current.add_step(Step(name, activity="plan" if i < 2 else "obtain_build", team="Team ß",
                               performer="vendor" if i == 3 else "internal",
                               process_time=1.25 * (i + 1), wait_time=1e-3 + 60.0 * i,
                               pca=99.5 - i, people=0.5 + i, notes="ünïcödé 🙂" * i,
                               x=10.0 * i, y=-3.3, id=f"s{i + 1}"))
+    current.set_step_field("s4", "process_time_min", 1.0)  # time ranges (schema version 3)
+    current.set_step_field("s4", "process_time_max", 30.5)
+    current.set_step_field("s4", "wait_time_max", "2d")
     current.add_flow(Flow("s1", "s2", id="f1"))
     current.add_flow(Flow("s2", "s3", id="f2"))  # s2 -> s3 and s2 -> s4: concurrent
     current.add_flow(Flow("s2", "s4", id="f3"))
@@ -116,7 +120,10 @@ def test_values_survive_exactly(saved: Path) -> None:
     assert current.step("s1").process_time == 1.25
     assert current.flow("f4").share == 70.0 and current.flow("f6").probability == 12.5
     assert current.demand == 12.5 and future.demand is None
-    assert current.thresholds == Thresholds(15.0, 70.5, 5.0)
+    assert current.thresholds == Thresholds(15.0, 70.5, 5.0, 92.5)
+    ranged = current.step("s4")
+    assert (ranged.process_time_min, ranged.process_time_max) == (1.0, 30.5)
+    assert (ranged.wait_time_min, ranged.wait_time_max) == (None, 2880.0)
     assert future.step("s1").origin == "s1" and future.step("s9").origin is None
 
 
@@ -136,7 +143,7 @@ def test_file_name_with_uri_characters(tmp_path: Path) -> None:
 def test_application_id_user_version_and_journal_mode(saved: Path) -> None:
     with sqlite3.connect(saved) as connection:
         assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     connection.close()
     assert APPLICATION_ID == int.from_bytes(b"VSM1", "big")
@@ -225,6 +232,34 @@ def test_a_version_1_file_opens_without_being_changed(tmp_path: Path) -> None:
     save_project(project, tmp_path / "new.vsm")  # saving writes the current version
     with closing(sqlite3.connect(tmp_path / "new.vsm")) as check:
         assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_version_2_file_opens_with_no_ranges_and_the_default_threshold(tmp_path: Path) -> None:
+    """Version 2 had no time ranges nor over-capacity threshold: they come out empty / 85 %."""
+    path = tmp_path / "v2.vsm"
+    connection = sqlite3.connect(path)
+    db = sqlite_utils.Database(connection)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
+    storage._MIGRATIONS.apply(db, stop_before="0003_variability_capacity")
+    db.table("project").insert({"id": "p", "name": "Two", "app_version": "0.1.0",
+                                "saved_at": "2026-01-01T00:00:00+00:00"})
+    db.table("maps").insert({"id": "m", "position": 0, "name": "Current state", "kind": "current",
+                             "description": "", "demand": 40.0, "demand_period": "week",
+                             "long_wait_percent": 10.0, "low_pca_percent": 80.0,
+                             "rework_percent": 10.0})
+    db.table("steps").insert({"map_id": "m", "id": "a", "position": 0, "name": "A",
+                              "activity": "plan", "team": "", "performer": "internal",
+                              "process_time": 10.0, "wait_time": 5.0, "pca": 100.0,
+                              "people": 1.0, "notes": "", "x": 0.0, "y": 0.0, "origin": None})
+    connection.commit()
+    connection.close()
+    before = digest(path)
+    map_ = open_project(path).maps[0]
+    assert map_.thresholds.over_capacity_percent == 85.0
+    step = map_.step("a")
+    assert (step.process_time_min, step.process_time_max, step.wait_time_min,
+            step.wait_time_max) == (None, None, None, None)
+    assert digest(path) == before
 
 
 # ---------------------------------------------------------------- failed saves

@@ -1,0 +1,238 @@
+"""Demand, takt time and the utilisation of each step (docs/analysis.md, "Demand and capacity").
+
+With a map's demand set (`demand` items per `demand_period`: day, week or month):
+
+- **available time** is *working* time: AVAILABLE_MINUTES, a working day of 8 hours, a week of
+  5 such days (2,400 minutes), a month of 52/12 weeks (10,400 minutes). Process times are
+  hands-on time, which people spend in their working hours; measured against calendar time
+  (168 hours a week) one person could take 4 times the work of a 40-hour week before reaching
+  100 %, and the over-capacity flag would hardly ever show. Lead times and waits stay calendar
+  time, as everywhere else.
+- **takt time** = available minutes in the period / demand: how much working time passes between
+  two arriving items (40 items a week: 2,400 / 40 = 60 minutes). A step keeps up when its
+  process time per person, times its visits, stays below the takt time.
+- **visits(v)** = the expected number of times one item passes step v (below).
+- **utilisation(v)** = demand x process time x visits / (people x available minutes), in percent.
+- A step is **over capacity** when its utilisation is above the map's threshold
+  (`Thresholds.over_capacity_percent`, 85 % unless changed). A step with work but nobody assigned
+  (people 0) is infinitely utilised, so always over capacity.
+
+Automated and customer steps get no utilisation: an automated step is not limited by people, and
+each item brings its own customer.
+
+Visits follow the same process as the lead time and the Monte Carlo simulation
+(vsm.montecarlo). One *pass* through the map from a step x reaches the steps downstream of x:
+every branch of a concurrent split, one route of an alternative split (by share), and a step
+where concurrent branches join only once. When a step is passed, each of its rework flows sends
+the work back with its probability; the work then starts a new pass from the rework target, and
+nothing downstream of the step is reached in this pass, not even through another concurrent
+branch (a join waits for the branch that went back; the new pass reaches it). Concurrent
+branches of one pass that send work back to the same target start one new pass there. So, with
+R_x(v) the probability that a pass from x reaches v and K_x(t) the probability that it starts a
+new pass from t,
+
+    N_x(v) = R_x(v) + sum over rework targets t of K_x(t) * N_t(v)
+
+R_x and K_x are exact: the steps are walked in topological order keeping the probability of each
+set of steps reached but not yet passed (like rolled %C&A). The equations for the rework targets
+are linear and solved by elimination; visits(v) = N for a first pass from every start at once.
+Without concurrent splits this is the usual expected number of visits of a Markov chain.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from vsm.model import ValueStreamMap
+
+if TYPE_CHECKING:
+    from vsm.analysis import Structure
+
+AVAILABLE_MINUTES: dict[str, float] = {"day": 8 * 60.0, "week": 5 * 8 * 60.0,
+                                       "month": 52 * 5 * 8 * 60.0 / 12}  # 480, 2,400, 10,400
+UNCAPPED_PERFORMERS = ("automated", "customer")  # no utilisation for these steps
+STATE_LIMIT = 200_000  # sets of reached steps tracked at once, as for rolled %C&A
+PIVOT_EPSILON = 1e-12
+
+
+class CapacityError(ValueError):
+    """Visits cannot be computed; the message says why in words for people."""
+
+
+def takt_time(map_: ValueStreamMap) -> float | None:
+    """Minutes of working time between two arriving items; None without demand."""
+    if map_.demand is None or map_.demand <= 0:
+        return None
+    return AVAILABLE_MINUTES[map_.demand_period] / map_.demand
+
+
+def visits(s: Structure) -> dict[str, float]:
+    """The expected number of times one item passes each step (see the module docstring).
+
+    Raises CapacityError when there are too many combinations of routes, or when rework from
+    concurrent branches starts, on average, at least one new pass per pass (it never ends).
+    """
+    below = descendants(s)
+    root_reach, root_spawn = _walk(s, frozenset(s.starts), below)
+    targets = sorted({t for out in s.rework.values() for t, _ in out}, key=s.order.index)
+    walks = {t: _walk(s, frozenset([t]), below) for t in targets}
+    solved = _solve_passes(targets, {t: walks[t][0] for t in targets},
+                           {t: walks[t][1] for t in targets})
+    result = dict(root_reach)
+    for t, count in root_spawn.items():
+        for v, value in solved[t].items():
+            result[v] = result.get(v, 0.0) + count * value
+    return {v: result.get(v, 0.0) for v in s.order}
+
+
+def descendants(s: Structure) -> dict[str, frozenset[str]]:
+    """Every step reachable from each step along ordinary flows (the step itself excluded)."""
+    below: dict[str, frozenset[str]] = {}
+    for v in reversed(s.order):
+        found: set[str] = set()
+        for target, _ in s.routes[v]:
+            found.add(target)
+            found |= below[target]
+        below[v] = frozenset(found)
+    return below
+
+
+def _walk(s: Structure, initial: frozenset[str],
+          below: dict[str, frozenset[str]]) -> tuple[dict[str, float], dict[str, float]]:
+    """One pass from the steps `initial`: (reach probability of each step, probability that the
+    pass sends work back to each rework target, which starts a new pass there).
+
+    A state is (steps reached but not yet passed, steps cut off, rework targets hit): when a step
+    sends the work back, everything downstream of it is cut off for the rest of the pass, because
+    the new pass will reach it (a join waits for the branch that went back). Work sent back to the
+    same target by several concurrent branches of one pass starts one new pass, not several.
+    """
+    empty: frozenset[str] = frozenset()
+    State = tuple[frozenset[str], frozenset[str], frozenset[str]]
+    states: dict[State, float] = {(initial, empty, empty): 1.0}
+    reach: dict[str, float] = defaultdict(float)
+    for v in s.order:
+        following: dict[State, float] = defaultdict(float)
+        for (pending, cut, hit), weight in states.items():
+            if v not in pending:
+                following[pending, cut, hit] += weight
+                continue
+            reach[v] += weight
+            rest = pending - {v}
+            for target, p in s.rework[v]:
+                following[rest - below[v], cut | below[v], hit | {target}] += weight * p
+            keep = weight * (1.0 - s.rho(v))
+            out = s.routes[v]
+            if s.alternative[v]:
+                total = sum(share or 0.0 for _, share in out)
+                for target, share in out:
+                    reached = rest if target in cut else rest | {target}
+                    following[reached, cut, hit] += keep * (share or 0.0) / total
+            else:
+                following[rest | ({t for t, _ in out} - cut), cut, hit] += keep
+        states = following
+        if len(states) > STATE_LIMIT:
+            raise CapacityError("too many combinations of alternative routes run at the same time")
+    spawn: dict[str, float] = defaultdict(float)
+    for (_, _, hit), weight in states.items():
+        for target in hit:
+            spawn[target] += weight
+    return dict(reach), dict(spawn)
+
+
+def _solve_passes(targets: list[str], reach: dict[str, dict[str, float]],
+                  spawn: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """N_t = reach_t + sum_u spawn_t(u) N_u for every rework target t, by Gaussian elimination.
+
+    The matrix I - spawn has no positive off-diagonal entries, so elimination without pivoting
+    keeps every pivot positive exactly when the passes die out (a non-singular M-matrix); a pivot
+    that is not positive means the rework never ends on average.
+    """
+    size = len(targets)
+    index = {t: i for i, t in enumerate(targets)}
+    matrix = [[(1.0 if i == j else 0.0) - spawn[t].get(u, 0.0) for j, u in enumerate(targets)]
+              for i, t in enumerate(targets)]
+    rhs = [dict(reach[t]) for t in targets]
+    for k in range(size):
+        pivot = matrix[k][k]
+        if pivot <= PIVOT_EPSILON:
+            raise CapacityError(
+                "rework sends work back so often that on average it never ends (rework from "
+                "several concurrent branches to before their split adds up to one pass or more)")
+        for i in range(k + 1, size):
+            factor = matrix[i][k] / pivot
+            if factor == 0.0:
+                continue
+            for j in range(k, size):
+                matrix[i][j] -= factor * matrix[k][j]
+            for v, value in rhs[k].items():
+                rhs[i][v] = rhs[i].get(v, 0.0) - factor * value
+    solution: list[dict[str, float]] = [{} for _ in targets]
+    for i in reversed(range(size)):
+        row = dict(rhs[i])
+        for j in range(i + 1, size):
+            if matrix[i][j]:
+                for v, value in solution[j].items():
+                    row[v] = row.get(v, 0.0) - matrix[i][j] * value
+        solution[i] = {v: value / matrix[i][i] for v, value in row.items()}
+    return {t: solution[index[t]] for t in targets}
+
+
+def utilisation(map_: ValueStreamMap, passes: dict[str, float]) -> dict[str, float]:
+    """Percent utilisation of every internal and vendor step (math.inf: work but nobody
+    assigned); empty without demand."""
+    if map_.demand is None:
+        return {}
+    period = AVAILABLE_MINUTES[map_.demand_period]
+    result: dict[str, float] = {}
+    for step in map_.steps:
+        if step.performer in UNCAPPED_PERFORMERS:
+            continue
+        work = map_.demand * step.process_time * passes.get(step.id, 0.0)  # minutes per period
+        if work <= 0:
+            result[step.id] = 0.0
+        elif step.people <= 0:
+            result[step.id] = math.inf
+        else:
+            result[step.id] = 100.0 * work / (step.people * period)
+    return result
+
+
+def over_capacity_reasons(map_: ValueStreamMap, percent: dict[str, float],
+                          passes: dict[str, float]) -> dict[str, str]:
+    """step id -> the reason it is over capacity, for the steps above the map's threshold."""
+    if map_.demand is None:
+        return {}
+    limit = map_.thresholds.over_capacity_percent
+    rate = f"{map_.demand:g} items/{map_.demand_period}"
+    reasons: dict[str, str] = {}
+    for step in map_.steps:
+        value = percent.get(step.id)
+        if value is None or value <= limit:
+            continue
+        count = passes.get(step.id, 0.0)
+        need = map_.demand * step.process_time * count / AVAILABLE_MINUTES[map_.demand_period]
+        visits_note = "" if abs(count - 1.0) < 1e-9 else f"; each item passes it {count:.2f} times"
+        if math.isinf(value):
+            reasons[step.id] = (f"Nobody assigned: it needs {need:.1f} people-worth of work at "
+                                f"{rate}{visits_note}.")
+        else:
+            who = "1 person" if step.people == 1 else f"{step.people:g} people"
+            reasons[step.id] = (f"Needs {need:.1f} people-worth of work for {who}: {value:.0f}% "
+                                f"utilised at {rate} (over {limit:g}%){visits_note}.")
+    return reasons
+
+
+def capacity_figures(map_: ValueStreamMap,
+                     s: Structure) -> tuple[dict[str, float], dict[str, float], str | None]:
+    """(visits, utilisation, problem) for the analysis: empty figures and no problem without
+    demand; empty figures and a sentence saying why when the visits cannot be computed."""
+    if map_.demand is None:
+        return {}, {}, None
+    try:
+        passes = visits(s)
+    except CapacityError as error:
+        return {}, {}, f"Utilisation not computed: {error}."
+    return passes, utilisation(map_, passes), None
