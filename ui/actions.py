@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Callable
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
+from ui.export_dialog import copy_as_image, open_export_dialog
 from vsm.resources import list_examples
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
     a.open = _action(window, "&Open…", files.open_dialog, Key.Open, "Open a .vsm or vsm-json file")
     a.save = _action(window, "&Save", files.save, Key.Save, "Save the document")
     a.save_as = _action(window, "Save &As…", files.save_as, Key.SaveAs, "Save under a new name")
+    a.export = _action(window, "&Export…", lambda: open_export_dialog(window), "Ctrl+E",
+                       "Export maps as PowerPoint slides, PNG, SVG or PDF")
     a.quit = _action(window, "&Quit", window.close, Key.Quit, "Close the window")
 
     a.undo = _action(window, "&Undo", lambda: window.document.undo_stack.undo(), Key.Undo)
@@ -66,6 +69,8 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
                        [QKeySequence(Key.Delete), QKeySequence("Backspace")],
                        "Delete the selected steps with their flows, or the selected flows")
     a.select_all = _action(window, "Select &All", _on_view(window, "select_all"), Key.SelectAll)
+    a.copy_image = _action(window, "Copy as &Image", lambda: copy_as_image(window), "Ctrl+Shift+C",
+                           "Copy the selected steps, or the whole map, as an image and as SVG")
     a.add_step = _action(window, "&Add Step", window.add_step, "Ctrl+Shift+N",
                          "Add a step (or double-click the empty canvas)")
     a.append_step = _action(window, "Append &Next Step", _on_view(window, "append_step_after_selected"),
@@ -76,6 +81,9 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
                        "Rename the selected step")
     a.auto_layout = _action(window, "Auto-&Layout", _on_view(window, "auto_layout"), "Ctrl+Shift+L",
                             "Arrange the steps left to right in flow order")
+    scenarios = window.scenarios
+    a.add_kaizen = _action(window, "Add &Kaizen Burst", scenarios.add_kaizen_burst, "Ctrl+K",
+                           "Add an improvement idea above the selected step, or free on the canvas")
 
     a.zoom_in = _action(window, "Zoom &In", _on_view(window, "zoom_in"), Key.ZoomIn)
     a.zoom_out = _action(window, "Zoom &Out", _on_view(window, "zoom_out"), Key.ZoomOut)
@@ -99,6 +107,13 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
                               tip="Copy the current map into a new tab")
     a.rename_map = _action(window, "&Rename Map…", window.rename_current_map)
     a.delete_map = _action(window, "De&lete Map", window.delete_current_map)
+    a.create_future = _action(window, "Create &Future State", scenarios.create_future_state,
+                              tip="Copy the current map as a future state that remembers where "
+                                  "each step came from")
+    a.compare = _action(window, "&Compare Maps…", scenarios.show_compare, "Ctrl+Shift+M",
+                        "Two maps one above the other with the change in every figure")
+    a.plan = _action(window, "&Improvement Plan", scenarios.show_plan, "Ctrl+Shift+I",
+                     "Every kaizen burst of the document as a table you can sort and export")
 
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
@@ -114,21 +129,24 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
     for action in (a.save, a.save_as):
         file_menu.addAction(action)
     file_menu.addSeparator()
+    file_menu.addAction(a.export)
+    file_menu.addSeparator()
     file_menu.addAction(a.quit)
 
     edit = bar.addMenu("&Edit")
-    for item in (a.undo, a.redo, None, a.cut, a.copy, a.paste, a.duplicate, a.delete, a.select_all,
-                 None, a.add_step, a.append_step, a.connect, a.rename, a.auto_layout):
+    for item in (a.undo, a.redo, None, a.cut, a.copy, a.copy_image, a.paste, a.duplicate, a.delete,
+                 a.select_all, None, a.add_step, a.append_step, a.connect, a.rename, a.auto_layout,
+                 a.add_kaizen):
         edit.addSeparator() if item is None else edit.addAction(item)
 
     view = bar.addMenu("&View")
     for item in (a.zoom_in, a.zoom_out, a.zoom_fit, None, a.colour_activity, a.colour_performer,
-                 a.snap, None, a.full_screen, None):
+                 a.snap, None, a.compare, a.plan, None, a.full_screen, None):
         view.addSeparator() if item is None else view.addAction(item)
     a.docks_menu = view.addMenu("&Panels")
 
     maps = bar.addMenu("&Map")
-    for action in (a.new_map, a.duplicate_map, a.rename_map, a.delete_map):
+    for action in (a.new_map, a.create_future, a.duplicate_map, a.rename_map, a.delete_map):
         maps.addAction(action)
 
     toolbar = QToolBar("Main", window)

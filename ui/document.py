@@ -23,7 +23,8 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from ui.autosave import Autosaver
 from vsm.analysis import MapAnalysis, analyse
 from vsm.errors import FileFormatError
-from vsm.events import MapAdded, MapChanged, MapRemoved, StepChanged
+from vsm.events import (KaizenAdded, KaizenChanged, KaizenRemoved, MapAdded, MapChanged,
+                        MapRemoved, StepChanged)
 from vsm.interchange import load_project, save_project_any
 from vsm.locking import Lock, acquire
 from vsm.model import Project, ValueStreamMap
@@ -204,6 +205,8 @@ class Document(QObject):
     def _on_map_event(self, map_id: str, event: object) -> None:
         if isinstance(event, StepChanged) and event.field in LAYOUT_ONLY_FIELDS:
             return  # positions and notes do not change any figure
+        if isinstance(event, (KaizenAdded, KaizenChanged, KaizenRemoved)):
+            return  # improvement ideas do not change any figure either
         if isinstance(event, MapChanged):
             self.map_settings_changed.emit(map_id, event.field)
         self._mark_stale(map_id)

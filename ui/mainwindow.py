@@ -17,6 +17,8 @@ from ui.panels.metrics import MetricsPanel
 from ui.panels.problems import ProblemsPanel
 from ui.panels.properties import PropertiesPanel
 from ui.panels.step_table import StepTablePanel
+from ui.plan_view import PlanView
+from ui.scenarios import ScenarioController
 from ui.scene import MapScene
 from ui.view import MapView
 from vsm.model import Step, ValueStreamMap, duplicate_map
@@ -41,6 +43,9 @@ class MainWindow(QMainWindow):
         add_tab.setToolTip("Add a map")
         add_tab.clicked.connect(self.new_map)
         self.tabs.setCornerWidget(add_tab)
+        self.scenarios = ScenarioController(self)
+        self.tabs.tabBar().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tabs.tabBar().customContextMenuRequested.connect(self.scenarios.tab_menu)
         self.setCentralWidget(self.tabs)
         self.views: dict[str, MapView] = {}
         self.colour_mode = "activity"
@@ -50,13 +55,18 @@ class MainWindow(QMainWindow):
         self.table = StepTablePanel(None)
         self.metrics = MetricsPanel(None)
         self.problems = ProblemsPanel(None)
+        self.plan = PlanView(None)
         self.actions_ = build_actions(self)
         metrics = self._add_dock("Metrics", self.metrics, Qt.DockWidgetArea.RightDockWidgetArea)
         properties = self._add_dock("Properties", self.properties, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.properties_dock = properties
         steps = self._add_dock("Steps", self.table, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.problems_dock = self._add_dock("Problems", self.problems,
                                             Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(steps, self.problems_dock)
+        self.plan_dock = self._add_dock("Improvement plan", self.plan,
+                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(steps, self.plan_dock)
         steps.raise_()
         self.resizeDocks([metrics, properties], [380, 380], Qt.Orientation.Horizontal)
         self.resizeDocks([steps], [200], Qt.Orientation.Vertical)
@@ -64,6 +74,8 @@ class MainWindow(QMainWindow):
         for panel in (self.table, self.metrics, self.problems):
             panel.steps_selected.connect(self._select_from_panel)
         self.metrics.step_activated.connect(self._centre_on_step)
+        self.metrics.kaizen_created.connect(self.scenarios.edit_kaizen)
+        self.plan.kaizen_activated.connect(self.scenarios.select_kaizen)
         self.files.recent_changed.connect(self._refresh_recent)
         self._refresh_recent()
         self.setAcceptDrops(True)
@@ -88,7 +100,7 @@ class MainWindow(QMainWindow):
         document.modified_changed.connect(self.setWindowModified)
         document.path_changed.connect(self._update_title)
         document.maps_changed.connect(self._sync_tabs)
-        document.map_touched.connect(self._show_map)
+        document.map_touched.connect(self.show_map)
         document.map_settings_changed.connect(self._on_map_settings_changed)
         document.read_only_changed.connect(self._update_title)
         if document.autosaver is not None:
@@ -99,6 +111,8 @@ class MainWindow(QMainWindow):
         self._update_undo_actions()
         for panel in (self.properties, self.table, self.metrics, self.problems):
             panel.set_document(document)
+        self.plan.set_document(document)
+        self.scenarios.set_document(document)
         self._sync_tabs()
         self.setWindowModified(document.modified)
         self._update_title()
@@ -151,6 +165,7 @@ class MainWindow(QMainWindow):
         view = MapView(scene)
         scene.selectionChanged.connect(self._on_canvas_selection)
         scene.status_message.connect(self._show_status)
+        scene.kaizen_activated.connect(self.scenarios.edit_kaizen)
         self.views[map_.id] = view
         return view
 
@@ -182,7 +197,8 @@ class MainWindow(QMainWindow):
             panel.set_map(map_)
         self._on_canvas_selection()
 
-    def _show_map(self, map_id: str) -> None:
+    def show_map(self, map_id: str) -> None:
+        """Bring the map's tab forward."""
         view = self.views.get(map_id)
         if view is not None and self.tabs.currentWidget() is not view:
             self.tabs.setCurrentWidget(view)
@@ -193,7 +209,7 @@ class MainWindow(QMainWindow):
             return
         scene = view.scene()
         steps, flows = scene.selected_step_ids(), scene.selected_flow_ids()
-        self.properties.set_selection(steps, flows)
+        self.properties.set_selection(steps, flows, scene.selected_kaizen_ids())
         self.table.set_selection(steps, flows)
 
     def _select_from_panel(self, step_ids: list) -> None:
@@ -225,7 +241,7 @@ class MainWindow(QMainWindow):
         name = next(f"Map {n}" for n in range(len(names) + 1, len(names) + 100) if f"Map {n}" not in names)
         map_ = ValueStreamMap(name, "current")
         self.document.push(AddMapCommand(self.document.project, map_, text="New map"))
-        self._show_map(map_.id)
+        self.show_map(map_.id)
 
     def duplicate_current_map(self) -> None:
         map_ = self.current_map()
@@ -234,7 +250,7 @@ class MainWindow(QMainWindow):
         copy_ = duplicate_map(map_, f"{map_.name} (copy)")
         index = self.document.project.maps.index(map_) + 1
         self.document.push(AddMapCommand(self.document.project, copy_, index, text="Duplicate map"))
-        self._show_map(copy_.id)
+        self.show_map(copy_.id)
 
     def rename_current_map(self) -> None:
         map_ = self.current_map()
@@ -302,6 +318,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/state", self.saveState())
         for view in self.views.values():
             view.scene().detach()
+        self.scenarios.set_document(None)  # the compare view stops following the maps
         if self.document is not None:
             self.document.close()  # clean close: no working copy, no lock left behind
         event.accept()

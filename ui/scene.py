@@ -17,14 +17,17 @@ from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
-from ui.commands import AddStepsCommand, MoveStepsCommand
+from ui.commands import AddStepsCommand
 from ui.document import Document
-from ui.items import FlowItem, LadderItem, LadderSegment, LegendItem, StepItem, SummaryItem
+from ui.items import (FlowItem, KaizenItem, LadderItem, LadderSegment, LegendItem, StepItem,
+                      SummaryItem)
 from ui.items.step_item import PROCESS_HEIGHT, WIDTH
 from ui.palette import COLOUR_MODES, LIGHT, Theme, theme_for
-from ui.tools import ConnectTool
+from ui.tools import ConnectTool, MoveTool
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.durations import format_duration
+from vsm.events import KaizenAdded, KaizenChanged, KaizenRemoved
+from vsm.kaizen import Kaizen
 from vsm.model import (Flow, FlowAdded, FlowChanged, FlowRemoved, MapChanged, Step, StepAdded,
                        StepChanged, StepRemoved, ValueStreamMap)
 
@@ -40,25 +43,30 @@ SUMMARY_TOOLTIP = (
 
 
 class MapScene(QGraphicsScene):
-    """The canvas of one map; `item_for_step` and `item_for_flow` map model ids to items."""
+    """The canvas of one map; `item_for_step`, `item_for_flow` and `item_for_kaizen` map model
+    ids to items. A `read_only` scene (the compare view) shows the map but pushes nothing: its
+    items cannot be dragged and double-clicks add nothing."""
 
     status_message = Signal(str)  # a hint for the status bar
     rename_requested = Signal(str)  # step id: the view opens the inline name editor
+    kaizen_activated = Signal(str)  # kaizen id double-clicked: the window opens its properties
 
     def __init__(self, document: Document, map_: ValueStreamMap,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, read_only: bool = False) -> None:
         super().__init__(parent)
         self.document = document
         self.map = map_
+        self.read_only = read_only
         self.item_for_step: dict[str, StepItem] = {}
         self.item_for_flow: dict[str, FlowItem] = {}
+        self.item_for_kaizen: dict[str, KaizenItem] = {}
         self._colour_mode = "activity"
         self._snap = False
         app = QGuiApplication.instance()
         self.theme: Theme = theme_for(app.palette()) if app is not None else LIGHT
         self.analysis: MapAnalysis | None = None
         self.connect_tool = ConnectTool(self)
-        self._press_positions: dict[str, tuple[float, float]] = {}
+        self.move_tool = MoveTool(self)
         self.legend = LegendItem(self._colour_mode, self.theme)
         self.ladder = LadderItem(self.theme)
         self.summary = SummaryItem(self.theme)
@@ -72,6 +80,8 @@ class MapScene(QGraphicsScene):
             self._add_step_item(step)
         for flow in map_.flows:
             self._add_flow_item(flow)
+        for kaizen in map_.kaizens:
+            self._add_kaizen_item(kaizen)
         self._attached = True
         map_.subscribe(self._on_model_event)
         document.analysis_changed.connect(self._on_analysis_changed)
@@ -157,14 +167,25 @@ class MapScene(QGraphicsScene):
         selected = {item.flow_id for item in self._selected_items() if isinstance(item, FlowItem)}
         return [f.id for f in self.map.flows if f.id in selected]
 
+    def selected_kaizen_ids(self) -> list[str]:
+        """The selected kaizen bursts, in the map's order."""
+        selected = {item.kaizen_id for item in self._selected_items()
+                    if isinstance(item, KaizenItem)}
+        return [k.id for k in self.map.kaizens if k.id in selected]
+
+    def kaizen_item_at(self, scene_pos: QPointF) -> KaizenItem | None:
+        """The topmost kaizen burst under a point."""
+        return next((i for i in self.items(scene_pos) if isinstance(i, KaizenItem)), None)
+
     def _selected_items(self) -> list:
         try:
             return [item for item in self.selectedItems() if shiboken6.isValid(item)]
         except RuntimeError:  # the scene is being destroyed
             return []
 
-    def select_steps(self, step_ids: list[str], flow_ids: list[str] = ()) -> None:
-        """Select exactly these steps (and flows); one selectionChanged."""
+    def select_steps(self, step_ids: list[str], flow_ids: list[str] = (),
+                     kaizen_ids: list[str] = ()) -> None:
+        """Select exactly these steps (and flows and kaizens); one selectionChanged."""
         self.blockSignals(True)
         try:
             self.clearSelection()
@@ -174,6 +195,9 @@ class MapScene(QGraphicsScene):
             for flow_id in flow_ids:
                 if flow_id in self.item_for_flow:
                     self.item_for_flow[flow_id].setSelected(True)
+            for kaizen_id in kaizen_ids:
+                if kaizen_id in self.item_for_kaizen:
+                    self.item_for_kaizen[kaizen_id].setSelected(True)
         finally:
             self.blockSignals(False)
         self.selectionChanged.emit()
@@ -186,7 +210,7 @@ class MapScene(QGraphicsScene):
         elif isinstance(event, StepRemoved):
             item = self.item_for_step.pop(event.step.id, None)
             if item is not None:
-                self._press_positions.pop(event.step.id, None)
+                self.move_tool.forget(event.step.id)
                 self.removeItem(item)
         elif isinstance(event, StepChanged):
             item = self.item_for_step[event.step.id]
@@ -205,14 +229,47 @@ class MapScene(QGraphicsScene):
             flow = event.flow
             self.item_for_flow[flow.id].set_flow(flow, self.item_for_step[flow.source],
                                                  self.item_for_step[flow.target])
+        elif isinstance(event, (KaizenAdded, KaizenRemoved, KaizenChanged)):
+            self._on_kaizen_event(event)
         elif isinstance(event, MapChanged):
             return  # settings change figures only; the analysis will follow
         self.schedule_layout()
 
+    def _on_kaizen_event(self, event: KaizenAdded | KaizenRemoved | KaizenChanged) -> None:
+        kaizen = event.kaizen
+        if isinstance(event, KaizenAdded):
+            self._add_kaizen_item(kaizen)
+            return
+        if isinstance(event, KaizenRemoved):
+            item = self.item_for_kaizen.pop(kaizen.id, None)
+            if item is not None:
+                self.move_tool.forget(kaizen.id)
+                item.detach()
+                self.removeItem(item)
+            return
+        item = self.item_for_kaizen[kaizen.id]
+        if event.field in ("x", "y"):
+            item.setPos(kaizen.x, kaizen.y)
+        elif event.field == "step_id":
+            item.attach(self.item_for_step.get(kaizen.step_id or ""))
+        else:
+            item.set_kaizen(kaizen)
+
     def _add_step_item(self, step: Step) -> StepItem:
         item = StepItem(step, self._colour_mode, self.theme)
+        if self.read_only:
+            item.setFlag(StepItem.GraphicsItemFlag.ItemIsMovable, False)
         self.item_for_step[step.id] = item
         self.addItem(item)
+        return item
+
+    def _add_kaizen_item(self, kaizen: Kaizen) -> KaizenItem:
+        item = KaizenItem(kaizen, self.theme)
+        if self.read_only:
+            item.setFlag(KaizenItem.GraphicsItemFlag.ItemIsMovable, False)
+        self.item_for_kaizen[kaizen.id] = item
+        self.addItem(item)
+        item.attach(self.item_for_step.get(kaizen.step_id or ""))
         return item
 
     def _add_flow_item(self, flow: Flow) -> FlowItem:
@@ -289,7 +346,8 @@ class MapScene(QGraphicsScene):
         """Legend above the map, ladder below the lowest step, summary under the ladder's right end."""
         self._layout_timer.stop()
         content = QRectF()
-        for item in list(self.item_for_step.values()) + list(self.item_for_flow.values()):
+        for item in [*self.item_for_step.values(), *self.item_for_flow.values(),
+                     *self.item_for_kaizen.values()]:
             content = content.united(item.sceneBoundingRect())
         if content.isNull():
             content = QRectF(0, 0, WIDTH, PROCESS_HEIGHT)
@@ -378,17 +436,18 @@ class MapScene(QGraphicsScene):
         return False
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+        if (event.button() == Qt.MouseButton.LeftButton and not self.read_only
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier):
             item = self.step_item_at(event.scenePos())
             if item is not None and item.handle_at(event.scenePos()):
                 self.connect_tool.start(item, event.scenePos())
                 event.accept()
                 return
         super().mousePressEvent(event)
-        self._press_positions = {}
-        if event.button() == Qt.MouseButton.LeftButton and isinstance(self.mouseGrabberItem(), StepItem):
-            self._press_positions = {item.step_id: (item.x(), item.y())
-                                     for item in self.selectedItems() if isinstance(item, StepItem)}
+        self.move_tool.cancel()
+        if (event.button() == Qt.MouseButton.LeftButton and not self.read_only
+                and isinstance(self.mouseGrabberItem(), (StepItem, KaizenItem))):
+            self.move_tool.start(self.selectedItems())
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.connect_tool.active:
@@ -404,28 +463,20 @@ class MapScene(QGraphicsScene):
             event.accept()
             return
         super().mouseReleaseEvent(event)
-        if event.button() == Qt.MouseButton.LeftButton and self._press_positions:
-            pressed, self._press_positions = self._press_positions, {}
-            self._finish_move(pressed)
-
-    def _finish_move(self, pressed: dict[str, tuple[float, float]]) -> None:
-        """One Move command for every selected step a drag moved (snapped)."""
-        items = {v: self.item_for_step[v] for v in pressed if v in self.item_for_step}
-        if all((item.x(), item.y()) == pressed[v] for v, item in items.items()):
-            return
-        positions = {v: self.snapped(item.x(), item.y()) for v, item in items.items()}
-        changed = {v: p for v, p in positions.items()
-                   if p != (self.map.step(v).x, self.map.step(v).y)}
-        if changed:
-            text = "Move step" if len(changed) == 1 else f"Move {len(changed)} steps"
-            self.document.push(MoveStepsCommand(self.map, changed, text))
-        for v, item in items.items():  # where snapping undid the move, back to the model
-            step = self.map.step(v)
-            if (item.x(), item.y()) != (step.x, step.y):
-                item.setPos(step.x, step.y)
+        if event.button() == Qt.MouseButton.LeftButton and self.move_tool.active:
+            self.move_tool.finish()
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.read_only:
+            event.accept()
+            return
         if event.button() == Qt.MouseButton.LeftButton:
+            burst = self.kaizen_item_at(event.scenePos())
+            if burst is not None:
+                self.select_steps([], [], [burst.kaizen_id])
+                self.kaizen_activated.emit(burst.kaizen_id)
+                event.accept()
+                return
             item = self.step_item_at(event.scenePos())
             if item is not None:
                 self.rename_requested.emit(item.step_id)

@@ -1,6 +1,8 @@
 """Interaction objects of the canvas: each gesture is an object with start, finish and cancel.
 
 ConnectTool draws a rubber line from a step's handle and connects on release over another step.
+MoveTool remembers where the dragged steps and kaizen bursts started and pushes one Move command
+on release.
 RenameTool puts a line edit over a step's name; Enter commits one command, Esc cancels. Tools
 build commands and push them on the document; they never change items or the model themselves.
 (Rubber-band selection is QGraphicsView's own RubberBandDrag.)
@@ -17,7 +19,8 @@ from PySide6.QtCore import QLineF, QPointF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QLineEdit
 
-from ui.commands import AddStepsCommand, SetStepFieldCommand
+from ui.commands import AddStepsCommand, MoveStepsCommand, SetStepFieldCommand
+from ui.items.kaizen_item import KaizenItem
 from ui.items.step_item import StepItem
 from vsm.model import Flow
 from ui.items.fonts import name_font
@@ -103,6 +106,66 @@ class ConnectTool:
             self._line.scene().removeItem(self._line)
         self._line = None
         self.source = None
+
+
+class MoveTool:
+    """A drag of the selected steps and kaizen bursts: Qt moves the items while the mouse moves;
+    on release one Move command takes the model where the items went (snapped), or nothing."""
+
+    def __init__(self, scene: MapScene) -> None:
+        self._scene = weakref.ref(scene)
+        self.steps: dict[str, tuple[float, float]] = {}  # step id -> position at the press
+        self.kaizens: dict[str, tuple[float, float]] = {}  # kaizen id -> position at the press
+
+    @property
+    def scene(self) -> MapScene:
+        return self._scene()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.steps or self.kaizens)
+
+    def start(self, selected: list) -> None:
+        """Remember where the selected steps and kaizens are as the drag begins."""
+        self.steps = {item.step_id: (item.x(), item.y())
+                      for item in selected if isinstance(item, StepItem)}
+        self.kaizens = {item.kaizen_id: (item.x(), item.y())
+                        for item in selected if isinstance(item, KaizenItem)}
+
+    def forget(self, item_id: str) -> None:
+        """A step or kaizen was removed during the drag."""
+        self.steps.pop(item_id, None)
+        self.kaizens.pop(item_id, None)
+
+    def cancel(self) -> None:
+        self.steps, self.kaizens = {}, {}
+
+    def finish(self) -> bool:
+        """Push one Move command for what the drag moved; True when one was pushed."""
+        scene, map_ = self.scene, self.scene.map
+        steps = {v: scene.item_for_step[v] for v in self.steps if v in scene.item_for_step}
+        bursts = {k: scene.item_for_kaizen[k] for k in self.kaizens if k in scene.item_for_kaizen}
+        still = (all((i.x(), i.y()) == self.steps[v] for v, i in steps.items())
+                 and all((i.x(), i.y()) == self.kaizens[k] for k, i in bursts.items()))
+        self.cancel()
+        if still:  # a click, not a drag: nothing to snap or push
+            return False
+        moved = {v: scene.snapped(i.x(), i.y()) for v, i in steps.items()}
+        moved = {v: p for v, p in moved.items() if p != (map_.step(v).x, map_.step(v).y)}
+        moved_bursts = {k: scene.snapped(i.x(), i.y()) for k, i in bursts.items()}
+        moved_bursts = {k: p for k, p in moved_bursts.items()
+                        if p != (map_.kaizen(k).x, map_.kaizen(k).y)}
+        count = len(moved) + len(moved_bursts)
+        if count:
+            text = f"Move {count} items" if count > 1 else "Move step" if moved else "Move kaizen"
+            scene.document.push(MoveStepsCommand(map_, moved, text, kaizens=moved_bursts))
+        for v, item in steps.items():  # where snapping undid the move, back to the model
+            if (item.x(), item.y()) != (map_.step(v).x, map_.step(v).y):
+                item.setPos(map_.step(v).x, map_.step(v).y)
+        for k, item in bursts.items():
+            if (item.x(), item.y()) != (map_.kaizen(k).x, map_.kaizen(k).y):
+                item.setPos(map_.kaizen(k).x, map_.kaizen(k).y)
+        return bool(count)
 
 
 class _NameEditor(QLineEdit):

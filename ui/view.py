@@ -2,7 +2,8 @@
 
 Ctrl+wheel zooms under the mouse (the plain wheel scrolls), space-drag and middle-drag pan, arrow
 keys nudge the selection, Delete removes it, F2 renames. The public methods are what the main
-window binds to its menu actions; each pushes at most one command on the document.
+window binds to its menu actions; each pushes at most one command on the document. A `read_only`
+view (the compare view) zooms, scrolls and shows tooltips but edits nothing.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from PySide6.QtGui import (QGuiApplication, QKeyEvent, QMouseEvent, QPainter, QR
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from ui.clipboard import MIME_TYPE, PASTE_OFFSET, copy_steps, steps_from_mime
-from ui.commands import AddStepsCommand, MoveStepsCommand, RemoveCommand
+from ui.commands import AddKaizenCommand, AddStepsCommand, MoveStepsCommand, RemoveCommand
 from ui.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
 from ui.scene import MapScene
 from ui.tools import RenameTool, connect_steps
+from ui.items.kaizen_item import BURST_HEIGHT, BURST_WIDTH
+from vsm.kaizen import KAIZEN_ABOVE_STEP, KAIZEN_STACK, Kaizen
 from vsm.layout import COLUMN_SPACING, ROW_SPACING, auto_layout
 from vsm.model import Flow, Step
 
@@ -28,9 +31,11 @@ ZOOM_STEP = 1.25
 class MapView(QGraphicsView):
     """The canvas widget of one map."""
 
-    def __init__(self, scene: MapScene, parent: QWidget | None = None) -> None:
+    def __init__(self, scene: MapScene, parent: QWidget | None = None,
+                 read_only: bool = False) -> None:
         super().__init__(scene, parent)
         self._map_scene = scene  # a Python reference keeps the scene alive with the view
+        self.read_only = read_only or scene.read_only
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -44,6 +49,8 @@ class MapView(QGraphicsView):
         self._paste_count = 0
         self._auto_fit = True  # keep fitting as the window resizes until the user zooms or pans
         scene.rename_requested.connect(self.rename_step)
+        if self.read_only:
+            self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -124,6 +131,9 @@ class MapView(QGraphicsView):
     # ------------------------------------------------------------ keys and panning
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.read_only:
+            super().keyPressEvent(event)
+            return
         key = event.key()
         shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         arrows = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0),
@@ -135,7 +145,8 @@ class MapView(QGraphicsView):
         elif key == Qt.Key.Key_Escape:
             if not self.scene().cancel_interaction():
                 self.scene().select_steps([])
-        elif key in arrows and self.scene().selected_step_ids():
+        elif key in arrows and (self.scene().selected_step_ids()
+                                or self.scene().selected_kaizen_ids()):
             dx, dy = arrows[key]
             distance = 1 if shift else 10
             self.nudge(dx * distance, dy * distance)
@@ -187,12 +198,14 @@ class MapView(QGraphicsView):
     # ------------------------------------------------------------ canvas actions
 
     def delete_selection(self) -> bool:
-        """Remove the selected steps (with their flows) and flows: one command."""
+        """Remove the selected steps (with their flows and kaizens), flows and kaizens: one
+        command."""
         scene = self.scene()
         steps, flows = scene.selected_step_ids(), scene.selected_flow_ids()
-        if not steps and not flows:
+        kaizens = scene.selected_kaizen_ids()
+        if self.read_only or not (steps or flows or kaizens):
             return False
-        scene.document.push(RemoveCommand(scene.map, steps, flows))
+        scene.document.push(RemoveCommand(scene.map, steps, flows, kaizens))
         return True
 
     def rename_selected(self) -> None:
@@ -244,14 +257,36 @@ class MapView(QGraphicsView):
         return connect_steps(scene, first.id, second.id)
 
     def nudge(self, dx: float, dy: float) -> bool:
-        """Move the selected steps by (dx, dy): one command."""
+        """Move the selected steps and kaizens by (dx, dy): one command."""
         scene = self.scene()
         steps = [scene.map.step(v) for v in scene.selected_step_ids()]
-        if not steps or (dx, dy) == (0, 0):
+        kaizens = [scene.map.kaizen(k) for k in scene.selected_kaizen_ids()]
+        if not (steps or kaizens) or (dx, dy) == (0, 0):
             return False
         positions = {s.id: (s.x + dx, s.y + dy) for s in steps}
-        scene.document.push(MoveStepsCommand(scene.map, positions, text="Nudge"))
+        bursts = {k.id: (k.x + dx, k.y + dy) for k in kaizens}
+        scene.document.push(MoveStepsCommand(scene.map, positions, text="Nudge", kaizens=bursts))
         return True
+
+    def add_kaizen(self) -> str | None:
+        """A new kaizen burst above the one selected step (attached to it), or free in the
+        middle of the view; selected. One command; returns its id (None in a read-only view)."""
+        scene = self.scene()
+        if self.read_only:
+            return None
+        selected = scene.selected_step_ids()
+        if len(selected) == 1:
+            step = scene.map.step(selected[0])
+            stacked = KAIZEN_STACK * len(scene.map.kaizens_of(step.id))
+            kaizen = Kaizen(step_id=step.id, x=step.x, y=step.y - KAIZEN_ABOVE_STEP - stacked)
+        else:
+            centre = self.mapToScene(self.viewport().rect().center())
+            x, y = scene.snapped(centre.x() - BURST_WIDTH / 2, centre.y() - BURST_HEIGHT / 2)
+            kaizen = Kaizen(x=x, y=y)
+        scene.document.push(AddKaizenCommand(scene.map, kaizen))
+        scene.select_steps([], [], [kaizen.id])
+        self.ensureVisible(scene.item_for_kaizen[kaizen.id].sceneBoundingRect())
+        return kaizen.id
 
     def auto_layout(self) -> bool:
         """Lay the map out left to right (one command) and fit it in the view."""
@@ -266,15 +301,22 @@ class MapView(QGraphicsView):
         return True
 
     def select_all(self) -> None:
-        """Select every step and flow."""
+        """Select every step, flow and kaizen."""
         scene = self.scene()
-        scene.select_steps([s.id for s in scene.map.steps], [f.id for f in scene.map.flows])
+        scene.select_steps([s.id for s in scene.map.steps], [f.id for f in scene.map.flows],
+                           [k.id for k in scene.map.kaizens])
 
     def centre_on_step(self, step_id: str) -> None:
         """Scroll so the step is in the middle of the view."""
         item = self.scene().item_for_step.get(step_id)
         if item is not None:
             self.centerOn(item.mapRectToScene(item.box_rect()).center())
+
+    def centre_on_kaizen(self, kaizen_id: str) -> None:
+        """Scroll so the kaizen burst is in the middle of the view."""
+        item = self.scene().item_for_kaizen.get(kaizen_id)
+        if item is not None:
+            self.centerOn(item.mapRectToScene(item.burst_rect()).center())
 
     # ------------------------------------------------------------ clipboard
 

@@ -1,8 +1,9 @@
 """Passive graphics items of the map canvas: they know nothing of the document or commands."""
 
 from ui.items.flow_item import FlowItem
+from ui.items.kaizen_item import KaizenItem
 from ui.items.ladder_item import LadderItem, LadderSegment, LegendItem, SummaryItem
 from ui.items.step_item import BadgeItem, StepItem
 
-__all__ = ["BadgeItem", "FlowItem", "LadderItem", "LadderSegment", "LegendItem", "StepItem",
-           "SummaryItem"]
+__all__ = ["BadgeItem", "FlowItem", "KaizenItem", "LadderItem", "LadderSegment", "LegendItem",
+           "StepItem", "SummaryItem"]

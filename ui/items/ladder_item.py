@@ -190,7 +190,7 @@ class LegendItem(_Decoration):
         badges = "  ".join(f"{style.badge} {style.label.lower()}" for flag, style in FLAG_STYLES.items()
                            if flag != "problem")
         return ("Double border: vendor   Dashed: automated   Rounded: customer   "
-                f"Thick outline: critical path   Badges: {badges}")
+                f"Thick outline: critical path   Burst: kaizen   Badges: {badges}")
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:

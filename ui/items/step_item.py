@@ -27,6 +27,7 @@ from ui.items.fonts import data_font, name_font, small_font, strip_font
 
 if TYPE_CHECKING:
     from ui.items.flow_item import FlowItem
+    from ui.items.kaizen_item import KaizenItem
 
 WIDTH = 180.0
 PROCESS_HEIGHT = 78.0
@@ -100,6 +101,7 @@ class StepItem(QGraphicsItem):
         super().__init__()
         self.step_id = step.id
         self.flows: list[FlowItem] = []
+        self.kaizens: list[KaizenItem] = []  # bursts whose leader line points here
         self._colour_mode = colour_mode
         self._theme = theme
         self._critical = False
@@ -229,11 +231,12 @@ class StepItem(QGraphicsItem):
         painter.setBrush(theme.box_fill(category))
         painter.drawRoundedRect(box, radius, radius)
         strip = QRectF(0, 0, WIDTH, STRIP_HEIGHT)
-        painter.save()
-        painter.setClipRect(strip)
+        # The strip is the box's top cut out as a path, not a clip: SVG exports drop clipping.
+        rounded, top = QPainterPath(), QPainterPath()
+        rounded.addRoundedRect(box, radius, radius)
+        top.addRect(strip)
         painter.setBrush(category)
-        painter.drawRoundedRect(box, radius, radius)
-        painter.restore()
+        painter.drawPath(rounded.intersected(top))
         on_strip = strip_text_colour(category)
         painter.setPen(on_strip)
         painter.setFont(strip_font())
@@ -322,6 +325,8 @@ class StepItem(QGraphicsItem):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             for flow in self.flows:
                 flow.adjust()
+            for kaizen in self.kaizens:
+                kaizen.adjust()
         elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
             self.update()
         return super().itemChange(change, value)

@@ -2,22 +2,28 @@
 
 Figures come only from the document's analysis and refresh on `analysis_changed`. Each figure's
 tooltip gives its formula with the numbers and the steps behind it. When a blocking problem stops
-the analysis the figures read "–" and a line says why.
+the analysis the figures read "–" and a line says why. For a future state whose steps came from
+another map (vsm.compare.origin_map), each figure also shows its live change against that map.
+A step to change becomes a kaizen burst in one action (context menu or the button under the list).
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QLabel, QListWidget,
-                               QListWidgetItem, QSizePolicy, QStyle, QStyledItemDelegate,
-                               QStyleOptionViewItem, QVBoxLayout, QWidget)
+                               QListWidgetItem, QMenu, QPushButton, QSizePolicy, QStyle,
+                               QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
 
+from ui.commands import AddKaizenCommand
+from ui.document import Document
 from ui.panels.common import InlineError, MapPanel, OncePerTurn
 from vsm.analysis import FLAG_LABELS, MapAnalysis
+from vsm.compare import METRICS, MetricDelta, format_delta, headline_figures, origin_map
 from vsm.durations import format_duration
+from vsm.kaizen import kaizen_from_step_to_change
 
 FIGURES = {
     "lead_time": "Lead time",
@@ -25,6 +31,13 @@ FIGURES = {
     "flow_efficiency": "Flow efficiency",
     "rolled_pca": "Rolled %C&A",
     "steps": "Steps",
+}
+DELTA_KEYS = {  # figure -> its key in vsm.compare.METRICS
+    "lead_time": "lead_time_minutes",
+    "process_time": "process_time_minutes",
+    "flow_efficiency": "flow_efficiency_percent",
+    "rolled_pca": "rolled_pca_percent",
+    "steps": "step_count",
 }
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
 RICH_ROLE = Qt.ItemDataRole.UserRole + 1  # the item as HTML: bold headline, reasons below
@@ -58,14 +71,25 @@ class Figure(QFrame):
         font.setBold(True)
         self.value.setFont(font)
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.delta = QLabel()
+        self.delta.setWordWrap(True)
+        self.delta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.delta.hide()
         layout.addWidget(self.caption)
         layout.addWidget(self.value)
+        layout.addWidget(self.delta)
 
     def set(self, value: str, tip: str) -> None:
         self.value.setText(value)
         self.setToolTip(tip)
         self.value.setToolTip(tip)
         self.value.setAccessibleName(f"{self.caption.text()}: {value}")
+
+    def set_delta(self, text: str, tip: str = "") -> None:
+        """The change against the origin map under the value; hidden when `text` is empty."""
+        self.delta.setText(text)
+        self.delta.setToolTip(tip)
+        self.delta.setVisible(bool(text))
 
 
 class RichTextDelegate(QStyledItemDelegate):
@@ -120,6 +144,7 @@ class MetricsPanel(MapPanel):
 
     steps_selected = Signal(list)  # [step id] of a step to change the user picked
     step_activated = Signal(str)  # the same step: the window centres the canvas on it
+    kaizen_created = Signal(str)  # kaizen id made from a step to change: the window selects it
 
     def build(self) -> None:
         self.figures: dict[str, Figure] = {}
@@ -147,11 +172,93 @@ class MetricsPanel(MapPanel):
         pick = OncePerTurn(self._pick)
         self.steps_to_change.itemClicked.connect(lambda item: pick(item.data(STEP_ID_ROLE)))
         self.steps_to_change.itemActivated.connect(lambda item: pick(item.data(STEP_ID_ROLE)))
+        self.steps_to_change.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.steps_to_change.customContextMenuRequested.connect(self._context_menu)
+        self.create_kaizen_button = QPushButton("Create &Kaizen from Step")
+        self.create_kaizen_button.setToolTip(
+            "Add a kaizen burst to the selected step to change, with its reasons and saving")
+        self.create_kaizen_button.setEnabled(False)
+        self.create_kaizen_button.clicked.connect(self.create_kaizen_from_selected)
+        self.steps_to_change.currentItemChanged.connect(
+            lambda item, _old: self.create_kaizen_button.setEnabled(
+                item is not None and bool(item.data(STEP_ID_ROLE))))
+        self.origin = None  # the map a future state came from, when there is one
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addWidget(self.reason)
         layout.addWidget(heading)
         layout.addWidget(self.steps_to_change, 1)
+        layout.addWidget(self.create_kaizen_button)
+
+    def set_document(self, document: Document | None) -> None:
+        """Follow another document; also hear about the other maps (the origin's changes)."""
+        if self.document is not None:
+            self.document.map_settings_changed.disconnect(self._on_settings_changed)
+            self.document.maps_changed.disconnect(self._show_deltas)
+        super().set_document(document)
+        if document is not None:
+            document.map_settings_changed.connect(self._on_settings_changed)
+            document.maps_changed.connect(self._show_deltas)
+
+    def _on_analysis_changed(self, map_id: str) -> None:
+        super()._on_analysis_changed(map_id)
+        if self.origin is not None and map_id == self.origin.id:
+            self._show_deltas()
+
+    def _on_settings_changed(self, map_id: str, field: str) -> None:
+        if field in ("name", "kind") and self.map is not None:
+            self._show_deltas()
+
+    def delta_text(self, key: str) -> str:
+        """The change shown under a figure ("" when there is none)."""
+        figure = self.figures[key]
+        return figure.delta.text() if not figure.delta.isHidden() else ""
+
+    def _show_deltas(self) -> None:
+        """Under each figure, its change against the map this future state came from."""
+        map_, document = self.map, self.document
+        origin = None
+        maps = document.project.maps if document is not None else []
+        if map_ is not None and map_.kind == "future" and any(m is map_ for m in maps):
+            origin = origin_map(map_, maps)
+        self.origin = origin
+        if origin is None:
+            for figure in self.figures.values():
+                figure.set_delta("")
+            return
+        before = headline_figures(origin, document.analysis(origin.id))
+        after = headline_figures(map_, document.analysis(map_.id))
+        for key, figure in self.figures.items():
+            metric_key = DELTA_KEYS[key]
+            metric = MetricDelta.of(before[metric_key], after[metric_key])
+            figure.set_delta(*delta_words(metric_key, metric, origin.name))
+
+    def _context_menu(self, position: QPoint) -> None:
+        item = self.steps_to_change.itemAt(position)
+        if item is None or not item.data(STEP_ID_ROLE):
+            return
+        self.steps_to_change.setCurrentItem(item)
+        menu = QMenu(self)
+        menu.addAction("Create Kaizen Burst", self.create_kaizen_from_selected)
+        menu.exec(self.steps_to_change.viewport().mapToGlobal(position))
+
+    def create_kaizen_from_selected(self) -> str | None:
+        """A kaizen burst for the selected step to change (one command); returns its id."""
+        item = self.steps_to_change.currentItem()
+        return self.create_kaizen(item.data(STEP_ID_ROLE)) if item is not None else None
+
+    def create_kaizen(self, step_id: str) -> str | None:
+        """A kaizen burst attached to this step to change, pre-filled with its reasons and
+        saving (vsm.kaizen.kaizen_from_step_to_change): one command; returns its id."""
+        analysis = self.analysis()
+        change = next((c for c in analysis.steps_to_change if c.step_id == step_id), None) \
+            if analysis is not None else None
+        if change is None or not self.map.has_step(step_id):
+            return None
+        kaizen = kaizen_from_step_to_change(change, self.map)
+        self.document.push(AddKaizenCommand(self.map, kaizen, "Create kaizen from step to change"))
+        self.kaizen_created.emit(kaizen.id)
+        return kaizen.id
 
     def figure_text(self, key: str) -> str:
         """The value shown for a figure (see FIGURES for the keys)."""
@@ -167,6 +274,8 @@ class MetricsPanel(MapPanel):
     def analysis_updated(self) -> None:
         analysis = self.analysis()
         self.steps_to_change.clear()
+        self.create_kaizen_button.setEnabled(False)
+        self._show_deltas()
         if analysis is None:
             for figure in self.figures.values():
                 figure.set("–", "")
@@ -235,3 +344,17 @@ class MetricsPanel(MapPanel):
         if step_id:
             self.steps_selected.emit([step_id])
             self.step_activated.emit(step_id)
+
+
+def delta_words(key: str, metric: MetricDelta, origin_name: str) -> tuple[str, str]:
+    """The change of one figure for people, and its tooltip: '-15h 4m (-63.5%) vs Current
+    state', '+20.6 pts vs Current state'; "" when a figure is missing."""
+    if metric.delta is None:
+        return "", ""
+    text = format_delta(key, MetricDelta(metric.from_, metric.to, metric.delta, None))
+    if METRICS[key][1] == "minutes" and metric.delta and metric.delta_percent is not None:
+        text += f" ({metric.delta_percent:+.1f}%)"
+    label = METRICS[key][0]
+    tip = (f"{label} of {origin_name}, the map this future state was copied from, compared "
+           f"with this map: {format_delta(key, metric)}")
+    return f"{text} vs {origin_name}", tip

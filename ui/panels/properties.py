@@ -1,4 +1,4 @@
-"""The property pane: a form for the selected step, the selected flow, or the map's settings.
+"""The property pane: a form for the selected step, flow or kaizen, or the map's settings.
 
 Every field commits on its own (Return or leaving a line, choosing in a list, leaving the notes)
 as one SetStepFieldCommand / SetFlowFieldCommand / SetMapFieldCommand, i.e. one undo step. A value
@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QHBoxLayout, 
 
 from ui.commands import SetFlowFieldCommand, SetMapFieldCommand, SetStepFieldCommand
 from ui.panels.common import ComboField, Field, LineField, MapPanel, TextField
+from ui.panels.kaizen_form import KaizenPage
 from vsm.analysis import FLAG_LABELS
 from vsm.durations import format_duration, format_exact
+from vsm.events import KaizenRemoved
 from vsm.model import (ACTIVITIES, DEMAND_PERIODS, FLOW_KINDS, MAP_KINDS, PERFORMERS, FlowChanged,
                        FlowRemoved, MapChanged, StepAdded, StepChanged, StepRemoved, Step,
                        clean_percent)
@@ -67,14 +69,17 @@ def _heading(text: str = "") -> QLabel:
 
 
 class PropertiesPanel(MapPanel):
-    """Edit the one selected step or flow, or the map's settings when there is no such selection.
+    """Edit the one selected step, flow or kaizen, or the map's settings when there is no such
+    selection.
 
-    Use: `PropertiesPanel(document)`, then `set_map(map_)` and `set_selection(step_ids, flow_ids)`.
+    Use: `PropertiesPanel(document)`, then `set_map(map_)` and
+    `set_selection(step_ids, flow_ids, kaizen_ids)`.
     """
 
     def build(self) -> None:
         self.step_ids: list[str] = []
         self.flow_ids: list[str] = []
+        self.kaizen_ids: list[str] = []
         self.step_fields: dict[str, Field] = {}
         self.flow_fields: dict[str, Field] = {}
         self.map_fields: dict[str, Field] = {}
@@ -82,7 +87,11 @@ class PropertiesPanel(MapPanel):
         self.step_page = self._build_step_page()
         self.flow_page = self._build_flow_page()
         self.map_page = self._build_map_page()
-        for page in (self.map_page, self.step_page, self.flow_page):
+        self.kaizen_page = KaizenPage(lambda: self.map,
+                                      lambda: self.kaizen_ids[0] if self.kaizen_ids else None,
+                                      self._push)
+        self.kaizen_fields = self.kaizen_page.fields
+        for page in (self.map_page, self.step_page, self.flow_page, self.kaizen_page):
             self.stack.addWidget(page)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -277,22 +286,25 @@ class PropertiesPanel(MapPanel):
 
     # ------------------------------------------------------------ selection and refresh
 
-    def set_selection(self, step_ids: list[str], flow_ids: list[str]) -> None:
+    def set_selection(self, step_ids: list[str], flow_ids: list[str],
+                      kaizen_ids: list[str] = ()) -> None:
         """Show the form for what is selected on the canvas (or in the table)."""
-        if list(step_ids) == self.step_ids and list(flow_ids) == self.flow_ids:
+        if (list(step_ids), list(flow_ids), list(kaizen_ids)) == (
+                self.step_ids, self.flow_ids, self.kaizen_ids):
             return  # the same selection again: leave what is being typed alone
         self._commit_pending()
         self.step_ids = list(step_ids)
         self.flow_ids = list(flow_ids)
+        self.kaizen_ids = list(kaizen_ids)
         self._show_page()
 
     def current_page(self) -> str:
-        """Which form is shown: "step", "flow" or "map"."""
-        return {id(self.step_page): "step", id(self.flow_page): "flow"}.get(
-            id(self.stack.currentWidget()), "map")
+        """Which form is shown: "step", "flow", "kaizen" or "map"."""
+        return {id(self.step_page): "step", id(self.flow_page): "flow",
+                id(self.kaizen_page): "kaizen"}.get(id(self.stack.currentWidget()), "map")
 
     def map_shown(self) -> None:
-        self.step_ids, self.flow_ids = [], []
+        self.step_ids, self.flow_ids, self.kaizen_ids = [], [], []
         self.setEnabled(self.map is not None)
         self._update_teams()
         self._show_page()
@@ -304,21 +316,26 @@ class PropertiesPanel(MapPanel):
 
     def _fields_of_page(self) -> list[Field]:
         page = self.current_page()
-        fields = {"step": self.step_fields, "flow": self.flow_fields}.get(page, self.map_fields)
+        fields = {"step": self.step_fields, "flow": self.flow_fields,
+                  "kaizen": self.kaizen_fields}.get(page, self.map_fields)
         return list(fields.values())
 
     def _show_page(self) -> None:
         if self.map is None:
-            self.step_ids, self.flow_ids = [], []
+            self.step_ids, self.flow_ids, self.kaizen_ids = [], [], []
         else:
             self.step_ids = [s for s in self.step_ids if self.map.has_step(s)]
             self.flow_ids = [f for f in self.flow_ids if self.map.has_flow(f)]
-        if len(self.step_ids) == 1:
+            self.kaizen_ids = [k for k in self.kaizen_ids if self.map.has_kaizen(k)]
+        if len(self.step_ids) == 1 and not self.kaizen_ids:
             self.stack.setCurrentWidget(self.step_page)
-        elif not self.step_ids and len(self.flow_ids) == 1:
+        elif not self.step_ids and not self.kaizen_ids and len(self.flow_ids) == 1:
             self.stack.setCurrentWidget(self.flow_page)
+        elif not self.step_ids and not self.flow_ids and len(self.kaizen_ids) == 1:
+            self.stack.setCurrentWidget(self.kaizen_page)
+            self.kaizen_page.refill_steps()
         else:
-            count = len(self.step_ids) + len(self.flow_ids)
+            count = len(self.step_ids) + len(self.flow_ids) + len(self.kaizen_ids)
             self.hint.setText("Select a step to edit it" if count == 0 else
                               f"{count} items selected. Select a single step to edit it.")
             self.stack.setCurrentWidget(self.map_page)
@@ -329,7 +346,9 @@ class PropertiesPanel(MapPanel):
 
     def _update_titles(self) -> None:
         page = self.current_page()
-        if page == "step":
+        if page == "kaizen":
+            self.kaizen_page.update_title()
+        elif page == "step":
             self.step_title.setText(f"Step: {self._step().name}")
             self._update_step_info()
         elif page == "flow":
@@ -368,6 +387,13 @@ class PropertiesPanel(MapPanel):
 
     def map_event(self, event: object) -> None:
         page = self.current_page()
+        if isinstance(event, KaizenRemoved):
+            if event.kaizen.id in self.kaizen_ids:
+                self.kaizen_ids.remove(event.kaizen.id)
+                self._show_page()
+            return
+        if page == "kaizen":
+            self.kaizen_page.map_event(event)
         if isinstance(event, (StepAdded, StepRemoved)) or (
                 isinstance(event, StepChanged) and event.field == "team"):
             self._update_teams()
