@@ -19,6 +19,8 @@ from vsm.interchange import project_from_dict, project_to_dict
 from vsm.model import Flow, Project, Step, ValueStreamMap, new_id
 
 MIME_TYPE = "application/x-vsm-steps"
+IMAGE_MARKER = "application/x-vsm-map-image"  # on the map images ui.render copies
+OWN_FORMATS = (MIME_TYPE, IMAGE_MARKER)
 PASTE_OFFSET = 40.0
 
 
@@ -74,10 +76,10 @@ def steps_from_mime(mime: QMimeData | None,
 
 
 def release_clipboard() -> None:
-    """Clear the clipboard if it holds steps copied here. Call before the application quits
-    (`app.aboutToQuit.connect(release_clipboard)`): PySide crashes at exit when the clipboard
-    still owns mime data made in Python."""
+    """Clear the clipboard if it holds steps or a map image copied here. Call before the
+    application quits (`app.aboutToQuit.connect(release_clipboard)`): PySide crashes at exit when
+    the clipboard still owns mime data made in Python."""
     clipboard = QGuiApplication.clipboard()
     mime = clipboard.mimeData()
-    if mime is not None and mime.hasFormat(MIME_TYPE):
+    if mime is not None and any(mime.hasFormat(own) for own in OWN_FORMATS):
         clipboard.clear()

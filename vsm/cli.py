@@ -1,5 +1,6 @@
-"""The `vsm` command line: report on, compare, convert and export value-stream projects, and
-list the improvement plan, without the editor.
+"""The `vsm` command line: report on, compare, convert and export value-stream projects, list the
+improvement plan, and start projects from templates or spreadsheets (vsm.cli_workshop), without
+the editor.
 
 Each command is one `_add_<command>` function that declares its sub-parser and one `_run_<command>`
 function that does the work and returns the exit status; COMMANDS lists the former. Errors meant
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from vsm import __version__
+from vsm.cli_workshop import COMMANDS as WORKSHOP_COMMANDS
+from vsm.cli_workshop import add_simulation_options, report_json_extras, report_text_rows, simulation
 from vsm.durations import format_duration
 from vsm.errors import VsmError
 from vsm.model import ModelError, Project, ValueStreamMap
@@ -83,11 +86,13 @@ def _add_report(commands: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--map", metavar="NAME",
                         help="the map to report on (default: the first current-state map)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    add_simulation_options(parser)
     parser.set_defaults(run=_run_report)
 
 
-def report_data(map_: ValueStreamMap, result: Any) -> dict[str, Any]:
-    """The `vsm report --json` document for a map and its MapAnalysis."""
+def report_data(map_: ValueStreamMap, result: Any, distribution: Any = None) -> dict[str, Any]:
+    """The `vsm report --json` document for a map and its MapAnalysis (and the simulated lead
+    time: p50, p85, p95 keys; capacity keys when the map has a demand)."""
     return {
         "map": map_.name,
         "lead_time_minutes": _rounded(result.lead_time),
@@ -100,10 +105,11 @@ def report_data(map_: ValueStreamMap, result: Any) -> dict[str, Any]:
              "saving_minutes": _rounded(item.saving), "reasons": list(item.reasons)}
             for item in result.steps_to_change],
         "problems": [problem.message for problem in result.problems],
+        **report_json_extras(map_, result, distribution),
     }
 
 
-def report_text(project: Project, map_: ValueStreamMap, result: Any) -> str:
+def report_text(project: Project, map_: ValueStreamMap, result: Any, distribution: Any = None) -> str:
     """The `vsm report` text for people."""
     names = {step.id: step.name for step in map_.steps}
     kind = "current state" if map_.kind == "current" else "future state"
@@ -118,6 +124,9 @@ def report_text(project: Project, map_: ValueStreamMap, result: Any) -> str:
         ("Rolled %C&A", _percent(result.rolled_pca_percent)),
         ("Critical path", " → ".join(names.get(v, v) for v in result.critical_path) or "–"),
     ]
+    after_lead, capacity = report_text_rows(map_, result, distribution)
+    figures[1:1] = after_lead
+    figures += capacity
     width = max(len(label) for label, _ in figures)
     lines += [f"{label:<{width}}  {value}" for label, value in figures]
     if result.steps_to_change:
@@ -136,15 +145,18 @@ def report_text(project: Project, map_: ValueStreamMap, result: Any) -> str:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from vsm.analysis import analyse
+    from vsm.analysis import Problem, analyse
 
     project = _load(args.file)
     map_ = _choose_map(project, args.map, args.file)
     result = analyse(map_)
+    distribution, trouble = simulation(map_, result, args.runs, args.seed)
+    if trouble:
+        result.problems.append(Problem(trouble, blocking=False))
     if args.json:
-        print(json.dumps(report_data(map_, result), indent=2, ensure_ascii=False))
+        print(json.dumps(report_data(map_, result, distribution), indent=2, ensure_ascii=False))
     else:
-        print(report_text(project, map_, result))
+        print(report_text(project, map_, result, distribution))
     return EXIT_OK
 
 
@@ -310,16 +322,24 @@ def _run_plan(args: argparse.Namespace) -> int:
 # format -> "module:function", called as function(project, path, map_ids). Modules load only
 # when their format is used, so a renderer that needs Qt can be registered here without the
 # other commands loading Qt.
-EXPORT_FORMATS: dict[str, str] = {"pptx": "vsm.export_pptx:export_pptx"}
-RENDERER_FORMATS = ("png", "svg", "pdf")  # to come from the editor's renderer (ui/render.py)
+EXPORT_FORMATS: dict[str, str] = {"pptx": "vsm.export_pptx:export_pptx",
+                                  "csv": "vsm.spreadsheet:export_csv",  # one map's step table
+                                  "xlsx": "vsm.spreadsheet:export_xlsx"}  # a sheet per map
+# Pictures of the maps, drawn by the editor's renderer (Qt, offscreen when there is no display).
+RENDERER_FORMATS = ("png", "svg", "pdf")
+EXPORT_FORMATS.update({format_: f"ui.render:export_{format_}" for format_ in RENDERER_FORMATS})
 
 
 def _add_export(commands: Any, common: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
-        "export", parents=[common], help="export maps for slide decks (pptx)",
+        "export", parents=[common], help="export maps for slide decks (pptx) or spreadsheets",
         description="Write the project's maps as a PowerPoint deck of editable shapes, with "
-                    "figures, comparison and improvement-plan slides. The format comes from "
-                    "--format or else from OUT's suffix.")
+                    "figures, comparison and improvement-plan slides (pptx), or their step tables "
+                    "for spreadsheets: csv (one map, chosen with --map) or xlsx (a sheet per "
+                    "map), read back by `vsm import`, or pictures of the maps as the editor draws "
+                    "them: png and svg (one file per map, OUT-<map name>.png when there are "
+                    "several) or pdf (a page per map). The format comes from --format or else "
+                    "from OUT's suffix.")
     parser.add_argument("file", metavar="FILE", help="a .vsm or .json project")
     parser.add_argument("--map", dest="maps", metavar="NAME", action="append",
                         help="a map to include (repeat for several; default: every map)")
@@ -327,14 +347,15 @@ def _add_export(commands: Any, common: argparse.ArgumentParser) -> None:
                         choices=sorted({*EXPORT_FORMATS, *RENDERER_FORMATS}),
                         help=f"one of {', '.join(sorted({*EXPORT_FORMATS, *RENDERER_FORMATS}))}")
     parser.add_argument("-o", "--output", metavar="OUT", required=True, help="the file to write")
+    parser.add_argument("--scale", metavar="N", type=float,
+                        help="png only: up to 20, pixels per map unit (1 = the canvas at 100%%); "
+                             "above 20, the image width in pixels (default: 3840, for 4K)")
     parser.set_defaults(run=_run_export)
 
 
 def _exporter(format_: str) -> Callable[..., None]:
     """The export function registered for a format."""
     if format_ not in EXPORT_FORMATS:
-        if format_ in RENDERER_FORMATS:
-            raise CommandError(f"format {format_} needs the editor's renderer — not available yet")
         raise CommandError(f"unknown export format {format_!r}; use "
                            + ", ".join(sorted(EXPORT_FORMATS)))
     module, _, function = EXPORT_FORMATS[format_].partition(":")
@@ -347,14 +368,22 @@ def _run_export(args: argparse.Namespace) -> int:
     if not format_:
         raise CommandError(f"{output}: give --format or an OUT with a suffix such as .pptx")
     export = _exporter(format_)
+    options: dict[str, float] = {}
+    if args.scale is not None:
+        if format_ != "png":
+            raise CommandError("--scale applies to --format png only")
+        if not (args.scale > 0 and math.isfinite(args.scale)):
+            raise CommandError(f"--scale must be a positive number, not {args.scale:g}")
+        options["scale"] = args.scale
     if _same_file(Path(args.file), output):
         raise CommandError(f"{output}: FILE and OUT are the same file; choose another OUT")
     project = _load(args.file)
     maps = [project.map_named(name) for name in args.maps] if args.maps else project.maps
     if not maps:
         raise CommandError(f"{args.file}: the project has no maps")
-    export(project, output, [m.id for m in maps])
-    print(f"Wrote {output} ({len(maps)} map{'s' if len(maps) != 1 else ''})")
+    written = export(project, output, [m.id for m in maps], **options)
+    files = ", ".join(str(path) for path in written) if isinstance(written, list) else str(output)
+    print(f"Wrote {files} ({len(maps)} map{'s' if len(maps) != 1 else ''})")
     return EXIT_OK
 
 
@@ -378,7 +407,7 @@ def _run_edit(args: argparse.Namespace) -> int:
 
 
 COMMANDS: list[Callable[[Any, argparse.ArgumentParser], None]] = [
-    _add_report, _add_convert, _add_compare, _add_plan, _add_export, _add_edit]
+    _add_report, _add_convert, _add_compare, _add_plan, _add_export, *WORKSHOP_COMMANDS, _add_edit]
 
 
 def build_parser() -> argparse.ArgumentParser:
