@@ -437,7 +437,8 @@ def test_cli_export(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("arguments, message", [
-    (["--format", "png", "-o", "map.png"], "format png needs the editor's renderer"),
+    (["-o", "deck.docx"], "unknown export format 'docx'"),
+    (["--format", "svg", "--scale", "2", "-o", "map.svg"], "--scale applies to --format png only"),
     (["-o", "deck"], "give --format or an OUT with a suffix"),
     (["--map", "Nope", "-o", "deck.pptx"], "no map named 'Nope'"),
 ])
