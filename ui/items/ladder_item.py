@@ -187,8 +187,9 @@ class LegendItem(_Decoration):
 
     @staticmethod
     def _shapes_text() -> str:
-        badges = "  ".join(f"{style.badge} {style.label.lower()}" for flag, style in FLAG_STYLES.items()
-                           if flag != "problem")
+        # Lower-case only the first letter: "Low %C&A" reads "low %C&A", not "low %c&a".
+        badges = "  ".join(f"{style.badge} {style.label[:1].lower()}{style.label[1:]}"
+                           for flag, style in FLAG_STYLES.items() if flag != "problem")
         return ("Double border: vendor   Dashed: automated   Rounded: customer   "
                 f"Thick outline: critical path   Burst: kaizen   Badges: {badges}")
 
