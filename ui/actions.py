@@ -51,6 +51,10 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
     a = SimpleNamespace()
     a.new = _action(window, "&New", files.new_document, Key.New, "Start a blank value stream")
     a.open = _action(window, "&Open…", files.open_dialog, Key.Open, "Open a .vsm or vsm-json file")
+    a.new_template = _action(window, "New from &Template…", files.template_dialog, "Ctrl+Shift+T",
+                             "Start an untitled document from an ITIL 4 value stream template")
+    a.import_table = _action(window, "&Import Spreadsheet…", files.import_dialog, "Ctrl+I",
+                             "Start an untitled document from a CSV or XLSX step table")
     a.save = _action(window, "&Save", files.save, Key.Save, "Save the document")
     a.save_as = _action(window, "Save &As…", files.save_as, Key.SaveAs, "Save under a new name")
     a.export = _action(window, "&Export…", lambda: open_export_dialog(window), "Ctrl+E",
@@ -101,6 +105,9 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
                      checkable=True)
     a.snap.toggled.connect(window.set_snap_to_grid)
     a.full_screen = _action(window, "F&ull Screen", window.toggle_full_screen, Key.FullScreen)
+    a.presentation = _action(window, "&Presentation Mode", window.presentation.toggle, "F5",
+                             "Full screen, the map alone with its headline figures; Left/Right "
+                             "switch maps, Esc leaves", checkable=True)
 
     a.new_map = _action(window, "&New Map", window.new_map, tip="Add an empty map to the document")
     a.duplicate_map = _action(window, "&Duplicate Map", window.duplicate_current_map,
@@ -118,12 +125,14 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addAction(a.new)
+    file_menu.addAction(a.new_template)
     a.examples_menu = file_menu.addMenu("New from &Example")
     for example in list_examples():
         a.examples_menu.addAction(_action(window, example.title,
                                           lambda p=example.path: files.new_document(p),
                                           tip=f"Start from the bundled example {example.title!r}"))
     file_menu.addAction(a.open)
+    file_menu.addAction(a.import_table)
     a.recent_menu = file_menu.addMenu("Open &Recent")
     file_menu.addSeparator()
     for action in (a.save, a.save_as):
@@ -141,7 +150,7 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
 
     view = bar.addMenu("&View")
     for item in (a.zoom_in, a.zoom_out, a.zoom_fit, None, a.colour_activity, a.colour_performer,
-                 a.snap, None, a.compare, a.plan, None, a.full_screen, None):
+                 a.snap, None, a.compare, a.plan, None, a.full_screen, a.presentation, None):
         view.addSeparator() if item is None else view.addAction(item)
     a.docks_menu = view.addMenu("&Panels")
 

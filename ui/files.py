@@ -1,5 +1,6 @@
-"""File handling for the main window: open, save, save as, recent files, and the prompt before
-a modified document is closed or replaced. Errors are shown in a dialog naming the file; a file
+"""File handling for the main window: new (blank, from a template, from an imported step
+table), open, save, save as, recent files, and the prompt before a modified document is closed
+or replaced. Errors are shown in a dialog naming the file; a file
 open elsewhere can be opened read-only; a failed save leaves the document open and modified."""
 
 from __future__ import annotations
@@ -8,13 +9,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from ui.document import Document, same_file
 from vsm.errors import VsmError
 from vsm.interchange import load_project
 from vsm.locking import LockedError
-from vsm.model import ModelError
+from vsm.model import ModelError, Project
+from vsm.resources import new_from_template
+from vsm.spreadsheet import PROBLEMS_SHOWN, SheetError, project_from_table
 
 if TYPE_CHECKING:
     from ui.mainwindow import MainWindow
@@ -23,6 +26,7 @@ RECENT_KEY = "recent_files"
 MAX_RECENT = 10
 OPEN_FILTER = "Value streams (*.vsm *.json);;VSM Studio files (*.vsm);;vsm-json (*.json);;All files (*)"
 SAVE_FILTER = "VSM Studio files (*.vsm)"
+IMPORT_FILTER = "Step tables (*.csv *.xlsx);;CSV (*.csv);;Excel workbooks (*.xlsx);;All files (*)"
 
 
 def recent_files() -> list[str]:
@@ -105,6 +109,75 @@ class FileController(QObject):
                                      f"Cannot open {template.name}:\n\n{_reason(error, template)}")
                 return False
         self.window.set_document(document)
+        return True
+
+    def new_from_project(self, project: Project, message: str = "") -> bool:
+        """Show `project` as a new untitled document, after offering to save the current one."""
+        if not self.maybe_save():
+            return False
+        self.window.set_document(Document(project))
+        if message:
+            self.window.statusBar().showMessage(message, 8000)
+        return True
+
+    def template_dialog(self) -> bool:
+        """File > New from Template…: choose a template; OK starts an untitled copy of it."""
+        from ui.template_dialog import TemplateDialog
+
+        dialog = TemplateDialog(self.window)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted or dialog.selected_id() is None:
+                return False
+            template_id = dialog.selected_id()
+            title = dialog.templates[template_id].title
+        finally:
+            dialog.deleteLater()
+        return self.new_from_template(template_id, title)
+
+    def new_from_template(self, template_id: str, title: str = "") -> bool:
+        """An untitled document made from the template with this id."""
+        try:
+            project = new_from_template(template_id)
+        except (VsmError, ModelError, OSError) as error:
+            QMessageBox.critical(self.window, "Cannot open template",
+                                 f"Cannot open the template {title or template_id!r}:\n\n{error}")
+            return False
+        return self.new_from_project(project, f"New document from the template {title or template_id!r}")
+
+    def import_dialog(self) -> bool:
+        """File > Import Spreadsheet…: ask for a step table and import it."""
+        path, _ = QFileDialog.getOpenFileName(self.window, "Import step table", self._folder(),
+                                              IMPORT_FILTER)
+        return self.import_spreadsheet(Path(path)) if path else False
+
+    def import_spreadsheet(self, path: Path) -> bool:
+        """A new untitled document holding the map of a CSV or XLSX step table.
+
+        On failure a dialog names the file and lists the problems (the first PROBLEMS_SHOWN and
+        how many more); the current document stays as it is.
+        """
+        try:
+            project, notes = project_from_table(path)
+        except SheetError as error:
+            shown = error.problems[:PROBLEMS_SHOWN]
+            more = len(error.problems) - len(shown)
+            listing = "\n".join(f"• {problem}" for problem in shown)
+            if more:
+                listing += f"\n… and {more} more"
+            count = f"{len(error.problems)} problem{'s' if len(error.problems) != 1 else ''}"
+            QMessageBox.critical(self.window, "Cannot import step table",
+                                 f"Cannot import {path.name}: {count}.\n\n{listing}")
+            return False
+        except (VsmError, ModelError, OSError) as error:
+            QMessageBox.critical(self.window, "Cannot import step table",
+                                 f"Cannot import {path.name}:\n\n{_reason(error, path)}")
+            return False
+        steps = len(project.maps[0].steps) if project.maps else 0
+        message = f"Imported {steps} step{'s' if steps != 1 else ''} from {path.name}" + (
+            " — " + "; ".join(notes) if notes else "")
+        if not self.new_from_project(project, message):
+            return False
+        QSettings().setValue("last_folder", str(path.resolve().parent))
         return True
 
     def save(self) -> bool:

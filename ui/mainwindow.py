@@ -18,6 +18,7 @@ from ui.panels.problems import ProblemsPanel
 from ui.panels.properties import PropertiesPanel
 from ui.panels.step_table import StepTablePanel
 from ui.plan_view import PlanView
+from ui.presentation import PresentationController
 from ui.scenarios import ScenarioController
 from ui.scene import MapScene
 from ui.view import MapView
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.metrics = MetricsPanel(None)
         self.problems = ProblemsPanel(None)
         self.plan = PlanView(None)
+        self.presentation = PresentationController(self)
         self.actions_ = build_actions(self)
         metrics = self._add_dock("Metrics", self.metrics, Qt.DockWidgetArea.RightDockWidgetArea)
         properties = self._add_dock("Properties", self.properties, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -90,6 +92,7 @@ class MainWindow(QMainWindow):
     def set_document(self, document: Document) -> None:
         """Show `document` in this window, replacing the current one (the caller asked to save)."""
         old = self.document
+        self.presentation.release_overlay()  # it lives on a view's viewport
         for view in self.views.values():
             view.scene().detach()
             view.deleteLater()
@@ -116,6 +119,7 @@ class MainWindow(QMainWindow):
         self._sync_tabs()
         self.setWindowModified(document.modified)
         self._update_title()
+        self.presentation.refresh()
         if old is not None and old is not document:
             old.close()  # the caller settled its changes: drop its working copy and lock
             old.deleteLater()
@@ -313,6 +317,7 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        self.presentation.leave()  # the saved layout is the normal one, not the presenting one
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())

@@ -1,0 +1,78 @@
+"""Presentation mode: the map alone, full screen, with its figures; Esc puts everything back."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
+
+from ui.mainwindow import MainWindow
+from vsm.resources import default_example
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.files.open_path(default_example())
+    yield win
+    win.presentation.leave()
+    win.document.undo_stack.setClean()
+    win.close()
+    win.deleteLater()
+
+
+def _docks(window: MainWindow) -> dict[str, bool]:
+    return {dock.objectName(): dock.isVisible() for dock in window.findChildren(QDockWidget)}
+
+
+def test_presentation_mode_shows_the_map_alone_and_esc_restores(window, qtbot):
+    assert window.tabs.count() >= 2
+    window.plan_dock.hide()  # a layout of the user's own must come back exactly
+    before = _docks(window)
+    toolbar_before = window.actions_.toolbar.isVisible()
+    first = window.current_map()
+    window.actions_.presentation.trigger()
+    assert window.presentation.active and window.isFullScreen()
+    assert not any(_docks(window).values())
+    assert not window.actions_.toolbar.isVisible() and not window.menuBar().isVisible()
+    overlay = window.presentation.overlay
+    assert overlay.isVisible() and overlay.parentWidget() is window.current_view().viewport()
+    lead = window.document.analysis(first.id).lead_time
+    qtbot.waitUntil(lambda: overlay.text("lead_time") not in ("", "–"))
+    assert lead is not None and overlay.text("lead_time") == window.metrics.lead_time_text()
+
+    qtbot.keyClick(window.current_view(), Qt.Key.Key_Right)
+    second = window.current_map()
+    assert second is not first and window.document.project.maps.index(second) == 1
+    assert overlay.parentWidget() is window.current_view().viewport()
+    assert second.name in overlay.title.text()
+    qtbot.keyClick(window.current_view(), Qt.Key.Key_PageUp)
+    assert window.current_map() is first
+
+    qtbot.keyClick(window.current_view(), Qt.Key.Key_Escape)
+    assert not window.presentation.active and not window.isFullScreen()
+    assert _docks(window) == before
+    assert window.actions_.toolbar.isVisible() == toolbar_before and window.menuBar().isVisible()
+    assert not overlay.isVisible() and not window.actions_.presentation.isChecked()
+
+
+def test_the_overlay_follows_edits(window, qtbot):
+    from ui.commands import SetStepFieldCommand
+
+    window.presentation.enter()
+    map_ = window.current_map()
+    before = window.presentation.overlay.text("process_time")
+    step = map_.steps[0]
+    window.document.push(SetStepFieldCommand(map_, step.id, "process_time", step.process_time + 600))
+    qtbot.waitUntil(lambda: window.presentation.overlay.text("process_time") != before)
+
+
+def test_a_new_document_while_presenting_keeps_the_overlay(window, qtbot):
+    window.presentation.enter()
+    window.files.new_document(default_example())
+    qtbot.wait(10)
+    overlay = window.presentation.overlay
+    assert overlay.isVisible() and overlay.parentWidget() is window.current_view().viewport()
+    qtbot.waitUntil(lambda: overlay.text("lead_time") == window.metrics.lead_time_text())
