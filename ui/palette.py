@@ -60,6 +60,7 @@ FLAG_STYLES: dict[str, FlagStyle] = {
     "low_pca": FlagStyle("%", YELLOW, "#000000", FLAG_LABELS["low_pca"]),
     "rework": FlagStyle("R", REDDISH_PURPLE, "#000000", FLAG_LABELS["rework"]),
     "vendor_handoff": FlagStyle("V", SKY_BLUE, "#000000", FLAG_LABELS["vendor_handoff"]),
+    "over_capacity": FlagStyle("C", BLUE, "#FFFFFF", FLAG_LABELS["over_capacity"]),
     "problem": FlagStyle("!", "#000000", "#FFFFFF", "Problem"),
 }
 

@@ -31,6 +31,7 @@ THRESHOLD_LABELS = {
     "long_wait_percent": "Long wait from (% of lead time)",
     "low_pca_percent": "Low %C&A below (%)",
     "rework_percent": "Rework from (%)",
+    "over_capacity_percent": "Over capacity from (% utilised)",
 }
 
 
