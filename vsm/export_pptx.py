@@ -13,9 +13,6 @@ cancel by returning False; nothing is written then. python-pptx needs no Qt.
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
@@ -24,6 +21,7 @@ from pptx import Presentation
 from pptx.util import Inches
 
 from vsm.analysis import MapAnalysis, analyse
+from vsm.atomic import atomic_file
 from vsm.compare import compare_maps
 from vsm.errors import FileFormatError, VsmError
 from vsm.kaizen import improvement_plan
@@ -79,22 +77,8 @@ def _chosen_maps(project: Project, map_ids: list[str] | None) -> list[ValueStrea
 
 def _save_atomically(presentation: Any, path: Path) -> None:
     """Save to a temporary file in the same folder, then replace the target with it."""
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with open(descriptor, "wb") as file:
-            presentation.save(file)
-            file.flush()
-            os.fsync(file.fileno())
-        if path.exists():
-            shutil.copymode(path, temporary)
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise FileFormatError(path, f"cannot be written: {error.strerror or error}") from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as file:
+        presentation.save(file)
 
 
 class _Deck:

@@ -9,12 +9,10 @@ re-exported here). `load_project` and `save_project_any` choose the format from 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
+from vsm.atomic import atomic_file
 from vsm.errors import FileFormatError, VsmError
 from vsm.model import Project
 from vsm.vsmjson import FORMAT, VERSION, _Invalid, _unexpected, project_from_dict, project_to_dict
@@ -74,20 +72,8 @@ def save_json(project: Project, path: str | Path) -> None:
     folder replaces the target only once it is completely written."""
     path = Path(path)
     text = json.dumps(project_to_dict(project), indent=2, ensure_ascii=False) + "\n"
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        # os.open with 0o666 lets the umask decide the permissions, as for any new file.
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with open(descriptor, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        if path.exists():
-            shutil.copymode(path, temporary)
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise FileFormatError(path, f"cannot be written: {error.strerror or error}") from None
+    with atomic_file(path, "w", encoding="utf-8", newline="\n") as file:
+        file.write(text)
 
 
 # ---------------------------------------------------------------- dispatch on suffix

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 import re
 import uuid
 from dataclasses import dataclass, field, fields
@@ -27,8 +26,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from vsm.atomic import atomic_file
 from vsm.durations import DurationError, format_duration, parse_duration
-from vsm.errors import FileFormatError, ModelError
+from vsm.errors import ModelError
 from vsm.events import KaizenAdded, KaizenChanged, KaizenRemoved
 
 if TYPE_CHECKING:
@@ -335,17 +335,7 @@ def write_plan_csv(rows: Iterable[PlanRow], path: str | Path) -> None:
     spreadsheet runs it. A temporary file in the same folder replaces the target only once it
     is completely written; on failure FileFormatError(path, "cannot be written: ...").
     """
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with open(descriptor, "w", encoding="utf-8-sig", newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow(PLAN_COLUMNS)
-            writer.writerows(plan_table(rows))
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise FileFormatError(path, f"cannot be written: {error.strerror or error}") from None
+    with atomic_file(path, "w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(PLAN_COLUMNS)
+        writer.writerows(plan_table(rows))

@@ -18,13 +18,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
-import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
+from vsm.atomic import atomic_file, atomic_path
 from vsm.errors import FileFormatError
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -167,34 +166,12 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
 # ---------------------------------------------------------------- writing
 
 
-def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call write(temporary) in the target's folder, then move the result onto `path`."""
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise FileFormatError(path, f"cannot be written: {error.strerror or error}") from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
 def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """UTF-8 with a byte-order mark (so Excel shows accents), comma-separated, CRLF line ends."""
-    path = Path(path)
-
-    def write(temporary: Path) -> None:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with open(descriptor, "w", encoding="utf-8-sig", newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow(header)
-            writer.writerows(rows)
-            file.flush()
-            os.fsync(file.fileno())
-
-    _atomic(path, write)
+    with atomic_file(path, "w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        writer.writerows(rows)
 
 
 def sheet_titles(names: Iterable[str]) -> list[str]:
@@ -236,4 +213,5 @@ def write_xlsx(path: str | Path, sheets: Sequence[tuple[str, Sequence[str], list
         sheet.auto_filter.ref = sheet.dimensions
         for index, name in enumerate(header, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = (widths or {}).get(name, 14)
-    _atomic(path, lambda temporary: book.save(temporary))
+    with atomic_path(path) as temporary:
+        book.save(temporary)

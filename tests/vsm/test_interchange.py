@@ -120,7 +120,7 @@ def test_save_replaces_the_file_atomically(tmp_path, monkeypatch):
     def broken_replace(source, target):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(interchange.os, "replace", broken_replace)
+    monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(FileFormatError, match="cannot be written: No space left on device"):
         save_json(Project("Other"), path)
     assert path.read_bytes() == before
