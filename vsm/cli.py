@@ -328,6 +328,7 @@ EXPORT_FORMATS: dict[str, str] = {"pptx": "vsm.export_pptx:export_pptx",
 # Pictures of the maps, drawn by the editor's renderer (Qt, offscreen when there is no display).
 RENDERER_FORMATS = ("png", "svg", "pdf")
 EXPORT_FORMATS.update({format_: f"ui.render:export_{format_}" for format_ in RENDERER_FORMATS})
+EXPORT_FORMATS["a3"] = "ui.a3_report:export_a3"  # one-page A3 PDF report per map
 
 
 def _add_export(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -338,7 +339,9 @@ def _add_export(commands: Any, common: argparse.ArgumentParser) -> None:
                     "for spreadsheets: csv (one map, chosen with --map) or xlsx (a sheet per "
                     "map), read back by `vsm import`, or pictures of the maps as the editor draws "
                     "them: png and svg (one file per map, OUT-<map name>.png when there are "
-                    "several) or pdf (a page per map). The format comes from --format or else "
+                    "several) or pdf (a page per map), or a3: a PDF with one A3 report page per "
+                    "map (the map, its figures, steps to change and improvement plan). The "
+                    "format comes from --format or else "
                     "from OUT's suffix.")
     parser.add_argument("file", metavar="FILE", help="a .vsm or .json project")
     parser.add_argument("--map", dest="maps", metavar="NAME", action="append",
