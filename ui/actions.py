@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Callable
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
+from ui.a3_report import export_a3_report
 from ui.export_dialog import copy_as_image, open_export_dialog
 from vsm.resources import list_examples
 
@@ -59,6 +60,9 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
     a.save_as = _action(window, "Save &As…", files.save_as, Key.SaveAs, "Save under a new name")
     a.export = _action(window, "&Export…", lambda: open_export_dialog(window), "Ctrl+E",
                        "Export maps as PowerPoint slides, PNG, SVG or PDF")
+    a.export_a3 = _action(window, "Export A&3 Report…", lambda: export_a3_report(window),
+                          tip="The current map, its figures, steps to change and improvement "
+                              "plan on one A3 PDF page")
     a.quit = _action(window, "&Quit", window.close, Key.Quit, "Close the window")
 
     a.undo = _action(window, "&Undo", lambda: window.document.undo_stack.undo(), Key.Undo)
@@ -85,6 +89,9 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
                        "Rename the selected step")
     a.auto_layout = _action(window, "Auto-&Layout", _on_view(window, "auto_layout"), "Ctrl+Shift+L",
                             "Arrange the steps left to right in flow order")
+    a.quick_capture = _action(window, "&Quick Capture", window.show_quick_capture, "Ctrl+Shift+Q",
+                              "Type steps as fast as people say them: name, Tab, process time, "
+                              "Tab, wait, Enter")
     scenarios = window.scenarios
     a.add_kaizen = _action(window, "Add &Kaizen Burst", scenarios.add_kaizen_burst, "Ctrl+K",
                            "Add an improvement idea above the selected step, or free on the canvas")
@@ -139,13 +146,14 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
         file_menu.addAction(action)
     file_menu.addSeparator()
     file_menu.addAction(a.export)
+    file_menu.addAction(a.export_a3)
     file_menu.addSeparator()
     file_menu.addAction(a.quit)
 
     edit = bar.addMenu("&Edit")
     for item in (a.undo, a.redo, None, a.cut, a.copy, a.copy_image, a.paste, a.duplicate, a.delete,
                  a.select_all, None, a.add_step, a.append_step, a.connect, a.rename, a.auto_layout,
-                 a.add_kaizen):
+                 a.add_kaizen, a.quick_capture):
         edit.addSeparator() if item is None else edit.addAction(item)
 
     view = bar.addMenu("&View")

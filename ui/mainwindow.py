@@ -19,6 +19,7 @@ from ui.panels.properties import PropertiesPanel
 from ui.panels.step_table import StepTablePanel
 from ui.plan_view import PlanView
 from ui.presentation import PresentationController
+from ui.quick_capture import QuickCaptureBar
 from ui.scenarios import ScenarioController
 from ui.scene import MapScene
 from ui.view import MapView
@@ -70,6 +71,11 @@ class MainWindow(QMainWindow):
                                         Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(steps, self.plan_dock)
         steps.raise_()
+        self.quick_capture = QuickCaptureBar(self.current_view)
+        self.quick_capture_dock = self._add_dock("Quick capture", self.quick_capture,
+                                                 Qt.DockWidgetArea.TopDockWidgetArea)
+        self.quick_capture_dock.setObjectName("dock_quick_capture")
+        self.quick_capture_dock.hide()
         self.resizeDocks([metrics, properties], [380, 380], Qt.Orientation.Horizontal)
         self.resizeDocks([steps], [200], Qt.Orientation.Vertical)
         self.problems.count_changed.connect(self._on_problem_count)
@@ -238,6 +244,12 @@ class MainWindow(QMainWindow):
         self.document.push(AddStepsCommand(view.scene().map, [step]))
         view.scene().select_steps([step.id])
         view.rename_selected()
+
+    def show_quick_capture(self) -> None:
+        """Show the quick capture bar and put the cursor in its Name field."""
+        self.quick_capture_dock.show()
+        self.quick_capture_dock.raise_()
+        self.quick_capture.start()
 
     def new_map(self) -> None:
         """Add an empty current-state map and show it."""

@@ -5,13 +5,18 @@ tooltip gives its formula with the numbers and the steps behind it. When a block
 the analysis the figures read "–" and a line says why. For a future state whose steps came from
 another map (vsm.compare.origin_map), each figure also shows its live change against that map.
 A step to change becomes a kaizen burst in one action (context menu or the button under the list).
+With a demand set, the takt time and the busiest step's utilisation show under the figures; when
+some step has a time range, the simulated lead time P50 / P85 / P95 shows under the lead time,
+computed 300 ms after the last analysis change so typing stays fluid.
 """
 
 from __future__ import annotations
 
+import math
 from html import escape
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QPointF, QSize, Qt, Signal
+from PySide6.QtCore import (QModelIndex, QPersistentModelIndex, QPoint, QPointF, QSize, Qt,
+                            QTimer, Signal)
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QLabel, QListWidget,
                                QListWidgetItem, QMenu, QPushButton, QSizePolicy, QStyle,
@@ -21,9 +26,11 @@ from ui.commands import AddKaizenCommand
 from ui.document import Document
 from ui.panels.common import InlineError, MapPanel, OncePerTurn
 from vsm.analysis import FLAG_LABELS, MapAnalysis
+from vsm.capacity import AVAILABLE_MINUTES
 from vsm.compare import METRICS, MetricDelta, format_delta, headline_figures, origin_map
 from vsm.durations import format_duration
 from vsm.kaizen import kaizen_from_step_to_change
+from vsm.montecarlo import SimulationError, should_simulate, simulate
 
 FIGURES = {
     "lead_time": "Lead time",
@@ -42,6 +49,9 @@ DELTA_KEYS = {  # figure -> its key in vsm.compare.METRICS
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
 RICH_ROLE = Qt.ItemDataRole.UserRole + 1  # the item as HTML: bold headline, reasons below
 MARGIN = 4
+SIMULATION_RUNS = 2000
+SIMULATION_SEED = 42
+SIMULATION_DELAY_MS = 300  # after the last analysis change, so typing stays fluid
 
 
 def percent(value: float | None) -> str:
@@ -155,6 +165,27 @@ class MetricsPanel(MapPanel):
             figure.setObjectName(key)
             self.figures[key] = figure
             grid.addWidget(figure, number // 2, number % 2)
+        self.simulated = QLabel()  # under the lead time: P50 / P85 / P95 of the simulation
+        self.simulated.setObjectName("simulated_lead_time")
+        self.simulated.setWordWrap(True)
+        self.simulated.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.simulated.hide()
+        self.figures["lead_time"].layout().addWidget(self.simulated)
+        self._simulation_timer = QTimer(self)
+        self._simulation_timer.setSingleShot(True)
+        self._simulation_timer.setInterval(SIMULATION_DELAY_MS)
+        self._simulation_timer.timeout.connect(self._show_simulation)
+        self.takt = Figure("Takt time")
+        self.takt.setObjectName("takt_time")
+        self.busiest = QLabel()
+        self.busiest.setObjectName("busiest_step")
+        self.busiest.setWordWrap(True)
+        self.busiest.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = (len(FIGURES) + 1) // 2
+        grid.addWidget(self.takt, row, 0)
+        grid.addWidget(self.busiest, row, 1)
+        self.takt.hide()
+        self.busiest.hide()
         self.reason = InlineError("Figures not computed")
         heading = QLabel("Steps to change")
         font = heading.font()
@@ -276,6 +307,8 @@ class MetricsPanel(MapPanel):
         self.steps_to_change.clear()
         self.create_kaizen_button.setEnabled(False)
         self._show_deltas()
+        self._show_capacity(analysis)
+        self._schedule_simulation(analysis)
         if analysis is None:
             for figure in self.figures.values():
                 figure.set("–", "")
@@ -320,6 +353,77 @@ class MetricsPanel(MapPanel):
         self.figures["steps"].set(str(len(steps)), (
             f"Steps in the map: {len(steps)}, {on_path} of them on the critical path"
             + (f" ({path})" if path else "") + "."))
+
+    def takt_text(self) -> str:
+        """The takt time as shown ("" when the map has no demand)."""
+        return self.takt.value.text() if not self.takt.isHidden() else ""
+
+    def busiest_text(self) -> str:
+        """The busiest step's utilisation as shown ("" when there is none)."""
+        return self.busiest.text() if not self.busiest.isHidden() else ""
+
+    def simulated_text(self) -> str:
+        """The simulated P50 / P85 / P95 as shown ("" when not simulated)."""
+        return self.simulated.text() if not self.simulated.isHidden() else ""
+
+    def _show_capacity(self, a: MapAnalysis | None) -> None:
+        """Takt time and the busiest step, when the map has a demand."""
+        map_ = self.map
+        if a is None or map_ is None or a.takt_time is None or map_.demand is None:
+            self.takt.hide()
+            self.busiest.hide()
+            return
+        period = map_.demand_period
+        available = AVAILABLE_MINUTES[period]
+        takt = format_duration(a.takt_time)
+        self.takt.set(takt, (
+            "takt = available working minutes per period / demand\n"
+            f"= {available:,.0f} working minutes per {period} / {map_.demand:g} items per "
+            f"{period} = {takt} of working time between two arriving items"))
+        self.takt.show()
+        busy = [(value, v) for v, value in a.utilisation.items() if map_.has_step(v)]
+        if not busy:
+            self.busiest.hide()
+            return
+        value, step_id = max(busy)
+        step = map_.step(step_id)
+        visits = a.visits.get(step_id, 0.0)
+        shown = "nobody assigned" if math.isinf(value) else f"{value:.0f}%"
+        self.busiest.setText(f"Busiest: {step.name} — {shown}")
+        result = "∞ (nobody assigned)" if math.isinf(value) else f"{value:.1f}%"
+        self.busiest.setToolTip(
+            "utilisation = demand × process time × visits / (people × available minutes)\n"
+            f"{step.name}: {map_.demand:g} × {step.process_time:g}m × {visits:.2f} / "
+            f"({step.people:g} × {available:,.0f}m per {period}) = {result}")
+        self.busiest.show()
+
+    def _schedule_simulation(self, a: MapAnalysis | None) -> None:
+        """Simulate 300 ms after the last change; hide the figures meanwhile if not wanted."""
+        if a is None or self.map is None or not a.ok or not should_simulate(self.map):
+            self._simulation_timer.stop()
+            self.simulated.hide()
+            return
+        self._simulation_timer.start()
+
+    def _show_simulation(self) -> None:
+        map_ = self.map
+        if map_ is None or not should_simulate(map_):
+            self.simulated.hide()
+            return
+        try:
+            result = simulate(map_, runs=SIMULATION_RUNS, seed=SIMULATION_SEED)
+        except SimulationError:
+            self.simulated.hide()
+            return
+        values = " / ".join(format_duration(v) for v in (result.p50, result.p85, result.p95))
+        self.simulated.setText(f"Simulated P50 / P85 / P95: {values}")
+        self.simulated.setToolTip(
+            f"Lead time of {result.runs:,} simulated items (seed {result.seed}), each wait and "
+            "process time drawn from its minimum / most likely / maximum (triangular), routes "
+            "by share, rework by probability. P85: 85% of the items are done within it.\n"
+            f"Mean {format_duration(result.mean)}, standard deviation "
+            f"{format_duration(result.stdev)}.")
+        self.simulated.show()
 
     def _show_steps_to_change(self, a: MapAnalysis) -> None:
         if not a.steps_to_change:
