@@ -88,7 +88,8 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
     a.rename = _action(window, "&Rename Step", _on_view(window, "rename_selected"), "F2",
                        "Rename the selected step")
     a.auto_layout = _action(window, "Auto-&Layout", _on_view(window, "auto_layout"), "Ctrl+Shift+L",
-                            "Arrange the steps left to right in flow order")
+                            "Arrange the steps left to right in flow order (into their swimlanes when "
+                            "shown)")
     a.quick_capture = _action(window, "&Quick Capture", window.show_quick_capture, "Ctrl+Shift+Q",
                               "Type steps as fast as people say them: name, Tab, process time, "
                               "Tab, wait, Enter")
@@ -108,6 +109,18 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
     for action in (a.colour_activity, a.colour_performer):
         colour.addAction(action)
     a.colour_activity.setChecked(True)
+    lanes = QActionGroup(window)
+    a.lanes_none = _action(window, "&None", lambda: window.set_lanes(None),
+                           tip="No swimlanes", checkable=True)
+    a.lanes_team = _action(window, "By &Team", lambda: window.set_lanes("team"),
+                           tip="A swimlane per team; Auto-Layout puts the steps in their lanes",
+                           checkable=True)
+    a.lanes_activity = _action(window, "By &Activity", lambda: window.set_lanes("activity"),
+                               tip="A swimlane per ITIL value chain activity; Auto-Layout puts "
+                                   "the steps in their lanes", checkable=True)
+    for action in (a.lanes_none, a.lanes_team, a.lanes_activity):
+        lanes.addAction(action)
+    a.lanes_none.setChecked(True)
     a.snap = _action(window, "S&nap to Grid", None, "Ctrl+G", "Snap moved steps to a 20 px grid",
                      checkable=True)
     a.snap.toggled.connect(window.set_snap_to_grid)
@@ -158,7 +171,12 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
 
     view = bar.addMenu("&View")
     for item in (a.zoom_in, a.zoom_out, a.zoom_fit, None, a.colour_activity, a.colour_performer,
-                 a.snap, None, a.compare, a.plan, None, a.full_screen, a.presentation, None):
+                 a.snap):
+        view.addSeparator() if item is None else view.addAction(item)
+    a.lanes_menu = view.addMenu("S&wimlanes")
+    for action in (a.lanes_none, a.lanes_team, a.lanes_activity):
+        a.lanes_menu.addAction(action)
+    for item in (None, a.compare, a.plan, None, a.full_screen, a.presentation, None):
         view.addSeparator() if item is None else view.addAction(item)
     a.docks_menu = view.addMenu("&Panels")
 

@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.views: dict[str, MapView] = {}
         self.colour_mode = "activity"
+        self.lanes_by: str | None = None
         self.snap_to_grid = False
 
         self.properties = PropertiesPanel(None)
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
     def _make_view(self, map_: ValueStreamMap) -> MapView:
         scene = MapScene(self.document, map_)
         scene.set_colour_mode(self.colour_mode)
+        scene.set_lanes(self.lanes_by)
         scene.snap_to_grid = self.snap_to_grid
         view = MapView(scene)
         scene.selectionChanged.connect(self._on_canvas_selection)
@@ -290,6 +292,12 @@ class MainWindow(QMainWindow):
         self.colour_mode = mode
         for view in self.views.values():
             view.scene().set_colour_mode(mode)
+
+    def set_lanes(self, by: str | None) -> None:
+        """Swimlanes by "team", by "activity" or none (None) on every map."""
+        self.lanes_by = by
+        for view in self.views.values():
+            view.scene().set_lanes(by)
 
     def set_snap_to_grid(self, on: bool) -> None:
         self.snap_to_grid = on

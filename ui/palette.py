@@ -132,6 +132,11 @@ class Theme:
         """The fill of a process box of this category colour."""
         return mix(category, QColor(self.background), self.tint)
 
+    def lane_fills(self) -> tuple[QColor, QColor]:
+        """The two alternating fills of swimlane bands: the background nudged towards the text."""
+        background, text = QColor(self.background), QColor(self.text)
+        return mix(background, text, 0.03), mix(background, text, 0.08)
+
 
 LIGHT = Theme(
     name="light", background="#FFFFFF", grid="#E4E4E4", text="#111111", muted="#505050",

@@ -19,15 +19,16 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from ui.commands import AddStepsCommand
 from ui.document import Document
-from ui.items import (FlowItem, KaizenItem, LadderItem, LadderSegment, LegendItem, StepItem,
-                      SummaryItem)
-from ui.items.step_item import PROCESS_HEIGHT, WIDTH
+from ui.items import (FlowItem, KaizenItem, LadderItem, LadderSegment, LaneBand, LanesItem,
+                      LegendItem, StepItem, SummaryItem)
+from ui.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
 from ui.palette import COLOUR_MODES, LIGHT, Theme, theme_for
 from ui.tools import ConnectTool, MoveTool
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.durations import format_duration
 from vsm.events import KaizenAdded, KaizenChanged, KaizenRemoved
 from vsm.kaizen import Kaizen
+from vsm.layout import LANE_BYS, LANE_PADDING, lane_bands
 from vsm.model import (Flow, FlowAdded, FlowChanged, FlowRemoved, MapChanged, Step, StepAdded,
                        StepChanged, StepRemoved, ValueStreamMap)
 
@@ -61,6 +62,7 @@ class MapScene(QGraphicsScene):
         self.item_for_flow: dict[str, FlowItem] = {}
         self.item_for_kaizen: dict[str, KaizenItem] = {}
         self._colour_mode = "activity"
+        self._lanes_by: str | None = None
         self._snap = False
         app = QGuiApplication.instance()
         self.theme: Theme = theme_for(app.palette()) if app is not None else LIGHT
@@ -70,7 +72,8 @@ class MapScene(QGraphicsScene):
         self.legend = LegendItem(self._colour_mode, self.theme)
         self.ladder = LadderItem(self.theme)
         self.summary = SummaryItem(self.theme)
-        for decoration in (self.legend, self.ladder, self.summary):
+        self.lanes = LanesItem(self.theme)
+        for decoration in (self.lanes, self.legend, self.ladder, self.summary):
             self.addItem(decoration)
         self._layout_timer = QTimer(self)
         self._layout_timer.setSingleShot(True)
@@ -117,6 +120,32 @@ class MapScene(QGraphicsScene):
             item.set_colour_mode(mode)
         self.legend.set_mode(mode)
         self.schedule_layout()
+
+    @property
+    def lanes_by(self) -> str | None:
+        """None, "team" or "activity": what the swimlane bands behind the steps group by."""
+        return self._lanes_by
+
+    def set_lanes(self, by: str | None) -> None:
+        """Draw swimlanes by team or by ITIL value chain activity behind the steps, or none."""
+        if by is not None and by not in LANE_BYS:
+            raise ValueError(f"lanes are by one of {LANE_BYS} or None, not {by!r}")
+        self._lanes_by = by
+        self._update_lanes()
+        self.schedule_layout()
+
+    def _update_lanes(self) -> None:
+        """Lay the bands out again from the steps' current positions and lanes (cheap)."""
+        by = self._lanes_by
+        if by is None or not self.map.steps:
+            self.lanes.set_bands([], 0, 0)
+            return
+        bands = [LaneBand(label, top, height)
+                 for _, label, top, height in lane_bands(self.map, by, padding=LANE_PADDING,
+                                                         box_height=HEIGHT)]
+        left = min(step.x for step in self.map.steps) - LANE_PADDING - LanesItem.LABEL_WIDTH
+        right = max(step.x for step in self.map.steps) + WIDTH + LANE_PADDING
+        self.lanes.set_bands(bands, left, right)
 
     @property
     def snap_to_grid(self) -> bool:
@@ -207,17 +236,23 @@ class MapScene(QGraphicsScene):
     def _on_model_event(self, event: object) -> None:
         if isinstance(event, StepAdded):
             self._add_step_item(event.step)
+            if self._lanes_by is not None:
+                self._update_lanes()
         elif isinstance(event, StepRemoved):
             item = self.item_for_step.pop(event.step.id, None)
             if item is not None:
                 self.move_tool.forget(event.step.id)
                 self.removeItem(item)
+            if self._lanes_by is not None:
+                self._update_lanes()
         elif isinstance(event, StepChanged):
             item = self.item_for_step[event.step.id]
             if event.field in ("x", "y"):
                 item.setPos(event.step.x, event.step.y)
             else:
                 item.set_step(event.step)
+            if self._lanes_by is not None and event.field in ("x", "y", "team", "activity"):
+                self._update_lanes()
         elif isinstance(event, FlowAdded):
             self._add_flow_item(event.flow)
         elif isinstance(event, FlowRemoved):
@@ -351,6 +386,9 @@ class MapScene(QGraphicsScene):
             content = content.united(item.sceneBoundingRect())
         if content.isNull():
             content = QRectF(0, 0, WIDTH, PROCESS_HEIGHT)
+        lanes = self.lanes.mapRectToScene(self.lanes.boundingRect())
+        if not lanes.isNull():
+            content = content.united(lanes)
         self._update_ladder()
         self.legend.setPos(content.left(), content.top() - self.legend.boundingRect().height() - 24)
         self.ladder.setPos(0, content.bottom() + 36)
@@ -365,7 +403,7 @@ class MapScene(QGraphicsScene):
         self.setSceneRect(everything.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN))
 
     def content_rect(self) -> QRectF:
-        """The map with its legend, ladder and summary (for zoom to fit and exports)."""
+        """The map with its legend, ladder, summary and lanes (for zoom to fit and exports)."""
         rect = QRectF()
         for item in self.items():
             if item.isVisible() and item.parentItem() is None and not item.boundingRect().isNull():

@@ -289,9 +289,10 @@ class MapView(QGraphicsView):
         return kaizen.id
 
     def auto_layout(self) -> bool:
-        """Lay the map out left to right (one command) and fit it in the view."""
+        """Lay the map out left to right (one command) and fit it in the view; with swimlanes
+        on, every step goes into its lane's band."""
         scene = self.scene()
-        positions = {v: p for v, p in auto_layout(scene.map).items()
+        positions = {v: p for v, p in auto_layout(scene.map, lanes_by=scene.lanes_by).items()
                      if p != (scene.map.step(v).x, scene.map.step(v).y)}
         if not positions:
             scene.status_message.emit("The map is already laid out.")

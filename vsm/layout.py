@@ -7,21 +7,34 @@ possible to the rows of their neighbours. Separate groups of connected steps are
 one another, and steps with no flow at all form a last row in stored order. Loops among ordinary
 flows are broken by ignoring the flows that go back in stored order, so a map with problems still
 gets a readable layout. The result depends only on the map's steps, flows and their order.
+
+Swimlanes: with `lanes_by` the steps keep their columns but each goes into the horizontal band
+of its team or its ITIL value chain activity; `lane_bands` gives the bands for any positions.
 """
 
 from __future__ import annotations
 
 import networkx as nx
 
-from vsm.model import ValueStreamMap
+from vsm.model import ACTIVITIES, Step, ValueStreamMap
 
 COLUMN_SPACING = 240.0
 ROW_SPACING = 200.0
 
 
 def auto_layout(map_: ValueStreamMap, column_spacing: float = COLUMN_SPACING,
-                row_spacing: float = ROW_SPACING) -> dict[str, tuple[float, float]]:
-    """New top-left positions for every step of the map: step id -> (x, y)."""
+                row_spacing: float = ROW_SPACING,
+                lanes_by: str | None = None) -> dict[str, tuple[float, float]]:
+    """New top-left positions for every step of the map: step id -> (x, y).
+
+    With `lanes_by` ("team" or "activity") the columns stay the same and every step goes into
+    its lane's band (see `lanes` and `lane_bands`); the lanes are stacked from y = 0 down.
+    """
+    if lanes_by is not None:
+        if lanes_by not in LANE_BYS:
+            raise ValueError(f"lanes are by one of {LANE_BYS}, not {lanes_by!r}")
+        flow_layout = auto_layout(map_, column_spacing, row_spacing)
+        return _lane_layout(map_, lanes_by, flow_layout, row_spacing)
     order = {step.id: index for index, step in enumerate(map_.steps)}
     graph = _acyclic_graph(map_, order)
     positions: dict[str, tuple[float, float]] = {}
@@ -43,6 +56,85 @@ def auto_layout(map_: ValueStreamMap, column_spacing: float = COLUMN_SPACING,
         positions[step_id] = (column * column_spacing, top_row * row_spacing)
     shift = main_row * row_spacing
     return {v: (x, y - shift) for v, (x, y) in positions.items()}
+
+
+# ------------------------------------------------------------------ swimlanes
+
+LANE_BYS = ("team", "activity")
+NO_TEAM = "(no team)"
+BOX_HEIGHT = 120.0  # a step's box, process and data parts together
+LANE_PADDING = 40.0  # between a lane's edge and its steps
+LANE_HEIGHT = BOX_HEIGHT + 2 * LANE_PADDING  # a lane with one row of steps; equal to ROW_SPACING
+
+
+def lane_key(step: Step, by: str) -> str:
+    """The lane of a step: its team (or "(no team)") or its ITIL value chain activity id."""
+    if by == "team":
+        return step.team or NO_TEAM
+    if by == "activity":
+        return step.activity
+    raise ValueError(f"lanes are by one of {LANE_BYS}, not {by!r}")
+
+
+def lanes(map_: ValueStreamMap, by: str) -> list[tuple[str, str]]:
+    """The lanes the map's steps fall in, as (key, label), in a stable order.
+
+    By team: in the order the teams first appear among the steps. By activity: in the ITIL order
+    of the value chain activities, only those used.
+    """
+    keys: list[str] = []
+    for step in map_.steps:
+        key = lane_key(step, by)
+        if key not in keys:
+            keys.append(key)
+    if by == "activity":
+        rank = {key: index for index, key in enumerate(ACTIVITIES)}
+        keys.sort(key=lambda key: rank.get(key, len(rank)))
+        return [(key, ACTIVITIES.get(key, key)) for key in keys]
+    return [(key, key) for key in keys]
+
+
+def lane_bands(map_: ValueStreamMap, by: str, positions: dict[str, tuple[float, float]] | None = None,
+               padding: float = LANE_PADDING,
+               box_height: float = BOX_HEIGHT) -> list[tuple[str, str, float, float]]:
+    """The band of every lane as (key, label, top, height), in lane order.
+
+    A band spans the steps of its lane at `positions` (step id -> top-left; the steps' own
+    positions when None): from the highest step's top less `padding` to the lowest step's bottom
+    plus `padding`. After manual moves bands may overlap; membership alone decides them.
+    """
+    tops: dict[str, float] = {}
+    bottoms: dict[str, float] = {}
+    for step in map_.steps:
+        _, y = positions[step.id] if positions is not None and step.id in positions else (step.x, step.y)
+        key = lane_key(step, by)
+        tops[key] = min(tops.get(key, y), y)
+        bottoms[key] = max(bottoms.get(key, y), y)
+    bands = []
+    for key, label in lanes(map_, by):
+        top = tops[key] - padding
+        bands.append((key, label, top, bottoms[key] + box_height + padding - top))
+    return bands
+
+
+def _lane_layout(map_: ValueStreamMap, by: str, flow_layout: dict[str, tuple[float, float]],
+                 row_spacing: float) -> dict[str, tuple[float, float]]:
+    """Keep the flow layout's columns; put each step in its lane's band, stacking within a column."""
+    order = {step.id: index for index, step in enumerate(map_.steps)}
+    cells: dict[str, dict[float, list[str]]] = {key: {} for key, _ in lanes(map_, by)}
+    for step in map_.steps:
+        x = flow_layout[step.id][0]
+        cells[lane_key(step, by)].setdefault(x, []).append(step.id)
+    positions: dict[str, tuple[float, float]] = {}
+    top = 0.0
+    for columns in cells.values():
+        rows = max(len(ids) for ids in columns.values())
+        for x, ids in columns.items():
+            ids.sort(key=lambda v: (flow_layout[v][1], order[v]))
+            for row, step_id in enumerate(ids):
+                positions[step_id] = (x, top + LANE_PADDING + row * row_spacing)
+        top += 2 * LANE_PADDING + BOX_HEIGHT + (rows - 1) * row_spacing
+    return positions
 
 
 def _acyclic_graph(map_: ValueStreamMap, order: dict[str, int]) -> nx.DiGraph:

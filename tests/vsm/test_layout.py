@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from mapbuilder import make_map, rework, share
-from vsm.layout import COLUMN_SPACING, ROW_SPACING, auto_layout
+from vsm.layout import (BOX_HEIGHT, COLUMN_SPACING, LANE_HEIGHT, LANE_PADDING, ROW_SPACING,
+                        auto_layout, lane_bands, lane_key, lanes)
 from vsm.model import Flow, Step, ValueStreamMap
 
 
@@ -92,3 +95,78 @@ def test_layout_is_deterministic_and_ignores_current_positions():
 
 def test_an_empty_map_has_an_empty_layout():
     assert auto_layout(ValueStreamMap("empty")) == {}
+
+
+# ------------------------------------------------------------------ swimlanes
+
+
+def lane_map() -> ValueStreamMap:
+    """a -> b -> c -> d, with b and c splitting from a: two teams, three activities."""
+    teams = {"a": ("Service desk", "engage"), "b": ("Hosting", "deliver_support"),
+             "c": ("Service desk", "deliver_support"), "d": ("", "plan")}
+    return make_map({v: (0, 1, 100, {"team": team, "activity": activity})
+                     for v, (team, activity) in teams.items()},
+                    [("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")])
+
+
+def assert_inside_bands(map_, by, layout):
+    bands = {key: (top, top + height) for key, _, top, height in lane_bands(map_, by, layout)}
+    for step in map_.steps:
+        top, bottom = bands[lane_key(step, by)]
+        y = layout[step.id][1]
+        assert top < y and y + BOX_HEIGHT < bottom, step.id
+    return bands
+
+
+def test_lanes_by_team_follow_first_appearance_and_activities_the_itil_order():
+    map_ = lane_map()
+    assert lanes(map_, "team") == [("Service desk", "Service desk"), ("Hosting", "Hosting"),
+                                   ("(no team)", "(no team)")]
+    assert lanes(map_, "activity") == [("engage", "Engage"), ("plan", "Plan"),
+                                       ("deliver_support", "Deliver & support")]
+
+
+def test_lane_layout_puts_every_step_in_its_band_in_lane_order():
+    map_ = lane_map()
+    for by in ("team", "activity"):
+        layout = auto_layout(map_, lanes_by=by)
+        bands = assert_inside_bands(map_, by, layout)
+        tops = [bands[key][0] for key, _ in lanes(map_, by)]
+        assert tops == sorted(tops)
+        spans = sorted(bands.values())
+        assert all(a[1] <= b[0] for a, b in pairwise(spans))  # no overlap
+
+
+def test_lane_layout_keeps_the_flow_columns():
+    map_ = lane_map()
+    plain = auto_layout(map_)
+    for by in ("team", "activity"):
+        layout = auto_layout(map_, lanes_by=by)
+        assert {v: x for v, (x, _) in layout.items()} == {v: x for v, (x, _) in plain.items()}
+        assert layout["a"][0] < layout["b"][0] == layout["c"][0] < layout["d"][0]
+
+
+def test_steps_of_one_lane_in_one_column_are_stacked_and_the_band_grows():
+    map_ = lane_map()
+    layout = auto_layout(map_, lanes_by="activity")  # b and c: same activity, same column
+    assert layout["b"][0] == layout["c"][0]
+    assert abs(layout["b"][1] - layout["c"][1]) == ROW_SPACING
+    heights = {key: height for key, _, _, height in lane_bands(map_, "activity", layout)}
+    assert heights["plan"] == heights["engage"] == LANE_HEIGHT
+    assert heights["deliver_support"] == LANE_HEIGHT + ROW_SPACING
+    assert layout["a"] == (0.0, LANE_PADDING)  # engage: the first lane
+    assert layout["d"] == (2 * COLUMN_SPACING, LANE_HEIGHT + LANE_PADDING)  # plan: the second
+
+
+def test_lane_layout_is_deterministic_and_bands_follow_membership_after_moves():
+    map_ = lane_map()
+    assert auto_layout(map_, lanes_by="team") == auto_layout(map_, lanes_by="team")
+    layout = dict(auto_layout(map_, lanes_by="team"))
+    layout["b"] = (layout["b"][0], 900.0)  # dragged far below its lane
+    band = {key: (top, height) for key, _, top, height in lane_bands(map_, "team", layout)}
+    assert band["Hosting"] == (900.0 - LANE_PADDING, BOX_HEIGHT + 2 * LANE_PADDING)
+
+
+def test_lane_bands_of_an_empty_map_are_empty():
+    assert lanes(ValueStreamMap("empty"), "team") == []
+    assert auto_layout(ValueStreamMap("empty"), lanes_by="activity") == {}

@@ -4,7 +4,8 @@ The ladder is the classic value-stream timeline along the critical path: each wa
 level, each process time on the lower level, each labelled, with the totals at the right. The
 summary box shows the map's figures, or "–" and the first problem when they cannot be computed.
 The legend is the colour key of the current colour mode and the meaning of shapes and badges.
-All three are passive: the scene gives them their content and their place.
+The swimlanes are horizontal bands behind the steps, one per team or activity, labelled at left.
+All of them are passive: the scene gives them their content and their place.
 """
 
 from __future__ import annotations
@@ -215,3 +216,65 @@ class LegendItem(_Decoration):
         painter.setPen(theme.colour("muted"))
         painter.drawText(QRectF(0, 28, self._bounds.width(), 20), Qt.AlignmentFlag.AlignVCenter,
                          self._shapes_text())
+
+
+@dataclass(frozen=True)
+class LaneBand:
+    """One swimlane in scene y coordinates."""
+
+    label: str
+    top: float
+    height: float
+
+
+class LanesItem(_Decoration):
+    """Swimlane bands behind the steps: alternating fills, a label column at the left edge and
+    thin separators. Its coordinates are the scene's; the scene gives it bands and their span."""
+
+    LABEL_WIDTH = 150.0
+
+    def __init__(self, theme: Theme = LIGHT) -> None:
+        super().__init__(theme)
+        self.bands: list[LaneBand] = []
+        self.setZValue(-2)
+
+    def set_bands(self, bands: list[LaneBand], left: float, right: float) -> None:
+        """Show these bands from x = `left` (the label column starts there) to x = `right`."""
+        self.prepareGeometryChange()
+        self.bands = list(bands)
+        if not bands:
+            self._bounds = QRectF()
+        else:
+            top = min(b.top for b in bands)
+            bottom = max(b.top + b.height for b in bands)
+            self._bounds = QRectF(left, top, right - left, bottom - top)
+        self.update()
+
+    def labels(self) -> list[str]:
+        return [band.label for band in self.bands]
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        if not self.bands:
+            return
+        theme = self._theme
+        fills = theme.lane_fills()
+        left, right = self._bounds.left(), self._bounds.right()
+        metrics = QFontMetricsF(label_font())
+        for index, band in enumerate(self.bands):
+            rect = QRectF(left, band.top, right - left, band.height)
+            painter.fillRect(rect, fills[index % 2])
+            painter.setPen(QPen(theme.colour("grid"), 0))
+            painter.drawLine(QPointF(left, band.top), QPointF(right, band.top))
+            painter.drawLine(QPointF(left, band.top + band.height),
+                             QPointF(right, band.top + band.height))
+            painter.drawLine(QPointF(left + self.LABEL_WIDTH, band.top),
+                             QPointF(left + self.LABEL_WIDTH, band.top + band.height))
+            painter.setPen(theme.colour("text"))
+            painter.setFont(label_font())
+            lines = wrap_text(band.label, metrics, self.LABEL_WIDTH - 20, 4)
+            y = band.top + 10
+            for line in lines:
+                painter.drawText(QRectF(left + 10, y, self.LABEL_WIDTH - 20, 20),
+                                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, line)
+                y += 20
