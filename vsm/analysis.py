@@ -24,7 +24,8 @@ from vsm.capacity import capacity_figures, over_capacity_reasons, takt_time
 from vsm.durations import format_duration
 from vsm.model import Step, ValueStreamMap
 from vsm.savings import fast_savings
-from vsm.solver import Elimination, comes_before, eliminate, evaluate, topological_order
+from vsm.solver import (Elimination, eliminate, evaluate, misdirected_rework,
+                        topological_order)
 
 SHARE_TOLERANCE = 0.01  # percent: shares of alternative routes must sum to 100 within this
 RELATIVE_EPSILON = 1e-9  # a branch must be longer by more than this to replace another
@@ -160,9 +161,10 @@ def build_structure(map_: ValueStreamMap) -> tuple[Structure | None, list[Proble
     if problems:  # ancestry needs an acyclic graph; report the rest once that is fixed
         return None, problems
     rank = {v: i for i, v in enumerate(order)}
+    wrong = misdirected_rework(successors, predecessors, rank, rework)
     for v, out in rework.items():
         for target, _ in out:
-            if target != v and not comes_before(predecessors, rank, target, v):
+            if (v, target) in wrong:
                 problems.append(Problem(
                     f"Rework from {name[v]!r} goes to {name[target]!r}, which does not come "
                     f"before it; rework must go back to an earlier step.", (v, target)))
@@ -248,40 +250,24 @@ def rolled_pca(s: Structure, pca: dict[str, float]) -> float | None:
     Walks the steps in topological order keeping the distribution of the set of steps that have
     been reached but not yet passed; every route combination is weighted by its shares. Returns
     None if the combinations exceed ROLLED_PCA_STATE_LIMIT.
-
-    Only the states that hold v change when v is passed, so the states are indexed by the steps
-    they hold (`holding`) and each step touches only its own: the cost is the number of
-    (state, step) memberships, not states times steps.
     """
-    start = frozenset(s.starts)
-    states: dict[frozenset[str], float] = {start: 1.0}
-    holding: dict[str, set[frozenset[str]]] = defaultdict(set)
-    for u in start:
-        holding[u].add(start)
-
-    def add(state: frozenset[str], weight: float) -> None:
-        if state in states:
-            states[state] += weight
-        else:
-            states[state] = weight
-            for u in state:
-                holding[u].add(state)
-
+    states: dict[frozenset[str], float] = {frozenset(s.starts): 1.0}
     for v in s.order:
-        passing = holding.pop(v, set())
-        out = s.routes[v]
-        total = sum(share or 0.0 for _, share in out) if s.alternative[v] else 0.0
-        for state in passing:
-            weight = states.pop(state) * pca[v] / 100.0
-            for u in state:
-                if u != v:
-                    holding[u].discard(state)
+        following: dict[frozenset[str], float] = defaultdict(float)
+        for state, weight in states.items():
+            if v not in state:
+                following[state] += weight
+                continue
             rest = state - {v}
-            if total:
+            weight *= pca[v] / 100.0
+            out = s.routes[v]
+            if s.alternative[v]:
+                total = sum(share or 0.0 for _, share in out)
                 for target, share in out:
-                    add(rest | {target}, weight * (share or 0.0) / total)
+                    following[rest | {target}] += weight * (share or 0.0) / total
             else:
-                add(rest | {t for t, _ in out}, weight)
+                following[rest | {t for t, _ in out}] += weight
+        states = following
         if len(states) > ROLLED_PCA_STATE_LIMIT:
             return None
     return sum(states.values())

@@ -63,6 +63,7 @@ class _Context:
     branches: dict[str, list[str]]  # concurrent split -> its branches
     policy: dict[str, str]
     touching: dict[str, list[_Pair]]  # step -> the pairs whose D is not zero there
+    crossing: set[str]  # steps whose cut exceeds some gap: the policy may change for them
     rivals: list[tuple[float, dict[str, float]]]  # other starts: (L - T(s), g - H(s, .))
     tolerance: float
 
@@ -85,7 +86,7 @@ def fast_savings(s: Any, waits: dict[str, float], duration: dict[str, float],
     steps = [v for v, wait in waits.items() if wait > 0 and visits.get(v, 0.0) > 0]
     if not steps:
         return savings, []
-    context = _context(s, elimination, values, visits, policy, lead, lead_start,
+    context = _context(s, elimination, values, visits, policy, lead, lead_start, waits,
                        max(waits[v] * visits[v] for v in steps))
     unresolved = []
     for v in steps:
@@ -99,11 +100,12 @@ def fast_savings(s: Any, waits: dict[str, float], duration: dict[str, float],
 
 def _context(s: Any, elimination: Elimination, values: dict[str, float],
              visits: dict[str, float], policy: dict[str, str], lead: float, lead_start: str,
-             largest_cut: float) -> _Context:
+             waits: dict[str, float], largest_cut: float) -> _Context:
     tolerance = TIE_TOLERANCE * max(1.0, abs(lead))
     pairs: dict[tuple[str, str], _Pair] = {}
     branches: dict[str, list[str]] = {}
     touching: dict[str, list[_Pair]] = defaultdict(list)
+    crossing: set[str] = set()
     keep: dict[str, float] = {}
     for x in s.concurrent_splits():
         taken = policy[x]
@@ -115,21 +117,27 @@ def _context(s: Any, elimination: Elimination, values: dict[str, float],
             diff = elimination.gradient({taken: 1.0, other: -1.0})
             pair = _Pair(x, taken, other, values[taken] - values[other], diff)
             pairs[(x, other)] = pair
-            for u in diff:
+            limit = pair.gap + tolerance
+            for u, value in diff.items():
                 touching[u].append(pair)
+                if waits[u] * value > limit:  # the first round of _saving would switch x
+                    crossing.add(u)
     rivals = []
     for start in s.starts:
         gap = lead - values[start]
         # A start further behind than the largest possible cut can never become the lead start.
         if start != lead_start and gap <= largest_cut + tolerance:
             rivals.append((gap, elimination.gradient({lead_start: 1.0, start: -1.0})))
-    return _Context(s, lead, visits, keep, pairs, branches, policy, touching, rivals, tolerance)
+    return _Context(s, lead, visits, keep, pairs, branches, policy, touching, crossing, rivals,
+                    tolerance)
 
 
 def _saving(c: _Context, v: str, wait: float) -> float | None:
     """The saving of removing `wait` at step v; None if the direct re-solve must decide."""
     switched: dict[str, str] = {}  # split -> branch taken instead of the policy's
     correction: dict[str, float] = {}  # x -> keep(x) * z(x) of the Woodbury correction
+    if v not in c.crossing:  # no gap exceeded: the policy stays, the cut is linear
+        return c.lead - _lead_after(c, v, wait, correction)
     for _ in range(MAX_ROUNDS):
         affected = {pair.split for pair in c.touching.get(v, ())}
         for x in switched:

@@ -18,7 +18,10 @@ derivative is the expected number of visits of each step by work entering at u. 
 derivative is not zero are visited, and values that cancel to rounding noise are dropped, so the
 difference of two branches that meet again costs only the steps between the split and the join.
 
-The structure `s` is vsm.analysis.Structure (duck-typed here to keep the import one way).
+The structure `s` is vsm.analysis.Structure (duck-typed here to keep the import one way). The
+graph helpers at the end (`topological_order`, `comes_before`, `misdirected_rework`) give
+build_structure the order and the rework checks on plain dicts, in time linear in the part of
+the map they look at.
 """
 
 from __future__ import annotations
@@ -201,3 +204,34 @@ def comes_before(predecessors: dict[str, list[str]], rank: dict[str, int], ances
                 seen.add(u)
                 frontier.append(u)
     return False
+
+
+def misdirected_rework(successors: dict[str, list[str]], predecessors: dict[str, list[str]],
+                       rank: dict[str, int], rework: dict[str, list[tuple[str, float]]]
+                       ) -> set[tuple[str, str]]:
+    """The rework flows (source, target) whose target does not come before their source.
+
+    A target with one source is checked by `comes_before`; a target with several (work sent
+    back to triage from everywhere) by one forward search from it, never past its furthest
+    source. Either way each target costs at most the part of the map it spans, once.
+    """
+    sources: dict[str, list[str]] = {}
+    for v, out in rework.items():
+        for target, _ in out:
+            if target != v:
+                sources.setdefault(target, []).append(v)
+    wrong: set[tuple[str, str]] = set()
+    for target, froms in sources.items():
+        if len(froms) == 1:
+            if not comes_before(predecessors, rank, target, froms[0]):
+                wrong.add((froms[0], target))
+            continue
+        ceiling = max(rank[v] for v in froms)
+        reached, frontier = {target}, [target]
+        while frontier:
+            for t in successors[frontier.pop()]:
+                if t not in reached and rank[t] <= ceiling:
+                    reached.add(t)
+                    frontier.append(t)
+        wrong.update((v, target) for v in froms if v not in reached)
+    return wrong

@@ -1,0 +1,145 @@
+"""Markdown tables for bench/run.py: one table per size, then the targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+REPORT_RATIO_TARGET = 3.0  # vsm report --json at 5,000 steps, against the floor process
+LARGE_SECONDS_TARGET = 10.0  # 20,000 steps through JSON and through .vsm
+EDIT_SECONDS_TARGET = 0.016  # an edit in a 500-step map, repainted
+WINDOW_RATIO_TARGET = 1.5  # the editor window up, against a bare PySide6 window
+EDITOR_MB_TARGET = 400  # a 10,000-step map open in the editor
+
+
+def seconds(value: float | None) -> str:
+    """A duration for the table: ms below one second."""
+    if value is None:
+        return "–"
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def ratio(ours: float | None, floor: float | None) -> str:
+    if ours is None or not floor:
+        return "–"
+    return f"{ours / floor:.1f}×"
+
+
+def megabytes(kb: int | None) -> str:
+    return "–" if not kb else f"{kb / 1024:.0f} MB"
+
+
+def size_table(r: dict[str, Any]) -> list[str]:
+    core, editor = r.get("core", {}), r.get("editor", {})
+    floor_process = r["floor_process"][0]
+    parts = core.get("analysis_parts", {})
+    rows = [
+        ("analysis (`analyse`, in process)", core.get("analysis"),
+         "networkx `dag_longest_path_length` (graph built)", core.get("nx_longest")),
+        ("`vsm report --json` on .json (process)", r["report_json"][0],
+         "process: json.load + networkx longest path", floor_process),
+        ("`vsm report --json` on .vsm (process)", r["report_vsm"][0],
+         "same floor process", floor_process),
+        ("JSON load (`load_project`)", core.get("json_load"), "`json.load`",
+         core.get("json_parse")),
+        ("save .vsm", core.get("save_vsm"), "bare sqlite3 write of the rows",
+         core.get("sqlite_write")),
+        ("open .vsm", core.get("open_vsm"), "bare sqlite3 read of the rows",
+         core.get("sqlite_read")),
+    ]
+    demand, spread = r.get("demand", {}), r.get("range", {})
+    rows.append(("analysis with demand set (capacity figures)",
+                 demand.get("analysis_with_demand"), "analysis without demand",
+                 core.get("analysis")))
+    rows.append(("Monte Carlo, 2,000 runs (one step with a range)", spread.get("simulation"),
+                 "analysis without demand", core.get("analysis")))
+    if editor and "error" not in editor:
+        rows += [
+            ("scene build (`MapScene`)", editor.get("scene_build"),
+             "bare QGraphicsScene (rect + text + line items)", editor.get("bare_scene")),
+            ("paint, whole map in view", editor.get("paint_fit"), "", None),
+            ("paint, 100 % zoom", editor.get("paint_100"), "", None),
+            ("edit → repainted metrics (median)", editor.get("edit_total"),
+             "analysis alone", editor.get("analysis")),
+            ("autosave write (0.5 s after an edit)", editor.get("autosave_write"),
+             "save .vsm", core.get("save_vsm")),
+        ]
+    lines = [f"### {r['size']:,} steps ({r['flows']:,} flows, {r['rework']:,} of them rework)", "",
+             "| measure | ours | floor | floor time | ratio |", "| --- | ---: | --- | ---: | ---: |"]
+    for name, ours, floor_name, floor in rows:
+        lines.append(f"| {name} | {seconds(ours)} | {floor_name or '–'} | {seconds(floor)} "
+                     f"| {ratio(ours, floor)} |")
+    lines.append("")
+    for label, extra in (("Analysis with demand set", demand), ("Monte Carlo", spread)):
+        if "error" in extra:
+            lines.append(f"{label}: not finished within 60 s (see BENCHMARKS.md).")
+    if parts:
+        lines.append("Analysis by phase: " + ", ".join(
+            f"{name.replace('_', ' ')} {seconds(value)}" for name, value in parts.items()) + ".")
+    if editor and "error" not in editor:
+        lines.append("Edit → repaint, by part: " + ", ".join(
+            f"{name} {seconds(editor.get('edit_' + name))}"
+            for name in ("push", "analysis", "panels", "paint"))
+            + ("" if editor.get("edit_changed_metrics") else " (the figures did not change!)")
+            + ".")
+    elif editor:
+        lines.append(f"Editor: not measured ({editor['error']}).")
+    memory = [f"`vsm report` process {megabytes(r['report_json'][1])} (.json), "
+              f"{megabytes(r['report_vsm'][1])} (.vsm)",
+              f"floor process {megabytes(r['floor_process'][1])}",
+              f"core worker {megabytes(core.get('peak_kb'))}"]
+    if editor and "error" not in editor:
+        memory.append(f"editor with the map open {megabytes(editor.get('editor_peak_kb'))}")
+    lines += ["Peak memory: " + ", ".join(memory) + ".", ""]
+    return lines
+
+
+def _status(ok: bool | None) -> str:
+    return "–" if ok is None else "met" if ok else "**missed**"
+
+
+def targets(results: list[dict[str, Any]], extra: dict[str, Any]) -> list[str]:
+    by_size = {r["size"]: r for r in results}
+    lines = ["| target | measured | status |", "| --- | --- | --- |"]
+    if 5000 in by_size:
+        r = by_size[5000]
+        value = r["report_json"][0] / r["floor_process"][0]
+        lines.append(f"| `vsm report --json`, 5,000 steps, within {REPORT_RATIO_TARGET:g}× of the "
+                     f"floor process | {seconds(r['report_json'][0])} vs "
+                     f"{seconds(r['floor_process'][0])}: {value:.1f}× "
+                     f"| {_status(value <= REPORT_RATIO_TARGET)} |")
+    if 20000 in by_size:
+        r = by_size[20000]
+        for key, label in (("report_json", "JSON"), ("report_vsm", ".vsm")):
+            lines.append(f"| 20,000 steps through {label} under {LARGE_SECONDS_TARGET:g} s "
+                         f"(`vsm report --json`) | {seconds(r[key][0])} "
+                         f"| {_status(r[key][0] < LARGE_SECONDS_TARGET)} |")
+    edit = extra.get("edit_500", {})
+    if edit and "error" not in edit:
+        lines.append(f"| an edit in a 500-step map repainted within "
+                     f"{EDIT_SECONDS_TARGET * 1000:g} ms | {seconds(edit['edit_total'])} (push "
+                     f"{seconds(edit['edit_push'])}, analysis {seconds(edit['edit_analysis'])}, "
+                     f"panels {seconds(edit['edit_panels'])}, paint {seconds(edit['edit_paint'])}) "
+                     f"| {_status(edit['edit_total'] <= EDIT_SECONDS_TARGET)} |")
+    window = extra.get("window")
+    if window:
+        value = window["ours"] / window["bare"]
+        lines.append(f"| editor window up within {WINDOW_RATIO_TARGET:g}× of a bare PySide6 "
+                     f"window | {seconds(window['ours'])} vs {seconds(window['bare'])}: "
+                     f"{value:.2f}× | {_status(value <= WINDOW_RATIO_TARGET)} |")
+    big = extra.get("editor_10000", {})
+    if big and "error" not in big:
+        mb = big["editor_peak_kb"] / 1024
+        lines.append(f"| a 10,000-step map open in the editor under {EDITOR_MB_TARGET} MB "
+                     f"| {mb:.0f} MB peak (scene build {seconds(big['scene_build'])}, edit → "
+                     f"repaint {seconds(big['edit_total'])}) | {_status(mb < EDITOR_MB_TARGET)} |")
+    return lines
+
+
+def print_report(machine: list[str], command: str, results: list[dict[str, Any]],
+                 extra: dict[str, Any], elapsed: float) -> None:
+    lines = ["## Machine", "", *machine, "", f"Command: `.venv/bin/python {command}` "
+             f"(took {elapsed / 60:.1f} minutes).", "", "## Results", ""]
+    for result in results:
+        lines += size_table(result)
+    lines += ["## Targets", "", *targets(results, extra), ""]
+    print("\n".join(lines))
