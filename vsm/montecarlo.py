@@ -31,10 +31,10 @@ import heapq
 import math
 import random
 import statistics
+import time
 from dataclasses import dataclass
 
 from vsm.analysis import Structure, build_structure
-from vsm.capacity import descendants
 from vsm.errors import VsmError
 from vsm.model import ValueStreamMap
 from vsm.variability import RANGES, has_variability, time_range
@@ -83,23 +83,83 @@ def simulate(map_: ValueStreamMap, runs: int = DEFAULT_RUNS, seed: int = DEFAULT
     """Simulate `runs` work items through the map (see the module docstring).
 
     `visits`, if given, receives the mean number of times each step was passed per run (step id
-    -> count). SimulationError if the map has a blocking problem or `runs` is below 1.
+    -> count). SimulationError if the map has a blocking problem or `runs` is below 1. The same
+    figures as a Simulation run to the end.
     """
-    if runs < 1:
-        raise SimulationError(f"the number of runs must be at least 1, not {runs}")
-    s, problems = build_structure(map_)
-    if s is None:
-        raise SimulationError(f"map {map_.name!r} cannot be simulated: {problems[0].message}")
-    model = _Compiled(map_, s)
-    rng = random.Random(seed)
-    counts = [0] * len(s.order) if visits is not None else None
-    times = sorted(model.run(rng, counts) for _ in range(runs))
-    if visits is not None and counts is not None:
+    simulation = Simulation(map_, runs, seed, count_visits=visits is not None)
+    simulation.advance(math.inf)
+    if visits is not None:
         visits.clear()
-        visits.update({v: counts[i] / runs for i, v in enumerate(s.order)})
-    p50, p85, p95 = (percentile(times, p) for p in PERCENTILES)
-    stdev = statistics.stdev(times) if runs > 1 else 0.0
-    return LeadTimeDistribution(p50, p85, p95, math.fsum(times) / runs, stdev, runs, seed)
+        visits.update(simulation.visits())
+    return simulation.result()
+
+
+class Simulation:
+    """A simulation done a slice at a time (for the editor's GUI thread): `advance` does runs
+    for a given wall time, `result` gives the figures of the runs done so far.
+
+    Everything the runs need is compiled from the map in __init__; the map itself is not kept,
+    so it may change between slices without affecting the simulation.
+    """
+
+    def __init__(self, map_: ValueStreamMap, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED,
+                 *, count_visits: bool = False) -> None:
+        """Compile the map; no runs yet. SimulationError if the map has a blocking problem or
+        `runs` is below 1. With `count_visits`, `visits()` gives the mean passes per step."""
+        if runs < 1:
+            raise SimulationError(f"the number of runs must be at least 1, not {runs}")
+        s, problems = build_structure(map_)
+        if s is None:
+            raise SimulationError(f"map {map_.name!r} cannot be simulated: {problems[0].message}")
+        self.runs = runs
+        self.seed = seed
+        self._model = _Compiled(map_, s)
+        self._order = list(s.order)
+        self._rng = random.Random(seed)
+        self._times: list[float] = []
+        self._counts = [0] * len(s.order) if count_visits else None
+
+    @property
+    def done(self) -> bool:
+        """True when all the runs are done."""
+        return len(self._times) >= self.runs
+
+    @property
+    def completed(self) -> int:
+        """The number of runs done so far."""
+        return len(self._times)
+
+    def advance(self, seconds: float) -> bool:
+        """Do runs until `seconds` of wall time have passed (at least one run, unless all are
+        done) or all runs are done; True when all are done. A run that never ends raises
+        SimulationError (see MAX_PASSES_PER_RUN)."""
+        deadline = time.perf_counter() + seconds
+        times, runs, model, rng, counts = (self._times, self.runs, self._model, self._rng,
+                                           self._counts)
+        while len(times) < runs:
+            times.append(model.run(rng, counts))
+            if time.perf_counter() >= deadline:
+                break
+        return len(times) >= runs
+
+    def result(self) -> LeadTimeDistribution:
+        """The lead time over the runs done so far; SimulationError if there are none."""
+        count = len(self._times)
+        if not count:
+            raise SimulationError("no runs done yet")
+        times = sorted(self._times)
+        p50, p85, p95 = (percentile(times, p) for p in PERCENTILES)
+        stdev = statistics.stdev(times) if count > 1 else 0.0
+        return LeadTimeDistribution(p50, p85, p95, math.fsum(times) / count, stdev, count,
+                                    self.seed)
+
+    def visits(self) -> dict[str, float]:
+        """Mean number of passes of each step per run so far (step id -> count); empty without
+        `count_visits` or runs."""
+        if self._counts is None or not self._times:
+            return {}
+        count = len(self._times)
+        return {v: self._counts[i] / count for i, v in enumerate(self._order)}
 
 
 class _Compiled:
@@ -108,13 +168,11 @@ class _Compiled:
     def __init__(self, map_: ValueStreamMap, s: Structure) -> None:
         rank = {v: i for i, v in enumerate(s.order)}
         steps = {step.id: step for step in map_.steps}
-        below = descendants(s)
         self.fixed: list[float] = []
         self.ranges: list[tuple[tuple[float, float, float, float, float], ...]] = []
         self.succ: list[tuple[int, ...]] = []
         self.shares: list[tuple[float, ...] | None] = []  # cumulative, for alternatives
         self.rework: list[tuple[tuple[float, int], ...]] = []  # (cumulative probability, target)
-        self.below: list[frozenset[int]] = []
         for v in s.order:
             fixed, ranges = 0.0, []
             for base in RANGES:
@@ -141,7 +199,6 @@ class _Compiled:
                 running += p
                 back.append((running, rank[target]))
             self.rework.append(tuple(back))
-            self.below.append(frozenset(rank[t] for t in below[v]))
         self.starts = tuple(rank[v] for v in s.starts)
 
     def duration(self, v: int, rng: random.Random) -> float:
@@ -156,33 +213,54 @@ class _Compiled:
         return total
 
     def forward(self, initial: tuple[int, ...], rng: random.Random) -> _Pass:
-        """Which steps one pass reaches, where it goes next and where it sends work back."""
+        """Which steps one pass reaches, where it goes next and where it sends work back.
+
+        Steps are taken in topological order from one heap. A step that sends work back cuts off
+        everything below it for the rest of the pass; rather than a set of its descendants, the
+        cut spreads lazily through the same heap: its successors are marked cut, and each cut step
+        taken from the heap marks its own. A step is taken only after every step before it, so
+        when it comes up it is marked exactly if it is cut. The pass ends when no reached step is
+        left on the heap, so the cut spreads no further than the steps the pass spans.
+        """
         heap = list(initial)
         heapq.heapify(heap)
-        seen = set(initial)
+        seen = set(initial)  # reached, waiting or passed
         cut: set[int] = set()
+        waiting = len(heap)  # steps of `seen` still on the heap
         reached: list[int] = []
         nexts: dict[int, tuple[int, ...]] = {}
         back: dict[int, int] = {}
-        while heap:
+        succ, rework_of, shares_of = self.succ, self.rework, self.shares
+        while waiting:
             v = heapq.heappop(heap)
+            if v in seen:
+                waiting -= 1
             if v in cut:
+                for k in succ[v]:
+                    if k not in cut:
+                        cut.add(k)
+                        if k not in seen:
+                            heapq.heappush(heap, k)
                 continue
             reached.append(v)
-            rework = self.rework[v]
+            rework = rework_of[v]
             if rework:
                 u = rng.random()
                 if u < rework[-1][0]:
                     back[v] = next(target for limit, target in rework if u < limit)
-                    cut |= self.below[v]
+                    for k in succ[v]:
+                        if k not in cut:
+                            cut.add(k)
+                            if k not in seen:
+                                heapq.heappush(heap, k)
                     continue
-            shares = self.shares[v]
+            shares = shares_of[v]
             if shares is None:
-                chosen = tuple(k for k in self.succ[v] if k not in cut)
+                chosen = tuple(k for k in succ[v] if k not in cut)
             else:
                 u = rng.random()
-                route = self.succ[v][-1]  # rounding: the cumulative share may end a hair below 1
-                for candidate, limit in zip(self.succ[v], shares):
+                route = succ[v][-1]  # rounding: the cumulative share may end a hair below 1
+                for candidate, limit in zip(succ[v], shares):
                     if u < limit:
                         route = candidate
                         break
@@ -191,6 +269,7 @@ class _Compiled:
             for k in chosen:
                 if k not in seen:
                     seen.add(k)
+                    waiting += 1
                     heapq.heappush(heap, k)
         return _Pass(initial, reached, nexts, back)
 

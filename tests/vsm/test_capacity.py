@@ -12,8 +12,9 @@ import pytest
 from mapbuilder import make_map, rework, share
 
 from vsm.analysis import analyse, build_structure
-from vsm.capacity import AVAILABLE_MINUTES, CapacityError, _solve_passes, visits
+from vsm.capacity import AVAILABLE_MINUTES, CapacityError, visits
 from vsm.model import Thresholds, ValueStreamMap
+from vsm.passes import solve_passes
 
 
 def with_demand(map_: ValueStreamMap, demand: float | None, period: str = "week") -> ValueStreamMap:
@@ -168,11 +169,24 @@ def test_passes_that_never_die_out_are_refused():
     # the mean number of new passes per pass is 1.2, so the expected work is infinite.
     spawn = {"A": {"A": 0.6, "C": 0.6}, "C": {"A": 0.6, "C": 0.6}}
     with pytest.raises(CapacityError, match="never ends"):
-        _solve_passes(["A", "C"], {"A": {"A": 1.0}, "C": {"C": 1.0}}, spawn)
-    # The same with 0.3 each: 0.6 per pass. N = (I - K)^-1 R: N_A(A) = N_C(C) = 0.7 / 0.4 = 1.75.
+        solve_passes(["A", "C"], {"A": 1.0}, spawn)
+    # The same with 0.3 each: 0.6 per pass. F = e_A (I - K)^-1: starting at A, 0.7 / 0.4 = 1.75
+    # passes from A and 0.3 / 0.4 = 0.75 from C.
     spawn = {"A": {"A": 0.3, "C": 0.3}, "C": {"A": 0.3, "C": 0.3}}
-    solved = _solve_passes(["A", "C"], {"A": {"A": 1.0}, "C": {"C": 1.0}}, spawn)
-    assert solved["A"] == pytest.approx({"A": 1.75, "C": 0.75})
+    assert solve_passes(["A", "C"], {"A": 1.0}, spawn) == pytest.approx({"A": 1.75, "C": 0.75})
+    assert solve_passes(["C", "A"], {"A": 1.0}, spawn) == pytest.approx({"A": 1.75, "C": 0.75})
+
+
+def test_supercritical_rework_is_refused_by_visits():
+    # X splits into B and C. B sends 90 % back to S, C 90 % back to X: every pass through X
+    # starts on average 0.9 passes from S (which pass X again) and 0.9 from X, 1.8 in all.
+    map_ = make_map({"S": (0, 1), "X": (0, 1), "B": (0, 1), "C": (0, 1), "J": (0, 1)},
+                    [("S", "X"), ("X", "B"), ("X", "C"), ("B", "J"), ("C", "J"),
+                     ("B", "S", rework(90)), ("C", "X", rework(90))])
+    structure, problems = build_structure(map_)
+    assert not problems
+    with pytest.raises(CapacityError, match="never ends"):
+        visits(structure)
 
 
 def test_a_kaizen_made_from_an_over_capacity_step():

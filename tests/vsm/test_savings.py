@@ -167,9 +167,9 @@ def test_graph_helpers_agree_with_networkx(map_):
     # Rework from every step to every other: targets with many sources take the forward search.
     everywhere = {v: [(t, 0.01) for t in graph if t != v] for v in graph}
     some = {v: [(t, 0.01)] for v, t in zip(graph, reversed(list(graph))) if t != v}
-    for rework in (everywhere, some):
-        wrong = misdirected_rework(successors, predecessors, rank, rework)
-        assert wrong == {(v, t) for v, out in rework.items() for t, _ in out
+    for back in (everywhere, some):
+        wrong = misdirected_rework(successors, predecessors, rank, back)
+        assert wrong == {(v, t) for v, out in back.items() for t, _ in out
                          if not nx.has_path(graph, t, v)}
 
 
