@@ -171,6 +171,7 @@ class KaizenHolder:
 
     name: str
     _kaizens: dict[str, Kaizen]
+    _listeners: list  # from vsm.events.Observable
 
     if TYPE_CHECKING:
         def has_step(self, step_id: str) -> bool: ...
@@ -212,7 +213,10 @@ class KaizenHolder:
         for name, value in values.items():
             setattr(kaizen, name, value)
         self._kaizens = _inserted(self._kaizens, kaizen.id, kaizen, index)
-        self._emit(KaizenAdded(kaizen, self.kaizen_index(kaizen.id)))
+        if self._listeners:  # nobody listens while a file is loaded: no event object at all
+            appended = index is None or index >= len(self._kaizens) - 1  # no O(n) index lookup
+            last = len(self._kaizens) - 1
+            self._emit(KaizenAdded(kaizen, last if appended else self.kaizen_index(kaizen.id)))
         return kaizen
 
     def remove_kaizen(self, kaizen_id: str) -> tuple[Kaizen, int]:

@@ -4,39 +4,27 @@ Pure Python, no Qt. Every change goes through one mutating method of ValueStream
 which validates the value and then emits a past-tense event to the subscribers (the editor's
 scene, the analysis scheduler). Ids are stable strings (uuid4 hex for new objects; imported ids
 are kept as they are).
+
+The rules for single field values (ACTIVITIES, PERFORMERS, clean_step_value, clean_percent...) are
+in vsm.fieldrules and re-exported here.
 """
 
 from __future__ import annotations
 
-import copy
-import math
 import uuid
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from vsm.durations import DurationError, parse_duration
 from vsm.errors import ModelError
 from vsm.events import (FlowAdded, FlowChanged, FlowRemoved, MapAdded, MapChanged, MapRemoved,
                         Observable, ProjectChanged, StepAdded, StepChanged, StepRemoved)
+from vsm.fieldrules import ACTIVITIES, FLOW_KINDS, PERFORMERS  # noqa: F401 (re-exported)
+from vsm.fieldrules import (STEP_FIELDS, _finite, clean_flow_figures, clean_percent,
+                            clean_step_fields, clean_step_value)
 from vsm.kaizen import Kaizen, KaizenHolder
-from vsm.variability import RANGE_FIELDS, check_ranges, clean_range_bound
+from vsm.variability import check_ranges
 
-ACTIVITIES: dict[str, str] = {
-    "engage": "Engage",
-    "plan": "Plan",
-    "improve": "Improve",
-    "design_transition": "Design & transition",
-    "obtain_build": "Obtain/build",
-    "deliver_support": "Deliver & support",
-}
-PERFORMERS: dict[str, str] = {
-    "internal": "Internal team",
-    "vendor": "Vendor",
-    "customer": "Customer",
-    "automated": "Automated",
-}
 MAP_KINDS: dict[str, str] = {"current": "Current state", "future": "Future state"}
-FLOW_KINDS: dict[str, str] = {"normal": "Flow", "rework": "Rework"}
 DEMAND_PERIODS = ("day", "week", "month")
 
 
@@ -109,74 +97,13 @@ class Thresholds:
     over_capacity_percent: float = 85.0  # utilisation above this flags a step (vsm.capacity)
 
 
-STEP_FIELDS = tuple(f.name for f in fields(Step) if f.name != "id")
+# STEP_FIELDS is spelled out in vsm.fieldrules (which cannot import Step); it must match Step.
+if STEP_FIELDS != tuple(f.name for f in fields(Step) if f.name != "id"):  # pragma: no cover
+    raise ImportError("vsm.fieldrules.STEP_FIELDS does not match the fields of vsm.model.Step")
 FLOW_FIELDS = ("source", "target", "kind", "share", "probability")
 FLOW_EDITABLE = ("kind", "share", "probability")
 DEFAULT_REWORK_PERCENT = 10.0  # a flow switched to rework starts here; people then edit it
 MAP_FIELDS = ("name", "kind", "description", "demand", "demand_period", "thresholds")
-
-
-def _finite(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        try:
-            value = float(str(value).strip().rstrip("%"))
-        except ValueError:
-            raise ModelError(f"{what} must be a number, not {value!r}") from None
-    value = float(value)
-    if not math.isfinite(value):
-        raise ModelError(f"{what} must be a finite number, not {value!r}")
-    return value
-
-
-def clean_step_value(step_name: str, name: str, value: Any) -> Any:
-    """Validate and normalise one step field; raise ModelError naming the step and field."""
-    what = f"step {step_name!r}: {name.replace('_', ' ')}"
-    if name in ("process_time", "wait_time"):
-        try:
-            return parse_duration(value)
-        except DurationError as error:
-            raise ModelError(f"{what}: {error}") from None
-    if name in RANGE_FIELDS:
-        return clean_range_bound(what, value)
-    if name == "pca":
-        pca = _finite(value, what)
-        if not 0 < pca <= 100:
-            raise ModelError(f"{what} must be more than 0 and at most 100, not {pca:g}")
-        return pca
-    if name == "people":
-        people = _finite(value, what)
-        if people < 0:
-            raise ModelError(f"{what} cannot be negative")
-        return people
-    if name in ("x", "y"):
-        return _finite(value, what)
-    if name == "activity":
-        if value not in ACTIVITIES:
-            raise ModelError(f"{what} must be one of {', '.join(ACTIVITIES)}, not {value!r}")
-        return value
-    if name == "performer":
-        if value not in PERFORMERS:
-            raise ModelError(f"{what} must be one of {', '.join(PERFORMERS)}, not {value!r}")
-        return value
-    if name == "origin":
-        if value is not None and not isinstance(value, str):
-            raise ModelError(f"{what} must be a step id")
-        return value or None
-    if name in ("name", "team", "notes"):
-        if not isinstance(value, str):
-            raise ModelError(f"{what} must be text, not {value!r}")
-        return value.strip() if name != "notes" else value
-    raise ModelError(f"steps have no field {name!r}")
-
-
-def clean_percent(value: Any, what: str, upper_inclusive: bool) -> float:
-    """A percentage in (0, 100] or (0, 100)."""
-    percent = _finite(value, what)
-    ok = 0 < percent <= 100 if upper_inclusive else 0 < percent < 100
-    limit = "at most 100" if upper_inclusive else "less than 100"
-    if not ok:
-        raise ModelError(f"{what} must be more than 0 and {limit}, not {percent:g}")
-    return percent
 
 
 class ValueStreamMap(KaizenHolder, Observable):
@@ -275,16 +202,16 @@ class ValueStreamMap(KaizenHolder, Observable):
 
     def add_step(self, step: Step, index: int | None = None) -> Step:
         """Insert a step (at `index`, default at the end); its fields are validated first."""
-        check_id(step.id, f"step {step.name!r}")
-        if step.id in self._steps:
-            raise ModelError(f"map {self.name!r} already has a step with id {step.id!r}")
-        values = {name: clean_step_value(step.name, name, getattr(step, name)) for name in STEP_FIELDS}
-        check_ranges(step.name, values)
-        for name, value in values.items():
-            setattr(step, name, value)
-        self._steps = _inserted(self._steps, step.id, step, index)
-        appended = index is None or index >= len(self._steps) - 1  # no O(n) index lookup then
-        self._emit(StepAdded(step, len(self._steps) - 1 if appended else self.step_index(step.id)))
+        step_id = step.id
+        if not (type(step_id) is str and step_id.strip()):
+            check_id(step_id, f"step {step.name!r}")
+        if step_id in self._steps:
+            raise ModelError(f"map {self.name!r} already has a step with id {step_id!r}")
+        step.__dict__.update(clean_step_fields(step.__dict__))
+        self._steps = _inserted(self._steps, step_id, step, index)
+        if self._listeners:  # nobody listens while a file is loaded: no event object at all
+            appended = index is None or index >= len(self._steps) - 1  # no O(n) index lookup
+            self._emit(StepAdded(step, len(self._steps) - 1 if appended else self.step_index(step_id)))
         return step
 
     def remove_step(self, step_id: str) -> tuple[Step, int, list[tuple[Flow, int]],
@@ -323,14 +250,17 @@ class ValueStreamMap(KaizenHolder, Observable):
 
     def add_flow(self, flow: Flow, index: int | None = None) -> Flow:
         """Insert a flow between two steps of this map after validating it."""
-        check_id(flow.id, f"a flow of map {self.name!r}")
-        if flow.id in self._flows:
-            raise ModelError(f"map {self.name!r} already has a flow with id {flow.id!r}")
+        flow_id = flow.id
+        if not (type(flow_id) is str and flow_id.strip()):
+            check_id(flow_id, f"a flow of map {self.name!r}")
+        if flow_id in self._flows:
+            raise ModelError(f"map {self.name!r} already has a flow with id {flow_id!r}")
         self._check_flow(flow)
-        self._flows = _inserted(self._flows, flow.id, flow, index)
-        self._flows_from.setdefault(flow.source, {})[flow.id] = flow
-        appended = index is None or index >= len(self._flows) - 1
-        self._emit(FlowAdded(flow, len(self._flows) - 1 if appended else self.flow_index(flow.id)))
+        self._flows = _inserted(self._flows, flow_id, flow, index)
+        self._flows_from.setdefault(flow.source, {})[flow_id] = flow
+        if self._listeners:
+            appended = index is None or index >= len(self._flows) - 1
+            self._emit(FlowAdded(flow, len(self._flows) - 1 if appended else self.flow_index(flow_id)))
         return flow
 
     def remove_flow(self, flow_id: str) -> tuple[Flow, int]:
@@ -384,27 +314,15 @@ class ValueStreamMap(KaizenHolder, Observable):
         if source is None or target is None:
             missing = flow.source if source is None else flow.target
             raise ModelError(f"map {self.name!r}: a flow refers to step {missing!r}, which is not in the map")
-        what = f"flow {source.name!r} -> {target.name!r}"
-        if flow.kind not in FLOW_KINDS:
-            raise ModelError(f"{what}: kind must be 'normal' or 'rework', not {flow.kind!r}")
-        if flow.kind == "normal":
-            if flow.source == flow.target:
-                raise ModelError(f"{what}: a step cannot flow into itself (use a rework flow)")
-            if flow.probability is not None:
-                raise ModelError(f"{what}: only rework flows have a probability")
-            if flow.share is not None:
-                flow.share = clean_percent(flow.share, f"{what}: share", upper_inclusive=True)
-        else:
-            if flow.share is not None:
-                raise ModelError(f"{what}: rework flows have a probability, not a share")
-            if flow.probability is None:
-                raise ModelError(f"{what}: a rework flow needs a probability (percent)")
-            flow.probability = clean_percent(flow.probability, f"{what}: probability",
-                                             upper_inclusive=False)
+        kind, share, probability = flow.kind, flow.share, flow.probability
+        if not (kind == "normal" and flow.source != flow.target and probability is None and (
+                share is None or (type(share) is float and 0.0 < share <= 100.0))
+                or kind == "rework" and share is None and type(probability) is float
+                and 0.0 < probability < 100.0):  # the fast path: already clean and valid
+            clean_flow_figures(flow, f"flow {source.name!r} -> {target.name!r}")
         for other in self._flows_from.get(flow.source, {}).values():  # same source only
-            if other.id != ignore and (other.source, other.target, other.kind) == (
-                    flow.source, flow.target, flow.kind):
-                raise ModelError(f"{what}: there is already such a flow")
+            if other.id != ignore and other.target == flow.target and other.kind == flow.kind:
+                raise ModelError(f"flow {source.name!r} -> {target.name!r}: there is already such a flow")
 
     # ------------------------------------------------------------ map settings
 
@@ -451,31 +369,6 @@ def _inserted(items: dict, key: str, value: Any, index: int | None) -> dict:
     pairs = list(items.items())
     pairs.insert(max(index, 0), (key, value))
     return dict(pairs)
-
-
-def duplicate_map(map_: ValueStreamMap, name: str, kind: str | None = None,
-             keep_origin: bool = False) -> ValueStreamMap:
-    """A deep copy with new ids for the map, its steps, flows and kaizens.
-
-    With keep_origin, each new step's `origin` is the id of the step it was copied from (a future
-    state remembers its lineage); otherwise origins are copied as they are. Kaizens stay attached
-    to the copies of their steps.
-    """
-    clone = ValueStreamMap(name, kind or map_.kind, map_.description, map_.demand,
-                           map_.demand_period, copy.copy(map_.thresholds))
-    new_ids: dict[str, str] = {}
-    for step in map_.steps:
-        twin = copy.copy(step)
-        twin.id = new_id()
-        twin.origin = step.id if keep_origin else step.origin
-        new_ids[step.id] = twin.id
-        clone.add_step(twin)
-    for flow in map_.flows:
-        clone.add_flow(Flow(new_ids[flow.source], new_ids[flow.target], flow.kind, flow.share,
-                            flow.probability))
-    for kaizen in map_.kaizens:
-        clone.add_kaizen(replace(kaizen, id=new_id(), step_id=new_ids.get(kaizen.step_id or "")))
-    return clone
 
 
 class Project(Observable):

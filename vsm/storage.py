@@ -3,7 +3,7 @@
 A .vsm file is an SQLite database with `PRAGMA application_id = APPLICATION_ID` and
 `PRAGMA user_version = SCHEMA_VERSION`, in rollback-journal mode (never WAL, whose side files get
 lost when a file is e-mailed). Its STRICT tables hold one project row and the maps, steps, flows
-and kaizens with their order; the schema is created by the migrations in `_MIGRATIONS`
+and kaizens with their order; the schema is created by the migrations in vsm.schema
 (sqlite-utils), which also leave their own `_sqlite_migrations` table in the file. Schema
 versions: 1 (project, maps, steps, flows), 2 (adds kaizens), 3 (adds the steps' time ranges and
 the maps' over-capacity threshold).
@@ -27,153 +27,24 @@ import stat
 from contextlib import closing
 from dataclasses import fields
 from datetime import datetime, timezone
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, Iterator
 
 from vsm.errors import FileFormatError, VsmError
 from vsm.kaizen import Kaizen
 from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap
+from vsm.schema import SCHEMA_VERSION, migrate, utils_database
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 APPLICATION_ID: int = int.from_bytes(b"VSM1", "big")  # 0x56534D31 = 1448299825
-SCHEMA_VERSION: int = 3
 
 from vsm import __version__ as APP_VERSION  # noqa: E402
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 NOT_OURS = "not a value-stream file"
-
-# ---------------------------------------------------------------- schema (migrations)
-
-_MIGRATIONS = sqlite_utils.Migrations("vsm")
-
-# Schema version 1, frozen: later changes go into new migrations, never into this text.
-_SCHEMA_1 = (
-    """CREATE TABLE project (
-        id TEXT PRIMARY KEY NOT NULL,
-        name TEXT NOT NULL,
-        app_version TEXT NOT NULL,
-        saved_at TEXT NOT NULL
-    ) STRICT""",
-    """CREATE TABLE maps (
-        id TEXT PRIMARY KEY NOT NULL,
-        position INTEGER NOT NULL UNIQUE,
-        name TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        description TEXT NOT NULL,
-        demand REAL,
-        demand_period TEXT NOT NULL,
-        long_wait_percent REAL NOT NULL,
-        low_pca_percent REAL NOT NULL,
-        rework_percent REAL NOT NULL
-    ) STRICT""",
-    """CREATE TABLE steps (
-        map_id TEXT NOT NULL REFERENCES maps(id) ON DELETE CASCADE,
-        id TEXT NOT NULL,
-        position INTEGER NOT NULL,
-        name TEXT NOT NULL,
-        activity TEXT NOT NULL,
-        team TEXT NOT NULL,
-        performer TEXT NOT NULL,
-        process_time REAL NOT NULL,
-        wait_time REAL NOT NULL,
-        pca REAL NOT NULL,
-        people REAL NOT NULL,
-        notes TEXT NOT NULL,
-        x REAL NOT NULL,
-        y REAL NOT NULL,
-        origin TEXT,
-        PRIMARY KEY (map_id, id),
-        UNIQUE (map_id, position)
-    ) STRICT""",
-    """CREATE TABLE flows (
-        map_id TEXT NOT NULL REFERENCES maps(id) ON DELETE CASCADE,
-        id TEXT NOT NULL,
-        position INTEGER NOT NULL,
-        source TEXT NOT NULL,
-        target TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        share REAL,
-        probability REAL,
-        PRIMARY KEY (map_id, id),
-        UNIQUE (map_id, position),
-        FOREIGN KEY (map_id, source) REFERENCES steps(map_id, id) ON DELETE CASCADE,
-        FOREIGN KEY (map_id, target) REFERENCES steps(map_id, id) ON DELETE CASCADE
-    ) STRICT""",
-)
-
-
-@_MIGRATIONS(name="0001_initial")
-def _initial_schema(db: sqlite_utils.Database) -> None:
-    """Schema version 1: project, maps, steps, flows."""
-    for statement in _SCHEMA_1:
-        db.execute(statement)
-    db.execute("PRAGMA user_version = 1")
-
-
-# Schema version 2, frozen like version 1.
-_SCHEMA_2 = (
-    """CREATE TABLE kaizens (
-        map_id TEXT NOT NULL REFERENCES maps(id) ON DELETE CASCADE,
-        id TEXT NOT NULL,
-        position INTEGER NOT NULL,
-        title TEXT NOT NULL,
-        description TEXT NOT NULL,
-        waste TEXT NOT NULL,
-        owner TEXT NOT NULL,
-        due TEXT,
-        status TEXT NOT NULL,
-        expected_saving_minutes REAL NOT NULL,
-        step_id TEXT,
-        x REAL NOT NULL,
-        y REAL NOT NULL,
-        PRIMARY KEY (map_id, id),
-        UNIQUE (map_id, position),
-        FOREIGN KEY (map_id, step_id) REFERENCES steps(map_id, id) ON DELETE CASCADE
-    ) STRICT""",
-)
-
-
-@_MIGRATIONS(name="0002_kaizens")
-def _kaizens_schema(db: sqlite_utils.Database) -> None:
-    """Schema version 2: kaizen bursts, attached to a step (step_id) or free on the map."""
-    for statement in _SCHEMA_2:
-        db.execute(statement)
-    db.execute("PRAGMA user_version = 2")
-
-
-# Schema version 3, frozen like the others. Columns added with ALTER TABLE, so version 1 and 2
-# files migrate (on a copy in memory) with empty ranges and the default threshold.
-_SCHEMA_3 = (
-    "ALTER TABLE steps ADD COLUMN process_time_min REAL",
-    "ALTER TABLE steps ADD COLUMN process_time_max REAL",
-    "ALTER TABLE steps ADD COLUMN wait_time_min REAL",
-    "ALTER TABLE steps ADD COLUMN wait_time_max REAL",
-    "ALTER TABLE maps ADD COLUMN over_capacity_percent REAL NOT NULL DEFAULT 85.0",
-)
-
-
-@_MIGRATIONS(name="0003_variability_capacity")
-def _variability_schema(db: sqlite_utils.Database) -> None:
-    """Schema version 3: optional minimum / maximum process and wait times per step (NULL: none)
-    and the utilisation above which a step is flagged as over capacity."""
-    for statement in _SCHEMA_3:
-        db.execute(statement)
-    db.execute("PRAGMA user_version = 3")
-
-
-def migrate(db: sqlite_utils.Database) -> None:
-    """Bring the schema of a writable database up to SCHEMA_VERSION (creates it in a new file).
-
-    Files of an older schema version are opened by migrating a copy in memory (open_project), so
-    the user's file is never changed by opening it.
-    """
-    _MIGRATIONS.apply(db)
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version != SCHEMA_VERSION:  # a migration forgot to set user_version: a bug, not user data
-        raise RuntimeError(f"migrations left user_version {version}, expected {SCHEMA_VERSION}")
-
 
 # ---------------------------------------------------------------- rows <-> model
 
@@ -234,19 +105,25 @@ def _map_from_row(row: dict[str, Any]) -> ValueStreamMap:
                           thresholds=thresholds, id=_id(row, f"map {name!r}"))
 
 
-def _step_from_row(row: dict[str, Any], map_name: str) -> Step:
-    _id(row, f"a step of map {map_name!r}")
-    return Step(**{name: row[name] for name in _STEP_FIELDS})
+def _objects(db: sqlite_utils.Database, table: str, map_: ValueStreamMap, make: type,
+             names: tuple[str, ...]) -> Iterator[Any]:
+    """The map's rows of `table`, in order, each as make(*the columns named by `names`).
 
-
-def _flow_from_row(row: dict[str, Any], map_name: str) -> Flow:
-    _id(row, f"a flow of map {map_name!r}")
-    return Flow(**{name: row[name] for name in _FLOW_FIELDS})
-
-
-def _kaizen_from_row(row: dict[str, Any], map_name: str) -> Kaizen:
-    _id(row, f"a kaizen of map {map_name!r}")
-    return Kaizen(**{name: row[name] for name in _KAIZEN_FIELDS})
+    Rows are read as tuples, not dicts. As with a dict per row, a missing id column raises
+    KeyError('id'), a bad id _Damaged, then the first missing column of `names` KeyError.
+    """
+    cursor = db.execute(f"SELECT * FROM [{table}] WHERE map_id = ? ORDER BY position", [map_.id])
+    index = {column[0]: i for i, column in enumerate(cursor.description)}
+    id_at, pick = -1, None
+    for row in cursor:
+        if id_at < 0:
+            id_at = index["id"]
+        value = row[id_at]
+        if type(value) is not str or not value:
+            _id({"id": value}, f"a {table[:-1]} of map {map_.name!r}")  # raises _Damaged
+        if pick is None:
+            pick = itemgetter(*[index[name] for name in names])
+        yield make(*pick(row))
 
 
 def _write_project(db: sqlite_utils.Database, project: Project) -> None:
@@ -271,12 +148,12 @@ def _read_project(db: sqlite_utils.Database) -> Project:
     project = Project(name=_text(rows[0], "name", "the project"), id=_id(rows[0], "the project"))
     for map_row in db.table("maps").rows_where(order_by="position"):
         map_ = _map_from_row(map_row)
-        for row in db.table("steps").rows_where("map_id = ?", [map_.id], order_by="position"):
-            map_.add_step(_step_from_row(row, map_.name))
-        for row in db.table("flows").rows_where("map_id = ?", [map_.id], order_by="position"):
-            map_.add_flow(_flow_from_row(row, map_.name))
-        for row in db.table("kaizens").rows_where("map_id = ?", [map_.id], order_by="position"):
-            map_.add_kaizen(_kaizen_from_row(row, map_.name))
+        for step in _objects(db, "steps", map_, Step, _STEP_FIELDS):
+            map_.add_step(step)
+        for flow in _objects(db, "flows", map_, Flow, _FLOW_FIELDS):
+            map_.add_flow(flow)
+        for kaizen in _objects(db, "kaizens", map_, Kaizen, _KAIZEN_FIELDS):
+            map_.add_kaizen(kaizen)
         project.add_map(map_)
     return project
 
@@ -346,7 +223,7 @@ def save_project(project: Project, path: str | Path) -> None:
         with closing(sqlite3.connect(temporary)) as connection:
             connection.execute("PRAGMA foreign_keys = ON")  # outside any transaction, or ignored
             connection.execute("PRAGMA journal_mode = DELETE")
-            db = sqlite_utils.Database(connection, execute_plugins=False)
+            db = utils_database(connection)
             db.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
             migrate(db)
             with db.atomic():
@@ -471,10 +348,10 @@ def open_project(path: str | Path) -> Project:
             _check_integrity(connection)
             version = connection.execute("PRAGMA user_version").fetchone()[0]
             if version == SCHEMA_VERSION:
-                return _read_project(sqlite_utils.Database(connection, execute_plugins=False))
+                return _read_project(utils_database(connection))
             with closing(sqlite3.connect(":memory:")) as copy:
                 connection.backup(copy)
-                db = sqlite_utils.Database(copy, execute_plugins=False)
+                db = utils_database(copy)
                 migrate(db)
                 return _read_project(db)
     except VsmError:

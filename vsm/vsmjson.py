@@ -4,8 +4,10 @@ Loading happens in two phases: the JSON data is first parsed into plain records,
 type and required key; the records are then built into a Project through the model's API
 (ValueStreamMap(...), add_step, add_flow, add_kaizen), which applies the model's own rules. Any
 failure on the way, whatever raised it, comes out as one FileFormatError that names the map,
-step, flow or kaizen.
+step, flow or kaizen. Error text is only formatted for a value that is refused (_fast_step and
+_fast_flow are phase 1's fast path; phase 2 names a step or flow once the model refuses it).
 
+Writing (project_to_dict, with FORMAT and VERSION) is in vsm.vsmjson_write and re-exported here.
 Files (reading, atomic writing, choosing the format by suffix) are in vsm.interchange.
 """
 
@@ -15,14 +17,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from vsm.durations import format_exact
 from vsm.errors import FileFormatError
 from vsm.kaizen import Kaizen
 from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap, new_id
 from vsm.variability import RANGE_FIELDS
-
-FORMAT = "vsm-json"
-VERSION = 1
+from vsm.vsmjson_write import FORMAT, VERSION
+from vsm.vsmjson_write import project_to_dict  # noqa: F401 (re-exported)
 
 _STEP_DEFAULTS = Step()
 _KAIZEN_DEFAULTS = Kaizen()
@@ -63,98 +63,6 @@ class _ProjectRecord:
     id: str | None
     name: str
     maps: list[_MapRecord]
-
-
-# ---------------------------------------------------------------- writing
-
-
-def _plain_number(value: float) -> int | float:
-    """Whole numbers as ints (95 rather than 95.0) so the file reads naturally."""
-    if float(value).is_integer() and abs(value) < 1e15:
-        return int(value)
-    return value
-
-
-def _step_to_dict(step: Step) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": step.id,
-        "name": step.name,
-        "activity": step.activity,
-        "team": step.team,
-        "performer": step.performer,
-        "process_time": format_exact(step.process_time),
-        "wait_time": format_exact(step.wait_time),
-        "pca": _plain_number(step.pca),
-        "people": _plain_number(step.people),
-        "notes": step.notes,
-        "x": _plain_number(step.x),
-        "y": _plain_number(step.y),
-    }
-    if step.origin is not None:
-        data["origin"] = step.origin
-    for name in RANGE_FIELDS:
-        if getattr(step, name) is not None:
-            data[name] = format_exact(getattr(step, name))
-    return data
-
-
-def _flow_to_dict(flow: Flow) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": flow.id, "from": flow.source, "to": flow.target}
-    if flow.kind != "normal":
-        data["kind"] = flow.kind
-    if flow.share is not None:
-        data["share"] = _plain_number(flow.share)
-    if flow.probability is not None:
-        data["probability"] = _plain_number(flow.probability)
-    return data
-
-
-def _kaizen_to_dict(kaizen: Kaizen) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": kaizen.id,
-        "title": kaizen.title,
-        "description": kaizen.description,
-        "waste": kaizen.waste,
-        "owner": kaizen.owner,
-        "status": kaizen.status,
-        "expected_saving": format_exact(kaizen.expected_saving_minutes),
-    }
-    if kaizen.due is not None:
-        data["due"] = kaizen.due
-    if kaizen.step_id is not None:
-        data["step"] = kaizen.step_id
-    data["x"] = _plain_number(kaizen.x)
-    data["y"] = _plain_number(kaizen.y)
-    return data
-
-
-def _map_to_dict(map_: ValueStreamMap) -> dict[str, Any]:
-    data = {
-        "id": map_.id,
-        "name": map_.name,
-        "kind": map_.kind,
-        "description": map_.description,
-        "demand": None if map_.demand is None else _plain_number(map_.demand),
-        "demand_period": map_.demand_period,
-        "thresholds": {key: _plain_number(getattr(map_.thresholds, key))
-                       for key in _THRESHOLD_KEYS},
-        "steps": [_step_to_dict(step) for step in map_.steps],
-        "flows": [_flow_to_dict(flow) for flow in map_.flows],
-    }
-    if map_.kaizens:
-        data["kaizens"] = [_kaizen_to_dict(kaizen) for kaizen in map_.kaizens]
-    return data
-
-
-def project_to_dict(project: Project) -> dict[str, Any]:
-    """The project as a vsm-json document (plain dicts, lists, strings and numbers)."""
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "id": project.id,
-        "name": project.name,
-        "maps": [_map_to_dict(map_) for map_ in project.maps],
-    }
 
 
 # ---------------------------------------------------------------- phase 1: parse
@@ -240,6 +148,62 @@ def _optional_id(data: dict[str, Any], where: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise _Invalid(f"{where}: id must be text, not {_type_name(value)}")
     return value or None
+
+
+_NUMBER, _DURATION, _NULLABLE_NUMBER = {int, float}, {int, float, str}, {int, float, type(None)}
+_STEP_NUMBERS = ("process_time", "wait_time", "pca", "people", "x", "y")  # ints become floats
+_NO_RANGES = dict.fromkeys(RANGE_FIELDS)
+
+
+def _fast_step(data: Any) -> dict[str, Any] | None:
+    """_parse_step's result for a step whose values all have their plain JSON types and which has
+    no time range keys, else None (then _parse_step finds any problem and names it). Builds no
+    error text and calls no checking helper per key."""
+    if type(data) is not dict or not data.keys().isdisjoint(RANGE_FIELDS):
+        return None
+    get, defaults = data.get, _STEP_DEFAULTS
+    values = {"id": get("id"), "name": get("name"), "activity": get("activity", defaults.activity),
+              "team": get("team", defaults.team), "performer": get("performer", defaults.performer),
+              "notes": get("notes", defaults.notes), "origin": get("origin"),
+              "process_time": get("process_time", defaults.process_time),
+              "wait_time": get("wait_time", defaults.wait_time), "pca": get("pca", defaults.pca),
+              "people": get("people", defaults.people), "x": get("x", defaults.x),
+              "y": get("y", defaults.y), **_NO_RANGES}
+    origin, process, wait = values["origin"], values["process_time"], values["wait_time"]
+    if not (type(values["id"]) is type(values["name"]) is type(values["activity"])
+            is type(values["team"]) is type(values["performer"]) is type(values["notes"]) is str
+            and values["id"] and (origin is None or type(origin) is str)
+            and type(process) in _DURATION and type(wait) in _DURATION
+            and type(values["pca"]) in _NUMBER and type(values["people"]) in _NUMBER
+            and type(values["x"]) in _NUMBER and type(values["y"]) in _NUMBER):
+        return None
+    try:
+        for name in _STEP_NUMBERS:
+            if type(values[name]) is int:
+                values[name] = float(values[name])
+    except OverflowError:
+        return None
+    values["origin"] = origin or None
+    return values
+
+
+def _fast_flow(data: Any, number: int) -> _FlowRecord | None:
+    """_parse_flow's result for a flow whose values all have their plain JSON types, else None."""
+    if type(data) is not dict:
+        return None
+    get = data.get
+    source, target, kind, flow_id = get("from"), get("to"), get("kind", "normal"), get("id")
+    share, probability = get("share"), get("probability")
+    if not (type(source) is type(target) is type(kind) is str
+            and (flow_id is None or type(flow_id) is str)
+            and type(share) in _NULLABLE_NUMBER and type(probability) in _NULLABLE_NUMBER):
+        return None
+    try:
+        return _FlowRecord(number, flow_id or None, source, target, kind,
+                           None if share is None else float(share),
+                           None if probability is None else float(probability))
+    except OverflowError:
+        return None
 
 
 def _parse_step(value: Any, map_where: str, number: int) -> dict[str, Any]:
@@ -342,9 +306,9 @@ def _parse_map(value: Any, number: int) -> _MapRecord:
     }
     record = _MapRecord(_optional_id(data, where), name, settings)
     for index, step in enumerate(_list(data, "steps", where, required=False), start=1):
-        record.steps.append(_parse_step(step, where, index))
+        record.steps.append(_fast_step(step) or _parse_step(step, where, index))
     for index, flow in enumerate(_list(data, "flows", where, required=False), start=1):
-        record.flows.append(_parse_flow(flow, index, where))
+        record.flows.append(_fast_flow(flow, index) or _parse_flow(flow, index, where))
     for index, kaizen in enumerate(_list(data, "kaizens", where, required=False), start=1):
         record.kaizens.append(_parse_kaizen(kaizen, where, index))
     return record
@@ -379,40 +343,54 @@ def _parse_project(data: Any) -> _ProjectRecord:
 
 
 def _build_map(record: _MapRecord) -> ValueStreamMap:
-    where = f"map {record.name!r}"
+    """The map of a record, built through the model's API. Error text is only made once the
+    model refuses something: the message then names the step or flow as in the file."""
     try:
         map_ = ValueStreamMap(name=record.name, id=record.id, **record.settings)
     except ModelError as error:
         raise _Invalid(str(error)) from None
-    first_with_id: dict[str, str] = {}
+    add_step, add_flow = map_.add_step, map_.add_flow
     for values in record.steps:
-        label = values["name"] or values["id"]
-        if values["id"] in first_with_id:
-            raise _Invalid(f"{where}, step {label!r}: the id {values['id']!r} is already used by "
-                           f"step {first_with_id[values['id']]!r}")
-        first_with_id[values["id"]] = label
         try:
-            map_.add_step(Step(**values))
+            add_step(Step(**values))
         except ModelError as error:
-            message = str(error).removeprefix(f"step {values['name']!r}: ")
-            raise _Invalid(f"{where}, step {label!r}: {message}") from None
+            raise _Invalid(_step_refused(map_, record, values, error)) from None
     for flow in record.flows:
-        flow_where = f"{where}, flow {flow.number} ({flow.source} -> {flow.target})"
-        for step_id in (flow.source, flow.target):
-            if not map_.has_step(step_id):
-                raise _Invalid(f"{flow_where}: step {step_id!r} is not in the map")
-        if flow.id is not None and map_.has_flow(flow.id):
-            raise _Invalid(f"{flow_where}: another flow already has the id {flow.id!r}")
-        model_flow = Flow(flow.source, flow.target, flow.kind, flow.share, flow.probability,
-                          id=flow.id or new_id())
-        prefix = f"flow {map_.step(flow.source).name!r} -> {map_.step(flow.target).name!r}: "
         try:
-            map_.add_flow(model_flow)
+            add_flow(Flow(flow.source, flow.target, flow.kind, flow.share, flow.probability,
+                          flow.id or new_id()))
         except ModelError as error:
-            raise _Invalid(f"{flow_where}: {str(error).removeprefix(prefix)}") from None
+            raise _Invalid(_flow_refused(map_, record, flow, error)) from None
     for number, values in enumerate(record.kaizens, start=1):
         _build_kaizen(map_, values, number)
     return map_
+
+
+def _step_refused(map_: ValueStreamMap, record: _MapRecord, values: dict[str, Any],
+                  error: ModelError) -> str:
+    """Why the model refused a step of the file: its id is taken, or the model's message."""
+    step_id, label = values["id"], values["name"] or values["id"]
+    where = f"map {record.name!r}, step {label!r}"
+    if map_.has_step(step_id):  # the ids are non-empty text, so this is what add_step refused
+        first = next(other for other in record.steps if other["id"] == step_id)
+        return (f"{where}: the id {step_id!r} is already used by "
+                f"step {first['name'] or first['id']!r}")
+    prefix = f"step {values['name']!r}: "
+    return f"{where}: {str(error).removeprefix(prefix)}"
+
+
+def _flow_refused(map_: ValueStreamMap, record: _MapRecord, flow: _FlowRecord,
+                  error: ModelError) -> str:
+    """Why the model refused a flow of the file: a step is not in the map, its id is taken, or
+    the model's message (without the model's own naming of the flow)."""
+    where = f"map {record.name!r}, flow {flow.number} ({flow.source} -> {flow.target})"
+    for step_id in (flow.source, flow.target):
+        if not map_.has_step(step_id):
+            return f"{where}: step {step_id!r} is not in the map"
+    if flow.id is not None and map_.has_flow(flow.id):
+        return f"{where}: another flow already has the id {flow.id!r}"
+    prefix = f"flow {map_.step(flow.source).name!r} -> {map_.step(flow.target).name!r}: "
+    return f"{where}: {str(error).removeprefix(prefix)}"
 
 
 def _build_kaizen(map_: ValueStreamMap, values: dict[str, Any], number: int) -> None:

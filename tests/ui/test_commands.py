@@ -12,7 +12,8 @@ from ui.commands import (AddMapCommand, AddStepsCommand, MoveStepsCommand, Remov
                          RemoveMapCommand, SetFlowFieldCommand, SetMapFieldCommand,
                          SetStepFieldCommand)
 from ui.document import Document
-from vsm.model import Flow, ModelError, Project, Step, ValueStreamMap, duplicate_map
+from vsm.duplicate import duplicate_map
+from vsm.model import Flow, ModelError, Project, Step, ValueStreamMap
 
 
 def make_document() -> Document:

@@ -261,7 +261,7 @@ def scenario_file(tmp_path) -> Path:
     process   30  -> 10 + 20 + 15 = 45:                       delta +15,  15 / 30   = +50 %
     """
     from vsm.kaizen import Kaizen
-    from vsm.model import duplicate_map
+    from vsm.duplicate import duplicate_map
 
     current = linear_map()
     future = duplicate_map(current, "Target", "future", keep_origin=True)

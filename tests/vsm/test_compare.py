@@ -9,7 +9,8 @@ import pytest
 from vsm.compare import (COMPARED_FIELDS, METRICS, MetricDelta, compare_maps, count_handoffs,
                          describe_field_change, format_delta, lineage, match_steps)
 from vsm.interchange import load_json
-from vsm.model import Flow, Step, ValueStreamMap, duplicate_map
+from vsm.duplicate import duplicate_map
+from vsm.model import Flow, Step, ValueStreamMap
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "restore-a-live-service.json"
 

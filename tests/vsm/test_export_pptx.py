@@ -26,7 +26,8 @@ from vsm.export_pptx import export_pptx
 from vsm.interchange import load_json, save_json
 from vsm.kaizen import Kaizen
 from vsm.layout import auto_layout
-from vsm.model import Flow, Project, Step, ValueStreamMap, duplicate_map
+from vsm.duplicate import duplicate_map
+from vsm.model import Flow, Project, Step, ValueStreamMap
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "resources" / "examples" / "restore-a-live-service.json"

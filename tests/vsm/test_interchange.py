@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 import re
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vsm import interchange, vsmjson
+from vsm import vsmjson
 from vsm.durations import format_exact, parse_duration
 from vsm.errors import FileFormatError
 from vsm.interchange import (
@@ -323,6 +324,51 @@ def test_each_error_names_where_it_is(case):
     assert expected in caught.value.reason
     assert str(caught.value).startswith("in.json: ")
     assert "\n" not in str(caught.value)
+
+
+def test_a_duplicate_step_id_names_the_first_step_as_written():
+    doc = minimal_doc()
+    doc["maps"][0]["steps"][0]["name"] = " Log "  # stored stripped, but named as written
+    doc["maps"][0]["steps"][2]["id"] = "s1"
+    with pytest.raises(FileFormatError) as caught:
+        project_from_dict(doc)
+    assert caught.value.reason == ("map 'Current state', step 'Fix': the id 's1' is already used "
+                                   "by step ' Log '")
+
+
+# Values of every JSON type, valid and not, for the fast parse of steps and flows.
+JSON_VALUES = [None, True, False, 0, -3, 7, 2.5, -0.0, 10**400, "", " ", "1h 30m", "s1", "plan",
+               "rework", [], {}, [1]]
+STEP_KEYS = [*(f.name for f in dataclasses.fields(Step)), "extra"]
+
+
+@pytest.mark.parametrize("key", STEP_KEYS)
+def test_the_fast_parse_of_a_step_gives_what_the_full_parse_gives(key):
+    for value in [*JSON_VALUES, KeyError]:  # KeyError: the key is left out
+        data = {"id": "s1", "name": "Log", "process_time": 5, "wait_time": "1h", "x": 1.5}
+        data.pop(key, None) if value is KeyError else data.update({key: value})
+        fast = vsmjson._fast_step(data)
+        try:
+            full = vsmjson._parse_step(data, "map 'M'", 1)
+        except vsmjson._Invalid:
+            assert fast is None  # the full parse then names the problem
+            continue
+        assert fast is None or repr(sorted(fast.items())) == repr(sorted(full.items()))
+    assert vsmjson._fast_step({"id": "s1", "name": "Log", "origin": ""})["origin"] is None
+
+
+@pytest.mark.parametrize("key", ["id", "from", "to", "kind", "share", "probability", "extra"])
+def test_the_fast_parse_of_a_flow_gives_what_the_full_parse_gives(key):
+    for value in [*JSON_VALUES, KeyError]:
+        data = {"id": "f1", "from": "s1", "to": "s2", "share": 40}
+        data.pop(key, None) if value is KeyError else data.update({key: value})
+        fast = vsmjson._fast_flow(data, 3)
+        try:
+            full = vsmjson._parse_flow(data, 3, "map 'M'")
+        except vsmjson._Invalid:
+            assert fast is None
+            continue
+        assert fast is None or repr(fast) == repr(full)
 
 
 @pytest.mark.parametrize("data, expected", [

@@ -14,7 +14,8 @@ from vsm.events import KaizenAdded, KaizenChanged, KaizenRemoved, StepRemoved
 from vsm.interchange import load_json, project_from_dict, project_to_dict, save_json
 from vsm.kaizen import (KAIZEN_ABOVE_STEP, KAIZEN_STACK, PLAN_COLUMNS, WASTES, Kaizen,
                         improvement_plan, kaizen_from_step_to_change, write_plan_csv)
-from vsm.model import Flow, ModelError, Project, Step, ValueStreamMap, duplicate_map
+from vsm.duplicate import duplicate_map
+from vsm.model import Flow, ModelError, Project, Step, ValueStreamMap
 from vsm.storage import open_project, save_project
 
 

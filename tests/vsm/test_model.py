@@ -8,7 +8,9 @@ import pytest
 
 from vsm.events import (FlowAdded, FlowChanged, FlowRemoved, MapAdded, MapChanged, StepAdded,
                         StepChanged, StepRemoved)
-from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap
+from vsm.model import (STEP_FIELDS, Flow, ModelError, Project, Step, Thresholds, ValueStreamMap,
+                       clean_step_value)
+from vsm.variability import check_ranges
 
 
 @pytest.fixture
@@ -108,3 +110,80 @@ def test_project_maps():
     with pytest.raises(ModelError, match="maps: 'Target', 'Current'"):
         project.map_named("nope")
     assert project.remove_map(future.id) == (future, 0)
+
+
+# Odd values for every step field: valid ones of another type (text durations, ints, numbers as
+# text), and refused ones. Adding a step takes a fast path when every field is already clean;
+# otherwise it checks field by field. Both must agree with clean_step_value, field by field.
+ODD_VALUES = [None, True, 0, -1, 7, 0.0, -0.0, 100.0, 101.0, float("nan"), float("inf"), "",
+              " ", "1h 30m", "50", "abc", [], "plan", "vendor", " padded "]
+
+
+def _outcome(action):
+    """What an action gives: ("ok", result) or (type of exception, message)."""
+    try:
+        return "ok", action()
+    except Exception as error:  # noqa: BLE001 - the outcome is compared, whatever it is
+        return type(error), str(error)
+
+
+def _checked_field_by_field(step):
+    """The step's fields as add_step validates them, spelled out with clean_step_value."""
+    values = {name: clean_step_value(step.name, name, getattr(step, name)) for name in STEP_FIELDS}
+    check_ranges(step.name, values)
+    return values
+
+
+@pytest.mark.parametrize("field", STEP_FIELDS)
+def test_adding_a_step_checks_each_field_as_clean_step_value_does(field):
+    for value in ODD_VALUES:
+        step = Step(**{"name": " A ", field: value}, id="a")
+        expected = _outcome(lambda: _checked_field_by_field(copy.copy(step)))
+        added = _outcome(lambda: ValueStreamMap().add_step(step))
+        if expected[0] != "ok":
+            assert added == expected
+        else:
+            assert added[0] == "ok"
+            assert repr({name: getattr(step, name) for name in STEP_FIELDS}) == repr(expected[1])
+
+
+def test_a_refused_value_names_the_step_and_field_exactly():
+    map_ = ValueStreamMap()
+    cases = [({"pca": 0.0}, "step 'Triage': pca must be more than 0 and at most 100, not 0"),
+             ({"pca": "much"}, "step 'Triage': pca must be a number, not 'much'"),
+             ({"x": float("inf")}, "step 'Triage': x must be a finite number, not inf"),
+             ({"people": -1.0}, "step 'Triage': people cannot be negative"),
+             ({"wait_time": "soon"}, "step 'Triage': wait time: not a duration: 'soon' (write "
+                                     "e.g. '45', '45m', '1h 30m', '2.5h', '3d', '1w')"),
+             ({"wait_time_max": "x"}, "step 'Triage': wait time max: not a duration: 'x' (write "
+                                      "e.g. '45', '45m', '1h 30m', '2.5h', '3d', '1w')"),
+             ({"wait_time": 60.0, "wait_time_max": 30.0},
+              "step 'Triage': wait time maximum 30m is less than the most likely wait time 1h"),
+             ({"performer": "robot"}, "step 'Triage': performer must be one of internal, vendor, "
+                                      "customer, automated, not 'robot'"),
+             ({"origin": 5}, "step 'Triage': origin must be a step id"),
+             ({"team": None}, "step 'Triage': team must be text, not None")]
+    for values, message in cases:
+        with pytest.raises(ModelError) as caught:
+            map_.add_step(Step("Triage", **values))
+        assert str(caught.value) == message
+    assert map_.steps == []
+    with pytest.raises(ModelError, match="^steps have no field 'colour'$"):
+        clean_step_value("Triage", "colour", 1)
+
+
+def test_a_clean_step_is_added_as_it_is_apart_from_stripped_names():
+    step = Step(" Triage ", team=" Desk ", notes=" as typed ", pca=95.0, x=-3.5, origin="o1")
+    ValueStreamMap().add_step(step)
+    assert (step.name, step.team, step.notes, step.pca, step.x, step.origin) == (
+        "Triage", "Desk", " as typed ", 95.0, -3.5, "o1")
+
+
+def test_added_steps_and_flows_report_their_index_to_listeners(map_):
+    events = []
+    map_.subscribe(events.append)
+    step = map_.add_step(Step("D", id="D"), index=1)
+    flow = map_.add_flow(Flow("A", "D", id="ad"), index=0)
+    map_.add_flow(Flow("D", "C", id="dc"))
+    assert events == [StepAdded(step, 1), FlowAdded(flow, 0), FlowAdded(map_.flow("dc"), 4)]
+    assert [s.id for s in map_.steps] == ["A", "D", "B", "C"]

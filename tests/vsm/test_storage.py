@@ -18,6 +18,7 @@ import sqlite_utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import vsm.schema as schema
 import vsm.storage as storage
 from vsm.errors import FileFormatError
 from vsm.kaizen import Kaizen
@@ -200,7 +201,7 @@ def test_a_version_1_file_opens_without_being_changed(tmp_path: Path) -> None:
     connection = sqlite3.connect(path)
     db = sqlite_utils.Database(connection)
     db.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
-    storage._MIGRATIONS.apply(db, stop_before="0002_kaizens")  # the version 1 schema
+    schema._migrations().apply(db, stop_before="0002_kaizens")  # the version 1 schema
     db.table("project").insert({"id": "p", "name": "Old", "app_version": "0.1.0",
                                 "saved_at": "2026-01-01T00:00:00+00:00"})
     db.table("maps").insert({"id": "m", "position": 0, "name": "Current state", "kind": "current",
@@ -240,7 +241,7 @@ def test_a_version_2_file_opens_with_no_ranges_and_the_default_threshold(tmp_pat
     connection = sqlite3.connect(path)
     db = sqlite_utils.Database(connection)
     db.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
-    storage._MIGRATIONS.apply(db, stop_before="0003_variability_capacity")
+    schema._migrations().apply(db, stop_before="0003_variability_capacity")
     db.table("project").insert({"id": "p", "name": "Two", "app_version": "0.1.0",
                                 "saved_at": "2026-01-01T00:00:00+00:00"})
     db.table("maps").insert({"id": "m", "position": 0, "name": "Current state", "kind": "current",
@@ -460,6 +461,28 @@ def test_a_flow_to_a_missing_step(saved: Path) -> None:
 def test_an_empty_id(saved: Path) -> None:
     write_directly(saved, "UPDATE maps SET id = '' WHERE id = 'map-future'")
     expect_open_error(saved, "damaged file")
+
+
+@pytest.mark.parametrize("sql, reason", [
+    ("UPDATE steps SET id = '' WHERE id = 's1' AND map_id = 'map-future';"
+     "UPDATE flows SET source = '' WHERE id = 'g1'; UPDATE flows SET target = '' WHERE id = 'g3'",
+     "damaged file: a step of map 'Future state' has an empty id"),
+    ("UPDATE flows SET id = '' WHERE id = 'g2'",
+     "damaged file: a flow of map 'Future state' has an empty id"),
+    ("UPDATE kaizens SET id = '' WHERE id = 'k2'",
+     "damaged file: a kaizen of map 'Future state' has an empty id"),
+    ("ALTER TABLE steps DROP COLUMN notes", "damaged file: column 'notes' is missing"),
+    ("ALTER TABLE flows DROP COLUMN probability", "damaged file: column 'probability' is missing"),
+    ("UPDATE steps SET people = -1 WHERE id = 's3' AND map_id = 'map-current'",
+     "damaged file: step 'Freigabe': people cannot be negative"),
+    ("UPDATE flows SET share = 0.0 WHERE id = 'f4'",
+     "damaged file: flow 'Bau' -> 'Test': share must be more than 0 and at most 100, not 0"),
+])
+def test_rows_the_model_or_the_reader_refuse_are_named_exactly(saved: Path, sql: str,
+                                                               reason: str) -> None:
+    with closing(sqlite3.connect(saved)) as connection:
+        connection.executescript(sql)
+    assert expect_open_error(saved).reason == reason
 
 
 def test_missing_project_row(saved: Path) -> None:

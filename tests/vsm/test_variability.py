@@ -7,7 +7,8 @@ import pytest
 from vsm.compare import compare_maps
 from vsm.interchange import load_json, project_from_dict, project_to_dict, save_json
 from vsm.errors import FileFormatError
-from vsm.model import ModelError, Project, Step, ValueStreamMap, duplicate_map
+from vsm.duplicate import duplicate_map
+from vsm.model import ModelError, Project, Step, ValueStreamMap
 from vsm.storage import open_project, save_project
 from vsm.variability import has_variability, time_range, varies
 
