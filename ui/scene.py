@@ -2,7 +2,8 @@
 
 The scene mirrors the map: it builds one item per step and flow, subscribes to the map's events
 and updates only the item an event concerns. It listens to the document's analysis to show flags,
-the critical path, the lead-time ladder and the summary. Gestures on the canvas (dragging steps,
+the critical path, the lead-time ladder and the summary (ui.scene_analysis: only the items whose
+state changed are touched). Gestures on the canvas (dragging steps,
 drawing a connection, double-clicking to add a step) become commands pushed on the document's
 undo stack; the model then tells the scene what changed. Nothing is ever read back from the items
 to save: positions live in the model.
@@ -10,22 +11,23 @@ to save: positions live in the model.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import shiboken6
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtWidgets import (QGraphicsScene, QGraphicsSceneHelpEvent, QGraphicsSceneMouseEvent,
+                               QGraphicsView)
 
 from ui.commands import AddStepsCommand
 from ui.document import Document
-from ui.items import (FlowItem, KaizenItem, LadderItem, LadderSegment, LaneBand, LanesItem,
-                      LegendItem, StepItem, SummaryItem)
+from ui.items import (FlowItem, KaizenItem, LadderItem, LaneBand, LanesItem, LegendItem, StepItem,
+                      SummaryItem)
+from ui.items.step_item import BOUNDS as STEP_BOUNDS
 from ui.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
+from ui.items.tooltips import sync_tooltips
 from ui.palette import COLOUR_MODES, LIGHT, Theme, theme_for
+from ui.scene_analysis import SUMMARY_TOOLTIP, AnalysisPresenter  # noqa: F401 - SUMMARY_TOOLTIP re-exported
 from ui.tools import ConnectTool, MoveTool
-from vsm.analysis import FLAG_LABELS, MapAnalysis
-from vsm.durations import format_duration
+from vsm.analysis import MapAnalysis
 from vsm.events import KaizenAdded, KaizenChanged, KaizenRemoved
 from vsm.kaizen import Kaizen
 from vsm.layout import LANE_BYS, LANE_PADDING, lane_bands
@@ -34,13 +36,6 @@ from vsm.model import (Flow, FlowAdded, FlowChanged, FlowRemoved, MapChanged, St
 
 GRID = 20.0
 MARGIN = 400.0  # room around the map to scroll into and double-click on
-SUMMARY_TOOLTIP = (
-    "<b>Lead time</b>: expected time from the first step to the end, along the longest of "
-    "concurrent branches, weighting alternative routes by their shares and including rework.<br>"
-    "<b>Process time</b>: the part of it spent working.<br>"
-    "<b>Flow efficiency</b> = process time ÷ lead time.<br>"
-    "<b>Rolled %C&amp;A</b>: the chance that work passes every step complete and accurate "
-    "(the product of the steps' %C&amp;A).")
 
 
 class MapScene(QGraphicsScene):
@@ -66,7 +61,9 @@ class MapScene(QGraphicsScene):
         self._snap = False
         app = QGuiApplication.instance()
         self.theme: Theme = theme_for(app.palette()) if app is not None else LIGHT
-        self.analysis: MapAnalysis | None = None
+        self._presenter = AnalysisPresenter()
+        self._content: QRectF | None = None  # the steps, flows and kaizens; None: measure again
+        self._scene_rect: QRectF | None = None
         self.connect_tool = ConnectTool(self)
         self.move_tool = MoveTool(self)
         self.legend = LegendItem(self._colour_mode, self.theme)
@@ -79,16 +76,18 @@ class MapScene(QGraphicsScene):
         self._layout_timer.setSingleShot(True)
         self._layout_timer.setInterval(0)
         self._layout_timer.timeout.connect(self.layout_decorations)
-        for step in map_.steps:
-            self._add_step_item(step)
-        for flow in map_.flows:
-            self._add_flow_item(flow)
+        # Items get their analysis state (badges, outlines) before they join the scene.
+        steps = [self._add_step_item(step, add=False) for step in map_.steps]
+        flows = [self._add_flow_item(flow, add=False) for flow in map_.flows]
+        self._presenter.apply(self, document.analysis(map_.id))
+        for item in (*steps, *flows):
+            self.addItem(item)
         for kaizen in map_.kaizens:
             self._add_kaizen_item(kaizen)
         self._attached = True
         map_.subscribe(self._on_model_event)
         document.analysis_changed.connect(self._on_analysis_changed)
-        self.apply_analysis()
+        self.layout_decorations()
 
     def detach(self) -> None:
         """Stop following the map and the document (the map was closed or deleted)."""
@@ -234,6 +233,12 @@ class MapScene(QGraphicsScene):
     # ------------------------------------------------------------ model events
 
     def _on_model_event(self, event: object) -> None:
+        if isinstance(event, StepChanged) and event.field in ("x", "y"):
+            self._content = None  # the map's extent is measured again
+        elif not isinstance(event, (MapChanged, StepChanged)):
+            self._content = None  # something came, went or changed its shape
+            if not isinstance(event, (KaizenAdded, KaizenRemoved, KaizenChanged)):
+                self._presenter.items_changed()
         if isinstance(event, StepAdded):
             self._add_step_item(event.step)
             if self._lanes_by is not None:
@@ -290,12 +295,13 @@ class MapScene(QGraphicsScene):
         else:
             item.set_kaizen(kaizen)
 
-    def _add_step_item(self, step: Step) -> StepItem:
+    def _add_step_item(self, step: Step, add: bool = True) -> StepItem:
         item = StepItem(step, self._colour_mode, self.theme)
         if self.read_only:
             item.setFlag(StepItem.GraphicsItemFlag.ItemIsMovable, False)
         self.item_for_step[step.id] = item
-        self.addItem(item)
+        if add:
+            self.addItem(item)
         return item
 
     def _add_kaizen_item(self, kaizen: Kaizen) -> KaizenItem:
@@ -307,69 +313,41 @@ class MapScene(QGraphicsScene):
         item.attach(self.item_for_step.get(kaizen.step_id or ""))
         return item
 
-    def _add_flow_item(self, flow: Flow) -> FlowItem:
+    def _add_flow_item(self, flow: Flow, add: bool = True) -> FlowItem:
         item = FlowItem(flow, self.item_for_step[flow.source], self.item_for_step[flow.target],
                         self.theme)
         self.item_for_flow[flow.id] = item
-        self.addItem(item)
+        if add:
+            self.addItem(item)
         return item
 
     # ------------------------------------------------------------ analysis
+
+    @property
+    def analysis(self) -> MapAnalysis | None:
+        """The analysis the canvas shows (None before the first)."""
+        return self._presenter.analysis
 
     def _on_analysis_changed(self, map_id: str) -> None:
         if map_id == self.map.id:
             self.apply_analysis()
 
     def apply_analysis(self) -> None:
-        """Show the document's current analysis: flags, critical path, ladder and summary."""
-        analysis = self.document.analysis(self.map.id)
-        self.analysis = analysis
-        reasons = {item.step_id: dict(zip(item.flags, item.reasons)) for item in analysis.steps_to_change}
-        problems: dict[str, list[str]] = defaultdict(list)
-        for problem in analysis.problems:
-            for step_id in problem.step_ids:
-                problems[step_id].append(problem.message)
-        critical = set(analysis.critical_path)
-        for step_id, item in self.item_for_step.items():
-            flags = list(analysis.flags.get(step_id, []))
-            tooltips = {flag: self._flag_tooltip(analysis, step_id, flag, reasons.get(step_id, {}))
-                        for flag in flags}
-            if problems.get(step_id):
-                flags.append("problem")
-                tooltips["problem"] = "<br>".join(_escape(m) for m in problems[step_id])
-            item.set_flags(flags, tooltips)
-            item.set_on_critical_path(step_id in critical)
-        pairs = set(zip(analysis.critical_path, analysis.critical_path[1:]))
-        for flow_id, flow_item in self.item_for_flow.items():
-            flow = flow_item.flow
-            flow_item.set_on_critical_path(flow.kind == "normal" and (flow.source, flow.target) in pairs)
-        self._update_summary(analysis)
+        """Show the document's current analysis: flags, critical path, ladder and summary.
+
+        Only items whose flags or critical-path membership changed are touched."""
+        self._presenter.apply(self, self.document.analysis(self.map.id))
         self.layout_decorations()
 
-    @staticmethod
-    def _flag_tooltip(analysis: MapAnalysis, step_id: str, flag: str, reasons: dict[str, str]) -> str:
-        text = f"<b>{FLAG_LABELS.get(flag, flag)}</b>"
-        if flag in reasons:
-            text += f"<br>{_escape(reasons[flag])}"
-        saving = analysis.savings.get(step_id, 0.0)
-        if saving > 0:
-            text += f"<br>Minutes saved by removing its wait: {saving:.0f} ({format_duration(saving)})"
-        return text
-
-    def _update_summary(self, analysis: MapAnalysis) -> None:
-        def percent(value: float | None) -> str:
-            return "–" if value is None else f"{value:.0f}%"
-
-        rows = [("Lead time", format_duration(analysis.lead_time)),
-                ("Process time", format_duration(analysis.process_time)),
-                ("Flow efficiency", percent(analysis.flow_efficiency_percent)),
-                ("Rolled %C&A", percent(analysis.rolled_pca_percent))]
-        hint = ""
-        blocking = [p for p in analysis.problems if p.blocking]
-        if blocking:
-            more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
-            hint = f"Not computed: {blocking[0].message}{more}"
-        self.summary.set_figures(rows, hint, SUMMARY_TOOLTIP)
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:  # noqa: N802 - Qt override
+        """Tooltips are built when shown: bring those under the mouse up to date, then let Qt
+        pick and show one as usual."""
+        view = event.widget().parentWidget() if event.widget() is not None else None
+        scale = view.transform().m11() if isinstance(view, QGraphicsView) else 1.0
+        reach = 2.0 / max(scale, 1e-3)  # Qt looks one device pixel around the mouse
+        pos = event.scenePos()
+        sync_tooltips(self.items(QRectF(pos.x() - reach, pos.y() - reach, 2 * reach, 2 * reach)))
+        super().helpEvent(event)
 
     # ------------------------------------------------------------ decorations
 
@@ -377,19 +355,33 @@ class MapScene(QGraphicsScene):
         """Place the legend, ladder and summary again on the next turn of the event loop."""
         self._layout_timer.start()
 
+    def _map_rect(self) -> QRectF:
+        """The steps, flows and kaizens, measured again only after something moved, came or went."""
+        if self._content is None:
+            left, top, right, bottom = STEP_BOUNDS
+            extents = [(x + left, y + top, x + right, y + bottom)
+                       for x, y in ((i.x(), i.y()) for i in self.item_for_step.values())]
+            extents += [flow.extent for flow in self.item_for_flow.values()]
+            content = QRectF()
+            if extents:
+                left, top = min(e[0] for e in extents), min(e[1] for e in extents)
+                content = QRectF(left, top, max(e[2] for e in extents) - left,
+                                 max(e[3] for e in extents) - top)
+            for item in self.item_for_kaizen.values():
+                content = content.united(item.sceneBoundingRect())
+            self._content = content
+        return QRectF(self._content)
+
     def layout_decorations(self) -> None:
         """Legend above the map, ladder below the lowest step, summary under the ladder's right end."""
         self._layout_timer.stop()
-        content = QRectF()
-        for item in [*self.item_for_step.values(), *self.item_for_flow.values(),
-                     *self.item_for_kaizen.values()]:
-            content = content.united(item.sceneBoundingRect())
+        content = self._map_rect()
         if content.isNull():
             content = QRectF(0, 0, WIDTH, PROCESS_HEIGHT)
         lanes = self.lanes.mapRectToScene(self.lanes.boundingRect())
         if not lanes.isNull():
             content = content.united(lanes)
-        self._update_ladder()
+        self._presenter.update_ladder(self)
         self.legend.setPos(content.left(), content.top() - self.legend.boundingRect().height() - 24)
         self.ladder.setPos(0, content.bottom() + 36)
         ladder = self.ladder.mapRectToScene(self.ladder.boundingRect())
@@ -400,7 +392,15 @@ class MapScene(QGraphicsScene):
             self.summary.sceneBoundingRect())
         if not ladder.isNull():
             everything = everything.united(ladder)
-        self.setSceneRect(everything.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN))
+        # A new scene rect makes Qt rebuild its whole item index: keep the current one while it
+        # leaves between half and one and a half margins around everything (a ladder total or a
+        # summary figure a few pixels wider moves nothing).
+        current, half = self._scene_rect, MARGIN / 2
+        if current is None or not (
+                current.contains(everything.adjusted(-half, -half, half, half))
+                and everything.adjusted(-3 * half, -3 * half, 3 * half, 3 * half).contains(current)):
+            self._scene_rect = everything.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+            self.setSceneRect(self._scene_rect)
 
     def content_rect(self) -> QRectF:
         """The map with its legend, ladder, summary and lanes (for zoom to fit and exports)."""
@@ -409,35 +409,6 @@ class MapScene(QGraphicsScene):
             if item.isVisible() and item.parentItem() is None and not item.boundingRect().isNull():
                 rect = rect.united(item.sceneBoundingRect())
         return rect
-
-    def _update_ladder(self) -> None:
-        analysis = self.analysis
-        path = [v for v in (analysis.critical_path if analysis else []) if v in self.item_for_step]
-        if not path:
-            self.ladder.set_segments([], [])
-            return
-        xs = [self.item_for_step[v].x() for v in path]
-        aligned = all(b >= a + WIDTH + 20 for a, b in zip(xs, xs[1:]))
-        segments = []
-        cursor = min(xs)
-        waits = process = 0.0
-        for index, step_id in enumerate(path):
-            step = self.map.step(step_id)
-            waits += step.wait_time
-            process += step.process_time
-            if aligned:
-                wait_from = xs[index - 1] + WIDTH if index else xs[0] - 48
-                wait_to = xs[index]
-            else:
-                wait_from, wait_to = cursor, cursor + 60
-            segments.append(LadderSegment(
-                wait_from, wait_to, wait_to + WIDTH,
-                format_duration(step.wait_time) if step.wait_time else "",
-                format_duration(step.process_time)))
-            cursor = wait_to + WIDTH
-        totals = [f"Waiting {format_duration(waits)}", f"Processing {format_duration(process)}",
-                  f"Path total {format_duration(waits + process)}"]
-        self.ladder.set_segments(segments, totals)
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, self.theme.colour("background"))
@@ -525,8 +496,4 @@ class MapScene(QGraphicsScene):
                 event.accept()
                 return
         super().mouseDoubleClickEvent(event)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 

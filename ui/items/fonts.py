@@ -6,9 +6,11 @@ different family than the one it later paints with, so wrapped names would overf
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPainter
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 
 @cache
@@ -47,3 +49,25 @@ def text_font() -> QFont:
 
 def title_font() -> QFont:
     return canvas_font(13, True)
+
+
+# ---------------------------------------------------------------- level of detail
+
+MIN_TEXT_PIXELS = 4.0  # text smaller than this on screen is not drawn (boxes and lines still are)
+
+
+def text_readable(painter: QPainter, widget: QWidget | None, pixels: float = 11.0,
+                  item: QGraphicsItem | None = None) -> bool:
+    """Whether text of `pixels` scene pixels is worth drawing with this painter.
+
+    Only paints for a view skip text: below MIN_TEXT_PIXELS device pixels it is an unreadable
+    smudge that costs most of the paint. A view passes its viewport as `widget`; Qt passes no
+    widget when it fills an `item`'s device-coordinate cache (only views use those caches).
+    Exports render uncached items without a widget and always get every text.
+    """
+    if widget is None and (item is None
+                           or item.cacheMode() == QGraphicsItem.CacheMode.NoCache):
+        return True
+    transform = painter.worldTransform()
+    scale = math.sqrt(abs(transform.m11() * transform.m22() - transform.m12() * transform.m21()))
+    return pixels * scale >= MIN_TEXT_PIXELS

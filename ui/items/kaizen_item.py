@@ -7,7 +7,8 @@ dropped kaizen has a dashed outline and a done one a tick, so status never rests
 
 The item is passive: the scene sets its kaizen, position and step; a drag only moves the item
 until the scene pushes the Move command on release. Its position is the burst's top-left corner,
-the kaizen's x and y in the model.
+the kaizen's x and y in the model. Zoomed out so far that its text would be unreadable, the burst
+is drawn without it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from ui.items.fonts import label_font, small_font
+from ui.items.fonts import label_font, small_font, text_readable
 from ui.items.step_item import wrap_text
 from ui.palette import LIGHT, VERMILLION, YELLOW, Theme
 from vsm.durations import format_duration
@@ -187,7 +188,8 @@ class KaizenItem(QGraphicsItem):
         painter.setPen(outline)
         painter.setBrush(QColor(FILL))
         painter.drawPolygon(self._polygon)
-        self._paint_texts(painter)
+        if text_readable(painter, widget, label_font().pixelSize()):  # unreadable: the burst only
+            self._paint_texts(painter)
         if self.isSelected():
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(QPen(theme.colour("selection"), 2.5, Qt.PenStyle.DashLine))

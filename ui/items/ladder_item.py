@@ -5,23 +5,28 @@ level, each process time on the lower level, each labelled, with the totals at t
 summary box shows the map's figures, or "–" and the first problem when they cannot be computed.
 The legend is the colour key of the current colour mode and the meaning of shapes and badges.
 The swimlanes are horizontal bands behind the steps, one per team or activity, labelled at left.
-All of them are passive: the scene gives them their content and their place.
+All of them are passive: the scene gives them their content and their place; content equal to
+what they show changes nothing and repaints nothing. The ladder repaints only the segments that
+changed, paints only the segments in the exposed area, and skips its texts when the view is zoomed
+out so far that they would be unreadable (exports always get them).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ui.items.step_item import wrap_text
 from ui.palette import (FLAG_STYLES, LIGHT, Theme, categories, category_colour, category_label)
-from ui.items.fonts import label_font, small_font, text_font, title_font
+from ui.items.fonts import label_font, small_font, text_font, text_readable, title_font
 
 UPPER = 30.0  # y of the wait level
 LOWER = 64.0  # y of the process level
+TEXT_REACH = 80.0  # how far a segment's texts may reach beyond its ends
 
 
 @dataclass(frozen=True)
@@ -46,11 +51,20 @@ class _Decoration(QGraphicsItem):
         self.setZValue(-1)
 
     def set_theme(self, theme: Theme) -> None:
-        self._theme = theme
-        self.update()
+        if theme is not self._theme:
+            self._theme = theme
+            self.update()
 
     def boundingRect(self) -> QRectF:
         return self._bounds
+
+    def _set_bounds(self, bounds: QRectF) -> bool:
+        """Take new bounds (announcing the change to the scene); True if they differ."""
+        if bounds == self._bounds:
+            return False
+        self.prepareGeometryChange()
+        self._bounds = bounds
+        return True
 
 
 class LadderItem(_Decoration):
@@ -60,24 +74,58 @@ class LadderItem(_Decoration):
         super().__init__(theme)
         self.segments: list[LadderSegment] = []
         self.totals: list[str] = []
+        self._starts: list[float] = []  # wait_from of each segment, when ascending
+        self._ends: list[float] = []  # process_to of each segment, when ascending
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
         self.setToolTip("The waits and process times of the steps on the critical path, added up. "
                         "The summary's lead time is the expected time: it also counts rework and "
                         "weighs alternative routes by their shares.")
 
     def set_segments(self, segments: list[LadderSegment], totals: list[str]) -> None:
-        """Show these segments and, at the right end, these total lines (upper, lower, extra)."""
-        self.prepareGeometryChange()
-        self.segments = list(segments)
-        self.totals = list(totals)
+        """Show these segments and, at the right end, these total lines (upper, lower, extra).
+
+        Only what changed is repainted: the segments that differ and the totals."""
+        segments, totals = list(segments), list(totals)
+        if segments == self.segments and totals == self.totals:
+            return
+        old, old_totals = self.segments, self.totals
         if not segments:
-            self._bounds = QRectF()
+            bounds = QRectF()
         else:
             metrics = QFontMetricsF(label_font())
             right = segments[-1].process_to + 24 + max(
                 (metrics.horizontalAdvance(t) for t in totals), default=0)
             left = min(s.wait_from for s in segments) - 60
-            self._bounds = QRectF(left, 0, right - left + 8, LOWER + 44)
-        self.update()
+            bounds = QRectF(left, 0, right - left + 8, LOWER + 44)
+        self.segments, self.totals = segments, totals
+        starts = [s.wait_from for s in segments]
+        ends = [s.process_to for s in segments]
+        ascending = all(a <= b for a, b in zip(starts, starts[1:])) and all(
+            a <= b for a, b in zip(ends, ends[1:]))
+        self._starts, self._ends = (starts, ends) if ascending else ([], [])
+        if self._set_bounds(bounds) or len(old) != len(segments) or not segments:
+            self.update()  # prepareGeometryChange repaints the whole ladder already
+            return
+        height = self._bounds.height()
+        changed = [(a, b) for a, b in zip(old, segments) if a != b]
+        if len(changed) > 32:  # one repaint of the whole ladder costs less than many small ones
+            self.update()
+            return
+        for before, after in changed:
+            for segment in (before, after):
+                self.update(QRectF(segment.wait_from - TEXT_REACH, 0,
+                                   segment.process_to - segment.wait_from + 2 * TEXT_REACH, height))
+        if totals != old_totals or old[-1] != segments[-1]:
+            self.update(QRectF(segments[-1].process_to, 0,
+                               self._bounds.right() - segments[-1].process_to, height))
+
+    def visible_segments(self, exposed: QRectF) -> list[LadderSegment]:
+        """The segments whose lines or texts reach into `exposed` (item coordinates)."""
+        if not self._ends:  # not in ascending order: all of them
+            return self.segments
+        first = bisect_left(self._ends, exposed.left() - TEXT_REACH)
+        last = bisect_right(self._starts, exposed.right() + TEXT_REACH)
+        return self.segments[first:last]
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
@@ -85,16 +133,21 @@ class LadderItem(_Decoration):
             return
         theme = self._theme
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(theme.colour("ladder"), 2)
-        x = self.segments[0].wait_from
-        for segment in self.segments:
-            painter.setPen(pen)
-            painter.drawLine(QPointF(segment.wait_from, UPPER), QPointF(segment.wait_to, UPPER))
-            painter.drawLine(QPointF(segment.wait_to, UPPER), QPointF(segment.wait_to, LOWER))
-            painter.drawLine(QPointF(segment.wait_to, LOWER), QPointF(segment.process_to, LOWER))
-            painter.drawLine(QPointF(segment.process_to, LOWER), QPointF(segment.process_to, UPPER))
-            painter.setPen(theme.colour("text"))
-            painter.setFont(text_font())
+        visible = self.visible_segments(option.exposedRect)
+        lines = []
+        for segment in visible:
+            wait_from, wait_to, process_to = segment.wait_from, segment.wait_to, segment.process_to
+            lines += [QLineF(wait_from, UPPER, wait_to, UPPER), QLineF(wait_to, UPPER, wait_to, LOWER),
+                      QLineF(wait_to, LOWER, process_to, LOWER),
+                      QLineF(process_to, LOWER, process_to, UPPER)]
+        painter.setPen(QPen(theme.colour("ladder"), 2))
+        if lines:
+            painter.drawLines(lines)
+        if not text_readable(painter, widget, text_font().pixelSize()):
+            return
+        painter.setPen(theme.colour("text"))
+        painter.setFont(text_font())
+        for segment in visible:
             if segment.wait_text:
                 middle = (segment.wait_from + segment.wait_to) / 2
                 painter.drawText(QRectF(middle - 60, UPPER - 22, 120, 18),
@@ -102,10 +155,9 @@ class LadderItem(_Decoration):
             middle = (segment.wait_to + segment.process_to) / 2
             painter.drawText(QRectF(middle - 80, LOWER + 4, 160, 18), Qt.AlignmentFlag.AlignCenter,
                              segment.process_text)
-            x = segment.process_to
-        painter.setPen(theme.colour("text"))
+        x = self.segments[-1].process_to
         painter.setFont(label_font())
-        for index, (text, y) in enumerate(zip(self.totals, (UPPER, LOWER, LOWER + 28))):
+        for text, y in zip(self.totals, (UPPER, LOWER, LOWER + 28)):
             painter.drawText(QRectF(x + 16, y - 10, 400, 20),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
         painter.setFont(small_font())
@@ -128,12 +180,16 @@ class SummaryItem(_Decoration):
 
     def set_figures(self, rows: list[tuple[str, str]], hint: str = "", tooltip: str = "") -> None:
         """Show (label, value) rows; `hint` (a problem) is word-wrapped under them."""
-        self.prepareGeometryChange()
+        figures = (list(rows), hint, tooltip)
+        if figures == getattr(self, "_figures", None):
+            return
+        self._figures = figures
         self.rows = list(rows)
         self.hint_lines = wrap_text(hint, QFontMetricsF(text_font()), self.WIDTH - 20, 6) if hint else []
         height = 36 + 22 * len(self.rows) + (18 * len(self.hint_lines) + 8 if self.hint_lines else 0)
-        self._bounds = QRectF(0, 0, self.WIDTH, height)
-        self.setToolTip(tooltip)
+        self._set_bounds(QRectF(0, 0, self.WIDTH, height))
+        if tooltip != self.toolTip():
+            self.setToolTip(tooltip)
         self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
@@ -173,14 +229,15 @@ class LegendItem(_Decoration):
 
     def set_mode(self, mode: str) -> None:
         """Show the key of "activity" or "performer" colours."""
-        self.prepareGeometryChange()
+        if mode == self.mode:
+            return
         self.mode = mode
         metrics = QFontMetricsF(text_font())
         title = QFontMetricsF(label_font()).horizontalAdvance(self._title()) + 16
         colours = title + sum(metrics.horizontalAdvance(category_label(mode, key)) + 38
                               for key in categories(mode))
         shapes = metrics.horizontalAdvance(self._shapes_text()) + 16
-        self._bounds = QRectF(0, 0, max(colours, shapes) + 8, 52)
+        self._set_bounds(QRectF(0, 0, max(colours, shapes) + 8, 52))
         self.update()
 
     def _title(self) -> str:
@@ -240,14 +297,16 @@ class LanesItem(_Decoration):
 
     def set_bands(self, bands: list[LaneBand], left: float, right: float) -> None:
         """Show these bands from x = `left` (the label column starts there) to x = `right`."""
-        self.prepareGeometryChange()
-        self.bands = list(bands)
         if not bands:
-            self._bounds = QRectF()
+            bounds = QRectF()
         else:
             top = min(b.top for b in bands)
             bottom = max(b.top + b.height for b in bands)
-            self._bounds = QRectF(left, top, right - left, bottom - top)
+            bounds = QRectF(left, top, right - left, bottom - top)
+        if list(bands) == self.bands and bounds == self._bounds:
+            return
+        self.bands = list(bands)
+        self._set_bounds(bounds)
         self.update()
 
     def labels(self) -> list[str]:

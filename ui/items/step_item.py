@@ -7,12 +7,16 @@ border and a gear, customer steps rounded corners and a person, so they read in 
 
 The item is passive: the scene calls its setters and reads `pos()` only during a gesture. Its
 position is set by the scene from the model; flow items attached to it follow through itemChange.
+Setters that change nothing repaint nothing. Texts are laid out on first paint and tooltips built
+when shown (see ui.items.tooltips); zoomed out so far that text would be unreadable, the item
+draws its boxes and shapes only (ui.items.fonts.text_readable).
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Union
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen,
@@ -23,7 +27,8 @@ from ui.palette import (FLAG_STYLES, LIGHT, Theme, category_colour, category_lab
                         strip_text_colour)
 from vsm.durations import format_duration
 from vsm.model import PERFORMERS, Step
-from ui.items.fonts import data_font, name_font, small_font, strip_font
+from ui.items.fonts import data_font, name_font, small_font, strip_font, text_readable
+from ui.items.tooltips import LazyToolTip
 
 if TYPE_CHECKING:
     from ui.items.flow_item import FlowItem
@@ -38,9 +43,13 @@ HANDLE_RADIUS = 7.0
 HANDLE_HIT_RADIUS = 11.0
 PADDING = 7.0
 
+FlagTooltips = Union[Mapping[str, str], Callable[[str], str], None]
+"""The tooltip of each flag: texts by flag, or a function building a flag's text when shown."""
 
-
-
+BOUNDS = (-66.0, -8.0, WIDTH + HANDLE_HIT_RADIUS + 2, HEIGHT + 8)  # left, top, right, bottom
+_BOUNDS = QRectF(BOUNDS[0], BOUNDS[1], BOUNDS[2] - BOUNDS[0], BOUNDS[3] - BOUNDS[1])
+_MOVED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
+_BADGE_WIDTHS: dict[str, float] = {}  # badge text -> width (the font never changes)
 
 
 def wrap_text(text: str, metrics: QFontMetricsF, width: float, max_lines: int) -> list[str]:
@@ -64,20 +73,35 @@ def wrap_text(text: str, metrics: QFontMetricsF, width: float, max_lines: int) -
     return [metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in lines]
 
 
-class BadgeItem(QGraphicsItem):
-    """A flag badge: short text on a coloured rounded box, with a tooltip; clicks pass through."""
+class BadgeItem(LazyToolTip, QGraphicsItem):
+    """A flag badge: short text on a coloured rounded box, with a tooltip; clicks pass through.
+
+    `tooltip` is the text, or a function returning it called only when the tooltip is shown;
+    None asks the parent step when shown (StepItem.set_flags with a function of the flag)."""
 
     HEIGHT = 18.0
 
-    def __init__(self, flag: str, tooltip: str, parent: QGraphicsItem) -> None:
+    def __init__(self, flag: str, tooltip: str | Callable[[], str] | None,
+                 parent: QGraphicsItem) -> None:
         super().__init__(parent)
         self.flag = flag
         style = FLAG_STYLES.get(flag, FLAG_STYLES["problem"])
         self._style = style
-        self.width = max(22.0, QFontMetricsF(strip_font()).horizontalAdvance(style.badge) + 12)
-        self.setToolTip(tooltip)
+        self._tooltip = tooltip
+        width = _BADGE_WIDTHS.get(style.badge)
+        if width is None:
+            width = _BADGE_WIDTHS[style.badge] = max(
+                22.0, QFontMetricsF(strip_font()).horizontalAdvance(style.badge) + 12)
+        self.width = width
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(True)
+
+    def tooltip_text(self) -> str:
+        tooltip = self._tooltip
+        if tooltip is None:
+            parent = self.parentItem()
+            return parent.flag_tooltip(self.flag) if isinstance(parent, StepItem) else ""
+        return tooltip() if callable(tooltip) else tooltip
 
     def boundingRect(self) -> QRectF:
         return QRectF(-1, -1, self.width + 2, self.HEIGHT + 2)
@@ -88,13 +112,15 @@ class BadgeItem(QGraphicsItem):
         painter.setPen(QPen(QColor("#000000"), 1))
         painter.setBrush(QColor(self._style.colour))
         painter.drawRoundedRect(QRectF(0, 0, self.width, self.HEIGHT), 5, 5)
+        if not text_readable(painter, widget, strip_font().pixelSize()):
+            return
         painter.setPen(QColor(self._style.text))
         painter.setFont(strip_font())
         painter.drawText(QRectF(0, 0, self.width, self.HEIGHT), Qt.AlignmentFlag.AlignCenter,
                          self._style.badge)
 
 
-class StepItem(QGraphicsItem):
+class StepItem(LazyToolTip, QGraphicsItem):
     """One step of the map. `step_id` names it; setters refresh what it shows."""
 
     def __init__(self, step: Step, colour_mode: str = "activity", theme: Theme = LIGHT) -> None:
@@ -107,7 +133,10 @@ class StepItem(QGraphicsItem):
         self._critical = False
         self._hovered = False
         self._badges: list[BadgeItem] = []
-        self._flags_key: tuple = ((), ())
+        self._flags: tuple[str, ...] = ()
+        self._flags_key: tuple = ((), None)
+        self._flag_tooltips: FlagTooltips = None
+        self._texts: tuple[list[str], str, str] | None = None  # laid out on first paint
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -122,15 +151,25 @@ class StepItem(QGraphicsItem):
     def set_step(self, step: Step) -> None:
         """Refresh every text from the step (position excluded: the scene sets it)."""
         self.step = step
-        self._name_lines = wrap_text(step.name or "(no name)", QFontMetricsF(name_font()),
-                                     WIDTH - 2 * PADDING, 2)
-        performer = PERFORMERS.get(step.performer, step.performer)
-        who = f"{step.team} · {performer}" if step.team else performer
-        self._who = QFontMetricsF(small_font()).elidedText(who, Qt.TextElideMode.ElideRight,
-                                                          WIDTH - 2 * PADDING)
-        self._wait = format_duration(step.wait_time) if step.wait_time > 0 else ""
-        self.setToolTip(self._tooltip(step))
+        self._texts = None
         self.update()
+
+    def texts(self) -> tuple[list[str], str, str]:
+        """The name's wrapped lines, the team and performer line, and the wait ("" for none)."""
+        if self._texts is None:
+            step = self.step
+            lines = wrap_text(step.name or "(no name)", QFontMetricsF(name_font()),
+                              WIDTH - 2 * PADDING, 2)
+            performer = PERFORMERS.get(step.performer, step.performer)
+            who = f"{step.team} · {performer}" if step.team else performer
+            who = QFontMetricsF(small_font()).elidedText(who, Qt.TextElideMode.ElideRight,
+                                                         WIDTH - 2 * PADDING)
+            wait = format_duration(step.wait_time) if step.wait_time > 0 else ""
+            self._texts = (lines, who, wait)
+        return self._texts
+
+    def tooltip_text(self) -> str:
+        return self._tooltip(self.step)
 
     def set_colour_mode(self, mode: str) -> None:
         """Fill by "activity" or by "performer"."""
@@ -140,16 +179,28 @@ class StepItem(QGraphicsItem):
 
     def set_theme(self, theme: Theme) -> None:
         """Draw with another theme's colours (light for exports, dark for a dark desktop)."""
-        self._theme = theme
-        self.update()
+        if theme is not self._theme:
+            self._theme = theme
+            self.update()
 
-    def set_flags(self, flags: list[str], tooltips: dict[str, str] | None = None) -> None:
-        """Show a badge per flag above the top right corner; each badge's tooltip explains it."""
-        tooltips = tooltips or {}
-        key = (tuple(flags), tuple(tooltips.get(flag, "") for flag in flags))
+    def set_flags(self, flags: list[str] | tuple[str, ...], tooltips: FlagTooltips = None) -> None:
+        """Show a badge per flag above the top right corner; each badge's tooltip explains it.
+
+        `tooltips` gives each flag's text, or is a function of the flag called only when a
+        badge's tooltip is shown (missing: the flag's label). Nothing is rebuilt or repainted
+        when the flags (and given texts) are those already shown."""
+        flags = tuple(flags)
+        if isinstance(tooltips, Mapping) and flags:
+            key = (flags, tuple(tooltips.get(flag, "") for flag in flags))
+        else:
+            key = (flags, None)
+        self._flag_tooltips = tooltips
         if key == self._flags_key:
             return
         self._flags_key = key
+        if ("long_wait" in flags) != ("long_wait" in self._flags):
+            self.update()  # the inventory triangle is filled for a long wait
+        self._flags = flags
         for badge in self._badges:
             if badge.scene() is not None:
                 badge.scene().removeItem(badge)
@@ -158,17 +209,35 @@ class StepItem(QGraphicsItem):
         self._badges = []
         x = WIDTH - 4
         for flag in reversed(flags):
-            style = FLAG_STYLES.get(flag, FLAG_STYLES["problem"])
-            badge = BadgeItem(flag, tooltips.get(flag, style.label), self)
+            badge = BadgeItem(flag, self._badge_tooltip(flag), self)
             x -= badge.width
             badge.setPos(x, -BadgeItem.HEIGHT - 3)
             x -= 3
             self._badges.insert(0, badge)
 
+    def _badge_tooltip(self, flag: str) -> str | None:
+        tooltips = self._flag_tooltips
+        if callable(tooltips):
+            return None  # asked through flag_tooltip when shown: set_flags may bring a new function
+        return self.flag_tooltip(flag)
+
+    def flag_tooltip(self, flag: str) -> str:
+        """The tooltip of this flag's badge, as shown now."""
+        tooltips = self._flag_tooltips
+        if callable(tooltips):
+            return tooltips(flag)
+        if isinstance(tooltips, Mapping) and flag in tooltips:
+            return tooltips[flag]
+        return FLAG_STYLES.get(flag, FLAG_STYLES["problem"]).label
+
     @property
     def flags(self) -> list[str]:
         """The flags shown, in order."""
-        return [badge.flag for badge in self._badges]
+        return list(self._flags)
+
+    def badges(self) -> list[BadgeItem]:
+        """The badge items, in the order of the flags."""
+        return list(self._badges)
 
     def set_on_critical_path(self, on_path: bool) -> None:
         """A thicker outline for steps on the critical path."""
@@ -204,7 +273,7 @@ class StepItem(QGraphicsItem):
         return self._theme.box_fill(self._category_colour())
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-66, -8, WIDTH + 66 + HANDLE_HIT_RADIUS + 2, HEIGHT + 8 + 8)
+        return QRectF(_BOUNDS)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -237,6 +306,13 @@ class StepItem(QGraphicsItem):
         top.addRect(strip)
         painter.setBrush(category)
         painter.drawPath(rounded.intersected(top))
+        if not text_readable(painter, widget, name_font().pixelSize(), self):
+            self._paint_outline(painter, box, data, radius)  # boxes and shapes only
+            if self.step.wait_time > 0:
+                self._paint_inventory(painter, False)
+            self._paint_handle(painter)
+            return
+        detail = text_readable(painter, widget, small_font().pixelSize(), self)
         on_strip = strip_text_colour(category)
         painter.setPen(on_strip)
         painter.setFont(strip_font())
@@ -245,25 +321,31 @@ class StepItem(QGraphicsItem):
                          category_label(self._colour_mode, self._category_key()))
         _draw_glyph(painter, performer, QPointF(WIDTH - 15, STRIP_HEIGHT / 2), on_strip)
         # texts
+        name_lines, who, _ = self.texts()
         painter.setPen(theme.colour("text"))
         painter.setFont(name_font())
         name = self.name_rect()
         line_height = QFontMetricsF(name_font()).height()
-        top = name.top() + (name.height() - line_height * len(self._name_lines)) / 2
-        for index, line in enumerate(self._name_lines):
+        top = name.top() + (name.height() - line_height * len(name_lines)) / 2
+        for index, line in enumerate(name_lines):
             painter.drawText(QRectF(name.left(), top + index * line_height, name.width(), line_height),
                              Qt.AlignmentFlag.AlignCenter, line)
-        painter.setFont(small_font())
-        painter.setPen(theme.colour("muted"))
-        painter.drawText(QRectF(PADDING, PROCESS_HEIGHT - 18, WIDTH - 2 * PADDING, 16),
-                         Qt.AlignmentFlag.AlignCenter, self._who)
-        self._paint_data(painter, data)
+        if detail:
+            painter.setFont(small_font())
+            painter.setPen(theme.colour("muted"))
+            painter.drawText(QRectF(PADDING, PROCESS_HEIGHT - 18, WIDTH - 2 * PADDING, 16),
+                             Qt.AlignmentFlag.AlignCenter, who)
+            self._paint_data(painter, data)
         self._paint_outline(painter, box, data, radius)
-        if self._wait:
-            self._paint_inventory(painter)
+        if self.step.wait_time > 0:
+            self._paint_inventory(painter, detail)
+        self._paint_handle(painter)
+
+    def _paint_handle(self, painter: QPainter) -> None:
+        """The connection handle, shown on a selected or hovered step."""
         if self.isSelected() or self._hovered:
             painter.setPen(QPen(QColor("#FFFFFF"), 1.5))
-            painter.setBrush(theme.colour("selection"))
+            painter.setBrush(self._theme.colour("selection"))
             painter.drawEllipse(self.handle_centre(), HANDLE_RADIUS, HANDLE_RADIUS)
 
     def _paint_data(self, painter: QPainter, data: QRectF) -> None:
@@ -302,34 +384,38 @@ class StepItem(QGraphicsItem):
             painter.setPen(selection)
             painter.drawRect(QRectF(-6, -6, WIDTH + 12, HEIGHT + 12))
 
-    def _paint_inventory(self, painter: QPainter) -> None:
+    def _paint_inventory(self, painter: QPainter, texts: bool = True) -> None:
         """The inventory triangle ("I") in the gap before the step, its wait time above it."""
         theme = self._theme
         centre = -24.0
+        long_wait = "long_wait" in self._flags
         triangle = QPolygonF([QPointF(centre, 30), QPointF(centre + 14, 54), QPointF(centre - 14, 54)])
         painter.setPen(QPen(theme.colour("outline"), 1.5))
-        painter.setBrush(QColor(FLAG_STYLES["long_wait"].colour) if "long_wait" in self.flags
+        painter.setBrush(QColor(FLAG_STYLES["long_wait"].colour) if long_wait
                          else theme.colour("background"))
         painter.drawPolygon(triangle)
+        if not texts:
+            return
         painter.setFont(strip_font())
-        painter.setPen(QColor("#000000") if "long_wait" in self.flags else theme.colour("text"))
+        painter.setPen(QColor("#000000") if long_wait else theme.colour("text"))
         painter.drawText(QRectF(centre - 7, 38, 14, 15), Qt.AlignmentFlag.AlignCenter, "I")
         label = QRectF(centre - 40, 10, 80, 17)
         painter.setFont(strip_font())
         painter.setPen(theme.colour("text"))
-        painter.drawText(label, Qt.AlignmentFlag.AlignCenter, self._wait)
+        painter.drawText(label, Qt.AlignmentFlag.AlignCenter, self.texts()[2])
 
     # ------------------------------------------------------------ reactions
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+        # Called for every change of every step (a dozen while a scene is built): only a move
+        # matters here, the rest returns at once. QGraphicsItem.itemChange returns `value` too,
+        # and setSelected repaints the item itself.
+        if change is _MOVED:
             for flow in self.flows:
                 flow.adjust()
             for kaizen in self.kaizens:
                 kaizen.adjust()
-        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            self.update()
-        return super().itemChange(change, value)
+        return value
 
     def hoverEnterEvent(self, event: Any) -> None:
         self._hovered = True
