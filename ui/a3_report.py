@@ -28,8 +28,7 @@ from ui.render import (APP, Progress, _as_document, content_region, ensure_appli
                        export_scene, write_atomically)
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.durations import format_duration
-from vsm.errors import FileFormatError, VsmError
-from vsm.export_pptx import ExportCancelled
+from vsm.errors import ExportCancelled, FileFormatError, VsmError
 from vsm.kaizen import KAIZEN_STATUSES, PlanRow, improvement_plan
 from vsm.model import ModelError, Project, ValueStreamMap
 

@@ -5,14 +5,13 @@ Canvas actions call the current map view; file actions the FileController; map a
 
 from __future__ import annotations
 
+import importlib
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
-from ui.a3_report import export_a3_report
-from ui.export_dialog import copy_as_image, open_export_dialog
 from vsm.resources import list_examples
 
 if TYPE_CHECKING:
@@ -46,6 +45,14 @@ def _on_view(window: "MainWindow", method: str) -> Callable[[], None]:
     return run
 
 
+def _later(window: "MainWindow", module: str, function: str) -> Callable[[], None]:
+    """Call `module.function(window)`, importing the module on first use: the export and report
+    modules bring python-pptx and QtSvg, which the window does not need to start (0.4 s)."""
+    def run() -> None:
+        getattr(importlib.import_module(module), function)(window)
+    return run
+
+
 def build_actions(window: "MainWindow") -> SimpleNamespace:
     """Create the menus and toolbar of `window`; return the actions by name."""
     files = window.files
@@ -58,9 +65,9 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
                              "Start an untitled document from a CSV or XLSX step table")
     a.save = _action(window, "&Save", files.save, Key.Save, "Save the document")
     a.save_as = _action(window, "Save &As…", files.save_as, Key.SaveAs, "Save under a new name")
-    a.export = _action(window, "&Export…", lambda: open_export_dialog(window), "Ctrl+E",
+    a.export = _action(window, "&Export…", _later(window, 'ui.export_dialog', 'open_export_dialog'), "Ctrl+E",
                        "Export maps as PowerPoint slides, PNG, SVG or PDF")
-    a.export_a3 = _action(window, "Export A&3 Report…", lambda: export_a3_report(window),
+    a.export_a3 = _action(window, "Export A&3 Report…", _later(window, 'ui.a3_report', 'export_a3_report'),
                           tip="The current map, its figures, steps to change and improvement "
                               "plan on one A3 PDF page")
     a.quit = _action(window, "&Quit", window.close, Key.Quit, "Close the window")
@@ -77,7 +84,7 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
                        [QKeySequence(Key.Delete), QKeySequence("Backspace")],
                        "Delete the selected steps with their flows, or the selected flows")
     a.select_all = _action(window, "Select &All", _on_view(window, "select_all"), Key.SelectAll)
-    a.copy_image = _action(window, "Copy as &Image", lambda: copy_as_image(window), "Ctrl+Shift+C",
+    a.copy_image = _action(window, "Copy as &Image", _later(window, 'ui.export_dialog', 'copy_as_image'), "Ctrl+Shift+C",
                            "Copy the selected steps, or the whole map, as an image and as SVG")
     a.add_step = _action(window, "&Add Step", window.add_step, "Ctrl+Shift+N",
                          "Add a step (or double-click the empty canvas)")

@@ -1,4 +1,8 @@
-"""Entry point of the editor: `vsm edit [FILE]` and the `vsm-editor` GUI script."""
+"""Entry point of the editor: `vsm edit [FILE]` and the `vsm-editor` GUI script.
+
+The window shows first, as an empty frame (ui.mainwindow), and is built on the next turn of the
+event loop: the person starting the editor sees it at once, the map a moment later.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from collections.abc import Callable
 
-from ui.clipboard import release_clipboard
-from ui.document import same_file
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
 from ui.mainwindow import APP_NAME, MainWindow
-from ui.recovery import offer_recovery
 
 WINDOWS: list[MainWindow] = []  # windows beyond the first (more recovered documents)
 
@@ -22,22 +26,67 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("VSM Studio")
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
-    app.aboutToQuit.connect(release_clipboard)  # our data left on the clipboard crashes PySide at exit
+    app.aboutToQuit.connect(_release_clipboard)  # our data left on the clipboard crashes PySide at exit
     return app
 
 
-def open_window(path: Path | None = None) -> MainWindow:
+def _release_clipboard() -> None:
+    clipboard = sys.modules.get("ui.clipboard")  # nothing to release if nothing was copied
+    if clipboard is not None:
+        clipboard.release_clipboard()
+
+
+def open_window(path: Path | None = None, *, deferred: bool = False) -> MainWindow:
     """A main window showing `path` (a .vsm or vsm-json file), or a new document.
 
     First, working copies left by a crash are offered for recovery (ui.recovery); a recovered
     document opens in this window, more of them in windows of their own (kept in `WINDOWS`), and
     `path`, unless it is already open that way, in one more. A file that cannot be opened is
     reported in a dialog naming it; a file open elsewhere is offered read-only.
+
+    With `deferred` the window is shown at once as an empty frame and all of this happens on the
+    next turn of the event loop (start-up); `window.built` tells when it is done.
     """
-    recovered = offer_recovery(None)
-    window = MainWindow(recovered[0] if recovered else None)
-    windows = [window] + [MainWindow(document) for document in recovered[1:]]
-    WINDOWS.extend(windows[1:])
+    window = MainWindow(deferred=True)
+    if path is not None:
+        window.centralWidget().setText(f"Opening {path.name}…")
+    window.show()
+    if deferred:
+        _after_first_paint(window.centralWidget(),
+                           lambda: _fill(window, path) if window.isVisible() else None)
+    else:
+        _fill(window, path)
+    return window
+
+
+class _FirstPaint(QObject):
+    """Calls back on the turn of the event loop after `widget` was first painted (on screen)."""
+
+    def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self.callback = callback
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.callback)
+        return False
+
+
+def _after_first_paint(widget: QWidget, callback: Callable[[], None]) -> None:
+    _FirstPaint(widget, callback)
+
+
+def _fill(window: MainWindow, path: Path | None) -> None:
+    """Build `window` with the recovered document or `path` (see open_window)."""
+    from ui.document import same_file
+    from ui.recovery import offer_recovery
+
+    recovered = offer_recovery(window)
+    window.build(recovered[0] if recovered else None)
+    windows = [MainWindow(document) for document in recovered[1:]]
+    WINDOWS.extend(windows)
     for each in windows:
         each.show()
     already_open = any(document.path is not None and path is not None
@@ -49,13 +98,12 @@ def open_window(path: Path | None = None) -> MainWindow:
             WINDOWS.append(host)
             host.show()
         host.files.open_path(path)
-    return window
 
 
 def run(path: str | None = None) -> int:
     """Show the editor and run the event loop until the window closes."""
     app = create_application()
-    window = open_window(Path(path) if path else None)
+    window = open_window(Path(path) if path else None, deferred=True)
     window.raise_()
     return app.exec()
 

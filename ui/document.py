@@ -2,8 +2,9 @@
 
 One QUndoStack per document (not per map): adding and deleting maps stay undoable, the modified
 state is one `isClean()`, and `map_touched` tells the window which map an undo or redo changed so
-it can show it. Analysis is recomputed for the maps that changed, coalesced to the next turn of the
-event loop, so a burst of edits (a paste, an auto-layout) costs one analysis.
+it can show it. Analysis is recomputed for the maps that changed, coalesced over the next turns of
+the event loop, so a burst of edits (a paste, an auto-layout) costs one analysis, and after the
+canvas has painted the edit, so the edit shows at once and its figures a moment later.
 
 Offline safety: an Autosaver keeps every edit in a working copy in the user's data folder (see
 vsm.workcopy), the file is locked while open (vsm.locking), saving is atomic, and close() is the
@@ -30,6 +31,9 @@ from vsm.locking import Lock, acquire
 from vsm.model import Project, ValueStreamMap
 
 LAYOUT_ONLY_FIELDS = frozenset({"x", "y", "notes"})
+
+
+TURNS_BEFORE_ANALYSIS = 1  # the canvas paints the edit first; the figures follow
 
 
 class Document(QObject):
@@ -61,7 +65,8 @@ class Document(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
-        self._timer.timeout.connect(self._refresh_analyses)
+        self._timer.timeout.connect(self._on_timer)
+        self._turns_left = 0
         self._listeners: dict[str, Any] = {}
         self.project.subscribe(self._on_project_event)
         for map_ in self.project.maps:
@@ -214,7 +219,17 @@ class Document(QObject):
     def _mark_stale(self, map_id: str) -> None:
         self._stale.add(map_id)
         self._unannounced.add(map_id)
+        self._turns_left = TURNS_BEFORE_ANALYSIS
         self._timer.start()
+
+    def _on_timer(self) -> None:
+        """Analyse after TURNS_BEFORE_ANALYSIS more turns of the event loop: the edit's repaint
+        (a posted event) goes first, so the canvas shows it at once, not after the analysis."""
+        if self._turns_left > 0:
+            self._turns_left -= 1
+            self._timer.start()
+            return
+        self._refresh_analyses()
 
     def _refresh_analyses(self) -> None:
         # Announce every changed map, even one whose analysis a reader already computed early.

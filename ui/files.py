@@ -17,7 +17,6 @@ from vsm.interchange import load_project
 from vsm.locking import LockedError
 from vsm.model import ModelError, Project
 from vsm.resources import new_from_template
-from vsm.spreadsheet import PROBLEMS_SHOWN, SheetError, project_from_table
 
 if TYPE_CHECKING:
     from ui.mainwindow import MainWindow
@@ -156,6 +155,8 @@ class FileController(QObject):
         On failure a dialog names the file and lists the problems (the first PROBLEMS_SHOWN and
         how many more); the current document stays as it is.
         """
+        from vsm.spreadsheet import PROBLEMS_SHOWN, SheetError, project_from_table  # openpyxl
+
         try:
             project, notes = project_from_table(path)
         except SheetError as error:

@@ -1,39 +1,80 @@
-"""The editor's main window: one tab per map, dock panels, menus, and file handling."""
+"""The editor's main window: one tab per map, dock panels, menus, and file handling.
+
+Start-up shows the window first: `MainWindow(deferred=True)` is an empty frame with the saved
+geometry, which ui.app fills (`build`) on the next turn of the event loop. The window's parts
+(canvas, panels, menus, model: most of the editor's code, about 0.2 s to import) are imported by
+`load_parts` when the first window is built, so importing this module costs next to nothing.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (QDockWidget, QInputDialog, QMainWindow, QMessageBox, QTabWidget,
-                               QToolButton, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QInputDialog, QLabel, QMainWindow, QMessageBox,
+                               QTabWidget, QToolButton, QWidget)
 
-from ui.actions import build_actions, fill_recent_menu
-from ui.commands import AddMapCommand, AddStepsCommand, RemoveMapCommand, SetMapFieldCommand
-from ui.document import Document
-from ui.files import FileController, recent_files
-from ui.panels.metrics import MetricsPanel
-from ui.panels.problems import ProblemsPanel
-from ui.panels.properties import PropertiesPanel
-from ui.panels.step_table import StepTablePanel
-from ui.plan_view import PlanView
-from ui.presentation import PresentationController
-from ui.quick_capture import QuickCaptureBar
-from ui.scenarios import ScenarioController
-from ui.scene import MapScene
-from ui.view import MapView
-from vsm.model import Step, ValueStreamMap, duplicate_map
+if TYPE_CHECKING:
+    from ui.document import Document
+    from ui.view import MapView
+    from vsm.model import ValueStreamMap
 
 APP_NAME = "VSM Studio"
 OPENABLE = (".vsm", ".json")
 
 
+def load_parts() -> None:
+    """Import the modules the window is built of into this module's namespace (once)."""
+    global build_actions, fill_recent_menu, AddMapCommand, AddStepsCommand, RemoveMapCommand
+    global SetMapFieldCommand, Document, FileController, recent_files, MetricsPanel
+    global ProblemsPanel, PropertiesPanel, StepTablePanel, PlanView, PresentationController
+    global QuickCaptureBar, ScenarioController, MapScene, MapView, duplicate_map, Step
+    global ValueStreamMap
+    from ui.actions import build_actions, fill_recent_menu
+    from ui.commands import (AddMapCommand, AddStepsCommand, RemoveMapCommand,
+                             SetMapFieldCommand)
+    from ui.document import Document
+    from ui.files import FileController, recent_files
+    from ui.panels.metrics import MetricsPanel
+    from ui.panels.problems import ProblemsPanel
+    from ui.panels.properties import PropertiesPanel
+    from ui.panels.step_table import StepTablePanel
+    from ui.plan_view import PlanView
+    from ui.presentation import PresentationController
+    from ui.quick_capture import QuickCaptureBar
+    from ui.scenarios import ScenarioController
+    from ui.scene import MapScene
+    from ui.view import MapView
+    from vsm.duplicate import duplicate_map
+    from vsm.model import Step, ValueStreamMap
+
+
 class MainWindow(QMainWindow):
     """One document per window; its maps are tabs, the panels follow the current map."""
 
-    def __init__(self, document: Document | None = None) -> None:
+    def __init__(self, document: Document | None = None, *, deferred: bool = False) -> None:
+        """The whole window, showing `document` (a new one if None); with `deferred`, only the
+        frame, until `build` is called."""
         super().__init__()
+        self.document: Document | None = None
+        self.built = False
+        self.setWindowTitle(APP_NAME)
+        self.resize(1400, 860)
+        geometry = QSettings().value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if deferred:
+            opening = QLabel("Opening…")
+            opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.setCentralWidget(opening)
+            return
+        self.build(document)
+
+    def build(self, document: Document | None = None) -> None:
+        """Create the tabs, panels, menus and docks and show `document` (a new one if None)."""
+        load_parts()
         self.document: Document | None = None
         self.files = FileController(self)
         self.tabs = QTabWidget()
@@ -88,8 +129,10 @@ class MainWindow(QMainWindow):
         self.files.recent_changed.connect(self._refresh_recent)
         self._refresh_recent()
         self.setAcceptDrops(True)
-        self.resize(1400, 860)
-        self._restore_layout()
+        state = QSettings().value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        self.built = True
         self.set_document(document or Document())
         self.statusBar().showMessage("Double-click the canvas to add a step; Ctrl+Return appends "
                                      "the next one.", 8000)
@@ -324,16 +367,10 @@ class MainWindow(QMainWindow):
         fill_recent_menu(self.actions_.recent_menu, recent_files(),
                          lambda path: self.files.open_path(Path(path)))
 
-    def _restore_layout(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("window/geometry")
-        state = settings.value("window/state")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self.built:  # closed while starting: nothing to save yet
+            event.accept()
+            return
         if not self.files.maybe_save():
             event.ignore()
             return

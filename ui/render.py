@@ -43,8 +43,7 @@ from ui.document import Document
 from ui.items import FlowItem, StepItem
 from ui.palette import LIGHT
 from ui.scene import MapScene
-from vsm.errors import FileFormatError
-from vsm.export_pptx import ExportCancelled
+from vsm.errors import ExportCancelled, FileFormatError
 from vsm.interchange import project_from_dict, project_to_dict
 from vsm.model import Project, ValueStreamMap
 

@@ -18,11 +18,12 @@ from PySide6.QtCore import QObject, QPoint, Qt, QTimer
 from PySide6.QtWidgets import QMenu
 
 from ui.commands import AddMapCommand
-from ui.compare_view import CompareDialog
 from ui.document import Document
-from vsm.model import ValueStreamMap, duplicate_map
+from vsm.duplicate import duplicate_map
+from vsm.model import ValueStreamMap
 
 if TYPE_CHECKING:
+    from ui.compare_view import CompareDialog
     from ui.mainwindow import MainWindow
 
 
@@ -135,6 +136,8 @@ class ScenarioController(QObject):
     def show_compare(self) -> CompareDialog:
         """Open (or bring forward) the compare view of this window's document."""
         if self.compare is None:
+            from ui.compare_view import CompareDialog  # on first use: the window starts faster
+
             self.compare = CompareDialog(self.window.document, self.window)
         self.compare.show()
         self.compare.raise_()

@@ -384,15 +384,16 @@ def _flags(map_: ValueStreamMap, s: Structure,
             neighbours[flow.target].append(steps[flow.source])
     for v, step in steps.items():
         saving = savings[v]
-        wait = format_duration(step.wait_time)
         if v == top and saving > 0:
             flags[v].append("bottleneck")
-            reasons[v].append(f"Biggest single saving: removing its {wait} wait cuts the lead time "
-                              f"by {format_duration(saving)} ({percent_of_lead(saving)}).")
+            reasons[v].append(f"Biggest single saving: removing its {format_duration(step.wait_time)}"
+                              f" wait cuts the lead time by {format_duration(saving)} "
+                              f"({percent_of_lead(saving)}).")
         if saving > 0 and lead and 100 * saving / lead >= limits.long_wait_percent:
             flags[v].append("long_wait")
-            reasons[v].append(f"Work waits {wait} before this step; removing the wait saves "
-                              f"{format_duration(saving)} ({percent_of_lead(saving)}).")
+            reasons[v].append(f"Work waits {format_duration(step.wait_time)} before this step; "
+                              f"removing the wait saves {format_duration(saving)} "
+                              f"({percent_of_lead(saving)}).")
         if step.pca < limits.low_pca_percent:
             flags[v].append("low_pca")
             reasons[v].append(f"Only {step.pca:g}% of its output reaches the next step complete "

@@ -18,6 +18,14 @@ class FileFormatError(VsmError):
         super().__init__(f"{self.path}: {reason}")
 
 
+class ExportCancelled(VsmError):
+    """An export was cancelled through its progress callback; nothing was written.
+
+    Defined here (re-exported by vsm.export_pptx) so that the editor can catch it without
+    importing python-pptx at start-up.
+    """
+
+
 class ModelError(ValueError):
     """A value the model refuses; the message names the step, flow, kaizen or map and the field.
 

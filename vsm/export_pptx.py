@@ -23,7 +23,7 @@ from pptx.util import Inches
 from vsm.analysis import MapAnalysis, analyse
 from vsm.atomic import atomic_file
 from vsm.compare import compare_maps
-from vsm.errors import FileFormatError, VsmError
+from vsm.errors import ExportCancelled, FileFormatError, VsmError
 from vsm.kaizen import improvement_plan
 from vsm.model import PERFORMERS, Project, ValueStreamMap
 from vsm.pptx_layout import SLIDE_HEIGHT, SLIDE_WIDTH, plan_map_pages
@@ -34,10 +34,6 @@ from vsm.pptx_tables import (comparison_notes, comparison_rows, draw_comparison_
 
 Progress = Callable[[int, int], bool]
 BLANK_LAYOUT = 6
-
-
-class ExportCancelled(VsmError):
-    """The export was cancelled through its progress callback; nothing was written."""
 
 
 def export_pptx(project: Project, path: str | Path, map_ids: list[str] | None = None, *,

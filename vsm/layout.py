@@ -1,6 +1,6 @@
 """Automatic layout of a value-stream map: left to right, branches stacked around the main line.
 
-Pure Python (networkx, no Qt). Steps are put in columns by longest-path layering of the ordinary
+Pure Python (networkx, imported when a layout is computed; no Qt). Steps are put in columns by longest-path layering of the ordinary
 flows (rework flows are ignored, they go back by definition); the longest chain of steps is the
 main line on row 0 and the other steps of a column are stacked above and below it, as close as
 possible to the rows of their neighbours. Separate groups of connected steps are stacked below
@@ -14,9 +14,12 @@ of its team or its ITIL value chain activity; `lane_bands` gives the bands for a
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from vsm.model import ACTIVITIES, Step, ValueStreamMap
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 COLUMN_SPACING = 240.0
 ROW_SPACING = 200.0
@@ -35,6 +38,8 @@ def auto_layout(map_: ValueStreamMap, column_spacing: float = COLUMN_SPACING,
             raise ValueError(f"lanes are by one of {LANE_BYS}, not {lanes_by!r}")
         flow_layout = auto_layout(map_, column_spacing, row_spacing)
         return _lane_layout(map_, lanes_by, flow_layout, row_spacing)
+    import networkx as nx  # here, not at the top: the editor starts without it (0.2 s)
+
     order = {step.id: index for index, step in enumerate(map_.steps)}
     graph = _acyclic_graph(map_, order)
     positions: dict[str, tuple[float, float]] = {}
@@ -139,6 +144,8 @@ def _lane_layout(map_: ValueStreamMap, by: str, flow_layout: dict[str, tuple[flo
 
 def _acyclic_graph(map_: ValueStreamMap, order: dict[str, int]) -> nx.DiGraph:
     """The ordinary flows as a DAG; with a loop, flows going back in stored order are dropped."""
+    import networkx as nx
+
     graph = nx.DiGraph()
     graph.add_nodes_from(order)
     edges = [(f.source, f.target) for f in map_.flows
@@ -151,6 +158,8 @@ def _acyclic_graph(map_: ValueStreamMap, order: dict[str, int]) -> nx.DiGraph:
 
 def _layout_group(graph: nx.DiGraph, order: dict[str, int]) -> dict[str, tuple[int, int]]:
     """Column and row of every step of one connected group (rows relative to its main line)."""
+    import networkx as nx
+
     topological = list(nx.lexicographical_topological_sort(graph, key=order.__getitem__))
     column: dict[str, int] = {}
     best_predecessor: dict[str, str | None] = {}

@@ -71,3 +71,44 @@ def test_no_demand_and_no_ranges_show_neither(qtbot, doc):
     assert metrics.takt_text() == "" and metrics.busiest_text() == ""
     qtbot.wait(400)
     assert metrics.simulated_text() == ""
+
+
+def test_simulation_runs_in_slices_and_an_edit_meanwhile_starts_it_again(qtbot, doc, monkeypatch):
+    """The runs are spread over turns of the event loop (a large map never freezes the window);
+    an edit while it runs restarts it from the new map, whose figures are the ones shown."""
+    import ui.panels.simulation as simulation
+
+    monkeypatch.setattr(simulation, "SLICE_SECONDS", 0.0)  # one run per slice
+    monkeypatch.setattr(simulation, "PROGRESS_AFTER_SECONDS", 0.0)
+    from vsm.montecarlo import Simulation
+
+    slices = []
+    real_advance = Simulation.advance
+    monkeypatch.setattr(Simulation, "advance",
+                        lambda self, seconds: slices.append(self.completed) or real_advance(self, seconds))
+    metrics = metrics_for(qtbot, doc)
+    controller = metrics.simulation
+    qtbot.waitUntil(lambda: controller.simulation is not None, timeout=3000)
+    first = controller.simulation
+    qtbot.waitUntil(lambda: len(slices) >= 3, timeout=3000)
+    assert slices[:3] == [0, 1, 2]  # one run per turn of the event loop
+    assert metrics.simulated_text().startswith("Simulated P50 / P85 / P95: … (simulating, ")
+    doc.push(SetStepFieldCommand(doc.project.maps[0], "A", "process_time_max", 300))
+    qtbot.waitUntil(lambda: controller.simulation is not None and controller.simulation is not first,
+                    timeout=3000)
+    qtbot.waitUntil(lambda: not controller.running, timeout=20000)
+    expected = simulate(doc.project.maps[0], runs=2000, seed=42)
+    values = " / ".join(format_duration(v) for v in (expected.p50, expected.p85, expected.p95))
+    assert metrics.simulated_text() == f"Simulated P50 / P85 / P95: {values}"
+
+
+def test_a_large_map_shows_the_runs_done_within_the_budget(qtbot, doc, monkeypatch):
+    import ui.panels.simulation as simulation
+
+    monkeypatch.setattr(simulation, "SLICE_SECONDS", 0.0)  # one run per slice
+    monkeypatch.setattr(simulation, "BUDGET_SECONDS", 0.0)  # as if every run were slow
+    monkeypatch.setattr(simulation, "MINIMUM_RUNS", 5)
+    metrics = metrics_for(qtbot, doc)
+    qtbot.waitUntil(lambda: metrics.simulated_text().endswith(" (5 runs)"), timeout=3000)
+    assert metrics.simulated.toolTip().startswith("Stopped after 0 s of simulating")
+    assert "Lead time of 5 simulated items" in metrics.simulated.toolTip()

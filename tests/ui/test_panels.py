@@ -95,6 +95,46 @@ def test_steps_to_change_ranked_and_click_emits_the_step(qtbot, doc):
     assert activated == ["B", "A"]
 
 
+def chain_document(count: int) -> Document:
+    """S1 -> S2 -> ... -> S<count>, step i waiting i minutes at 50 % C&A (every step flagged
+    "low %C&A"); in a chain removing a wait saves exactly that wait, so the list runs S<count>
+    (saves <count>m) down to S1 (saves 1m)."""
+    map_ = ValueStreamMap("Chain")
+    for i in range(1, count + 1):
+        map_.add_step(Step(f"S{i}", id=f"S{i}", wait_time=i, process_time=5, pca=50))
+        if i > 1:
+            map_.add_flow(Flow(f"S{i - 1}", f"S{i}"))
+    return Document(Project("Chain", [map_]))
+
+
+def test_steps_to_change_lists_the_largest_savings_then_how_many_more(qtbot):
+    from ui.panels.metrics import STEPS_SHOWN, STEP_ID_ROLE
+
+    document = chain_document(STEPS_SHOWN + 15)
+    metrics = panel(qtbot, MetricsPanel, document)
+    items = metrics.steps_to_change
+    assert items.count() == STEPS_SHOWN + 1  # 25 steps and one line saying how many more
+    assert items.item(0).text().startswith(f"1. S{STEPS_SHOWN + 15} — saves {STEPS_SHOWN + 15}m")
+    assert items.item(STEPS_SHOWN - 1).text().startswith(f"{STEPS_SHOWN}. S16 — saves 16m")
+    note = items.item(STEPS_SHOWN)
+    assert note.text().startswith("… and 15 more")
+    assert note.data(STEP_ID_ROLE) is None and note.flags() == Qt.ItemFlag.NoItemFlags
+
+
+def test_steps_to_change_keep_the_selection_when_an_edit_leaves_them_as_they_were(qtbot):
+    document = chain_document(5)
+    metrics = panel(qtbot, MetricsPanel, document)
+    items = metrics.steps_to_change
+    items.setCurrentRow(2)
+    first = items.item(0)
+    map_ = first_map(document)
+    with qtbot.waitSignal(document.analysis_changed, timeout=2000):
+        document.push(SetStepFieldCommand(map_, "S1", "people", 3))  # no figure depends on it
+    assert items.item(0) is first and items.currentRow() == 2  # not rebuilt
+    document.push(SetStepFieldCommand(map_, "S1", "wait_time", 60))  # S1 now saves the most
+    qtbot.waitUntil(lambda: items.item(0).text().startswith("1. S1 — saves 1h"), timeout=2000)
+
+
 # ------------------------------------------------------------------ properties
 
 

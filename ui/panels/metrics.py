@@ -7,30 +7,31 @@ another map (vsm.compare.origin_map), each figure also shows its live change aga
 A step to change becomes a kaizen burst in one action (context menu or the button under the list).
 With a demand set, the takt time and the busiest step's utilisation show under the figures; when
 some step has a time range, the simulated lead time P50 / P85 / P95 shows under the lead time,
-computed 300 ms after the last analysis change so typing stays fluid.
+computed from 300 ms after the last analysis change in slices of the event loop
+(ui.panels.simulation), so typing stays fluid on any size of map.
 """
 
 from __future__ import annotations
 
 import math
 from html import escape
+from typing import NamedTuple
 
-from PySide6.QtCore import (QModelIndex, QPersistentModelIndex, QPoint, QPointF, QSize, Qt,
-                            QTimer, Signal)
-from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QPainter, QPalette, QTextDocument
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QLabel, QListWidget,
-                               QListWidgetItem, QMenu, QPushButton, QSizePolicy, QStyle,
-                               QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QListWidget, QListWidgetItem, QMenu,
+                               QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
 from ui.commands import AddKaizenCommand
 from ui.document import Document
 from ui.panels.common import InlineError, MapPanel, OncePerTurn
+from ui.panels.rich_text import RICH_ROLE, RichTextDelegate
+from ui.panels.simulation import SimulatedLeadTime
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.capacity import AVAILABLE_MINUTES
 from vsm.compare import METRICS, MetricDelta, format_delta, headline_figures, origin_map
 from vsm.durations import format_duration
 from vsm.kaizen import kaizen_from_step_to_change
-from vsm.montecarlo import SimulationError, should_simulate, simulate
 
 FIGURES = {
     "lead_time": "Lead time",
@@ -47,11 +48,7 @@ DELTA_KEYS = {  # figure -> its key in vsm.compare.METRICS
     "steps": "step_count",
 }
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
-RICH_ROLE = Qt.ItemDataRole.UserRole + 1  # the item as HTML: bold headline, reasons below
-MARGIN = 4
-SIMULATION_RUNS = 2000
-SIMULATION_SEED = 42
-SIMULATION_DELAY_MS = 300  # after the last analysis change, so typing stays fluid
+STEPS_SHOWN = 25  # steps to change listed; large maps flag hundreds
 
 
 def percent(value: float | None) -> str:
@@ -102,51 +99,13 @@ class Figure(QFrame):
         self.delta.setVisible(bool(text))
 
 
-class RichTextDelegate(QStyledItemDelegate):
-    """Draws an item's RICH_ROLE HTML wrapped to the width of the view."""
+class Row(NamedTuple):
+    """One line of the steps-to-change list; without a step id it is a note, not selectable."""
 
-    def __init__(self, view: QAbstractItemView) -> None:
-        super().__init__(view)
-        self.view = view
-
-    def _document(self, option: QStyleOptionViewItem, html: str, width: int) -> QTextDocument:
-        document = QTextDocument()
-        document.setDefaultFont(option.font)
-        document.setDocumentMargin(0)
-        document.setHtml(html)
-        document.setTextWidth(max(width - 2 * MARGIN, 50))
-        return document
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
-        html = index.data(RICH_ROLE)
-        if not html:
-            super().paint(painter, option, index)
-            return
-        item = QStyleOptionViewItem(option)
-        self.initStyleOption(item, index)
-        item.text = ""
-        style = item.widget.style() if item.widget else self.view.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, item.widget)
-        document = self._document(item, html, item.rect.width())
-        context = QAbstractTextDocumentLayout.PaintContext()
-        selected = bool(item.state & QStyle.StateFlag.State_Selected)
-        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        context.palette.setColor(QPalette.ColorRole.Text, item.palette.color(role))
-        painter.save()
-        painter.translate(QPointF(item.rect.topLeft()) + QPointF(MARGIN, MARGIN))
-        painter.setClipRect(0, 0, item.rect.width() - MARGIN, item.rect.height())
-        document.documentLayout().draw(painter, context)
-        painter.restore()
-
-    def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802 - Qt override
-                 index: QModelIndex | QPersistentModelIndex) -> QSize:
-        html = index.data(RICH_ROLE)
-        if not html:
-            return super().sizeHint(option, index)
-        width = self.view.viewport().width()
-        document = self._document(option, html, width)
-        return QSize(width, int(document.size().height()) + 2 * MARGIN + 2)
+    text: str
+    html: str = ""
+    tooltip: str = ""
+    step_id: str | None = None
 
 
 class MetricsPanel(MapPanel):
@@ -171,10 +130,7 @@ class MetricsPanel(MapPanel):
         self.simulated.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.simulated.hide()
         self.figures["lead_time"].layout().addWidget(self.simulated)
-        self._simulation_timer = QTimer(self)
-        self._simulation_timer.setSingleShot(True)
-        self._simulation_timer.setInterval(SIMULATION_DELAY_MS)
-        self._simulation_timer.timeout.connect(self._show_simulation)
+        self.simulation = SimulatedLeadTime(self.simulated)
         self.takt = Figure("Takt time")
         self.takt.setObjectName("takt_time")
         self.busiest = QLabel()
@@ -214,6 +170,7 @@ class MetricsPanel(MapPanel):
             lambda item, _old: self.create_kaizen_button.setEnabled(
                 item is not None and bool(item.data(STEP_ID_ROLE))))
         self.origin = None  # the map a future state came from, when there is one
+        self._rows_shown: list[Row] | None = None
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addWidget(self.reason)
@@ -304,8 +261,6 @@ class MetricsPanel(MapPanel):
 
     def analysis_updated(self) -> None:
         analysis = self.analysis()
-        self.steps_to_change.clear()
-        self.create_kaizen_button.setEnabled(False)
         self._show_deltas()
         self._show_capacity(analysis)
         self._schedule_simulation(analysis)
@@ -313,6 +268,7 @@ class MetricsPanel(MapPanel):
             for figure in self.figures.values():
                 figure.set("–", "")
             self.reason.clear()
+            self._fill_steps_to_change([])
             return
         self._show_figures(analysis)
         blocking = [p.message for p in analysis.problems if p.blocking]
@@ -398,50 +354,48 @@ class MetricsPanel(MapPanel):
         self.busiest.show()
 
     def _schedule_simulation(self, a: MapAnalysis | None) -> None:
-        """Simulate 300 ms after the last change; hide the figures meanwhile if not wanted."""
-        if a is None or self.map is None or not a.ok or not should_simulate(self.map):
-            self._simulation_timer.stop()
-            self.simulated.hide()
-            return
-        self._simulation_timer.start()
-
-    def _show_simulation(self) -> None:
-        map_ = self.map
-        if map_ is None or not should_simulate(map_):
-            self.simulated.hide()
-            return
-        try:
-            result = simulate(map_, runs=SIMULATION_RUNS, seed=SIMULATION_SEED)
-        except SimulationError:
-            self.simulated.hide()
-            return
-        values = " / ".join(format_duration(v) for v in (result.p50, result.p85, result.p95))
-        self.simulated.setText(f"Simulated P50 / P85 / P95: {values}")
-        self.simulated.setToolTip(
-            f"Lead time of {result.runs:,} simulated items (seed {result.seed}), each wait and "
-            "process time drawn from its minimum / most likely / maximum (triangular), routes "
-            "by share, rework by probability. P85: 85% of the items are done within it.\n"
-            f"Mean {format_duration(result.mean)}, standard deviation "
-            f"{format_duration(result.stdev)}.")
-        self.simulated.show()
+        """Simulate after the pause (ui.panels.simulation); hide the figures if not wanted."""
+        wanted = a is not None and self.map is not None and a.ok
+        self.simulation.schedule(self.map if wanted else None)
 
     def _show_steps_to_change(self, a: MapAnalysis) -> None:
+        """The largest savings first, at most STEPS_SHOWN of them (the canvas badges and the
+        step table's Saving and Flags columns cover every step)."""
         if not a.steps_to_change:
-            item = QListWidgetItem("No steps to change." if a.ok else "Not computed.")
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.steps_to_change.addItem(item)
+            self._fill_steps_to_change([Row("No steps to change." if a.ok else "Not computed.")])
             return
-        for rank, change in enumerate(a.steps_to_change, start=1):
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+        rows = []
+        for rank, change in enumerate(a.steps_to_change[:STEPS_SHOWN], start=1):
             flags = ", ".join(FLAG_LABELS[f] for f in change.flags)
             saving = (f"saves {format_duration(change.saving)}" if change.saving > 0
                       else "no time saved")
             headline = f"{rank}. {change.name} — {saving} — {flags}"
-            item = QListWidgetItem(f"{headline}\n" + " ".join(change.reasons))
-            muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
-            item.setData(RICH_ROLE, f"<b>{escape(headline)}</b><br><span style='color:{muted}'>"
-                         + "<br>".join(escape(r) for r in change.reasons) + "</span>")
-            item.setToolTip("\n".join(change.reasons))
-            item.setData(STEP_ID_ROLE, change.step_id)
+            rows.append(Row(f"{headline}\n" + " ".join(change.reasons),
+                            f"<b>{escape(headline)}</b><br><span style='color:{muted}'>"
+                            + "<br>".join(escape(r) for r in change.reasons) + "</span>",
+                            "\n".join(change.reasons), change.step_id))
+        hidden = len(a.steps_to_change) - STEPS_SHOWN
+        if hidden > 0:
+            rows.append(Row(f"… and {hidden:,} more: sort the Steps table by Saving, or look for "
+                            "the flags on the map."))
+        self._fill_steps_to_change(rows)
+
+    def _fill_steps_to_change(self, rows: list[Row]) -> None:
+        """Show `rows`; nothing is rebuilt (and the selection stays) when they did not change."""
+        if rows == self._rows_shown:
+            return
+        self._rows_shown = rows
+        self.steps_to_change.clear()
+        self.create_kaizen_button.setEnabled(False)
+        for row in rows:
+            item = QListWidgetItem(row.text)
+            if row.step_id is None:
+                item.setFlags(Qt.ItemFlag.NoItemFlags)
+            else:
+                item.setData(RICH_ROLE, row.html)
+                item.setToolTip(row.tooltip)
+                item.setData(STEP_ID_ROLE, row.step_id)
             self.steps_to_change.addItem(item)
 
     def _pick(self, step_id: str | None) -> None:

@@ -1,0 +1,127 @@
+"""The simulated lead time (P50 / P85 / P95) under the metrics panel's lead time.
+
+The Monte Carlo simulation (vsm.montecarlo) of a large map takes seconds, so it never runs in one
+go on the GUI thread: 300 ms after the last change of the map it starts, and then runs in slices
+of SLICE_SECONDS between which the event loop paints and takes input. An edit meanwhile starts
+it again from the new map. While it runs the previous figures stay (after a short while with how
+far it got), so small maps do not flicker. A map so large that SIMULATION_RUNS take more than
+BUDGET_SECONDS of simulating (about 400 steps with rework everywhere) shows the figures of the
+runs done by then, at least MINIMUM_RUNS, and says how many.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QLabel
+
+from vsm.durations import format_duration
+from vsm.model import ValueStreamMap
+from vsm import montecarlo
+from vsm.montecarlo import SimulationError, should_simulate
+
+SIMULATION_RUNS = 2000
+SIMULATION_SEED = 42
+SIMULATION_DELAY_MS = 300  # after the last analysis change, so typing stays fluid
+SLICE_SECONDS = 0.008  # runs per turn of the event loop: half a frame at 60 Hz
+PROGRESS_AFTER_SECONDS = 0.5  # say how far it got only when it takes this long
+BUDGET_SECONDS = 4.0  # of simulating: a large map stops early, with the runs done by then,
+MINIMUM_RUNS = 200  # unless fewer than these (P95 from 200 runs is within a few percent)
+PREFIX = "Simulated P50 / P85 / P95: "
+
+
+class SimulatedLeadTime(QObject):
+    """Keeps `label` showing the simulated lead time of the map it is given (hidden when the map
+    has no time ranges or cannot be simulated)."""
+
+    def __init__(self, label: QLabel) -> None:
+        super().__init__(label)
+        self.label = label
+        self.map: ValueStreamMap | None = None
+        self.simulation: montecarlo.Simulation | None = None
+        self._started = 0.0
+        self._spent = 0.0  # seconds spent simulating, not counting the turns in between
+        self._delay = QTimer(self)
+        self._delay.setSingleShot(True)
+        self._delay.setInterval(SIMULATION_DELAY_MS)
+        self._delay.timeout.connect(self._start)
+        self._slices = QTimer(self)
+        self._slices.setInterval(0)  # next turn of the event loop, after paints and input
+        self._slices.timeout.connect(self._run_slice)
+
+    @property
+    def running(self) -> bool:
+        """True while a simulation is waiting to start or running."""
+        return self._delay.isActive() or self._slices.isActive()
+
+    def schedule(self, map_: ValueStreamMap | None) -> None:
+        """Simulate `map_` after the pause; without a map or time ranges hide the figures."""
+        self.stop()
+        self.map = map_
+        if map_ is None or not should_simulate(map_):
+            self.label.hide()
+            return
+        self._delay.start()
+
+    def stop(self) -> None:
+        """Forget the simulation under way, if any (the figures shown stay)."""
+        self._delay.stop()
+        self._slices.stop()
+        self.simulation = None
+
+    def _start(self) -> None:
+        map_ = self.map
+        if map_ is None or not should_simulate(map_):
+            self.label.hide()
+            return
+        try:
+            self.simulation = montecarlo.Simulation(map_, runs=SIMULATION_RUNS, seed=SIMULATION_SEED)
+        except SimulationError:
+            self.label.hide()
+            return
+        self._started = time.perf_counter()
+        self._spent = 0.0
+        self._slices.start()
+
+    def _run_slice(self) -> None:
+        simulation = self.simulation
+        if simulation is None:
+            self._slices.stop()
+            return
+        began = time.perf_counter()
+        try:
+            done = simulation.advance(SLICE_SECONDS)
+        except SimulationError:
+            self.stop()
+            self.label.hide()
+            return
+        self._spent += time.perf_counter() - began
+        if self._spent >= BUDGET_SECONDS and simulation.completed >= MINIMUM_RUNS:
+            done = True
+        if done:
+            self._slices.stop()
+            self.simulation = None
+            self._show(simulation)
+        elif time.perf_counter() - self._started > PROGRESS_AFTER_SECONDS:
+            shown = self.label.text() if not self.label.isHidden() else ""
+            figures = shown.split(" (", 1)[0] if shown.startswith(PREFIX) else PREFIX + "…"
+            percent = int(100 * max(simulation.completed / SIMULATION_RUNS,
+                                    self._spent / BUDGET_SECONDS))
+            self.label.setText(f"{figures} (simulating, {percent}% done)")
+            self.label.show()
+
+    def _show(self, simulation: montecarlo.Simulation) -> None:
+        result = simulation.result()
+        values = " / ".join(format_duration(v) for v in (result.p50, result.p85, result.p95))
+        partial = result.runs < simulation.runs
+        self.label.setText(PREFIX + values + (f" ({result.runs:,} runs)" if partial else ""))
+        self.label.setToolTip(
+            (f"Stopped after {BUDGET_SECONDS:g} s of simulating: the map is large. "
+             if partial else "")
+            + f"Lead time of {result.runs:,} simulated items (seed {result.seed}), each wait and "
+            "process time drawn from its minimum / most likely / maximum (triangular), routes "
+            "by share, rework by probability. P85: 85% of the items are done within it.\n"
+            f"Mean {format_duration(result.mean)}, standard deviation "
+            f"{format_duration(result.stdev)}.")
+        self.label.show()
