@@ -158,7 +158,9 @@ def with_demand(size: int, directory: Path) -> dict[str, Any]:
 
     map_ = load_project(directory / f"bench-{size}.json").maps[0]
     map_.set_field("demand", 40.0)
-    return {"analysis_with_demand": best_of(1, lambda: analyse(map_))}
+    result = analyse(map_)
+    trouble = next((p.message for p in result.problems if "Utilisation" in p.message), None)
+    return {"analysis_with_demand": best_of(1, lambda: analyse(map_)), "capacity_problem": trouble}
 
 
 def with_range(size: int, directory: Path) -> dict[str, Any]:

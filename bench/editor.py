@@ -12,13 +12,14 @@ JSON object:
   a step on the critical path, up by a fifth of the lead time, then back) to the metrics panel showing the new lead time with the window
   repainted, and its parts: push (the command, model events and scene updates), analysis (until
   the document announces the new analysis), panels (the views reacting to it) and paint (the
-  event-loop turns that repaint);
+  event-loop turns that repaint); edit_canvas: from the push to the canvas's first repaint;
 - autosave_write: one write of the autosave working copy (the editor does it 0.5 s after edits);
 - editor_peak_kb: the process's peak resident memory (VmHWM) with the map open in the window.
 
-`python -m bench.editor window bare|ours [FILE]` prints "shown" the moment its window is exposed:
-bench/run.py times that from process start (a bare QMainWindow, or the editor via ui.app's
-open_window with FILE) and then ends the process.
+`python -m bench.editor window bare|ours [FILE]` prints "shown" the moment its window is exposed
+and "built" when the editor's window is complete, the map drawn: bench/run.py times both from
+process start (a bare QMainWindow, or the editor via ui.app's open_window with FILE, deferred as
+`vsm edit` starts it) and then ends the process.
 """
 
 from __future__ import annotations
@@ -68,6 +69,22 @@ def _bare_scene(map_: Any) -> Any:
     return scene
 
 
+def _PaintWatch(widget: Any, marks: dict[str, float]) -> Any:
+    """An event filter noting in marks["canvas"] when `widget` is first painted after marks were
+    cleared (the canvas showing the edit)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Watch(QObject):
+        def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint:
+                marks.setdefault("canvas", time.perf_counter())
+            return False
+
+    watch = Watch(widget)
+    widget.installEventFilter(watch)
+    return watch
+
+
 def _timed(action: Any) -> tuple[float, Any]:
     start = time.perf_counter()
     value = action()
@@ -107,6 +124,7 @@ def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
         app.processEvents()
     document.analysis_changed.connect(lambda _id: marks.setdefault("panels", time.perf_counter()))
     view = window.views[map_.id]
+    painted = _PaintWatch(view.viewport(), marks)
 
     view.zoom_to_fit()
     result["paint_fit"], _ = _timed(lambda: view.viewport().grab())
@@ -120,7 +138,8 @@ def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
                    analysis.critical_path[0])
     original = map_.step(step_id).wait_time
     delta = max(30.0, round(0.2 * (analysis.lead_time or 0.0)))  # enough to show in the figures
-    parts: dict[str, list[float]] = {k: [] for k in ("total", "push", "analysis", "panels", "paint")}
+    parts: dict[str, list[float]] = {k: [] for k in ("total", "push", "analysis", "panels", "paint",
+                                                     "canvas")}
     shown_before = window.metrics.lead_time_text()
     changed = False
     for number in range(edits):
@@ -142,9 +161,11 @@ def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
         parts["analysis"].append(marks.get("analysed", settled) - pushed)
         parts["panels"].append(settled - marks.get("analysed", settled))
         parts["paint"].append(end - settled)
+        parts["canvas"].append(marks.get("canvas", end) - start)
     for key, values in parts.items():
         result[f"edit_{key}"] = statistics.median(values)
     result["edit_changed_metrics"] = changed
+    del painted
     result["analysis"] = _timed(lambda: __import__("vsm.analysis").analysis.analyse(map_))[0]
     saver = document.autosaver
     if saver is not None and hasattr(saver, "write_now"):
@@ -155,7 +176,9 @@ def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
 
 
 def show_window(kind: str, file: str | None) -> None:
-    """Show a bare QMainWindow or the editor, print "shown" once it is exposed, and exit."""
+    """Show a bare QMainWindow or the editor; print "shown" the moment it is exposed and "built"
+    once the editor has drawn the map with its panels (the same moment for the bare window),
+    then exit."""
     from PySide6.QtTest import QTest
 
     if kind == "bare":
@@ -169,10 +192,15 @@ def show_window(kind: str, file: str | None) -> None:
         app = _application()
         from ui.app import open_window
 
-        window = open_window(Path(file) if file else None)
+        window = open_window(Path(file) if file else None, deferred=True)  # as `vsm edit` does
     QTest.qWaitForWindowExposed(window)
-    app.processEvents()
     print("shown", peak_kb(), flush=True)
+    if kind != "bare":
+        while not window.built or window.document.path is None and file:
+            app.processEvents()
+        app.processEvents()  # the paint of the built window
+        app.processEvents()
+    print("built", peak_kb(), flush=True)
     os._exit(0)  # the time to tear down is not part of the measure
 
 

@@ -58,6 +58,7 @@ def size_table(r: dict[str, Any]) -> list[str]:
              "bare QGraphicsScene (rect + text + line items)", editor.get("bare_scene")),
             ("paint, whole map in view", editor.get("paint_fit"), "", None),
             ("paint, 100 % zoom", editor.get("paint_100"), "", None),
+            ("edit → canvas repainted (median)", editor.get("edit_canvas"), "", None),
             ("edit → repainted metrics (median)", editor.get("edit_total"),
              "analysis alone", editor.get("analysis")),
             ("autosave write (0.5 s after an edit)", editor.get("autosave_write"),
@@ -72,6 +73,8 @@ def size_table(r: dict[str, Any]) -> list[str]:
     for label, extra in (("Analysis with demand set", demand), ("Monte Carlo", spread)):
         if "error" in extra:
             lines.append(f"{label}: not finished within 60 s (see BENCHMARKS.md).")
+    if demand.get("capacity_problem"):
+        lines.append(f"Analysis with demand set: {demand['capacity_problem']}")
     if parts:
         lines.append("Analysis by phase: " + ", ".join(
             f"{name.replace('_', ' ')} {seconds(value)}" for name, value in parts.items()) + ".")
@@ -116,9 +119,13 @@ def targets(results: list[dict[str, Any]], extra: dict[str, Any]) -> list[str]:
     edit = extra.get("edit_500", {})
     if edit and "error" not in edit:
         lines.append(f"| an edit in a 500-step map repainted within "
-                     f"{EDIT_SECONDS_TARGET * 1000:g} ms | {seconds(edit['edit_total'])} (push "
-                     f"{seconds(edit['edit_push'])}, analysis {seconds(edit['edit_analysis'])}, "
-                     f"panels {seconds(edit['edit_panels'])}, paint {seconds(edit['edit_paint'])}) "
+                     f"{EDIT_SECONDS_TARGET * 1000:g} ms: the canvas showing the edit | "
+                     f"{seconds(edit['edit_canvas'])} | "
+                     f"{_status(edit['edit_canvas'] <= EDIT_SECONDS_TARGET)} |")
+        lines.append(f"| … and the metrics showing its figures | {seconds(edit['edit_total'])} "
+                     f"(push {seconds(edit['edit_push'])}, analysis "
+                     f"{seconds(edit['edit_analysis'])}, panels {seconds(edit['edit_panels'])}, "
+                     f"paint {seconds(edit['edit_paint'])}) "
                      f"| {_status(edit['edit_total'] <= EDIT_SECONDS_TARGET)} |")
     window = extra.get("window")
     if window:
@@ -126,6 +133,10 @@ def targets(results: list[dict[str, Any]], extra: dict[str, Any]) -> list[str]:
         lines.append(f"| editor window up within {WINDOW_RATIO_TARGET:g}× of a bare PySide6 "
                      f"window | {seconds(window['ours'])} vs {seconds(window['bare'])}: "
                      f"{value:.2f}× | {_status(value <= WINDOW_RATIO_TARGET)} |")
+        if "built" in window:
+            built = window["built"] / window["bare"]
+            lines.append(f"| (not a target) the window complete, the example map drawn | "
+                         f"{seconds(window['built'])}: {built:.2f}× the bare window | – |")
     big = extra.get("editor_10000", {})
     if big and "error" not in big:
         mb = big["editor_peak_kb"] / 1024
