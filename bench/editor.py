@@ -69,7 +69,7 @@ def _bare_scene(map_: Any) -> Any:
     return scene
 
 
-def _PaintWatch(widget: Any, marks: dict[str, float]) -> Any:
+def _watch_paints(widget: Any, marks: dict[str, float]) -> Any:
     """An event filter noting in marks["canvas"] when `widget` is first painted after marks were
     cleared (the canvas showing the edit)."""
     from PySide6.QtCore import QEvent, QObject
@@ -124,7 +124,7 @@ def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
         app.processEvents()
     document.analysis_changed.connect(lambda _id: marks.setdefault("panels", time.perf_counter()))
     view = window.views[map_.id]
-    painted = _PaintWatch(view.viewport(), marks)
+    painted = _watch_paints(view.viewport(), marks)
 
     view.zoom_to_fit()
     result["paint_fit"], _ = _timed(lambda: view.viewport().grab())

@@ -52,8 +52,8 @@ def open_window(path: Path | None = None, *, deferred: bool = False) -> MainWind
         window.centralWidget().setText(f"Opening {path.name}…")
     window.show()
     if deferred:
-        _after_first_paint(window.centralWidget(),
-                           lambda: _fill(window, path) if window.isVisible() else None)
+        _FirstPaint(window.centralWidget(),
+                    lambda: _fill(window, path) if window.isVisible() else None)
     else:
         _fill(window, path)
     return window
@@ -72,10 +72,6 @@ class _FirstPaint(QObject):
             watched.removeEventFilter(self)
             QTimer.singleShot(0, self.callback)
         return False
-
-
-def _after_first_paint(widget: QWidget, callback: Callable[[], None]) -> None:
-    _FirstPaint(widget, callback)
 
 
 def _fill(window: MainWindow, path: Path | None) -> None:

@@ -25,7 +25,7 @@ from ui.items.step_item import BOUNDS as STEP_BOUNDS
 from ui.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
 from ui.items.tooltips import sync_tooltips
 from ui.palette import COLOUR_MODES, LIGHT, Theme, theme_for
-from ui.scene_analysis import SUMMARY_TOOLTIP, AnalysisPresenter  # noqa: F401 - SUMMARY_TOOLTIP re-exported
+from ui.scene_analysis import AnalysisPresenter
 from ui.tools import ConnectTool, MoveTool
 from vsm.analysis import MapAnalysis
 from vsm.events import KaizenAdded, KaizenChanged, KaizenRemoved

@@ -11,6 +11,7 @@ positions changed; the summary only when its figures did.
 from __future__ import annotations
 
 from collections import defaultdict
+from html import escape
 from dataclasses import replace
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING
@@ -119,14 +120,14 @@ class AnalysisPresenter:
         if analysis is None:
             return FLAG_LABELS.get(flag, flag)
         if flag == "problem":
-            return "<br>".join(_escape(m) for m in self._problems.get(step_id, []))
+            return "<br>".join(escape(m, quote=False) for m in self._problems.get(step_id, []))
         if self._reasons is None:
             self._reasons = {item.step_id: dict(zip(item.flags, item.reasons))
                              for item in analysis.steps_to_change}
         reasons = self._reasons.get(step_id, {})
         text = f"<b>{FLAG_LABELS.get(flag, flag)}</b>"
         if flag in reasons:
-            text += f"<br>{_escape(reasons[flag])}"
+            text += f"<br>{escape(reasons[flag], quote=False)}"
         saving = analysis.savings.get(step_id, 0.0)
         if saving > 0:
             text += f"<br>Minutes saved by removing its wait: {saving:.0f} ({format_duration(saving)})"
@@ -218,7 +219,3 @@ def _flows_between(scene: MapScene, source: str, target: str) -> list:
         return []
     source_item, target_item = items[source], items[target]
     return [f for f in source_item.flows if f.source is source_item and f.target is target_item]
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -7,14 +7,13 @@ buttons). Keep Python references to the scene and the view for the whole test.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPalette, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from canvas_helpers import shown_canvas
 from ui.clipboard import MIME_TYPE, copy_steps, release_clipboard, steps_from_mime
 from ui.commands import AddStepsCommand, MoveStepsCommand, RemoveCommand, SetStepFieldCommand
 from ui.document import Document
@@ -42,22 +41,6 @@ def small_map() -> ValueStreamMap:
     return map_
 
 
-@dataclass
-class Canvas:
-    document: Document
-    map: ValueStreamMap
-    scene: MapScene
-    view: MapView
-
-    def centre(self, step_id: str) -> QPointF:
-        item = self.scene.item_for_step[step_id]
-        return item.mapToScene(item.box_rect().center())
-
-    def handle(self, step_id: str) -> QPointF:
-        item = self.scene.item_for_step[step_id]
-        return item.mapToScene(item.handle_centre())
-
-
 @pytest.fixture(autouse=True)
 def _empty_clipboard_afterwards():
     """Copied steps left on the clipboard crash PySide when the application is destroyed."""
@@ -67,18 +50,7 @@ def _empty_clipboard_afterwards():
 
 @pytest.fixture
 def canvas(qtbot):
-    document = Document(Project("P", [small_map()]))
-    map_ = document.project.maps[0]
-    scene = MapScene(document, map_)
-    view = MapView(scene)
-    qtbot.addWidget(view)
-    view.resize(1200, 800)
-    view.show()
-    qtbot.waitExposed(view)
-    view.reset_zoom()
-    view.centerOn(QPointF(340, 120))
-    yield Canvas(document, map_, scene, view)
-    scene.detach()
+    yield from shown_canvas(qtbot, Document(Project("P", [small_map()])))
 
 
 def move_mouse(view: MapView, point: QPoint, buttons=LEFT) -> None:

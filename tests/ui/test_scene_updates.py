@@ -14,19 +14,14 @@ from PySide6.QtGui import QHelpEvent, QImage, QPainter
 from PySide6.QtWidgets import (QApplication, QGraphicsItem, QStyleOptionGraphicsItem, QToolTip,
                                QWidget)
 
+from canvas_helpers import shown_canvas
 from ui.commands import MoveStepsCommand, RemoveCommand, SetStepFieldCommand
 from ui.document import Document
 from ui.items import FlowItem, LadderItem, LadderSegment, StepItem
 from ui.items.fonts import MIN_TEXT_PIXELS
 from ui.scene import MapScene
-from ui.view import MapView
 from vsm.durations import format_duration
 from vsm.model import Flow, Project, Step, ValueStreamMap
-
-
-class Canvas:
-    def __init__(self, document: Document, scene: MapScene, view: MapView) -> None:
-        self.document, self.map, self.scene, self.view = document, scene.map, scene, view
 
 
 @pytest.fixture
@@ -40,17 +35,7 @@ def canvas(qtbot):
     map_.add_step(Step("Close", wait_time=0, process_time=5, x=240, y=240, id="d"))
     for source, target in (("a", "b"), ("b", "c"), ("c", "d")):
         map_.add_flow(Flow(source, target, id=source + target))
-    document = Document(Project("P", [map_]))
-    scene = MapScene(document, map_)
-    view = MapView(scene)
-    qtbot.addWidget(view)
-    view.resize(1200, 800)
-    view.show()
-    qtbot.waitExposed(view)
-    view.reset_zoom()
-    view.centerOn(QPointF(340, 120))
-    yield Canvas(document, scene, view)
-    scene.detach()
+    yield from shown_canvas(qtbot, Document(Project("P", [map_])))
 
 
 class CountingPainter(QPainter):

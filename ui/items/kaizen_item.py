@@ -13,6 +13,7 @@ is drawn without it.
 
 from __future__ import annotations
 
+import html
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -225,7 +226,7 @@ class KaizenItem(QGraphicsItem):
     @staticmethod
     def _tooltip(kaizen: Kaizen) -> str:
         def escape(text: str) -> str:
-            return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            return html.escape(text, quote=False)
 
         lines = [f"<b>Kaizen: {escape(kaizen.title)}</b>"]
         if kaizen.description:

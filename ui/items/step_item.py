@@ -15,6 +15,7 @@ draws its boxes and shapes only (ui.items.fonts.text_readable).
 from __future__ import annotations
 
 import math
+from html import escape
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Union
 
@@ -437,18 +438,16 @@ class StepItem(LazyToolTip, QGraphicsItem):
 
     @staticmethod
     def _tooltip(step: Step) -> str:
-        lines = [f"<b>{_escape(step.name)}</b>",
-                 _escape(" · ".join(filter(None, [step.team, PERFORMERS.get(step.performer, "")]))),
+        lines = [f"<b>{escape(step.name, quote=False)}</b>",
+                 escape(" · ".join(filter(None, [step.team, PERFORMERS.get(step.performer, "")])),
+                        quote=False),
                  f"Wait before it: {format_duration(step.wait_time)}; process time: "
                  f"{format_duration(step.process_time)}; lead time: {format_duration(step.lead_time)}",
                  f"%C&A (complete and accurate): {step.pca:g}%"]
         if step.notes:
-            lines.append(f"<i>{_escape(step.notes)}</i>")
+            lines.append(f"<i>{escape(step.notes, quote=False)}</i>")
         return "<br>".join(line for line in lines if line)
 
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _draw_glyph(painter: QPainter, performer: str, centre: QPointF, colour: QColor) -> None:

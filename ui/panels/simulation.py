@@ -42,6 +42,7 @@ class SimulatedLeadTime(QObject):
         self.simulation: montecarlo.Simulation | None = None
         self._started = 0.0
         self._spent = 0.0  # seconds spent simulating, not counting the turns in between
+        self._figures = ""  # the last figures shown ("" before the first)
         self._delay = QTimer(self)
         self._delay.setSingleShot(True)
         self._delay.setInterval(SIMULATION_DELAY_MS)
@@ -58,6 +59,9 @@ class SimulatedLeadTime(QObject):
     def schedule(self, map_: ValueStreamMap | None) -> None:
         """Simulate `map_` after the pause; without a map or time ranges hide the figures."""
         self.stop()
+        if map_ is not self.map:  # another map's figures must not stand for this one's
+            self._figures = ""
+            self.label.hide()
         self.map = map_
         if map_ is None or not should_simulate(map_):
             self.label.hide()
@@ -104,17 +108,17 @@ class SimulatedLeadTime(QObject):
             self.simulation = None
             self._show(simulation)
         elif time.perf_counter() - self._started > PROGRESS_AFTER_SECONDS:
-            shown = self.label.text() if not self.label.isHidden() else ""
-            figures = shown.split(" (", 1)[0] if shown.startswith(PREFIX) else PREFIX + "…"
+            figures = self._figures if not self.label.isHidden() and self._figures else "…"
             percent = int(100 * max(simulation.completed / SIMULATION_RUNS,
                                     self._spent / BUDGET_SECONDS))
-            self.label.setText(f"{figures} (simulating, {percent}% done)")
+            self.label.setText(f"{PREFIX}{figures} (simulating, {percent}% done)")
             self.label.show()
 
     def _show(self, simulation: montecarlo.Simulation) -> None:
         result = simulation.result()
         values = " / ".join(format_duration(v) for v in (result.p50, result.p85, result.p95))
         partial = result.runs < simulation.runs
+        self._figures = values
         self.label.setText(PREFIX + values + (f" ({result.runs:,} runs)" if partial else ""))
         self.label.setToolTip(
             (f"Stopped after {BUDGET_SECONDS:g} s of simulating: the map is large. "
