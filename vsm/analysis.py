@@ -19,15 +19,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Hashable
 
 from vsm.capacity import capacity_figures, over_capacity_reasons, takt_time
 from vsm.durations import format_duration
 from vsm.model import Step, ValueStreamMap
 from vsm.savings import fast_savings
-from vsm.solver import (Elimination, eliminate, evaluate, misdirected_rework,
-                        topological_order)
+from vsm.solver import Elimination, eliminate
+from vsm.structure import SHARE_TOLERANCE  # noqa: F401 (re-exported)
+from vsm.structure import Policy, Problem, Structure, build_structure, structure_key
 
-SHARE_TOLERANCE = 0.01  # percent: shares of alternative routes must sum to 100 within this
 RELATIVE_EPSILON = 1e-9  # a branch must be longer by more than this to replace another
 ROLLED_PCA_STATE_LIMIT = 200_000  # distinct route combinations tracked for rolled %C&A
 
@@ -39,15 +40,6 @@ FLAG_LABELS = {
     "vendor_handoff": "Vendor handoff",
     "over_capacity": "Over capacity",
 }
-
-
-@dataclass
-class Problem:
-    """Something wrong with the map. Blocking problems stop the figures from being computed."""
-
-    message: str
-    step_ids: tuple[str, ...] = ()
-    blocking: bool = True
 
 
 @dataclass
@@ -87,98 +79,6 @@ class MapAnalysis:
         return not any(p.blocking for p in self.problems)
 
 
-@dataclass
-class Structure:
-    """The flows of a map arranged for the solver."""
-
-    order: list[str]  # topological order of the ordinary flows, ties in step order
-    routes: dict[str, list[tuple[str, float | None]]]  # ordinary successors with share (percent)
-    alternative: dict[str, bool]  # True when the outgoing ordinary flows carry shares
-    rework: dict[str, list[tuple[str, float]]]  # rework targets with probability (fraction)
-    starts: list[str]  # steps with no incoming ordinary flow, in step order
-    _rho: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
-
-    def rho(self, step_id: str) -> float:
-        """The fraction of work leaving the step that goes back for rework."""
-        try:
-            return self._rho[step_id]
-        except KeyError:
-            value = self._rho[step_id] = sum(p for _, p in self.rework[step_id])
-            return value
-
-    def concurrent_splits(self) -> list[str]:
-        return [v for v in self.order if not self.alternative[v] and len(self.routes[v]) > 1]
-
-
-Policy = dict[str, str]  # concurrent split -> the branch taken
-
-
-def build_structure(map_: ValueStreamMap) -> tuple[Structure | None, list[Problem]]:
-    """Arrange the map's flows for the solver, or return the problems that prevent it."""
-    steps = {s.id: s for s in map_.steps}
-    if not steps:
-        return None, [Problem("The map has no steps yet.")]
-    routes: dict[str, list[tuple[str, float | None]]] = {v: [] for v in steps}
-    rework: dict[str, list[tuple[str, float]]] = {v: [] for v in steps}
-    successors: dict[str, list[str]] = {v: [] for v in steps}
-    predecessors: dict[str, list[str]] = {v: [] for v in steps}
-    for flow in map_.flows:
-        if flow.kind == "rework":
-            rework[flow.source].append((flow.target, (flow.probability or 0.0) / 100.0))
-        else:
-            successors[flow.source].append(flow.target)
-            predecessors[flow.target].append(flow.source)
-            routes[flow.source].append((flow.target, flow.share))
-    problems: list[Problem] = []
-    name = {v: s.name for v, s in steps.items()}
-    # Plain dicts rather than a networkx graph: the same order, and no import for `vsm report`.
-    order = topological_order(successors, {v: i for i, v in enumerate(steps)})
-    if order is None:
-        import networkx as nx  # only to name the loop
-
-        cycle = nx.find_cycle(nx.DiGraph([(u, t) for u, out in successors.items() for t in out]))
-        loop = [u for u, _ in cycle] + [cycle[0][0]]
-        problems.append(Problem(
-            "The flows form a loop: " + " → ".join(name[v] for v in loop)
-            + ". Use a rework flow for work that goes back.", tuple(loop[:-1])))
-    alternative: dict[str, bool] = {}
-    for v, out in routes.items():
-        shares = [share for _, share in out if share is not None]
-        alternative[v] = bool(shares)
-        if shares and len(shares) < len(out):
-            problems.append(Problem(
-                f"Step {name[v]!r}: give every outgoing flow a share, or none "
-                "(shares mean alternative routes; no shares mean all branches happen).", (v,)))
-        elif shares and abs(sum(shares) - 100) > SHARE_TOLERANCE:
-            problems.append(Problem(
-                f"Step {name[v]!r}: the shares of its routes add up to {sum(shares):g}%, not 100%.",
-                (v,)))
-    for v, out in rework.items():
-        if out and sum(p for _, p in out) >= 1:
-            problems.append(Problem(
-                f"Step {name[v]!r}: rework probabilities add up to "
-                f"{100 * sum(p for _, p in out):g}%; they must stay below 100%.", (v,)))
-    if problems:  # ancestry needs an acyclic graph; report the rest once that is fixed
-        return None, problems
-    rank = {v: i for i, v in enumerate(order)}
-    wrong = misdirected_rework(successors, predecessors, rank, rework)
-    for v, out in rework.items():
-        for target, _ in out:
-            if (v, target) in wrong:
-                problems.append(Problem(
-                    f"Rework from {name[v]!r} goes to {name[target]!r}, which does not come "
-                    f"before it; rework must go back to an earlier step.", (v, target)))
-    if problems:
-        return None, problems
-    starts = [v for v in steps if not predecessors[v]]
-    return Structure(order, routes, alternative, rework, starts), []
-
-
-def _evaluate(s: Structure, duration: dict[str, float], policy: Policy) -> dict[str, float]:
-    """Solve T exactly for a fixed choice of branch at every concurrent split (vsm.solver)."""
-    return evaluate(s, duration, policy)
-
-
 def _solve(s: Structure, duration: dict[str, float],
            policy: Policy | None = None) -> tuple[dict[str, float], Policy]:
     """T for every step with the longest branch taken at each concurrent split (policy iteration)."""
@@ -186,14 +86,22 @@ def _solve(s: Structure, duration: dict[str, float],
     return values, policy
 
 
-def _solve_eliminated(s: Structure, duration: dict[str, float], policy: Policy | None = None
+def _solve_eliminated(s: Structure, duration: dict[str, float], policy: Policy | None = None,
+                      known: Elimination | None = None
                       ) -> tuple[dict[str, float], Policy, Elimination]:
-    """_solve, also returning the recorded elimination of the final policy (for gradients)."""
+    """_solve, also returning the recorded elimination of the final policy (for gradients).
+
+    `known`, a recorded elimination of `policy` for other durations (the previous analysis in
+    the editor), saves the first elimination: only its constants are built again.
+    """
     if policy is None:
-        policy = _initial_policy(s, duration)
+        policy, known = _initial_policy(s, duration), None
     splits = s.concurrent_splits()
     for _ in range(len(splits) * 4 + 10):
-        elimination = eliminate(s, duration, policy, record=True)
+        if known is not None:
+            elimination, known = known.with_durations(duration), None
+        else:
+            elimination = eliminate(s, duration, policy, record=True)
         values = elimination.values()
         changed = False
         for v in splits:
@@ -203,8 +111,32 @@ def _solve_eliminated(s: Structure, duration: dict[str, float], policy: Policy |
                 policy[v] = best
                 changed = True
         if not changed:
-            return values, policy, elimination
-    raise RuntimeError("policy iteration did not settle")  # pragma: no cover - finite policies
+            break
+    else:
+        raise RuntimeError("policy iteration did not settle")  # pragma: no cover - finite policies
+    first = _first_of_ties(s, values, policy, splits)
+    if any(first[v] != policy[v] for v in splits):
+        policy.update(first)
+        elimination = eliminate(s, duration, policy, record=True)
+        values = elimination.values()
+    return values, policy, elimination
+
+
+def _first_of_ties(s: Structure, values: dict[str, float], policy: Policy,
+                   splits: list[str]) -> Policy:
+    """The optimal `policy` with each split taking the first of its branches (in the order the
+    flows were drawn) that is as long as the longest.
+
+    Branches that tie give the same times, but not the same critical path or process time;
+    taking the first makes both independent of the guess the iteration started from (a fresh
+    analysis, or the previous one's branches in the editor).
+    """
+    first: Policy = {}
+    for v in splits:
+        longest = values[policy[v]]
+        floor = longest - RELATIVE_EPSILON * max(1.0, abs(longest))
+        first[v] = next(t for t, _ in s.routes[v] if values[t] >= floor)
+    return first
 
 
 def _initial_policy(s: Structure, duration: dict[str, float]) -> Policy:
@@ -275,54 +207,97 @@ def rolled_pca(s: Structure, pca: dict[str, float]) -> float | None:
 
 def analyse(map_: ValueStreamMap) -> MapAnalysis:
     """Every figure of the map, or the problems that prevent them."""
-    steps = {st.id: st for st in map_.steps}
-    result = MapAnalysis()
-    s, problems = build_structure(map_)
-    result.problems = problems + _warnings(map_)
-    result.takt_time = takt_time(map_)
-    if s is None:
+    return Analyser().analyse(map_)
+
+
+class Analyser:
+    """Analyses one map again and again (the editor, after every edit), reusing what the edit
+    left as it was: the structure while the steps and flows are the same, rolled %C&A while the
+    %C&A values are too, and the previous branch choices as the policy iteration's first guess,
+    with their elimination's coefficients and gradients (vsm.solver.Elimination.with_durations).
+
+    The figures are exactly those of a fresh `analyse` (ties between branches go to the first
+    branch either way; tests compare the two over random sequences of edits).
+    """
+
+    def __init__(self) -> None:
+        self._key: Hashable = None
+        self._structure: Structure | None = None
+        self._policy: Policy | None = None
+        self._elimination: Elimination | None = None  # of self._policy, for its coefficients
+        self._rolled: tuple[tuple[float, ...], float | None] | None = None  # (pca values, figure)
+
+    def analyse(self, map_: ValueStreamMap) -> MapAnalysis:
+        """Every figure of the map, or the problems that prevent them."""
+        steps = {st.id: st for st in map_.steps}
+        result = MapAnalysis()
+        s, problems = self._structure_of(map_)
+        result.problems = problems + _warnings(map_)
+        result.takt_time = takt_time(map_)
+        if s is None:
+            return result
+        duration = {v: st.wait_time + st.process_time for v, st in steps.items()}
+        guess = dict(self._policy) if self._policy is not None else None
+        values, policy, elimination = _solve_eliminated(s, duration, guess, self._elimination)
+        self._policy, self._elimination = dict(policy), elimination
+        lead_time, start = _lead(s, values)
+        # The process time solves the same linear equations with d = process time: it is the
+        # expected visits from the lead start (the gradient of the lead time) times the process
+        # times.
+        visits = elimination.gradient({start: 1.0})
+        result.lead_time = lead_time
+        result.lead_start = start
+        result.process_time = sum(count * steps[v].process_time for v, count in visits.items())
+        result.flow_efficiency_percent = (
+            100.0 * result.process_time / lead_time if lead_time > 0 else None)
+        rolled = self._rolled_pca(s, steps)
+        if rolled is None:
+            result.problems.append(Problem(
+                "Rolled %C&A not computed: too many combinations of alternative routes run at "
+                "the same time.", blocking=False))
+        else:
+            result.rolled_pca_percent = 100.0 * rolled
+        result.critical_path = _critical_path(s, start, policy)
+        result.expected_time = values
+        result.savings = _savings(s, steps, duration, lead_time, policy, elimination,
+                                  values, visits)
+        result.visits, result.utilisation, trouble = capacity_figures(map_, s)
+        if trouble:
+            result.problems.append(Problem(trouble, blocking=False))
+        result.flags, reasons = _flags(map_, s, result)
+        result.steps_to_change = sorted(
+            (StepToChange(v, steps[v].name, result.flags[v], result.savings[v], reasons[v])
+             for v in steps if result.flags[v]),
+            key=lambda item: -item.saving)
         return result
-    duration = {v: st.wait_time + st.process_time for v, st in steps.items()}
-    values, policy, elimination = _solve_eliminated(s, duration)
-    lead_time, start = _lead(s, values)
-    # The process time solves the same linear equations with d = process time: it is the
-    # expected visits from the lead start (the gradient of the lead time) times the process times.
-    visits = elimination.gradient({start: 1.0})
-    result.lead_time = lead_time
-    result.lead_start = start
-    result.process_time = sum(count * steps[v].process_time for v, count in visits.items())
-    result.flow_efficiency_percent = (
-        100.0 * result.process_time / lead_time if lead_time > 0 else None)
-    rolled = rolled_pca(s, {v: st.pca for v, st in steps.items()})
-    if rolled is None:
-        result.problems.append(Problem(
-            "Rolled %C&A not computed: too many combinations of alternative routes run at the "
-            "same time.", blocking=False))
-    else:
-        result.rolled_pca_percent = 100.0 * rolled
-    result.critical_path = _critical_path(s, start, policy)
-    result.expected_time = values
-    result.savings = _savings(s, steps, duration, lead_time, policy, elimination)
-    result.visits, result.utilisation, trouble = capacity_figures(map_, s)
-    if trouble:
-        result.problems.append(Problem(trouble, blocking=False))
-    result.flags, reasons = _flags(map_, s, result)
-    result.steps_to_change = sorted(
-        (StepToChange(v, steps[v].name, result.flags[v], result.savings[v], reasons[v])
-         for v in steps if result.flags[v]),
-        key=lambda item: -item.saving)
-    return result
+
+    def _structure_of(self, map_: ValueStreamMap) -> tuple[Structure | None, list[Problem]]:
+        """The map's structure, kept while its steps and flows stay the same."""
+        key = structure_key(map_)
+        if self._structure is not None and key == self._key:
+            return self._structure, []
+        s, problems = build_structure(map_)
+        self._key, self._structure, self._rolled = key, s, None
+        self._policy = self._elimination = None
+        return s, problems
+
+    def _rolled_pca(self, s: Structure, steps: dict[str, Step]) -> float | None:
+        pca = tuple(st.pca for st in steps.values())
+        if self._rolled is None or self._rolled[0] != pca:
+            self._rolled = (pca, rolled_pca(s, {v: st.pca for v, st in steps.items()}))
+        return self._rolled[1]
 
 
 def _savings(s: Structure, steps: dict[str, Step], duration: dict[str, float],
-             lead_time: float, policy: Policy,
-             elimination: Elimination | None = None) -> dict[str, float]:
+             lead_time: float, policy: Policy, elimination: Elimination | None = None,
+             values: dict[str, float] | None = None,
+             visits: dict[str, float] | None = None) -> dict[str, float]:
     """saving(v) = lead time - lead time with wait(v) set to 0 (vsm.savings, exact).
 
     The rare step the fast method leaves undecided is re-solved directly.
     """
     raw, unresolved = fast_savings(s, {v: st.wait_time for v, st in steps.items()}, duration,
-                                   policy, elimination)
+                                   policy, elimination, values, visits)
     for v in unresolved:
         raw[v] = _saving_direct(s, steps[v], duration, lead_time, policy)
     return {v: saving if saving > RELATIVE_EPSILON * max(1.0, lead_time) else 0.0
@@ -377,34 +352,41 @@ def _flags(map_: ValueStreamMap, s: Structure,
     def percent_of_lead(minutes: float) -> str:
         return f"{100 * minutes / lead:.0f}% of the lead time" if lead else ""
 
+    vendors = {v for v, step in steps.items() if step.performer == "vendor"}
     neighbours: dict[str, list[Step]] = defaultdict(list)
-    for flow in map_.flows:
-        if flow.kind == "normal":
-            neighbours[flow.source].append(steps[flow.target])
-            neighbours[flow.target].append(steps[flow.source])
+    if vendors:
+        for flow in map_.flows:
+            if flow.kind == "normal" and (flow.source in vendors or flow.target in vendors):
+                neighbours[flow.source].append(steps[flow.target])
+                neighbours[flow.target].append(steps[flow.source])
+    low_pca, rework_percent = limits.low_pca_percent, limits.rework_percent
     for v, step in steps.items():
         saving = savings[v]
-        if v == top and saving > 0:
-            flags[v].append("bottleneck")
-            reasons[v].append(f"Biggest single saving: removing its {format_duration(step.wait_time)}"
-                              f" wait cuts the lead time by {format_duration(saving)} "
-                              f"({percent_of_lead(saving)}).")
-        if saving > 0 and lead and 100 * saving / lead >= limits.long_wait_percent:
-            flags[v].append("long_wait")
-            reasons[v].append(f"Work waits {format_duration(step.wait_time)} before this step; "
-                              f"removing the wait saves {format_duration(saving)} "
-                              f"({percent_of_lead(saving)}).")
-        if step.pca < limits.low_pca_percent:
+        if saving > 0:
+            if v == top:
+                flags[v].append("bottleneck")
+                reasons[v].append(
+                    f"Biggest single saving: removing its {format_duration(step.wait_time)}"
+                    f" wait cuts the lead time by {format_duration(saving)} "
+                    f"({percent_of_lead(saving)}).")
+            if lead and 100 * saving / lead >= limits.long_wait_percent:
+                flags[v].append("long_wait")
+                reasons[v].append(f"Work waits {format_duration(step.wait_time)} before this "
+                                  f"step; removing the wait saves {format_duration(saving)} "
+                                  f"({percent_of_lead(saving)}).")
+        if step.pca < low_pca:
             flags[v].append("low_pca")
             reasons[v].append(f"Only {step.pca:g}% of its output reaches the next step complete "
-                              f"and accurate (below {limits.low_pca_percent:g}%).")
-        back = 100 * s.rho(v)
-        if s.rework[v] and back >= limits.rework_percent:
-            targets = ", ".join(repr(steps[t].name) for t, _ in s.rework[v])
-            flags[v].append("rework")
-            reasons[v].append(f"{back:g}% of its work goes back for rework (to {targets}).")
-        if step.performer == "vendor":
-            others = sorted({_label(o) for o in neighbours[v] if handoff_key(o) != handoff_key(step)})
+                              f"and accurate (below {low_pca:g}%).")
+        if s.rework[v]:
+            back = 100 * s.rho(v)
+            if back >= rework_percent:
+                targets = ", ".join(repr(steps[t].name) for t, _ in s.rework[v])
+                flags[v].append("rework")
+                reasons[v].append(f"{back:g}% of its work goes back for rework (to {targets}).")
+        if v in vendors:
+            others = sorted({_label(o) for o in neighbours[v]
+                             if handoff_key(o) != handoff_key(step)})
             if others:
                 flags[v].append("vendor_handoff")
                 reasons[v].append(f"Vendor step: work changes hands with {', '.join(others)}; "

@@ -69,19 +69,23 @@ class _Context:
 
 
 def fast_savings(s: Any, waits: dict[str, float], duration: dict[str, float],
-                 policy: dict[str, str], elimination: Elimination | None = None
-                 ) -> tuple[dict[str, float], list[str]]:
+                 policy: dict[str, str], elimination: Elimination | None = None,
+                 values: dict[str, float] | None = None,
+                 visits: dict[str, float] | None = None) -> tuple[dict[str, float], list[str]]:
     """saving(v) for every step (before the zero threshold), and the steps left to re-solve.
 
     `policy` must be optimal for `duration` (as vsm.analysis._solve returns it); `elimination`,
-    if given, is its recorded elimination (saves computing it again).
+    if given, is its recorded elimination, `values` its times and `visits` its gradient from the
+    lead start (each saves computing it again).
     """
     if elimination is None:
         elimination = eliminate(s, duration, policy, record=True)
-    values = elimination.values()
+    if values is None:
+        values = elimination.values()
     lead_start = max(s.starts, key=values.__getitem__)
     lead = values[lead_start]
-    visits = elimination.gradient({lead_start: 1.0})
+    if visits is None:
+        visits = elimination.gradient({lead_start: 1.0})
     savings = dict.fromkeys(waits, 0.0)
     steps = [v for v, wait in waits.items() if wait > 0 and visits.get(v, 0.0) > 0]
     if not steps:

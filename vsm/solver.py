@@ -27,23 +27,10 @@ the map they look at.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 NOISE = 1e-12  # derivative values this small are rounding left over from cancellation
-
-
-def next_steps(s: Any, v: str, policy: dict[str, str]) -> list[tuple[str, float]]:
-    """The successors whose times make up F(v), each with its weight."""
-    out = s.routes[v]
-    if not out:
-        return []
-    if s.alternative[v]:
-        total = sum(share or 0.0 for _, share in out)
-        return [(target, (share or 0.0) / total) for target, share in out]
-    if len(out) == 1:
-        return [(out[0][0], 1.0)]
-    return [(policy[v], 1.0)]
 
 
 @dataclass
@@ -53,6 +40,11 @@ class Elimination:
     With `record`, `deps[v]` lists the (step, factor) pairs whose constants const[v] was built
     from (const[v] = scale[v] * (d(v) + sum of factor * const[step])) and `scale[v]` the final
     division by 1 - (the loop back to v itself).
+
+    Only `const` depends on the durations: `open`, `scale` and `deps` are fixed by the structure
+    and the policy. So a recorded elimination serves other durations of the same policy
+    (`with_durations`, one pass), and its gradients, which depend on the coefficients alone, are
+    kept for every elimination that shares them.
     """
 
     order: list[str]
@@ -61,6 +53,25 @@ class Elimination:
     open: dict[str, dict[str, float]]
     scale: dict[str, float]
     deps: dict[str, list[tuple[str, float]]]
+    recorded: bool = False
+    _gradients: dict[tuple[tuple[str, float], ...], dict[str, float]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def with_durations(self, duration: dict[str, float]) -> Elimination:
+        """The elimination of the same policy for other durations: the constants built again
+        from the recorded recipe, exactly as `eliminate` would build them; the coefficients and
+        the gradients kept."""
+        if not self.recorded:
+            raise ValueError("with_durations needs an elimination made with record=True")
+        const: dict[str, float] = {}
+        deps, scale = self.deps, self.scale
+        for v in reversed(self.order):
+            c = duration[v]
+            for t, factor in deps[v]:
+                c += factor * const[t]
+            const[v] = c * scale[v]
+        return Elimination(self.order, self.position, const, self.open, scale, deps, True,
+                           self._gradients)
 
     def values(self) -> dict[str, float]:
         """T for every step (the forward pass)."""
@@ -72,7 +83,17 @@ class Elimination:
         return values
 
     def gradient(self, seeds: dict[str, float]) -> dict[str, float]:
-        """d(sum of seeds[u] * T(u)) / dd(v) for every step v where it is not zero."""
+        """d(sum of seeds[u] * T(u)) / dd(v) for every step v where it is not zero.
+
+        Computed once per seeds for the coefficients: the dict returned is shared, not a copy.
+        """
+        key = tuple(seeds.items())
+        found = self._gradients.get(key)
+        if found is None:
+            found = self._gradients[key] = self._gradient(seeds)
+        return found
+
+    def _gradient(self, seeds: dict[str, float]) -> dict[str, float]:
         position = self.position
         # Sweep 1, latest step first: through T(v) = const[v] + sum open[v][u] T(u).
         bar_t: dict[str, float] = dict(seeds)
@@ -122,12 +143,15 @@ def eliminate(s: Any, duration: dict[str, float], policy: dict[str, str],
     scales: dict[str, float] = {}
     deps: dict[str, list[tuple[str, float]]] = {}
     rework = s.rework
+    fixed = s.fixed_next()
+    rho = s.rho
     for v in reversed(order):
         c = duration[v]
         coefs: dict[str, float] = {}
         taken: list[tuple[str, float]] = []
-        keep = 1.0 - s.rho(v)
-        for target, weight in next_steps(s, v, policy):
+        keep = 1.0 - rho(v)
+        out = fixed[v]
+        for target, weight in (((policy[v], 1.0),) if out is None else out):
             factor = keep * weight
             c += factor * const[target]
             if record:
@@ -157,7 +181,7 @@ def eliminate(s: Any, duration: dict[str, float], policy: dict[str, str],
         open_[v] = {u: value * scale for u, value in coefs.items() if value}
         scales[v] = scale
         deps[v] = taken
-    return Elimination(order, position, const, open_, scales, deps)
+    return Elimination(order, position, const, open_, scales, deps, record)
 
 
 def evaluate(s: Any, duration: dict[str, float], policy: dict[str, str]) -> dict[str, float]:
