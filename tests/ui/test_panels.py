@@ -310,6 +310,30 @@ def test_table_saving_and_flags_columns(qtbot, doc):
     assert not model.flags(model.index(0, COLUMN["lead_time"])) & Qt.ItemFlag.ItemIsEditable
 
 
+def test_table_repaints_only_the_rows_whose_saving_or_flags_changed(qtbot, doc):
+    table = panel(qtbot, StepTablePanel, doc)
+    model = table.model
+    with qtbot.waitSignal(doc.analysis_changed):  # the first announcement covers every row
+        doc.push(SetStepFieldCommand(first_map(doc), "B", "wait_time", 61))
+    changed: list[tuple[int, int, int, int]] = []
+    model.dataChanged.connect(lambda top, bottom, *_: changed.append(
+        (top.row(), bottom.row(), top.column(), bottom.column())))
+    # B's process time 20 -> 50: T(B) = 61 + 50 = 111, lead time 30 + 10 + 111 = 151; the
+    # savings stay A 30m and B 61m (each wait, passed once) and the flags stay (A 30/151 = 20 %
+    # of the lead time, still a long wait): the saving and flags cells are not repainted.
+    with qtbot.waitSignal(doc.analysis_changed):
+        doc.push(SetStepFieldCommand(first_map(doc), "B", "process_time", 50))
+    assert [c for c in changed if c[3] >= COLUMN["saving"]] == []
+    # A's wait 30m -> 0: A's saving goes (""), its flags go; B's stay: row 0 alone.
+    changed.clear()
+    with qtbot.waitSignal(doc.analysis_changed):
+        doc.push(SetStepFieldCommand(first_map(doc), "A", "wait_time", 0))
+    assert (0, 0, COLUMN["saving"], COLUMN["flags"]) in changed
+    assert not any(c[1] >= 1 and c[3] >= COLUMN["saving"] for c in changed)
+    assert model.data(model.index(0, COLUMN["saving"])) == ""
+    assert model.data(model.index(0, COLUMN["flags"])) == ""
+
+
 def start_editing(qtbot, table: StepTablePanel, row: int, column: str) -> None:
     table.show()
     qtbot.waitExposed(table)

@@ -73,6 +73,7 @@ class StepTableModel(QAbstractTableModel):
         self.map: ValueStreamMap | None = None
         self._ids: list[str] = []
         self._errors: dict[tuple[str, str], str] = {}
+        self._shown: dict[str, tuple[float, tuple[str, ...]]] = {}  # saving, flags announced
         self._subscription = MapSubscription(self, self._on_map_event)
         self.last_error = ""
         if document is not None:
@@ -96,6 +97,7 @@ class StepTableModel(QAbstractTableModel):
         self.map = map_
         self._ids = [s.id for s in map_.steps] if map_ is not None else []
         self._errors.clear()
+        self._shown = {}
         self.endResetModel()
 
     def _on_map_event(self, event: object) -> None:
@@ -126,9 +128,20 @@ class StepTableModel(QAbstractTableModel):
             self.dataChanged.emit(index, index)
 
     def _on_analysis_changed(self, map_id: str) -> None:
-        if self.map is not None and map_id == self.map.id and self._ids:
-            self.dataChanged.emit(self.index(0, COLUMN["saving"]),
-                                  self.index(len(self._ids) - 1, COLUMN["flags"]))
+        """Repaint the saving and flags of the rows whose figures changed (after an edit, few:
+        repainting every visible row is most of the cost of an edit in a large map)."""
+        if self.map is None or map_id != self.map.id or not self._ids:
+            return
+        analysis = self._analysis()
+        shown: dict[str, tuple[float, tuple[str, ...]]] = {}
+        if analysis is not None and analysis.ok:
+            flags = analysis.flags
+            shown = {v: (saving, tuple(flags.get(v, ()))) for v, saving in analysis.savings.items()}
+        before, self._shown = self._shown, shown
+        rows = [row for row, v in enumerate(self._ids) if shown.get(v) != before.get(v)]
+        if rows:
+            self.dataChanged.emit(self.index(rows[0], COLUMN["saving"]),
+                                  self.index(rows[-1], COLUMN["flags"]))
 
     # ------------------------------------------------------------ reading
 
