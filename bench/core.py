@@ -9,6 +9,8 @@ size, and prints one JSON object of seconds (best of REPEAT runs) and kilobytes:
 - save_vsm / open_vsm: `vsm.storage.save_project` / `open_project`; floors sqlite_write /
   sqlite_read: bare sqlite3 writing (executemany, one transaction) and reading (fetchall) the
   same step and flow rows in tables of the same columns, without checks or model objects;
+- reanalysis: the median analysis after an edit of one wait with the editor's
+  `vsm.analysis.Analyser` (what it reuses between edits), against the fresh analysis;
 - analysis_parts: the analysis phase by phase as `analyse` runs them (structure, solve, process
   time, rolled %C&A, savings, flags; private functions of vsm.analysis), for BENCHMARKS.md;
 - peak_kb: the process's peak resident memory (ru_maxrss).
@@ -23,6 +25,7 @@ import json
 import os
 import resource
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -113,6 +116,28 @@ def analysis_parts(map_: Any) -> dict[str, float]:
     return times
 
 
+def reanalysis(map_: Any, edits: int) -> float:
+    """Median seconds of the editor's analysis after an edit (vsm.analysis.Analyser, as the
+    document keeps one per map): the wait of a step on the critical path up by a fifth of the
+    lead time, then back, as bench/editor.py edits it."""
+    from vsm.analysis import Analyser
+
+    analyser = Analyser()
+    first = analyser.analyse(map_)
+    step_id = next((v for v in first.critical_path if map_.step(v).wait_time > 0),
+                   first.critical_path[0])
+    original = map_.step(step_id).wait_time
+    delta = max(30.0, round(0.2 * (first.lead_time or 0.0)))
+    times = []
+    for number in range(edits):
+        map_.set_step_field(step_id, "wait_time", original + delta if number % 2 == 0 else original)
+        start = time.perf_counter()
+        analyser.analyse(map_)
+        times.append(time.perf_counter() - start)
+    map_.set_step_field(step_id, "wait_time", original)
+    return statistics.median(times)
+
+
 def main(size: int, directory: Path, repeat: int) -> dict[str, Any]:
     from vsm.analysis import analyse
     from vsm.interchange import load_project
@@ -129,6 +154,7 @@ def main(size: int, directory: Path, repeat: int) -> dict[str, Any]:
     result["analysis"] = best_of(repeat, lambda: analyse(map_))
     result["nx_longest"] = best_of(repeat, lambda: nx_longest(document))
     result["analysis_parts"] = analysis_parts(map_)
+    result["reanalysis"] = reanalysis(map_, max(6, 2 * repeat))
     with tempfile.TemporaryDirectory() as scratch:
         target = Path(scratch) / "saved.vsm"
         result["save_vsm"] = best_of(repeat, lambda: save_project(project, target))

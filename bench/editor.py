@@ -166,7 +166,6 @@ def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
         result[f"edit_{key}"] = statistics.median(values)
     result["edit_changed_metrics"] = changed
     del painted
-    result["analysis"] = _timed(lambda: __import__("vsm.analysis").analysis.analyse(map_))[0]
     saver = document.autosaver
     if saver is not None and hasattr(saver, "write_now"):
         result["autosave_write"], _ = _timed(saver.write_now)

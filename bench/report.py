@@ -46,6 +46,8 @@ def size_table(r: dict[str, Any]) -> list[str]:
         ("open .vsm", core.get("open_vsm"), "bare sqlite3 read of the rows",
          core.get("sqlite_read")),
     ]
+    rows.insert(1, ("re-analysis after an edit (`Analyser`, median)", core.get("reanalysis"),
+                    "fresh analysis (`analyse`)", core.get("analysis")))
     demand, spread = r.get("demand", {}), r.get("range", {})
     rows.append(("analysis with demand set (capacity figures)",
                  demand.get("analysis_with_demand"), "analysis without demand",
@@ -60,7 +62,7 @@ def size_table(r: dict[str, Any]) -> list[str]:
             ("paint, 100 % zoom", editor.get("paint_100"), "", None),
             ("edit → canvas repainted (median)", editor.get("edit_canvas"), "", None),
             ("edit → repainted metrics (median)", editor.get("edit_total"),
-             "analysis alone", editor.get("analysis")),
+             "fresh analysis (`analyse`)", core.get("analysis")),
             ("autosave write (0.5 s after an edit)", editor.get("autosave_write"),
              "save .vsm", core.get("save_vsm")),
         ]
