@@ -334,6 +334,14 @@ def test_table_repaints_only_the_rows_whose_saving_or_flags_changed(qtbot, doc):
     assert model.data(model.index(0, COLUMN["flags"])) == ""
 
 
+def test_table_time_columns_leave_room_for_a_longer_time_after_an_edit(qtbot, doc):
+    table = panel(qtbot, StepTablePanel, doc)  # times of 10m to 1h 20m, savings of 30m and 1h
+    header = table.view.horizontalHeader()
+    needed = table.view.fontMetrics().horizontalAdvance("10h 15m")
+    for key in ("process_time", "wait_time", "lead_time", "saving"):
+        assert header.sectionSize(COLUMN[key]) > needed, key
+
+
 def start_editing(qtbot, table: StepTablePanel, row: int, column: str) -> None:
     table.show()
     qtbot.waitExposed(table)

@@ -59,6 +59,9 @@ COLUMNS = (
     Column("flags", "Flags", False, "Why the analysis flags the step"),
 )
 COLUMN = {column.key: i for i, column in enumerate(COLUMNS)}
+TIME_COLUMNS = ("process_time", "wait_time", "lead_time", "saving")
+WIDEST_TIME = "00h 00m"  # the widest time most steps show
+TIME_PADDING = 16  # pixels: the cell's margins
 CHOICES = {"activity": ACTIVITIES, "performer": PERFORMERS}
 
 
@@ -446,6 +449,11 @@ class StepTablePanel(QWidget):
             self.message.clear()
 
     def _fit_columns(self) -> None:
+        """Fit the columns to the map's contents, the time columns at least to a two-unit time
+        of two digits each (an edit that turns 15m into 10h 15m must not elide it)."""
         self.view.resizeColumnsToContents()
         header = self.view.horizontalHeader()
         header.resizeSection(COLUMN["name"], max(header.sectionSize(COLUMN["name"]), 160))
+        widest = self.view.fontMetrics().horizontalAdvance(WIDEST_TIME) + TIME_PADDING
+        for key in TIME_COLUMNS:
+            header.resizeSection(COLUMN[key], max(header.sectionSize(COLUMN[key]), widest))
