@@ -51,6 +51,14 @@ STEP_FIELDS: tuple[str, ...] = (
 )
 
 
+def one_of(value: Any, choices: tuple[str, ...] | dict[str, Any], what: str) -> Any:
+    """`value` if it is one of `choices` (their keys, for a dict); ModelError naming `what`
+    and the choices otherwise."""
+    if value not in choices:
+        raise ModelError(f"{what} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 def _finite(value: Any, what: str) -> float:
     """`value` as a finite float (numbers, or text such as "12" or "80%"); ModelError naming
     `what` otherwise."""
@@ -101,13 +109,9 @@ def _clean_field(name: str, value: Any) -> Any:
     if name in ("x", "y"):
         return _finite(value, "")
     if name == "activity":
-        if value not in ACTIVITIES:
-            raise ModelError(f" must be one of {', '.join(ACTIVITIES)}, not {value!r}")
-        return value
+        return one_of(value, ACTIVITIES, "")
     if name == "performer":
-        if value not in PERFORMERS:
-            raise ModelError(f" must be one of {', '.join(PERFORMERS)}, not {value!r}")
-        return value
+        return one_of(value, PERFORMERS, "")
     if name == "origin":
         if value is not None and not isinstance(value, str):
             raise ModelError(" must be a step id")

@@ -30,6 +30,7 @@ from vsm.atomic import atomic_file
 from vsm.durations import DurationError, format_duration, parse_duration
 from vsm.errors import ModelError
 from vsm.events import KaizenAdded, KaizenChanged, KaizenRemoved
+from vsm.fieldrules import one_of
 
 if TYPE_CHECKING:
     from vsm.analysis import StepToChange
@@ -112,13 +113,9 @@ def clean_kaizen_value(title: str, name: str, value: Any) -> Any:
             raise ModelError(f"kaizen {title!r} needs a title")
         return value if name == "description" else value.strip()
     if name == "waste":
-        if value not in WASTES:
-            raise ModelError(f"{what} must be one of {', '.join(WASTES)}, not {value!r}")
-        return value
+        return one_of(value, WASTES, what)
     if name == "status":
-        if value not in KAIZEN_STATUSES:
-            raise ModelError(f"{what} must be one of {', '.join(KAIZEN_STATUSES)}, not {value!r}")
-        return value
+        return one_of(value, KAIZEN_STATUSES, what)
     if name == "due":
         return _clean_due(value, what)
     if name == "expected_saving_minutes":

@@ -20,7 +20,7 @@ from vsm.events import (FlowAdded, FlowChanged, FlowRemoved, MapAdded, MapChange
                         Observable, ProjectChanged, StepAdded, StepChanged, StepRemoved)
 from vsm.fieldrules import ACTIVITIES, FLOW_KINDS, PERFORMERS  # noqa: F401 (re-exported)
 from vsm.fieldrules import (STEP_FIELDS, _finite, clean_flow_figures, clean_percent,
-                            clean_step_fields, clean_step_value)
+                            clean_step_fields, clean_step_value, one_of)
 from vsm.kaizen import Kaizen, KaizenHolder
 from vsm.variability import check_ranges
 
@@ -347,8 +347,8 @@ class ValueStreamMap(KaizenHolder, Observable):
             value = _finite(value, what)
             if value <= 0:
                 raise ModelError(f"{what} must be more than 0")
-        if name == "demand_period" and value not in DEMAND_PERIODS:
-            raise ModelError(f"{what} must be one of {', '.join(DEMAND_PERIODS)}, not {value!r}")
+        if name == "demand_period":
+            one_of(value, DEMAND_PERIODS, what)
         if name == "thresholds":
             if not isinstance(value, Thresholds):
                 raise ModelError(f"{what} must be Thresholds")

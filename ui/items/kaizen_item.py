@@ -21,6 +21,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from ui.items.flow_item import edge_point
 from ui.items.fonts import label_font, small_font, text_readable
 from ui.items.step_item import wrap_text
 from ui.palette import LIGHT, VERMILLION, YELLOW, Theme
@@ -56,17 +57,6 @@ def burst_polygon(rect: QRectF, spikes: int = SPIKES, inner: float = INNER) -> Q
         points.append(QPointF(centre.x() + rx * scale * math.cos(angle),
                               centre.y() + ry * scale * math.sin(angle)))
     return QPolygonF(points)
-
-
-def _edge_point(rect: QRectF, towards: QPointF) -> QPointF:
-    """Where the line from the centre of `rect` towards `towards` leaves the rectangle."""
-    centre = rect.center()
-    dx, dy = towards.x() - centre.x(), towards.y() - centre.y()
-    if dx == 0 and dy == 0:
-        return centre
-    scale = min(rect.width() / 2 / abs(dx) if dx else math.inf,
-                rect.height() / 2 / abs(dy) if dy else math.inf)
-    return QPointF(centre.x() + dx * scale, centre.y() + dy * scale)
 
 
 class KaizenItem(QGraphicsItem):
@@ -127,7 +117,7 @@ class KaizenItem(QGraphicsItem):
         if self.step_item is not None and self.step_item.scene() is self.scene() is not None:
             box = self.mapRectFromItem(self.step_item, self.step_item.box_rect())
             centre = self.burst_rect().center()
-            end = _edge_point(box, centre)
+            end = edge_point(box, centre)
             if not box.contains(centre):
                 line = QLineF(self._burst_exit(end), end)
         if line != self._leader:

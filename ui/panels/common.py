@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QPalette, QUndoCommand
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QStyle,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QStyle, QVBoxLayout, QWidget)
 
 from ui.document import Document
 from vsm.analysis import MapAnalysis
@@ -43,6 +43,17 @@ def without_subject(message: str) -> str:
     return trimmed[:1].upper() + trimmed[1:]
 
 
+def form_in(outer: QVBoxLayout) -> QFormLayout:
+    """A form in a new widget appended to `outer`, its fields growing and long rows wrapping."""
+    holder = QWidget()
+    outer.addWidget(holder)
+    form = QFormLayout(holder)
+    form.setContentsMargins(0, 0, 0, 0)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    return form
+
+
 class MapSubscription:
     """Keeps `listener` subscribed to one map at a time, and drops it when `owner` is destroyed.
 
@@ -64,7 +75,23 @@ class MapSubscription:
             map_.subscribe(self._listener)
 
 
-class MapPanel(QWidget):
+class FollowsAnalysis:
+    """Mixin for what shows one map of a document and hears its analysis: the class has a
+    `document`, `set_map(map_)` and `_on_analysis_changed(map_id)`."""
+
+    document: Document | None
+
+    def set_document(self, document: Document | None) -> None:
+        """Follow another document; shows no map until set_map() is called."""
+        if self.document is not None:
+            self.document.analysis_changed.disconnect(self._on_analysis_changed)
+        self.set_map(None)
+        self.document = document
+        if document is not None:
+            document.analysis_changed.connect(self._on_analysis_changed)
+
+
+class MapPanel(FollowsAnalysis, QWidget):
     """Base of the panels: follows one document and one of its maps.
 
     Subclasses build their widgets in `build()` and override `map_shown()` (a new map or
@@ -83,15 +110,6 @@ class MapPanel(QWidget):
 
     def build(self) -> None:
         """Create the widgets; called once by the constructor, before any document is shown."""
-
-    def set_document(self, document: Document | None) -> None:
-        """Follow another document; shows no map until set_map() is called."""
-        if self.document is not None:
-            self.document.analysis_changed.disconnect(self._on_analysis_changed)
-        self.set_map(None)
-        self.document = document
-        if document is not None:
-            document.analysis_changed.connect(self._on_analysis_changed)
 
     def set_map(self, map_: ValueStreamMap | None) -> None:
         """Show another map (or none): unsubscribe from the old map, subscribe to the new."""

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit,
+from PySide6.QtWidgets import (QComboBox, QLabel, QLineEdit, QPlainTextEdit,
                                QVBoxLayout, QWidget)
 
 from ui.commands import SetKaizenFieldCommand
-from ui.panels.common import ComboField, Field, LineField, TextField
+from ui.panels.common import ComboField, Field, LineField, TextField, form_in
 from vsm.durations import format_duration, format_exact
 from vsm.events import KaizenChanged, StepAdded, StepChanged, StepRemoved
 from vsm.kaizen import KAIZEN_STATUSES, WASTES, Kaizen
@@ -57,12 +57,7 @@ class KaizenPage(QWidget):
         self.title.setFont(font)
         self.title.setWordWrap(True)
         outer.addWidget(self.title)
-        holder = QWidget()
-        outer.addWidget(holder)
-        form = QFormLayout(holder)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form = form_in(outer)
         form.addRow("&Title", self._line("title", tip="What to change, in a few words").container)
         description = TextField(self._editor(QPlainTextEdit(), "description"),
                                 self._reader("description"), self._builder("description"),

@@ -13,11 +13,11 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from PySide6.QtCore import QStringListModel, Qt
-from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QCompleter, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QScrollArea, QStackedWidget, QVBoxLayout, QWidget)
 
 from ui.commands import SetFlowFieldCommand, SetMapFieldCommand, SetStepFieldCommand
-from ui.panels.common import ComboField, Field, LineField, MapPanel, TextField
+from ui.panels.common import ComboField, Field, LineField, MapPanel, TextField, form_in
 from ui.panels.kaizen_form import KaizenPage
 from vsm.analysis import FLAG_LABELS
 from vsm.durations import format_duration, format_exact
@@ -46,17 +46,6 @@ def step_text(name: str, value: Any) -> Any:
 
 def percent_text(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
-
-
-def _form(outer: QVBoxLayout) -> QFormLayout:
-    """A form in a new widget appended to `outer`."""
-    holder = QWidget()
-    outer.addWidget(holder)
-    form = QFormLayout(holder)
-    form.setContentsMargins(0, 0, 0, 0)
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-    return form
 
 
 def _heading(text: str = "") -> QLabel:
@@ -140,7 +129,7 @@ class PropertiesPanel(MapPanel):
         outer = QVBoxLayout(page)
         self.step_title = _heading()
         outer.addWidget(self.step_title)
-        form = _form(outer)
+        form = form_in(outer)
         f = self.step_fields
 
         def line(key: str, label: str, placeholder: str = "", tip: str = "") -> None:
@@ -184,7 +173,7 @@ class PropertiesPanel(MapPanel):
         outer = QVBoxLayout(page)
         self.flow_title = _heading()
         outer.addWidget(self.flow_title)
-        form = _form(outer)
+        form = form_in(outer)
         f = self.flow_fields
         kind = self._combo(f, "kind", FLOW_KINDS, lambda: self._flow().kind,
                            self._flow_builder("kind"))
@@ -214,7 +203,7 @@ class PropertiesPanel(MapPanel):
         self.hint.setFont(font)
         outer.addWidget(self.hint)
         outer.addWidget(_heading("Map settings"))
-        form = _form(outer)
+        form = form_in(outer)
         f = self.map_fields
         name = self._line(f, "name", lambda: self.map.name, self._map_builder("name"))
         form.addRow("&Name", name.container)

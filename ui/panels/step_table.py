@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QComboB
 
 from ui.commands import SetStepFieldCommand
 from ui.document import Document
-from ui.panels.common import InlineError, MapSubscription
+from ui.panels.common import FollowsAnalysis, InlineError, MapSubscription
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.durations import format_duration, format_exact
 from vsm.model import (ACTIVITIES, PERFORMERS, ModelError, Step, StepAdded, StepChanged,
@@ -65,7 +65,7 @@ TIME_PADDING = 16  # pixels: the cell's margins
 CHOICES = {"activity": ACTIVITIES, "performer": PERFORMERS}
 
 
-class StepTableModel(QAbstractTableModel):
+class StepTableModel(FollowsAnalysis, QAbstractTableModel):
     """The steps of one map as rows; edits become SetStepFieldCommands on the document."""
 
     message = Signal(str)  # why the last edit was refused, or "" after an accepted one
@@ -83,15 +83,6 @@ class StepTableModel(QAbstractTableModel):
             self.set_document(document)
 
     # ------------------------------------------------------------ following the model
-
-    def set_document(self, document: Document | None) -> None:
-        """Follow another document (shows no map until set_map())."""
-        if self.document is not None:
-            self.document.analysis_changed.disconnect(self._on_analysis_changed)
-        self.set_map(None)
-        self.document = document
-        if document is not None:
-            document.analysis_changed.connect(self._on_analysis_changed)
 
     def set_map(self, map_: ValueStreamMap | None) -> None:
         """Show another map's steps (a reset: the only one this model ever does)."""
