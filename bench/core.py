@@ -3,10 +3,10 @@
 Runs in its own process (so its peak memory is its own) on the files bench/run.py wrote for one
 size, and prints one JSON object of seconds (best of REPEAT runs) and kilobytes:
 
-- json_load: `vsm.interchange.load_project` of the .json file; floor json_parse: `json.load`;
+- json_load: `vsm.files.formats.load_project` of the .json file; floor json_parse: `json.load`;
 - analysis: `vsm.analysis.analyse` of the map; floor nx_longest: networkx building the graph of
   the ordinary flows (weights: wait + process of the source) and `dag_longest_path_length`;
-- save_vsm / open_vsm: `vsm.storage.save_project` / `open_project`; floors sqlite_write /
+- save_vsm / open_vsm: `vsm.files.vsm_file.save_project` / `open_project`; floors sqlite_write /
   sqlite_read: bare sqlite3 writing (executemany, one transaction) and reading (fetchall) the
   same step and flow rows in tables of the same columns, without checks or model objects;
 - reanalysis: the median analysis after an edit of one wait with the editor's
@@ -140,8 +140,8 @@ def reanalysis(map_: Any, edits: int) -> float:
 
 def main(size: int, directory: Path, repeat: int) -> dict[str, Any]:
     from vsm.analysis import analyse
-    from vsm.interchange import load_project
-    from vsm.storage import open_project, save_project
+    from vsm.files.formats import load_project
+    from vsm.files.vsm_file import open_project, save_project
 
     json_path = directory / f"bench-{size}.json"
     vsm_path = directory / f"bench-{size}.vsm"
@@ -178,9 +178,9 @@ def _bare_copy(directory: Path, size: int, rows: Any) -> Path:
 
 def with_demand(size: int, directory: Path) -> dict[str, Any]:
     """One analysis with the map's demand set (40 items a week), which adds the capacity figures
-    (vsm.capacity: visits, utilisation, the over-capacity flag)."""
+    (vsm.analysis.capacity: visits, utilisation, the over-capacity flag)."""
     from vsm.analysis import analyse
-    from vsm.interchange import load_project
+    from vsm.files.formats import load_project
 
     map_ = load_project(directory / f"bench-{size}.json").maps[0]
     map_.set_field("demand", 40.0)
@@ -191,9 +191,9 @@ def with_demand(size: int, directory: Path) -> dict[str, Any]:
 
 def with_range(size: int, directory: Path) -> dict[str, Any]:
     """The editor's Monte Carlo lead time (2,000 runs, as the metrics panel runs it) once one
-    step has a time range (vsm.montecarlo)."""
-    from vsm.interchange import load_project
-    from vsm.montecarlo import simulate
+    step has a time range (vsm.analysis.montecarlo)."""
+    from vsm.files.formats import load_project
+    from vsm.analysis.montecarlo import simulate
 
     map_ = load_project(directory / f"bench-{size}.json").maps[0]
     step = map_.steps[0]

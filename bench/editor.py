@@ -98,7 +98,7 @@ def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
     from ui.document import Document
     from ui.mainwindow import MainWindow
     from ui.scene import MapScene
-    from vsm.interchange import load_project
+    from vsm.files.formats import load_project
 
     app = _application()
     path = directory / f"bench-{size}.vsm"

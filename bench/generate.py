@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vsm.interchange import project_from_dict
+from vsm.files.formats import project_from_dict
 from vsm.model import Project, ValueStreamMap
 
 COLUMN = 220.0  # layout: x distance between positions along a line
@@ -197,7 +197,7 @@ def synthetic_map(n: int, seed: int = 0) -> ValueStreamMap:
 
 def write_files(n: int, directory: Path, seed: int = 0) -> tuple[Path, Path]:
     """Write the map as `bench-<n>.json` and `bench-<n>.vsm` in `directory`; return both paths."""
-    from vsm.storage import save_project
+    from vsm.files.vsm_file import save_project
 
     directory.mkdir(parents=True, exist_ok=True)
     document = synthetic_document(n, seed)

@@ -27,9 +27,9 @@ from ui.document import Document
 from ui.render import (APP, Progress, _as_document, content_region, ensure_application,
                        export_scene, write_atomically)
 from vsm.analysis import FLAG_LABELS, MapAnalysis
-from vsm.durations import format_duration
+from vsm.model.durations import format_duration
 from vsm.errors import ExportCancelled, FileFormatError, VsmError
-from vsm.kaizen import KAIZEN_STATUSES, PlanRow, improvement_plan
+from vsm.model.kaizen import KAIZEN_STATUSES, PlanRow, improvement_plan
 from vsm.model import ModelError, Project, ValueStreamMap
 
 if TYPE_CHECKING:

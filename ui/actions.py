@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
-from vsm.resources import list_examples
+from vsm.files.bundled import list_examples
 
 if TYPE_CHECKING:
     from ui.mainwindow import MainWindow

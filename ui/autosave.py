@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from vsm.errors import VsmError
-from vsm.locking import now_iso
-from vsm.workcopy import WorkingCopy
+from vsm.files.locks import now_iso
+from vsm.files.working_copies import WorkingCopy
 
 if TYPE_CHECKING:
     from ui.document import Document

@@ -13,9 +13,9 @@ import json
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
-from vsm.durations import format_duration
+from vsm.model.durations import format_duration
 from vsm.errors import VsmError
-from vsm.interchange import project_from_dict, project_to_dict
+from vsm.files.formats import project_from_dict, project_to_dict
 from vsm.model import Flow, Project, Step, ValueStreamMap, new_id
 
 MIME_TYPE = "application/x-vsm-steps"

@@ -21,7 +21,7 @@ from ui.palette import BLUE, SKY_BLUE
 from ui.scene import MapScene
 from ui.view import MapView
 from vsm.analysis import MapAnalysis
-from vsm.durations import format_duration
+from vsm.model.durations import format_duration
 from vsm.model import ValueStreamMap
 
 FIT_MARGIN = 30.0  # scene pixels around the content when fitting

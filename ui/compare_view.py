@@ -5,7 +5,7 @@ two lists at the top choose the maps. Both canvases are read-only, share one zoo
 same scene x range (ui.compare_canvas), and the bars above them draw both critical paths on one
 time scale. In the lower ("to") map the steps that changed carry a dashed CHANGED outline and
 the new ones a solid NEW outline; removed steps carry a dotted REMOVED outline in the upper map.
-The table gives each headline figure from / to / change / change % (vsm.compare.compare_maps,
+The table gives each headline figure from / to / change / change % (vsm.analysis.compare.compare_maps,
 matched by lineage across the project's maps), the list says what changed in each step. Every
 edit of either map refreshes the view on the next turn of the event loop.
 """
@@ -23,7 +23,7 @@ from ui.compare_canvas import CompareCanvas, LeadTimeBars, align_canvases, bar_r
 from ui.document import Document
 from ui.items.change_mark import ChangeMarkItem
 from ui.scene import MapScene
-from vsm.compare import (METRICS, MapComparison, MetricDelta, compare_maps, describe_field_change,
+from vsm.analysis.compare import (METRICS, MapComparison, MetricDelta, compare_maps, describe_field_change,
                          format_delta, format_metric)
 from vsm.model import ValueStreamMap
 
@@ -333,7 +333,7 @@ class CompareDialog(QDialog):
         return [self.changes.item(i).text() for i in range(self.changes.count())]
 
     def row_texts(self, key: str) -> list[str]:
-        """The cells of one figure's table row, as shown (key as in vsm.compare.METRICS)."""
+        """The cells of one figure's table row, as shown (key as in vsm.analysis.compare.METRICS)."""
         row = list(METRICS).index(key)
         return [self.table.item(row, c).text() for c in range(len(COLUMNS))]
 

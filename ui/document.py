@@ -9,7 +9,7 @@ keeps a vsm.analysis.Analyser, which reuses what an edit left unchanged (the sam
 fresh analysis, at a third of the cost after an edit of times).
 
 Offline safety: an Autosaver keeps every edit in a working copy in the user's data folder (see
-vsm.workcopy), the file is locked while open (vsm.locking), saving is atomic, and close() is the
+vsm.files.working_copies), the file is locked while open (vsm.files.locks), saving is atomic, and close() is the
 clean close that removes the working copy and the lock.
 """
 
@@ -26,10 +26,10 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from ui.autosave import Autosaver
 from vsm.analysis import Analyser, MapAnalysis
 from vsm.errors import FileFormatError
-from vsm.events import (KaizenAdded, KaizenChanged, KaizenRemoved, MapAdded, MapChanged,
+from vsm.model.events import (KaizenAdded, KaizenChanged, KaizenRemoved, MapAdded, MapChanged,
                         MapRemoved, StepChanged)
-from vsm.interchange import load_project, save_project_any
-from vsm.locking import Lock, acquire
+from vsm.files.formats import load_project, save_project_any
+from vsm.files.locks import Lock, acquire
 from vsm.model import Project, ValueStreamMap
 
 LAYOUT_ONLY_FIELDS = frozenset({"x", "y", "notes"})

@@ -1,6 +1,6 @@
 """File > Export…: choose a format, the maps and (for PNG) the width, then export with progress.
 
-PowerPoint goes through vsm.export_pptx (editable shapes), PNG, SVG and PDF through ui.render
+PowerPoint goes through vsm.export.deck (editable shapes), PNG, SVG and PDF through ui.render
 (the canvas as drawn, light theme). A progress dialog follows long exports and its Cancel button
 stops them before anything is written; every file is written atomically, so a failure leaves what
 was there before, and the error names the file. Edit > Copy as Image is here too: it puts the
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBo
 
 from ui.render import DEFAULT_WIDTH, MAX_SIDE, copy_map_image, export_maps
 from vsm.errors import ModelError, VsmError
-from vsm.export_pptx import ExportCancelled, export_pptx
+from vsm.export.deck import ExportCancelled, export_pptx
 from vsm.model import Project
 
 if TYPE_CHECKING:

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from ui.document import Document, same_file
 from vsm.errors import VsmError
-from vsm.interchange import load_project
-from vsm.locking import LockedError
+from vsm.files.formats import load_project
+from vsm.files.locks import LockedError
 from vsm.model import ModelError, Project
-from vsm.resources import new_from_template
+from vsm.files.bundled import new_from_template
 
 if TYPE_CHECKING:
     from ui.mainwindow import MainWindow
@@ -155,7 +155,7 @@ class FileController(QObject):
         On failure a dialog names the file and lists the problems (the first PROBLEMS_SHOWN and
         how many more); the current document stays as it is.
         """
-        from vsm.spreadsheet import PROBLEMS_SHOWN, SheetError, project_from_table  # openpyxl
+        from vsm.files.step_tables import PROBLEMS_SHOWN, SheetError, project_from_table  # openpyxl
 
         try:
             project, notes = project_from_table(path)

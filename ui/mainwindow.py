@@ -47,7 +47,7 @@ def load_parts() -> None:
     from ui.scenarios import ScenarioController
     from ui.scene import MapScene
     from ui.view import MapView
-    from vsm.duplicate import duplicate_map
+    from vsm.model.duplicate import duplicate_map
     from vsm.model import Step, ValueStreamMap
 
 

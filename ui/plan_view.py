@@ -1,11 +1,11 @@
 """The improvement plan: every kaizen burst of the project in one sortable table.
 
-View > Improvement Plan shows it as a dock. Rows come from vsm.kaizen.improvement_plan (soonest
+View > Improvement Plan shows it as a dock. Rows come from vsm.model.kaizen.improvement_plan (soonest
 due first until a header is clicked); the expected saving sorts by minutes and the due date puts
 "no date" last, not by their text. The table follows every map of the document and refreshes on
 the next turn of the event loop after a kaizen (or a step or map name it shows) changes.
 Double-clicking a row asks the window to show that map with the kaizen selected. "Export CSV…"
-writes the rows in the order shown with vsm.kaizen.write_plan_csv.
+writes the rows in the order shown with vsm.model.kaizen.write_plan_csv.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHea
                                QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from ui.document import Document
-from vsm.durations import format_duration
+from vsm.model.durations import format_duration
 from vsm.errors import FileFormatError
-from vsm.events import (KaizenAdded, KaizenChanged, KaizenRemoved, MapChanged, StepAdded,
+from vsm.model.events import (KaizenAdded, KaizenChanged, KaizenRemoved, MapChanged, StepAdded,
                         StepChanged, StepRemoved)
-from vsm.kaizen import KAIZEN_STATUSES, WASTES, PlanRow, improvement_plan, write_plan_csv
+from vsm.model.kaizen import KAIZEN_STATUSES, WASTES, PlanRow, improvement_plan, write_plan_csv
 from vsm.model import ValueStreamMap
 
 COLUMNS = ("Map", "Improvement", "Step", "Waste", "Owner", "Due", "Status", "Expected saving")

@@ -16,7 +16,7 @@ from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QGridLayout, QLabel, QWidget
 
 from ui.panels.metrics import percent
-from vsm.durations import format_duration
+from vsm.model.durations import format_duration
 
 if TYPE_CHECKING:
     from ui.mainwindow import MainWindow

@@ -4,7 +4,7 @@ as people speak it.
 Name, Tab, process time, Tab, wait, Enter: the step is appended after the last captured step (or
 the selected one, or the last one of the map) 240 px to its right, connected to it by a flow, in
 ONE AddStepsCommand (step and flow together, one undo). The fields then clear and the cursor goes
-back to Name. Times are parsed as everywhere else (vsm.durations through the model's
+back to Name. Times are parsed as everywhere else (vsm.model.durations through the model's
 clean_step_value); a time that is not one shows an inline error under its field, keeps the typed
 text and pushes nothing. An empty time counts as 0.
 """
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QWidg
 
 from ui.commands import AddStepsCommand
 from ui.panels.common import InlineError
-from vsm.layout import COLUMN_SPACING
+from vsm.model.layout import COLUMN_SPACING
 from vsm.model import Flow, ModelError, Step, clean_step_value
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Crash recovery at start-up: offer the working copies that a process which is gone left behind.
 
-For each orphan (vsm.workcopy.orphans), newest first, the user chooses:
+For each orphan (vsm.files.working_copies.orphans), newest first, the user chooses:
 - Recover: the working copy opens as a modified document whose file is the original (or untitled);
   the working copy is adopted, so it keeps protecting the edits until they are saved.
 - Open original: the last saved file opens; the unsaved edits are discarded.
@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from ui.document import Document
 from ui.files import ask_open_read_only
 from vsm.errors import VsmError
-from vsm.locking import LockedError, acquire
+from vsm.files.locks import LockedError, acquire
 from vsm.model import ModelError
-from vsm.workcopy import WorkingCopy, orphans
+from vsm.files.working_copies import WorkingCopy, orphans
 
 
 class Choice(Enum):

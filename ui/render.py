@@ -44,7 +44,7 @@ from ui.items import FlowItem, StepItem
 from ui.palette import LIGHT
 from ui.scene import MapScene
 from vsm.errors import ExportCancelled, FileFormatError
-from vsm.interchange import project_from_dict, project_to_dict
+from vsm.files.formats import project_from_dict, project_to_dict
 from vsm.model import Project, ValueStreamMap
 
 FORMATS = ("png", "svg", "pdf")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMenu
 
 from ui.commands import AddMapCommand
 from ui.document import Document
-from vsm.duplicate import duplicate_map
+from vsm.model.duplicate import duplicate_map
 from vsm.model import ValueStreamMap
 
 if TYPE_CHECKING:

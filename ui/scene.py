@@ -28,9 +28,9 @@ from ui.palette import COLOUR_MODES, LIGHT, Theme, theme_for
 from ui.scene_analysis import AnalysisPresenter
 from ui.tools import ConnectTool, MoveTool
 from vsm.analysis import MapAnalysis
-from vsm.events import KaizenAdded, KaizenChanged, KaizenRemoved
-from vsm.kaizen import Kaizen
-from vsm.layout import LANE_BYS, LANE_PADDING, lane_bands
+from vsm.model.events import KaizenAdded, KaizenChanged, KaizenRemoved
+from vsm.model.kaizen import Kaizen
+from vsm.model.layout import LANE_BYS, LANE_PADDING, lane_bands
 from vsm.model import (Flow, FlowAdded, FlowChanged, FlowRemoved, MapChanged, Step, StepAdded,
                        StepChanged, StepRemoved, ValueStreamMap)
 

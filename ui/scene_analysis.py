@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ui.items import LadderSegment
 from ui.items.step_item import WIDTH
 from vsm.analysis import FLAG_LABELS, MapAnalysis
-from vsm.durations import format_duration
+from vsm.model.durations import format_duration
 
 if TYPE_CHECKING:
     from ui.scene import MapScene

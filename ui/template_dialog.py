@@ -1,6 +1,6 @@
 """File > New from Template…: pick one of the bundled ITIL 4 templates, with a preview.
 
-The list shows every template (vsm.resources.list_templates); the preview shows the selected
+The list shows every template (vsm.files.bundled.list_templates); the preview shows the selected
 template's description, each of its maps (name, kind, steps, lead time), the lead time from the
 current to the future state, and a small picture of its current map. The dialog only chooses:
 the FileController makes the untitled document from `selected_id()`.
@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, Q
 from ui.document import Document
 from ui.render import content_region, export_scene, render_image
 from vsm.analysis import analyse
-from vsm.durations import format_duration
+from vsm.model.durations import format_duration
 from vsm.errors import VsmError
 from vsm.model import ModelError, Project
-from vsm.resources import Template, list_templates, new_from_template
+from vsm.files.bundled import Template, list_templates, new_from_template
 
 PREVIEW_SIZE = QSize(420, 200)
 ID_ROLE = Qt.ItemDataRole.UserRole

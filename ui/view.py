@@ -19,8 +19,8 @@ from ui.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
 from ui.scene import MapScene
 from ui.tools import RenameTool, connect_steps
 from ui.items.kaizen_item import BURST_HEIGHT, BURST_WIDTH
-from vsm.kaizen import KAIZEN_ABOVE_STEP, KAIZEN_STACK, Kaizen
-from vsm.layout import COLUMN_SPACING, ROW_SPACING, auto_layout
+from vsm.model.kaizen import KAIZEN_ABOVE_STEP, KAIZEN_STACK, Kaizen
+from vsm.model.layout import COLUMN_SPACING, ROW_SPACING, auto_layout
 from vsm.model import Flow, Step
 
 MIN_ZOOM = 0.1

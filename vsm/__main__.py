@@ -1,5 +1,5 @@
 """`python -m vsm`: the same command line as the `vsm` script."""
 
-from vsm.cli import main
+from vsm.cli.main import main
 
 raise SystemExit(main())

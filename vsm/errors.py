@@ -21,7 +21,7 @@ class FileFormatError(VsmError):
 class ExportCancelled(VsmError):
     """An export was cancelled through its progress callback; nothing was written.
 
-    Defined here (re-exported by vsm.export_pptx) so that the editor can catch it without
+    Defined here (re-exported by vsm.export.deck) so that the editor can catch it without
     importing python-pptx at start-up.
     """
 
@@ -29,6 +29,6 @@ class ExportCancelled(VsmError):
 class ModelError(ValueError):
     """A value the model refuses; the message names the step, flow, kaizen or map and the field.
 
-    Defined here (and re-exported by vsm.model) so that vsm.kaizen can raise it without importing
+    Defined here (and re-exported by vsm.model) so that vsm.model.kaizen can raise it without importing
     the model.
     """

@@ -19,10 +19,10 @@ from ui.a3_report import export_a3
 from ui.document import Document
 from ui.mainwindow import MainWindow
 from vsm.analysis import analyse
-from vsm.durations import format_duration
+from vsm.model.durations import format_duration
 from vsm.errors import FileFormatError
-from vsm.interchange import save_json
-from vsm.kaizen import Kaizen
+from vsm.files.formats import save_json
+from vsm.model.kaizen import Kaizen
 from vsm.model import Flow, Project, Step, ValueStreamMap
 
 ROOT = Path(__file__).resolve().parents[2]

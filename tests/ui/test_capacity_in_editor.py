@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel
 from ui.document import Document
 from ui.panels.properties import PropertiesPanel
 from ui.scene import MapScene
-from vsm.resources import template_path
+from vsm.files.bundled import template_path
 
 
 def test_over_capacity_step_shows_its_own_badge(qtbot):

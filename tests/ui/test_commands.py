@@ -12,7 +12,7 @@ from ui.commands import (AddMapCommand, AddStepsCommand, MoveStepsCommand, Remov
                          RemoveMapCommand, SetFlowFieldCommand, SetMapFieldCommand,
                          SetStepFieldCommand)
 from ui.document import Document
-from vsm.duplicate import duplicate_map
+from vsm.model.duplicate import duplicate_map
 from vsm.model import Flow, ModelError, Project, Step, ValueStreamMap
 
 

@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 
 from ui.recovery import recover
-from vsm.storage import open_project
-from vsm.workcopy import orphans
+from vsm.files.vsm_file import open_project
+from vsm.files.working_copies import orphans
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 

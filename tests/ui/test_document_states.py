@@ -20,7 +20,7 @@ from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, p
 from ui.commands import (AddStepsCommand, MoveStepsCommand, RemoveCommand, SetMapFieldCommand,
                          SetStepFieldCommand)
 from ui.document import Document
-from vsm.interchange import load_project
+from vsm.files.formats import load_project
 from vsm.model import Flow, Project, Step, ValueStreamMap
 
 names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1,

@@ -22,9 +22,9 @@ from ui.palette import DARK
 from ui.render import (DEFAULT_WIDTH, SVG_MIME, content_region, copy_map_image, export_maps,
                        render_map, svg_bytes)
 from ui.scene import MapScene
-from vsm.cli import main
+from vsm.cli.main import main
 from vsm.errors import FileFormatError
-from vsm.interchange import save_json
+from vsm.files.formats import save_json
 from vsm.model import Flow, Project, Step, ValueStreamMap
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,10 +20,10 @@ from ui.commands import AddStepsCommand, SetStepFieldCommand
 from ui.document import Document
 from ui.mainwindow import MainWindow
 from ui.recovery import Choice, offer_recovery
-from vsm.locking import LockedError, Owner, acquire, lock_path, read_owner, this_process
+from vsm.files.locks import LockedError, Owner, acquire, lock_path, read_owner, this_process
 from vsm.model import Project, Step, ValueStreamMap
-from vsm.storage import open_project, save_project
-from vsm.workcopy import WorkingCopy, list_working_copies, orphans, working_copies_dir
+from vsm.files.vsm_file import open_project, save_project
+from vsm.files.working_copies import WorkingCopy, list_working_copies, orphans, working_copies_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -365,7 +365,7 @@ def test_disk_full_keeps_the_old_file_and_the_document(window, saved, errors, mo
     assert window.files.open_path(saved)
     before = digest(saved)
     rename(window.document, "Too big")
-    monkeypatch.setattr("vsm.storage.os.replace",
+    monkeypatch.setattr("vsm.files.vsm_file.os.replace",
                         lambda *a: (_ for _ in ()).throw(OSError(28, "No space left on device")))
     assert not window.files.save()
     assert "disk full" in errors[0] and window.document.modified

@@ -29,9 +29,9 @@ from ui.items.change_mark import ChangeMarkItem
 from ui.items.kaizen_item import KaizenItem
 from ui.mainwindow import MainWindow
 from ui.scenarios import future_state_of
-from vsm.kaizen import Kaizen
+from vsm.model.kaizen import Kaizen
 from vsm.model import Flow, ModelError, Project, Step, ValueStreamMap
-from vsm.storage import open_project
+from vsm.files.vsm_file import open_project
 
 LEFT = Qt.MouseButton.LeftButton
 NONE = Qt.KeyboardModifier.NoModifier
@@ -237,7 +237,7 @@ def test_future_state_lineage_survives_rename_delete_and_add():
     future.set_step_field(a.id, "name", "Log automatically")  # renamed: changed, not new
     future.remove_step(c.id)
     future.add_step(Step("Verify", id="V"))
-    from vsm.compare import compare_maps
+    from vsm.analysis.compare import compare_maps
     result = compare_maps(current, future, context=[current, future])
     assert [(c.name, c.origin_id, set(c.fields)) for c in result.changed] == [
         ("Log automatically", "A", {"name"})]

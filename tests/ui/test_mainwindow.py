@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ui.commands import SetStepFieldCommand
 from ui.mainwindow import MainWindow
-from vsm.interchange import load_project
-from vsm.resources import default_example
-from vsm.storage import open_project
+from vsm.files.formats import load_project
+from vsm.files.bundled import default_example
+from vsm.files.vsm_file import open_project
 
 Button = QMessageBox.StandardButton
 

@@ -16,9 +16,9 @@ import pytest
 from ui.commands import SetStepFieldCommand
 from ui.document import Document
 from ui.panels import MetricsPanel
-from vsm.durations import format_duration
+from vsm.model.durations import format_duration
 from vsm.model import Flow, Project, Step, ValueStreamMap
-from vsm.montecarlo import simulate
+from vsm.analysis.montecarlo import simulate
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_simulation_runs_in_slices_and_an_edit_meanwhile_starts_it_again(qtbot, 
 
     monkeypatch.setattr(simulation, "SLICE_SECONDS", 0.0)  # one run per slice
     monkeypatch.setattr(simulation, "PROGRESS_AFTER_SECONDS", 0.0)
-    from vsm.montecarlo import Simulation
+    from vsm.analysis.montecarlo import Simulation
 
     slices = []
     real_advance = Simulation.advance

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from ui.mainwindow import MainWindow
 from ui.template_dialog import TemplateDialog
-from vsm.resources import list_templates, new_from_template
+from vsm.files.bundled import list_templates, new_from_template
 
 GOOD_CSV = ("name,process_time,wait_time,pca,next\n"
             "Log,5,10,100,Triage\n"

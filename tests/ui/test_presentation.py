@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
 
 from ui.mainwindow import MainWindow
-from vsm.resources import default_example
+from vsm.files.bundled import default_example
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from ui.document import Document
 from ui.items import FlowItem, LadderItem, LadderSegment, StepItem
 from ui.items.fonts import MIN_TEXT_PIXELS
 from ui.scene import MapScene
-from vsm.durations import format_duration
+from vsm.model.durations import format_duration
 from vsm.model import Flow, Project, Step, ValueStreamMap
 
 

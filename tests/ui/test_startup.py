@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import ui.app
-from vsm.resources import list_examples
+from vsm.files.bundled import list_examples
 
-HEAVY = ("ui.scene", "ui.panels", "ui.document", "vsm.analysis", "vsm.storage", "sqlite_utils",
+HEAVY = ("ui.scene", "ui.panels", "ui.document", "vsm.analysis", "vsm.files.vsm_file", "sqlite_utils",
          "pptx", "networkx", "openpyxl")
 
 

@@ -1,9 +1,9 @@
-"""The visits of vsm.capacity as first written: a reference for the tests, kept verbatim.
+"""The visits of vsm.analysis.capacity as first written: a reference for the tests, kept verbatim.
 
 It walks one pass over every step for every rework target, with the descendants of every step as
 frozensets, and solves the pass equations by dense elimination: obviously following the module
-docstring of vsm.capacity, and quadratic or worse. tests/vsm/test_capacity_reference.py compares
-the fast vsm.capacity.visits against it.
+docstring of vsm.analysis.capacity, and quadratic or worse. tests/vsm/test_capacity_reference.py compares
+the fast vsm.analysis.capacity.visits against it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from vsm.capacity import CapacityError
+from vsm.analysis.capacity import CapacityError
 
 if TYPE_CHECKING:
     from vsm.analysis import Structure

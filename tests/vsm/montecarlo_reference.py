@@ -1,4 +1,4 @@
-"""vsm.montecarlo as first written: a reference for the tests, kept verbatim but for its imports.
+"""vsm.analysis.montecarlo as first written: a reference for the tests, kept verbatim but for its imports.
 
 Its `below` sets of descendants are quadratic; tests/vsm/test_montecarlo.py checks that the fast
 simulation gives exactly the same figures for the same seed.
@@ -14,8 +14,8 @@ import statistics
 from vsm.analysis import Structure, build_structure
 from capacity_reference import descendants
 from vsm.model import ValueStreamMap
-from vsm.montecarlo import LeadTimeDistribution, SimulationError, percentile
-from vsm.variability import RANGES, time_range
+from vsm.analysis.montecarlo import LeadTimeDistribution, SimulationError, percentile
+from vsm.model.variability import RANGES, time_range
 
 MAX_PASSES_PER_RUN = 100_000
 PERCENTILES = (50, 85, 95)

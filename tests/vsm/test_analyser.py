@@ -17,7 +17,7 @@ from test_savings import dense_maps
 from bench.generate import synthetic_map
 from vsm.analysis import Analyser, analyse, build_structure
 from vsm.model import Flow, ModelError, ValueStreamMap
-from vsm.solver import eliminate
+from vsm.analysis.solver import eliminate
 
 WAITS = [0, 5, 20, 60, 90]  # few values, so that branches often tie
 

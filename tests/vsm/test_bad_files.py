@@ -23,12 +23,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import vsm.storage as storage
-from vsm.cli import main as cli_main
+import vsm.files.vsm_file as storage
+from vsm.cli.main import main as cli_main
 from vsm.errors import FileFormatError
-from vsm.interchange import load_project, project_to_dict, save_json
+from vsm.files.formats import load_project, project_to_dict, save_json
 from vsm.model import Project, Step, ValueStreamMap
-from vsm.storage import open_project, save_project
+from vsm.files.vsm_file import open_project, save_project
 
 
 def sample() -> Project:

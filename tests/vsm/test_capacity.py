@@ -12,9 +12,9 @@ import pytest
 from mapbuilder import make_map, rework, share
 
 from vsm.analysis import analyse, build_structure
-from vsm.capacity import AVAILABLE_MINUTES, CapacityError, visits
+from vsm.analysis.capacity import AVAILABLE_MINUTES, CapacityError, visits
 from vsm.model import Thresholds, ValueStreamMap
-from vsm.passes import solve_passes
+from vsm.analysis.capacity_passes import solve_passes
 
 
 def with_demand(map_: ValueStreamMap, demand: float | None, period: str = "week") -> ValueStreamMap:
@@ -190,7 +190,7 @@ def test_supercritical_rework_is_refused_by_visits():
 
 
 def test_a_kaizen_made_from_an_over_capacity_step():
-    from vsm.kaizen import kaizen_from_step_to_change
+    from vsm.model.kaizen import kaizen_from_step_to_change
 
     # B: 40 x 60 = 2,400 minutes of work a week for 1 person with 2,400: 100 %.
     map_ = with_demand(make_map({"A": (0, 30), "B": (0, 60)}, [("A", "B")]), 40)

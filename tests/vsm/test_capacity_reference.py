@@ -1,4 +1,4 @@
-"""vsm.capacity.visits against the first, slow implementation (capacity_reference.py).
+"""vsm.analysis.capacity.visits against the first, slow implementation (capacity_reference.py).
 
 The reference walks every pass over every step with descendant sets and solves the pass
 equations densely; the fast one must give the same numbers and fail in the same cases, on random
@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_analysis_reference import random_maps
 
-import vsm.passes as passes
+import vsm.analysis.capacity_passes as passes
 from vsm.analysis import build_structure
-from vsm.capacity import CapacityError, visits
+from vsm.analysis.capacity import CapacityError, visits
 from vsm.model import Flow, Step, ValueStreamMap
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import vsm.analysis
-from vsm.cli import main
-from vsm.interchange import load_json, save_json
+from vsm.cli.main import main
+from vsm.files.formats import load_json, save_json
 from vsm.model import Flow, Project, Step, ValueStreamMap
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +105,7 @@ def test_bad_file_is_one_line_with_status_2(tmp_path):
 
 
 def test_convert_json_to_vsm_and_back_gives_an_equal_project(tmp_path):
-    pytest.importorskip("vsm.storage")
+    pytest.importorskip("vsm.files.vsm_file")
     original = load_json(EXAMPLE)  # the example has no project id: fix one by saving it
     start, document, back = tmp_path / "start.json", tmp_path / "restore.vsm", tmp_path / "back.json"
     save_json(original, start)
@@ -117,7 +117,7 @@ def test_convert_json_to_vsm_and_back_gives_an_equal_project(tmp_path):
 
 
 def test_cli_loads_no_qt(project_file):
-    code = ("import sys\nfrom vsm.cli import main\n"
+    code = ("import sys\nfrom vsm.cli.main import main\n"
             f"main(['report', {str(project_file)!r}])\n"
             f"main(['convert', {str(project_file)!r}, {str(project_file.with_name('c.json'))!r}])\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'ui')),"
@@ -260,8 +260,8 @@ def scenario_file(tmp_path) -> Path:
     lead time 120 -> (30 + 10) + (240 + 20) + (0 + 15) = 315: delta +195, 195 / 120 = +162.5 %
     process   30  -> 10 + 20 + 15 = 45:                       delta +15,  15 / 30   = +50 %
     """
-    from vsm.kaizen import Kaizen
-    from vsm.duplicate import duplicate_map
+    from vsm.model.kaizen import Kaizen
+    from vsm.model.duplicate import duplicate_map
 
     current = linear_map()
     future = duplicate_map(current, "Target", "future", keep_origin=True)

@@ -7,11 +7,11 @@ import json
 import pytest
 from mapbuilder import make_map, rework
 
-from vsm.cli import main
-from vsm.cli_workshop import working_hours
-from vsm.interchange import load_project, save_json
+from vsm.cli.main import main
+from vsm.cli.workshop import working_hours
+from vsm.files.formats import load_project, save_json
 from vsm.model import Project
-from vsm.resources import list_templates, new_from_template
+from vsm.files.bundled import list_templates, new_from_template
 
 BAD_TABLE = "name,next,pca\nA,B,150\nB,Clse,\nClose,,\n"
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from vsm.compare import (COMPARED_FIELDS, METRICS, MetricDelta, compare_maps, count_handoffs,
+from vsm.analysis.compare import (COMPARED_FIELDS, METRICS, MetricDelta, compare_maps, count_handoffs,
                          describe_field_change, format_delta, lineage, match_steps)
-from vsm.interchange import load_json
-from vsm.duplicate import duplicate_map
+from vsm.files.formats import load_json
+from vsm.model.duplicate import duplicate_map
 from vsm.model import Flow, Step, ValueStreamMap
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "restore-a-live-service.json"
@@ -287,7 +287,7 @@ def test_the_example_future_state():
 
 
 def test_origin_map_is_the_map_holding_most_of_the_origins():
-    from vsm.compare import origin_map
+    from vsm.analysis.compare import origin_map
 
     current = current_map()
     other = ValueStreamMap("Other")

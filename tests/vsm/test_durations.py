@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vsm.durations import DurationError, format_duration, format_exact, parse_duration
+from vsm.model.durations import DurationError, format_duration, format_exact, parse_duration
 
 
 @pytest.mark.parametrize("text, minutes", [

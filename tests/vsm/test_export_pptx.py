@@ -19,14 +19,14 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.oxml.ns import qn
 
-import vsm.export_pptx
-from vsm.cli import main
+import vsm.export.deck
+from vsm.cli.main import main
 from vsm.errors import FileFormatError, VsmError
-from vsm.export_pptx import export_pptx
-from vsm.interchange import load_json, save_json
-from vsm.kaizen import Kaizen
-from vsm.layout import auto_layout
-from vsm.duplicate import duplicate_map
+from vsm.export.deck import export_pptx
+from vsm.files.formats import load_json, save_json
+from vsm.model.kaizen import Kaizen
+from vsm.model.layout import auto_layout
+from vsm.model.duplicate import duplicate_map
 from vsm.model import Flow, Project, Step, ValueStreamMap
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -282,7 +282,7 @@ def test_metrics_and_comparison_slides(tmp_path):
     (chart,) = [sh.chart for sh in comparison.shapes if sh.has_chart]
     assert chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
     assert list(chart.plots[0].categories) == ["Lead time", "Process time"]
-    from vsm.compare import compare_maps
+    from vsm.analysis.compare import compare_maps
 
     result = compare_maps(*project.maps)
     lead = result.metrics["lead_time_minutes"]
@@ -379,7 +379,7 @@ def test_failure_leaves_the_existing_file_unchanged(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("drawing failed")
 
-    monkeypatch.setattr(vsm.export_pptx, "draw_map_slide", broken)
+    monkeypatch.setattr(vsm.export.deck, "draw_map_slide", broken)
     with pytest.raises(FileFormatError, match="cannot build the slides: drawing failed"):
         export_pptx(small_project(), target)
     assert target.read_bytes() == b"the old deck"

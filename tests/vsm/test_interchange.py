@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vsm import vsmjson
-from vsm.durations import format_exact, parse_duration
+from vsm.files import vsmjson_read as vsmjson
+from vsm.model.durations import format_exact, parse_duration
 from vsm.errors import FileFormatError
-from vsm.interchange import (
+from vsm.files.formats import (
     load_json,
     load_project,
     project_from_dict,
@@ -27,7 +27,7 @@ from vsm.interchange import (
     save_json,
     save_project_any,
 )
-from vsm.kaizen import Kaizen
+from vsm.model.kaizen import Kaizen
 from vsm.model import Flow, Project, Step, Thresholds, ValueStreamMap
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -437,10 +437,10 @@ def test_json_suffix_is_case_insensitive(tmp_path):
 
 def test_vsm_suffix_goes_to_storage(tmp_path, monkeypatch):
     calls = []
-    fake = types.ModuleType("vsm.storage")
+    fake = types.ModuleType("vsm.files.vsm_file")
     fake.open_project = lambda path: calls.append(("open", Path(path))) or Project("From storage")
     fake.save_project = lambda project, path: calls.append(("save", project.name, Path(path)))
-    monkeypatch.setitem(sys.modules, "vsm.storage", fake)
+    monkeypatch.setitem(sys.modules, "vsm.files.vsm_file", fake)
     assert load_project(tmp_path / "a.vsm").name == "From storage"
     save_project_any(Project("Mine"), tmp_path / "b.VSM")
     assert calls == [("open", tmp_path / "a.vsm"), ("save", "Mine", tmp_path / "b.VSM")]

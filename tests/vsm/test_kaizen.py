@@ -10,13 +10,13 @@ import pytest
 
 from vsm.analysis import StepToChange, analyse
 from vsm.errors import FileFormatError
-from vsm.events import KaizenAdded, KaizenChanged, KaizenRemoved, StepRemoved
-from vsm.interchange import load_json, project_from_dict, project_to_dict, save_json
-from vsm.kaizen import (KAIZEN_ABOVE_STEP, KAIZEN_STACK, PLAN_COLUMNS, WASTES, Kaizen,
+from vsm.model.events import KaizenAdded, KaizenChanged, KaizenRemoved, StepRemoved
+from vsm.files.formats import load_json, project_from_dict, project_to_dict, save_json
+from vsm.model.kaizen import (KAIZEN_ABOVE_STEP, KAIZEN_STACK, PLAN_COLUMNS, WASTES, Kaizen,
                         improvement_plan, kaizen_from_step_to_change, write_plan_csv)
-from vsm.duplicate import duplicate_map
+from vsm.model.duplicate import duplicate_map
 from vsm.model import Flow, ModelError, Project, Step, ValueStreamMap
-from vsm.storage import open_project, save_project
+from vsm.files.vsm_file import open_project, save_project
 
 
 def linear_map() -> ValueStreamMap:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from mapbuilder import make_map, rework, share
-from vsm.layout import (BOX_HEIGHT, COLUMN_SPACING, LANE_HEIGHT, LANE_PADDING, ROW_SPACING,
+from vsm.model.layout import (BOX_HEIGHT, COLUMN_SPACING, LANE_HEIGHT, LANE_PADDING, ROW_SPACING,
                         auto_layout, lane_bands, lane_key, lanes)
 from vsm.model import Flow, Step, ValueStreamMap
 

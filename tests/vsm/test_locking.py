@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from vsm import locking
-from vsm.locking import LockedError, Owner, acquire, lock_path, read_owner, this_process
+from vsm.files import locks as locking
+from vsm.files.locks import LockedError, Owner, acquire, lock_path, read_owner, this_process
 
 
 def dead_pid() -> int:
@@ -148,7 +148,7 @@ def test_breaking_a_stale_lock_never_removes_a_fresh_one(document: Path) -> None
 
 HOLDER = textwrap.dedent("""
     import sys
-    from vsm.locking import acquire
+    from vsm.files.locks import acquire
     lock = acquire(sys.argv[1])
     print("locked", flush=True)
     sys.stdin.read()

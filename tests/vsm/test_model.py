@@ -6,11 +6,11 @@ import copy
 
 import pytest
 
-from vsm.events import (FlowAdded, FlowChanged, FlowRemoved, MapAdded, MapChanged, StepAdded,
+from vsm.model.events import (FlowAdded, FlowChanged, FlowRemoved, MapAdded, MapChanged, StepAdded,
                         StepChanged, StepRemoved)
 from vsm.model import (STEP_FIELDS, Flow, ModelError, Project, Step, Thresholds, ValueStreamMap,
                        clean_step_value)
-from vsm.variability import check_ranges
+from vsm.model.variability import check_ranges
 
 
 @pytest.fixture

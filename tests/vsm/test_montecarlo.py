@@ -8,13 +8,13 @@ import math
 import pytest
 from mapbuilder import make_map, rework, share
 
-import vsm.montecarlo as montecarlo
+import vsm.analysis.montecarlo as montecarlo
 from vsm.analysis import analyse, build_structure
-from vsm.capacity import visits
+from vsm.analysis.capacity import visits
 from vsm.model import Flow, Step, ValueStreamMap
-from vsm.montecarlo import SimulationError, percentile, should_simulate, simulate
-from vsm.resources import list_templates, new_from_template
-from vsm.variability import RANGES, time_range
+from vsm.analysis.montecarlo import SimulationError, percentile, should_simulate, simulate
+from vsm.files.bundled import list_templates, new_from_template
+from vsm.model.variability import RANGES, time_range
 
 
 def mean_times(map_: ValueStreamMap) -> ValueStreamMap:

@@ -1,4 +1,4 @@
-"""The fast savings (vsm.savings) against their definition, re-solving once per step.
+"""The fast savings (vsm.analysis.savings) against their definition, re-solving once per step.
 
 `_savings_direct` is the definition of docs/analysis.md: remove a step's wait, solve again, take the
 difference of the lead times. The fast path must give the same numbers on every kind of map:
@@ -16,10 +16,11 @@ from mapbuilder import make_map, rework, share
 from test_analysis_reference import random_maps
 
 from bench.generate import synthetic_map
-from vsm import savings
-from vsm.analysis import _lead, _savings, _savings_direct, _solve, analyse, build_structure
+from vsm.analysis import savings
+from vsm.analysis import analyse, build_structure
+from vsm.analysis.figures import _lead, _savings, _savings_direct, _solve
 from vsm.model import Flow, Step, ValueStreamMap
-from vsm.solver import comes_before, eliminate, misdirected_rework, topological_order
+from vsm.analysis.solver import comes_before, eliminate, misdirected_rework, topological_order
 
 
 def both(map_: ValueStreamMap) -> tuple[dict[str, float], dict[str, float], float]:

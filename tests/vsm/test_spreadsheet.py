@@ -14,11 +14,11 @@ from mapbuilder import make_map, rework, share
 
 from vsm.errors import FileFormatError
 from vsm.model import Project, ValueStreamMap
-from vsm.resources import list_templates, new_from_template
-from vsm.sheetrows import COLUMNS, header_key
-from vsm.spreadsheet import (SheetError, export_csv, export_table, export_xlsx, import_table,
+from vsm.files.bundled import list_templates, new_from_template
+from vsm.files.step_rows import COLUMNS, header_key
+from vsm.files.step_tables import (SheetError, export_csv, export_table, export_xlsx, import_table,
                              table_rows)
-from vsm.tablefile import sheet_titles, sniff_delimiter
+from vsm.files.sheets import sheet_titles, sniff_delimiter
 
 HEADER = "name,team,performer,activity,process_time,wait_time,pca,next,rework_to,rework_probability"
 GOOD = f"""{HEADER}

@@ -18,12 +18,12 @@ import sqlite_utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import vsm.schema as schema
-import vsm.storage as storage
+import vsm.files.schema as schema
+import vsm.files.vsm_file as storage
 from vsm.errors import FileFormatError
-from vsm.kaizen import Kaizen
+from vsm.model.kaizen import Kaizen
 from vsm.model import Flow, Project, Step, Thresholds, ValueStreamMap
-from vsm.storage import APPLICATION_ID, SCHEMA_VERSION, open_project, save_project
+from vsm.files.vsm_file import APPLICATION_ID, SCHEMA_VERSION, open_project, save_project
 
 
 def sample_project() -> Project:

@@ -9,10 +9,10 @@ import pytest
 
 from vsm.analysis import analyse, build_structure
 from vsm.errors import VsmError
-from vsm.interchange import load_json
-from vsm.resources import (EXAMPLES, TEMPLATES, UnknownTemplate, list_templates, new_from_template,
+from vsm.files.formats import load_json
+from vsm.files.bundled import (EXAMPLES, TEMPLATES, UnknownTemplate, list_templates, new_from_template,
                            template_path)
-from vsm.variability import has_variability
+from vsm.model.variability import has_variability
 
 EXPECTED_IDS = {"restore-a-live-service", "fulfil-a-user-request", "onboard-a-new-employee",
                 "deliver-a-standard-change", "develop-a-new-service"}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from vsm.compare import compare_maps
-from vsm.interchange import load_json, project_from_dict, project_to_dict, save_json
+from vsm.analysis.compare import compare_maps
+from vsm.files.formats import load_json, project_from_dict, project_to_dict, save_json
 from vsm.errors import FileFormatError
-from vsm.duplicate import duplicate_map
+from vsm.model.duplicate import duplicate_map
 from vsm.model import ModelError, Project, Step, ValueStreamMap
-from vsm.storage import open_project, save_project
-from vsm.variability import has_variability, time_range, varies
+from vsm.files.vsm_file import open_project, save_project
+from vsm.model.variability import has_variability, time_range, varies
 
 
 def ranged_map() -> ValueStreamMap:

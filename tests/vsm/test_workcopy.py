@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from vsm import workcopy
+from vsm.files import working_copies as workcopy
 from vsm.errors import FileFormatError
-from vsm.locking import this_process
+from vsm.files.locks import this_process
 from vsm.model import Project, Step, ValueStreamMap
-from vsm.workcopy import WorkingCopy, list_working_copies, orphans, working_copies_dir
+from vsm.files.working_copies import WorkingCopy, list_working_copies, orphans, working_copies_dir
 
 
 def project(name: str = "Change") -> Project:
@@ -95,7 +95,7 @@ def test_remove_deletes_everything_including_crash_leftovers(tmp_path) -> None:
 def test_a_failed_write_is_our_error_and_keeps_the_previous_copy(tmp_path, monkeypatch) -> None:
     copy = WorkingCopy.new(directory=tmp_path)
     copy.write(project("First"))
-    monkeypatch.setattr("vsm.storage.os.replace",
+    monkeypatch.setattr("vsm.files.vsm_file.os.replace",
                         lambda *a: (_ for _ in ()).throw(OSError(28, "No space left on device")))
     with pytest.raises(FileFormatError, match="disk full"):
         copy.write(project("Second"))

@@ -25,8 +25,8 @@ from ui.items.flow_item import edge_point
 from ui.items.fonts import label_font, small_font, text_readable
 from ui.items.step_item import wrap_text
 from ui.palette import LIGHT, VERMILLION, YELLOW, Theme
-from vsm.durations import format_duration
-from vsm.kaizen import KAIZEN_STATUSES, WASTES, Kaizen
+from vsm.model.durations import format_duration
+from vsm.model.kaizen import KAIZEN_STATUSES, WASTES, Kaizen
 
 if TYPE_CHECKING:
     from ui.items.step_item import StepItem

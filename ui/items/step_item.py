@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ui.palette import (FLAG_STYLES, LIGHT, Theme, category_colour, category_label,
                         strip_text_colour)
-from vsm.durations import format_duration
+from vsm.model.durations import format_duration
 from vsm.model import PERFORMERS, Step
 from ui.items.fonts import data_font, name_font, small_font, strip_font, text_readable
 from ui.items.tooltips import LazyToolTip

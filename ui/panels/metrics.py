@@ -3,7 +3,7 @@
 Figures come only from the document's analysis and refresh on `analysis_changed`. Each figure's
 tooltip gives its formula with the numbers and the steps behind it. When a blocking problem stops
 the analysis the figures read "–" and a line says why. For a future state whose steps came from
-another map (vsm.compare.origin_map), each figure also shows its live change against that map.
+another map (vsm.analysis.compare.origin_map), each figure also shows its live change against that map.
 A step to change becomes a kaizen burst in one action (context menu or the button under the list).
 With a demand set, the takt time and the busiest step's utilisation show under the figures; when
 some step has a time range, the simulated lead time P50 / P85 / P95 shows under the lead time,
@@ -28,10 +28,10 @@ from ui.panels.common import InlineError, MapPanel, OncePerTurn
 from ui.panels.rich_text import RICH_ROLE, RichTextDelegate
 from ui.panels.simulation import SimulatedLeadTime
 from vsm.analysis import FLAG_LABELS, MapAnalysis
-from vsm.capacity import AVAILABLE_MINUTES
-from vsm.compare import METRICS, MetricDelta, format_delta, headline_figures, origin_map
-from vsm.durations import format_duration
-from vsm.kaizen import kaizen_from_step_to_change
+from vsm.analysis.capacity import AVAILABLE_MINUTES
+from vsm.analysis.compare import METRICS, MetricDelta, format_delta, headline_figures, origin_map
+from vsm.model.durations import format_duration
+from vsm.model.kaizen import kaizen_from_step_to_change
 
 FIGURES = {
     "lead_time": "Lead time",
@@ -40,7 +40,7 @@ FIGURES = {
     "rolled_pca": "Rolled %C&A",
     "steps": "Steps",
 }
-DELTA_KEYS = {  # figure -> its key in vsm.compare.METRICS
+DELTA_KEYS = {  # figure -> its key in vsm.analysis.compare.METRICS
     "lead_time": "lead_time_minutes",
     "process_time": "process_time_minutes",
     "flow_efficiency": "flow_efficiency_percent",
@@ -237,7 +237,7 @@ class MetricsPanel(MapPanel):
 
     def create_kaizen(self, step_id: str) -> str | None:
         """A kaizen burst attached to this step to change, pre-filled with its reasons and
-        saving (vsm.kaizen.kaizen_from_step_to_change): one command; returns its id."""
+        saving (vsm.model.kaizen.kaizen_from_step_to_change): one command; returns its id."""
         analysis = self.analysis()
         change = next((c for c in analysis.steps_to_change if c.step_id == step_id), None) \
             if analysis is not None else None

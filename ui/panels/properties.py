@@ -20,8 +20,8 @@ from ui.commands import SetFlowFieldCommand, SetMapFieldCommand, SetStepFieldCom
 from ui.panels.common import ComboField, Field, LineField, MapPanel, TextField, form_in
 from ui.panels.kaizen_form import KaizenPage
 from vsm.analysis import FLAG_LABELS
-from vsm.durations import format_duration, format_exact
-from vsm.events import KaizenRemoved
+from vsm.model.durations import format_duration, format_exact
+from vsm.model.events import KaizenRemoved
 from vsm.model import (ACTIVITIES, DEMAND_PERIODS, FLOW_KINDS, MAP_KINDS, PERFORMERS, FlowChanged,
                        FlowRemoved, MapChanged, StepAdded, StepChanged, StepRemoved, Step,
                        clean_percent)

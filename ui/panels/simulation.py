@@ -1,6 +1,6 @@
 """The simulated lead time (P50 / P85 / P95) under the metrics panel's lead time.
 
-The Monte Carlo simulation (vsm.montecarlo) of a large map takes seconds, so it never runs in one
+The Monte Carlo simulation (vsm.analysis.montecarlo) of a large map takes seconds, so it never runs in one
 go on the GUI thread: 300 ms after the last change of the map it starts, and then runs in slices
 of SLICE_SECONDS between which the event loop paints and takes input. An edit meanwhile starts
 it again from the new map. While it runs the previous figures stay (after a short while with how
@@ -16,10 +16,10 @@ import time
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel
 
-from vsm.durations import format_duration
+from vsm.model.durations import format_duration
 from vsm.model import ValueStreamMap
-from vsm import montecarlo
-from vsm.montecarlo import SimulationError, should_simulate
+from vsm.analysis import montecarlo
+from vsm.analysis.montecarlo import SimulationError, should_simulate
 
 SIMULATION_RUNS = 2000
 SIMULATION_SEED = 42

@@ -25,7 +25,7 @@ from ui.commands import SetStepFieldCommand
 from ui.document import Document
 from ui.panels.common import FollowsAnalysis, InlineError, MapSubscription
 from vsm.analysis import FLAG_LABELS, MapAnalysis
-from vsm.durations import format_duration, format_exact
+from vsm.model.durations import format_duration, format_exact
 from vsm.model import (ACTIVITIES, PERFORMERS, ModelError, Step, StepAdded, StepChanged,
                        StepRemoved, ValueStreamMap)
 

@@ -1,0 +1,142 @@
+"""The flows of a map arranged for the solver (`Structure`), and the problems that prevent it.
+
+`build_structure` checks what makes the figures impossible (a loop of ordinary flows, shares
+that do not add up, rework that does not go back) and arranges the rest: topological order,
+routes, rework. `structure_key` is everything the structure depends on, so an analysis repeated
+after an edit that changed only times or %C&A can keep it (vsm.analysis.figures.Analyser).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Hashable
+
+from vsm.model import ValueStreamMap
+from vsm.analysis.solver import misdirected_rework, topological_order
+
+SHARE_TOLERANCE = 0.01  # percent: shares of alternative routes must sum to 100 within this
+
+Policy = dict[str, str]  # concurrent split -> the branch taken
+
+
+@dataclass
+class Problem:
+    """Something wrong with the map. Blocking problems stop the figures from being computed."""
+
+    message: str
+    step_ids: tuple[str, ...] = ()
+    blocking: bool = True
+
+
+@dataclass
+class Structure:
+    """The flows of a map arranged for the solver."""
+
+    order: list[str]  # topological order of the ordinary flows, ties in step order
+    routes: dict[str, list[tuple[str, float | None]]]  # ordinary successors with share (percent)
+    alternative: dict[str, bool]  # True when the outgoing ordinary flows carry shares
+    rework: dict[str, list[tuple[str, float]]]  # rework targets with probability (fraction)
+    starts: list[str]  # steps with no incoming ordinary flow, in step order
+    _rho: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _fixed: dict[str, list[tuple[str, float]] | None] | None = field(
+        default=None, repr=False, compare=False)
+
+    def rho(self, step_id: str) -> float:
+        """The fraction of work leaving the step that goes back for rework."""
+        try:
+            return self._rho[step_id]
+        except KeyError:
+            value = self._rho[step_id] = sum(p for _, p in self.rework[step_id])
+            return value
+
+    def concurrent_splits(self) -> list[str]:
+        """The steps whose several ordinary successors all happen, in topological order."""
+        return [v for v in self.order if not self.alternative[v] and len(self.routes[v]) > 1]
+
+    def fixed_next(self) -> dict[str, list[tuple[str, float]] | None]:
+        """For every step, the successors whose times make up F(v) with their weights (shares as
+        fractions of their sum; 1 for a single successor; none at an end), or None at a
+        concurrent split, where the policy picks the branch. Computed once."""
+        if self._fixed is None:
+            fixed: dict[str, list[tuple[str, float]] | None] = {}
+            for v, out in self.routes.items():
+                if self.alternative[v]:
+                    total = sum(share or 0.0 for _, share in out)
+                    fixed[v] = [(target, (share or 0.0) / total) for target, share in out]
+                elif len(out) > 1:
+                    fixed[v] = None
+                else:
+                    fixed[v] = [(target, 1.0) for target, _ in out]
+            self._fixed = fixed
+        return self._fixed
+
+
+def structure_key(map_: ValueStreamMap) -> Hashable:
+    """Everything build_structure reads when it succeeds: the steps in order and every flow.
+
+    Two maps with equal keys have equal structures (names only appear in problems, and a map with
+    problems has no structure to keep).
+    """
+    return (tuple(step.id for step in map_.steps),
+            tuple((f.source, f.target, f.kind, f.share, f.probability) for f in map_.flows))
+
+
+def build_structure(map_: ValueStreamMap) -> tuple[Structure | None, list[Problem]]:
+    """Arrange the map's flows for the solver, or return the problems that prevent it."""
+    steps = {s.id: s for s in map_.steps}
+    if not steps:
+        return None, [Problem("The map has no steps yet.")]
+    routes: dict[str, list[tuple[str, float | None]]] = {v: [] for v in steps}
+    rework: dict[str, list[tuple[str, float]]] = {v: [] for v in steps}
+    successors: dict[str, list[str]] = {v: [] for v in steps}
+    predecessors: dict[str, list[str]] = {v: [] for v in steps}
+    for flow in map_.flows:
+        if flow.kind == "rework":
+            rework[flow.source].append((flow.target, (flow.probability or 0.0) / 100.0))
+        else:
+            successors[flow.source].append(flow.target)
+            predecessors[flow.target].append(flow.source)
+            routes[flow.source].append((flow.target, flow.share))
+    problems: list[Problem] = []
+    name = {v: s.name for v, s in steps.items()}
+    # Plain dicts rather than a networkx graph: the same order, and no import for `vsm report`.
+    order = topological_order(successors, {v: i for i, v in enumerate(steps)})
+    if order is None:
+        import networkx as nx  # only to name the loop
+
+        cycle = nx.find_cycle(nx.DiGraph([(u, t) for u, out in successors.items() for t in out]))
+        loop = [u for u, _ in cycle] + [cycle[0][0]]
+        problems.append(Problem(
+            "The flows form a loop: " + " → ".join(name[v] for v in loop)
+            + ". Use a rework flow for work that goes back.", tuple(loop[:-1])))
+    alternative: dict[str, bool] = {}
+    for v, out in routes.items():
+        shares = [share for _, share in out if share is not None]
+        alternative[v] = bool(shares)
+        if shares and len(shares) < len(out):
+            problems.append(Problem(
+                f"Step {name[v]!r}: give every outgoing flow a share, or none "
+                "(shares mean alternative routes; no shares mean all branches happen).", (v,)))
+        elif shares and abs(sum(shares) - 100) > SHARE_TOLERANCE:
+            problems.append(Problem(
+                f"Step {name[v]!r}: the shares of its routes add up to {sum(shares):g}%, not 100%.",
+                (v,)))
+    for v, out in rework.items():
+        if out and sum(p for _, p in out) >= 1:
+            problems.append(Problem(
+                f"Step {name[v]!r}: rework probabilities add up to "
+                f"{100 * sum(p for _, p in out):g}%; they must stay below 100%.", (v,)))
+    if problems:  # ancestry needs an acyclic graph; report the rest once that is fixed
+        return None, problems
+    rank = {v: i for i, v in enumerate(order)}
+    wrong = misdirected_rework(successors, predecessors, rank, rework)
+    for v, out in rework.items():
+        for target, _ in out:
+            if (v, target) in wrong:
+                problems.append(Problem(
+                    f"Rework from {name[v]!r} goes to {name[target]!r}, which does not come "
+                    f"before it; rework must go back to an earlier step.", (v, target)))
+    if problems:
+        return None, problems
+    starts = [v for v in steps if not predecessors[v]]
+    return Structure(order, routes, alternative, rework, starts), []

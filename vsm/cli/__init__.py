@@ -1,0 +1,2 @@
+"""The `vsm` command line (vsm.cli.main): report, compare, convert, export, plan, templates, new,
+import and edit."""

@@ -1,0 +1,1 @@
+"""Outputs for stakeholders that need no Qt: the PowerPoint deck (python-pptx)."""

@@ -1,0 +1,155 @@
+"""Export a project as a PowerPoint deck (16:9) of native, editable shapes.
+
+`export_pptx(project, path)` writes, in this order: a title slide; for each chosen map its map
+slide(s) (a large map is split across several slides, see vsm.export.slide_layout) and its figures and
+steps-to-change slide(s); if a current and a future map are among the chosen ones, a comparison
+slide with a table and a clustered column chart; if any chosen map has kaizens, the improvement
+plan. Map, figures and comparison slides carry speaker notes with the figures and the formulas.
+
+The file is written atomically: the deck is saved to a temporary file in the target's folder,
+which replaces the target only once it is complete. A `progress(done, total)` callback can
+cancel by returning False; nothing is written then. python-pptx needs no Qt.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from pptx import Presentation
+from pptx.util import Inches
+
+from vsm.analysis import MapAnalysis, analyse
+from vsm.files.atomic import atomic_file
+from vsm.analysis.compare import compare_maps
+from vsm.errors import ExportCancelled, FileFormatError, VsmError
+from vsm.model.kaizen import improvement_plan
+from vsm.model import PERFORMERS, Project, ValueStreamMap
+from vsm.export.slide_layout import SLIDE_HEIGHT, SLIDE_WIDTH, plan_map_pages
+from vsm.export.map_slide import SlideLinks, draw_map_slide
+from vsm.export.summary_slides import (comparison_notes, comparison_rows, draw_comparison_slide,
+                             draw_metrics_slide, draw_plan_slide, figures_notes, metrics_pages,
+                             plan_pages, title_slide)
+
+Progress = Callable[[int, int], bool]
+BLANK_LAYOUT = 6
+
+
+def export_pptx(project: Project, path: str | Path, map_ids: list[str] | None = None, *,
+                progress: Progress | None = None, today: date | None = None) -> None:
+    """Write the project (or the maps with these ids, in project order) as a .pptx deck.
+
+    progress(done, total) is called before the first slide and after each slide; returning False
+    cancels with VsmError("export cancelled") and writes nothing. Any failure to build or write
+    the deck raises FileFormatError(path, reason) and leaves an existing file unchanged.
+    """
+    path = Path(path)
+    maps = _chosen_maps(project, map_ids)
+    try:
+        deck = _Deck(project, maps, today or date.today())
+        total = len(deck.work)
+        if progress is not None and progress(0, total) is False:
+            raise ExportCancelled("export cancelled")
+        for done, work in enumerate(deck.work, start=1):
+            work()
+            if progress is not None and progress(done, total) is False:
+                raise ExportCancelled("export cancelled")
+    except VsmError:
+        raise
+    except Exception as error:  # the boundary: python-pptx or lxml failed building the deck
+        raise FileFormatError(path, f"cannot build the slides: {error}") from error
+    _save_atomically(deck.presentation, path)
+
+
+def _chosen_maps(project: Project, map_ids: list[str] | None) -> list[ValueStreamMap]:
+    if map_ids is None:
+        return project.maps
+    wanted = set(map_ids)
+    for map_id in map_ids:
+        project.map(map_id)  # ModelError naming the project for an unknown id
+    return [m for m in project.maps if m.id in wanted]
+
+
+def _save_atomically(presentation: Any, path: Path) -> None:
+    """Save to a temporary file in the same folder, then replace the target with it."""
+    with atomic_file(path) as file:
+        presentation.save(file)
+
+
+class _Deck:
+    """The presentation and the list of slide-making steps (one per slide) still to run."""
+
+    def __init__(self, project: Project, maps: list[ValueStreamMap], today: date) -> None:
+        self.project = project
+        self.presentation = Presentation()
+        self.presentation.slide_width = Inches(SLIDE_WIDTH)
+        self.presentation.slide_height = Inches(SLIDE_HEIGHT)
+        self.results: dict[str, MapAnalysis] = {m.id: analyse(m) for m in maps}
+        self.work: list[Callable[[], None]] = [lambda: self._title(maps, today)]
+        number = 2
+        for map_ in maps:
+            result = self.results[map_.id]
+            pages = plan_map_pages(map_, result.flags, map_.kaizens)
+            links = SlideLinks({v: number + index for index, page in enumerate(pages)
+                                for v in page.step_ids})
+            for page in pages:
+                self.work.append(lambda m=map_, p=page, s=links: self._map(m, p, s))
+            tables = metrics_pages(map_, result)
+            for index, table in enumerate(tables, start=1):
+                self.work.append(lambda m=map_, t=table, i=index, n=len(tables):
+                                 self._metrics(m, t, i, n))
+            number += len(pages) + len(tables)
+        current = next((m for m in maps if m.kind == "current"), None)
+        future = next((m for m in maps if m.kind == "future"), None)
+        if current is not None and future is not None:
+            self.work.append(lambda: self._comparison(current, future))
+        chosen = {m.id for m in maps}
+        plan = [row for row in improvement_plan(project) if row.map_id in chosen]
+        pages = plan_pages(plan) if plan else []
+        for index, page in enumerate(pages, start=1):
+            self.work.append(lambda p=page, i=index, n=len(pages): self._plan(p, i, n))
+
+    def _slide(self, notes: str = "") -> Any:
+        slide = self.presentation.slides.add_slide(self.presentation.slide_layouts[BLANK_LAYOUT])
+        if notes:
+            slide.notes_slide.notes_text_frame.text = notes
+        return slide
+
+    def _title(self, maps: list[ValueStreamMap], today: date) -> None:
+        title_slide(self._slide(), self.project.name, maps, today)
+
+    def _map(self, map_: ValueStreamMap, page: Any, links: SlideLinks) -> None:
+        result = self.results[map_.id]
+        part = f", part {page.number} of {page.count}" if page.count > 1 else ""
+        notes = figures_notes(map_, result, part)
+        if page.count > 1:
+            names = [map_.step(v).name for v in page.step_ids]
+            notes += "\nOn this slide: " + ", ".join(names) + "."
+        if page.mode != "full" and page.step_ids:
+            notes += "\n" + _teams_note(map_, page.step_ids)
+        draw_map_slide(self._slide(notes), self.project.name, map_, result, page, links)
+
+    def _metrics(self, map_: ValueStreamMap, table: Any, number: int, count: int) -> None:
+        result = self.results[map_.id]
+        draw_metrics_slide(self._slide(figures_notes(map_, result)), map_, result, table,
+                           number, count)
+
+    def _comparison(self, before: ValueStreamMap, after: ValueStreamMap) -> None:
+        comparison = compare_maps(before, after, context=self.project.maps)
+        rows = comparison_rows(comparison)
+        draw_comparison_slide(self._slide(comparison_notes(comparison, rows)), comparison, rows)
+
+    def _plan(self, page: Any, number: int, count: int) -> None:
+        draw_plan_slide(self._slide("Improvement plan: every kaizen of the maps in this deck, "
+                                    "soonest due first, then the largest expected saving."),
+                        page, number, count)
+
+
+def _teams_note(map_: ValueStreamMap, step_ids: list[str]) -> str:
+    """Who does each step, for the notes of a slide whose boxes are too small to say it all."""
+    who = []
+    for step in (map_.step(v) for v in step_ids):
+        parts = [part for part in (step.team, PERFORMERS.get(step.performer, "")) if part]
+        who.append(f"{step.name}: {' · '.join(parts)}")
+    return "Teams and performers (not all shown on the boxes at this size): " + "; ".join(who) + "."

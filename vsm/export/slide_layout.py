@@ -1,0 +1,468 @@
+"""Where things go on a map slide: pure geometry in inches, no python-pptx.
+
+The steps keep the editor's layout: their model x and y (the top-left corner of the editor's
+180 x 120 box) are scaled to the map area of a 16:9 slide, so rows stay rows and columns stay
+columns. Each step gets a box of one size for the whole slide, sized for its text at the largest
+size from 12 pt down to 9 pt (the smallest we allow) that lets the map fit, with a gap on its
+left for the inventory triangle and the wait. The vertical scale may be larger than the
+horizontal one, so that rows leave room for the flag badges, rework arcs and kaizen bursts.
+
+When the boxes would get narrower than MIN_BOX_WIDTH (a map more than about ten columns wide)
+or the rows do not fit the height, the map is split into pages by bands of x (and, if needed,
+of y); every page is laid out on its own.
+
+Text is measured with a table of Calibri advance widths (Calibri is the font of every shape);
+renderers that substitute a metric-compatible font (Carlito) give the same line breaks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any, Callable
+
+from vsm.analysis import FLAG_LABELS
+from vsm.model.durations import format_duration
+from vsm.model import Step, ValueStreamMap
+
+SLIDE_WIDTH = 13.333
+SLIDE_HEIGHT = 7.5
+MARGIN = 0.3
+MAP_TOP = 0.9  # below the title and the legend
+MAP_BOTTOM = 6.22  # above the ladder and the summary
+LINK_MARGIN = 0.45  # room at a split page's sides for the off-slide link markers
+
+EDITOR_WIDTH = 180.0  # the editor's step box, scene units (ui/items/step_item.py)
+EDITOR_HEIGHT = 120.0
+DEFAULT_PITCH = 240.0  # vsm.model.layout.COLUMN_SPACING
+
+GAP = 0.36  # left of each box: the inventory triangle and the wait
+MIN_BOX_WIDTH = 0.88
+MAX_BOX_WIDTH = 2.0
+MIN_BOX_HEIGHT = 0.9
+BADGE_HEIGHT = 0.2
+ARC_CLEARANCE = 0.16  # a rework arc rises this far above the badges
+ARC_LABEL = 0.1  # the arc's label sits on its peak, half above it
+ROW_SPACE = 0.08  # free space between a box and the badges of the row below
+MIN_FONT = 9.0
+# (size, what the second line shows) tried in order: team and performer, the team alone (the
+# outline shows the performer), nothing
+FONTS = ((12.0, "full"), (11.0, "full"), (10.0, "full"), (9.0, "full"), (9.0, "team"),
+         (9.0, "compact"))
+
+PERFORMER_WORDS = {"internal": "internal", "vendor": "vendor", "customer": "customer",
+                   "automated": "automated"}
+
+# Calibri advance widths in ems; anything else counts as WIDE.
+NBSP = "\u00a0"  # keeps "PT 1h 30m" on one line
+_NARROW = dict.fromkeys("ijl|!.,:;'", 0.24) | dict.fromkeys("ft()[]", 0.32) | {" ": 0.226,
+                                                                             NBSP: 0.226}
+_WIDTHS = _NARROW | dict.fromkeys("mM", 0.83) | dict.fromkeys("wW", 0.8) | dict.fromkeys(
+    "ABCDEGHKNOPQRUVXY&", 0.62) | {"%": 0.72, "I": 0.26, "J": 0.32, "L": 0.42, "F": 0.46,
+                                  "S": 0.46, "T": 0.49, "Z": 0.47, "r": 0.35, "s": 0.39,
+                                  "z": 0.4, "c": 0.42, "·": 0.27, "-": 0.31}
+_DEFAULT_WIDTH = 0.51  # digits and most lower-case letters
+WIDE = 1.0  # symbols such as ⚙ → ↺
+SAFETY = 1.06  # renderers differ a little; better to break a line too early
+
+
+def text_width(text: str, points: float, bold: bool = False) -> float:
+    """The width of one line of Calibri text, in inches."""
+    ems = sum(_WIDTHS.get(c, _DEFAULT_WIDTH if c.isascii() else WIDE) for c in text)
+    return ems * points / 72 * (1.05 if bold else 1.0) * SAFETY
+
+
+def wrap(text: str, width: float, points: float, bold: bool = False) -> list[str]:
+    """Greedy word wrap into lines no wider than `width` inches (a long word is cut)."""
+    if "\n" in text or "\v" in text:
+        return [line for part in text.replace("\v", "\n").split("\n")
+                for line in wrap(part, width, points, bold)]
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        if not word:
+            continue
+        candidate = f"{current} {word}".strip()
+        if current and text_width(candidate, points, bold) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current or not lines:
+        lines.append(current)
+    return [piece for line in lines for piece in _break_word(line, width, points, bold)]
+
+
+def _break_word(line: str, width: float, points: float, bold: bool) -> list[str]:
+    if text_width(line, points, bold) <= width or len(line) < 2:
+        return [line]
+    pieces, current = [], ""
+    for char in line:
+        if current and text_width(current + char, points, bold) > width:
+            pieces.append(current)
+            current = ""
+        current += char
+    return pieces + [current]
+
+
+def line_height(points: float) -> float:
+    """The height of one line of text at single spacing, in inches."""
+    return points * 1.2 / 72
+
+
+@dataclass(frozen=True)
+class Rect:
+    """A rectangle on the slide, in inches from the top-left corner."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+
+    @property
+    def right(self) -> float:
+        return self.left + self.width
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+    @property
+    def centre_x(self) -> float:
+        return self.left + self.width / 2
+
+    @property
+    def centre_y(self) -> float:
+        return self.top + self.height / 2
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of a step box: its text, size in points, weight and whether it is muted."""
+
+    text: str
+    points: float
+    bold: bool = False
+    muted: bool = False
+
+
+def step_paragraphs(step: Step, points: float, mode: str = "full") -> list[Paragraph]:
+    """The text of a step box: name; team · performer ("full"), the team alone ("team") or
+    nothing ("compact"); and the figures."""
+    name = ("⚙ " if step.performer == "automated" else "") + step.name
+    performer = PERFORMER_WORDS.get(step.performer, step.performer)
+    who = " · ".join(part for part in (step.team, performer) if part)
+    if mode == "team":
+        who = step.team or performer
+    figures = " · ".join(figure.replace(" ", NBSP) for figure in (
+        f"PT {format_duration(step.process_time)}", f"W {format_duration(step.wait_time)}",
+        f"%C&A {step.pca:g}"))
+    paragraphs = [Paragraph(name, points, bold=True)]
+    if mode != "compact":
+        paragraphs.append(Paragraph(who, max(MIN_FONT, points - 1), muted=True))
+    paragraphs.append(Paragraph(figures, points))
+    return paragraphs
+
+
+BOX_INSET = 0.05  # text inset inside a step box, each side
+
+
+def paragraphs_height(paragraphs: list[Paragraph], width: float) -> float:
+    """The height the paragraphs need in a box of `width` inches, insets included."""
+    inner = width - 2 * BOX_INSET
+    lines = sum(len(wrap(p.text, inner, p.points, p.bold)) * line_height(p.points)
+                for p in paragraphs)
+    return lines + 2 * BOX_INSET + 0.06
+
+
+def badge_width(label: str, points: float = MIN_FONT) -> float:
+    """The width of a flag badge with this label."""
+    return text_width(label, points, bold=True) + 0.12
+
+
+def badge_rows(labels: list[str], width: float) -> list[list[str]]:
+    """Flag badges laid out in rows no wider than `width` (each badge at least on its own row)."""
+    rows: list[list[str]] = []
+    used = width + 1
+    for label in labels:
+        needed = badge_width(label)
+        if rows and used + 0.04 + needed <= width:
+            rows[-1].append(label)
+            used += 0.04 + needed
+        else:
+            rows.append([label])
+            used = needed
+    return rows
+
+
+BURST_TEXT = (0.16, 0.84, 0.24, 0.76)  # where a burst's title goes: left, right, top, bottom
+MAX_BURST_WIDTH = 2.3
+
+
+def burst_size(title: str, width: float) -> tuple[float, float]:
+    """Width and height of a kaizen burst whose title wraps inside its middle at 9 pt."""
+    inner = width * (BURST_TEXT[1] - BURST_TEXT[0]) - 0.04
+    lines = len(wrap(title, inner, MIN_FONT, bold=True))
+    height = lines * line_height(MIN_FONT) / (BURST_TEXT[3] - BURST_TEXT[2]) + 0.04
+    return width, max(0.55, height)
+
+
+@dataclass
+class MapPage:
+    """The geometry of one map slide: boxes, badges, rework arcs and bursts, in inches."""
+
+    step_ids: list[str]
+    boxes: dict[str, Rect]
+    points: float = 10.0
+    mode: str = "full"  # see FONTS
+    badges: dict[str, list[list[str]]] = field(default_factory=dict)  # rows of flag labels
+    hanging: set[str] = field(default_factory=set)  # steps whose badges hang below the box
+    arc_rise: dict[tuple[str, str], float] = field(default_factory=dict)  # above the higher end
+    bursts: dict[str, Rect] = field(default_factory=dict)  # kaizen id -> burst
+    number: int = 1  # 1-based page of this map
+    count: int = 1
+    scale: tuple[float, float] = (1.0, 1.0)  # inches per scene unit, x and y
+    origin: tuple[float, float] = (0.0, 0.0)  # slide position of scene (0, 0)
+    area: Rect = field(default_factory=lambda: Rect(MARGIN, MAP_TOP, SLIDE_WIDTH - 2 * MARGIN,
+                                                    MAP_BOTTOM - MAP_TOP))
+
+    def to_slide(self, x: float, y: float) -> tuple[float, float]:
+        """A scene position in slide inches."""
+        return self.origin[0] + x * self.scale[0], self.origin[1] + y * self.scale[1]
+
+
+def pitches(steps: list[Step]) -> tuple[float, float | None]:
+    """The smallest horizontal distance between boxes side by side and the smallest vertical
+    distance between boxes one above the other (None when no boxes are stacked)."""
+    across, down = [], []
+    for a, b in combinations(steps, 2):
+        dx, dy = abs(a.x - b.x), abs(a.y - b.y)
+        if dy < EDITOR_HEIGHT and dx >= EDITOR_WIDTH / 2:
+            across.append(dx)
+        elif dx < EDITOR_WIDTH and dy >= EDITOR_HEIGHT / 2:
+            down.append(dy)
+    return (min(across) if across else DEFAULT_PITCH), (min(down) if down else None)
+
+
+@dataclass
+class _Context:
+    """What the page layout needs besides the steps: flags, rework flows and kaizens."""
+
+    flags: dict[str, list[str]]
+    rework: list[tuple[str, str]]
+    kaizens: list[Any]  # vsm.model.kaizen.Kaizen: id, step_id, title, x, y
+    pitch_x: float
+
+
+def plan_map_pages(map_: ValueStreamMap, flags: dict[str, list[str]],
+                   kaizens: list[Any] = ()) -> list[MapPage]:
+    """Lay the map out on as few slides as keep every box at least MIN_BOX_WIDTH wide and its
+    text at 9 pt or more: split by bands of x first, then, where rows do not fit, by y."""
+    steps = map_.steps
+    if not steps:
+        return [MapPage([], {})]
+    context = _Context(flags, [(f.source, f.target) for f in map_.flows if f.kind == "rework"],
+                       list(kaizens), pitches(steps)[0])
+    width = SLIDE_WIDTH - 2 * MARGIN
+    for columns in range(1, len(steps) + 1):
+        margin = 0.0 if columns == 1 else 2 * LINK_MARGIN
+        bands = _bands(steps, lambda s: s.x, columns)
+        narrowest = min(_box_width(band, context.pitch_x, width - margin) for band in bands)
+        if narrowest >= MIN_BOX_WIDTH:
+            break
+    tiles: list[list[Step]] = []
+    for band in bands:
+        for rows in range(1, len(band) + 1):
+            cut = _bands(band, lambda s: s.y, rows)
+            split = columns > 1 or rows > 1
+            if all(_fit(tile, context, split) for tile in cut):
+                break
+        tiles += cut
+    pages = [_fit(tile, context, len(tiles) > 1, force=True) for tile in tiles]
+    for number, page in enumerate(pages, start=1):
+        page.number, page.count = number, len(pages)
+    _place_free_kaizens(pages, steps, context.kaizens)
+    return pages
+
+
+def _bands(steps: list[Step], key: Callable[[Step], float], count: int) -> list[list[Step]]:
+    """The steps cut into `count` equal bands of `key` (empty bands dropped), in order."""
+    low = min(key(s) for s in steps)
+    span = max(key(s) for s in steps) - low
+    if count == 1 or span == 0:
+        return [list(steps)]
+    bands: list[list[Step]] = [[] for _ in range(count)]
+    for step in steps:
+        bands[min(count - 1, int((key(step) - low) / span * count))].append(step)
+    return [band for band in bands if band]
+
+
+def _box_width(steps: list[Step], pitch_x: float, width: float) -> float:
+    span = max(s.x for s in steps) - min(s.x for s in steps)
+    return min(MAX_BOX_WIDTH, pitch_x * width / (span + pitch_x) - GAP)
+
+
+def _fit(steps: list[Step], context: _Context, split: bool, force: bool = False) -> MapPage | None:
+    """Lay out one page, or None if it does not fit (with `force`: the best it can do)."""
+    margin = LINK_MARGIN if split else 0.0
+    area = Rect(MARGIN + margin, MAP_TOP, SLIDE_WIDTH - 2 * (MARGIN + margin), MAP_BOTTOM - MAP_TOP)
+    box_w = _box_width(steps, context.pitch_x, area.width)
+    scale_x = (box_w + GAP) / context.pitch_x
+    page = None
+    for points, mode in FONTS:
+        box_h = max(MIN_BOX_HEIGHT, max(paragraphs_height(step_paragraphs(s, points, mode), box_w)
+                                        for s in steps))
+        page, fits = _arrange(steps, context, area, box_w, box_h, scale_x)
+        page.points, page.mode = points, mode
+        if fits:
+            return page
+    return page if force else None
+
+
+def _arrange(steps: list[Step], context: _Context, area: Rect, box_w: float, box_h: float,
+             scale_x: float) -> tuple[MapPage, bool]:
+    """Place the boxes with the room each needs above and below it; say whether all fits."""
+    ids = {s.id for s in steps}
+    by_id = {s.id: s for s in steps}
+    badges = {s.id: badge_rows(_labels(context.flags.get(s.id, [])), box_w) for s in steps}
+    # Rework arcs are glued to the middle of the top edge: the badges of their steps go below.
+    hanging = {v for pair in context.rework if set(pair) <= ids for v in pair}
+    badge_h = {v: len(rows) * BADGE_HEIGHT for v, rows in badges.items()}
+    # Room each box needs above it (badges, rework arcs, bursts) and below it (hanging badges,
+    # bursts placed under the step), for the boxes one above the other and the page's height.
+    extent = {v: 0.0 if v in hanging else h for v, h in badge_h.items()}
+    below = {v: badge_h[v] if v in hanging else 0.0 for v in ids}
+    arc_rise: dict[tuple[str, str], float] = {}
+    limits: list[tuple[float, float]] = []  # (room needed in inches, scene distance)
+    for source, target in context.rework:
+        if source not in ids or target not in ids:
+            continue
+        a, b = by_id[source], by_id[target]
+        low_x, high_x, top_y = min(a.x, b.x), max(a.x, b.x), min(a.y, b.y)
+        under = [s for s in steps if low_x <= s.x <= high_x
+                 and top_y - EDITOR_HEIGHT / 2 <= s.y <= max(a.y, b.y) + EDITOR_HEIGHT / 2]
+        rise = max(extent[s.id] for s in under) + ARC_CLEARANCE
+        arc_rise[(source, target)] = rise
+        for s in under:
+            extent[s.id] = max(extent[s.id], rise + ARC_LABEL)
+        for s in steps:  # boxes above the arc
+            if (low_x - EDITOR_WIDTH < s.x < high_x + EDITOR_WIDTH
+                    and s.y <= top_y - EDITOR_HEIGHT / 2):
+                limits.append((box_h + rise + ARC_LABEL + ROW_SPACE, top_y - s.y))
+    clear = dict(extent)  # bursts above a box start above its badges and any rework arc
+    stacks: dict[str, list[tuple[Any, float, float, bool]]] = {}  # (kaizen, width, height, below)
+    for kaizen in context.kaizens:
+        if kaizen.step_id in ids:
+            under_box = kaizen.y > by_id[kaizen.step_id].y + EDITOR_HEIGHT / 2
+            width = _burst_width(kaizen, under_box, context.kaizens, by_id, box_w, scale_x)
+            height = burst_size(kaizen.title, width)[1]
+            stacks.setdefault(kaizen.step_id, []).append((kaizen, width, height, under_box))
+            room = below if under_box else extent  # bursts stack beyond badges and arcs
+            room[kaizen.step_id] += height + 0.04
+    for upper, lower in combinations(sorted(steps, key=lambda s: s.y), 2):
+        if abs(upper.x - lower.x) < EDITOR_WIDTH and lower.y - upper.y >= EDITOR_HEIGHT / 2:
+            limits.append((box_h + extent[lower.id] + below[upper.id] + ROW_SPACE,
+                           lower.y - upper.y))
+    x0, y0 = min(s.x for s in steps), min(s.y for s in steps)
+
+    def height(scale_y: float) -> float:
+        return (max((s.y - y0) * scale_y + box_h + below[s.id] for s in steps)
+                - min((s.y - y0) * scale_y - extent[s.id] for s in steps))
+
+    needed = max((room / distance for room, distance in limits), default=0.0)
+    scale_y = max(scale_x, needed)
+    for step in range(41):  # from the preferred scale down to the least that separates the rows
+        candidate = scale_y - (scale_y - needed) * step / 40
+        if height(candidate) <= area.height:
+            scale_y = candidate
+            break
+    fits = height(scale_y) <= area.height + 1e-9 and (not limits or scale_y >= needed - 1e-9)
+    used_w = (max(s.x for s in steps) - x0) * scale_x + GAP + box_w
+    top_extent = -min((s.y - y0) * scale_y - extent[s.id] for s in steps)
+    left = area.left + max(0.0, (area.width - used_w) / 2) + GAP - x0 * scale_x
+    top = area.top + max(0.0, (area.height - height(scale_y)) / 2) + top_extent - y0 * scale_y
+    boxes = {s.id: Rect(left + s.x * scale_x, top + s.y * scale_y, box_w, box_h) for s in steps}
+    page = MapPage([s.id for s in steps], boxes, badges=badges, hanging=hanging,
+                   arc_rise=arc_rise, scale=(scale_x, scale_y), origin=(left, top), area=area)
+    for step_id, stack in stacks.items():
+        box = boxes[step_id]
+        up = box.top - clear[step_id] - 0.02
+        down = box.bottom + below[step_id] - sum(h + 0.04 for _, _, h, under in stack if under)
+        down += 0.04
+        for kaizen, width, burst_h, under_box in stack:
+            left = min(max(box.centre_x - width / 2, area.left), area.right - width)
+            if under_box:
+                page.bursts[kaizen.id] = Rect(left, down, width, burst_h)
+                down += burst_h + 0.04
+            else:
+                page.bursts[kaizen.id] = Rect(left, up - burst_h, width, burst_h)
+                up -= burst_h + 0.04
+    return page, fits
+
+
+def _burst_width(kaizen: Any, under_box: bool, kaizens: list[Any], steps: dict[str, Step],
+                 box_w: float, scale_x: float) -> float:
+    """As wide as MAX_BURST_WIDTH allows without reaching the burst of a neighbouring step on
+    the same side of the same row, and never narrower than the box and half the gaps beside it."""
+    own = steps[kaizen.step_id]
+    room = MAX_BURST_WIDTH
+    for other in kaizens:
+        step = steps.get(other.step_id)
+        if step is None or step.id == own.id or abs(step.y - own.y) >= EDITOR_HEIGHT:
+            continue
+        if (other.y > step.y + EDITOR_HEIGHT / 2) == under_box:
+            room = min(room, abs(step.x - own.x) * scale_x - 0.06)
+    return max(room, box_w + 0.8 * GAP)
+
+
+def _place_free_kaizens(pages: list[MapPage], steps: list[Step], kaizens: list[Any]) -> None:
+    """Kaizens not attached to a step go on the page of the nearest step, at their own place."""
+    where = {step_id: page for page in pages for step_id in page.step_ids}
+    for kaizen in kaizens:
+        if kaizen.step_id is not None:
+            continue
+        nearest = min(steps, key=lambda s: (s.x - kaizen.x) ** 2 + (s.y - kaizen.y) ** 2)
+        page = where[nearest.id]
+        width, height = burst_size(kaizen.title, 1.3)
+        x, y = page.to_slide(kaizen.x, kaizen.y)
+        x = min(max(x, page.area.left), page.area.right - width)
+        y = min(max(y, page.area.top), page.area.bottom - height)
+        page.bursts[kaizen.id] = Rect(x, y, width, height)
+
+
+def _labels(flags: list[str]) -> list[str]:
+    return [FLAG_LABELS.get(flag, flag) for flag in flags]
+
+
+@dataclass(frozen=True)
+class LadderCell:
+    """One step of the critical path on the ladder: wait from `start` to `middle`, process time
+    from `middle` to `end` (inches)."""
+
+    step_id: str
+    start: float
+    middle: float
+    end: float
+
+
+def ladder_cells(page: MapPage, path: list[str], left: float, right: float) -> list[LadderCell]:
+    """Ladder cells for the critical-path steps on the page: under their boxes when the path runs
+    left to right, else equal cells across [left, right] in path order."""
+    shown = [v for v in path if v in page.boxes]
+    if not shown:
+        return []
+    lefts = [page.boxes[v].left - GAP for v in shown]
+    aligned = all(page.boxes[a].right <= lefts[i + 1] + 1e-6 for i, a in enumerate(shown[:-1]))
+    cells = []
+    if aligned:
+        for v in shown:
+            box = page.boxes[v]
+            start = box.left - GAP
+            cells.append(LadderCell(v, start, start + 0.45 * (box.right - start), box.right))
+    else:
+        size = (right - left) / len(shown)
+        for index, v in enumerate(shown):
+            start = left + index * size
+            cells.append(LadderCell(v, start, start + 0.45 * size, start + size))
+    return cells
+

@@ -1,0 +1,387 @@
+"""The slides around the maps: title, figures and steps to change, the comparison of the current
+and the future state (table and native chart), the improvement plan, and the speaker notes with
+the figures and the formulas behind them (docs/analysis.md).
+
+Tables are native PowerPoint tables; rows are measured so that long tables continue on a further
+slide instead of running off the bottom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lxml import etree
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.oxml.ns import qn
+from pptx.util import Pt
+
+from vsm.analysis import FLAG_LABELS, MapAnalysis
+from vsm.analysis.compare import (METRICS, MapComparison, describe_field_change, format_delta,
+                         format_metric)
+from vsm.model.durations import format_duration
+from vsm.model import MAP_KINDS, ValueStreamMap
+from vsm.export.slide_layout import MARGIN, SLIDE_HEIGHT, SLIDE_WIDTH, line_height, wrap
+from vsm.export.shapes import (BLUE, MUTED, ORANGE, OUTLINE, TEXT, add_box, add_table, add_text,
+                             emu, style_run)
+
+CONTENT_WIDTH = SLIDE_WIDTH - 2 * MARGIN
+TABLE_TOP = 1.05
+TABLE_BOTTOM = SLIDE_HEIGHT - 0.35
+TABLE_POINTS = 10
+NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+FORMULAS = {
+    "lead_time": "Largest expected time to finish from a start step: "
+                 "T(v) = d(v) + (1 − ρ(v))·F(v) + Σ p·T(rework target), d = wait + process, "
+                 "ρ = share sent back for rework; "
+                 "F = share-weighted mean over alternative routes, longest of concurrent branches.",
+    "process_time": "The same recursion with d = process time, along the branches that set the "
+                    "lead time.",
+    "flow_efficiency": "Process time ÷ lead time.",
+    "rolled_pca": "Expected product of the %C&A of every step the work passes, alternative routes "
+                  "weighted by their shares; rework ignored.",
+    "critical_path": "From the lead start: at each concurrent split the branch that sets the lead "
+                     "time, at each alternative split the route with the largest share.",
+    "saving": "Saving = lead time − the lead time with the step's wait set to 0 (solved again).",
+}
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}%"
+
+
+def _minutes(value: float | None) -> str:
+    return "" if value is None else f" ({value:,.0f} min)"
+
+
+def slide_title(slide: Any, title: str, subtitle: str = "") -> None:
+    """The title (and a muted subtitle) at the top of a content slide."""
+    add_text(slide, (MARGIN, 0.12, CONTENT_WIDTH, 0.5), title, 24, bold=True, anchor="middle",
+             name="Title")
+    if subtitle:
+        add_text(slide, (MARGIN, 0.6, CONTENT_WIDTH, 0.3), subtitle, 11, colour=MUTED)
+
+
+def title_slide(slide: Any, project_name: str, maps: list[ValueStreamMap], today: date) -> None:
+    """The deck's first slide: project, maps included and date."""
+    add_text(slide, (1.0, 2.3, SLIDE_WIDTH - 2.0, 1.0), project_name, 36, bold=True,
+             align="centre", anchor="bottom", name="Title")
+    add_box(slide, MSO_SHAPE.RECTANGLE, (SLIDE_WIDTH / 2 - 1.2, 3.38, 2.4, 0.05), BLUE, None,
+            name="Rule")
+    names = ", ".join(m.name for m in maps) or "no maps"
+    add_text(slide, (1.0, 3.45, SLIDE_WIDTH - 2.0, 0.5), f"Value-stream maps: {names}", 18,
+             colour=MUTED, align="centre")
+    add_text(slide, (1.0, 4.0, SLIDE_WIDTH - 2.0, 0.4), f"{today.day} {today:%B %Y}", 14,
+             colour=MUTED, align="centre")
+
+
+# ---------------------------------------------------------------- paginated tables
+
+
+@dataclass
+class TablePage:
+    """Rows (header first) and their measured heights for one slide."""
+
+    rows: list[list[str]]
+    heights: list[float]
+
+
+def paginate(header: list[str], rows: list[list[str]], widths: list[float],
+             room: float, first_room: float | None = None) -> list[TablePage]:
+    """Cut rows into pages whose measured height fits `room` inches (`first_room` on page one);
+    every page repeats the header."""
+    def height(row: list[str], bold: bool = False) -> float:
+        lines = max(len(wrap(text, width - 0.14, TABLE_POINTS, bold)) for text, width in
+                    zip(row, widths))
+        return lines * line_height(TABLE_POINTS) + 0.1
+
+    header_h = height(header, True)
+    pages = [TablePage([header], [header_h])]
+    used = header_h
+    limit = first_room if first_room is not None else room
+    for row in rows:
+        h = height(row)
+        if used + h > limit and len(pages[-1].rows) > 1:
+            pages.append(TablePage([header], [header_h]))
+            used = header_h
+            limit = room
+        pages[-1].rows.append(row)
+        pages[-1].heights.append(h)
+        used += h
+    return pages
+
+
+def draw_table(slide: Any, page: TablePage, widths: list[float], top: float, name: str) -> float:
+    """Draw a measured table page at `top`; return its bottom (inches)."""
+    total = sum(page.heights)
+    add_table(slide, (MARGIN, top, sum(widths), total), page.rows, widths, page.heights,
+              TABLE_POINTS, name=name)
+    return top + total
+
+
+# ---------------------------------------------------------------- figures and steps to change
+
+FIGURE_WIDTHS = [1.7, 3.2, CONTENT_WIDTH - 4.9]
+CHANGE_WIDTHS = [0.6, 2.6, 2.2, 1.1, CONTENT_WIDTH - 6.5]
+
+
+def figure_rows(map_: ValueStreamMap, result: MapAnalysis) -> list[list[str]]:
+    """Figure, value and formula for the metrics table."""
+    path = result.critical_path
+    names = [map_.step(v).name for v in path if map_.has_step(v)]
+    route = (f"{len(names)} steps, ‘{names[0]}’ to ‘{names[-1]}’" if len(names) > 1
+             else (names[0] if names else "–"))
+    return [
+        ["Lead time", format_duration(result.lead_time) + _minutes(result.lead_time),
+         FORMULAS["lead_time"]],
+        ["Process time", format_duration(result.process_time) + _minutes(result.process_time),
+         FORMULAS["process_time"]],
+        ["Flow efficiency", _percent(result.flow_efficiency_percent), FORMULAS["flow_efficiency"]],
+        ["Rolled %C&A", _percent(result.rolled_pca_percent), FORMULAS["rolled_pca"]],
+        ["Critical path", route, FORMULAS["critical_path"]],
+    ]
+
+
+def change_rows(result: MapAnalysis) -> list[list[str]]:
+    """Rank, step, flags, saving and reasons of the steps to change."""
+    return [[str(rank), item.name, ", ".join(FLAG_LABELS.get(f, f) for f in item.flags),
+             format_duration(item.saving) if item.saving > 0 else "–", " ".join(item.reasons)]
+            for rank, item in enumerate(result.steps_to_change, start=1)]
+
+
+def metrics_pages(map_: ValueStreamMap, result: MapAnalysis) -> list[TablePage]:
+    """The steps-to-change table cut into pages; page one shares its slide with the figures."""
+    figures_h = sum(paginate(["Figure", "Value", "How it is computed"],
+                             figure_rows(map_, result), FIGURE_WIDTHS, 99)[0].heights)
+    room = TABLE_BOTTOM - TABLE_TOP - 0.4
+    return paginate(["#", "Step", "Flags", "Saving", "Why"], change_rows(result), CHANGE_WIDTHS,
+                    room, first_room=room - figures_h - 0.45)
+
+
+def draw_metrics_slide(slide: Any, map_: ValueStreamMap, result: MapAnalysis,
+                       page: TablePage, number: int, count: int) -> None:
+    """Figures (first slide only) and a page of the steps to change."""
+    more = f" (continued, {number} of {count})" if number > 1 else ""
+    slide_title(slide, f"{map_.name} — figures and steps to change{more}",
+                f"{MAP_KINDS.get(map_.kind, map_.kind)} · formulas in the speaker notes")
+    top = TABLE_TOP
+    if number == 1:
+        figures = paginate(["Figure", "Value", "How it is computed"], figure_rows(map_, result),
+                           FIGURE_WIDTHS, 99)[0]
+        top = draw_table(slide, figures, FIGURE_WIDTHS, top, "Figures") + 0.15
+        problems = [p.message for p in result.problems if p.blocking]
+        if problems:
+            add_text(slide, (MARGIN, top, CONTENT_WIDTH, 0.5), "Not computed: " + problems[0], 11,
+                     colour=MUTED)
+            return
+    add_text(slide, (MARGIN, top, CONTENT_WIDTH, 0.3), "Steps to change, largest saving first",
+             12, bold=True)
+    if len(page.rows) == 1:
+        add_text(slide, (MARGIN, top + 0.32, CONTENT_WIDTH, 0.3), "No steps flagged.", 11,
+                 colour=MUTED)
+        return
+    draw_table(slide, page, CHANGE_WIDTHS, top + 0.32, "Steps to change")
+
+
+def figures_notes(map_: ValueStreamMap, result: MapAnalysis, part: str = "") -> str:
+    """Speaker notes: each figure with its formula, the critical path, steps to change, problems."""
+    names = {s.id: s.name for s in map_.steps}
+    kind = MAP_KINDS.get(map_.kind, map_.kind)
+    lines = [f"{map_.name} — {kind}, {len(map_.steps)} steps{part}."]
+    blocking = [p.message for p in result.problems if p.blocking]
+    if blocking:
+        lines.append("The figures cannot be computed: " + " ".join(blocking))
+        return "\n".join(lines)
+    start = names.get(result.lead_start or "", "")
+    lines += [
+        f"Lead time {format_duration(result.lead_time)}{_minutes(result.lead_time)}, "
+        f"from ‘{start}’. " + FORMULAS["lead_time"],
+        f"Process time {format_duration(result.process_time)}{_minutes(result.process_time)}. "
+        + FORMULAS["process_time"],
+        f"Flow efficiency {_percent(result.flow_efficiency_percent)} = process time ÷ lead time = "
+        f"{format_duration(result.process_time)} ÷ {format_duration(result.lead_time)}.",
+        f"Rolled %C&A {_percent(result.rolled_pca_percent)}. " + FORMULAS["rolled_pca"],
+        "Critical path: " + " → ".join(names.get(v, v) for v in result.critical_path) + ". "
+        + FORMULAS["critical_path"],
+    ]
+    if result.steps_to_change:
+        lines.append("Steps to change (" + FORMULAS["saving"] + "):")
+        for rank, item in enumerate(result.steps_to_change, start=1):
+            flags = ", ".join(FLAG_LABELS.get(f, f) for f in item.flags)
+            lines.append(f"{rank}. {item.name} [{flags}] saves {format_duration(item.saving)}: "
+                         + " ".join(item.reasons))
+    warnings = [p.message for p in result.problems if not p.blocking]
+    if warnings:
+        lines.append("Warnings: " + " ".join(warnings))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- comparison
+
+
+def comparison_rows(comparison: MapComparison) -> list[list[str]]:
+    """Figure, current, future and change for every headline figure of vsm.analysis.compare."""
+    return [[label, format_metric(key, comparison.metrics[key].from_),
+             format_metric(key, comparison.metrics[key].to),
+             format_delta(key, comparison.metrics[key]) or "–"]
+            for key, (label, _) in METRICS.items() if key in comparison.metrics]
+
+
+def comparison_hours(comparison: MapComparison) -> list[tuple[float, float]]:
+    """(lead time, process time) in hours for the `before` and the `after` map (0 if missing)."""
+    lead = comparison.metrics["lead_time_minutes"]
+    process = comparison.metrics["process_time_minutes"]
+    return [((lead.from_ or 0.0) / 60, (process.from_ or 0.0) / 60),
+            ((lead.to or 0.0) / 60, (process.to or 0.0) / 60)]
+
+
+def draw_comparison_slide(slide: Any, comparison: MapComparison, rows: list[list[str]]) -> None:
+    """The comparison table on the left and a clustered column chart of lead and process time
+    (hours) for each map on the right."""
+    before, after = comparison.before, comparison.after
+    hours = comparison_hours(comparison)
+    slide_title(slide, f"{before.name} → {after.name}",
+                "Current state against future state · formulas in the speaker notes")
+    widths = [1.6, 1.45, 1.45, 1.9]
+    page = paginate(["Figure", before.name, after.name, "Change"], rows, widths, 99)[0]
+    bottom = draw_table(slide, page, widths, TABLE_TOP + 0.2, "Comparison")
+    _changes(slide, comparison, (MARGIN, bottom + 0.25, sum(widths), TABLE_BOTTOM - bottom - 0.25))
+    data = CategoryChartData(number_format="0.0")
+    data.categories = ["Lead time", "Process time"]
+    for map_, (lead, process) in zip((before, after), hours):
+        data.add_series(map_.name, (round(lead, 2), round(process, 2)))
+    left = MARGIN + sum(widths) + 0.4
+    frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, emu(left), emu(TABLE_TOP),
+                                   emu(SLIDE_WIDTH - MARGIN - left), emu(5.6), data)
+    frame.name = "Lead and process time chart"
+    _style_chart(frame.chart)
+
+
+def change_lines(comparison: MapComparison) -> list[str]:
+    """The steps added, removed and changed, one line each, for people."""
+    lines = [f"Added: {step.name}" for step in comparison.added]
+    lines += [f"Removed: {step.name}" for step in comparison.removed]
+    lines += [f"Changed: {change.name} — " + "; ".join(
+        describe_field_change(name, old, new) for name, (old, new) in change.fields.items())
+        for change in comparison.changed]
+    return lines or ["No step was added, removed or changed."]
+
+
+def _changes(slide: Any, comparison: MapComparison,
+             rect: tuple[float, float, float, float]) -> None:
+    """What changed between the maps, as many lines as fit; the rest is in the notes."""
+    left, top, width, height = rect
+    add_text(slide, (left, top, width, 0.3), "What changed (steps matched by lineage)", 12,
+             bold=True)
+    room = int((height - 0.35) / line_height(10))
+    shown: list[str] = []
+    used = 0
+    lines = change_lines(comparison)
+    for index, line in enumerate(lines):
+        needed = len(wrap("• " + line, width - 0.1, 10))
+        if used + needed > room - (1 if index < len(lines) - 1 else 0):
+            shown.append(f"… and {len(lines) - index} more in the speaker notes")
+            break
+        shown.append("• " + line)
+        used += needed
+    add_text(slide, (left, top + 0.32, width, height - 0.32), "\n".join(shown), 10,
+             name="What changed")
+
+
+def _style_chart(chart: Any) -> None:
+    """Explicit colours and fonts for the chart: no theme styles, square corners, no border."""
+    space = chart._chartSpace
+    plot_xml = space.find(qn("c:chart"))
+    rounded = space.find(qn("c:roundedCorners"))
+    if rounded is None:  # absent means rounded corners in PowerPoint
+        rounded = etree.Element(qn("c:roundedCorners"))
+        plot_xml.addprevious(rounded)
+    rounded.set("val", "0")
+    area = etree.fromstring(
+        f'<c:spPr xmlns:c="{NS_C}" xmlns:a="{NS_A}"><a:solidFill><a:srgbClr val="FFFFFF"/>'
+        "</a:solidFill><a:ln><a:noFill/></a:ln></c:spPr>")
+    plot_xml.addnext(area)
+    chart.font.name = "Calibri"
+    chart.font.size = Pt(11)
+    chart.font.color.rgb = RGBColor.from_string(TEXT)
+    chart.has_title = True
+    chart.chart_title.text_frame.text = "Lead time and process time (hours)"
+    for paragraph in chart.chart_title.text_frame.paragraphs:
+        for run in paragraph.runs:
+            style_run(run, 13, bold=True)
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    plot = chart.plots[0]
+    plot.gap_width = 80
+    plot.has_data_labels = True
+    labels = plot.data_labels
+    labels.number_format = '0.0" h"'
+    labels.number_format_is_linked = False
+    labels.font.size = Pt(10)
+    labels.font.color.rgb = RGBColor.from_string(TEXT)
+    for series, colour in zip(plot.series, (ORANGE, BLUE)):
+        series.format.fill.solid()
+        series.format.fill.fore_color.rgb = RGBColor.from_string(colour)
+        series.format.line.color.rgb = RGBColor.from_string(OUTLINE)
+        series.format.line.width = Pt(0.75)
+    axis = chart.value_axis
+    axis.has_major_gridlines = True
+    axis.major_gridlines.format.line.color.rgb = RGBColor.from_string("D9D9D9")
+    axis.format.line.color.rgb = RGBColor.from_string(OUTLINE)
+    axis.tick_labels.font.size = Pt(10)
+    axis.tick_labels.number_format = "0"
+    axis.tick_labels.number_format_is_linked = False
+    chart.category_axis.format.line.color.rgb = RGBColor.from_string(OUTLINE)
+    chart.category_axis.tick_labels.font.size = Pt(11)
+
+
+def comparison_notes(comparison: MapComparison, rows: list[list[str]]) -> str:
+    """Speaker notes for the comparison slide: the figures, how changes are computed, and the
+    steps added, removed and changed (matched by lineage, vsm.analysis.compare)."""
+    before, after = comparison.before, comparison.after
+    lines = [f"{before.name} compared with {after.name}."]
+    lines += [f"{figure}: {a} → {b} ({change})." for figure, a, b, change in rows]
+    lines += ["Change = future − current; in brackets, the change as a percentage of the current "
+              "figure. Flow efficiency and rolled %C&A change in percentage points (pts).",
+              "Lead time: " + FORMULAS["lead_time"],
+              "Flow efficiency: " + FORMULAS["flow_efficiency"]]
+    if comparison.added:
+        lines.append("Steps added: " + ", ".join(s.name for s in comparison.added) + ".")
+    if comparison.removed:
+        lines.append("Steps removed: " + ", ".join(s.name for s in comparison.removed) + ".")
+    for change in comparison.changed:
+        lines.append(f"Changed ‘{change.name}’: " + "; ".join(
+            describe_field_change(name, old, new) for name, (old, new) in change.fields.items())
+            + ".")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- improvement plan
+
+PLAN_WIDTHS = [3.3, 1.5, 2.1, 1.2, 1.4, 1.0, 1.0, CONTENT_WIDTH - 11.5]
+
+
+def plan_pages(plan: list[Any]) -> list[TablePage]:
+    """The improvement plan (vsm.model.kaizen.PlanRow records) as measured table pages."""
+    from vsm.model.kaizen import KAIZEN_STATUSES, WASTES
+
+    rows = [[row.title, row.map_name, row.step_name or "–", WASTES.get(row.waste, row.waste),
+             row.owner or "–", row.due or "–", KAIZEN_STATUSES.get(row.status, row.status),
+             format_duration(row.expected_saving_minutes) if row.expected_saving_minutes else "–"]
+            for row in plan]
+    header = ["Improvement", "Map", "Step", "Waste", "Owner", "Due", "Status", "Saving"]
+    return paginate(header, rows, PLAN_WIDTHS, TABLE_BOTTOM - TABLE_TOP)
+
+
+def draw_plan_slide(slide: Any, page: TablePage, number: int, count: int) -> None:
+    """One page of the improvement plan."""
+    more = f" ({number} of {count})" if count > 1 else ""
+    slide_title(slide, f"Improvement plan{more}", "Kaizens, soonest due first")
+    draw_table(slide, page, PLAN_WIDTHS, TABLE_TOP, "Improvement plan")

@@ -1,0 +1,434 @@
+"""vsm-json documents in memory: a project to plain dicts and back (docs/file-format.md).
+
+Loading happens in two phases: the JSON data is first parsed into plain records, checking every
+type and required key; the records are then built into a Project through the model's API
+(ValueStreamMap(...), add_step, add_flow, add_kaizen), which applies the model's own rules. Any
+failure on the way, whatever raised it, comes out as one FileFormatError that names the map,
+step, flow or kaizen. Error text is only formatted for a value that is refused (_fast_step and
+_fast_flow are phase 1's fast path; phase 2 names a step or flow once the model refuses it).
+
+Writing (project_to_dict, with FORMAT and VERSION) is in vsm.files.vsmjson_write and re-exported here.
+Files (reading, atomic writing, choosing the format by suffix) are in vsm.files.formats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from vsm.errors import FileFormatError
+from vsm.model.kaizen import Kaizen
+from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap, new_id
+from vsm.model.variability import RANGE_FIELDS
+from vsm.files.vsmjson_write import FORMAT, VERSION
+from vsm.files.vsmjson_write import project_to_dict  # noqa: F401 (re-exported)
+
+_STEP_DEFAULTS = Step()
+_KAIZEN_DEFAULTS = Kaizen()
+_MAP_DEFAULTS = ValueStreamMap()
+_THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
+
+
+class _Invalid(Exception):
+    """A problem found while parsing; the message already names where it is."""
+
+
+# ---------------------------------------------------------------- plain records
+
+
+@dataclass
+class _FlowRecord:
+    number: int  # 1-based position in the map's "flows" list
+    id: str | None
+    source: str
+    target: str
+    kind: str
+    share: float | None
+    probability: float | None
+
+
+@dataclass
+class _MapRecord:
+    id: str | None
+    name: str
+    settings: dict[str, Any]
+    steps: list[dict[str, Any]] = field(default_factory=list)  # keyword arguments of Step()
+    flows: list[_FlowRecord] = field(default_factory=list)
+    kaizens: list[dict[str, Any]] = field(default_factory=list)  # keyword arguments of Kaizen()
+
+
+@dataclass
+class _ProjectRecord:
+    id: str | None
+    name: str
+    maps: list[_MapRecord]
+
+
+# ---------------------------------------------------------------- phase 1: parse
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _type_name(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
+    if _is_number(value):
+        return "a number"
+    return names.get(type(value), type(value).__name__)
+
+
+def _text(data: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
+    """data[key] as text; missing -> default, or an error when there is no default."""
+    if key not in data:
+        if default is None:
+            raise _Invalid(f"{where}: missing required key {key!r}")
+        return default
+    value = data[key]
+    if not isinstance(value, str):
+        raise _Invalid(f"{where}: {key} must be text, not {_type_name(value)}")
+    return value
+
+
+def _number(data: dict[str, Any], key: str, where: str, default: float | None,
+            nullable: bool = False) -> float | None:
+    """data[key] as a float (missing -> default; null allowed only when `nullable`)."""
+    if key not in data:
+        return default
+    value = data[key]
+    if value is None and nullable:
+        return None
+    if not _is_number(value):
+        kind = "a number or null" if nullable else "a number"
+        raise _Invalid(f"{where}: {key} must be {kind}, not {_type_name(value)}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise _Invalid(f"{where}: {key} is too large") from None
+
+
+def _duration(data: dict[str, Any], key: str, where: str, default: float | None) -> Any:
+    """A duration as given (number of minutes or text); the model parses and checks it."""
+    if key not in data:
+        return default
+    value = data[key]
+    if value is None and default is None:  # optional durations (the time ranges) may be null
+        return None
+    if isinstance(value, str):
+        return value
+    if _is_number(value):
+        try:
+            return float(value)
+        except OverflowError:
+            raise _Invalid(f"{where}: {key} is too large") from None
+    raise _Invalid(f"{where}: {key} must be minutes or text such as '1h 30m', "
+                   f"not {_type_name(value)}")
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Invalid(f"{where} must be an object, not {_type_name(value)}")
+    return value
+
+
+def _list(data: dict[str, Any], key: str, where: str, required: bool) -> list[Any]:
+    if key not in data:
+        if required:
+            raise _Invalid(f"{where}: missing required key {key!r}")
+        return []
+    value = data[key]
+    if not isinstance(value, list):
+        raise _Invalid(f"{where}: {key} must be a list, not {_type_name(value)}")
+    return value
+
+
+def _optional_id(data: dict[str, Any], where: str) -> str | None:
+    value = data.get("id")
+    if value is not None and not isinstance(value, str):
+        raise _Invalid(f"{where}: id must be text, not {_type_name(value)}")
+    return value or None
+
+
+_NUMBER, _DURATION, _NULLABLE_NUMBER = {int, float}, {int, float, str}, {int, float, type(None)}
+_STEP_NUMBERS = ("process_time", "wait_time", "pca", "people", "x", "y")  # ints become floats
+_NO_RANGES = dict.fromkeys(RANGE_FIELDS)
+
+
+def _fast_step(data: Any) -> dict[str, Any] | None:
+    """_parse_step's result for a step whose values all have their plain JSON types and which has
+    no time range keys, else None (then _parse_step finds any problem and names it). Builds no
+    error text and calls no checking helper per key."""
+    if type(data) is not dict or not data.keys().isdisjoint(RANGE_FIELDS):
+        return None
+    get, defaults = data.get, _STEP_DEFAULTS
+    values = {"id": get("id"), "name": get("name"), "activity": get("activity", defaults.activity),
+              "team": get("team", defaults.team), "performer": get("performer", defaults.performer),
+              "notes": get("notes", defaults.notes), "origin": get("origin"),
+              "process_time": get("process_time", defaults.process_time),
+              "wait_time": get("wait_time", defaults.wait_time), "pca": get("pca", defaults.pca),
+              "people": get("people", defaults.people), "x": get("x", defaults.x),
+              "y": get("y", defaults.y), **_NO_RANGES}
+    origin, process, wait = values["origin"], values["process_time"], values["wait_time"]
+    if not (type(values["id"]) is type(values["name"]) is type(values["activity"])
+            is type(values["team"]) is type(values["performer"]) is type(values["notes"]) is str
+            and values["id"] and (origin is None or type(origin) is str)
+            and type(process) in _DURATION and type(wait) in _DURATION
+            and type(values["pca"]) in _NUMBER and type(values["people"]) in _NUMBER
+            and type(values["x"]) in _NUMBER and type(values["y"]) in _NUMBER):
+        return None
+    try:
+        for name in _STEP_NUMBERS:
+            if type(values[name]) is int:
+                values[name] = float(values[name])
+    except OverflowError:
+        return None
+    values["origin"] = origin or None
+    return values
+
+
+def _fast_flow(data: Any, number: int) -> _FlowRecord | None:
+    """_parse_flow's result for a flow whose values all have their plain JSON types, else None."""
+    if type(data) is not dict:
+        return None
+    get = data.get
+    source, target, kind, flow_id = get("from"), get("to"), get("kind", "normal"), get("id")
+    share, probability = get("share"), get("probability")
+    if not (type(source) is type(target) is type(kind) is str
+            and (flow_id is None or type(flow_id) is str)
+            and type(share) in _NULLABLE_NUMBER and type(probability) in _NULLABLE_NUMBER):
+        return None
+    try:
+        return _FlowRecord(number, flow_id or None, source, target, kind,
+                           None if share is None else float(share),
+                           None if probability is None else float(probability))
+    except OverflowError:
+        return None
+
+
+def _parse_step(value: Any, map_where: str, number: int) -> dict[str, Any]:
+    """One step as keyword arguments for Step(...); errors name it by name, else id, else number."""
+    data = _object(value, f"{map_where}, step {number}")
+    if "id" not in data:
+        raise _Invalid(f"{map_where}, step {number}: missing required key 'id'")
+    step_id = data["id"]
+    if not isinstance(step_id, str) or not step_id:
+        raise _Invalid(f"{map_where}, step {number}: id must be non-empty text, not {step_id!r}")
+    name = _text(data, "name", f"{map_where}, step {step_id!r}")
+    where = f"{map_where}, step {name or step_id!r}"
+    defaults = _STEP_DEFAULTS
+    origin = data.get("origin")
+    if origin is not None and not isinstance(origin, str):
+        raise _Invalid(f"{where}: origin must be a step id (text) or null, "
+                       f"not {_type_name(origin)}")
+    return {
+        "id": step_id,
+        "name": name,
+        "activity": _text(data, "activity", where, defaults.activity),
+        "team": _text(data, "team", where, defaults.team),
+        "performer": _text(data, "performer", where, defaults.performer),
+        "process_time": _duration(data, "process_time", where, defaults.process_time),
+        "wait_time": _duration(data, "wait_time", where, defaults.wait_time),
+        "pca": _number(data, "pca", where, defaults.pca),
+        "people": _number(data, "people", where, defaults.people),
+        "notes": _text(data, "notes", where, defaults.notes),
+        "x": _number(data, "x", where, defaults.x),
+        "y": _number(data, "y", where, defaults.y),
+        "origin": origin or None,
+        **{name: _duration(data, name, where, None) for name in RANGE_FIELDS},
+    }
+
+
+def _parse_flow(value: Any, number: int, map_where: str) -> _FlowRecord:
+    where = f"{map_where}, flow {number}"
+    data = _object(value, where)
+    source = _text(data, "from", where)
+    target = _text(data, "to", where)
+    where = f"{where} ({source} -> {target})"
+    return _FlowRecord(
+        number=number,
+        id=_optional_id(data, where),
+        source=source,
+        target=target,
+        kind=_text(data, "kind", where, "normal"),
+        share=_number(data, "share", where, None, nullable=True),
+        probability=_number(data, "probability", where, None, nullable=True),
+    )
+
+
+def _nullable_text(data: dict[str, Any], key: str, where: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _Invalid(f"{where}: {key} must be text or null, not {_type_name(value)}")
+    return value or None
+
+
+def _parse_kaizen(value: Any, map_where: str, number: int) -> dict[str, Any]:
+    """One kaizen as keyword arguments for Kaizen(...); errors name it by title, else number."""
+    data = _object(value, f"{map_where}, kaizen {number}")
+    title = _text(data, "title", f"{map_where}, kaizen {number}")
+    where = f"{map_where}, kaizen {title!r}" if title.strip() else f"{map_where}, kaizen {number}"
+    defaults = _KAIZEN_DEFAULTS
+    values = {
+        "title": title,
+        "description": _text(data, "description", where, defaults.description),
+        "waste": _text(data, "waste", where, defaults.waste),
+        "owner": _text(data, "owner", where, defaults.owner),
+        "due": _nullable_text(data, "due", where),
+        "status": _text(data, "status", where, defaults.status),
+        "expected_saving_minutes": _duration(data, "expected_saving", where,
+                                             defaults.expected_saving_minutes),
+        "step_id": _nullable_text(data, "step", where),
+        "x": _number(data, "x", where, defaults.x),
+        "y": _number(data, "y", where, defaults.y),
+    }
+    kaizen_id = _optional_id(data, where)
+    if kaizen_id is not None:
+        values["id"] = kaizen_id
+    return values
+
+
+def _parse_map(value: Any, number: int) -> _MapRecord:
+    where = f"map {number}"
+    data = _object(value, where)
+    name = _text(data, "name", where, _MAP_DEFAULTS.name)
+    where = f"map {name!r}"
+    thresholds_data = _object(data.get("thresholds", {}), f"{where}: thresholds")
+    thresholds = Thresholds(**{
+        key: _number(thresholds_data, key, f"{where}: thresholds", getattr(Thresholds(), key))
+        for key in _THRESHOLD_KEYS})
+    settings = {
+        "kind": _text(data, "kind", where, _MAP_DEFAULTS.kind),
+        "description": _text(data, "description", where, _MAP_DEFAULTS.description),
+        "demand": _number(data, "demand", where, _MAP_DEFAULTS.demand, nullable=True),
+        "demand_period": _text(data, "demand_period", where, _MAP_DEFAULTS.demand_period),
+        "thresholds": thresholds,
+    }
+    record = _MapRecord(_optional_id(data, where), name, settings)
+    for index, step in enumerate(_list(data, "steps", where, required=False), start=1):
+        record.steps.append(_fast_step(step) or _parse_step(step, where, index))
+    for index, flow in enumerate(_list(data, "flows", where, required=False), start=1):
+        record.flows.append(_fast_flow(flow, index) or _parse_flow(flow, index, where))
+    for index, kaizen in enumerate(_list(data, "kaizens", where, required=False), start=1):
+        record.kaizens.append(_parse_kaizen(kaizen, where, index))
+    return record
+
+
+def _parse_project(data: Any) -> _ProjectRecord:
+    if not isinstance(data, dict):
+        raise _Invalid("not a vsm-json file: the top level must be an object, "
+                       f"not {_type_name(data)}")
+    if data.get("format") != FORMAT:
+        found = "no 'format' key" if "format" not in data else f"format is {data['format']!r}"
+        raise _Invalid(f"not a vsm-json file ({found}; expected \"format\": \"{FORMAT}\")")
+    if "version" not in data:
+        raise _Invalid("missing required key 'version'")
+    version = data["version"]
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise _Invalid(f"version must be a whole number, not {_type_name(version)}")
+    if version > VERSION:
+        raise _Invalid(f"made by a newer version of the app (file version {version}, this one "
+                       f"reads version {VERSION}); upgrade to open it")
+    if version < 1:
+        raise _Invalid(f"unknown file version {version}")
+    name = _text(data, "name", "project", "Untitled")
+    if not name.strip():
+        raise _Invalid("project: name cannot be empty")
+    maps = [_parse_map(map_, number) for number, map_ in
+            enumerate(_list(data, "maps", "project", required=True), start=1)]
+    return _ProjectRecord(_optional_id(data, "project"), name.strip(), maps)
+
+
+# ---------------------------------------------------------------- phase 2: build
+
+
+def _build_map(record: _MapRecord) -> ValueStreamMap:
+    """The map of a record, built through the model's API. Error text is only made once the
+    model refuses something: the message then names the step or flow as in the file."""
+    try:
+        map_ = ValueStreamMap(name=record.name, id=record.id, **record.settings)
+    except ModelError as error:
+        raise _Invalid(str(error)) from None
+    add_step, add_flow = map_.add_step, map_.add_flow
+    for values in record.steps:
+        try:
+            add_step(Step(**values))
+        except ModelError as error:
+            raise _Invalid(_step_refused(map_, record, values, error)) from None
+    for flow in record.flows:
+        try:
+            add_flow(Flow(flow.source, flow.target, flow.kind, flow.share, flow.probability,
+                          flow.id or new_id()))
+        except ModelError as error:
+            raise _Invalid(_flow_refused(map_, record, flow, error)) from None
+    for number, values in enumerate(record.kaizens, start=1):
+        _build_kaizen(map_, values, number)
+    return map_
+
+
+def _step_refused(map_: ValueStreamMap, record: _MapRecord, values: dict[str, Any],
+                  error: ModelError) -> str:
+    """Why the model refused a step of the file: its id is taken, or the model's message."""
+    step_id, label = values["id"], values["name"] or values["id"]
+    where = f"map {record.name!r}, step {label!r}"
+    if map_.has_step(step_id):  # the ids are non-empty text, so this is what add_step refused
+        first = next(other for other in record.steps if other["id"] == step_id)
+        return (f"{where}: the id {step_id!r} is already used by "
+                f"step {first['name'] or first['id']!r}")
+    prefix = f"step {values['name']!r}: "
+    return f"{where}: {str(error).removeprefix(prefix)}"
+
+
+def _flow_refused(map_: ValueStreamMap, record: _MapRecord, flow: _FlowRecord,
+                  error: ModelError) -> str:
+    """Why the model refused a flow of the file: a step is not in the map, its id is taken, or
+    the model's message (without the model's own naming of the flow)."""
+    where = f"map {record.name!r}, flow {flow.number} ({flow.source} -> {flow.target})"
+    for step_id in (flow.source, flow.target):
+        if not map_.has_step(step_id):
+            return f"{where}: step {step_id!r} is not in the map"
+    if flow.id is not None and map_.has_flow(flow.id):
+        return f"{where}: another flow already has the id {flow.id!r}"
+    prefix = f"flow {map_.step(flow.source).name!r} -> {map_.step(flow.target).name!r}: "
+    return f"{where}: {str(error).removeprefix(prefix)}"
+
+
+def _build_kaizen(map_: ValueStreamMap, values: dict[str, Any], number: int) -> None:
+    title = values["title"]
+    where = f"map {map_.name!r}, kaizen {title!r}" if title.strip() else (
+        f"map {map_.name!r}, kaizen {number}")
+    if values["step_id"] is not None and not map_.has_step(values["step_id"]):
+        raise _Invalid(f"{where}: step {values['step_id']!r} is not in the map")
+    if "id" in values and map_.has_kaizen(values["id"]):
+        raise _Invalid(f"{where}: another kaizen already has the id {values['id']!r}")
+    try:
+        map_.add_kaizen(Kaizen(**values))
+    except ModelError as error:
+        message = str(error).removeprefix(f"kaizen {title!r}: ")
+        raise _Invalid(f"{where}: {message}") from None
+
+
+def _build_project(record: _ProjectRecord) -> Project:
+    project = Project(name=record.name, id=record.id)
+    for map_record in record.maps:
+        map_ = _build_map(map_record)
+        if any(other.id == map_.id for other in project.maps):
+            raise _Invalid(f"map {map_record.name!r}: another map already has the id {map_.id!r}")
+        project.add_map(map_)
+    return project
+
+
+def _unexpected(error: Exception) -> str:
+    return f"could not be read ({type(error).__name__}: {error})"
+
+
+def project_from_dict(data: Any, path: str | Path = "<data>") -> Project:
+    """Build a Project from a vsm-json document; FileFormatError(path, reason) if it is not one."""
+    try:
+        return _build_project(_parse_project(data))
+    except _Invalid as error:
+        raise FileFormatError(path, str(error)) from None
+    except RecursionError:
+        raise FileFormatError(path, "the data is nested too deeply") from None
+    except Exception as error:  # the boundary: nothing else escapes the loader
+        raise FileFormatError(path, _unexpected(error)) from error

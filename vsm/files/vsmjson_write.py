@@ -1,0 +1,116 @@
+"""vsm-json documents in memory, the writing half: a Project to plain dicts (docs/file-format.md).
+
+Split from vsm.files.vsmjson_read (the reading half: parse, check and build a Project) to keep each module a
+readable size; the two share nothing but the format's name and version, which live here because
+the writer stamps them on every document. vsm.files.vsmjson_read re-exports project_to_dict, FORMAT and
+VERSION, so importers keep using vsm.files.vsmjson_read (or vsm.files.formats for files).
+
+Numbers are written as ints when they are whole (95 rather than 95.0); durations as exact text
+(format_exact); optional keys (origin, time ranges, due, step, kaizens) only when they are set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from vsm.model.durations import format_exact
+from vsm.model.kaizen import Kaizen
+from vsm.model import Flow, Project, Step, Thresholds, ValueStreamMap
+from vsm.model.variability import RANGE_FIELDS
+
+__all__ = ["FORMAT", "VERSION", "project_to_dict"]
+
+FORMAT = "vsm-json"
+VERSION = 1
+
+_THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
+
+
+def _plain_number(value: float) -> int | float:
+    """Whole numbers as ints (95 rather than 95.0) so the file reads naturally."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+def _step_to_dict(step: Step) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": step.id,
+        "name": step.name,
+        "activity": step.activity,
+        "team": step.team,
+        "performer": step.performer,
+        "process_time": format_exact(step.process_time),
+        "wait_time": format_exact(step.wait_time),
+        "pca": _plain_number(step.pca),
+        "people": _plain_number(step.people),
+        "notes": step.notes,
+        "x": _plain_number(step.x),
+        "y": _plain_number(step.y),
+    }
+    if step.origin is not None:
+        data["origin"] = step.origin
+    for name in RANGE_FIELDS:
+        if getattr(step, name) is not None:
+            data[name] = format_exact(getattr(step, name))
+    return data
+
+
+def _flow_to_dict(flow: Flow) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": flow.id, "from": flow.source, "to": flow.target}
+    if flow.kind != "normal":
+        data["kind"] = flow.kind
+    if flow.share is not None:
+        data["share"] = _plain_number(flow.share)
+    if flow.probability is not None:
+        data["probability"] = _plain_number(flow.probability)
+    return data
+
+
+def _kaizen_to_dict(kaizen: Kaizen) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": kaizen.id,
+        "title": kaizen.title,
+        "description": kaizen.description,
+        "waste": kaizen.waste,
+        "owner": kaizen.owner,
+        "status": kaizen.status,
+        "expected_saving": format_exact(kaizen.expected_saving_minutes),
+    }
+    if kaizen.due is not None:
+        data["due"] = kaizen.due
+    if kaizen.step_id is not None:
+        data["step"] = kaizen.step_id
+    data["x"] = _plain_number(kaizen.x)
+    data["y"] = _plain_number(kaizen.y)
+    return data
+
+
+def _map_to_dict(map_: ValueStreamMap) -> dict[str, Any]:
+    data = {
+        "id": map_.id,
+        "name": map_.name,
+        "kind": map_.kind,
+        "description": map_.description,
+        "demand": None if map_.demand is None else _plain_number(map_.demand),
+        "demand_period": map_.demand_period,
+        "thresholds": {key: _plain_number(getattr(map_.thresholds, key))
+                       for key in _THRESHOLD_KEYS},
+        "steps": [_step_to_dict(step) for step in map_.steps],
+        "flows": [_flow_to_dict(flow) for flow in map_.flows],
+    }
+    if map_.kaizens:
+        data["kaizens"] = [_kaizen_to_dict(kaizen) for kaizen in map_.kaizens]
+    return data
+
+
+def project_to_dict(project: Project) -> dict[str, Any]:
+    """The project as a vsm-json document (plain dicts, lists, strings and numbers)."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "id": project.id,
+        "name": project.name,
+        "maps": [_map_to_dict(map_) for map_ in project.maps],
+    }

@@ -1,0 +1,213 @@
+"""Working copies: every open document's latest edits, kept safe in the user's data folder.
+
+While a document is open, the editor writes its project to `<id>.vsm` in `working_copies_dir()`
+within two seconds of every edit, with `storage.save_project` (a complete file written beside the
+target, flushed and swapped in with `os.replace`), so a crash at any moment leaves the previous or
+the new working copy, never a damaged one. A small sidecar `<id>.json` (written atomically too)
+says whose it is and what it belongs to: the original file (or null for an untitled document), the
+project's name, the owning process (host, pid, boot id, start time) and the time of the last edit.
+
+A clean close removes both files. At the next start, working copies whose process is gone
+(`orphans()`) are offered for recovery. Working copies of another computer (a shared data folder)
+or of a process still running are never offered.
+
+The folder is `platformdirs.user_data_path("VSM Studio") / "working-copies"`, or
+`$VSM_DATA_DIR/working-copies` when that variable is set (tests, the command line).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from vsm.errors import FileFormatError
+from vsm.files.locks import Owner, format_time, now_iso, this_process
+from vsm.model import Project
+from vsm.files.vsm_file import open_project, save_project
+
+APP_DIR_NAME = "VSM Studio"
+ENV_VAR = "VSM_DATA_DIR"
+SIDECAR_FORMAT = "vsm-working-copy"
+SIDECAR_VERSION = 1
+
+
+def data_dir() -> Path:
+    """The application's data folder ($VSM_DATA_DIR if set)."""
+    override = os.environ.get(ENV_VAR)
+    if override:
+        return Path(override)
+    return platformdirs.user_data_path(APP_DIR_NAME, appauthor=False)
+
+
+def working_copies_dir() -> Path:
+    """Where working copies live (not created until the first one is written)."""
+    return data_dir() / "working-copies"
+
+
+@dataclass
+class WorkingCopy:
+    """One document's working copy: `<id>.vsm` and its sidecar `<id>.json` in `directory`."""
+
+    directory: Path
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    original: Path | None = None
+    name: str = ""
+    owner: Owner = field(default_factory=this_process)
+    last_edit: str | None = None
+
+    @classmethod
+    def new(cls, original: Path | None = None, name: str = "",
+            directory: Path | None = None) -> "WorkingCopy":
+        """A working copy owned by this process; no file is written until write()."""
+        return cls(directory or working_copies_dir(), original=original, name=name)
+
+    @property
+    def database(self) -> Path:
+        return self.directory / f"{self.id}.vsm"
+
+    @property
+    def sidecar(self) -> Path:
+        return self.directory / f"{self.id}.json"
+
+    @property
+    def exists(self) -> bool:
+        return self.database.exists()
+
+    @property
+    def display_name(self) -> str:
+        """The original's file name, or the project name of an untitled document."""
+        return self.original.name if self.original else (self.name or "Untitled")
+
+    @property
+    def last_edit_text(self) -> str:
+        return format_time(self.last_edit) if self.last_edit else "unknown"
+
+    # ------------------------------------------------------------ writing
+
+    def write(self, project: Project, original: Path | None = None,
+              edited_at: str | None = None) -> None:
+        """Save the project as this working copy, atomically; FileFormatError if it cannot.
+
+        The first write puts the sidecar in place before the database, so a database never exists
+        without a sidecar saying whose it is.
+        """
+        self.original = Path(original) if original is not None else None
+        self.name = project.name
+        self.last_edit = edited_at or now_iso()
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise FileFormatError(self.directory, f"cannot create the folder for working copies: "
+                                                  f"{error.strerror or error}") from None
+        if not self.sidecar.exists():
+            self._write_sidecar()
+        save_project(project, self.database)
+        self._write_sidecar()
+
+    def update(self, original: Path | None, name: str) -> None:
+        """Record a new original (after Save As) or project name; only if the files exist."""
+        self.original = Path(original) if original is not None else None
+        self.name = name
+        if self.sidecar.exists():
+            self._write_sidecar()
+
+    def claim(self) -> None:
+        """Make this process the owner (recovering an orphan), so no one else offers it."""
+        self.owner = this_process()
+        self._write_sidecar()
+
+    def remove(self) -> None:
+        """Delete the working copy, its sidecar and temporary files a crash left; never raises."""
+        leftovers = [self.database, self.sidecar]
+        try:
+            leftovers += list(self.directory.glob(f".{self.id}.*.tmp*"))
+        except OSError:
+            pass
+        for path in leftovers:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+    def load(self) -> Project:
+        """The project in the working copy; FileFormatError if it cannot be read."""
+        return open_project(self.database)
+
+    # ------------------------------------------------------------ the sidecar
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": SIDECAR_FORMAT, "version": SIDECAR_VERSION,
+                "original_path": str(self.original) if self.original else None,
+                "project_name": self.name, "last_edit": self.last_edit,
+                "started": self.owner.since, **self.owner.to_dict()}
+
+    def _write_sidecar(self) -> None:
+        data = json.dumps(self.to_dict(), indent=1, ensure_ascii=False).encode()
+        temporary = self.directory / f".{self.id}.json.{secrets.token_hex(4)}.tmp"
+        try:
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with open(descriptor, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, self.sidecar)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            reason = f"cannot write: {error.strerror or error}"
+            raise FileFormatError(self.sidecar, reason) from None
+
+    @classmethod
+    def read(cls, sidecar: Path) -> "WorkingCopy":
+        """A working copy from its sidecar; ValueError or OSError if the sidecar is unusable."""
+        data = json.loads(sidecar.read_bytes())
+        if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
+            raise ValueError("not a working-copy sidecar")
+        if not isinstance(data.get("version"), int) or data["version"] > SIDECAR_VERSION:
+            raise ValueError("sidecar of a newer version")
+        owner = Owner.from_dict({**data, "since": data.get("started")})
+        original, name, last = (data.get(k) for k in ("original_path", "project_name", "last_edit"))
+        if not ((original is None or isinstance(original, str)) and isinstance(name, str)
+                and (last is None or isinstance(last, str))):
+            raise ValueError("missing or wrong fields")
+        return cls(sidecar.parent, sidecar.stem, Path(original) if original else None, name,
+                   owner, last)
+
+
+def list_working_copies(directory: Path | None = None) -> list[WorkingCopy]:
+    """Every working copy with a readable sidecar in the folder (none if it does not exist)."""
+    directory = directory or working_copies_dir()
+    try:
+        sidecars = sorted(p for p in directory.glob("*.json") if not p.name.startswith("."))
+    except OSError:
+        return []
+    copies = []
+    for sidecar in sidecars:
+        try:
+            copies.append(WorkingCopy.read(sidecar))
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+            continue  # not ours to judge: leave it alone
+    return copies
+
+
+def orphans(directory: Path | None = None) -> list[WorkingCopy]:
+    """Working copies of this computer whose process is gone, newest edit first.
+
+    A left-over sidecar without a database (a crash before the first write finished) holds
+    nothing to recover and is removed here.
+    """
+    found = []
+    for copy in list_working_copies(directory):
+        if not copy.owner.is_this_host() or copy.owner.is_alive():
+            continue
+        if not copy.exists:
+            copy.remove()
+            continue
+        found.append(copy)
+    return sorted(found, key=lambda c: c.last_edit or "", reverse=True)

@@ -1,0 +1,24 @@
+"""The value-stream model: Project -> ValueStreamMap -> Step, Flow and Kaizen, their field rules
+and the past-tense events every change emits. Pure Python: no Qt, no file or export library.
+
+The names below are the model's public API; modules inside this package import each other
+directly (vsm.model.entities, vsm.model.events...), never through this face.
+"""
+
+from vsm.errors import ModelError
+from vsm.model.entities import (DEMAND_PERIODS, FLOW_EDITABLE, FLOW_FIELDS, MAP_FIELDS, MAP_KINDS,
+                                Flow, Project, Step, Thresholds, ValueStreamMap, new_id)
+from vsm.model.events import (FlowAdded, FlowChanged, FlowRemoved, KaizenAdded, KaizenChanged,
+                              KaizenRemoved, MapAdded, MapChanged, MapRemoved, ProjectChanged,
+                              StepAdded, StepChanged, StepRemoved)
+from vsm.model.field_rules import (ACTIVITIES, FLOW_KINDS, PERFORMERS, STEP_FIELDS, clean_percent,
+                                   clean_step_value)
+from vsm.model.kaizen import Kaizen
+
+__all__ = [
+    "ACTIVITIES", "DEMAND_PERIODS", "FLOW_EDITABLE", "FLOW_FIELDS", "FLOW_KINDS", "MAP_FIELDS",
+    "MAP_KINDS", "PERFORMERS", "STEP_FIELDS", "Flow", "FlowAdded", "FlowChanged", "FlowRemoved",
+    "Kaizen", "KaizenAdded", "KaizenChanged", "KaizenRemoved", "MapAdded", "MapChanged",
+    "MapRemoved", "ModelError", "Project", "ProjectChanged", "Step", "StepAdded", "StepChanged",
+    "StepRemoved", "Thresholds", "ValueStreamMap", "clean_percent", "clean_step_value", "new_id",
+]

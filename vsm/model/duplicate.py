@@ -1,0 +1,33 @@
+"""Copying a value-stream map: a deep copy with new ids (a scenario, a future state)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+from vsm.model.entities import Flow, ValueStreamMap, new_id
+
+
+def duplicate_map(map_: ValueStreamMap, name: str, kind: str | None = None,
+                  keep_origin: bool = False) -> ValueStreamMap:
+    """A deep copy with new ids for the map, its steps, flows and kaizens.
+
+    With keep_origin, each new step's `origin` is the id of the step it was copied from (a future
+    state remembers its lineage); otherwise origins are copied as they are. Kaizens stay attached
+    to the copies of their steps.
+    """
+    clone = ValueStreamMap(name, kind or map_.kind, map_.description, map_.demand,
+                           map_.demand_period, copy.copy(map_.thresholds))
+    new_ids: dict[str, str] = {}
+    for step in map_.steps:
+        twin = copy.copy(step)
+        twin.id = new_id()
+        twin.origin = step.id if keep_origin else step.origin
+        new_ids[step.id] = twin.id
+        clone.add_step(twin)
+    for flow in map_.flows:
+        clone.add_flow(Flow(new_ids[flow.source], new_ids[flow.target], flow.kind, flow.share,
+                            flow.probability))
+    for kaizen in map_.kaizens:
+        clone.add_kaizen(replace(kaizen, id=new_id(), step_id=new_ids.get(kaizen.step_id or "")))
+    return clone

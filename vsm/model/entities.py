@@ -1,0 +1,443 @@
+"""The value-stream model: Project -> ValueStreamMap -> Step and Flow.
+
+Pure Python, no Qt. Every change goes through one mutating method of ValueStreamMap or Project,
+which validates the value and then emits a past-tense event to the subscribers (the editor's
+scene, the analysis scheduler). Ids are stable strings (uuid4 hex for new objects; imported ids
+are kept as they are).
+
+The rules for single field values (ACTIVITIES, PERFORMERS, clean_step_value, clean_percent...) are
+in vsm.model.field_rules and re-exported here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from vsm.errors import ModelError
+from vsm.model.events import (FlowAdded, FlowChanged, FlowRemoved, MapAdded, MapChanged, MapRemoved,
+                        Observable, ProjectChanged, StepAdded, StepChanged, StepRemoved)
+from vsm.model.field_rules import ACTIVITIES, FLOW_KINDS, PERFORMERS  # noqa: F401 (re-exported)
+from vsm.model.field_rules import (STEP_FIELDS, _finite, clean_flow_figures, clean_percent,
+                            clean_step_fields, clean_step_value, one_of)
+from vsm.model.kaizen import Kaizen, KaizenHolder
+from vsm.model.variability import check_ranges
+
+MAP_KINDS: dict[str, str] = {"current": "Current state", "future": "Future state"}
+DEMAND_PERIODS = ("day", "week", "month")
+
+
+def new_id() -> str:
+    """A new stable id."""
+    return uuid.uuid4().hex
+
+
+def check_id(value: Any, what: str) -> str:
+    """An id must be a non-empty string; return it or raise ModelError naming `what`."""
+    if not isinstance(value, str) or not value.strip():
+        raise ModelError(f"{what} needs an id that is non-empty text, not {value!r}")
+    return value
+
+
+@dataclass
+class Step:
+    """One step of a value stream. Times are minutes; pca is percent complete and accurate."""
+
+    name: str = "New step"
+    activity: str = "deliver_support"
+    team: str = ""
+    performer: str = "internal"
+    process_time: float = 0.0
+    wait_time: float = 0.0
+    pca: float = 100.0
+    people: float = 1.0
+    notes: str = ""
+    x: float = 0.0
+    y: float = 0.0
+    origin: str | None = None
+    # Variability (optional): the range around the most likely times above, for the Monte Carlo
+    # simulation (vsm.analysis.montecarlo). None: the bound equals the most likely value.
+    process_time_min: float | None = None
+    process_time_max: float | None = None
+    wait_time_min: float | None = None
+    wait_time_max: float | None = None
+    id: str = field(default_factory=new_id)
+
+    @property
+    def lead_time(self) -> float:
+        """The step's own lead time: wait before it plus its process time."""
+        return self.wait_time + self.process_time
+
+
+@dataclass
+class Flow:
+    """Work passing from one step to another.
+
+    kind "normal": an ordinary flow; `share` (percent) is set when the source's outgoing ordinary
+    flows are alternative routes. kind "rework": work sent back to an earlier step with
+    `probability` (percent).
+    """
+
+    source: str
+    target: str
+    kind: str = "normal"
+    share: float | None = None
+    probability: float | None = None
+    id: str = field(default_factory=new_id)
+
+
+@dataclass
+class Thresholds:
+    """When the analysis flags a step. Percentages, settable per map."""
+
+    long_wait_percent: float = 10.0
+    low_pca_percent: float = 80.0
+    rework_percent: float = 10.0
+    over_capacity_percent: float = 85.0  # utilisation above this flags a step (vsm.analysis.capacity)
+
+
+# STEP_FIELDS is spelled out in vsm.model.field_rules (which cannot import Step); it must match Step.
+if STEP_FIELDS != tuple(f.name for f in fields(Step) if f.name != "id"):  # pragma: no cover
+    raise ImportError("vsm.model.field_rules.STEP_FIELDS does not match the fields of vsm.model.entities.Step")
+FLOW_FIELDS = ("source", "target", "kind", "share", "probability")
+FLOW_EDITABLE = ("kind", "share", "probability")
+DEFAULT_REWORK_PERCENT = 10.0  # a flow switched to rework starts here; people then edit it
+MAP_FIELDS = ("name", "kind", "description", "demand", "demand_period", "thresholds")
+
+
+class ValueStreamMap(KaizenHolder, Observable):
+    """A value stream in one state (current or future): steps, flows, kaizen bursts and settings.
+
+    The kaizen methods (kaizens, add_kaizen, remove_kaizen, set_kaizen_field...) come from
+    vsm.model.kaizen.KaizenHolder.
+    """
+
+    def __init__(
+        self,
+        name: str = "Current state",
+        kind: str = "current",
+        description: str = "",
+        demand: float | None = None,
+        demand_period: str = "week",
+        thresholds: Thresholds | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.id = new_id() if id is None else check_id(id, f"map {name!r}")
+        self.name = name
+        self.kind = kind
+        self.description = description
+        self.demand = demand
+        self.demand_period = demand_period
+        self.thresholds = thresholds or Thresholds()
+        self._steps: dict[str, Step] = {}
+        self._flows: dict[str, Flow] = {}
+        self._flows_from: dict[str, dict[str, Flow]] = {}  # source step id -> its flows by id
+        self._kaizens: dict[str, Kaizen] = {}
+        for name_ in ("name", "description", "kind", "demand", "demand_period", "thresholds"):
+            setattr(self, name_, self.clean_setting(name_, getattr(self, name_)))
+
+    # ------------------------------------------------------------ reading
+
+    @property
+    def steps(self) -> list[Step]:
+        """The steps in their stored order."""
+        return list(self._steps.values())
+
+    @property
+    def flows(self) -> list[Flow]:
+        """The flows in their stored order."""
+        return list(self._flows.values())
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id; ModelError if there is none."""
+        try:
+            return self._steps[step_id]
+        except KeyError:
+            raise ModelError(f"map {self.name!r} has no step with id {step_id!r}") from None
+
+    def has_step(self, step_id: str) -> bool:
+        return step_id in self._steps
+
+    def flow(self, flow_id: str) -> Flow:
+        """The flow with this id; ModelError if there is none."""
+        try:
+            return self._flows[flow_id]
+        except KeyError:
+            raise ModelError(f"map {self.name!r} has no flow with id {flow_id!r}") from None
+
+    def has_flow(self, flow_id: str) -> bool:
+        return flow_id in self._flows
+
+    def flows_of(self, step_id: str) -> list[Flow]:
+        """Every flow into or out of the step, in stored order."""
+        return [f for f in self._flows.values() if step_id in (f.source, f.target)]
+
+    def step_index(self, step_id: str) -> int:
+        return list(self._steps).index(step_id)
+
+    def flow_index(self, flow_id: str) -> int:
+        return list(self._flows).index(flow_id)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ValueStreamMap):
+            return NotImplemented
+        return self.snapshot() == other.snapshot()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def snapshot(self) -> tuple:
+        """Everything that defines the map, as plain comparable values (order included)."""
+        return (
+            self.id, self.name, self.kind, self.description, self.demand, self.demand_period,
+            self.thresholds, tuple(self._steps.values()), tuple(self._flows.values()),
+            tuple(self._kaizens.values()),
+        )
+
+    def __repr__(self) -> str:
+        return f"ValueStreamMap({self.name!r}, {len(self._steps)} steps, {len(self._flows)} flows)"
+
+    # ------------------------------------------------------------ changing steps
+
+    def add_step(self, step: Step, index: int | None = None) -> Step:
+        """Insert a step (at `index`, default at the end); its fields are validated first."""
+        step_id = step.id
+        if not (type(step_id) is str and step_id.strip()):
+            check_id(step_id, f"step {step.name!r}")
+        if step_id in self._steps:
+            raise ModelError(f"map {self.name!r} already has a step with id {step_id!r}")
+        step.__dict__.update(clean_step_fields(step.__dict__))
+        self._steps = _inserted(self._steps, step_id, step, index)
+        if self._listeners:  # nobody listens while a file is loaded: no event object at all
+            appended = index is None or index >= len(self._steps) - 1  # no O(n) index lookup
+            self._emit(StepAdded(step, len(self._steps) - 1 if appended else self.step_index(step_id)))
+        return step
+
+    def remove_step(self, step_id: str) -> tuple[Step, int, list[tuple[Flow, int]],
+                                                 list[tuple[Kaizen, int]]]:
+        """Remove a step, every flow touching it and every kaizen attached to it.
+
+        Returns the step, its index, the removed flows and the removed kaizens with their indices
+        (ascending), which is all an undo needs: add_step(step, index), then add_flow(flow, i) for
+        each flow and add_kaizen(kaizen, i) for each kaizen.
+        """
+        step = self.step(step_id)
+        removed_kaizens = self._remove_kaizens_of(step_id)
+        removed_flows = [(f, self.flow_index(f.id)) for f in self.flows_of(step_id)]
+        for flow, _ in reversed(removed_flows):
+            self.remove_flow(flow.id)
+        index = self.step_index(step_id)
+        del self._steps[step_id]
+        self._emit(StepRemoved(step, index))
+        return step, index, removed_flows, removed_kaizens
+
+    def set_step_field(self, step_id: str, name: str, value: Any) -> Any:
+        """Set one field of a step after validating it; return the old value."""
+        step = self.step(step_id)
+        if name not in STEP_FIELDS:
+            raise ModelError(f"steps have no field {name!r}")
+        value = clean_step_value(step.name, name, value)
+        old = getattr(step, name)
+        if old == value:
+            return old
+        check_ranges(step.name, {**{n: getattr(step, n) for n in STEP_FIELDS}, name: value})
+        setattr(step, name, value)
+        self._emit(StepChanged(step, name))
+        return old
+
+    # ------------------------------------------------------------ changing flows
+
+    def add_flow(self, flow: Flow, index: int | None = None) -> Flow:
+        """Insert a flow between two steps of this map after validating it."""
+        flow_id = flow.id
+        if not (type(flow_id) is str and flow_id.strip()):
+            check_id(flow_id, f"a flow of map {self.name!r}")
+        if flow_id in self._flows:
+            raise ModelError(f"map {self.name!r} already has a flow with id {flow_id!r}")
+        self._check_flow(flow)
+        self._flows = _inserted(self._flows, flow_id, flow, index)
+        self._flows_from.setdefault(flow.source, {})[flow_id] = flow
+        if self._listeners:
+            appended = index is None or index >= len(self._flows) - 1
+            self._emit(FlowAdded(flow, len(self._flows) - 1 if appended else self.flow_index(flow_id)))
+        return flow
+
+    def remove_flow(self, flow_id: str) -> tuple[Flow, int]:
+        """Remove a flow; return it and its index."""
+        flow = self.flow(flow_id)
+        index = self.flow_index(flow_id)
+        del self._flows[flow_id]
+        del self._flows_from[flow.source][flow_id]
+        self._emit(FlowRemoved(flow, index))
+        return flow, index
+
+    def set_flow_field(self, flow_id: str, name: str, value: Any) -> Any:
+        """Set one field of a flow (kind, share, probability); return the old value.
+
+        Switching the kind drops the figure that no longer applies (a rework flow has no share).
+        """
+        old = getattr(self.flow(flow_id), name, None)
+        candidate = self.preview_flow_field(flow_id, name, value)
+        self.set_flow_state(flow_id, candidate.kind, candidate.share, candidate.probability)
+        return old
+
+    def preview_flow_field(self, flow_id: str, name: str, value: Any) -> Flow:
+        """The flow as it would be after set_flow_field, validated; the map is not changed."""
+        flow = self.flow(flow_id)
+        if name not in FLOW_EDITABLE:
+            raise ModelError(f"flows have no editable field {name!r}")
+        candidate = replace(flow, **{name: value})
+        if name == "kind":  # drop the figure that no longer applies; new rework starts at 10 %
+            rework = value == "rework"
+            candidate = replace(candidate, share=None if rework else flow.share,
+                                probability=(flow.probability or DEFAULT_REWORK_PERCENT) if rework
+                                else None)
+        self._check_flow(candidate, ignore=flow.id)
+        return candidate
+
+    def set_flow_state(self, flow_id: str, kind: str, share: float | None,
+                       probability: float | None) -> None:
+        """Set kind, share and probability together, validated as a whole (what undo needs)."""
+        flow = self.flow(flow_id)
+        candidate = replace(flow, kind=kind, share=share, probability=probability)
+        self._check_flow(candidate, ignore=flow.id)
+        changed = [n for n in FLOW_EDITABLE if getattr(flow, n) != getattr(candidate, n)]
+        for name in changed:
+            setattr(flow, name, getattr(candidate, name))
+        for name in changed:
+            self._emit(FlowChanged(flow, name))
+
+    def _check_flow(self, flow: Flow, ignore: str | None = None) -> None:
+        source = self._steps.get(flow.source)
+        target = self._steps.get(flow.target)
+        if source is None or target is None:
+            missing = flow.source if source is None else flow.target
+            raise ModelError(f"map {self.name!r}: a flow refers to step {missing!r}, which is not in the map")
+        kind, share, probability = flow.kind, flow.share, flow.probability
+        if not (kind == "normal" and flow.source != flow.target and probability is None and (
+                share is None or (type(share) is float and 0.0 < share <= 100.0))
+                or kind == "rework" and share is None and type(probability) is float
+                and 0.0 < probability < 100.0):  # the fast path: already clean and valid
+            clean_flow_figures(flow, f"flow {source.name!r} -> {target.name!r}")
+        for other in self._flows_from.get(flow.source, {}).values():  # same source only
+            if other.id != ignore and other.target == flow.target and other.kind == flow.kind:
+                raise ModelError(f"flow {source.name!r} -> {target.name!r}: there is already such a flow")
+
+    # ------------------------------------------------------------ map settings
+
+    def set_field(self, name: str, value: Any) -> Any:
+        """Set a map setting (name, kind, description, demand, demand_period, thresholds)."""
+        if name not in MAP_FIELDS:
+            raise ModelError(f"maps have no setting {name!r}")
+        value = self.clean_setting(name, value)
+        old = getattr(self, name)
+        if old == value:
+            return old
+        setattr(self, name, value)
+        self._emit(MapChanged(name))
+        return old
+
+    def clean_setting(self, name: str, value: Any) -> Any:
+        """Validate one map setting; return the normalised value or raise ModelError."""
+        what = f"map {self.name!r}: {name.replace('_', ' ')}"
+        if name == "kind" and value not in MAP_KINDS:
+            raise ModelError(f"{what} must be 'current' or 'future', not {value!r}")
+        if name == "demand" and value is not None:
+            value = _finite(value, what)
+            if value <= 0:
+                raise ModelError(f"{what} must be more than 0")
+        if name == "demand_period":
+            one_of(value, DEMAND_PERIODS, what)
+        if name == "thresholds":
+            if not isinstance(value, Thresholds):
+                raise ModelError(f"{what} must be Thresholds")
+            value = Thresholds(**{
+                item.name: clean_percent(getattr(value, item.name), f"{what}: {item.name}",
+                                         upper_inclusive=True)
+                for item in fields(Thresholds)})
+        if name in ("name", "description") and not isinstance(value, str):
+            raise ModelError(f"{what} must be text")
+        return value
+
+
+def _inserted(items: dict, key: str, value: Any, index: int | None) -> dict:
+    """A copy of `items` with key: value inserted at `index` (None: at the end)."""
+    if index is None or index >= len(items):
+        items[key] = value
+        return items
+    pairs = list(items.items())
+    pairs.insert(max(index, 0), (key, value))
+    return dict(pairs)
+
+
+class Project(Observable):
+    """A document: a named set of value-stream maps."""
+
+    def __init__(self, name: str = "Untitled", maps: list[ValueStreamMap] | None = None,
+                 id: str | None = None) -> None:
+        super().__init__()
+        self.id = new_id() if id is None else check_id(id, f"project {name!r}")
+        if not isinstance(name, str):
+            raise ModelError(f"a project name must be text, not {name!r}")
+        self.name = name
+        self._maps: list[ValueStreamMap] = []
+        for map_ in maps or []:
+            self.add_map(map_)
+
+    @property
+    def maps(self) -> list[ValueStreamMap]:
+        return list(self._maps)
+
+    def map(self, map_id: str) -> ValueStreamMap:
+        for map_ in self._maps:
+            if map_.id == map_id:
+                return map_
+        raise ModelError(f"project {self.name!r} has no map with id {map_id!r}")
+
+    def map_named(self, name: str) -> ValueStreamMap:
+        """The first map with this name (case-insensitive); ModelError naming the maps if none."""
+        for map_ in self._maps:
+            if map_.name.casefold() == name.casefold():
+                return map_
+        names = ", ".join(repr(m.name) for m in self._maps) or "none"
+        raise ModelError(f"no map named {name!r} (maps: {names})")
+
+    def first_map(self, kind: str) -> ValueStreamMap | None:
+        return next((m for m in self._maps if m.kind == kind), None)
+
+    def add_map(self, map_: ValueStreamMap, index: int | None = None) -> ValueStreamMap:
+        """Insert a map (default: at the end)."""
+        if any(m.id == map_.id for m in self._maps):
+            raise ModelError(f"project {self.name!r} already has a map with id {map_.id!r}")
+        position = len(self._maps) if index is None else max(0, min(index, len(self._maps)))
+        self._maps.insert(position, map_)
+        self._emit(MapAdded(map_, position))
+        return map_
+
+    def remove_map(self, map_id: str) -> tuple[ValueStreamMap, int]:
+        """Remove a map; return it and its index."""
+        map_ = self.map(map_id)
+        index = self._maps.index(map_)
+        self._maps.remove(map_)
+        self._emit(MapRemoved(map_, index))
+        return map_, index
+
+    def set_name(self, name: str) -> str:
+        if not isinstance(name, str) or not name.strip():
+            raise ModelError("a project needs a name")
+        old, self.name = self.name, name.strip()
+        if old != self.name:
+            self._emit(ProjectChanged("name"))
+        return old
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Project):
+            return NotImplemented
+        return (self.id, self.name, [m.snapshot() for m in self._maps]) == (
+            other.id, other.name, [m.snapshot() for m in other._maps])
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Project({self.name!r}, {len(self._maps)} maps)"

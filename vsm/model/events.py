@@ -1,0 +1,128 @@
+"""Past-tense events the model emits after every change, and the subscription mechanism.
+
+Subscribers (the editor's scenes and panels, the document's analysis scheduler) receive the event
+objects in subscription order; the objects they carry are the live model objects.
+"""
+
+from __future__ import annotations
+
+import inspect
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from vsm.model.kaizen import Kaizen
+    from vsm.model.entities import Flow, Step, ValueStreamMap
+
+@dataclass(frozen=True)
+class StepAdded:
+    step: Step
+    index: int
+
+
+@dataclass(frozen=True)
+class StepRemoved:
+    step: Step
+    index: int
+
+
+@dataclass(frozen=True)
+class StepChanged:
+    step: Step
+    field: str
+
+
+@dataclass(frozen=True)
+class FlowAdded:
+    flow: Flow
+    index: int
+
+
+@dataclass(frozen=True)
+class FlowRemoved:
+    flow: Flow
+    index: int
+
+
+@dataclass(frozen=True)
+class FlowChanged:
+    flow: Flow
+    field: str
+
+
+@dataclass(frozen=True)
+class MapChanged:
+    field: str
+
+
+@dataclass(frozen=True)
+class KaizenAdded:
+    kaizen: Kaizen
+    index: int
+
+
+@dataclass(frozen=True)
+class KaizenRemoved:
+    kaizen: Kaizen
+    index: int
+
+
+@dataclass(frozen=True)
+class KaizenChanged:
+    kaizen: Kaizen
+    field: str
+
+
+MapEvent = (StepAdded | StepRemoved | StepChanged | FlowAdded | FlowRemoved | FlowChanged
+            | KaizenAdded | KaizenRemoved | KaizenChanged | MapChanged)
+Listener = Callable[[Any], None]
+
+
+class Observable:
+    """Subscribers receive every event this object emits, in subscription order.
+
+    A bound method is held weakly: a view that subscribes its own method does not keep itself
+    alive through the model, so closing it needs no cycle collection (whose timing and order are
+    arbitrary, and dangerous for Qt objects). Other callables (functions, closures) are held
+    strongly until unsubscribed.
+    """
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], Listener | None]] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener(event)` after every change."""
+        if inspect.ismethod(listener):
+            self._listeners.append(weakref.WeakMethod(listener))
+        else:
+            self._listeners.append(lambda: listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        """Stop calling `listener`."""
+        self._listeners = [ref for ref in self._listeners if ref() not in (listener, None)]
+
+    def _emit(self, event: Any) -> None:
+        for ref in list(self._listeners):
+            listener = ref()
+            if listener is None:
+                self._listeners.remove(ref)
+            else:
+                listener(event)
+
+
+@dataclass(frozen=True)
+class MapAdded:
+    map: ValueStreamMap
+    index: int
+
+
+@dataclass(frozen=True)
+class MapRemoved:
+    map: ValueStreamMap
+    index: int
+
+
+@dataclass(frozen=True)
+class ProjectChanged:
+    field: str

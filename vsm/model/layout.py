@@ -1,0 +1,214 @@
+"""Automatic layout of a value-stream map: left to right, branches stacked around the main line.
+
+Pure Python (networkx, imported when a layout is computed; no Qt). Steps are put in columns by longest-path layering of the ordinary
+flows (rework flows are ignored, they go back by definition); the longest chain of steps is the
+main line on row 0 and the other steps of a column are stacked above and below it, as close as
+possible to the rows of their neighbours. Separate groups of connected steps are stacked below
+one another, and steps with no flow at all form a last row in stored order. Loops among ordinary
+flows are broken by ignoring the flows that go back in stored order, so a map with problems still
+gets a readable layout. The result depends only on the map's steps, flows and their order.
+
+Swimlanes: with `lanes_by` the steps keep their columns but each goes into the horizontal band
+of its team or its ITIL value chain activity; `lane_bands` gives the bands for any positions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from vsm.model.entities import ACTIVITIES, Step, ValueStreamMap
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+COLUMN_SPACING = 240.0
+ROW_SPACING = 200.0
+
+
+def auto_layout(map_: ValueStreamMap, column_spacing: float = COLUMN_SPACING,
+                row_spacing: float = ROW_SPACING,
+                lanes_by: str | None = None) -> dict[str, tuple[float, float]]:
+    """New top-left positions for every step of the map: step id -> (x, y).
+
+    With `lanes_by` ("team" or "activity") the columns stay the same and every step goes into
+    its lane's band (see `lanes` and `lane_bands`); the lanes are stacked from y = 0 down.
+    """
+    if lanes_by is not None:
+        if lanes_by not in LANE_BYS:
+            raise ValueError(f"lanes are by one of {LANE_BYS}, not {lanes_by!r}")
+        flow_layout = auto_layout(map_, column_spacing, row_spacing)
+        return _lane_layout(map_, lanes_by, flow_layout, row_spacing)
+    import networkx as nx  # here, not at the top: the editor starts without it (0.2 s)
+
+    order = {step.id: index for index, step in enumerate(map_.steps)}
+    graph = _acyclic_graph(map_, order)
+    positions: dict[str, tuple[float, float]] = {}
+    top_row = 0  # the first free row for the next group
+    main_row = 0  # the row of the first group's main line, which ends up on y = 0
+    groups = sorted((sorted(group, key=order.__getitem__) for group in nx.weakly_connected_components(graph)
+                     if len(group) > 1), key=lambda group: order[group[0]])
+    for group in groups:
+        cells = _layout_group(graph.subgraph(group), order)
+        lowest = min(row for _, row in cells.values())
+        highest = max(row for _, row in cells.values())
+        if group is groups[0]:
+            main_row = -lowest
+        for step_id, (column, row) in cells.items():
+            positions[step_id] = (column * column_spacing, (top_row + row - lowest) * row_spacing)
+        top_row += highest - lowest + 1
+    loose = [step_id for step_id in order if step_id not in positions]
+    for column, step_id in enumerate(loose):
+        positions[step_id] = (column * column_spacing, top_row * row_spacing)
+    shift = main_row * row_spacing
+    return {v: (x, y - shift) for v, (x, y) in positions.items()}
+
+
+# ------------------------------------------------------------------ swimlanes
+
+LANE_BYS = ("team", "activity")
+NO_TEAM = "(no team)"
+BOX_HEIGHT = 120.0  # a step's box, process and data parts together
+LANE_PADDING = 40.0  # between a lane's edge and its steps
+LANE_HEIGHT = BOX_HEIGHT + 2 * LANE_PADDING  # a lane with one row of steps; equal to ROW_SPACING
+
+
+def lane_key(step: Step, by: str) -> str:
+    """The lane of a step: its team (or "(no team)") or its ITIL value chain activity id."""
+    if by == "team":
+        return step.team or NO_TEAM
+    if by == "activity":
+        return step.activity
+    raise ValueError(f"lanes are by one of {LANE_BYS}, not {by!r}")
+
+
+def lanes(map_: ValueStreamMap, by: str) -> list[tuple[str, str]]:
+    """The lanes the map's steps fall in, as (key, label), in a stable order.
+
+    By team: in the order the teams first appear among the steps. By activity: in the ITIL order
+    of the value chain activities, only those used.
+    """
+    keys: list[str] = []
+    for step in map_.steps:
+        key = lane_key(step, by)
+        if key not in keys:
+            keys.append(key)
+    if by == "activity":
+        rank = {key: index for index, key in enumerate(ACTIVITIES)}
+        keys.sort(key=lambda key: rank.get(key, len(rank)))
+        return [(key, ACTIVITIES.get(key, key)) for key in keys]
+    return [(key, key) for key in keys]
+
+
+def lane_bands(map_: ValueStreamMap, by: str, positions: dict[str, tuple[float, float]] | None = None,
+               padding: float = LANE_PADDING,
+               box_height: float = BOX_HEIGHT) -> list[tuple[str, str, float, float]]:
+    """The band of every lane as (key, label, top, height), in lane order.
+
+    A band spans the steps of its lane at `positions` (step id -> top-left; the steps' own
+    positions when None): from the highest step's top less `padding` to the lowest step's bottom
+    plus `padding`. After manual moves bands may overlap; membership alone decides them.
+    """
+    tops: dict[str, float] = {}
+    bottoms: dict[str, float] = {}
+    for step in map_.steps:
+        _, y = positions[step.id] if positions is not None and step.id in positions else (step.x, step.y)
+        key = lane_key(step, by)
+        tops[key] = min(tops.get(key, y), y)
+        bottoms[key] = max(bottoms.get(key, y), y)
+    bands = []
+    for key, label in lanes(map_, by):
+        top = tops[key] - padding
+        bands.append((key, label, top, bottoms[key] + box_height + padding - top))
+    return bands
+
+
+def _lane_layout(map_: ValueStreamMap, by: str, flow_layout: dict[str, tuple[float, float]],
+                 row_spacing: float) -> dict[str, tuple[float, float]]:
+    """Keep the flow layout's columns; put each step in its lane's band, stacking within a column."""
+    order = {step.id: index for index, step in enumerate(map_.steps)}
+    cells: dict[str, dict[float, list[str]]] = {key: {} for key, _ in lanes(map_, by)}
+    for step in map_.steps:
+        x = flow_layout[step.id][0]
+        cells[lane_key(step, by)].setdefault(x, []).append(step.id)
+    positions: dict[str, tuple[float, float]] = {}
+    top = 0.0
+    for columns in cells.values():
+        rows = max(len(ids) for ids in columns.values())
+        for x, ids in columns.items():
+            ids.sort(key=lambda v: (flow_layout[v][1], order[v]))
+            for row, step_id in enumerate(ids):
+                positions[step_id] = (x, top + LANE_PADDING + row * row_spacing)
+        top += 2 * LANE_PADDING + BOX_HEIGHT + (rows - 1) * row_spacing
+    return positions
+
+
+def _acyclic_graph(map_: ValueStreamMap, order: dict[str, int]) -> nx.DiGraph:
+    """The ordinary flows as a DAG; with a loop, flows going back in stored order are dropped."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(order)
+    edges = [(f.source, f.target) for f in map_.flows
+             if f.kind == "normal" and f.source != f.target]
+    graph.add_edges_from(edges)
+    if not nx.is_directed_acyclic_graph(graph):
+        graph.remove_edges_from([(u, v) for u, v in edges if order[v] <= order[u]])
+    return graph
+
+
+def _layout_group(graph: nx.DiGraph, order: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """Column and row of every step of one connected group (rows relative to its main line)."""
+    import networkx as nx
+
+    topological = list(nx.lexicographical_topological_sort(graph, key=order.__getitem__))
+    column: dict[str, int] = {}
+    best_predecessor: dict[str, str | None] = {}
+    for v in topological:
+        predecessors = sorted(graph.predecessors(v), key=lambda u: (-column[u], order[u]))
+        column[v] = column[predecessors[0]] + 1 if predecessors else 0
+        best_predecessor[v] = predecessors[0] if predecessors else None
+    end = min(graph, key=lambda v: (-column[v], order[v]))
+    main: list[str] = []
+    node: str | None = end
+    while node is not None:
+        main.append(node)
+        node = best_predecessor[node]
+    row: dict[str, int] = {v: 0 for v in main}
+    columns: dict[int, list[str]] = {}
+    for v in topological:
+        columns.setdefault(column[v], []).append(v)
+    reserved: dict[int, set[int]] = {}  # rows crossed by long flows, per column
+    for index in sorted(columns):
+        taken = {row[v] for v in columns[index] if v in row} | reserved.get(index, set())
+        for v in sorted((v for v in columns[index] if v not in row), key=order.__getitem__):
+            row[v] = _nearest_free(_wanted_row(graph, v, row), taken)
+            taken.add(row[v])
+            for successor in graph.successors(v):
+                for crossed in range(index + 1, column[successor]):
+                    reserved.setdefault(crossed, set()).add(row[v])
+    return {v: (column[v], row[v]) for v in graph}
+
+
+def _wanted_row(graph: nx.DiGraph, v: str, row: dict[str, int]) -> int:
+    """The mean row of the already placed neighbours (predecessors first), rounded."""
+    placed = [row[u] for u in graph.predecessors(v) if u in row]
+    if not placed:
+        placed = [row[u] for u in graph.successors(v) if u in row]
+    if not placed:
+        return 0
+    mean = sum(placed) / len(placed)
+    return int(mean + 0.5) if mean >= 0 else -int(-mean + 0.5)
+
+
+def _nearest_free(wanted: int, taken: set[int]) -> int:
+    """The free row nearest to `wanted`, below before above on a tie; never the main line.
+
+    Rows crossed by a long flow count as taken, so a branch is not drawn through by it.
+    """
+    candidates = [wanted]
+    for distance in range(1, len(taken) + 3):
+        candidates += [wanted + distance, wanted - distance]
+    for candidate in candidates:
+        if candidate not in taken and candidate != 0:
+            return candidate
+    raise AssertionError("unreachable: there is always a free row")  # pragma: no cover
