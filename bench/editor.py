@@ -94,10 +94,10 @@ def _timed(action: Any) -> tuple[float, Any]:
 def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
     from PySide6.QtTest import QTest
 
-    from ui.commands import SetStepFieldCommand
-    from ui.document import Document
-    from ui.mainwindow import MainWindow
-    from ui.scene import MapScene
+    from ui.document.commands import SetStepFieldCommand
+    from ui.document.document import Document
+    from ui.window.main_window import MainWindow
+    from ui.canvas.scene import MapScene
     from vsm.files.formats import load_project
 
     app = _application()

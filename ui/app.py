@@ -1,6 +1,6 @@
 """Entry point of the editor: `vsm edit [FILE]` and the `vsm-editor` GUI script.
 
-The window shows first, as an empty frame (ui.mainwindow), and is built on the next turn of the
+The window shows first, as an empty frame (ui.window.main_window), and is built on the next turn of the
 event loop: the person starting the editor sees it at once, the map a moment later.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ui.mainwindow import APP_NAME, MainWindow
+from ui.window.main_window import APP_NAME, MainWindow
 
 WINDOWS: list[MainWindow] = []  # windows beyond the first (more recovered documents)
 
@@ -31,7 +31,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def _release_clipboard() -> None:
-    clipboard = sys.modules.get("ui.clipboard")  # nothing to release if nothing was copied
+    clipboard = sys.modules.get("ui.document.clipboard")  # nothing to release if nothing was copied
     if clipboard is not None:
         clipboard.release_clipboard()
 
@@ -39,7 +39,7 @@ def _release_clipboard() -> None:
 def open_window(path: Path | None = None, *, deferred: bool = False) -> MainWindow:
     """A main window showing `path` (a .vsm or vsm-json file), or a new document.
 
-    First, working copies left by a crash are offered for recovery (ui.recovery); a recovered
+    First, working copies left by a crash are offered for recovery (ui.dialogs.recovery); a recovered
     document opens in this window, more of them in windows of their own (kept in `WINDOWS`), and
     `path`, unless it is already open that way, in one more. A file that cannot be opened is
     reported in a dialog naming it; a file open elsewhere is offered read-only.
@@ -76,8 +76,8 @@ class _FirstPaint(QObject):
 
 def _fill(window: MainWindow, path: Path | None) -> None:
     """Build `window` with the recovered document or `path` (see open_window)."""
-    from ui.document import same_file
-    from ui.recovery import offer_recovery
+    from ui.document.document import same_file
+    from ui.dialogs.recovery import offer_recovery
 
     recovered = offer_recovery(window)
     window.build(recovered[0] if recovered else None)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF
 
-from ui.document import Document
-from ui.scene import MapScene
-from ui.view import MapView
+from ui.document.document import Document
+from ui.canvas.scene import MapScene
+from ui.canvas.view import MapView
 from vsm.model import ValueStreamMap
 
 

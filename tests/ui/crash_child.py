@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from ui.commands import MoveStepsCommand, SetStepFieldCommand  # noqa: E402
-from ui.document import Document, new_project  # noqa: E402
+from ui.document.commands import MoveStepsCommand, SetStepFieldCommand  # noqa: E402
+from ui.document.document import Document, new_project  # noqa: E402
 from vsm.model import Flow, Step  # noqa: E402
 
 EDIT_INTERVAL_MS = 5

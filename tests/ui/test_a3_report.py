@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-import ui.render
-from ui.a3_report import export_a3
-from ui.document import Document
-from ui.mainwindow import MainWindow
+import ui.render.images
+from ui.render.a3_report import export_a3
+from ui.document.document import Document
+from ui.window.main_window import MainWindow
 from vsm.analysis import analyse
 from vsm.model.durations import format_duration
 from vsm.errors import FileFormatError
@@ -100,7 +100,7 @@ def test_a_failed_replace_leaves_the_old_file(qapp, tmp_path, monkeypatch):
     def failing_replace(source, destination):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ui.render.os, "replace", failing_replace)
+    monkeypatch.setattr(ui.render.images.os, "replace", failing_replace)
     with pytest.raises(FileFormatError, match="report.pdf: cannot be written: No space left"):
         export_a3(sample_project(), target)
     assert target.read_bytes() == b"previous"

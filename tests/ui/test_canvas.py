@@ -14,13 +14,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from canvas_helpers import shown_canvas
-from ui.clipboard import MIME_TYPE, copy_steps, release_clipboard, steps_from_mime
-from ui.commands import AddStepsCommand, MoveStepsCommand, RemoveCommand, SetStepFieldCommand
-from ui.document import Document
-from ui.items.step_item import HEIGHT, WIDTH
-from ui.palette import DARK, LIGHT, theme_for
-from ui.scene import MapScene
-from ui.view import MapView
+from ui.document.clipboard import MIME_TYPE, copy_steps, release_clipboard, steps_from_mime
+from ui.document.commands import AddStepsCommand, MoveStepsCommand, RemoveCommand, SetStepFieldCommand
+from ui.document.document import Document
+from ui.canvas.items.step_item import HEIGHT, WIDTH
+from ui.canvas.palette import DARK, LIGHT, theme_for
+from ui.canvas.scene import MapScene
+from ui.canvas.view import MapView
 from vsm.model import Flow, Project, Step, ValueStreamMap
 
 LEFT = Qt.MouseButton.LeftButton

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
-from ui.document import Document
+from ui.document.document import Document
 from ui.panels.properties import PropertiesPanel
-from ui.scene import MapScene
+from ui.canvas.scene import MapScene
 from vsm.files.bundled import template_path
 
 

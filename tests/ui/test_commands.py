@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ui.commands import (AddMapCommand, AddStepsCommand, MoveStepsCommand, RemoveCommand,
+from ui.document.commands import (AddMapCommand, AddStepsCommand, MoveStepsCommand, RemoveCommand,
                          RemoveMapCommand, SetFlowFieldCommand, SetMapFieldCommand,
                          SetStepFieldCommand)
-from ui.document import Document
+from ui.document.document import Document
 from vsm.model.duplicate import duplicate_map
 from vsm.model import Flow, ModelError, Project, Step, ValueStreamMap
 

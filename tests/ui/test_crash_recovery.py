@@ -4,7 +4,7 @@ tests/ui/crash_child.py edits a document through Document and the undo commands 
 loop running (so the autosave timer fires as in the editor), printing the monotonic time of each
 edit, and saves the document now and then. The test kills it after a random 0.5-3 s and checks:
 - the working copy (if any) and the document pass `PRAGMA integrity_check` and open;
-- recovery through ui.recovery gives a modified document on the original path, its stale lock
+- recovery through ui.dialogs.recovery gives a modified document on the original path, its stale lock
   taken over, holding every edit made more than MAX_LOSS seconds before the kill;
 - a working copy is never older than the saved document.
 Kills run PARALLEL at a time to keep the whole test short.
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.recovery import recover
+from ui.dialogs.recovery import recover
 from vsm.files.vsm_file import open_project
 from vsm.files.working_copies import orphans
 
@@ -116,7 +116,7 @@ def check_recovery(run: Run, monkeypatch: pytest.MonkeyPatch) -> tuple[int, floa
     saved = edit_number(open_project(run.document))
     left = orphans(run.data / "working-copies")
     assert len(left) <= 1
-    monkeypatch.setattr("ui.recovery.ask_open_read_only",
+    monkeypatch.setattr("ui.dialogs.recovery.ask_open_read_only",
                         lambda *a: pytest.fail("the dead child's lock was not taken over"))
     if left:
         copy = left[0]

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
                                  rule, run_state_machine_as_test)
 
-from ui.commands import (AddStepsCommand, MoveStepsCommand, RemoveCommand, SetMapFieldCommand,
+from ui.document.commands import (AddStepsCommand, MoveStepsCommand, RemoveCommand, SetMapFieldCommand,
                          SetStepFieldCommand)
-from ui.document import Document
+from ui.document.document import Document
 from vsm.files.formats import load_project
 from vsm.model import Flow, Project, Step, ValueStreamMap
 

@@ -13,15 +13,15 @@ import pytest
 from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog
 
-import ui.render
-from ui.clipboard import release_clipboard
-from ui.document import Document
-from ui.export_dialog import ExportDialog, ExportOptions, run_export
-from ui.mainwindow import MainWindow
-from ui.palette import DARK
-from ui.render import (DEFAULT_WIDTH, SVG_MIME, content_region, copy_map_image, export_maps,
+import ui.render.images
+from ui.document.clipboard import release_clipboard
+from ui.document.document import Document
+from ui.dialogs.export import ExportDialog, ExportOptions, run_export
+from ui.window.main_window import MainWindow
+from ui.canvas.palette import DARK
+from ui.render.images import (DEFAULT_WIDTH, SVG_MIME, content_region, copy_map_image, export_maps,
                        render_map, svg_bytes)
-from ui.scene import MapScene
+from ui.canvas.scene import MapScene
 from vsm.cli.main import main
 from vsm.errors import FileFormatError
 from vsm.files.formats import save_json
@@ -153,7 +153,7 @@ def test_a_failed_replace_leaves_the_old_file_and_no_temporary(document, tmp_pat
     def failing_replace(source, destination):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ui.render.os, "replace", failing_replace)
+    monkeypatch.setattr(ui.render.images.os, "replace", failing_replace)
     with pytest.raises(FileFormatError, match="map.svg: cannot be written: No space left"):
         render_map(document, "current", target, "svg")
     assert target.read_text(encoding="utf-8") == "previous"
@@ -167,7 +167,7 @@ def test_a_failed_rendering_writes_nothing(document, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise MemoryError("no memory for the image")
 
-    monkeypatch.setattr(ui.render, "render_image", broken)
+    monkeypatch.setattr(ui.render.images, "render_image", broken)
     with pytest.raises(FileFormatError, match="map.png: cannot be rendered"):
         render_map(document, "current", target, "png")
     assert target.read_bytes() == b"previous"
@@ -181,7 +181,7 @@ def test_cancelling_through_progress_writes_nothing(document, tmp_path):
         calls.append((done, total))
         return done < 1
 
-    with pytest.raises(ui.render.ExportCancelled):
+    with pytest.raises(ui.render.images.ExportCancelled):
         export_maps(document, tmp_path / "maps.pdf", None, "pdf", progress=progress)
     assert calls == [(0, 3), (1, 3)]
     assert list(tmp_path.iterdir()) == []

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 import ui.app
 from tests.vsm.test_bad_files import CATALOGUE
-from ui.autosave import DELAY_MS
-from ui.commands import AddStepsCommand, SetStepFieldCommand
-from ui.document import Document
-from ui.mainwindow import MainWindow
-from ui.recovery import Choice, offer_recovery
+from ui.document.autosave import DELAY_MS
+from ui.document.commands import AddStepsCommand, SetStepFieldCommand
+from ui.document.document import Document
+from ui.window.main_window import MainWindow
+from ui.dialogs.recovery import Choice, offer_recovery
 from vsm.files.locks import LockedError, Owner, acquire, lock_path, read_owner, this_process
 from vsm.model import Project, Step, ValueStreamMap
 from vsm.files.vsm_file import open_project, save_project
@@ -176,7 +176,7 @@ def test_recover_opens_the_working_copy_as_a_modified_document(qtbot, saved, mon
     rename(crashed, "Unsaved edit")
     copy = orphan_of(crashed)
     asked = []
-    monkeypatch.setattr("ui.recovery.ask_recovery", lambda p, c: asked.append(c) or Choice.RECOVER)
+    monkeypatch.setattr("ui.dialogs.recovery.ask_recovery", lambda p, c: asked.append(c) or Choice.RECOVER)
     [document] = offer_recovery()
     assert [c.id for c in asked] == [copy.id] and asked[0].display_name == "change.vsm"
     assert asked[0].last_edit_text != "unknown"
@@ -197,7 +197,7 @@ def test_open_original_discard_and_later(qtbot, saved, monkeypatch, choice):
     crashed = Document.open(saved)
     rename(crashed, "Unsaved edit")
     copy = orphan_of(crashed)
-    monkeypatch.setattr("ui.recovery.ask_recovery", lambda p, c: choice)
+    monkeypatch.setattr("ui.dialogs.recovery.ask_recovery", lambda p, c: choice)
     documents = offer_recovery()
     if choice is Choice.OPEN_ORIGINAL:
         [document] = documents
@@ -215,7 +215,7 @@ def test_start_up_offers_recovery_before_the_window(qtbot, saved, monkeypatch):
     crashed = Document.open(saved)
     rename(crashed, "Unsaved edit")
     orphan_of(crashed)
-    monkeypatch.setattr("ui.recovery.ask_recovery", lambda p, c: Choice.RECOVER)
+    monkeypatch.setattr("ui.dialogs.recovery.ask_recovery", lambda p, c: Choice.RECOVER)
     window = ui.app.open_window(saved)
     others = list(ui.app.WINDOWS)
     try:
@@ -241,7 +241,7 @@ def test_the_recovery_dialog_names_the_file_and_the_time(qtbot, saved, monkeypat
         return 0
 
     monkeypatch.setattr(QMessageBox, "exec", exec_)
-    from ui.recovery import ask_recovery
+    from ui.dialogs.recovery import ask_recovery
     assert ask_recovery(None, copy) is Choice.LATER
     text, info, buttons = seen[0]
     assert "change.vsm" in text and copy.last_edit_text in info
@@ -256,7 +256,7 @@ HOLDER = textwrap.dedent("""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
-    from ui.document import Document
+    from ui.document.document import Document
     document = Document.open(sys.argv[1])
     print("open", flush=True)
     sys.stdin.read()
@@ -271,7 +271,7 @@ def test_a_document_open_in_another_process_opens_read_only(qtbot, window, saved
     try:
         assert child.stdout.readline().strip() == "open"
         asked: list[LockedError] = []
-        monkeypatch.setattr("ui.files.ask_open_read_only", lambda p, e: asked.append(e) or True)
+        monkeypatch.setattr("ui.window.files.ask_open_read_only", lambda p, e: asked.append(e) or True)
         assert window.files.open_path(saved)
         assert asked[0].owner.pid == child.pid and asked[0].path == saved
         document = window.document
@@ -299,7 +299,7 @@ def test_cancel_keeps_the_current_document(window, saved, monkeypatch):
     other = replace(this_process(), host="colleagues-laptop")
     lock_path(saved).write_text(__import__("json").dumps(other.to_dict()))
     before = window.document
-    monkeypatch.setattr("ui.files.ask_open_read_only", lambda p, e: False)
+    monkeypatch.setattr("ui.window.files.ask_open_read_only", lambda p, e: False)
     assert not window.files.open_path(saved)
     assert window.document is before
 
@@ -308,7 +308,7 @@ def test_the_locked_dialog_says_who_has_it(qtbot, saved, monkeypatch):
     owner = Owner("colleagues-laptop", "anna", 4242, "2026-03-01T09:15:00+00:00")
     seen = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: seen.append(box.text()) or 0)
-    from ui.files import ask_open_read_only
+    from ui.window.files import ask_open_read_only
     assert not ask_open_read_only(None, LockedError(saved, owner))
     assert seen[0].startswith(
         "change.vsm is open on colleagues-laptop by anna (process 4242) since 2026-")
@@ -408,9 +408,9 @@ def test_an_orphan_another_instance_took_meanwhile_is_left_to_it(qtbot, saved, m
     copy = orphan_of(crashed)
     listed = orphans()
     WorkingCopy.read(copy.sidecar).claim()  # another editor (here: us) recovered it first
-    monkeypatch.setattr("ui.recovery.orphans", lambda directory=None: listed)
+    monkeypatch.setattr("ui.dialogs.recovery.orphans", lambda directory=None: listed)
     for choice in (Choice.RECOVER, Choice.DISCARD):
-        monkeypatch.setattr("ui.recovery.ask_recovery", lambda p, c, choice=choice: choice)
+        monkeypatch.setattr("ui.dialogs.recovery.ask_recovery", lambda p, c, choice=choice: choice)
         assert offer_recovery() == []
         assert copy.exists
 
@@ -419,7 +419,7 @@ def test_an_orphan_being_recovered_by_another_instance_is_skipped(qtbot, saved):
     crashed = Document.open(saved)
     rename(crashed, "Unsaved edit")
     copy = orphan_of(crashed)
-    from ui.recovery import recover
+    from ui.dialogs.recovery import recover
     with acquire(copy.database):  # the other instance's claim
         assert recover(copy) is None
     document = recover(copy)

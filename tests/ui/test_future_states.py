@@ -22,13 +22,13 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
 
-from ui.commands import (AddKaizenCommand, AddStepsCommand, MoveStepsCommand, RemoveCommand,
+from ui.document.commands import (AddKaizenCommand, AddStepsCommand, MoveStepsCommand, RemoveCommand,
                          RemoveMapCommand, SetKaizenFieldCommand, SetStepFieldCommand)
-from ui.document import Document
-from ui.items.change_mark import ChangeMarkItem
-from ui.items.kaizen_item import KaizenItem
-from ui.mainwindow import MainWindow
-from ui.scenarios import future_state_of
+from ui.document.document import Document
+from ui.canvas.items.change_mark import ChangeMarkItem
+from ui.canvas.items.kaizen_item import KaizenItem
+from ui.window.main_window import MainWindow
+from ui.window.scenarios import future_state_of
 from vsm.model.kaizen import Kaizen
 from vsm.model import Flow, ModelError, Project, Step, ValueStreamMap
 from vsm.files.vsm_file import open_project

@@ -9,8 +9,8 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from ui.commands import SetStepFieldCommand
-from ui.mainwindow import MainWindow
+from ui.document.commands import SetStepFieldCommand
+from ui.window.main_window import MainWindow
 from vsm.files.formats import load_project
 from vsm.files.bundled import default_example
 from vsm.files.vsm_file import open_project
@@ -102,7 +102,7 @@ def test_maps_as_tabs_with_undo(window, monkeypatch):
     assert window.tabs.count() == 2
     window.document.undo_stack.undo()  # the deleted map comes back, and is shown
     assert window.tabs.count() == 3 and window.current_map().name == "Map 2 (copy)"
-    monkeypatch.setattr("ui.mainwindow.QInputDialog.getText", lambda *a, **k: ("Target", True))
+    monkeypatch.setattr("ui.window.main_window.QInputDialog.getText", lambda *a, **k: ("Target", True))
     window.rename_current_map()
     assert window.tabs.tabText(window.tabs.currentIndex()) == "Target"
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pytest
 
-from ui.commands import SetStepFieldCommand
-from ui.document import Document
-from ui.panels import MetricsPanel
+from ui.document.commands import SetStepFieldCommand
+from ui.document.document import Document
+from ui.panels.metrics import MetricsPanel
 from vsm.model.durations import format_duration
 from vsm.model import Flow, Project, Step, ValueStreamMap
 from vsm.analysis.montecarlo import simulate

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
-from ui.mainwindow import MainWindow
-from ui.template_dialog import TemplateDialog
+from ui.window.main_window import MainWindow
+from ui.dialogs.templates import TemplateDialog
 from vsm.files.bundled import list_templates, new_from_template
 
 GOOD_CSV = ("name,process_time,wait_time,pca,next\n"

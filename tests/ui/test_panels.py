@@ -13,9 +13,12 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QLineEdit
 
-from ui.commands import AddStepsCommand, SetStepFieldCommand
-from ui.document import Document
-from ui.panels import MetricsPanel, ProblemsPanel, PropertiesPanel, StepTablePanel
+from ui.document.commands import AddStepsCommand, SetStepFieldCommand
+from ui.document.document import Document
+from ui.panels.metrics import MetricsPanel
+from ui.panels.problems import ProblemsPanel
+from ui.panels.properties import PropertiesPanel
+from ui.panels.step_table import StepTablePanel
 from ui.panels.step_table import COLUMN
 from vsm.model import Flow, Project, Step, ValueStreamMap
 

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
 
-from ui.mainwindow import MainWindow
+from ui.window.main_window import MainWindow
 from vsm.files.bundled import default_example
 
 
@@ -59,7 +59,7 @@ def test_presentation_mode_shows_the_map_alone_and_esc_restores(window, qtbot):
 
 
 def test_the_overlay_follows_edits(window, qtbot):
-    from ui.commands import SetStepFieldCommand
+    from ui.document.commands import SetStepFieldCommand
 
     window.presentation.enter()
     map_ = window.current_map()

@@ -9,11 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
-from ui.document import Document
-from ui.mainwindow import MainWindow
-from ui.quick_capture import QuickCaptureBar
-from ui.scene import MapScene
-from ui.view import MapView
+from ui.document.document import Document
+from ui.window.main_window import MainWindow
+from ui.panels.quick_capture import QuickCaptureBar
+from ui.canvas.scene import MapScene
+from ui.canvas.view import MapView
 from vsm.model import Project, Step, ValueStreamMap
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
-from ui.commands import SetStepFieldCommand
-from ui.document import Document
+from ui.document.commands import SetStepFieldCommand
+from ui.document.document import Document
 from bench.generate import synthetic_map
-from ui.mainwindow import MainWindow
+from ui.window.main_window import MainWindow
 from vsm.model import Project
 
 

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (QApplication, QGraphicsItem, QStyleOptionGraphics
                                QWidget)
 
 from canvas_helpers import shown_canvas
-from ui.commands import MoveStepsCommand, RemoveCommand, SetStepFieldCommand
-from ui.document import Document
-from ui.items import FlowItem, LadderItem, LadderSegment, StepItem
-from ui.items.fonts import MIN_TEXT_PIXELS
-from ui.scene import MapScene
+from ui.document.commands import MoveStepsCommand, RemoveCommand, SetStepFieldCommand
+from ui.document.document import Document
+from ui.canvas.items import FlowItem, LadderItem, LadderSegment, StepItem
+from ui.canvas.items.fonts import MIN_TEXT_PIXELS
+from ui.canvas.scene import MapScene
 from vsm.model.durations import format_duration
 from vsm.model import Flow, Project, Step, ValueStreamMap
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import ui.app
 from vsm.files.bundled import list_examples
 
-HEAVY = ("ui.scene", "ui.panels", "ui.document", "vsm.analysis", "vsm.files.vsm_file", "sqlite_utils",
+HEAVY = ("ui.canvas.scene", "ui.panels", "ui.document.document", "vsm.analysis", "vsm.files.vsm_file", "sqlite_utils",
          "pptx", "networkx", "openpyxl")
 
 

@@ -10,12 +10,12 @@ from itertools import pairwise
 import pytest
 from PySide6.QtCore import QPointF
 
-from ui.commands import MoveStepsCommand, SetStepFieldCommand
-from ui.document import Document
-from ui.items.step_item import HEIGHT
-from ui.mainwindow import MainWindow
-from ui.scene import MapScene
-from ui.view import MapView
+from ui.document.commands import MoveStepsCommand, SetStepFieldCommand
+from ui.document.document import Document
+from ui.canvas.items.step_item import HEIGHT
+from ui.window.main_window import MainWindow
+from ui.canvas.scene import MapScene
+from ui.canvas.view import MapView
 from vsm.model import Flow, Project, Step, ValueStreamMap
 
 

@@ -1,14 +1,11 @@
-"""Dock panels of the editor: they read the model and edit it only through commands.
+"""Dock panels of the editor: they read the model and the analysis, and edit only through the
+document's verbs.
 
-- PropertiesPanel: form for the selected step or flow, or the map's settings.
-- StepTablePanel: every step as an editable table row.
-- MetricsPanel: headline figures and the ranked steps to change.
-- ProblemsPanel: what stops or worries the analysis.
+- properties (with kaizen_form): the form for the selected step, flow or kaizen, or the map's settings.
+- step_table: every step as an editable table row.
+- metrics (with simulation, rich_text): headline figures and the ranked steps to change.
+- problems: what stops or worries the analysis.
+- plan: every kaizen burst of the project as a sortable table.
+- quick_capture: a bar to type steps as fast as people say them.
+- common: what the panels share (following a map, inline errors, form fields).
 """
-
-from ui.panels.metrics import MetricsPanel
-from ui.panels.problems import ProblemsPanel
-from ui.panels.properties import PropertiesPanel
-from ui.panels.step_table import StepTableModel, StepTablePanel
-
-__all__ = ["MetricsPanel", "ProblemsPanel", "PropertiesPanel", "StepTableModel", "StepTablePanel"]

@@ -17,7 +17,7 @@ from PySide6.QtGui import QPalette, QUndoCommand
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QStyle, QVBoxLayout, QWidget)
 
-from ui.document import Document
+from ui.document.document import Document
 from vsm.analysis import MapAnalysis
 from vsm.model import ModelError, ValueStreamMap
 

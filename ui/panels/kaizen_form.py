@@ -14,7 +14,7 @@ from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (QComboBox, QLabel, QLineEdit, QPlainTextEdit,
                                QVBoxLayout, QWidget)
 
-from ui.commands import SetKaizenFieldCommand
+from ui.document.commands import SetKaizenFieldCommand
 from ui.panels.common import ComboField, Field, LineField, TextField, form_in
 from vsm.model.durations import format_duration, format_exact
 from vsm.model.events import KaizenChanged, StepAdded, StepChanged, StepRemoved

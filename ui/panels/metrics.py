@@ -22,8 +22,8 @@ from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QListWidget, QListWidgetItem, QMenu,
                                QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
-from ui.commands import AddKaizenCommand
-from ui.document import Document
+from ui.document.commands import AddKaizenCommand
+from ui.document.document import Document
 from ui.panels.common import InlineError, MapPanel, OncePerTurn
 from ui.panels.rich_text import RICH_ROLE, RichTextDelegate
 from ui.panels.simulation import SimulatedLeadTime

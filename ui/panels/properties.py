@@ -16,7 +16,7 @@ from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (QComboBox, QCompleter, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QScrollArea, QStackedWidget, QVBoxLayout, QWidget)
 
-from ui.commands import SetFlowFieldCommand, SetMapFieldCommand, SetStepFieldCommand
+from ui.document.commands import SetFlowFieldCommand, SetMapFieldCommand, SetStepFieldCommand
 from ui.panels.common import ComboField, Field, LineField, MapPanel, TextField, form_in
 from ui.panels.kaizen_form import KaizenPage
 from vsm.analysis import FLAG_LABELS

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QComboB
                                QHeaderView, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem,
                                QTableView, QVBoxLayout, QWidget)
 
-from ui.commands import SetStepFieldCommand
-from ui.document import Document
+from ui.document.commands import SetStepFieldCommand
+from ui.document.document import Document
 from ui.panels.common import FollowsAnalysis, InlineError, MapSubscription
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.model.durations import format_duration, format_exact

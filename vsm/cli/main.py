@@ -327,8 +327,8 @@ EXPORT_FORMATS: dict[str, str] = {"pptx": "vsm.export.deck:export_pptx",
                                   "xlsx": "vsm.files.step_tables:export_xlsx"}  # a sheet per map
 # Pictures of the maps, drawn by the editor's renderer (Qt, offscreen when there is no display).
 RENDERER_FORMATS = ("png", "svg", "pdf")
-EXPORT_FORMATS.update({format_: f"ui.render:export_{format_}" for format_ in RENDERER_FORMATS})
-EXPORT_FORMATS["a3"] = "ui.a3_report:export_a3"  # one-page A3 PDF report per map
+EXPORT_FORMATS.update({format_: f"ui.render.images:export_{format_}" for format_ in RENDERER_FORMATS})
+EXPORT_FORMATS["a3"] = "ui.render.a3_report:export_a3"  # one-page A3 PDF report per map
 
 
 def _add_export(commands: Any, common: argparse.ArgumentParser) -> None:

@@ -1,0 +1,221 @@
+"""What the map canvas shows of the analysis: flags, critical path, lead-time ladder and summary.
+
+`AnalysisPresenter` belongs to one MapScene. On every analysis it compares each step's flags and
+the critical path with the previous analysis and calls the items' setters only where they differ
+(after steps or flows came or went, it looks at every item once), so an edit that changes one
+step's figures touches and repaints a handful of items, not the whole map. The badges' tooltips
+are written when the user hovers one, from the analysis then current. The ladder is laid out again only when the critical path, its steps' times or their
+positions changed; the summary only when its figures did.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from html import escape
+from dataclasses import replace
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING
+
+from ui.canvas.items import LadderSegment
+from ui.canvas.items.step_item import WIDTH
+from vsm.analysis import FLAG_LABELS, MapAnalysis
+from vsm.model.durations import format_duration
+
+if TYPE_CHECKING:
+    from ui.canvas.scene import MapScene
+
+SUMMARY_TOOLTIP = (
+    "<b>Lead time</b>: expected time from the first step to the end, along the longest of "
+    "concurrent branches, weighting alternative routes by their shares and including rework.<br>"
+    "<b>Process time</b>: the part of it spent working.<br>"
+    "<b>Flow efficiency</b> = process time ÷ lead time.<br>"
+    "<b>Rolled %C&amp;A</b>: the chance that work passes every step complete and accurate "
+    "(the product of the steps' %C&amp;A).")
+_NO_FLAGS: list[str] = []
+
+
+@lru_cache(maxsize=8192)
+def _duration(minutes: float) -> str:
+    """format_duration, remembered: the ladder shows the same few hundred durations again."""
+    return format_duration(minutes)
+
+
+class AnalysisPresenter:
+    """Shows a MapAnalysis on a MapScene's items, touching only what changed."""
+
+    def __init__(self) -> None:
+        self.analysis: MapAnalysis | None = None
+        self._flags: dict[str, list[str]] = {}  # step id -> flags shown (problems included)
+        self._critical: set[str] = set()
+        self._pairs: set[tuple[str, str]] = set()
+        self._everything = True  # items came or went: look at all of them next time
+        self._reasons: dict[str, dict[str, str]] | None = None  # of self.analysis, when asked
+        self._problems: dict[str, list[str]] = {}
+        self._ladder_key: tuple | None = None
+
+    def items_changed(self) -> None:
+        """Steps or flows were added, removed or reconnected: the next analysis looks at every
+        item, not only at what differs from the previous analysis."""
+        self._everything = True
+
+    # ------------------------------------------------------------ applying
+
+    def apply(self, scene: MapScene, analysis: MapAnalysis) -> None:
+        """Show `analysis` on the scene's items: flags, critical path and summary (the scene lays
+        the ladder out with update_ladder)."""
+        self.analysis = analysis
+        self._reasons = None
+        problems: dict[str, list[str]] = defaultdict(list)
+        for problem in analysis.problems:
+            for step_id in problem.step_ids:
+                problems[step_id].append(problem.message)
+        self._problems = dict(problems)
+        flags = dict(analysis.flags)  # a copy: the next analysis is compared with it
+        if problems:
+            for step_id in problems:
+                flags[step_id] = [*flags.get(step_id, _NO_FLAGS), "problem"]
+        everything, self._everything = self._everything, False
+        self._apply_flags(scene, flags, everything)
+        self._apply_critical_path(scene, analysis.critical_path, everything)
+        scene.summary.set_figures(*summary_figures(analysis))
+
+    def _apply_flags(self, scene: MapScene, flags: dict[str, list[str]], everything: bool) -> None:
+        items, old = scene.item_for_step, self._flags
+        if everything:
+            changed = list(items)
+        else:
+            changed = [v for v, f in flags.items() if old.get(v, _NO_FLAGS) != f]
+            changed += [v for v in old.keys() - flags.keys() if old[v]]
+        for step_id in changed:
+            if step_id in items:
+                items[step_id].set_flags(flags.get(step_id, _NO_FLAGS),
+                                         partial(self.flag_tooltip, step_id))
+        self._flags = flags
+
+    def _apply_critical_path(self, scene: MapScene, path: list[str], everything: bool) -> None:
+        items = scene.item_for_step
+        critical = set(path)
+        pairs = set(zip(path, path[1:]))
+        if everything:
+            for step_id, item in items.items():
+                item.set_on_critical_path(step_id in critical)
+            for flow_item in scene.item_for_flow.values():
+                flow = flow_item.flow
+                flow_item.set_on_critical_path(flow.kind == "normal"
+                                               and (flow.source, flow.target) in pairs)
+        else:
+            for step_id in critical ^ self._critical:
+                if step_id in items:
+                    items[step_id].set_on_critical_path(step_id in critical)
+            for pair in pairs ^ self._pairs:
+                for flow_item in _flows_between(scene, *pair):
+                    flow_item.set_on_critical_path(pair in pairs and flow_item.flow.kind == "normal")
+        self._critical, self._pairs = critical, pairs
+
+    # ------------------------------------------------------------ tooltips
+
+    def flag_tooltip(self, step_id: str, flag: str) -> str:
+        """The tooltip of a step's flag badge under the current analysis (rich text)."""
+        analysis = self.analysis
+        if analysis is None:
+            return FLAG_LABELS.get(flag, flag)
+        if flag == "problem":
+            return "<br>".join(escape(m, quote=False) for m in self._problems.get(step_id, []))
+        if self._reasons is None:
+            self._reasons = {item.step_id: dict(zip(item.flags, item.reasons))
+                             for item in analysis.steps_to_change}
+        reasons = self._reasons.get(step_id, {})
+        text = f"<b>{FLAG_LABELS.get(flag, flag)}</b>"
+        if flag in reasons:
+            text += f"<br>{escape(reasons[flag], quote=False)}"
+        saving = analysis.savings.get(step_id, 0.0)
+        if saving > 0:
+            text += f"<br>Minutes saved by removing its wait: {saving:.0f} ({format_duration(saving)})"
+        return text
+
+    # ------------------------------------------------------------ ladder
+
+    def update_ladder(self, scene: MapScene) -> None:
+        """Lay the ladder out along the critical path, unless its path, times and places are
+        those it shows already."""
+        analysis, items, map_ = self.analysis, scene.item_for_step, scene.map
+        path = [v for v in (analysis.critical_path if analysis else []) if v in items]
+        steps = [map_.step(v) for v in path]
+        xs = [items[v].x() for v in path]
+        times = [(s.wait_time, s.process_time) for s in steps]
+        old = self._ladder_key
+        if old is not None and old[0] == path and old[1] == xs:
+            if old[2] == times:
+                return
+            # Same path, same places: only the segments of steps whose times changed are new.
+            segments = list(scene.ladder.segments)
+            if len(segments) == len(path):
+                for index in [i for i, (a, b) in enumerate(zip(old[2], times)) if a != b]:
+                    wait, process = times[index]
+                    segments[index] = replace(segments[index],
+                                              wait_text=_duration(wait) if wait else "",
+                                              process_text=_duration(process))
+                self._ladder_key = (path, xs, times)
+                scene.ladder.set_segments(segments, ladder_totals(steps))
+                return
+        self._ladder_key = (path, xs, times)
+        scene.ladder.set_segments(*ladder_segments(steps, xs))
+
+
+def ladder_segments(steps: list, xs: list[float]) -> tuple[list[LadderSegment], list[str]]:
+    """The ladder of the critical path's steps (in order) at these x positions, and its totals.
+
+    Each step's wait sits in the gap before it when the steps stand left to right with room
+    between them; otherwise the ladder is drawn compactly from the leftmost step."""
+    if not steps:
+        return [], []
+    aligned = all(b >= a + WIDTH + 20 for a, b in zip(xs, xs[1:]))
+    segments = []
+    cursor = min(xs)
+    for index, step in enumerate(steps):
+        if aligned:
+            wait_from = xs[index - 1] + WIDTH if index else xs[0] - 48
+            wait_to = xs[index]
+        else:
+            wait_from, wait_to = cursor, cursor + 60
+        segments.append(LadderSegment(wait_from, wait_to, wait_to + WIDTH,
+                                      _duration(step.wait_time) if step.wait_time else "",
+                                      _duration(step.process_time)))
+        cursor = wait_to + WIDTH
+    return segments, ladder_totals(steps)
+
+
+def ladder_totals(steps: list) -> list[str]:
+    """The ladder's total lines: waiting, processing and both along these steps."""
+    waits = process = 0.0
+    for step in steps:  # in path order, as the segments add them up
+        waits += step.wait_time
+        process += step.process_time
+    return [f"Waiting {format_duration(waits)}", f"Processing {format_duration(process)}",
+            f"Path total {format_duration(waits + process)}"]
+
+
+def summary_figures(analysis: MapAnalysis) -> tuple[list[tuple[str, str]], str, str]:
+    """The summary box's rows, its problem hint and its tooltip."""
+    def percent(value: float | None) -> str:
+        return "–" if value is None else f"{value:.0f}%"
+
+    rows = [("Lead time", format_duration(analysis.lead_time)),
+            ("Process time", format_duration(analysis.process_time)),
+            ("Flow efficiency", percent(analysis.flow_efficiency_percent)),
+            ("Rolled %C&A", percent(analysis.rolled_pca_percent))]
+    hint = ""
+    blocking = [p for p in analysis.problems if p.blocking]
+    if blocking:
+        more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
+        hint = f"Not computed: {blocking[0].message}{more}"
+    return rows, hint, SUMMARY_TOOLTIP
+
+
+def _flows_between(scene: MapScene, source: str, target: str) -> list:
+    """The flow items from one step to another."""
+    items = scene.item_for_step
+    if source not in items or target not in items:
+        return []
+    source_item, target_item = items[source], items[target]
+    return [f for f in source_item.flows if f.source is source_item and f.target is target_item]

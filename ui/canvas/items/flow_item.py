@@ -1,0 +1,322 @@
+"""FlowItem: an arrow between two steps.
+
+Ordinary flows are straight arrows from box edge to box edge, labelled with their share ("60%")
+when they are alternative routes. Rework flows are dashed curves arcing above the boxes back to
+the earlier step, labelled with their probability ("↺ 25%"). The item is passive: the steps it
+joins call adjust() when they move, the scene calls the setters.
+
+Routing is plain arithmetic on the step boxes (a scene of thousands of flows is built in a blink):
+the bounding rectangle is exact, the QPainterPath and arrow head are built when first painted or
+asked for. Zoomed out so far that its label would be unreadable, a flow draws the label's box only.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker,
+                           QPen, QPolygonF)
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from ui.canvas.items.fonts import label_font, text_readable
+from ui.canvas.items.step_item import HEIGHT, WIDTH, StepItem
+from ui.canvas.items.tooltips import LazyToolTip
+from ui.canvas.palette import LIGHT, Theme
+from vsm.model import Flow
+
+ARROW_SIZE = 11.0
+ELBOW = 22.0  # how far before its target a long flow turns up into it
+ENTRY = 27.0  # where along its top edge a long flow comes down into its target
+
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+_LABEL_WIDTHS: dict[str, float] = {}  # label -> width of its box (the font never changes)
+
+
+def edge_point(rect: QRectF, towards: QPointF) -> QPointF:
+    """Where the line from the centre of `rect` towards `towards` leaves the rectangle."""
+    centre = rect.center()
+    dx, dy = towards.x() - centre.x(), towards.y() - centre.y()
+    if dx == 0 and dy == 0:
+        return centre
+    scale = min(rect.width() / 2 / abs(dx) if dx else math.inf,
+                rect.height() / 2 / abs(dy) if dy else math.inf)
+    return QPointF(centre.x() + dx * scale, centre.y() + dy * scale)
+
+
+class FlowItem(LazyToolTip, QGraphicsItem):
+    """One flow of the map; `flow_id` names it."""
+
+    def __init__(self, flow: Flow, source: StepItem, target: StepItem, theme: Theme = LIGHT) -> None:
+        super().__init__()
+        self.flow_id = flow.id
+        self.source: StepItem | None = None
+        self.target: StepItem | None = None
+        self._theme = theme
+        self._critical = False
+        self._points: list[Point] = []  # polyline, or start and end of the rework curve
+        self._head_at: tuple[Point, float] = ((0.0, 0.0), 0.0)  # tip and angle (QLineF degrees)
+        self._geometry: tuple[QPainterPath, QPolygonF] | None = None  # built when needed
+        self._label_rect = QRectF()
+        self._bounds = QRectF()
+        self.extent: Box = (0.0, 0.0, 0.0, 0.0)  # the bounds as numbers (the scene adds them up)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.set_flow(flow, source, target)
+
+    # ------------------------------------------------------------ setters
+
+    def set_flow(self, flow: Flow, source: StepItem, target: StepItem) -> None:
+        """Show this flow between these step items (its ends may have changed)."""
+        self.flow = flow
+        if source is not self.source or target is not self.target:
+            self.detach()
+            self.source, self.target = source, target
+            source.flows.append(self)
+            if target is not source:
+                target.flows.append(self)
+        if flow.kind == "rework":
+            self.label = f"↺ {flow.probability:g}%" if flow.probability is not None else "↺"
+        else:
+            self.label = f"{flow.share:g}%" if flow.share is not None else ""
+        self.adjust()
+        self.update()
+
+    def tooltip_text(self) -> str:
+        flow = self.flow
+        if flow.kind == "rework":
+            return f"Rework: {flow.probability:g}% of the work goes back"
+        return (f"Alternative route taken by {flow.share:g}% of the work"
+                if flow.share is not None else "Flow")
+
+    def detach(self) -> None:
+        """Stop following the steps (before the item is removed)."""
+        for end in (self.source, self.target):
+            if end is not None and self in end.flows:
+                end.flows.remove(self)
+        self.source = self.target = None
+
+    def set_on_critical_path(self, on_path: bool) -> None:
+        """A thicker line for a flow between two consecutive steps of the critical path."""
+        if on_path != self._critical:
+            self._critical = on_path
+            self.update()
+
+    @property
+    def on_critical_path(self) -> bool:
+        return self._critical
+
+    def set_theme(self, theme: Theme) -> None:
+        if theme is not self._theme:
+            self._theme = theme
+            self.update()
+
+    # ------------------------------------------------------------ geometry
+
+    def adjust(self) -> None:
+        """Re-route after a step moved or the flow changed."""
+        if self.source is None or self.target is None:
+            return
+        source, target = _box(self.source), _box(self.target)
+        self._geometry = None
+        if self.flow.kind == "rework":  # few: the curve is built at once, for exact bounds
+            self._route_rework(source, target)
+            path, head = self._built()
+            middle = path.pointAtPercent(0.5)
+            self._place_label((middle.x(), middle.y()))
+            bounds = path.boundingRect().united(head.boundingRect())
+        else:
+            self._route_straight(source, target)
+            xs = [x for x, _ in self._points]
+            ys = [y for _, y in self._points]
+            for x, y in _head_points(*self._head_at):
+                xs.append(x)
+                ys.append(y)
+            left, top = min(xs), min(ys)
+            bounds = QRectF(left, top, max(xs) - left, max(ys) - top)
+        if self.label:
+            bounds = bounds.united(self._label_rect)
+        bounds = bounds.adjusted(-8, -8, 8, 8)
+        self.extent = (bounds.left(), bounds.top(), bounds.right(), bounds.bottom())
+        if bounds != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = bounds
+        else:
+            self.update()
+
+    def _route_straight(self, source: Box, target: Box) -> None:
+        """A straight arrow; a flow skipping columns to another row runs along its own row first
+        and turns just before its target, so it does not cut through the steps in between."""
+        s_left, s_top, s_right, s_bottom = source
+        t_left, t_top, t_right, t_bottom = target
+        s_cy, t_cy = (s_top + s_bottom) / 2, (t_top + t_bottom) / 2
+        width = s_right - s_left
+        rows_differ = abs(t_cy - s_cy) > (s_bottom - s_top) / 2
+        forward = t_left - s_right > width + 40
+        backward = s_left - t_right > width + 40
+        if rows_differ and (forward or backward):
+            y = s_cy
+            start = (s_right if forward else s_left, y)
+            if t_cy > y:  # down into the top edge, clear of the wait triangle
+                turn = t_left + ENTRY if forward else t_right - ENTRY
+                end = (turn, t_top)
+                self._points = [start, (turn, y), end]
+                self._head_at = (end, 270.0)
+            else:  # up, then into the left (right) edge below the wait triangle
+                turn = t_left - ELBOW if forward else t_right + ELBOW
+                end = (t_left if forward else t_right, t_cy)
+                self._points = [start, (turn, y), (turn, end[1]), end]
+                self._head_at = (end, 0.0 if forward else 180.0)
+            self._place_label(((start[0] + turn) / 2, y), start, (turn, y))
+            return
+        start = _edge(source, ((t_left + t_right) / 2, t_cy))
+        end = _edge(target, ((s_left + s_right) / 2, s_cy))
+        self._points = [start, end]
+        self._head_at = (end, _angle(start, end))
+        self._place_label(((start[0] + end[0]) / 2, (start[1] + end[1]) / 2), start, end)
+
+    def _route_rework(self, source: Box, target: Box) -> None:
+        s_left, s_top, s_right, _ = source
+        t_left, t_top, t_right, _ = target
+        backwards = (t_left + t_right) / 2 <= (s_left + s_right) / 2
+        near, far = 0.25, 0.45  # clear of the flag badges at the top right
+        if self.source is self.target or backwards:
+            start = (s_left + (s_right - s_left) * near, s_top)
+            end = (t_left + (t_right - t_left) * far, t_top)
+        else:
+            start = (s_left + (s_right - s_left) * far, s_top)
+            end = (t_left + (t_right - t_left) * near, t_top)
+        distance = abs(end[0] - start[0])
+        height = 55 + min(0.12 * distance, 90)
+        top = min(start[1], end[1]) - height
+        self._points = [start, (start[0], top), (end[0], top), end]  # a cubic: ends and controls
+        self._head_at = (end, _angle((end[0], top), end))
+
+    def _place_label(self, centre: Point, start: Point | None = None,
+                     end: Point | None = None) -> None:
+        """Centre the label on a point; beside a straight line, below it (clear of the wait)."""
+        width = _LABEL_WIDTHS.get(self.label)
+        if width is None:
+            width = _LABEL_WIDTHS[self.label] = (
+                QFontMetricsF(label_font()).horizontalAdvance(self.label) + 10)
+        height = _label_height()
+        x, y = centre
+        if start is not None and end is not None:
+            dx, dy = end[0] - start[0], end[1] - start[1]
+            length = math.hypot(dx, dy) or 1.0
+            normal_x, normal_y = -dy / length, dx / length
+            if normal_y < 0:
+                normal_x, normal_y = -normal_x, -normal_y
+            reach = abs(normal_x) * width / 2 + abs(normal_y) * height / 2 + 3
+            x, y = x + normal_x * reach, y + normal_y * reach
+        self._label_rect = QRectF(x - width / 2, y - height / 2, width, height)
+
+    def _built(self) -> tuple[QPainterPath, QPolygonF]:
+        """The path and the arrow head, built from the route on first use."""
+        if self._geometry is None:
+            points = self._points
+            path = QPainterPath(QPointF(*points[0])) if points else QPainterPath()
+            if self.flow.kind == "rework" and len(points) == 4:
+                path.cubicTo(QPointF(*points[1]), QPointF(*points[2]), QPointF(*points[3]))
+            else:
+                for point in points[1:]:
+                    path.lineTo(*point)
+            head = QPolygonF([QPointF(x, y) for x, y in _head_points(*self._head_at)])
+            self._geometry = (path, head)
+        return self._geometry
+
+    def label_rect(self) -> QRectF:
+        """Where the share or probability label is drawn (scene coordinates)."""
+        return QRectF(self._label_rect)
+
+    def path(self) -> QPainterPath:
+        """The line or curve of the flow (scene coordinates), without the arrow head."""
+        return QPainterPath(self._built()[0])
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        path, head = self._built()
+        stroker = QPainterPathStroker()
+        stroker.setWidth(12)
+        shape = stroker.createStroke(path)
+        shape.addPolygon(head)
+        if self.label:
+            shape.addRect(self._label_rect)
+        return shape
+
+    # ------------------------------------------------------------ painting
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        theme = self._theme
+        path, head = self._built()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = theme.colour("critical" if self._critical else "flow")
+        width = 3.0 if self._critical else 1.6
+        if self.isSelected():
+            halo = QColor(theme.selection)
+            halo.setAlpha(110)
+            painter.setPen(QPen(halo, width + 7, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.drawPath(path)
+        pen = QPen(colour, width)
+        if self.flow.kind == "rework":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+        painter.setPen(QPen(colour, 1))
+        painter.setBrush(colour)
+        painter.drawPolygon(head)
+        if self.label:
+            painter.setPen(QPen(colour, 1))
+            painter.setBrush(theme.colour("label_fill"))
+            painter.drawRoundedRect(self._label_rect, 6, 6)
+            if text_readable(painter, widget, label_font().pixelSize()):
+                painter.setFont(label_font())
+                painter.setPen(theme.colour("text"))
+                painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
+
+
+def _box(item: StepItem) -> Box:
+    """The step's process and data boxes in scene coordinates (steps are top-level, unscaled)."""
+    x, y = item.x(), item.y()
+    return (x, y, x + WIDTH, y + HEIGHT)
+
+
+def _edge(box: Box, towards: Point) -> Point:
+    """Where the line from the centre of `box` towards `towards` leaves it (see edge_point)."""
+    left, top, right, bottom = box
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    dx, dy = towards[0] - cx, towards[1] - cy
+    if dx == 0 and dy == 0:
+        return (cx, cy)
+    scale = min((right - left) / 2 / abs(dx) if dx else math.inf,
+                (bottom - top) / 2 / abs(dy) if dy else math.inf)
+    return (cx + dx * scale, cy + dy * scale)
+
+
+def _angle(start: Point, end: Point) -> float:
+    """The angle of the line from start to end in degrees, as QLineF.angle() gives it."""
+    dx, dy = end[0] - start[0], end[1] - start[1]
+    if dx == 0 and dy == 0:
+        return 0.0
+    return math.degrees(math.atan2(-dy, dx)) % 360.0
+
+
+def _head_points(tip: Point, angle_degrees: float) -> list[Point]:
+    """The three corners of the arrow head at `tip` (see _arrow_head)."""
+    angle = math.radians(angle_degrees)
+    back_x, back_y = -math.cos(angle), math.sin(angle)  # QLineF angles run counter-clockwise
+    side_x, side_y = -back_y, back_x
+    base_x, base_y = tip[0] + back_x * ARROW_SIZE, tip[1] + back_y * ARROW_SIZE
+    wing = ARROW_SIZE * 0.45
+    return [tip, (base_x + side_x * wing, base_y + side_y * wing),
+            (base_x - side_x * wing, base_y - side_y * wing)]
+
+
+@cache
+def _label_height() -> float:
+    return QFontMetricsF(label_font()).height() + 2

@@ -1,0 +1,339 @@
+"""Decorations of the map: the lead-time ladder, the summary box and the legend.
+
+The ladder is the classic value-stream timeline along the critical path: each wait on the upper
+level, each process time on the lower level, each labelled, with the totals at the right. The
+summary box shows the map's figures, or "–" and the first problem when they cannot be computed.
+The legend is the colour key of the current colour mode and the meaning of shapes and badges.
+The swimlanes are horizontal bands behind the steps, one per team or activity, labelled at left.
+All of them are passive: the scene gives them their content and their place; content equal to
+what they show changes nothing and repaints nothing. The ladder repaints only the segments that
+changed, paints only the segments in the exposed area, and skips its texts when the view is zoomed
+out so far that they would be unreadable (exports always get them).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from ui.canvas.items.step_item import wrap_text
+from ui.canvas.palette import (FLAG_STYLES, LIGHT, Theme, categories, category_colour, category_label)
+from ui.canvas.items.fonts import label_font, small_font, text_font, text_readable, title_font
+
+UPPER = 30.0  # y of the wait level
+LOWER = 64.0  # y of the process level
+TEXT_REACH = 80.0  # how far a segment's texts may reach beyond its ends
+
+
+@dataclass(frozen=True)
+class LadderSegment:
+    """One step of the critical path on the ladder, in scene x coordinates."""
+
+    wait_from: float
+    wait_to: float
+    process_to: float
+    wait_text: str
+    process_text: str
+
+
+class _Decoration(QGraphicsItem):
+    """Not selectable, not movable, behind the map; clicks go to the canvas."""
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self._theme = theme
+        self._bounds = QRectF()
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setZValue(-1)
+
+    def set_theme(self, theme: Theme) -> None:
+        if theme is not self._theme:
+            self._theme = theme
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def _set_bounds(self, bounds: QRectF) -> bool:
+        """Take new bounds (announcing the change to the scene); True if they differ."""
+        if bounds == self._bounds:
+            return False
+        self.prepareGeometryChange()
+        self._bounds = bounds
+        return True
+
+
+class LadderItem(_Decoration):
+    """The lead-time ladder; its x coordinates are the scene's, the scene sets its y."""
+
+    def __init__(self, theme: Theme = LIGHT) -> None:
+        super().__init__(theme)
+        self.segments: list[LadderSegment] = []
+        self.totals: list[str] = []
+        self._starts: list[float] = []  # wait_from of each segment, when ascending
+        self._ends: list[float] = []  # process_to of each segment, when ascending
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
+        self.setToolTip("The waits and process times of the steps on the critical path, added up. "
+                        "The summary's lead time is the expected time: it also counts rework and "
+                        "weighs alternative routes by their shares.")
+
+    def set_segments(self, segments: list[LadderSegment], totals: list[str]) -> None:
+        """Show these segments and, at the right end, these total lines (upper, lower, extra).
+
+        Only what changed is repainted: the segments that differ and the totals."""
+        segments, totals = list(segments), list(totals)
+        if segments == self.segments and totals == self.totals:
+            return
+        old, old_totals = self.segments, self.totals
+        if not segments:
+            bounds = QRectF()
+        else:
+            metrics = QFontMetricsF(label_font())
+            right = segments[-1].process_to + 24 + max(
+                (metrics.horizontalAdvance(t) for t in totals), default=0)
+            left = min(s.wait_from for s in segments) - 60
+            bounds = QRectF(left, 0, right - left + 8, LOWER + 44)
+        self.segments, self.totals = segments, totals
+        starts = [s.wait_from for s in segments]
+        ends = [s.process_to for s in segments]
+        ascending = all(a <= b for a, b in zip(starts, starts[1:])) and all(
+            a <= b for a, b in zip(ends, ends[1:]))
+        self._starts, self._ends = (starts, ends) if ascending else ([], [])
+        if self._set_bounds(bounds) or len(old) != len(segments) or not segments:
+            self.update()  # prepareGeometryChange repaints the whole ladder already
+            return
+        height = self._bounds.height()
+        changed = [(a, b) for a, b in zip(old, segments) if a != b]
+        if len(changed) > 32:  # one repaint of the whole ladder costs less than many small ones
+            self.update()
+            return
+        for before, after in changed:
+            for segment in (before, after):
+                self.update(QRectF(segment.wait_from - TEXT_REACH, 0,
+                                   segment.process_to - segment.wait_from + 2 * TEXT_REACH, height))
+        if totals != old_totals or old[-1] != segments[-1]:
+            self.update(QRectF(segments[-1].process_to, 0,
+                               self._bounds.right() - segments[-1].process_to, height))
+
+    def visible_segments(self, exposed: QRectF) -> list[LadderSegment]:
+        """The segments whose lines or texts reach into `exposed` (item coordinates)."""
+        if not self._ends:  # not in ascending order: all of them
+            return self.segments
+        first = bisect_left(self._ends, exposed.left() - TEXT_REACH)
+        last = bisect_right(self._starts, exposed.right() + TEXT_REACH)
+        return self.segments[first:last]
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        if not self.segments:
+            return
+        theme = self._theme
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        visible = self.visible_segments(option.exposedRect)
+        lines = []
+        for segment in visible:
+            wait_from, wait_to, process_to = segment.wait_from, segment.wait_to, segment.process_to
+            lines += [QLineF(wait_from, UPPER, wait_to, UPPER), QLineF(wait_to, UPPER, wait_to, LOWER),
+                      QLineF(wait_to, LOWER, process_to, LOWER),
+                      QLineF(process_to, LOWER, process_to, UPPER)]
+        painter.setPen(QPen(theme.colour("ladder"), 2))
+        if lines:
+            painter.drawLines(lines)
+        if not text_readable(painter, widget, text_font().pixelSize()):
+            return
+        painter.setPen(theme.colour("text"))
+        painter.setFont(text_font())
+        for segment in visible:
+            if segment.wait_text:
+                middle = (segment.wait_from + segment.wait_to) / 2
+                painter.drawText(QRectF(middle - 60, UPPER - 22, 120, 18),
+                                 Qt.AlignmentFlag.AlignCenter, segment.wait_text)
+            middle = (segment.wait_to + segment.process_to) / 2
+            painter.drawText(QRectF(middle - 80, LOWER + 4, 160, 18), Qt.AlignmentFlag.AlignCenter,
+                             segment.process_text)
+        x = self.segments[-1].process_to
+        painter.setFont(label_font())
+        for text, y in zip(self.totals, (UPPER, LOWER, LOWER + 28)):
+            painter.drawText(QRectF(x + 16, y - 10, 400, 20),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+        painter.setFont(small_font())
+        painter.setPen(theme.colour("muted"))
+        painter.drawText(QRectF(self.segments[0].wait_from, LOWER + 22, 600, 18),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         "Lead-time ladder along the critical path: waits above, process times below")
+
+
+class SummaryItem(_Decoration):
+    """A box with the map's figures: label, value and a tooltip per row, and a problem hint."""
+
+    WIDTH = 300.0
+
+    def __init__(self, theme: Theme = LIGHT) -> None:
+        super().__init__(theme)
+        self.rows: list[tuple[str, str]] = []
+        self.hint_lines: list[str] = []
+        self.set_figures([], "")
+
+    def set_figures(self, rows: list[tuple[str, str]], hint: str = "", tooltip: str = "") -> None:
+        """Show (label, value) rows; `hint` (a problem) is word-wrapped under them."""
+        figures = (list(rows), hint, tooltip)
+        if figures == getattr(self, "_figures", None):
+            return
+        self._figures = figures
+        self.rows = list(rows)
+        self.hint_lines = wrap_text(hint, QFontMetricsF(text_font()), self.WIDTH - 20, 6) if hint else []
+        height = 36 + 22 * len(self.rows) + (18 * len(self.hint_lines) + 8 if self.hint_lines else 0)
+        self._set_bounds(QRectF(0, 0, self.WIDTH, height))
+        if tooltip != self.toolTip():
+            self.setToolTip(tooltip)
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        theme = self._theme
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(theme.colour("outline"), 1.5))
+        painter.setBrush(theme.colour("panel_fill"))
+        painter.drawRect(self._bounds.adjusted(0.75, 0.75, -0.75, -0.75))
+        painter.setFont(title_font())
+        painter.setPen(theme.colour("text"))
+        painter.drawText(QRectF(10, 6, self.WIDTH - 20, 22), Qt.AlignmentFlag.AlignVCenter, "Summary")
+        y = 32.0
+        for label, value in self.rows:
+            painter.setFont(text_font())
+            painter.drawText(QRectF(10, y, 170, 20), Qt.AlignmentFlag.AlignVCenter, label)
+            painter.setFont(label_font())
+            painter.drawText(QRectF(150, y, self.WIDTH - 160, 20),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, value)
+            y += 22
+        if self.hint_lines:
+            painter.setFont(text_font())
+            painter.setPen(theme.colour("muted"))
+            y += 6
+            for line in self.hint_lines:
+                painter.drawText(QRectF(10, y, self.WIDTH - 20, 18), Qt.AlignmentFlag.AlignVCenter, line)
+                y += 18
+
+
+class LegendItem(_Decoration):
+    """The colour key of the current mode, then what shapes and badges mean."""
+
+    def __init__(self, mode: str = "activity", theme: Theme = LIGHT) -> None:
+        super().__init__(theme)
+        self.mode = ""
+        self.set_mode(mode)
+
+    def set_mode(self, mode: str) -> None:
+        """Show the key of "activity" or "performer" colours."""
+        if mode == self.mode:
+            return
+        self.mode = mode
+        metrics = QFontMetricsF(text_font())
+        title = QFontMetricsF(label_font()).horizontalAdvance(self._title()) + 16
+        colours = title + sum(metrics.horizontalAdvance(category_label(mode, key)) + 38
+                              for key in categories(mode))
+        shapes = metrics.horizontalAdvance(self._shapes_text()) + 16
+        self._set_bounds(QRectF(0, 0, max(colours, shapes) + 8, 52))
+        self.update()
+
+    def _title(self) -> str:
+        return "Fill: activity" if self.mode == "activity" else "Fill: performer"
+
+    @staticmethod
+    def _shapes_text() -> str:
+        # Lower-case only the first letter: "Low %C&A" reads "low %C&A", not "low %c&a".
+        badges = "  ".join(f"{style.badge} {style.label[:1].lower()}{style.label[1:]}"
+                           for flag, style in FLAG_STYLES.items() if flag != "problem")
+        return ("Double border: vendor   Dashed: automated   Rounded: customer   "
+                f"Thick outline: critical path   Burst: kaizen   Badges: {badges}")
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        theme = self._theme
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        metrics = QFontMetricsF(text_font())
+        painter.setFont(label_font())
+        painter.setPen(theme.colour("text"))
+        painter.drawText(QRectF(0, 0, 200, 20), Qt.AlignmentFlag.AlignVCenter, self._title())
+        x = QFontMetricsF(label_font()).horizontalAdvance(self._title()) + 16
+        painter.setFont(text_font())
+        for key in categories(self.mode):
+            colour = category_colour(self.mode, key)
+            painter.setPen(QPen(theme.colour("outline"), 1))
+            painter.setBrush(colour)
+            painter.drawRect(QRectF(x, 3, 22, 14))
+            label = category_label(self.mode, key)
+            painter.setPen(theme.colour("text"))
+            painter.drawText(QRectF(x + 28, 0, 300, 20), Qt.AlignmentFlag.AlignVCenter, label)
+            x += metrics.horizontalAdvance(label) + 38
+        painter.setPen(theme.colour("muted"))
+        painter.drawText(QRectF(0, 28, self._bounds.width(), 20), Qt.AlignmentFlag.AlignVCenter,
+                         self._shapes_text())
+
+
+@dataclass(frozen=True)
+class LaneBand:
+    """One swimlane in scene y coordinates."""
+
+    label: str
+    top: float
+    height: float
+
+
+class LanesItem(_Decoration):
+    """Swimlane bands behind the steps: alternating fills, a label column at the left edge and
+    thin separators. Its coordinates are the scene's; the scene gives it bands and their span."""
+
+    LABEL_WIDTH = 150.0
+
+    def __init__(self, theme: Theme = LIGHT) -> None:
+        super().__init__(theme)
+        self.bands: list[LaneBand] = []
+        self.setZValue(-2)
+
+    def set_bands(self, bands: list[LaneBand], left: float, right: float) -> None:
+        """Show these bands from x = `left` (the label column starts there) to x = `right`."""
+        if not bands:
+            bounds = QRectF()
+        else:
+            top = min(b.top for b in bands)
+            bottom = max(b.top + b.height for b in bands)
+            bounds = QRectF(left, top, right - left, bottom - top)
+        if list(bands) == self.bands and bounds == self._bounds:
+            return
+        self.bands = list(bands)
+        self._set_bounds(bounds)
+        self.update()
+
+    def labels(self) -> list[str]:
+        return [band.label for band in self.bands]
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        if not self.bands:
+            return
+        theme = self._theme
+        fills = theme.lane_fills()
+        left, right = self._bounds.left(), self._bounds.right()
+        metrics = QFontMetricsF(label_font())
+        for index, band in enumerate(self.bands):
+            rect = QRectF(left, band.top, right - left, band.height)
+            painter.fillRect(rect, fills[index % 2])
+            painter.setPen(QPen(theme.colour("grid"), 0))
+            painter.drawLine(QPointF(left, band.top), QPointF(right, band.top))
+            painter.drawLine(QPointF(left, band.top + band.height),
+                             QPointF(right, band.top + band.height))
+            painter.drawLine(QPointF(left + self.LABEL_WIDTH, band.top),
+                             QPointF(left + self.LABEL_WIDTH, band.top + band.height))
+            painter.setPen(theme.colour("text"))
+            painter.setFont(label_font())
+            lines = wrap_text(band.label, metrics, self.LABEL_WIDTH - 20, 4)
+            y = band.top + 10
+            for line in lines:
+                painter.drawText(QRectF(left + 10, y, self.LABEL_WIDTH - 20, 20),
+                                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, line)
+                y += 20

@@ -1,0 +1,480 @@
+"""StepItem: one step drawn the classic value-stream way.
+
+A process box (category strip, name, team and performer) over a data box (PT, LT, %C&A); the
+wait before the step as an inventory triangle with its time in the gap to the left; flag badges
+above the top right corner. Vendor steps have a double border and a factory glyph, automated steps a dashed
+border and a gear, customer steps rounded corners and a person, so they read in greyscale too.
+
+The item is passive: the scene calls its setters and reads `pos()` only during a gesture. Its
+position is set by the scene from the model; flow items attached to it follow through itemChange.
+Setters that change nothing repaint nothing. Texts are laid out on first paint and tooltips built
+when shown (see ui.canvas.items.tooltips); zoomed out so far that text would be unreadable, the item
+draws its boxes and shapes only (ui.canvas.items.fonts.text_readable).
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Union
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen,
+                           QPolygonF)
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from ui.canvas.palette import (FLAG_STYLES, LIGHT, Theme, category_colour, category_label,
+                        strip_text_colour)
+from vsm.model.durations import format_duration
+from vsm.model import PERFORMERS, Step
+from ui.canvas.items.fonts import data_font, name_font, small_font, strip_font, text_readable
+from ui.canvas.items.tooltips import LazyToolTip
+
+if TYPE_CHECKING:
+    from ui.canvas.items.flow_item import FlowItem
+    from ui.canvas.items.kaizen_item import KaizenItem
+
+WIDTH = 180.0
+PROCESS_HEIGHT = 78.0
+DATA_HEIGHT = 42.0
+HEIGHT = PROCESS_HEIGHT + DATA_HEIGHT
+STRIP_HEIGHT = 18.0
+HANDLE_RADIUS = 7.0
+HANDLE_HIT_RADIUS = 11.0
+PADDING = 7.0
+
+FlagTooltips = Union[Mapping[str, str], Callable[[str], str], None]
+"""The tooltip of each flag: texts by flag, or a function building a flag's text when shown."""
+
+BOUNDS = (-66.0, -8.0, WIDTH + HANDLE_HIT_RADIUS + 2, HEIGHT + 8)  # left, top, right, bottom
+_BOUNDS = QRectF(BOUNDS[0], BOUNDS[1], BOUNDS[2] - BOUNDS[0], BOUNDS[3] - BOUNDS[1])
+_MOVED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
+_BADGE_WIDTHS: dict[str, float] = {}  # badge text -> width (the font never changes)
+
+
+def wrap_text(text: str, metrics: QFontMetricsF, width: float, max_lines: int) -> list[str]:
+    """Word-wrap `text` into at most `max_lines` lines of `width`; the last one elided with '…'."""
+    words = text.split()
+    lines: list[str] = []
+    current = ""
+    for index, word in enumerate(words):
+        candidate = f"{current} {word}".strip()
+        if metrics.horizontalAdvance(candidate) <= width or not current:
+            current = candidate
+            continue
+        lines.append(current)
+        current = word
+        if len(lines) == max_lines - 1:
+            current = " ".join(words[index:])
+            break
+    if current:
+        lines.append(current)
+    lines = lines[:max_lines]
+    return [metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in lines]
+
+
+class BadgeItem(LazyToolTip, QGraphicsItem):
+    """A flag badge: short text on a coloured rounded box, with a tooltip; clicks pass through.
+
+    `tooltip` is the text, or a function returning it called only when the tooltip is shown;
+    None asks the parent step when shown (StepItem.set_flags with a function of the flag)."""
+
+    HEIGHT = 18.0
+
+    def __init__(self, flag: str, tooltip: str | Callable[[], str] | None,
+                 parent: QGraphicsItem) -> None:
+        super().__init__(parent)
+        self.flag = flag
+        style = FLAG_STYLES.get(flag, FLAG_STYLES["problem"])
+        self._style = style
+        self._tooltip = tooltip
+        width = _BADGE_WIDTHS.get(style.badge)
+        if width is None:
+            width = _BADGE_WIDTHS[style.badge] = max(
+                22.0, QFontMetricsF(strip_font()).horizontalAdvance(style.badge) + 12)
+        self.width = width
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(True)
+
+    def tooltip_text(self) -> str:
+        tooltip = self._tooltip
+        if tooltip is None:
+            parent = self.parentItem()
+            return parent.flag_tooltip(self.flag) if isinstance(parent, StepItem) else ""
+        return tooltip() if callable(tooltip) else tooltip
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-1, -1, self.width + 2, self.HEIGHT + 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor("#000000"), 1))
+        painter.setBrush(QColor(self._style.colour))
+        painter.drawRoundedRect(QRectF(0, 0, self.width, self.HEIGHT), 5, 5)
+        if not text_readable(painter, widget, strip_font().pixelSize()):
+            return
+        painter.setPen(QColor(self._style.text))
+        painter.setFont(strip_font())
+        painter.drawText(QRectF(0, 0, self.width, self.HEIGHT), Qt.AlignmentFlag.AlignCenter,
+                         self._style.badge)
+
+
+class StepItem(LazyToolTip, QGraphicsItem):
+    """One step of the map. `step_id` names it; setters refresh what it shows."""
+
+    def __init__(self, step: Step, colour_mode: str = "activity", theme: Theme = LIGHT) -> None:
+        super().__init__()
+        self.step_id = step.id
+        self.flows: list[FlowItem] = []
+        self.kaizens: list[KaizenItem] = []  # bursts whose leader line points here
+        self._colour_mode = colour_mode
+        self._theme = theme
+        self._critical = False
+        self._hovered = False
+        self._badges: list[BadgeItem] = []
+        self._flags: tuple[str, ...] = ()
+        self._flags_key: tuple = ((), None)
+        self._flag_tooltips: FlagTooltips = None
+        self._texts: tuple[list[str], str, str] | None = None  # laid out on first paint
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+        self.set_step(step)
+        self.setPos(step.x, step.y)
+
+    # ------------------------------------------------------------ setters
+
+    def set_step(self, step: Step) -> None:
+        """Refresh every text from the step (position excluded: the scene sets it)."""
+        self.step = step
+        self._texts = None
+        self.update()
+
+    def texts(self) -> tuple[list[str], str, str]:
+        """The name's wrapped lines, the team and performer line, and the wait ("" for none)."""
+        if self._texts is None:
+            step = self.step
+            lines = wrap_text(step.name or "(no name)", QFontMetricsF(name_font()),
+                              WIDTH - 2 * PADDING, 2)
+            performer = PERFORMERS.get(step.performer, step.performer)
+            who = f"{step.team} · {performer}" if step.team else performer
+            who = QFontMetricsF(small_font()).elidedText(who, Qt.TextElideMode.ElideRight,
+                                                         WIDTH - 2 * PADDING)
+            wait = format_duration(step.wait_time) if step.wait_time > 0 else ""
+            self._texts = (lines, who, wait)
+        return self._texts
+
+    def tooltip_text(self) -> str:
+        return self._tooltip(self.step)
+
+    def set_colour_mode(self, mode: str) -> None:
+        """Fill by "activity" or by "performer"."""
+        if mode != self._colour_mode:
+            self._colour_mode = mode
+            self.update()
+
+    def set_theme(self, theme: Theme) -> None:
+        """Draw with another theme's colours (light for exports, dark for a dark desktop)."""
+        if theme is not self._theme:
+            self._theme = theme
+            self.update()
+
+    def set_flags(self, flags: list[str] | tuple[str, ...], tooltips: FlagTooltips = None) -> None:
+        """Show a badge per flag above the top right corner; each badge's tooltip explains it.
+
+        `tooltips` gives each flag's text, or is a function of the flag called only when a
+        badge's tooltip is shown (missing: the flag's label). Nothing is rebuilt or repainted
+        when the flags (and given texts) are those already shown."""
+        flags = tuple(flags)
+        if isinstance(tooltips, Mapping) and flags:
+            key = (flags, tuple(tooltips.get(flag, "") for flag in flags))
+        else:
+            key = (flags, None)
+        self._flag_tooltips = tooltips
+        if key == self._flags_key:
+            return
+        self._flags_key = key
+        if ("long_wait" in flags) != ("long_wait" in self._flags):
+            self.update()  # the inventory triangle is filled for a long wait
+        self._flags = flags
+        for badge in self._badges:
+            if badge.scene() is not None:
+                badge.scene().removeItem(badge)
+            else:
+                badge.setParentItem(None)
+        self._badges = []
+        x = WIDTH - 4
+        for flag in reversed(flags):
+            badge = BadgeItem(flag, self._badge_tooltip(flag), self)
+            x -= badge.width
+            badge.setPos(x, -BadgeItem.HEIGHT - 3)
+            x -= 3
+            self._badges.insert(0, badge)
+
+    def _badge_tooltip(self, flag: str) -> str | None:
+        tooltips = self._flag_tooltips
+        if callable(tooltips):
+            return None  # asked through flag_tooltip when shown: set_flags may bring a new function
+        return self.flag_tooltip(flag)
+
+    def flag_tooltip(self, flag: str) -> str:
+        """The tooltip of this flag's badge, as shown now."""
+        tooltips = self._flag_tooltips
+        if callable(tooltips):
+            return tooltips(flag)
+        if isinstance(tooltips, Mapping) and flag in tooltips:
+            return tooltips[flag]
+        return FLAG_STYLES.get(flag, FLAG_STYLES["problem"]).label
+
+    @property
+    def flags(self) -> list[str]:
+        """The flags shown, in order."""
+        return list(self._flags)
+
+    def badges(self) -> list[BadgeItem]:
+        """The badge items, in the order of the flags."""
+        return list(self._badges)
+
+    def set_on_critical_path(self, on_path: bool) -> None:
+        """A thicker outline for steps on the critical path."""
+        if on_path != self._critical:
+            self._critical = on_path
+            self.update()
+
+    @property
+    def on_critical_path(self) -> bool:
+        return self._critical
+
+    # ------------------------------------------------------------ geometry
+
+    def box_rect(self) -> QRectF:
+        """The process and data boxes, in item coordinates (where flows attach)."""
+        return QRectF(0, 0, WIDTH, HEIGHT)
+
+    def name_rect(self) -> QRectF:
+        """Where the name is drawn, in item coordinates (the inline editor goes there)."""
+        return QRectF(PADDING, STRIP_HEIGHT + 3, WIDTH - 2 * PADDING, 38)
+
+    def handle_centre(self) -> QPointF:
+        """The centre of the connection handle, in item coordinates."""
+        return QPointF(WIDTH, HEIGHT / 2)
+
+    def handle_at(self, scene_pos: QPointF) -> bool:
+        """True when `scene_pos` is on the connection handle."""
+        delta = self.mapFromScene(scene_pos) - self.handle_centre()
+        return math.hypot(delta.x(), delta.y()) <= HANDLE_HIT_RADIUS
+
+    def brush_colour(self) -> QColor:
+        """The fill of the process box in the current colour mode and theme."""
+        return self._theme.box_fill(self._category_colour())
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(_BOUNDS)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)  # the handle overlaps the box: keep both
+        path.addRect(self.box_rect().adjusted(-3, -3, 3, 3))
+        path.addEllipse(self.handle_centre(), HANDLE_HIT_RADIUS, HANDLE_HIT_RADIUS)
+        return path
+
+    # ------------------------------------------------------------ painting
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        theme = self._theme
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        performer = self.step.performer
+        category = self._category_colour()
+        box = QRectF(0, 0, WIDTH, PROCESS_HEIGHT)
+        data = QRectF(0, PROCESS_HEIGHT, WIDTH, DATA_HEIGHT)
+        radius = 12.0 if performer == "customer" else 0.0
+        # fills
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.colour("data_fill"))
+        painter.drawRect(data)
+        painter.setBrush(theme.box_fill(category))
+        painter.drawRoundedRect(box, radius, radius)
+        strip = QRectF(0, 0, WIDTH, STRIP_HEIGHT)
+        # The strip is the box's top cut out as a path, not a clip: SVG exports drop clipping.
+        rounded, top = QPainterPath(), QPainterPath()
+        rounded.addRoundedRect(box, radius, radius)
+        top.addRect(strip)
+        painter.setBrush(category)
+        painter.drawPath(rounded.intersected(top))
+        if not text_readable(painter, widget, name_font().pixelSize(), self):
+            self._paint_outline(painter, box, data, radius)  # boxes and shapes only
+            if self.step.wait_time > 0:
+                self._paint_inventory(painter, False)
+            self._paint_handle(painter)
+            return
+        detail = text_readable(painter, widget, small_font().pixelSize(), self)
+        on_strip = strip_text_colour(category)
+        painter.setPen(on_strip)
+        painter.setFont(strip_font())
+        painter.drawText(strip.adjusted(PADDING, 0, -24, 0),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         category_label(self._colour_mode, self._category_key()))
+        _draw_glyph(painter, performer, QPointF(WIDTH - 15, STRIP_HEIGHT / 2), on_strip)
+        # texts
+        name_lines, who, _ = self.texts()
+        painter.setPen(theme.colour("text"))
+        painter.setFont(name_font())
+        name = self.name_rect()
+        line_height = QFontMetricsF(name_font()).height()
+        top = name.top() + (name.height() - line_height * len(name_lines)) / 2
+        for index, line in enumerate(name_lines):
+            painter.drawText(QRectF(name.left(), top + index * line_height, name.width(), line_height),
+                             Qt.AlignmentFlag.AlignCenter, line)
+        if detail:
+            painter.setFont(small_font())
+            painter.setPen(theme.colour("muted"))
+            painter.drawText(QRectF(PADDING, PROCESS_HEIGHT - 18, WIDTH - 2 * PADDING, 16),
+                             Qt.AlignmentFlag.AlignCenter, who)
+            self._paint_data(painter, data)
+        self._paint_outline(painter, box, data, radius)
+        if self.step.wait_time > 0:
+            self._paint_inventory(painter, detail)
+        self._paint_handle(painter)
+
+    def _paint_handle(self, painter: QPainter) -> None:
+        """The connection handle, shown on a selected or hovered step."""
+        if self.isSelected() or self._hovered:
+            painter.setPen(QPen(QColor("#FFFFFF"), 1.5))
+            painter.setBrush(self._theme.colour("selection"))
+            painter.drawEllipse(self.handle_centre(), HANDLE_RADIUS, HANDLE_RADIUS)
+
+    def _paint_data(self, painter: QPainter, data: QRectF) -> None:
+        step = self.step
+        painter.setFont(data_font())
+        painter.setPen(self._theme.colour("text"))
+        half = (WIDTH - 2 * PADDING) / 2
+        row = DATA_HEIGHT / 2
+        cells = [
+            (f"PT {format_duration(step.process_time)}", 0, 0),
+            (f"LT {format_duration(step.lead_time)}", 1, 0),
+            (f"%C&A {step.pca:g}", 0, 1),
+        ]
+        if step.people != 1:
+            cells.append((f"People {step.people:g}", 1, 1))
+        for text, column, line in cells:
+            painter.drawText(QRectF(PADDING + column * half, data.top() + line * row, half, row),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+
+    def _paint_outline(self, painter: QPainter, box: QRectF, data: QRectF, radius: float) -> None:
+        theme = self._theme
+        width = 3.5 if self._critical else 1.5
+        pen = QPen(theme.colour("critical" if self._critical else "outline"), width)
+        if self.step.performer == "automated":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(pen)
+        painter.drawRoundedRect(box, radius, radius)
+        painter.drawRect(data)
+        if self.step.performer == "vendor":
+            painter.setPen(QPen(theme.colour("outline"), 1.2))
+            inset = width / 2 + 2.5
+            painter.drawRect(box.adjusted(inset, inset, -inset, -inset))
+        if self.isSelected():
+            selection = QPen(theme.colour("selection"), 2.5, Qt.PenStyle.DashLine)
+            painter.setPen(selection)
+            painter.drawRect(QRectF(-6, -6, WIDTH + 12, HEIGHT + 12))
+
+    def _paint_inventory(self, painter: QPainter, texts: bool = True) -> None:
+        """The inventory triangle ("I") in the gap before the step, its wait time above it."""
+        theme = self._theme
+        centre = -24.0
+        long_wait = "long_wait" in self._flags
+        triangle = QPolygonF([QPointF(centre, 30), QPointF(centre + 14, 54), QPointF(centre - 14, 54)])
+        painter.setPen(QPen(theme.colour("outline"), 1.5))
+        painter.setBrush(QColor(FLAG_STYLES["long_wait"].colour) if long_wait
+                         else theme.colour("background"))
+        painter.drawPolygon(triangle)
+        if not texts:
+            return
+        painter.setFont(strip_font())
+        painter.setPen(QColor("#000000") if long_wait else theme.colour("text"))
+        painter.drawText(QRectF(centre - 7, 38, 14, 15), Qt.AlignmentFlag.AlignCenter, "I")
+        label = QRectF(centre - 40, 10, 80, 17)
+        painter.setFont(strip_font())
+        painter.setPen(theme.colour("text"))
+        painter.drawText(label, Qt.AlignmentFlag.AlignCenter, self.texts()[2])
+
+    # ------------------------------------------------------------ reactions
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
+        # Called for every change of every step (a dozen while a scene is built): only a move
+        # matters here, the rest returns at once. QGraphicsItem.itemChange returns `value` too,
+        # and setSelected repaints the item itself.
+        if change is _MOVED:
+            for flow in self.flows:
+                flow.adjust()
+            for kaizen in self.kaizens:
+                kaizen.adjust()
+        return value
+
+    def hoverEnterEvent(self, event: Any) -> None:
+        self._hovered = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event: Any) -> None:
+        self._hovered = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+    # ------------------------------------------------------------ helpers
+
+    def _category_key(self) -> str:
+        return self.step.activity if self._colour_mode == "activity" else self.step.performer
+
+    def _category_colour(self) -> QColor:
+        return category_colour(self._colour_mode, self._category_key())
+
+    @staticmethod
+    def _tooltip(step: Step) -> str:
+        lines = [f"<b>{escape(step.name, quote=False)}</b>",
+                 escape(" · ".join(filter(None, [step.team, PERFORMERS.get(step.performer, "")])),
+                        quote=False),
+                 f"Wait before it: {format_duration(step.wait_time)}; process time: "
+                 f"{format_duration(step.process_time)}; lead time: {format_duration(step.lead_time)}",
+                 f"%C&A (complete and accurate): {step.pca:g}%"]
+        if step.notes:
+            lines.append(f"<i>{escape(step.notes, quote=False)}</i>")
+        return "<br>".join(line for line in lines if line)
+
+
+
+def _draw_glyph(painter: QPainter, performer: str, centre: QPointF, colour: QColor) -> None:
+    """A small performer glyph: factory (vendor), gear (automated), person (customer)."""
+    x, y = centre.x(), centre.y()
+    painter.save()
+    painter.setPen(QPen(colour, 1.3))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    if performer == "vendor":
+        roof = QPolygonF([QPointF(x - 7, y + 6), QPointF(x - 7, y - 1), QPointF(x - 3, y - 4),
+                          QPointF(x - 3, y - 1), QPointF(x + 1, y - 4), QPointF(x + 1, y - 1),
+                          QPointF(x + 3, y - 1), QPointF(x + 3, y - 7), QPointF(x + 7, y - 7),
+                          QPointF(x + 7, y + 6)])
+        painter.setBrush(QBrush(colour))
+        painter.drawPolygon(roof)
+    elif performer == "automated":
+        for tooth in range(8):
+            angle = tooth * math.pi / 4
+            painter.drawLine(QPointF(x + 4 * math.cos(angle), y + 4 * math.sin(angle)),
+                             QPointF(x + 7 * math.cos(angle), y + 7 * math.sin(angle)))
+        painter.drawEllipse(centre, 4.5, 4.5)
+        painter.drawEllipse(centre, 1.5, 1.5)
+    elif performer == "customer":
+        painter.setBrush(QBrush(colour))
+        painter.drawEllipse(QPointF(x, y - 3.5), 3, 3)
+        path = QPainterPath(QPointF(x - 6, y + 7))
+        path.cubicTo(QPointF(x - 6, y - 1), QPointF(x + 6, y - 1), QPointF(x + 6, y + 7))
+        path.closeSubpath()
+        painter.drawPath(path)
+    painter.restore()

@@ -1,0 +1,499 @@
+"""MapScene: the canvas of one value-stream map.
+
+The scene mirrors the map: it builds one item per step and flow, subscribes to the map's events
+and updates only the item an event concerns. It listens to the document's analysis to show flags,
+the critical path, the lead-time ladder and the summary (ui.canvas.analysis_presenter: only the items whose
+state changed are touched). Gestures on the canvas (dragging steps,
+drawing a connection, double-clicking to add a step) become commands pushed on the document's
+undo stack; the model then tells the scene what changed. Nothing is ever read back from the items
+to save: positions live in the model.
+"""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QPainter, QPen
+from PySide6.QtWidgets import (QGraphicsScene, QGraphicsSceneHelpEvent, QGraphicsSceneMouseEvent,
+                               QGraphicsView)
+
+from ui.document.commands import AddStepsCommand
+from ui.document.document import Document
+from ui.canvas.items import (FlowItem, KaizenItem, LadderItem, LaneBand, LanesItem, LegendItem, StepItem,
+                      SummaryItem)
+from ui.canvas.items.step_item import BOUNDS as STEP_BOUNDS
+from ui.canvas.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
+from ui.canvas.items.tooltips import sync_tooltips
+from ui.canvas.palette import COLOUR_MODES, LIGHT, Theme, theme_for
+from ui.canvas.analysis_presenter import AnalysisPresenter
+from ui.canvas.tools import ConnectTool, MoveTool
+from vsm.analysis import MapAnalysis
+from vsm.model.events import KaizenAdded, KaizenChanged, KaizenRemoved
+from vsm.model.kaizen import Kaizen
+from vsm.model.layout import LANE_BYS, LANE_PADDING, lane_bands
+from vsm.model import (Flow, FlowAdded, FlowChanged, FlowRemoved, MapChanged, Step, StepAdded,
+                       StepChanged, StepRemoved, ValueStreamMap)
+
+GRID = 20.0
+MARGIN = 400.0  # room around the map to scroll into and double-click on
+
+
+class MapScene(QGraphicsScene):
+    """The canvas of one map; `item_for_step`, `item_for_flow` and `item_for_kaizen` map model
+    ids to items. A `read_only` scene (the compare view) shows the map but pushes nothing: its
+    items cannot be dragged and double-clicks add nothing."""
+
+    status_message = Signal(str)  # a hint for the status bar
+    rename_requested = Signal(str)  # step id: the view opens the inline name editor
+    kaizen_activated = Signal(str)  # kaizen id double-clicked: the window opens its properties
+
+    def __init__(self, document: Document, map_: ValueStreamMap,
+                 parent: QObject | None = None, read_only: bool = False) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.map = map_
+        self.read_only = read_only
+        self.item_for_step: dict[str, StepItem] = {}
+        self.item_for_flow: dict[str, FlowItem] = {}
+        self.item_for_kaizen: dict[str, KaizenItem] = {}
+        self._colour_mode = "activity"
+        self._lanes_by: str | None = None
+        self._snap = False
+        app = QGuiApplication.instance()
+        self.theme: Theme = theme_for(app.palette()) if app is not None else LIGHT
+        self._presenter = AnalysisPresenter()
+        self._content: QRectF | None = None  # the steps, flows and kaizens; None: measure again
+        self._scene_rect: QRectF | None = None
+        self.connect_tool = ConnectTool(self)
+        self.move_tool = MoveTool(self)
+        self.legend = LegendItem(self._colour_mode, self.theme)
+        self.ladder = LadderItem(self.theme)
+        self.summary = SummaryItem(self.theme)
+        self.lanes = LanesItem(self.theme)
+        for decoration in (self.lanes, self.legend, self.ladder, self.summary):
+            self.addItem(decoration)
+        self._layout_timer = QTimer(self)
+        self._layout_timer.setSingleShot(True)
+        self._layout_timer.setInterval(0)
+        self._layout_timer.timeout.connect(self.layout_decorations)
+        # Items get their analysis state (badges, outlines) before they join the scene.
+        steps = [self._add_step_item(step, add=False) for step in map_.steps]
+        flows = [self._add_flow_item(flow, add=False) for flow in map_.flows]
+        self._presenter.apply(self, document.analysis(map_.id))
+        for item in (*steps, *flows):
+            self.addItem(item)
+        for kaizen in map_.kaizens:
+            self._add_kaizen_item(kaizen)
+        self._attached = True
+        map_.subscribe(self._on_model_event)
+        document.analysis_changed.connect(self._on_analysis_changed)
+        self.layout_decorations()
+
+    def detach(self) -> None:
+        """Stop following the map and the document (the map was closed or deleted)."""
+        if not self._attached:
+            return
+        self._attached = False
+        self.map.unsubscribe(self._on_model_event)
+        try:
+            self.document.analysis_changed.disconnect(self._on_analysis_changed)
+        except (RuntimeError, TypeError):  # already disconnected
+            pass
+        self.connect_tool.cancel()
+        self._layout_timer.stop()
+        self.blockSignals(True)  # a closed map's scene has nothing more to tell
+
+    # ------------------------------------------------------------ settings
+
+    @property
+    def colour_mode(self) -> str:
+        """ "activity" or "performer": what the step fills show."""
+        return self._colour_mode
+
+    def set_colour_mode(self, mode: str) -> None:
+        """Fill the steps by activity or by performer; the legend follows."""
+        if mode not in COLOUR_MODES:
+            raise ValueError(f"colour mode must be one of {COLOUR_MODES}, not {mode!r}")
+        self._colour_mode = mode
+        for item in self.item_for_step.values():
+            item.set_colour_mode(mode)
+        self.legend.set_mode(mode)
+        self.schedule_layout()
+
+    @property
+    def lanes_by(self) -> str | None:
+        """None, "team" or "activity": what the swimlane bands behind the steps group by."""
+        return self._lanes_by
+
+    def set_lanes(self, by: str | None) -> None:
+        """Draw swimlanes by team or by ITIL value chain activity behind the steps, or none."""
+        if by is not None and by not in LANE_BYS:
+            raise ValueError(f"lanes are by one of {LANE_BYS} or None, not {by!r}")
+        self._lanes_by = by
+        self._update_lanes()
+        self.schedule_layout()
+
+    def _update_lanes(self) -> None:
+        """Lay the bands out again from the steps' current positions and lanes (cheap)."""
+        by = self._lanes_by
+        if by is None or not self.map.steps:
+            self.lanes.set_bands([], 0, 0)
+            return
+        bands = [LaneBand(label, top, height)
+                 for _, label, top, height in lane_bands(self.map, by, padding=LANE_PADDING,
+                                                         box_height=HEIGHT)]
+        left = min(step.x for step in self.map.steps) - LANE_PADDING - LanesItem.LABEL_WIDTH
+        right = max(step.x for step in self.map.steps) + WIDTH + LANE_PADDING
+        self.lanes.set_bands(bands, left, right)
+
+    @property
+    def snap_to_grid(self) -> bool:
+        """When on, dropped and new steps land on a 20 px grid, which the background shows."""
+        return self._snap
+
+    @snap_to_grid.setter
+    def snap_to_grid(self, on: bool) -> None:
+        self._snap = bool(on)
+        self.invalidate(self.sceneRect(), QGraphicsScene.SceneLayer.BackgroundLayer)
+
+    def set_theme(self, theme: Theme) -> None:
+        """Draw everything with this theme (LIGHT for exports)."""
+        self.theme = theme
+        for item in self.items():
+            if hasattr(item, "set_theme"):
+                item.set_theme(theme)
+        self.invalidate(self.sceneRect(), QGraphicsScene.SceneLayer.BackgroundLayer)
+
+    def snapped(self, x: float, y: float) -> tuple[float, float]:
+        """The position a step dropped at (x, y) takes: on the grid when snapping is on."""
+        if not self._snap:
+            return (round(x, 1), round(y, 1))
+        return (round(x / GRID) * GRID, round(y / GRID) * GRID)
+
+    # ------------------------------------------------------------ selection
+
+    def step_item_at(self, scene_pos: QPointF) -> StepItem | None:
+        """The topmost step under a point (its badges and handle included)."""
+        for item in self.items(scene_pos):
+            while item is not None and not isinstance(item, StepItem):
+                item = item.parentItem()
+            if item is not None:
+                return item
+        return None
+
+    def flow_item_at(self, scene_pos: QPointF) -> FlowItem | None:
+        """The topmost flow under a point."""
+        return next((i for i in self.items(scene_pos) if isinstance(i, FlowItem)), None)
+
+    def selected_step_ids(self) -> list[str]:
+        """The selected steps, in the map's order."""
+        selected = {item.step_id for item in self._selected_items() if isinstance(item, StepItem)}
+        return [s.id for s in self.map.steps if s.id in selected]
+
+    def selected_flow_ids(self) -> list[str]:
+        """The selected flows, in the map's order."""
+        selected = {item.flow_id for item in self._selected_items() if isinstance(item, FlowItem)}
+        return [f.id for f in self.map.flows if f.id in selected]
+
+    def selected_kaizen_ids(self) -> list[str]:
+        """The selected kaizen bursts, in the map's order."""
+        selected = {item.kaizen_id for item in self._selected_items()
+                    if isinstance(item, KaizenItem)}
+        return [k.id for k in self.map.kaizens if k.id in selected]
+
+    def kaizen_item_at(self, scene_pos: QPointF) -> KaizenItem | None:
+        """The topmost kaizen burst under a point."""
+        return next((i for i in self.items(scene_pos) if isinstance(i, KaizenItem)), None)
+
+    def _selected_items(self) -> list:
+        try:
+            return [item for item in self.selectedItems() if shiboken6.isValid(item)]
+        except RuntimeError:  # the scene is being destroyed
+            return []
+
+    def select_steps(self, step_ids: list[str], flow_ids: list[str] = (),
+                     kaizen_ids: list[str] = ()) -> None:
+        """Select exactly these steps (and flows and kaizens); one selectionChanged."""
+        self.blockSignals(True)
+        try:
+            self.clearSelection()
+            for step_id in step_ids:
+                if step_id in self.item_for_step:
+                    self.item_for_step[step_id].setSelected(True)
+            for flow_id in flow_ids:
+                if flow_id in self.item_for_flow:
+                    self.item_for_flow[flow_id].setSelected(True)
+            for kaizen_id in kaizen_ids:
+                if kaizen_id in self.item_for_kaizen:
+                    self.item_for_kaizen[kaizen_id].setSelected(True)
+        finally:
+            self.blockSignals(False)
+        self.selectionChanged.emit()
+
+    # ------------------------------------------------------------ model events
+
+    def _on_model_event(self, event: object) -> None:
+        if isinstance(event, StepChanged) and event.field in ("x", "y"):
+            self._content = None  # the map's extent is measured again
+        elif not isinstance(event, (MapChanged, StepChanged)):
+            self._content = None  # something came, went or changed its shape
+            if not isinstance(event, (KaizenAdded, KaizenRemoved, KaizenChanged)):
+                self._presenter.items_changed()
+        if isinstance(event, StepAdded):
+            self._add_step_item(event.step)
+            if self._lanes_by is not None:
+                self._update_lanes()
+        elif isinstance(event, StepRemoved):
+            item = self.item_for_step.pop(event.step.id, None)
+            if item is not None:
+                self.move_tool.forget(event.step.id)
+                self.removeItem(item)
+            if self._lanes_by is not None:
+                self._update_lanes()
+        elif isinstance(event, StepChanged):
+            item = self.item_for_step[event.step.id]
+            if event.field in ("x", "y"):
+                item.setPos(event.step.x, event.step.y)
+            else:
+                item.set_step(event.step)
+            if self._lanes_by is not None and event.field in ("x", "y", "team", "activity"):
+                self._update_lanes()
+        elif isinstance(event, FlowAdded):
+            self._add_flow_item(event.flow)
+        elif isinstance(event, FlowRemoved):
+            flow_item = self.item_for_flow.pop(event.flow.id, None)
+            if flow_item is not None:
+                flow_item.detach()
+                self.removeItem(flow_item)
+        elif isinstance(event, FlowChanged):
+            flow = event.flow
+            self.item_for_flow[flow.id].set_flow(flow, self.item_for_step[flow.source],
+                                                 self.item_for_step[flow.target])
+        elif isinstance(event, (KaizenAdded, KaizenRemoved, KaizenChanged)):
+            self._on_kaizen_event(event)
+        elif isinstance(event, MapChanged):
+            return  # settings change figures only; the analysis will follow
+        self.schedule_layout()
+
+    def _on_kaizen_event(self, event: KaizenAdded | KaizenRemoved | KaizenChanged) -> None:
+        kaizen = event.kaizen
+        if isinstance(event, KaizenAdded):
+            self._add_kaizen_item(kaizen)
+            return
+        if isinstance(event, KaizenRemoved):
+            item = self.item_for_kaizen.pop(kaizen.id, None)
+            if item is not None:
+                self.move_tool.forget(kaizen.id)
+                item.detach()
+                self.removeItem(item)
+            return
+        item = self.item_for_kaizen[kaizen.id]
+        if event.field in ("x", "y"):
+            item.setPos(kaizen.x, kaizen.y)
+        elif event.field == "step_id":
+            item.attach(self.item_for_step.get(kaizen.step_id or ""))
+        else:
+            item.set_kaizen(kaizen)
+
+    def _add_step_item(self, step: Step, add: bool = True) -> StepItem:
+        item = StepItem(step, self._colour_mode, self.theme)
+        if self.read_only:
+            item.setFlag(StepItem.GraphicsItemFlag.ItemIsMovable, False)
+        self.item_for_step[step.id] = item
+        if add:
+            self.addItem(item)
+        return item
+
+    def _add_kaizen_item(self, kaizen: Kaizen) -> KaizenItem:
+        item = KaizenItem(kaizen, self.theme)
+        if self.read_only:
+            item.setFlag(KaizenItem.GraphicsItemFlag.ItemIsMovable, False)
+        self.item_for_kaizen[kaizen.id] = item
+        self.addItem(item)
+        item.attach(self.item_for_step.get(kaizen.step_id or ""))
+        return item
+
+    def _add_flow_item(self, flow: Flow, add: bool = True) -> FlowItem:
+        item = FlowItem(flow, self.item_for_step[flow.source], self.item_for_step[flow.target],
+                        self.theme)
+        self.item_for_flow[flow.id] = item
+        if add:
+            self.addItem(item)
+        return item
+
+    # ------------------------------------------------------------ analysis
+
+    @property
+    def analysis(self) -> MapAnalysis | None:
+        """The analysis the canvas shows (None before the first)."""
+        return self._presenter.analysis
+
+    def _on_analysis_changed(self, map_id: str) -> None:
+        if map_id == self.map.id:
+            self.apply_analysis()
+
+    def apply_analysis(self) -> None:
+        """Show the document's current analysis: flags, critical path, ladder and summary.
+
+        Only items whose flags or critical-path membership changed are touched."""
+        self._presenter.apply(self, self.document.analysis(self.map.id))
+        self.layout_decorations()
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:  # noqa: N802 - Qt override
+        """Tooltips are built when shown: bring those under the mouse up to date, then let Qt
+        pick and show one as usual."""
+        view = event.widget().parentWidget() if event.widget() is not None else None
+        scale = view.transform().m11() if isinstance(view, QGraphicsView) else 1.0
+        reach = 2.0 / max(scale, 1e-3)  # Qt looks one device pixel around the mouse
+        pos = event.scenePos()
+        sync_tooltips(self.items(QRectF(pos.x() - reach, pos.y() - reach, 2 * reach, 2 * reach)))
+        super().helpEvent(event)
+
+    # ------------------------------------------------------------ decorations
+
+    def schedule_layout(self) -> None:
+        """Place the legend, ladder and summary again on the next turn of the event loop."""
+        self._layout_timer.start()
+
+    def _map_rect(self) -> QRectF:
+        """The steps, flows and kaizens, measured again only after something moved, came or went."""
+        if self._content is None:
+            left, top, right, bottom = STEP_BOUNDS
+            extents = [(x + left, y + top, x + right, y + bottom)
+                       for x, y in ((i.x(), i.y()) for i in self.item_for_step.values())]
+            extents += [flow.extent for flow in self.item_for_flow.values()]
+            content = QRectF()
+            if extents:
+                left, top = min(e[0] for e in extents), min(e[1] for e in extents)
+                content = QRectF(left, top, max(e[2] for e in extents) - left,
+                                 max(e[3] for e in extents) - top)
+            for item in self.item_for_kaizen.values():
+                content = content.united(item.sceneBoundingRect())
+            self._content = content
+        return QRectF(self._content)
+
+    def layout_decorations(self) -> None:
+        """Legend above the map, ladder below the lowest step, summary under the ladder's right end."""
+        self._layout_timer.stop()
+        content = self._map_rect()
+        if content.isNull():
+            content = QRectF(0, 0, WIDTH, PROCESS_HEIGHT)
+        lanes = self.lanes.mapRectToScene(self.lanes.boundingRect())
+        if not lanes.isNull():
+            content = content.united(lanes)
+        self._presenter.update_ladder(self)
+        self.legend.setPos(content.left(), content.top() - self.legend.boundingRect().height() - 24)
+        self.ladder.setPos(0, content.bottom() + 36)
+        ladder = self.ladder.mapRectToScene(self.ladder.boundingRect())
+        below = ladder.bottom() if not ladder.isNull() else content.bottom()
+        right = max(content.right(), ladder.right() if not ladder.isNull() else content.right())
+        self.summary.setPos(right - self.summary.boundingRect().width(), below + 16)
+        everything = content.united(self.legend.sceneBoundingRect()).united(
+            self.summary.sceneBoundingRect())
+        if not ladder.isNull():
+            everything = everything.united(ladder)
+        # A new scene rect makes Qt rebuild its whole item index: keep the current one while it
+        # leaves between half and one and a half margins around everything (a ladder total or a
+        # summary figure a few pixels wider moves nothing).
+        current, half = self._scene_rect, MARGIN / 2
+        if current is None or not (
+                current.contains(everything.adjusted(-half, -half, half, half))
+                and everything.adjusted(-3 * half, -3 * half, 3 * half, 3 * half).contains(current)):
+            self._scene_rect = everything.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+            self.setSceneRect(self._scene_rect)
+
+    def content_rect(self) -> QRectF:
+        """The map with its legend, ladder, summary and lanes (for zoom to fit and exports)."""
+        rect = QRectF()
+        for item in self.items():
+            if item.isVisible() and item.parentItem() is None and not item.boundingRect().isNull():
+                rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, self.theme.colour("background"))
+        if not self._snap or painter.worldTransform().m11() * GRID < 8:
+            return
+        painter.setPen(QPen(self.theme.colour("grid"), 0))
+        left = int(rect.left() // GRID) * GRID
+        top = int(rect.top() // GRID) * GRID
+        x = left
+        while x < rect.right():
+            painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+            x += GRID
+        y = top
+        while y < rect.bottom():
+            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+            y += GRID
+
+    # ------------------------------------------------------------ gestures
+
+    def add_step_at(self, scene_pos: QPointF) -> str:
+        """Add a new step centred on a point (one command); return its id."""
+        x, y = self.snapped(scene_pos.x() - WIDTH / 2, scene_pos.y() - PROCESS_HEIGHT / 2)
+        step = Step(x=x, y=y)
+        self.document.push(AddStepsCommand(self.map, [step]))
+        self.select_steps([step.id])
+        return step.id
+
+    def cancel_interaction(self) -> bool:
+        """Cancel a connection being drawn; True if there was one."""
+        if self.connect_tool.active:
+            self.connect_tool.cancel()
+            self.status_message.emit("Connection cancelled")
+            return True
+        return False
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if (event.button() == Qt.MouseButton.LeftButton and not self.read_only
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier):
+            item = self.step_item_at(event.scenePos())
+            if item is not None and item.handle_at(event.scenePos()):
+                self.connect_tool.start(item, event.scenePos())
+                event.accept()
+                return
+        super().mousePressEvent(event)
+        self.move_tool.cancel()
+        if (event.button() == Qt.MouseButton.LeftButton and not self.read_only
+                and isinstance(self.mouseGrabberItem(), (StepItem, KaizenItem))):
+            self.move_tool.start(self.selectedItems())
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.connect_tool.active:
+            self.connect_tool.move(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.connect_tool.active:
+            if event.button() == Qt.MouseButton.LeftButton:
+                self.connect_tool.finish(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self.move_tool.active:
+            self.move_tool.finish()
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.read_only:
+            event.accept()
+            return
+        if event.button() == Qt.MouseButton.LeftButton:
+            burst = self.kaizen_item_at(event.scenePos())
+            if burst is not None:
+                self.select_steps([], [], [burst.kaizen_id])
+                self.kaizen_activated.emit(burst.kaizen_id)
+                event.accept()
+                return
+            item = self.step_item_at(event.scenePos())
+            if item is not None:
+                self.rename_requested.emit(item.step_id)
+                event.accept()
+                return
+            if self.flow_item_at(event.scenePos()) is None:
+                self.rename_requested.emit(self.add_step_at(event.scenePos()))
+                event.accept()
+                return
+        super().mouseDoubleClickEvent(event)
+

@@ -1,0 +1,269 @@
+"""Interaction objects of the canvas: each gesture is an object with start, finish and cancel.
+
+ConnectTool draws a rubber line from a step's handle and connects on release over another step.
+MoveTool remembers where the dragged steps and kaizen bursts started and pushes one Move command
+on release.
+RenameTool puts a line edit over a step's name; Enter commits one command, Esc cancels. Tools
+build commands and push them on the document; they never change items or the model themselves.
+(Rubber-band selection is QGraphicsView's own RubberBandDrag.)
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING
+
+import shiboken6
+
+from PySide6.QtCore import QLineF, QPointF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPen
+from PySide6.QtWidgets import QGraphicsLineItem, QLineEdit
+
+from ui.document.commands import AddStepsCommand, MoveStepsCommand, SetStepFieldCommand
+from ui.canvas.items.kaizen_item import KaizenItem
+from ui.canvas.items.step_item import StepItem
+from vsm.model import Flow
+from ui.canvas.items.fonts import name_font
+
+if TYPE_CHECKING:
+    from ui.canvas.scene import MapScene
+    from ui.canvas.view import MapView
+
+
+def connect_steps(scene: MapScene, source_id: str, target_id: str) -> bool:
+    """Push one command adding an ordinary flow source -> target, unless it makes no sense.
+
+    A flow into the same step, a flow that already exists or one straight back along an existing
+    flow is refused with a status message. Returns True when the flow was added.
+    """
+    map_ = scene.map
+    source, target = map_.step(source_id), map_.step(target_id)
+    ordinary = {(f.source, f.target) for f in map_.flows if f.kind == "normal"}
+    if source_id == target_id:
+        message = "A step cannot flow into itself (make a rework flow in its properties)."
+    elif (source_id, target_id) in ordinary:
+        message = f"{source.name!r} already flows into {target.name!r}."
+    elif (target_id, source_id) in ordinary:
+        message = (f"{target.name!r} already flows into {source.name!r}; a flow back would make a "
+                   "loop (use a rework flow for work that goes back).")
+    else:
+        scene.document.push(AddStepsCommand(map_, [], [Flow(source_id, target_id)], text="Connect"))
+        scene.status_message.emit(f"Connected {source.name!r} → {target.name!r}")
+        return True
+    scene.status_message.emit(message)
+    return False
+
+
+class ConnectTool:
+    """Drag from a step's connection handle to another step to connect them."""
+
+    def __init__(self, scene: MapScene) -> None:
+        self._scene = weakref.ref(scene)  # no reference cycle with the scene that owns the tool
+        self.source: StepItem | None = None
+        self._line: QGraphicsLineItem | None = None
+
+    @property
+    def scene(self) -> MapScene:
+        return self._scene()
+
+    @property
+    def active(self) -> bool:
+        return self.source is not None
+
+    def start(self, source: StepItem, scene_pos: QPointF) -> None:
+        """Begin at `source`'s handle; a dashed rubber line follows the mouse."""
+        self.cancel()
+        self.source = source
+        start = source.mapToScene(source.handle_centre())
+        self._line = QGraphicsLineItem(QLineF(start, scene_pos))
+        pen = QPen(self.scene.theme.colour("selection"), 2, Qt.PenStyle.DashLine)
+        self._line.setPen(pen)
+        self._line.setZValue(10)
+        self.scene.addItem(self._line)
+        self.scene.status_message.emit("Release over the step that comes next (Esc cancels)")
+
+    def move(self, scene_pos: QPointF) -> None:
+        """Follow the mouse."""
+        if self._line is not None:
+            line = self._line.line()
+            self._line.setLine(QLineF(line.p1(), scene_pos))
+
+    def finish(self, scene_pos: QPointF) -> bool:
+        """Connect to the step under `scene_pos`, if any; True when a flow was added."""
+        source = self.source
+        self.cancel()
+        if source is None:
+            return False
+        target = self.scene.step_item_at(scene_pos)
+        if target is None:
+            self.scene.status_message.emit("Release over a step to connect to it.")
+            return False
+        return connect_steps(self.scene, source.step_id, target.step_id)
+
+    def cancel(self) -> None:
+        """Drop the rubber line; nothing is changed."""
+        if self._line is not None and self._line.scene() is not None:
+            self._line.scene().removeItem(self._line)
+        self._line = None
+        self.source = None
+
+
+class MoveTool:
+    """A drag of the selected steps and kaizen bursts: Qt moves the items while the mouse moves;
+    on release one Move command takes the model where the items went (snapped), or nothing."""
+
+    def __init__(self, scene: MapScene) -> None:
+        self._scene = weakref.ref(scene)
+        self.steps: dict[str, tuple[float, float]] = {}  # step id -> position at the press
+        self.kaizens: dict[str, tuple[float, float]] = {}  # kaizen id -> position at the press
+
+    @property
+    def scene(self) -> MapScene:
+        return self._scene()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.steps or self.kaizens)
+
+    def start(self, selected: list) -> None:
+        """Remember where the selected steps and kaizens are as the drag begins."""
+        self.steps = {item.step_id: (item.x(), item.y())
+                      for item in selected if isinstance(item, StepItem)}
+        self.kaizens = {item.kaizen_id: (item.x(), item.y())
+                        for item in selected if isinstance(item, KaizenItem)}
+
+    def forget(self, item_id: str) -> None:
+        """A step or kaizen was removed during the drag."""
+        self.steps.pop(item_id, None)
+        self.kaizens.pop(item_id, None)
+
+    def cancel(self) -> None:
+        self.steps, self.kaizens = {}, {}
+
+    def finish(self) -> bool:
+        """Push one Move command for what the drag moved; True when one was pushed."""
+        scene, map_ = self.scene, self.scene.map
+        steps = {v: scene.item_for_step[v] for v in self.steps if v in scene.item_for_step}
+        bursts = {k: scene.item_for_kaizen[k] for k in self.kaizens if k in scene.item_for_kaizen}
+        still = (all((i.x(), i.y()) == self.steps[v] for v, i in steps.items())
+                 and all((i.x(), i.y()) == self.kaizens[k] for k, i in bursts.items()))
+        self.cancel()
+        if still:  # a click, not a drag: nothing to snap or push
+            return False
+        moved = {v: scene.snapped(i.x(), i.y()) for v, i in steps.items()}
+        moved = {v: p for v, p in moved.items() if p != (map_.step(v).x, map_.step(v).y)}
+        moved_bursts = {k: scene.snapped(i.x(), i.y()) for k, i in bursts.items()}
+        moved_bursts = {k: p for k, p in moved_bursts.items()
+                        if p != (map_.kaizen(k).x, map_.kaizen(k).y)}
+        count = len(moved) + len(moved_bursts)
+        if count:
+            text = f"Move {count} items" if count > 1 else "Move step" if moved else "Move kaizen"
+            scene.document.push(MoveStepsCommand(map_, moved, text, kaizens=moved_bursts))
+        for v, item in steps.items():  # where snapping undid the move, back to the model
+            if (item.x(), item.y()) != (map_.step(v).x, map_.step(v).y):
+                item.setPos(map_.step(v).x, map_.step(v).y)
+        for k, item in bursts.items():
+            if (item.x(), item.y()) != (map_.kaizen(k).x, map_.kaizen(k).y):
+                item.setPos(map_.kaizen(k).x, map_.kaizen(k).y)
+        return bool(count)
+
+
+class _NameEditor(QLineEdit):
+    """A line edit that reports Escape instead of passing it on."""
+
+    cancelled = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.cancelled.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class RenameTool:
+    """Inline rename of a step on the canvas: one SetStepFieldCommand on Enter or focus loss."""
+
+    def __init__(self, view: MapView) -> None:
+        self._view = weakref.ref(view)  # no reference cycle with the view that owns the tool
+        self.editor: _NameEditor | None = None
+        self.step_id: str | None = None
+
+    @property
+    def view(self) -> MapView | None:
+        """The view, or None once it is gone (its editor may outlive it by an event)."""
+        view = self._view()
+        return view if view is not None and shiboken6.isValid(view) else None
+
+    @property
+    def active(self) -> bool:
+        return self.editor is not None
+
+    def start(self, step_id: str) -> None:
+        """Open the editor over the step's name, all of it selected."""
+        self.finish()
+        scene = self.view.scene()
+        item = scene.item_for_step.get(step_id)
+        if item is None:
+            return
+        self.step_id = step_id
+        self.view.ensureVisible(item.sceneBoundingRect(), 20, 20)
+        editor = _NameEditor(self.view.viewport())
+        editor.setFrame(True)
+        editor.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        editor.setText(scene.map.step(step_id).name)
+        editor.selectAll()
+        editor.returnPressed.connect(self.finish)
+        editor.editingFinished.connect(self.finish)
+        editor.cancelled.connect(self.cancel)
+        editor.textChanged.connect(self.reposition)
+        self.editor = editor
+        self.reposition()
+        editor.show()
+        editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def reposition(self) -> None:
+        """Keep the editor over the name after a scroll or a zoom."""
+        if self.editor is None or self.step_id is None or self.view is None:
+            return
+        item = self.view.scene().item_for_step.get(self.step_id)
+        if item is None:
+            self.cancel()
+            return
+        name = item.name_rect().adjusted(-3, -2, 3, 2)  # covers the drawn name entirely
+        rect = self.view.mapFromScene(item.mapRectToScene(name)).boundingRect()
+        font = QFont(name_font())
+        font.setPixelSize(max(9, round(name_font().pixelSize() * self.view.transform().m11())))
+        self.editor.setFont(font)
+        wanted = QFontMetrics(font).horizontalAdvance(self.editor.text()) + 24
+        width = max(rect.width(), wanted)  # long names grow the editor rather than scroll
+        height = max(rect.height(), self.editor.sizeHint().height())
+        self.editor.setGeometry(rect.center().x() - width // 2, rect.center().y() - height // 2,
+                                width, height)
+
+    def finish(self) -> bool:
+        """Commit the typed name (if it changed); True when a command was pushed."""
+        editor, step_id = self._close()
+        if editor is None or step_id is None or self.view is None:
+            return False
+        scene = self.view.scene()
+        name = editor.text().strip()
+        if not name or not scene.map.has_step(step_id) or name == scene.map.step(step_id).name:
+            return False
+        scene.document.push(SetStepFieldCommand(scene.map, step_id, "name", name))
+        return True
+
+    def cancel(self) -> None:
+        """Close the editor without changing anything."""
+        self._close()
+
+    def _close(self) -> tuple[_NameEditor | None, str | None]:
+        editor, step_id = self.editor, self.step_id
+        self.editor = self.step_id = None
+        if editor is not None:
+            editor.blockSignals(True)
+            editor.hide()
+            editor.deleteLater()
+            if self.view is not None:
+                self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        return editor, step_id

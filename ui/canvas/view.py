@@ -1,0 +1,372 @@
+"""MapView: the widget showing a MapScene, with zoom, pan, keyboard editing and canvas actions.
+
+Ctrl+wheel zooms under the mouse (the plain wheel scrolls), space-drag and middle-drag pan, arrow
+keys nudge the selection, Delete removes it, F2 renames. The public methods are what the main
+window binds to its menu actions; each pushes at most one command on the document. A `read_only`
+view (the compare view) zooms, scrolls and shows tooltips but edits nothing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (QGuiApplication, QKeyEvent, QMouseEvent, QPainter, QResizeEvent,
+                           QWheelEvent)
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from ui.document.clipboard import MIME_TYPE, PASTE_OFFSET, copy_steps, steps_from_mime
+from ui.document.commands import AddKaizenCommand, AddStepsCommand, MoveStepsCommand, RemoveCommand
+from ui.canvas.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
+from ui.canvas.scene import MapScene
+from ui.canvas.tools import RenameTool, connect_steps
+from ui.canvas.items.kaizen_item import BURST_HEIGHT, BURST_WIDTH
+from vsm.model.kaizen import KAIZEN_ABOVE_STEP, KAIZEN_STACK, Kaizen
+from vsm.model.layout import COLUMN_SPACING, ROW_SPACING, auto_layout
+from vsm.model import Flow, Step
+
+MIN_ZOOM = 0.1
+MAX_ZOOM = 4.0
+ZOOM_STEP = 1.25
+
+
+class MapView(QGraphicsView):
+    """The canvas widget of one map."""
+
+    def __init__(self, scene: MapScene, parent: QWidget | None = None,
+                 read_only: bool = False) -> None:
+        super().__init__(scene, parent)
+        self._map_scene = scene  # a Python reference keeps the scene alive with the view
+        self.read_only = read_only or scene.read_only
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.renamer = RenameTool(self)
+        self._space_down = False
+        self._pan_from: QPointF | None = None
+        self._paste_key: bytes = b""
+        self._paste_count = 0
+        self._auto_fit = True  # keep fitting as the window resizes until the user zooms or pans
+        scene.rename_requested.connect(self.rename_step)
+        if self.read_only:
+            self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self._auto_fit:
+            self.zoom_to_fit()
+
+    def scene(self) -> MapScene:
+        """The map's scene (typed: QGraphicsView.scene() would say QGraphicsScene)."""
+        return self._map_scene
+
+    # ------------------------------------------------------------ zoom
+
+    @property
+    def zoom(self) -> float:
+        """The current scale (1.0 = 100%)."""
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float) -> None:
+        """Zoom to an absolute scale, clamped to 10%–400%, keeping the anchor."""
+        factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
+        relative = factor / self.zoom
+        if abs(relative - 1) > 1e-9:
+            self.scale(relative, relative)
+        self.renamer.reposition()
+
+    def zoom_in(self) -> None:
+        """Zoom in one step, around the centre of the view."""
+        self._zoom_about_centre(self.zoom * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        """Zoom out one step, around the centre of the view."""
+        self._zoom_about_centre(self.zoom / ZOOM_STEP)
+
+    def reset_zoom(self) -> None:
+        """Back to 100%."""
+        self._zoom_about_centre(1.0)
+
+    def zoom_to_fit(self) -> None:
+        """Show the whole map with its legend, ladder and summary (at most 150%), and keep it
+        fitted when the window is resized until the user zooms or pans."""
+        self._auto_fit = True
+        scene = self.scene()
+        scene.layout_decorations()
+        rect = scene.content_rect()
+        if rect.isNull():
+            return
+        self.fitInView(rect.adjusted(-30, -30, 30, 30), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom > 1.5:
+            self.set_zoom(1.5)
+        elif self.zoom < MIN_ZOOM:
+            self.set_zoom(MIN_ZOOM)
+        self.centerOn(rect.center())
+        self.renamer.reposition()
+
+    def _zoom_about_centre(self, factor: float) -> None:
+        self._auto_fit = False
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.set_zoom(factor)
+        self.setTransformationAnchor(anchor)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            delta = event.angleDelta().y() or event.angleDelta().x()
+            if delta:
+                self._auto_fit = False
+                self.set_zoom(self.zoom * 1.0015 ** delta)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        renamer = getattr(self, "renamer", None)  # not yet there while the view is built
+        if renamer is not None:
+            renamer.reposition()
+
+    # ------------------------------------------------------------ keys and panning
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.read_only:
+            super().keyPressEvent(event)
+            return
+        key = event.key()
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        arrows = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0),
+                  Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+        if key == Qt.Key.Key_Space:
+            if not event.isAutoRepeat():
+                self._space_down = True
+                self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        elif key == Qt.Key.Key_Escape:
+            if not self.scene().cancel_interaction():
+                self.scene().select_steps([])
+        elif key in arrows and (self.scene().selected_step_ids()
+                                or self.scene().selected_kaizen_ids()):
+            dx, dy = arrows[key]
+            distance = 1 if shift else 10
+            self.nudge(dx * distance, dy * distance)
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.delete_selection()
+        elif key == Qt.Key.Key_F2:
+            self.rename_selected()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_down = False
+            self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton or self._space_down:
+            self._auto_fit = False
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - round(delta.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - round(delta.y()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton and self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    # ------------------------------------------------------------ canvas actions
+
+    def delete_selection(self) -> bool:
+        """Remove the selected steps (with their flows and kaizens), flows and kaizens: one
+        command."""
+        scene = self.scene()
+        steps, flows = scene.selected_step_ids(), scene.selected_flow_ids()
+        kaizens = scene.selected_kaizen_ids()
+        if self.read_only or not (steps or flows or kaizens):
+            return False
+        scene.document.push(RemoveCommand(scene.map, steps, flows, kaizens))
+        return True
+
+    def rename_selected(self) -> None:
+        """Open the inline name editor on the first selected step."""
+        steps = self.scene().selected_step_ids()
+        if steps:
+            self.rename_step(steps[0])
+
+    def rename_step(self, step_id: str) -> None:
+        """Open the inline name editor on this step."""
+        self.renamer.start(step_id)
+
+    def append_step_after_selected(self) -> str:
+        """Add a step to the right of the selected (or last) step with a flow from it; rename it.
+
+        With several steps selected the rightmost one is followed; in an empty map the first
+        step is created in the middle of the view. Returns the new step's id.
+        """
+        scene, map_ = self.scene(), self.scene().map
+        selected = scene.selected_step_ids()
+        if selected:
+            source: Step | None = max((map_.step(v) for v in selected), key=lambda s: (s.x, -s.y))
+        else:
+            source = map_.steps[-1] if map_.steps else None
+        if source is None:
+            centre = self.mapToScene(self.viewport().rect().center())
+            x, y = centre.x() - WIDTH / 2, centre.y() - PROCESS_HEIGHT / 2
+            step, flows = Step(), []
+        else:
+            x, y = source.x + COLUMN_SPACING, source.y
+            while any(abs(s.x - x) < WIDTH + 20 and abs(s.y - y) < HEIGHT + 20 for s in map_.steps):
+                y += ROW_SPACING
+            step = Step(activity=source.activity, team=source.team, performer=source.performer)
+            flows = [Flow(source.id, step.id)]
+        step.x, step.y = scene.snapped(x, y)
+        scene.document.push(AddStepsCommand(map_, [step], flows, text="Append step"))
+        scene.select_steps([step.id])
+        self.rename_step(step.id)
+        return step.id
+
+    def connect_selected(self) -> bool:
+        """With exactly two steps selected, a flow from the left one to the right one."""
+        scene = self.scene()
+        selected = scene.selected_step_ids()
+        if len(selected) != 2:
+            scene.status_message.emit("Select exactly two steps to connect them.")
+            return False
+        first, second = sorted((scene.map.step(v) for v in selected), key=lambda s: (s.x, s.y))
+        return connect_steps(scene, first.id, second.id)
+
+    def nudge(self, dx: float, dy: float) -> bool:
+        """Move the selected steps and kaizens by (dx, dy): one command."""
+        scene = self.scene()
+        steps = [scene.map.step(v) for v in scene.selected_step_ids()]
+        kaizens = [scene.map.kaizen(k) for k in scene.selected_kaizen_ids()]
+        if not (steps or kaizens) or (dx, dy) == (0, 0):
+            return False
+        positions = {s.id: (s.x + dx, s.y + dy) for s in steps}
+        bursts = {k.id: (k.x + dx, k.y + dy) for k in kaizens}
+        scene.document.push(MoveStepsCommand(scene.map, positions, text="Nudge", kaizens=bursts))
+        return True
+
+    def add_kaizen(self) -> str | None:
+        """A new kaizen burst above the one selected step (attached to it), or free in the
+        middle of the view; selected. One command; returns its id (None in a read-only view)."""
+        scene = self.scene()
+        if self.read_only:
+            return None
+        selected = scene.selected_step_ids()
+        if len(selected) == 1:
+            step = scene.map.step(selected[0])
+            stacked = KAIZEN_STACK * len(scene.map.kaizens_of(step.id))
+            kaizen = Kaizen(step_id=step.id, x=step.x, y=step.y - KAIZEN_ABOVE_STEP - stacked)
+        else:
+            centre = self.mapToScene(self.viewport().rect().center())
+            x, y = scene.snapped(centre.x() - BURST_WIDTH / 2, centre.y() - BURST_HEIGHT / 2)
+            kaizen = Kaizen(x=x, y=y)
+        scene.document.push(AddKaizenCommand(scene.map, kaizen))
+        scene.select_steps([], [], [kaizen.id])
+        self.ensureVisible(scene.item_for_kaizen[kaizen.id].sceneBoundingRect())
+        return kaizen.id
+
+    def auto_layout(self) -> bool:
+        """Lay the map out left to right (one command) and fit it in the view; with swimlanes
+        on, every step goes into its lane's band."""
+        scene = self.scene()
+        positions = {v: p for v, p in auto_layout(scene.map, lanes_by=scene.lanes_by).items()
+                     if p != (scene.map.step(v).x, scene.map.step(v).y)}
+        if not positions:
+            scene.status_message.emit("The map is already laid out.")
+            return False
+        scene.document.push(MoveStepsCommand(scene.map, positions, text="Auto-layout"))
+        self.zoom_to_fit()
+        return True
+
+    def select_all(self) -> None:
+        """Select every step, flow and kaizen."""
+        scene = self.scene()
+        scene.select_steps([s.id for s in scene.map.steps], [f.id for f in scene.map.flows],
+                           [k.id for k in scene.map.kaizens])
+
+    def centre_on_step(self, step_id: str) -> None:
+        """Scroll so the step is in the middle of the view."""
+        item = self.scene().item_for_step.get(step_id)
+        if item is not None:
+            self.centerOn(item.mapRectToScene(item.box_rect()).center())
+
+    def centre_on_kaizen(self, kaizen_id: str) -> None:
+        """Scroll so the kaizen burst is in the middle of the view."""
+        item = self.scene().item_for_kaizen.get(kaizen_id)
+        if item is not None:
+            self.centerOn(item.mapRectToScene(item.burst_rect()).center())
+
+    # ------------------------------------------------------------ clipboard
+
+    def copy_selection(self) -> bool:
+        """Put the selected steps and the flows among them on the clipboard."""
+        scene = self.scene()
+        steps = scene.selected_step_ids()
+        if not steps:
+            return False
+        QGuiApplication.clipboard().setMimeData(copy_steps(scene.map, steps))
+        return True
+
+    def cut_selection(self) -> bool:
+        """Copy, then remove the selected steps: one command."""
+        if not self.copy_selection():
+            return False
+        scene = self.scene()
+        command = RemoveCommand(scene.map, scene.selected_step_ids(), scene.selected_flow_ids())
+        command.setText("Cut")
+        scene.document.push(command)
+        return True
+
+    def paste(self) -> list[str]:
+        """Add the copied steps (new ids, offset a little more at each paste) and select them."""
+        mime = QGuiApplication.clipboard().mimeData()
+        key = bytes(mime.data(MIME_TYPE).data()) if mime is not None else b""
+        self._paste_count = self._paste_count + 1 if key and key == self._paste_key else 1
+        self._paste_key = key
+        return self._add_copies(steps_from_mime(mime, PASTE_OFFSET * self._paste_count), "Paste")
+
+    def duplicate_selection(self) -> list[str]:
+        """Copies of the selected steps (and the flows among them), offset, selected: one command."""
+        scene = self.scene()
+        steps = scene.selected_step_ids()
+        if not steps:
+            return []
+        return self._add_copies(steps_from_mime(copy_steps(scene.map, steps)), "Duplicate")
+
+    def _add_copies(self, copies: tuple[list[Step], list[Flow]] | None, text: str) -> list[str]:
+        scene = self.scene()
+        if not copies:
+            scene.status_message.emit("There are no steps on the clipboard.")
+            return []
+        steps, flows = copies
+        scene.document.push(AddStepsCommand(scene.map, steps, flows, text=text))
+        ids = [s.id for s in steps]
+        scene.select_steps(ids)
+        rect = QRectF()
+        for step_id in ids:
+            rect = rect.united(scene.item_for_step[step_id].sceneBoundingRect())
+        self.ensureVisible(rect)
+        return ids

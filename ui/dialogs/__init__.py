@@ -1,0 +1,1 @@
+"""Dialogs: export, new from template, compare maps, crash recovery."""

@@ -1,0 +1,1 @@
+"""The main window, its menus and the controllers behind them (files, future states, presentation)."""

@@ -1,0 +1,254 @@
+"""File handling for the main window: new (blank, from a template, from an imported step
+table), open, save, save as, recent files, and the prompt before a modified document is closed
+or replaced. Errors are shown in a dialog naming the file; a file
+open elsewhere can be opened read-only; a failed save leaves the document open and modified."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+
+from ui.document.document import Document, same_file
+from vsm.errors import VsmError
+from vsm.files.formats import load_project
+from vsm.files.locks import LockedError
+from vsm.model import ModelError, Project
+from vsm.files.bundled import new_from_template
+
+if TYPE_CHECKING:
+    from ui.window.main_window import MainWindow
+
+RECENT_KEY = "recent_files"
+MAX_RECENT = 10
+OPEN_FILTER = "Value streams (*.vsm *.json);;VSM Studio files (*.vsm);;vsm-json (*.json);;All files (*)"
+SAVE_FILTER = "VSM Studio files (*.vsm)"
+IMPORT_FILTER = "Step tables (*.csv *.xlsx);;CSV (*.csv);;Excel workbooks (*.xlsx);;All files (*)"
+
+
+def recent_files() -> list[str]:
+    """Recently opened or saved files, newest first, only those that still exist."""
+    value = QSettings().value(RECENT_KEY, [])
+    paths = [value] if isinstance(value, str) else list(value or [])
+    return [p for p in paths if Path(p).exists()]
+
+
+def remember_file(path: Path) -> None:
+    """Put a file at the top of the recent list."""
+    path_text = str(path.resolve())
+    paths = [p for p in recent_files() if p != path_text]
+    QSettings().setValue(RECENT_KEY, [path_text, *paths][:MAX_RECENT])
+
+
+class FileController(QObject):
+    """The File menu's behaviour for one main window."""
+
+    recent_changed = Signal()
+
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__(window)
+        self.window = window
+
+    def _folder(self) -> str:
+        document = self.window.document
+        if document is not None and document.path:
+            return str(document.path.parent)
+        return str(QSettings().value("last_folder", str(Path.home())))
+
+    def open_dialog(self) -> None:
+        """Ask for a file and open it."""
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open value stream", self._folder(),
+                                              OPEN_FILTER)
+        if path:
+            self.open_path(Path(path))
+
+    def open_path(self, path: Path) -> bool:
+        """Open a file in this window after offering to save the current document.
+
+        A file open elsewhere (locked) is offered read-only; a bad file is reported in a dialog
+        naming it, and the current document stays.
+        """
+        if not self.maybe_save():
+            return False
+        current = self.window.document
+        reuse = (current is not None and current.lock is not None and current.path is not None
+                 and same_file(path, current.path))  # reopening: hand our own lock over
+        try:
+            try:
+                document = Document.open(path, lock=current.lock if reuse else None)
+            except LockedError as error:
+                if not ask_open_read_only(self.window, error):
+                    return False
+                document = Document.open(path, read_only=True)
+        except (VsmError, ModelError, OSError) as error:
+            QMessageBox.critical(self.window, "Cannot open file",
+                                 f"Cannot open {path.name}:\n\n{_reason(error, path)}")
+            return False
+        if reuse:
+            current.lock = None
+        self.window.set_document(document)
+        self._remembered(path)
+        note = " (read-only)" if document.read_only else ""
+        self.window.statusBar().showMessage(f"Opened {path}{note}", 5000)
+        return True
+
+    def new_document(self, template: Path | None = None) -> bool:
+        """Start a blank document, or an untitled copy of a bundled example."""
+        if not self.maybe_save():
+            return False
+        if template is None:
+            document = Document()
+        else:
+            try:
+                document = Document(load_project(template))
+            except (VsmError, ModelError, OSError) as error:
+                QMessageBox.critical(self.window, "Cannot open example",
+                                     f"Cannot open {template.name}:\n\n{_reason(error, template)}")
+                return False
+        self.window.set_document(document)
+        return True
+
+    def new_from_project(self, project: Project, message: str = "") -> bool:
+        """Show `project` as a new untitled document, after offering to save the current one."""
+        if not self.maybe_save():
+            return False
+        self.window.set_document(Document(project))
+        if message:
+            self.window.statusBar().showMessage(message, 8000)
+        return True
+
+    def template_dialog(self) -> bool:
+        """File > New from Template…: choose a template; OK starts an untitled copy of it."""
+        from ui.dialogs.templates import TemplateDialog
+
+        dialog = TemplateDialog(self.window)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted or dialog.selected_id() is None:
+                return False
+            template_id = dialog.selected_id()
+            title = dialog.templates[template_id].title
+        finally:
+            dialog.deleteLater()
+        return self.new_from_template(template_id, title)
+
+    def new_from_template(self, template_id: str, title: str = "") -> bool:
+        """An untitled document made from the template with this id."""
+        try:
+            project = new_from_template(template_id)
+        except (VsmError, ModelError, OSError) as error:
+            QMessageBox.critical(self.window, "Cannot open template",
+                                 f"Cannot open the template {title or template_id!r}:\n\n{error}")
+            return False
+        return self.new_from_project(project, f"New document from the template {title or template_id!r}")
+
+    def import_dialog(self) -> bool:
+        """File > Import Spreadsheet…: ask for a step table and import it."""
+        path, _ = QFileDialog.getOpenFileName(self.window, "Import step table", self._folder(),
+                                              IMPORT_FILTER)
+        return self.import_spreadsheet(Path(path)) if path else False
+
+    def import_spreadsheet(self, path: Path) -> bool:
+        """A new untitled document holding the map of a CSV or XLSX step table.
+
+        On failure a dialog names the file and lists the problems (the first PROBLEMS_SHOWN and
+        how many more); the current document stays as it is.
+        """
+        from vsm.files.step_tables import PROBLEMS_SHOWN, SheetError, project_from_table  # openpyxl
+
+        try:
+            project, notes = project_from_table(path)
+        except SheetError as error:
+            shown = error.problems[:PROBLEMS_SHOWN]
+            more = len(error.problems) - len(shown)
+            listing = "\n".join(f"• {problem}" for problem in shown)
+            if more:
+                listing += f"\n… and {more} more"
+            count = f"{len(error.problems)} problem{'s' if len(error.problems) != 1 else ''}"
+            QMessageBox.critical(self.window, "Cannot import step table",
+                                 f"Cannot import {path.name}: {count}.\n\n{listing}")
+            return False
+        except (VsmError, ModelError, OSError) as error:
+            QMessageBox.critical(self.window, "Cannot import step table",
+                                 f"Cannot import {path.name}:\n\n{_reason(error, path)}")
+            return False
+        steps = len(project.maps[0].steps) if project.maps else 0
+        message = f"Imported {steps} step{'s' if steps != 1 else ''} from {path.name}" + (
+            " — " + "; ".join(notes) if notes else "")
+        if not self.new_from_project(project, message):
+            return False
+        QSettings().setValue("last_folder", str(path.resolve().parent))
+        return True
+
+    def save(self) -> bool:
+        """Save to the document's file; a new or vsm-json document asks where (Save As)."""
+        document = self.window.document
+        if (document.path is None or document.path.suffix.lower() != ".vsm"
+                or document.read_only):
+            return self.save_as()
+        return self._write(document.path)
+
+    def save_as(self) -> bool:
+        """Ask for a .vsm file name and save there."""
+        document = self.window.document
+        suggested = (document.path.with_suffix(".vsm") if document.path
+                     else Path(self._folder()) / f"{document.project.name}.vsm")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save value stream", str(suggested),
+                                              SAVE_FILTER)
+        if not path:
+            return False
+        target = Path(path)
+        if target.suffix.lower() != ".vsm":
+            target = target.with_name(target.name + ".vsm")
+        return self._write(target)
+
+    def _write(self, path: Path) -> bool:
+        try:
+            self.window.document.save(path)
+        except (VsmError, ModelError, OSError) as error:
+            QMessageBox.critical(self.window, "Cannot save",
+                                 f"Cannot save {path.name}:\n\n{_reason(error, path)}\n\n"
+                                 "Your changes are still open here; try Save As elsewhere.")
+            return False
+        self._remembered(path)
+        self.window.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def _remembered(self, path: Path) -> None:
+        remember_file(path)
+        QSettings().setValue("last_folder", str(path.resolve().parent))
+        self.recent_changed.emit()
+
+    def maybe_save(self) -> bool:
+        """Before losing changes: Save / Discard / Cancel. True when it is safe to go on."""
+        document = self.window.document
+        if document is None or not document.modified:
+            return True
+        answer = QMessageBox.question(
+            self.window, "Save changes?",
+            f"{document.display_name} has changes that are not saved.\n\nSave them first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+
+def ask_open_read_only(parent: QWidget | None, error: LockedError) -> bool:
+    """'X is open on HOST by USER (process N) since T': Open Read-Only or Cancel."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "File in use",
+                      f"{error.path.name} {error.reason}.", parent=parent)
+    box.setInformativeText("You can open it read-only and keep your changes with Save As.")
+    read_only = box.addButton("Open &Read-Only", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(read_only)
+    box.exec()
+    return box.clickedButton() is read_only
+
+
+def _reason(error: Exception, path: Path) -> str:
+    """The error's own sentence without repeating the path in front of it."""
+    text = getattr(error, "reason", None) or str(error)
+    prefix = f"{path}: "
+    return text[len(prefix):] if text.startswith(prefix) else text
