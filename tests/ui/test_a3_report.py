@@ -22,7 +22,7 @@ from vsm.analysis import analyse
 from vsm.model.durations import format_duration
 from vsm.errors import FileFormatError
 from vsm.files.formats import save_json
-from vsm.model.kaizen import Kaizen
+from vsm.model.records import Kaizen
 from vsm.model import Flow, Project, Step, ValueStreamMap
 
 ROOT = Path(__file__).resolve().parents[2]

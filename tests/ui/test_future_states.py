@@ -29,7 +29,7 @@ from ui.canvas.items.change_mark import ChangeMarkItem
 from ui.canvas.items.kaizen_item import KaizenItem
 from ui.window.main_window import MainWindow
 from ui.window.scenarios import future_state_of
-from vsm.model.kaizen import Kaizen
+from vsm.model.records import Kaizen
 from vsm.model import Flow, ModelError, Project, Step, ValueStreamMap
 from vsm.files.vsm_file import open_project
 

@@ -190,7 +190,7 @@ def test_supercritical_rework_is_refused_by_visits():
 
 
 def test_a_kaizen_made_from_an_over_capacity_step():
-    from vsm.model.kaizen import kaizen_from_step_to_change
+    from vsm.analysis.plan import kaizen_from_step_to_change
 
     # B: 40 x 60 = 2,400 minutes of work a week for 1 person with 2,400: 100 %.
     map_ = with_demand(make_map({"A": (0, 30), "B": (0, 60)}, [("A", "B")]), 40)

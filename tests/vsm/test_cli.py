@@ -260,7 +260,7 @@ def scenario_file(tmp_path) -> Path:
     lead time 120 -> (30 + 10) + (240 + 20) + (0 + 15) = 315: delta +195, 195 / 120 = +162.5 %
     process   30  -> 10 + 20 + 15 = 45:                       delta +15,  15 / 30   = +50 %
     """
-    from vsm.model.kaizen import Kaizen
+    from vsm.model.records import Kaizen
     from vsm.model.duplicate import duplicate_map
 
     current = linear_map()

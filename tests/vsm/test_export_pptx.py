@@ -24,7 +24,7 @@ from vsm.cli.main import main
 from vsm.errors import FileFormatError, VsmError
 from vsm.export.deck import export_pptx
 from vsm.files.formats import load_json, save_json
-from vsm.model.kaizen import Kaizen
+from vsm.model.records import Kaizen
 from vsm.model.layout import auto_layout
 from vsm.model.duplicate import duplicate_map
 from vsm.model import Flow, Project, Step, ValueStreamMap

@@ -27,7 +27,7 @@ from vsm.files.formats import (
     save_json,
     save_project_any,
 )
-from vsm.model.kaizen import Kaizen
+from vsm.model.records import Kaizen
 from vsm.model import Flow, Project, Step, Thresholds, ValueStreamMap
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,8 +12,10 @@ from vsm.analysis import StepToChange, analyse
 from vsm.errors import FileFormatError
 from vsm.model.events import KaizenAdded, KaizenChanged, KaizenRemoved, StepRemoved
 from vsm.files.formats import load_json, project_from_dict, project_to_dict, save_json
-from vsm.model.kaizen import (KAIZEN_ABOVE_STEP, KAIZEN_STACK, PLAN_COLUMNS, WASTES, Kaizen,
-                        improvement_plan, kaizen_from_step_to_change, write_plan_csv)
+from vsm.analysis.plan import improvement_plan, kaizen_from_step_to_change
+from vsm.export.plan_csv import PLAN_COLUMNS, write_plan_csv
+from vsm.model.kaizen import KAIZEN_ABOVE_STEP, KAIZEN_STACK, WASTES
+from vsm.model.records import Kaizen
 from vsm.model.duplicate import duplicate_map
 from vsm.model import Flow, ModelError, Project, Step, ValueStreamMap
 from vsm.files.vsm_file import open_project, save_project

@@ -27,7 +27,7 @@ def test_no_module_in_vsm_imports_qt_or_ui():
 def test_importing_every_vsm_module_loads_no_qt():
     modules = [".".join(p.relative_to(VSM.parent).with_suffix("").parts).removesuffix(".__init__")
                for p in sorted(VSM.rglob("*.py")) if p.stem != "__main__"]
-    assert "vsm.model.entities" in modules and "vsm.cli.main" in modules
+    assert "vsm.model.maps" in modules and "vsm.cli.main" in modules
     code = ("import sys\n" + "".join(f"import {m}\n" for m in modules)
             + "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'ui'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from vsm.model.events import (FlowAdded, FlowChanged, FlowRemoved, MapAdded, MapChanged, StepAdded,
-                        StepChanged, StepRemoved)
+from vsm.model.events import (FlowAdded, FlowChanged, FlowRemoved, MapChanged, StepAdded, StepChanged, StepRemoved)
+from vsm.model.maps import MapAdded
 from vsm.model import (STEP_FIELDS, Flow, ModelError, Project, Step, Thresholds, ValueStreamMap,
                        clean_step_value)
 from vsm.model.variability import check_ranges

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import vsm.files.schema as schema
 import vsm.files.vsm_file as storage
 from vsm.errors import FileFormatError
-from vsm.model.kaizen import Kaizen
+from vsm.model.records import Kaizen
 from vsm.model import Flow, Project, Step, Thresholds, ValueStreamMap
 from vsm.files.vsm_file import APPLICATION_ID, SCHEMA_VERSION, open_project, save_project
 

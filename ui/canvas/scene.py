@@ -29,7 +29,7 @@ from ui.canvas.analysis_presenter import AnalysisPresenter
 from ui.canvas.tools import ConnectTool, MoveTool
 from vsm.analysis import MapAnalysis
 from vsm.model.events import KaizenAdded, KaizenChanged, KaizenRemoved
-from vsm.model.kaizen import Kaizen
+from vsm.model.records import Kaizen
 from vsm.model.layout import LANE_BYS, LANE_PADDING, lane_bands
 from vsm.model import (Flow, FlowAdded, FlowChanged, FlowRemoved, MapChanged, Step, StepAdded,
                        StepChanged, StepRemoved, ValueStreamMap)

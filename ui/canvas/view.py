@@ -19,7 +19,8 @@ from ui.canvas.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
 from ui.canvas.scene import MapScene
 from ui.canvas.tools import RenameTool, connect_steps
 from ui.canvas.items.kaizen_item import BURST_HEIGHT, BURST_WIDTH
-from vsm.model.kaizen import KAIZEN_ABOVE_STEP, KAIZEN_STACK, Kaizen
+from vsm.model.kaizen import KAIZEN_ABOVE_STEP, KAIZEN_STACK
+from vsm.model.records import Kaizen
 from vsm.model.layout import COLUMN_SPACING, ROW_SPACING, auto_layout
 from vsm.model import Flow, Step
 

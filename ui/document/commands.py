@@ -12,7 +12,8 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from vsm.model.kaizen import KAIZEN_FIELDS, Kaizen, clean_kaizen_value
+from vsm.model.kaizen import clean_kaizen_value, KAIZEN_FIELDS
+from vsm.model.records import Kaizen
 from vsm.model import Flow, ModelError, Project, Step, ValueStreamMap, clean_step_value
 
 

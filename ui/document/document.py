@@ -26,8 +26,8 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from ui.document.autosave import Autosaver
 from vsm.analysis import Analyser, MapAnalysis
 from vsm.errors import FileFormatError
-from vsm.model.events import (KaizenAdded, KaizenChanged, KaizenRemoved, MapAdded, MapChanged,
-                        MapRemoved, StepChanged)
+from vsm.model.events import KaizenAdded, KaizenChanged, KaizenRemoved, MapChanged, StepChanged
+from vsm.model.maps import MapAdded, MapRemoved
 from vsm.files.formats import load_project, save_project_any
 from vsm.files.locks import Lock, acquire
 from vsm.model import Project, ValueStreamMap

@@ -18,7 +18,8 @@ from ui.document.commands import SetKaizenFieldCommand
 from ui.panels.common import ComboField, Field, LineField, TextField, form_in
 from vsm.model.durations import format_duration, format_exact
 from vsm.model.events import KaizenChanged, StepAdded, StepChanged, StepRemoved
-from vsm.model.kaizen import KAIZEN_STATUSES, WASTES, Kaizen
+from vsm.model.kaizen import KAIZEN_STATUSES, WASTES
+from vsm.model.records import Kaizen
 from vsm.model import ValueStreamMap
 
 FREE = ""  # the step list's key for a kaizen not attached to a step

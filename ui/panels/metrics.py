@@ -31,7 +31,7 @@ from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.analysis.capacity import AVAILABLE_MINUTES
 from vsm.analysis.compare import METRICS, MetricDelta, format_delta, headline_figures, origin_map
 from vsm.model.durations import format_duration
-from vsm.model.kaizen import kaizen_from_step_to_change
+from vsm.analysis.plan import kaizen_from_step_to_change
 
 FIGURES = {
     "lead_time": "Lead time",

@@ -24,7 +24,9 @@ from vsm.model.durations import format_duration
 from vsm.errors import FileFormatError
 from vsm.model.events import (KaizenAdded, KaizenChanged, KaizenRemoved, MapChanged, StepAdded,
                         StepChanged, StepRemoved)
-from vsm.model.kaizen import KAIZEN_STATUSES, WASTES, PlanRow, improvement_plan, write_plan_csv
+from vsm.analysis.plan import improvement_plan, PlanRow
+from vsm.export.plan_csv import write_plan_csv
+from vsm.model.kaizen import KAIZEN_STATUSES, WASTES
 from vsm.model import ValueStreamMap
 
 COLUMNS = ("Map", "Improvement", "Step", "Waste", "Owner", "Due", "Status", "Expected saving")

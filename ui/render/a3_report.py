@@ -29,7 +29,8 @@ from ui.render.images import (APP, Progress, _as_document, content_region, ensur
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.model.durations import format_duration
 from vsm.errors import ExportCancelled, FileFormatError, VsmError
-from vsm.model.kaizen import KAIZEN_STATUSES, PlanRow, improvement_plan
+from vsm.analysis.plan import improvement_plan, PlanRow
+from vsm.model.kaizen import KAIZEN_STATUSES
 from vsm.model import ModelError, Project, ValueStreamMap
 
 if TYPE_CHECKING:

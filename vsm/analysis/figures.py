@@ -26,7 +26,6 @@ from vsm.model.durations import format_duration
 from vsm.model import Step, ValueStreamMap
 from vsm.analysis.savings import fast_savings
 from vsm.analysis.solver import Elimination, eliminate
-from vsm.analysis.structure import SHARE_TOLERANCE  # noqa: F401 (re-exported)
 from vsm.analysis.structure import Policy, Problem, Structure, build_structure, structure_key
 
 RELATIVE_EPSILON = 1e-9  # a branch must be longer by more than this to replace another

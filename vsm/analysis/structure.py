@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Hashable
 
+from vsm.model.field_rules import SHARE_TOLERANCE
 from vsm.model import ValueStreamMap
 from vsm.analysis.solver import misdirected_rework, topological_order
 
-SHARE_TOLERANCE = 0.01  # percent: shares of alternative routes must sum to 100 within this
 
 Policy = dict[str, str]  # concurrent split -> the branch taken
 

@@ -303,7 +303,8 @@ def plan_text(project: Project, rows: list[Any]) -> str:
 
 
 def _run_plan(args: argparse.Namespace) -> int:
-    from vsm.model.kaizen import improvement_plan, write_plan_csv
+    from vsm.analysis.plan import improvement_plan
+    from vsm.export.plan_csv import write_plan_csv
 
     if args.output is not None and _same_file(Path(args.file), Path(args.output)):
         raise CommandError(f"{args.output}: FILE and OUT are the same file; choose another OUT")

@@ -24,7 +24,7 @@ from vsm.analysis import MapAnalysis, analyse
 from vsm.files.atomic import atomic_file
 from vsm.analysis.compare import compare_maps
 from vsm.errors import ExportCancelled, FileFormatError, VsmError
-from vsm.model.kaizen import improvement_plan
+from vsm.analysis.plan import improvement_plan
 from vsm.model import PERFORMERS, Project, ValueStreamMap
 from vsm.export.slide_layout import SLIDE_HEIGHT, SLIDE_WIDTH, plan_map_pages
 from vsm.export.map_slide import SlideLinks, draw_map_slide

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from vsm.analysis.structure import SHARE_TOLERANCE
+from vsm.model.field_rules import SHARE_TOLERANCE
 from vsm.errors import ModelError
 from vsm.model import ACTIVITIES, PERFORMERS, Flow, Step, ValueStreamMap, clean_percent, clean_step_value
 from vsm.model.variability import RANGE_FIELDS, check_ranges

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from vsm.errors import FileFormatError, VsmError
-from vsm.model.kaizen import Kaizen
+from vsm.model.records import Kaizen
 from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap
 from vsm.files.schema import SCHEMA_VERSION, migrate, utils_database
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from vsm.errors import FileFormatError
-from vsm.model.kaizen import Kaizen
+from vsm.model.records import Kaizen
 from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap, new_id
 from vsm.model.variability import RANGE_FIELDS
 from vsm.files.vsmjson_write import FORMAT, VERSION

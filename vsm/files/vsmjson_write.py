@@ -15,7 +15,7 @@ from dataclasses import fields
 from typing import Any
 
 from vsm.model.durations import format_exact
-from vsm.model.kaizen import Kaizen
+from vsm.model.records import Kaizen
 from vsm.model import Flow, Project, Step, Thresholds, ValueStreamMap
 from vsm.model.variability import RANGE_FIELDS
 

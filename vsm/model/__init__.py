@@ -2,18 +2,17 @@
 and the past-tense events every change emits. Pure Python: no Qt, no file or export library.
 
 The names below are the model's public API; modules inside this package import each other
-directly (vsm.model.entities, vsm.model.events...), never through this face.
+directly (vsm.model.maps, vsm.model.events...), never through this face.
 """
 
 from vsm.errors import ModelError
-from vsm.model.entities import (DEMAND_PERIODS, FLOW_EDITABLE, FLOW_FIELDS, MAP_FIELDS, MAP_KINDS,
-                                Flow, Project, Step, Thresholds, ValueStreamMap, new_id)
 from vsm.model.events import (FlowAdded, FlowChanged, FlowRemoved, KaizenAdded, KaizenChanged,
-                              KaizenRemoved, MapAdded, MapChanged, MapRemoved, ProjectChanged,
-                              StepAdded, StepChanged, StepRemoved)
+                              KaizenRemoved, MapChanged, StepAdded, StepChanged, StepRemoved)
 from vsm.model.field_rules import (ACTIVITIES, FLOW_KINDS, PERFORMERS, STEP_FIELDS, clean_percent,
                                    clean_step_value)
-from vsm.model.kaizen import Kaizen
+from vsm.model.maps import (DEMAND_PERIODS, FLOW_EDITABLE, FLOW_FIELDS, MAP_FIELDS, MAP_KINDS,
+                            MapAdded, MapRemoved, Project, ProjectChanged, ValueStreamMap)
+from vsm.model.records import Flow, Kaizen, Step, Thresholds, new_id
 
 __all__ = [
     "ACTIVITIES", "DEMAND_PERIODS", "FLOW_EDITABLE", "FLOW_FIELDS", "FLOW_KINDS", "MAP_FIELDS",

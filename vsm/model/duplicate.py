@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 
-from vsm.model.entities import Flow, ValueStreamMap, new_id
+from vsm.model.maps import ValueStreamMap
+from vsm.model.records import Flow, new_id
 
 
 def duplicate_map(map_: ValueStreamMap, name: str, kind: str | None = None,

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
-    from vsm.model.kaizen import Kaizen
-    from vsm.model.entities import Flow, Step, ValueStreamMap
+    from vsm.model.records import Flow, Kaizen, Step
 
 @dataclass(frozen=True)
 class StepAdded:
@@ -109,20 +108,3 @@ class Observable:
                 self._listeners.remove(ref)
             else:
                 listener(event)
-
-
-@dataclass(frozen=True)
-class MapAdded:
-    map: ValueStreamMap
-    index: int
-
-
-@dataclass(frozen=True)
-class MapRemoved:
-    map: ValueStreamMap
-    index: int
-
-
-@dataclass(frozen=True)
-class ProjectChanged:
-    field: str

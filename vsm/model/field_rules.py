@@ -1,15 +1,13 @@
 """The rules for the fields of a step and the figures of a flow: what values the model accepts.
 
-These are pure functions of the values (no map, no events), kept apart from vsm.model.entities so that the
-model holds the structure (Project -> ValueStreamMap -> Step and Flow) and this module the field
+These are pure functions of the values (no map, no events), kept apart from vsm.model.maps so that the
+maps hold the structure (Project -> ValueStreamMap -> Step and Flow) and this module the field
 validation: the tables of allowed codes (ACTIVITIES, PERFORMERS, FLOW_KINDS), one field at a time
 (clean_step_value, clean_percent), a whole step in one pass (clean_step_fields, the fast path of
 ValueStreamMap.add_step, with a cache of parsed duration texts for loading large files) and a
 flow's kind against its share and probability (clean_flow_figures).
 
-vsm.model.entities re-exports the public names, so `from vsm.model.entities import ACTIVITIES, clean_step_value`
-keeps working. This module must not import vsm.model.entities (vsm.model.entities imports it); ModelError lives in
-vsm.errors.
+ModelError lives in vsm.errors; the records these rules apply to in vsm.model.records.
 """
 
 from __future__ import annotations
@@ -17,14 +15,17 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Any, Protocol
 
 from vsm.model.durations import DurationError, parse_duration
 from vsm.errors import ModelError
+from vsm.model.records import Step
 from vsm.model.variability import RANGE_FIELDS, check_ranges, clean_range_bound
 
 __all__ = ["ACTIVITIES", "FLOW_KINDS", "PERFORMERS", "STEP_FIELDS", "FlowFigures",
-           "clean_flow_figures", "clean_percent", "clean_step_fields", "clean_step_value"]
+           "clean_flow_figures", "clean_percent", "clean_step_fields", "clean_step_value", "finite",
+           "one_of"]
 
 ACTIVITIES: dict[str, str] = {
     "engage": "Engage",
@@ -41,14 +42,11 @@ PERFORMERS: dict[str, str] = {
     "automated": "Automated",
 }
 FLOW_KINDS: dict[str, str] = {"normal": "Flow", "rework": "Rework"}
+SHARE_TOLERANCE = 0.01  # percent: shares of alternative routes must sum to 100 within this
 
-# The fields of vsm.model.entities.Step except its id, in the dataclass's order (the order in which
-# clean_step_fields reports the first bad field). vsm.model.entities checks at import that they agree.
-STEP_FIELDS: tuple[str, ...] = (
-    "name", "activity", "team", "performer", "process_time", "wait_time", "pca", "people",
-    "notes", "x", "y", "origin", "process_time_min", "process_time_max", "wait_time_min",
-    "wait_time_max",
-)
+# The fields of a Step except its id, in the dataclass's order (the order in which
+# clean_step_fields reports the first bad field).
+STEP_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Step) if f.name != "id")
 
 
 def one_of(value: Any, choices: tuple[str, ...] | dict[str, Any], what: str) -> Any:
@@ -59,7 +57,7 @@ def one_of(value: Any, choices: tuple[str, ...] | dict[str, Any], what: str) -> 
     return value
 
 
-def _finite(value: Any, what: str) -> float:
+def finite(value: Any, what: str) -> float:
     """`value` as a finite float (numbers, or text such as "12" or "80%"); ModelError naming
     `what` otherwise."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -97,17 +95,17 @@ def _clean_field(name: str, value: Any) -> Any:
     if name in RANGE_FIELDS:
         return clean_range_bound("", value)
     if name == "pca":
-        pca = _finite(value, "")
+        pca = finite(value, "")
         if not 0 < pca <= 100:
             raise ModelError(f" must be more than 0 and at most 100, not {pca:g}")
         return pca
     if name == "people":
-        people = _finite(value, "")
+        people = finite(value, "")
         if people < 0:
             raise ModelError(" cannot be negative")
         return people
     if name in ("x", "y"):
-        return _finite(value, "")
+        return finite(value, "")
     if name == "activity":
         return one_of(value, ACTIVITIES, "")
     if name == "performer":
@@ -125,7 +123,7 @@ def _clean_field(name: str, value: Any) -> Any:
 
 def clean_percent(value: Any, what: str, upper_inclusive: bool) -> float:
     """A percentage in (0, 100] or (0, 100)."""
-    percent = _finite(value, what)
+    percent = finite(value, what)
     ok = 0 < percent <= 100 if upper_inclusive else 0 < percent < 100
     limit = "at most 100" if upper_inclusive else "less than 100"
     if not ok:
@@ -176,7 +174,7 @@ def clean_step_fields(d: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class FlowFigures(Protocol):
-    """What clean_flow_figures reads and normalises: vsm.model.entities.Flow has these attributes."""
+    """What clean_flow_figures reads and normalises: vsm.model.records.Flow has these attributes."""
 
     source: str
     target: str

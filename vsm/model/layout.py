@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vsm.model.entities import ACTIVITIES, Step, ValueStreamMap
+from vsm.model.field_rules import ACTIVITIES
+from vsm.model.maps import ValueStreamMap
+from vsm.model.records import Step
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -19,7 +19,7 @@ from vsm.model.durations import DurationError, format_exact, parse_duration
 from vsm.errors import ModelError
 
 if TYPE_CHECKING:
-    from vsm.model.entities import Step
+    from vsm.model.records import Step
 
 # the time -> (its minimum field, its maximum field)
 RANGES: dict[str, tuple[str, str]] = {

@@ -26,7 +26,8 @@ from ui.canvas.items.fonts import label_font, small_font, text_readable
 from ui.canvas.items.step_item import wrap_text
 from ui.canvas.palette import LIGHT, VERMILLION, YELLOW, Theme
 from vsm.model.durations import format_duration
-from vsm.model.kaizen import KAIZEN_STATUSES, WASTES, Kaizen
+from vsm.model.kaizen import KAIZEN_STATUSES, WASTES
+from vsm.model.records import Kaizen
 
 if TYPE_CHECKING:
     from ui.canvas.items.step_item import StepItem

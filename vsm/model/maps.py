@@ -1,105 +1,29 @@
-"""The value-stream model: Project -> ValueStreamMap -> Step and Flow.
+"""ValueStreamMap and Project: the only places that change the model.
 
 Pure Python, no Qt. Every change goes through one mutating method of ValueStreamMap or Project,
-which validates the value and then emits a past-tense event to the subscribers (the editor's
-scene, the analysis scheduler). Ids are stable strings (uuid4 hex for new objects; imported ids
-are kept as they are).
-
-The rules for single field values (ACTIVITIES, PERFORMERS, clean_step_value, clean_percent...) are
-in vsm.model.field_rules and re-exported here.
+which validates the value (vsm.model.field_rules, vsm.model.kaizen) and then emits a past-tense
+event (vsm.model.events) to the subscribers: the editor's scene and panels, the analysis
+scheduler. The records the map holds (Step, Flow, Kaizen, Thresholds) are vsm.model.records.
 """
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from vsm.errors import ModelError
-from vsm.model.events import (FlowAdded, FlowChanged, FlowRemoved, MapAdded, MapChanged, MapRemoved,
-                        Observable, ProjectChanged, StepAdded, StepChanged, StepRemoved)
-from vsm.model.field_rules import ACTIVITIES, FLOW_KINDS, PERFORMERS  # noqa: F401 (re-exported)
-from vsm.model.field_rules import (STEP_FIELDS, _finite, clean_flow_figures, clean_percent,
-                            clean_step_fields, clean_step_value, one_of)
-from vsm.model.kaizen import Kaizen, KaizenHolder
+from vsm.model.events import (FlowAdded, FlowChanged, FlowRemoved, MapChanged, Observable,
+                              StepAdded, StepChanged, StepRemoved)
+from vsm.model.field_rules import (STEP_FIELDS, clean_flow_figures, clean_percent,
+                                   clean_step_fields, clean_step_value, finite, one_of)
+from vsm.model.kaizen import KaizenHolder
+from vsm.model.records import Flow, Kaizen, Step, Thresholds, check_id, inserted, new_id
 from vsm.model.variability import check_ranges
 
 MAP_KINDS: dict[str, str] = {"current": "Current state", "future": "Future state"}
 DEMAND_PERIODS = ("day", "week", "month")
 
 
-def new_id() -> str:
-    """A new stable id."""
-    return uuid.uuid4().hex
-
-
-def check_id(value: Any, what: str) -> str:
-    """An id must be a non-empty string; return it or raise ModelError naming `what`."""
-    if not isinstance(value, str) or not value.strip():
-        raise ModelError(f"{what} needs an id that is non-empty text, not {value!r}")
-    return value
-
-
-@dataclass
-class Step:
-    """One step of a value stream. Times are minutes; pca is percent complete and accurate."""
-
-    name: str = "New step"
-    activity: str = "deliver_support"
-    team: str = ""
-    performer: str = "internal"
-    process_time: float = 0.0
-    wait_time: float = 0.0
-    pca: float = 100.0
-    people: float = 1.0
-    notes: str = ""
-    x: float = 0.0
-    y: float = 0.0
-    origin: str | None = None
-    # Variability (optional): the range around the most likely times above, for the Monte Carlo
-    # simulation (vsm.analysis.montecarlo). None: the bound equals the most likely value.
-    process_time_min: float | None = None
-    process_time_max: float | None = None
-    wait_time_min: float | None = None
-    wait_time_max: float | None = None
-    id: str = field(default_factory=new_id)
-
-    @property
-    def lead_time(self) -> float:
-        """The step's own lead time: wait before it plus its process time."""
-        return self.wait_time + self.process_time
-
-
-@dataclass
-class Flow:
-    """Work passing from one step to another.
-
-    kind "normal": an ordinary flow; `share` (percent) is set when the source's outgoing ordinary
-    flows are alternative routes. kind "rework": work sent back to an earlier step with
-    `probability` (percent).
-    """
-
-    source: str
-    target: str
-    kind: str = "normal"
-    share: float | None = None
-    probability: float | None = None
-    id: str = field(default_factory=new_id)
-
-
-@dataclass
-class Thresholds:
-    """When the analysis flags a step. Percentages, settable per map."""
-
-    long_wait_percent: float = 10.0
-    low_pca_percent: float = 80.0
-    rework_percent: float = 10.0
-    over_capacity_percent: float = 85.0  # utilisation above this flags a step (vsm.analysis.capacity)
-
-
-# STEP_FIELDS is spelled out in vsm.model.field_rules (which cannot import Step); it must match Step.
-if STEP_FIELDS != tuple(f.name for f in fields(Step) if f.name != "id"):  # pragma: no cover
-    raise ImportError("vsm.model.field_rules.STEP_FIELDS does not match the fields of vsm.model.entities.Step")
 FLOW_FIELDS = ("source", "target", "kind", "share", "probability")
 FLOW_EDITABLE = ("kind", "share", "probability")
 DEFAULT_REWORK_PERCENT = 10.0  # a flow switched to rework starts here; people then edit it
@@ -208,7 +132,7 @@ class ValueStreamMap(KaizenHolder, Observable):
         if step_id in self._steps:
             raise ModelError(f"map {self.name!r} already has a step with id {step_id!r}")
         step.__dict__.update(clean_step_fields(step.__dict__))
-        self._steps = _inserted(self._steps, step_id, step, index)
+        self._steps = inserted(self._steps, step_id, step, index)
         if self._listeners:  # nobody listens while a file is loaded: no event object at all
             appended = index is None or index >= len(self._steps) - 1  # no O(n) index lookup
             self._emit(StepAdded(step, len(self._steps) - 1 if appended else self.step_index(step_id)))
@@ -256,7 +180,7 @@ class ValueStreamMap(KaizenHolder, Observable):
         if flow_id in self._flows:
             raise ModelError(f"map {self.name!r} already has a flow with id {flow_id!r}")
         self._check_flow(flow)
-        self._flows = _inserted(self._flows, flow_id, flow, index)
+        self._flows = inserted(self._flows, flow_id, flow, index)
         self._flows_from.setdefault(flow.source, {})[flow_id] = flow
         if self._listeners:
             appended = index is None or index >= len(self._flows) - 1
@@ -344,7 +268,7 @@ class ValueStreamMap(KaizenHolder, Observable):
         if name == "kind" and value not in MAP_KINDS:
             raise ModelError(f"{what} must be 'current' or 'future', not {value!r}")
         if name == "demand" and value is not None:
-            value = _finite(value, what)
+            value = finite(value, what)
             if value <= 0:
                 raise ModelError(f"{what} must be more than 0")
         if name == "demand_period":
@@ -361,14 +285,21 @@ class ValueStreamMap(KaizenHolder, Observable):
         return value
 
 
-def _inserted(items: dict, key: str, value: Any, index: int | None) -> dict:
-    """A copy of `items` with key: value inserted at `index` (None: at the end)."""
-    if index is None or index >= len(items):
-        items[key] = value
-        return items
-    pairs = list(items.items())
-    pairs.insert(max(index, 0), (key, value))
-    return dict(pairs)
+@dataclass(frozen=True)
+class MapAdded:
+    map: ValueStreamMap
+    index: int
+
+
+@dataclass(frozen=True)
+class MapRemoved:
+    map: ValueStreamMap
+    index: int
+
+
+@dataclass(frozen=True)
+class ProjectChanged:
+    field: str
 
 
 class Project(Observable):

@@ -1,0 +1,111 @@
+"""The records a map is made of: Step, Flow, Kaizen and Thresholds, and their ids.
+
+Plain dataclasses with defaults and no behaviour beyond a derived figure; the rules for their
+values are in vsm.model.field_rules (steps, flows) and vsm.model.kaizen (kaizens), and the map
+that holds them (vsm.model.maps) is the only place that changes them. Ids are stable strings:
+uuid4 hex for new records, imported ids kept as they are.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from vsm.errors import ModelError
+
+
+def new_id() -> str:
+    """A new stable id."""
+    return uuid.uuid4().hex
+
+
+def check_id(value: Any, what: str) -> str:
+    """An id must be a non-empty string; return it or raise ModelError naming `what`."""
+    if not isinstance(value, str) or not value.strip():
+        raise ModelError(f"{what} needs an id that is non-empty text, not {value!r}")
+    return value
+
+
+@dataclass
+class Step:
+    """One step of a value stream. Times are minutes; pca is percent complete and accurate."""
+
+    name: str = "New step"
+    activity: str = "deliver_support"
+    team: str = ""
+    performer: str = "internal"
+    process_time: float = 0.0
+    wait_time: float = 0.0
+    pca: float = 100.0
+    people: float = 1.0
+    notes: str = ""
+    x: float = 0.0
+    y: float = 0.0
+    origin: str | None = None
+    # Variability (optional): the range around the most likely times above, for the Monte Carlo
+    # simulation (vsm.analysis.montecarlo). None: the bound equals the most likely value.
+    process_time_min: float | None = None
+    process_time_max: float | None = None
+    wait_time_min: float | None = None
+    wait_time_max: float | None = None
+    id: str = field(default_factory=new_id)
+
+    @property
+    def lead_time(self) -> float:
+        """The step's own lead time: wait before it plus its process time."""
+        return self.wait_time + self.process_time
+
+
+@dataclass
+class Flow:
+    """Work passing from one step to another.
+
+    kind "normal": an ordinary flow; `share` (percent) is set when the source's outgoing ordinary
+    flows are alternative routes. kind "rework": work sent back to an earlier step with
+    `probability` (percent).
+    """
+
+    source: str
+    target: str
+    kind: str = "normal"
+    share: float | None = None
+    probability: float | None = None
+    id: str = field(default_factory=new_id)
+
+
+@dataclass
+class Thresholds:
+    """When the analysis flags a step. Percentages, settable per map."""
+
+    long_wait_percent: float = 10.0
+    low_pca_percent: float = 80.0
+    rework_percent: float = 10.0
+    over_capacity_percent: float = 85.0  # utilisation above this flags a step (vsm.analysis.capacity)
+
+
+@dataclass
+class Kaizen:
+    """One improvement idea: what, which waste it removes, who, by when, and how far it got."""
+
+    title: str = "New improvement"
+    description: str = ""
+    waste: str = "waiting"
+    owner: str = ""
+    due: str | None = None
+    status: str = "idea"
+    expected_saving_minutes: float = 0.0
+    step_id: str | None = None
+    x: float = 0.0
+    y: float = 0.0
+    id: str = field(default_factory=new_id)
+
+
+def inserted(items: dict, key: str, value: Any, index: int | None) -> dict:
+    """A copy of `items` with key: value inserted at `index` (None: at the end)."""
+    if index is None or index >= len(items):
+        items[key] = value
+        return items
+    pairs = list(items.items())
+    pairs.insert(max(index, 0), (key, value))
+    return dict(pairs)
