@@ -76,7 +76,7 @@ class _FirstPaint(QObject):
 
 def _fill(window: MainWindow, path: Path | None) -> None:
     """Build `window` with the recovered document or `path` (see open_window)."""
-    from ui.document.document import same_file
+    from vsm.files.atomic import same_file
     from ui.dialogs.recovery import offer_recovery
 
     recovered = offer_recovery(window)

@@ -8,7 +8,7 @@ import pytest
 from mapbuilder import make_map, rework
 
 from vsm.cli.main import main
-from vsm.cli.workshop import working_hours
+from vsm.cli.report import working_hours
 from vsm.files.formats import load_project, save_json
 from vsm.model import Project
 from vsm.files.bundled import list_templates, new_from_template

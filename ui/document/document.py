@@ -15,7 +15,6 @@ clean close that removes the working copy and the lock.
 
 from __future__ import annotations
 
-import os
 import weakref
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from vsm.analysis import Analyser, MapAnalysis
 from vsm.errors import FileFormatError
 from vsm.model.events import KaizenAdded, KaizenChanged, KaizenRemoved, MapChanged, StepChanged
 from vsm.model.maps import MapAdded, MapRemoved
+from vsm.files.atomic import same_file
 from vsm.files.formats import load_project, save_project_any
 from vsm.files.locks import Lock, acquire
 from vsm.model import Project, ValueStreamMap
@@ -255,14 +255,6 @@ class Document(QObject):
             self._analyses.pop(event.map.id, None)
             self._analysers.pop(event.map.id, None)
         self.maps_changed.emit()
-
-
-def same_file(a: Path, b: Path) -> bool:
-    """Whether two paths name the same file (following links; by name if neither exists)."""
-    try:
-        return a.samefile(b)
-    except OSError:
-        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def new_project(name: str = "Untitled value stream") -> Project:

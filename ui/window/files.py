@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
-from ui.document.document import Document, same_file
+from ui.document.document import Document
+from vsm.files.atomic import same_file
 from vsm.errors import VsmError
 from vsm.files.formats import load_project
 from vsm.files.locks import LockedError

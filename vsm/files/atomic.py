@@ -53,3 +53,11 @@ def atomic_file(path: str | Path, mode: str = "wb", **open_args: Any) -> Iterato
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with open(descriptor, mode, **open_args) as file:
             yield file
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name the same file (following links; by name if either is missing)."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)

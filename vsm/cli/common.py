@@ -1,0 +1,65 @@
+"""What every `vsm` command shares: exit statuses, the error for refused commands, loading the
+project and choosing its map, and the checks that keep a command from overwriting its input."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from vsm.errors import VsmError
+from vsm.files.atomic import same_file
+from vsm.model import Project, ValueStreamMap
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+SAVE_SUFFIXES = (".vsm", ".json")
+
+
+class CommandError(VsmError):
+    """A command cannot do what was asked; the message says why."""
+
+
+def load(path: str) -> Project:
+    """The project in a .vsm or vsm-json file (FileFormatError naming the file if it cannot)."""
+    from vsm.files.formats import load_project
+
+    return load_project(path)
+
+
+def choose_map(project: Project, name: str | None, path: str) -> ValueStreamMap:
+    """The map called `name`, else the first current-state map, else the first map."""
+    if name is not None:
+        return project.map_named(name)
+    map_ = project.first_map("current") or (project.maps[0] if project.maps else None)
+    if map_ is None:
+        raise CommandError(f"{path}: the project has no maps")
+    return map_
+
+
+def rounded(value: float | None) -> float | None:
+    """A figure for JSON: rounded to 6 decimals; None when missing or not finite."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), 6)
+
+
+def percent(value: float | None) -> str:
+    """A percentage for people: one decimal, or – when there is none."""
+    return "–" if value is None or not math.isfinite(value) else f"{value:.1f}%"
+
+
+def refuse_same_file(source: str | Path, output: str | Path, names: str = "FILE and OUT") -> None:
+    """CommandError when the output would overwrite the input."""
+    if same_file(Path(source), Path(output)):
+        raise CommandError(f"{output}: {names} are the same file; choose another OUT")
+
+
+def refuse_to_overwrite(output: Path, force: bool) -> None:
+    """CommandError for an output that is no project file, or that exists without --force."""
+    if output.suffix.lower() not in SAVE_SUFFIXES:
+        raise CommandError(f"{output}: unknown file type; use .vsm or .json")
+    if output.exists() and not force:
+        raise CommandError(f"{output}: the file exists; choose another name or add --force to "
+                           "replace it")

@@ -1,0 +1,177 @@
+"""`vsm report`: the figures and the ranked steps to change of one map, as text or JSON; with a
+demand, takt time and the busiest step; with time ranges, the simulated P50 / P85 / P95."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from typing import Any
+
+from vsm.analysis.figures import FLAG_LABELS
+from vsm.cli.common import EXIT_OK, choose_map, load, percent, rounded
+from vsm.model import Project, ValueStreamMap
+from vsm.model.durations import format_duration
+
+
+def add_report(commands: Any, common: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "report", parents=[common], help="print the figures of one map",
+        description="Print a map's lead time, process time, flow efficiency, rolled %%C&A, "
+                    "critical path and the steps to change first.")
+    parser.add_argument("file", metavar="FILE", help="a .vsm or .json project")
+    parser.add_argument("--map", metavar="NAME",
+                        help="the map to report on (default: the first current-state map)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    _add_simulation_options(parser)
+    parser.set_defaults(run=_run_report)
+
+
+def report_data(map_: ValueStreamMap, result: Any, distribution: Any = None) -> dict[str, Any]:
+    """The `vsm report --json` document for a map and its MapAnalysis (and the simulated lead
+    time: p50, p85, p95 keys; capacity keys when the map has a demand)."""
+    return {
+        "map": map_.name,
+        "lead_time_minutes": rounded(result.lead_time),
+        "process_time_minutes": rounded(result.process_time),
+        "flow_efficiency_percent": rounded(result.flow_efficiency_percent),
+        "rolled_pca_percent": rounded(result.rolled_pca_percent),
+        "critical_path": list(result.critical_path),
+        "steps_to_change": [
+            {"id": item.step_id, "name": item.name, "flags": list(item.flags),
+             "saving_minutes": rounded(item.saving), "reasons": list(item.reasons)}
+            for item in result.steps_to_change],
+        "problems": [problem.message for problem in result.problems],
+        **report_json_extras(map_, result, distribution),
+    }
+
+
+def report_text(project: Project, map_: ValueStreamMap, result: Any, distribution: Any = None) -> str:
+    """The `vsm report` text for people."""
+    names = {step.id: step.name for step in map_.steps}
+    kind = "current state" if map_.kind == "current" else "future state"
+    about = f"{len(map_.steps)} steps"
+    if map_.name.casefold() != kind:
+        about = f"{kind}, {about}"
+    lines = [f"{project.name} — {map_.name} ({about})", ""]
+    figures = [
+        ("Lead time", format_duration(result.lead_time)),
+        ("Process time", format_duration(result.process_time)),
+        ("Flow efficiency", percent(result.flow_efficiency_percent)),
+        ("Rolled %C&A", percent(result.rolled_pca_percent)),
+        ("Critical path", " → ".join(names.get(v, v) for v in result.critical_path) or "–"),
+    ]
+    after_lead, capacity = report_text_rows(map_, result, distribution)
+    figures[1:1] = after_lead
+    figures += capacity
+    width = max(len(label) for label, _ in figures)
+    lines += [f"{label:<{width}}  {value}" for label, value in figures]
+    if result.steps_to_change:
+        lines += ["", "Steps to change"]
+        for number, item in enumerate(result.steps_to_change, start=1):
+            flags = ", ".join(FLAG_LABELS.get(flag, flag) for flag in item.flags)
+            saving = f" — saves {format_duration(item.saving)}" if item.saving > 0 else ""
+            lines.append(f"  {number}. {item.name} [{flags}]{saving}")
+            lines += [f"     {reason}" for reason in item.reasons]
+    elif not result.problems:
+        lines += ["", "No steps flagged."]
+    if result.problems:
+        lines += ["", "Problems"]
+        lines += [f"  - {problem.message}" for problem in result.problems]
+    return "\n".join(lines)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from vsm.analysis import Problem, analyse
+
+    project = load(args.file)
+    map_ = choose_map(project, args.map, args.file)
+    result = analyse(map_)
+    distribution, trouble = simulation(map_, result, args.runs, args.seed)
+    if trouble:
+        result.problems.append(Problem(trouble, blocking=False))
+    if args.json:
+        print(json.dumps(report_data(map_, result, distribution), indent=2, ensure_ascii=False))
+    else:
+        print(report_text(project, map_, result, distribution))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- simulation and capacity
+
+
+def _add_simulation_options(parser: argparse.ArgumentParser) -> None:
+    """--runs and --seed for `vsm report`."""
+    parser.add_argument("--runs", type=int, metavar="N",
+                        help="simulated runs for P50/P85/P95 (default 10,000); simulating is "
+                             "automatic when a step has a time range")
+    parser.add_argument("--seed", type=int, metavar="S", help="seed of the simulation (default 42)")
+
+
+def simulation(map_: ValueStreamMap, result: Any, runs: int | None,
+               seed: int | None) -> tuple[Any, str | None]:
+    """(LeadTimeDistribution or None, a problem sentence or None) for `vsm report`: simulated
+    when a step has a time range or --runs / --seed were given, and the map can be analysed."""
+    from vsm.analysis.montecarlo import DEFAULT_RUNS, DEFAULT_SEED, SimulationError, should_simulate, simulate
+
+    if not result.ok or not (should_simulate(map_) or runs is not None or seed is not None):
+        return None, None
+    try:
+        return simulate(map_, DEFAULT_RUNS if runs is None else runs,
+                        DEFAULT_SEED if seed is None else seed), None
+    except SimulationError as error:
+        return None, f"Lead time not simulated: {error}."
+
+
+def finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(float(value), 6)
+
+
+def report_json_extras(map_: ValueStreamMap, result: Any, distribution: Any) -> dict[str, Any]:
+    """The keys `vsm report --json` adds when there is demand and when there are percentiles."""
+    data: dict[str, Any] = {}
+    if distribution is not None:
+        data.update({"lead_time_p50_minutes": finite(distribution.p50),
+                     "lead_time_p85_minutes": finite(distribution.p85),
+                     "lead_time_p95_minutes": finite(distribution.p95),
+                     "lead_time_simulated_mean_minutes": finite(distribution.mean),
+                     "simulation_runs": distribution.runs, "simulation_seed": distribution.seed})
+    if result.takt_time is not None:
+        data["takt_time_minutes"] = finite(result.takt_time)
+        data["utilisation"] = [
+            {"id": step.id, "name": step.name,
+             "percent": finite(result.utilisation[step.id]),  # null: nobody assigned
+             "visits": finite(result.visits.get(step.id)),
+             "over_capacity": "over_capacity" in result.flags.get(step.id, [])}
+            for step in map_.steps if step.id in result.utilisation]
+    return data
+
+
+def working_hours(minutes: float) -> str:
+    """Working time in hours and minutes, never days (a working day is not 24 hours): '86h 40m'."""
+    whole = round(minutes)
+    if whole < 60:
+        return format_duration(minutes)
+    hours, rest = divmod(whole, 60)
+    return f"{hours}h {rest}m" if rest else f"{hours}h"
+
+
+def report_text_rows(map_: ValueStreamMap, result: Any,
+                     distribution: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Rows for `vsm report`: (after the lead time, after the other figures)."""
+    after_lead: list[tuple[str, str]] = []
+    if distribution is not None:
+        after_lead.append(("Simulated", f"P50 {format_duration(distribution.p50)}, "
+                                        f"P85 {format_duration(distribution.p85)}, "
+                                        f"P95 {format_duration(distribution.p95)} "
+                                        f"({distribution.runs:,} runs, seed {distribution.seed})"))
+    rows: list[tuple[str, str]] = []
+    if result.takt_time is not None:
+        rows.append(("Takt time", f"{working_hours(result.takt_time)} of working time "
+                                  f"({map_.demand:g} items/{map_.demand_period})"))
+        if result.utilisation:
+            busiest = max(result.utilisation, key=result.utilisation.__getitem__)
+            value = result.utilisation[busiest]
+            shown = "nobody assigned" if math.isinf(value) else f"{value:.0f}% utilised"
+            rows.append(("Busiest step", f"{map_.step(busiest).name} ({shown})"))
+    return after_lead, rows
