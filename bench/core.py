@@ -12,7 +12,7 @@ size, and prints one JSON object of seconds (best of REPEAT runs) and kilobytes:
 - reanalysis: the median analysis after an edit of one wait with the editor's
   `vsm.analysis.Analyser` (what it reuses between edits), against the fresh analysis;
 - analysis_parts: the analysis phase by phase as `analyse` runs them (structure, solve, process
-  time, rolled %C&A, savings, flags; private functions of vsm.analysis), for BENCHMARKS.md;
+  time, rolled %C&A, savings, flags; the phases of vsm.analysis), for BENCHMARKS.md;
 - peak_kb: the process's peak resident memory (ru_maxrss).
 
 `python -m bench.core demand N DIR` times one analysis of the same map with its demand set, and
@@ -91,7 +91,8 @@ def sqlite_read(path: Path) -> int:
 
 def analysis_parts(map_: Any) -> dict[str, float]:
     """Seconds per phase of `analyse` (one run each)."""
-    from vsm import analysis as a
+    from vsm.analysis import figures, flags, policy as solving, savings
+    from vsm.analysis.structure import build_structure
 
     times: dict[str, float] = {}
 
@@ -102,17 +103,17 @@ def analysis_parts(map_: Any) -> dict[str, float]:
         return value
 
     steps = {st.id: st for st in map_.steps}
-    s, _ = timed("structure", lambda: a.build_structure(map_))
+    s, _ = timed("structure", lambda: build_structure(map_))
     duration = {v: st.wait_time + st.process_time for v, st in steps.items()}
-    values, policy, elimination = timed("solve", lambda: a._solve_eliminated(s, duration))
-    lead, start = a._lead(s, values)
+    values, policy, elimination = timed("solve", lambda: solving.solve_eliminated(s, duration))
+    lead, start = solving.lead(s, values)
     timed("process_time", lambda: sum(
         count * steps[v].process_time
         for v, count in elimination.gradient({start: 1.0}).items()))
-    timed("rolled_pca", lambda: a.rolled_pca(s, {v: st.pca for v, st in steps.items()}))
-    timed("savings", lambda: a._savings(s, steps, duration, lead, policy, elimination))
-    result = a.analyse(map_)
-    timed("flags", lambda: a._flags(map_, s, result))
+    timed("rolled_pca", lambda: figures.rolled_pca(s, {v: st.pca for v, st in steps.items()}))
+    timed("savings", lambda: savings.step_savings(s, steps, duration, lead, policy, elimination))
+    result = figures.analyse(map_)
+    timed("flags", lambda: flags.flags_and_reasons(map_, s, result))
     return times
 
 

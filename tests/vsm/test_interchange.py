@@ -350,7 +350,7 @@ def test_the_fast_parse_of_a_step_gives_what_the_full_parse_gives(key):
         fast = vsmjson._fast_step(data)
         try:
             full = vsmjson._parse_step(data, "map 'M'", 1)
-        except vsmjson._Invalid:
+        except vsmjson.InvalidDocument:
             assert fast is None  # the full parse then names the problem
             continue
         assert fast is None or repr(sorted(fast.items())) == repr(sorted(full.items()))
@@ -365,7 +365,7 @@ def test_the_fast_parse_of_a_flow_gives_what_the_full_parse_gives(key):
         fast = vsmjson._fast_flow(data, 3)
         try:
             full = vsmjson._parse_flow(data, 3, "map 'M'")
-        except vsmjson._Invalid:
+        except vsmjson.InvalidDocument:
             assert fast is None
             continue
         assert fast is None or repr(fast) == repr(full)

@@ -1,7 +1,7 @@
 """The fast savings (vsm.analysis.savings) against their definition, re-solving once per step.
 
-`_savings_direct` is the definition of docs/analysis.md: remove a step's wait, solve again, take the
-difference of the lead times. The fast path must give the same numbers on every kind of map:
+`savings_by_definition` is the definition of docs/analysis.md: remove a step's wait, solve again,
+take the difference of the lead times. The fast path must give the same numbers on every kind of map:
 concurrent splits whose longest branch changes when a wait goes, alternative routes, rework loops
 (nested and to the step itself), several starts, and the synthetic benchmark maps.
 """
@@ -18,9 +18,23 @@ from test_analysis_reference import random_maps
 from bench.generate import synthetic_map
 from vsm.analysis import savings
 from vsm.analysis import analyse, build_structure
-from vsm.analysis.figures import _lead, _savings, _savings_direct, _solve
+from vsm.analysis.policy import RELATIVE_EPSILON, lead, solve
+from vsm.analysis.savings import step_savings
 from vsm.model import Flow, Step, ValueStreamMap
 from vsm.analysis.solver import comes_before, eliminate, misdirected_rework, topological_order
+
+
+def savings_by_definition(s, steps, duration, lead_time, policy) -> dict[str, float]:
+    """saving(v) = lead time - the lead time solved again with wait(v) removed, for every step
+    (one full solve per step: quadratic, the definition itself)."""
+    result = {}
+    for v, step in steps.items():
+        changed = dict(duration)
+        changed[v] = step.process_time
+        values, _ = solve(s, changed, dict(policy))
+        saving = lead_time - lead(s, values)[0]
+        result[v] = saving if saving > RELATIVE_EPSILON * max(1.0, lead_time) else 0.0
+    return result
 
 
 def both(map_: ValueStreamMap) -> tuple[dict[str, float], dict[str, float], float]:
@@ -29,10 +43,10 @@ def both(map_: ValueStreamMap) -> tuple[dict[str, float], dict[str, float], floa
     assert s is not None, problems
     steps = {step.id: step for step in map_.steps}
     duration = {v: step.wait_time + step.process_time for v, step in steps.items()}
-    values, policy = _solve(s, duration)
-    lead, _ = _lead(s, values)
-    return (_savings(s, steps, duration, lead, dict(policy)),
-            _savings_direct(s, steps, duration, lead, dict(policy)), lead)
+    values, policy = solve(s, duration)
+    lead_time, _ = lead(s, values)
+    return (step_savings(s, steps, duration, lead_time, dict(policy)),
+            savings_by_definition(s, steps, duration, lead_time, dict(policy)), lead_time)
 
 
 def assert_same(map_: ValueStreamMap) -> None:
@@ -124,7 +138,7 @@ def test_a_step_never_visited_saves_exactly_nothing():
     map_ = make_map({"S": (0, 5), "X": (10, 1), "Y": (50, 10)}, [("S", "X"), ("S", "Y")])
     s, _ = build_structure(map_)
     duration = {st.id: st.wait_time + st.process_time for st in map_.steps}
-    _, policy = _solve(s, duration)
+    _, policy = solve(s, duration)
     raw, unresolved = savings.fast_savings(s, {st.id: st.wait_time for st in map_.steps},
                                            duration, policy)
     assert raw["X"] == 0.0 and unresolved == []
@@ -135,7 +149,7 @@ def test_process_time_from_the_gradient_matches_solving_again():
     map_ = synthetic_map(300, 1)
     s, _ = build_structure(map_)
     steps = {st.id: st for st in map_.steps}
-    _, policy = _solve(s, {v: st.wait_time + st.process_time for v, st in steps.items()})
+    _, policy = solve(s, {v: st.wait_time + st.process_time for v, st in steps.items()})
     process = eliminate(s, {v: st.process_time for v, st in steps.items()}, policy).values()
     assert result.process_time == pytest.approx(process[result.lead_start], rel=1e-9)
 
@@ -185,7 +199,7 @@ def test_steps_left_undecided_are_re_solved(monkeypatch):
     map_ = synthetic_map(150, 2)
     s, _ = build_structure(map_)
     duration = {st.id: st.wait_time + st.process_time for st in map_.steps}
-    _, policy = _solve(s, duration)
+    _, policy = solve(s, duration)
     _, unresolved = savings.fast_savings(s, {st.id: st.wait_time for st in map_.steps},
                                          duration, policy)
     assert unresolved

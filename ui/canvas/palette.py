@@ -1,4 +1,5 @@
-"""Colours of the canvas: a colour-blind-safe palette and a light and a dark theme.
+"""Colours of the canvas: the shared colour-blind-safe palette (vsm.palette) as QColors, and a
+light and a dark theme.
 
 Category colours are Okabe & Ito's palette ("Color Universal Design", 2008), distinguishable with
 every common colour-vision deficiency. Steps are filled with a light (or, in the dark theme, deep)
@@ -13,56 +14,14 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QPalette
 
-from vsm.analysis import FLAG_LABELS
+from vsm.analysis.flags import FLAGS, Flag
 from vsm.model import ACTIVITIES, PERFORMERS
+from vsm.palette import ACTIVITY_COLOURS, BLACK, GREY, PERFORMER_COLOURS, TINT
 
-# Okabe-Ito
-BLACK = "#000000"
-ORANGE = "#E69F00"
-SKY_BLUE = "#56B4E9"
-BLUISH_GREEN = "#009E73"
-YELLOW = "#F0E442"
-BLUE = "#0072B2"
-VERMILLION = "#D55E00"
-REDDISH_PURPLE = "#CC79A7"
-GREY = "#999999"
-
-ACTIVITY_COLOURS: dict[str, str] = {
-    "engage": ORANGE,
-    "plan": SKY_BLUE,
-    "improve": BLUISH_GREEN,
-    "design_transition": REDDISH_PURPLE,
-    "obtain_build": YELLOW,
-    "deliver_support": BLUE,
-}
-PERFORMER_COLOURS: dict[str, str] = {
-    "internal": BLUE,
-    "vendor": ORANGE,
-    "customer": REDDISH_PURPLE,
-    "automated": BLUISH_GREEN,
-}
 COLOUR_MODES = ("activity", "performer")
 
-
-@dataclass(frozen=True)
-class FlagStyle:
-    """How a flag is shown: a badge with short text, its colour and the text colour on it."""
-
-    badge: str
-    colour: str
-    text: str
-    label: str
-
-
-FLAG_STYLES: dict[str, FlagStyle] = {
-    "bottleneck": FlagStyle("BN", VERMILLION, "#FFFFFF", FLAG_LABELS["bottleneck"]),
-    "long_wait": FlagStyle("W", ORANGE, "#000000", FLAG_LABELS["long_wait"]),
-    "low_pca": FlagStyle("%", YELLOW, "#000000", FLAG_LABELS["low_pca"]),
-    "rework": FlagStyle("R", REDDISH_PURPLE, "#000000", FLAG_LABELS["rework"]),
-    "vendor_handoff": FlagStyle("V", SKY_BLUE, "#000000", FLAG_LABELS["vendor_handoff"]),
-    "over_capacity": FlagStyle("C", BLUE, "#FFFFFF", FLAG_LABELS["over_capacity"]),
-    "problem": FlagStyle("!", "#000000", "#FFFFFF", "Problem"),
-}
+# The analysis's flags as the canvas draws them, and one more badge for a step in a problem.
+FLAG_STYLES: dict[str, Flag] = {**FLAGS, "problem": Flag("Problem", "!", BLACK, "#FFFFFF")}
 
 
 def category_colour(mode: str, key: str) -> QColor:
@@ -141,7 +100,7 @@ class Theme:
 LIGHT = Theme(
     name="light", background="#FFFFFF", grid="#E4E4E4", text="#111111", muted="#505050",
     outline="#202020", critical="#000000", selection="#0072B2", data_fill="#F6F6F6",
-    flow="#303030", label_fill="#FFFFFF", ladder="#202020", panel_fill="#FAFAFA", tint=0.78,
+    flow="#303030", label_fill="#FFFFFF", ladder="#202020", panel_fill="#FAFAFA", tint=TINT,
 )
 DARK = Theme(
     name="dark", background="#1E1F22", grid="#2E3034", text="#ECECEC", muted="#B4B4B4",

@@ -17,7 +17,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen, QResizeEvent, QTransform
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ui.canvas.palette import BLUE, SKY_BLUE
+from vsm.palette import BLUE, SKY_BLUE
 from ui.canvas.scene import MapScene
 from ui.canvas.view import MapView
 from vsm.analysis import MapAnalysis

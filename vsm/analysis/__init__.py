@@ -6,8 +6,9 @@ The names below are the public API of the figures (vsm.analysis.figures); the ot
 imported by name (vsm.analysis.compare, vsm.analysis.montecarlo...).
 """
 
-from vsm.analysis.figures import FLAG_LABELS, Analyser, MapAnalysis, StepToChange, analyse
+from vsm.analysis.figures import Analyser, MapAnalysis, StepToChange, analyse
+from vsm.analysis.flags import FLAG_LABELS, FLAGS
 from vsm.analysis.structure import Problem, Structure, build_structure
 
-__all__ = ["FLAG_LABELS", "Analyser", "MapAnalysis", "Problem", "StepToChange", "Structure",
+__all__ = ["FLAGS", "FLAG_LABELS", "Analyser", "MapAnalysis", "Problem", "StepToChange", "Structure",
            "analyse", "build_structure"]

@@ -31,7 +31,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from vsm.analysis.figures import MapAnalysis, analyse, handoff_key
+from vsm.analysis.figures import analyse, MapAnalysis
+from vsm.analysis.flags import handoff_key
 from vsm.model.durations import format_duration
 from vsm.model import ACTIVITIES, PERFORMERS, STEP_FIELDS, Step, ValueStreamMap
 from vsm.model.variability import RANGE_FIELDS

@@ -33,7 +33,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from vsm.analysis.policy import RELATIVE_EPSILON, lead, solve
 from vsm.analysis.solver import Elimination, eliminate
+from vsm.analysis.structure import Policy, Structure
+from vsm.model import Step
 
 TIE_TOLERANCE = 1e-8  # relative to the lead time: smaller improvements do not switch a branch
 MAX_SWITCHED = 64  # splits switched for one step before the direct re-solve takes over
@@ -230,3 +233,30 @@ def _solve_dense(rows: list[list[float]]) -> list[float] | None:
     for r in range(n - 1, -1, -1):
         z[r] = (rows[r][n] - sum(rows[r][k] * z[k] for k in range(r + 1, n))) / rows[r][r]
     return z
+
+
+def step_savings(s: Structure, steps: dict[str, Step], duration: dict[str, float],
+             lead_time: float, policy: Policy, elimination: Elimination | None = None,
+             values: dict[str, float] | None = None,
+             visits: dict[str, float] | None = None) -> dict[str, float]:
+    """saving(v) = lead time - lead time with wait(v) set to 0 (vsm.analysis.savings, exact).
+
+    The rare step the fast method leaves undecided is re-solved directly.
+    """
+    raw, unresolved = fast_savings(s, {v: st.wait_time for v, st in steps.items()}, duration,
+                                   policy, elimination, values, visits)
+    for v in unresolved:
+        raw[v] = saving_by_solving(s, steps[v], duration, lead_time, policy)
+    return {v: saving if saving > RELATIVE_EPSILON * max(1.0, lead_time) else 0.0
+            for v, saving in raw.items()}
+
+
+def saving_by_solving(s: Structure, step: Step, duration: dict[str, float], lead_time: float,
+                   policy: Policy) -> float:
+    """Lead time minus the lead time re-solved with the step's wait removed."""
+    if step.wait_time <= 0:
+        return 0.0
+    changed = dict(duration)
+    changed[step.id] = step.process_time
+    values, _ = solve(s, changed, dict(policy))
+    return lead_time - lead(s, values)[0]

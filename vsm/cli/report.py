@@ -8,7 +8,7 @@ import json
 import math
 from typing import Any
 
-from vsm.analysis.figures import FLAG_LABELS
+from vsm.analysis.flags import FLAG_LABELS
 from vsm.cli.common import EXIT_OK, choose_map, load, percent, rounded
 from vsm.model import Project, ValueStreamMap
 from vsm.model.durations import format_duration

@@ -13,15 +13,17 @@ from typing import Any
 
 from pptx.enum.shapes import MSO_SHAPE
 
-from vsm.analysis import FLAG_LABELS, MapAnalysis
+from vsm.analysis import MapAnalysis
+from vsm.analysis.flags import FLAG_LABELS, FLAGS
 from vsm.model.durations import format_duration
 from vsm.model import ACTIVITIES, MAP_KINDS, PERFORMERS, Step, ValueStreamMap
 from vsm.export.slide_layout import (BURST_TEXT, GAP, LINK_MARGIN, MAP_BOTTOM, MARGIN, SLIDE_WIDTH,
                              MapPage, Rect, badge_width, ladder_cells, step_paragraphs,
                              text_width)
-from vsm.export.shapes import (ACTIVITY_COLOURS, FLAG_COLOURS, FLOW, GREY, MUTED, OUTLINE,
-                             REWORK, TEXT, WHITE, add_arc, add_box, add_flow, add_text, set_fill,
-                             set_line, strip_style, style_run, tint, write_text)
+from vsm.export.shapes import (FLOW, MUTED, OUTLINE, REWORK, TEXT, WHITE, add_arc, add_box,
+                               add_flow, add_text, set_fill, set_line, strip_style, style_run,
+                               write_text)
+from vsm.palette import ACTIVITY_COLOURS, GREY, tint
 
 LADDER_UPPER = 6.48  # y of the waits' level
 LADDER_LOWER = 6.7  # y of the process times' level
@@ -141,7 +143,7 @@ def _step_box(slide: Any, step: Step, page: MapPage, critical: bool) -> Any:
 def _inventory(slide: Any, step: Step, box: Rect, long_wait: bool) -> None:
     """The inventory triangle in the gap before the box, with the wait under the flow line."""
     centre = box.left - GAP / 2
-    fill = tint(FLAG_COLOURS["long_wait"], 0.3) if long_wait else WHITE
+    fill = tint(FLAGS["long_wait"].colour, 0.3) if long_wait else WHITE
     add_box(slide, MSO_SHAPE.ISOSCELES_TRIANGLE, (centre - 0.12, box.top + 0.1, 0.24, 0.21),
             fill, OUTLINE, 1.0, name=f"Wait before {step.name}")
     add_text(slide, (box.left - GAP, box.centre_y + 0.11, GAP, 0.34),
@@ -159,7 +161,7 @@ def _badges(slide: Any, flags: list[str], rows: list[list[str]], box: Rect,
         for label in row:
             width = badge_width(label)
             badge = add_box(slide, MSO_SHAPE.ROUNDED_RECTANGLE, (x, top + 0.01, width, 0.18),
-                            FLAG_COLOURS.get(by_label.get(label, ""), GREY), OUTLINE, 0.5,
+                            FLAGS[by_label[label]].colour if label in by_label else GREY, OUTLINE, 0.5,
                             name=f"Flag: {label}")
             write_text(badge, [(label, 9, True, "000000")], inset=0.03)
             x += width + 0.04

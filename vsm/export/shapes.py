@@ -24,26 +24,14 @@ MUTED = "3C3C3C"
 OUTLINE = "202020"
 FLOW = "303030"
 WHITE = "FFFFFF"
-# Okabe & Ito's colour-blind-safe palette (the editor's, ui/palette.py)
-ORANGE, SKY_BLUE, BLUISH_GREEN, YELLOW = "E69F00", "56B4E9", "009E73", "F0E442"
-BLUE, VERMILLION, REDDISH_PURPLE, GREY = "0072B2", "D55E00", "CC79A7", "999999"
-ACTIVITY_COLOURS = {"engage": ORANGE, "plan": SKY_BLUE, "improve": BLUISH_GREEN,
-                    "design_transition": REDDISH_PURPLE, "obtain_build": YELLOW,
-                    "deliver_support": BLUE}
-FLAG_COLOURS = {"bottleneck": VERMILLION, "long_wait": ORANGE, "low_pca": YELLOW,
-                "rework": REDDISH_PURPLE, "vendor_handoff": SKY_BLUE,
-                "over_capacity": BLUE}
 REWORK = "A0306E"  # a darker reddish purple: rework arcs and their labels
-TINT = 0.78  # how far a box fill moves from its category colour towards white (as the editor)
-
 ALIGN = {"left": PP_ALIGN.LEFT, "centre": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
 ANCHOR = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
 
 
-def tint(colour: str, amount: float = TINT) -> str:
-    """`colour` moved `amount` (0..1) of the way towards white."""
-    channels = [int(colour[i:i + 2], 16) for i in (0, 2, 4)]
-    return "".join(f"{round(c + (255 - c) * amount):02X}" for c in channels)
+def rgb(colour: str) -> RGBColor:
+    """A colour written "RRGGBB" or "#RRGGBB" (vsm.palette) as python-pptx wants it."""
+    return RGBColor.from_string(colour.lstrip("#"))
 
 
 def emu(inches: float) -> Emu:
@@ -65,7 +53,7 @@ def set_line(shape: Any, colour: str | None, width: float = 1.0, dash: bool = Fa
     if colour is None:
         line.fill.background()
         return
-    line.color.rgb = RGBColor.from_string(colour)
+    line.color.rgb = rgb(colour)
     line.width = Pt(width)
     if dash:
         line.dash_style = MSO_LINE.DASH
@@ -81,7 +69,7 @@ def set_fill(shape: Any, colour: str | None) -> None:
         shape.fill.background()
     else:
         shape.fill.solid()
-        shape.fill.fore_color.rgb = RGBColor.from_string(colour)
+        shape.fill.fore_color.rgb = rgb(colour)
 
 
 def style_run(run: Any, points: float, bold: bool = False, colour: str = TEXT,
@@ -92,7 +80,7 @@ def style_run(run: Any, points: float, bold: bool = False, colour: str = TEXT,
     font.size = Pt(points)
     font.bold = bold
     font.italic = italic
-    font.color.rgb = RGBColor.from_string(colour)
+    font.color.rgb = rgb(colour)
 
 
 def write_text(shape: Any, paragraphs: list[tuple[str, float, bool, str]], align: str = "centre",
@@ -250,7 +238,7 @@ def set_cell(cell: Any, text: str, points: float = 10, bold: bool = False, colou
         solid = etree.SubElement(edge, qn("a:solidFill"))
         etree.SubElement(solid, qn("a:srgbClr"), val=border)
     cell.fill.solid()
-    cell.fill.fore_color.rgb = RGBColor.from_string(fill)
+    cell.fill.fore_color.rgb = rgb(fill)
 
 
 PLAIN_TABLE = "{2D5ABB26-0587-4C30-8999-92F81FD0307C}"  # "No Style, No Grid"

@@ -14,7 +14,6 @@ from typing import Any
 
 from lxml import etree
 from pptx.chart.data import CategoryChartData
-from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.oxml.ns import qn
@@ -26,8 +25,9 @@ from vsm.analysis.compare import (METRICS, MapComparison, describe_field_change,
 from vsm.model.durations import format_duration
 from vsm.model import MAP_KINDS, ValueStreamMap
 from vsm.export.slide_layout import MARGIN, SLIDE_HEIGHT, SLIDE_WIDTH, line_height, wrap
-from vsm.export.shapes import (BLUE, MUTED, ORANGE, OUTLINE, TEXT, add_box, add_table, add_text,
-                             emu, style_run)
+from vsm.export.shapes import (MUTED, OUTLINE, TEXT, add_box, add_table, add_text, emu, rgb,
+                               style_run)
+from vsm.palette import BLUE, ORANGE
 
 CONTENT_WIDTH = SLIDE_WIDTH - 2 * MARGIN
 TABLE_TOP = 1.05
@@ -309,7 +309,7 @@ def _style_chart(chart: Any) -> None:
     plot_xml.addnext(area)
     chart.font.name = "Calibri"
     chart.font.size = Pt(11)
-    chart.font.color.rgb = RGBColor.from_string(TEXT)
+    chart.font.color.rgb = rgb(TEXT)
     chart.has_title = True
     chart.chart_title.text_frame.text = "Lead time and process time (hours)"
     for paragraph in chart.chart_title.text_frame.paragraphs:
@@ -325,20 +325,20 @@ def _style_chart(chart: Any) -> None:
     labels.number_format = '0.0" h"'
     labels.number_format_is_linked = False
     labels.font.size = Pt(10)
-    labels.font.color.rgb = RGBColor.from_string(TEXT)
+    labels.font.color.rgb = rgb(TEXT)
     for series, colour in zip(plot.series, (ORANGE, BLUE)):
         series.format.fill.solid()
-        series.format.fill.fore_color.rgb = RGBColor.from_string(colour)
-        series.format.line.color.rgb = RGBColor.from_string(OUTLINE)
+        series.format.fill.fore_color.rgb = rgb(colour)
+        series.format.line.color.rgb = rgb(OUTLINE)
         series.format.line.width = Pt(0.75)
     axis = chart.value_axis
     axis.has_major_gridlines = True
-    axis.major_gridlines.format.line.color.rgb = RGBColor.from_string("D9D9D9")
-    axis.format.line.color.rgb = RGBColor.from_string(OUTLINE)
+    axis.major_gridlines.format.line.color.rgb = rgb("D9D9D9")
+    axis.format.line.color.rgb = rgb(OUTLINE)
     axis.tick_labels.font.size = Pt(10)
     axis.tick_labels.number_format = "0"
     axis.tick_labels.number_format_is_linked = False
-    chart.category_axis.format.line.color.rgb = RGBColor.from_string(OUTLINE)
+    chart.category_axis.format.line.color.rgb = rgb(OUTLINE)
     chart.category_axis.tick_labels.font.size = Pt(11)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from vsm.files.atomic import atomic_file
 from vsm.errors import FileFormatError, VsmError
 from vsm.model import Project
-from vsm.files.vsmjson_read import FORMAT, VERSION, _Invalid, _unexpected, project_from_dict, project_to_dict
+from vsm.files.vsmjson_read import FORMAT, VERSION, InvalidDocument, unexpected_reason, project_from_dict, project_to_dict
 
 __all__ = ["FORMAT", "VERSION", "load_json", "save_json", "load_project", "save_project_any",
            "project_from_dict", "project_to_dict"]
@@ -25,7 +25,7 @@ __all__ = ["FORMAT", "VERSION", "load_json", "save_json", "load_project", "save_
 
 
 def _reject_constant(name: str) -> None:
-    raise _Invalid(f"not valid JSON: {name} is not a JSON number")
+    raise InvalidDocument(f"not valid JSON: {name} is not a JSON number")
 
 
 def _decode(raw: bytes, path: str | Path) -> Any:
@@ -39,7 +39,7 @@ def _decode(raw: bytes, path: str | Path) -> Any:
     except json.JSONDecodeError as error:
         raise FileFormatError(path, f"not valid JSON: {error.msg} at line {error.lineno}, "
                                     f"column {error.colno}") from None
-    except _Invalid as error:
+    except InvalidDocument as error:
         raise FileFormatError(path, str(error)) from None
     except RecursionError:
         raise FileFormatError(path, "not a vsm-json file: the JSON is nested too deeply") from None
@@ -64,7 +64,7 @@ def load_json(path: str | Path) -> Project:
     except VsmError:
         raise
     except Exception as error:  # the boundary: nothing else escapes the loader
-        raise FileFormatError(path, _unexpected(error)) from error
+        raise FileFormatError(path, unexpected_reason(error)) from error
 
 
 def save_json(project: Project, path: str | Path) -> None:

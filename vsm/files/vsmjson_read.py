@@ -30,7 +30,7 @@ _MAP_DEFAULTS = ValueStreamMap()
 _THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
 
 
-class _Invalid(Exception):
+class InvalidDocument(Exception):
     """A problem found while parsing; the message already names where it is."""
 
 
@@ -83,11 +83,11 @@ def _text(data: dict[str, Any], key: str, where: str, default: str | None = None
     """data[key] as text; missing -> default, or an error when there is no default."""
     if key not in data:
         if default is None:
-            raise _Invalid(f"{where}: missing required key {key!r}")
+            raise InvalidDocument(f"{where}: missing required key {key!r}")
         return default
     value = data[key]
     if not isinstance(value, str):
-        raise _Invalid(f"{where}: {key} must be text, not {_type_name(value)}")
+        raise InvalidDocument(f"{where}: {key} must be text, not {_type_name(value)}")
     return value
 
 
@@ -101,11 +101,11 @@ def _number(data: dict[str, Any], key: str, where: str, default: float | None,
         return None
     if not _is_number(value):
         kind = "a number or null" if nullable else "a number"
-        raise _Invalid(f"{where}: {key} must be {kind}, not {_type_name(value)}")
+        raise InvalidDocument(f"{where}: {key} must be {kind}, not {_type_name(value)}")
     try:
         return float(value)
     except OverflowError:
-        raise _Invalid(f"{where}: {key} is too large") from None
+        raise InvalidDocument(f"{where}: {key} is too large") from None
 
 
 def _duration(data: dict[str, Any], key: str, where: str, default: float | None) -> Any:
@@ -121,32 +121,32 @@ def _duration(data: dict[str, Any], key: str, where: str, default: float | None)
         try:
             return float(value)
         except OverflowError:
-            raise _Invalid(f"{where}: {key} is too large") from None
-    raise _Invalid(f"{where}: {key} must be minutes or text such as '1h 30m', "
+            raise InvalidDocument(f"{where}: {key} is too large") from None
+    raise InvalidDocument(f"{where}: {key} must be minutes or text such as '1h 30m', "
                    f"not {_type_name(value)}")
 
 
 def _object(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise _Invalid(f"{where} must be an object, not {_type_name(value)}")
+        raise InvalidDocument(f"{where} must be an object, not {_type_name(value)}")
     return value
 
 
 def _list(data: dict[str, Any], key: str, where: str, required: bool) -> list[Any]:
     if key not in data:
         if required:
-            raise _Invalid(f"{where}: missing required key {key!r}")
+            raise InvalidDocument(f"{where}: missing required key {key!r}")
         return []
     value = data[key]
     if not isinstance(value, list):
-        raise _Invalid(f"{where}: {key} must be a list, not {_type_name(value)}")
+        raise InvalidDocument(f"{where}: {key} must be a list, not {_type_name(value)}")
     return value
 
 
 def _optional_id(data: dict[str, Any], where: str) -> str | None:
     value = data.get("id")
     if value is not None and not isinstance(value, str):
-        raise _Invalid(f"{where}: id must be text, not {_type_name(value)}")
+        raise InvalidDocument(f"{where}: id must be text, not {_type_name(value)}")
     return value or None
 
 
@@ -210,16 +210,16 @@ def _parse_step(value: Any, map_where: str, number: int) -> dict[str, Any]:
     """One step as keyword arguments for Step(...); errors name it by name, else id, else number."""
     data = _object(value, f"{map_where}, step {number}")
     if "id" not in data:
-        raise _Invalid(f"{map_where}, step {number}: missing required key 'id'")
+        raise InvalidDocument(f"{map_where}, step {number}: missing required key 'id'")
     step_id = data["id"]
     if not isinstance(step_id, str) or not step_id:
-        raise _Invalid(f"{map_where}, step {number}: id must be non-empty text, not {step_id!r}")
+        raise InvalidDocument(f"{map_where}, step {number}: id must be non-empty text, not {step_id!r}")
     name = _text(data, "name", f"{map_where}, step {step_id!r}")
     where = f"{map_where}, step {name or step_id!r}"
     defaults = _STEP_DEFAULTS
     origin = data.get("origin")
     if origin is not None and not isinstance(origin, str):
-        raise _Invalid(f"{where}: origin must be a step id (text) or null, "
+        raise InvalidDocument(f"{where}: origin must be a step id (text) or null, "
                        f"not {_type_name(origin)}")
     return {
         "id": step_id,
@@ -259,7 +259,7 @@ def _parse_flow(value: Any, number: int, map_where: str) -> _FlowRecord:
 def _nullable_text(data: dict[str, Any], key: str, where: str) -> str | None:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
-        raise _Invalid(f"{where}: {key} must be text or null, not {_type_name(value)}")
+        raise InvalidDocument(f"{where}: {key} must be text or null, not {_type_name(value)}")
     return value or None
 
 
@@ -316,24 +316,24 @@ def _parse_map(value: Any, number: int) -> _MapRecord:
 
 def _parse_project(data: Any) -> _ProjectRecord:
     if not isinstance(data, dict):
-        raise _Invalid("not a vsm-json file: the top level must be an object, "
+        raise InvalidDocument("not a vsm-json file: the top level must be an object, "
                        f"not {_type_name(data)}")
     if data.get("format") != FORMAT:
         found = "no 'format' key" if "format" not in data else f"format is {data['format']!r}"
-        raise _Invalid(f"not a vsm-json file ({found}; expected \"format\": \"{FORMAT}\")")
+        raise InvalidDocument(f"not a vsm-json file ({found}; expected \"format\": \"{FORMAT}\")")
     if "version" not in data:
-        raise _Invalid("missing required key 'version'")
+        raise InvalidDocument("missing required key 'version'")
     version = data["version"]
     if not isinstance(version, int) or isinstance(version, bool):
-        raise _Invalid(f"version must be a whole number, not {_type_name(version)}")
+        raise InvalidDocument(f"version must be a whole number, not {_type_name(version)}")
     if version > VERSION:
-        raise _Invalid(f"made by a newer version of the app (file version {version}, this one "
+        raise InvalidDocument(f"made by a newer version of the app (file version {version}, this one "
                        f"reads version {VERSION}); upgrade to open it")
     if version < 1:
-        raise _Invalid(f"unknown file version {version}")
+        raise InvalidDocument(f"unknown file version {version}")
     name = _text(data, "name", "project", "Untitled")
     if not name.strip():
-        raise _Invalid("project: name cannot be empty")
+        raise InvalidDocument("project: name cannot be empty")
     maps = [_parse_map(map_, number) for number, map_ in
             enumerate(_list(data, "maps", "project", required=True), start=1)]
     return _ProjectRecord(_optional_id(data, "project"), name.strip(), maps)
@@ -348,19 +348,19 @@ def _build_map(record: _MapRecord) -> ValueStreamMap:
     try:
         map_ = ValueStreamMap(name=record.name, id=record.id, **record.settings)
     except ModelError as error:
-        raise _Invalid(str(error)) from None
+        raise InvalidDocument(str(error)) from None
     add_step, add_flow = map_.add_step, map_.add_flow
     for values in record.steps:
         try:
             add_step(Step(**values))
         except ModelError as error:
-            raise _Invalid(_step_refused(map_, record, values, error)) from None
+            raise InvalidDocument(_step_refused(map_, record, values, error)) from None
     for flow in record.flows:
         try:
             add_flow(Flow(flow.source, flow.target, flow.kind, flow.share, flow.probability,
                           flow.id or new_id()))
         except ModelError as error:
-            raise _Invalid(_flow_refused(map_, record, flow, error)) from None
+            raise InvalidDocument(_flow_refused(map_, record, flow, error)) from None
     for number, values in enumerate(record.kaizens, start=1):
         _build_kaizen(map_, values, number)
     return map_
@@ -398,14 +398,14 @@ def _build_kaizen(map_: ValueStreamMap, values: dict[str, Any], number: int) -> 
     where = f"map {map_.name!r}, kaizen {title!r}" if title.strip() else (
         f"map {map_.name!r}, kaizen {number}")
     if values["step_id"] is not None and not map_.has_step(values["step_id"]):
-        raise _Invalid(f"{where}: step {values['step_id']!r} is not in the map")
+        raise InvalidDocument(f"{where}: step {values['step_id']!r} is not in the map")
     if "id" in values and map_.has_kaizen(values["id"]):
-        raise _Invalid(f"{where}: another kaizen already has the id {values['id']!r}")
+        raise InvalidDocument(f"{where}: another kaizen already has the id {values['id']!r}")
     try:
         map_.add_kaizen(Kaizen(**values))
     except ModelError as error:
         message = str(error).removeprefix(f"kaizen {title!r}: ")
-        raise _Invalid(f"{where}: {message}") from None
+        raise InvalidDocument(f"{where}: {message}") from None
 
 
 def _build_project(record: _ProjectRecord) -> Project:
@@ -413,12 +413,13 @@ def _build_project(record: _ProjectRecord) -> Project:
     for map_record in record.maps:
         map_ = _build_map(map_record)
         if any(other.id == map_.id for other in project.maps):
-            raise _Invalid(f"map {map_record.name!r}: another map already has the id {map_.id!r}")
+            raise InvalidDocument(f"map {map_record.name!r}: another map already has the id {map_.id!r}")
         project.add_map(map_)
     return project
 
 
-def _unexpected(error: Exception) -> str:
+def unexpected_reason(error: Exception) -> str:
+    """The reason given for an error no check foresaw (a bug to report, never a traceback)."""
     return f"could not be read ({type(error).__name__}: {error})"
 
 
@@ -426,9 +427,9 @@ def project_from_dict(data: Any, path: str | Path = "<data>") -> Project:
     """Build a Project from a vsm-json document; FileFormatError(path, reason) if it is not one."""
     try:
         return _build_project(_parse_project(data))
-    except _Invalid as error:
+    except InvalidDocument as error:
         raise FileFormatError(path, str(error)) from None
     except RecursionError:
         raise FileFormatError(path, "the data is nested too deeply") from None
     except Exception as error:  # the boundary: nothing else escapes the loader
-        raise FileFormatError(path, _unexpected(error)) from error
+        raise FileFormatError(path, unexpected_reason(error)) from error

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ui.canvas.items.fonts import strip_font
 from ui.canvas.items.step_item import StepItem
-from ui.canvas.palette import BLUE, BLUISH_GREEN, VERMILLION, strip_text_colour
+from ui.canvas.palette import strip_text_colour
+from vsm.palette import BLUE, BLUISH_GREEN, VERMILLION
 
 MARKS: dict[str, tuple[str, str, Qt.PenStyle]] = {  # kind -> (tag, colour, outline style)
     "changed": ("CHANGED", BLUE, Qt.PenStyle.DashLine),

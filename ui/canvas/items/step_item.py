@@ -115,7 +115,7 @@ class BadgeItem(LazyToolTip, QGraphicsItem):
         painter.drawRoundedRect(QRectF(0, 0, self.width, self.HEIGHT), 5, 5)
         if not text_readable(painter, widget, strip_font().pixelSize()):
             return
-        painter.setPen(QColor(self._style.text))
+        painter.setPen(QColor(self._style.text_colour))
         painter.setFont(strip_font())
         painter.drawText(QRectF(0, 0, self.width, self.HEIGHT), Qt.AlignmentFlag.AlignCenter,
                          self._style.badge)
