@@ -7,7 +7,7 @@ takt time when the map has demand), the top steps to change (rank, name, saving,
 reason) and the improvement-plan rows of that map (title, owner, due, status, saving).
 
 All text is drawn with QPainter.drawText, which is plain text: markup in names stays literal.
-The file is written atomically through ui.render.images.write_atomically (FileFormatError on failure).
+The file is written atomically through vsm.files.atomic.write_atomically (FileFormatError on failure).
 `export_a3` is what `vsm export --format a3` loads by name; `export_a3_report(window)` is
 File > Export A3 Report….
 """
@@ -24,8 +24,8 @@ from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QPageLayout, QPageSize,
                            QPdfWriter, QPen)
 
 from ui.document.document import Document
-from ui.render.images import (APP, Progress, _as_document, content_region, ensure_application,
-                       export_scene, write_atomically)
+from ui.render.images import (as_document, APP, content_region, ensure_application, export_scene, Progress)
+from vsm.files.atomic import write_atomically
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.model.durations import format_duration
 from vsm.errors import ExportCancelled, FileFormatError, VsmError
@@ -285,7 +285,7 @@ def export_a3(project: Project | Document, path: str | Path, map_ids: list[str] 
     current-state map) in one PDF; return [path]. FileFormatError when it cannot be written."""
     ensure_application()
     path = Path(path)
-    document = _as_document(project)
+    document = as_document(project)
     project_ = document.project
     if map_ids is None:
         first = default_map(project_)

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -44,6 +42,7 @@ from ui.canvas.items import FlowItem, StepItem
 from ui.canvas.palette import LIGHT
 from ui.canvas.scene import MapScene
 from vsm.errors import ExportCancelled, FileFormatError
+from vsm.files.atomic import write_atomically
 from vsm.files.formats import project_from_dict, project_to_dict
 from vsm.model import Project, ValueStreamMap
 
@@ -127,7 +126,8 @@ def _snapshot(project: Project) -> Project:
     return project_from_dict(project_to_dict(project), "export")
 
 
-def _as_document(source: Document | Project) -> Document:
+def as_document(source: Document | Project) -> Document:
+    """A document to draw from: the given one, or a snapshot of a project in a document of its own."""
     if isinstance(source, Project):
         return Document(_snapshot(source), autosave=False)
     return source
@@ -307,40 +307,6 @@ def output_paths(path: str | Path, maps: list[ValueStreamMap], format_: str) -> 
     return result
 
 
-def write_atomically(files: list[tuple[Path, bytes]]) -> None:
-    """Write every file to a temporary file beside it, then move them all onto their targets.
-
-    On failure the temporary files are removed, the targets are as they were (unless the very
-    last moves fail) and FileFormatError names the file.
-    """
-    temporaries: list[tuple[Path, Path]] = []
-    current = files[0][0] if files else Path()
-    try:
-        for current, data in files:
-            temporary = current.with_name(f".{current.name}.{uuid.uuid4().hex[:8]}.tmp")
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            temporaries.append((temporary, current))
-            with open(descriptor, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            if current.exists():
-                shutil.copymode(current, temporary)
-        for temporary, current in temporaries:
-            os.replace(temporary, current)
-    except OSError as error:
-        _remove(temporaries)
-        raise FileFormatError(current, f"cannot be written: {error.strerror or error}") from None
-    except BaseException:
-        _remove(temporaries)
-        raise
-
-
-def _remove(temporaries: list[tuple[Path, Path]]) -> None:
-    for temporary, _ in temporaries:
-        temporary.unlink(missing_ok=True)
-
-
 def _title(project: Project, map_: ValueStreamMap) -> str:
     return f"{project.name} — {map_.name}"
 
@@ -371,7 +337,7 @@ def export_maps(source: Document | Project, path: str | Path, map_ids: list[str]
     if format_ not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, not {format_!r}")
     ensure_application()
-    document = _as_document(source)
+    document = as_document(source)
     project: Project = document.project
     wanted = set(map_ids) if map_ids is not None else None
     for map_id in map_ids or []:

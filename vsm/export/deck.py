@@ -59,7 +59,8 @@ def export_pptx(project: Project, path: str | Path, map_ids: list[str] | None = 
         raise
     except Exception as error:  # the boundary: python-pptx or lxml failed building the deck
         raise FileFormatError(path, f"cannot build the slides: {error}") from error
-    _save_atomically(deck.presentation, path)
+    with atomic_file(path) as file:
+        deck.presentation.save(file)
 
 
 def _chosen_maps(project: Project, map_ids: list[str] | None) -> list[ValueStreamMap]:
@@ -69,12 +70,6 @@ def _chosen_maps(project: Project, map_ids: list[str] | None) -> list[ValueStrea
     for map_id in map_ids:
         project.map(map_id)  # ModelError naming the project for an unknown id
     return [m for m in project.maps if m.id in wanted]
-
-
-def _save_atomically(presentation: Any, path: Path) -> None:
-    """Save to a temporary file in the same folder, then replace the target with it."""
-    with atomic_file(path) as file:
-        presentation.save(file)
 
 
 class _Deck:

@@ -21,9 +21,7 @@ from __future__ import annotations
 import errno
 import os
 import re
-import secrets
 import sqlite3
-import stat
 from contextlib import closing
 from dataclasses import fields
 from datetime import datetime, timezone
@@ -32,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from vsm.errors import FileFormatError, VsmError
+from vsm.files.atomic import atomic_path
 from vsm.model.records import Kaizen
 from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap
 from vsm.files.schema import SCHEMA_VERSION, migrate, utils_database
@@ -186,68 +185,31 @@ def _write_reason(error: BaseException) -> str:
     return f"cannot write: {error}"
 
 
-def _fsync(path: Path, directory: bool = False) -> None:
-    """Flush a file (or, where the system allows it, a folder) to the disk."""
-    if directory and os.name == "nt":
-        return  # folders cannot be opened for fsync on Windows
-    descriptor = os.open(path, os.O_RDONLY if directory else os.O_RDWR)
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        if not directory:
-            raise  # some file systems refuse to fsync folders; files must succeed
-    finally:
-        os.close(descriptor)
-
-
 def save_project(project: Project, path: str | Path) -> None:
-    """Write the project to a .vsm file, atomically.
+    """Write the project to a .vsm file, atomically (vsm.files.atomic).
 
     A complete new database is written to a temporary file in the same folder, committed, closed
-    and flushed to disk, then moved onto the target with `os.replace` (and the folder flushed where
-    possible). A symbolic link at `path` is followed, so the file it points to is replaced; the
-    replaced file's permissions are kept, and a read-only file is refused. On any failure the
-    target is untouched, the temporary file removed and `FileFormatError(path, reason)` raised,
-    e.g. "cannot write here: permission denied" or "disk full".
+    and flushed to disk, then moved onto the target (and the folder flushed where possible). A
+    symbolic link at `path` is followed, so the file it points to is replaced; the replaced
+    file's permissions are kept, and a read-only file is refused. On any failure the target is
+    untouched, the temporary file removed and `FileFormatError(path, reason)` raised, e.g.
+    "cannot write here: permission denied" or "disk full".
     """
-    shown = Path(path)
-    target = Path(os.path.realpath(path))
-    if target.is_dir():
-        raise FileFormatError(shown, "cannot write here: a folder has that name")
-    if target.exists() and not os.access(target, os.W_OK):
-        raise FileFormatError(shown, "cannot write here: the file is read-only")
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
-        # os.open with 0o666 lets the umask decide the permissions, as for any new file.
-        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-        with closing(sqlite3.connect(temporary)) as connection:
-            connection.execute("PRAGMA foreign_keys = ON")  # outside any transaction, or ignored
-            connection.execute("PRAGMA journal_mode = DELETE")
-            db = utils_database(connection)
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
-            migrate(db)
-            with db.atomic():
-                _write_project(db, project)
-        _fsync(temporary)
-        try:
-            if target.exists():
-                os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
-        except OSError:
-            pass  # keeping the old permissions is a courtesy, not a requirement
-        os.replace(temporary, target)
-    except BaseException as error:
-        for leftover in (temporary, temporary.with_name(temporary.name + "-journal")):
-            try:
-                leftover.unlink(missing_ok=True)
-            except OSError:
-                pass
-        if isinstance(error, Exception):
-            raise FileFormatError(shown, _write_reason(error)) from error
+        with atomic_path(path, reason=_write_reason) as temporary:
+            # An empty file is an empty SQLite database, with the umask's permissions.
+            with closing(sqlite3.connect(temporary)) as connection:
+                connection.execute("PRAGMA foreign_keys = ON")  # outside any transaction, or ignored
+                connection.execute("PRAGMA journal_mode = DELETE")
+                db = utils_database(connection)
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
+                migrate(db)
+                with db.atomic():
+                    _write_project(db, project)
+    except FileFormatError:
         raise
-    try:
-        _fsync(target.parent, directory=True)
-    except OSError:
-        pass  # the file is saved; only the durability of the rename is not guaranteed
+    except Exception as error:
+        raise FileFormatError(Path(path), _write_reason(error)) from error
 
 
 # ---------------------------------------------------------------- opening

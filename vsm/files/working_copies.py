@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 import platformdirs
 
 from vsm.errors import FileFormatError
+from vsm.files.atomic import atomic_file
 from vsm.files.locks import Owner, format_time, now_iso, this_process
 from vsm.model import Project
 from vsm.files.vsm_file import open_project, save_project
@@ -150,18 +150,9 @@ class WorkingCopy:
 
     def _write_sidecar(self) -> None:
         data = json.dumps(self.to_dict(), indent=1, ensure_ascii=False).encode()
-        temporary = self.directory / f".{self.id}.json.{secrets.token_hex(4)}.tmp"
-        try:
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with open(descriptor, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.sidecar)
-        except OSError as error:
-            temporary.unlink(missing_ok=True)
-            reason = f"cannot write: {error.strerror or error}"
-            raise FileFormatError(self.sidecar, reason) from None
+        with atomic_file(self.sidecar, permissions=0o600,
+                         reason=lambda error: f"cannot write: {error.strerror or error}") as file:
+            file.write(data)
 
     @classmethod
     def read(cls, sidecar: Path) -> "WorkingCopy":
