@@ -126,7 +126,7 @@ def _line(b: _Builder, budget: int, depth: int, column: float, lane: float
         shares = _shares(rng, branches) if alternative else [None] * branches
         widest, lanes, ends = 0.0, 0.0, []
         for size, share in zip(sizes, shares):
-            entry, exit_, inner_spine, width, tall = _line(b, size, depth + 1, column + 1,
+            entry, exit_, _, width, tall = _line(b, size, depth + 1, column + 1,
                                                            lane + lanes)
             b.flow(split, entry, **({"share": share} if share is not None else {}))
             ends.append(exit_)

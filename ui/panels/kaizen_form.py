@@ -122,13 +122,6 @@ class KaizenPage(QWidget):
 
     # ------------------------------------------------------------ showing
 
-    def show_kaizen(self) -> None:
-        """Fill the form from the kaizen selected now."""
-        self.refill_steps()
-        for field in self.fields.values():
-            field.refresh(force=True)
-        self.update_title()
-
     def refill_steps(self) -> None:
         """The step list: "free", then the map's steps in order."""
         combo: QComboBox = self.fields["step"].editor

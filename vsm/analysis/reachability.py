@@ -109,10 +109,6 @@ class Reachability:
                     stack.append(t)
         return False
 
-    def reaches_or_is(self, a: int, b: int) -> bool:
-        """True if a is b or reaches it."""
-        return a == b or self.reaches(a, b)
-
 
 def _second_order(successors: list[list[int]]) -> list[int]:
     """Position of each step in the topological order that always takes the latest-ranked ready

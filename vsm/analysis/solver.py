@@ -184,11 +184,6 @@ def eliminate(s: Any, duration: dict[str, float], policy: dict[str, str],
     return Elimination(order, position, const, open_, scales, deps, record)
 
 
-def evaluate(s: Any, duration: dict[str, float], policy: dict[str, str]) -> dict[str, float]:
-    """T for every step under a fixed policy, exactly."""
-    return eliminate(s, duration, policy).values()
-
-
 def topological_order(successors: dict[str, list[str]], position: dict[str, int]) -> list[str] | None:
     """The steps in topological order, ties broken by `position` (the same order as networkx's
     lexicographical_topological_sort with that key); None if the flows form a loop."""

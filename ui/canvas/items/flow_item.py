@@ -226,10 +226,6 @@ class FlowItem(LazyToolTip, QGraphicsItem):
             self._geometry = (path, head)
         return self._geometry
 
-    def label_rect(self) -> QRectF:
-        """Where the share or probability label is drawn (scene coordinates)."""
-        return QRectF(self._label_rect)
-
     def path(self) -> QPainterPath:
         """The line or curve of the flow (scene coordinates), without the arrow head."""
         return QPainterPath(self._built()[0])
