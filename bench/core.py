@@ -91,7 +91,8 @@ def sqlite_read(path: Path) -> int:
 
 def analysis_parts(map_: Any) -> dict[str, float]:
     """Seconds per phase of `analyse` (one run each)."""
-    from vsm.analysis import figures, flags, policy as solving, savings
+    from vsm.analysis import figures, flags, savings
+    from vsm.analysis import policy as solving
     from vsm.analysis.structure import build_structure
 
     times: dict[str, float] = {}
@@ -113,7 +114,8 @@ def analysis_parts(map_: Any) -> dict[str, float]:
     timed("rolled_pca", lambda: figures.rolled_pca(s, {v: st.pca for v, st in steps.items()}))
     timed("savings", lambda: savings.step_savings(s, steps, duration, lead, policy, elimination))
     result = figures.analyse(map_)
-    timed("flags", lambda: flags.flags_and_reasons(map_, s, result))
+    timed("flags", lambda: flags.flags_and_reasons(map_, s, result.lead_time, result.savings,
+                                                        result.utilisation, result.visits))
     return times
 
 
@@ -193,8 +195,8 @@ def with_demand(size: int, directory: Path) -> dict[str, Any]:
 def with_range(size: int, directory: Path) -> dict[str, Any]:
     """The editor's Monte Carlo lead time (2,000 runs, as the metrics panel runs it) once one
     step has a time range (vsm.analysis.montecarlo)."""
-    from vsm.files.formats import load_project
     from vsm.analysis.montecarlo import simulate
+    from vsm.files.formats import load_project
 
     map_ = load_project(directory / f"bench-{size}.json").maps[0]
     step = map_.steps[0]

@@ -52,8 +52,12 @@ def _application() -> Any:
 
 
 def _bare_scene(map_: Any) -> Any:
-    from PySide6.QtWidgets import (QGraphicsLineItem, QGraphicsRectItem, QGraphicsScene,
-                                   QGraphicsSimpleTextItem)
+    from PySide6.QtWidgets import (
+        QGraphicsLineItem,
+        QGraphicsRectItem,
+        QGraphicsScene,
+        QGraphicsSimpleTextItem,
+    )
 
     scene = QGraphicsScene()
     where = {}
@@ -94,10 +98,9 @@ def _timed(action: Any) -> tuple[float, Any]:
 def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
     from PySide6.QtTest import QTest
 
-    from ui.document.commands import SetStepFieldCommand
+    from ui.canvas.scene import MapScene
     from ui.document.document import Document
     from ui.window.main_window import MainWindow
-    from ui.canvas.scene import MapScene
     from vsm.files.formats import load_project
 
     app = _application()
@@ -146,7 +149,7 @@ def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
         marks.clear()
         value = original + delta if number % 2 == 0 else original
         start = time.perf_counter()
-        document.push(SetStepFieldCommand(map_, step_id, "wait_time", value))
+        document.set_step_field(map_.id, step_id, "wait_time", value)
         pushed = time.perf_counter()
         deadline = pushed + 120
         while "panels" not in marks and time.perf_counter() < deadline:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
@@ -76,8 +75,8 @@ class _FirstPaint(QObject):
 
 def _fill(window: MainWindow, path: Path | None) -> None:
     """Build `window` with the recovered document or `path` (see open_window)."""
-    from vsm.files.atomic import same_file
     from ui.dialogs.recovery import offer_recovery
+    from vsm.files.atomic import same_file
 
     recovered = offer_recovery(window)
     window.build(recovered[0] if recovered else None)

@@ -11,18 +11,26 @@ positions changed; the summary only when its figures did.
 from __future__ import annotations
 
 from collections import defaultdict
-from html import escape
 from dataclasses import replace
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING
+from html import escape
+from typing import Protocol
 
-from ui.canvas.items import LadderSegment
+from ui.canvas.items import FlowItem, LadderItem, LadderSegment, StepItem, SummaryItem
 from ui.canvas.items.step_item import WIDTH
 from vsm.analysis import FLAG_LABELS, MapAnalysis
+from vsm.model import ValueStreamMap
 from vsm.model.durations import format_duration
 
-if TYPE_CHECKING:
-    from ui.canvas.scene import MapScene
+
+class MapScene(Protocol):
+    """What the presenter touches of its scene (ui.canvas.scene.MapScene)."""
+
+    map: ValueStreamMap
+    item_for_step: dict[str, StepItem]
+    item_for_flow: dict[str, FlowItem]
+    ladder: LadderItem
+    summary: SummaryItem
 
 SUMMARY_TOOLTIP = (
     "<b>Lead time</b>: expected time from the first step to the end, along the longest of "

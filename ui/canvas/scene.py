@@ -3,36 +3,59 @@
 The scene mirrors the map: it builds one item per step and flow, subscribes to the map's events
 and updates only the item an event concerns. It listens to the document's analysis to show flags,
 the critical path, the lead-time ladder and the summary (ui.canvas.analysis_presenter: only the items whose
-state changed are touched). Gestures on the canvas (dragging steps,
-drawing a connection, double-clicking to add a step) become commands pushed on the document's
-undo stack; the model then tells the scene what changed. Nothing is ever read back from the items
+state changed are touched). Gestures on the canvas (dragging steps, drawing a connection,
+double-clicking to add a step) call the document's verbs; the model then tells the scene what
+changed. The drag gestures are tools (ui.canvas.tools) that an editable MapView installs; a
+read-only or exported scene has none. Nothing is ever read back from the items
 to save: positions live in the model.
 """
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 import shiboken6
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPainter, QPen
-from PySide6.QtWidgets import (QGraphicsScene, QGraphicsSceneHelpEvent, QGraphicsSceneMouseEvent,
-                               QGraphicsView)
+from PySide6.QtWidgets import (
+    QGraphicsScene,
+    QGraphicsSceneHelpEvent,
+    QGraphicsSceneMouseEvent,
+    QGraphicsView,
+)
 
-from ui.document.commands import AddStepsCommand
-from ui.document.document import Document
-from ui.canvas.items import (FlowItem, KaizenItem, LadderItem, LaneBand, LanesItem, LegendItem, StepItem,
-                      SummaryItem)
+from ui.canvas.analysis_presenter import AnalysisPresenter
+from ui.canvas.items import (
+    FlowItem,
+    KaizenItem,
+    LadderItem,
+    LaneBand,
+    LanesItem,
+    LegendItem,
+    StepItem,
+    SummaryItem,
+)
 from ui.canvas.items.step_item import BOUNDS as STEP_BOUNDS
 from ui.canvas.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
 from ui.canvas.items.tooltips import sync_tooltips
 from ui.canvas.palette import COLOUR_MODES, LIGHT, Theme, theme_for
-from ui.canvas.analysis_presenter import AnalysisPresenter
-from ui.canvas.tools import ConnectTool, MoveTool
+from ui.document.document import Document
 from vsm.analysis import MapAnalysis
+from vsm.model import (
+    Flow,
+    FlowAdded,
+    FlowChanged,
+    FlowRemoved,
+    MapChanged,
+    Step,
+    StepAdded,
+    StepChanged,
+    StepRemoved,
+    ValueStreamMap,
+)
 from vsm.model.events import KaizenAdded, KaizenChanged, KaizenRemoved
-from vsm.model.records import Kaizen
 from vsm.model.layout import LANE_BYS, LANE_PADDING, lane_bands
-from vsm.model import (Flow, FlowAdded, FlowChanged, FlowRemoved, MapChanged, Step, StepAdded,
-                       StepChanged, StepRemoved, ValueStreamMap)
+from vsm.model.records import Kaizen
 
 GRID = 20.0
 MARGIN = 400.0  # room around the map to scroll into and double-click on
@@ -64,8 +87,8 @@ class MapScene(QGraphicsScene):
         self._presenter = AnalysisPresenter()
         self._content: QRectF | None = None  # the steps, flows and kaizens; None: measure again
         self._scene_rect: QRectF | None = None
-        self.connect_tool = ConnectTool(self)
-        self.move_tool = MoveTool(self)
+        self.connect_tool: ConnectGesture | None = None  # installed by an editable MapView
+        self.move_tool: MoveGesture | None = None
         self.legend = LegendItem(self._colour_mode, self.theme)
         self.ladder = LadderItem(self.theme)
         self.summary = SummaryItem(self.theme)
@@ -99,7 +122,8 @@ class MapScene(QGraphicsScene):
             self.document.analysis_changed.disconnect(self._on_analysis_changed)
         except (RuntimeError, TypeError):  # already disconnected
             pass
-        self.connect_tool.cancel()
+        if self.connect_tool is not None:
+            self.connect_tool.cancel()
         self._layout_timer.stop()
         self.blockSignals(True)  # a closed map's scene has nothing more to tell
 
@@ -246,7 +270,8 @@ class MapScene(QGraphicsScene):
         elif isinstance(event, StepRemoved):
             item = self.item_for_step.pop(event.step.id, None)
             if item is not None:
-                self.move_tool.forget(event.step.id)
+                if self.move_tool is not None:
+                    self.move_tool.forget(event.step.id)
                 self.removeItem(item)
             if self._lanes_by is not None:
                 self._update_lanes()
@@ -283,7 +308,8 @@ class MapScene(QGraphicsScene):
         if isinstance(event, KaizenRemoved):
             item = self.item_for_kaizen.pop(kaizen.id, None)
             if item is not None:
-                self.move_tool.forget(kaizen.id)
+                if self.move_tool is not None:
+                    self.move_tool.forget(kaizen.id)
                 item.detach()
                 self.removeItem(item)
             return
@@ -428,24 +454,23 @@ class MapScene(QGraphicsScene):
 
     # ------------------------------------------------------------ gestures
 
-    def add_step_at(self, scene_pos: QPointF) -> str:
-        """Add a new step centred on a point (one command); return its id."""
+    def add_step_at(self, scene_pos: QPointF, **fields: Any) -> str:
+        """Add a new step centred on a point (one command), select it; return its id."""
         x, y = self.snapped(scene_pos.x() - WIDTH / 2, scene_pos.y() - PROCESS_HEIGHT / 2)
-        step = Step(x=x, y=y)
-        self.document.push(AddStepsCommand(self.map, [step]))
+        step = self.document.add_step(self.map.id, x, y, **fields)
         self.select_steps([step.id])
         return step.id
 
     def cancel_interaction(self) -> bool:
         """Cancel a connection being drawn; True if there was one."""
-        if self.connect_tool.active:
+        if self.connect_tool is not None and self.connect_tool.active:
             self.connect_tool.cancel()
             self.status_message.emit("Connection cancelled")
             return True
         return False
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if (event.button() == Qt.MouseButton.LeftButton and not self.read_only
+        if (event.button() == Qt.MouseButton.LeftButton and self.connect_tool is not None
                 and event.modifiers() == Qt.KeyboardModifier.NoModifier):
             item = self.step_item_at(event.scenePos())
             if item is not None and item.handle_at(event.scenePos()):
@@ -453,26 +478,28 @@ class MapScene(QGraphicsScene):
                 event.accept()
                 return
         super().mousePressEvent(event)
-        self.move_tool.cancel()
-        if (event.button() == Qt.MouseButton.LeftButton and not self.read_only
-                and isinstance(self.mouseGrabberItem(), (StepItem, KaizenItem))):
-            self.move_tool.start(self.selectedItems())
+        if self.move_tool is not None:
+            self.move_tool.cancel()
+            if (event.button() == Qt.MouseButton.LeftButton
+                    and isinstance(self.mouseGrabberItem(), (StepItem, KaizenItem))):
+                self.move_tool.start(self.selectedItems())
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if self.connect_tool.active:
+        if self.connect_tool is not None and self.connect_tool.active:
             self.connect_tool.move(event.scenePos())
             event.accept()
             return
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if self.connect_tool.active:
+        if self.connect_tool is not None and self.connect_tool.active:
             if event.button() == Qt.MouseButton.LeftButton:
                 self.connect_tool.finish(event.scenePos())
             event.accept()
             return
         super().mouseReleaseEvent(event)
-        if event.button() == Qt.MouseButton.LeftButton and self.move_tool.active:
+        if (event.button() == Qt.MouseButton.LeftButton and self.move_tool is not None
+                and self.move_tool.active):
             self.move_tool.finish()
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
@@ -497,3 +524,30 @@ class MapScene(QGraphicsScene):
                 return
         super().mouseDoubleClickEvent(event)
 
+
+class ConnectGesture(Protocol):
+    """Drawing a connection from a step's handle (ui.canvas.tools.ConnectTool)."""
+
+    active: bool
+
+    def start(self, source: StepItem, scene_pos: QPointF) -> None: ...
+
+    def move(self, scene_pos: QPointF) -> None: ...
+
+    def finish(self, scene_pos: QPointF) -> bool: ...
+
+    def cancel(self) -> None: ...
+
+
+class MoveGesture(Protocol):
+    """Dragging the selected steps and kaizens (ui.canvas.tools.MoveTool)."""
+
+    active: bool
+
+    def start(self, selected: list) -> None: ...
+
+    def forget(self, item_id: str) -> None: ...
+
+    def finish(self) -> bool: ...
+
+    def cancel(self) -> None: ...

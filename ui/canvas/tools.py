@@ -4,34 +4,28 @@ ConnectTool draws a rubber line from a step's handle and connects on release ove
 MoveTool remembers where the dragged steps and kaizen bursts started and pushes one Move command
 on release.
 RenameTool puts a line edit over a step's name; Enter commits one command, Esc cancels. Tools
-build commands and push them on the document; they never change items or the model themselves.
-(Rubber-band selection is QGraphicsView's own RubberBandDrag.)
+call the document's verbs; they never change the model themselves. An editable MapView installs
+them (`install_tools`); a read-only or exported canvas has none. (Rubber-band selection is
+QGraphicsView's own RubberBandDrag.)
 """
 
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING
 
 import shiboken6
-
 from PySide6.QtCore import QLineF, QPointF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPen
-from PySide6.QtWidgets import QGraphicsLineItem, QLineEdit
+from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsView, QLineEdit
 
-from ui.document.commands import AddStepsCommand, MoveStepsCommand, SetStepFieldCommand
+from ui.canvas.items.fonts import name_font
 from ui.canvas.items.kaizen_item import KaizenItem
 from ui.canvas.items.step_item import StepItem
-from vsm.model import Flow
-from ui.canvas.items.fonts import name_font
-
-if TYPE_CHECKING:
-    from ui.canvas.scene import MapScene
-    from ui.canvas.view import MapView
+from ui.canvas.scene import MapScene
 
 
 def connect_steps(scene: MapScene, source_id: str, target_id: str) -> bool:
-    """Push one command adding an ordinary flow source -> target, unless it makes no sense.
+    """Add an ordinary flow source -> target (one command), unless it makes no sense.
 
     A flow into the same step, a flow that already exists or one straight back along an existing
     flow is refused with a status message. Returns True when the flow was added.
@@ -47,7 +41,7 @@ def connect_steps(scene: MapScene, source_id: str, target_id: str) -> bool:
         message = (f"{target.name!r} already flows into {source.name!r}; a flow back would make a "
                    "loop (use a rework flow for work that goes back).")
     else:
-        scene.document.push(AddStepsCommand(map_, [], [Flow(source_id, target_id)], text="Connect"))
+        scene.document.add_flow(map_.id, source_id, target_id)
         scene.status_message.emit(f"Connected {source.name!r} → {target.name!r}")
         return True
     scene.status_message.emit(message)
@@ -110,7 +104,8 @@ class ConnectTool:
 
 class MoveTool:
     """A drag of the selected steps and kaizen bursts: Qt moves the items while the mouse moves;
-    on release one Move command takes the model where the items went (snapped), or nothing."""
+    on release one move (a document verb) takes the model where the items went (snapped), or
+    nothing."""
 
     def __init__(self, scene: MapScene) -> None:
         self._scene = weakref.ref(scene)
@@ -141,7 +136,7 @@ class MoveTool:
         self.steps, self.kaizens = {}, {}
 
     def finish(self) -> bool:
-        """Push one Move command for what the drag moved; True when one was pushed."""
+        """Move the model where the drag took the items (one command); True when it changed."""
         scene, map_ = self.scene, self.scene.map
         steps = {v: scene.item_for_step[v] for v in self.steps if v in scene.item_for_step}
         bursts = {k: scene.item_for_kaizen[k] for k in self.kaizens if k in scene.item_for_kaizen}
@@ -151,21 +146,15 @@ class MoveTool:
         if still:  # a click, not a drag: nothing to snap or push
             return False
         moved = {v: scene.snapped(i.x(), i.y()) for v, i in steps.items()}
-        moved = {v: p for v, p in moved.items() if p != (map_.step(v).x, map_.step(v).y)}
         moved_bursts = {k: scene.snapped(i.x(), i.y()) for k, i in bursts.items()}
-        moved_bursts = {k: p for k, p in moved_bursts.items()
-                        if p != (map_.kaizen(k).x, map_.kaizen(k).y)}
-        count = len(moved) + len(moved_bursts)
-        if count:
-            text = f"Move {count} items" if count > 1 else "Move step" if moved else "Move kaizen"
-            scene.document.push(MoveStepsCommand(map_, moved, text, kaizens=moved_bursts))
+        pushed = scene.document.move(map_.id, moved, moved_bursts)
         for v, item in steps.items():  # where snapping undid the move, back to the model
             if (item.x(), item.y()) != (map_.step(v).x, map_.step(v).y):
                 item.setPos(map_.step(v).x, map_.step(v).y)
         for k, item in bursts.items():
             if (item.x(), item.y()) != (map_.kaizen(k).x, map_.kaizen(k).y):
                 item.setPos(map_.kaizen(k).x, map_.kaizen(k).y)
-        return bool(count)
+        return pushed
 
 
 class _NameEditor(QLineEdit):
@@ -184,13 +173,13 @@ class _NameEditor(QLineEdit):
 class RenameTool:
     """Inline rename of a step on the canvas: one SetStepFieldCommand on Enter or focus loss."""
 
-    def __init__(self, view: MapView) -> None:
+    def __init__(self, view: QGraphicsView) -> None:
         self._view = weakref.ref(view)  # no reference cycle with the view that owns the tool
         self.editor: _NameEditor | None = None
         self.step_id: str | None = None
 
     @property
-    def view(self) -> MapView | None:
+    def view(self) -> QGraphicsView | None:
         """The view, or None once it is gone (its editor may outlive it by an event)."""
         view = self._view()
         return view if view is not None and shiboken6.isValid(view) else None
@@ -199,10 +188,15 @@ class RenameTool:
     def active(self) -> bool:
         return self.editor is not None
 
+    def _scene(self) -> MapScene:
+        scene = self.view.scene()
+        assert isinstance(scene, MapScene)
+        return scene
+
     def start(self, step_id: str) -> None:
         """Open the editor over the step's name, all of it selected."""
         self.finish()
-        scene = self.view.scene()
+        scene = self._scene()
         item = scene.item_for_step.get(step_id)
         if item is None:
             return
@@ -226,7 +220,7 @@ class RenameTool:
         """Keep the editor over the name after a scroll or a zoom."""
         if self.editor is None or self.step_id is None or self.view is None:
             return
-        item = self.view.scene().item_for_step.get(self.step_id)
+        item = self._scene().item_for_step.get(self.step_id)
         if item is None:
             self.cancel()
             return
@@ -246,12 +240,11 @@ class RenameTool:
         editor, step_id = self._close()
         if editor is None or step_id is None or self.view is None:
             return False
-        scene = self.view.scene()
+        scene = self._scene()
         name = editor.text().strip()
-        if not name or not scene.map.has_step(step_id) or name == scene.map.step(step_id).name:
+        if not name or not scene.map.has_step(step_id):
             return False
-        scene.document.push(SetStepFieldCommand(scene.map, step_id, "name", name))
-        return True
+        return scene.document.set_step_field(scene.map.id, step_id, "name", name)
 
     def cancel(self) -> None:
         """Close the editor without changing anything."""

@@ -2,27 +2,32 @@
 
 Ctrl+wheel zooms under the mouse (the plain wheel scrolls), space-drag and middle-drag pan, arrow
 keys nudge the selection, Delete removes it, F2 renames. The public methods are what the main
-window binds to its menu actions; each pushes at most one command on the document. A `read_only`
-view (the compare view) zooms, scrolls and shows tooltips but edits nothing.
+window binds to its menu actions; each calls at most one verb of the document (one command). An
+editable view installs the canvas tools on its scene; a `read_only` view (the compare view) zooms,
+scrolls and shows tooltips but edits nothing.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QGuiApplication, QKeyEvent, QMouseEvent, QPainter, QResizeEvent,
-                           QWheelEvent)
+from PySide6.QtGui import (
+    QGuiApplication,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QResizeEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
-from ui.document.clipboard import MIME_TYPE, PASTE_OFFSET, copy_steps, steps_from_mime
-from ui.document.commands import AddKaizenCommand, AddStepsCommand, MoveStepsCommand, RemoveCommand
-from ui.canvas.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
-from ui.canvas.scene import MapScene
-from ui.canvas.tools import RenameTool, connect_steps
 from ui.canvas.items.kaizen_item import BURST_HEIGHT, BURST_WIDTH
+from ui.canvas.items.step_item import HEIGHT, WIDTH
+from ui.canvas.scene import MapScene
+from ui.canvas.tools import ConnectTool, MoveTool, RenameTool, connect_steps
+from ui.document.clipboard import MIME_TYPE, PASTE_OFFSET, copy_steps, steps_from_mime
+from vsm.model import Flow, Kaizen, Step, ValueStreamMap
 from vsm.model.kaizen import KAIZEN_ABOVE_STEP, KAIZEN_STACK
-from vsm.model.records import Kaizen
 from vsm.model.layout import COLUMN_SPACING, ROW_SPACING, auto_layout
-from vsm.model import Flow, Step
 
 MIN_ZOOM = 0.1
 MAX_ZOOM = 4.0
@@ -52,6 +57,8 @@ class MapView(QGraphicsView):
         scene.rename_requested.connect(self.rename_step)
         if self.read_only:
             self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        else:
+            scene.connect_tool, scene.move_tool = ConnectTool(scene), MoveTool(scene)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -206,8 +213,7 @@ class MapView(QGraphicsView):
         kaizens = scene.selected_kaizen_ids()
         if self.read_only or not (steps or flows or kaizens):
             return False
-        scene.document.push(RemoveCommand(scene.map, steps, flows, kaizens))
-        return True
+        return scene.document.remove(scene.map.id, steps, flows, kaizens)
 
     def rename_selected(self) -> None:
         """Open the inline name editor on the first selected step."""
@@ -219,33 +225,37 @@ class MapView(QGraphicsView):
         """Open the inline name editor on this step."""
         self.renamer.start(step_id)
 
+    def add_step_in_view(self, **fields: object) -> str:
+        """A new step in the middle of the visible canvas (one command), selected; its id."""
+        return self.scene().add_step_at(self.mapToScene(self.viewport().rect().center()), **fields)
+
+    def append_step(self, after: str | None, text: str | None = None, **fields: object) -> str:
+        """A new step to the right of step `after` (below any step already there), with a flow
+        from it and its activity, team and performer; without `after`, in the middle of the
+        view. One command; the new step is selected. Returns its id."""
+        scene, map_ = self.scene(), self.scene().map
+        if after is None:
+            return self.add_step_in_view(**fields)
+        x, y = scene.snapped(*position_after(map_, map_.step(after)))
+        step = scene.document.add_step(map_.id, x, y, after=after, text=text, **fields)
+        scene.select_steps([step.id])
+        return step.id
+
     def append_step_after_selected(self) -> str:
-        """Add a step to the right of the selected (or last) step with a flow from it; rename it.
+        """Append a step after the selected (or last) step and open its name for typing.
 
         With several steps selected the rightmost one is followed; in an empty map the first
         step is created in the middle of the view. Returns the new step's id.
         """
-        scene, map_ = self.scene(), self.scene().map
-        selected = scene.selected_step_ids()
+        map_ = self.scene().map
+        selected = self.scene().selected_step_ids()
         if selected:
             source: Step | None = max((map_.step(v) for v in selected), key=lambda s: (s.x, -s.y))
         else:
             source = map_.steps[-1] if map_.steps else None
-        if source is None:
-            centre = self.mapToScene(self.viewport().rect().center())
-            x, y = centre.x() - WIDTH / 2, centre.y() - PROCESS_HEIGHT / 2
-            step, flows = Step(), []
-        else:
-            x, y = source.x + COLUMN_SPACING, source.y
-            while any(abs(s.x - x) < WIDTH + 20 and abs(s.y - y) < HEIGHT + 20 for s in map_.steps):
-                y += ROW_SPACING
-            step = Step(activity=source.activity, team=source.team, performer=source.performer)
-            flows = [Flow(source.id, step.id)]
-        step.x, step.y = scene.snapped(x, y)
-        scene.document.push(AddStepsCommand(map_, [step], flows, text="Append step"))
-        scene.select_steps([step.id])
-        self.rename_step(step.id)
-        return step.id
+        step_id = self.append_step(source.id if source is not None else None)
+        self.rename_step(step_id)
+        return step_id
 
     def connect_selected(self) -> bool:
         """With exactly two steps selected, a flow from the left one to the right one."""
@@ -266,8 +276,7 @@ class MapView(QGraphicsView):
             return False
         positions = {s.id: (s.x + dx, s.y + dy) for s in steps}
         bursts = {k.id: (k.x + dx, k.y + dy) for k in kaizens}
-        scene.document.push(MoveStepsCommand(scene.map, positions, text="Nudge", kaizens=bursts))
-        return True
+        return scene.document.move(scene.map.id, positions, bursts, "Nudge")
 
     def add_kaizen(self) -> str | None:
         """A new kaizen burst above the one selected step (attached to it), or free in the
@@ -284,7 +293,7 @@ class MapView(QGraphicsView):
             centre = self.mapToScene(self.viewport().rect().center())
             x, y = scene.snapped(centre.x() - BURST_WIDTH / 2, centre.y() - BURST_HEIGHT / 2)
             kaizen = Kaizen(x=x, y=y)
-        scene.document.push(AddKaizenCommand(scene.map, kaizen))
+        scene.document.add_kaizen(scene.map.id, kaizen)
         scene.select_steps([], [], [kaizen.id])
         self.ensureVisible(scene.item_for_kaizen[kaizen.id].sceneBoundingRect())
         return kaizen.id
@@ -293,12 +302,10 @@ class MapView(QGraphicsView):
         """Lay the map out left to right (one command) and fit it in the view; with swimlanes
         on, every step goes into its lane's band."""
         scene = self.scene()
-        positions = {v: p for v, p in auto_layout(scene.map, lanes_by=scene.lanes_by).items()
-                     if p != (scene.map.step(v).x, scene.map.step(v).y)}
-        if not positions:
+        positions = auto_layout(scene.map, lanes_by=scene.lanes_by)
+        if not scene.document.move(scene.map.id, positions, text="Auto-layout"):
             scene.status_message.emit("The map is already laid out.")
             return False
-        scene.document.push(MoveStepsCommand(scene.map, positions, text="Auto-layout"))
         self.zoom_to_fit()
         return True
 
@@ -336,10 +343,8 @@ class MapView(QGraphicsView):
         if not self.copy_selection():
             return False
         scene = self.scene()
-        command = RemoveCommand(scene.map, scene.selected_step_ids(), scene.selected_flow_ids())
-        command.setText("Cut")
-        scene.document.push(command)
-        return True
+        return scene.document.remove(scene.map.id, scene.selected_step_ids(),
+                                     scene.selected_flow_ids(), text="Cut")
 
     def paste(self) -> list[str]:
         """Add the copied steps (new ids, offset a little more at each paste) and select them."""
@@ -363,7 +368,7 @@ class MapView(QGraphicsView):
             scene.status_message.emit("There are no steps on the clipboard.")
             return []
         steps, flows = copies
-        scene.document.push(AddStepsCommand(scene.map, steps, flows, text=text))
+        scene.document.add_steps(scene.map.id, steps, flows, text)
         ids = [s.id for s in steps]
         scene.select_steps(ids)
         rect = QRectF()
@@ -371,3 +376,12 @@ class MapView(QGraphicsView):
             rect = rect.united(scene.item_for_step[step_id].sceneBoundingRect())
         self.ensureVisible(rect)
         return ids
+
+
+def position_after(map_: ValueStreamMap, source: Step) -> tuple[float, float]:
+    """Where a step appended after `source` goes: one column to its right, moved down a row
+    while another step's box is in the way."""
+    x, y = source.x + COLUMN_SPACING, source.y
+    while any(abs(s.x - x) < WIDTH + 20 and abs(s.y - y) < HEIGHT + 20 for s in map_.steps):
+        y += ROW_SPACING
+    return x, y

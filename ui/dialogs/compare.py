@@ -15,16 +15,42 @@ from __future__ import annotations
 import shiboken6
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QListWidget,
-                               QListWidgetItem, QPushButton, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ui.dialogs.compare_canvas import CompareCanvas, LeadTimeBars, align_canvases, bar_row, follow, widen
-from ui.document.document import Document
 from ui.canvas.items.change_mark import ChangeMarkItem
 from ui.canvas.scene import MapScene
-from vsm.analysis.compare import (METRICS, MapComparison, MetricDelta, compare_maps, describe_field_change,
-                         format_delta, format_metric)
+from ui.dialogs.compare_canvas import (
+    CompareCanvas,
+    LeadTimeBars,
+    align_canvases,
+    bar_row,
+    follow,
+    widen,
+)
+from ui.document.document import Document
+from vsm.analysis.compare import (
+    METRICS,
+    MapComparison,
+    MetricDelta,
+    compare_maps,
+    describe_field_change,
+    format_delta,
+    format_metric,
+)
 from vsm.model import ValueStreamMap
 
 COLUMNS = ("Figure", "From", "To", "Change", "Change %")

@@ -17,12 +17,12 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen, QResizeEvent, QTransform
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from vsm.palette import BLUE, SKY_BLUE
 from ui.canvas.scene import MapScene
 from ui.canvas.view import MapView
 from vsm.analysis import MapAnalysis
-from vsm.model.durations import format_duration
 from vsm.model import ValueStreamMap
+from vsm.model.durations import format_duration
+from vsm.palette import BLUE, SKY_BLUE
 
 FIT_MARGIN = 30.0  # scene pixels around the content when fitting
 MAX_SHARED_ZOOM = 1.0
@@ -89,7 +89,7 @@ def align_canvases(canvases: list[CompareCanvas]) -> float:
                          viewport.height() / (rect.height() + 2 * FIT_MARGIN)))
     zoom = max(0.05, min([MAX_SHARED_ZOOM, *zooms]))
     left = min(r.left() for r in rects) - FIT_MARGIN
-    for canvas, rect in zip(canvases, rects):
+    for canvas in canvases:
         canvas.setTransform(QTransform.fromScale(zoom, zoom))
     widen(canvases)
     for canvas, rect in zip(canvases, rects):

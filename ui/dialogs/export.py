@@ -3,29 +3,35 @@
 PowerPoint goes through vsm.export.deck (editable shapes), PNG, SVG and PDF through ui.render.images
 (the canvas as drawn, light theme). A progress dialog follows long exports and its Cancel button
 stops them before anything is written; every file is written atomically, so a failure leaves what
-was there before, and the error names the file. Edit > Copy as Image is here too: it puts the
-selection (or the whole map) on the clipboard as an image and as SVG.
+was there before, and the error names the file (ui.window.exports runs it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QMessageBox, QProgressDialog, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ui.render.images import DEFAULT_WIDTH, MAX_SIDE, copy_map_image, export_maps
-from vsm.errors import ModelError, VsmError
-from vsm.export.deck import ExportCancelled, export_pptx
+from ui.document.document import Document
+from ui.render.images import DEFAULT_WIDTH, MAX_SIDE
 from vsm.model import Project
-
-if TYPE_CHECKING:
-    from ui.window.main_window import MainWindow
 
 # key, label, suffix, file dialog filter
 FORMATS: list[tuple[str, str, str, str]] = [
@@ -159,81 +165,11 @@ class ExportDialog(QDialog):
             self.path_edit.setText(path)
 
 
-# ---------------------------------------------------------------- running an export
-
-
-def default_export_path(window: MainWindow, suffix: str) -> Path:
+def default_export_path(document: Document, suffix: str) -> Path:
     """Beside the document's file (or the last export's folder), named after the document."""
-    document = window.document
     remembered = QSettings().value("export/folder", "")
     if document.path is not None:
         return document.path.with_suffix(suffix)
     folder = Path(str(remembered)) if remembered else Path.home()
     name = "".join(c if c.isalnum() or c in " -_" else "-" for c in document.project.name).strip()
     return folder / f"{name or 'value stream'}{suffix}"
-
-
-def open_export_dialog(window: MainWindow) -> list[Path]:
-    """File > Export…: ask, then export; return the files written (none if cancelled)."""
-    settings = QSettings()
-    format_ = str(settings.value("export/format", "pptx"))
-    suffix = next((s for key, _, s, _ in FORMATS if key == format_), ".pptx")
-    dialog = ExportDialog(window.document.project, default_export_path(window, suffix), format_,
-                          window)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return []
-    options = dialog.options()
-    settings.setValue("export/format", options.format)
-    settings.setValue("export/folder", str(options.path.parent))
-    return run_export(window, options)
-
-
-def run_export(window: MainWindow, options: ExportOptions) -> list[Path]:
-    """Export with a progress dialog whose Cancel stops before anything is written; report the
-    outcome in the status bar, or an error naming the file in a message box."""
-    progress_dialog = QProgressDialog("Exporting…", "Cancel", 0, 1, window)
-    progress_dialog.setWindowTitle("Export")
-    progress_dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    progress_dialog.setMinimumDuration(400)
-    progress_dialog.setAutoReset(False)
-
-    def progress(done: int, total: int) -> bool:
-        progress_dialog.setMaximum(max(total, 1))
-        progress_dialog.setValue(min(done, total))
-        QApplication.processEvents()
-        return not progress_dialog.wasCanceled()
-
-    document = window.document
-    try:
-        if options.format == "pptx":
-            export_pptx(document.project, options.path, options.map_ids, progress=progress)
-            written = [options.path]
-        else:
-            scale = float(options.width) if options.format == "png" else None
-            written = export_maps(document, options.path, options.map_ids, options.format,
-                                  scale=scale, progress=progress,
-                                  colour_mode=getattr(window, "colour_mode", "activity"))
-    except ExportCancelled:
-        window.statusBar().showMessage("Export cancelled — nothing was written.", 6000)
-        return []
-    except (VsmError, ModelError, OSError) as error:
-        QMessageBox.critical(window, "Export failed",
-                             f"Could not export to {options.path.name}.\n\n{error}")
-        return []
-    finally:
-        progress_dialog.close()
-        progress_dialog.deleteLater()
-    names = ", ".join(str(path) for path in written)
-    window.statusBar().showMessage(f"Exported to {names}", 10000)
-    return written
-
-
-def copy_as_image(window: MainWindow) -> None:
-    """Edit > Copy as Image: the selected steps, or the whole map, as an image and as SVG."""
-    view = window.current_view()
-    if view is None:
-        return
-    selected = copy_map_image(view.scene(), selection_only=True)
-    what = "the selected steps" if selected else "the map"
-    window.statusBar().showMessage(f"Copied {what} as an image (PNG and SVG) — paste it into a "
-                                   "slide.", 6000)

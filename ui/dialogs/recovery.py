@@ -15,12 +15,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from ui.dialogs.locked import ask_open_read_only
 from ui.document.document import Document
-from ui.window.files import ask_open_read_only
 from vsm.errors import VsmError
 from vsm.files.locks import LockedError, acquire
-from vsm.model import ModelError
 from vsm.files.working_copies import WorkingCopy, orphans
+from vsm.model import ModelError
 
 
 class Choice(Enum):

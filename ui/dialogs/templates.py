@@ -12,16 +12,25 @@ from html import escape
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget,
-                               QListWidgetItem, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.document.document import Document
 from ui.render.images import content_region, export_scene, render_image
 from vsm.analysis import analyse
-from vsm.model.durations import format_duration
 from vsm.errors import VsmError
-from vsm.model import ModelError, Project
 from vsm.files.bundled import Template, list_templates, new_from_template
+from vsm.model import ModelError, Project
+from vsm.model.durations import format_duration
 
 PREVIEW_SIZE = QSize(420, 200)
 ID_ROLE = Qt.ItemDataRole.UserRole

@@ -16,16 +16,25 @@ from __future__ import annotations
 import time
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, SignalInstance
 
 from vsm.errors import VsmError
 from vsm.files.locks import now_iso
 from vsm.files.working_copies import WorkingCopy
+from vsm.model import Project
 
-if TYPE_CHECKING:
-    from ui.document.document import Document
+
+class Autosaved(Protocol):
+    """What the autosaver needs of its document (ui.document.document.Document)."""
+
+    path: Path | None
+    project: Project
+    path_changed: SignalInstance
+
+    @property
+    def modified(self) -> bool: ...
 
 DELAY_MS = 500
 
@@ -36,7 +45,7 @@ class Autosaver(QObject):
     failed = Signal(str)  # the reason, once per run of failures
     written = Signal()
 
-    def __init__(self, document: "Document", directory: Path | None = None) -> None:
+    def __init__(self, document: Autosaved, directory: Path | None = None) -> None:
         super().__init__(document)
         self._document = weakref.ref(document)  # a Qt child must not keep its parent alive
         self.copy = WorkingCopy.new(document.path, document.project.name, directory)
@@ -54,7 +63,7 @@ class Autosaver(QObject):
         document.path_changed.connect(self._on_path_changed)
 
     @property
-    def document(self) -> "Document":
+    def document(self) -> Autosaved:
         """The document this autosaver belongs to (its Qt parent)."""
         document = self._document()
         assert document is not None, "the autosaver outlived its document"

@@ -13,10 +13,10 @@ import json
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
-from vsm.model.durations import format_duration
 from vsm.errors import VsmError
 from vsm.files.formats import project_from_dict, project_to_dict
 from vsm.model import Flow, Project, Step, ValueStreamMap, new_id
+from vsm.model.durations import format_duration
 
 MIME_TYPE = "application/x-vsm-steps"
 IMAGE_MARKER = "application/x-vsm-map-image"  # on the map images ui.render.images copies

@@ -2,44 +2,36 @@
 
 One QUndoStack per document (not per map): adding and deleting maps stay undoable, the modified
 state is one `isClean()`, and `map_touched` tells the window which map an undo or redo changed so
-it can show it. Analysis is recomputed for the maps that changed, coalesced over the next turns of
-the event loop, so a burst of edits (a paste, an auto-layout) costs one analysis, and after the
-canvas has painted the edit, so the edit shows at once and its figures a moment later. Each map
-keeps a vsm.analysis.Analyser, which reuses what an edit left unchanged (the same figures as a
-fresh analysis, at a third of the cost after an edit of times).
+it can show it. Every edit arrives through one of the document's verbs (ui.document.edits), which
+builds a command and pushes it; the analysis follows the maps (ui.document.live_analysis) and
+`analysis_changed` says when a map's figures are new.
 
 Offline safety: an Autosaver keeps every edit in a working copy in the user's data folder (see
-vsm.files.working_copies), the file is locked while open (vsm.files.locks), saving is atomic, and close() is the
-clean close that removes the working copy and the lock.
+vsm.files.working_copies), the file is locked while open (vsm.files.locks), saving is atomic, and
+close() is the clean close that removes the working copy and the lock.
 """
 
 from __future__ import annotations
 
-import weakref
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ui.document.autosave import Autosaver
-from vsm.analysis import Analyser, MapAnalysis
+from ui.document.edits import Edits
+from ui.document.live_analysis import LiveAnalysis
+from vsm.analysis import MapAnalysis
 from vsm.errors import FileFormatError
-from vsm.model.events import KaizenAdded, KaizenChanged, KaizenRemoved, MapChanged, StepChanged
-from vsm.model.maps import MapAdded, MapRemoved
 from vsm.files.atomic import same_file
 from vsm.files.formats import load_project, save_project_any
 from vsm.files.locks import Lock, acquire
 from vsm.model import Project, ValueStreamMap
 
-LAYOUT_ONLY_FIELDS = frozenset({"x", "y", "notes"})
 
-
-TURNS_BEFORE_ANALYSIS = 1  # the canvas paints the edit first; the figures follow
-
-
-class Document(QObject):
-    """The open project. Edits arrive as commands through push(); nothing else changes it."""
+class Document(Edits, QObject):
+    """The open project. Edits arrive through its verbs (add_step, connect, move, remove,
+    set_step_field...: ui.document.edits); nothing else changes it."""
 
     modified_changed = Signal(bool)
     path_changed = Signal()
@@ -61,19 +53,9 @@ class Document(QObject):
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._last_index = 0
         self.undo_stack.indexChanged.connect(self._on_index_changed)
-        self._analyses: dict[str, MapAnalysis] = {}
-        self._analysers: dict[str, Analyser] = {}  # per map: what one edit leaves to reuse
-        self._stale: set[str] = set()
-        self._unannounced: set[str] = set()  # changed since the last analysis_changed
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._on_timer)
-        self._turns_left = 0
-        self._listeners: dict[str, Any] = {}
+        self.live = LiveAnalysis(self.project, self.analysis_changed.emit,
+                                 self.map_settings_changed.emit, self)
         self.project.subscribe(self._on_project_event)
-        for map_ in self.project.maps:
-            self._watch(map_)
         self.autosaver = Autosaver(self) if autosave else None
 
     # ------------------------------------------------------------ files
@@ -169,8 +151,8 @@ class Document(QObject):
 
     # ------------------------------------------------------------ editing
 
-    def push(self, command: QUndoCommand) -> None:
-        """Apply an edit and put it on the undo stack."""
+    def _push(self, command: QUndoCommand) -> None:
+        """Apply an edit and put it on the undo stack (the verbs' last step)."""
         self.undo_stack.push(command)
 
     def _on_clean_changed(self, clean: bool) -> None:
@@ -193,67 +175,10 @@ class Document(QObject):
 
     def analysis(self, map_id: str) -> MapAnalysis:
         """The analysis of a map, computed now if it is out of date."""
-        if map_id in self._stale or map_id not in self._analyses:
-            analyser = self._analysers.setdefault(map_id, Analyser())
-            self._analyses[map_id] = analyser.analyse(self.project.map(map_id))
-            self._stale.discard(map_id)
-        return self._analyses[map_id]
-
-    def _watch(self, map_: ValueStreamMap) -> None:
-        this = weakref.ref(self)  # the model must not keep the document alive
-
-        def listener(event: object, map_id: str = map_.id) -> None:
-            document = this()
-            if document is not None:
-                document._on_map_event(map_id, event)
-
-        self._listeners[map_.id] = listener
-        map_.subscribe(listener)
-        self._mark_stale(map_.id)
-
-    def _on_map_event(self, map_id: str, event: object) -> None:
-        if isinstance(event, StepChanged) and event.field in LAYOUT_ONLY_FIELDS:
-            return  # positions and notes do not change any figure
-        if isinstance(event, (KaizenAdded, KaizenChanged, KaizenRemoved)):
-            return  # improvement ideas do not change any figure either
-        if isinstance(event, MapChanged):
-            self.map_settings_changed.emit(map_id, event.field)
-        self._mark_stale(map_id)
-
-    def _mark_stale(self, map_id: str) -> None:
-        self._stale.add(map_id)
-        self._unannounced.add(map_id)
-        self._turns_left = TURNS_BEFORE_ANALYSIS
-        self._timer.start()
-
-    def _on_timer(self) -> None:
-        """Analyse after TURNS_BEFORE_ANALYSIS more turns of the event loop: the edit's repaint
-        (a posted event) goes first, so the canvas shows it at once, not after the analysis."""
-        if self._turns_left > 0:
-            self._turns_left -= 1
-            self._timer.start()
-            return
-        self._refresh_analyses()
-
-    def _refresh_analyses(self) -> None:
-        # Announce every changed map, even one whose analysis a reader already computed early.
-        for map_id in list(self._unannounced):
-            self._unannounced.discard(map_id)
-            if any(m.id == map_id for m in self.project.maps):
-                self.analysis(map_id)
-                self.analysis_changed.emit(map_id)
-            else:
-                self._stale.discard(map_id)
+        return self.live.analysis(map_id)
 
     def _on_project_event(self, event: object) -> None:
-        if isinstance(event, MapAdded):
-            self._watch(event.map)
-        elif isinstance(event, MapRemoved):
-            listener = self._listeners.pop(event.map.id, None)
-            if listener:
-                event.map.unsubscribe(listener)
-            self._analyses.pop(event.map.id, None)
-            self._analysers.pop(event.map.id, None)
+        self.live.project_event(event)
         self.maps_changed.emit()
 
 

@@ -1,10 +1,9 @@
 """What the dock panels share: the map-following base class, inline error lines, form fields.
 
 A form field ties one editor widget to one model value: `refresh()` shows the model's value
-(unless the user is in the middle of typing in it), `commit()` turns what is typed into a command
-through a builder function and pushes it, or shows the model's refusal under the editor and
-pushes nothing. Builders return None for a value that would change nothing, so no empty undo
-steps are ever pushed.
+(unless the user is in the middle of typing in it), `commit()` hands what is typed to an apply
+function, which calls one of the document's verbs (one command, or none when nothing changes), or
+shows the model's refusal under the editor and changes nothing.
 """
 
 from __future__ import annotations
@@ -13,15 +12,24 @@ import re
 from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QPalette, QUndoCommand
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QStyle, QVBoxLayout, QWidget)
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.document.document import Document
 from vsm.analysis import MapAnalysis
 from vsm.model import ModelError, ValueStreamMap
 
-Builder = Callable[[Any], QUndoCommand | None]
+Apply = Callable[[Any], object]  # a document verb with the value; ModelError if refused
 
 
 def is_dark(widget: QWidget) -> bool:
@@ -178,10 +186,10 @@ class InlineError(QWidget):
 
 
 class Field(QObject):
-    """One editable model value in a form: an editor, its inline error, a reader and a builder."""
+    """One editable model value in a form: an editor, its inline error, a reader and an apply
+    function."""
 
-    def __init__(self, editor: QWidget, read: Callable[[], Any], build: Builder,
-                 push: Callable[[QUndoCommand], None]) -> None:
+    def __init__(self, editor: QWidget, read: Callable[[], Any], apply: Apply) -> None:
         super().__init__(editor)
         self.editor = editor
         self.error = InlineError()
@@ -193,8 +201,7 @@ class Field(QObject):
         layout.addWidget(self.error)
         self.container.setFocusProxy(editor)  # a form label's mnemonic focuses the editor
         self._read = read
-        self._build = build
-        self._push = push
+        self._apply = apply
 
     def value(self) -> Any:
         """What the editor holds now."""
@@ -216,15 +223,13 @@ class Field(QObject):
         self.show_value(self._read())
 
     def commit(self) -> bool:
-        """Push the typed value as one command; on ModelError show it and push nothing."""
+        """Apply the typed value (one command); on ModelError show it and change nothing."""
         try:
-            command = self._build(self.value())
+            self._apply(self.value())
         except ModelError as error:
             self.error.show_message(without_subject(str(error)))
             return False
         self.error.clear()
-        if command is not None:
-            self._push(command)
         self.show_value(self._read())  # normalised: "90" reads back as "1h 30m"
         return True
 
@@ -234,9 +239,8 @@ class LineField(Field):
 
     editor: QLineEdit
 
-    def __init__(self, editor: QLineEdit, read: Callable[[], Any], build: Builder,
-                 push: Callable[[QUndoCommand], None]) -> None:
-        super().__init__(editor, read, build, push)
+    def __init__(self, editor: QLineEdit, read: Callable[[], Any], apply: Apply) -> None:
+        super().__init__(editor, read, apply)
         editor.editingFinished.connect(self.commit)
 
     def value(self) -> str:
@@ -256,8 +260,8 @@ class ComboField(Field):
     editor: QComboBox
 
     def __init__(self, editor: QComboBox, choices: dict[str, str], read: Callable[[], Any],
-                 build: Builder, push: Callable[[QUndoCommand], None]) -> None:
-        super().__init__(editor, read, build, push)
+                 apply: Apply) -> None:
+        super().__init__(editor, read, apply)
         for key, label in choices.items():
             editor.addItem(label, key)
         editor.activated.connect(self._on_activated)
@@ -278,9 +282,8 @@ class TextField(Field):
 
     editor: QPlainTextEdit
 
-    def __init__(self, editor: QPlainTextEdit, read: Callable[[], Any], build: Builder,
-                 push: Callable[[QUndoCommand], None]) -> None:
-        super().__init__(editor, read, build, push)
+    def __init__(self, editor: QPlainTextEdit, read: Callable[[], Any], apply: Apply) -> None:
+        super().__init__(editor, read, apply)
         editor.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override

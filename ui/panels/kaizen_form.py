@@ -1,6 +1,6 @@
 """The kaizen page of the property pane: every field of one kaizen burst.
 
-Each field commits on its own as one SetKaizenFieldCommand (one undo step); a value the model
+Each field commits on its own through the document's set_kaizen_field verb (one undo step); a value the model
 refuses (an empty title, a due date that is not YYYY-MM-DD, a saving that is not a duration) is
 shown under the field and nothing is pushed. The step list offers the map's steps and "free".
 """
@@ -10,17 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtGui import QUndoCommand
-from PySide6.QtWidgets import (QComboBox, QLabel, QLineEdit, QPlainTextEdit,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from ui.document.commands import SetKaizenFieldCommand
 from ui.panels.common import ComboField, Field, LineField, TextField, form_in
+from vsm.model import ValueStreamMap
 from vsm.model.durations import format_duration, format_exact
 from vsm.model.events import KaizenChanged, StepAdded, StepChanged, StepRemoved
 from vsm.model.kaizen import KAIZEN_STATUSES, WASTES
 from vsm.model.records import Kaizen
-from vsm.model import ValueStreamMap
 
 FREE = ""  # the step list's key for a kaizen not attached to a step
 FREE_LABEL = "(free: not attached to a step)"
@@ -44,11 +41,12 @@ class KaizenPage(QWidget):
 
     def __init__(self, current_map: Callable[[], ValueStreamMap | None],
                  current_kaizen: Callable[[], str | None],
-                 push: Callable[[QUndoCommand], None], parent: QWidget | None = None) -> None:
+                 set_field: Callable[[str, str, Any], object],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._map = current_map
         self._kaizen_id = current_kaizen
-        self._push = push
+        self._set_field = set_field
         self.fields: dict[str, Field] = {}
         outer = QVBoxLayout(self)
         self.title = QLabel()
@@ -61,8 +59,7 @@ class KaizenPage(QWidget):
         form = form_in(outer)
         form.addRow("&Title", self._line("title", tip="What to change, in a few words").container)
         description = TextField(self._editor(QPlainTextEdit(), "description"),
-                                self._reader("description"), self._builder("description"),
-                                push)
+                                self._reader("description"), self._setter("description"))
         description.editor.setTabChangesFocus(True)
         description.editor.setMinimumHeight(60)
         description.editor.setMaximumHeight(120)
@@ -96,13 +93,13 @@ class KaizenPage(QWidget):
         editor = self._editor(QLineEdit(), key)
         editor.setPlaceholderText(placeholder)
         editor.setToolTip(tip)
-        field = LineField(editor, self._reader(key), self._builder(key), self._push)
+        field = LineField(editor, self._reader(key), self._setter(key))
         self.fields[key] = field
         return field
 
     def _combo(self, key: str, choices: dict[str, str]) -> ComboField:
         field = ComboField(self._editor(QComboBox(), key), choices, self._reader(key),
-                           self._builder(key), self._push)
+                           self._setter(key))
         self.fields[key] = field
         return field
 
@@ -112,13 +109,9 @@ class KaizenPage(QWidget):
     def _reader(self, key: str) -> Callable[[], Any]:
         return lambda: kaizen_text(key, self._kaizen())
 
-    def _builder(self, key: str) -> Callable[[Any], SetKaizenFieldCommand | None]:
+    def _setter(self, key: str) -> Callable[[Any], object]:
         field = FIELD_OF_KEY.get(key, key)
-
-        def build(value: Any) -> SetKaizenFieldCommand | None:
-            command = SetKaizenFieldCommand(self._map(), self._kaizen_id(), field, value)
-            return None if command.new == command.old else command
-        return build
+        return lambda value: self._set_field(self._kaizen_id(), field, value)
 
     # ------------------------------------------------------------ showing
 

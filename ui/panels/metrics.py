@@ -19,10 +19,19 @@ from typing import NamedTuple
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QListWidget, QListWidgetItem, QMenu,
-                               QPushButton, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ui.document.commands import AddKaizenCommand
 from ui.document.document import Document
 from ui.panels.common import InlineError, MapPanel, OncePerTurn
 from ui.panels.rich_text import RICH_ROLE, RichTextDelegate
@@ -30,8 +39,8 @@ from ui.panels.simulation import SimulatedLeadTime
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.analysis.capacity import AVAILABLE_MINUTES
 from vsm.analysis.compare import METRICS, MetricDelta, format_delta, headline_figures, origin_map
-from vsm.model.durations import format_duration
 from vsm.analysis.plan import kaizen_from_step_to_change
+from vsm.model.durations import format_duration
 
 FIGURES = {
     "lead_time": "Lead time",
@@ -237,14 +246,14 @@ class MetricsPanel(MapPanel):
 
     def create_kaizen(self, step_id: str) -> str | None:
         """A kaizen burst attached to this step to change, pre-filled with its reasons and
-        saving (vsm.model.kaizen.kaizen_from_step_to_change): one command; returns its id."""
+        saving (vsm.analysis.plan.kaizen_from_step_to_change): one command; returns its id."""
         analysis = self.analysis()
         change = next((c for c in analysis.steps_to_change if c.step_id == step_id), None) \
             if analysis is not None else None
         if change is None or not self.map.has_step(step_id):
             return None
         kaizen = kaizen_from_step_to_change(change, self.map)
-        self.document.push(AddKaizenCommand(self.map, kaizen, "Create kaizen from step to change"))
+        self.document.add_kaizen(self.map.id, kaizen, "Create kaizen from step to change")
         self.kaizen_created.emit(kaizen.id)
         return kaizen.id
 

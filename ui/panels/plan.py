@@ -14,20 +14,44 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex,
-                            QSortFilterProxyModel, Qt, QTimer, Signal)
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.document.document import Document
-from vsm.model.durations import format_duration
+from vsm.analysis.plan import PlanRow, improvement_plan
 from vsm.errors import FileFormatError
-from vsm.model.events import (KaizenAdded, KaizenChanged, KaizenRemoved, MapChanged, StepAdded,
-                        StepChanged, StepRemoved)
-from vsm.analysis.plan import improvement_plan, PlanRow
 from vsm.export.plan_csv import write_plan_csv
-from vsm.model.kaizen import KAIZEN_STATUSES, WASTES
 from vsm.model import ValueStreamMap
+from vsm.model.durations import format_duration
+from vsm.model.events import (
+    KaizenAdded,
+    KaizenChanged,
+    KaizenRemoved,
+    MapChanged,
+    StepAdded,
+    StepChanged,
+    StepRemoved,
+)
+from vsm.model.kaizen import KAIZEN_STATUSES, WASTES
 
 COLUMNS = ("Map", "Improvement", "Step", "Waste", "Owner", "Due", "Status", "Expected saving")
 SORT_ROLE = Qt.ItemDataRole.UserRole

@@ -1,9 +1,9 @@
 """The property pane: a form for the selected step, flow or kaizen, or the map's settings.
 
 Every field commits on its own (Return or leaving a line, choosing in a list, leaving the notes)
-as one SetStepFieldCommand / SetFlowFieldCommand / SetMapFieldCommand, i.e. one undo step. A value
-the model refuses is shown in red with a warning icon under the field, the typed text stays and
-nothing is pushed. The form follows the model: undo, the table and the canvas update it, except
+through one verb of the document (set_step_field, set_flow_field, set_map_field,
+set_kaizen_field), i.e. one undo step. A value the model refuses is shown in red with a warning
+icon under the field, the typed text stays and nothing changes. The form follows the model: undo, the table and the canvas update it, except
 the field the user is typing in.
 """
 
@@ -13,18 +13,39 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from PySide6.QtCore import QStringListModel, Qt
-from PySide6.QtWidgets import (QComboBox, QCompleter, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QScrollArea, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ui.document.commands import SetFlowFieldCommand, SetMapFieldCommand, SetStepFieldCommand
 from ui.panels.common import ComboField, Field, LineField, MapPanel, TextField, form_in
 from ui.panels.kaizen_form import KaizenPage
 from vsm.analysis import FLAG_LABELS
+from vsm.model import (
+    ACTIVITIES,
+    DEMAND_PERIODS,
+    FLOW_KINDS,
+    MAP_KINDS,
+    PERFORMERS,
+    FlowChanged,
+    FlowRemoved,
+    MapChanged,
+    Step,
+    StepAdded,
+    StepChanged,
+    StepRemoved,
+    clean_percent,
+)
 from vsm.model.durations import format_duration, format_exact
 from vsm.model.events import KaizenRemoved
-from vsm.model import (ACTIVITIES, DEMAND_PERIODS, FLOW_KINDS, MAP_KINDS, PERFORMERS, FlowChanged,
-                       FlowRemoved, MapChanged, StepAdded, StepChanged, StepRemoved, Step,
-                       clean_percent)
 
 DURATION_FIELDS = ("process_time", "wait_time")
 THRESHOLD_LABELS = {
@@ -79,7 +100,7 @@ class PropertiesPanel(MapPanel):
         self.map_page = self._build_map_page()
         self.kaizen_page = KaizenPage(lambda: self.map,
                                       lambda: self.kaizen_ids[0] if self.kaizen_ids else None,
-                                      self._push)
+                                      self._set_kaizen_field)
         self.kaizen_fields = self.kaizen_page.fields
         for page in (self.map_page, self.step_page, self.flow_page, self.kaizen_page):
             self.stack.addWidget(page)
@@ -95,32 +116,32 @@ class PropertiesPanel(MapPanel):
     # ------------------------------------------------------------ building
 
     def _line(self, fields: dict[str, Field], key: str, read: Callable[[], Any],
-              build: Callable[[Any], Any], placeholder: str = "", tip: str = "") -> LineField:
+              apply: Callable[[Any], object], placeholder: str = "", tip: str = "") -> LineField:
         editor = QLineEdit()
         editor.setPlaceholderText(placeholder)
         editor.setToolTip(tip)
         editor.setObjectName(key)
-        field = LineField(editor, read, build, self._push)
+        field = LineField(editor, read, apply)
         fields[key] = field
         return field
 
     def _combo(self, fields: dict[str, Field], key: str, choices: dict[str, str],
-               read: Callable[[], Any], build: Callable[[Any], Any]) -> ComboField:
+               read: Callable[[], Any], apply: Callable[[Any], object]) -> ComboField:
         editor = QComboBox()
         editor.setObjectName(key)
-        field = ComboField(editor, choices, read, build, self._push)
+        field = ComboField(editor, choices, read, apply)
         fields[key] = field
         return field
 
     def _text(self, fields: dict[str, Field], key: str, read: Callable[[], Any],
-              build: Callable[[Any], Any], tip: str) -> TextField:
+              apply: Callable[[Any], object], tip: str) -> TextField:
         editor = QPlainTextEdit()
         editor.setObjectName(key)
         editor.setTabChangesFocus(True)
         editor.setToolTip(tip)
         editor.setMinimumHeight(60)
         editor.setMaximumHeight(120)
-        field = TextField(editor, read, build, self._push)
+        field = TextField(editor, read, apply)
         fields[key] = field
         return field
 
@@ -133,12 +154,12 @@ class PropertiesPanel(MapPanel):
         f = self.step_fields
 
         def line(key: str, label: str, placeholder: str = "", tip: str = "") -> None:
-            field = self._line(f, key, self._step_reader(key), self._step_builder(key),
+            field = self._line(f, key, self._step_reader(key), self._step_setter(key),
                                placeholder, tip)
             form.addRow(label, field.container)
 
         def combo(key: str, label: str, choices: dict[str, str]) -> None:
-            field = self._combo(f, key, choices, self._step_reader(key), self._step_builder(key))
+            field = self._combo(f, key, choices, self._step_reader(key), self._step_setter(key))
             form.addRow(label, field.container)
 
         line("name", "&Name")
@@ -158,7 +179,7 @@ class PropertiesPanel(MapPanel):
         line("pca", "%&C&&A", "1–100", "Percent of the output that the next step can use "
              "as it is (complete and accurate)")
         line("people", "Peop&le", "e.g. 2", "People involved in the step")
-        notes = self._text(f, "notes", self._step_reader("notes"), self._step_builder("notes"),
+        notes = self._text(f, "notes", self._step_reader("notes"), self._step_setter("notes"),
                            "Sources, assumptions; saved when you leave the field")
         form.addRow("N&otes", notes.container)
         self.step_info = QLabel()
@@ -176,15 +197,15 @@ class PropertiesPanel(MapPanel):
         form = form_in(outer)
         f = self.flow_fields
         kind = self._combo(f, "kind", FLOW_KINDS, lambda: self._flow().kind,
-                           self._flow_builder("kind"))
+                           self._flow_setter("kind"))
         form.addRow("&Kind", kind.container)
         share = self._line(f, "share", lambda: percent_text(self._flow().share),
-                           self._flow_builder("share", empty_is_none=True), "none",
+                           self._flow_setter("share", empty_is_none=True), "none",
                            "Alternative routes: the percent of work taking this flow. Leave "
                            "empty when all outgoing flows happen together.")
         form.addRow("&Share (%)", share.container)
         probability = self._line(f, "probability", lambda: percent_text(self._flow().probability),
-                                 self._flow_builder("probability", empty_is_none=True), "e.g. 20",
+                                 self._flow_setter("probability", empty_is_none=True), "e.g. 20",
                                  "Percent of the work sent back to the earlier step")
         form.addRow("&Probability (%)", probability.container)
         self.flow_hint = QLabel()
@@ -205,17 +226,17 @@ class PropertiesPanel(MapPanel):
         outer.addWidget(_heading("Map settings"))
         form = form_in(outer)
         f = self.map_fields
-        name = self._line(f, "name", lambda: self.map.name, self._map_builder("name"))
+        name = self._line(f, "name", lambda: self.map.name, self._map_setter("name"))
         form.addRow("&Name", name.container)
-        kind = self._combo(f, "kind", MAP_KINDS, lambda: self.map.kind, self._map_builder("kind"))
+        kind = self._combo(f, "kind", MAP_KINDS, lambda: self.map.kind, self._map_setter("kind"))
         form.addRow("&Kind", kind.container)
         description = self._text(f, "description", lambda: self.map.description,
-                                  self._map_builder("description"), "What the map covers")
+                                  self._map_setter("description"), "What the map covers")
         form.addRow("&Description", description.container)
         demand = self._line(f, "demand", lambda: percent_text(self.map.demand),
-                            self._map_builder("demand"), "none", "Items arriving per period")
+                            self._map_setter("demand"), "none", "Items arriving per period")
         period = self._combo(f, "demand_period", {p: f"per {p}" for p in DEMAND_PERIODS},
-                             lambda: self.map.demand_period, self._map_builder("demand_period"))
+                             lambda: self.map.demand_period, self._map_setter("demand_period"))
         row = QWidget()
         row_layout = QHBoxLayout(row)
         row_layout.setContentsMargins(0, 0, 0, 0)
@@ -224,15 +245,15 @@ class PropertiesPanel(MapPanel):
         form.addRow("D&emand", row)
         for key, label in THRESHOLD_LABELS.items():
             field = self._line(f, key, lambda key=key: percent_text(getattr(self.map.thresholds, key)),
-                               self._threshold_builder(key), tip="When the analysis flags a step")
+                               self._threshold_setter(key), tip="When the analysis flags a step")
             form.addRow(label, field.container)
         outer.addStretch(1)
         return page
 
-    # ------------------------------------------------------------ readers and builders
+    # ------------------------------------------------------------ readers and apply functions
 
-    def _push(self, command: Any) -> None:
-        self.document.push(command)
+    def _set_kaizen_field(self, kaizen_id: str, field: str, value: Any) -> None:
+        self.document.set_kaizen_field(self.map.id, kaizen_id, field, value)
 
     def _step(self) -> Step:
         return self.map.step(self.step_ids[0])
@@ -243,36 +264,31 @@ class PropertiesPanel(MapPanel):
     def _step_reader(self, name: str) -> Callable[[], Any]:
         return lambda: step_text(name, getattr(self._step(), name))
 
-    def _step_builder(self, name: str) -> Callable[[Any], Any]:
-        def build(value: Any) -> SetStepFieldCommand | None:
-            command = SetStepFieldCommand(self.map, self.step_ids[0], name, value)
-            return None if command.new == command.old else command
-        return build
+    def _step_setter(self, name: str) -> Callable[[Any], object]:
+        return lambda value: self.document.set_step_field(self.map.id, self.step_ids[0], name,
+                                                          value)
 
-    def _flow_builder(self, name: str, empty_is_none: bool = False) -> Callable[[Any], Any]:
-        def build(value: Any) -> SetFlowFieldCommand | None:
+    def _flow_setter(self, name: str, empty_is_none: bool = False) -> Callable[[Any], object]:
+        def apply(value: Any) -> object:
             if empty_is_none and not str(value).strip():
                 value = None
-            command = SetFlowFieldCommand(self.map, self.flow_ids[0], name, value)
-            return None if command.before == command.after else command
-        return build
+            return self.document.set_flow_field(self.map.id, self.flow_ids[0], name, value)
+        return apply
 
-    def _map_builder(self, name: str) -> Callable[[Any], Any]:
-        def build(value: Any) -> SetMapFieldCommand | None:
+    def _map_setter(self, name: str) -> Callable[[Any], object]:
+        def apply(value: Any) -> object:
             if name == "demand" and not str(value).strip():
                 value = None
-            command = SetMapFieldCommand(self.map, name, value)
-            return None if command.new == command.old else command
-        return build
+            return self.document.set_map_field(self.map.id, name, value)
+        return apply
 
-    def _threshold_builder(self, key: str) -> Callable[[Any], Any]:
-        def build(value: Any) -> SetMapFieldCommand | None:
+    def _threshold_setter(self, key: str) -> Callable[[Any], object]:
+        def apply(value: Any) -> object:
             what = f"map {self.map.name!r}: {THRESHOLD_LABELS[key].lower()}"
             percent = clean_percent(value, what, upper_inclusive=True)
             thresholds = replace(self.map.thresholds, **{key: percent})
-            command = SetMapFieldCommand(self.map, "thresholds", thresholds)
-            return None if command.new == command.old else command
-        return build
+            return self.document.set_map_field(self.map.id, "thresholds", thresholds)
+        return apply
 
     # ------------------------------------------------------------ selection and refresh
 

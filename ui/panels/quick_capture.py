@@ -2,8 +2,8 @@
 as people speak it.
 
 Name, Tab, process time, Tab, wait, Enter: the step is appended after the last captured step (or
-the selected one, or the last one of the map) 240 px to its right, connected to it by a flow, in
-ONE AddStepsCommand (step and flow together, one undo). The fields then clear and the cursor goes
+the selected one, or the last one of the map) to its right, connected to it by a flow, as the
+canvas appends a step (MapView.append_step: one command, step and flow together, one undo). The fields then clear and the cursor goes
 back to Name. Times are parsed as everywhere else (vsm.model.durations through the model's
 clean_step_value); a time that is not one shows an inline error under its field, keeps the typed
 text and pushes nothing. An empty time counts as 0.
@@ -17,10 +17,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from ui.document.commands import AddStepsCommand
 from ui.panels.common import InlineError
-from vsm.model.layout import COLUMN_SPACING
-from vsm.model import Flow, ModelError, Step, clean_step_value
+from vsm.model import ModelError, Step, clean_step_value
 
 if TYPE_CHECKING:
     from ui.canvas.view import MapView
@@ -122,22 +120,14 @@ class QuickCaptureBar(QWidget):
             return None
         scene, map_ = view.scene(), view.scene().map
         source = self._previous(view)
-        if source is None:
-            centre = view.mapToScene(view.viewport().rect().center())
-            step = Step(x=centre.x(), y=centre.y(), **values)
-            flows: list[Flow] = []
-        else:
-            step = Step(activity=source.activity, team=source.team, performer=source.performer,
-                        x=source.x + COLUMN_SPACING, y=source.y, **values)
-            flows = [Flow(source.id, step.id)]
         try:
-            command = AddStepsCommand(map_, [step], flows, text=f"Capture step {step.name!r}")
+            step_id = view.append_step(source.id if source is not None else None,
+                                       text=f"Capture step {values['name']!r}", **values)
         except ModelError as error:
             self.errors["name"].show_message(str(error))
             return None
-        scene.document.push(command)
+        step = map_.step(step_id)
         self._last = (map_.id, step.id)
-        scene.select_steps([step.id])
         item = scene.item_for_step.get(step.id)
         if item is not None:
             view.ensureVisible(item.sceneBoundingRect())

@@ -16,10 +16,10 @@ import time
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel
 
-from vsm.model.durations import format_duration
-from vsm.model import ValueStreamMap
 from vsm.analysis import montecarlo
 from vsm.analysis.montecarlo import SimulationError, should_simulate
+from vsm.model import ValueStreamMap
+from vsm.model.durations import format_duration
 
 SIMULATION_RUNS = 2000
 SIMULATION_SEED = 42

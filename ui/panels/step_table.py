@@ -14,20 +14,46 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import (QAbstractTableModel, QItemSelection, QItemSelectionModel, QModelIndex,
-                            QObject, QPersistentModelIndex, Qt, QTimer, Signal)
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QComboBox, QCompleter,
-                               QHeaderView, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QComboBox,
+    QCompleter,
+    QHeaderView,
+    QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ui.document.commands import SetStepFieldCommand
 from ui.document.document import Document
 from ui.panels.common import FollowsAnalysis, InlineError, MapSubscription
 from vsm.analysis import FLAG_LABELS, MapAnalysis
+from vsm.model import (
+    ACTIVITIES,
+    PERFORMERS,
+    ModelError,
+    Step,
+    StepAdded,
+    StepChanged,
+    StepRemoved,
+    ValueStreamMap,
+)
 from vsm.model.durations import format_duration, format_exact
-from vsm.model import (ACTIVITIES, PERFORMERS, ModelError, Step, StepAdded, StepChanged,
-                       StepRemoved, ValueStreamMap)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -246,14 +272,15 @@ class StepTableModel(FollowsAnalysis, QAbstractTableModel):
 
     def setData(self, index: Index, value: Any,  # noqa: N802 - Qt override
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
-        """Push one SetStepFieldCommand; a refused value is reported and nothing is pushed."""
+        """Set the step's field through the document (one command); a refused value is reported
+        and nothing changes."""
         if (role != Qt.ItemDataRole.EditRole or not index.isValid() or self.map is None
                 or not COLUMNS[index.column()].editable):
             return False
         step_id = self._ids[index.row()]
         key = COLUMNS[index.column()].key
         try:
-            command = SetStepFieldCommand(self.map, step_id, key, value)
+            self.document.set_step_field(self.map.id, step_id, key, value)
         except ModelError as error:
             self.last_error = str(error)
             self._errors[(step_id, key)] = self.last_error
@@ -263,8 +290,6 @@ class StepTableModel(FollowsAnalysis, QAbstractTableModel):
         self.last_error = ""
         if self._errors.pop((step_id, key), None):
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.ToolTipRole])
-        if command.new != command.old:
-            self.document.push(command)
         self.message.emit("")
         return True
 

@@ -8,7 +8,7 @@ reason) and the improvement-plan rows of that map (title, owner, due, status, sa
 
 All text is drawn with QPainter.drawText, which is plain text: markup in names stays literal.
 The file is written atomically through vsm.files.atomic.write_atomically (FileFormatError on failure).
-`export_a3` is what `vsm export --format a3` loads by name; `export_a3_report(window)` is
+`export_a3` is what `vsm export --format a3` loads by name; ui.window.exports.export_a3_report is
 File > Export A3 Report….
 """
 
@@ -17,24 +17,35 @@ from __future__ import annotations
 import math
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QPageLayout, QPageSize, QPainter,
-                           QPdfWriter, QPen)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+)
 
 from ui.document.document import Document
-from ui.render.images import (as_document, APP, content_region, ensure_application, export_scene, Progress)
-from vsm.files.atomic import write_atomically
+from ui.render.images import (
+    APP,
+    Progress,
+    as_document,
+    content_region,
+    ensure_application,
+    export_scene,
+)
 from vsm.analysis import FLAG_LABELS, MapAnalysis
+from vsm.analysis.plan import PlanRow, improvement_plan
+from vsm.errors import ExportCancelled, FileFormatError
+from vsm.files.atomic import write_atomically
+from vsm.model import Project, ValueStreamMap
 from vsm.model.durations import format_duration
-from vsm.errors import ExportCancelled, FileFormatError, VsmError
-from vsm.analysis.plan import improvement_plan, PlanRow
 from vsm.model.kaizen import KAIZEN_STATUSES
-from vsm.model import ModelError, Project, ValueStreamMap
-
-if TYPE_CHECKING:
-    from ui.window.main_window import MainWindow
 
 MAX_STEPS = 8
 MAX_PLAN_ROWS = 10
@@ -334,30 +345,3 @@ def export_a3(project: Project | Document, path: str | Path, map_ids: list[str] 
     if progress is not None:
         progress(total, total)
     return [path]
-
-
-def export_a3_report(window: "MainWindow") -> Path | None:
-    """File > Export A3 Report…: ask where, write the current map's report, say how it went."""
-    from PySide6.QtWidgets import QFileDialog, QMessageBox
-
-    from ui.dialogs.export import default_export_path
-
-    map_ = window.current_map() or default_map(window.document.project)
-    if map_ is None:
-        return None
-    suggested = default_export_path(window, ".pdf")
-    suggested = suggested.with_name(f"{suggested.stem} A3 report.pdf")
-    name, _ = QFileDialog.getSaveFileName(window, "Export A3 Report", str(suggested),
-                                          "PDF (*.pdf)")
-    if not name:
-        return None
-    target = Path(name) if Path(name).suffix else Path(name).with_suffix(".pdf")
-    try:
-        export_a3(window.document, target, [map_.id],
-                  colour_mode=getattr(window, "colour_mode", "activity"))
-    except (VsmError, ModelError, OSError) as error:
-        QMessageBox.critical(window, "Export failed",
-                             f"Could not export the A3 report to {target.name}.\n\n{error}")
-        return None
-    window.statusBar().showMessage(f"Exported the A3 report to {target}", 10000)
-    return target

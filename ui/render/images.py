@@ -31,16 +31,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QMimeData, QRectF, QSize, Qt
-from PySide6.QtGui import (QFont, QFontInfo, QGuiApplication, QImage, QPageLayout, QPageSize,
-                           QPainter, QPdfWriter)
+from PySide6.QtGui import (
+    QFont,
+    QFontInfo,
+    QGuiApplication,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+)
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
 
-from ui.document.clipboard import IMAGE_MARKER
-from ui.document.document import Document
 from ui.canvas.items import FlowItem, StepItem
 from ui.canvas.palette import LIGHT
 from ui.canvas.scene import MapScene
+from ui.document.clipboard import IMAGE_MARKER
+from ui.document.document import Document
 from vsm.errors import ExportCancelled, FileFormatError
 from vsm.files.atomic import write_atomically
 from vsm.files.formats import project_from_dict, project_to_dict

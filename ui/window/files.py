@@ -9,18 +9,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
+from ui.dialogs.locked import ask_open_read_only
 from ui.document.document import Document
-from vsm.files.atomic import same_file
 from vsm.errors import VsmError
+from vsm.files.atomic import same_file
+from vsm.files.bundled import new_from_template
 from vsm.files.formats import load_project
 from vsm.files.locks import LockedError
 from vsm.model import ModelError, Project
-from vsm.files.bundled import new_from_template
 
 if TYPE_CHECKING:
-    from ui.window.main_window import MainWindow
+    from ui.window.shell import Shell
 
 RECENT_KEY = "recent_files"
 MAX_RECENT = 10
@@ -48,19 +49,19 @@ class FileController(QObject):
 
     recent_changed = Signal()
 
-    def __init__(self, window: "MainWindow") -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell.window())
+        self.shell = shell
 
     def _folder(self) -> str:
-        document = self.window.document
+        document = self.shell.document
         if document is not None and document.path:
             return str(document.path.parent)
         return str(QSettings().value("last_folder", str(Path.home())))
 
     def open_dialog(self) -> None:
         """Ask for a file and open it."""
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open value stream", self._folder(),
+        path, _ = QFileDialog.getOpenFileName(self.shell.window(), "Open value stream", self._folder(),
                                               OPEN_FILTER)
         if path:
             self.open_path(Path(path))
@@ -73,26 +74,26 @@ class FileController(QObject):
         """
         if not self.maybe_save():
             return False
-        current = self.window.document
+        current = self.shell.document
         reuse = (current is not None and current.lock is not None and current.path is not None
                  and same_file(path, current.path))  # reopening: hand our own lock over
         try:
             try:
                 document = Document.open(path, lock=current.lock if reuse else None)
             except LockedError as error:
-                if not ask_open_read_only(self.window, error):
+                if not ask_open_read_only(self.shell.window(), error):
                     return False
                 document = Document.open(path, read_only=True)
         except (VsmError, ModelError, OSError) as error:
-            QMessageBox.critical(self.window, "Cannot open file",
+            QMessageBox.critical(self.shell.window(), "Cannot open file",
                                  f"Cannot open {path.name}:\n\n{_reason(error, path)}")
             return False
         if reuse:
             current.lock = None
-        self.window.set_document(document)
+        self.shell.set_document(document)
         self._remembered(path)
         note = " (read-only)" if document.read_only else ""
-        self.window.statusBar().showMessage(f"Opened {path}{note}", 5000)
+        self.shell.show_status(f"Opened {path}{note}", 5000)
         return True
 
     def new_document(self, template: Path | None = None) -> bool:
@@ -105,26 +106,26 @@ class FileController(QObject):
             try:
                 document = Document(load_project(template))
             except (VsmError, ModelError, OSError) as error:
-                QMessageBox.critical(self.window, "Cannot open example",
+                QMessageBox.critical(self.shell.window(), "Cannot open example",
                                      f"Cannot open {template.name}:\n\n{_reason(error, template)}")
                 return False
-        self.window.set_document(document)
+        self.shell.set_document(document)
         return True
 
     def new_from_project(self, project: Project, message: str = "") -> bool:
         """Show `project` as a new untitled document, after offering to save the current one."""
         if not self.maybe_save():
             return False
-        self.window.set_document(Document(project))
+        self.shell.set_document(Document(project))
         if message:
-            self.window.statusBar().showMessage(message, 8000)
+            self.shell.show_status(message, 8000)
         return True
 
     def template_dialog(self) -> bool:
         """File > New from Template…: choose a template; OK starts an untitled copy of it."""
         from ui.dialogs.templates import TemplateDialog
 
-        dialog = TemplateDialog(self.window)
+        dialog = TemplateDialog(self.shell.window())
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted or dialog.selected_id() is None:
                 return False
@@ -139,14 +140,14 @@ class FileController(QObject):
         try:
             project = new_from_template(template_id)
         except (VsmError, ModelError, OSError) as error:
-            QMessageBox.critical(self.window, "Cannot open template",
+            QMessageBox.critical(self.shell.window(), "Cannot open template",
                                  f"Cannot open the template {title or template_id!r}:\n\n{error}")
             return False
         return self.new_from_project(project, f"New document from the template {title or template_id!r}")
 
     def import_dialog(self) -> bool:
         """File > Import Spreadsheet…: ask for a step table and import it."""
-        path, _ = QFileDialog.getOpenFileName(self.window, "Import step table", self._folder(),
+        path, _ = QFileDialog.getOpenFileName(self.shell.window(), "Import step table", self._folder(),
                                               IMPORT_FILTER)
         return self.import_spreadsheet(Path(path)) if path else False
 
@@ -167,11 +168,11 @@ class FileController(QObject):
             if more:
                 listing += f"\n… and {more} more"
             count = f"{len(error.problems)} problem{'s' if len(error.problems) != 1 else ''}"
-            QMessageBox.critical(self.window, "Cannot import step table",
+            QMessageBox.critical(self.shell.window(), "Cannot import step table",
                                  f"Cannot import {path.name}: {count}.\n\n{listing}")
             return False
         except (VsmError, ModelError, OSError) as error:
-            QMessageBox.critical(self.window, "Cannot import step table",
+            QMessageBox.critical(self.shell.window(), "Cannot import step table",
                                  f"Cannot import {path.name}:\n\n{_reason(error, path)}")
             return False
         steps = len(project.maps[0].steps) if project.maps else 0
@@ -184,7 +185,7 @@ class FileController(QObject):
 
     def save(self) -> bool:
         """Save to the document's file; a new or vsm-json document asks where (Save As)."""
-        document = self.window.document
+        document = self.shell.document
         if (document.path is None or document.path.suffix.lower() != ".vsm"
                 or document.read_only):
             return self.save_as()
@@ -192,10 +193,10 @@ class FileController(QObject):
 
     def save_as(self) -> bool:
         """Ask for a .vsm file name and save there."""
-        document = self.window.document
+        document = self.shell.document
         suggested = (document.path.with_suffix(".vsm") if document.path
                      else Path(self._folder()) / f"{document.project.name}.vsm")
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save value stream", str(suggested),
+        path, _ = QFileDialog.getSaveFileName(self.shell.window(), "Save value stream", str(suggested),
                                               SAVE_FILTER)
         if not path:
             return False
@@ -206,14 +207,14 @@ class FileController(QObject):
 
     def _write(self, path: Path) -> bool:
         try:
-            self.window.document.save(path)
+            self.shell.document.save(path)
         except (VsmError, ModelError, OSError) as error:
-            QMessageBox.critical(self.window, "Cannot save",
+            QMessageBox.critical(self.shell.window(), "Cannot save",
                                  f"Cannot save {path.name}:\n\n{_reason(error, path)}\n\n"
                                  "Your changes are still open here; try Save As elsewhere.")
             return False
         self._remembered(path)
-        self.window.statusBar().showMessage(f"Saved {path}", 5000)
+        self.shell.show_status(f"Saved {path}", 5000)
         return True
 
     def _remembered(self, path: Path) -> None:
@@ -223,29 +224,17 @@ class FileController(QObject):
 
     def maybe_save(self) -> bool:
         """Before losing changes: Save / Discard / Cancel. True when it is safe to go on."""
-        document = self.window.document
+        document = self.shell.document
         if document is None or not document.modified:
             return True
         answer = QMessageBox.question(
-            self.window, "Save changes?",
+            self.shell.window(), "Save changes?",
             f"{document.display_name} has changes that are not saved.\n\nSave them first?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
-
-
-def ask_open_read_only(parent: QWidget | None, error: LockedError) -> bool:
-    """'X is open on HOST by USER (process N) since T': Open Read-Only or Cancel."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "File in use",
-                      f"{error.path.name} {error.reason}.", parent=parent)
-    box.setInformativeText("You can open it read-only and keep your changes with Save As.")
-    read_only = box.addButton("Open &Read-Only", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(read_only)
-    box.exec()
-    return box.clickedButton() is read_only
 
 
 def _reason(error: Exception, path: Path) -> str:

@@ -1,26 +1,54 @@
-"""The main window's menus and toolbar: every action once, with standard shortcuts and a status tip.
+"""The main window's menus, toolbar and the map tabs' context menu: every action once, with
+standard shortcuts and a status tip.
 
-Canvas actions call the current map view; file actions the FileController; map actions the window.
+Canvas actions call the map view shown; file actions the FileController; future states and
+kaizens the ScenarioController; presentation the PresentationController; map and window actions
+the window's public methods. Export and the A3 report load their modules on first use.
 """
 
 from __future__ import annotations
 
 import importlib
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Protocol
 
+from PySide6.QtCore import QPoint
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
+from ui.window.shell import Shell
 from vsm.files.bundled import list_examples
 
 if TYPE_CHECKING:
-    from ui.window.main_window import MainWindow
+    from PySide6.QtWidgets import QMenuBar
+
+    from ui.window.files import FileController
+    from ui.window.presentation import PresentationController
+    from ui.window.scenarios import ScenarioController
 
 Key = QKeySequence.StandardKey
 
 
-def _action(window: "MainWindow", text: str, slot: Callable | None, shortcut=None, tip: str = "",
+class MenuWindow(Shell, Protocol):
+    """What the menus bind to: the controllers and the public actions of the main window."""
+
+    files: FileController
+    scenarios: ScenarioController
+    presentation: PresentationController
+
+    def add_step(self) -> None: ...
+    def show_quick_capture(self) -> None: ...
+    def new_map(self) -> None: ...
+    def duplicate_current_map(self) -> None: ...
+    def rename_current_map(self) -> None: ...
+    def delete_current_map(self) -> None: ...
+    def toggle_full_screen(self) -> None: ...
+    def close(self) -> bool: ...
+    def menuBar(self) -> QMenuBar: ...  # noqa: N802 - Qt's name
+    def addToolBar(self, toolbar: QToolBar) -> None: ...  # noqa: N802 - Qt's name
+
+
+def _action(window: MenuWindow, text: str, slot: Callable | None, shortcut=None, tip: str = "",
             checkable: bool = False) -> QAction:
     action = QAction(text, window)
     if shortcut is not None:
@@ -37,15 +65,15 @@ def _action(window: "MainWindow", text: str, slot: Callable | None, shortcut=Non
     return action
 
 
-def _on_view(window: "MainWindow", method: str) -> Callable[[], None]:
+def _on_view(window: MenuWindow, method: str) -> Callable[[], None]:
     def run() -> None:
-        view = window.current_view()
+        view = window.tabs.current_view()
         if view is not None:
             getattr(view, method)()
     return run
 
 
-def _later(window: "MainWindow", module: str, function: str) -> Callable[[], None]:
+def _later(window: MenuWindow, module: str, function: str) -> Callable[[], None]:
     """Call `module.function(window)`, importing the module on first use: the export and report
     modules bring python-pptx and QtSvg, which the window does not need to start (0.4 s)."""
     def run() -> None:
@@ -53,7 +81,7 @@ def _later(window: "MainWindow", module: str, function: str) -> Callable[[], Non
     return run
 
 
-def build_actions(window: "MainWindow") -> SimpleNamespace:
+def build_actions(window: MenuWindow) -> SimpleNamespace:
     """Create the menus and toolbar of `window`; return the actions by name."""
     files = window.files
     a = SimpleNamespace()
@@ -65,9 +93,9 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
                              "Start an untitled document from a CSV or XLSX step table")
     a.save = _action(window, "&Save", files.save, Key.Save, "Save the document")
     a.save_as = _action(window, "Save &As…", files.save_as, Key.SaveAs, "Save under a new name")
-    a.export = _action(window, "&Export…", _later(window, 'ui.dialogs.export', 'open_export_dialog'), "Ctrl+E",
+    a.export = _action(window, "&Export…", _later(window, 'ui.window.exports', 'open_export_dialog'), "Ctrl+E",
                        "Export maps as PowerPoint slides, PNG, SVG or PDF")
-    a.export_a3 = _action(window, "Export A&3 Report…", _later(window, 'ui.render.a3_report', 'export_a3_report'),
+    a.export_a3 = _action(window, "Export A&3 Report…", _later(window, 'ui.window.exports', 'export_a3_report'),
                           tip="The current map, its figures, steps to change and improvement "
                               "plan on one A3 PDF page")
     a.quit = _action(window, "&Quit", window.close, Key.Quit, "Close the window")
@@ -84,7 +112,7 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
                        [QKeySequence(Key.Delete), QKeySequence("Backspace")],
                        "Delete the selected steps with their flows, or the selected flows")
     a.select_all = _action(window, "Select &All", _on_view(window, "select_all"), Key.SelectAll)
-    a.copy_image = _action(window, "Copy as &Image", _later(window, 'ui.dialogs.export', 'copy_as_image'), "Ctrl+Shift+C",
+    a.copy_image = _action(window, "Copy as &Image", _later(window, 'ui.window.exports', 'copy_as_image'), "Ctrl+Shift+C",
                            "Copy the selected steps, or the whole map, as an image and as SVG")
     a.add_step = _action(window, "&Add Step", window.add_step, "Ctrl+Shift+N",
                          "Add a step (or double-click the empty canvas)")
@@ -109,20 +137,21 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
     a.zoom_fit = _action(window, "Zoom to &Fit", _on_view(window, "zoom_to_fit"), "Ctrl+0",
                          "Show the whole map")
     colour = QActionGroup(window)
-    a.colour_activity = _action(window, "Colour by &Activity", lambda: window.set_colour_mode("activity"),
+    tabs = window.tabs
+    a.colour_activity = _action(window, "Colour by &Activity", lambda: tabs.set_colour_mode("activity"),
                                 tip="Fill steps by ITIL value chain activity", checkable=True)
-    a.colour_performer = _action(window, "Colour by &Performer", lambda: window.set_colour_mode("performer"),
+    a.colour_performer = _action(window, "Colour by &Performer", lambda: tabs.set_colour_mode("performer"),
                                  tip="Fill steps by who performs them", checkable=True)
     for action in (a.colour_activity, a.colour_performer):
         colour.addAction(action)
     a.colour_activity.setChecked(True)
     lanes = QActionGroup(window)
-    a.lanes_none = _action(window, "&None", lambda: window.set_lanes(None),
+    a.lanes_none = _action(window, "&None", lambda: tabs.set_lanes(None),
                            tip="No swimlanes", checkable=True)
-    a.lanes_team = _action(window, "By &Team", lambda: window.set_lanes("team"),
+    a.lanes_team = _action(window, "By &Team", lambda: tabs.set_lanes("team"),
                            tip="A swimlane per team; Auto-Layout puts the steps in their lanes",
                            checkable=True)
-    a.lanes_activity = _action(window, "By &Activity", lambda: window.set_lanes("activity"),
+    a.lanes_activity = _action(window, "By &Activity", lambda: tabs.set_lanes("activity"),
                                tip="A swimlane per ITIL value chain activity; Auto-Layout puts "
                                    "the steps in their lanes", checkable=True)
     for action in (a.lanes_none, a.lanes_team, a.lanes_activity):
@@ -130,11 +159,12 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
     a.lanes_none.setChecked(True)
     a.snap = _action(window, "S&nap to Grid", None, "Ctrl+G", "Snap moved steps to a 20 px grid",
                      checkable=True)
-    a.snap.toggled.connect(window.set_snap_to_grid)
+    a.snap.toggled.connect(tabs.set_snap_to_grid)
     a.full_screen = _action(window, "F&ull Screen", window.toggle_full_screen, Key.FullScreen)
     a.presentation = _action(window, "&Presentation Mode", window.presentation.toggle, "F5",
                              "Full screen, the map alone with its headline figures; Left/Right "
                              "switch maps, Esc leaves", checkable=True)
+    window.presentation.active_changed.connect(a.presentation.setChecked)
 
     a.new_map = _action(window, "&New Map", window.new_map, tip="Add an empty map to the document")
     a.duplicate_map = _action(window, "&Duplicate Map", window.duplicate_current_map,
@@ -198,7 +228,29 @@ def build_actions(window: "MainWindow") -> SimpleNamespace:
         toolbar.addSeparator() if item is None else toolbar.addAction(item)
     window.addToolBar(toolbar)
     a.toolbar = toolbar
+    bar = window.tabs.tabBar()
+    bar.customContextMenuRequested.connect(
+        lambda position: _show_menu(build_tab_menu(window, a, bar.tabAt(position)),
+                                    bar.mapToGlobal(position)))
     return a
+
+
+def build_tab_menu(window: MenuWindow, a: SimpleNamespace, index: int) -> QMenu | None:
+    """Show the map of tab `index` and return its context menu: that map's actions (None when
+    no tab is there)."""
+    if index < 0:
+        return None
+    window.tabs.setCurrentIndex(index)
+    menu = QMenu(window)
+    for action in (a.create_future, None, a.rename_map, a.duplicate_map, a.delete_map, None,
+                   a.compare):
+        menu.addSeparator() if action is None else menu.addAction(action)
+    return menu
+
+
+def _show_menu(menu: QMenu | None, at: QPoint) -> None:
+    if menu is not None:
+        menu.exec(at)
 
 
 def fill_recent_menu(menu: QMenu, paths: list[str], open_path: Callable) -> None:

@@ -9,18 +9,28 @@ maps; Esc (or F5 again) leaves and puts every remembered piece back as it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeyEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QMainWindow,
+    QToolBar,
+    QWidget,
+)
 
 from ui.panels.metrics import percent
+from ui.window.map_tabs import MapTabs, tab_title
 from vsm.model.durations import format_duration
 
 if TYPE_CHECKING:
-    from ui.window.main_window import MainWindow
-    from ui.canvas.view import MapView
+    from ui.document.document import Document
 
 OVERLAY_MARGIN = 24
 FIGURES = (("lead_time", "Lead time"), ("process_time", "Process time"),
@@ -71,11 +81,18 @@ class SummaryOverlay(QFrame):
 
 
 class PresentationController(QObject):
-    """Enters and leaves presentation mode for one main window."""
+    """Enters and leaves presentation mode for one main window: its chrome (docks, toolbars,
+    menu and status bars, the tab bar) is hidden and put back; its maps are `tabs`; the figures
+    come from the document `document_of()` returns."""
 
-    def __init__(self, window: "MainWindow") -> None:
+    active_changed = Signal(bool)
+
+    def __init__(self, window: QMainWindow, tabs: MapTabs,
+                 document_of: Callable[[], Document | None]) -> None:
         super().__init__(window)
         self.window = window
+        self.tabs = tabs
+        self._document_of = document_of
         self.active = False
         self.overlay = SummaryOverlay()
         self.overlay.hide()
@@ -97,23 +114,24 @@ class PresentationController(QObject):
             "window_state": window.windowState(),
             "menu": window.menuBar().isVisible(),
             "status": window.statusBar().isVisible(),
-            "tabs": window.tabs.tabBar().isVisible(),
-            "corner": window.tabs.cornerWidget().isVisible() if window.tabs.cornerWidget() else False,
+            "tabs": self.tabs.tabBar().isVisible(),
+            "corner": self.tabs.cornerWidget().isVisible() if self.tabs.cornerWidget() else False,
         }
         self.active = True
         for dock in window.findChildren(QDockWidget):
             dock.hide()
-        window.actions_.toolbar.hide()
+        for toolbar in window.findChildren(QToolBar):
+            toolbar.hide()
         window.menuBar().hide()
         window.statusBar().hide()
-        window.tabs.tabBar().hide()
-        if window.tabs.cornerWidget() is not None:
-            window.tabs.cornerWidget().hide()
+        self.tabs.tabBar().hide()
+        if self.tabs.cornerWidget() is not None:
+            self.tabs.cornerWidget().hide()
         window.showFullScreen()
-        window.tabs.currentChanged.connect(self._on_map_changed)
-        self._follow(window.document)
+        self.tabs.currentChanged.connect(self._on_map_changed)
+        self._follow(self._document_of())
         QApplication.instance().installEventFilter(self)
-        window.actions_.presentation.setChecked(True)
+        self.active_changed.emit(True)
         self._on_map_changed()
         QTimer.singleShot(0, self, self._fit)
 
@@ -124,7 +142,7 @@ class PresentationController(QObject):
         window = self.window
         self.active = False
         QApplication.instance().removeEventFilter(self)
-        window.tabs.currentChanged.disconnect(self._on_map_changed)
+        self.tabs.currentChanged.disconnect(self._on_map_changed)
         self._follow(None)
         self.overlay.hide()
         self.overlay.setParent(None)
@@ -134,11 +152,11 @@ class PresentationController(QObject):
             window.restoreState(saved["state"])
         window.menuBar().setVisible(bool(saved["menu"]))
         window.statusBar().setVisible(bool(saved["status"]))
-        window.tabs.tabBar().setVisible(bool(saved["tabs"]))
-        if window.tabs.cornerWidget() is not None:
-            window.tabs.cornerWidget().setVisible(bool(saved["corner"]))
-        window.actions_.presentation.setChecked(False)
-        view = window.current_view()
+        self.tabs.tabBar().setVisible(bool(saved["tabs"]))
+        if self.tabs.cornerWidget() is not None:
+            self.tabs.cornerWidget().setVisible(bool(saved["corner"]))
+        self.active_changed.emit(False)
+        view = self.tabs.current_view()
         if view is not None:
             QTimer.singleShot(0, view, view.zoom_to_fit)  # dropped if the view goes first
 
@@ -150,16 +168,14 @@ class PresentationController(QObject):
     def refresh(self) -> None:
         """After a new document: follow it and show its current map's figures."""
         if self.active:
-            self._follow(self.window.document)
+            self._follow(self._document_of())
             self._on_map_changed()
 
     # ------------------------------------------------------------ maps and figures
 
     def next_map(self, step: int = 1) -> None:
         """Show the next (or with -1 the previous) map, wrapping round."""
-        count = self.window.tabs.count()
-        if count:
-            self.window.tabs.setCurrentIndex((self.window.tabs.currentIndex() + step) % count)
+        self.tabs.step(step)
 
     def _follow(self, document: object) -> None:
         if self._document is not None:
@@ -172,12 +188,12 @@ class PresentationController(QObject):
             document.analysis_changed.connect(self._on_analysis_changed)
 
     def _on_analysis_changed(self, map_id: str) -> None:
-        map_ = self.window.current_map()
+        map_ = self.tabs.current_map()
         if map_ is not None and map_.id == map_id:
             self.update_overlay()
 
     def _on_map_changed(self, *_args: object) -> None:
-        view = self.window.current_view()
+        view = self.tabs.current_view()
         if view is None:
             self.overlay.hide()
             return
@@ -190,14 +206,14 @@ class PresentationController(QObject):
 
     def update_overlay(self) -> None:
         """Show the current map's headline figures."""
-        window = self.window
-        if window.document is not self._document:
-            self._follow(window.document)  # a new document arrived while presenting
-        map_ = window.current_map()
+        document = self._document_of()
+        if document is not self._document:
+            self._follow(document)  # a new document arrived while presenting
+        map_ = self.tabs.current_map()
         if map_ is None:
             return
-        a = window.document.analysis(map_.id)
-        self.overlay.show_figures(window._tab_title(map_), {
+        a = document.analysis(map_.id)
+        self.overlay.show_figures(tab_title(map_), {
             "lead_time": format_duration(a.lead_time),
             "process_time": format_duration(a.process_time),
             "flow_efficiency": percent(a.flow_efficiency_percent),
@@ -216,7 +232,7 @@ class PresentationController(QObject):
     def _fit(self) -> None:
         if not self.active:
             return
-        view: MapView | None = self.window.current_view()
+        view = self.tabs.current_view()
         if view is not None:
             view.zoom_to_fit()
         self._place_overlay()

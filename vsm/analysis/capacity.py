@@ -47,8 +47,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from vsm.model import ValueStreamMap
 from vsm.analysis.capacity_passes import STATE_LIMIT, CapacityError, Walker
+from vsm.model import ValueStreamMap
 
 __all__ = ["AVAILABLE_MINUTES", "STATE_LIMIT", "UNCAPPED_PERFORMERS", "CapacityError",
            "capacity_figures", "over_capacity_reasons", "takt_time", "utilisation", "visits"]

@@ -31,10 +31,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from vsm.analysis.figures import analyse, MapAnalysis
+from vsm.analysis.figures import MapAnalysis, analyse
 from vsm.analysis.flags import handoff_key
-from vsm.model.durations import format_duration
 from vsm.model import ACTIVITIES, PERFORMERS, STEP_FIELDS, Step, ValueStreamMap
+from vsm.model.durations import format_duration
 from vsm.model.variability import RANGE_FIELDS
 
 COMPARED_FIELDS: tuple[str, ...] = tuple(f for f in STEP_FIELDS if f not in ("origin", "x", "y"))

@@ -157,7 +157,8 @@ class Analyser:
         result.visits, result.utilisation, trouble = capacity_figures(map_, s)
         if trouble:
             result.problems.append(Problem(trouble, blocking=False))
-        result.flags, reasons = flags_and_reasons(map_, s, result)
+        result.flags, reasons = flags_and_reasons(map_, s, result.lead_time, result.savings,
+                                                  result.utilisation, result.visits)
         result.steps_to_change = sorted(
             (StepToChange(v, steps[v].name, result.flags[v], result.savings[v], reasons[v])
              for v in steps if result.flags[v]),

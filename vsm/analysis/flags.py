@@ -12,16 +12,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from vsm.analysis.capacity import over_capacity_reasons
 from vsm.analysis.structure import Structure
 from vsm.model import Step, ValueStreamMap
 from vsm.model.durations import format_duration
 from vsm.palette import BLUE, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION, YELLOW
-
-if TYPE_CHECKING:
-    from vsm.analysis.figures import MapAnalysis
 
 
 @dataclass(frozen=True)
@@ -54,17 +50,19 @@ def handoff_key(step: Step) -> str:
     return step.team.casefold() if step.team else step.performer
 
 
-def flags_and_reasons(map_: ValueStreamMap, s: Structure,
-           result: MapAnalysis) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Flags and one human reason per flag, for every step."""
+def flags_and_reasons(map_: ValueStreamMap, s: Structure, lead_time: float | None,
+                      savings: dict[str, float], utilisation: dict[str, float],
+                      visits: dict[str, float]) -> tuple[dict[str, list[str]],
+                                                         dict[str, list[str]]]:
+    """Flags and one human reason per flag, for every step, from the map's figures: its lead
+    time, each step's saving, and (with a demand) its utilisation and visits."""
     limits = map_.thresholds
     steps = {st.id: st for st in map_.steps}
-    lead = result.lead_time or 0.0
+    lead = lead_time or 0.0
     flags: dict[str, list[str]] = {v: [] for v in steps}
     reasons: dict[str, list[str]] = {v: [] for v in steps}
-    savings = result.savings
     top = max(steps, key=lambda v: savings[v])  # first step wins ties
-    over = over_capacity_reasons(map_, result.utilisation, result.visits)
+    over = over_capacity_reasons(map_, utilisation, visits)
 
     def percent_of_lead(minutes: float) -> str:
         return f"{100 * minutes / lead:.0f}% of the lead time" if lead else ""

@@ -142,7 +142,8 @@ def _context(s: Any, elimination: Elimination, values: dict[str, float],
 def _saving(c: _Context, v: str, wait: float) -> float | None:
     """The saving of removing `wait` at step v; None if the direct re-solve must decide."""
     switched: dict[str, str] = {}  # split -> branch taken instead of the policy's
-    correction: dict[str, float] = {}  # x -> keep(x) * z(x) of the Woodbury correction
+    correction: dict[str, float] | None  # x -> keep(x) * z(x) of the Woodbury correction
+    correction = {}
     if v not in c.crossing:  # no gap exceeded: the policy stays, the cut is linear
         return c.lead - _lead_after(c, v, wait, correction)
     for _ in range(MAX_ROUNDS):

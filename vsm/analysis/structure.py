@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Hashable
 
-from vsm.model.field_rules import SHARE_TOLERANCE
-from vsm.model import ValueStreamMap
 from vsm.analysis.solver import misdirected_rework, topological_order
-
+from vsm.model import ValueStreamMap
+from vsm.model.field_rules import SHARE_TOLERANCE
 
 Policy = dict[str, str]  # concurrent split -> the branch taken
 
@@ -121,17 +120,18 @@ def build_structure(map_: ValueStreamMap) -> tuple[Structure | None, list[Proble
             problems.append(Problem(
                 f"Step {name[v]!r}: the shares of its routes add up to {sum(shares):g}%, not 100%.",
                 (v,)))
-    for v, out in rework.items():
-        if out and sum(p for _, p in out) >= 1:
+    for v, back in rework.items():
+        if back and sum(p for _, p in back) >= 1:
             problems.append(Problem(
                 f"Step {name[v]!r}: rework probabilities add up to "
-                f"{100 * sum(p for _, p in out):g}%; they must stay below 100%.", (v,)))
+                f"{100 * sum(p for _, p in back):g}%; they must stay below 100%.", (v,)))
     if problems:  # ancestry needs an acyclic graph; report the rest once that is fixed
         return None, problems
+    assert order is not None  # no order means a loop, a problem returned above
     rank = {v: i for i, v in enumerate(order)}
     wrong = misdirected_rework(successors, predecessors, rank, rework)
-    for v, out in rework.items():
-        for target, _ in out:
+    for v, back in rework.items():
+        for target, _ in back:
             if (v, target) in wrong:
                 problems.append(Problem(
                     f"Rework from {name[v]!r} goes to {name[target]!r}, which does not come "

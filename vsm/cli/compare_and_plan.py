@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from vsm.cli.common import EXIT_OK, CommandError, load, refuse_same_file
-from vsm.model import Project
+from vsm.model import Project, ValueStreamMap
 from vsm.model.durations import format_duration
 
 
@@ -62,6 +62,8 @@ def _run_compare(args: argparse.Namespace) -> int:
     from vsm.analysis.compare import compare_maps
 
     project = load(args.file)
+    before: ValueStreamMap | None
+    after: ValueStreamMap | None
     if args.from_map is not None:
         before = project.map_named(args.from_map)
     else:

@@ -112,7 +112,13 @@ def simulation(map_: ValueStreamMap, result: Any, runs: int | None,
                seed: int | None) -> tuple[Any, str | None]:
     """(LeadTimeDistribution or None, a problem sentence or None) for `vsm report`: simulated
     when a step has a time range or --runs / --seed were given, and the map can be analysed."""
-    from vsm.analysis.montecarlo import DEFAULT_RUNS, DEFAULT_SEED, SimulationError, should_simulate, simulate
+    from vsm.analysis.montecarlo import (
+        DEFAULT_RUNS,
+        DEFAULT_SEED,
+        SimulationError,
+        should_simulate,
+        simulate,
+    )
 
     if not result.ok or not (should_simulate(map_) or runs is not None or seed is not None):
         return None, None

@@ -45,8 +45,8 @@ def add_new(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _run_new(args: argparse.Namespace) -> int:
-    from vsm.files.formats import save_project_any
     from vsm.files.bundled import new_from_template
+    from vsm.files.formats import save_project_any
 
     output = Path(args.output)
     refuse_to_overwrite(output, args.force)

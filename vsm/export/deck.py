@@ -14,6 +14,7 @@ cancel by returning False; nothing is written then. python-pptx needs no Qt.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,16 +22,24 @@ from pptx import Presentation
 from pptx.util import Inches
 
 from vsm.analysis import MapAnalysis, analyse
-from vsm.files.atomic import atomic_file
 from vsm.analysis.compare import compare_maps
-from vsm.errors import ExportCancelled, FileFormatError, VsmError
 from vsm.analysis.plan import improvement_plan
-from vsm.model import PERFORMERS, Project, ValueStreamMap
-from vsm.export.slide_layout import SLIDE_HEIGHT, SLIDE_WIDTH, plan_map_pages
+from vsm.errors import ExportCancelled, FileFormatError, VsmError
 from vsm.export.map_slide import SlideLinks, draw_map_slide
-from vsm.export.summary_slides import (comparison_notes, comparison_rows, draw_comparison_slide,
-                             draw_metrics_slide, draw_plan_slide, figures_notes, metrics_pages,
-                             plan_pages, title_slide)
+from vsm.export.slide_layout import SLIDE_HEIGHT, SLIDE_WIDTH, plan_map_pages
+from vsm.export.summary_slides import (
+    comparison_notes,
+    comparison_rows,
+    draw_comparison_slide,
+    draw_metrics_slide,
+    draw_plan_slide,
+    figures_notes,
+    metrics_pages,
+    plan_pages,
+    title_slide,
+)
+from vsm.files.atomic import atomic_file
+from vsm.model import PERFORMERS, Project, ValueStreamMap
 
 Progress = Callable[[int, int], bool]
 BLANK_LAYOUT = 6
@@ -81,7 +90,7 @@ class _Deck:
         self.presentation.slide_width = Inches(SLIDE_WIDTH)
         self.presentation.slide_height = Inches(SLIDE_HEIGHT)
         self.results: dict[str, MapAnalysis] = {m.id: analyse(m) for m in maps}
-        self.work: list[Callable[[], None]] = [lambda: self._title(maps, today)]
+        self.work: list[Callable[[], None]] = [partial(self._title, maps, today)]
         number = 2
         for map_ in maps:
             result = self.results[map_.id]
@@ -89,21 +98,20 @@ class _Deck:
             links = SlideLinks({v: number + index for index, page in enumerate(pages)
                                 for v in page.step_ids})
             for page in pages:
-                self.work.append(lambda m=map_, p=page, s=links: self._map(m, p, s))
+                self.work.append(partial(self._map, map_, page, links))
             tables = metrics_pages(map_, result)
             for index, table in enumerate(tables, start=1):
-                self.work.append(lambda m=map_, t=table, i=index, n=len(tables):
-                                 self._metrics(m, t, i, n))
+                self.work.append(partial(self._metrics, map_, table, index, len(tables)))
             number += len(pages) + len(tables)
         current = next((m for m in maps if m.kind == "current"), None)
         future = next((m for m in maps if m.kind == "future"), None)
         if current is not None and future is not None:
-            self.work.append(lambda: self._comparison(current, future))
+            self.work.append(partial(self._comparison, current, future))
         chosen = {m.id for m in maps}
         plan = [row for row in improvement_plan(project) if row.map_id in chosen]
-        pages = plan_pages(plan) if plan else []
-        for index, page in enumerate(pages, start=1):
-            self.work.append(lambda p=page, i=index, n=len(pages): self._plan(p, i, n))
+        plan_tables = plan_pages(plan) if plan else []
+        for index, table in enumerate(plan_tables, start=1):
+            self.work.append(partial(self._plan, table, index, len(plan_tables)))
 
     def _slide(self, notes: str = "") -> Any:
         slide = self.presentation.slides.add_slide(self.presentation.slide_layouts[BLANK_LAYOUT])

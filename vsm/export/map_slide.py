@@ -15,14 +15,39 @@ from pptx.enum.shapes import MSO_SHAPE
 
 from vsm.analysis import MapAnalysis
 from vsm.analysis.flags import FLAG_LABELS, FLAGS
-from vsm.model.durations import format_duration
+from vsm.export.shapes import (
+    FLOW,
+    MUTED,
+    OUTLINE,
+    REWORK,
+    TEXT,
+    WHITE,
+    add_arc,
+    add_box,
+    add_flow,
+    add_text,
+    set_fill,
+    set_line,
+    strip_style,
+    style_run,
+    write_text,
+)
+from vsm.export.slide_layout import (
+    BURST_TEXT,
+    GAP,
+    LINK_MARGIN,
+    MAP_BOTTOM,
+    MARGIN,
+    SLIDE_WIDTH,
+    MapPage,
+    Rect,
+    badge_width,
+    ladder_cells,
+    step_paragraphs,
+    text_width,
+)
 from vsm.model import ACTIVITIES, MAP_KINDS, PERFORMERS, Step, ValueStreamMap
-from vsm.export.slide_layout import (BURST_TEXT, GAP, LINK_MARGIN, MAP_BOTTOM, MARGIN, SLIDE_WIDTH,
-                             MapPage, Rect, badge_width, ladder_cells, step_paragraphs,
-                             text_width)
-from vsm.export.shapes import (FLOW, MUTED, OUTLINE, REWORK, TEXT, WHITE, add_arc, add_box,
-                               add_flow, add_text, set_fill, set_line, strip_style, style_run,
-                               write_text)
+from vsm.model.durations import format_duration
 from vsm.palette import ACTIVITY_COLOURS, GREY, tint
 
 LADDER_UPPER = 6.48  # y of the waits' level

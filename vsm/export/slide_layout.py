@@ -17,13 +17,14 @@ renderers that substitute a metric-compatible font (Carlito) give the same line 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any, Callable
+from typing import Any, Callable, Literal, overload
 
 from vsm.analysis import FLAG_LABELS
-from vsm.model.durations import format_duration
 from vsm.model import Step, ValueStreamMap
+from vsm.model.durations import format_duration
 
 SLIDE_WIDTH = 13.333
 SLIDE_HEIGHT = 7.5
@@ -255,7 +256,7 @@ class _Context:
 
 
 def plan_map_pages(map_: ValueStreamMap, flags: dict[str, list[str]],
-                   kaizens: list[Any] = ()) -> list[MapPage]:
+                   kaizens: Sequence[Any] = ()) -> list[MapPage]:
     """Lay the map out on as few slides as keep every box at least MIN_BOX_WIDTH wide and its
     text at 9 pt or more: split by bands of x first, then, where rows do not fit, by y."""
     steps = map_.steps
@@ -302,6 +303,11 @@ def _box_width(steps: list[Step], pitch_x: float, width: float) -> float:
     return min(MAX_BOX_WIDTH, pitch_x * width / (span + pitch_x) - GAP)
 
 
+@overload
+def _fit(steps: list[Step], context: _Context, split: bool, force: Literal[True]) -> MapPage: ...
+@overload
+def _fit(steps: list[Step], context: _Context, split: bool, force: bool = False) -> MapPage | None:
+    ...
 def _fit(steps: list[Step], context: _Context, split: bool, force: bool = False) -> MapPage | None:
     """Lay out one page, or None if it does not fit (with `force`: the best it can do)."""
     margin = LINK_MARGIN if split else 0.0
@@ -355,10 +361,10 @@ def _arrange(steps: list[Step], context: _Context, area: Rect, box_w: float, box
         if kaizen.step_id in ids:
             under_box = kaizen.y > by_id[kaizen.step_id].y + EDITOR_HEIGHT / 2
             width = _burst_width(kaizen, under_box, context.kaizens, by_id, box_w, scale_x)
-            height = burst_size(kaizen.title, width)[1]
-            stacks.setdefault(kaizen.step_id, []).append((kaizen, width, height, under_box))
+            burst_h = burst_size(kaizen.title, width)[1]
+            stacks.setdefault(kaizen.step_id, []).append((kaizen, width, burst_h, under_box))
             room = below if under_box else extent  # bursts stack beyond badges and arcs
-            room[kaizen.step_id] += height + 0.04
+            room[kaizen.step_id] += burst_h + 0.04
     for upper, lower in combinations(sorted(steps, key=lambda s: s.y), 2):
         if abs(upper.x - lower.x) < EDITOR_WIDTH and lower.y - upper.y >= EDITOR_HEIGHT / 2:
             limits.append((box_h + extent[lower.id] + below[upper.id] + ROW_SPACE,

@@ -20,13 +20,27 @@ from pptx.oxml.ns import qn
 from pptx.util import Pt
 
 from vsm.analysis import FLAG_LABELS, MapAnalysis
-from vsm.analysis.compare import (METRICS, MapComparison, describe_field_change, format_delta,
-                         format_metric)
-from vsm.model.durations import format_duration
-from vsm.model import MAP_KINDS, ValueStreamMap
+from vsm.analysis.compare import (
+    METRICS,
+    MapComparison,
+    describe_field_change,
+    format_delta,
+    format_metric,
+)
+from vsm.export.shapes import (
+    MUTED,
+    OUTLINE,
+    TEXT,
+    add_box,
+    add_table,
+    add_text,
+    emu,
+    rgb,
+    style_run,
+)
 from vsm.export.slide_layout import MARGIN, SLIDE_HEIGHT, SLIDE_WIDTH, line_height, wrap
-from vsm.export.shapes import (MUTED, OUTLINE, TEXT, add_box, add_table, add_text, emu, rgb,
-                               style_run)
+from vsm.model import MAP_KINDS, ValueStreamMap
+from vsm.model.durations import format_duration
 from vsm.palette import BLUE, ORANGE
 
 CONTENT_WIDTH = SLIDE_WIDTH - 2 * MARGIN

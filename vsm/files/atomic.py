@@ -47,16 +47,19 @@ def atomic_paths(paths: Sequence[str | Path], *, permissions: int = 0o666,
     temporaries: list[Path] = []
     current = shown[0] if shown else Path()
     try:
-        for current, target in zip(shown, targets):
+        for index, target in enumerate(targets):
+            current = shown[index]  # named by the error if this fails
             temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
             os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, permissions))
             temporaries.append(temporary)
         yield list(temporaries)
-        for current, target, temporary in zip(shown, targets, temporaries):
+        for index, temporary in enumerate(temporaries):
+            current = shown[index]
             _flush(temporary)
-            _keep_permissions(target, temporary)
-        for current, target, temporary in zip(shown, targets, temporaries):
-            os.replace(temporary, target)
+            _keep_permissions(targets[index], temporary)
+        for index, temporary in enumerate(temporaries):
+            current = shown[index]
+            os.replace(temporary, targets[index])
     except OSError as error:
         _remove(temporaries)
         raise FileFormatError(current, reason(error)) from None

@@ -12,10 +12,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from vsm.files.atomic import atomic_file
 from vsm.errors import FileFormatError, VsmError
+from vsm.files.atomic import atomic_file
+from vsm.files.vsmjson_read import (
+    FORMAT,
+    VERSION,
+    InvalidDocument,
+    project_from_dict,
+    project_to_dict,
+    unexpected_reason,
+)
 from vsm.model import Project
-from vsm.files.vsmjson_read import FORMAT, VERSION, InvalidDocument, unexpected_reason, project_from_dict, project_to_dict
 
 __all__ = ["FORMAT", "VERSION", "load_json", "save_json", "load_project", "save_project_any",
            "project_from_dict", "project_to_dict"]

@@ -137,22 +137,23 @@ def process_exists(pid: int) -> bool:
     return True
 
 
-def _windows_process_exists(pid: int) -> bool:  # pragma: no cover - Windows only
-    """os.kill(pid, 0) would terminate the process on Windows: ask the kernel instead."""
-    import ctypes
-    from ctypes import wintypes
+if sys.platform == "win32":  # only defined (and type-checked) where ctypes has WinDLL
+    def _windows_process_exists(pid: int) -> bool:  # pragma: no cover - Windows only
+        """os.kill(pid, 0) would terminate the process on Windows: ask the kernel instead."""
+        import ctypes
+        from ctypes import wintypes
 
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-    if not handle:
-        return ctypes.get_last_error() == 5  # access denied: it exists
-    try:
-        code = wintypes.DWORD()
-        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
-            return True
-        return code.value == 259  # STILL_ACTIVE
-    finally:
-        kernel32.CloseHandle(handle)
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return ctypes.get_last_error() == 5  # access denied: it exists
+        try:
+            code = wintypes.DWORD()
+            if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+                return True
+            return code.value == 259  # STILL_ACTIVE
+        finally:
+            kernel32.CloseHandle(handle)
 
 
 def this_process() -> Owner:

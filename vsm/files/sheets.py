@@ -19,12 +19,13 @@ import codecs
 import csv
 import io
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from vsm.files.atomic import atomic_file, atomic_path
 from vsm.errors import FileFormatError
+from vsm.files.atomic import atomic_file, atomic_path
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -188,7 +189,7 @@ def sheet_titles(names: Iterable[str]) -> list[str]:
 
 
 def write_xlsx(path: str | Path, sheets: Sequence[tuple[str, Sequence[str], list[list[Any]]]],
-               widths: dict[str, float] | None = None) -> None:
+               widths: Mapping[str, float] | None = None) -> None:
     """One sheet per (title, header, rows): bold header, frozen, filter; text stays text (a
     value starting with '=' is never turned into a formula). `widths`: column name -> width."""
     from openpyxl import Workbook  # lazily

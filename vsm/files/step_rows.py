@@ -15,9 +15,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from vsm.model.field_rules import SHARE_TOLERANCE
 from vsm.errors import ModelError
-from vsm.model import ACTIVITIES, PERFORMERS, Flow, Step, ValueStreamMap, clean_percent, clean_step_value
+from vsm.model import (
+    ACTIVITIES,
+    PERFORMERS,
+    Flow,
+    Step,
+    ValueStreamMap,
+    clean_percent,
+    clean_step_value,
+)
+from vsm.model.field_rules import SHARE_TOLERANCE
 from vsm.model.variability import RANGE_FIELDS, check_ranges
 
 COLUMNS: tuple[str, ...] = (
@@ -197,7 +205,8 @@ def _resolve(entry: str, keys: dict[str, str], what: str, add: Callable[[str], N
     return None
 
 
-def _figure(text: str, what: str, upper_inclusive: bool, add: Callable[[str], None]) -> float | None:
+def _figure(text: str | float, what: str, upper_inclusive: bool,
+            add: Callable[[str], None]) -> float | None:
     try:
         return clean_percent(text.replace(",", ".") if isinstance(text, str) else text, what,
                              upper_inclusive)
@@ -252,6 +261,7 @@ def _rework(row: _Row, keys: dict[str, str], add: Callable[[str], None]) -> list
         return []
     found: list[tuple[str, float]] = []
     for entry, figure in entries:
+        assert figure is not None  # a missing figure returned above
         target = _resolve(entry, keys, "rework step", add)
         probability = _figure(figure, f"the rework probability to {entry!r}", False, add)
         if target is not None and any(name_key(target) == name_key(t) for t, _ in found):

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from vsm.model.durations import format_exact
 from vsm.errors import FileFormatError
-from vsm.model import Project, ValueStreamMap
-from vsm.files.step_rows import COLUMNS, SheetProblems, build_map, header_columns, name_key
 from vsm.files.sheets import read_table, sheet_titles, table_kind, write_csv, write_xlsx
+from vsm.files.step_rows import COLUMNS, SheetProblems, build_map, header_columns, name_key
+from vsm.model import Project, ValueStreamMap
+from vsm.model.durations import format_exact
 from vsm.model.variability import RANGE_FIELDS
 
 PROBLEMS_SHOWN = 20  # problems written into the error message; SheetError.problems has all
@@ -145,6 +145,7 @@ def table_rows(map_: ValueStreamMap) -> list[list[Any]]:
     for step in map_.steps:
         out = [f for f in map_.flows if f.source == step.id and f.kind == "normal"]
         back = [f for f in map_.flows if f.source == step.id and f.kind == "rework"]
+        probability: int | float | str  # "" when the probabilities are in rework_to
         if len(back) == 1:
             rework_to, probability = names[back[0].target], _number(back[0].probability or 0.0)
         else:

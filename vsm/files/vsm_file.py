@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from vsm.errors import FileFormatError, VsmError
 from vsm.files.atomic import atomic_path
-from vsm.model.records import Kaizen
-from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap
 from vsm.files.schema import SCHEMA_VERSION, migrate, utils_database
+from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap
+from vsm.model.records import Kaizen
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -163,6 +163,7 @@ def _read_project(db: sqlite_utils.Database) -> Project:
 def _write_reason(error: BaseException) -> str:
     """A human reason for a failed save."""
     if isinstance(error, OSError):
+        reasons: dict[int | None, str]  # error.errno may be None
         reasons = {errno.EACCES: "cannot write here: permission denied",
                    errno.EPERM: "cannot write here: permission denied",
                    errno.ENOSPC: "disk full",

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from vsm.errors import FileFormatError
-from vsm.model.records import Kaizen
+from vsm.files.vsmjson_write import (
+    FORMAT,
+    VERSION,
+    project_to_dict,  # noqa: F401 (re-exported)
+)
 from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap, new_id
+from vsm.model.records import Kaizen
 from vsm.model.variability import RANGE_FIELDS
-from vsm.files.vsmjson_write import FORMAT, VERSION
-from vsm.files.vsmjson_write import project_to_dict  # noqa: F401 (re-exported)
 
 _STEP_DEFAULTS = Step()
 _KAIZEN_DEFAULTS = Kaizen()
@@ -91,6 +94,12 @@ def _text(data: dict[str, Any], key: str, where: str, default: str | None = None
     return value
 
 
+@overload
+def _number(data: dict[str, Any], key: str, where: str, default: float,
+            nullable: Literal[False] = False) -> float: ...
+@overload
+def _number(data: dict[str, Any], key: str, where: str, default: float | None,
+            nullable: bool = False) -> float | None: ...
 def _number(data: dict[str, Any], key: str, where: str, default: float | None,
             nullable: bool = False) -> float | None:
     """data[key] as a float (missing -> default; null allowed only when `nullable`)."""

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from vsm.model import Flow, Project, Step, Thresholds, ValueStreamMap
 from vsm.model.durations import format_exact
 from vsm.model.records import Kaizen
-from vsm.model import Flow, Project, Step, Thresholds, ValueStreamMap
 from vsm.model.variability import RANGE_FIELDS
 
 __all__ = ["FORMAT", "VERSION", "project_to_dict"]

@@ -29,8 +29,8 @@ import platformdirs
 from vsm.errors import FileFormatError
 from vsm.files.atomic import atomic_file
 from vsm.files.locks import Owner, format_time, now_iso, this_process
-from vsm.model import Project
 from vsm.files.vsm_file import open_project, save_project
+from vsm.model import Project
 
 APP_DIR_NAME = "VSM Studio"
 ENV_VAR = "VSM_DATA_DIR"

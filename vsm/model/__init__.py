@@ -6,12 +6,38 @@ directly (vsm.model.maps, vsm.model.events...), never through this face.
 """
 
 from vsm.errors import ModelError
-from vsm.model.events import (FlowAdded, FlowChanged, FlowRemoved, KaizenAdded, KaizenChanged,
-                              KaizenRemoved, MapChanged, StepAdded, StepChanged, StepRemoved)
-from vsm.model.field_rules import (ACTIVITIES, FLOW_KINDS, PERFORMERS, STEP_FIELDS, clean_percent,
-                                   clean_step_value)
-from vsm.model.maps import (DEMAND_PERIODS, FLOW_EDITABLE, FLOW_FIELDS, MAP_FIELDS, MAP_KINDS,
-                            MapAdded, MapRemoved, Project, ProjectChanged, ValueStreamMap)
+from vsm.model.events import (
+                              FlowAdded,
+                              FlowChanged,
+                              FlowRemoved,
+                              KaizenAdded,
+                              KaizenChanged,
+                              KaizenRemoved,
+                              MapChanged,
+                              StepAdded,
+                              StepChanged,
+                              StepRemoved,
+)
+from vsm.model.field_rules import (
+                              ACTIVITIES,
+                              FLOW_KINDS,
+                              PERFORMERS,
+                              STEP_FIELDS,
+                              clean_percent,
+                              clean_step_value,
+)
+from vsm.model.maps import (
+                              DEMAND_PERIODS,
+                              FLOW_EDITABLE,
+                              FLOW_FIELDS,
+                              MAP_FIELDS,
+                              MAP_KINDS,
+                              MapAdded,
+                              MapRemoved,
+                              Project,
+                              ProjectChanged,
+                              ValueStreamMap,
+)
 from vsm.model.records import Flow, Kaizen, Step, Thresholds, new_id
 
 __all__ = [

@@ -1,4 +1,5 @@
-"""Copying a value-stream map: a deep copy with new ids (a scenario, a future state)."""
+"""Copying a value-stream map: a deep copy with new ids (a duplicate, a future state), and a
+name no other map has yet."""
 
 from __future__ import annotations
 
@@ -32,3 +33,19 @@ def duplicate_map(map_: ValueStreamMap, name: str, kind: str | None = None,
     for kaizen in map_.kaizens:
         clone.add_kaizen(replace(kaizen, id=new_id(), step_id=new_ids.get(kaizen.step_id or "")))
     return clone
+
+
+def future_state_of(map_: ValueStreamMap, name: str) -> ValueStreamMap:
+    """A future state copied from `map_`: new ids, every step's origin the step it was copied
+    from, flows kept, kaizens left behind (they belong to the map they were written for)."""
+    future = duplicate_map(map_, name, kind="future", keep_origin=True)
+    for kaizen in future.kaizens:
+        future.remove_kaizen(kaizen.id)
+    return future
+
+
+def unused_name(base: str, taken: set[str]) -> str:
+    """`base`, or `base 2`, `base 3`... whichever no map has yet."""
+    if base not in taken:
+        return base
+    return next(f"{base} {n}" for n in range(2, len(taken) + 3) if f"{base} {n}" not in taken)

@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any, Protocol
 
-from vsm.model.durations import DurationError, parse_duration
 from vsm.errors import ModelError
+from vsm.model.durations import DurationError, parse_duration
 from vsm.model.records import Step
 from vsm.model.variability import RANGE_FIELDS, check_ranges, clean_range_bound
 

@@ -142,14 +142,7 @@ class KaizenHolder:
 
     def add_kaizen(self, kaizen: Kaizen, index: int | None = None) -> Kaizen:
         """Insert a kaizen (at `index`, default at the end); its fields are validated first."""
-        if not isinstance(kaizen.id, str) or not kaizen.id.strip():
-            raise ModelError(f"kaizen {kaizen.title!r} needs an id that is non-empty text")
-        if kaizen.id in self._kaizens:
-            raise ModelError(f"map {self.name!r} already has a kaizen with id {kaizen.id!r}")
-        title = clean_kaizen_value(kaizen.title, "title", kaizen.title)
-        values = {name: clean_kaizen_value(title, name, getattr(kaizen, name))
-                  for name in KAIZEN_FIELDS}
-        self._check_step(title, values["step_id"])
+        values = self.clean_new_kaizen(kaizen)
         for name, value in values.items():
             setattr(kaizen, name, value)
         self._kaizens = inserted(self._kaizens, kaizen.id, kaizen, index)
@@ -158,6 +151,19 @@ class KaizenHolder:
             last = len(self._kaizens) - 1
             self._emit(KaizenAdded(kaizen, last if appended else self.kaizen_index(kaizen.id)))
         return kaizen
+
+    def clean_new_kaizen(self, kaizen: Kaizen) -> dict[str, Any]:
+        """The field values add_kaizen would store; ModelError if it would refuse the kaizen.
+        Neither the map nor the kaizen is changed."""
+        if not isinstance(kaizen.id, str) or not kaizen.id.strip():
+            raise ModelError(f"kaizen {kaizen.title!r} needs an id that is non-empty text")
+        if kaizen.id in self._kaizens:
+            raise ModelError(f"map {self.name!r} already has a kaizen with id {kaizen.id!r}")
+        title = clean_kaizen_value(kaizen.title, "title", kaizen.title)
+        values = {name: clean_kaizen_value(title, name, getattr(kaizen, name))
+                  for name in KAIZEN_FIELDS}
+        self._check_step(title, values["step_id"])
+        return values
 
     def remove_kaizen(self, kaizen_id: str) -> tuple[Kaizen, int]:
         """Remove a kaizen; return it and its index."""
@@ -170,17 +176,24 @@ class KaizenHolder:
     def set_kaizen_field(self, kaizen_id: str, name: str, value: Any) -> Any:
         """Set one field of a kaizen after validating it; return the old value."""
         kaizen = self.kaizen(kaizen_id)
-        if name not in KAIZEN_FIELDS:
-            raise ModelError(f"kaizens have no field {name!r}")
-        value = clean_kaizen_value(kaizen.title, name, value)
-        if name == "step_id":
-            self._check_step(kaizen.title, value)
+        value = self.clean_kaizen_field(kaizen_id, name, value)
         old = getattr(kaizen, name)
         if old == value:
             return old
         setattr(kaizen, name, value)
         self._emit(KaizenChanged(kaizen, name))
         return old
+
+    def clean_kaizen_field(self, kaizen_id: str, name: str, value: Any) -> Any:
+        """The value set_kaizen_field would store; ModelError if it would refuse it (the map is
+        not changed)."""
+        kaizen = self.kaizen(kaizen_id)
+        if name not in KAIZEN_FIELDS:
+            raise ModelError(f"kaizens have no field {name!r}")
+        value = clean_kaizen_value(kaizen.title, name, value)
+        if name == "step_id":
+            self._check_step(kaizen.title, value)
+        return value
 
     def _check_step(self, title: str, step_id: str | None) -> None:
         if step_id is not None and not self.has_step(step_id):

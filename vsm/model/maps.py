@@ -8,14 +8,30 @@ scheduler. The records the map holds (Step, Flow, Kaizen, Thresholds) are vsm.mo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from vsm.errors import ModelError
-from vsm.model.events import (FlowAdded, FlowChanged, FlowRemoved, MapChanged, Observable,
-                              StepAdded, StepChanged, StepRemoved)
-from vsm.model.field_rules import (STEP_FIELDS, clean_flow_figures, clean_percent,
-                                   clean_step_fields, clean_step_value, finite, one_of)
+from vsm.model.events import (
+    FlowAdded,
+    FlowChanged,
+    FlowRemoved,
+    MapChanged,
+    Observable,
+    StepAdded,
+    StepChanged,
+    StepRemoved,
+)
+from vsm.model.field_rules import (
+    STEP_FIELDS,
+    clean_flow_figures,
+    clean_percent,
+    clean_step_fields,
+    clean_step_value,
+    finite,
+    one_of,
+)
 from vsm.model.kaizen import KaizenHolder
 from vsm.model.records import Flow, Kaizen, Step, Thresholds, check_id, inserted, new_id
 from vsm.model.variability import check_ranges
@@ -159,16 +175,45 @@ class ValueStreamMap(KaizenHolder, Observable):
     def set_step_field(self, step_id: str, name: str, value: Any) -> Any:
         """Set one field of a step after validating it; return the old value."""
         step = self.step(step_id)
-        if name not in STEP_FIELDS:
-            raise ModelError(f"steps have no field {name!r}")
-        value = clean_step_value(step.name, name, value)
+        value = self.clean_step_field(step_id, name, value)
         old = getattr(step, name)
         if old == value:
             return old
-        check_ranges(step.name, {**{n: getattr(step, n) for n in STEP_FIELDS}, name: value})
         setattr(step, name, value)
         self._emit(StepChanged(step, name))
         return old
+
+    def clean_step_field(self, step_id: str, name: str, value: Any) -> Any:
+        """The value set_step_field would store (normalised: "1h 30m" -> 90.0), checked with
+        the step's other fields (a time range around its times); ModelError if it would refuse
+        it. The map is not changed."""
+        step = self.step(step_id)
+        if name not in STEP_FIELDS:
+            raise ModelError(f"steps have no field {name!r}")
+        value = clean_step_value(step.name, name, value)
+        if getattr(step, name) != value:
+            check_ranges(step.name, {**{n: getattr(step, n) for n in STEP_FIELDS}, name: value})
+        return value
+
+    def check_new(self, steps: list[Step], flows: Sequence[Flow] = ()) -> None:
+        """Raise ModelError if adding these steps, then these flows, would be refused (what a
+        paste or a new connected step adds in one go). The map and the records are not changed."""
+        new: dict[str, Step] = {}
+        for step in steps:
+            if not (type(step.id) is str and step.id.strip()):
+                check_id(step.id, f"step {step.name!r}")
+            if step.id in self._steps or step.id in new:
+                raise ModelError(f"map {self.name!r} already has a step with id {step.id!r}")
+            clean_step_fields(dict(step.__dict__))
+            new[step.id] = step
+        added: list[Flow] = []
+        for flow in flows:
+            if not (type(flow.id) is str and flow.id.strip()):
+                check_id(flow.id, f"a flow of map {self.name!r}")
+            if flow.id in self._flows or any(f.id == flow.id for f in added):
+                raise ModelError(f"map {self.name!r} already has a flow with id {flow.id!r}")
+            self._check_flow(flow, steps=new, others=added)
+            added.append(flow)
 
     # ------------------------------------------------------------ changing flows
 
@@ -232,9 +277,13 @@ class ValueStreamMap(KaizenHolder, Observable):
         for name in changed:
             self._emit(FlowChanged(flow, name))
 
-    def _check_flow(self, flow: Flow, ignore: str | None = None) -> None:
-        source = self._steps.get(flow.source)
-        target = self._steps.get(flow.target)
+    def _check_flow(self, flow: Flow, ignore: str | None = None,
+                    steps: dict[str, Step] | None = None, others: Sequence[Flow] = ()) -> None:
+        """Refuse a flow whose steps are missing, whose figures do not fit its kind, or which
+        repeats a flow of the same kind between the same steps. `steps` and `others`: steps and
+        flows about to be added with it (check_new, which must leave the flow as it is)."""
+        source = self._steps.get(flow.source) or (steps or {}).get(flow.source)
+        target = self._steps.get(flow.target) or (steps or {}).get(flow.target)
         if source is None or target is None:
             missing = flow.source if source is None else flow.target
             raise ModelError(f"map {self.name!r}: a flow refers to step {missing!r}, which is not in the map")
@@ -243,8 +292,11 @@ class ValueStreamMap(KaizenHolder, Observable):
                 share is None or (type(share) is float and 0.0 < share <= 100.0))
                 or kind == "rework" and share is None and type(probability) is float
                 and 0.0 < probability < 100.0):  # the fast path: already clean and valid
-            clean_flow_figures(flow, f"flow {source.name!r} -> {target.name!r}")
-        for other in self._flows_from.get(flow.source, {}).values():  # same source only
+            clean_flow_figures(replace(flow) if steps is not None else flow,
+                               f"flow {source.name!r} -> {target.name!r}")
+        same_source = [*self._flows_from.get(flow.source, {}).values(),
+                       *(f for f in others if f.source == flow.source)]
+        for other in same_source:
             if other.id != ignore and other.target == flow.target and other.kind == flow.kind:
                 raise ModelError(f"flow {source.name!r} -> {target.name!r}: there is already such a flow")
 
@@ -264,6 +316,8 @@ class ValueStreamMap(KaizenHolder, Observable):
 
     def clean_setting(self, name: str, value: Any) -> Any:
         """Validate one map setting; return the normalised value or raise ModelError."""
+        if name not in MAP_FIELDS:
+            raise ModelError(f"maps have no setting {name!r}")
         what = f"map {self.name!r}: {name.replace('_', ' ')}"
         if name == "kind" and value not in MAP_KINDS:
             raise ModelError(f"{what} must be 'current' or 'future', not {value!r}")

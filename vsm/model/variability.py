@@ -15,8 +15,8 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from vsm.model.durations import DurationError, format_exact, parse_duration
 from vsm.errors import ModelError
+from vsm.model.durations import DurationError, format_exact, parse_duration
 
 if TYPE_CHECKING:
     from vsm.model.records import Step

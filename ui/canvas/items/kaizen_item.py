@@ -25,10 +25,10 @@ from ui.canvas.items.flow_item import edge_point
 from ui.canvas.items.fonts import label_font, small_font, text_readable
 from ui.canvas.items.step_item import wrap_text
 from ui.canvas.palette import LIGHT, Theme
-from vsm.palette import VERMILLION, YELLOW
 from vsm.model.durations import format_duration
 from vsm.model.kaizen import KAIZEN_STATUSES, WASTES
 from vsm.model.records import Kaizen
+from vsm.palette import VERMILLION, YELLOW
 
 if TYPE_CHECKING:
     from ui.canvas.items.step_item import StepItem

@@ -20,9 +20,9 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from ui.canvas.items.step_item import wrap_text
-from ui.canvas.palette import (FLAG_STYLES, LIGHT, Theme, categories, category_colour, category_label)
 from ui.canvas.items.fonts import label_font, small_font, text_font, text_readable, title_font
+from ui.canvas.items.step_item import wrap_text
+from ui.canvas.palette import FLAG_STYLES, LIGHT, Theme, categories, category_colour, category_label
 
 UPPER = 30.0  # y of the wait level
 LOWER = 64.0  # y of the process level

@@ -15,25 +15,33 @@ draws its boxes and shapes only (ui.canvas.items.fonts.text_readable).
 from __future__ import annotations
 
 import math
-from html import escape
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Union
+from html import escape
+from typing import Any, Protocol, Union
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen,
-                           QPolygonF)
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from ui.canvas.palette import (FLAG_STYLES, LIGHT, Theme, category_colour, category_label,
-                        strip_text_colour)
-from vsm.model.durations import format_duration
-from vsm.model import PERFORMERS, Step
 from ui.canvas.items.fonts import data_font, name_font, small_font, strip_font, text_readable
 from ui.canvas.items.tooltips import LazyToolTip
+from ui.canvas.palette import (
+    FLAG_STYLES,
+    LIGHT,
+    Theme,
+    category_colour,
+    category_label,
+    strip_text_colour,
+)
+from vsm.model import PERFORMERS, Step
+from vsm.model.durations import format_duration
 
-if TYPE_CHECKING:
-    from ui.canvas.items.flow_item import FlowItem
-    from ui.canvas.items.kaizen_item import KaizenItem
+
+class Follower(Protocol):
+    """An item drawn from or to a step (a FlowItem, a KaizenItem's leader): it follows the step
+    when the step moves."""
+
+    def adjust(self) -> None: ...
 
 WIDTH = 180.0
 PROCESS_HEIGHT = 78.0
@@ -127,8 +135,8 @@ class StepItem(LazyToolTip, QGraphicsItem):
     def __init__(self, step: Step, colour_mode: str = "activity", theme: Theme = LIGHT) -> None:
         super().__init__()
         self.step_id = step.id
-        self.flows: list[FlowItem] = []
-        self.kaizens: list[KaizenItem] = []  # bursts whose leader line points here
+        self.flows: list[Follower] = []  # FlowItems from or to this step
+        self.kaizens: list[Follower] = []  # KaizenItems whose leader line points here
         self._colour_mode = colour_mode
         self._theme = theme
         self._critical = False

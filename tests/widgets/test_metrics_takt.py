@@ -1,0 +1,113 @@
+"""Metrics panel: takt time and busiest step with a demand; simulated P50 / P85 / P95 when a
+step has a time range, computed after a 300 ms pause.
+
+The map: demand 40 items/week; Create account (process 53m, 40m–90m, wait 1h) -> Send welcome
+(process 10m, wait 30m), one person each.
+    available working time = 5 days x 8h = 2,400 working minutes per week
+    takt = 2,400 / 40 = 60m                                    -> "1h"
+    utilisation(Create account) = 40 x 53 x 1 / (1 x 2,400) = 88.3 %  -> "88%"
+    utilisation(Send welcome)   = 40 x 10 x 1 / (1 x 2,400) = 16.7 %
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ui.document.document import Document
+from ui.panels.metrics import MetricsPanel
+from vsm.analysis.montecarlo import simulate
+from vsm.model import Flow, Project, Step, ValueStreamMap
+from vsm.model.durations import format_duration
+
+
+@pytest.fixture
+def doc() -> Document:
+    map_ = ValueStreamMap("Onboarding", demand=40, demand_period="week")
+    map_.add_step(Step("Create account", id="A", process_time=53, wait_time=60,
+                       process_time_min=40, process_time_max=90))
+    map_.add_step(Step("Send welcome", id="B", process_time=10, wait_time=30))
+    map_.add_flow(Flow("A", "B", id="ab"))
+    return Document(Project("Test", [map_]))
+
+
+def metrics_for(qtbot, doc: Document) -> MetricsPanel:
+    metrics = MetricsPanel(doc)
+    qtbot.addWidget(metrics)
+    metrics.set_map(doc.project.maps[0])
+    return metrics
+
+
+def test_takt_time_and_busiest_step_with_their_formulas(qtbot, doc):
+    metrics = metrics_for(qtbot, doc)
+    assert metrics.takt_text() == "1h"  # 2,400 working minutes / 40 items
+    assert "available working minutes per period / demand" in metrics.takt.toolTip()
+    assert "2,400 working minutes per week / 40" in metrics.takt.toolTip()
+    assert metrics.busiest_text() == "Busiest: Create account — 88%"
+    tip = metrics.busiest.toolTip()
+    assert "demand × process time × visits / (people × available minutes)" in tip
+    assert "40 × 53m × 1.00 / (1 × 2,400m per week) = 88.3%" in tip
+
+
+def test_simulated_percentiles_appear_after_the_pause(qtbot, doc):
+    metrics = metrics_for(qtbot, doc)
+    assert metrics.simulated_text() == ""  # debounced: not computed at once
+    qtbot.waitUntil(lambda: metrics.simulated_text() != "", timeout=3000)
+    expected = simulate(doc.project.maps[0], runs=2000, seed=42)
+    values = " / ".join(format_duration(v) for v in (expected.p50, expected.p85, expected.p95))
+    assert metrics.simulated_text() == f"Simulated P50 / P85 / P95: {values}"
+    # an edit restarts the pause; removing the range hides the percentiles
+    doc.set_step_field(doc.project.maps[0].id, "A", "process_time_max", None)
+    doc.set_step_field(doc.project.maps[0].id, "A", "process_time_min", None)
+    qtbot.waitUntil(lambda: metrics.simulated_text() == "", timeout=3000)
+
+
+def test_no_demand_and_no_ranges_show_neither(qtbot, doc):
+    map_ = doc.project.maps[0]
+    map_.set_field("demand", None)
+    map_.set_step_field("A", "process_time_min", None)
+    map_.set_step_field("A", "process_time_max", None)
+    metrics = metrics_for(qtbot, doc)
+    assert metrics.takt_text() == "" and metrics.busiest_text() == ""
+    qtbot.wait(400)
+    assert metrics.simulated_text() == ""
+
+
+def test_simulation_runs_in_slices_and_an_edit_meanwhile_starts_it_again(qtbot, doc, monkeypatch):
+    """The runs are spread over turns of the event loop (a large map never freezes the window);
+    an edit while it runs restarts it from the new map, whose figures are the ones shown."""
+    import ui.panels.simulation as simulation
+
+    monkeypatch.setattr(simulation, "SLICE_SECONDS", 0.0)  # one run per slice
+    monkeypatch.setattr(simulation, "PROGRESS_AFTER_SECONDS", 0.0)
+    from vsm.analysis.montecarlo import Simulation
+
+    slices = []
+    real_advance = Simulation.advance
+    monkeypatch.setattr(Simulation, "advance",
+                        lambda self, seconds: slices.append(self.completed) or real_advance(self, seconds))
+    metrics = metrics_for(qtbot, doc)
+    controller = metrics.simulation
+    qtbot.waitUntil(lambda: controller.simulation is not None, timeout=3000)
+    first = controller.simulation
+    qtbot.waitUntil(lambda: len(slices) >= 3, timeout=3000)
+    assert slices[:3] == [0, 1, 2]  # one run per turn of the event loop
+    assert metrics.simulated_text().startswith("Simulated P50 / P85 / P95: … (simulating, ")
+    doc.set_step_field(doc.project.maps[0].id, "A", "process_time_max", 300)
+    qtbot.waitUntil(lambda: controller.simulation is not None and controller.simulation is not first,
+                    timeout=3000)
+    qtbot.waitUntil(lambda: not controller.running, timeout=20000)
+    expected = simulate(doc.project.maps[0], runs=2000, seed=42)
+    values = " / ".join(format_duration(v) for v in (expected.p50, expected.p85, expected.p95))
+    assert metrics.simulated_text() == f"Simulated P50 / P85 / P95: {values}"
+
+
+def test_a_large_map_shows_the_runs_done_within_the_budget(qtbot, doc, monkeypatch):
+    import ui.panels.simulation as simulation
+
+    monkeypatch.setattr(simulation, "SLICE_SECONDS", 0.0)  # one run per slice
+    monkeypatch.setattr(simulation, "BUDGET_SECONDS", 0.0)  # as if every run were slow
+    monkeypatch.setattr(simulation, "MINIMUM_RUNS", 5)
+    metrics = metrics_for(qtbot, doc)
+    qtbot.waitUntil(lambda: metrics.simulated_text().endswith(" (5 runs)"), timeout=3000)
+    assert metrics.simulated.toolTip().startswith("Stopped after 0 s of simulating")
+    assert "Lead time of 5 simulated items" in metrics.simulated.toolTip()

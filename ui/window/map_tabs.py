@@ -1,0 +1,153 @@
+"""The maps of the open document as tabs, one MapView each, kept in step with the project.
+
+MapTabs follows the document's `maps_changed` (a map added, deleted, undone), keeps each map's
+view alive while its map exists, names a tab after its map ("Future state (future)"), and applies
+the view settings of the window (colour by activity or performer, swimlanes, snap to grid) to
+every view. It says which map is shown (`current_changed`) and passes on what the canvases say:
+a selection changed, a status hint, a kaizen double-clicked.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QTabWidget, QToolButton, QWidget
+
+from ui.canvas.scene import MapScene
+from ui.canvas.view import MapView
+from ui.document.document import Document
+from vsm.model import ValueStreamMap
+
+
+def tab_title(map_: ValueStreamMap) -> str:
+    """A map's name, marked "(future)" for a future state."""
+    return map_.name if map_.kind == "current" else f"{map_.name} (future)"
+
+
+class MapTabs(QTabWidget):
+    """One tab per map of the document shown."""
+
+    current_changed = Signal()  # another map (or none) is shown
+    selection_changed = Signal()  # the selection on the shown canvas changed
+    status_message = Signal(str)  # a hint from a canvas
+    kaizen_activated = Signal(str)  # kaizen id double-clicked on a canvas
+    add_requested = Signal()  # the "+" corner button
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDocumentMode(True)
+        self.setMovable(False)
+        self.document: Document | None = None
+        self.views: dict[str, MapView] = {}
+        self.colour_mode = "activity"
+        self.lanes_by: str | None = None
+        self.snap_to_grid = False
+        add = QToolButton()
+        add.setText("+")
+        add.setToolTip("Add a map")
+        add.clicked.connect(self.add_requested)
+        self.setCornerWidget(add)
+        self.tabBar().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.currentChanged.connect(lambda _index: self.current_changed.emit())
+
+    # ------------------------------------------------------------ the document
+
+    def set_document(self, document: Document) -> None:
+        """Show this document's maps (the views of the previous one are closed)."""
+        self.close_views()
+        self.document = document
+        document.maps_changed.connect(self.sync)
+        document.map_settings_changed.connect(self._on_map_settings_changed)
+        self.sync()
+
+    def close_views(self) -> None:
+        """Detach and drop every view (another document is shown)."""
+        self.detach_views()
+        for view in self.views.values():
+            view.deleteLater()
+        self.views.clear()
+        self.clear()
+
+    def detach_views(self) -> None:
+        """Let every canvas stop following its map (the window closes: what is shown stays)."""
+        for view in self.views.values():
+            view.scene().detach()
+
+    def sync(self) -> None:
+        """Make the tabs match the project's maps (after add, delete, undo), keeping views alive."""
+        current = self.current_map()
+        maps = self.document.project.maps
+        ids = [m.id for m in maps]
+        for map_id in list(self.views):
+            if map_id not in ids:
+                self.views.pop(map_id).scene().detach()
+        self.blockSignals(True)
+        while self.count():
+            self.removeTab(0)
+        for map_ in maps:
+            view = self.views.get(map_.id) or self._make_view(map_)
+            self.addTab(view, tab_title(map_))
+        keep = current.id if current is not None and current.id in ids else (ids[0] if ids else None)
+        if keep is not None:
+            self.setCurrentWidget(self.views[keep])
+        self.blockSignals(False)
+        self.current_changed.emit()
+
+    def _make_view(self, map_: ValueStreamMap) -> MapView:
+        scene = MapScene(self.document, map_)
+        scene.set_colour_mode(self.colour_mode)
+        scene.set_lanes(self.lanes_by)
+        scene.snap_to_grid = self.snap_to_grid
+        view = MapView(scene)
+        scene.selectionChanged.connect(self.selection_changed)
+        scene.status_message.connect(self.status_message)
+        scene.kaizen_activated.connect(self.kaizen_activated)
+        self.views[map_.id] = view
+        return view
+
+    def _on_map_settings_changed(self, map_id: str, field: str) -> None:
+        view = self.views.get(map_id)
+        if field in ("name", "kind") and view is not None:
+            self.setTabText(self.indexOf(view), tab_title(view.scene().map))
+
+    # ------------------------------------------------------------ the map shown
+
+    def current_view(self) -> MapView | None:
+        """The canvas shown, or None."""
+        widget = self.currentWidget()
+        return widget if isinstance(widget, MapView) else None
+
+    def current_map(self) -> ValueStreamMap | None:
+        """The map shown, or None."""
+        view = self.current_view()
+        return view.scene().map if view is not None else None
+
+    def show_map(self, map_id: str) -> None:
+        """Bring the map's tab forward."""
+        view = self.views.get(map_id)
+        if view is not None and self.currentWidget() is not view:
+            self.setCurrentWidget(view)
+
+    def step(self, by: int) -> None:
+        """Show the next (or with -1 the previous) map, wrapping round."""
+        if self.count():
+            self.setCurrentIndex((self.currentIndex() + by) % self.count())
+
+    # ------------------------------------------------------------ settings of every view
+
+    def set_colour_mode(self, mode: str) -> None:
+        """Fill the steps of every map by "activity" or by "performer"."""
+        self.colour_mode = mode
+        for view in self.views.values():
+            view.scene().set_colour_mode(mode)
+
+    def set_lanes(self, by: str | None) -> None:
+        """Swimlanes by "team", by "activity" or none (None) on every map."""
+        self.lanes_by = by
+        for view in self.views.values():
+            view.scene().set_lanes(by)
+
+    def set_snap_to_grid(self, on: bool) -> None:
+        """Snap dropped and new steps to the grid on every map."""
+        self.snap_to_grid = on
+        for view in self.views.values():
+            view.scene().snap_to_grid = on
