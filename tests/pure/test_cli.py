@@ -347,3 +347,21 @@ def test_plan_csv_and_its_guard(scenario_file, capsys):
     assert main(["plan", str(scenario_file), "-o", str(scenario_file)]) == 2
     assert "same file" in capsys.readouterr().err
     assert scenario_file.read_bytes() == before
+
+
+@pytest.mark.parametrize("command, needs", [
+    (["edit"], "the editor needs Qt"),
+    (["export", "EXAMPLE", "-o", "OUT.svg"], "the svg export needs Qt"),
+])
+def test_commands_that_draw_say_so_when_qt_is_missing(tmp_path, command, needs):
+    # A Python where PySide6 cannot be imported, as after `pip install vsm-studio` without Qt.
+    example = ROOT / "resources" / "examples" / "restore-a-live-service.json"
+    arguments = [str(example) if a == "EXAMPLE" else str(tmp_path / a) if a.startswith("OUT")
+                 else a for a in command]
+    code = ("import sys; sys.modules['PySide6'] = None\n"
+            "from vsm.cli.main import main\nsys.exit(main(sys.argv[1:]))")
+    done = subprocess.run([sys.executable, "-c", code, *arguments], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"vsm: error: {needs} (PySide6), which is not installed"
+    assert list(tmp_path.iterdir()) == []

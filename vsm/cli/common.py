@@ -3,8 +3,10 @@ project and choosing its map, and the checks that keep a command from overwritin
 
 from __future__ import annotations
 
+import importlib
 import math
 from pathlib import Path
+from types import ModuleType
 
 from vsm.errors import VsmError
 from vsm.files.atomic import same_file
@@ -63,3 +65,14 @@ def refuse_to_overwrite(output: Path, force: bool) -> None:
     if output.exists() and not force:
         raise CommandError(f"{output}: the file exists; choose another name or add --force to "
                            "replace it")
+
+
+def load_by_name(module: str, needs: str) -> ModuleType:
+    """Import a module by name, as the commands that draw with Qt do (the editor, pictures):
+    vsm never imports ui/ statically. Without Qt installed, CommandError says what `needs` it."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name is None or error.name.split(".")[0] not in ("PySide6", "shiboken6"):
+            raise
+        raise CommandError(f"{needs} needs Qt (PySide6), which is not installed") from None

@@ -4,12 +4,11 @@ spreadsheets, pictures of the maps, the A3 report)."""
 from __future__ import annotations
 
 import argparse
-import importlib
 import math
 from pathlib import Path
 from typing import Any, Callable
 
-from vsm.cli.common import EXIT_OK, CommandError, load, refuse_same_file
+from vsm.cli.common import EXIT_OK, CommandError, load, load_by_name, refuse_same_file
 
 
 def add_convert(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -78,7 +77,7 @@ def _exporter(format_: str) -> Callable[..., None]:
         raise CommandError(f"unknown export format {format_!r}; use "
                            + ", ".join(sorted(EXPORT_FORMATS)))
     module, _, function = EXPORT_FORMATS[format_].partition(":")
-    return getattr(importlib.import_module(module), function)
+    return getattr(load_by_name(module, f"the {format_} export"), function)
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -86,7 +85,6 @@ def _run_export(args: argparse.Namespace) -> int:
     format_ = args.format or output.suffix.lower().lstrip(".")
     if not format_:
         raise CommandError(f"{output}: give --format or an OUT with a suffix such as .pptx")
-    export = _exporter(format_)
     options: dict[str, float] = {}
     if args.scale is not None:
         if format_ != "png":
@@ -94,6 +92,7 @@ def _run_export(args: argparse.Namespace) -> int:
         if not (args.scale > 0 and math.isfinite(args.scale)):
             raise CommandError(f"--scale must be a positive number, not {args.scale:g}")
         options["scale"] = args.scale
+    export = _exporter(format_)
     refuse_same_file(args.file, output)
     project = load(args.file)
     maps = [project.map_named(name) for name in args.maps] if args.maps else project.maps

@@ -12,7 +12,6 @@ imports Qt.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any, Callable
 
 from vsm import __version__
 from vsm.cli import compare_and_plan, convert_and_export, report, workshop
-from vsm.cli.common import EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED
+from vsm.cli.common import EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, load_by_name
 from vsm.errors import VsmError
 from vsm.model import ModelError
 
@@ -38,8 +37,7 @@ def _run_edit(args: argparse.Namespace) -> int:
         raise VsmError(f"{args.file}: no such file")
     # The editor is loaded by name, like the image renderers in EXPORT_FORMATS: vsm/ never imports
     # ui/ statically, and no other command loads Qt.
-    editor = importlib.import_module("ui.app")
-    return editor.run(args.file)
+    return load_by_name("ui.app", "the editor").run(args.file)
 
 
 COMMANDS: list[Callable[[Any, argparse.ArgumentParser], None]] = [
