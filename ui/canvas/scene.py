@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-import shiboken6
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -39,6 +38,7 @@ from ui.canvas.items.step_item import BOUNDS as STEP_BOUNDS
 from ui.canvas.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
 from ui.canvas.items.tooltips import sync_tooltips
 from ui.canvas.palette import COLOUR_MODES, LIGHT, Theme, theme_for
+from ui.canvas.selection import Selection
 from ui.document.document import Document
 from vsm.analysis import MapAnalysis
 from vsm.model import (
@@ -61,7 +61,7 @@ GRID = 20.0
 MARGIN = 400.0  # room around the map to scroll into and double-click on
 
 
-class MapScene(QGraphicsScene):
+class MapScene(Selection, QGraphicsScene):
     """The canvas of one map; `item_for_step`, `item_for_flow` and `item_for_kaizen` map model
     ids to items. A `read_only` scene (the compare view) shows the map but pushes nothing: its
     items cannot be dragged and double-clicks add nothing."""
@@ -193,66 +193,6 @@ class MapScene(QGraphicsScene):
         if not self._snap:
             return (round(x, 1), round(y, 1))
         return (round(x / GRID) * GRID, round(y / GRID) * GRID)
-
-    # ------------------------------------------------------------ selection
-
-    def step_item_at(self, scene_pos: QPointF) -> StepItem | None:
-        """The topmost step under a point (its badges and handle included)."""
-        for item in self.items(scene_pos):
-            while item is not None and not isinstance(item, StepItem):
-                item = item.parentItem()
-            if item is not None:
-                return item
-        return None
-
-    def flow_item_at(self, scene_pos: QPointF) -> FlowItem | None:
-        """The topmost flow under a point."""
-        return next((i for i in self.items(scene_pos) if isinstance(i, FlowItem)), None)
-
-    def selected_step_ids(self) -> list[str]:
-        """The selected steps, in the map's order."""
-        selected = {item.step_id for item in self._selected_items() if isinstance(item, StepItem)}
-        return [s.id for s in self.map.steps if s.id in selected]
-
-    def selected_flow_ids(self) -> list[str]:
-        """The selected flows, in the map's order."""
-        selected = {item.flow_id for item in self._selected_items() if isinstance(item, FlowItem)}
-        return [f.id for f in self.map.flows if f.id in selected]
-
-    def selected_kaizen_ids(self) -> list[str]:
-        """The selected kaizen bursts, in the map's order."""
-        selected = {item.kaizen_id for item in self._selected_items()
-                    if isinstance(item, KaizenItem)}
-        return [k.id for k in self.map.kaizens if k.id in selected]
-
-    def kaizen_item_at(self, scene_pos: QPointF) -> KaizenItem | None:
-        """The topmost kaizen burst under a point."""
-        return next((i for i in self.items(scene_pos) if isinstance(i, KaizenItem)), None)
-
-    def _selected_items(self) -> list:
-        try:
-            return [item for item in self.selectedItems() if shiboken6.isValid(item)]
-        except RuntimeError:  # the scene is being destroyed
-            return []
-
-    def select_steps(self, step_ids: list[str], flow_ids: list[str] = (),
-                     kaizen_ids: list[str] = ()) -> None:
-        """Select exactly these steps (and flows and kaizens); one selectionChanged."""
-        self.blockSignals(True)
-        try:
-            self.clearSelection()
-            for step_id in step_ids:
-                if step_id in self.item_for_step:
-                    self.item_for_step[step_id].setSelected(True)
-            for flow_id in flow_ids:
-                if flow_id in self.item_for_flow:
-                    self.item_for_flow[flow_id].setSelected(True)
-            for kaizen_id in kaizen_ids:
-                if kaizen_id in self.item_for_kaizen:
-                    self.item_for_kaizen[kaizen_id].setSelected(True)
-        finally:
-            self.blockSignals(False)
-        self.selectionChanged.emit()
 
     # ------------------------------------------------------------ model events
 
