@@ -3,7 +3,7 @@
 `python -m bench.editor map N DIR EDITS` opens bench-N.vsm the way the editor does and prints one
 JSON object:
 
-- scene_build: a MapScene (ui/scene.py) for the map, its analysis already computed; floor
+- scene_build: a MapScene (ui/canvas/scene.py) for the map, its analysis already computed; floor
   bare_scene: a plain QGraphicsScene with one rectangle and one text item per step and one line
   per flow at the same positions;
 - paint_fit / paint_100: one paint of the editor's view (viewport grab), zoomed to show the

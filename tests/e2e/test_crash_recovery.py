@@ -1,6 +1,6 @@
 """Kill the editor's code at random moments with SIGKILL, then recover: nothing older than 2 s lost.
 
-tests/ui/crash_child.py edits a document through Document and the undo commands with the Qt event
+tests/e2e/crash_child.py edits a document through Document and the undo commands with the Qt event
 loop running (so the autosave timer fires as in the editor), printing the monotonic time of each
 edit, and saves the document now and then. The test kills it after a random 0.5-3 s and checks:
 - the working copy (if any) and the document pass `PRAGMA integrity_check` and open;

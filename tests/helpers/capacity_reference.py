@@ -2,7 +2,7 @@
 
 It walks one pass over every step for every rework target, with the descendants of every step as
 frozensets, and solves the pass equations by dense elimination: obviously following the module
-docstring of vsm.analysis.capacity, and quadratic or worse. tests/vsm/test_capacity_reference.py compares
+docstring of vsm.analysis.capacity, and quadratic or worse. tests/pure/test_capacity_reference.py compares
 the fast vsm.analysis.capacity.visits against it.
 """
 

@@ -1,6 +1,6 @@
 """vsm.analysis.montecarlo as first written: a reference for the tests, kept verbatim but for its imports.
 
-Its `below` sets of descendants are quadratic; tests/vsm/test_montecarlo.py checks that the fast
+Its `below` sets of descendants are quadratic; tests/pure/test_montecarlo.py checks that the fast
 simulation gives exactly the same figures for the same seed.
 """
 

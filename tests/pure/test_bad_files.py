@@ -1,8 +1,8 @@
 """Every kind of bad file: one clear message naming it, never a traceback, the file untouched.
 
-The same catalogue goes through the loader the editor uses (`interchange.load_project`) and the
+The same catalogue goes through the loader the editor uses (`vsm.files.formats.load_project`) and the
 command line (`vsm report FILE`: one line on stderr, exit status 2). The editor's dialog is tested
-in tests/ui/test_file_safety.py. Spreadsheets have their own tests.
+in tests/e2e/test_file_safety.py. Spreadsheets have their own tests.
 """
 
 from __future__ import annotations

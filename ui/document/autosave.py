@@ -2,7 +2,7 @@
 
 Each change of the undo stack's index (push, undo, redo) starts a single-shot timer unless it is
 already running, so a steady stream of edits is still written every DELAY_MS, never postponed.
-When it fires, the whole project is written to the working copy with `storage.save_project`,
+When it fires, the whole project is written to the working copy with `vsm.files.vsm_file.save_project`,
 which is atomic: a crash mid-write leaves the previous working copy intact. With the write itself
 well under a second, no edit older than two seconds is ever missing after a crash.
 

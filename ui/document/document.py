@@ -87,7 +87,7 @@ class Document(Edits, QObject):
     def save(self, path: str | Path | None = None) -> None:
         """Write the project (to `path`, becoming the document's file); marks it unmodified.
 
-        The file is written atomically (storage.save_project): on any failure the old file is
+        The file is written atomically (vsm.files.vsm_file.save_project): on any failure the old file is
         untouched, FileFormatError says why and the document stays modified. A .json path exports
         vsm-json but keeps the document's own file; only .vsm becomes it. Saving to another file
         locks it first (LockedError if it is open elsewhere) and releases the old file's lock.

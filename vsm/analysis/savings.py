@@ -77,7 +77,7 @@ def fast_savings(s: Any, waits: dict[str, float], duration: dict[str, float],
                  visits: dict[str, float] | None = None) -> tuple[dict[str, float], list[str]]:
     """saving(v) for every step (before the zero threshold), and the steps left to re-solve.
 
-    `policy` must be optimal for `duration` (as vsm.analysis.figures._solve returns it); `elimination`,
+    `policy` must be optimal for `duration` (as vsm.analysis.policy.solve returns it); `elimination`,
     if given, is its recorded elimination, `values` its times and `visits` its gradient from the
     lead start (each saves computing it again).
     """

@@ -33,7 +33,7 @@ MAP_TOP = 0.9  # below the title and the legend
 MAP_BOTTOM = 6.22  # above the ladder and the summary
 LINK_MARGIN = 0.45  # room at a split page's sides for the off-slide link markers
 
-EDITOR_WIDTH = 180.0  # the editor's step box, scene units (ui/items/step_item.py)
+EDITOR_WIDTH = 180.0  # the editor's step box, scene units (ui/canvas/items/step_item.py)
 EDITOR_HEIGHT = 120.0
 DEFAULT_PITCH = 240.0  # vsm.model.layout.COLUMN_SPACING
 

@@ -1,7 +1,7 @@
 """Working copies: every open document's latest edits, kept safe in the user's data folder.
 
 While a document is open, the editor writes its project to `<id>.vsm` in `working_copies_dir()`
-within two seconds of every edit, with `storage.save_project` (a complete file written beside the
+within two seconds of every edit, with `vsm.files.vsm_file.save_project` (a complete file written beside the
 target, flushed and swapped in with `os.replace`), so a crash at any moment leaves the previous or
 the new working copy, never a damaged one. A small sidecar `<id>.json` (written atomically too)
 says whose it is and what it belongs to: the original file (or null for an untitled document), the
