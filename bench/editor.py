@@ -126,7 +126,7 @@ def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
     for _ in range(5):
         app.processEvents()
     document.analysis_changed.connect(lambda _id: marks.setdefault("panels", time.perf_counter()))
-    view = window.views[map_.id]
+    view = window.tabs.views[map_.id]
     painted = _watch_paints(view.viewport(), marks)
 
     view.zoom_to_fit()

@@ -1,16 +1,26 @@
-"""A map on a shown canvas, for the canvas tests (test_canvas.py, test_scene_updates.py)."""
+"""A map on a shown canvas, and real mouse gestures on it, for the widget tests.
+
+Mouse gestures are real events on the view's viewport at view.mapFromScene(...): QTest presses
+and releases, and moves as QMouseEvents sent with the left button held (QTest.mouseMove sends no
+buttons)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from ui.canvas.scene import MapScene
 from ui.canvas.view import MapView
 from ui.document.document import Document
 from vsm.model import ValueStreamMap
+
+LEFT = Qt.MouseButton.LeftButton
+NONE = Qt.KeyboardModifier.NoModifier
 
 
 @dataclass
@@ -45,3 +55,20 @@ def shown_canvas(qtbot, document: Document) -> Iterator[Canvas]:
     view.centerOn(QPointF(340, 120))
     yield Canvas(document, map_, scene, view)
     scene.detach()
+
+
+def move_mouse(view: MapView, point: QPoint, buttons=LEFT) -> None:
+    viewport = view.viewport()
+    event = QMouseEvent(QEvent.Type.MouseMove, QPointF(point), QPointF(viewport.mapToGlobal(point)),
+                        Qt.MouseButton.NoButton, buttons, NONE)
+    QApplication.sendEvent(viewport, event)
+
+
+def drag(view: MapView, start: QPointF, end: QPointF, steps: int = 6) -> None:
+    """Press at `start`, move in steps with the left button held, release at `end` (scene points)."""
+    viewport = view.viewport()
+    a, b = view.mapFromScene(start), view.mapFromScene(end)
+    QTest.mousePress(viewport, LEFT, NONE, a)
+    for index in range(1, steps + 1):
+        move_mouse(view, a + (b - a) * index / steps)
+    QTest.mouseRelease(viewport, LEFT, NONE, b)

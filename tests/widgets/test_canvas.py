@@ -8,12 +8,12 @@ buttons). Keep Python references to the scene and the view for the whole test.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPalette, QWheelEvent
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QPalette, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from tests.helpers.canvas import shown_canvas
+from tests.helpers.canvas import LEFT, NONE, drag, move_mouse, shown_canvas
 from tests.helpers.maps import restore_map
 from ui.canvas.items.step_item import HEIGHT, WIDTH
 from ui.canvas.palette import DARK, LIGHT, theme_for
@@ -22,9 +22,6 @@ from ui.canvas.view import MapView
 from ui.document.clipboard import MIME_TYPE, copy_steps, release_clipboard, steps_from_mime
 from ui.document.document import Document
 from vsm.model import Flow, Project, Step, ValueStreamMap
-
-LEFT = Qt.MouseButton.LeftButton
-NONE = Qt.KeyboardModifier.NoModifier
 
 
 @pytest.fixture(autouse=True)
@@ -37,23 +34,6 @@ def _empty_clipboard_afterwards():
 @pytest.fixture
 def canvas(qtbot):
     yield from shown_canvas(qtbot, Document(Project("P", [restore_map()])))
-
-
-def move_mouse(view: MapView, point: QPoint, buttons=LEFT) -> None:
-    viewport = view.viewport()
-    event = QMouseEvent(QEvent.Type.MouseMove, QPointF(point), QPointF(viewport.mapToGlobal(point)),
-                        Qt.MouseButton.NoButton, buttons, NONE)
-    QApplication.sendEvent(viewport, event)
-
-
-def drag(view: MapView, start: QPointF, end: QPointF, steps: int = 6) -> None:
-    """Press at `start`, move in steps with the left button held, release at `end` (scene points)."""
-    viewport = view.viewport()
-    a, b = view.mapFromScene(start), view.mapFromScene(end)
-    QTest.mousePress(viewport, LEFT, NONE, a)
-    for index in range(1, steps + 1):
-        move_mouse(view, a + (b - a) * index / steps)
-    QTest.mouseRelease(viewport, LEFT, NONE, b)
 
 
 def key(view: MapView, key_: Qt.Key, modifiers=NONE) -> None:

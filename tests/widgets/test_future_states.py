@@ -16,11 +16,11 @@ from __future__ import annotations
 import csv
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QLineEdit, QMessageBox
 
+from tests.helpers.canvas import LEFT, NONE, drag
 from tests.helpers.maps import two_step_map
 from tests.helpers.qt import model_state
 from ui.canvas.items.change_mark import ChangeMarkItem
@@ -33,9 +33,6 @@ from vsm.model import Flow, Project, Step, ValueStreamMap
 from vsm.model.duplicate import future_state_of
 from vsm.model.records import Kaizen
 
-LEFT = Qt.MouseButton.LeftButton
-NONE = Qt.KeyboardModifier.NoModifier
-
 
 def make_document() -> Document:
     return Document(Project("Test", [two_step_map()], id="p"))
@@ -44,23 +41,6 @@ def make_document() -> Document:
 @pytest.fixture
 def window(make_window):
     return make_window(make_document(), 1400, 900)
-
-
-def move_mouse(view, point: QPoint) -> None:
-    viewport = view.viewport()
-    event = QMouseEvent(QEvent.Type.MouseMove, QPointF(point), QPointF(viewport.mapToGlobal(point)),
-                        Qt.MouseButton.NoButton, LEFT, NONE)
-    QApplication.sendEvent(viewport, event)
-
-
-def drag(view, start: QPointF, end: QPointF, steps: int = 6) -> None:
-    """Press at `start`, move with the left button held, release at `end` (scene points)."""
-    viewport = view.viewport()
-    a, b = view.mapFromScene(start), view.mapFromScene(end)
-    QTest.mousePress(viewport, LEFT, NONE, a)
-    for index in range(1, steps + 1):
-        move_mouse(view, a + (b - a) * index / steps)
-    QTest.mouseRelease(viewport, LEFT, NONE, b)
 
 
 def create_future(window: MainWindow, qtbot) -> ValueStreamMap:

@@ -60,12 +60,15 @@ class MapTabs(QTabWidget):
         self.sync()
 
     def close_views(self) -> None:
-        """Detach and drop every view (another document is shown)."""
+        """Detach and drop every view (another document is shown). No map of the old document
+        becomes current on the way: the panels may already follow the new document."""
         self.detach_views()
         for view in self.views.values():
             view.deleteLater()
         self.views.clear()
+        self.blockSignals(True)
         self.clear()
+        self.blockSignals(False)
 
     def detach_views(self) -> None:
         """Let every canvas stop following its map (the window closes: what is shown stays)."""
