@@ -154,3 +154,20 @@ def test_random_edit_sequences_undo_back_to_the_start(qapp, edits):
         doc.undo_stack.undo()
     assert model_state(doc) == initial
     assert not doc.modified
+
+
+def test_add_step_places_it_and_follows_the_step_it_comes_after(qapp):
+    doc = loop_document()
+    map_ = doc.project.maps[0]
+    map_.set_step_field("B", "team", "Hosting")
+    step = doc.add_step(map_.id, 640.0, 20.0, after="B", name="Verify", wait_time="1h")
+    # One command: the step at (640, 20) with B's activity, team and performer, and B -> it.
+    assert (step.x, step.y, step.name, step.wait_time, step.team) == (640.0, 20.0, "Verify",
+                                                                       60.0, "Hosting")
+    assert [(f.source, f.target) for f in map_.flows][-1] == ("B", step.id)
+    assert doc.undo_stack.count() == 1 and doc.undo_stack.undoText() == "Append step"
+    with pytest.raises(ModelError, match="steps have no field 'colour'"):
+        doc.add_step(map_.id, 0, 0, colour="red")
+    with pytest.raises(ModelError, match="already has a map"):
+        doc.add_map(map_)
+    assert doc.undo_stack.count() == 1

@@ -27,7 +27,7 @@ from ui.document.commands import (
     SetMapFieldCommand,
     SetStepFieldCommand,
 )
-from vsm.model import Flow, Kaizen, ModelError, Project, Step, ValueStreamMap
+from vsm.model import STEP_FIELDS, Flow, Kaizen, ModelError, Project, Step, ValueStreamMap
 from vsm.model.duplicate import duplicate_map, future_state_of, unused_name
 
 INHERITED = ("activity", "team", "performer")  # what a step added after another takes from it
@@ -60,6 +60,8 @@ class Edits:
                 setattr(step, name, getattr(source, name))
             flows.append(Flow(source.id, step.id))
         for name, value in fields.items():
+            if name not in STEP_FIELDS:
+                raise ModelError(f"steps have no field {name!r}")
             setattr(step, name, value)
         default = "Add step" if after is None else "Append step"
         self.add_steps(map_id, [step], flows, text or default)
@@ -185,8 +187,7 @@ class Edits:
     def add_map(self, map_: ValueStreamMap, index: int | None = None,
                 text: str = "Add map") -> ValueStreamMap:
         """Add a map to the project (at the end, or at `index`)."""
-        if any(m.id == map_.id for m in self.project.maps):
-            raise ModelError(f"project {self.project.name!r} already has a map with id {map_.id!r}")
+        self.project.check_new_map(map_)
         position = len(self.project.maps) if index is None else index
         self._push(AddMapCommand(self.project, map_, position, text))
         return map_

@@ -393,12 +393,16 @@ class Project(Observable):
 
     def add_map(self, map_: ValueStreamMap, index: int | None = None) -> ValueStreamMap:
         """Insert a map (default: at the end)."""
-        if any(m.id == map_.id for m in self._maps):
-            raise ModelError(f"project {self.name!r} already has a map with id {map_.id!r}")
+        self.check_new_map(map_)
         position = len(self._maps) if index is None else max(0, min(index, len(self._maps)))
         self._maps.insert(position, map_)
         self._emit(MapAdded(map_, position))
         return map_
+
+    def check_new_map(self, map_: ValueStreamMap) -> None:
+        """Raise ModelError if add_map would refuse the map (its id is taken)."""
+        if any(m.id == map_.id for m in self._maps):
+            raise ModelError(f"project {self.name!r} already has a map with id {map_.id!r}")
 
     def remove_map(self, map_id: str) -> tuple[ValueStreamMap, int]:
         """Remove a map; return it and its index."""
