@@ -253,7 +253,7 @@ def test_no_theme_style_and_explicit_colours_and_fonts(tmp_path):
         for run in tree.iter(qn("a:r")):
             properties = run.find(qn("a:rPr"))
             assert properties.get("sz") is not None
-            assert properties.find(qn("a:latin")).get("typeface") == "Calibri"
+            assert properties.find(qn("a:latin")).get("typeface") == "Arial"
             assert properties.find(qn("a:solidFill")) is not None
 
 
@@ -473,3 +473,15 @@ def test_libreoffice_renders_every_slide(tmp_path):
             pages = int(next(line.split()[1] for line in info.splitlines()
                              if line.startswith("Pages:")))
             assert pages == len(Presentation(str(path)).slides), name
+
+
+def test_the_theme_fonts_are_the_decks_font(tmp_path):
+    # Text someone adds in PowerPoint (a new text box, a table) comes in the theme's fonts.
+    import re
+
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    deck = export(small_project(), tmp_path / "deck.pptx")
+    theme = deck.slide_masters[0].part.part_related_by(RT.THEME).blob
+    assert re.findall(rb'<a:(majorFont|minorFont)><a:latin typeface="([^"]*)"', theme) == [
+        (b"majorFont", b"Arial"), (b"minorFont", b"Arial")]

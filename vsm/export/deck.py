@@ -13,12 +13,14 @@ cancel by returning False; nothing is written then. python-pptx needs no Qt.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
 from pptx import Presentation
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.util import Inches
 
 from vsm.analysis import MapAnalysis, analyse
@@ -38,6 +40,7 @@ from vsm.export.summary_slides import (
     plan_pages,
     title_slide,
 )
+from vsm.export.text import FONT
 from vsm.files.atomic import atomic_file
 from vsm.model import PERFORMERS, Project, ValueStreamMap
 
@@ -81,12 +84,21 @@ def _chosen_maps(project: Project, map_ids: list[str] | None) -> list[ValueStrea
     return [m for m in project.maps if m.id in wanted]
 
 
+def _set_theme_fonts(presentation: Any, font: str) -> None:
+    """Make `font` the theme's heading and body font, so that text typed into the deck later
+    (a new text box in PowerPoint) is in the deck's font too."""
+    theme = presentation.slide_masters[0].part.part_related_by(RT.THEME)
+    theme._blob = re.sub(rb'(<a:(?:majorFont|minorFont)><a:latin typeface=")[^"]*"',
+                         rb"\g<1>" + font.encode() + b'"', theme.blob)
+
+
 class _Deck:
     """The presentation and the list of slide-making steps (one per slide) still to run."""
 
     def __init__(self, project: Project, maps: list[ValueStreamMap], today: date) -> None:
         self.project = project
         self.presentation = Presentation()
+        _set_theme_fonts(self.presentation, FONT)
         self.presentation.slide_width = Inches(SLIDE_WIDTH)
         self.presentation.slide_height = Inches(SLIDE_HEIGHT)
         self.results: dict[str, MapAnalysis] = {m.id: analyse(m) for m in maps}

@@ -44,8 +44,8 @@ from vsm.export.slide_layout import (
     badge_width,
     ladder_cells,
     step_paragraphs,
-    text_width,
 )
+from vsm.export.text import text_width
 from vsm.model import ACTIVITIES, MAP_KINDS, PERFORMERS, Step, ValueStreamMap
 from vsm.model.durations import format_duration
 from vsm.palette import ACTIVITY_COLOURS, GREY, tint

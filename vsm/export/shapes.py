@@ -18,7 +18,8 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
-FONT = "Calibri"
+from vsm.export.text import FONT
+
 TEXT = "111111"
 MUTED = "3C3C3C"
 OUTLINE = "202020"

@@ -11,8 +11,7 @@ When the boxes would get narrower than MIN_BOX_WIDTH (a map more than about ten 
 or the rows do not fit the height, the map is split into pages by bands of x (and, if needed,
 of y); every page is laid out on its own.
 
-Text is measured with a table of Calibri advance widths (Calibri is the font of every shape);
-renderers that substitute a metric-compatible font (Carlito) give the same line breaks.
+Text is measured with the real advance widths of the deck's font (vsm.export.text).
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from itertools import combinations
 from typing import Any, Callable, Literal, overload
 
 from vsm.analysis import FLAG_LABELS
+from vsm.export.text import line_height, text_width, wrap
 from vsm.model import Step, ValueStreamMap
 from vsm.model.durations import format_duration
 
@@ -54,61 +54,7 @@ FONTS = ((12.0, "full"), (11.0, "full"), (10.0, "full"), (9.0, "full"), (9.0, "t
 PERFORMER_WORDS = {"internal": "internal", "vendor": "vendor", "customer": "customer",
                    "automated": "automated"}
 
-# Calibri advance widths in ems; anything else counts as WIDE.
 NBSP = "\u00a0"  # keeps "PT 1h 30m" on one line
-_NARROW = dict.fromkeys("ijl|!.,:;'", 0.24) | dict.fromkeys("ft()[]", 0.32) | {" ": 0.226,
-                                                                             NBSP: 0.226}
-_WIDTHS = _NARROW | dict.fromkeys("mM", 0.83) | dict.fromkeys("wW", 0.8) | dict.fromkeys(
-    "ABCDEGHKNOPQRUVXY&", 0.62) | {"%": 0.72, "I": 0.26, "J": 0.32, "L": 0.42, "F": 0.46,
-                                  "S": 0.46, "T": 0.49, "Z": 0.47, "r": 0.35, "s": 0.39,
-                                  "z": 0.4, "c": 0.42, "·": 0.27, "-": 0.31}
-_DEFAULT_WIDTH = 0.51  # digits and most lower-case letters
-WIDE = 1.0  # symbols such as ⚙ → ↺
-SAFETY = 1.06  # renderers differ a little; better to break a line too early
-
-
-def text_width(text: str, points: float, bold: bool = False) -> float:
-    """The width of one line of Calibri text, in inches."""
-    ems = sum(_WIDTHS.get(c, _DEFAULT_WIDTH if c.isascii() else WIDE) for c in text)
-    return ems * points / 72 * (1.05 if bold else 1.0) * SAFETY
-
-
-def wrap(text: str, width: float, points: float, bold: bool = False) -> list[str]:
-    """Greedy word wrap into lines no wider than `width` inches (a long word is cut)."""
-    if "\n" in text or "\v" in text:
-        return [line for part in text.replace("\v", "\n").split("\n")
-                for line in wrap(part, width, points, bold)]
-    lines: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        if not word:
-            continue
-        candidate = f"{current} {word}".strip()
-        if current and text_width(candidate, points, bold) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    if current or not lines:
-        lines.append(current)
-    return [piece for line in lines for piece in _break_word(line, width, points, bold)]
-
-
-def _break_word(line: str, width: float, points: float, bold: bool) -> list[str]:
-    if text_width(line, points, bold) <= width or len(line) < 2:
-        return [line]
-    pieces, current = [], ""
-    for char in line:
-        if current and text_width(current + char, points, bold) > width:
-            pieces.append(current)
-            current = ""
-        current += char
-    return pieces + [current]
-
-
-def line_height(points: float) -> float:
-    """The height of one line of text at single spacing, in inches."""
-    return points * 1.2 / 72
 
 
 @dataclass(frozen=True)

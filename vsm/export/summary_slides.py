@@ -38,7 +38,8 @@ from vsm.export.shapes import (
     rgb,
     style_run,
 )
-from vsm.export.slide_layout import MARGIN, SLIDE_HEIGHT, SLIDE_WIDTH, line_height, wrap
+from vsm.export.slide_layout import MARGIN, SLIDE_HEIGHT, SLIDE_WIDTH
+from vsm.export.text import FONT, line_height, wrap
 from vsm.model import MAP_KINDS, ValueStreamMap
 from vsm.model.durations import format_duration
 from vsm.palette import BLUE, ORANGE
@@ -321,7 +322,7 @@ def _style_chart(chart: Any) -> None:
         f'<c:spPr xmlns:c="{NS_C}" xmlns:a="{NS_A}"><a:solidFill><a:srgbClr val="FFFFFF"/>'
         "</a:solidFill><a:ln><a:noFill/></a:ln></c:spPr>")
     plot_xml.addnext(area)
-    chart.font.name = "Calibri"
+    chart.font.name = FONT
     chart.font.size = Pt(11)
     chart.font.color.rgb = rgb(TEXT)
     chart.has_title = True
