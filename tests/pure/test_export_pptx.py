@@ -26,6 +26,7 @@ from vsm.export.deck import export_pptx
 from vsm.files.formats import load_json, save_json
 from vsm.model import Flow, Project, Step, ValueStreamMap
 from vsm.model.duplicate import duplicate_map
+from vsm.model.durations import format_duration
 from vsm.model.layout import auto_layout
 from vsm.model.records import Kaizen
 
@@ -150,14 +151,18 @@ def check_flows(deck, map_: ValueStreamMap) -> int:
             target = step_shape(slide, map_.step(flow.target).name)
             if source is None or target is None:
                 continue
-            sites = ((source.shape_id, 3), (target.shape_id, 1)) if flow.kind == "normal" else (
-                (source.shape_id, 0), (target.shape_id, 3 if flow.source == flow.target else 0))
-            matching = [c for c in cxns if glue(c) == sites]
+            if flow.kind == "normal":  # beside (right to left), or a U under the boxes
+                ends = [((source.shape_id, a), (target.shape_id, b)) for a, b in ((3, 1), (2, 2))]
+            else:
+                ends = [((source.shape_id, 0),
+                         (target.shape_id, 3 if flow.source == flow.target else 0))]
+            matching = [c for c in cxns if glue(c) in ends]
             assert len(matching) == 1, (map_.step(flow.source).name, map_.step(flow.target).name)
             connector = matching[0]
             assert line(connector).find(qn("a:tailEnd")).get("type") == "triangle"
             if flow.kind == "normal":
-                assert geometry(connector) in ("line", "straightConnector1")
+                assert geometry(connector) in ("line", "straightConnector1", "bentConnector3",
+                                               "bentConnector5")
                 assert line(connector).find(qn("a:prstDash")) is None
             else:
                 assert geometry(connector) == "curvedConnector3"
@@ -189,7 +194,10 @@ def test_every_step_is_a_box_with_its_figures(tmp_path):
             box = step_shape(slide, step.name)
             assert box is not None, step.name
             text = box.text_frame.text.replace("\u00a0", " ")
-            assert "PT " in text and "W " in text and f"%C&A {step.pca:g}" in text
+            assert "PT " in text and f"%C&A {step.pca:g}" in text
+            if step.wait_time > 0:  # the wait is shown before the box, under its triangle
+                (wait,) = [s for s in slide.shapes if s.name == f"Wait: {step.name}"]
+                assert wait.text_frame.text == format_duration(step.wait_time)
     current = project.maps[0]
     (slide,) = map_slides(deck, current)
     vendor = step_shape(slide, "Vendor")
@@ -350,10 +358,10 @@ def test_large_map_splits_across_slides(tmp_path):
         assert f"of {len(slides)})" in next(sh.text_frame.text for sh in slide.shapes
                                             if sh.name == "Title")
         if number < len(slides) - 1:
-            assert any("continued on next slide →" in text for text in texts(slide))
+            assert any("continued on the next slide →" in text for text in texts(slide))
         for shape in slide.shapes:
             if shape.name.startswith("Step: "):
-                assert shape.width >= 0.85 * EMU_PER_INCH
+                assert shape.width >= 0.75 * EMU_PER_INCH
     assert len(seen) == 60
     crossing = [f for f in map_.flows if seen[f.source] != seen[f.target]]
     inside = len(map_.flows) - len(crossing)

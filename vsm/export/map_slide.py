@@ -1,9 +1,11 @@
 """One map slide: steps, flows, rework arcs, flags, kaizen bursts, the ladder and the summary.
 
-Every shape is native and editable. Ordinary flows are straight connectors glued from the right
-of their source box to the left of their target; rework flows are dashed curved connectors glued
-top to top; both follow their boxes when someone drags a box in PowerPoint. Steps on other slides
-of a split map are reached through small off-page markers with the other slide's number.
+Every shape is native and editable. Ordinary flows are connectors glued to their boxes and
+routed around the other boxes, the wait triangles, the flag badges and the kaizen bursts
+(vsm.model.routing): straight, or elbows with one or two vertical runs, or a U below the boxes;
+rework flows are dashed curved connectors glued top to top. All follow their boxes when someone
+drags a box in PowerPoint. Steps on other slides of a split map are reached through small
+off-page markers with the other slide's number.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from vsm.export.shapes import (
     WHITE,
     add_arc,
     add_box,
-    add_flow,
+    add_routed_flow,
     add_text,
     set_fill,
     set_line,
@@ -48,13 +50,18 @@ from vsm.export.slide_layout import (
 from vsm.export.text import text_width
 from vsm.model import ACTIVITIES, MAP_KINDS, PERFORMERS, Step, ValueStreamMap
 from vsm.model.durations import format_duration
+from vsm.model.routing import Box, Router
 from vsm.palette import ACTIVITY_COLOURS, GREY, tint
 
-LADDER_UPPER = 6.48  # y of the waits' level
-LADDER_LOWER = 6.7  # y of the process times' level
-SUMMARY = Rect(MARGIN, 7.0, SLIDE_WIDTH - 2 * MARGIN, 0.34)
+LADDER_UPPER = 6.78  # y of the waits' level
+LADDER_LOWER = 6.98  # y of the process times' level
+FIGURES = Rect(SLIDE_WIDTH / 2, 0.62, SLIDE_WIDTH / 2 - MARGIN, 0.28)  # the headline figures
+NOTE = Rect(MARGIN, 7.2, SLIDE_WIDTH - 2 * MARGIN, 0.22)  # under the ladder
 BURST_FILL = "FFF2A8"
 MARKER_PITCH = 0.7  # a link marker and its caption
+INVENTORY_HEIGHT = 0.36  # the wait triangle and its time, above the middle of the box
+ROUTE_MARGIN = 0.08  # connectors keep this far from boxes and labels
+ROUTE_SPACING = 0.07  # between parallel runs of two connectors
 
 
 @dataclass
@@ -101,38 +108,38 @@ def draw_map_slide(slide: Any, project_name: str, map_: ValueStreamMap, result: 
 
 def _title(slide: Any, project_name: str, map_: ValueStreamMap, page: MapPage) -> None:
     part = f" ({page.number} of {page.count})" if page.count > 1 else ""
-    add_text(slide, (MARGIN, 0.12, 6.2, 0.48), map_.name + part, 22, bold=True, anchor="middle",
+    add_text(slide, (MARGIN, 0.1, 6.4, 0.46), map_.name + part, 22, bold=True, anchor="middle",
              name="Title")
     kind = MAP_KINDS.get(map_.kind, map_.kind)
     about = [kind] if kind.casefold() != map_.name.casefold() else []
     about += [f"{len(map_.steps)} steps", project_name]
     if page.count > 1:
         about.append(f"part {page.number} of {page.count}")
-    add_text(slide, (MARGIN, 0.58, 6.2, 0.26), " · ".join(about), 10, colour=MUTED)
+    add_text(slide, (MARGIN, 0.6, 6.4, 0.26), " · ".join(about), 10, colour=MUTED)
 
 
 def _legend(slide: Any, map_: ValueStreamMap, page: MapPage) -> None:
-    """The colour key of the activities shown and the meaning of outlines, top right."""
-    used = [a for a in ACTIVITIES if any(map_.step(v).activity == a for v in page.step_ids)]
-    items: list[tuple[str, str | None]] = [(ACTIVITIES[a], a) for a in used]
-    items += [("double outline: vendor", None), ("dashed, ⚙: automated", None),
-              ("rounded: customer", None), ("thick outline: critical path", None),
-              ("△ wait before the step", None)]
+    """The colour key of the activities shown (first row) and the meaning of the outlines and
+    marks the slide uses (second row), top right."""
+    steps = [map_.step(v) for v in page.step_ids]
+    used = [a for a in ACTIVITIES if any(s.activity == a for s in steps)]
+    performers = {s.performer for s in steps}
+    notes = [note for performer, note in (("vendor", "double outline: vendor"),
+                                          ("automated", "dashed, ⚙: automated"),
+                                          ("customer", "rounded: customer"))
+             if performer in performers]
+    notes += ["thick outline: critical path"]
+    if any(s.wait_time > 0 for s in steps):
+        notes.append("△ wait before the step")
+    rows: list[list[tuple[str, str | None]]] = [[(ACTIVITIES[a], a) for a in used],
+                                                [(note, None) for note in notes]]
     right = SLIDE_WIDTH - MARGIN
-    rows: list[list[tuple[str, str | None, float]]] = [[]]
-    room = 6.4
-    used_width = 0.0
-    for label, activity in items:
-        width = text_width(label, 9) + 0.08 + (0.2 if activity else 0.0)
-        if rows[-1] and used_width + width > room:
-            rows.append([])
-            used_width = 0.0
-        rows[-1].append((label, activity, width))
-        used_width += width + 0.12
-    for index, row in enumerate(rows[:3]):
-        top = 0.12 + index * 0.24
-        x = right - sum(w for _, _, w in row) - 0.12 * (len(row) - 1)
-        for label, activity, width in row:
+    for index, row in enumerate(rows):
+        top = 0.1 + index * 0.24
+        widths = [text_width(label, 9) + 0.08 + (0.2 if activity else 0.0)
+                  for label, activity in row]
+        x = right - sum(widths) - 0.12 * (len(row) - 1)
+        for (label, activity), width in zip(row, widths):
             if activity:
                 colour = ACTIVITY_COLOURS.get(activity, GREY)
                 add_box(slide, MSO_SHAPE.RECTANGLE, (x, top + 0.05, 0.14, 0.14), tint(colour),
@@ -165,15 +172,24 @@ def _step_box(slide: Any, step: Step, page: MapPage, critical: bool) -> Any:
     return shape
 
 
+def inventory_rect(box: Rect, wait: str = "") -> Rect:
+    """Where the wait before a box is shown: the triangle and the time under it, in the middle
+    of the gap before the box and above the middle of its height, where the flow arrives."""
+    width = max(0.22, text_width(wait, 9, True) + 0.06)
+    return Rect(box.left - GAP / 2 - width / 2, box.top + 0.02, width, INVENTORY_HEIGHT)
+
+
 def _inventory(slide: Any, step: Step, box: Rect, long_wait: bool) -> None:
-    """The inventory triangle in the gap before the box, with the wait under the flow line."""
-    centre = box.left - GAP / 2
+    """The inventory triangle in the gap before the box, with the wait under it."""
+    place = inventory_rect(box)
     fill = tint(FLAGS["long_wait"].colour, 0.3) if long_wait else WHITE
-    add_box(slide, MSO_SHAPE.ISOSCELES_TRIANGLE, (centre - 0.12, box.top + 0.1, 0.24, 0.21),
+    add_box(slide, MSO_SHAPE.ISOSCELES_TRIANGLE, (place.centre_x - 0.1, place.top, 0.2, 0.17),
             fill, OUTLINE, 1.0, name=f"Wait before {step.name}")
-    add_text(slide, (box.left - GAP, box.centre_y + 0.11, GAP, 0.34),
-             format_duration(step.wait_time), 9, bold=True, align="centre", fill=WHITE,
-             inset=0.0, name=f"Wait: {step.name}")
+    text = format_duration(step.wait_time)
+    width = text_width(text, 9, True) + 0.04
+    add_text(slide, (place.centre_x - width / 2, place.top + 0.18, width, 0.17), text, 9,
+             bold=True, align="centre", anchor="middle", fill=WHITE, inset=0.0,
+             name=f"Wait: {step.name}")
 
 
 def _badges(slide: Any, flags: list[str], rows: list[list[str]], box: Rect,
@@ -214,36 +230,83 @@ def _burst(slide: Any, title: str, rect: Rect) -> None:
 
 def _flows(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, Any],
            links: SlideLinks, first_shape: int) -> None:
-    """Connectors for the flows, sent behind the boxes; labels for shares and rework."""
+    """Connectors for the flows, routed around what is on the slide and sent behind the boxes;
+    labels for shares and rework."""
     connectors = []
-    markers: dict[str, list[float]] = {"left": [], "right": []}  # tops of the link markers
-    for flow in map_.flows:
-        inside = flow.source in boxes, flow.target in boxes
-        rework = flow.kind == "rework"
-        if all(inside):
-            if rework:
-                connectors.append(_rework(slide, map_, page, boxes, flow))
-            else:
-                connector = add_flow(slide, boxes[flow.source], boxes[flow.target])
-                names = map_.step(flow.source).name, map_.step(flow.target).name
-                connector.name = f"Flow: {names[0]} → {names[1]}"
-                connectors.append(connector)
-                if flow.share is not None:
-                    _share_label(slide, page, flow.source, flow.target, f"{flow.share:g}%")
-        elif any(inside):
-            connectors.append(_link(slide, map_, page, boxes, links, flow, markers))
+    obstacles = _obstacles(map_, page)
+    router = Router({v: Box(r.left, r.top, r.right, r.bottom) for v, r in page.boxes.items()},
+                    ROUTE_MARGIN, ROUTE_SPACING, obstacles)
+    labels = list(obstacles)  # where a share label may not go: wait times, badges, bursts...
+    labels += [Box(r.left, r.top, r.right, r.bottom) for r in page.boxes.values()]
+    inside = [f for f in map_.flows if f.source in boxes and f.target in boxes]
+    outside = [f for f in map_.flows if (f.source in boxes) != (f.target in boxes)]
+    markers = _markers(slide, map_, page, boxes, links, outside, router)
+    ordinary = sorted((f for f in inside if f.kind == "normal"),  # the short ones first
+                      key=lambda f: abs(page.boxes[f.target].left - page.boxes[f.source].right)
+                      + abs(page.boxes[f.target].top - page.boxes[f.source].top))
+    for flow in ordinary:
+        route = router.route(flow.source, flow.target)
+        connector = add_routed_flow(slide, boxes[flow.source], boxes[flow.target], route.points,
+                                    route.sites)
+        names = map_.step(flow.source).name, map_.step(flow.target).name
+        connector.name = f"Flow: {names[0]} → {names[1]}"
+        connectors.append(connector)
+        if flow.share is not None:
+            _share_label(slide, route.points, f"{flow.share:g}%", labels)
+    for flow in inside:
+        if flow.kind == "rework":
+            connectors.append(_rework(slide, map_, page, boxes, flow))
+    for flow in outside:
+        connectors.append(_link(slide, map_, boxes, markers[flow.id], flow, router))
     anchor = list(slide.shapes)[first_shape]._element
     for connector in connectors:
         anchor.addprevious(connector._element)
 
 
-def _share_label(slide: Any, page: MapPage, source: str, target: str, text: str) -> None:
-    a, b = page.boxes[source], page.boxes[target]
-    x = a.right + (b.left - a.right) * 0.5
-    y = a.centre_y + (b.centre_y - a.centre_y) * 0.5
-    width = text_width(text, 9) + 0.06
-    add_text(slide, (x - width / 2, y - 0.09, width, 0.18), text, 9, colour=FLOW,
+def _obstacles(map_: ValueStreamMap, page: MapPage) -> list[Box]:
+    """What connectors must not cross: wait triangles with their times, flag badges, bursts."""
+    found = []
+    for v, box in page.boxes.items():
+        if map_.step(v).wait_time > 0:
+            place = inventory_rect(box, format_duration(map_.step(v).wait_time))
+            found.append(Box(place.left, place.top, place.right, place.bottom))
+        for index, row in enumerate(page.badges.get(v, [])):
+            top = box.bottom + index * 0.2 if v in page.hanging else box.top - (index + 1) * 0.2
+            width = sum(badge_width(label) + 0.04 for label in row)
+            found.append(Box(box.left, top, box.left + width, top + 0.2))
+    found += [Box(r.left, r.top, r.right, r.bottom) for r in page.bursts.values()]
+    return found
+
+
+def _share_label(slide: Any, points: list[tuple[float, float]], text: str,
+                 taken: list[Box]) -> None:
+    """The share of an alternative route on its connector, as near its start as it can go
+    without covering a label, a box or another share."""
+    width, height = text_width(text, 9) + 0.06, 0.18
+    place = None
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        length = abs(x1 - x0) + abs(y1 - y0)
+        along = (width if y0 == y1 else height) / 2 + 0.04
+        while along <= length - (width if y0 == y1 else height) / 2 - 0.02:
+            fraction = along / length
+            x, y = x0 + (x1 - x0) * fraction, y0 + (y1 - y0) * fraction
+            box = Box(x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+            if not any(_overlap(box, other) for other in taken):
+                place = box
+                break
+            along += 0.05
+        if place is not None:
+            break
+    if place is None:  # nowhere free: just past the start
+        (x0, y0) = points[0]
+        place = Box(x0 + 0.04, y0 - height / 2, x0 + 0.04 + width, y0 + height / 2)
+    taken.append(place)
+    add_text(slide, (place.left, place.top, width, height), text, 9, colour=FLOW,
              align="centre", anchor="middle", fill=WHITE, inset=0.01, name=f"Share {text}")
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a.left < b.right and b.left < a.right and a.top < b.bottom and b.top < a.bottom
 
 
 def _rework(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, Any],
@@ -262,38 +325,47 @@ def _rework(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, An
     return connector
 
 
-def _link(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, Any],
-          links: SlideLinks, flow: Any, markers: dict[str, list[float]]) -> Any:
-    """A flow to or from a step on another slide: a connector to an off-page marker at the edge
-    of the map area that names the other slide."""
+def _markers(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, Any],
+             links: SlideLinks, flows: list[Any], router: Router) -> dict[str, Any]:
+    """An off-page marker for every flow to or from a step on another slide, at the edge of the
+    map area towards that slide, near its box's height; each joins the router's boxes."""
+    taken: dict[str, list[float]] = {"left": [], "right": []}  # tops of the markers
+    markers = {}
+    for flow in flows:
+        outgoing = flow.source in boxes
+        here, there = (flow.source, flow.target) if outgoing else (flow.target, flow.source)
+        other = links.slide_of.get(there, 0)
+        side = "right" if other > links.slide_of.get(here, 0) else "left"
+        box = page.boxes[here]
+        x = page.area.right + 0.06 if side == "right" else page.area.left - LINK_MARGIN + 0.04
+        y = _free_place(min(max(box.centre_y - 0.17, page.area.top), MAP_BOTTOM - MARKER_PITCH),
+                        taken[side], page.area.top, MAP_BOTTOM - MARKER_PITCH)
+        taken[side].append(y)
+        rework = flow.kind == "rework"
+        marker = add_box(slide, MSO_SHAPE.FLOWCHART_OFFPAGE_CONNECTOR, (x, y, 0.34, 0.34), WHITE,
+                         REWORK if rework else OUTLINE, 1.0, name=f"Link to slide {other}")
+        write_text(marker, [(str(other), 9, True, TEXT)], inset=0.0)
+        figure = (f"↺ {flow.probability:g}%" if rework else
+                  f"{flow.share:g}%" if flow.share is not None else "")
+        add_text(slide, (x - 0.04, y + 0.34, 0.42, 0.32), f"slide\n{figure}".strip(), 9,
+                 colour=MUTED, align="centre", inset=0.0)
+        router.boxes[flow.id] = Box(x, y, x + 0.34, y + 0.34)
+        markers[flow.id] = marker
+    return markers
+
+
+def _link(slide: Any, map_: ValueStreamMap, boxes: dict[str, Any], marker: Any, flow: Any,
+          router: Router) -> Any:
+    """The connector between a box and the marker of the slide its flow comes from or goes to,
+    routed like every other flow."""
     outgoing = flow.source in boxes
-    here, there = (flow.source, flow.target) if outgoing else (flow.target, flow.source)
-    other = links.slide_of.get(there, 0)
-    mine = links.slide_of.get(here, 0)
-    side = "right" if other > mine else "left"
-    box = page.boxes[here]
-    x = page.area.right + 0.06 if side == "right" else page.area.left - LINK_MARGIN + 0.04
-    y = _free_place(min(max(box.centre_y - 0.17, page.area.top), MAP_BOTTOM - MARKER_PITCH),
-                    markers[side], page.area.top, MAP_BOTTOM - MARKER_PITCH)
-    markers[side].append(y)
-    marker = add_box(slide, MSO_SHAPE.FLOWCHART_OFFPAGE_CONNECTOR, (x, y, 0.34, 0.34), WHITE,
-                     REWORK if flow.kind == "rework" else OUTLINE, 1.0,
-                     name=f"Link to slide {other}")
-    write_text(marker, [(str(other), 9, True, TEXT)], inset=0.0)
+    source, target = (flow.source, flow.id) if outgoing else (flow.id, flow.target)
+    route = router.route(source, target)
     rework = flow.kind == "rework"
-    figure = (f"↺ {flow.probability:g}%" if rework else
-              f"{flow.share:g}%" if flow.share is not None else "")
-    add_text(slide, (x - 0.04, y + 0.34, 0.42, 0.32), f"slide\n{figure}".strip(), 9,
-             colour=MUTED, align="centre", inset=0.0)
-    colour = REWORK if rework else FLOW
-    box_site = 3 if side == "right" else 1
-    marker_site = 1 if side == "right" else 3
-    if outgoing:
-        connector = add_flow(slide, boxes[here], marker, colour, source_site=box_site,
-                             target_site=marker_site, dash=rework)
-    else:
-        connector = add_flow(slide, marker, boxes[here], colour, source_site=marker_site,
-                             target_site=box_site, dash=rework)
+    shapes = (boxes[flow.source], marker) if outgoing else (marker, boxes[flow.target])
+    connector = add_routed_flow(slide, *shapes, route.points, route.sites,
+                                REWORK if rework else FLOW, dash=rework)
+    other = marker.name.removeprefix("Link to slide ")
     names = map_.step(flow.source).name, map_.step(flow.target).name
     connector.name = f"{'Rework' if rework else 'Flow'}: {names[0]} → {names[1]} (slide {other})"
     return connector
@@ -357,14 +429,11 @@ def summary_figures(result: MapAnalysis) -> list[tuple[str, str]]:
 
 
 def _summary(slide: Any, map_: ValueStreamMap, result: MapAnalysis, page: MapPage) -> None:
-    """The summary box: the headline figures, and what the ladder shows (or the first problem)."""
-    box = add_box(slide, MSO_SHAPE.RECTANGLE, _rect(SUMMARY), "F2F2F2", OUTLINE, 0.75,
-                  name="Summary")
-    frame = box.text_frame
-    write_text(box, [("", 10, False, TEXT)], "left", "middle", inset=0.1)
-    paragraph = frame.paragraphs[0]
-    figures = summary_figures(result)
-    for index, (label, value) in enumerate(figures):
+    """The headline figures under the legend, and under the ladder what it shows (or the first
+    problem that stops the figures) and whether the map goes on on the next slide."""
+    box = add_text(slide, _rect(FIGURES), "", 11, align="right", anchor="middle", name="Summary")
+    paragraph = box.text_frame.paragraphs[0]
+    for index, (label, value) in enumerate(summary_figures(result)):
         run = paragraph.add_run()
         run.text = ("   ·   " if index else "") + f"{label} "
         style_run(run, 11, colour=MUTED)
@@ -375,10 +444,10 @@ def _summary(slide: Any, map_: ValueStreamMap, result: MapAnalysis, page: MapPag
     if blocking:
         note = f"Not computed: {blocking[0]}"
     elif page.count > 1:
-        note = "Ladder: critical path on this slide, waits above, process times below"
-        if page.number < page.count:
-            note += " · continued on next slide →"
+        note = "Ladder: the critical path on this slide, waits above the line, process times below"
     else:
-        note = "Ladder: critical path, waits above, process times below"
-    add_text(slide, (SUMMARY.right - 5.2, SUMMARY.top, 5.1, SUMMARY.height), note, 9,
-             colour=MUTED, align="right", anchor="middle")
+        note = "Ladder: the critical path, waits above the line, process times below"
+    add_text(slide, _rect(NOTE), note, 9, colour=MUTED, anchor="middle")
+    if page.count > 1 and page.number < page.count:
+        add_text(slide, _rect(NOTE), "continued on the next slide →", 9, colour=MUTED,
+                 align="right", anchor="middle")

@@ -157,6 +157,82 @@ def add_flow(slide: Any, source: Any, target: Any, colour: str = FLOW, width: fl
     return connector
 
 
+def add_routed_flow(slide: Any, source: Any, target: Any, points: list[tuple[float, float]],
+                    sites: tuple[int, int], colour: str = FLOW, width: float = 1.25,
+                    dash: bool = False) -> Any:
+    """A connector glued to `source` and `target` at `sites` that runs along `points` (inches,
+    from vsm.model.routing): straight, a `bentConnector3` (one vertical run), a
+    `bentConnector5` (through a corridor) or a turned `bentConnector3` (a U below both boxes).
+    Its adjust values put the runs where the router did, so PowerPoint, Keynote and LibreOffice
+    (7.5 and later) draw it there, and it follows a box dragged in PowerPoint."""
+    if len(points) == 2:
+        return add_flow(slide, source, target, colour, width, *sites, dash=dash)
+    connector = slide.shapes.add_connector(MSO_CONNECTOR.ELBOW, 0, 0, Emu(1), Emu(1))
+    connector.begin_connect(source, sites[0])
+    connector.end_connect(target, sites[1])
+    if sites == (2, 2):  # a U below: a turned elbow whose bend is the corridor
+        start, end = _site(source, 2), _site(target, 2)
+        _turn(connector, "bentConnector3", start, end, points[1][1] * 914400)
+    else:
+        _bend(connector, [(x * 914400, y * 914400) for x, y in points])
+    _arrow_line(connector, colour, width, dash, True)
+    return connector
+
+
+def _bend(connector: Any, points: list[tuple[float, float]]) -> None:
+    """Geometry of an unturned bentConnector3 (4 points) or bentConnector5 (6 points) through
+    `points` (EMU): the box spans the two ends, flips make the start its top-left corner, and
+    each adjust value is a run's place as a fraction (1/100000ths) of the box, counted from the
+    start, so it may lie outside the box."""
+    (sx, sy), (tx, ty) = points[0], points[-1]
+    flip_h, flip_v = tx < sx, ty < sy
+    width, height = max(abs(tx - sx), 1.0), max(abs(ty - sy), 1.0)
+
+    def along_x(x: float) -> int:
+        return round((x - sx) * (-1 if flip_h else 1) / width * 100000)
+
+    def along_y(y: float) -> int:
+        return round((y - sy) * (-1 if flip_v else 1) / height * 100000)
+
+    if len(points) == 4:
+        preset, values = "bentConnector3", [along_x(points[1][0])]
+    else:
+        preset = "bentConnector5"
+        values = [along_x(points[1][0]), along_y(points[2][1]), along_x(points[3][0])]
+    _set_geometry(connector, preset, values, (min(sx, tx), min(sy, ty), width, height),
+                  flip_h, flip_v, rotation=0)
+
+
+def _set_geometry(connector: Any, preset: str, values: list[int],
+                  box: tuple[float, float, float, float], flip_h: bool, flip_v: bool,
+                  rotation: int) -> None:
+    """Write a connector's frame (EMU), flips, turn (60000ths of a degree), preset and
+    adjust values adj1, adj2..."""
+    xfrm = connector._element.spPr.get_or_add_xfrm()
+    if rotation:
+        xfrm.set("rot", str(rotation))
+    elif "rot" in xfrm.attrib:
+        del xfrm.attrib["rot"]
+    for attribute, on in (("flipH", flip_h), ("flipV", flip_v)):
+        if on:
+            xfrm.set(attribute, "1")
+        elif attribute in xfrm.attrib:
+            del xfrm.attrib[attribute]
+    xfrm.off.x, xfrm.off.y = round(box[0]), round(box[1])
+    xfrm.ext.cx, xfrm.ext.cy = round(box[2]), round(box[3])
+    geometry = connector._element.spPr.find(qn("a:prstGeom"))
+    geometry.set("prst", preset)
+    guides = geometry.find(qn("a:avLst"))
+    if guides is None:
+        guides = etree.SubElement(geometry, qn("a:avLst"))
+    for child in list(guides):
+        guides.remove(child)
+    for number, value in enumerate(values, start=1):
+        guide = etree.SubElement(guides, qn("a:gd"))
+        guide.set("name", f"adj{number}")
+        guide.set("fmla", f"val {value}")
+
+
 def add_arc(slide: Any, source: Any, target: Any, rise: float, colour: str = REWORK,
             width: float = 1.5, source_site: int = 0, target_site: int = 0) -> tuple[Any, float]:
     """A dashed curved connector glued from the top of `source` to the top of `target`, rising
@@ -171,7 +247,7 @@ def add_arc(slide: Any, source: Any, target: Any, rise: float, colour: str = REW
     start = _site(source, source_site)
     end = _site(target, target_site)
     peak = min(start[1], end[1]) - rise * 914400
-    _turn_curve(connector, start, end, peak)
+    _turn(connector, "curvedConnector3", start, end, peak)
     _arrow_line(connector, colour, width, True, True)
     return connector, peak / 914400
 
@@ -182,14 +258,15 @@ def _site(shape: Any, site: int) -> tuple[float, float]:
             3: (x + cx, y + cy / 2)}[site]
 
 
-def _turn_curve(connector: Any, start: tuple[float, float], end: tuple[float, float],
-                peak: float) -> None:
-    """Geometry of a quarter-turned curvedConnector3 from `start` to `end` bulging up to `peak`.
+def _turn(connector: Any, preset: str, start: tuple[float, float], end: tuple[float, float],
+          peak: float) -> None:
+    """Geometry of a quarter-turned curvedConnector3 or bentConnector3 from `start` to `end`
+    (EMU) whose bend runs at the height `peak`, above or below both ends.
 
     Turned by 90 degrees, the shape's local x runs down the slide and its local y runs right to
     left, so the connector's width is the vertical distance and its height the horizontal one;
     flips choose the direction, and adj1 (the bend, as a fraction of the width) places the bend
-    at `peak`.
+    at `peak` (PowerPoint writes such connectors the same way when it routes them itself).
     """
     dx, dy = end[0] - start[0], end[1] - start[1]
     flip_h, flip_v = dy < 0, dx > 0
@@ -200,24 +277,9 @@ def _turn_curve(connector: Any, start: tuple[float, float], end: tuple[float, fl
     if flip_h:
         bend = -bend
     adjust = (bend + width / 2) / width
-    xfrm = connector._element.spPr.get_or_add_xfrm()
-    xfrm.set("rot", "5400000")
-    for attribute, on in (("flipH", flip_h), ("flipV", flip_v)):
-        if on:
-            xfrm.set(attribute, "1")
-        elif attribute in xfrm.attrib:
-            del xfrm.attrib[attribute]
-    xfrm.off.x, xfrm.off.y = round(centre[0] - width / 2), round(centre[1] - height / 2)
-    xfrm.ext.cx, xfrm.ext.cy = round(width), round(height)
-    geometry = connector._element.spPr.find(qn("a:prstGeom"))
-    values = geometry.find(qn("a:avLst"))
-    if values is None:
-        values = etree.SubElement(geometry, qn("a:avLst"))
-    for child in list(values):
-        values.remove(child)
-    guide = etree.SubElement(values, qn("a:gd"))
-    guide.set("name", "adj1")
-    guide.set("fmla", f"val {round(adjust * 100000)}")
+    _set_geometry(connector, preset, [round(adjust * 100000)],
+                  (centre[0] - width / 2, centre[1] - height / 2, width, height),
+                  flip_h, flip_v, rotation=5400000)
 
 
 def set_cell(cell: Any, text: str, points: float = 10, bold: bool = False, colour: str = TEXT,

@@ -7,9 +7,10 @@ size from 12 pt down to 9 pt (the smallest we allow) that lets the map fit, with
 left for the inventory triangle and the wait. The vertical scale may be larger than the
 horizontal one, so that rows leave room for the flag badges, rework arcs and kaizen bursts.
 
-When the boxes would get narrower than MIN_BOX_WIDTH (a map more than about ten columns wide)
-or the rows do not fit the height, the map is split into pages by bands of x (and, if needed,
-of y); every page is laid out on its own.
+When the boxes would get narrower than their longest word at 9 pt (a map more than about ten
+columns wide), the map is cut into bands of x, which go one under the other on the same slide
+while they fit its height (a map of 20 steps in a row takes two bands); only beyond that is it
+split over several slides, by bands of x (and, if needed, of y), each laid out on its own.
 
 Text is measured with the real advance widths of the deck's font (vsm.export.text).
 """
@@ -22,15 +23,15 @@ from itertools import combinations
 from typing import Any, Callable, Literal, overload
 
 from vsm.analysis import FLAG_LABELS
-from vsm.export.text import line_height, text_width, wrap
+from vsm.export.text import fits, line_height, text_width, wrap
 from vsm.model import Step, ValueStreamMap
 from vsm.model.durations import format_duration
 
 SLIDE_WIDTH = 13.333
 SLIDE_HEIGHT = 7.5
 MARGIN = 0.3
-MAP_TOP = 0.9  # below the title and the legend
-MAP_BOTTOM = 6.22  # above the ladder and the summary
+MAP_TOP = 0.95  # below the title, the legend and the headline figures
+MAP_BOTTOM = 6.5  # above the lead-time ladder
 LINK_MARGIN = 0.45  # room at a split page's sides for the off-slide link markers
 
 EDITOR_WIDTH = 180.0  # the editor's step box, scene units (ui/canvas/items/step_item.py)
@@ -38,18 +39,17 @@ EDITOR_HEIGHT = 120.0
 DEFAULT_PITCH = 240.0  # vsm.model.layout.COLUMN_SPACING
 
 GAP = 0.36  # left of each box: the inventory triangle and the wait
-MIN_BOX_WIDTH = 0.88
+MIN_BOX_WIDTH = 0.75
+BAND_GAP = 0.34  # between two bands of one slide: the corridor a connector back to the left uses
 MAX_BOX_WIDTH = 2.0
-MIN_BOX_HEIGHT = 0.9
+MIN_BOX_HEIGHT = 0.72  # room for the wait triangle and its time before the box
 BADGE_HEIGHT = 0.2
 ARC_CLEARANCE = 0.16  # a rework arc rises this far above the badges
 ARC_LABEL = 0.1  # the arc's label sits on its peak, half above it
 ROW_SPACE = 0.08  # free space between a box and the badges of the row below
 MIN_FONT = 9.0
-# (size, what the second line shows) tried in order: team and performer, the team alone (the
-# outline shows the performer), nothing
-FONTS = ((12.0, "full"), (11.0, "full"), (10.0, "full"), (9.0, "full"), (9.0, "team"),
-         (9.0, "compact"))
+# (size, whether the box shows who does the step) tried in order
+FONTS = ((12.0, "full"), (11.0, "full"), (10.0, "full"), (9.0, "full"), (9.0, "compact"))
 
 PERFORMER_WORDS = {"internal": "internal", "vendor": "vendor", "customer": "customer",
                    "automated": "automated"}
@@ -94,16 +94,13 @@ class Paragraph:
 
 
 def step_paragraphs(step: Step, points: float, mode: str = "full") -> list[Paragraph]:
-    """The text of a step box: name; team · performer ("full"), the team alone ("team") or
-    nothing ("compact"); and the figures."""
+    """The text of a step box: its name; who does it (the team, else the performer), unless
+    "compact"; its process time and %C&A. (The wait shows in the triangle before the box, the
+    performer in the box's outline.)"""
     name = ("⚙ " if step.performer == "automated" else "") + step.name
-    performer = PERFORMER_WORDS.get(step.performer, step.performer)
-    who = " · ".join(part for part in (step.team, performer) if part)
-    if mode == "team":
-        who = step.team or performer
+    who = step.team or PERFORMER_WORDS.get(step.performer, step.performer)
     figures = " · ".join(figure.replace(" ", NBSP) for figure in (
-        f"PT {format_duration(step.process_time)}", f"W {format_duration(step.wait_time)}",
-        f"%C&A {step.pca:g}"))
+        f"PT {format_duration(step.process_time)}", f"%C&A {step.pca:g}"))
     paragraphs = [Paragraph(name, points, bold=True)]
     if mode != "compact":
         paragraphs.append(Paragraph(who, max(MIN_FONT, points - 1), muted=True))
@@ -120,6 +117,12 @@ def paragraphs_height(paragraphs: list[Paragraph], width: float) -> float:
     lines = sum(len(wrap(p.text, inner, p.points, p.bold)) * line_height(p.points)
                 for p in paragraphs)
     return lines + 2 * BOX_INSET + 0.06
+
+
+def words_fit(steps: list[Step], points: float, mode: str, box_w: float) -> bool:
+    """Whether every word of every step's box text fits the box's width at `points`."""
+    return all(fits(p.text, box_w - 2 * BOX_INSET, p.points, p.bold)
+               for s in steps for p in step_paragraphs(s, points, mode))
 
 
 def badge_width(label: str, points: float = MIN_FONT) -> float:
@@ -203,20 +206,26 @@ class _Context:
 
 def plan_map_pages(map_: ValueStreamMap, flags: dict[str, list[str]],
                    kaizens: Sequence[Any] = ()) -> list[MapPage]:
-    """Lay the map out on as few slides as keep every box at least MIN_BOX_WIDTH wide and its
-    text at 9 pt or more: split by bands of x first, then, where rows do not fit, by y."""
+    """Lay the map out on as few slides as keep every word of every box whole and its text at
+    9 pt or more: bands of x one under the other on one slide when they fit; else split by bands
+    of x, then, where rows do not fit, by y."""
     steps = map_.steps
     if not steps:
         return [MapPage([], {})]
     context = _Context(flags, [(f.source, f.target) for f in map_.flows if f.kind == "rework"],
                        list(kaizens), pitches(steps)[0])
     width = SLIDE_WIDTH - 2 * MARGIN
+    narrowest_allowed = min_box_width(steps)
     for columns in range(1, len(steps) + 1):
-        margin = 0.0 if columns == 1 else 2 * LINK_MARGIN
         bands = _bands(steps, lambda s: s.x, columns)
-        narrowest = min(_box_width(band, context.pitch_x, width - margin) for band in bands)
-        if narrowest >= MIN_BOX_WIDTH:
+        narrowest = min(_box_width(band, context.pitch_x, width) for band in bands)
+        if narrowest >= narrowest_allowed:
             break
+    if columns > 1:
+        stacked = _stack(bands, context)
+        if stacked is not None:
+            _place_free_kaizens([stacked], steps, context.kaizens)
+            return [stacked]
     tiles: list[list[Step]] = []
     for band in bands:
         for rows in range(1, len(band) + 1):
@@ -230,6 +239,48 @@ def plan_map_pages(map_: ValueStreamMap, flags: dict[str, list[str]],
         page.number, page.count = number, len(pages)
     _place_free_kaizens(pages, steps, context.kaizens)
     return pages
+
+
+def min_box_width(steps: list[Step]) -> float:
+    """The narrowest box that holds the longest word of every step's text at 9 pt, whole."""
+    widest = max((text_width(word, p.points, p.bold) for s in steps
+                  for p in step_paragraphs(s, MIN_FONT) for word in p.text.split(" ")),
+                 default=0.0)
+    return max(MIN_BOX_WIDTH, widest + 2 * BOX_INSET)
+
+
+def _stack(bands: list[list[Step]], context: _Context) -> MapPage | None:
+    """All bands on one slide, one under the other, or None if they do not fit its height."""
+    area = Rect(MARGIN, MAP_TOP, SLIDE_WIDTH - 2 * MARGIN, MAP_BOTTOM - MAP_TOP)
+    box_w = min(_box_width(band, context.pitch_x, area.width) for band in bands)
+    if box_w < min_box_width([s for band in bands for s in band]):
+        return None
+    scale_x = (box_w + GAP) / context.pitch_x
+    slot = (area.height - BAND_GAP * (len(bands) - 1)) / len(bands)
+    for points, mode in FONTS:
+        if not words_fit([s for band in bands for s in band], points, mode, box_w):
+            continue
+        box_h = max(MIN_BOX_HEIGHT, max(paragraphs_height(step_paragraphs(s, points, mode), box_w)
+                                        for band in bands for s in band))
+        pages = []
+        for index, band in enumerate(bands):
+            top = area.top + index * (slot + BAND_GAP)
+            page, fitted = _arrange(band, context, Rect(area.left, top, area.width, slot), box_w,
+                                  box_h, scale_x, centre=False)
+            if not fitted:
+                break
+            pages.append(page)
+        else:
+            merged = MapPage([v for page in pages for v in page.step_ids], {}, points, mode,
+                             scale=pages[0].scale, origin=pages[0].origin, area=area)
+            for page in pages:
+                merged.boxes.update(page.boxes)
+                merged.badges.update(page.badges)
+                merged.hanging |= page.hanging
+                merged.arc_rise.update(page.arc_rise)
+                merged.bursts.update(page.bursts)
+            return merged
+    return None
 
 
 def _bands(steps: list[Step], key: Callable[[Step], float], count: int) -> list[list[Step]]:
@@ -262,17 +313,19 @@ def _fit(steps: list[Step], context: _Context, split: bool, force: bool = False)
     scale_x = (box_w + GAP) / context.pitch_x
     page = None
     for points, mode in FONTS:
+        if not words_fit(steps, points, mode, box_w) and points > MIN_FONT:
+            continue
         box_h = max(MIN_BOX_HEIGHT, max(paragraphs_height(step_paragraphs(s, points, mode), box_w)
                                         for s in steps))
-        page, fits = _arrange(steps, context, area, box_w, box_h, scale_x)
+        page, fitted = _arrange(steps, context, area, box_w, box_h, scale_x)
         page.points, page.mode = points, mode
-        if fits:
+        if fitted:
             return page
     return page if force else None
 
 
 def _arrange(steps: list[Step], context: _Context, area: Rect, box_w: float, box_h: float,
-             scale_x: float) -> tuple[MapPage, bool]:
+             scale_x: float, centre: bool = True) -> tuple[MapPage, bool]:
     """Place the boxes with the room each needs above and below it; say whether all fits."""
     ids = {s.id for s in steps}
     by_id = {s.id: s for s in steps}
@@ -328,10 +381,10 @@ def _arrange(steps: list[Step], context: _Context, area: Rect, box_w: float, box
         if height(candidate) <= area.height:
             scale_y = candidate
             break
-    fits = height(scale_y) <= area.height + 1e-9 and (not limits or scale_y >= needed - 1e-9)
+    fitted = height(scale_y) <= area.height + 1e-9 and (not limits or scale_y >= needed - 1e-9)
     used_w = (max(s.x for s in steps) - x0) * scale_x + GAP + box_w
     top_extent = -min((s.y - y0) * scale_y - extent[s.id] for s in steps)
-    left = area.left + max(0.0, (area.width - used_w) / 2) + GAP - x0 * scale_x
+    left = area.left + (max(0.0, (area.width - used_w) / 2) if centre else 0.0) + GAP - x0 * scale_x
     top = area.top + max(0.0, (area.height - height(scale_y)) / 2) + top_extent - y0 * scale_y
     boxes = {s.id: Rect(left + s.x * scale_x, top + s.y * scale_y, box_w, box_h) for s in steps}
     page = MapPage([s.id for s in steps], boxes, badges=badges, hanging=hanging,
@@ -349,7 +402,7 @@ def _arrange(steps: list[Step], context: _Context, area: Rect, box_w: float, box
             else:
                 page.bursts[kaizen.id] = Rect(left, up - burst_h, width, burst_h)
                 up -= burst_h + 0.04
-    return page, fits
+    return page, fitted
 
 
 def _burst_width(kaizen: Any, under_box: bool, kaizens: list[Any], steps: dict[str, Step],

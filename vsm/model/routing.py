@@ -1,0 +1,193 @@
+"""Where the connectors between step boxes run: orthogonal paths around the boxes.
+
+An ordinary flow leaves its source box in the middle of the right edge and enters its target
+box in the middle of the left edge, so its path has one of three shapes, which PowerPoint's glued
+elbow connectors draw and the canvas draws the same way:
+
+- straight: source and target at the same height with nothing between them;
+- three segments: right to a vertical channel, up or down to the target's height, right into the
+  target (a `bentConnector3`);
+- five segments: right to a channel, up or down to a corridor between rows, along it, to a
+  second channel, to the target's height and into the target (a `bentConnector5`): around the
+  boxes in the way, or back to a target on the left.
+
+A flow may also leave from the bottom of its source and enter the bottom of its target through a
+corridor below both (a U, a turned `bentConnector3`): what a connector between two boxes of one
+row with others between them needs, since a five-segment connector cannot start and end at the
+same height.
+
+`Router` tries the candidates from the shortest and simplest (few bends) and keeps the first whose
+segments cross no box, keep `margin` away from every box but at their own ends, cross none of the
+`obstacles` (labels) and do not run along a segment another flow already took (parallel runs are
+spread by `spacing`). When no candidate is that clean, it takes the least bad: crossing a box is
+far worse than passing behind a label or beside another run. Units are whatever the boxes are
+in (inches on a slide, scene units on the canvas).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import product
+
+Point = tuple[float, float]
+SIDES = (3, 1)  # connection sites of a rectangle: 0 top, 1 left, 2 bottom, 3 right
+BOTTOMS = (2, 2)
+BEND_COST = 3.0  # a bend costs as much as this many margins of length
+BOX_CROSSING, LABEL_CROSSING, SHARED_RUN = 1000, 20, 10  # badness, in margins of length
+SPREAD = 3  # parallel runs tried on each side of a channel or corridor
+
+
+@dataclass(frozen=True)
+class Box:
+    """An obstacle and a connector end: a rectangle, top-left origin, y downwards."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    @property
+    def middle_y(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    def grown(self, by: float) -> Box:
+        """The box with `by` more on every side."""
+        return Box(self.left - by, self.top - by, self.right + by, self.bottom + by)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A connector's path (its points, ends included) and the connection sites it leaves its
+    source and enters its target by (SIDES or BOTTOMS)."""
+
+    points: list[Point]
+    sites: tuple[int, int]
+
+
+@dataclass
+class Router:
+    """Routes the flows of one drawing among `boxes` (by id), one after the other."""
+
+    boxes: dict[str, Box]
+    margin: float  # keep this far from boxes, and this much straight line at each end
+    spacing: float  # between parallel runs of different flows
+    obstacles: list[Box] = field(default_factory=list)  # labels, badges: avoid them too
+    _taken: list[tuple[Point, Point, str, str]] = field(default_factory=list)
+
+    def route(self, source_id: str, target_id: str) -> Route:
+        """The flow's path: from the source's right edge to the target's left, or from bottom to
+        bottom through a corridor below them.
+
+        The cheapest candidate (length, and bends) that crosses nothing, tried first on the
+        plain channels and corridors, then spread sideways; if every candidate crosses
+        something, the one crossing the least (a map drawn with boxes on top of each other)."""
+        source, target = self.boxes[source_id], self.boxes[target_id]
+        fallback: tuple[float, Route] | None = None
+        for spread in (0, SPREAD):
+            candidates = sorted(self._candidates(source, target, spread),
+                                key=lambda route: self._cost(route.points))
+            for route in candidates[:4000]:
+                badness = self._badness(route.points, source_id, target_id)
+                if badness == 0:
+                    self._take(route.points, source_id, target_id)
+                    return route
+                score = badness * self.margin + self._cost(route.points)
+                if fallback is None or score < fallback[0]:
+                    fallback = (score, route)
+        assert fallback is not None  # the U below both boxes always yields candidates
+        self._take(fallback[1].points, source_id, target_id)
+        return fallback[1]
+
+    def _cost(self, path: list[Point]) -> float:
+        return _length(path) + BEND_COST * self.margin * (len(path) - 2)
+
+    # ------------------------------------------------------------ candidates
+
+    def _candidates(self, source: Box, target: Box, spread: int) -> list[Route]:
+        start, end = (source.right, source.middle_y), (target.left, target.middle_y)
+        (sx, sy), (tx, ty) = start, end
+        paths: list[list[Point]] = []
+        if abs(sy - ty) < 1e-9 and tx > sx:
+            paths.append([start, end])
+        channels = self._lines("x", spread)
+        if tx - sx > 2 * self.margin:
+            paths += [[start, (x, sy), (x, ty), end] for x in channels
+                      if sx + self.margin <= x <= tx - self.margin]
+        corridors = self._lines("y", spread)
+        if abs(sy - ty) > 1e-9:  # a five-segment connector needs two heights
+            exits = [x for x in channels if x >= sx + self.margin][:2 * spread + 3]
+            entries = [x for x in reversed(channels) if x <= tx - self.margin][:2 * spread + 3]
+            for x1, y, x3 in product(exits, corridors, entries):
+                paths.append([start, (x1, sy), (x1, y), (x3, y), (x3, ty), end])
+        routes = [Route(path, SIDES) for path in paths]
+        low = max(source.bottom, target.bottom) + self.margin
+        source_x, target_x = (source.left + source.right) / 2, (target.left + target.right) / 2
+        routes += [Route([(source_x, source.bottom), (source_x, y), (target_x, y),
+                          (target_x, target.bottom)], BOTTOMS) for y in corridors if y >= low]
+        return routes
+
+    def _lines(self, axis: str, spread: int) -> list[float]:
+        """Where vertical runs (axis "x") or horizontal runs ("y") may go: a margin beyond every
+        box edge and the middles between edges, each spread by up to `spread` spacings."""
+        if axis == "x":
+            edges = sorted({e for b in self.boxes.values() for e in (b.left, b.right)})
+        else:
+            edges = sorted({e for b in self.boxes.values() for e in (b.top, b.bottom)})
+        base = {e + s * self.margin for e in edges for s in (-1, 1)}
+        base |= {(a + b) / 2 for a, b in zip(edges, edges[1:])}
+        return sorted({v + k * self.spacing for v in base for k in range(-spread, spread + 1)})
+
+    # ------------------------------------------------------------ checks
+
+    def _badness(self, path: list[Point], source_id: str, target_id: str) -> int:
+        """What the path runs into, weighted: boxes, labels, other flows' runs (0: clean)."""
+        count = 0
+        segments = list(zip(path, path[1:]))
+        for box_id, box in self.boxes.items():
+            near = box.grown(self.margin * 0.999)
+            for index, (a, b) in enumerate(segments):
+                if box_id == source_id and index == 0 or box_id == target_id and (
+                        index == len(segments) - 1):
+                    if _crosses(a, b, box.grown(-1e-6)):  # its own box: only from outside
+                        count += BOX_CROSSING
+                        break
+                    continue
+                if _crosses(a, b, near):
+                    count += BOX_CROSSING
+                    break
+        for obstacle in self.obstacles:
+            if any(_crosses(a, b, obstacle) for a, b in segments):
+                count += LABEL_CROSSING
+        for a, b in segments:
+            for c, d, other_source, other_target in self._taken:
+                shared_end = (other_source == source_id and a == path[0]
+                              or other_target == target_id and b == path[-1])
+                if not shared_end and _runs_along(a, b, c, d, self.spacing * 0.999):
+                    count += SHARED_RUN
+        return count
+
+    def _take(self, path: list[Point], source_id: str, target_id: str) -> None:
+        for a, b in zip(path, path[1:]):
+            self._taken.append((a, b, source_id, target_id))
+
+
+def _length(path: list[Point]) -> float:
+    return sum(abs(b[0] - a[0]) + abs(b[1] - a[1]) for a, b in zip(path, path[1:]))
+
+
+def _crosses(a: Point, b: Point, box: Box) -> bool:
+    """Whether the axis-parallel segment a-b passes through the inside of `box`."""
+    left, right = min(a[0], b[0]), max(a[0], b[0])
+    top, bottom = min(a[1], b[1]), max(a[1], b[1])
+    return left < box.right and right > box.left and top < box.bottom and bottom > box.top
+
+
+def _runs_along(a: Point, b: Point, c: Point, d: Point, within: float) -> bool:
+    """Whether two axis-parallel segments run side by side closer than `within`, overlapping."""
+    if a[1] == b[1] and c[1] == d[1]:  # both horizontal
+        return (abs(a[1] - c[1]) < within
+                and min(max(a[0], b[0]), max(c[0], d[0])) > max(min(a[0], b[0]), min(c[0], d[0])))
+    if a[0] == b[0] and c[0] == d[0]:  # both vertical
+        return (abs(a[0] - c[0]) < within
+                and min(max(a[1], b[1]), max(c[1], d[1])) > max(min(a[1], b[1]), min(c[1], d[1])))
+    return False
