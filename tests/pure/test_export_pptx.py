@@ -153,9 +153,10 @@ def check_flows(deck, map_: ValueStreamMap) -> int:
                 continue
             if flow.kind == "normal":  # beside (right to left), or a U under the boxes
                 ends = [((source.shape_id, a), (target.shape_id, b)) for a, b in ((3, 1), (2, 2))]
-            else:
-                ends = [((source.shape_id, 0),
-                         (target.shape_id, 3 if flow.source == flow.target else 0))]
+            elif flow.source == flow.target:
+                ends = [((source.shape_id, 0), (target.shape_id, 3))]
+            else:  # a U above both boxes, or below them
+                ends = [((source.shape_id, a), (target.shape_id, a)) for a in (0, 2)]
             matching = [c for c in cxns if glue(c) in ends]
             assert len(matching) == 1, (map_.step(flow.source).name, map_.step(flow.target).name)
             connector = matching[0]
@@ -164,8 +165,8 @@ def check_flows(deck, map_: ValueStreamMap) -> int:
                 assert geometry(connector) in ("line", "straightConnector1", "bentConnector3",
                                                "bentConnector5")
                 assert line(connector).find(qn("a:prstDash")) is None
-            else:
-                assert geometry(connector) == "curvedConnector3"
+            else:  # an arc within a row, elbows between rows
+                assert geometry(connector) in ("curvedConnector3", "bentConnector3")
                 assert line(connector).find(qn("a:prstDash")).get("val") == "dash"
             checked += 1
     return checked

@@ -35,8 +35,7 @@ from vsm.export.shapes import (
     write_text,
 )
 from vsm.export.slide_layout import (
-    BURST_TEXT,
-    GAP,
+    BURST_INSET,
     LINK_MARGIN,
     MAP_BOTTOM,
     MARGIN,
@@ -44,6 +43,7 @@ from vsm.export.slide_layout import (
     MapPage,
     Rect,
     badge_width,
+    inventory_rect,
     ladder_cells,
     step_paragraphs,
 )
@@ -59,7 +59,6 @@ FIGURES = Rect(SLIDE_WIDTH / 2, 0.62, SLIDE_WIDTH / 2 - MARGIN, 0.28)  # the hea
 NOTE = Rect(MARGIN, 7.2, SLIDE_WIDTH - 2 * MARGIN, 0.22)  # under the ladder
 BURST_FILL = "FFF2A8"
 MARKER_PITCH = 0.7  # a link marker and its caption
-INVENTORY_HEIGHT = 0.36  # the wait triangle and its time, above the middle of the box
 ROUTE_MARGIN = 0.08  # connectors keep this far from boxes and labels
 ROUTE_SPACING = 0.07  # between parallel runs of two connectors
 
@@ -172,16 +171,9 @@ def _step_box(slide: Any, step: Step, page: MapPage, critical: bool) -> Any:
     return shape
 
 
-def inventory_rect(box: Rect, wait: str = "") -> Rect:
-    """Where the wait before a box is shown: the triangle and the time under it, in the middle
-    of the gap before the box and above the middle of its height, where the flow arrives."""
-    width = max(0.22, text_width(wait, 9, True) + 0.06)
-    return Rect(box.left - GAP / 2 - width / 2, box.top + 0.02, width, INVENTORY_HEIGHT)
-
-
 def _inventory(slide: Any, step: Step, box: Rect, long_wait: bool) -> None:
     """The inventory triangle in the gap before the box, with the wait under it."""
-    place = inventory_rect(box)
+    place = inventory_rect(box, format_duration(step.wait_time))
     fill = tint(FLAGS["long_wait"].colour, 0.3) if long_wait else WHITE
     add_box(slide, MSO_SHAPE.ISOSCELES_TRIANGLE, (place.centre_x - 0.1, place.top, 0.2, 0.17),
             fill, OUTLINE, 1.0, name=f"Wait before {step.name}")
@@ -209,20 +201,11 @@ def _badges(slide: Any, flags: list[str], rows: list[list[str]], box: Rect,
 
 
 def _burst(slide: Any, title: str, rect: Rect) -> None:
-    """A kaizen burst with its title spread over the burst's middle (negative insets widen the
-    small text area of the explosion shape)."""
+    """A kaizen burst with its title in the preset's own text rectangle (sized for it by
+    vsm.export.slide_layout.burst_size), so every renderer keeps it inside the star."""
     burst = add_box(slide, MSO_SHAPE.EXPLOSION1, _rect(rect), BURST_FILL, OUTLINE, 1.0,
                     name=f"Kaizen: {title}")
-    write_text(burst, [(title, 9, True, TEXT)], inset=0.0)
-    body = burst.text_frame._txBody.bodyPr
-    left, right, top, bottom = BURST_TEXT
-    text_rect = (4627 / 21600, 16702 / 21600, 6320 / 21600, 13937 / 21600)  # irregularSeal1
-    insets = {"lIns": (left - text_rect[0]) * rect.width,
-              "rIns": (text_rect[1] - right) * rect.width,
-              "tIns": (top - text_rect[2]) * rect.height,
-              "bIns": (text_rect[3] - bottom) * rect.height}
-    for name, inches in insets.items():
-        body.set(name, str(round(inches * 914400)))
+    write_text(burst, [(title, 9, True, TEXT)], inset=BURST_INSET)
 
 
 # ---------------------------------------------------------------- flows
@@ -255,7 +238,7 @@ def _flows(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, Any
             _share_label(slide, route.points, f"{flow.share:g}%", labels)
     for flow in inside:
         if flow.kind == "rework":
-            connectors.append(_rework(slide, map_, page, boxes, flow))
+            connectors.append(_rework(slide, map_, page, boxes, flow, router, labels))
     for flow in outside:
         connectors.append(_link(slide, map_, boxes, markers[flow.id], flow, router))
     anchor = list(slide.shapes)[first_shape]._element
@@ -310,17 +293,32 @@ def _overlap(a: Box, b: Box) -> bool:
 
 
 def _rework(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, Any],
-            flow: Any) -> Any:
-    same = flow.source == flow.target
-    rise = page.arc_rise.get((flow.source, flow.target), 0.3)
-    connector, peak = add_arc(slide, boxes[flow.source], boxes[flow.target], rise,
-                              target_site=3 if same else 0)
-    connector.name = f"Rework: {map_.step(flow.source).name} → {map_.step(flow.target).name}"
-    a, b = page.boxes[flow.source], page.boxes[flow.target]
-    x = (a.centre_x + (b.right if same else b.centre_x)) / 2
+            flow: Any, router: Router, labels: list[Box]) -> Any:
+    """A dashed curved connector for work sent back: a U above the boxes (below them where a
+    box is in the way; from the top to the right side for a step sending work back to itself),
+    with its probability on the U's middle."""
     text = f"↺ {flow.probability:g}%"
     width = text_width(text, 9, True) + 0.08
-    add_text(slide, (x - width / 2, peak - 0.1, width, 0.2), text, 9, bold=True, colour=REWORK,
+    if flow.source == flow.target:
+        box = page.boxes[flow.source]
+        connector, peak = add_arc(slide, boxes[flow.source], boxes[flow.target], 0.3,
+                                  target_site=3)
+        x = (box.centre_x + box.right) / 2
+    else:
+        route = router.route_back(flow.source, flow.target)
+        peak = route.points[1][1]
+        if abs(route.points[0][1] - route.points[-1][1]) < 1e-6:  # one row: the classic arc
+            connector = add_arc(slide, boxes[flow.source], boxes[flow.target], 0.0,
+                                source_site=route.sites[0], target_site=route.sites[1],
+                                peak=peak)[0]
+        else:  # between rows a curve would cut corners the route keeps clear: elbows
+            connector = add_routed_flow(slide, boxes[flow.source], boxes[flow.target],
+                                        route.points, route.sites, REWORK, 1.5, dash=True)
+        x = (route.points[1][0] + route.points[2][0]) / 2
+    connector.name = f"Rework: {map_.step(flow.source).name} → {map_.step(flow.target).name}"
+    place = Box(x - width / 2, peak - 0.1, x + width / 2, peak + 0.1)
+    labels.append(place)
+    add_text(slide, (place.left, place.top, width, 0.2), text, 9, bold=True, colour=REWORK,
              align="centre", anchor="middle", fill=WHITE, inset=0.01, name=f"Rework {text}")
     return connector
 

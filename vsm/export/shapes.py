@@ -170,8 +170,8 @@ def add_routed_flow(slide: Any, source: Any, target: Any, points: list[tuple[flo
     connector = slide.shapes.add_connector(MSO_CONNECTOR.ELBOW, 0, 0, Emu(1), Emu(1))
     connector.begin_connect(source, sites[0])
     connector.end_connect(target, sites[1])
-    if sites == (2, 2):  # a U below: a turned elbow whose bend is the corridor
-        start, end = _site(source, 2), _site(target, 2)
+    if sites in ((2, 2), (0, 0)):  # a U below or above: a turned elbow bent at the corridor
+        start, end = _site(source, sites[0]), _site(target, sites[1])
         _turn(connector, "bentConnector3", start, end, points[1][1] * 914400)
     else:
         _bend(connector, [(x * 914400, y * 914400) for x, y in points])
@@ -234,22 +234,20 @@ def _set_geometry(connector: Any, preset: str, values: list[int],
 
 
 def add_arc(slide: Any, source: Any, target: Any, rise: float, colour: str = REWORK,
-            width: float = 1.5, source_site: int = 0, target_site: int = 0) -> tuple[Any, float]:
-    """A dashed curved connector glued from the top of `source` to the top of `target`, rising
-    `rise` inches above the higher of the two; returns it and the y of its peak (inches).
-
-    The curve is a `curvedConnector3` turned a quarter turn so that it leaves and enters its
-    shapes vertically; its adjust value puts the bend above both ends (PowerPoint writes such
-    connectors the same way when it routes them itself)."""
+            width: float = 1.5, source_site: int = 0, target_site: int = 0,
+            peak: float | None = None) -> tuple[Any, float]:
+    """A dashed curved connector glued from a site of `source` to a site of `target` (top to
+    top by default) whose bend runs at `peak` inches down the slide, or `rise` inches above the
+    higher of the two ends; returns it and the y of its bend (inches)."""
     connector = slide.shapes.add_connector(MSO_CONNECTOR.CURVE, 0, 0, Emu(1), Emu(1))
     connector.begin_connect(source, source_site)
     connector.end_connect(target, target_site)
     start = _site(source, source_site)
     end = _site(target, target_site)
-    peak = min(start[1], end[1]) - rise * 914400
-    _turn(connector, "curvedConnector3", start, end, peak)
+    bend = peak * 914400 if peak is not None else min(start[1], end[1]) - rise * 914400
+    _turn(connector, "curvedConnector3", start, end, bend)
     _arrow_line(connector, colour, width, True, True)
-    return connector, peak / 914400
+    return connector, bend / 914400
 
 
 def _site(shape: Any, site: int) -> tuple[float, float]:

@@ -43,6 +43,7 @@ MIN_BOX_WIDTH = 0.75
 BAND_GAP = 0.34  # between two bands of one slide: the corridor a connector back to the left uses
 MAX_BOX_WIDTH = 2.0
 MIN_BOX_HEIGHT = 0.72  # room for the wait triangle and its time before the box
+INVENTORY_HEIGHT = 0.36  # the wait triangle and its time, above the middle of the box
 BADGE_HEIGHT = 0.2
 ARC_CLEARANCE = 0.16  # a rework arc rises this far above the badges
 ARC_LABEL = 0.1  # the arc's label sits on its peak, half above it
@@ -145,16 +146,30 @@ def badge_rows(labels: list[str], width: float) -> list[list[str]]:
     return rows
 
 
-BURST_TEXT = (0.16, 0.84, 0.24, 0.76)  # where a burst's title goes: left, right, top, bottom
-MAX_BURST_WIDTH = 2.3
+# The text rectangle of PowerPoint's irregularSeal1 ("explosion") preset, as fractions of the
+# shape: left, right, top, bottom. Every renderer puts a burst's title there.
+BURST_TEXT = (4627 / 21600, 16702 / 21600, 6320 / 21600, 13937 / 21600)
+BURST_INSET = 0.02
+MAX_BURST_WIDTH = 2.6
 
 
 def burst_size(title: str, width: float) -> tuple[float, float]:
-    """Width and height of a kaizen burst whose title wraps inside its middle at 9 pt."""
-    inner = width * (BURST_TEXT[1] - BURST_TEXT[0]) - 0.04
+    """Width and height of a kaizen burst about `width` wide whose title fits inside the
+    preset's text rectangle at 9 pt, every word whole (the burst widens for a long word)."""
+    across = BURST_TEXT[1] - BURST_TEXT[0]
+    widest = max((text_width(word, MIN_FONT, bold=True) for word in title.split()), default=0.0)
+    width = max(width, (widest + 2 * BURST_INSET) / across)
+    inner = width * across - 2 * BURST_INSET
     lines = len(wrap(title, inner, MIN_FONT, bold=True))
-    height = lines * line_height(MIN_FONT) / (BURST_TEXT[3] - BURST_TEXT[2]) + 0.04
-    return width, max(0.55, height)
+    height = (lines * line_height(MIN_FONT) + 2 * BURST_INSET) / (BURST_TEXT[3] - BURST_TEXT[2])
+    return width, max(0.6, height)
+
+
+def inventory_rect(box: Rect, wait: str) -> Rect:
+    """Where the wait before a box is shown: the triangle and the time under it, in the middle
+    of the gap before the box and above the middle of its height, where the flow arrives."""
+    width = max(0.22, text_width(wait, MIN_FONT, True) + 0.06)
+    return Rect(box.left - GAP / 2 - width / 2, box.top + 0.02, width, INVENTORY_HEIGHT)
 
 
 @dataclass
@@ -343,24 +358,21 @@ def _arrange(steps: list[Step], context: _Context, area: Rect, box_w: float, box
         if source not in ids or target not in ids:
             continue
         a, b = by_id[source], by_id[target]
-        low_x, high_x, top_y = min(a.x, b.x), max(a.x, b.x), min(a.y, b.y)
-        under = [s for s in steps if low_x <= s.x <= high_x
-                 and top_y - EDITOR_HEIGHT / 2 <= s.y <= max(a.y, b.y) + EDITOR_HEIGHT / 2]
-        rise = max(extent[s.id] for s in under) + ARC_CLEARANCE
+        if abs(a.y - b.y) >= EDITOR_HEIGHT / 2:
+            continue  # between rows: routed through the gaps (vsm.model.routing), no arc to fit
+        # The arc is routed (vsm.model.routing) through the first free corridor above the row,
+        # or below it: room is kept above its two ends, where it leaves and arrives.
+        rise = max(extent[source], extent[target]) + ARC_CLEARANCE
         arc_rise[(source, target)] = rise
-        for s in under:
-            extent[s.id] = max(extent[s.id], rise + ARC_LABEL)
-        for s in steps:  # boxes above the arc
-            if (low_x - EDITOR_WIDTH < s.x < high_x + EDITOR_WIDTH
-                    and s.y <= top_y - EDITOR_HEIGHT / 2):
-                limits.append((box_h + rise + ARC_LABEL + ROW_SPACE, top_y - s.y))
+        for end in (source, target):
+            extent[end] = max(extent[end], rise + ARC_LABEL)
     clear = dict(extent)  # bursts above a box start above its badges and any rework arc
     stacks: dict[str, list[tuple[Any, float, float, bool]]] = {}  # (kaizen, width, height, below)
     for kaizen in context.kaizens:
         if kaizen.step_id in ids:
             under_box = kaizen.y > by_id[kaizen.step_id].y + EDITOR_HEIGHT / 2
             width = _burst_width(kaizen, under_box, context.kaizens, by_id, box_w, scale_x)
-            burst_h = burst_size(kaizen.title, width)[1]
+            width, burst_h = burst_size(kaizen.title, width)
             stacks.setdefault(kaizen.step_id, []).append((kaizen, width, burst_h, under_box))
             room = below if under_box else extent  # bursts stack beyond badges and arcs
             room[kaizen.step_id] += burst_h + 0.04
@@ -389,20 +401,60 @@ def _arrange(steps: list[Step], context: _Context, area: Rect, box_w: float, box
     boxes = {s.id: Rect(left + s.x * scale_x, top + s.y * scale_y, box_w, box_h) for s in steps}
     page = MapPage([s.id for s in steps], boxes, badges=badges, hanging=hanging,
                    arc_rise=arc_rise, scale=(scale_x, scale_y), origin=(left, top), area=area)
+    occupied = _occupied(steps, page)
     for step_id, stack in stacks.items():
         box = boxes[step_id]
         up = box.top - clear[step_id] - 0.02
         down = box.bottom + below[step_id] - sum(h + 0.04 for _, _, h, under in stack if under)
         down += 0.04
         for kaizen, width, burst_h, under_box in stack:
-            left = min(max(box.centre_x - width / 2, area.left), area.right - width)
+            centred = min(max(box.centre_x - width / 2, area.left), area.right - width)
             if under_box:
-                page.bursts[kaizen.id] = Rect(left, down, width, burst_h)
+                wanted = Rect(centred, down, width, burst_h)
                 down += burst_h + 0.04
             else:
-                page.bursts[kaizen.id] = Rect(left, up - burst_h, width, burst_h)
+                wanted = Rect(centred, up - burst_h, width, burst_h)
                 up -= burst_h + 0.04
+            burst = _free_spot(wanted, box, area, occupied)
+            page.bursts[kaizen.id] = burst
+            occupied.append(burst)
     return page, fitted
+
+
+def _occupied(steps: list[Step], page: MapPage) -> list[Rect]:
+    """What a burst must not cover: the boxes, their badges and the waits before them."""
+    found = []
+    for step in steps:
+        box = page.boxes[step.id]
+        found.append(Rect(box.left - 0.04, box.top - 0.04, box.width + 0.08, box.height + 0.08))
+        rows = len(page.badges.get(step.id, []))
+        if rows:
+            top = box.bottom if step.id in page.hanging else box.top - rows * BADGE_HEIGHT
+            found.append(Rect(box.left, top, box.width, rows * BADGE_HEIGHT))
+        if step.wait_time > 0:
+            found.append(inventory_rect(box, format_duration(step.wait_time)))
+    return found
+
+
+def _free_spot(wanted: Rect, box: Rect, area: Rect, occupied: list[Rect]) -> Rect:
+    """`wanted`, or the nearest free place around the step's box, inside the map area."""
+    def free(rect: Rect) -> bool:
+        return (area.left <= rect.left and rect.right <= area.right and area.top <= rect.top
+                and rect.bottom <= area.bottom
+                and not any(rect.left < o.right and o.left < rect.right and rect.top < o.bottom
+                            and o.top < rect.bottom for o in occupied))
+
+    if free(wanted):
+        return wanted
+    w, h = wanted.width, wanted.height
+    candidates = []
+    for dy in (wanted.top, box.top - h - 0.06, box.bottom + 0.06, wanted.top - h / 2,
+               box.bottom + h / 2):
+        for dx in (wanted.left, box.left - w - 0.06, box.right + 0.06, box.left - w / 2,
+                   box.right - w / 2):
+            candidates.append(Rect(dx, dy, w, h))
+    candidates.sort(key=lambda r: abs(r.centre_x - box.centre_x) + abs(r.centre_y - box.centre_y))
+    return next((rect for rect in candidates if free(rect)), wanted)
 
 
 def _burst_width(kaizen: Any, under_box: bool, kaizens: list[Any], steps: dict[str, Step],

@@ -14,7 +14,8 @@ elbow connectors draw and the canvas draws the same way:
 A flow may also leave from the bottom of its source and enter the bottom of its target through a
 corridor below both (a U, a turned `bentConnector3`): what a connector between two boxes of one
 row with others between them needs, since a five-segment connector cannot start and end at the
-same height.
+same height. Work sent back for rework (`route_back`) takes a U above both boxes (top to top,
+the classic rework arc) or, where a box stands in the way, below them.
 
 `Router` tries the candidates from the shortest and simplest (few bends) and keeps the first whose
 segments cross no box, keep `margin` away from every box but at their own ends, cross none of the
@@ -32,6 +33,7 @@ from itertools import product
 Point = tuple[float, float]
 SIDES = (3, 1)  # connection sites of a rectangle: 0 top, 1 left, 2 bottom, 3 right
 BOTTOMS = (2, 2)
+TOPS = (0, 0)
 BEND_COST = 3.0  # a bend costs as much as this many margins of length
 BOX_CROSSING, LABEL_CROSSING, SHARED_RUN = 1000, 20, 10  # badness, in margins of length
 SPREAD = 3  # parallel runs tried on each side of a channel or corridor
@@ -97,6 +99,34 @@ class Router:
         assert fallback is not None  # the U below both boxes always yields candidates
         self._take(fallback[1].points, source_id, target_id)
         return fallback[1]
+
+    def route_back(self, source_id: str, target_id: str) -> Route:
+        """A rework flow's path: a U from the top of the source to the top of the target through
+        a corridor above both, or from bottom to bottom below both when that is cleaner."""
+        source, target = self.boxes[source_id], self.boxes[target_id]
+        corridors = self._lines("y", SPREAD)
+        high = min(source.top, target.top) - self.margin
+        low = max(source.bottom, target.bottom) + self.margin
+        source_x, target_x = (source.left + source.right) / 2, (target.left + target.right) / 2
+        routes = [Route([(source_x, source.top), (source_x, y), (target_x, y),
+                         (target_x, target.top)], TOPS) for y in reversed(corridors) if y <= high]
+        routes += [Route([(source_x, source.bottom), (source_x, y), (target_x, y),
+                          (target_x, target.bottom)], BOTTOMS) for y in corridors if y >= low]
+        return self._best(routes, source_id, target_id)
+
+    def _best(self, routes: list[Route], source_id: str, target_id: str) -> Route:
+        """The first clean route in order of cost, else the least bad; it is taken."""
+        best: tuple[float, Route] | None = None
+        for route in sorted(routes, key=lambda route: self._cost(route.points)):
+            badness = self._badness(route.points, source_id, target_id)
+            score = badness * self.margin + self._cost(route.points)
+            if best is None or score < best[0]:
+                best = (score, route)
+            if badness == 0:
+                break
+        assert best is not None
+        self._take(best[1].points, source_id, target_id)
+        return best[1]
 
     def _cost(self, path: list[Point]) -> float:
         return _length(path) + BEND_COST * self.margin * (len(path) - 2)
