@@ -317,6 +317,17 @@ def _rework(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, An
         x = (route.points[1][0] + route.points[2][0]) / 2
     connector.name = f"Rework: {map_.step(flow.source).name} → {map_.step(flow.target).name}"
     place = Box(x - width / 2, peak - 0.1, x + width / 2, peak + 0.1)
+    if flow.source != flow.target:  # along the corridor, the middle first
+        low, high = sorted((route.points[1][0], route.points[2][0]))
+        offsets = [0.0] + [k * sign * 0.08 for k in range(1, 40) for sign in (1, -1)]
+        for offset in offsets:
+            centre = x + offset
+            if not low + width / 2 <= centre <= high - width / 2:
+                continue
+            candidate = Box(centre - width / 2, peak - 0.1, centre + width / 2, peak + 0.1)
+            if not any(_overlap(candidate, other) for other in labels):
+                place = candidate
+                break
     labels.append(place)
     add_text(slide, (place.left, place.top, width, 0.2), text, 9, bold=True, colour=REWORK,
              align="centre", anchor="middle", fill=WHITE, inset=0.01, name=f"Rework {text}")
@@ -429,15 +440,23 @@ def summary_figures(result: MapAnalysis) -> list[tuple[str, str]]:
 def _summary(slide: Any, map_: ValueStreamMap, result: MapAnalysis, page: MapPage) -> None:
     """The headline figures under the legend, and under the ladder what it shows (or the first
     problem that stops the figures) and whether the map goes on on the next slide."""
-    box = add_text(slide, _rect(FIGURES), "", 11, align="right", anchor="middle", name="Summary")
+    figures = summary_figures(result)
+    for points in (11.0, 10.0, 9.0):  # the largest size at which the line fits
+        width = sum(text_width(("   ·   " if index else "") + f"{label} ", points)
+                    + text_width(value, points, True)
+                    for index, (label, value) in enumerate(figures)) + 0.1
+        if width <= SLIDE_WIDTH - 2 * MARGIN - 6.6:
+            break
+    box = add_text(slide, (FIGURES.right - width, FIGURES.top, width, FIGURES.height), "",
+                   points, align="right", anchor="middle", name="Summary")
     paragraph = box.text_frame.paragraphs[0]
-    for index, (label, value) in enumerate(summary_figures(result)):
+    for index, (label, value) in enumerate(figures):
         run = paragraph.add_run()
         run.text = ("   ·   " if index else "") + f"{label} "
-        style_run(run, 11, colour=MUTED)
+        style_run(run, points, colour=MUTED)
         run = paragraph.add_run()
         run.text = value
-        style_run(run, 11, bold=True)
+        style_run(run, points, bold=True)
     blocking = [p.message for p in result.problems if p.blocking]
     if blocking:
         note = f"Not computed: {blocking[0]}"
