@@ -180,9 +180,11 @@ def test_slides_in_order_16_by_9(tmp_path):
     assert (deck.slide_width, deck.slide_height) == (int(13.333 * EMU_PER_INCH), 7.5 * EMU_PER_INCH)
     titles = [next(sh.text_frame.text for sh in s.shapes if sh.name == "Title")
               for s in deck.slides]
-    assert titles == ["Small", "Current state", "Current state — figures and steps to change",
+    assert titles == ["Small", "Executive summary", "Current state",
+                      "Current state — figures and steps to change",
                       "Future state", "Future state — figures and steps to change",
-                      "Current state → Future state", "Improvement plan"]
+                      "Current state → Future state", "Improvement plan",
+                      "Appendix: how the figures are computed"]
     assert "14 March 2025" in texts(deck.slides[0])
 
 
@@ -225,7 +227,7 @@ def test_flows_are_connectors_glued_to_their_boxes(tmp_path):
 
 def test_rework_is_distinguishable(tmp_path):
     deck = export(small_project(), tmp_path / "deck.pptx")
-    slide = deck.slides[1]
+    slide = deck.slides[2]
     colours = {geometry(c): line(c).find(qn("a:solidFill")).find(qn("a:srgbClr")).get("val")
                for c in connectors(slide)}
     assert colours["curvedConnector3"] != colours["line"]
@@ -233,12 +235,12 @@ def test_rework_is_distinguishable(tmp_path):
 
 def test_kaizen_bursts_and_plan(tmp_path):
     deck = export(small_project(), tmp_path / "deck.pptx")
-    bursts = [sh for sh in deck.slides[3].shapes if sh.name.startswith("Kaizen: ")]
+    bursts = [sh for sh in deck.slides[4].shapes if sh.name.startswith("Kaizen: ")]
     assert [b.text_frame.text for b in bursts] == ["Hold the vendor to 4 hours",
                                                    "Publish a status page"]
     shape = bursts[0]._element.find(qn("p:spPr")).find(qn("a:prstGeom"))
     assert shape.get("prst") == "irregularSeal1"
-    plan = deck.slides[6]
+    plan = deck.slides[7]
     (table,) = [sh.table for sh in plan.shapes if sh.has_table]
     assert table.cell(1, 0).text == "Hold the vendor to 4 hours"
     assert table.cell(1, 2).text == "Vendor"
@@ -268,10 +270,10 @@ def test_no_theme_style_and_explicit_colours_and_fonts(tmp_path):
 
 def test_speaker_notes_give_figures_and_formulas(tmp_path):
     deck = export(small_project(), tmp_path / "deck.pptx")
-    for index in (1, 2, 3, 4, 5):
+    for index in (2, 3, 4, 5):  # the maps and their figures
         notes = deck.slides[index].notes_slide.notes_text_frame.text
         assert "Lead time" in notes and "Flow efficiency" in notes
-    notes = deck.slides[1].notes_slide.notes_text_frame.text
+    notes = deck.slides[2].notes_slide.notes_text_frame.text
     assert "T(v) = d(v) + (1 − ρ(v))·F(v)" in notes
     assert "process time ÷ lead time" in notes
     assert "Saving = lead time − the lead time with the step's wait set to 0" in notes
@@ -280,12 +282,12 @@ def test_speaker_notes_give_figures_and_formulas(tmp_path):
 def test_metrics_and_comparison_slides(tmp_path):
     project = small_project()
     deck = export(project, tmp_path / "deck.pptx")
-    tables = [sh.table for sh in deck.slides[2].shapes if sh.has_table]
+    tables = [sh.table for sh in deck.slides[3].shapes if sh.has_table]
     figures, changes = tables
     assert [figures.cell(r, 0).text for r in range(1, 6)] == [
         "Lead time", "Process time", "Flow efficiency", "Rolled %C&A", "Critical path"]
     assert changes.cell(0, 1).text == "Step" and changes.cell(1, 1).text == "Vendor"
-    comparison = deck.slides[5]
+    comparison = deck.slides[6]
     (table,) = [sh.table for sh in comparison.shapes if sh.has_table]
     assert table.cell(1, 0).text == "Lead time"
     (chart,) = [sh.chart for sh in comparison.shapes if sh.has_chart]
@@ -304,7 +306,8 @@ def test_metrics_and_comparison_slides(tmp_path):
 def test_chosen_maps_only(tmp_path):
     project = small_project()
     deck = export(project, tmp_path / "deck.pptx", map_ids=[project.maps[1].id])
-    assert len(deck.slides) == 4  # title, map, figures, plan: no comparison with one map
+    # title, summary, map, figures, plan, appendix: no comparison with one map
+    assert len(deck.slides) == 6
     with pytest.raises(ValueError, match="no map with id"):
         export_pptx(project, tmp_path / "other.pptx", ["nope"])
 
@@ -327,8 +330,8 @@ def test_empty_map_and_map_with_problems(tmp_path):
     looped.add_flow(Flow("one", "two"))
     looped.add_flow(Flow("two", "one"))
     deck = export(Project("Odd", [ValueStreamMap("Empty"), looped]), tmp_path / "odd.pptx")
-    assert "This map has no steps yet." in texts(deck.slides[1])
-    assert any(t.startswith("Not computed: The flows form a loop") for t in texts(deck.slides[3]))
+    assert "This map has no steps yet." in texts(deck.slides[2])
+    assert any(t.startswith("Not computed: The flows form a loop") for t in texts(deck.slides[5]))
 
 
 # ---------------------------------------------------------------- large maps
@@ -373,7 +376,7 @@ def test_large_map_splits_across_slides(tmp_path):
             slide = slides[seen[step_id]]
             box = step_shape(slide, map_.step(step_id).name)
             markers = {sh.shape_id for sh in slide.shapes
-                       if sh.name == f"Link to slide {seen[other] + 2}"}
+                       if sh.name == f"Link to slide {seen[other] + 3}"}
             assert any({end[0] for end in glue(c)} == {box.shape_id} | ({m} & markers)
                        for c in connectors(slide) for m in markers)
 
@@ -421,14 +424,14 @@ def test_cancel_writes_nothing(tmp_path):
     with pytest.raises(VsmError, match="export cancelled"):
         export_pptx(small_project(), target, progress=progress)
     assert list(tmp_path.iterdir()) == []
-    assert calls == [(0, 7), (1, 7), (2, 7), (3, 7)]
+    assert calls == [(0, 9), (1, 9), (2, 9), (3, 9)]
 
 
 def test_progress_reaches_the_total(tmp_path):
     calls: list[tuple[int, int]] = []
     export_pptx(small_project(), tmp_path / "deck.pptx",
                 progress=lambda done, total: calls.append((done, total)) or True)
-    assert calls == [(done, 7) for done in range(8)]
+    assert calls == [(done, 9) for done in range(10)]
 
 
 # ---------------------------------------------------------------- command line
@@ -441,9 +444,9 @@ def test_cli_export(tmp_path, capsys):
     assert main(["export", str(source), "--map", "future state", "--format", "pptx",
                  "-o", str(out)]) == 0
     assert capsys.readouterr().out.strip() == f"Wrote {out} (1 map)"
-    assert len(Presentation(str(out)).slides) == 4
+    assert len(Presentation(str(out)).slides) == 6
     assert main(["export", str(source), "-o", str(tmp_path / "all.pptx")]) == 0  # from the suffix
-    assert len(Presentation(str(tmp_path / "all.pptx")).slides) == 7
+    assert len(Presentation(str(tmp_path / "all.pptx")).slides) == 9
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -1,10 +1,12 @@
 """Export a project as a PowerPoint deck (16:9) of native, editable shapes.
 
-`export_pptx(project, path)` writes, in this order: a title slide; for each chosen map its map
-slide(s) (a large map is split across several slides, see vsm.export.slide_layout) and its figures and
-steps-to-change slide(s); if a current and a future map are among the chosen ones, a comparison
-slide with a table and a clustered column chart; if any chosen map has kaizens, the improvement
-plan. Map, figures and comparison slides carry speaker notes with the figures and the formulas.
+`export_pptx(project, path)` tells the story in this order: a title slide; the executive summary
+(vsm.export.story_slides); for each chosen map its map slide (a map too large for one is split
+at clean cut points, see vsm.export.slide_layout) and its figures in plain words with the steps
+to change; if a current and a future map are among the chosen ones, a comparison slide with a
+table and a clustered column chart; if any chosen map has kaizens, the improvement plan
+(vsm.export.plan_slides); last, an appendix with the formulas. Map, figures and comparison
+slides carry speaker notes with the figures worked through.
 
 The file is written atomically: the deck is saved to a temporary file in the target's folder,
 which replaces the target only once it is complete. A `progress(done, total)` callback can
@@ -28,21 +30,23 @@ from vsm.analysis.compare import compare_maps
 from vsm.analysis.plan import improvement_plan
 from vsm.errors import ExportCancelled, FileFormatError, VsmError
 from vsm.export.map_slide import SlideLinks, draw_map_slide
+from vsm.export.plan_slides import PlanPage, draw_plan_slide, plan_pages
 from vsm.export.slide_layout import SLIDE_HEIGHT, SLIDE_WIDTH, plan_map_pages
+from vsm.export.story_slides import Story, draw_appendix_slide, draw_summary_slide
 from vsm.export.summary_slides import (
+    MetricsPage,
     comparison_notes,
     comparison_rows,
     draw_comparison_slide,
     draw_metrics_slide,
-    draw_plan_slide,
     figures_notes,
     metrics_pages,
-    plan_pages,
     title_slide,
 )
 from vsm.export.text import FONT
 from vsm.files.atomic import atomic_file
 from vsm.model import PERFORMERS, Project, ValueStreamMap
+from vsm.model.durations import format_duration
 
 Progress = Callable[[int, int], bool]
 BLANK_LAYOUT = 6
@@ -103,7 +107,15 @@ class _Deck:
         self.presentation.slide_height = Inches(SLIDE_HEIGHT)
         self.results: dict[str, MapAnalysis] = {m.id: analyse(m) for m in maps}
         self.work: list[Callable[[], None]] = [partial(self._title, maps, today)]
-        number = 2
+        current = next((m for m in maps if m.kind == "current"), maps[0] if maps else None)
+        future = next((m for m in maps if m.kind == "future" and m is not current), None)
+        chosen = {m.id for m in maps}
+        self.plan = [row for row in improvement_plan(project) if row.map_id in chosen]
+        self.comparison = (compare_maps(current, future, context=project.maps)
+                           if current is not None and future is not None else None)
+        if current is not None:
+            self.work.append(partial(self._summary, current))
+        number = len(self.work) + 1
         for map_ in maps:
             result = self.results[map_.id]
             pages = plan_map_pages(map_, result.flags, map_.kaizens)
@@ -115,15 +127,13 @@ class _Deck:
             for index, table in enumerate(tables, start=1):
                 self.work.append(partial(self._metrics, map_, table, index, len(tables)))
             number += len(pages) + len(tables)
-        current = next((m for m in maps if m.kind == "current"), None)
-        future = next((m for m in maps if m.kind == "future"), None)
-        if current is not None and future is not None:
-            self.work.append(partial(self._comparison, current, future))
-        chosen = {m.id for m in maps}
-        plan = [row for row in improvement_plan(project) if row.map_id in chosen]
-        plan_tables = plan_pages(plan) if plan else []
-        for index, table in enumerate(plan_tables, start=1):
-            self.work.append(partial(self._plan, table, index, len(plan_tables)))
+        if self.comparison is not None:
+            self.work.append(self._comparison)
+        plan_slides = plan_pages(self.plan) if self.plan else []
+        for index, plan_page in enumerate(plan_slides, start=1):
+            self.work.append(partial(self._plan, plan_page, index, len(plan_slides)))
+        if maps:
+            self.work.append(self._appendix)
 
     def _slide(self, notes: str = "") -> Any:
         slide = self.presentation.slides.add_slide(self.presentation.slide_layouts[BLANK_LAYOUT])
@@ -133,6 +143,10 @@ class _Deck:
 
     def _title(self, maps: list[ValueStreamMap], today: date) -> None:
         title_slide(self._slide(), self.project.name, maps, today)
+
+    def _summary(self, current: ValueStreamMap) -> None:
+        story = Story(current, self.results[current.id], self.comparison, self.plan)
+        draw_summary_slide(self._slide(), story)
 
     def _map(self, map_: ValueStreamMap, page: Any, links: SlideLinks) -> None:
         result = self.results[map_.id]
@@ -145,20 +159,26 @@ class _Deck:
             notes += "\n" + _teams_note(map_, page.step_ids)
         draw_map_slide(self._slide(notes), self.project.name, map_, result, page, links)
 
-    def _metrics(self, map_: ValueStreamMap, table: Any, number: int, count: int) -> None:
+    def _metrics(self, map_: ValueStreamMap, table: MetricsPage, number: int, count: int) -> None:
         result = self.results[map_.id]
         draw_metrics_slide(self._slide(figures_notes(map_, result)), map_, result, table,
                            number, count)
 
-    def _comparison(self, before: ValueStreamMap, after: ValueStreamMap) -> None:
-        comparison = compare_maps(before, after, context=self.project.maps)
+    def _comparison(self) -> None:
+        comparison = self.comparison
+        assert comparison is not None
         rows = comparison_rows(comparison)
         draw_comparison_slide(self._slide(comparison_notes(comparison, rows)), comparison, rows)
 
-    def _plan(self, page: Any, number: int, count: int) -> None:
+    def _plan(self, page: PlanPage, number: int, count: int) -> None:
+        total = format_duration(sum(row.expected_saving_minutes for row in self.plan))
         draw_plan_slide(self._slide("Improvement plan: every kaizen of the maps in this deck, "
-                                    "soonest due first, then the largest expected saving."),
-                        page, number, count)
+                                    "soonest due first, then the largest expected saving; "
+                                    f"{total} expected in all."), page, number, count, total)
+
+    def _appendix(self) -> None:
+        draw_appendix_slide(self._slide("How each figure is computed; each map's speaker notes "
+                                        "work its figures through."))
 
 
 def _teams_note(map_: ValueStreamMap, step_ids: list[str]) -> str:

@@ -264,28 +264,54 @@ def _obstacles(map_: ValueStreamMap, page: MapPage) -> list[Box]:
 def _share_label(slide: Any, points: list[tuple[float, float]], text: str,
                  taken: list[Box]) -> None:
     """The share of an alternative route on its connector, as near its start as it can go
-    without covering a label, a box or another share."""
+    without covering a label, a box or another share; beside the line where no part of the
+    line is free (a short connector between neighbours)."""
     width, height = text_width(text, 9) + 0.06, 0.18
-    place = None
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
-        length = abs(x1 - x0) + abs(y1 - y0)
-        along = (width if y0 == y1 else height) / 2 + 0.04
-        while along <= length - (width if y0 == y1 else height) / 2 - 0.02:
-            fraction = along / length
-            x, y = x0 + (x1 - x0) * fraction, y0 + (y1 - y0) * fraction
-            box = Box(x - width / 2, y - height / 2, x + width / 2, y + height / 2)
-            if not any(_overlap(box, other) for other in taken):
-                place = box
-                break
-            along += 0.05
-        if place is not None:
-            break
+    place = _on_line(points, width, height, taken) or _beside_line(points, width, height, taken)
     if place is None:  # nowhere free: just past the start
         (x0, y0) = points[0]
         place = Box(x0 + 0.04, y0 - height / 2, x0 + 0.04 + width, y0 + height / 2)
     taken.append(place)
     add_text(slide, (place.left, place.top, width, height), text, 9, colour=FLOW,
              align="centre", anchor="middle", fill=WHITE, inset=0.01, name=f"Share {text}")
+
+
+def _on_line(points: list[tuple[float, float]], width: float, height: float,
+             taken: list[Box]) -> Box | None:
+    """The first free place centred on the line, from its start, the label wholly on a
+    segment."""
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        length = abs(x1 - x0) + abs(y1 - y0)
+        along = (width if y0 == y1 else height) / 2 + 0.04
+        while along <= length - (width if y0 == y1 else height) / 2 - 0.02:
+            x, y = x0 + (x1 - x0) * along / length, y0 + (y1 - y0) * along / length
+            box = Box(x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+            if not any(_overlap(box, other) for other in taken):
+                return box
+            along += 0.05
+    return None
+
+
+def _beside_line(points: list[tuple[float, float]], width: float, height: float,
+                 taken: list[Box]) -> Box | None:
+    """The first free place just above or below (left or right of) the line, from its start."""
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        length = abs(x1 - x0) + abs(y1 - y0)
+        along = 0.0
+        while length and along <= length:
+            x, y = x0 + (x1 - x0) * along / length, y0 + (y1 - y0) * along / length
+            if y0 == y1:  # horizontal: above, then below, the label starting at the point
+                left = min(x, x1 - width) if x1 > x0 else max(x - width, x1)
+                sides = [Box(left, y - 0.03 - height, left + width, y - 0.03),
+                         Box(left, y + 0.03, left + width, y + 0.03 + height)]
+            else:  # vertical: right, then left
+                sides = [Box(x + 0.03, y - height / 2, x + 0.03 + width, y + height / 2),
+                         Box(x - 0.03 - width, y - height / 2, x - 0.03, y + height / 2)]
+            for box in sides:
+                if not any(_overlap(box, other) for other in taken):
+                    return box
+            along += 0.05
+    return None
 
 
 def _overlap(a: Box, b: Box) -> bool:

@@ -134,6 +134,20 @@ def add_text(slide: Any, rect: tuple[float, float, float, float], text: str, poi
     return box
 
 
+def make_bullets(box: Any, indent: float, space_before: float = 6.0) -> None:
+    """Turn each paragraph of a text box into a bullet with a hanging indent (`indent` inches),
+    `space_before` points above every paragraph but the first."""
+    for index, paragraph in enumerate(box.text_frame.paragraphs):
+        properties = paragraph._p.get_or_add_pPr()
+        properties.set("marL", str(emu(indent)))
+        properties.set("indent", str(-emu(indent)))
+        if index:
+            spacing = etree.SubElement(properties, qn("a:spcBef"))
+            etree.SubElement(spacing, qn("a:spcPts"), val=str(round(space_before * 100)))
+        etree.SubElement(properties, qn("a:buFont"), typeface=FONT)
+        etree.SubElement(properties, qn("a:buChar"), char="•")
+
+
 def _arrow_line(connector: Any, colour: str, width: float, dash: bool, arrow: bool) -> None:
     strip_style(connector)
     set_line(connector, colour, width, dash)

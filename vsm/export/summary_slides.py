@@ -1,6 +1,6 @@
-"""The slides around the maps: title, figures and steps to change, the comparison of the current
-and the future state (table and native chart), the improvement plan, and the speaker notes with
-the figures and the formulas behind them (docs/analysis.md).
+"""The slides around the maps: title, figures (in plain words) and steps to change, the
+comparison of the current and the future state (table and native chart), and the speaker notes
+with the figures and the formulas behind them (docs/analysis.md).
 
 Tables are native PowerPoint tables; rows are measured so that long tables continue on a further
 slide instead of running off the bottom.
@@ -27,6 +27,7 @@ from vsm.analysis.compare import (
     format_delta,
     format_metric,
 )
+from vsm.export.figure_words import FORMULAS, MEANINGS
 from vsm.export.shapes import (
     MUTED,
     OUTLINE,
@@ -39,7 +40,7 @@ from vsm.export.shapes import (
     style_run,
 )
 from vsm.export.slide_layout import MARGIN, SLIDE_HEIGHT, SLIDE_WIDTH
-from vsm.export.text import FONT, line_height, wrap
+from vsm.export.text import FONT, line_height, text_width, wrap
 from vsm.model import MAP_KINDS, ValueStreamMap
 from vsm.model.durations import format_duration
 from vsm.palette import BLUE, ORANGE
@@ -50,22 +51,6 @@ TABLE_BOTTOM = SLIDE_HEIGHT - 0.35
 TABLE_POINTS = 10
 NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-
-FORMULAS = {
-    "lead_time": "Largest expected time to finish from a start step: "
-                 "T(v) = d(v) + (1 − ρ(v))·F(v) + Σ p·T(rework target), d = wait + process, "
-                 "ρ = share sent back for rework; "
-                 "F = share-weighted mean over alternative routes, longest of concurrent branches.",
-    "process_time": "The same recursion with d = process time, along the branches that set the "
-                    "lead time.",
-    "flow_efficiency": "Process time ÷ lead time.",
-    "rolled_pca": "Expected product of the %C&A of every step the work passes, alternative routes "
-                  "weighted by their shares; rework ignored.",
-    "critical_path": "From the lead start: at each concurrent split the branch that sets the lead "
-                     "time, at each alternative split the route with the largest share.",
-    "saving": "Saving = lead time − the lead time with the step's wait set to 0 (solved again).",
-}
-
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}%"
@@ -101,29 +86,32 @@ def title_slide(slide: Any, project_name: str, maps: list[ValueStreamMap], today
 
 @dataclass
 class TablePage:
-    """Rows (header first) and their measured heights for one slide."""
+    """Rows (header first), their column widths and measured heights, for one slide."""
 
     rows: list[list[str]]
+    widths: list[float]
     heights: list[float]
+    points: float = TABLE_POINTS
 
 
 def paginate(header: list[str], rows: list[list[str]], widths: list[float],
-             room: float, first_room: float | None = None) -> list[TablePage]:
+             room: float, first_room: float | None = None,
+             points: float = TABLE_POINTS) -> list[TablePage]:
     """Cut rows into pages whose measured height fits `room` inches (`first_room` on page one);
-    every page repeats the header."""
+    every page repeats the header. Text is `points` in size."""
     def height(row: list[str], bold: bool = False) -> float:
-        lines = max(len(wrap(text, width - 0.14, TABLE_POINTS, bold)) for text, width in
+        lines = max(len(wrap(text, width - 0.14, points, bold)) for text, width in
                     zip(row, widths))
-        return lines * line_height(TABLE_POINTS) + 0.1
+        return lines * line_height(points) + 0.1 * points / TABLE_POINTS
 
     header_h = height(header, True)
-    pages = [TablePage([header], [header_h])]
+    pages = [TablePage([header], widths, [header_h], points)]
     used = header_h
     limit = first_room if first_room is not None else room
     for row in rows:
         h = height(row)
         if used + h > limit and len(pages[-1].rows) > 1:
-            pages.append(TablePage([header], [header_h]))
+            pages.append(TablePage([header], widths, [header_h], points))
             used = header_h
             limit = room
         pages[-1].rows.append(row)
@@ -132,34 +120,56 @@ def paginate(header: list[str], rows: list[list[str]], widths: list[float],
     return pages
 
 
-def draw_table(slide: Any, page: TablePage, widths: list[float], top: float, name: str) -> float:
+def fit_widths(rows: list[list[str]], shares: list[float], total: float,
+               points: float) -> list[float] | None:
+    """Column widths summing to `total` inches, near `shares` of it, each wide enough for the
+    longest word of its column (the first row, the header, is bold) at `points`; None when the
+    words cannot all fit at this size."""
+    least = [max(text_width(word, points, index == 0) for index, row in enumerate(rows)
+                 for word in row[column].split(" ")) + 0.16
+             for column in range(len(shares))]
+    if sum(least) > total:
+        return None
+    widths = [max(share * total, low) for share, low in zip(shares, least)]
+    surplus = [width - low for width, low in zip(widths, least)]
+    excess = sum(widths) - total  # taken from the columns wider than their words need
+    return [width - excess * spare / sum(surplus) if sum(surplus) else width
+            for width, spare in zip(widths, surplus)]
+
+
+def draw_table(slide: Any, page: TablePage, top: float, name: str) -> float:
     """Draw a measured table page at `top`; return its bottom (inches)."""
     total = sum(page.heights)
-    add_table(slide, (MARGIN, top, sum(widths), total), page.rows, widths, page.heights,
-              TABLE_POINTS, name=name)
+    add_table(slide, (MARGIN, top, sum(page.widths), total), page.rows, page.widths,
+              page.heights, page.points, name=name)
     return top + total
 
 
 # ---------------------------------------------------------------- figures and steps to change
 
-FIGURE_WIDTHS = [1.7, 3.2, CONTENT_WIDTH - 4.9]
-CHANGE_WIDTHS = [0.6, 2.6, 2.2, 1.1, CONTENT_WIDTH - 6.5]
+FIGURE_SHARES = [0.14, 0.26, 0.6]  # of the content width
+CHANGE_HEADER = ["#", "Step", "Flags", "Saving", "Why"]
+CHANGE_SHARES = [0.045, 0.2, 0.17, 0.09, 0.495]
+METRICS_SIZES = (14.0, 12.0, 11.0, 10.0)  # the largest at which figures and steps fit a slide
+
+
+FIGURE_HEADER = ["Figure", "Value", "What it means"]
 
 
 def figure_rows(map_: ValueStreamMap, result: MapAnalysis) -> list[list[str]]:
-    """Figure, value and formula for the metrics table."""
+    """Figure, value and what it means in plain words, for the figures table."""
     path = result.critical_path
     names = [map_.step(v).name for v in path if map_.has_step(v)]
     route = (f"{len(names)} steps, ‘{names[0]}’ to ‘{names[-1]}’" if len(names) > 1
              else (names[0] if names else "–"))
     return [
         ["Lead time", format_duration(result.lead_time) + _minutes(result.lead_time),
-         FORMULAS["lead_time"]],
+         MEANINGS["lead_time"]],
         ["Process time", format_duration(result.process_time) + _minutes(result.process_time),
-         FORMULAS["process_time"]],
-        ["Flow efficiency", _percent(result.flow_efficiency_percent), FORMULAS["flow_efficiency"]],
-        ["Rolled %C&A", _percent(result.rolled_pca_percent), FORMULAS["rolled_pca"]],
-        ["Critical path", route, FORMULAS["critical_path"]],
+         MEANINGS["process_time"]],
+        ["Flow efficiency", _percent(result.flow_efficiency_percent), MEANINGS["flow_efficiency"]],
+        ["Rolled %C&A", _percent(result.rolled_pca_percent), MEANINGS["rolled_pca"]],
+        ["Critical path", route, MEANINGS["critical_path"]],
     ]
 
 
@@ -170,38 +180,71 @@ def change_rows(result: MapAnalysis) -> list[list[str]]:
             for rank, item in enumerate(result.steps_to_change, start=1)]
 
 
-def metrics_pages(map_: ValueStreamMap, result: MapAnalysis) -> list[TablePage]:
-    """The steps-to-change table cut into pages; page one shares its slide with the figures."""
-    figures_h = sum(paginate(["Figure", "Value", "How it is computed"],
-                             figure_rows(map_, result), FIGURE_WIDTHS, 99)[0].heights)
-    room = TABLE_BOTTOM - TABLE_TOP - 0.4
-    return paginate(["#", "Step", "Flags", "Saving", "Why"], change_rows(result), CHANGE_WIDTHS,
-                    room, first_room=room - figures_h - 0.45)
+@dataclass
+class MetricsPage:
+    """One figures slide: the figures table (first slide only) and a page of steps to change."""
+
+    figures: TablePage | None
+    changes: TablePage
+
+
+def metrics_pages(map_: ValueStreamMap, result: MapAnalysis) -> list[MetricsPage]:
+    """The figures and the steps to change on one slide in the largest type at which both fit;
+    else in TABLE_POINTS, the steps to change continuing on further slides."""
+    figure_table = [FIGURE_HEADER] + figure_rows(map_, result)
+    change_table = [CHANGE_HEADER] + change_rows(result)
+    room = TABLE_BOTTOM - TABLE_TOP
+    for points in METRICS_SIZES:
+        last = points == METRICS_SIZES[-1]  # a word too long for any column: widths by share
+        figure_widths = (fit_widths(figure_table, FIGURE_SHARES, CONTENT_WIDTH, points)
+                         or (_shared(FIGURE_SHARES) if last else None))
+        change_widths = (fit_widths(change_table, CHANGE_SHARES, CONTENT_WIDTH, points)
+                         or (_shared(CHANGE_SHARES) if last else None))
+        if figure_widths is None or change_widths is None:
+            continue
+        figures = paginate(FIGURE_HEADER, figure_table[1:], figure_widths, 99, points=points)[0]
+        first_room = room - sum(figures.heights) - _gap(points)
+        changes = paginate(CHANGE_HEADER, change_table[1:], change_widths, room - _gap(points),
+                           first_room=first_room, points=points)
+        if len(changes) == 1 or last:
+            return [MetricsPage(figures if index == 0 else None, page)
+                    for index, page in enumerate(changes)]
+    raise AssertionError("unreachable: the smallest size always returns")
+
+
+def _shared(shares: list[float]) -> list[float]:
+    return [share * CONTENT_WIDTH for share in shares]
+
+
+def _gap(points: float) -> float:
+    """The room between the figures and the heading and table of the steps to change."""
+    return 0.2 + line_height(points + 2) + 0.1
 
 
 def draw_metrics_slide(slide: Any, map_: ValueStreamMap, result: MapAnalysis,
-                       page: TablePage, number: int, count: int) -> None:
-    """Figures (first slide only) and a page of the steps to change."""
+                       page: MetricsPage, number: int, count: int) -> None:
+    """Figures in plain words (first slide only) and a page of the steps to change."""
     more = f" (continued, {number} of {count})" if number > 1 else ""
     slide_title(slide, f"{map_.name} — figures and steps to change{more}",
-                f"{MAP_KINDS.get(map_.kind, map_.kind)} · formulas in the speaker notes")
+                f"{MAP_KINDS.get(map_.kind, map_.kind)} · how each figure is computed: the appendix "
+                "and the speaker notes")
     top = TABLE_TOP
-    if number == 1:
-        figures = paginate(["Figure", "Value", "How it is computed"], figure_rows(map_, result),
-                           FIGURE_WIDTHS, 99)[0]
-        top = draw_table(slide, figures, FIGURE_WIDTHS, top, "Figures") + 0.15
+    points = page.changes.points
+    if page.figures is not None:
+        top = draw_table(slide, page.figures, top, "Figures") + 0.2
         problems = [p.message for p in result.problems if p.blocking]
         if problems:
-            add_text(slide, (MARGIN, top, CONTENT_WIDTH, 0.5), "Not computed: " + problems[0], 11,
-                     colour=MUTED)
+            add_text(slide, (MARGIN, top, CONTENT_WIDTH, 0.5), "Not computed: " + problems[0],
+                     points, colour=MUTED)
             return
-    add_text(slide, (MARGIN, top, CONTENT_WIDTH, 0.3), "Steps to change, largest saving first",
-             12, bold=True)
-    if len(page.rows) == 1:
-        add_text(slide, (MARGIN, top + 0.32, CONTENT_WIDTH, 0.3), "No steps flagged.", 11,
-                 colour=MUTED)
+    heading = line_height(points + 2)
+    add_text(slide, (MARGIN, top, CONTENT_WIDTH, heading), "Steps to change, largest saving first",
+             points + 2, bold=True)
+    if len(page.changes.rows) == 1:
+        add_text(slide, (MARGIN, top + heading + 0.1, CONTENT_WIDTH, 0.4), "No steps flagged.",
+                 points, colour=MUTED)
         return
-    draw_table(slide, page, CHANGE_WIDTHS, top + 0.32, "Steps to change")
+    draw_table(slide, page.changes, top + heading + 0.1, "Steps to change")
 
 
 def figures_notes(map_: ValueStreamMap, result: MapAnalysis, part: str = "") -> str:
@@ -262,10 +305,11 @@ def draw_comparison_slide(slide: Any, comparison: MapComparison, rows: list[list
     before, after = comparison.before, comparison.after
     hours = comparison_hours(comparison)
     slide_title(slide, f"{before.name} → {after.name}",
-                "Current state against future state · formulas in the speaker notes")
+                "Current state against future state · how the changes are computed: the speaker "
+                "notes")
     widths = [1.6, 1.45, 1.45, 1.9]
     page = paginate(["Figure", before.name, after.name, "Change"], rows, widths, 99)[0]
-    bottom = draw_table(slide, page, widths, TABLE_TOP + 0.2, "Comparison")
+    bottom = draw_table(slide, page, TABLE_TOP + 0.2, "Comparison")
     _changes(slide, comparison, (MARGIN, bottom + 0.25, sum(widths), TABLE_BOTTOM - bottom - 0.25))
     data = CategoryChartData(number_format="0.0")
     data.categories = ["Lead time", "Process time"]
@@ -376,27 +420,3 @@ def comparison_notes(comparison: MapComparison, rows: list[list[str]]) -> str:
             describe_field_change(name, old, new) for name, (old, new) in change.fields.items())
             + ".")
     return "\n".join(lines)
-
-
-# ---------------------------------------------------------------- improvement plan
-
-PLAN_WIDTHS = [3.3, 1.5, 2.1, 1.2, 1.4, 1.0, 1.0, CONTENT_WIDTH - 11.5]
-
-
-def plan_pages(plan: list[Any]) -> list[TablePage]:
-    """The improvement plan (vsm.model.kaizen.PlanRow records) as measured table pages."""
-    from vsm.model.kaizen import KAIZEN_STATUSES, WASTES
-
-    rows = [[row.title, row.map_name, row.step_name or "–", WASTES.get(row.waste, row.waste),
-             row.owner or "–", row.due or "–", KAIZEN_STATUSES.get(row.status, row.status),
-             format_duration(row.expected_saving_minutes) if row.expected_saving_minutes else "–"]
-            for row in plan]
-    header = ["Improvement", "Map", "Step", "Waste", "Owner", "Due", "Status", "Saving"]
-    return paginate(header, rows, PLAN_WIDTHS, TABLE_BOTTOM - TABLE_TOP)
-
-
-def draw_plan_slide(slide: Any, page: TablePage, number: int, count: int) -> None:
-    """One page of the improvement plan."""
-    more = f" ({number} of {count})" if count > 1 else ""
-    slide_title(slide, f"Improvement plan{more}", "Kaizens, soonest due first")
-    draw_table(slide, page, PLAN_WIDTHS, TABLE_TOP, "Improvement plan")

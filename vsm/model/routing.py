@@ -158,13 +158,19 @@ class Router:
 
     def _lines(self, axis: str, spread: int) -> list[float]:
         """Where vertical runs (axis "x") or horizontal runs ("y") may go: a margin beyond every
-        box edge and the middles between edges, each spread by up to `spread` spacings."""
+        box edge and the middles between edges, each spread by up to `spread` spacings, and a
+        margin beyond every obstacle's edge (a run clear of a row of badges)."""
         if axis == "x":
             edges = sorted({e for b in self.boxes.values() for e in (b.left, b.right)})
+            clear = {e for b in self.obstacles for e in (b.left - self.margin,
+                                                          b.right + self.margin)}
         else:
             edges = sorted({e for b in self.boxes.values() for e in (b.top, b.bottom)})
+            clear = {e for b in self.obstacles for e in (b.top - self.margin,
+                                                          b.bottom + self.margin)}
         base = {e + s * self.margin for e in edges for s in (-1, 1)}
         base |= {(a + b) / 2 for a, b in zip(edges, edges[1:])}
+        base |= clear
         return sorted({v + k * self.spacing for v in base for k in range(-spread, spread + 1)})
 
     # ------------------------------------------------------------ checks
