@@ -191,8 +191,8 @@ class Router:
                 if _crosses(a, b, near):
                     count += BOX_CROSSING
                     break
-        for obstacle in self.obstacles:
-            if any(_crosses(a, b, obstacle) for a, b in segments):
+        for obstacle in self.obstacles:  # kept a little clear of, not just missed
+            if any(_crosses(a, b, obstacle.grown(self.spacing / 2)) for a, b in segments):
                 count += LABEL_CROSSING
         for a, b in segments:
             for c, d, other_source, other_target in self._taken:
