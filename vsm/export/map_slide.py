@@ -50,7 +50,7 @@ from vsm.export.slide_layout import (
 from vsm.export.text import text_width
 from vsm.model import ACTIVITIES, MAP_KINDS, PERFORMERS, Step, ValueStreamMap
 from vsm.model.durations import format_duration
-from vsm.model.routing import Box, Router
+from vsm.model.routing import Box, Router, label_on_run, label_spot
 from vsm.palette import ACTIVITY_COLOURS, GREY, tint
 
 LADDER_UPPER = 6.78  # y of the waits' level
@@ -61,6 +61,7 @@ BURST_FILL = "FFF2A8"
 MARKER_PITCH = 0.7  # a link marker and its caption
 ROUTE_MARGIN = 0.08  # connectors keep this far from boxes and labels
 ROUTE_SPACING = 0.07  # between parallel runs of two connectors
+LABEL_GAP = 0.04  # between a share label and the start of its line
 
 
 @dataclass
@@ -267,55 +268,13 @@ def _share_label(slide: Any, points: list[tuple[float, float]], text: str,
     without covering a label, a box or another share; beside the line where no part of the
     line is free (a short connector between neighbours)."""
     width, height = text_width(text, 9) + 0.06, 0.18
-    place = _on_line(points, width, height, taken) or _beside_line(points, width, height, taken)
+    place = label_spot(points, width, height, taken, LABEL_GAP)
     if place is None:  # nowhere free: just past the start
         (x0, y0) = points[0]
         place = Box(x0 + 0.04, y0 - height / 2, x0 + 0.04 + width, y0 + height / 2)
     taken.append(place)
     add_text(slide, (place.left, place.top, width, height), text, 9, colour=FLOW,
              align="centre", anchor="middle", fill=WHITE, inset=0.01, name=f"Share {text}")
-
-
-def _on_line(points: list[tuple[float, float]], width: float, height: float,
-             taken: list[Box]) -> Box | None:
-    """The first free place centred on the line, from its start, the label wholly on a
-    segment."""
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
-        length = abs(x1 - x0) + abs(y1 - y0)
-        along = (width if y0 == y1 else height) / 2 + 0.04
-        while along <= length - (width if y0 == y1 else height) / 2 - 0.02:
-            x, y = x0 + (x1 - x0) * along / length, y0 + (y1 - y0) * along / length
-            box = Box(x - width / 2, y - height / 2, x + width / 2, y + height / 2)
-            if not any(_overlap(box, other) for other in taken):
-                return box
-            along += 0.05
-    return None
-
-
-def _beside_line(points: list[tuple[float, float]], width: float, height: float,
-                 taken: list[Box]) -> Box | None:
-    """The first free place just above or below (left or right of) the line, from its start."""
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
-        length = abs(x1 - x0) + abs(y1 - y0)
-        along = 0.0
-        while length and along <= length:
-            x, y = x0 + (x1 - x0) * along / length, y0 + (y1 - y0) * along / length
-            if y0 == y1:  # horizontal: above, then below, the label starting at the point
-                left = min(x, x1 - width) if x1 > x0 else max(x - width, x1)
-                sides = [Box(left, y - 0.03 - height, left + width, y - 0.03),
-                         Box(left, y + 0.03, left + width, y + 0.03 + height)]
-            else:  # vertical: right, then left
-                sides = [Box(x + 0.03, y - height / 2, x + 0.03 + width, y + height / 2),
-                         Box(x - 0.03 - width, y - height / 2, x - 0.03, y + height / 2)]
-            for box in sides:
-                if not any(_overlap(box, other) for other in taken):
-                    return box
-            along += 0.05
-    return None
-
-
-def _overlap(a: Box, b: Box) -> bool:
-    return a.left < b.right and b.left < a.right and a.top < b.bottom and b.top < a.bottom
 
 
 def _rework(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, Any],
@@ -342,18 +301,10 @@ def _rework(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, An
                                         route.points, route.sites, REWORK, 1.5, dash=True)
         x = (route.points[1][0] + route.points[2][0]) / 2
     connector.name = f"Rework: {map_.step(flow.source).name} → {map_.step(flow.target).name}"
-    place = Box(x - width / 2, peak - 0.1, x + width / 2, peak + 0.1)
-    if flow.source != flow.target:  # along the corridor, the middle first
-        low, high = sorted((route.points[1][0], route.points[2][0]))
-        offsets = [0.0] + [k * sign * 0.08 for k in range(1, 40) for sign in (1, -1)]
-        for offset in offsets:
-            centre = x + offset
-            if not low + width / 2 <= centre <= high - width / 2:
-                continue
-            candidate = Box(centre - width / 2, peak - 0.1, centre + width / 2, peak + 0.1)
-            if not any(_overlap(candidate, other) for other in labels):
-                place = candidate
-                break
+    if flow.source == flow.target:
+        place = Box(x - width / 2, peak - 0.1, x + width / 2, peak + 0.1)
+    else:  # along the corridor, the middle first
+        place = label_on_run(route.points[1], route.points[2], width, 0.2, labels, LABEL_GAP)
     labels.append(place)
     add_text(slide, (place.left, place.top, width, 0.2), text, 9, bold=True, colour=REWORK,
              align="centre", anchor="middle", fill=WHITE, inset=0.01, name=f"Rework {text}")

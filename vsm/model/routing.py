@@ -227,3 +227,75 @@ def _runs_along(a: Point, b: Point, c: Point, d: Point, within: float) -> bool:
         return (abs(a[0] - c[0]) < within
                 and min(max(a[1], b[1]), max(c[1], d[1])) > max(min(a[1], b[1]), min(c[1], d[1])))
     return False
+
+
+# ---------------------------------------------------------------- labels on routed lines
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    """Whether two boxes share some area (touching edges do not)."""
+    return a.left < b.right and b.left < a.right and a.top < b.bottom and b.top < a.bottom
+
+
+def label_spot(points: list[Point], width: float, height: float, taken: list[Box],
+               gap: float) -> Box | None:
+    """Where a `width` × `height` label of the line through `points` covers none of `taken`:
+    centred on the line as near its start as it fits (`gap` from the start), else just beside
+    it (above or below a horizontal run, right or left of a vertical one); None if nowhere."""
+    return _on_line(points, width, height, taken, gap) or _beside_line(points, width, height,
+                                                                       taken, gap)
+
+
+def label_on_run(start: Point, end: Point, width: float, height: float, taken: list[Box],
+                 gap: float) -> Box:
+    """A label centred on the horizontal run start-end: in its middle if that is free, else the
+    free place nearest the middle within the run; the middle if none is free."""
+    low, high = sorted((start[0], end[0]))
+    middle, y = (low + high) / 2, start[1]
+    offsets = [0.0] + [k * sign * gap * 2 for k in range(1, 200) for sign in (1, -1)]
+    for offset in offsets:
+        centre = middle + offset
+        if not low + width / 2 <= centre <= high - width / 2:
+            if abs(offset) > (high - low) / 2:
+                break
+            continue
+        box = Box(centre - width / 2, y - height / 2, centre + width / 2, y + height / 2)
+        if not any(overlaps(box, other) for other in taken):
+            return box
+    return Box(middle - width / 2, y - height / 2, middle + width / 2, y + height / 2)
+
+
+def _on_line(points: list[Point], width: float, height: float, taken: list[Box],
+             gap: float) -> Box | None:
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        length = abs(x1 - x0) + abs(y1 - y0)
+        along = (width if y0 == y1 else height) / 2 + gap
+        while along <= length - (width if y0 == y1 else height) / 2 - gap / 2:
+            x, y = x0 + (x1 - x0) * along / length, y0 + (y1 - y0) * along / length
+            box = Box(x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+            if not any(overlaps(box, other) for other in taken):
+                return box
+            along += gap * 1.25
+    return None
+
+
+def _beside_line(points: list[Point], width: float, height: float, taken: list[Box],
+                 gap: float) -> Box | None:
+    offset = gap * 0.75
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        length = abs(x1 - x0) + abs(y1 - y0)
+        along = 0.0
+        while length and along <= length:
+            x, y = x0 + (x1 - x0) * along / length, y0 + (y1 - y0) * along / length
+            if y0 == y1:  # horizontal: above, then below, the label starting at the point
+                left = min(x, x1 - width) if x1 > x0 else max(x - width, x1)
+                sides = [Box(left, y - offset - height, left + width, y - offset),
+                         Box(left, y + offset, left + width, y + offset + height)]
+            else:  # vertical: right, then left
+                sides = [Box(x + offset, y - height / 2, x + offset + width, y + height / 2),
+                         Box(x - offset - width, y - height / 2, x - offset, y + height / 2)]
+            for box in sides:
+                if not any(overlaps(box, other) for other in taken):
+                    return box
+            along += gap * 1.25
+    return None
