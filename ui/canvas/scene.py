@@ -317,6 +317,11 @@ class MapScene(Selection, QGraphicsScene):
 
     # ------------------------------------------------------------ decorations
 
+    def content_changed(self) -> None:
+        """Measure the map again and place the decorations around it (flows were re-routed)."""
+        self._content = None
+        self.layout_decorations()
+
     def schedule_layout(self) -> None:
         """Place the legend, ladder and summary again on the next turn of the event loop."""
         self._layout_timer.start()

@@ -1,8 +1,8 @@
 """Render maps to PNG, SVG and PDF files and to the clipboard, always in the light theme.
 
 Every export draws a fresh MapScene of the map (the same items the editor shows) with the
-document's current analysis applied — flags, critical path, ladder and summary — in the LIGHT
-theme, with no selection, hover handle or grid, and without item caches so that text stays text
+document's current analysis applied — flags, critical path, ladder and summary — and its flows
+routed around the boxes by the deck's rules (ui.render.flow_routes), in the LIGHT theme, with no selection, hover handle or grid, and without item caches so that text stays text
 in the vector formats. Item texts are drawn with QPainter.drawText, which is plain text: a step
 called `<b>x</b>` shows exactly that, and QSvgGenerator escapes it in the SVG.
 
@@ -49,6 +49,7 @@ from ui.canvas.palette import LIGHT
 from ui.canvas.scene import MapScene
 from ui.document.clipboard import IMAGE_MARKER
 from ui.document.document import Document
+from ui.render.flow_routes import route_flows
 from vsm.errors import ExportCancelled, FileFormatError
 from vsm.files.atomic import write_atomically
 from vsm.files.formats import project_from_dict, project_to_dict
@@ -113,6 +114,7 @@ def export_scene(document: Document, map_id: str, colour_mode: str = "activity",
                     item.setVisible(item.flow.source in chosen and item.flow.target in chosen)
                 else:  # decorations hide; items that belong to a step follow it
                     item.setVisible(_owner_step(item) in chosen)
+        route_flows(scene)  # orthogonal, around the boxes, labels never hidden (as in the deck)
         for item in scene.items():
             item.setCacheMode(QGraphicsItem.CacheMode.NoCache)  # text stays text in SVG and PDF
         yield scene

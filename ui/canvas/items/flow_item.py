@@ -5,7 +5,10 @@ when they are alternative routes. Rework flows are dashed curves arcing above th
 the earlier step, labelled with their probability ("↺ 25%"). The item is passive: the steps it
 joins call adjust() when they move, the scene calls the setters.
 
-Routing is plain arithmetic on the step boxes (a scene of thousands of flows is built in a blink):
+An export routes every flow orthogonally around the boxes as the deck does (set_route, from
+ui.render.flow_routes); a step moved afterwards takes its flows back to the live routing.
+
+Live routing is plain arithmetic on the step boxes (a scene of thousands of flows is built in a blink):
 the bounding rectangle is exact, the QPainterPath and arrow head are built when first painted or
 asked for. Zoomed out so far that its label would be unreadable, a flow draws the label's box only.
 """
@@ -67,6 +70,7 @@ class FlowItem(LazyToolTip, QGraphicsItem):
         self._head_at: tuple[Point, float] = ((0.0, 0.0), 0.0)  # tip and angle (QLineF degrees)
         self._geometry: tuple[QPainterPath, QPolygonF] | None = None  # built when needed
         self._label_rect = QRectF()
+        self._routed = False  # along an orthogonal route set by an export (set_route)
         self._bounds = QRectF()
         self.extent: Box = (0.0, 0.0, 0.0, 0.0)  # the bounds as numbers (the scene adds them up)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -127,6 +131,7 @@ class FlowItem(LazyToolTip, QGraphicsItem):
             return
         source, target = _box(self.source), _box(self.target)
         self._geometry = None
+        self._routed = False
         if self.flow.kind == "rework":  # few: the curve is built at once, for exact bounds
             self._route_rework(source, target)
             path, head = self._built()
@@ -142,6 +147,29 @@ class FlowItem(LazyToolTip, QGraphicsItem):
                 ys.append(y)
             left, top = min(xs), min(ys)
             bounds = QRectF(left, top, max(xs) - left, max(ys) - top)
+        self._set_bounds(bounds)
+
+    def set_route(self, points: list[Point], label: Box | None) -> None:
+        """Draw the flow along this orthogonal path (an export's router, vsm.model.routing:
+        from edge to edge, around the boxes) with its label in `label` (left, top, right,
+        bottom), until a step moves and adjust() routes it again."""
+        self._geometry = None
+        self._routed = True
+        self._points = list(points)
+        self._head_at = (points[-1], _angle(points[-2], points[-1]))
+        if label is not None:
+            self._label_rect = QRectF(label[0], label[1], label[2] - label[0], label[3] - label[1])
+        xs = [x for x, _ in points] + [x for x, _ in _head_points(*self._head_at)]
+        ys = [y for _, y in points] + [y for _, y in _head_points(*self._head_at)]
+        self._set_bounds(QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+
+    def label_size(self) -> tuple[float, float]:
+        """The width and height of the label's box (0, 0 without a label)."""
+        if not self.label:
+            return (0.0, 0.0)
+        return (_label_width(self.label), _label_height())
+
+    def _set_bounds(self, bounds: QRectF) -> None:
         if self.label:
             bounds = bounds.united(self._label_rect)
         bounds = bounds.adjusted(-8, -8, 8, 8)
@@ -203,11 +231,7 @@ class FlowItem(LazyToolTip, QGraphicsItem):
     def _place_label(self, centre: Point, start: Point | None = None,
                      end: Point | None = None) -> None:
         """Centre the label on a point; beside a straight line, below it (clear of the wait)."""
-        width = _LABEL_WIDTHS.get(self.label)
-        if width is None:
-            width = _LABEL_WIDTHS[self.label] = (
-                QFontMetricsF(label_font()).horizontalAdvance(self.label) + 10)
-        height = _label_height()
+        width, height = _label_width(self.label), _label_height()
         x, y = centre
         if start is not None and end is not None:
             dx, dy = end[0] - start[0], end[1] - start[1]
@@ -224,7 +248,9 @@ class FlowItem(LazyToolTip, QGraphicsItem):
         if self._geometry is None:
             points = self._points
             path = QPainterPath(QPointF(*points[0])) if points else QPainterPath()
-            if self.flow.kind == "rework" and len(points) == 4:
+            if self._routed:
+                _round_corners(path, points)
+            elif self.flow.kind == "rework" and len(points) == 4:
                 path.cubicTo(QPointF(*points[1]), QPointF(*points[2]), QPointF(*points[3]))
             else:
                 for point in points[1:]:
@@ -318,6 +344,31 @@ def _head_points(tip: Point, angle_degrees: float) -> list[Point]:
     wing = ARROW_SIZE * 0.45
     return [tip, (base_x + side_x * wing, base_y + side_y * wing),
             (base_x - side_x * wing, base_y - side_y * wing)]
+
+
+def _round_corners(path: QPainterPath, points: list[Point], radius: float = 8.0) -> None:
+    """Continue `path` (at points[0]) along the polyline with each corner rounded off."""
+    for previous, corner, after in zip(points, points[1:], points[2:]):
+        into = math.dist(previous, corner)
+        out = math.dist(corner, after)
+        cut = min(radius, into / 2, out / 2)
+        if cut <= 0:
+            path.lineTo(*corner)
+            continue
+        before = (corner[0] + (previous[0] - corner[0]) * cut / into,
+                  corner[1] + (previous[1] - corner[1]) * cut / into)
+        beyond = (corner[0] + (after[0] - corner[0]) * cut / out,
+                  corner[1] + (after[1] - corner[1]) * cut / out)
+        path.lineTo(*before)
+        path.quadTo(QPointF(*corner), QPointF(*beyond))
+    path.lineTo(*points[-1])
+
+
+def _label_width(label: str) -> float:
+    width = _LABEL_WIDTHS.get(label)
+    if width is None:
+        width = _LABEL_WIDTHS[label] = QFontMetricsF(label_font()).horizontalAdvance(label) + 10
+    return width
 
 
 @cache
