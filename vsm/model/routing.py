@@ -37,6 +37,7 @@ TOPS = (0, 0)
 BEND_COST = 3.0  # a bend costs as much as this many margins of length
 BOX_CROSSING, LABEL_CROSSING, SHARED_RUN = 1000, 20, 10  # badness, in margins of length
 SPREAD = 3  # parallel runs tried on each side of a channel or corridor
+FALLBACKS = 400  # when no route is clean: the least bad of this many cheapest, at each spread
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,12 @@ class Router:
     spacing: float  # between parallel runs of different flows
     obstacles: list[Box] = field(default_factory=list)  # labels, badges: avoid them too
     _taken: list[tuple[Point, Point, str, str]] = field(default_factory=list)
+    _near: dict[str, Box] = field(init=False)  # the boxes grown by the margin
+    _clear: list[Box] = field(init=False)  # the obstacles grown by half a spacing
+
+    def __post_init__(self) -> None:
+        self._near = {box_id: box.grown(self.margin * 0.999) for box_id, box in self.boxes.items()}
+        self._clear = [obstacle.grown(self.spacing / 2) for obstacle in self.obstacles]
 
     def route(self, source_id: str, target_id: str) -> Route:
         """The flow's path: from the source's right edge to the target's left, or from bottom to
@@ -84,21 +91,21 @@ class Router:
         plain channels and corridors, then spread sideways; if every candidate crosses
         something, the one crossing the least (a map drawn with boxes on top of each other)."""
         source, target = self.boxes[source_id], self.boxes[target_id]
-        fallback: tuple[float, Route] | None = None
+        rejected: list[Route] = []
         for spread in (0, SPREAD):
             candidates = sorted(self._candidates(source, target, spread),
                                 key=lambda route: self._cost(route.points))
             for route in candidates[:4000]:
-                badness = self._badness(route.points, source_id, target_id)
-                if badness == 0:
+                if self._badness(route.points, source_id, target_id, enough=1) == 0:
                     self._take(route.points, source_id, target_id)
                     return route
-                score = badness * self.margin + self._cost(route.points)
-                if fallback is None or score < fallback[0]:
-                    fallback = (score, route)
-        assert fallback is not None  # the U below both boxes always yields candidates
-        self._take(fallback[1].points, source_id, target_id)
-        return fallback[1]
+            rejected += candidates[:FALLBACKS]
+        assert rejected  # the U below both boxes always yields candidates
+        fallback = min(rejected, key=lambda route: self._badness(route.points, source_id,
+                                                                 target_id) * self.margin
+                       + self._cost(route.points))
+        self._take(fallback.points, source_id, target_id)
+        return fallback
 
     def route_back(self, source_id: str, target_id: str) -> Route:
         """A rework flow's path: a U from the top of the source to the top of the target through
@@ -175,25 +182,32 @@ class Router:
 
     # ------------------------------------------------------------ checks
 
-    def _badness(self, path: list[Point], source_id: str, target_id: str) -> int:
-        """What the path runs into, weighted: boxes, labels, other flows' runs (0: clean)."""
+    def _badness(self, path: list[Point], source_id: str, target_id: str,
+                 enough: int | None = None) -> int:
+        """What the path runs into, weighted: boxes, labels, other flows' runs (0: clean);
+        counting stops once it reaches `enough` (whether a path is clean needs only 1)."""
         count = 0
         segments = list(zip(path, path[1:]))
-        for box_id, box in self.boxes.items():
-            near = box.grown(self.margin * 0.999)
-            for index, (a, b) in enumerate(segments):
-                if box_id == source_id and index == 0 or box_id == target_id and (
-                        index == len(segments) - 1):
-                    if _crosses(a, b, box.grown(-1e-6)):  # its own box: only from outside
+        spans = [_span(a, b) for a, b in segments]  # left, right, top, bottom of each segment
+        last = len(spans) - 1
+        for box_id, near in self._near.items():
+            own = box_id == source_id, box_id == target_id
+            for index, span in enumerate(spans):
+                if own[0] and index == 0 or own[1] and index == last:
+                    if _span_crosses(span, self.boxes[box_id].grown(-1e-6)):  # only from outside
                         count += BOX_CROSSING
                         break
                     continue
-                if _crosses(a, b, near):
+                if _span_crosses(span, near):
                     count += BOX_CROSSING
                     break
-        for obstacle in self.obstacles:  # kept a little clear of, not just missed
-            if any(_crosses(a, b, obstacle.grown(self.spacing / 2)) for a, b in segments):
+            if enough is not None and count >= enough:
+                return count
+        for obstacle in self._clear:  # kept a little clear of, not just missed
+            if any(_span_crosses(span, obstacle) for span in spans):
                 count += LABEL_CROSSING
+                if enough is not None and count >= enough:
+                    return count
         for a, b in segments:
             for c, d, other_source, other_target in self._taken:
                 shared_end = (other_source == source_id and a == path[0]
@@ -211,11 +225,13 @@ def _length(path: list[Point]) -> float:
     return sum(abs(b[0] - a[0]) + abs(b[1] - a[1]) for a, b in zip(path, path[1:]))
 
 
-def _crosses(a: Point, b: Point, box: Box) -> bool:
-    """Whether the axis-parallel segment a-b passes through the inside of `box`."""
-    left, right = min(a[0], b[0]), max(a[0], b[0])
-    top, bottom = min(a[1], b[1]), max(a[1], b[1])
-    return left < box.right and right > box.left and top < box.bottom and bottom > box.top
+def _span(a: Point, b: Point) -> tuple[float, float, float, float]:
+    return (min(a[0], b[0]), max(a[0], b[0]), min(a[1], b[1]), max(a[1], b[1]))
+
+
+def _span_crosses(span: tuple[float, float, float, float], box: Box) -> bool:
+    """Whether a segment's span (left, right, top, bottom) passes through the inside of `box`."""
+    return span[0] < box.right and span[1] > box.left and span[2] < box.bottom and span[3] > box.top
 
 
 def _runs_along(a: Point, b: Point, c: Point, d: Point, within: float) -> bool:
