@@ -16,9 +16,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QInputDialog, QLabel, QMainWindow, QMessageBox, QWidget
+
+from ui.window.layout import (
+    GEOMETRY_KEY,
+    STATE_KEY,
+    arrange_docks,
+    keep_frame_on_screen,
+    restore_layout,
+    size_to_screen,
+)
 
 if TYPE_CHECKING:
     from ui.canvas.view import MapView
@@ -39,10 +48,8 @@ class MainWindow(QMainWindow):
         self.document: Document | None = None
         self.built = False
         self.setWindowTitle(APP_NAME)
-        self.resize(1400, 860)
-        geometry = QSettings().value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
+        self._placed = False
+        size_to_screen(self)
         if deferred:
             opening = QLabel("Opening…")
             opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -98,39 +105,33 @@ class MainWindow(QMainWindow):
             self.menu_actions.recent_menu, recent_files(), lambda p: self.files.open_path(Path(p))))
         self.files.recent_changed.emit()
         self.setAcceptDrops(True)
-        state = QSettings().value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        restore_layout(self, self.reset_layout)
         self.built = True
         self.set_document(document or Document())
         self.show_status("Double-click the canvas to add a step; Ctrl+Return appends the next "
                          "one.", 8000)
 
     def _build_docks(self) -> None:
-        area = Qt.DockWidgetArea
-        self.metrics_dock = metrics = self._add_dock("Metrics", self.metrics,
-                                                     area.RightDockWidgetArea)
-        self.properties_dock = self._add_dock("Properties", self.properties,
-                                              area.RightDockWidgetArea)
-        self.steps_dock = steps = self._add_dock("Steps", self.table, area.BottomDockWidgetArea)
-        self.problems_dock = self._add_dock("Problems", self.problems, area.BottomDockWidgetArea)
-        self.plan_dock = self._add_dock("Improvement plan", self.plan, area.BottomDockWidgetArea)
-        for dock in (self.problems_dock, self.plan_dock):
-            self.tabifyDockWidget(steps, dock)
-        steps.raise_()
-        self.quick_capture_dock = self._add_dock("Quick capture", self.quick_capture,
-                                                 area.TopDockWidgetArea)
+        self.metrics_dock = self._add_dock("Metrics", self.metrics)
+        self.properties_dock = self._add_dock("Properties", self.properties)
+        self.steps_dock = self._add_dock("Steps", self.table)
+        self.problems_dock = self._add_dock("Problems", self.problems)
+        self.plan_dock = self._add_dock("Improvement plan", self.plan)
+        self.quick_capture_dock = self._add_dock("Quick capture", self.quick_capture)
         self.quick_capture_dock.setObjectName("dock_quick_capture")
-        self.quick_capture_dock.hide()
-        self.resizeDocks([metrics, self.properties_dock], [380, 380], Qt.Orientation.Horizontal)
-        self.resizeDocks([steps], [200], Qt.Orientation.Vertical)
+        self.reset_layout()
 
-    def _add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _add_dock(self, title: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower()}")
         dock.setWidget(widget)
-        self.addDockWidget(area, dock)
         return dock
+
+    def reset_layout(self) -> None:
+        """The panels in their default places and sizes (View > Reset Layout)."""
+        arrange_docks(self, [self.metrics_dock, self.properties_dock],
+                      [self.steps_dock, self.problems_dock, self.plan_dock],
+                      self.quick_capture_dock)
 
     # ------------------------------------------------------------ documents
 
@@ -269,6 +270,12 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ window plumbing
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._placed:  # the frame is known now: keep it on the screen
+            self._placed = True
+            keep_frame_on_screen(self)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if not self.built:  # closed while starting: nothing to save yet
             event.accept()
@@ -278,8 +285,8 @@ class MainWindow(QMainWindow):
             return
         self.presentation.leave()  # the saved layout is the normal one, not the presenting one
         settings = QSettings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState())
+        settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        settings.setValue(STATE_KEY, self.saveState())
         self.tabs.detach_views()
         self.scenarios.set_document(None)  # the compare view stops following the maps
         if self.document is not None:

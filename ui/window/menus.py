@@ -43,6 +43,7 @@ class MenuWindow(Shell, Protocol):
     def rename_current_map(self) -> None: ...
     def delete_current_map(self) -> None: ...
     def toggle_full_screen(self) -> None: ...
+    def reset_layout(self) -> None: ...
     def close(self) -> bool: ...
     def menuBar(self) -> QMenuBar: ...  # noqa: N802 - Qt's name
     def addToolBar(self, toolbar: QToolBar) -> None: ...  # noqa: N802 - Qt's name
@@ -161,6 +162,8 @@ def build_actions(window: MenuWindow) -> SimpleNamespace:
                      checkable=True)
     a.snap.toggled.connect(tabs.set_snap_to_grid)
     a.full_screen = _action(window, "F&ull Screen", window.toggle_full_screen, Key.FullScreen)
+    a.reset_layout = _action(window, "&Reset Layout", window.reset_layout,
+                             tip="Put the panels back in their places and sizes")
     a.presentation = _action(window, "&Presentation Mode", window.presentation.toggle, "F5",
                              "Full screen, the map alone with its headline figures; Left/Right "
                              "switch maps, Esc leaves", checkable=True)
@@ -216,6 +219,7 @@ def build_actions(window: MenuWindow) -> SimpleNamespace:
     for item in (None, a.compare, a.plan, None, a.full_screen, a.presentation, None):
         view.addSeparator() if item is None else view.addAction(item)
     a.docks_menu = view.addMenu("&Panels")
+    view.addAction(a.reset_layout)
 
     maps = bar.addMenu("&Map")
     for action in (a.new_map, a.create_future, a.duplicate_map, a.rename_map, a.delete_map):
