@@ -16,6 +16,7 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
+from ui.window.help import add_help_menu
 from ui.window.shell import Shell
 from vsm.files.bundled import list_examples
 
@@ -224,6 +225,8 @@ def build_actions(window: MenuWindow) -> SimpleNamespace:
     maps = bar.addMenu("&Map")
     for action in (a.new_map, a.create_future, a.duplicate_map, a.rename_map, a.delete_map):
         maps.addAction(action)
+
+    a.help = add_help_menu(window)
 
     toolbar = QToolBar("Main", window)
     toolbar.setObjectName("main_toolbar")
