@@ -286,6 +286,19 @@ def _draw_page(painter: QPainter, area: QRectF, scene, region: QRectF, title: st
     _draw_plan(_Column(painter, rects[2], "Improvement plan"), plan)
 
 
+def paint_report_page(painter: QPainter, area: QRectF, document: Document, map_id: str,
+                      colour_mode: str = "activity", stamp: str | None = None) -> None:
+    """Draw the A3 report of one map into `area` of an active painter (a PDF page, a printer)."""
+    project = document.project
+    map_ = project.map(map_id)
+    stamp = stamp or date.today().isoformat()
+    plan = [row for row in improvement_plan(project) if row.map_id == map_id]
+    with export_scene(document, map_id, colour_mode) as scene:
+        _draw_page(painter, area, scene, content_region(scene),
+                   f"{project.name} — {map_.name}    {stamp}", map_,
+                   document.analysis(map_id), plan)
+
+
 # ---------------------------------------------------------------- the file
 
 
@@ -305,7 +318,6 @@ def export_a3(project: Project | Document, path: str | Path, map_ids: list[str] 
     if not maps:
         raise FileFormatError(path, "no map chosen to export")
     stamp = (today or date.today()).isoformat()
-    plan = improvement_plan(project_)
     total = len(maps) + 1
     if progress is not None and progress(0, total) is False:
         raise ExportCancelled("export cancelled")
@@ -328,11 +340,8 @@ def export_a3(project: Project | Document, path: str | Path, map_ids: list[str] 
                         raise OSError("the PDF could not be started")
                 elif not writer.newPage():
                     raise OSError("a PDF page could not be added")
-                with export_scene(document, map_.id, colour_mode) as scene:
-                    _draw_page(painter, QRectF(0, 0, writer.width(), writer.height()), scene,
-                               content_region(scene), f"{project_.name} — {map_.name}    {stamp}",
-                               map_, document.analysis(map_.id),
-                               [row for row in plan if row.map_id == map_.id])
+                paint_report_page(painter, QRectF(0, 0, writer.width(), writer.height()),
+                                  document, map_.id, colour_mode, stamp)
                 if progress is not None and progress(done, total) is False:
                     raise ExportCancelled("export cancelled")
         finally:

@@ -2,8 +2,9 @@
 
 Every export draws a fresh MapScene of the map (the same items the editor shows) with the
 document's current analysis applied — flags, critical path, ladder and summary — and its flows
-routed around the boxes by the deck's rules (ui.render.flow_routes), in the LIGHT theme, with no selection, hover handle or grid, and without item caches so that text stays text
-in the vector formats. Item texts are drawn with QPainter.drawText, which is plain text: a step
+routed around the boxes by the deck's rules (ui.render.flow_routes), in the LIGHT theme, with no
+selection, hover handle or grid, and without item caches so that text stays text in the vector
+formats. Item texts are drawn with QPainter.drawText, which is plain text: a step
 called `<b>x</b>` shows exactly that, and QSvgGenerator escapes it in the SVG.
 
 PNG: `scale` up to MAX_FACTOR is pixels per map unit (1 = the canvas at 100 %), a larger number
@@ -292,6 +293,16 @@ def _draw_pdf_page(painter: QPainter, page: _Page, area: QRectF) -> None:
                     room.top() + (room.height() - height) / 2, width, height)
     page.scene.render(painter, target, page.region,
                       Qt.AspectRatioMode.IgnoreAspectRatio)
+
+
+def paint_map_page(painter: QPainter, area: QRectF, document: Document, map_id: str,
+                   colour_mode: str = "activity") -> None:
+    """Draw one map as a page (a title line, the map fitted below it) into `area` of an active
+    painter: a PDF page or a printer's page."""
+    map_ = document.project.map(map_id)
+    with export_scene(document, map_id, colour_mode) as scene:
+        _draw_pdf_page(painter, _Page(scene, content_region(scene),
+                                      _title(document.project, map_)), area)
 
 
 # ---------------------------------------------------------------- files

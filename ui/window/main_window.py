@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QInputDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -48,8 +48,8 @@ class MainWindow(QMainWindow):
         self.document: Document | None = None
         self.built = False
         self.setWindowTitle(APP_NAME)
-        self._placed = False
         size_to_screen(self)
+        self._screen_size: QSize | None = self.size()  # what showEvent keeps on screen, unless resized since
         if deferred:
             opening = QLabel("Opening…")
             opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -272,9 +272,10 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
-        if not self._placed:  # the frame is known now: keep it on the screen
-            self._placed = True
-            keep_frame_on_screen(self)
+        if self._screen_size is not None:  # the frame is known now: keep it on the screen
+            if self.size() == self._screen_size:
+                keep_frame_on_screen(self)
+            self._screen_size = None
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if not self.built:  # closed while starting: nothing to save yet

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Callable, Protocol
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMenu, QToolBar
+from PySide6.QtWidgets import QMenu, QSizePolicy, QToolBar, QWidget
 
+from ui.window.find_and_print import FindField, print_with_preview
 from ui.window.help import add_help_menu
 from ui.window.shell import Shell
 from vsm.files.bundled import list_examples
@@ -23,9 +24,11 @@ from vsm.files.bundled import list_examples
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMenuBar
 
+    from ui.canvas.view import MapView
     from ui.window.files import FileController
     from ui.window.presentation import PresentationController
     from ui.window.scenarios import ScenarioController
+    from vsm.model import ValueStreamMap
 
 Key = QKeySequence.StandardKey
 
@@ -44,6 +47,8 @@ class MenuWindow(Shell, Protocol):
     def rename_current_map(self) -> None: ...
     def delete_current_map(self) -> None: ...
     def toggle_full_screen(self) -> None: ...
+    def current_map(self) -> ValueStreamMap | None: ...
+    def current_view(self) -> MapView | None: ...
     def reset_layout(self) -> None: ...
     def close(self) -> bool: ...
     def menuBar(self) -> QMenuBar: ...  # noqa: N802 - Qt's name
@@ -100,6 +105,10 @@ def build_actions(window: MenuWindow) -> SimpleNamespace:
     a.export_a3 = _action(window, "Export A&3 Report…", _later(window, 'ui.window.exports', 'export_a3_report'),
                           tip="The current map, its figures, steps to change and improvement "
                               "plan on one A3 PDF page")
+    a.print_map = _action(window, "&Print…", lambda: _print(window, False), Key.Print,
+                          "Print the current map, with a preview")
+    a.print_report = _action(window, "Print A3 Rep&ort…", lambda: _print(window, True),
+                             "Ctrl+Shift+P", "Print the current map's A3 report, with a preview")
     a.quit = _action(window, "&Quit", window.close, Key.Quit, "Close the window")
 
     a.undo = _action(window, "&Undo", lambda: window.document.undo_stack.undo(), Key.Undo)
@@ -116,6 +125,9 @@ def build_actions(window: MenuWindow) -> SimpleNamespace:
     a.select_all = _action(window, "Select &All", _on_view(window, "select_all"), Key.SelectAll)
     a.copy_image = _action(window, "Copy as &Image", _later(window, 'ui.window.exports', 'copy_as_image'), "Ctrl+Shift+C",
                            "Copy the selected steps, or the whole map, as an image and as SVG")
+    a.find_field = FindField(window)
+    a.find = _action(window, "&Find Step…", a.find_field.start, Key.Find,
+                     "Find a step by name or team; Enter for the next match")
     a.add_step = _action(window, "&Add Step", window.add_step, "Ctrl+Shift+N",
                          "Add a step (or double-click the empty canvas)")
     a.append_step = _action(window, "Append &Next Step", _on_view(window, "append_step_after_selected"),
@@ -202,11 +214,14 @@ def build_actions(window: MenuWindow) -> SimpleNamespace:
     file_menu.addAction(a.export)
     file_menu.addAction(a.export_a3)
     file_menu.addSeparator()
+    file_menu.addAction(a.print_map)
+    file_menu.addAction(a.print_report)
+    file_menu.addSeparator()
     file_menu.addAction(a.quit)
 
     edit = bar.addMenu("&Edit")
     for item in (a.undo, a.redo, None, a.cut, a.copy, a.copy_image, a.paste, a.duplicate, a.delete,
-                 a.select_all, None, a.add_step, a.append_step, a.connect, a.rename, a.auto_layout,
+                 a.select_all, a.find, None, a.add_step, a.append_step, a.connect, a.rename, a.auto_layout,
                  a.add_kaizen, a.quick_capture):
         edit.addSeparator() if item is None else edit.addAction(item)
 
@@ -233,6 +248,10 @@ def build_actions(window: MenuWindow) -> SimpleNamespace:
     for item in (a.new, a.open, a.save, None, a.undo, a.redo, None, a.add_step, a.append_step,
                  a.connect, a.delete, a.auto_layout, None, a.zoom_fit):
         toolbar.addSeparator() if item is None else toolbar.addAction(item)
+    spacer = QWidget(toolbar)
+    spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    toolbar.addWidget(spacer)
+    toolbar.addWidget(a.find_field)
     window.addToolBar(toolbar)
     a.toolbar = toolbar
     bar = window.tabs.tabBar()
@@ -253,6 +272,12 @@ def build_tab_menu(window: MenuWindow, a: SimpleNamespace, index: int) -> QMenu 
                    a.compare):
         menu.addSeparator() if action is None else menu.addAction(action)
     return menu
+
+
+def _print(window: MenuWindow, report: bool) -> None:
+    map_ = window.tabs.current_map()
+    if map_ is not None and window.document is not None:
+        print_with_preview(window.window(), window.document, map_, report)
 
 
 def _show_menu(menu: QMenu | None, at: QPoint) -> None:
