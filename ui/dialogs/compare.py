@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -89,7 +89,9 @@ class CompareDialog(QDialog):
         document.map_settings_changed.connect(self._on_settings_changed)
         self._fill_choices()
         self.choose_defaults()
-        self.resize(1300, 860)
+        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()  # big enough to read both maps on a projector
+        self.resize(round(area.width() * 0.92), round(area.height() * 0.9))
 
     # ------------------------------------------------------------ building
 

@@ -74,13 +74,23 @@ def widen(canvases: list[CompareCanvas]) -> None:
             canvas.setSceneRect(wanted)
 
 
+def map_rect(scene: MapScene) -> QRectF:
+    """The steps, flows and kaizen bursts of a scene, without its legend, ladder and summary
+    (fitting those too left the maps too small to read)."""
+    rect = QRectF()
+    for items in (scene.item_for_step, scene.item_for_flow, scene.item_for_kaizen):
+        for item in items.values():
+            rect = rect.united(item.sceneBoundingRect())
+    return rect
+
+
 def align_canvases(canvases: list[CompareCanvas]) -> float:
-    """Fit every canvas at one shared zoom (the smallest fit, at most 100%) with the same scene
-    x at their left edges; return the zoom."""
+    """Fit every canvas's map (its steps, flows and bursts) at one shared zoom (the smallest
+    fit, at most 100%) with the same scene x at their left edges; return the zoom."""
     rects = []
     for canvas in canvases:
         canvas.scene().layout_decorations()
-        rects.append(canvas.scene().content_rect())
+        rects.append(map_rect(canvas.scene()))
     rects = [r if not r.isNull() else QRectF(0, 0, 200, 120) for r in rects]
     zooms = []
     for canvas, rect in zip(canvases, rects):
