@@ -174,7 +174,9 @@ class MainWindow(QMainWindow):
                 (self.menu_actions.undo, stack.canUndo(), "Undo", stack.undoText()),
                 (self.menu_actions.redo, stack.canRedo(), "Redo", stack.redoText())):
             action.setEnabled(able)
-            action.setText(f"&{verb} {text}".strip())
+            action.setText(f"&{verb} {text}".strip())  # the menu says what it undoes ...
+            action.setIconText(verb)  # ... the toolbar button keeps its width
+            action.setToolTip(f"{verb} {text}".strip())
 
     def _update_title(self, *_args: object) -> None:
         read_only = self.document.read_only
