@@ -7,5 +7,7 @@ document's verbs.
 - problems: what stops or worries the analysis.
 - plan: every kaizen burst of the project as a sortable table.
 - quick_capture: a bar to type steps as fast as people say them.
-- common: what the panels share (following a map, inline errors, form fields).
+- common: what the panels share (following a map, inline errors, form fields, durations).
+- column_widths: table columns sized to what they show, one column taking the rest.
+- wheel_guard: combo and spin boxes take the wheel only when focused (installed app-wide).
 """

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ui.document.document import Document
 from vsm.analysis import MapAnalysis
 from vsm.model import ModelError, ValueStreamMap
+from vsm.model.durations import format_duration, format_exact
 
 Apply = Callable[[Any], object]  # a document verb with the value; ModelError if refused
 
@@ -49,6 +50,22 @@ def without_subject(message: str) -> str:
     """A model message without its leading "step 'Name': " (the form already shows the step)."""
     trimmed = _SUBJECT.sub("", message, count=1)
     return trimmed[:1].upper() + trimmed[1:]
+
+
+def duration_text(minutes: float) -> str:
+    """Minutes as people read them: exact for whole minutes ('1d 1h 30m'), else rounded to the
+    three largest units ('2d 11h 18m' for 3557.647), never a raw float of minutes."""
+    if minutes == int(minutes):
+        return format_exact(minutes)
+    return format_duration(minutes, units=3)
+
+
+def exact_minutes(minutes: float) -> str:
+    """'' when duration_text() shows `minutes` exactly, else what it rounded: 'exactly 3557.65
+    minutes'."""
+    if minutes == int(minutes):
+        return ""
+    return f"exactly {minutes:,.2f} minutes".replace(".00 ", " ")
 
 
 def form_in(outer: QVBoxLayout) -> QFormLayout:
@@ -252,6 +269,31 @@ class LineField(Field):
 
     def being_edited(self) -> bool:
         return self.editor.hasFocus() and self.editor.isModified()
+
+
+class DurationField(LineField):
+    """A line for a time: shows the model's minutes as duration_text() ('2d 11h 18m'), takes
+    what people type ('2d 4h', '90m', '1.5h', '45'). Committing the text as shown changes
+    nothing, so a rounded display never rounds the model's value."""
+
+    def __init__(self, editor: QLineEdit, read: Callable[[], float], apply: Apply) -> None:
+        super().__init__(editor, read, apply)
+        self._tip = editor.toolTip()
+        self._shown = ""
+
+    def show_value(self, value: Any) -> None:
+        self._shown = duration_text(float(value))
+        super().show_value(self._shown)
+        exact = exact_minutes(float(value))
+        self.editor.setToolTip(f"{self._tip}\n(Shown rounded: {exact}.)" if exact and self._tip
+                               else f"Shown rounded: {exact}." if exact else self._tip)
+
+    def commit(self) -> bool:
+        if self.value().strip() == self._shown:  # Return on the value as shown: nothing typed
+            self.error.clear()
+            self.show_value(self._read())
+            return True
+        return super().commit()
 
 
 class ComboField(Field):

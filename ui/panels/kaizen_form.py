@@ -12,9 +12,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from ui.panels.common import ComboField, Field, LineField, TextField, form_in
+from ui.panels.common import ComboField, DurationField, Field, LineField, TextField, form_in
 from vsm.model import ValueStreamMap
-from vsm.model.durations import format_duration, format_exact
+from vsm.model.durations import format_duration
 from vsm.model.events import KaizenChanged, StepAdded, StepChanged, StepRemoved
 from vsm.model.kaizen import KAIZEN_STATUSES, WASTES
 from vsm.model.records import Kaizen
@@ -25,9 +25,10 @@ FIELD_OF_KEY = {"expected_saving": "expected_saving_minutes", "step": "step_id"}
 
 
 def kaizen_text(name: str, kaizen: Kaizen) -> Any:
-    """A kaizen field as the form shows it: exact durations, "" for no date or no step."""
+    """A kaizen field as the form reads it: minutes for the saving (its DurationField formats
+    them), "" for no date or no step."""
     if name == "expected_saving":
-        return format_exact(kaizen.expected_saving_minutes)
+        return kaizen.expected_saving_minutes
     if name == "due":
         return kaizen.due or ""
     if name == "step":
@@ -75,7 +76,7 @@ class KaizenPage(QWidget):
         form.addRow("&Status", self._combo("status", KAIZEN_STATUSES).container)
         form.addRow("Expected sa&ving", self._line(
             "expected_saving", "e.g. 2h 30m", "Lead time the change is expected to save. "
-            "Minutes, or e.g. 45m, 1h 30m, 2.5h, 3d, 1w").container)
+            "Minutes, or e.g. 45m, 1h 30m, 1.5h, 2d 4h, 1w", DurationField).container)
         form.addRow("Ste&p", self._combo("step", {FREE: FREE_LABEL}).container)
         self.info = QLabel()
         self.info.setWordWrap(True)
@@ -89,11 +90,12 @@ class KaizenPage(QWidget):
         editor.setObjectName(f"kaizen_{key}")
         return editor
 
-    def _line(self, key: str, placeholder: str = "", tip: str = "") -> LineField:
+    def _line(self, key: str, placeholder: str = "", tip: str = "",
+              kind: type[LineField] = LineField) -> LineField:
         editor = self._editor(QLineEdit(), key)
         editor.setPlaceholderText(placeholder)
         editor.setToolTip(tip)
-        field = LineField(editor, self._reader(key), self._setter(key))
+        field = kind(editor, self._reader(key), self._setter(key))
         self.fields[key] = field
         return field
 

@@ -26,7 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.panels.common import ComboField, Field, LineField, MapPanel, TextField, form_in
+from ui.panels.common import (
+    ComboField,
+    DurationField,
+    Field,
+    LineField,
+    MapPanel,
+    TextField,
+    form_in,
+)
 from ui.panels.kaizen_form import KaizenPage
 from vsm.analysis import FLAG_LABELS
 from vsm.model import (
@@ -44,7 +52,7 @@ from vsm.model import (
     StepRemoved,
     clean_percent,
 )
-from vsm.model.durations import format_duration, format_exact
+from vsm.model.durations import format_duration
 from vsm.model.events import KaizenRemoved
 
 DURATION_FIELDS = ("process_time", "wait_time")
@@ -57,9 +65,10 @@ THRESHOLD_LABELS = {
 
 
 def step_text(name: str, value: Any) -> Any:
-    """A step field as the form shows it: exact durations, plain numbers, keys for choices."""
+    """A step field as the form reads it: minutes for durations (their DurationField formats
+    them), plain numbers, keys for choices."""
     if name in DURATION_FIELDS:
-        return format_exact(value)
+        return value
     if name in ("pca", "people"):
         return f"{value:g}"
     return value
@@ -121,7 +130,8 @@ class PropertiesPanel(MapPanel):
         editor.setPlaceholderText(placeholder)
         editor.setToolTip(tip)
         editor.setObjectName(key)
-        field = LineField(editor, read, apply)
+        kind = DurationField if key in DURATION_FIELDS else LineField
+        field = kind(editor, read, apply)
         fields[key] = field
         return field
 
@@ -172,7 +182,7 @@ class PropertiesPanel(MapPanel):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         f["team"].editor.setCompleter(completer)
         combo("performer", "P&erformer", PERFORMERS)
-        duration_tip = "Minutes, or e.g. 45m, 1h 30m, 2.5h, 3d, 1w"
+        duration_tip = "Minutes, or e.g. 45m, 1h 30m, 1.5h, 2d 4h, 1w"
         line("process_time", "&Process time", "e.g. 1h 30m", "Hands-on time. " + duration_tip)
         line("wait_time", "&Wait time", "e.g. 2h", "Time queued before the step starts. "
              + duration_tip)

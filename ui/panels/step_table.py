@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QCompleter,
-    QHeaderView,
     QLineEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -41,7 +40,14 @@ from PySide6.QtWidgets import (
 )
 
 from ui.document.document import Document
-from ui.panels.common import FollowsAnalysis, InlineError, MapSubscription
+from ui.panels.column_widths import PADDING, ColumnFitter
+from ui.panels.common import (
+    FollowsAnalysis,
+    InlineError,
+    MapSubscription,
+    duration_text,
+    exact_minutes,
+)
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.model import (
     ACTIVITIES,
@@ -53,7 +59,7 @@ from vsm.model import (
     StepRemoved,
     ValueStreamMap,
 )
-from vsm.model.durations import format_duration, format_exact
+from vsm.model.durations import format_duration
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -87,7 +93,8 @@ COLUMNS = (
 COLUMN = {column.key: i for i, column in enumerate(COLUMNS)}
 TIME_COLUMNS = ("process_time", "wait_time", "lead_time", "saving")
 WIDEST_TIME = "00h 00m"  # the widest time most steps show
-TIME_PADDING = 16  # pixels: the cell's margins
+TEAM_SAMPLE = "Software asset management"  # the longest team of the bundled templates
+FLAGS_SAMPLE = "Bottleneck, Long wait"  # the Flags column's width: two flags (all in the tooltip)
 CHOICES = {"activity": ACTIVITIES, "performer": PERFORMERS}
 
 
@@ -226,7 +233,7 @@ class StepTableModel(FollowsAnalysis, QAbstractTableModel):
         if key in CHOICES:
             return CHOICES[key].get(getattr(step, key), getattr(step, key))
         if key in ("process_time", "wait_time", "lead_time"):
-            return format_exact(getattr(step, key))
+            return duration_text(getattr(step, key))
         if key == "pca":
             return f"{step.pca:g}%"
         if key == "people":
@@ -255,8 +262,11 @@ class StepTableModel(FollowsAnalysis, QAbstractTableModel):
         if key == "name":
             return step.notes or None
         if key == "lead_time":
-            return (f"wait {format_exact(step.wait_time)} + process "
-                    f"{format_exact(step.process_time)} = {format_exact(step.lead_time)}")
+            return (f"wait {duration_text(step.wait_time)} + process "
+                    f"{duration_text(step.process_time)} = {duration_text(step.lead_time)}")
+        if key in ("process_time", "wait_time"):
+            exact = exact_minutes(getattr(step, key))
+            return f"Shown rounded: {exact}" if exact else None
         if key in ("saving", "flags"):
             analysis = self._analysis()
             if analysis is None or not analysis.ok:
@@ -279,6 +289,8 @@ class StepTableModel(FollowsAnalysis, QAbstractTableModel):
             return False
         step_id = self._ids[index.row()]
         key = COLUMNS[index.column()].key
+        if key in TIME_COLUMNS and str(value).strip() == self._display(self.map.step(step_id), key):
+            value = getattr(self.map.step(step_id), key)  # the rounded time as shown: unchanged
         try:
             self.document.set_step_field(self.map.id, step_id, key, value)
         except ModelError as error:
@@ -343,8 +355,6 @@ class StepTableView(QTableView):
         self.setTabKeyNavigation(True)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
-        self.horizontalHeader().setStretchLastSection(True)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._refused: tuple[QPersistentModelIndex, str] | None = None
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
@@ -414,7 +424,11 @@ class StepTablePanel(QWidget):
         self._syncing = False
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.model.message.connect(self._show_message)
-        self.model.modelReset.connect(self._fit_columns)
+        self.columns = ColumnFitter(self.view, COLUMN["name"], self._column_samples())
+        self.columns.caps[COLUMN["flags"]] = (self.view.fontMetrics().horizontalAdvance(
+            FLAGS_SAMPLE) + PADDING)
+        self.model.modelReset.connect(self.columns.fit)
+        self.columns.fit()
 
     def set_document(self, document: Document | None) -> None:
         """Follow another document."""
@@ -464,12 +478,14 @@ class StepTablePanel(QWidget):
         else:
             self.message.clear()
 
-    def _fit_columns(self) -> None:
-        """Fit the columns to the map's contents, the time columns at least to a two-unit time
-        of two digits each (an edit that turns 15m into 10h 15m must not elide it)."""
-        self.view.resizeColumnsToContents()
-        header = self.view.horizontalHeader()
-        header.resizeSection(COLUMN["name"], max(header.sectionSize(COLUMN["name"]), 160))
-        widest = self.view.fontMetrics().horizontalAdvance(WIDEST_TIME) + TIME_PADDING
+    @staticmethod
+    def _column_samples() -> dict[int, tuple[str, ...]]:
+        """What each column shows whole even before a row has it: every activity and performer,
+        a long team, two flags, a two-unit time of two digits each (an edit that turns 15m into
+        10h 15m must not elide it)."""
+        samples = {COLUMN[key]: tuple(labels.values()) for key, labels in CHOICES.items()}
+        samples[COLUMN["team"]] = (TEAM_SAMPLE,)
+        samples[COLUMN["flags"]] = (FLAGS_SAMPLE,)
         for key in TIME_COLUMNS:
-            header.resizeSection(COLUMN[key], max(header.sectionSize(COLUMN[key]), widest))
+            samples[COLUMN[key]] = (WIDEST_TIME,)
+        return samples

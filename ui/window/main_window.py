@@ -67,12 +67,14 @@ class MainWindow(QMainWindow):
         from ui.panels.properties import PropertiesPanel
         from ui.panels.quick_capture import QuickCaptureBar
         from ui.panels.step_table import StepTablePanel
+        from ui.panels.wheel_guard import guard_wheel
         from ui.window.files import FileController, recent_files
         from ui.window.map_tabs import MapTabs
         from ui.window.menus import build_actions, fill_recent_menu
         from ui.window.presentation import PresentationController
         from ui.window.scenarios import ScenarioController
 
+        guard_wheel()  # app-wide: combo and spin boxes take the wheel only when focused
         self.tabs = MapTabs()
         self.setCentralWidget(self.tabs)
         self.properties = PropertiesPanel(None)
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
             self.menu_actions.docks_menu.addAction(dock.toggleViewAction())
         self.tabs.add_requested.connect(self.new_map)
         self.tabs.current_changed.connect(self._on_tab_changed)
+        self.tabs.current_changed.connect(self.quick_capture.refresh_placement)
         self.tabs.selection_changed.connect(self._on_canvas_selection)
         self.tabs.status_message.connect(lambda text: self.show_status(text, 6000))
         self.tabs.kaizen_activated.connect(self.scenarios.edit_kaizen)
