@@ -416,13 +416,14 @@ def test_analysis_shows_flags_critical_path_ladder_and_summary(canvas, qtbot):
     assert len(canvas.scene.ladder.segments) == 4
     assert canvas.scene.summary.rows[0] == ("Lead time", "6h 20m")
     assert canvas.scene.ladder.y() > max(i.sceneBoundingRect().bottom() for i in items.values())
-    # A loop stops the analysis: no critical path, "–" and a problem hint in the summary.
+    # A loop stops the analysis: the last valid figures stay, greyed, with the problem.
     canvas.document.add_steps(canvas.map.id, [], [Flow("d", "a", id="da")])
-    qtbot.waitUntil(lambda: canvas.scene.summary.rows[0] == ("Lead time", "–"))
+    qtbot.waitUntil(lambda: canvas.scene.summary.stale)
+    assert canvas.scene.summary.rows[0] == ("Lead time", "6h 20m")
     assert "loop" in " ".join(canvas.scene.summary.hint_lines)
-    assert not any(item.on_critical_path for item in items.values())
+    assert [v for v in "abcd" if items[v].on_critical_path] == ["a", "b", "c", "d"]
     assert "problem" in items["a"].flags
-    assert canvas.scene.ladder.segments == []
+    assert len(canvas.scene.ladder.segments) == 4 and canvas.scene.ladder.stale
 
 
 def test_an_edit_updates_the_flags_after_the_analysis_runs(canvas, qtbot):

@@ -438,7 +438,7 @@ def test_problems_cycle_then_none_after_undo(qtbot, doc):
     qtbot.waitUntil(lambda: problems.problem_count() == 1, timeout=2000)
     item = problems.list.item(0)
     assert item.text().startswith("Error: The flows form a loop: A → B → A")
-    assert metrics.figure_text("lead_time") == "–"
+    assert metrics.figure_text("lead_time") == "2h" and metrics.figures_stale()  # last valid
     assert "loop" in metrics.reason.message()
     with qtbot.waitSignal(problems.steps_selected) as selected:
         problems.list.itemActivated.emit(item)

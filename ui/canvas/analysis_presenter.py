@@ -6,6 +6,12 @@ the critical path with the previous analysis and calls the items' setters only w
 step's figures touches and repaints a handful of items, not the whole map. The badges' tooltips
 are written when the user hovers one, from the analysis then current. The ladder is laid out again only when the critical path, its steps' times or their
 positions changed; the summary only when its figures did.
+
+While a blocking problem stops the analysis (shares being typed that do not add up yet, a loop),
+the canvas keeps the map's last valid figures (Document.last_valid_analysis): the flags with
+their badges faded, the critical path, the ladder and the summary greyed and marked "last valid",
+with the problem under the summary and on the steps concerned. A scene whose `show_last_valid`
+is False (an export) shows the real state: blanks and the problem.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Protocol
 
 from ui.canvas.items import FlowItem, LadderItem, LadderSegment, StepItem, SummaryItem
 from ui.canvas.items.step_item import WIDTH
+from ui.document.document import Document
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.model import ValueStreamMap
 from vsm.model.durations import format_duration
@@ -27,6 +34,7 @@ class MapScene(Protocol):
     """What the presenter touches of its scene (ui.canvas.scene.MapScene)."""
 
     map: ValueStreamMap
+    document: Document
     item_for_step: dict[str, StepItem]
     item_for_flow: dict[str, FlowItem]
     ladder: LadderItem
@@ -40,6 +48,9 @@ SUMMARY_TOOLTIP = (
     "<b>Rolled %C&amp;A</b>: the chance that work passes every step complete and accurate "
     "(the product of the steps' %C&amp;A).")
 _NO_FLAGS: list[str] = []
+STALE_BADGE_OPACITY = 0.4  # badges of the last valid flags, faded while the map has a problem
+STALE_NOTE = ("<br><i>Last valid figures: the map has a problem now, so they are not "
+              "computed.</i>")
 
 
 @lru_cache(maxsize=8192)
@@ -52,7 +63,9 @@ class AnalysisPresenter:
     """Shows a MapAnalysis on a MapScene's items, touching only what changed."""
 
     def __init__(self) -> None:
-        self.analysis: MapAnalysis | None = None
+        self.analysis: MapAnalysis | None = None  # the document's current analysis
+        self.shown: MapAnalysis | None = None  # whose figures show: it, or the last valid one
+        self.stale = False  # True while the last valid figures stand in for blocked ones
         self._flags: dict[str, list[str]] = {}  # step id -> flags shown (problems included)
         self._critical: set[str] = set()
         self._pairs: set[tuple[str, str]] = set()
@@ -70,22 +83,29 @@ class AnalysisPresenter:
 
     def apply(self, scene: MapScene, analysis: MapAnalysis) -> None:
         """Show `analysis` on the scene's items: flags, critical path and summary (the scene lays
-        the ladder out with update_ladder)."""
-        self.analysis = analysis
+        the ladder out with update_ladder). When a blocking problem stops it, the map's last
+        valid figures show instead, greyed, with the problem (unless the scene is an export)."""
+        last = last_valid(scene, analysis)
+        shown = last if last is not None else analysis
+        stale = last is not None
+        toggled = stale != self.stale
+        self.analysis, self.shown, self.stale = analysis, shown, stale
         self._reasons = None
         problems: dict[str, list[str]] = defaultdict(list)
         for problem in analysis.problems:
             for step_id in problem.step_ids:
                 problems[step_id].append(problem.message)
         self._problems = dict(problems)
-        flags = dict(analysis.flags)  # a copy: the next analysis is compared with it
+        flags = dict(shown.flags)  # a copy: the next analysis is compared with it
         if problems:
             for step_id in problems:
                 flags[step_id] = [*flags.get(step_id, _NO_FLAGS), "problem"]
-        everything, self._everything = self._everything, False
+        everything, self._everything = self._everything or toggled, False
         self._apply_flags(scene, flags, everything)
-        self._apply_critical_path(scene, analysis.critical_path, everything)
-        scene.summary.set_figures(*summary_figures(analysis))
+        self._apply_critical_path(scene, shown.critical_path, everything)
+        scene.summary.set_figures(*summary_figures(shown, analysis if stale else None),
+                                  stale=stale)
+        scene.ladder.set_stale(stale)
 
     def _apply_flags(self, scene: MapScene, flags: dict[str, list[str]], everything: bool) -> None:
         items, old = scene.item_for_step, self._flags
@@ -94,10 +114,13 @@ class AnalysisPresenter:
         else:
             changed = [v for v, f in flags.items() if old.get(v, _NO_FLAGS) != f]
             changed += [v for v in old.keys() - flags.keys() if old[v]]
+        faded = STALE_BADGE_OPACITY if self.stale else 1.0
         for step_id in changed:
             if step_id in items:
-                items[step_id].set_flags(flags.get(step_id, _NO_FLAGS),
-                                         partial(self.flag_tooltip, step_id))
+                item = items[step_id]
+                item.set_flags(flags.get(step_id, _NO_FLAGS), partial(self.flag_tooltip, step_id))
+                for badge in item.badges():  # the problem badge is current: never faded
+                    badge.setOpacity(1.0 if badge.flag == "problem" else faded)
         self._flags = flags
 
     def _apply_critical_path(self, scene: MapScene, path: list[str], everything: bool) -> None:
@@ -123,8 +146,8 @@ class AnalysisPresenter:
     # ------------------------------------------------------------ tooltips
 
     def flag_tooltip(self, step_id: str, flag: str) -> str:
-        """The tooltip of a step's flag badge under the current analysis (rich text)."""
-        analysis = self.analysis
+        """The tooltip of a step's flag badge under the figures shown (rich text)."""
+        analysis = self.shown
         if analysis is None:
             return FLAG_LABELS.get(flag, flag)
         if flag == "problem":
@@ -139,14 +162,14 @@ class AnalysisPresenter:
         saving = analysis.savings.get(step_id, 0.0)
         if saving > 0:
             text += f"<br>Minutes saved by removing its wait: {saving:.0f} ({format_duration(saving)})"
-        return text
+        return text + STALE_NOTE if self.stale else text
 
     # ------------------------------------------------------------ ladder
 
     def update_ladder(self, scene: MapScene) -> None:
         """Lay the ladder out along the critical path, unless its path, times and places are
         those it shows already."""
-        analysis, items, map_ = self.analysis, scene.item_for_step, scene.map
+        analysis, items, map_ = self.shown, scene.item_for_step, scene.map
         path = [v for v in (analysis.critical_path if analysis else []) if v in items]
         steps = [map_.step(v) for v in path]
         xs = [items[v].x() for v in path]
@@ -203,8 +226,19 @@ def ladder_totals(steps: list) -> list[str]:
             f"Path total {format_duration(waits + process)}"]
 
 
-def summary_figures(analysis: MapAnalysis) -> tuple[list[tuple[str, str]], str, str]:
-    """The summary box's rows, its problem hint and its tooltip."""
+def last_valid(scene: MapScene, analysis: MapAnalysis) -> MapAnalysis | None:
+    """The figures to show greyed instead of `analysis`: the map's last valid analysis when a
+    blocking problem stops `analysis`, None when it does not, when there never was a valid one,
+    or when the scene shows the real state only (`show_last_valid` False: exports)."""
+    if analysis.ok or not getattr(scene, "show_last_valid", True):
+        return None
+    return scene.document.last_valid_analysis(scene.map.id)
+
+
+def summary_figures(analysis: MapAnalysis, blocked: MapAnalysis | None = None,
+                    ) -> tuple[list[tuple[str, str]], str, str]:
+    """The summary box's rows, its problem hint and its tooltip. With `blocked` (the current
+    analysis, stopped by a problem), `analysis` is the last valid one: the hint says so."""
     def percent(value: float | None) -> str:
         return "–" if value is None else f"{value:.0f}%"
 
@@ -213,11 +247,16 @@ def summary_figures(analysis: MapAnalysis) -> tuple[list[tuple[str, str]], str, 
             ("Flow efficiency", percent(analysis.flow_efficiency_percent)),
             ("Rolled %C&A", percent(analysis.rolled_pca_percent))]
     hint = ""
-    blocking = [p for p in analysis.problems if p.blocking]
+    blocking = [p for p in (blocked if blocked is not None else analysis).problems if p.blocking]
     if blocking:
         more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
         hint = f"Not computed: {blocking[0].message}{more}"
-    return rows, hint, SUMMARY_TOOLTIP
+        if blocked is not None:
+            hint = f"Last valid figures, greyed. {hint}"
+    tooltip = SUMMARY_TOOLTIP
+    if blocked is not None:
+        tooltip += STALE_NOTE
+    return rows, hint, tooltip
 
 
 def _flows_between(scene: MapScene, source: str, target: str) -> list:

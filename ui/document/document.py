@@ -177,6 +177,11 @@ class Document(Edits, QObject):
         """The analysis of a map, computed now if it is out of date."""
         return self.live.analysis(map_id)
 
+    def last_valid_analysis(self, map_id: str) -> MapAnalysis | None:
+        """The map's latest analysis without a blocking problem, None if it never had one: the
+        editor shows its figures greyed while the current analysis is blocked (exports do not)."""
+        return self.live.last_valid(map_id)
+
     def _on_project_event(self, event: object) -> None:
         self.live.project_event(event)
         self.maps_changed.emit()

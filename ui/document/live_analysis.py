@@ -6,6 +6,9 @@ the edit, so the edit shows at once and its figures a moment later. Each map kee
 vsm.analysis.Analyser, which reuses what an edit left unchanged (the same figures as a fresh
 analysis, at a third of the cost after an edit of times). Moves, notes and kaizens change no
 figure and cause no analysis.
+
+Each map also keeps its last analysis without a blocking problem (`last_valid`): while shares
+are being typed and do not add up yet, the editor shows those figures greyed instead of blanks.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class LiveAnalysis(QObject):
         self._setting_changed = setting_changed
         self._analyses: dict[str, MapAnalysis] = {}
         self._analysers: dict[str, Analyser] = {}  # per map: what one edit leaves to reuse
+        self._last_valid: dict[str, MapAnalysis] = {}  # per map: the last one without blocking
         self._stale: set[str] = set()
         self._unannounced: set[str] = set()  # changed since the last announcement
         self._timer = QTimer(self)
@@ -60,9 +64,18 @@ class LiveAnalysis(QObject):
         """The analysis of a map, computed now if it is out of date."""
         if map_id in self._stale or map_id not in self._analyses:
             analyser = self._analysers.setdefault(map_id, Analyser())
-            self._analyses[map_id] = analyser.analyse(self.project.map(map_id))
+            analysis = analyser.analyse(self.project.map(map_id))
+            self._analyses[map_id] = analysis
             self._stale.discard(map_id)
+            if analysis.ok:
+                self._last_valid[map_id] = analysis
         return self._analyses[map_id]
+
+    def last_valid(self, map_id: str) -> MapAnalysis | None:
+        """The map's latest analysis without a blocking problem (its current one when that has
+        none), or None when no analysis of the map has been valid since it was opened."""
+        self.analysis(map_id)
+        return self._last_valid.get(map_id)
 
     def project_event(self, event: object) -> None:
         """A map came or went: follow it, or forget it."""
@@ -74,6 +87,7 @@ class LiveAnalysis(QObject):
                 event.map.unsubscribe(listener)
             self._analyses.pop(event.map.id, None)
             self._analysers.pop(event.map.id, None)
+            self._last_valid.pop(event.map.id, None)
 
     def _watch(self, map_: ValueStreamMap) -> None:
         this = weakref.ref(self)  # the model must not keep the document alive

@@ -2,7 +2,9 @@
 
 Figures come only from the document's analysis and refresh on `analysis_changed`. Each figure's
 tooltip gives its formula with the numbers and the steps behind it. When a blocking problem stops
-the analysis the figures read "–" and a line says why. For a future state whose steps came from
+the analysis (shares being typed that do not add up yet) the map's last valid figures stay,
+greyed and captioned "(last valid)", and a line says why; a map never valid since it was opened
+reads "–". For a future state whose steps came from
 another map (vsm.analysis.compare.origin_map), each figure also shows its live change against that map.
 A step to change becomes a kaizen burst in one action (context menu or the button under the list).
 With a demand set, the takt time and the busiest step's utilisation show under the figures; when
@@ -58,6 +60,9 @@ DELTA_KEYS = {  # figure -> its key in vsm.analysis.compare.METRICS
 }
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
 STEPS_SHOWN = 25  # steps to change listed; large maps flag hundreds
+STALE_FIGURES = ("lead_time", "process_time", "flow_efficiency", "rolled_pca")  # from the analysis
+STALE_CAPTION = " (last valid)"
+STALE_TIP = "Last valid figures: the map has a problem now, so they are not computed.\n"
 
 
 def percent(value: float | None) -> str:
@@ -80,6 +85,8 @@ class Figure(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(0)
+        self.name = caption
+        self.stale = False  # the last valid value, greyed: the map has a blocking problem now
         self.caption = QLabel(caption)
         self.value = QLabel("–")
         font = QFont(self.value.font())
@@ -96,10 +103,22 @@ class Figure(QFrame):
         layout.addWidget(self.delta)
 
     def set(self, value: str, tip: str) -> None:
+        """Show `value` with its tooltip (which says so when the value is stale)."""
+        if self.stale and tip:
+            tip = STALE_TIP + tip
         self.value.setText(value)
         self.setToolTip(tip)
         self.value.setToolTip(tip)
         self.value.setAccessibleName(f"{self.caption.text()}: {value}")
+
+    def set_stale(self, stale: bool) -> None:
+        """Grey the value and caption it "(last valid)" while it stands in for a blocked one."""
+        if stale == self.stale:
+            return
+        self.stale = stale
+        self.caption.setText(self.name + (STALE_CAPTION if stale else ""))
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+        self.value.setStyleSheet(f"color: {muted};" if stale else "")
 
     def set_delta(self, text: str, tip: str = "") -> None:
         """The change against the origin map under the value; hidden when `text` is empty."""
@@ -275,15 +294,20 @@ class MetricsPanel(MapPanel):
         self._schedule_simulation(analysis)
         if analysis is None:
             for figure in self.figures.values():
+                figure.set_stale(False)
                 figure.set("–", "")
             self.reason.clear()
             self._fill_steps_to_change([])
             return
-        self._show_figures(analysis)
+        last = None if analysis.ok else self.document.last_valid_analysis(self.map.id)
+        for key in STALE_FIGURES:
+            self.figures[key].set_stale(last is not None)
+        self._show_figures(last if last is not None else analysis)
         blocking = [p.message for p in analysis.problems if p.blocking]
         if blocking:
             self.reason.show_message(short(blocking[0]) + (
-                f" (and {len(blocking) - 1} more: see Problems)" if len(blocking) > 1 else ""))
+                f" (and {len(blocking) - 1} more: see Problems)" if len(blocking) > 1 else "")
+                + (" The greyed figures are the last valid ones." if last is not None else ""))
             self.reason.setToolTip("\n".join(blocking))
         else:
             self.reason.clear()
@@ -292,7 +316,12 @@ class MetricsPanel(MapPanel):
     def _name(self, step_id: str) -> str:
         return self.map.step(step_id).name if self.map.has_step(step_id) else step_id
 
+    def figures_stale(self) -> bool:
+        """True while the figures shown are the last valid ones, greyed."""
+        return self.figures["lead_time"].stale
+
     def _show_figures(self, a: MapAnalysis) -> None:
+        """The figures of `a`, the current analysis or, greyed, the last valid one."""
         steps = self.map.steps
         path = " → ".join(self._name(v) for v in a.critical_path)
         lead, process = format_duration(a.lead_time), format_duration(a.process_time)

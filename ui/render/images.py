@@ -102,6 +102,7 @@ def export_scene(document: Document, map_id: str, colour_mode: str = "activity",
         scene.set_colour_mode(colour_mode)
         scene.set_theme(LIGHT)
         scene.snap_to_grid = False
+        scene.show_last_valid = False  # the real state, never the greyed last valid figures
         scene.apply_analysis()  # the document's current analysis, then the decorations' places
         scene.clearSelection()
         if step_ids:

@@ -3,6 +3,8 @@
 The ladder is the classic value-stream timeline along the critical path: each wait on the upper
 level, each process time on the lower level, each labelled, with the totals at the right. The
 summary box shows the map's figures, or "–" and the first problem when they cannot be computed.
+Both can be stale: the last valid figures while a blocking problem stops the analysis, drawn in
+the muted colour and marked "last valid" in words, so the meaning does not rest on colour.
 The legend is the colour key of the current colour mode and the meaning of shapes and badges.
 The swimlanes are horizontal bands behind the steps, one per team or activity, labelled at left.
 All of them are passive: the scene gives them their content and their place; content equal to
@@ -17,16 +19,30 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ui.canvas.items.fonts import label_font, small_font, text_font, text_readable, title_font
 from ui.canvas.items.step_item import wrap_text
-from ui.canvas.palette import FLAG_STYLES, LIGHT, Theme, categories, category_colour, category_label
+from ui.canvas.palette import (
+    FLAG_STYLES,
+    LIGHT,
+    Theme,
+    categories,
+    category_colour,
+    category_label,
+    mix,
+)
 
 UPPER = 30.0  # y of the wait level
 LOWER = 64.0  # y of the process level
 TEXT_REACH = 80.0  # how far a segment's texts may reach beyond its ends
+STALE_FADE = 0.4  # how far stale figures move from the muted colour towards the background
+
+
+def stale_colour(theme: Theme) -> QColor:
+    """The grey of stale figures: the muted colour faded towards the background."""
+    return mix(theme.colour("muted"), QColor(theme.background), STALE_FADE)
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,7 @@ class LadderItem(_Decoration):
         super().__init__(theme)
         self.segments: list[LadderSegment] = []
         self.totals: list[str] = []
+        self.stale = False  # the last valid path, greyed: the map has a blocking problem now
         self._starts: list[float] = []  # wait_from of each segment, when ascending
         self._ends: list[float] = []  # process_to of each segment, when ascending
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
@@ -89,14 +106,7 @@ class LadderItem(_Decoration):
         if segments == self.segments and totals == self.totals:
             return
         old, old_totals = self.segments, self.totals
-        if not segments:
-            bounds = QRectF()
-        else:
-            metrics = QFontMetricsF(label_font())
-            right = segments[-1].process_to + 24 + max(
-                (metrics.horizontalAdvance(t) for t in totals), default=0)
-            left = min(s.wait_from for s in segments) - 60
-            bounds = QRectF(left, 0, right - left + 8, LOWER + 44)
+        bounds = self._measure(segments, totals)
         self.segments, self.totals = segments, totals
         starts = [s.wait_from for s in segments]
         ends = [s.process_to for s in segments]
@@ -119,6 +129,34 @@ class LadderItem(_Decoration):
             self.update(QRectF(segments[-1].process_to, 0,
                                self._bounds.right() - segments[-1].process_to, height))
 
+    def _measure(self, segments: list[LadderSegment], totals: list[str]) -> QRectF:
+        """The bounds of these segments with their texts, the totals at the right end and the
+        caption under them, all of it: what a paint puts outside the bounds is never repainted,
+        so it stays on the screen when the ladder shrinks or goes (a caption's tail)."""
+        if not segments:
+            return QRectF()
+        metrics = QFontMetricsF(label_font())
+        right = segments[-1].process_to + 24 + max(
+            (metrics.horizontalAdvance(t) for t in totals), default=0) + 8
+        caption = QFontMetricsF(small_font()).horizontalAdvance(self.caption())
+        right = max(right, segments[0].wait_from + caption + 4)
+        left = min(s.wait_from for s in segments) - 60
+        return QRectF(left, 0, right - left, LOWER + 44)
+
+    def set_stale(self, stale: bool) -> None:
+        """Grey the ladder (and say so in its caption) while it shows the last valid critical path."""
+        if stale != self.stale:
+            self.stale = stale
+            self._set_bounds(self._measure(self.segments, self.totals))  # the caption changed
+            self.update()
+
+    def caption(self) -> str:
+        """The small line under the ladder."""
+        if self.stale:
+            return ("Last valid lead-time ladder (greyed): the map has a problem; "
+                    "see the summary")
+        return "Lead-time ladder along the critical path: waits above, process times below"
+
     def visible_segments(self, exposed: QRectF) -> list[LadderSegment]:
         """The segments whose lines or texts reach into `exposed` (item coordinates)."""
         if not self._ends:  # not in ascending order: all of them
@@ -140,12 +178,13 @@ class LadderItem(_Decoration):
             lines += [QLineF(wait_from, UPPER, wait_to, UPPER), QLineF(wait_to, UPPER, wait_to, LOWER),
                       QLineF(wait_to, LOWER, process_to, LOWER),
                       QLineF(process_to, LOWER, process_to, UPPER)]
-        painter.setPen(QPen(theme.colour("ladder"), 2))
+        ink = stale_colour(theme) if self.stale else theme.colour("ladder")
+        painter.setPen(QPen(ink, 2, Qt.PenStyle.DashLine if self.stale else Qt.PenStyle.SolidLine))
         if lines:
             painter.drawLines(lines)
         if not text_readable(painter, widget, text_font().pixelSize()):
             return
-        painter.setPen(theme.colour("text"))
+        painter.setPen(stale_colour(theme) if self.stale else theme.colour("text"))
         painter.setFont(text_font())
         for segment in visible:
             if segment.wait_text:
@@ -163,12 +202,12 @@ class LadderItem(_Decoration):
         painter.setFont(small_font())
         painter.setPen(theme.colour("muted"))
         painter.drawText(QRectF(self.segments[0].wait_from, LOWER + 22, 600, 18),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         "Lead-time ladder along the critical path: waits above, process times below")
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self.caption())
 
 
 class SummaryItem(_Decoration):
-    """A box with the map's figures: label, value and a tooltip per row, and a problem hint."""
+    """A box with the map's figures: label, value and a tooltip per row, and a problem hint;
+    stale figures (the last valid ones) are greyed under the title "Summary (last valid)"."""
 
     WIDTH = 300.0
 
@@ -176,15 +215,19 @@ class SummaryItem(_Decoration):
         super().__init__(theme)
         self.rows: list[tuple[str, str]] = []
         self.hint_lines: list[str] = []
+        self.stale = False
         self.set_figures([], "")
 
-    def set_figures(self, rows: list[tuple[str, str]], hint: str = "", tooltip: str = "") -> None:
-        """Show (label, value) rows; `hint` (a problem) is word-wrapped under them."""
-        figures = (list(rows), hint, tooltip)
+    def set_figures(self, rows: list[tuple[str, str]], hint: str = "", tooltip: str = "",
+                    stale: bool = False) -> None:
+        """Show (label, value) rows; `hint` (a problem) is word-wrapped under them. `stale`: the
+        rows are the last valid figures, not the map's current ones (greyed, titled so)."""
+        figures = (list(rows), hint, tooltip, stale)
         if figures == getattr(self, "_figures", None):
             return
         self._figures = figures
         self.rows = list(rows)
+        self.stale = stale
         self.hint_lines = wrap_text(hint, QFontMetricsF(text_font()), self.WIDTH - 20, 6) if hint else []
         height = 36 + 22 * len(self.rows) + (18 * len(self.hint_lines) + 8 if self.hint_lines else 0)
         self._set_bounds(QRectF(0, 0, self.WIDTH, height))
@@ -201,7 +244,10 @@ class SummaryItem(_Decoration):
         painter.drawRect(self._bounds.adjusted(0.75, 0.75, -0.75, -0.75))
         painter.setFont(title_font())
         painter.setPen(theme.colour("text"))
-        painter.drawText(QRectF(10, 6, self.WIDTH - 20, 22), Qt.AlignmentFlag.AlignVCenter, "Summary")
+        painter.drawText(QRectF(10, 6, self.WIDTH - 20, 22), Qt.AlignmentFlag.AlignVCenter,
+                         self.title())
+        if self.stale:
+            painter.setPen(stale_colour(theme))
         y = 32.0
         for label, value in self.rows:
             painter.setFont(text_font())
@@ -212,11 +258,16 @@ class SummaryItem(_Decoration):
             y += 22
         if self.hint_lines:
             painter.setFont(text_font())
-            painter.setPen(theme.colour("muted"))
+            # Over stale figures the problem is what to read: in the text colour, not greyed.
+            painter.setPen(theme.colour("text") if self.stale else theme.colour("muted"))
             y += 6
             for line in self.hint_lines:
                 painter.drawText(QRectF(10, y, self.WIDTH - 20, 18), Qt.AlignmentFlag.AlignVCenter, line)
                 y += 18
+
+    def title(self) -> str:
+        """The box's title: "Summary", or "Summary (last valid)" over stale figures."""
+        return "Summary (last valid)" if self.stale else "Summary"
 
 
 class LegendItem(_Decoration):
