@@ -1,4 +1,4 @@
-"""PNG, SVG, PDF and the A3 report draw flows by the deck's rules (ui.render.flow_routes).
+"""PNG, SVG, PDF and the A3 report draw flows by the deck's rules (ui.canvas.routes).
 
 Every template's maps, laid out by Auto-Layout as a workshop would: in the scene an export
 draws, every flow is orthogonal, passes through no step box but its own two, and its label
@@ -74,8 +74,9 @@ def test_exported_flows_are_orthogonal_around_the_boxes_with_labels_in_the_open(
             assert hidden_labels(scene) == [], map_.name
 
 
-def test_the_editor_after_auto_layout_hides_a_rework_label_the_export_does_not(qapp):
-    # What the issue saw: the live routing puts a label on a box after Auto-Layout.
+def test_straight_flows_hide_a_rework_label_after_auto_layout_the_export_does_not(qapp):
+    # What the issue saw: the straight live routing of a scene (no view routes it) puts a
+    # label on a box after Auto-Layout.
     from ui.canvas.scene import MapScene
 
     document = auto_laid_out("onboard-a-new-employee")

@@ -133,21 +133,26 @@ def test_add_kaizen_burst_attached_to_the_selected_step_or_free(window):
     view.scene().select_steps(["A"])
     window.menu_actions.add_kaizen.trigger()
     attached = map_.kaizens[0]
-    assert attached.step_id == "A" and (attached.x, attached.y) == (0, -90)
+    # above A, clear of its box and badges (the old (0, -90) covered the badges)
+    assert attached.step_id == "A" and (attached.x, attached.y) == (-20, -120)
     view.scene().select_steps([])
     window.menu_actions.add_kaizen.trigger()
     free = map_.kaizens[1]
     assert free.step_id is None
-    centre = view.mapToScene(view.viewport().rect().center())
+    # no cursor over the canvas: in free space near the middle of the view, in view
     item = view.scene().item_for_kaizen[free.id]
-    assert item.sceneBoundingRect().contains(centre)
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert shown.contains(item.mapRectToScene(item.burst_rect()))
+    for step in view.scene().item_for_step.values():
+        assert not item.mapRectToScene(item.burst_rect()).intersects(
+            step.mapRectToScene(step.box_rect()))
     assert view.scene().selected_kaizen_ids() == [free.id]
     assert window.document.undo_stack.count() == 2
 
 
 def test_dragging_a_kaizen_is_one_undo_step_and_its_leader_follows(window, qtbot):
     view, map_ = window.current_view(), window.current_map()
-    window.document.add_kaizen(map_.id, Kaizen("Idea", step_id="B", x=260, y=-90,
+    window.document.add_kaizen(map_.id, Kaizen("Idea", step_id="B", x=260, y=-150,
                                                        id="k"))
     view.reset_zoom()
     view.centerOn(QPointF(300, 0))
@@ -157,14 +162,14 @@ def test_dragging_a_kaizen_is_one_undo_step_and_its_leader_follows(window, qtbot
     count = window.document.undo_stack.count()
     drag(view, start, start + QPointF(-120, -40))
     assert window.document.undo_stack.count() == count + 1
-    assert (map_.kaizen("k").x, map_.kaizen("k").y) == (140, -130)
-    assert item.pos() == QPointF(140, -130)
+    assert (map_.kaizen("k").x, map_.kaizen("k").y) == (140, -190)
+    assert item.pos() == QPointF(140, -190)
     assert map_.step("B").x == 260  # the step stayed
     # the leader still ends on B's box
     assert item.mapToScene(item.leader.p2()).y() == pytest.approx(leader_before.y(), abs=1)
     window.document.undo_stack.undo()
-    assert (map_.kaizen("k").x, map_.kaizen("k").y) == (260, -90)
-    assert item.pos() == QPointF(260, -90)
+    assert (map_.kaizen("k").x, map_.kaizen("k").y) == (260, -150)
+    assert item.pos() == QPointF(260, -150)
 
 
 def test_editing_the_kaizen_title_in_the_properties_is_one_undo_step(window, qtbot):

@@ -4,26 +4,25 @@ The scene mirrors the map: it builds one item per step and flow, subscribes to t
 and updates only the item an event concerns. It listens to the document's analysis to show flags,
 the critical path, the lead-time ladder and the summary (ui.canvas.analysis_presenter: only the items whose
 state changed are touched). Gestures on the canvas (dragging steps, drawing a connection,
-double-clicking to add a step) call the document's verbs; the model then tells the scene what
-changed. The drag gestures are tools (ui.canvas.tools) that an editable MapView installs; a
-read-only or exported scene has none. Nothing is ever read back from the items
-to save: positions live in the model.
+double-clicking to add a step: ui.canvas.gestures) call the document's verbs; the model then tells
+the scene what changed. The drag gestures are tools (ui.canvas.tools) and the routing of the flows
+around the boxes is a LiveRouting (ui.canvas.routes) that an editable MapView installs; a
+read-only or exported scene has none. Nothing is ever read back from the items to save: positions
+live in the model.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsSceneHelpEvent,
-    QGraphicsSceneMouseEvent,
     QGraphicsView,
 )
 
 from ui.canvas.analysis_presenter import AnalysisPresenter
+from ui.canvas.gestures import ConnectGesture, FlowRouter, Gestures, MoveGesture
 from ui.canvas.items import (
     FlowItem,
     KaizenItem,
@@ -61,14 +60,15 @@ GRID = 20.0
 MARGIN = 400.0  # room around the map to scroll into and double-click on
 
 
-class MapScene(Selection, QGraphicsScene):
+class MapScene(Gestures, Selection, QGraphicsScene):
     """The canvas of one map; `item_for_step`, `item_for_flow` and `item_for_kaizen` map model
     ids to items. A `read_only` scene (the compare view) shows the map but pushes nothing: its
     items cannot be dragged and double-clicks add nothing."""
 
     status_message = Signal(str)  # a hint for the status bar
     rename_requested = Signal(str)  # step id: the view opens the inline name editor
-    kaizen_activated = Signal(str)  # kaizen id double-clicked: the window opens its properties
+    # No longer emitted (a double-clicked burst is retitled in place); MapTabs still connects it.
+    title_edit_requested = Signal(str)  # kaizen id double-clicked: the view edits its title
 
     def __init__(self, document: Document, map_: ValueStreamMap,
                  parent: QObject | None = None, read_only: bool = False) -> None:
@@ -89,6 +89,7 @@ class MapScene(Selection, QGraphicsScene):
         self._scene_rect: QRectF | None = None
         self.connect_tool: ConnectGesture | None = None  # installed by an editable MapView
         self.move_tool: MoveGesture | None = None
+        self.routing: FlowRouter | None = None  # the flows routed around the boxes (the editor)
         self.legend = LegendItem(self._colour_mode, self.theme)
         self.ladder = LadderItem(self.theme)
         self.summary = SummaryItem(self.theme)
@@ -112,6 +113,11 @@ class MapScene(Selection, QGraphicsScene):
         document.analysis_changed.connect(self._on_analysis_changed)
         self.layout_decorations()
 
+    @property
+    def attached(self) -> bool:
+        """Whether the scene still follows its map and document (until detach())."""
+        return self._attached
+
     def detach(self) -> None:
         """Stop following the map and the document (the map was closed or deleted)."""
         if not self._attached:
@@ -124,6 +130,8 @@ class MapScene(Selection, QGraphicsScene):
             pass
         if self.connect_tool is not None:
             self.connect_tool.cancel()
+        if self.routing is not None:
+            self.routing.stop()
         self._layout_timer.stop()
         self.blockSignals(True)  # a closed map's scene has nothing more to tell
 
@@ -326,8 +334,9 @@ class MapScene(Selection, QGraphicsScene):
         """Place the legend, ladder and summary again on the next turn of the event loop."""
         self._layout_timer.start()
 
-    def _map_rect(self) -> QRectF:
-        """The steps, flows and kaizens, measured again only after something moved, came or went."""
+    def map_rect(self) -> QRectF:
+        """The steps (with their waits and badges), flows and kaizen bursts, without the legend,
+        ladder and summary; measured again only after something moved, came or went."""
         if self._content is None:
             left, top, right, bottom = STEP_BOUNDS
             extents = [(x + left, y + top, x + right, y + bottom)
@@ -346,7 +355,7 @@ class MapScene(Selection, QGraphicsScene):
     def layout_decorations(self) -> None:
         """Legend above the map, ladder below the lowest step, summary under the ladder's right end."""
         self._layout_timer.stop()
-        content = self._map_rect()
+        content = self.map_rect()
         if content.isNull():
             content = QRectF(0, 0, WIDTH, PROCESS_HEIGHT)
         lanes = self.lanes.mapRectToScene(self.lanes.boundingRect())
@@ -396,103 +405,3 @@ class MapScene(Selection, QGraphicsScene):
         while y < rect.bottom():
             painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
             y += GRID
-
-    # ------------------------------------------------------------ gestures
-
-    def add_step_at(self, scene_pos: QPointF, **fields: Any) -> str:
-        """Add a new step centred on a point (one command), select it; return its id."""
-        x, y = self.snapped(scene_pos.x() - WIDTH / 2, scene_pos.y() - PROCESS_HEIGHT / 2)
-        step = self.document.add_step(self.map.id, x, y, **fields)
-        self.select_steps([step.id])
-        return step.id
-
-    def cancel_interaction(self) -> bool:
-        """Cancel a connection being drawn; True if there was one."""
-        if self.connect_tool is not None and self.connect_tool.active:
-            self.connect_tool.cancel()
-            self.status_message.emit("Connection cancelled")
-            return True
-        return False
-
-    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if (event.button() == Qt.MouseButton.LeftButton and self.connect_tool is not None
-                and event.modifiers() == Qt.KeyboardModifier.NoModifier):
-            item = self.step_item_at(event.scenePos())
-            if item is not None and item.handle_at(event.scenePos()):
-                self.connect_tool.start(item, event.scenePos())
-                event.accept()
-                return
-        super().mousePressEvent(event)
-        if self.move_tool is not None:
-            self.move_tool.cancel()
-            if (event.button() == Qt.MouseButton.LeftButton
-                    and isinstance(self.mouseGrabberItem(), (StepItem, KaizenItem))):
-                self.move_tool.start(self.selectedItems())
-
-    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if self.connect_tool is not None and self.connect_tool.active:
-            self.connect_tool.move(event.scenePos())
-            event.accept()
-            return
-        super().mouseMoveEvent(event)
-
-    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if self.connect_tool is not None and self.connect_tool.active:
-            if event.button() == Qt.MouseButton.LeftButton:
-                self.connect_tool.finish(event.scenePos())
-            event.accept()
-            return
-        super().mouseReleaseEvent(event)
-        if (event.button() == Qt.MouseButton.LeftButton and self.move_tool is not None
-                and self.move_tool.active):
-            self.move_tool.finish()
-
-    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if self.read_only:
-            event.accept()
-            return
-        if event.button() == Qt.MouseButton.LeftButton:
-            burst = self.kaizen_item_at(event.scenePos())
-            if burst is not None:
-                self.select_steps([], [], [burst.kaizen_id])
-                self.kaizen_activated.emit(burst.kaizen_id)
-                event.accept()
-                return
-            item = self.step_item_at(event.scenePos())
-            if item is not None:
-                self.rename_requested.emit(item.step_id)
-                event.accept()
-                return
-            if self.flow_item_at(event.scenePos()) is None:
-                self.rename_requested.emit(self.add_step_at(event.scenePos()))
-                event.accept()
-                return
-        super().mouseDoubleClickEvent(event)
-
-
-class ConnectGesture(Protocol):
-    """Drawing a connection from a step's handle (ui.canvas.tools.ConnectTool)."""
-
-    active: bool
-
-    def start(self, source: StepItem, scene_pos: QPointF) -> None: ...
-
-    def move(self, scene_pos: QPointF) -> None: ...
-
-    def finish(self, scene_pos: QPointF) -> bool: ...
-
-    def cancel(self) -> None: ...
-
-
-class MoveGesture(Protocol):
-    """Dragging the selected steps and kaizens (ui.canvas.tools.MoveTool)."""
-
-    active: bool
-
-    def start(self, selected: list) -> None: ...
-
-    def forget(self, item_id: str) -> None: ...
-
-    def finish(self) -> bool: ...
-
-    def cancel(self) -> None: ...

@@ -1,9 +1,11 @@
 """Interaction objects of the canvas: each gesture is an object with start, finish and cancel.
 
-ConnectTool draws a rubber line from a step's handle and connects on release over another step.
+ConnectTool draws a rubber line from a step's handle and connects on release over another step:
+an ordinary flow to a later step, a rework flow back to an earlier one (connect_steps).
 MoveTool remembers where the dragged steps and kaizen bursts started and pushes one Move command
-on release.
-RenameTool puts a line edit over a step's name; Enter commits one command, Esc cancels. Tools
+on release (the live routing, ui.canvas.routes, then routes the flows around the boxes again).
+RenameTool puts a line edit over a step's name or a kaizen burst's title; Enter commits one
+command, Esc cancels. Tools
 call the document's verbs; they never change the model themselves. An editable MapView installs
 them (`install_tools`); a read-only or exported canvas has none. (Rubber-band selection is
 QGraphicsView's own RubberBandDrag.)
@@ -14,37 +16,66 @@ from __future__ import annotations
 import weakref
 
 import shiboken6
-from PySide6.QtCore import QLineF, QPointF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPen
-from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsView, QLineEdit
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsView, QLineEdit
 
-from ui.canvas.items.fonts import name_font
+from ui.canvas.items.fonts import label_font, name_font
 from ui.canvas.items.kaizen_item import KaizenItem
 from ui.canvas.items.step_item import StepItem
 from ui.canvas.scene import MapScene
+from vsm.model import ValueStreamMap
 
 
 def connect_steps(scene: MapScene, source_id: str, target_id: str) -> bool:
-    """Add an ordinary flow source -> target (one command), unless it makes no sense.
+    """Connect source -> target (one command), unless it makes no sense.
 
-    A flow into the same step, a flow that already exists or one straight back along an existing
-    flow is refused with a status message. Returns True when the flow was added.
+    A connection to a later step is an ordinary flow. One back to an earlier step (one that
+    reaches the source along ordinary flows, so an ordinary flow would close a loop and stop every
+    figure) is work sent back: a rework flow with the default probability, selected so that the
+    properties pane shows it ready to edit. A flow into the same step or one that already exists
+    is refused with a status message. Returns True when a flow was added.
     """
     map_ = scene.map
     source, target = map_.step(source_id), map_.step(target_id)
-    ordinary = {(f.source, f.target) for f in map_.flows if f.kind == "normal"}
+    existing = {(f.source, f.target, f.kind) for f in map_.flows}
+    back = source_id != target_id and reaches(map_, target_id, source_id)
     if source_id == target_id:
         message = "A step cannot flow into itself (make a rework flow in its properties)."
-    elif (source_id, target_id) in ordinary:
+    elif (source_id, target_id, "normal") in existing:
         message = f"{source.name!r} already flows into {target.name!r}."
-    elif (target_id, source_id) in ordinary:
-        message = (f"{target.name!r} already flows into {source.name!r}; a flow back would make a "
-                   "loop (use a rework flow for work that goes back).")
+    elif back and (source_id, target_id, "rework") in existing:
+        message = f"{source.name!r} already sends work back to {target.name!r}."
+    elif back:
+        flow = scene.document.add_flow(map_.id, source_id, target_id, kind="rework")
+        scene.select_steps([], [flow.id])
+        scene.status_message.emit(
+            f"Rework: {source.name!r} sends {flow.probability:g}% of its work back to "
+            f"{target.name!r} (set the share in the properties)")
+        return True
     else:
         scene.document.add_flow(map_.id, source_id, target_id)
         scene.status_message.emit(f"Connected {source.name!r} → {target.name!r}")
         return True
     scene.status_message.emit(message)
+    return False
+
+
+def reaches(map_: ValueStreamMap, start_id: str, goal_id: str) -> bool:
+    """Whether a path of ordinary flows leads from one step to another (one walk over the flows,
+    at most once through each step: a map of thousands of steps answers at once)."""
+    successors: dict[str, list[str]] = {}
+    for flow in map_.flows:
+        if flow.kind == "normal":
+            successors.setdefault(flow.source, []).append(flow.target)
+    seen, stack = {start_id}, [start_id]
+    while stack:
+        for following in successors.get(stack.pop(), ()):
+            if following == goal_id:
+                return True
+            if following not in seen:
+                seen.add(following)
+                stack.append(following)
     return False
 
 
@@ -74,7 +105,8 @@ class ConnectTool:
         self._line.setPen(pen)
         self._line.setZValue(10)
         self.scene.addItem(self._line)
-        self.scene.status_message.emit("Release over the step that comes next (Esc cancels)")
+        self.scene.status_message.emit("Release over the step that comes next, or an earlier one to "
+                                        "send work back (Esc cancels)")
 
     def move(self, scene_pos: QPointF) -> None:
         """Follow the mouse."""
@@ -154,6 +186,8 @@ class MoveTool:
         for k, item in bursts.items():
             if (item.x(), item.y()) != (map_.kaizen(k).x, map_.kaizen(k).y):
                 item.setPos(map_.kaizen(k).x, map_.kaizen(k).y)
+        if not pushed and scene.routing is not None:  # no model event: the flows that followed
+            scene.routing.schedule()  # the drag live are routed again all the same
         return pushed
 
 
@@ -171,12 +205,15 @@ class _NameEditor(QLineEdit):
 
 
 class RenameTool:
-    """Inline rename of a step on the canvas: one SetStepFieldCommand on Enter or focus loss."""
+    """Inline editing on the canvas of a step's name or a kaizen burst's title: a line edit over
+    the text, all of it selected; Enter (or focus loss) commits one command through the
+    document's verb, Esc cancels."""
 
     def __init__(self, view: QGraphicsView) -> None:
         self._view = weakref.ref(view)  # no reference cycle with the view that owns the tool
         self.editor: _NameEditor | None = None
         self.step_id: str | None = None
+        self.kaizen_id: str | None = None
 
     @property
     def view(self) -> QGraphicsView | None:
@@ -194,18 +231,27 @@ class RenameTool:
         return scene
 
     def start(self, step_id: str) -> None:
-        """Open the editor over the step's name, all of it selected."""
+        """Open the editor over the step's name."""
         self.finish()
         scene = self._scene()
-        item = scene.item_for_step.get(step_id)
-        if item is None:
-            return
-        self.step_id = step_id
+        if step_id in scene.item_for_step:
+            self._open(scene.map.step(step_id).name, step_id=step_id)
+
+    def start_kaizen(self, kaizen_id: str) -> None:
+        """Open the editor over the kaizen burst's title."""
+        self.finish()
+        scene = self._scene()
+        if kaizen_id in scene.item_for_kaizen:
+            self._open(scene.map.kaizen(kaizen_id).title, kaizen_id=kaizen_id)
+
+    def _open(self, text: str, step_id: str | None = None, kaizen_id: str | None = None) -> None:
+        self.step_id, self.kaizen_id = step_id, kaizen_id
+        item, _rect, _font = self._target()
         self.view.ensureVisible(item.sceneBoundingRect(), 20, 20)
         editor = _NameEditor(self.view.viewport())
         editor.setFrame(True)
         editor.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        editor.setText(scene.map.step(step_id).name)
+        editor.setText(text)
         editor.selectAll()
         editor.returnPressed.connect(self.finish)
         editor.editingFinished.connect(self.finish)
@@ -216,18 +262,28 @@ class RenameTool:
         editor.show()
         editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _target(self) -> tuple[QGraphicsItem | None, QRectF, QFont]:
+        """The item edited, the rectangle of its text (item coordinates) and the text's font."""
+        scene = self._scene()
+        if self.kaizen_id is not None:
+            burst = scene.item_for_kaizen.get(self.kaizen_id)
+            rect = burst.title_rect() if burst is not None else QRectF()
+            return burst, rect, label_font()
+        step = scene.item_for_step.get(self.step_id or "")
+        return step, step.name_rect() if step is not None else QRectF(), name_font()
+
     def reposition(self) -> None:
-        """Keep the editor over the name after a scroll or a zoom."""
-        if self.editor is None or self.step_id is None or self.view is None:
+        """Keep the editor over the text after a scroll or a zoom."""
+        if self.editor is None or self.view is None:
             return
-        item = self._scene().item_for_step.get(self.step_id)
+        item, text_rect, item_font = self._target()
         if item is None:
             self.cancel()
             return
-        name = item.name_rect().adjusted(-3, -2, 3, 2)  # covers the drawn name entirely
-        rect = self.view.mapFromScene(item.mapRectToScene(name)).boundingRect()
-        font = QFont(name_font())
-        font.setPixelSize(max(9, round(name_font().pixelSize() * self.view.transform().m11())))
+        covered = text_rect.adjusted(-3, -2, 3, 2)  # covers the drawn text entirely
+        rect = self.view.mapFromScene(item.mapRectToScene(covered)).boundingRect()
+        font = QFont(item_font)
+        font.setPixelSize(max(9, round(item_font.pixelSize() * self.view.transform().m11())))
         self.editor.setFont(font)
         wanted = QFontMetrics(font).horizontalAdvance(self.editor.text()) + 24
         width = max(rect.width(), wanted)  # long names grow the editor rather than scroll
@@ -236,27 +292,32 @@ class RenameTool:
                                 width, height)
 
     def finish(self) -> bool:
-        """Commit the typed name (if it changed); True when a command was pushed."""
-        editor, step_id = self._close()
-        if editor is None or step_id is None or self.view is None:
+        """Commit the typed text (if it changed); True when a command was pushed."""
+        editor, step_id, kaizen_id = self._close()
+        if editor is None or self.view is None:
             return False
         scene = self._scene()
-        name = editor.text().strip()
-        if not name or not scene.map.has_step(step_id):
+        text = editor.text().strip()
+        if not text:
             return False
-        return scene.document.set_step_field(scene.map.id, step_id, "name", name)
+        if kaizen_id is not None:
+            return (scene.map.has_kaizen(kaizen_id)
+                    and scene.document.set_kaizen_field(scene.map.id, kaizen_id, "title", text))
+        if step_id is None or not scene.map.has_step(step_id):
+            return False
+        return scene.document.set_step_field(scene.map.id, step_id, "name", text)
 
     def cancel(self) -> None:
         """Close the editor without changing anything."""
         self._close()
 
-    def _close(self) -> tuple[_NameEditor | None, str | None]:
-        editor, step_id = self.editor, self.step_id
-        self.editor = self.step_id = None
+    def _close(self) -> tuple[_NameEditor | None, str | None, str | None]:
+        editor, step_id, kaizen_id = self.editor, self.step_id, self.kaizen_id
+        self.editor = self.step_id = self.kaizen_id = None
         if editor is not None:
             editor.blockSignals(True)
             editor.hide()
             editor.deleteLater()
             if self.view is not None:
                 self.view.setFocus(Qt.FocusReason.OtherFocusReason)
-        return editor, step_id
+        return editor, step_id, kaizen_id

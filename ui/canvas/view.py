@@ -1,7 +1,8 @@
 """MapView: the widget showing a MapScene, with zoom, pan, keyboard editing and canvas actions.
 
 Ctrl+wheel zooms under the mouse (the plain wheel scrolls), space-drag and middle-drag pan, arrow
-keys nudge the selection, Delete removes it, F2 renames. The public methods are what the main
+keys nudge the selection, Delete removes it, F2 renames the selected step or retitles the selected
+kaizen burst in place (as a double-click does). The public methods are what the main
 window binds to its menu actions; each calls at most one verb of the document (one command). An
 editable view installs the canvas tools on its scene; a `read_only` view (the compare view) zooms,
 scrolls and shows tooltips but edits nothing.
@@ -9,8 +10,9 @@ scrolls and shows tooltips but edits nothing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
+    QCursor,
     QGuiApplication,
     QKeyEvent,
     QMouseEvent,
@@ -20,8 +22,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
-from ui.canvas.items.kaizen_item import BURST_HEIGHT, BURST_WIDTH
 from ui.canvas.items.step_item import HEIGHT, WIDTH
+from ui.canvas.placement import KaizenPlacer, spot_near_point
+from ui.canvas.routes import LiveRouting
 from ui.canvas.scene import MapScene
 from ui.canvas.tools import ConnectTool, MoveTool, RenameTool, connect_steps
 from ui.document.clipboard import MIME_TYPE, PASTE_OFFSET, copy_steps, steps_from_mime
@@ -36,6 +39,8 @@ ZOOM_STEP = 1.25
 
 class MapView(QGraphicsView):
     """The canvas widget of one map."""
+
+    zoom_changed = Signal(float)  # the scale (1.0 = 100%), after any zoom
 
     def __init__(self, scene: MapScene, parent: QWidget | None = None,
                  read_only: bool = False) -> None:
@@ -55,10 +60,13 @@ class MapView(QGraphicsView):
         self._paste_count = 0
         self._auto_fit = True  # keep fitting as the window resizes until the user zooms or pans
         scene.rename_requested.connect(self.rename_step)
+        scene.title_edit_requested.connect(self.renamer.start_kaizen)
         if self.read_only:
             self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         else:
             scene.connect_tool, scene.move_tool = ConnectTool(scene), MoveTool(scene)
+            scene.routing = LiveRouting(scene)  # flows around the boxes, as the deck draws them
+            scene.document.set_kaizen_placer(scene.map.id, KaizenPlacer(scene))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -83,6 +91,7 @@ class MapView(QGraphicsView):
         if abs(relative - 1) > 1e-9:
             self.scale(relative, relative)
         self.renamer.reposition()
+        self.zoom_changed.emit(self.zoom)
 
     def zoom_in(self) -> None:
         """Zoom in one step, around the centre of the view."""
@@ -97,12 +106,13 @@ class MapView(QGraphicsView):
         self._zoom_about_centre(1.0)
 
     def zoom_to_fit(self) -> None:
-        """Show the whole map with its legend, ladder and summary (at most 150%), and keep it
-        fitted when the window is resized until the user zooms or pans."""
+        """Show the whole map: its steps, flows and bursts, as large as they fit (at most 150%;
+        the legend, ladder and summary around it may need a scroll), and keep it fitted when
+        the window is resized until the user zooms or pans. An empty map shows its hint."""
         self._auto_fit = True
         scene = self.scene()
         scene.layout_decorations()
-        rect = scene.content_rect()
+        rect = scene.map_rect() if scene.item_for_step else scene.content_rect()
         if rect.isNull():
             return
         self.fitInView(rect.adjusted(-30, -30, 30, 30), Qt.AspectRatioMode.KeepAspectRatio)
@@ -112,6 +122,19 @@ class MapView(QGraphicsView):
             self.set_zoom(MIN_ZOOM)
         self.centerOn(rect.center())
         self.renamer.reposition()
+        self.zoom_changed.emit(self.zoom)
+
+    def zoom_to(self, factor: float) -> None:
+        """Zoom to an absolute scale (1.0 = 100%) around the centre of the view; the view stops
+        following the window's size."""
+        self._zoom_about_centre(factor)
+
+    def show_region(self, centre: QPointF, factor: float) -> None:
+        """Show the scene at `factor` around `centre` (presentation mode's sections); the view
+        stops following the window's size."""
+        self._auto_fit = False
+        self.set_zoom(factor)
+        self.centerOn(centre)
 
     def _zoom_about_centre(self, factor: float) -> None:
         self._auto_fit = False
@@ -216,10 +239,14 @@ class MapView(QGraphicsView):
         return scene.document.remove(scene.map.id, steps, flows, kaizens)
 
     def rename_selected(self) -> None:
-        """Open the inline name editor on the first selected step."""
+        """Open the inline name editor on the first selected step, else the title editor on the
+        one selected kaizen burst."""
         steps = self.scene().selected_step_ids()
+        kaizens = self.scene().selected_kaizen_ids()
         if steps:
             self.rename_step(steps[0])
+        elif len(kaizens) == 1:
+            self.renamer.start_kaizen(kaizens[0])
 
     def rename_step(self, step_id: str) -> None:
         """Open the inline name editor on this step."""
@@ -279,8 +306,11 @@ class MapView(QGraphicsView):
         return scene.document.move(scene.map.id, positions, bursts, "Nudge")
 
     def add_kaizen(self) -> str | None:
-        """A new kaizen burst above the one selected step (attached to it), or free in the
-        middle of the view; selected. One command; returns its id (None in a read-only view)."""
+        """A new kaizen burst for the one selected step (attached to it, above it, or in free
+        space near it when something is drawn there: the document asks this canvas's
+        KaizenPlacer), or a free one at the mouse cursor when it is over the canvas (Ctrl+K), else
+        near the middle of the view (the menu, the toolbar), in free space; selected. One
+        command; returns its id (None in a read-only view)."""
         scene = self.scene()
         if self.read_only:
             return None
@@ -290,9 +320,12 @@ class MapView(QGraphicsView):
             stacked = KAIZEN_STACK * len(scene.map.kaizens_of(step.id))
             kaizen = Kaizen(step_id=step.id, x=step.x, y=step.y - KAIZEN_ABOVE_STEP - stacked)
         else:
-            centre = self.mapToScene(self.viewport().rect().center())
-            x, y = scene.snapped(centre.x() - BURST_WIDTH / 2, centre.y() - BURST_HEIGHT / 2)
-            kaizen = Kaizen(x=x, y=y)
+            cursor = self.viewport().mapFromGlobal(QCursor.pos())
+            at_cursor = self.viewport().underMouse() and self.viewport().rect().contains(cursor)
+            point = cursor if at_cursor else self.viewport().rect().center()
+            kaizen = Kaizen()
+            kaizen.x, kaizen.y = scene.snapped(*spot_near_point(scene, self.mapToScene(point),
+                                                                kaizen.title))
         scene.document.add_kaizen(scene.map.id, kaizen)
         scene.select_steps([], [], [kaizen.id])
         self.ensureVisible(scene.item_for_kaizen[kaizen.id].sceneBoundingRect())

@@ -160,6 +160,20 @@ class SetMapFieldCommand(MapCommand):
         self.map.set_field(self.field, self.old)
 
 
+class RenameProjectCommand(QUndoCommand):
+    """Rename the document's value stream (the project): its title on slides, pages and files."""
+
+    def __init__(self, project: Project, old: str, new: str) -> None:
+        super().__init__("Rename value stream")
+        self.project, self.old, self.new = project, old, new
+
+    def redo(self) -> None:
+        self.project.set_name(self.new)
+
+    def undo(self) -> None:
+        self.project.set_name(self.old)
+
+
 class AddMapCommand(QUndoCommand):
     """Add a map (new, duplicated or a future state) to the project at `index`."""
 

@@ -26,7 +26,7 @@ from vsm.errors import FileFormatError
 from vsm.files.atomic import same_file
 from vsm.files.formats import load_project, save_project_any
 from vsm.files.locks import Lock, acquire
-from vsm.model import Project, ValueStreamMap
+from vsm.model import Project, ProjectChanged, ValueStreamMap
 
 
 class Document(Edits, QObject):
@@ -40,6 +40,7 @@ class Document(Edits, QObject):
     map_touched = Signal(str)  # map id changed by the last undo, redo or push
     map_settings_changed = Signal(str, str)  # map id, setting (name, kind, ...)
     read_only_changed = Signal(bool)
+    project_renamed = Signal()  # the value stream's name changed
 
     def __init__(self, project: Project | None = None, path: str | Path | None = None,
                  parent: QObject | None = None, autosave: bool = True) -> None:
@@ -183,6 +184,9 @@ class Document(Edits, QObject):
         return self.live.last_valid(map_id)
 
     def _on_project_event(self, event: object) -> None:
+        if isinstance(event, ProjectChanged):
+            self.project_renamed.emit()
+            return
         self.live.project_event(event)
         self.maps_changed.emit()
 

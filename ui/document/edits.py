@@ -10,6 +10,7 @@ the undo stack, where its redo() makes the change. One gesture is one command: o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
@@ -22,6 +23,7 @@ from ui.document.commands import (
     Positions,
     RemoveCommand,
     RemoveMapCommand,
+    RenameProjectCommand,
     SetFlowStateCommand,
     SetKaizenFieldCommand,
     SetMapFieldCommand,
@@ -29,8 +31,10 @@ from ui.document.commands import (
 )
 from vsm.model import STEP_FIELDS, Flow, Kaizen, ModelError, Project, Step, ValueStreamMap
 from vsm.model.duplicate import duplicate_map, future_state_of, unused_name
+from vsm.model.maps import DEFAULT_REWORK_PERCENT
 
 INHERITED = ("activity", "team", "performer")  # what a step added after another takes from it
+KaizenPlacer = Callable[[Kaizen], tuple[float, float]]  # a new burst for a step -> its x, y
 
 
 class Edits:
@@ -75,11 +79,16 @@ class Edits:
         default = "Add step" if len(steps) == 1 else f"Add {len(steps)} steps"
         self._push(AddStepsCommand(map_, steps, flows, text or default))
 
-    def add_flow(self, map_id: str, source_id: str, target_id: str) -> Flow:
-        """An ordinary flow from one step to another (one command). (Not `connect`: that name
-        is QObject's, and Qt's attribute lookup would find it first.)"""
-        flow = Flow(source_id, target_id)
-        self.add_steps(map_id, [], [flow], "Connect")
+    def add_flow(self, map_id: str, source_id: str, target_id: str,
+                 kind: str = "normal") -> Flow:
+        """A flow from one step to another (one command): ordinary, or with `kind` "rework"
+        work sent back to an earlier step, DEFAULT_REWORK_PERCENT of it until people say how
+        much. (Not `connect`: that name is QObject's, and Qt's attribute lookup would find it
+        first.)"""
+        rework = kind == "rework"
+        flow = Flow(source_id, target_id, kind,
+                    probability=DEFAULT_REWORK_PERCENT if rework else None)
+        self.add_steps(map_id, [], [flow], "Connect rework" if rework else "Connect")
         return flow
 
     def remove(self, map_id: str, step_ids: list[str] = (), flow_ids: list[str] = (),
@@ -152,11 +161,28 @@ class Edits:
     # ------------------------------------------------------------ kaizen bursts
 
     def add_kaizen(self, map_id: str, kaizen: Kaizen, text: str = "Add kaizen burst") -> Kaizen:
-        """Add a kaizen burst (free, attached to a step, or made from a step to change)."""
+        """Add a kaizen burst (free, attached to a step, or made from a step to change). A burst
+        attached to a step goes where the map's kaizen placer puts it, if the map has one (its
+        canvas: where asked if nothing is drawn there, else in free space near the step); a free
+        one stays where it is asked to be."""
         map_ = self._map(map_id)
         map_.clean_new_kaizen(kaizen)
+        placer = self._kaizen_placers().get(map_id)
+        if placer is not None and kaizen.step_id is not None:
+            kaizen.x, kaizen.y = placer(kaizen)
+            map_.clean_new_kaizen(kaizen)
         self._push(AddKaizenCommand(map_, kaizen, text))
         return kaizen
+
+    def set_kaizen_placer(self, map_id: str, placer: KaizenPlacer) -> None:
+        """Let `placer(kaizen)` say where new bursts for steps of this map go: the editor's
+        canvas of the map, which knows what is drawn where (a newer canvas of the map replaces
+        an older one; a placer whose canvas is gone leaves bursts where they are asked to be)."""
+        self._kaizen_placers()[map_id] = placer
+
+    def _kaizen_placers(self) -> dict[str, KaizenPlacer]:
+        # Made on first use: the Document does not call an __init__ of this mixin.
+        return self.__dict__.setdefault("_placers_by_map", {})
 
     def set_kaizen_field(self, map_id: str, kaizen_id: str, field: str, value: Any) -> bool:
         """Change one field of a kaizen burst."""
@@ -172,6 +198,17 @@ class Edits:
         return True
 
     # ------------------------------------------------------------ maps
+
+    def rename_project(self, name: str) -> bool:
+        """Rename the value stream (the project): one command; False when nothing changes.
+        ModelError for an empty name."""
+        new = str(name).strip()
+        if not new:
+            raise ModelError("a value stream needs a name")
+        if new == self.project.name:
+            return False
+        self._push(RenameProjectCommand(self.project, self.project.name, new))
+        return True
 
     def set_map_field(self, map_id: str, field: str, value: Any) -> bool:
         """Change a map setting: name, kind, description, demand, demand period, thresholds."""

@@ -10,7 +10,7 @@ the field the user is typing in.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (
@@ -54,6 +54,9 @@ from vsm.model import (
 )
 from vsm.model.durations import format_duration
 from vsm.model.events import KaizenRemoved
+
+if TYPE_CHECKING:
+    from ui.document.document import Document
 
 DURATION_FIELDS = ("process_time", "wait_time")
 THRESHOLD_LABELS = {
@@ -233,9 +236,16 @@ class PropertiesPanel(MapPanel):
         font.setItalic(True)
         self.hint.setFont(font)
         outer.addWidget(self.hint)
+        outer.addWidget(_heading("Value stream"))
+        f = self.map_fields
+        title = self._line(f, "project_name",
+                           lambda: self.document.project.name if self.document else "",
+                           lambda value: self.document.rename_project(value),
+                           tip="The value stream's name: the deck's title, page titles and the "
+                               "default file names")
+        form_in(outer).addRow("&Title", title.container)
         outer.addWidget(_heading("Map settings"))
         form = form_in(outer)
-        f = self.map_fields
         name = self._line(f, "name", lambda: self.map.name, self._map_setter("name"))
         form.addRow("&Name", name.container)
         kind = self._combo(f, "kind", MAP_KINDS, lambda: self.map.kind, self._map_setter("kind"))
@@ -359,6 +369,17 @@ class PropertiesPanel(MapPanel):
             for field in self._fields_of_page():
                 field.refresh(force=True)
             self._update_titles()
+
+    def set_document(self, document: Document | None) -> None:
+        """Follow another document; the value stream's title follows its renames (and undo)."""
+        if self.document is not None:
+            self.document.project_renamed.disconnect(self._on_project_renamed)
+        super().set_document(document)
+        if document is not None:
+            document.project_renamed.connect(self._on_project_renamed)
+
+    def _on_project_renamed(self) -> None:
+        self.map_fields["project_name"].refresh(force=True)
 
     def _update_titles(self) -> None:
         page = self.current_page()

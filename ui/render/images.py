@@ -2,7 +2,7 @@
 
 Every export draws a fresh MapScene of the map (the same items the editor shows) with the
 document's current analysis applied — flags, critical path, ladder and summary — and its flows
-routed around the boxes by the deck's rules (ui.render.flow_routes), in the LIGHT theme, with no
+routed around the boxes by the deck's rules (ui.canvas.routes), in the LIGHT theme, with no
 selection, hover handle or grid, and without item caches so that text stays text in the vector
 formats. Item texts are drawn with QPainter.drawText, which is plain text: a step
 called `<b>x</b>` shows exactly that, and QSvgGenerator escapes it in the SVG.
@@ -47,10 +47,10 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
 
 from ui.canvas.items import FlowItem, StepItem
 from ui.canvas.palette import LIGHT
+from ui.canvas.routes import route_flows
 from ui.canvas.scene import MapScene
 from ui.document.clipboard import IMAGE_MARKER
 from ui.document.document import Document
-from ui.render.flow_routes import route_flows
 from vsm.errors import ExportCancelled, FileFormatError
 from vsm.files.atomic import write_atomically
 from vsm.files.formats import project_from_dict, project_to_dict

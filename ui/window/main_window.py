@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         from ui.window.menus import build_actions, fill_recent_menu
         from ui.window.presentation import PresentationController
         from ui.window.scenarios import ScenarioController
+        from ui.window.zoom_box import ZoomBox
 
         guard_wheel()  # app-wide: combo and spin boxes take the wheel only when focused
         self.tabs = MapTabs()
@@ -94,10 +95,12 @@ class MainWindow(QMainWindow):
             self.menu_actions.docks_menu.addAction(dock.toggleViewAction())
         self.tabs.add_requested.connect(self.new_map)
         self.tabs.current_changed.connect(self._on_tab_changed)
+        self.zoom_box = ZoomBox(self.tabs.current_view)
+        self.statusBar().addPermanentWidget(self.zoom_box)
+        self.tabs.current_changed.connect(self.zoom_box.follow)
         self.tabs.current_changed.connect(self.quick_capture.refresh_placement)
         self.tabs.selection_changed.connect(self._on_canvas_selection)
         self.tabs.status_message.connect(lambda text: self.show_status(text, 6000))
-        self.tabs.kaizen_activated.connect(self.scenarios.edit_kaizen)
         self.problems.count_changed.connect(self._on_problem_count)
         for panel in (self.table, self.metrics, self.problems):
             panel.steps_selected.connect(self._select_from_panel)
@@ -148,6 +151,7 @@ class MainWindow(QMainWindow):
         document.path_changed.connect(self._update_title)
         document.map_touched.connect(self.tabs.show_map)
         document.read_only_changed.connect(self._update_title)
+        document.project_renamed.connect(self._update_title)
         if document.autosaver is not None:
             document.autosaver.failed.connect(
                 lambda reason: self.show_status(f"Cannot keep a recovery copy of your edits: "
@@ -248,6 +252,13 @@ class MainWindow(QMainWindow):
         map_ = self.current_map()
         if map_ is not None:
             self.tabs.show_map(self.document.duplicate_map(map_.id).id)
+
+    def rename_value_stream(self) -> None:
+        """Ask for the value stream's name (the document's title on slides, pages and files)."""
+        name, ok = QInputDialog.getText(self, "Rename value stream", "Value stream name:",
+                                        text=self.document.project.name)
+        if ok and name.strip():
+            self.document.rename_project(name.strip())
 
     def rename_current_map(self) -> None:
         """Ask for a new name of the map shown."""

@@ -29,7 +29,6 @@ class MapTabs(QTabWidget):
     current_changed = Signal()  # another map (or none) is shown
     selection_changed = Signal()  # the selection on the shown canvas changed
     status_message = Signal(str)  # a hint from a canvas
-    kaizen_activated = Signal(str)  # kaizen id double-clicked on a canvas
     add_requested = Signal()  # the "+" corner button
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -103,7 +102,6 @@ class MapTabs(QTabWidget):
         view = MapView(scene)
         scene.selectionChanged.connect(self.selection_changed)
         scene.status_message.connect(self.status_message)
-        scene.kaizen_activated.connect(self.kaizen_activated)
         self.views[map_.id] = view
         return view
 

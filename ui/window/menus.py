@@ -45,6 +45,7 @@ class MenuWindow(Shell, Protocol):
     def new_map(self) -> None: ...
     def duplicate_current_map(self) -> None: ...
     def rename_current_map(self) -> None: ...
+    def rename_value_stream(self) -> None: ...
     def delete_current_map(self) -> None: ...
     def toggle_full_screen(self) -> None: ...
     def current_map(self) -> ValueStreamMap | None: ...
@@ -98,6 +99,9 @@ def build_actions(window: MenuWindow) -> SimpleNamespace:
                              "Start an untitled document from an ITIL 4 value stream template")
     a.import_table = _action(window, "&Import Spreadsheet…", files.import_dialog, "Ctrl+I",
                              "Start an untitled document from a CSV or XLSX step table")
+    a.rename_stream = _action(window, "Rena&me Value Stream…", window.rename_value_stream,
+                              tip="The value stream's name: the deck's title, page titles and "
+                                  "the default file names")
     a.save = _action(window, "&Save", files.save, Key.Save, "Save the document")
     a.save_as = _action(window, "Save &As…", files.save_as, Key.SaveAs, "Save under a new name")
     a.export = _action(window, "&Export…", _later(window, 'ui.window.exports', 'open_export_dialog'), "Ctrl+E",
@@ -134,8 +138,8 @@ def build_actions(window: MenuWindow) -> SimpleNamespace:
                             "Ctrl+Return", "Add a step after the selected one, connect it and name it")
     a.connect = _action(window, "&Connect Steps", _on_view(window, "connect_selected"), "Ctrl+L",
                         "Connect the two selected steps (or drag from a step's handle)")
-    a.rename = _action(window, "&Rename Step", _on_view(window, "rename_selected"), "F2",
-                       "Rename the selected step")
+    a.rename = _action(window, "&Rename", _on_view(window, "rename_selected"), "F2",
+                       "Rename the selected step, or retitle the selected kaizen burst")
     a.auto_layout = _action(window, "Auto-&Layout", _on_view(window, "auto_layout"), "Ctrl+Shift+L",
                             "Arrange the steps left to right in flow order (into their swimlanes when "
                             "shown)")
@@ -207,6 +211,8 @@ def build_actions(window: MenuWindow) -> SimpleNamespace:
     file_menu.addAction(a.open)
     file_menu.addAction(a.import_table)
     a.recent_menu = file_menu.addMenu("Open &Recent")
+    file_menu.addSeparator()
+    file_menu.addAction(a.rename_stream)
     file_menu.addSeparator()
     for action in (a.save, a.save_as):
         file_menu.addAction(action)

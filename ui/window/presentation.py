@@ -1,10 +1,16 @@
 """Presentation mode (View > Presentation Mode, F5): the current map alone, full screen.
 
 Entering remembers the window's state (window flags, docks and toolbar via saveState, menu bar,
-status bar and tab bar visibility), hides everything but the canvas, fits the map and shows a
-large summary over the canvas: lead time, process time, flow efficiency and rolled %C&A of the
-map shown, refreshed on the document's `analysis_changed`. Left/Right or PageUp/PageDown switch
-maps; Esc (or F5 again) leaves and puts every remembered piece back as it was.
+status bar, tab bar visibility and the canvas's scroll bars), hides everything but the canvas
+and shows a large summary over it: lead time, process time, flow efficiency and rolled %C&A of
+the map shown (captions 18 px, figures 40 px on the screen), refreshed on the document's
+`analysis_changed`.
+
+The map is shown as large as it fits above the summary. When its step names would then be under
+READABLE_NAME_PIXELS (24 px) on the screen, it is shown in sections instead, left to right along
+its flow at that size ("part 2 of 3" in the summary's title). Right, PageDown or Space go to the
+next section and past the last one to the next map; Left or PageUp go back; Esc (or F5 again)
+leaves and puts every remembered piece back as it was.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,18 +31,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.canvas.items.fonts import name_font
 from ui.panels.metrics import percent
 from ui.window.map_tabs import MapTabs, tab_title
 from vsm.model.durations import format_duration
 
 if TYPE_CHECKING:
+    from ui.canvas.view import MapView
     from ui.document.document import Document
 
 OVERLAY_MARGIN = 24
+TITLE_PIXELS, CAPTION_PIXELS, VALUE_PIXELS = 28, 18, 40  # the figures' type on the screen
+READABLE_NAME_PIXELS = 24.0  # step names on the screen: a map that cannot show them this large
+MAX_PRESENTING_ZOOM = 2.5  # whole is shown in sections along its flow, left to right
 FIGURES = (("lead_time", "Lead time"), ("process_time", "Process time"),
            ("flow_efficiency", "Flow efficiency"), ("rolled_pca", "Rolled %C&A"))
-NEXT_KEYS = (Qt.Key.Key_Right, Qt.Key.Key_PageDown)
+NEXT_KEYS = (Qt.Key.Key_Right, Qt.Key.Key_PageDown, Qt.Key.Key_Space)
 PREVIOUS_KEYS = (Qt.Key.Key_Left, Qt.Key.Key_PageUp)
+
+
+def _pixel_font(pixels: int, bold: bool = False) -> QFont:
+    """A font of `pixels` screen pixels: the same size on a projector whatever its DPI."""
+    font = QFont()
+    font.setPixelSize(pixels)
+    font.setBold(bold)
+    return font
 
 
 class SummaryOverlay(QFrame):
@@ -52,19 +71,14 @@ class SummaryOverlay(QFrame):
         layout.setContentsMargins(18, 12, 18, 12)
         layout.setHorizontalSpacing(28)
         self.title = QLabel()
-        title_font = QFont(self.title.font())
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.6)
-        title_font.setBold(True)
-        self.title.setFont(title_font)
+        self.title.setFont(_pixel_font(TITLE_PIXELS, bold=True))
         layout.addWidget(self.title, 0, 0, 1, len(FIGURES))
         self.values: dict[str, QLabel] = {}
         for column, (key, caption) in enumerate(FIGURES):
             label = QLabel(caption)
+            label.setFont(_pixel_font(CAPTION_PIXELS))
             value = QLabel("–")
-            font = QFont(value.font())
-            font.setPointSizeF(font.pointSizeF() * 2.6)
-            font.setBold(True)
-            value.setFont(font)
+            value.setFont(_pixel_font(VALUE_PIXELS, bold=True))
             layout.addWidget(label, 1, column)
             layout.addWidget(value, 2, column)
             self.values[key] = value
@@ -78,6 +92,22 @@ class SummaryOverlay(QFrame):
         for key, value in self.values.items():
             value.setText(figures.get(key, "–"))
         self.adjustSize()
+
+
+def plan_sections(boxes: list[QRectF], width: float) -> list[list[QRectF]]:
+    """The step boxes in sections `width` scene units wide, left to right: each box whole in
+    one; a section starts at the left of the first box the previous one could not hold whole."""
+    order = sorted(boxes, key=lambda box: box.left())
+    sections: list[list[QRectF]] = []
+    start = order[0].left() if order else 0.0
+    while order:
+        group = [box for box in order if start <= box.left() and box.right() <= start + width]
+        sections.append(group or [next(box for box in order if box.left() >= start)])
+        later = [box.left() for box in order if box.right() > start + width and box.left() > start]
+        if not later:
+            break
+        start = min(later)
+    return sections
 
 
 class PresentationController(QObject):
@@ -98,6 +128,10 @@ class PresentationController(QObject):
         self.overlay.hide()
         self._saved: dict[str, object] = {}
         self._document = None
+        self._sections: list[tuple[QRectF, float, bool]] = []  # scene rect, zoom, whole map
+        self._section = 0
+        self._from_end = False  # arrived from the next map: start at the last section
+        self._bars: dict[int, tuple[MapView, tuple[Qt.ScrollBarPolicy, Qt.ScrollBarPolicy]]] = {}
 
     # ------------------------------------------------------------ entering and leaving
 
@@ -144,6 +178,7 @@ class PresentationController(QObject):
         QApplication.instance().removeEventFilter(self)
         self.tabs.currentChanged.disconnect(self._on_map_changed)
         self._follow(None)
+        self._restore_scrollbars()
         self.overlay.hide()
         self.overlay.setParent(None)
         saved = self._saved
@@ -213,7 +248,10 @@ class PresentationController(QObject):
         if map_ is None:
             return
         a = document.analysis(map_.id)
-        self.overlay.show_figures(tab_title(map_), {
+        title = tab_title(map_)
+        if len(self._sections) > 1:
+            title += f"  ·  part {self._section + 1} of {len(self._sections)}  (→ next)"
+        self.overlay.show_figures(title, {
             "lead_time": format_duration(a.lead_time),
             "process_time": format_duration(a.process_time),
             "flow_efficiency": percent(a.flow_efficiency_percent),
@@ -230,12 +268,83 @@ class PresentationController(QObject):
                           max(0, viewport.height() - self.overlay.height() - OVERLAY_MARGIN))
 
     def _fit(self) -> None:
+        """Show the current map as large as it fits, or its first (last) section when its step
+        names would be under READABLE_NAME_PIXELS whole."""
         if not self.active:
             return
         view = self.tabs.current_view()
-        if view is not None:
-            view.zoom_to_fit()
         self._place_overlay()
+        if view is None:
+            return
+        self._hide_scrollbars(view)
+        self._sections = self._plan(view)
+        self._section = len(self._sections) - 1 if self._from_end else 0
+        self._from_end = False
+        self._show_section()
+
+    def _plan(self, view: MapView) -> list[tuple[QRectF, float, bool]]:
+        scene = view.scene()
+        boxes = [item.sceneBoundingRect() for item in scene.item_for_step.values()]
+        if not boxes:
+            return []
+        viewport = view.viewport()
+        width = viewport.width() - 2 * OVERLAY_MARGIN
+        height = viewport.height() - self.overlay.height() - 3 * OVERLAY_MARGIN
+        whole = scene.map_rect()
+        fit = min(width / whole.width(), height / whole.height())
+        readable = READABLE_NAME_PIXELS / name_font().pixelSize()
+        if fit >= readable:
+            return [(whole, min(fit, MAX_PRESENTING_ZOOM), True)]
+        sections = []
+        for group in plan_sections(boxes, width / readable):
+            rect = QRectF(group[0])
+            for box in group[1:]:
+                rect = rect.united(box)
+            sections.append((rect, min(readable, height / rect.height()), False))
+        return sections
+
+    def _show_section(self) -> None:
+        view = self.tabs.current_view()
+        if view is None or not self._sections:
+            if view is not None:
+                view.zoom_to_fit()
+            self.update_overlay()
+            return
+        rect, zoom, whole = self._sections[self._section]
+        viewport = view.viewport()
+        # the region above the figures' overlay holds the section: shift the view's centre down
+        below = (self.overlay.height() + OVERLAY_MARGIN) / 2 / zoom
+        x = rect.center().x() if whole else (
+            rect.left() - OVERLAY_MARGIN / zoom + viewport.width() / 2 / zoom)
+        view.show_region(QPointF(x, rect.center().y() + below), zoom)
+        self.update_overlay()
+
+    def advance(self, step: int) -> None:
+        """The next (step 1) or previous (-1) section of the map, or the next or previous map
+        past its ends (wrapping round)."""
+        target = self._section + step
+        if 0 <= target < len(self._sections) or self.tabs.count() <= 1:
+            self._section = target % max(1, len(self._sections))
+            self._show_section()
+            return
+        self._from_end = step < 0
+        self.next_map(step)
+
+    def _hide_scrollbars(self, view: MapView) -> None:
+        if id(view) not in self._bars:
+            self._bars[id(view)] = (view, (view.horizontalScrollBarPolicy(),
+                                           view.verticalScrollBarPolicy()))
+            view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def _restore_scrollbars(self) -> None:
+        for view, (horizontal, vertical) in self._bars.values():
+            try:
+                view.setHorizontalScrollBarPolicy(horizontal)
+                view.setVerticalScrollBarPolicy(vertical)
+            except RuntimeError:
+                pass  # the view was closed while presenting
+        self._bars = {}
 
     # ------------------------------------------------------------ keys
 
@@ -243,7 +352,11 @@ class PresentationController(QObject):
         if not self.active:
             return False
         if event.type() == QEvent.Type.Resize and watched is self.overlay.parentWidget():
-            self._place_overlay()
+            section = self._section
+            self._fit()  # full screen arrived: plan the sections for the new size
+            if self._sections:
+                self._section = min(section, len(self._sections) - 1)
+                self._show_section()
             return False
         if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QWidget):
             return False
@@ -253,9 +366,9 @@ class PresentationController(QObject):
         if key == Qt.Key.Key_Escape:
             self.leave()
         elif key in NEXT_KEYS:
-            self.next_map(1)
+            self.advance(1)
         elif key in PREVIOUS_KEYS:
-            self.next_map(-1)
+            self.advance(-1)
         else:
             return False
         return True

@@ -5,8 +5,9 @@ when they are alternative routes. Rework flows are dashed curves arcing above th
 the earlier step, labelled with their probability ("↺ 25%"). The item is passive: the steps it
 joins call adjust() when they move, the scene calls the setters.
 
-An export routes every flow orthogonally around the boxes as the deck does (set_route, from
-ui.render.flow_routes); a step moved afterwards takes its flows back to the live routing.
+The editor and the exports route every flow orthogonally around the boxes as the deck does
+(set_route, from ui.canvas.routes); a step moved afterwards takes its flows back to the live
+routing until they are routed again.
 
 Live routing is plain arithmetic on the step boxes (a scene of thousands of flows is built in a blink):
 the bounding rectangle is exact, the QPainterPath and arrow head are built when first painted or
@@ -162,6 +163,15 @@ class FlowItem(LazyToolTip, QGraphicsItem):
         xs = [x for x, _ in points] + [x for x, _ in _head_points(*self._head_at)]
         ys = [y for _, y in points] + [y for _, y in _head_points(*self._head_at)]
         self._set_bounds(QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+
+    @property
+    def routed(self) -> bool:
+        """Whether the flow runs along a route set by set_route (not the live routing)."""
+        return self._routed
+
+    def label_rect(self) -> QRectF:
+        """The label's box in scene coordinates (meaningless without a label)."""
+        return QRectF(self._label_rect)
 
     def label_size(self) -> tuple[float, float]:
         """The width and height of the label's box (0, 0 without a label)."""

@@ -1,9 +1,10 @@
 """KaizenItem: an improvement idea drawn as the classic kaizen burst.
 
-A jagged star ("explosion") in yellow with a vermilion outline, its title wrapped over two lines
-and a short line with its status and waste. A burst attached to a step has a thin dashed leader
-line to the step's box; the step calls adjust() when it moves, so the line follows a drag. A
-dropped kaizen has a dashed outline and a done one a tick, so status never rests on colour alone.
+A jagged star ("explosion") in yellow with a vermilion outline, its title wrapped over up to
+three lines (a burst with a three-line title is a little taller) and a short line with its status
+and waste. A burst attached to a step has a thin dashed leader line to the step's box; the step
+calls adjust() when it moves, so the line follows a drag. A dropped kaizen has a dashed outline
+and a done one a tick, so status never rests on colour alone.
 
 The item is passive: the scene sets its kaizen, position and step; a drag only moves the item
 until the scene pushes the Move command on release. Its position is the burst's top-left corner,
@@ -34,7 +35,9 @@ if TYPE_CHECKING:
     from ui.canvas.items.step_item import StepItem
 
 BURST_WIDTH = 220.0
-BURST_HEIGHT = 80.0
+BURST_HEIGHT = 80.0  # with a title of one or two lines
+TALL_BURST_HEIGHT = 100.0  # with three: the star's inner ellipse still holds the lines
+TITLE_LINES = 3  # a longer title is elided (the tooltip and the properties show all of it)
 SPIKES = 18
 INNER = 0.86  # the inner corners of the star, as a fraction of the outer ellipse
 TEXT_WIDTH = 140.0  # the title's lines; the status line is a little narrower
@@ -42,6 +45,16 @@ INFO_WIDTH = 130.0
 FILL = YELLOW
 EDGE = VERMILLION
 TEXT = "#000000"
+
+
+def title_lines(title: str) -> list[str]:
+    """The lines a burst shows its title in."""
+    return wrap_text(title, QFontMetricsF(label_font()), TEXT_WIDTH, TITLE_LINES)
+
+
+def burst_size(title: str) -> tuple[float, float]:
+    """The width and height of the burst of a kaizen with this title."""
+    return (BURST_WIDTH, TALL_BURST_HEIGHT if len(title_lines(title)) > 2 else BURST_HEIGHT)
 
 
 def burst_polygon(rect: QRectF, spikes: int = SPIKES, inner: float = INNER) -> QPolygonF:
@@ -70,6 +83,7 @@ class KaizenItem(QGraphicsItem):
         self.step_item: StepItem | None = None
         self._theme = theme
         self._leader = QLineF()
+        self._size = (BURST_WIDTH, BURST_HEIGHT)
         self._polygon = burst_polygon(self.burst_rect())
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
@@ -83,7 +97,13 @@ class KaizenItem(QGraphicsItem):
     def set_kaizen(self, kaizen: Kaizen) -> None:
         """Refresh the texts from the kaizen (position and step excluded: the scene sets them)."""
         self.kaizen = kaizen
-        self._title_lines = wrap_text(kaizen.title, QFontMetricsF(label_font()), TEXT_WIDTH, 2)
+        self._title_lines = title_lines(kaizen.title)
+        size = burst_size(kaizen.title)
+        if size != self._size:
+            self.prepareGeometryChange()
+            self._size = size
+            self._polygon = burst_polygon(self.burst_rect())
+            self.adjust()
         status = KAIZEN_STATUSES.get(kaizen.status, kaizen.status)
         waste = WASTES.get(kaizen.waste, kaizen.waste)
         self._info = QFontMetricsF(small_font()).elidedText(
@@ -136,7 +156,19 @@ class KaizenItem(QGraphicsItem):
 
     def burst_rect(self) -> QRectF:
         """The burst's box in item coordinates (the kaizen's x, y is its top-left corner)."""
-        return QRectF(0, 0, BURST_WIDTH, BURST_HEIGHT)
+        return QRectF(0, 0, *self._size)
+
+    def title_rect(self) -> QRectF:
+        """Where the title is drawn, in item coordinates (an inline editor goes over it)."""
+        rect = self.burst_rect()
+        height = QFontMetricsF(label_font()).height() * max(1, len(self._title_lines))
+        top = rect.center().y() - (height + QFontMetricsF(small_font()).height()) / 2
+        return QRectF(rect.center().x() - TEXT_WIDTH / 2, top, TEXT_WIDTH, height)
+
+    @property
+    def shown_title(self) -> str:
+        """The title as the burst shows it, its lines joined by spaces (elided: ends in '…')."""
+        return " ".join(self._title_lines)
 
     def boundingRect(self) -> QRectF:
         rect = self.burst_rect().adjusted(-8, -8, 8, 8)
