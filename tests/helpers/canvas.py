@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from ui.canvas.scene import MapScene
 from ui.canvas.view import MapView
 from ui.document.document import Document
+from ui.panels.quick_capture import QuickCaptureBar
 from vsm.model import ValueStreamMap
 
 LEFT = Qt.MouseButton.LeftButton
@@ -72,3 +73,23 @@ def drag(view: MapView, start: QPointF, end: QPointF, steps: int = 6) -> None:
     for index in range(1, steps + 1):
         move_mouse(view, a + (b - a) * index / steps)
     QTest.mouseRelease(viewport, LEFT, NONE, b)
+
+
+def capture_host(qtbot, document: Document, map_: ValueStreamMap, width: int = 1000,
+                 height: int = 700) -> tuple[QWidget, MapScene, QuickCaptureBar]:
+    """A shown window holding a canvas of `map_` above a quick capture bar that adds to it, the
+    window active; the caller keeps the window while it tests and detaches the scene at the
+    end."""
+    scene = MapScene(document, map_)
+    host = QWidget()
+    view = MapView(scene)
+    bar = QuickCaptureBar(lambda: view)
+    layout = QVBoxLayout(host)
+    layout.addWidget(view)
+    layout.addWidget(bar)
+    qtbot.addWidget(host)
+    host.resize(width, height)
+    host.show()
+    qtbot.waitExposed(host)
+    host.activateWindow()
+    return host, scene, bar

@@ -13,11 +13,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QScrollArea, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QStyle, QWidget
 
+from tests.helpers.canvas import capture_host
 from tests.helpers.qt import model_state
-from ui.canvas.scene import MapScene
-from ui.canvas.view import MapView
 from ui.document.document import Document
 from ui.panels.plan import PlanView
 from ui.panels.properties import PropertiesPanel
@@ -199,15 +198,7 @@ def branched(qtbot):
     for source, target in (("r", "t"), ("t", "f"), ("f", "c"), ("t", "e")):
         map_.add_flow(Flow(source, target))
     document = Document(Project("P", [map_]))
-    scene = MapScene(document, map_)
-    host = QWidget()
-    view = MapView(scene)
-    bar = QuickCaptureBar(lambda: view)
-    layout = QVBoxLayout(host)
-    layout.addWidget(view)
-    layout.addWidget(bar)
-    host.resize(1200, 700)
-    shown(qtbot, host)
+    _host, scene, bar = capture_host(qtbot, document, map_, 1200, 700)
     assert document.analysis(map_.id).lead_time == 1610
     yield document, map_, scene, bar
     scene.detach()

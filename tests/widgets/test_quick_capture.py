@@ -7,10 +7,9 @@ from itertools import pairwise
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication
 
-from ui.canvas.scene import MapScene
-from ui.canvas.view import MapView
+from tests.helpers.canvas import capture_host
 from ui.document.document import Document
 from ui.panels.quick_capture import QuickCaptureBar
 from vsm.model import Project, Step, ValueStreamMap
@@ -21,18 +20,7 @@ def capture(qtbot):
     map_ = ValueStreamMap("Onboarding")
     map_.add_step(Step("Request", id="r", process_time=5, x=100, y=40))
     document = Document(Project("P", [map_]))
-    scene = MapScene(document, map_)
-    host = QWidget()
-    view = MapView(scene)
-    bar = QuickCaptureBar(lambda: view)
-    layout = QVBoxLayout(host)
-    layout.addWidget(view)
-    layout.addWidget(bar)
-    qtbot.addWidget(host)
-    host.resize(1000, 700)
-    host.show()
-    qtbot.waitExposed(host)
-    host.activateWindow()
+    _host, scene, bar = capture_host(qtbot, document, map_)
     yield document, map_, bar
     scene.detach()
 
