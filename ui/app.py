@@ -96,7 +96,14 @@ def _fill(window: MainWindow, path: Path | None) -> None:
 
 
 def run(path: str | None = None) -> int:
-    """Show the editor and run the event loop until the window closes."""
+    """Show the editor and run the event loop until the window closes; exit status 2, with one
+    line saying why and what to install, when Qt could not open a window on this machine."""
+    from ui.preflight import display_problem
+
+    problem = display_problem()
+    if problem is not None:
+        print(f"vsm edit: {problem}", file=sys.stderr)
+        return 2
     app = create_application()
     window = open_window(Path(path) if path else None, deferred=True)
     window.raise_()
