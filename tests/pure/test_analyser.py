@@ -3,7 +3,7 @@
 The Analyser keeps the structure, rolled %C&A, the previous branch choices and their
 elimination between edits; none of that may show in the figures. Over random sequences of edits
 on random maps every field of its MapAnalysis must equal a fresh analysis of the same map, and
-where branches tie, both must take the first branch.
+where branches tie, both must take the same one (docs/analysis.md, "Ties and stray steps").
 """
 
 from __future__ import annotations
@@ -78,17 +78,17 @@ def _tied_split(b_wait: float) -> ValueStreamMap:
                     [("S", "A"), ("S", "B"), ("A", "J"), ("B", "J")])
 
 
-def test_tied_branches_go_to_the_first_branch_drawn():
+def test_tied_branches_go_to_the_least_process_time():
     # A = 18 + 2 = 20 and B = 12 + 8 = 20 tie: the lead time is 1 + 20 + 1 = 22 either way, but
-    # the process time is 1 + 2 + 1 = 4 through A and 1 + 8 + 1 = 10 through B; A was drawn
-    # first, so it sets both the critical path and the process time.
+    # the process time is 1 + 2 + 1 = 4 through A and 1 + 8 + 1 = 10 through B; A has the least,
+    # so it sets both the critical path and the process time.
     result = analyse(_tied_split(12))
     assert result.lead_time == 22
     assert result.critical_path == ["S", "A", "J"]
     assert result.process_time == 4
 
 
-def test_ties_after_an_edit_go_to_the_first_branch_as_in_a_fresh_analysis():
+def test_ties_after_an_edit_go_to_the_same_branch_as_in_a_fresh_analysis():
     # B first longer (30 + 8 = 38 > 20): the path runs through B and the process time is
     # 1 + 8 + 1 = 10. Cut B's wait to 12 and the branches tie at 20: a fresh analysis takes A
     # (process time 4); so must the analyser that started from B.

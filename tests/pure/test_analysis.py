@@ -200,10 +200,12 @@ def test_problems_block_the_figures(steps, flows, expected):
 
 
 def test_unconnected_step_is_a_warning_only():
+    # Lonely is left out of the figures (tests/pure/test_ties_and_strays.py): 10 + 20 = 30.
     result = analyse(make_map({"A": (0, 10), "B": (0, 20), "Lonely": (0, 5)}, [("A", "B")]))
     assert result.ok
     assert result.lead_time == pytest.approx(30)
-    assert [p.message for p in result.problems] == ["Step 'Lonely' is not connected to any other step."]
+    assert [p.message for p in result.problems] == [
+        "Step 'Lonely' has no flows: left out of the figures; connect it or delete it."]
 
 
 def test_zero_lead_time_has_no_efficiency():

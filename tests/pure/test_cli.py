@@ -149,13 +149,15 @@ def test_text_report_for_people(project_file, capsys):
 
 
 def test_map_option_picks_a_map_case_insensitively(project_file, capsys):
-    assert main(["report", str(project_file), "--map", "looped", "--json"]) == 0
+    # Looped cannot be analysed (exit status 2), but the JSON names the map picked
+    assert main(["report", str(project_file), "--map", "looped", "--json"]) == 2
     data = json.loads(capsys.readouterr().out)
     assert data["map"] == "Looped"
 
 
 def test_figures_the_analysis_cannot_compute_are_null(project_file, capsys):
-    assert main(["report", str(project_file), "--map", "Looped", "--json"]) == 0
+    # exit status 2 (tests/pure/test_cli_exit_and_precision.py), the JSON still on stdout
+    assert main(["report", str(project_file), "--map", "Looped", "--json"]) == 2
     data = json.loads(capsys.readouterr().out)
     assert list(data) == REPORT_KEYS
     for key in REPORT_KEYS[1:5]:
@@ -165,10 +167,10 @@ def test_figures_the_analysis_cannot_compute_are_null(project_file, capsys):
 
 
 def test_text_report_shows_problems(project_file, capsys):
-    assert main(["report", str(project_file), "--map", "Looped"]) == 0
-    out = capsys.readouterr().out
-    assert "Lead time        –" in out
-    assert "Problems\n  - " in out and "loop" in out
+    assert main(["report", str(project_file), "--map", "Looped"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""  # no report of blank figures: the problems, on stderr
+    assert err.startswith("vsm: error: map 'Looped': The flows form a loop") and err.count("\n") == 1
 
 
 def test_first_map_when_there_is_no_current_state(tmp_path, capsys):
@@ -285,10 +287,11 @@ def test_compare_json(scenario_file, capsys):
     assert data["lead_time_minutes"] == {"from": 120, "to": 315, "delta": 195,
                                          "delta_percent": 162.5}
     assert data["process_time_minutes"] == {"from": 30, "to": 45, "delta": 15, "delta_percent": 50}
-    # flow efficiency 30 / 120 = 25 % -> 45 / 315 = 14.285714 %: delta -10.714286,
-    # -10.714286 / 25 = -42.857143 %
-    assert data["flow_efficiency_percent"] == {"from": 25, "to": 14.285714, "delta": -10.714286,
-                                               "delta_percent": -42.857143}
+    # flow efficiency 30 / 120 = 25 % -> 45 / 315 = 14.285714… %: delta -10.714285…,
+    # -10.714285… / 25 = -42.857142… % (full precision: the exact floats)
+    assert data["flow_efficiency_percent"] == {
+        "from": 25, "to": 100 * 45 / 315, "delta": 100 * 45 / 315 - 25,
+        "delta_percent": 100 * (100 * 45 / 315 - 25) / 25}
     # rolled %C&A 0.9 x 0.5 = 45 % both (Gamma 100 %): no change
     assert data["rolled_pca_percent"] == {"from": 45, "to": 45, "delta": 0, "delta_percent": 0}
     assert data["steps"]["added"] == [{"id": "g", "name": "Gamma"}]

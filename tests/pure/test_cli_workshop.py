@@ -9,10 +9,10 @@ import pytest
 
 from tests.helpers.maps import make_map, rework
 from vsm.cli.main import main
-from vsm.cli.report import working_hours
 from vsm.files.bundled import list_templates, new_from_template
 from vsm.files.formats import load_project, save_json
 from vsm.model import Project
+from vsm.model.durations import format_working_hours
 
 BAD_TABLE = "name,next,pca\nA,B,150\nB,Clse,\nClose,,\n"
 
@@ -125,9 +125,11 @@ def test_report_shows_takt_busiest_step_and_percentiles(tmp_path, capsys):
     status, out, _ = run(capsys, "report", str(source), "--runs", "2000", "--seed", "3")
     assert status == 0
     lines = out.splitlines()
-    assert lines[2].startswith("Lead time") and lines[3].startswith("Simulated        P50 ")
-    assert lines[3].endswith("(2,000 runs, seed 3)")
-    assert "Takt time        40m of working time (60 items/week)" in lines
+    # the headline uses the most likely times and says so; the simulation sits under it
+    assert lines[2].startswith("Lead time") and lines[2].endswith("with the most likely times")
+    assert lines[3].startswith("Simulated        mean ") and ", median " in lines[3]
+    assert ", 85% within " in lines[3] and lines[3].endswith("(2,000 runs, seed 3)")
+    assert "Takt time        40m of working time (8h days) at 60 items/week" in lines
     assert "Busiest step     Create the account and set permissions (88% utilised)" in lines
     assert "[Bottleneck, Long wait, Over capacity]" in out
     status, out, _ = run(capsys, "report", str(source), "--json", "--runs", "2000", "--seed", "3")
@@ -163,5 +165,5 @@ def test_help_lists_the_new_commands(capsys):
 
 def test_takt_is_shown_in_working_hours_never_days():
     # 2 items a month: 10,400 / 2 = 5,200 minutes = 86 h 40 m of working time (not "3d 15h").
-    assert working_hours(5200) == "86h 40m"
-    assert (working_hours(600), working_hours(40)) == ("10h", "40m")
+    assert format_working_hours(5200) == "86h 40m"
+    assert (format_working_hours(600), format_working_hours(40)) == ("10h", "40m")

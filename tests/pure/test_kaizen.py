@@ -181,7 +181,7 @@ def test_kaizen_from_a_step_to_change():
 
 
 @pytest.mark.parametrize("flags, title, waste", [
-    (["low_pca"], "Get the input of Beta complete and accurate", "defects"),
+    (["low_pca"], "Get the output of Beta complete and accurate", "defects"),
     (["rework", "low_pca"], "Stop the rework after Beta", "defects"),
     (["vendor_handoff"], "Smooth the vendor handoff at Beta", "transport"),
     (["long_wait", "vendor_handoff"], "Remove the wait before Beta", "waiting"),

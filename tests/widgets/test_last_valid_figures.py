@@ -6,7 +6,7 @@ The map: a (wait 10m, process 10m) splits into three alternative routes,
     a -> b 50 %,  a -> c 30 %,  a -> d 20 %,  b = 20m + 10m,  c = 60m + 10m,  d = 30m + 10m.
     T(a) = 20 + 0.5 x 30 + 0.3 x 70 + 0.2 x 40 = 20 + 15 + 21 + 8 = 64m   -> lead time "1h 4m"
     process time = 10 + 0.5 x 10 + 0.3 x 10 + 0.2 x 10 = 20m             -> "20m"
-    critical path a -> b (the ladder: waits 10m, 20m; processes 10m, 10m; "Path total 50m")
+    critical path a -> b (the ladder: waits 10m, 20m; processes 10m, 10m; "Once through 50m")
     flags: long wait on a, b and c, bottleneck on c.
 Typing 40 as the first share: 40 + 30 + 20 = 90 %, a blocking problem on a ("add up to 90%").
 Typing 40 as the second: 40 + 40 + 20 = 100 % again,
@@ -57,7 +57,7 @@ def test_last_valid_figures_stay_greyed_while_the_shares_do_not_add_up(canvas, q
     assert scene.summary.rows[0] == ("Lead time", "1h 4m") and not scene.summary.stale
     ladder = list(scene.ladder.segments)
     assert [s.wait_text for s in ladder] == ["10m", "20m"]  # the critical path a -> b
-    assert scene.ladder.totals[-1] == "Path total 50m" and not scene.ladder.stale
+    assert scene.ladder.totals[-1] == "Once through 50m" and not scene.ladder.stale
     assert "bottleneck" in scene.item_for_step["c"].flags
 
     # The first of the three shares typed, as the properties pane would: 40 + 30 + 20 = 90 %.

@@ -45,8 +45,9 @@ SUMMARY_TOOLTIP = (
     "concurrent branches, weighting alternative routes by their shares and including rework.<br>"
     "<b>Process time</b>: the part of it spent working.<br>"
     "<b>Flow efficiency</b> = process time ÷ lead time.<br>"
-    "<b>Rolled %C&amp;A</b>: the chance that work passes every step complete and accurate "
-    "(the product of the steps' %C&amp;A).")
+    "<b>Rolled %C&amp;A</b>: the chance that every step hands the work on complete and accurate "
+    "(the product of the %C&amp;A of every step it passes: the share of each step's output that "
+    "the next step can use as it is).")
 _NO_FLAGS: list[str] = []
 STALE_BADGE_OPACITY = 0.4  # badges of the last valid flags, faded while the map has a problem
 STALE_NOTE = ("<br><i>Last valid figures: the map has a problem now, so they are not "
@@ -174,6 +175,9 @@ class AnalysisPresenter:
         steps = [map_.step(v) for v in path]
         xs = [items[v].x() for v in path]
         times = [(s.wait_time, s.process_time) for s in steps]
+        lead = analysis.lead_time if analysis is not None and steps else None
+        scene.ladder.set_lead_time(_duration(sum(_path_minutes(steps))) if steps else "",
+                                   "" if lead is None else _duration(lead))
         old = self._ladder_key
         if old is not None and old[0] == path and old[1] == xs:
             if old[2] == times:
@@ -216,14 +220,21 @@ def ladder_segments(steps: list, xs: list[float]) -> tuple[list[LadderSegment], 
     return segments, ladder_totals(steps)
 
 
-def ladder_totals(steps: list) -> list[str]:
-    """The ladder's total lines: waiting, processing and both along these steps."""
+def _path_minutes(steps: list) -> tuple[float, float]:
+    """The waits and the process times of these steps, added up in path order."""
     waits = process = 0.0
     for step in steps:  # in path order, as the segments add them up
         waits += step.wait_time
         process += step.process_time
+    return waits, process
+
+
+def ladder_totals(steps: list) -> list[str]:
+    """The ladder's total lines: waiting, processing and both along these steps, once through
+    (not the lead time: the ladder's caption says so)."""
+    waits, process = _path_minutes(steps)
     return [f"Waiting {format_duration(waits)}", f"Processing {format_duration(process)}",
-            f"Path total {format_duration(waits + process)}"]
+            f"Once through {format_duration(waits + process)}"]
 
 
 def last_valid(scene: MapScene, analysis: MapAnalysis) -> MapAnalysis | None:

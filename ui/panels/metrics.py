@@ -8,9 +8,10 @@ reads "–". For a future state whose steps came from
 another map (vsm.analysis.compare.origin_map), each figure also shows its live change against that map.
 A step to change becomes a kaizen burst in one action (context menu or the button under the list).
 With a demand set, the takt time and the busiest step's utilisation show under the figures; when
-some step has a time range, the simulated lead time P50 / P85 / P95 shows under the lead time,
-computed from 300 ms after the last analysis change in slices of the event loop
-(ui.panels.simulation), so typing stays fluid on any size of map.
+some step has a time range, the lead time says it uses the most likely times and the simulated
+lead time (mean, median, 85% within) shows under it, in bold, computed from 300 ms after the last
+analysis change in slices of the event loop (ui.panels.simulation), so typing stays fluid on any
+size of map.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ from ui.panels.simulation import SimulatedLeadTime
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.analysis.capacity import AVAILABLE_MINUTES
 from vsm.analysis.compare import METRICS, MetricDelta, format_delta, headline_figures, origin_map
+from vsm.analysis.montecarlo import should_simulate
 from vsm.analysis.plan import kaizen_from_step_to_change
-from vsm.model.durations import format_duration
+from vsm.model.durations import format_duration, format_working_hours, working_time_basis
 
 FIGURES = {
     "lead_time": "Lead time",
@@ -152,15 +154,33 @@ class MetricsPanel(MapPanel):
             figure.setObjectName(key)
             self.figures[key] = figure
             grid.addWidget(figure, number // 2, number % 2)
-        self.simulated = QLabel()  # under the lead time: P50 / P85 / P95 of the simulation
+        # Under the lead time, with time ranges: what it is computed with, then the simulation
+        self.most_likely = QLabel("with the most likely times")
+        self.most_likely.setObjectName("lead_time_most_likely")
+        self.most_likely.setWordWrap(True)
+        self.most_likely.setToolTip(
+            "The lead time above uses each step's most likely wait and process times. The "
+            "simulated figures draw each time between its minimum and maximum.")
+        self.most_likely.hide()
+        self.simulated = QLabel()  # mean, median and P85 of the simulation
         self.simulated.setObjectName("simulated_lead_time")
         self.simulated.setWordWrap(True)
         self.simulated.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bold = QFont(self.simulated.font())
+        bold.setBold(True)
+        self.simulated.setFont(bold)
         self.simulated.hide()
-        self.figures["lead_time"].layout().addWidget(self.simulated)
+        lead_layout = self.figures["lead_time"].layout()
+        lead_layout.insertWidget(2, self.most_likely)  # caption, value, these two, the delta
+        lead_layout.insertWidget(3, self.simulated)
         self.simulation = SimulatedLeadTime(self.simulated)
         self.takt = Figure("Takt time")
         self.takt.setObjectName("takt_time")
+        # Under the value, the basis said once, as `vsm report` says it (vsm.model.durations):
+        # "86h 40m" / "of working time (8h days)", never calendar days.
+        self.takt_basis = QLabel(working_time_basis(AVAILABLE_MINUTES["day"]))
+        self.takt_basis.setObjectName("takt_basis")
+        self.takt.layout().addWidget(self.takt_basis)
         self.busiest = QLabel()
         self.busiest.setObjectName("busiest_step")
         self.busiest.setWordWrap(True)
@@ -349,7 +369,8 @@ class MetricsPanel(MapPanel):
             + (f" ({path})" if path else "") + "."))
 
     def takt_text(self) -> str:
-        """The takt time as shown ("" when the map has no demand)."""
+        """The takt time as shown, in working hours ("" when the map has no demand); the label
+        under it (takt_basis) says "of working time (8h days)"."""
         return self.takt.value.text() if not self.takt.isHidden() else ""
 
     def busiest_text(self) -> str:
@@ -357,8 +378,14 @@ class MetricsPanel(MapPanel):
         return self.busiest.text() if not self.busiest.isHidden() else ""
 
     def simulated_text(self) -> str:
-        """The simulated P50 / P85 / P95 as shown ("" when not simulated)."""
-        return self.simulated.text() if not self.simulated.isHidden() else ""
+        """The simulated lead time as shown, its non-breaking spaces as spaces ("" when not
+        simulated)."""
+        return self.simulated.text().replace("\u00a0", " ") if not self.simulated.isHidden() \
+            else ""
+
+    def most_likely_text(self) -> str:
+        """What the lead time is computed with, when the map has time ranges (else "")."""
+        return self.most_likely.text() if not self.most_likely.isHidden() else ""
 
     def _show_capacity(self, a: MapAnalysis | None) -> None:
         """Takt time and the busiest step, when the map has a demand."""
@@ -369,11 +396,12 @@ class MetricsPanel(MapPanel):
             return
         period = map_.demand_period
         available = AVAILABLE_MINUTES[period]
-        takt = format_duration(a.takt_time)
+        takt = format_working_hours(a.takt_time)
         self.takt.set(takt, (
             "takt = available working minutes per period / demand\n"
             f"= {available:,.0f} working minutes per {period} / {map_.demand:g} items per "
             f"{period} = {takt} of working time between two arriving items"))
+        self.takt.value.setAccessibleName(f"Takt time: {takt} {self.takt_basis.text()}")
         self.takt.show()
         busy = [(value, v) for v, value in a.utilisation.items() if map_.has_step(v)]
         if not busy:
@@ -394,6 +422,8 @@ class MetricsPanel(MapPanel):
     def _schedule_simulation(self, a: MapAnalysis | None) -> None:
         """Simulate after the pause (ui.panels.simulation); hide the figures if not wanted."""
         wanted = a is not None and self.map is not None and a.ok
+        self.most_likely.setVisible(a is not None and self.map is not None
+                                    and should_simulate(self.map))
         self.simulation.schedule(self.map if wanted else None)
 
     def _show_steps_to_change(self, a: MapAnalysis) -> None:

@@ -37,6 +37,7 @@ from ui.panels.common import (
 )
 from ui.panels.kaizen_form import KaizenPage
 from vsm.analysis import FLAG_LABELS
+from vsm.analysis.flags import PCA_MEANING
 from vsm.model import (
     ACTIVITIES,
     DEMAND_PERIODS,
@@ -189,8 +190,8 @@ class PropertiesPanel(MapPanel):
         line("process_time", "&Process time", "e.g. 1h 30m", "Hands-on time. " + duration_tip)
         line("wait_time", "&Wait time", "e.g. 2h", "Time queued before the step starts. "
              + duration_tip)
-        line("pca", "%&C&&A", "1–100", "Percent of the output that the next step can use "
-             "as it is (complete and accurate)")
+        line("pca", "%&C&&A", "1–100", f"Percent complete and accurate: {PCA_MEANING} "
+             "(1–100)")
         line("people", "Peop&le", "e.g. 2", "People involved in the step")
         notes = self._text(f, "notes", self._step_reader("notes"), self._step_setter("notes"),
                            "Sources, assumptions; saved when you leave the field")

@@ -1,4 +1,7 @@
-"""The simulated lead time (P50 / P85 / P95) under the metrics panel's lead time.
+"""The simulated lead time under the metrics panel's lead time, which uses the most likely
+times: "Simulated: mean 1d 11h, median 1d 11h, 85% within 2d 3h" (P95 and the spread in the
+tooltip). The deck shows the same figures: it runs as many items with the same seed
+(vsm.export.summary_slides.SIMULATION_RUNS).
 
 The Monte Carlo simulation (vsm.analysis.montecarlo) of a large map takes seconds, so it never runs in one
 go on the GUI thread: 300 ms after the last change of the map it starts, and then runs in slices
@@ -21,14 +24,25 @@ from vsm.analysis.montecarlo import SimulationError, should_simulate
 from vsm.model import ValueStreamMap
 from vsm.model.durations import format_duration
 
-SIMULATION_RUNS = 2000
+SIMULATION_RUNS = 2000  # the deck runs as many (vsm.export.summary_slides.SIMULATION_RUNS)
 SIMULATION_SEED = 42
 SIMULATION_DELAY_MS = 300  # after the last analysis change, so typing stays fluid
 SLICE_SECONDS = 0.008  # runs per turn of the event loop: half a frame at 60 Hz
 PROGRESS_AFTER_SECONDS = 0.5  # say how far it got only when it takes this long
 BUDGET_SECONDS = 4.0  # of simulating: a large map stops early, with the runs done by then,
 MINIMUM_RUNS = 200  # unless fewer than these (P95 from 200 runs is within a few percent)
-PREFIX = "Simulated P50 / P85 / P95: "
+PREFIX = "Simulated: "
+
+
+NBSP = "\u00a0"
+
+
+def simulated_words(result: montecarlo.LeadTimeDistribution) -> str:
+    """'mean 1d 11h, median 1d 11h, 85% within 2d 3h', each figure kept whole on a line
+    (non-breaking spaces) when the narrow pane wraps it."""
+    mean, median, p85 = (format_duration(v).replace(" ", NBSP)
+                         for v in (result.mean, result.p50, result.p85))
+    return f"mean{NBSP}{mean}, median{NBSP}{median}, 85%{NBSP}within{NBSP}{p85}"
 
 
 class SimulatedLeadTime(QObject):
@@ -116,7 +130,7 @@ class SimulatedLeadTime(QObject):
 
     def _show(self, simulation: montecarlo.Simulation) -> None:
         result = simulation.result()
-        values = " / ".join(format_duration(v) for v in (result.p50, result.p85, result.p95))
+        values = simulated_words(result)
         partial = result.runs < simulation.runs
         self._figures = values
         self.label.setText(PREFIX + values + (f" ({result.runs:,} runs)" if partial else ""))
@@ -125,7 +139,8 @@ class SimulatedLeadTime(QObject):
              if partial else "")
             + f"Lead time of {result.runs:,} simulated items (seed {result.seed}), each wait and "
             "process time drawn from its minimum / most likely / maximum (triangular), routes "
-            "by share, rework by probability. P85: 85% of the items are done within it.\n"
-            f"Mean {format_duration(result.mean)}, standard deviation "
-            f"{format_duration(result.stdev)}.")
+            "by share, rework by probability; the lead time above uses the most likely times.\n"
+            f"Mean {format_duration(result.mean)}; median (P50) {format_duration(result.p50)}: "
+            f"half of the items are done within it; P85 {format_duration(result.p85)}, P95 "
+            f"{format_duration(result.p95)}; standard deviation {format_duration(result.stdev)}.")
         self.label.show()

@@ -49,6 +49,7 @@ from ui.panels.common import (
     exact_minutes,
 )
 from vsm.analysis import FLAG_LABELS, MapAnalysis
+from vsm.analysis.flags import PCA_MEANING
 from vsm.model import (
     ACTIVITIES,
     PERFORMERS,
@@ -85,7 +86,7 @@ COLUMNS = (
     Column("wait_time", "Wait time", True, "Queued before the step starts: minutes, or e.g. 2h",
            True),
     Column("lead_time", "Lead time", False, "The step's own lead time: wait + process", True),
-    Column("pca", "%C&A", True, "Percent complete and accurate (1–100)", True),
+    Column("pca", "%C&A", True, f"Percent complete and accurate: {PCA_MEANING} (1–100)", True),
     Column("people", "People", True, "People involved in the step", True),
     Column("saving", "Saving", False, "Lead time saved if this step's wait were removed", True),
     Column("flags", "Flags", False, "Why the analysis flags the step"),

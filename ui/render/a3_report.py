@@ -40,11 +40,12 @@ from ui.render.images import (
     export_scene,
 )
 from vsm.analysis import FLAG_LABELS, MapAnalysis
+from vsm.analysis.capacity import AVAILABLE_MINUTES
 from vsm.analysis.plan import PlanRow, improvement_plan
 from vsm.errors import ExportCancelled, FileFormatError
 from vsm.files.atomic import write_atomically
 from vsm.model import Project, ValueStreamMap
-from vsm.model.durations import format_duration
+from vsm.model.durations import format_duration, format_working_hours, working_time_basis
 from vsm.model.kaizen import KAIZEN_STATUSES
 
 MAX_STEPS = 8
@@ -184,8 +185,9 @@ def _figures(map_: ValueStreamMap, analysis: MapAnalysis) -> list[tuple[str, str
             ("Flow efficiency", _percent(analysis.flow_efficiency_percent)),
             ("Rolled %C&A", _percent(analysis.rolled_pca_percent)),
             ("Steps", str(len(map_.steps)))]
-    if analysis.takt_time is not None:
-        rows.append(("Takt time", format_duration(analysis.takt_time)))
+    if analysis.takt_time is not None:  # working time, never calendar days (as CLI and editor)
+        rows.append((f"Takt time, {working_time_basis(AVAILABLE_MINUTES['day'])}",
+                     format_working_hours(analysis.takt_time)))
     return rows
 
 

@@ -125,11 +125,15 @@ def over_capacity_reasons(map_: ValueStreamMap, percent: dict[str, float],
 def capacity_figures(map_: ValueStreamMap,
                      s: Structure) -> tuple[dict[str, float], dict[str, float], str | None]:
     """(visits, utilisation, problem) for the analysis: empty figures and no problem without
-    demand; empty figures and a sentence saying why when the visits cannot be computed."""
+    demand; empty figures and a sentence saying why when the visits cannot be computed. Stray
+    steps (`s.left_out`) get neither visits nor utilisation."""
     if map_.demand is None:
         return {}, {}, None
     try:
         passes = visits(s)
     except CapacityError as error:
         return {}, {}, f"Utilisation not computed: {error}."
-    return passes, utilisation(map_, passes), None
+    percent = utilisation(map_, passes)
+    for v in s.left_out:
+        percent.pop(v, None)
+    return passes, percent, None

@@ -101,7 +101,7 @@ class MapComparison:
     after_analysis: MapAnalysis = field(default_factory=MapAnalysis)
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The `vsm compare --json` document (numbers rounded to 6 decimals)."""
+        """The `vsm compare --json` document (numbers are the exact floats; null when missing)."""
         data: dict[str, Any] = {"from": self.before.name, "to": self.after.name}
         for key, metric in self.metrics.items():
             data[key] = {"from": _rounded(metric.from_), "to": _rounded(metric.to),
@@ -127,7 +127,7 @@ def _rounded(value: float | None) -> float | int | None:
         return None
     if isinstance(value, int):
         return value
-    return round(float(value), 6)
+    return float(value)
 
 
 def _json_value(value: Any) -> Any:

@@ -14,6 +14,11 @@ to its longest branch, repeat until nothing changes (`vsm.analysis.policy`). Sav
 gradient pass and small corrections (`vsm.analysis.savings`), with the same results as re-solving
 once per step (the definition, which the tests compare against). Flags and their reasons are
 `vsm.analysis.flags`.
+
+Every figure depends on the map's content only: ties between branches or starts go to the least
+process time, then by name, then id (`vsm.analysis.policy`), and steps to change with equal
+savings go in the structure's topological order. Stray steps (connected to no other step, in a map where flows join
+other steps: `vsm.analysis.structure.stray_steps`) are left out of every figure, with a warning.
 """
 
 from __future__ import annotations
@@ -27,7 +32,14 @@ from vsm.analysis.flags import flags_and_reasons
 from vsm.analysis.policy import critical_path, lead, solve_eliminated
 from vsm.analysis.savings import step_savings
 from vsm.analysis.solver import Elimination
-from vsm.analysis.structure import Policy, Problem, Structure, build_structure, structure_key
+from vsm.analysis.structure import (
+    Policy,
+    Problem,
+    Structure,
+    build_structure,
+    stray_steps,
+    structure_key,
+)
 from vsm.model import Step, ValueStreamMap
 
 ROLLED_PCA_STATE_LIMIT = 200_000  # distinct route combinations tracked for rolled %C&A
@@ -109,8 +121,9 @@ class Analyser:
     %C&A values are too, and the previous branch choices as the policy iteration's first guess,
     with their elimination's coefficients and gradients (vsm.analysis.solver.Elimination.with_durations).
 
-    The figures are exactly those of a fresh `analyse` (ties between branches go to the first
-    branch either way; tests compare the two over random sequences of edits).
+    The figures are exactly those of a fresh `analyse` (ties between branches are settled by the
+    map's content, whatever the first guess; tests compare the two over random sequences of
+    edits).
     """
 
     def __init__(self) -> None:
@@ -130,10 +143,12 @@ class Analyser:
         if s is None:
             return result
         duration = {v: st.wait_time + st.process_time for v, st in steps.items()}
+        process = {v: st.process_time for v, st in steps.items()}
         guess = dict(self._policy) if self._policy is not None else None
-        values, policy, elimination = solve_eliminated(s, duration, guess, self._elimination)
+        values, policy, elimination = solve_eliminated(s, duration, guess, self._elimination,
+                                                       process)
         self._policy, self._elimination = dict(policy), elimination
-        lead_time, start = lead(s, values)
+        lead_time, start = lead(s, values, elimination, process)
         # The process time solves the same linear equations with d = process time: it is the
         # expected visits from the lead start (the gradient of the lead time) times the process
         # times.
@@ -150,19 +165,22 @@ class Analyser:
                 "the same time.", blocking=False))
         else:
             result.rolled_pca_percent = 100.0 * rolled
-        result.critical_path = critical_path(s, start, policy)
+        result.critical_path = critical_path(s, start, policy, values)
         result.expected_time = values
         result.savings = step_savings(s, steps, duration, lead_time, policy, elimination,
-                                  values, visits)
+                                  values, visits, start)
         result.visits, result.utilisation, trouble = capacity_figures(map_, s)
         if trouble:
             result.problems.append(Problem(trouble, blocking=False))
         result.flags, reasons = flags_and_reasons(map_, s, result.lead_time, result.savings,
                                                   result.utilisation, result.visits)
+        for v in s.left_out:  # a stray step's %C&A or rework is no part of the figures either
+            result.flags[v], reasons[v] = [], []
+        rank = {v: i for i, v in enumerate(s.order)}  # equal savings: upstream first
         result.steps_to_change = sorted(
             (StepToChange(v, steps[v].name, result.flags[v], result.savings[v], reasons[v])
              for v in steps if result.flags[v]),
-            key=lambda item: -item.saving)
+            key=lambda item: (-item.saving, rank[item.step_id]))
         return result
 
     def _structure_of(self, map_: ValueStreamMap) -> tuple[Structure | None, list[Problem]]:
@@ -183,9 +201,18 @@ class Analyser:
 
 
 def _warnings(map_: ValueStreamMap) -> list[Problem]:
-    """Problems that do not stop the analysis."""
-    if len(map_.steps) < 2:
+    """Problems that do not stop the analysis: stray steps, left out of the figures; or, in a
+    map where no flow joins two steps yet, every step (each then counts on its own)."""
+    stray = stray_steps(map_)
+    if stray:
+        problems = []
+        for v in stray:
+            step = map_.step(v)
+            what = "has no flows to other steps" if map_.flows_of(v) else "has no flows"
+            problems.append(Problem(f"Step {step.name!r} {what}: left out of the figures; "
+                                    "connect it or delete it.", (v,), blocking=False))
+        return problems
+    if len(map_.steps) < 2 or any(f.source != f.target for f in map_.flows):
         return []
-    linked = {f.source for f in map_.flows} | {f.target for f in map_.flows}
     return [Problem(f"Step {st.name!r} is not connected to any other step.", (st.id,), blocking=False)
-            for st in map_.steps if st.id not in linked]
+            for st in map_.steps]

@@ -2,8 +2,9 @@
 and colours that the canvas, the report and the deck all use.
 
 A step is flagged as a bottleneck (the biggest single saving), for a long wait (removing it
-saves at least the map's long-wait threshold of the lead time), low %C&A, rework (at least the
-rework threshold goes back), a vendor handoff (a vendor step next to another team) or over
+saves at least the map's long-wait threshold of the lead time), low %C&A (the next step can use
+too little of its output as it is: PCA_MEANING), rework (at least the rework threshold goes
+back), a vendor handoff (a vendor step next to another team) or over
 capacity (utilisation above the threshold, vsm.analysis.capacity); each flag comes with one
 sentence saying why (docs/analysis.md, "Flags").
 """
@@ -41,6 +42,11 @@ FLAGS: dict[str, Flag] = {
 }
 FLAG_LABELS: dict[str, str] = {name: flag.label for name, flag in FLAGS.items()}
 
+# What a step's %C&A means, in the words every text about it uses (docs/analysis.md, "What %C&A
+# means"): Martin and Osterling's measure of the quality of a step's output, recorded on the step
+# that produces the work and judged by the step that receives it.
+PCA_MEANING = "the share of the step's output that the next step can use as it is"
+
 
 def handoff_key(step: Step) -> str:
     """Who holds the work at a step: its team (case-insensitive), else its performer.
@@ -61,7 +67,8 @@ def flags_and_reasons(map_: ValueStreamMap, s: Structure, lead_time: float | Non
     lead = lead_time or 0.0
     flags: dict[str, list[str]] = {v: [] for v in steps}
     reasons: dict[str, list[str]] = {v: [] for v in steps}
-    top = max(steps, key=lambda v: savings[v])  # first step wins ties
+    rank = {v: i for i, v in enumerate(s.order)}  # equal savings: the upstream step, as the
+    top = max(steps, key=lambda v: (savings[v], -rank.get(v, len(rank))))  # steps to change
     over = over_capacity_reasons(map_, utilisation, visits)
 
     def percent_of_lead(minutes: float) -> str:
@@ -91,8 +98,8 @@ def flags_and_reasons(map_: ValueStreamMap, s: Structure, lead_time: float | Non
                                   f"({percent_of_lead(saving)}).")
         if step.pca < low_pca:
             flags[v].append("low_pca")
-            reasons[v].append(f"Only {step.pca:g}% of its output reaches the next step complete "
-                              f"and accurate (below {low_pca:g}%).")
+            reasons[v].append(f"The next step can use only {step.pca:g}% of its output as it "
+                              f"is, complete and accurate (below {low_pca:g}%).")
         if s.rework[v]:
             back = 100 * s.rho(v)
             if back >= rework_percent:

@@ -27,7 +27,7 @@ FLAG_WASTES: dict[str, str] = {
 FLAG_TITLES: dict[str, str] = {
     "bottleneck": "Remove the wait before {step}",
     "long_wait": "Remove the wait before {step}",
-    "low_pca": "Get the input of {step} complete and accurate",
+    "low_pca": "Get the output of {step} complete and accurate",
     "rework": "Stop the rework after {step}",
     "vendor_handoff": "Smooth the vendor handoff at {step}",
     "over_capacity": "Balance the load at {step}",

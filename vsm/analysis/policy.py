@@ -3,8 +3,15 @@
 For a fixed choice of branch at each concurrent split (a policy) the expected-time equations of
 docs/analysis.md are linear and vsm.analysis.solver solves them exactly. `solve` finds the policy
 that takes the longest branch everywhere: evaluate, switch every split to its longest branch,
-repeat until nothing changes; ties go to the first branch drawn. `lead` is the largest expected
-time over the start steps, `critical_path` the route the lead time follows.
+repeat until nothing changes. `lead` is the largest expected time over the start steps,
+`critical_path` the route the lead time follows.
+
+Ties are settled by the map's content, never by the order the flows were drawn in. Tied
+branches (or starts) give the same times but not the same process time, so not the same flow
+efficiency or critical path: of the tied ones, the one with the least expected process time wins
+(the lower, conservative flow efficiency), then the first by name, then id (the structure keeps
+routes and starts in that order). With rework, the least process time over the tied choices is
+itself a small policy iteration (`_settle_ties`).
 """
 
 from __future__ import annotations
@@ -23,12 +30,14 @@ def solve(s: Structure, duration: dict[str, float],
 
 
 def solve_eliminated(s: Structure, duration: dict[str, float], policy: Policy | None = None,
-                      known: Elimination | None = None
+                      known: Elimination | None = None, process: dict[str, float] | None = None
                       ) -> tuple[dict[str, float], Policy, Elimination]:
     """`solve`, also returning the recorded elimination of the final policy (for gradients).
 
     `known`, a recorded elimination of `policy` for other durations (the previous analysis in
-    the editor), saves the first elimination: only its constants are built again.
+    the editor), saves the first elimination: only its constants are built again. `process`, the
+    process times, settles ties between branches by the least process time; without it, tied
+    branches go to the first by name, then id.
     """
     if policy is None:
         policy, known = _initial_policy(s, duration), None
@@ -43,36 +52,63 @@ def solve_eliminated(s: Structure, duration: dict[str, float], policy: Policy | 
         for v in splits:
             current = values[policy[v]]
             best = max((t for t, _ in s.routes[v]), key=values.__getitem__)
-            if values[best] > current + RELATIVE_EPSILON * max(1.0, abs(current)):
+            if values[best] > current + _tolerance(current):
                 policy[v] = best
                 changed = True
         if not changed:
             break
     else:
         raise RuntimeError("policy iteration did not settle")  # pragma: no cover - finite policies
-    first = _first_of_ties(s, values, policy, splits)
-    if any(first[v] != policy[v] for v in splits):
-        policy.update(first)
+    settled = _settle_ties(s, values, policy, splits, process)
+    if any(settled[v] != policy[v] for v in splits):
+        policy.update(settled)
         elimination = eliminate(s, duration, policy, record=True)
         values = elimination.values()
     return values, policy, elimination
 
 
-def _first_of_ties(s: Structure, values: dict[str, float], policy: Policy,
-                   splits: list[str]) -> Policy:
-    """The optimal `policy` with each split taking the first of its branches (in the order the
-    flows were drawn) that is as long as the longest.
+def _tolerance(value: float) -> float:
+    """How close two times must be to tie."""
+    return RELATIVE_EPSILON * max(1.0, abs(value))
 
-    Branches that tie give the same times, but not the same critical path or process time;
-    taking the first makes both independent of the guess the iteration started from (a fresh
-    analysis, or the previous one's branches in the editor).
+
+def _settle_ties(s: Structure, values: dict[str, float], policy: Policy, splits: list[str],
+                 process: dict[str, float] | None) -> Policy:
+    """The optimal `policy` with every tie between branches settled by content alone.
+
+    At each split, the branches as long as the longest (within _tolerance) tie; every choice
+    among them gives the same times. Of those choices, the one with the least expected process
+    time is taken: P, the same equations with d = process time, is minimised over the tied
+    branches by policy iteration (with rework, a branch's P depends on choices elsewhere), from
+    the first tied branch everywhere. Branches whose P also ties go to the first by name, then
+    id (the order of `s.routes`). The result does not depend on the guess the iteration started
+    from (a fresh analysis, or the previous one's branches in the editor), nor on drawing order.
     """
-    first: Policy = {}
+    tied: dict[str, list[str]] = {}
     for v in splits:
-        longest = values[policy[v]]
-        floor = longest - RELATIVE_EPSILON * max(1.0, abs(longest))
-        first[v] = next(t for t, _ in s.routes[v] if values[t] >= floor)
-    return first
+        floor = values[policy[v]] - _tolerance(values[policy[v]])
+        tied[v] = [t for t, _ in s.routes[v] if values[t] >= floor]
+    chosen: Policy = {v: branches[0] for v, branches in tied.items()}
+    contested = {v: branches for v, branches in tied.items() if len(branches) > 1}
+    if not contested or process is None:
+        return chosen
+    for _ in range(len(contested) * 4 + 10):
+        least = eliminate(s, process, chosen).values()
+        changed = False
+        for v, branches in contested.items():
+            current = least[chosen[v]]
+            best = min(branches, key=least.__getitem__)
+            if least[best] < current - _tolerance(current):
+                chosen[v] = best
+                changed = True
+        if not changed:
+            break
+    else:
+        raise RuntimeError("tie settling did not settle")  # pragma: no cover - finite policies
+    for v, branches in contested.items():
+        ceiling = least[chosen[v]] + _tolerance(least[chosen[v]])
+        chosen[v] = next(t for t in branches if least[t] <= ceiling)
+    return chosen
 
 
 def _initial_policy(s: Structure, duration: dict[str, float]) -> Policy:
@@ -93,20 +129,37 @@ def _initial_policy(s: Structure, duration: dict[str, float]) -> Policy:
     return policy
 
 
-def lead(s: Structure, values: dict[str, float]) -> tuple[float, str]:
-    """The lead time (the largest expected time of a start step) and that start step."""
-    start = max(s.starts, key=values.__getitem__)  # first start wins ties
+def lead(s: Structure, values: dict[str, float], elimination: Elimination | None = None,
+         process: dict[str, float] | None = None) -> tuple[float, str]:
+    """The lead time (the largest expected time of a start step) and that start step.
+
+    Starts within _tolerance of the largest tie. With `elimination` (of the policy that gave
+    `values`) and `process`, the tied start with the least expected process time wins; then (or
+    without them) the first by name, then id (the order of `s.starts`).
+    """
+    longest = max(values[v] for v in s.starts)
+    floor = longest - _tolerance(longest)
+    tied = [v for v in s.starts if values[v] >= floor]
+    start = tied[0]
+    if len(tied) > 1 and elimination is not None and process is not None:
+        least = elimination.with_durations(process).values()
+        start = min(tied, key=least.__getitem__)  # the first of equal ones
+        ceiling = least[start] + _tolerance(least[start])
+        start = next(v for v in tied if least[v] <= ceiling)
     return values[start], start
 
 
-def critical_path(s: Structure, start: str, policy: Policy) -> list[str]:
+def critical_path(s: Structure, start: str, policy: Policy,
+                  values: dict[str, float] | None = None) -> list[str]:
     """The steps from `start` along the policy's branches and the largest share of each
-    alternative split, to an end step."""
+    alternative split, to an end step. Of equal shares, the route with the longer expected time
+    (given `values`), then the first by name, then id."""
     path = [start]
     v = start
     while s.routes[v]:
         if s.alternative[v]:
-            v = max(s.routes[v], key=lambda route: route[1] or 0.0)[0]
+            v = max(s.routes[v], key=lambda route: (
+                route[1] or 0.0, values[route[0]] if values is not None else 0.0))[0]
         elif len(s.routes[v]) == 1:
             v = s.routes[v][0][0]
         else:

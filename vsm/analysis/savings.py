@@ -74,26 +74,28 @@ class _Context:
 def fast_savings(s: Any, waits: dict[str, float], duration: dict[str, float],
                  policy: dict[str, str], elimination: Elimination | None = None,
                  values: dict[str, float] | None = None,
-                 visits: dict[str, float] | None = None) -> tuple[dict[str, float], list[str]]:
+                 visits: dict[str, float] | None = None,
+                 lead_start: str | None = None) -> tuple[dict[str, float], list[str]]:
     """saving(v) for every step (before the zero threshold), and the steps left to re-solve.
 
     `policy` must be optimal for `duration` (as vsm.analysis.policy.solve returns it); `elimination`,
-    if given, is its recorded elimination, `values` its times and `visits` its gradient from the
-    lead start (each saves computing it again).
+    if given, is its recorded elimination, `values` its times and `visits` its gradient from
+    `lead_start`, the start the analysis chose among tied ones (each saves computing it again).
     """
     if elimination is None:
         elimination = eliminate(s, duration, policy, record=True)
     if values is None:
         values = elimination.values()
-    lead_start = max(s.starts, key=values.__getitem__)
-    lead = values[lead_start]
+    if lead_start is None:
+        lead_start = lead(s, values)[1]
+    longest = values[lead_start]
     if visits is None:
         visits = elimination.gradient({lead_start: 1.0})
     savings = dict.fromkeys(waits, 0.0)
     steps = [v for v, wait in waits.items() if wait > 0 and visits.get(v, 0.0) > 0]
     if not steps:
         return savings, []
-    context = _context(s, elimination, values, visits, policy, lead, lead_start, waits,
+    context = _context(s, elimination, values, visits, policy, longest, lead_start, waits,
                        max(waits[v] * visits[v] for v in steps))
     unresolved = []
     for v in steps:
@@ -239,13 +241,15 @@ def _solve_dense(rows: list[list[float]]) -> list[float] | None:
 def step_savings(s: Structure, steps: dict[str, Step], duration: dict[str, float],
              lead_time: float, policy: Policy, elimination: Elimination | None = None,
              values: dict[str, float] | None = None,
-             visits: dict[str, float] | None = None) -> dict[str, float]:
+             visits: dict[str, float] | None = None,
+             lead_start: str | None = None) -> dict[str, float]:
     """saving(v) = lead time - lead time with wait(v) set to 0 (vsm.analysis.savings, exact).
 
-    The rare step the fast method leaves undecided is re-solved directly.
+    The rare step the fast method leaves undecided is re-solved directly. A stray step (left
+    out of the structure) saves nothing.
     """
     raw, unresolved = fast_savings(s, {v: st.wait_time for v, st in steps.items()}, duration,
-                                   policy, elimination, values, visits)
+                                   policy, elimination, values, visits, lead_start)
     for v in unresolved:
         raw[v] = saving_by_solving(s, steps[v], duration, lead_time, policy)
     return {v: saving if saving > RELATIVE_EPSILON * max(1.0, lead_time) else 0.0

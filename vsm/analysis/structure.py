@@ -4,6 +4,13 @@
 that do not add up, rework that does not go back) and arranges the rest: topological order,
 routes, rework. `structure_key` is everything the structure depends on, so an analysis repeated
 after an edit that changed only times or %C&A can keep it (vsm.analysis.figures.Analyser).
+
+The structure depends on the map's content only, never on the order in which steps and flows
+were drawn: wherever an order is needed (ties in the topological order, the routes and rework
+of a step, the starts) steps go by name, then id (`content_order`), so every figure computed
+from it, and every seeded simulation, is the same however the map was built. Stray steps
+(`stray_steps`: connected to no other step, in a map where flows join other steps) are left out
+of the order and the starts, so of every figure; the analysis names them in a warning.
 """
 
 from __future__ import annotations
@@ -31,11 +38,12 @@ class Problem:
 class Structure:
     """The flows of a map arranged for the solver."""
 
-    order: list[str]  # topological order of the ordinary flows, ties in step order
+    order: list[str]  # topological order of the ordinary flows, ties by name, then id; no strays
     routes: dict[str, list[tuple[str, float | None]]]  # ordinary successors with share (percent)
     alternative: dict[str, bool]  # True when the outgoing ordinary flows carry shares
     rework: dict[str, list[tuple[str, float]]]  # rework targets with probability (fraction)
-    starts: list[str]  # steps with no incoming ordinary flow, in step order
+    starts: list[str]  # steps with no incoming ordinary flow, by name, then id; no strays
+    left_out: list[str] = field(default_factory=list)  # stray steps (stray_steps), in step order
     _rho: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     _fixed: dict[str, list[tuple[str, float]] | None] | None = field(
         default=None, repr=False, compare=False)
@@ -71,13 +79,37 @@ class Structure:
 
 
 def structure_key(map_: ValueStreamMap) -> Hashable:
-    """Everything build_structure reads when it succeeds: the steps in order and every flow.
+    """Everything build_structure reads when it succeeds: the steps (ids and names, which order
+    ties) and every flow.
 
-    Two maps with equal keys have equal structures (names only appear in problems, and a map with
-    problems has no structure to keep).
+    Two maps with equal keys have equal structures (a map with problems has no structure to keep).
     """
-    return (tuple(step.id for step in map_.steps),
+    return (tuple((step.id, step.name) for step in map_.steps),
             tuple((f.source, f.target, f.kind, f.share, f.probability) for f in map_.flows))
+
+
+def content_order(map_: ValueStreamMap) -> dict[str, int]:
+    """Each step's rank when the steps go by name, then id (ids are unique): the order every
+    tie in the analysis follows, whatever order the steps were drawn in."""
+    ranked = sorted(map_.steps, key=lambda step: (step.name, step.id))
+    return {step.id: i for i, step in enumerate(ranked)}
+
+
+def stray_steps(map_: ValueStreamMap) -> list[str]:
+    """The steps joined to no other step by any flow, in step order, when some flow joins two
+    steps; none when no flow does (a map whose steps are not connected yet).
+
+    A step dropped on a map and not connected would otherwise be a start of its own, and with a
+    long wait take over the lead time and the critical path; the analysis leaves it out.
+    """
+    linked: set[str] = set()
+    for flow in map_.flows:
+        if flow.source != flow.target:
+            linked.add(flow.source)
+            linked.add(flow.target)
+    if not linked:
+        return []
+    return [step.id for step in map_.steps if step.id not in linked]
 
 
 def build_structure(map_: ValueStreamMap) -> tuple[Structure | None, list[Problem]]:
@@ -98,8 +130,12 @@ def build_structure(map_: ValueStreamMap) -> tuple[Structure | None, list[Proble
             routes[flow.source].append((flow.target, flow.share))
     problems: list[Problem] = []
     name = {v: s.name for v, s in steps.items()}
+    left_out = stray_steps(map_)
+    stray = set(left_out)
+    position = content_order(map_)
     # Plain dicts rather than a networkx graph: the same order, and no import for `vsm report`.
-    order = topological_order(successors, {v: i for i, v in enumerate(steps)})
+    order = topological_order({v: out for v, out in successors.items() if v not in stray},
+                              position)
     if order is None:
         import networkx as nx  # only to name the loop
 
@@ -138,5 +174,12 @@ def build_structure(map_: ValueStreamMap) -> tuple[Structure | None, list[Proble
                     f"before it; rework must go back to an earlier step.", (v, target)))
     if problems:
         return None, problems
-    starts = [v for v in steps if not predecessors[v]]
-    return Structure(order, routes, alternative, rework, starts), []
+    for v in left_out:  # a stray step's rework ("do it again") is left out with it
+        rework[v] = []
+    by_content = position.__getitem__
+    for out in routes.values():
+        out.sort(key=lambda route: by_content(route[0]))
+    for back in rework.values():
+        back.sort(key=lambda flow: by_content(flow[0]))
+    starts = sorted((v for v in steps if not predecessors[v] and v not in stray), key=by_content)
+    return Structure(order, routes, alternative, rework, starts, left_out), []

@@ -1,16 +1,28 @@
 """What every `vsm` command shares: exit statuses, the error for refused commands, loading the
-project and choosing its map, and the checks that keep a command from overwriting its input."""
+project and choosing its map, the checks that keep a command from overwriting its input, and the
+refusal of a map the analysis cannot compute figures for.
+
+Exit statuses: 0 done; 2 bad input (a file, an option, or a map whose figures cannot be computed),
+with one line `vsm: error: <message>` per problem on stderr; 1 an internal error; 130 interrupted.
+A command that shows figures (report, compare, the exports that show figures) exits with 2 when
+a map's figures cannot be computed; with --json it still prints its JSON (null figures and the
+problems) on stdout first."""
 
 from __future__ import annotations
 
 import importlib
 import math
+import sys
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from vsm.errors import VsmError
 from vsm.files.atomic import same_file
 from vsm.model import Project, ValueStreamMap
+
+if TYPE_CHECKING:
+    from vsm.analysis import MapAnalysis
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -40,11 +52,36 @@ def choose_map(project: Project, name: str | None, path: str) -> ValueStreamMap:
     return map_
 
 
-def rounded(value: float | None) -> float | None:
-    """A figure for JSON: rounded to 6 decimals; None when missing or not finite."""
+def json_number(value: float | None) -> float | None:
+    """A figure for JSON at full precision (the exact float); None when missing or not finite."""
     if value is None or not math.isfinite(value):
         return None
-    return round(float(value), 6)
+    return float(value)
+
+
+def one_line(message: object) -> str:
+    """A message on one line, as errors are printed."""
+    return " ".join(str(message).split())
+
+
+def unanalysed(map_: ValueStreamMap, result: MapAnalysis) -> list[str]:
+    """Why the map's figures cannot be computed, one sentence each naming the map; [] when they
+    can. Those are its blocking problems (a loop of ordinary flows, shares not adding up to
+    100 %, no steps…); or, when the analysis went through but left a figure out (rolled %C&A,
+    or the utilisation of a map with a demand, on maps with too many route combinations), the
+    problems that say so (the problems not about particular steps)."""
+    problems = [problem for problem in result.problems if problem.blocking]
+    if not problems and (result.rolled_pca_percent is None
+                         or (map_.demand is not None and not result.visits)):
+        problems = [problem for problem in result.problems if not problem.step_ids]
+    return [f"map {map_.name!r}: {problem.message}" for problem in problems]
+
+
+def fail(problems: list[str]) -> int:
+    """Print each problem as an error line on stderr; the exit status for bad input."""
+    for problem in problems:
+        print(f"vsm: error: {one_line(problem)}", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def percent(value: float | None) -> str:

@@ -1,5 +1,10 @@
 """`vsm compare` (two maps side by side, steps matched by lineage) and `vsm plan` (every kaizen
-burst, soonest due first, as text or CSV)."""
+burst, soonest due first, as text or CSV).
+
+`vsm compare` exits with 2 when either map's figures cannot be computed (vsm.cli.common.unanalysed):
+the problems go to stderr, the text is not printed, the JSON is (exact floats, null figures and
+the problems). `vsm plan` analyses nothing (a kaizen's saving is the one stored with it), so it
+never refuses a map."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import argparse
 import json
 from typing import Any
 
-from vsm.cli.common import EXIT_OK, CommandError, load, refuse_same_file
+from vsm.cli.common import EXIT_OK, CommandError, fail, load, refuse_same_file, unanalysed
 from vsm.model import Project, ValueStreamMap
 from vsm.model.durations import format_duration
 
@@ -27,7 +32,7 @@ def add_compare(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def compare_text(project: Project, comparison: Any) -> str:
-    """The `vsm compare` text for people."""
+    """The `vsm compare` text for people (printed only when both maps' figures are computed)."""
     from vsm.analysis.compare import METRICS, describe_field_change, format_delta, format_metric
 
     lines = [f"{project.name} — {comparison.before.name} → {comparison.after.name}", ""]
@@ -50,11 +55,6 @@ def compare_text(project: Project, comparison: Any) -> str:
                       for name, (old, new) in change.fields.items()]
     if not (comparison.added or comparison.removed or comparison.changed):
         lines += ["", "No step was added, removed or changed."]
-    for map_, result in ((comparison.before, comparison.before_analysis),
-                         (comparison.after, comparison.after_analysis)):
-        blocking = [problem.message for problem in result.problems if problem.blocking]
-        if blocking:
-            lines += ["", f"Problems in {map_.name}"] + [f"  - {message}" for message in blocking]
     return "\n".join(lines)
 
 
@@ -77,11 +77,13 @@ def _run_compare(args: argparse.Namespace) -> int:
         if after is None:
             raise CommandError(f"no future-state map in {args.file}; name one with --to")
     comparison = compare_maps(before, after, context=project.maps)
+    problems = (unanalysed(before, comparison.before_analysis)
+                + unanalysed(after, comparison.after_analysis))
     if args.json:
         print(json.dumps(comparison.to_json_dict(), indent=2, ensure_ascii=False))
-    else:
+    elif not problems:
         print(compare_text(project, comparison))
-    return EXIT_OK
+    return fail(problems) if problems else EXIT_OK
 
 
 def add_plan(commands: Any, common: argparse.ArgumentParser) -> None:

@@ -1,5 +1,10 @@
 """`vsm convert` (between .vsm and vsm-json) and `vsm export` (a PowerPoint deck, step tables for
-spreadsheets, pictures of the maps, the A3 report)."""
+spreadsheets, pictures of the maps, the A3 report).
+
+The formats that show figures (FIGURE_FORMATS: the deck, the A3 report, and the pictures with
+their lead-time ladder and summary) write nothing and exit with 2 when a chosen map's figures
+cannot be computed (vsm.cli.common.unanalysed), so no file shows blank figures; step tables
+(csv, xlsx) hold only what was typed and are written for any map."""
 
 from __future__ import annotations
 
@@ -8,7 +13,15 @@ import math
 from pathlib import Path
 from typing import Any, Callable
 
-from vsm.cli.common import EXIT_OK, CommandError, load, load_by_name, refuse_same_file
+from vsm.cli.common import (
+    EXIT_OK,
+    CommandError,
+    fail,
+    load,
+    load_by_name,
+    refuse_same_file,
+    unanalysed,
+)
 
 
 def add_convert(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -44,6 +57,7 @@ EXPORT_FORMATS: dict[str, str] = {"pptx": "vsm.export.deck:export_pptx",
 RENDERER_FORMATS = ("png", "svg", "pdf")
 EXPORT_FORMATS.update({format_: f"ui.render.images:export_{format_}" for format_ in RENDERER_FORMATS})
 EXPORT_FORMATS["a3"] = "ui.render.a3_report:export_a3"  # one-page A3 PDF report per map
+FIGURE_FORMATS = ("pptx", "a3", *RENDERER_FORMATS)  # refused for a map without its figures
 
 
 def add_export(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -71,11 +85,16 @@ def add_export(commands: Any, common: argparse.ArgumentParser) -> None:
     parser.set_defaults(run=_run_export)
 
 
-def _exporter(format_: str) -> Callable[..., None]:
-    """The export function registered for a format."""
+def _check_format(format_: str) -> None:
+    """CommandError for a format no exporter is registered for."""
     if format_ not in EXPORT_FORMATS:
         raise CommandError(f"unknown export format {format_!r}; use "
                            + ", ".join(sorted(EXPORT_FORMATS)))
+
+
+def _exporter(format_: str) -> Callable[..., None]:
+    """The export function registered for a format (loaded now: it may need Qt)."""
+    _check_format(format_)
     module, _, function = EXPORT_FORMATS[format_].partition(":")
     return getattr(load_by_name(module, f"the {format_} export"), function)
 
@@ -92,13 +111,20 @@ def _run_export(args: argparse.Namespace) -> int:
         if not (args.scale > 0 and math.isfinite(args.scale)):
             raise CommandError(f"--scale must be a positive number, not {args.scale:g}")
         options["scale"] = args.scale
-    export = _exporter(format_)
+    _check_format(format_)
     refuse_same_file(args.file, output)
     project = load(args.file)
     maps = [project.map_named(name) for name in args.maps] if args.maps else project.maps
     if not maps:
         raise CommandError(f"{args.file}: the project has no maps")
-    written = export(project, output, [m.id for m in maps], **options)
+    if format_ in FIGURE_FORMATS:
+        from vsm.analysis import analyse
+
+        problems = [problem for map_ in maps for problem in unanalysed(map_, analyse(map_))]
+        if problems:
+            return fail(problems + [f"{output}: nothing written; fix the map or choose the "
+                                    "maps to export with --map"])
+    written = _exporter(format_)(project, output, [m.id for m in maps], **options)
     files = ", ".join(str(path) for path in written) if isinstance(written, list) else str(output)
     print(f"Wrote {files} ({len(maps)} map{'s' if len(maps) != 1 else ''})")
     return EXIT_OK

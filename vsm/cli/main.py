@@ -4,7 +4,8 @@ improvement plan, and start projects from templates or spreadsheets, without the
 Each command is one `_add_<command>` function that declares its sub-parser (in vsm.cli.report,
 compare_and_plan, convert_and_export and workshop) and one `_run_<command>` function that does the
 work and returns the exit status; COMMANDS lists the former. Errors meant for people (VsmError,
-ModelError) print one line, `vsm: error: <message>`, and exit with status 2; anything unexpected
+ModelError) print one line, `vsm: error: <message>`, and exit with status 2, as does a map whose
+figures cannot be computed (one line per problem, vsm.cli.common.fail); anything unexpected
 prints `vsm: internal error: ...` and exits with 1 (`--debug` shows the traceback instead). Never
 imports Qt.
 """
@@ -19,7 +20,7 @@ from typing import Any, Callable
 
 from vsm import __version__
 from vsm.cli import compare_and_plan, convert_and_export, report, workshop
-from vsm.cli.common import EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, load_by_name
+from vsm.cli.common import EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, load_by_name, one_line
 from vsm.errors import VsmError
 from vsm.model import ModelError
 
@@ -72,10 +73,6 @@ def _silence_stdout() -> None:
         pass
 
 
-def _one_line(message: object) -> str:
-    return " ".join(str(message).split())
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 2 error, 1 internal error)."""
     parser = build_parser()
@@ -89,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     except (VsmError, ModelError) as error:
         if debug:
             raise
-        print(f"vsm: error: {_one_line(error)}", file=sys.stderr)
+        print(f"vsm: error: {one_line(error)}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # e.g. `vsm report ... | head`: stop quietly
         _silence_stdout()
@@ -102,6 +99,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         if debug:
             raise
-        print(f"vsm: internal error: {type(error).__name__}: {_one_line(error)} "
+        print(f"vsm: internal error: {type(error).__name__}: {one_line(error)} "
               "(run with --debug for the traceback)", file=sys.stderr)
         return EXIT_INTERNAL

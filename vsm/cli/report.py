@@ -1,5 +1,9 @@
 """`vsm report`: the figures and the ranked steps to change of one map, as text or JSON; with a
-demand, takt time and the busiest step; with time ranges, the simulated P50 / P85 / P95."""
+demand, takt time and the busiest step; with time ranges, the simulated P50 / P85 / P95.
+
+JSON numbers are the exact floats. When a figure cannot be computed (vsm.cli.common.unanalysed, or
+the simulation failed) the report exits with 2 and the problems on stderr; the text report is not
+printed, the JSON is (null figures, the problems listed)."""
 
 from __future__ import annotations
 
@@ -8,10 +12,11 @@ import json
 import math
 from typing import Any
 
+from vsm.analysis.capacity import AVAILABLE_MINUTES
 from vsm.analysis.flags import FLAG_LABELS
-from vsm.cli.common import EXIT_OK, choose_map, load, percent, rounded
+from vsm.cli.common import EXIT_OK, choose_map, fail, json_number, load, percent, unanalysed
 from vsm.model import Project, ValueStreamMap
-from vsm.model.durations import format_duration
+from vsm.model.durations import format_duration, format_working_time
 
 
 def add_report(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -32,14 +37,14 @@ def report_data(map_: ValueStreamMap, result: Any, distribution: Any = None) -> 
     time: p50, p85, p95 keys; capacity keys when the map has a demand)."""
     return {
         "map": map_.name,
-        "lead_time_minutes": rounded(result.lead_time),
-        "process_time_minutes": rounded(result.process_time),
-        "flow_efficiency_percent": rounded(result.flow_efficiency_percent),
-        "rolled_pca_percent": rounded(result.rolled_pca_percent),
+        "lead_time_minutes": json_number(result.lead_time),
+        "process_time_minutes": json_number(result.process_time),
+        "flow_efficiency_percent": json_number(result.flow_efficiency_percent),
+        "rolled_pca_percent": json_number(result.rolled_pca_percent),
         "critical_path": list(result.critical_path),
         "steps_to_change": [
             {"id": item.step_id, "name": item.name, "flags": list(item.flags),
-             "saving_minutes": rounded(item.saving), "reasons": list(item.reasons)}
+             "saving_minutes": json_number(item.saving), "reasons": list(item.reasons)}
             for item in result.steps_to_change],
         "problems": [problem.message for problem in result.problems],
         **report_json_extras(map_, result, distribution),
@@ -62,6 +67,9 @@ def report_text(project: Project, map_: ValueStreamMap, result: Any, distributio
         ("Critical path", " → ".join(names.get(v, v) for v in result.critical_path) or "–"),
     ]
     after_lead, capacity = report_text_rows(map_, result, distribution)
+    if after_lead:
+        figures[0] = ("Lead time", f"{format_duration(result.lead_time)} with the most likely "
+                                   "times")
     figures[1:1] = after_lead
     figures += capacity
     width = max(len(label) for label, _ in figures)
@@ -88,21 +96,34 @@ def _run_report(args: argparse.Namespace) -> int:
     map_ = choose_map(project, args.map, args.file)
     result = analyse(map_)
     distribution, trouble = simulation(map_, result, args.runs, args.seed)
+    problems = unanalysed(map_, result)
     if trouble:
         result.problems.append(Problem(trouble, blocking=False))
+        problems.append(f"map {map_.name!r}: {trouble}")
     if args.json:
         print(json.dumps(report_data(map_, result, distribution), indent=2, ensure_ascii=False))
-    else:
+    elif not problems:
         print(report_text(project, map_, result, distribution))
-    return EXIT_OK
+    return fail(problems) if problems else EXIT_OK
 
 
 # ---------------------------------------------------------------- simulation and capacity
 
 
+def _runs(text: str) -> int:
+    """--runs: a whole number of at least 1 (argparse reports anything else, exit status 2)."""
+    try:
+        runs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if runs < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {runs}")
+    return runs
+
+
 def _add_simulation_options(parser: argparse.ArgumentParser) -> None:
     """--runs and --seed for `vsm report`."""
-    parser.add_argument("--runs", type=int, metavar="N",
+    parser.add_argument("--runs", type=_runs, metavar="N",
                         help="simulated runs for P50/P85/P95 (default 10,000); simulating is "
                              "automatic when a step has a time range")
     parser.add_argument("--seed", type=int, metavar="S", help="seed of the simulation (default 42)")
@@ -129,52 +150,41 @@ def simulation(map_: ValueStreamMap, result: Any, runs: int | None,
         return None, f"Lead time not simulated: {error}."
 
 
-def finite(value: float | None) -> float | None:
-    return None if value is None or not math.isfinite(value) else round(float(value), 6)
-
-
 def report_json_extras(map_: ValueStreamMap, result: Any, distribution: Any) -> dict[str, Any]:
     """The keys `vsm report --json` adds when there is demand and when there are percentiles."""
     data: dict[str, Any] = {}
     if distribution is not None:
-        data.update({"lead_time_p50_minutes": finite(distribution.p50),
-                     "lead_time_p85_minutes": finite(distribution.p85),
-                     "lead_time_p95_minutes": finite(distribution.p95),
-                     "lead_time_simulated_mean_minutes": finite(distribution.mean),
+        data.update({"lead_time_p50_minutes": json_number(distribution.p50),
+                     "lead_time_p85_minutes": json_number(distribution.p85),
+                     "lead_time_p95_minutes": json_number(distribution.p95),
+                     "lead_time_simulated_mean_minutes": json_number(distribution.mean),
                      "simulation_runs": distribution.runs, "simulation_seed": distribution.seed})
     if result.takt_time is not None:
-        data["takt_time_minutes"] = finite(result.takt_time)
+        data["takt_time_minutes"] = json_number(result.takt_time)
         data["utilisation"] = [
             {"id": step.id, "name": step.name,
-             "percent": finite(result.utilisation[step.id]),  # null: nobody assigned
-             "visits": finite(result.visits.get(step.id)),
+             "percent": json_number(result.utilisation[step.id]),  # null: nobody assigned
+             "visits": json_number(result.visits.get(step.id)),
              "over_capacity": "over_capacity" in result.flags.get(step.id, [])}
             for step in map_.steps if step.id in result.utilisation]
     return data
-
-
-def working_hours(minutes: float) -> str:
-    """Working time in hours and minutes, never days (a working day is not 24 hours): '86h 40m'."""
-    whole = round(minutes)
-    if whole < 60:
-        return format_duration(minutes)
-    hours, rest = divmod(whole, 60)
-    return f"{hours}h {rest}m" if rest else f"{hours}h"
 
 
 def report_text_rows(map_: ValueStreamMap, result: Any,
                      distribution: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Rows for `vsm report`: (after the lead time, after the other figures)."""
     after_lead: list[tuple[str, str]] = []
-    if distribution is not None:
-        after_lead.append(("Simulated", f"P50 {format_duration(distribution.p50)}, "
-                                        f"P85 {format_duration(distribution.p85)}, "
-                                        f"P95 {format_duration(distribution.p95)} "
+    if distribution is not None:  # the headline uses the most likely times: say so, beside it
+        after_lead.append(("Simulated", f"mean {format_duration(distribution.mean)}, "
+                                        f"median {format_duration(distribution.p50)}, "
+                                        f"85% within {format_duration(distribution.p85)}, "
+                                        f"95% within {format_duration(distribution.p95)} "
                                         f"({distribution.runs:,} runs, seed {distribution.seed})"))
     rows: list[tuple[str, str]] = []
     if result.takt_time is not None:
-        rows.append(("Takt time", f"{working_hours(result.takt_time)} of working time "
-                                  f"({map_.demand:g} items/{map_.demand_period})"))
+        day = AVAILABLE_MINUTES["day"]
+        rows.append(("Takt time", f"{format_working_time(result.takt_time, day)} at "
+                                  f"{map_.demand:g} items/{map_.demand_period}"))
         if result.utilisation:
             busiest = max(result.utilisation, key=result.utilisation.__getitem__)
             value = result.utilisation[busiest]

@@ -6,7 +6,9 @@ at clean cut points, see vsm.export.slide_layout) and its figures in plain words
 to change; if a current and a future map are among the chosen ones, a comparison slide with a
 table and a clustered column chart; if any chosen map has kaizens, the improvement plan
 (vsm.export.plan_slides); last, an appendix with the formulas. Map, figures and comparison
-slides carry speaker notes with the figures worked through.
+slides carry speaker notes with the figures worked through. A map whose steps have time ranges
+is simulated once (a fixed number of runs and seed, vsm.export.summary_slides), and its simulated
+lead time shows beside the lead time on the summary, its figures slide and in its notes.
 
 The file is written atomically: the deck is saved to a temporary file in the target's folder,
 which replaces the target only once it is complete. A `progress(done, total)` callback can
@@ -41,6 +43,7 @@ from vsm.export.summary_slides import (
     draw_metrics_slide,
     figures_notes,
     metrics_pages,
+    simulated_lead_time,
     title_slide,
 )
 from vsm.export.text import FONT
@@ -106,6 +109,7 @@ class _Deck:
         self.presentation.slide_width = Inches(SLIDE_WIDTH)
         self.presentation.slide_height = Inches(SLIDE_HEIGHT)
         self.results: dict[str, MapAnalysis] = {m.id: analyse(m) for m in maps}
+        self.simulated = {m.id: simulated_lead_time(m, self.results[m.id]) for m in maps}
         self.work: list[Callable[[], None]] = [partial(self._title, maps, today)]
         current = next((m for m in maps if m.kind == "current"), maps[0] if maps else None)
         future = next((m for m in maps if m.kind == "future" and m is not current), None)
@@ -123,7 +127,7 @@ class _Deck:
                                 for v in page.step_ids})
             for page in pages:
                 self.work.append(partial(self._map, map_, page, links))
-            tables = metrics_pages(map_, result)
+            tables = metrics_pages(map_, result, self.simulated[map_.id])
             for index, table in enumerate(tables, start=1):
                 self.work.append(partial(self._metrics, map_, table, index, len(tables)))
             number += len(pages) + len(tables)
@@ -145,13 +149,14 @@ class _Deck:
         title_slide(self._slide(), self.project.name, maps, today)
 
     def _summary(self, current: ValueStreamMap) -> None:
-        story = Story(current, self.results[current.id], self.comparison, self.plan)
+        story = Story(current, self.results[current.id], self.comparison, self.plan,
+                      self.simulated)
         draw_summary_slide(self._slide(), story)
 
     def _map(self, map_: ValueStreamMap, page: Any, links: SlideLinks) -> None:
         result = self.results[map_.id]
         part = f", part {page.number} of {page.count}" if page.count > 1 else ""
-        notes = figures_notes(map_, result, part)
+        notes = figures_notes(map_, result, part, self.simulated[map_.id])
         if page.count > 1:
             names = [map_.step(v).name for v in page.step_ids]
             notes += "\nOn this slide: " + ", ".join(names) + "."
@@ -161,8 +166,8 @@ class _Deck:
 
     def _metrics(self, map_: ValueStreamMap, table: MetricsPage, number: int, count: int) -> None:
         result = self.results[map_.id]
-        draw_metrics_slide(self._slide(figures_notes(map_, result)), map_, result, table,
-                           number, count)
+        notes = figures_notes(map_, result, simulated=self.simulated[map_.id])
+        draw_metrics_slide(self._slide(notes), map_, result, table, number, count)
 
     def _comparison(self) -> None:
         comparison = self.comparison

@@ -21,8 +21,8 @@ MEANINGS = {
     "process_time": "The hands-on time within the lead time: how long people or systems "
                     "actually work on it.",
     "flow_efficiency": "The share of the lead time spent working rather than waiting.",
-    "rolled_pca": "The share of requests that pass every step complete and accurate the first "
-                  "time.",
+    "rolled_pca": "The share of requests that every step hands on complete and accurate, usable "
+                  "as it is the first time.",
     "critical_path": "The route that sets the lead time: shorten it, and the lead time falls.",
     "saving": "How much the lead time falls if the step's wait is removed.",
 }
@@ -35,8 +35,9 @@ FORMULAS = {
     "process_time": "The same recursion with d = process time, along the branches that set the "
                     "lead time.",
     "flow_efficiency": "Process time ÷ lead time.",
-    "rolled_pca": "Expected product of the %C&A of every step the work passes, alternative routes "
-                  "weighted by their shares; rework ignored.",
+    "rolled_pca": "Expected product of the %C&A of every step the work passes (the share of its "
+                  "output the next step can use as it is), alternative routes weighted by their "
+                  "shares; rework ignored.",
     "critical_path": "From the lead start: at each concurrent split the branch that sets the lead "
                      "time, at each alternative split the route with the largest share.",
     "saving": "Saving = lead time − the lead time with the step's wait set to 0 (solved again).",

@@ -45,6 +45,7 @@ from vsm.export.slide_layout import (
     badge_width,
     inventory_rect,
     ladder_cells,
+    ladder_note,
     step_paragraphs,
 )
 from vsm.export.text import text_width
@@ -435,13 +436,14 @@ def _summary(slide: Any, map_: ValueStreamMap, result: MapAnalysis, page: MapPag
         run.text = value
         style_run(run, points, bold=True)
     blocking = [p.message for p in result.problems if p.blocking]
+    more = "continued on the next slide →" if page.count > 1 and page.number < page.count else ""
     if blocking:
         note = f"Not computed: {blocking[0]}"
-    elif page.count > 1:
-        note = "Ladder: the critical path on this slide, waits above the line, process times below"
-    else:
-        note = "Ladder: the critical path, waits above the line, process times below"
+    else:  # the critical path once through is not the lead time: say so, with both figures
+        once_through = sum(map_.step(v).wait_time + map_.step(v).process_time
+                           for v in result.critical_path)
+        room = NOTE.width - 0.1 - (text_width(more, 9) + 0.3 if more else 0.0)  # insets, a gap
+        note = ladder_note(once_through, result.lead_time, page.count > 1, room)
     add_text(slide, _rect(NOTE), note, 9, colour=MUTED, anchor="middle")
-    if page.count > 1 and page.number < page.count:
-        add_text(slide, _rect(NOTE), "continued on the next slide →", 9, colour=MUTED,
-                 align="right", anchor="middle")
+    if more:
+        add_text(slide, _rect(NOTE), more, 9, colour=MUTED, align="right", anchor="middle")

@@ -5,12 +5,13 @@ The executive summary answers what a stakeholder asks first: how long it takes t
 the changes (lead time current → future, and the change in %), what drives it today (the steps
 to change with the largest savings), the three biggest improvements planned with the time each
 saves, and the improvement plan's total expected saving. With no future state it says what the
-current state shows and what to change first.
+current state shows and what to change first. A lead time whose map has time ranges says under
+it that it uses the most likely times, and gives the simulated mean and median.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pptx.enum.shapes import MSO_SHAPE
@@ -18,6 +19,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from vsm.analysis import MapAnalysis
 from vsm.analysis.compare import MapComparison
 from vsm.analysis.flags import FLAG_LABELS
+from vsm.analysis.montecarlo import LeadTimeDistribution
 from vsm.analysis.plan import PlanRow
 from vsm.export.figure_words import FIGURE_LABELS, FORMULAS
 from vsm.export.shapes import MUTED, OUTLINE, TEXT, add_box, add_table, add_text, make_bullets
@@ -44,6 +46,7 @@ class Story:
     current_result: MapAnalysis
     comparison: MapComparison | None  # None without a future state
     plan: list[PlanRow]
+    simulated: dict[str, LeadTimeDistribution | None] = field(default_factory=dict)  # by map id
 
 
 @dataclass
@@ -55,13 +58,25 @@ class Kpi:
     detail: str = ""
 
 
+def lead_time_kpi(story: Story, label: str, map_: ValueStreamMap, minutes: float | None) -> Kpi:
+    """A lead time card: under the value the map's name; with time ranges, that the value uses
+    the most likely times, and the simulated mean and median (two lines at most: the second,
+    "mean 123w 4d, median 123w 4d" at the longest, fits the card)."""
+    simulated = story.simulated.get(map_.id)
+    if simulated is None:
+        return Kpi(label, format_duration(minutes), map_.name)
+    return Kpi(label, format_duration(minutes),
+               f"most likely times; simulated: mean{NBSP}{format_duration(simulated.mean)}, "
+               f"median{NBSP}{format_duration(simulated.p50)}")
+
+
 def summary_kpis(story: Story) -> list[Kpi]:
     """The four headline cards: lead time today, after the changes, the change and flow
     efficiency; without a future state the current state's four figures."""
     comparison = story.comparison
     if comparison is None:
         result = story.current_result
-        return [Kpi("Lead time", format_duration(result.lead_time), story.current.name),
+        return [lead_time_kpi(story, "Lead time", story.current, result.lead_time),
                 Kpi("Process time", format_duration(result.process_time), "hands-on work"),
                 Kpi("Flow efficiency", _percent(result.flow_efficiency_percent),
                     "of the lead time is work"),
@@ -79,8 +94,8 @@ def summary_kpis(story: Story) -> list[Kpi]:
                      f"{size} {word}" if lead.delta else "no change")
     points = ("" if efficiency.delta is None
               else f"work's share of the lead time, {_signed(efficiency.delta, ' pts')}")
-    return [Kpi("Lead time today", format_duration(lead.from_), comparison.before.name),
-            Kpi("Lead time after the changes", format_duration(lead.to), comparison.after.name),
+    return [lead_time_kpi(story, "Lead time today", comparison.before, lead.from_),
+            lead_time_kpi(story, "Lead time after the changes", comparison.after, lead.to),
             change,
             Kpi("Flow efficiency", f"{_percent(efficiency.from_)} → {_percent(efficiency.to)}",
                 points)]
@@ -155,7 +170,7 @@ def _kpi_card(slide: Any, kpi: Kpi, left: float, width: float) -> None:
              anchor="middle", name=f"Value: {kpi.label}")
     detail = wrap(kpi.detail, inner, 12)
     add_text(slide, (left + 0.15, KPI_TOP + 1.25, inner, 0.45), "\n".join(detail[:2]), 12,
-             colour=MUTED, anchor="top")
+             colour=MUTED, anchor="top", name=f"Detail: {kpi.label}")
 
 
 def _list_height(lines: list[str], width: float, points: float) -> float:

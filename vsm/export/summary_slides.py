@@ -2,6 +2,11 @@
 comparison of the current and the future state (table and native chart), and the speaker notes
 with the figures and the formulas behind them (docs/analysis.md).
 
+A map whose steps have time ranges also gets its simulated lead time (vsm.analysis.montecarlo)
+beside the lead time, which uses the most likely times: a row "Lead time, simulated" (mean and
+median) and a line in the notes. The simulation runs SIMULATION_RUNS items with SIMULATION_SEED,
+as the editor's metrics pane does, so every export shows the same figures as the pane.
+
 Tables are native PowerPoint tables; rows are measured so that long tables continue on a further
 slide instead of running off the bottom.
 """
@@ -27,6 +32,13 @@ from vsm.analysis.compare import (
     format_delta,
     format_metric,
 )
+from vsm.analysis.montecarlo import (
+    DEFAULT_SEED,
+    LeadTimeDistribution,
+    SimulationError,
+    should_simulate,
+    simulate,
+)
 from vsm.export.figure_words import FORMULAS, MEANINGS
 from vsm.export.shapes import (
     MUTED,
@@ -39,7 +51,7 @@ from vsm.export.shapes import (
     rgb,
     style_run,
 )
-from vsm.export.slide_layout import MARGIN, SLIDE_HEIGHT, SLIDE_WIDTH
+from vsm.export.slide_layout import MARGIN, NBSP, SLIDE_HEIGHT, SLIDE_WIDTH
 from vsm.export.text import FONT, line_height, text_width, wrap
 from vsm.model import MAP_KINDS, ValueStreamMap
 from vsm.model.durations import format_duration
@@ -51,6 +63,10 @@ TABLE_BOTTOM = SLIDE_HEIGHT - 0.35
 TABLE_POINTS = 10
 NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+SIMULATION_RUNS = 2_000  # the editor's (ui.panels.simulation): the deck shows the pane's figures
+SIMULATION_SEED = DEFAULT_SEED
+MOST_LIKELY = "Computed with the most likely times."
+
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}%"
@@ -145,6 +161,47 @@ def draw_table(slide: Any, page: TablePage, top: float, name: str) -> float:
     return top + total
 
 
+# ---------------------------------------------------------------- the simulated lead time
+
+
+def simulated_lead_time(map_: ValueStreamMap, result: MapAnalysis) -> LeadTimeDistribution | None:
+    """The map's simulated lead time, the same on every export (fixed runs and seed); None when
+    no step has a time range or the figures cannot be computed."""
+    if not result.ok or not should_simulate(map_):
+        return None
+    try:
+        return simulate(map_, SIMULATION_RUNS, SIMULATION_SEED)
+    except SimulationError:
+        return None
+
+
+def simulated_words(simulated: LeadTimeDistribution) -> str:
+    """'mean 1d 11h, median 1d 11h': the simulated figures beside the lead time (each duration
+    kept on one line)."""
+    mean, median = (format_duration(v).replace(" ", NBSP) for v in (simulated.mean, simulated.p50))
+    return f"mean {mean}, median {median}"
+
+
+def simulated_meaning(simulated: LeadTimeDistribution) -> str:
+    """What the simulated lead time means, in plain words, for the figures table."""
+    return (f"Mean: the average of {simulated.runs:,} simulated requests, each time drawn between "
+            "its minimum and maximum. Median: half of them finish within it; 85% finish within "
+            f"{format_duration(simulated.p85)}.")
+
+
+def simulated_note(lead_time: float | None, simulated: LeadTimeDistribution) -> str:
+    """The speaker notes' line on the simulated lead time, set against the lead time."""
+    gap = simulated.mean - (lead_time or 0.0)  # simulated only when the lead time is computed
+    compared = ("about the same" if abs(gap) < 1 else
+                f"{format_duration(abs(gap))} {'longer' if gap > 0 else 'shorter'}")
+    return (f"Lead time, simulated ({simulated.runs:,} requests, seed {simulated.seed}, each wait "
+            "and process time drawn from its minimum / most likely / maximum): mean "
+            f"{format_duration(simulated.mean)}{_minutes(simulated.mean)}, median "
+            f"{format_duration(simulated.p50)}, 85% within {format_duration(simulated.p85)}, 95% "
+            f"within {format_duration(simulated.p95)}. The lead time above uses the most likely "
+            f"times; the simulated mean is {compared}.")
+
+
 # ---------------------------------------------------------------- figures and steps to change
 
 FIGURE_SHARES = [0.14, 0.26, 0.6]  # of the content width
@@ -156,15 +213,21 @@ METRICS_SIZES = (14.0, 12.0, 11.0, 10.0)  # the largest at which figures and ste
 FIGURE_HEADER = ["Figure", "Value", "What it means"]
 
 
-def figure_rows(map_: ValueStreamMap, result: MapAnalysis) -> list[list[str]]:
-    """Figure, value and what it means in plain words, for the figures table."""
+def figure_rows(map_: ValueStreamMap, result: MapAnalysis,
+                simulated: LeadTimeDistribution | None = None) -> list[list[str]]:
+    """Figure, value and what it means in plain words, for the figures table; with a simulated
+    lead time, its row under the lead time's, which then says it uses the most likely times."""
     path = result.critical_path
     names = [map_.step(v).name for v in path if map_.has_step(v)]
     route = (f"{len(names)} steps, ‘{names[0]}’ to ‘{names[-1]}’" if len(names) > 1
              else (names[0] if names else "–"))
-    return [
-        ["Lead time", format_duration(result.lead_time) + _minutes(result.lead_time),
-         MEANINGS["lead_time"]],
+    lead = [["Lead time", format_duration(result.lead_time) + _minutes(result.lead_time),
+             MEANINGS["lead_time"]]]
+    if simulated is not None:
+        lead[0][2] += " " + MOST_LIKELY
+        lead.append(["Lead time, simulated", simulated_words(simulated),
+                     simulated_meaning(simulated)])
+    return lead + [
         ["Process time", format_duration(result.process_time) + _minutes(result.process_time),
          MEANINGS["process_time"]],
         ["Flow efficiency", _percent(result.flow_efficiency_percent), MEANINGS["flow_efficiency"]],
@@ -188,10 +251,11 @@ class MetricsPage:
     changes: TablePage
 
 
-def metrics_pages(map_: ValueStreamMap, result: MapAnalysis) -> list[MetricsPage]:
+def metrics_pages(map_: ValueStreamMap, result: MapAnalysis,
+                  simulated: LeadTimeDistribution | None = None) -> list[MetricsPage]:
     """The figures and the steps to change on one slide in the largest type at which both fit;
     else in TABLE_POINTS, the steps to change continuing on further slides."""
-    figure_table = [FIGURE_HEADER] + figure_rows(map_, result)
+    figure_table = [FIGURE_HEADER] + figure_rows(map_, result, simulated)
     change_table = [CHANGE_HEADER] + change_rows(result)
     room = TABLE_BOTTOM - TABLE_TOP
     for points in METRICS_SIZES:
@@ -247,8 +311,10 @@ def draw_metrics_slide(slide: Any, map_: ValueStreamMap, result: MapAnalysis,
     draw_table(slide, page.changes, top + heading + 0.1, "Steps to change")
 
 
-def figures_notes(map_: ValueStreamMap, result: MapAnalysis, part: str = "") -> str:
-    """Speaker notes: each figure with its formula, the critical path, steps to change, problems."""
+def figures_notes(map_: ValueStreamMap, result: MapAnalysis, part: str = "",
+                  simulated: LeadTimeDistribution | None = None) -> str:
+    """Speaker notes: each figure with its formula (and the simulated lead time, if any), the
+    critical path, steps to change, problems."""
     names = {s.id: s.name for s in map_.steps}
     kind = MAP_KINDS.get(map_.kind, map_.kind)
     lines = [f"{map_.name} — {kind}, {len(map_.steps)} steps{part}."]
@@ -257,8 +323,9 @@ def figures_notes(map_: ValueStreamMap, result: MapAnalysis, part: str = "") -> 
         lines.append("The figures cannot be computed: " + " ".join(blocking))
         return "\n".join(lines)
     start = names.get(result.lead_start or "", "")
+    most_likely = " with the most likely times" if simulated is not None else ""
     lines += [
-        f"Lead time {format_duration(result.lead_time)}{_minutes(result.lead_time)}, "
+        f"Lead time {format_duration(result.lead_time)}{_minutes(result.lead_time)}{most_likely}, "
         f"from ‘{start}’. " + FORMULAS["lead_time"],
         f"Process time {format_duration(result.process_time)}{_minutes(result.process_time)}. "
         + FORMULAS["process_time"],
@@ -268,6 +335,8 @@ def figures_notes(map_: ValueStreamMap, result: MapAnalysis, part: str = "") -> 
         "Critical path: " + " → ".join(names.get(v, v) for v in result.critical_path) + ". "
         + FORMULAS["critical_path"],
     ]
+    if simulated is not None:
+        lines.insert(2, simulated_note(result.lead_time, simulated))
     if result.steps_to_change:
         lines.append("Steps to change (" + FORMULAS["saving"] + "):")
         for rank, item in enumerate(result.steps_to_change, start=1):

@@ -1,7 +1,9 @@
 """Durations: parse what people type ("1h 30m", "2d", "45") into minutes and format minutes back.
 
 All durations in the model are minutes as floats. Days and weeks are calendar time:
-1d = 24h, 1w = 7d.
+1d = 24h, 1w = 7d. Working time (takt time: minutes of an 8-hour working day) is never shown in
+days, which people read as calendar days: format_working_time gives hours and minutes and says the
+basis once, "86h 40m of working time (8h days)"; the CLI and the editor both use it.
 """
 
 from __future__ import annotations
@@ -122,3 +124,26 @@ def format_duration(minutes: float | None, units: int = 2) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return " ".join(parts) if parts else "0m"
+
+
+def format_working_hours(minutes: float | None) -> str:
+    """Working time in hours and minutes, never days (a working day is not 24 hours): 5200 ->
+    '86h 40m', 600 -> '10h'; under an hour as format_duration ('40m', '0.5m'). None gives '–'."""
+    if minutes is None or not math.isfinite(minutes):
+        return "–"
+    if round(minutes, 1) < 60:
+        return format_duration(minutes)
+    hours, rest = divmod(round(minutes), 60)
+    return f"{hours}h {rest}m" if rest else f"{hours}h"
+
+
+def working_time_basis(day_minutes: float) -> str:
+    """What a working-time figure is counted in: 'of working time (8h days)' for 480."""
+    return f"of working time ({format_working_hours(day_minutes)} days)"
+
+
+def format_working_time(minutes: float | None, day_minutes: float) -> str:
+    """Working time with its basis, as the CLI and the editor show takt time:
+    '86h 40m of working time (8h days)'. `day_minutes`: the minutes of one working day
+    (vsm.analysis.capacity.AVAILABLE_MINUTES["day"])."""
+    return f"{format_working_hours(minutes)} {working_time_basis(day_minutes)}"

@@ -1,7 +1,9 @@
 """Decorations of the map: the lead-time ladder, the summary box and the legend.
 
 The ladder is the classic value-stream timeline along the critical path: each wait on the upper
-level, each process time on the lower level, each labelled, with the totals at the right. The
+level, each process time on the lower level, each labelled, with the totals at the right. Its
+total is the critical path once through, not the lead time (which also counts rework and the
+shares of alternative routes): its caption says so, with both figures where they differ. The
 summary box shows the map's figures, or "–" and the first problem when they cannot be computed.
 Both can be stale: the last valid figures while a blocking problem stops the analysis, drawn in
 the muted colour and marked "last valid" in words, so the meaning does not rest on colour.
@@ -38,6 +40,18 @@ UPPER = 30.0  # y of the wait level
 LOWER = 64.0  # y of the process level
 TEXT_REACH = 80.0  # how far a segment's texts may reach beyond its ends
 STALE_FADE = 0.4  # how far stale figures move from the muted colour towards the background
+CAPTION_LINE = 18.0  # the height of one caption line under the ladder
+
+
+def lead_time_note(once_through: str, lead_time: str) -> str:
+    """The caption's second line: the ladder's total against the map's lead time (both as
+    shown), or "" without a lead time."""
+    if not once_through or not lead_time:
+        return ""
+    if once_through == lead_time:
+        return f"Once through it takes {once_through}, here equal to the lead time."
+    return (f"Once through it takes {once_through}, not the lead time ({lead_time}), which also "
+            "counts rework and the shares of alternative routes.")
 
 
 def stale_colour(theme: Theme) -> QColor:
@@ -91,12 +105,15 @@ class LadderItem(_Decoration):
         self.segments: list[LadderSegment] = []
         self.totals: list[str] = []
         self.stale = False  # the last valid path, greyed: the map has a blocking problem now
+        self.once_through = ""  # the critical path's waits and process times, added up
+        self.lead_time = ""  # the map's lead time, as the summary shows it
         self._starts: list[float] = []  # wait_from of each segment, when ascending
         self._ends: list[float] = []  # process_to of each segment, when ascending
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
-        self.setToolTip("The waits and process times of the steps on the critical path, added up. "
-                        "The summary's lead time is the expected time: it also counts rework and "
-                        "weighs alternative routes by their shares.")
+        self.setToolTip("The waits and process times of the steps on the critical path, added up "
+                        "once through. That is not the lead time: the summary's lead time is the "
+                        "expected time, which also counts rework and weighs alternative routes by "
+                        "their shares.")
 
     def set_segments(self, segments: list[LadderSegment], totals: list[str]) -> None:
         """Show these segments and, at the right end, these total lines (upper, lower, extra).
@@ -138,10 +155,12 @@ class LadderItem(_Decoration):
         metrics = QFontMetricsF(label_font())
         right = segments[-1].process_to + 24 + max(
             (metrics.horizontalAdvance(t) for t in totals), default=0) + 8
-        caption = QFontMetricsF(small_font()).horizontalAdvance(self.caption())
+        small = QFontMetricsF(small_font())
+        lines = self.caption_lines()
+        caption = max(small.horizontalAdvance(line) for line in lines)
         right = max(right, segments[0].wait_from + caption + 4)
         left = min(s.wait_from for s in segments) - 60
-        return QRectF(left, 0, right - left, LOWER + 44)
+        return QRectF(left, 0, right - left, LOWER + 26 + CAPTION_LINE * len(lines))
 
     def set_stale(self, stale: bool) -> None:
         """Grey the ladder (and say so in its caption) while it shows the last valid critical path."""
@@ -150,12 +169,27 @@ class LadderItem(_Decoration):
             self._set_bounds(self._measure(self.segments, self.totals))  # the caption changed
             self.update()
 
-    def caption(self) -> str:
-        """The small line under the ladder."""
+    def set_lead_time(self, once_through: str, lead_time: str) -> None:
+        """The critical path's total once through and the map's lead time, as shown ("" for
+        none): the caption sets one against the other."""
+        if (once_through, lead_time) != (self.once_through, self.lead_time):
+            self.once_through, self.lead_time = once_through, lead_time
+            self._set_bounds(self._measure(self.segments, self.totals))  # the caption changed
+            self.update()
+
+    def caption_lines(self) -> list[str]:
+        """The small lines under the ladder: what it shows, and how its total relates to the
+        lead time."""
         if self.stale:
-            return ("Last valid lead-time ladder (greyed): the map has a problem; "
-                    "see the summary")
-        return "Lead-time ladder along the critical path: waits above, process times below"
+            lines = ["Last valid critical path (greyed): the map has a problem; see the summary"]
+        else:
+            lines = ["Critical path, once through: waits above, process times below"]
+        note = lead_time_note(self.once_through, self.lead_time)
+        return lines + [note] if note else lines
+
+    def caption(self) -> str:
+        """The caption under the ladder, its lines joined."""
+        return "\n".join(self.caption_lines())
 
     def visible_segments(self, exposed: QRectF) -> list[LadderSegment]:
         """The segments whose lines or texts reach into `exposed` (item coordinates)."""
@@ -201,8 +235,11 @@ class LadderItem(_Decoration):
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
         painter.setFont(small_font())
         painter.setPen(theme.colour("muted"))
-        painter.drawText(QRectF(self.segments[0].wait_from, LOWER + 22, 600, 18),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self.caption())
+        left = self.segments[0].wait_from
+        for index, line in enumerate(self.caption_lines()):
+            painter.drawText(QRectF(left, LOWER + 22 + CAPTION_LINE * index,
+                                    self._bounds.right() - left, CAPTION_LINE),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, line)
 
 
 class SummaryItem(_Decoration):

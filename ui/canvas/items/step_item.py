@@ -33,6 +33,7 @@ from ui.canvas.palette import (
     category_label,
     strip_text_colour,
 )
+from vsm.analysis.flags import PCA_MEANING
 from vsm.model import PERFORMERS, Step
 from vsm.model.durations import format_duration
 
@@ -451,7 +452,7 @@ class StepItem(LazyToolTip, QGraphicsItem):
                         quote=False),
                  f"Wait before it: {format_duration(step.wait_time)}; process time: "
                  f"{format_duration(step.process_time)}; lead time: {format_duration(step.lead_time)}",
-                 f"%C&A (complete and accurate): {step.pca:g}%"]
+                 f"%C&A (complete and accurate) {step.pca:g}%: {PCA_MEANING}"]
         if step.notes:
             lines.append(f"<i>{escape(step.notes, quote=False)}</i>")
         return "<br>".join(line for line in lines if line)
