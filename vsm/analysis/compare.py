@@ -104,9 +104,9 @@ class MapComparison:
         """The `vsm compare --json` document (numbers are the exact floats; null when missing)."""
         data: dict[str, Any] = {"from": self.before.name, "to": self.after.name}
         for key, metric in self.metrics.items():
-            data[key] = {"from": _rounded(metric.from_), "to": _rounded(metric.to),
-                         "delta": _rounded(metric.delta),
-                         "delta_percent": _rounded(metric.delta_percent)}
+            data[key] = {"from": _json_number(metric.from_), "to": _json_number(metric.to),
+                         "delta": _json_number(metric.delta),
+                         "delta_percent": _json_number(metric.delta_percent)}
         data["steps"] = {
             "added": [{"id": s.id, "name": s.name} for s in self.added],
             "removed": [{"id": s.id, "name": s.name} for s in self.removed],
@@ -122,7 +122,7 @@ class MapComparison:
         return data
 
 
-def _rounded(value: float | None) -> float | int | None:
+def _json_number(value: float | None) -> float | int | None:
     if value is None or not math.isfinite(value):
         return None
     if isinstance(value, int):
@@ -131,7 +131,7 @@ def _rounded(value: float | None) -> float | int | None:
 
 
 def _json_value(value: Any) -> Any:
-    return _rounded(value) if isinstance(value, (int, float)) else value
+    return _json_number(value) if isinstance(value, (int, float)) else value
 
 
 # ---------------------------------------------------------------- figures
