@@ -11,19 +11,19 @@ from __future__ import annotations
 import math
 import re
 
-MINUTES_PER_UNIT: dict[str, float] = {
-    "m": 1.0,
-    "min": 1.0,
-    "mins": 1.0,
-    "h": 60.0,
-    "hr": 60.0,
-    "hrs": 60.0,
-    "d": 24 * 60.0,
-    "w": 7 * 24 * 60.0,
-}
+_UNITS = {1.0: ("m", "min", "mins", "minute", "minutes"),
+          60.0: ("h", "hr", "hrs", "hour", "hours"),
+          24 * 60.0: ("d", "day", "days"),
+          7 * 24 * 60.0: ("w", "wk", "wks", "week", "weeks")}
+MINUTES_PER_UNIT: dict[str, float] = {name: size for size, names in _UNITS.items()
+                                      for name in names}
 
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _PART = re.compile(rf"\s*({_NUMBER})\s*([a-zA-Z]*)\s*")
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}(?!\d))")  # "1,5h" is 1.5 hours
+_THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")  # "1,500m": 1500 or 1.5? refused, said
+_SEPARATORS = re.compile(r",|\band\b")  # "1 hour, 30 minutes", "1 hour and 30 minutes"
+_LOOSE_ENDS = re.compile(r"^(?:,|and\b)|(?:,|\band)$")
 
 
 class DurationError(ValueError):
@@ -34,7 +34,10 @@ def parse_duration(value: object) -> float:
     """Return the duration in minutes.
 
     Accepts a number (minutes) or text: ``45``, ``45m``, ``1h 30m``, ``1h30m``, ``2.5h``, ``3d``,
-    ``1w``, ``1w 2d 3h 4m``. Negative, non-finite or malformed values raise DurationError.
+    ``1w``, ``1w 2d 3h 4m``, units in words (``90 min``, ``1 hour``, ``2 days``, ``1 week``,
+    ``1 hour and 30 minutes``, any case), and a decimal comma (``1,5h``). Negative, non-finite
+    or malformed values raise DurationError; so does ``1,500m`` (a thousands separator or a
+    decimal comma? it does not guess).
     """
     if isinstance(value, bool):
         raise DurationError(f"not a duration: {value!r}")
@@ -53,6 +56,13 @@ def _parse_text(text: str) -> float:
     stripped = text.strip()
     if not stripped:
         raise DurationError("empty duration: write minutes, or e.g. '1h 30m', '2d'")
+    if _THOUSANDS.search(stripped):
+        raise DurationError(f"not a duration: {text!r} (is the comma a thousands separator or a "
+                            "decimal comma? write e.g. '1500m' or '1.5h')")
+    stripped = _DECIMAL_COMMA.sub(".", stripped.lower())
+    if _LOOSE_ENDS.search(stripped):
+        raise DurationError(f"not a duration: {text!r} (',' and 'and' go between parts)")
+    stripped = _SEPARATORS.sub(" ", stripped).strip()
     total = 0.0
     position = 0
     while position < len(stripped):
@@ -65,7 +75,8 @@ def _parse_text(text: str) -> float:
             raise DurationError(f"not a duration: {text!r} (a number without a unit must come last)")
         unit = match.group(2).lower() or "m"
         if unit not in MINUTES_PER_UNIT:
-            raise DurationError(f"unknown time unit {match.group(2)!r} in {text!r} (use m, h, d or w)")
+            raise DurationError(f"unknown time unit {match.group(2)!r} in {text!r} "
+                                "(use m, h, d or w, or minutes, hours, days or weeks)")
         total += float(match.group(1)) * MINUTES_PER_UNIT[unit]
         position = match.end()
     return total
