@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import platform
 from importlib import metadata
-from pathlib import Path
 
 from PySide6 import __version__ as PYSIDE_VERSION
 from PySide6.QtCore import Qt, qVersion
@@ -29,11 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-GUIDE = (("Getting started", ROOT / "README.md"),
-         ("How the figures are computed", ROOT / "docs" / "analysis.md"),
-         ("The .vsm file", ROOT / "docs" / "file-format.md"),
-         ("Working offline and safely", ROOT / "docs" / "offline-safety.md"))
+from vsm.files.bundled import DOCS, README
+
+GUIDE = (("Getting started", README),
+         ("How the figures are computed", DOCS / "analysis.md"),
+         ("The .vsm file", DOCS / "file-format.md"),
+         ("Working offline and safely", DOCS / "offline-safety.md"))
 CANVAS_GESTURES = (
     ("Add a step", "Double-click the empty canvas"),
     ("Connect two steps", "Drag from the handle on a step's right edge to another step; "

@@ -1,4 +1,8 @@
-"""Where the bundled examples and templates live, and what they are called.
+"""Where the bundled examples, templates and documents live, and what they are called.
+
+An installed package reads them from `vsm/resources/` through importlib.resources (the wheel's
+build step copies them there from the source tree, see setup.py); a checkout reads the source
+tree's `resources/`, `docs/` and README.md.
 
 Templates (resources/templates/*.json) are vsm-json projects, one per ITIL 4 value stream, each
 with a current state and a future state whose steps carry their origin; a template's id is its
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,9 +23,20 @@ from vsm.errors import VsmError
 if TYPE_CHECKING:
     from vsm.model import Project
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+def _bundled_root() -> Path:
+    """Where the bundled files are: `vsm/resources/` of an installed package (the wheel's build
+    step copies them there, see setup.py), else the source tree's `resources/` (a checkout)."""
+    packaged = files("vsm") / "resources"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "resources"
+
+
+RESOURCES = _bundled_root()
 EXAMPLES = RESOURCES / "examples"
 TEMPLATES = RESOURCES / "templates"
+DOCS = RESOURCES / "docs" if (RESOURCES / "docs").is_dir() else RESOURCES.parent / "docs"
+README = DOCS / "README.md" if (DOCS / "README.md").is_file() else RESOURCES.parent / "README.md"
 
 
 @dataclass(frozen=True)
