@@ -98,7 +98,8 @@ Close,,,,,,,,Diagnos,
         "row 3: pca must be more than 0 and at most 100, not 150",
         "row 3: next step 'Aprove' is not in the table",
         "row 5: performer must be one of internal, vendor, customer, automated, not 'contractor'",
-        "row 5: process time: unknown time unit 'x' in '2x' (use m, h, d or w)",
+        "row 5: process time: unknown time unit 'x' in '2x' (use m, h, d or w, or minutes, "
+            "hours, days or weeks)",
         "row 5: the shares of the next steps add up to 90, not 100",
         "row 6: give the rework probability either in rework_probability or in brackets in "
         "rework_to, not both",

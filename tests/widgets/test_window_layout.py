@@ -48,7 +48,7 @@ def test_a_layout_that_squeezes_the_canvas_is_put_back(qtbot):
     assert canvas_share(window)[0] < LEAST_CANVAS_SHARE  # the docks took the window
     quit_(window)  # and that is what was saved
     window = launch(qtbot)
-    assert canvas_share(window)[0] >= LEAST_CANVAS_SHARE
+    qtbot.waitUntil(lambda: canvas_share(window)[0] >= LEAST_CANVAS_SHARE, timeout=2000)
     quit_(window)
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 GEOMETRY_KEY, STATE_KEY = "window/geometry", "window/state"
 SIDE_DOCK_WIDTH, BOTTOM_DOCK_HEIGHT = 380, 200  # the default arrangement, in pixels
 LEAST_CANVAS_SHARE = 0.5  # of the window's width and height
+SETTLE_CHECKS_MS = (0, 100, 400)  # when the restored layout is checked, after restoring it
 
 
 def available_area(window: QMainWindow) -> QRect:
@@ -67,9 +68,10 @@ def restore_layout(window: QMainWindow, reset: Callable[[], None]) -> None:
     def restore() -> None:
         if isinstance(state, QByteArray):
             window.restoreState(state)
-        QTimer.singleShot(0, lambda: keep_canvas_usable(window, reset))
+        for delay in SETTLE_CHECKS_MS:  # the docks take their restored sizes over a few turns
+            QTimer.singleShot(delay, window, lambda: keep_canvas_usable(window, reset))
 
-    QTimer.singleShot(0, restore)
+    QTimer.singleShot(0, window, restore)  # (the window as context: no call once it is gone)
 
 
 def canvas_squeezed(window: QMainWindow) -> bool:
@@ -116,4 +118,4 @@ def arrange_docks(window: QMainWindow, right: list[QDockWidget], below: list[QDo
         window.resizeDocks([below[0]], [BOTTOM_DOCK_HEIGHT], Qt.Orientation.Vertical)
 
     sizes()
-    QTimer.singleShot(0, sizes)  # docks just added take their sizes once laid out
+    QTimer.singleShot(0, window, sizes)  # docks just added take their sizes once laid out
