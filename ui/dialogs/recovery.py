@@ -5,7 +5,9 @@ For each orphan (vsm.files.working_copies.orphans), newest first, the user choos
   the working copy is adopted, so it keeps protecting the edits until they are saved.
 - Open original: the last saved file opens; the unsaved edits are discarded.
 - Discard: the edits are discarded and nothing opens.
-A working copy that cannot be read is reported and kept where it is.
+A working copy that cannot be read is reported and kept where it is; so is one whose note
+(sidecar) is damaged, since nobody can tell whose it is: the message says where it is, so its
+edits can be opened with File > Open.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ui.dialogs.locked import ask_open_read_only
 from ui.document.document import Document
 from vsm.errors import VsmError
 from vsm.files.locks import LockedError, acquire
-from vsm.files.working_copies import WorkingCopy, orphans
+from vsm.files.working_copies import WorkingCopy, damaged, orphans
 from vsm.model import ModelError
 
 
@@ -41,7 +43,7 @@ def ask_recovery(parent: QWidget | None, copy: WorkingCopy) -> Choice:
                            "and discards them; Discard throws them away.")
     recover = box.addButton("&Recover", QMessageBox.ButtonRole.AcceptRole)
     original = None
-    if copy.original is not None and copy.original.exists():
+    if copy.original is not None and _exists(copy.original):
         original = box.addButton("&Open Original", QMessageBox.ButtonRole.ActionRole)
     discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
     box.setDefaultButton(recover)
@@ -54,6 +56,14 @@ def ask_recovery(parent: QWidget | None, copy: WorkingCopy) -> Choice:
     if clicked is discard:
         return Choice.DISCARD
     return Choice.LATER
+
+
+def _exists(path: Path) -> bool:
+    """Whether the file exists; False when its path cannot even be asked about (too long)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def still_orphan(copy: WorkingCopy) -> bool:
@@ -98,7 +108,9 @@ def recover(copy: WorkingCopy, parent: QWidget | None = None) -> Document | None
 
 
 def offer_recovery(parent: QWidget | None = None, directory: Path | None = None) -> list[Document]:
-    """Ask about every orphaned working copy; return the documents the user recovered or opened."""
+    """Ask about every orphaned working copy; return the documents the user recovered or opened.
+    Working copies with a damaged note are reported first (report_damaged)."""
+    report_damaged(parent, directory)
     documents = []
     for copy in orphans(directory):
         choice = ask_recovery(parent, copy)
@@ -121,6 +133,25 @@ def offer_recovery(parent: QWidget | None = None, directory: Path | None = None)
                                  f"Cannot recover {copy.display_name}:\n\n{reason}\n\n"
                                  f"The working copy is kept at {copy.database}.")
     return documents
+
+
+SHOWN_DAMAGED = 5  # working copies with a damaged note named in the message; then "and N more"
+
+
+def report_damaged(parent: QWidget | None = None, directory: Path | None = None) -> None:
+    """Say where the working copies with a damaged note are (they are kept, never offered)."""
+    found = damaged(directory)
+    if not found:
+        return
+    lines = [f"{item.database}\n    ({item.reason})" for item in found[:SHOWN_DAMAGED]]
+    if len(found) > SHOWN_DAMAGED:
+        lines.append(f"and {len(found) - SHOWN_DAMAGED} more in {found[0].database.parent}")
+    these = "This recovery copy" if len(found) == 1 else "These recovery copies"
+    QMessageBox.warning(parent, "Recovery copies with a damaged note",
+                        f"{these} cannot be offered for recovery: the note beside each, which "
+                        "says which file it belongs to and which program owns it, is damaged.\n\n"
+                        + "\n".join(lines) + "\n\nOpen a copy with File > Open to look at its "
+                        "edits, and delete it and its note when you no longer need them.")
 
 
 def _open_original(path: Path, parent: QWidget | None) -> Document | None:

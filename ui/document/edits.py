@@ -201,10 +201,10 @@ class Edits:
 
     def rename_project(self, name: str) -> bool:
         """Rename the value stream (the project): one command; False when nothing changes.
-        ModelError for an empty name."""
-        new = str(name).strip()
-        if not new:
+        ModelError for an empty name, or one the model refuses (too long, a broken character)."""
+        if not str(name).strip():
             raise ModelError("a value stream needs a name")
+        new = self.project.clean_name(str(name))  # the model's limits: length, characters
         if new == self.project.name:
             return False
         self._push(RenameProjectCommand(self.project, self.project.name, new))

@@ -1,7 +1,8 @@
 """File handling for the main window: new (blank, from a template, from an imported step
 table), open, save, save as, recent files, and the prompt before a modified document is closed
 or replaced. Errors are shown in a dialog naming the file; a file
-open elsewhere can be opened read-only; a failed save leaves the document open and modified."""
+open elsewhere can be opened read-only; a .vsm file whose content does not match its checksum
+can be opened anyway; a failed save leaves the document open and modified."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
+from ui.dialogs.damaged import ask_open_anyway
 from ui.dialogs.locked import ask_open_read_only
 from ui.document.document import Document
-from vsm.errors import VsmError
+from vsm.errors import FileFormatError, VsmError
 from vsm.files.atomic import same_file
 from vsm.files.bundled import new_from_template
 from vsm.files.formats import load_project
-from vsm.files.locks import LockedError
+from vsm.files.locks import Lock, LockedError, acquire
 from vsm.model import ModelError, Project
 
 if TYPE_CHECKING:
@@ -69,8 +71,9 @@ class FileController(QObject):
     def open_path(self, path: Path) -> bool:
         """Open a file in this window after offering to save the current document.
 
-        A file open elsewhere (locked) is offered read-only; a bad file is reported in a dialog
-        naming it, and the current document stays.
+        A file open elsewhere (locked) is offered read-only; a file whose content does not match
+        its checksum can be opened anyway; a bad file is reported in a dialog naming it, and the
+        current document stays.
         """
         if not self.maybe_save():
             return False
@@ -79,14 +82,16 @@ class FileController(QObject):
                  and same_file(path, current.path))  # reopening: hand our own lock over
         try:
             try:
-                document = Document.open(path, lock=current.lock if reuse else None)
+                document = self._open(path, lock=current.lock if reuse else None)
             except LockedError as error:
                 if not ask_open_read_only(self.shell.window(), error):
                     return False
-                document = Document.open(path, read_only=True)
+                document = self._open(path, read_only=True)
         except (VsmError, ModelError, OSError) as error:
             QMessageBox.critical(self.shell.window(), "Cannot open file",
                                  f"Cannot open {path.name}:\n\n{_reason(error, path)}")
+            return False
+        if document is None:
             return False
         if reuse:
             current.lock = None
@@ -95,6 +100,25 @@ class FileController(QObject):
         note = " (read-only)" if document.read_only else ""
         self.shell.show_status(f"Opened {path}{note}", 5000)
         return True
+
+    def _open(self, path: Path, read_only: bool = False, lock: Lock | None = None) -> Document | None:
+        """Document.open; a .vsm file whose content does not match its checksum (damaged, or
+        changed by another program) asks whether to open it anyway. None: not opened."""
+        try:
+            return Document.open(path, read_only=read_only, lock=lock)
+        except FileFormatError as error:
+            from vsm.files.vsm_file import ContentChanged  # loaded already: the error came from it
+
+            if not isinstance(error, ContentChanged):
+                raise
+            if not ask_open_anyway(self.shell.window(), error):
+                return None
+            project = error.project
+        document = Document(project, path)  # what was read; saving writes a fresh checksum
+        document.read_only = read_only
+        if not read_only:
+            document.lock = lock if lock is not None else acquire(path)
+        return document
 
     def new_document(self, template: Path | None = None) -> bool:
         """Start a blank document, or an untitled copy of a bundled example."""

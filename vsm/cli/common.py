@@ -42,10 +42,34 @@ def load(path: str) -> Project:
     return load_project(path)
 
 
+MAPS_NAMED = 10  # an unknown --map names this many of the project's maps…
+NAME_SHOWN = 60  # …each cut to this many characters
+
+
+def map_named(project: Project, name: str) -> ValueStreamMap:
+    """The first map called `name` (case-insensitive); CommandError naming a few of the maps
+    if there is none: at most MAPS_NAMED, each cut to NAME_SHOWN characters, "… and N more"
+    (a project may hold many maps, with names of any length)."""
+    wanted = name.casefold()
+    for map_ in project.maps:
+        if map_.name.casefold() == wanted:
+            return map_
+    names = [repr(shown(m.name)) for m in project.maps[:MAPS_NAMED]]
+    more = len(project.maps) - len(names)
+    listed = ", ".join(names) + (f", … and {more} more" if more else "") if names else "none"
+    raise CommandError(f"no map named {shown(name)!r} (maps: {listed})")
+
+
+def shown(text: str, limit: int = NAME_SHOWN) -> str:
+    """A name as an error message shows it: on one line, cut to `limit` characters with "…"."""
+    text = " ".join(text[:limit * 4].split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def choose_map(project: Project, name: str | None, path: str) -> ValueStreamMap:
     """The map called `name`, else the first current-state map, else the first map."""
     if name is not None:
-        return project.map_named(name)
+        return map_named(project, name)
     map_ = project.first_map("current") or (project.maps[0] if project.maps else None)
     if map_ is None:
         raise CommandError(f"{path}: the project has no maps")

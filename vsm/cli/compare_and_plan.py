@@ -12,7 +12,15 @@ import argparse
 import json
 from typing import Any
 
-from vsm.cli.common import EXIT_OK, CommandError, fail, load, refuse_same_file, unanalysed
+from vsm.cli.common import (
+    EXIT_OK,
+    CommandError,
+    fail,
+    load,
+    map_named,
+    refuse_same_file,
+    unanalysed,
+)
 from vsm.model import Project, ValueStreamMap
 from vsm.model.durations import format_duration
 
@@ -65,13 +73,13 @@ def _run_compare(args: argparse.Namespace) -> int:
     before: ValueStreamMap | None
     after: ValueStreamMap | None
     if args.from_map is not None:
-        before = project.map_named(args.from_map)
+        before = map_named(project, args.from_map)
     else:
         before = project.first_map("current")
         if before is None:
             raise CommandError(f"no current-state map in {args.file}; name one with --from")
     if args.to_map is not None:
-        after = project.map_named(args.to_map)
+        after = map_named(project, args.to_map)
     else:
         after = project.first_map("future")
         if after is None:

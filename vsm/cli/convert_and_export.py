@@ -19,6 +19,7 @@ from vsm.cli.common import (
     fail,
     load,
     load_by_name,
+    map_named,
     refuse_same_file,
     unanalysed,
 )
@@ -114,7 +115,7 @@ def _run_export(args: argparse.Namespace) -> int:
     _check_format(format_)
     refuse_same_file(args.file, output)
     project = load(args.file)
-    maps = [project.map_named(name) for name in args.maps] if args.maps else project.maps
+    maps = [map_named(project, name) for name in args.maps] if args.maps else project.maps
     if not maps:
         raise CommandError(f"{args.file}: the project has no maps")
     if format_ in FIGURE_FORMATS:

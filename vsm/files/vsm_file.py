@@ -6,32 +6,50 @@ lost when a file is e-mailed). Its STRICT tables hold one project row and the ma
 and kaizens with their order; the schema is created by the migrations in vsm.files.schema
 (sqlite-utils), which also leave their own `_sqlite_migrations` table in the file. Schema
 versions: 1 (project, maps, steps, flows), 2 (adds kaizens), 3 (adds the steps' time ranges and
-the maps' over-capacity threshold).
+the maps' over-capacity threshold), 4 (adds the metadata table holding the content's checksum).
 
 Saving writes a complete new database next to the target and swaps it in with `os.replace`, so a
-failed save never damages the previous file. Opening is read-only (the file is never modified, not
-even on error; a file of an older schema version is migrated on a copy in memory) and rebuilds
-the project through the model's own API, so the model validates every
-value; any problem becomes one `FileFormatError` naming the file and saying what is wrong.
-Nothing read from a file is executed, and nothing is pickled.
+failed save never damages the previous file; it stores a SHA-256 checksum of the content (every
+row the reader reads, in the order it reads them) in the metadata table. Opening is read-only (the
+file is never modified, not even on error; a file of an older schema version is migrated on a copy
+in memory) and rebuilds the project through the model's own API, so the model validates every
+value; any problem becomes one `FileFormatError` naming the file and saying what is wrong. A
+content that does not match its checksum is `ContentChanged`, which carries the project read, so
+the editor can offer to open it anyway; files older than the checksum open without it.
+
+Nothing read from a file is executed, and nothing is pickled: before anything but the schema is
+read, vsm.files.schema.check_schema refuses a file holding triggers, views, virtual tables,
+generated columns or other SQL; triggers cannot fire on our connections anyway (trigger depth 0),
+no function of the schema runs (trusted_schema off), columns are read by name, every value is at
+most MAX_VALUE_BYTES, and the SQLite work of opening is bounded by the file's size (a progress
+handler stops it beyond that: "takes far more work than a file of its size needs").
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
+import json
 import os
 import re
 import sqlite3
 from contextlib import closing
 from dataclasses import fields
 from datetime import datetime, timezone
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from vsm.errors import FileFormatError, VsmError
 from vsm.files.atomic import atomic_path
-from vsm.files.schema import SCHEMA_VERSION, migrate, utils_database
+from vsm.files.schema import (
+    FOREIGN,
+    SCHEMA_VERSION,
+    SchemaProblem,
+    check_schema,
+    migrate,
+    migrate_copy,
+    utils_database,
+)
 from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap
 from vsm.model.records import Kaizen
 
@@ -44,6 +62,27 @@ from vsm import __version__ as APP_VERSION  # noqa: E402
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 NOT_OURS = "not a value-stream file"
+CHANGED = "damaged or changed outside VSM Studio: its content does not match the checksum saved with it"
+CHECKSUM_KEY = "content_sha256"  # the metadata row holding the checksum (schema version 4)
+MAX_VALUE_BYTES = 16 * 2**20  # no text or row longer, when saving or opening (SQLITE_LIMIT_LENGTH)
+# The SQLite work opening may take, in progress-handler calls (each WORK_STEP virtual-machine
+# instructions): WORK_PER_BYTE per byte of the file and WORK_FLOOR more. Opening a file that VSM
+# Studio wrote takes at most 1/30 of it (see _Budget); more means the file makes SQLite work.
+WORK_STEP = 1000
+WORK_PER_BYTE = 0.02
+WORK_FLOOR = 20_000
+
+
+class ContentChanged(FileFormatError):
+    """The file reads as a valid project, but not the one saved: its content does not match the
+    checksum written with it (a bit flip on the disk, or an edit by another program).
+
+    `project` is what was read, for a caller that lets the user open it anyway.
+    """
+
+    def __init__(self, path: str | Path, project: Project, reason: str = CHANGED) -> None:
+        super().__init__(path, reason)
+        self.project = project
 
 # ---------------------------------------------------------------- rows <-> model
 
@@ -104,27 +143,6 @@ def _map_from_row(row: dict[str, Any]) -> ValueStreamMap:
                           thresholds=thresholds, id=_id(row, f"map {name!r}"))
 
 
-def _objects(db: sqlite_utils.Database, table: str, map_: ValueStreamMap, make: type,
-             names: tuple[str, ...]) -> Iterator[Any]:
-    """The map's rows of `table`, in order, each as make(*the columns named by `names`).
-
-    Rows are read as tuples, not dicts. As with a dict per row, a missing id column raises
-    KeyError('id'), a bad id _Damaged, then the first missing column of `names` KeyError.
-    """
-    cursor = db.execute(f"SELECT * FROM [{table}] WHERE map_id = ? ORDER BY position", [map_.id])
-    index = {column[0]: i for i, column in enumerate(cursor.description)}
-    id_at, pick = -1, None
-    for row in cursor:
-        if id_at < 0:
-            id_at = index["id"]
-        value = row[id_at]
-        if type(value) is not str or not value:
-            _id({"id": value}, f"a {table[:-1]} of map {map_.name!r}")  # raises _Damaged
-        if pick is None:
-            pick = itemgetter(*[index[name] for name in names])
-        yield make(*pick(row))
-
-
 def _write_project(db: sqlite_utils.Database, project: Project) -> None:
     db.table("project").insert({"id": project.id, "name": project.name, "app_version": APP_VERSION,
                                 "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
@@ -136,28 +154,112 @@ def _write_project(db: sqlite_utils.Database, project: Project) -> None:
         _insert_rows(db, "kaizens", _KAIZEN_FIELDS, _rows(map_.id, map_.kaizens, _KAIZEN_FIELDS))
 
 
-def _read_project(db: sqlite_utils.Database) -> Project:
-    missing = [t for t in ("project", "maps", "steps", "flows", "kaizens")
-               if t not in db.table_names()]
-    if missing:  # sqlite-utils would read a missing table as an empty one
-        raise _Damaged(f"table {missing[0]!r} is missing")
-    rows = list(db.table("project").rows_where(limit=2))
-    if len(rows) != 1:
-        raise _Damaged("the project record is missing" if not rows else "it holds two projects")
-    project = Project(name=_text(rows[0], "name", "the project"), id=_id(rows[0], "the project"))
-    for map_row in db.table("maps").rows_where(order_by="position"):
-        map_ = _map_from_row(map_row)
-        for step in _objects(db, "steps", map_, Step, _STEP_FIELDS):
-            map_.add_step(step)
-        for flow in _objects(db, "flows", map_, Flow, _FLOW_FIELDS):
-            map_.add_flow(flow)
-        for kaizen in _objects(db, "kaizens", map_, Kaizen, _KAIZEN_FIELDS):
-            map_.add_kaizen(kaizen)
-        project.add_map(map_)
-    return project
+# What the reader reads, by name (never `SELECT *`): the columns of each table in the order the
+# model's constructors take them.
+_MAP_COLUMNS = ("id", "name", "kind", "description", "demand", "demand_period", *_THRESHOLD_FIELDS)
+_CHILDREN = (("steps", Step, _STEP_FIELDS), ("flows", Flow, _FLOW_FIELDS),
+             ("kaizens", Kaizen, _KAIZEN_FIELDS))
+_CHILD_TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
+    table: (make, names) for table, make, names in _CHILDREN}
+_SELECT_MAPS = f"SELECT {', '.join(_MAP_COLUMNS)} FROM maps ORDER BY position"
+_SELECT_CHILD = {table: f"SELECT {', '.join(names)} FROM {table} WHERE map_id = ? ORDER BY position"
+                 for table, _, names in _CHILDREN}
+
+Rows = list[tuple[Any, ...]]
+
+
+def _content(connection: sqlite3.Connection) -> Iterator[tuple[str, Rows]]:
+    """The rows the reader reads, in the order it reads them: the project (two rows at most),
+    the maps, then each map's steps, flows and kaizens. The checksum and the reader both walk
+    this, so the checksum covers exactly what a file means to VSM Studio."""
+    yield "project", connection.execute("SELECT id, name FROM project LIMIT 2").fetchall()
+    maps = connection.execute(_SELECT_MAPS).fetchall()
+    yield "maps", maps
+    for row in maps:
+        for table, _, _ in _CHILDREN:
+            yield table, connection.execute(_SELECT_CHILD[table], [row[0]]).fetchall()
+
+
+def _blob(value: object) -> object:
+    if isinstance(value, bytes):  # only in a damaged file; the model then refuses the value
+        return {"blob": value.hex()}
+    raise TypeError(type(value).__name__)
+
+
+class _Digest:
+    """SHA-256 of the content: each table's rows as compact JSON (floats as Python writes them,
+    which reads back to the same number; text as it is), tagged with the table's name."""
+
+    def __init__(self) -> None:
+        self.hash = hashlib.sha256(b"vsm content 1\n")
+
+    def add(self, table: str, rows: Rows) -> None:
+        text = json.dumps([table, rows], ensure_ascii=False, separators=(",", ":"), default=_blob)
+        self.hash.update(text.encode("utf-8", "surrogatepass"))
+
+    def hexdigest(self) -> str:
+        return self.hash.hexdigest()
+
+
+def content_checksum(connection: sqlite3.Connection) -> str:
+    """The checksum of the project in an open .vsm database, as save_project stores it."""
+    digest = _Digest()
+    for table, rows in _content(connection):
+        digest.add(table, rows)
+    return digest.hexdigest()
+
+
+def _objects(table: str, map_: ValueStreamMap, make: type, names: tuple[str, ...],
+             rows: Rows) -> Iterator[Any]:
+    """make(*row) for each of the map's rows of `table`; a row without a proper id is _Damaged."""
+    id_at = names.index("id")
+    for row in rows:
+        value = row[id_at]
+        if type(value) is not str or not value:
+            _id({"id": value}, f"a {table[:-1]} of map {map_.name!r}")  # raises _Damaged
+        yield make(*row)
+
+
+def _read_project(connection: sqlite3.Connection) -> tuple[Project, str]:
+    """The project in the database and the checksum of what was read."""
+    digest = _Digest()
+    project = Project()
+    maps: Iterator[ValueStreamMap] = iter(())
+    map_ = None
+    for table, rows in _content(connection):
+        digest.add(table, rows)
+        if table == "project":
+            if len(rows) != 1:
+                raise _Damaged("the project record is missing" if not rows else "it holds two projects")
+            row = dict(zip(("id", "name"), rows[0]))
+            project = Project(name=_text(row, "name", "the project"), id=_id(row, "the project"))
+        elif table == "maps":
+            maps = iter([_map_from_row(dict(zip(_MAP_COLUMNS, row))) for row in rows])
+        else:
+            if table == "steps":  # the first of each map's tables
+                map_ = next(maps)
+            assert map_ is not None
+            make, names = _CHILD_TABLES[table]
+            for item in _objects(table, map_, make, names, rows):
+                if table == "steps":
+                    map_.add_step(item)
+                elif table == "flows":
+                    map_.add_flow(item)
+                else:
+                    map_.add_kaizen(item)
+            if table == "kaizens":
+                project.add_map(map_)
+    return project, digest.hexdigest()
+
+
+def _saved_checksum(connection: sqlite3.Connection) -> str | None:
+    row = connection.execute("SELECT value FROM metadata WHERE key = ?", [CHECKSUM_KEY]).fetchone()
+    return row[0] if row is not None else None
 
 
 # ---------------------------------------------------------------- saving
+
+_MEGABYTES = MAX_VALUE_BYTES // 2**20
 
 
 def _write_reason(error: BaseException) -> str:
@@ -181,7 +283,8 @@ def _write_reason(error: BaseException) -> str:
                 sqlite3.SQLITE_READONLY: "cannot write here: permission denied",
                 sqlite3.SQLITE_PERM: "cannot write here: permission denied",
                 sqlite3.SQLITE_CANTOPEN: "cannot write here: the file cannot be created",
-                sqlite3.SQLITE_IOERR: "cannot write: disk input/output error"}.get(
+                sqlite3.SQLITE_IOERR: "cannot write: disk input/output error",
+                sqlite3.SQLITE_TOOBIG: f"cannot write: a text is longer than {_MEGABYTES} MB"}.get(
                     code, f"cannot write: {error}")
     return f"cannot write: {error}"
 
@@ -202,11 +305,14 @@ def save_project(project: Project, path: str | Path) -> None:
             with closing(sqlite3.connect(temporary)) as connection:
                 connection.execute("PRAGMA foreign_keys = ON")  # outside any transaction, or ignored
                 connection.execute("PRAGMA journal_mode = DELETE")
+                connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)  # as opening
                 db = utils_database(connection)
                 db.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
                 migrate(db)
                 with db.atomic():
                     _write_project(db, project)
+                    connection.execute("INSERT INTO metadata (key, value) VALUES (?, ?)",
+                                       [CHECKSUM_KEY, content_checksum(connection)])
     except FileFormatError:
         raise
     except Exception as error:
@@ -251,6 +357,46 @@ def _check_header(path: Path) -> None:
         raise FileFormatError(path, "damaged file: it is incomplete (not a whole number of pages)")
 
 
+class _Budget:
+    """The progress handler of the connections opening one file: stops SQLite once the work
+    exceeds what a file of this size needs.
+
+    Calibrated on files saved by VSM Studio (maps of 10 to 20,000 steps, 20,000 empty maps;
+    current and older schema versions, migrated): opening takes at most 0.0006 calls per byte of
+    the file, some 30 times less than allowed here. A file that needs more is running something
+    or is built to make SQLite work; either way it is refused. (One instruction can itself be
+    slow, a function over a long value: check_schema, which refuses every expression stored in
+    a file, and MAX_VALUE_BYTES bound those.)
+    """
+
+    def __init__(self, size: int) -> None:
+        self.allowed = WORK_FLOOR + int(size * WORK_PER_BYTE)
+        self.used = 0
+
+    def __call__(self) -> int:
+        self.used += 1
+        return self.used > self.allowed  # non-zero: SQLite stops the statement ("interrupted")
+
+    @property
+    def exhausted(self) -> bool:
+        return self.used > self.allowed
+
+
+def _guard(connection: sqlite3.Connection, budget: _Budget) -> None:
+    """Set a connection up so that nothing stored in a file can run or take unbounded resources."""
+    connection.execute("PRAGMA trusted_schema = OFF")  # no function or virtual table runs from the schema
+    connection.execute("PRAGMA cell_size_check = ON")  # detect more corruption
+    connection.setlimit(sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH, 0)  # a trigger that fires is an error
+    connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    setconfig = getattr(connection, "setconfig", None)  # Python 3.12 and later
+    if setconfig is not None:
+        for name, value in (("SQLITE_DBCONFIG_DEFENSIVE", True), ("SQLITE_DBCONFIG_ENABLE_TRIGGER", False),
+                            ("SQLITE_DBCONFIG_ENABLE_VIEW", False), ("SQLITE_DBCONFIG_TRUSTED_SCHEMA", False)):
+            if hasattr(sqlite3, name):
+                setconfig(getattr(sqlite3, name), value)
+    connection.set_progress_handler(budget, WORK_STEP)
+
+
 def _check_integrity(connection: sqlite3.Connection) -> None:
     """PRAGMA quick_check and foreign_key_check; raise _Damaged describing the first problem."""
     problems = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
@@ -267,6 +413,8 @@ def _read_reason(error: Exception) -> str:
     """A human reason for a file that cannot be read."""
     if isinstance(error, (_Damaged, ModelError)):
         return f"damaged file: {error}"
+    if isinstance(error, SchemaProblem):
+        return str(error)
     if isinstance(error, sqlite3.Error):
         code = getattr(error, "sqlite_errorcode", 0) or 0
         if code == getattr(sqlite3, "SQLITE_READONLY_ROLLBACK", 776):
@@ -277,6 +425,10 @@ def _read_reason(error: Exception) -> str:
             return f"cannot be read: {error}"
         if code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
             return "damaged file: the database structure is corrupt"
+        if code & 0xFF == sqlite3.SQLITE_TOOBIG:
+            return f"damaged file: it holds a value longer than {_MEGABYTES} MB"
+        if "too many levels of trigger recursion" in str(error):  # a trigger tried to fire
+            return f"contains SQL triggers: {FOREIGN}"
         undecodable = re.match(r"Could not decode to UTF-8 column '([^']*)'", str(error))
         if undecodable:  # the message would quote the garbled text: name only the column
             return f"damaged file: column {undecodable.group(1)!r} holds text that is not UTF-8"
@@ -292,32 +444,54 @@ def _read_reason(error: Exception) -> str:
     return f"damaged file: {type(error).__name__}: {str(error)[:200]}"
 
 
+def _read_checked(connection: sqlite3.Connection, path: Path, version: int) -> Project:
+    """The project of a database holding the current schema; ContentChanged if its checksum
+    does not match (a file of an older `version` has none to check)."""
+    project, checksum = _read_project(connection)
+    if version >= 4:
+        saved = _saved_checksum(connection)
+        if saved != checksum:
+            raise ContentChanged(path, project, CHANGED if saved is not None else
+                                 "damaged or changed outside VSM Studio: its checksum is missing")
+    return project
+
+
 def open_project(path: str | Path) -> Project:
-    """Read a project from a .vsm file without ever changing the file.
+    """Read a project from a .vsm file without ever changing the file or running anything in it.
 
     Checks, in order: the file exists and is a file with content; it is SQLite; its application id
-    is ours; its schema version is not newer than SCHEMA_VERSION; `PRAGMA quick_check` and the
-    foreign keys are sound; and the model accepts every value. Each failure raises one
+    is ours; its schema version is not newer than SCHEMA_VERSION; its schema holds nothing but
+    what VSM Studio writes (vsm.files.schema.check_schema); `PRAGMA quick_check` and the foreign
+    keys are sound; the model accepts every value; the content matches the checksum saved with
+    it (ContentChanged, carrying the project, if not). Each failure raises one
     `FileFormatError(path, reason)`; no other exception escapes. A file of an older schema
     version is copied into memory with the SQLite backup API and migrated there, never in place.
     """
     path = Path(path)
+    budget: _Budget | None = None
     try:
         _check_header(path)
+        budget = _Budget(path.stat().st_size)
         uri = path.absolute().as_uri() + "?mode=ro"  # as_uri() escapes '?', '#' and '%'
         with closing(sqlite3.connect(uri, uri=True)) as connection:
-            connection.execute("PRAGMA trusted_schema = OFF")  # no functions run from the schema
-            connection.execute("PRAGMA cell_size_check = ON")  # detect more corruption
-            _check_integrity(connection)
+            _guard(connection, budget)
+            connection.execute("PRAGMA query_only = ON")
             version = connection.execute("PRAGMA user_version").fetchone()[0]
+            check_schema(connection, version)  # before anything but the schema is read
+            _check_integrity(connection)
             if version == SCHEMA_VERSION:
-                return _read_project(utils_database(connection))
+                return _read_checked(connection, path, version)
             with closing(sqlite3.connect(":memory:")) as copy:
+                _guard(copy, budget)
                 connection.backup(copy)
-                db = utils_database(copy)
-                migrate(db)
-                return _read_project(db)
+                pages = copy.execute("PRAGMA page_count").fetchone()[0]
+                copy.execute(f"PRAGMA max_page_count = {2 * pages + 100:d}")  # migrating adds little
+                migrate_copy(utils_database(copy), version)
+                return _read_checked(copy, path, version)
     except VsmError:
         raise
     except Exception as error:  # the file boundary: nothing else escapes
-        raise FileFormatError(path, _read_reason(error)) from error
+        reason = _read_reason(error)
+        if budget is not None and budget.exhausted:
+            reason = f"{FOREIGN}: reading it takes far more work than a file of its size needs"
+        raise FileFormatError(path, reason) from error

@@ -24,6 +24,7 @@ from vsm.files.vsmjson_write import (
     project_to_dict,  # noqa: F401 (re-exported)
 )
 from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap, new_id
+from vsm.model.limits import LINE_SUSPECT, MAX_NAME_LENGTH, shown
 from vsm.model.records import Kaizen
 from vsm.model.variability import RANGE_FIELDS
 
@@ -69,6 +70,21 @@ class _ProjectRecord:
 
 
 # ---------------------------------------------------------------- phase 1: parse
+
+
+def _label(name: Any, fallback: Any) -> str:
+    """How a message names a step, map or kaizen: by its name (quoted), or by `fallback` (an id,
+    quoted; a number as it is) when the name is the problem (not text, blank, too long, or
+    holding a character that is not allowed in a name)."""
+    if (isinstance(name, str) and name.strip() and len(name) <= MAX_NAME_LENGTH
+            and not LINE_SUSPECT.search(name)):
+        return repr(name)
+    return str(fallback) if isinstance(fallback, int) else shown(fallback)
+
+
+def _clip(text: str) -> str:
+    """A reference (a flow's step ids) as written, cut short when it is too long to be an id."""
+    return text if len(text) <= 80 else f"{text[:60]}… ({len(text):,} characters)"
 
 
 def _is_number(value: Any) -> bool:
@@ -222,9 +238,10 @@ def _parse_step(value: Any, map_where: str, number: int) -> dict[str, Any]:
         raise InvalidDocument(f"{map_where}, step {number}: missing required key 'id'")
     step_id = data["id"]
     if not isinstance(step_id, str) or not step_id:
-        raise InvalidDocument(f"{map_where}, step {number}: id must be non-empty text, not {step_id!r}")
-    name = _text(data, "name", f"{map_where}, step {step_id!r}")
-    where = f"{map_where}, step {name or step_id!r}"
+        raise InvalidDocument(f"{map_where}, step {number}: id must be non-empty text, "
+                              f"not {shown(step_id)}")
+    name = _text(data, "name", f"{map_where}, step {shown(step_id)}")
+    where = f"{map_where}, step {_label(name, step_id)}"
     defaults = _STEP_DEFAULTS
     origin = data.get("origin")
     if origin is not None and not isinstance(origin, str):
@@ -253,7 +270,7 @@ def _parse_flow(value: Any, number: int, map_where: str) -> _FlowRecord:
     data = _object(value, where)
     source = _text(data, "from", where)
     target = _text(data, "to", where)
-    where = f"{where} ({source} -> {target})"
+    where = f"{where} ({_clip(source)} -> {_clip(target)})"
     return _FlowRecord(
         number=number,
         id=_optional_id(data, where),
@@ -276,7 +293,7 @@ def _parse_kaizen(value: Any, map_where: str, number: int) -> dict[str, Any]:
     """One kaizen as keyword arguments for Kaizen(...); errors name it by title, else number."""
     data = _object(value, f"{map_where}, kaizen {number}")
     title = _text(data, "title", f"{map_where}, kaizen {number}")
-    where = f"{map_where}, kaizen {title!r}" if title.strip() else f"{map_where}, kaizen {number}"
+    where = f"{map_where}, kaizen {_label(title, number)}"
     defaults = _KAIZEN_DEFAULTS
     values = {
         "title": title,
@@ -301,7 +318,7 @@ def _parse_map(value: Any, number: int) -> _MapRecord:
     where = f"map {number}"
     data = _object(value, where)
     name = _text(data, "name", where, _MAP_DEFAULTS.name)
-    where = f"map {name!r}"
+    where = f"map {_label(name, number)}"
     thresholds_data = _object(data.get("thresholds", {}), f"{where}: thresholds")
     thresholds = Thresholds(**{
         key: _number(thresholds_data, key, f"{where}: thresholds", getattr(Thresholds(), key))
@@ -328,7 +345,7 @@ def _parse_project(data: Any) -> _ProjectRecord:
         raise InvalidDocument("not a vsm-json file: the top level must be an object, "
                        f"not {_type_name(data)}")
     if data.get("format") != FORMAT:
-        found = "no 'format' key" if "format" not in data else f"format is {data['format']!r}"
+        found = "no 'format' key" if "format" not in data else f"format is {shown(data['format'])}"
         raise InvalidDocument(f"not a vsm-json file ({found}; expected \"format\": \"{FORMAT}\")")
     if "version" not in data:
         raise InvalidDocument("missing required key 'version'")
@@ -351,13 +368,14 @@ def _parse_project(data: Any) -> _ProjectRecord:
 # ---------------------------------------------------------------- phase 2: build
 
 
-def _build_map(record: _MapRecord) -> ValueStreamMap:
+def _build_map(record: _MapRecord, number: int) -> ValueStreamMap:
     """The map of a record, built through the model's API. Error text is only made once the
     model refuses something: the message then names the step or flow as in the file."""
     try:
         map_ = ValueStreamMap(name=record.name, id=record.id, **record.settings)
-    except ModelError as error:
-        raise InvalidDocument(str(error)) from None
+    except ModelError as error:  # named by its number when its name is the problem
+        message = str(error).removeprefix(f"map {shown(record.name)}: ")
+        raise InvalidDocument(f"map {_label(record.name, number)}: {message}") from None
     add_step, add_flow = map_.add_step, map_.add_flow
     for values in record.steps:
         try:
@@ -378,13 +396,13 @@ def _build_map(record: _MapRecord) -> ValueStreamMap:
 def _step_refused(map_: ValueStreamMap, record: _MapRecord, values: dict[str, Any],
                   error: ModelError) -> str:
     """Why the model refused a step of the file: its id is taken, or the model's message."""
-    step_id, label = values["id"], values["name"] or values["id"]
-    where = f"map {record.name!r}, step {label!r}"
+    step_id = values["id"]
+    where = f"map {record.name!r}, step {_label(values['name'], step_id)}"
     if map_.has_step(step_id):  # the ids are non-empty text, so this is what add_step refused
         first = next(other for other in record.steps if other["id"] == step_id)
         return (f"{where}: the id {step_id!r} is already used by "
-                f"step {first['name'] or first['id']!r}")
-    prefix = f"step {values['name']!r}: "
+                f"step {_label(first['name'], first['id'])}")
+    prefix = f"step {shown(values['name'])}: "
     return f"{where}: {str(error).removeprefix(prefix)}"
 
 
@@ -392,10 +410,11 @@ def _flow_refused(map_: ValueStreamMap, record: _MapRecord, flow: _FlowRecord,
                   error: ModelError) -> str:
     """Why the model refused a flow of the file: a step is not in the map, its id is taken, or
     the model's message (without the model's own naming of the flow)."""
-    where = f"map {record.name!r}, flow {flow.number} ({flow.source} -> {flow.target})"
+    where = (f"map {record.name!r}, flow {flow.number} "
+             f"({_clip(flow.source)} -> {_clip(flow.target)})")
     for step_id in (flow.source, flow.target):
         if not map_.has_step(step_id):
-            return f"{where}: step {step_id!r} is not in the map"
+            return f"{where}: step {shown(step_id)} is not in the map"
     if flow.id is not None and map_.has_flow(flow.id):
         return f"{where}: another flow already has the id {flow.id!r}"
     prefix = f"flow {map_.step(flow.source).name!r} -> {map_.step(flow.target).name!r}: "
@@ -404,23 +423,25 @@ def _flow_refused(map_: ValueStreamMap, record: _MapRecord, flow: _FlowRecord,
 
 def _build_kaizen(map_: ValueStreamMap, values: dict[str, Any], number: int) -> None:
     title = values["title"]
-    where = f"map {map_.name!r}, kaizen {title!r}" if title.strip() else (
-        f"map {map_.name!r}, kaizen {number}")
+    where = f"map {map_.name!r}, kaizen {_label(title, number)}"
     if values["step_id"] is not None and not map_.has_step(values["step_id"]):
-        raise InvalidDocument(f"{where}: step {values['step_id']!r} is not in the map")
+        raise InvalidDocument(f"{where}: step {shown(values['step_id'])} is not in the map")
     if "id" in values and map_.has_kaizen(values["id"]):
         raise InvalidDocument(f"{where}: another kaizen already has the id {values['id']!r}")
     try:
         map_.add_kaizen(Kaizen(**values))
     except ModelError as error:
-        message = str(error).removeprefix(f"kaizen {title!r}: ")
+        message = str(error).removeprefix(f"kaizen {shown(title)}: ")
         raise InvalidDocument(f"{where}: {message}") from None
 
 
 def _build_project(record: _ProjectRecord) -> Project:
-    project = Project(name=record.name, id=record.id)
-    for map_record in record.maps:
-        map_ = _build_map(map_record)
+    try:
+        project = Project(name=record.name, id=record.id)
+    except ModelError as error:
+        raise InvalidDocument(str(error)) from None
+    for number, map_record in enumerate(record.maps, start=1):
+        map_ = _build_map(map_record, number)
         if any(other.id == map_.id for other in project.maps):
             raise InvalidDocument(f"map {map_record.name!r}: another map already has the id {map_.id!r}")
         project.add_map(map_)

@@ -11,6 +11,12 @@ A clean close removes both files. At the next start, working copies whose proces
 (`orphans()`) are offered for recovery. Working copies of another computer (a shared data folder)
 or of a process still running are never offered.
 
+Every field of a sidecar is checked when it is read (`WorkingCopy.read`: the owner as for a lock,
+vsm.files.locks.Owner.from_dict; the original's path, the project's name and the times as text
+of bounded length), and only a regular file of a few kilobytes is read at all. A sidecar that fails
+is damaged: it is left alone and never raises; `damaged()` lists those beside a working copy,
+whose edits may be worth a look, so the editor can say where that copy is.
+
 The folder is `platformdirs.user_data_path("VSM Studio") / "working-copies"`, or
 `$VSM_DATA_DIR/working-copies` when that variable is set (tests, the command line).
 """
@@ -28,14 +34,24 @@ import platformdirs
 
 from vsm.errors import FileFormatError
 from vsm.files.atomic import atomic_file
-from vsm.files.locks import Owner, format_time, now_iso, this_process
+from vsm.files.locks import (
+    DamagedNote,
+    Owner,
+    format_time,
+    is_iso_time,
+    now_iso,
+    read_note,
+    this_process,
+)
 from vsm.files.vsm_file import open_project, save_project
 from vsm.model import Project
+from vsm.model.limits import LINE_SUSPECT, MAX_NAME_LENGTH
 
 APP_DIR_NAME = "VSM Studio"
 ENV_VAR = "VSM_DATA_DIR"
 SIDECAR_FORMAT = "vsm-working-copy"
 SIDECAR_VERSION = 1
+MAX_PATH_LENGTH = 4096  # characters of the original's path (PATH_MAX on Linux)
 
 
 def data_dir() -> Path:
@@ -149,42 +165,92 @@ class WorkingCopy:
                 "started": self.owner.since, **self.owner.to_dict()}
 
     def _write_sidecar(self) -> None:
-        data = json.dumps(self.to_dict(), indent=1, ensure_ascii=False).encode()
+        # ASCII with escapes: a path of undecodable bytes (held as surrogates) is kept exactly.
+        data = json.dumps(self.to_dict(), indent=1).encode()
         with atomic_file(self.sidecar, permissions=0o600,
                          reason=lambda error: f"cannot write: {error.strerror or error}") as file:
             file.write(data)
 
     @classmethod
     def read(cls, sidecar: Path) -> "WorkingCopy":
-        """A working copy from its sidecar; ValueError or OSError if the sidecar is unusable."""
-        data = json.loads(sidecar.read_bytes())
+        """A working copy from its sidecar; OSError if it cannot be read, NotOurs (a ValueError)
+        if it is not a sidecar this version can read, DamagedNote (a ValueError) naming the
+        first field that is not what this application writes."""
+        try:
+            data = json.loads(read_note(sidecar))
+        except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+            raise DamagedNote(f"not a working copy's note ({error})") from None
         if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
-            raise ValueError("not a working-copy sidecar")
-        if not isinstance(data.get("version"), int) or data["version"] > SIDECAR_VERSION:
-            raise ValueError("sidecar of a newer version")
+            raise DamagedNote("not a working copy's note")
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise DamagedNote("version: not a version number")
+        if version > SIDECAR_VERSION:
+            raise NotOurs("the note of a newer version of the app")
         owner = Owner.from_dict({**data, "since": data.get("started")})
         original, name, last = (data.get(k) for k in ("original_path", "project_name", "last_edit"))
-        if not ((original is None or isinstance(original, str)) and isinstance(name, str)
-                and (last is None or isinstance(last, str))):
-            raise ValueError("missing or wrong fields")
+        if not (original is None or isinstance(original, str) and 0 < len(original)
+                <= MAX_PATH_LENGTH and "\0" not in original):
+            raise DamagedNote("original_path: not a file's path")
+        if not (isinstance(name, str) and len(name) <= MAX_NAME_LENGTH
+                and not LINE_SUSPECT.search(name)):
+            raise DamagedNote("project_name: not a project's name")
+        if not (last is None or is_iso_time(last)):
+            raise DamagedNote("last_edit: not a time")
         return cls(sidecar.parent, sidecar.stem, Path(original) if original else None, name,
                    owner, last)
 
 
-def list_working_copies(directory: Path | None = None) -> list[WorkingCopy]:
-    """Every working copy with a readable sidecar in the folder (none if it does not exist)."""
-    directory = directory or working_copies_dir()
+class NotOurs(ValueError):
+    """A sidecar this version does not read (a newer version's): left to that version."""
+
+
+@dataclass(frozen=True)
+class Damaged:
+    """A working copy whose sidecar is damaged: where the copy is, and what is wrong."""
+
+    database: Path
+    sidecar: Path
+    reason: str
+
+
+def _sidecars(directory: Path) -> list[Path]:
     try:
-        sidecars = sorted(p for p in directory.glob("*.json") if not p.name.startswith("."))
+        return sorted(p for p in directory.glob("*.json") if not p.name.startswith("."))
     except OSError:
         return []
+
+
+def list_working_copies(directory: Path | None = None) -> list[WorkingCopy]:
+    """Every working copy with a readable sidecar in the folder (none if it does not exist).
+    Damaged sidecars are left alone (see damaged())."""
     copies = []
-    for sidecar in sidecars:
+    for sidecar in _sidecars(directory or working_copies_dir()):
         try:
             copies.append(WorkingCopy.read(sidecar))
-        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        except (OSError, ValueError, RecursionError):
             continue  # not ours to judge: leave it alone
     return copies
+
+
+def damaged(directory: Path | None = None) -> list[Damaged]:
+    """The working copies whose sidecar is damaged (unreadable, or a field that is not what this
+    application writes), so nobody can tell whose they are: only those with a database beside
+    the sidecar, which may hold edits. Nothing is changed."""
+    found = []
+    for sidecar in _sidecars(directory or working_copies_dir()):
+        try:
+            WorkingCopy.read(sidecar)
+        except NotOurs:
+            continue
+        except (OSError, ValueError, RecursionError) as error:
+            database = sidecar.with_suffix(".vsm")
+            try:
+                if database.is_file():
+                    found.append(Damaged(database, sidecar, str(error) or type(error).__name__))
+            except OSError:
+                pass
+    return found
 
 
 def orphans(directory: Path | None = None) -> list[WorkingCopy]:

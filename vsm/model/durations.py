@@ -26,6 +26,12 @@ _SEPARATORS = re.compile(r",|\band\b")  # "1 hour, 30 minutes", "1 hour and 30 m
 _LOOSE_ENDS = re.compile(r"^(?:,|and\b)|(?:,|\band)$")
 
 
+# The longest duration (about 1,900 years): any real time fits, and sums over many steps and
+# rework loops stay finite, so no figure becomes infinite or NaN.
+MAX_MINUTES = 1e9
+_MAX_TEXT = 100  # characters of a duration text ("1w 2d 3h 4m" is 11)
+
+
 class DurationError(ValueError):
     """Raised for text that is not a duration; the message names the text."""
 
@@ -36,19 +42,24 @@ def parse_duration(value: object) -> float:
     Accepts a number (minutes) or text: ``45``, ``45m``, ``1h 30m``, ``1h30m``, ``2.5h``, ``3d``,
     ``1w``, ``1w 2d 3h 4m``, units in words (``90 min``, ``1 hour``, ``2 days``, ``1 week``,
     ``1 hour and 30 minutes``, any case), and a decimal comma (``1,5h``). Negative, non-finite
-    or malformed values raise DurationError; so does ``1,500m`` (a thousands separator or a
-    decimal comma? it does not guess).
+    or malformed values, and times above MAX_MINUTES, raise DurationError; so does ``1,500m`` (a
+    thousands separator or a decimal comma? it does not guess).
     """
     if isinstance(value, bool):
         raise DurationError(f"not a duration: {value!r}")
     if isinstance(value, (int, float)):
-        minutes = float(value)
+        minutes = float(value) if isinstance(value, float) or abs(value) < 2 ** 1000 else math.inf
     elif isinstance(value, str):
+        if len(value) > _MAX_TEXT:
+            raise DurationError(f"not a duration: {value[:20]!r}… ({len(value):,} characters)")
         minutes = _parse_text(value)
     else:
         raise DurationError(f"not a duration: {value!r}")
     if not math.isfinite(minutes) or minutes < 0:
         raise DurationError(f"not a duration (must be a finite, non-negative time): {value!r}")
+    if minutes > MAX_MINUTES:
+        raise DurationError(f"too long a time: {value!r} (at most {MAX_MINUTES:,.0f} minutes, "
+                            "about 1,900 years)")
     return minutes
 
 

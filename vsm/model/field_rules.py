@@ -5,7 +5,8 @@ maps hold the structure (Project -> ValueStreamMap -> Step and Flow) and this mo
 validation: the tables of allowed codes (ACTIVITIES, PERFORMERS, FLOW_KINDS), one field at a time
 (clean_step_value, clean_percent), a whole step in one pass (clean_step_fields, the fast path of
 ValueStreamMap.add_step, with a cache of parsed duration texts for loading large files) and a
-flow's kind against its share and probability (clean_flow_figures).
+flow's kind against its share and probability (clean_flow_figures). Text, ids and positions keep
+the limits of vsm.model.limits (characters every export can carry, bounded lengths and positions).
 
 ModelError lives in vsm.errors; the records these rules apply to in vsm.model.records.
 """
@@ -19,7 +20,20 @@ from dataclasses import fields
 from typing import Any, Protocol
 
 from vsm.errors import ModelError
-from vsm.model.durations import DurationError, parse_duration
+from vsm.model.durations import MAX_MINUTES, DurationError, parse_duration
+from vsm.model.limits import (
+    ID_SUSPECT,
+    LINE_SUSPECT,
+    MAX_ID_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_POSITION,
+    MAX_TEXT_LENGTH,
+    TEXT_SUSPECT,
+    check_id_text,
+    clean_position,
+    clean_text,
+    shown,
+)
 from vsm.model.records import Step
 from vsm.model.variability import RANGE_FIELDS, check_ranges, clean_range_bound
 
@@ -52,8 +66,8 @@ STEP_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Step) if f.name != "
 def one_of(value: Any, choices: tuple[str, ...] | dict[str, Any], what: str) -> Any:
     """`value` if it is one of `choices` (their keys, for a dict); ModelError naming `what`
     and the choices otherwise."""
-    if value not in choices:
-        raise ModelError(f"{what} must be one of {', '.join(choices)}, not {value!r}")
+    if not isinstance(value, str) or value not in choices:
+        raise ModelError(f"{what} must be one of {', '.join(choices)}, not {shown(value)}")
     return value
 
 
@@ -64,8 +78,11 @@ def finite(value: Any, what: str) -> float:
         try:
             value = float(str(value).strip().rstrip("%"))
         except ValueError:
-            raise ModelError(f"{what} must be a number, not {value!r}") from None
-    value = float(value)
+            raise ModelError(f"{what} must be a number, not {shown(value)}") from None
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond the floats
+        value = math.inf
     if not math.isfinite(value):
         raise ModelError(f"{what} must be a finite number, not {value!r}")
     return value
@@ -82,7 +99,7 @@ def clean_step_value(step_name: str, name: str, value: Any) -> Any:
     except ModelError as error:
         if name not in STEP_FIELDS:
             raise  # "steps have no field ...": nothing to prefix
-        raise ModelError(f"step {step_name!r}: {name.replace('_', ' ')}{error}") from None
+        raise ModelError(f"step {shown(step_name)}: {name.replace('_', ' ')}{error}") from None
 
 
 def _clean_field(name: str, value: Any) -> Any:
@@ -105,7 +122,7 @@ def _clean_field(name: str, value: Any) -> Any:
             raise ModelError(" cannot be negative")
         return people
     if name in ("x", "y"):
-        return finite(value, "")
+        return clean_position(finite(value, ""), "")
     if name == "activity":
         return one_of(value, ACTIVITIES, "")
     if name == "performer":
@@ -113,11 +130,13 @@ def _clean_field(name: str, value: Any) -> Any:
     if name == "origin":
         if value is not None and not isinstance(value, str):
             raise ModelError(" must be a step id")
+        if value and (len(value) > MAX_ID_LENGTH or ID_SUSPECT.search(value)):
+            check_id_text(value, "")  # raises, naming the problem
         return value or None
-    if name in ("name", "team", "notes"):
-        if not isinstance(value, str):
-            raise ModelError(f" must be text, not {value!r}")
-        return value.strip() if name != "notes" else value
+    if name in ("name", "team"):
+        return clean_text(value, "").strip()
+    if name == "notes":
+        return clean_text(value, "", multiline=True, limit=MAX_TEXT_LENGTH)
     raise ModelError(f"steps have no field {name!r}")
 
 
@@ -146,11 +165,11 @@ def clean_step_fields(d: Mapping[str, Any]) -> dict[str, Any]:
     then the time ranges checked; the first bad field (in STEP_FIELDS order) raises ModelError
     naming the step.
 
-    The common case, every field already clean, is checked in one expression with no call per
+    The common case, every field already clean, is checked in one expression with few calls per
     field; it returns only the fields that normalising may change (name, team and the times).
     Otherwise every field in STEP_FIELDS is returned.
     """
-    inf = math.inf
+    limit, origin = MAX_POSITION, d["origin"]
     name, team, activity, performer = d["name"], d["team"], d["activity"], d["performer"]
     wait, process, pca, people, x, y = (d["wait_time"], d["process_time"], d["pca"], d["people"],
                                         d["x"], d["y"])
@@ -158,12 +177,18 @@ def clean_step_fields(d: Mapping[str, Any]) -> dict[str, Any]:
         wait = _text_minutes(wait)
     if type(process) is str:
         process = _text_minutes(process)
-    if (type(name) is type(team) is type(activity) is type(performer) is type(d["notes"]) is str
+    notes = d["notes"]
+    if (type(name) is type(team) is type(activity) is type(performer) is type(notes) is str
             and activity in ACTIVITIES and performer in PERFORMERS
+            and len(name) <= MAX_NAME_LENGTH and len(team) <= MAX_NAME_LENGTH
+            and len(notes) <= MAX_TEXT_LENGTH and not LINE_SUSPECT.search(name)
+            and not LINE_SUSPECT.search(team) and not TEXT_SUSPECT.search(notes)
             and type(wait) is type(process) is type(pca) is type(people) is type(x) is type(y)
-            is float and 0.0 <= wait < inf and 0.0 <= process < inf and 0.0 < pca <= 100.0
-            and 0.0 <= people < inf and -inf < x < inf and -inf < y < inf
-            and (d["origin"] is None or type(d["origin"]) is str and d["origin"])
+            is float and 0.0 <= wait <= MAX_MINUTES and 0.0 <= process <= MAX_MINUTES
+            and 0.0 < pca <= 100.0 and 0.0 <= people < math.inf
+            and -limit <= x <= limit and -limit <= y <= limit
+            and (origin is None or type(origin) is str and origin and len(origin) <= MAX_ID_LENGTH
+                 and not ID_SUSPECT.search(origin))
             and d["process_time_min"] is d["process_time_max"] is d["wait_time_min"]
             is d["wait_time_max"] is None):  # the common case, all clean: no call per field
         return {"name": name.strip(), "team": team.strip(), "wait_time": wait,

@@ -15,7 +15,6 @@ plan over every kaizen of a project is vsm.analysis.plan.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import fields
 from datetime import date
@@ -24,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 from vsm.errors import ModelError
 from vsm.model.durations import DurationError, parse_duration
 from vsm.model.events import KaizenAdded, KaizenChanged, KaizenRemoved
-from vsm.model.field_rules import one_of
+from vsm.model.field_rules import finite, one_of
+from vsm.model.limits import MAX_TEXT_LENGTH, check_id_text, clean_position, clean_text, shown
 from vsm.model.records import Kaizen, inserted
 
 WASTES: dict[str, str] = {
@@ -58,13 +58,14 @@ def clean_kaizen_value(title: str, name: str, value: Any) -> Any:
     Whether `step_id` names a step of the map is checked by the map, not here.
     """
     label = "expected saving" if name == "expected_saving_minutes" else name.replace("_", " ")
-    what = f"kaizen {title!r}: {label}"
-    if name in ("title", "description", "owner"):
-        if not isinstance(value, str):
-            raise ModelError(f"{what} must be text, not {value!r}")
-        if name == "title" and not value.strip():
-            raise ModelError(f"kaizen {title!r} needs a title")
-        return value if name == "description" else value.strip()
+    what = f"kaizen {shown(title)}: {label}"
+    if name == "description":
+        return clean_text(value, what, multiline=True, limit=MAX_TEXT_LENGTH)
+    if name in ("title", "owner"):
+        value = clean_text(value, what).strip()
+        if name == "title" and not value:
+            raise ModelError(f"kaizen {shown(title)} needs a title")
+        return value
     if name == "waste":
         return one_of(value, WASTES, what)
     if name == "status":
@@ -79,11 +80,11 @@ def clean_kaizen_value(title: str, name: str, value: Any) -> Any:
     if name == "step_id":
         if value is not None and not isinstance(value, str):
             raise ModelError(f"{what} must be a step id")
-        return value or None
+        return check_id_text(value, what) if value else None
     if name in ("x", "y"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ModelError(f"{what} must be a finite number, not {value!r}")
-        return float(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ModelError(f"{what} must be a finite number, not {shown(value)}")
+        return clean_position(finite(value, what), what)
     raise ModelError(f"kaizens have no field {name!r}")
 
 
@@ -94,7 +95,7 @@ def _clean_due(value: Any, what: str) -> str | None:
     if isinstance(value, date):
         return value.isoformat()[:10]
     if not isinstance(value, str):
-        raise ModelError(f"{what} must be a date written YYYY-MM-DD, not {value!r}")
+        raise ModelError(f"{what} must be a date written YYYY-MM-DD, not {shown(value)}")
     text = value.strip()
     if not text:
         return None
@@ -103,7 +104,7 @@ def _clean_due(value: Any, what: str) -> str | None:
             return date.fromisoformat(text).isoformat()
         except ValueError:
             pass
-    raise ModelError(f"{what} must be a date written YYYY-MM-DD, not {value!r}")
+    raise ModelError(f"{what} must be a date written YYYY-MM-DD, not {shown(value)}")
 
 
 class KaizenHolder:
@@ -155,8 +156,7 @@ class KaizenHolder:
     def clean_new_kaizen(self, kaizen: Kaizen) -> dict[str, Any]:
         """The field values add_kaizen would store; ModelError if it would refuse the kaizen.
         Neither the map nor the kaizen is changed."""
-        if not isinstance(kaizen.id, str) or not kaizen.id.strip():
-            raise ModelError(f"kaizen {kaizen.title!r} needs an id that is non-empty text")
+        check_id_text(kaizen.id, f"kaizen {shown(kaizen.title)}")
         if kaizen.id in self._kaizens:
             raise ModelError(f"map {self.name!r} already has a kaizen with id {kaizen.id!r}")
         title = clean_kaizen_value(kaizen.title, "title", kaizen.title)

@@ -33,6 +33,7 @@ from vsm.model.field_rules import (
     one_of,
 )
 from vsm.model.kaizen import KaizenHolder
+from vsm.model.limits import ID_SUSPECT, MAX_ID_LENGTH, MAX_TEXT_LENGTH, clean_text, shown
 from vsm.model.records import Flow, Kaizen, Step, Thresholds, check_id, inserted, new_id
 from vsm.model.variability import check_ranges
 
@@ -64,7 +65,7 @@ class ValueStreamMap(KaizenHolder, Observable):
         id: str | None = None,
     ) -> None:
         super().__init__()
-        self.id = new_id() if id is None else check_id(id, f"map {name!r}")
+        self.id = new_id() if id is None else check_id(id, f"map {shown(name)}")
         self.name = name
         self.kind = kind
         self.description = description
@@ -143,8 +144,9 @@ class ValueStreamMap(KaizenHolder, Observable):
     def add_step(self, step: Step, index: int | None = None) -> Step:
         """Insert a step (at `index`, default at the end); its fields are validated first."""
         step_id = step.id
-        if not (type(step_id) is str and step_id.strip()):
-            check_id(step_id, f"step {step.name!r}")
+        if not (type(step_id) is str and step_id.strip() and len(step_id) <= MAX_ID_LENGTH
+                and not ID_SUSPECT.search(step_id)):
+            check_id(step_id, f"step {shown(step.name)}")
         if step_id in self._steps:
             raise ModelError(f"map {self.name!r} already has a step with id {step_id!r}")
         step.__dict__.update(clean_step_fields(step.__dict__))
@@ -200,16 +202,14 @@ class ValueStreamMap(KaizenHolder, Observable):
         paste or a new connected step adds in one go). The map and the records are not changed."""
         new: dict[str, Step] = {}
         for step in steps:
-            if not (type(step.id) is str and step.id.strip()):
-                check_id(step.id, f"step {step.name!r}")
+            check_id(step.id, f"step {shown(step.name)}")
             if step.id in self._steps or step.id in new:
                 raise ModelError(f"map {self.name!r} already has a step with id {step.id!r}")
             clean_step_fields(dict(step.__dict__))
             new[step.id] = step
         added: list[Flow] = []
         for flow in flows:
-            if not (type(flow.id) is str and flow.id.strip()):
-                check_id(flow.id, f"a flow of map {self.name!r}")
+            check_id(flow.id, f"a flow of map {self.name!r}")
             if flow.id in self._flows or any(f.id == flow.id for f in added):
                 raise ModelError(f"map {self.name!r} already has a flow with id {flow.id!r}")
             self._check_flow(flow, steps=new, others=added)
@@ -220,7 +220,8 @@ class ValueStreamMap(KaizenHolder, Observable):
     def add_flow(self, flow: Flow, index: int | None = None) -> Flow:
         """Insert a flow between two steps of this map after validating it."""
         flow_id = flow.id
-        if not (type(flow_id) is str and flow_id.strip()):
+        if not (type(flow_id) is str and flow_id.strip() and len(flow_id) <= MAX_ID_LENGTH
+                and not ID_SUSPECT.search(flow_id)):
             check_id(flow_id, f"a flow of map {self.name!r}")
         if flow_id in self._flows:
             raise ModelError(f"map {self.name!r} already has a flow with id {flow_id!r}")
@@ -318,9 +319,9 @@ class ValueStreamMap(KaizenHolder, Observable):
         """Validate one map setting; return the normalised value or raise ModelError."""
         if name not in MAP_FIELDS:
             raise ModelError(f"maps have no setting {name!r}")
-        what = f"map {self.name!r}: {name.replace('_', ' ')}"
+        what = f"map {shown(self.name)}: {name.replace('_', ' ')}"
         if name == "kind" and value not in MAP_KINDS:
-            raise ModelError(f"{what} must be 'current' or 'future', not {value!r}")
+            raise ModelError(f"{what} must be 'current' or 'future', not {shown(value)}")
         if name == "demand" and value is not None:
             value = finite(value, what)
             if value <= 0:
@@ -334,8 +335,10 @@ class ValueStreamMap(KaizenHolder, Observable):
                 item.name: clean_percent(getattr(value, item.name), f"{what}: {item.name}",
                                          upper_inclusive=True)
                 for item in fields(Thresholds)})
-        if name in ("name", "description") and not isinstance(value, str):
-            raise ModelError(f"{what} must be text")
+        if name == "name":
+            value = clean_text(value, what)
+        if name == "description":
+            value = clean_text(value, what, multiline=True, limit=MAX_TEXT_LENGTH)
         return value
 
 
@@ -362,10 +365,8 @@ class Project(Observable):
     def __init__(self, name: str = "Untitled", maps: list[ValueStreamMap] | None = None,
                  id: str | None = None) -> None:
         super().__init__()
-        self.id = new_id() if id is None else check_id(id, f"project {name!r}")
-        if not isinstance(name, str):
-            raise ModelError(f"a project name must be text, not {name!r}")
-        self.name = name
+        self.id = new_id() if id is None else check_id(id, f"project {shown(name)}")
+        self.name = clean_text(name, "the project's name")
         self._maps: list[ValueStreamMap] = []
         for map_ in maps or []:
             self.add_map(map_)
@@ -412,10 +413,18 @@ class Project(Observable):
         self._emit(MapRemoved(map_, index))
         return map_, index
 
-    def set_name(self, name: str) -> str:
+    def clean_name(self, name: Any) -> str:
+        """The name set_name would give the project (stripped, within the limits of text);
+        ModelError if it would refuse it."""
         if not isinstance(name, str) or not name.strip():
             raise ModelError("a project needs a name")
-        old, self.name = self.name, name.strip()
+        cleaned = clean_text(name, "the project's name").strip()
+        if not cleaned:
+            raise ModelError("a project needs a name")
+        return cleaned
+
+    def set_name(self, name: str) -> str:
+        old, self.name = self.name, self.clean_name(name)
         if old != self.name:
             self._emit(ProjectChanged("name"))
         return old

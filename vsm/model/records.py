@@ -3,7 +3,8 @@
 Plain dataclasses with defaults and no behaviour beyond a derived figure; the rules for their
 values are in vsm.model.field_rules (steps, flows) and vsm.model.kaizen (kaizens), and the map
 that holds them (vsm.model.maps) is the only place that changes them. Ids are stable strings:
-uuid4 hex for new records, imported ids kept as they are.
+uuid4 hex for new records, imported ids kept as they are (within the limits of
+vsm.model.limits).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from vsm.errors import ModelError
+from vsm.model.limits import check_id_text
 
 
 def new_id() -> str:
@@ -21,10 +22,9 @@ def new_id() -> str:
 
 
 def check_id(value: Any, what: str) -> str:
-    """An id must be a non-empty string; return it or raise ModelError naming `what`."""
-    if not isinstance(value, str) or not value.strip():
-        raise ModelError(f"{what} needs an id that is non-empty text, not {value!r}")
-    return value
+    """An id must be non-empty text within the limits of ids (vsm.model.limits); return it or
+    raise ModelError naming `what`."""
+    return check_id_text(value, what)
 
 
 @dataclass
