@@ -116,7 +116,7 @@ def check_recovery(run: Run, monkeypatch: pytest.MonkeyPatch) -> tuple[int, floa
     saved = edit_number(open_project(run.document))
     left = orphans(run.data / "working-copies")
     assert len(left) <= 1
-    monkeypatch.setattr("ui.dialogs.recovery.ask_open_read_only",
+    monkeypatch.setattr("ui.dialogs.recovery.ask_locked",
                         lambda *a: pytest.fail("the dead child's lock was not taken over"))
     if left:
         copy = left[0]

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 import ui.app
 from tests.helpers.bad_files import CATALOGUE
+from ui.dialogs.locked import LockedChoice, ask_locked
 from ui.dialogs.recovery import Choice, offer_recovery
 from ui.document.autosave import DELAY_MS
 from ui.document.document import Document
@@ -261,7 +262,8 @@ def test_a_document_open_in_another_process_opens_read_only(qtbot, window, saved
     try:
         assert child.stdout.readline().strip() == "open"
         asked: list[LockedError] = []
-        monkeypatch.setattr("ui.window.files.ask_open_read_only", lambda p, e: asked.append(e) or True)
+        monkeypatch.setattr("ui.window.files.ask_locked",
+                            lambda p, e: asked.append(e) or LockedChoice.READ_ONLY)
         assert window.files.open_path(saved)
         assert asked[0].owner.pid == child.pid and asked[0].path == saved
         document = window.document
@@ -289,7 +291,7 @@ def test_cancel_keeps_the_current_document(window, saved, monkeypatch):
     other = replace(this_process(), host="colleagues-laptop")
     lock_path(saved).write_text(__import__("json").dumps(other.to_dict()))
     before = window.document
-    monkeypatch.setattr("ui.window.files.ask_open_read_only", lambda p, e: False)
+    monkeypatch.setattr("ui.window.files.ask_locked", lambda p, e: LockedChoice.CANCEL)
     assert not window.files.open_path(saved)
     assert window.document is before
 
@@ -298,10 +300,49 @@ def test_the_locked_dialog_says_who_has_it(qtbot, saved, monkeypatch):
     owner = Owner("colleagues-laptop", "anna", 4242, "2026-03-01T09:15:00+00:00")
     seen = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: seen.append(box.text()) or 0)
-    from ui.window.files import ask_open_read_only
-    assert not ask_open_read_only(None, LockedError(saved, owner))
+    assert ask_locked(None, LockedError(saved, owner)) is LockedChoice.CANCEL  # nothing clicked
     assert seen[0].startswith(
         "change.vsm is open on colleagues-laptop by anna (process 4242) since 2026-")
+
+
+def buttons_of(monkeypatch, click: str | None = None) -> list[str]:
+    """Patch QMessageBox.exec to record its buttons' texts (and click the one named `click`)."""
+    seen: list[str] = []
+
+    def exec_(box):
+        for button in box.buttons():
+            seen.append(button.text())
+            if button.text() == click:
+                button.click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    return seen
+
+
+def test_only_another_computers_lock_can_be_opened_anyway(qtbot, saved, monkeypatch):
+    elsewhere = LockedError(saved, Owner("colleagues-laptop", "anna", 4242, "2026-03-01T09:15"))
+    here = LockedError(saved, replace(this_process(), pid=1))  # this computer: surely checked
+    seen = buttons_of(monkeypatch)
+    ask_locked(None, elsewhere)
+    assert "Open &Anyway" in seen and "Open &Read-Only" in seen
+    seen.clear()
+    ask_locked(None, here)
+    assert "Open &Anyway" not in seen and "Open &Read-Only" in seen
+
+
+def test_open_anyway_takes_a_lock_of_another_computer_over(window, saved, monkeypatch):
+    other = replace(this_process(), host="colleagues-laptop", pid=4242)
+    lock_path(saved).write_text(__import__("json").dumps(other.to_dict()))
+    buttons_of(monkeypatch, click="Open &Anyway")
+    assert window.files.open_path(saved)
+    document = window.document
+    assert document.path == saved and not document.read_only
+    assert document.lock.held and read_owner(saved) == this_process()
+    assert window.menu_actions.save.isEnabled()
+    rename(document, "Mine")
+    document.save()
+    assert open_project(saved).maps[0].steps[0].name == "Mine"
 
 
 def test_reopening_the_current_file_keeps_our_lock(window, saved):

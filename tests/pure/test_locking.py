@@ -101,6 +101,39 @@ def test_a_lock_of_another_computer_is_respected(document: Path) -> None:
     assert json.loads(file.read_text())["host"] == "laptop-of-someone-else"
 
 
+def test_a_lock_of_another_computer_can_be_taken_over_once_confirmed(document: Path) -> None:
+    # A synced folder, or a crash on a colleague's laptop: the person says it is not in use there.
+    other = replace(this_process(), host="colleagues-laptop", pid=4242)
+    write_lock(document, other)
+    with locking.take_over(document, other) as lock:
+        assert lock.held and read_owner(document) == this_process()
+        with pytest.raises(LockedError):  # ours now: a second opener is refused as usual
+            acquire(document)
+    assert not lock_path(document).exists() and document.read_bytes() == b"content"
+
+
+def test_taking_over_replaces_only_the_lock_the_person_saw(document: Path) -> None:
+    seen = replace(this_process(), host="colleagues-laptop", pid=4242)
+    meanwhile = replace(seen, host="another-laptop")
+    write_lock(document, meanwhile)  # someone else opened it between the question and the answer
+    with pytest.raises(LockedError) as caught:
+        locking.take_over(document, seen)
+    assert caught.value.owner == meanwhile and read_owner(document) == meanwhile
+
+
+def test_a_live_process_of_this_computer_is_never_taken_over(document: Path) -> None:
+    with acquire(document) as ours:
+        with pytest.raises(LockedError):
+            locking.take_over(document, ours.owner)
+        assert read_owner(document) == ours.owner
+
+
+def test_a_lock_gone_meanwhile_is_simply_acquired(document: Path) -> None:
+    other = replace(this_process(), host="colleagues-laptop", pid=4242)
+    with locking.take_over(document, other) as lock:  # no lock file at all now
+        assert lock.held and read_owner(document) == this_process()
+
+
 def test_an_unreadable_lock_is_respected_while_fresh_then_taken_over(document: Path) -> None:
     file = lock_path(document)
     file.write_bytes(b"{half writ")

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ui.dialogs.locked import ask_open_read_only
+from ui.dialogs.locked import LockedChoice, ask_locked
 from ui.document.document import Document
 from vsm.errors import VsmError
-from vsm.files.locks import LockedError, acquire
+from vsm.files.locks import LockedError, acquire, take_over
 from vsm.files.working_copies import WorkingCopy, damaged, orphans
 from vsm.model import ModelError
 
@@ -96,9 +96,13 @@ def recover(copy: WorkingCopy, parent: QWidget | None = None) -> Document | None
             try:
                 lock = acquire(copy.original)
             except LockedError as error:
-                if not ask_open_read_only(parent, error):
+                choice = ask_locked(parent, error)
+                if choice is LockedChoice.CANCEL:
                     return None
-                read_only = True
+                if choice is LockedChoice.ANYWAY and error.owner is not None:
+                    lock = take_over(copy.original, error.owner)
+                else:
+                    read_only = True
         document = Document(project, copy.original)
         document.lock, document.read_only = lock, read_only
         document.mark_recovered()
@@ -158,6 +162,9 @@ def _open_original(path: Path, parent: QWidget | None) -> Document | None:
     try:
         return Document.open(path)
     except LockedError as error:
-        if not ask_open_read_only(parent, error):
+        choice = ask_locked(parent, error)
+        if choice is LockedChoice.CANCEL:
             return None
+        if choice is LockedChoice.ANYWAY and error.owner is not None:
+            return Document.open(path, lock=take_over(path, error.owner))
         return Document.open(path, read_only=True)

@@ -13,13 +13,13 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from ui.dialogs.damaged import ask_open_anyway
-from ui.dialogs.locked import ask_open_read_only
+from ui.dialogs.locked import LockedChoice, ask_locked
 from ui.document.document import Document
 from vsm.errors import FileFormatError, VsmError
 from vsm.files.atomic import same_file
 from vsm.files.bundled import new_from_template
 from vsm.files.formats import load_project
-from vsm.files.locks import Lock, LockedError, acquire
+from vsm.files.locks import Lock, LockedError, acquire, take_over
 from vsm.model import ModelError, Project
 
 if TYPE_CHECKING:
@@ -71,7 +71,8 @@ class FileController(QObject):
     def open_path(self, path: Path) -> bool:
         """Open a file in this window after offering to save the current document.
 
-        A file open elsewhere (locked) is offered read-only; a file whose content does not match
+        A file open elsewhere (locked) is offered read-only, or, when another computer's lock
+        holds it, to open anyway (taking the lock over); a file whose content does not match
         its checksum can be opened anyway; a bad file is reported in a dialog naming it, and the
         current document stays.
         """
@@ -84,9 +85,13 @@ class FileController(QObject):
             try:
                 document = self._open(path, lock=current.lock if reuse else None)
             except LockedError as error:
-                if not ask_open_read_only(self.shell.window(), error):
+                choice = ask_locked(self.shell.window(), error)
+                if choice is LockedChoice.CANCEL:
                     return False
-                document = self._open(path, read_only=True)
+                if choice is LockedChoice.ANYWAY and error.owner is not None:
+                    document = self._open(path, lock=take_over(path, error.owner))
+                else:
+                    document = self._open(path, read_only=True)
         except (VsmError, ModelError, OSError) as error:
             QMessageBox.critical(self.shell.window(), "Cannot open file",
                                  f"Cannot open {path.name}:\n\n{_reason(error, path)}")

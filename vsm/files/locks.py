@@ -385,6 +385,31 @@ def acquire(document: str | Path) -> Lock:
     raise LockedError(document, read_owner(document))
 
 
+def take_over(document: str | Path, owner: Owner) -> Lock:
+    """Lock a document whose lock `owner` holds on another computer, once the person has said it
+    is no longer in use there (a synced folder, an editor that crashed elsewhere).
+
+    Only the very lock the person was told about is replaced: LockedError if another lock took
+    its place meanwhile, or if `owner` is a live process of this computer (surely editing it:
+    that is never taken over). A lock gone meanwhile is simply acquired.
+    """
+    document = Path(document)
+    if owner.is_this_host() and owner.is_alive():
+        raise LockedError(document, owner)
+    file = lock_path(document)
+    try:
+        found = read_note(file)
+        current: Owner | None = Owner.from_dict(json.loads(found))
+    except FileNotFoundError:
+        return acquire(document)
+    except (OSError, ValueError, RecursionError):  # damaged meanwhile: not the lock seen
+        current = None
+    if current != owner:
+        raise LockedError(document, current)
+    _break(file, found)
+    return acquire(document)
+
+
 def _create(file: Path, content: bytes) -> None:
     """Create the lock file with its whole content in one step; FileExistsError if it exists."""
     temporary = file.with_name(f"{file.name}.{secrets.token_hex(4)}.tmp")
