@@ -307,3 +307,53 @@ def test_export_refuses_what_a_table_cannot_hold(tmp_path):
     assert "step 'A; B': a name with ';' cannot be written" in str(caught.value)
     assert "two steps are called 'c'" in str(caught.value)
     assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_the_table_of_a_map_reads_its_flows_once(monkeypatch):
+    # A chain of 200 steps. Each access of ValueStreamMap.flows copies every flow; reading them
+    # twice per step (next and rework_to) made the export quadratic: 20,000 steps took 31 s.
+    map_ = make_map({f"s{n}": (0, 10) for n in range(200)},
+                    [(f"s{n}", f"s{n + 1}") for n in range(199)])
+    reads = 0
+    flows = ValueStreamMap.flows
+
+    def counted(self):
+        nonlocal reads
+        reads += 1
+        return flows.fget(self)
+
+    monkeypatch.setattr(ValueStreamMap, "flows", property(counted))
+    rows = table_rows(map_)
+    assert [row[COLUMNS.index("next")] for row in rows[:2]] == ["s1", "s2"]
+    assert reads <= 2  # not 2 x 200 = 400
+
+
+FILE_SIZE_LIMITED_EXPORT = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))  # no file may grow past 20 KB
+from vsm.cli.main import main
+sys.argv = ["vsm", "export", sys.argv[1], "-o", sys.argv[2]]
+sys.exit(main())
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("resource"), "RLIMIT_FSIZE"), reason="POSIX only")
+def test_a_workbook_that_cannot_be_written_is_one_message(tmp_path):
+    # Like a full disk: openpyxl writes each sheet to a temporary file first, and when that
+    # failed its writer failed again when collected ("Exception ignored ..." and a traceback).
+    import subprocess
+    import sys
+
+    from vsm.files.formats import save_json
+
+    project = Project("Big")
+    project.add_map(make_map({f"step {n}": (15, 30) for n in range(2000)}))  # > 20 KB of sheet
+    source, target = tmp_path / "big.json", tmp_path / "big.xlsx"
+    save_json(project, source)
+    done = subprocess.run([sys.executable, "-c", FILE_SIZE_LIMITED_EXPORT, str(source),
+                           str(target)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "big.xlsx" in done.stderr, done.stderr
+    assert "cannot write" in done.stderr
+    assert not target.exists()

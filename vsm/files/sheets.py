@@ -3,11 +3,17 @@
 Only the file side of step tables lives here; what the cells mean is vsm.files.step_tables.
 
 Reading gives every non-blank row with its 1-based row number as a spreadsheet shows it (the
-header is row 1 when it is the first row). CSV: UTF-8 with or without a byte-order mark, UTF-16
-with a byte-order mark (Excel's "Unicode text"), else Windows-1252 with a note saying so; the
-delimiter (comma, semicolon or tab) is the most frequent of them in the first non-blank line,
-outside quotes. XLSX: openpyxl in read-only mode with the cached values of formulas
-(data_only); the sheet named like the map wanted, else the first sheet.
+header is row 1 when it is the first row), with the work bounded by vsm.files.sheet_limits: a file
+past a limit is refused as soon as the reader meets it. CSV: UTF-8 with or without a byte-order
+mark, UTF-16 with a byte-order mark (Excel's "Unicode text"), else Windows-1252 with a note saying
+so; the delimiter (comma, semicolon or tab) is the most frequent of them in the first non-blank
+line, outside quotes; the file is streamed, one row at a time. XLSX: vsm.files.xlsx_read, which
+streams the one sheet it reads (the sheet named like the map wanted, else the first sheet) with
+the cached values of formulas.
+
+CSV text that starts like a formula (= + - @, a tab or a carriage return, after any quotes) gets
+one quote before it when written, so that no spreadsheet runs it; reading takes that one quote
+off again, so every text reads back as it was written. XLSX keeps text as text and needs neither.
 
 Writing replaces the target only once the new file is completely written; every failure is one
 FileFormatError naming the file.
@@ -17,22 +23,31 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
+import gc
 import io
-import zipfile
-from collections.abc import Mapping
+import os
+import re
+import stat
+import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import IO, Any, Iterable, Sequence
 
 from vsm.errors import FileFormatError
-from vsm.files.atomic import atomic_file, atomic_path
+from vsm.files import sheet_limits as limits
+from vsm.files.atomic import atomic_file
+from vsm.files.sheet_limits import TableRows, size_text
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = (",", ";", "\t")
-MAX_ROWS = 20_000  # more rows than any value stream; stops a runaway sheet early
 SHEET_TITLE_LIMIT = 31  # Excel's limit
 _SHEET_TITLE_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+_FORMULA_LIKE = re.compile(r"'*[=+\-@\t\r]")  # text a spreadsheet could run, after any quotes
+_QUOTED_FORMULA = re.compile(r"'(?='*[=+\-@\t\r])")  # the one quote the writer put before it
+_CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -60,43 +75,68 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
     """The non-blank rows of a CSV or XLSX file (XLSX: the sheet named `sheet`, else the first)."""
     path = Path(path)
     kind = table_kind(path)
-    if not path.exists():
-        raise FileFormatError(path, "no such file")
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise FileFormatError(path, "no such file") from None
+    except OSError as error:
+        raise FileFormatError(path, f"cannot be read: {error.strerror or error}") from None
+    if stat.S_ISDIR(mode):
         raise FileFormatError(path, "is a folder, not a file")
-    return _read_csv(path) if kind == "csv" else _read_xlsx(path, sheet)
+    if not stat.S_ISREG(mode):  # a device or a pipe could be read for ever
+        raise FileFormatError(path, "is not a regular file")
+    if kind == "csv":
+        return _read_csv(path)
+    from vsm.files.xlsx_read import read_xlsx
+
+    wanted = set() if sheet is None else {  # as typed, or as it became as a sheet title
+        sheet.strip().casefold(), sheet_titles([sheet])[0].casefold()}
+    title, notes, rows = read_xlsx(path, sheet, wanted)
+    return RawTable(rows, title, notes)
 
 
-def _blank(cell: Any) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
+# ---------------------------------------------------------------- CSV
 
 
-def _limited(rows: Iterable[tuple[int, list[Any]]], path: Path) -> list[tuple[int, list[Any]]]:
-    kept: list[tuple[int, list[Any]]] = []
-    for number, cells in rows:
-        if all(_blank(cell) for cell in cells):
-            continue
-        if len(kept) >= MAX_ROWS:
-            raise FileFormatError(path, f"more than {MAX_ROWS:,} rows; is this a step table?")
-        kept.append((number, cells))
-    return kept
+def csv_quoted(cell: Any) -> Any:
+    """Text that a spreadsheet could run as a formula, with a quote before it (see the module)."""
+    return f"'{cell}" if isinstance(cell, str) and _FORMULA_LIKE.match(cell) else cell
 
 
-def _decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+def csv_unquoted(cell: str) -> str:
+    """A CSV cell as it was before `csv_quoted`."""
+    return cell[1:] if _QUOTED_FORMULA.match(cell) else cell
+
+
+def _encoding(path: Path, file: IO[bytes]) -> tuple[str, list[str]]:
+    """The encoding of the whole file (read in chunks, nothing kept) and the notes it needs."""
+    head = file.read(4096)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = [("utf-16", "damaged UTF-16 text")]
+    else:
+        if b"\x00" in head:
+            raise FileFormatError(path, "not a text file (is it a workbook saved with a .csv "
+                                        "name?)")
+        candidates = [("utf-8-sig", ""), ("cp1252", "not UTF-8 or Windows-1252 text")]
+    for encoding, failure in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        file.seek(0)
+        offset = 0
         try:
-            return raw.decode("utf-16"), []
-        except UnicodeDecodeError:
-            raise FileFormatError(path, "damaged UTF-16 text") from None
-    try:
-        return raw.decode("utf-8-sig"), []
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252"), ["read as Windows-1252 text (it is not UTF-8); check accented "
-                                      "letters, or save the file as CSV UTF-8"]
-    except UnicodeDecodeError as error:
-        raise FileFormatError(path, f"not UTF-8 or Windows-1252 text (byte {error.start})") from None
+            while chunk := file.read(_CHUNK):
+                decoder.decode(chunk)
+                offset += len(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as error:
+            if not failure:
+                continue  # not UTF-8: try Windows-1252
+            where = f" (byte {offset + error.start})" if encoding == "cp1252" else ""
+            raise FileFormatError(path, failure + where) from None
+        if encoding == "cp1252":
+            return encoding, ["read as Windows-1252 text (it is not UTF-8); check accented "
+                              "letters, or save the file as CSV UTF-8"]
+        return encoding, []
+    raise AssertionError("unreachable: Windows-1252 either decodes or raises")
 
 
 def sniff_delimiter(text: str) -> str:
@@ -114,65 +154,65 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+def _records(path: Path, text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) of each CSV row, refusing a row longer than limits.MAX_RECORD_CHARACTERS
+    before the csv module splits it."""
+    read = {"row": 1, "characters": 0}
+
+    def lines() -> Iterator[str]:
+        while line := text.readline(limits.MAX_RECORD_CHARACTERS + 1):
+            read["characters"] += len(line)
+            if read["characters"] > limits.MAX_RECORD_CHARACTERS:
+                raise FileFormatError(path, f"row {read['row']:,}: more than "
+                                            f"{limits.MAX_RECORD_CHARACTERS:,} characters in one "
+                                            "row; is this a step table?")
+            yield line
+
+    for number, cells in enumerate(csv.reader(lines(), delimiter=delimiter), start=1):
+        read["row"], read["characters"] = number + 1, 0
+        yield number, [csv_unquoted(cell) for cell in cells]
+
+
 def _read_csv(path: Path) -> RawTable:
     try:
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        if size > limits.MAX_CSV_BYTES:
+            raise FileFormatError(path, f"{size_text(size)}, more than the "
+                                        f"{size_text(limits.MAX_CSV_BYTES)} a step table may "
+                                        "need; is this a step table?")
+        with open(path, "rb") as binary:
+            encoding, notes = _encoding(path, binary)
+        with open(path, encoding=encoding, newline="") as text:
+            delimiter = sniff_delimiter(text.read(65536))
+        table = TableRows(path)
+        # The csv module's own limit on a field (131,072 characters) would name neither the row
+        # nor the cell; the record limit bounds the work, and TableRows refuses a long cell.
+        field_limit = csv.field_size_limit(limits.MAX_RECORD_CHARACTERS)
+        try:
+            with open(path, encoding=encoding, newline="") as text:
+                for number, cells in _records(path, text, delimiter):
+                    table.add(number, cells)
+        finally:
+            csv.field_size_limit(field_limit)
     except OSError as error:
         raise FileFormatError(path, f"cannot be read: {error.strerror or error}") from None
-    if b"\x00" in raw[:4096] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise FileFormatError(path, "not a text file (is it a workbook saved with a .csv name?)")
-    text, notes = _decode(raw, path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    try:
-        rows = _limited(((number, list(cells)) for number, cells in enumerate(reader, start=1)),
-                        path)
     except csv.Error as error:
         raise FileFormatError(path, f"not a readable CSV table: {error}") from None
-    return RawTable(rows, None, notes)
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
-    from openpyxl import load_workbook  # lazily: only workbooks need it
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as error:
-        raise FileFormatError(path, f"not an Excel workbook (.xlsx): {error}") from None
-    except Exception as error:  # openpyxl's InvalidFileException and friends
-        raise FileFormatError(path, f"not an Excel workbook (.xlsx): {error}") from None
-    try:
-        if not book.worksheets:
-            raise FileFormatError(path, "the workbook has no sheets")
-        first = chosen = book.worksheets[0]
-        notes: list[str] = []
-        if sheet is not None:  # as typed, or as it became when written as a sheet title
-            wanted = {sheet.strip().casefold(), sheet_titles([sheet])[0].casefold()}
-            chosen = next((ws for ws in book.worksheets if ws.title.strip().casefold() in wanted),
-                          first)
-            if chosen is first and first.title.strip().casefold() not in wanted:
-                notes.append(f"no sheet is called {sheet!r}; read the first sheet, {first.title!r}")
-        elif len(book.worksheets) > 1:
-            notes.append(f"read sheet {first.title!r}, the first of {len(book.worksheets)}")
-        rows = _limited(((number, list(cells)) for number, cells in
-                         enumerate(chosen.iter_rows(min_row=1, values_only=True), start=1)), path)
-        return RawTable(rows, chosen.title, notes)
-    except FileFormatError:
-        raise
-    except Exception as error:  # a damaged part of the workbook
-        raise FileFormatError(path, f"damaged workbook: {type(error).__name__}: {error}") from None
-    finally:
-        book.close()
+    except UnicodeDecodeError:  # the file changed since its encoding was checked
+        raise FileFormatError(path, f"not {encoding} text") from None
+    return RawTable(table.rows, None, notes)
 
 
 # ---------------------------------------------------------------- writing
 
 
 def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """UTF-8 with a byte-order mark (so Excel shows accents), comma-separated, CRLF line ends."""
+    """UTF-8 with a byte-order mark (so Excel shows accents), comma-separated, CRLF line ends;
+    text that starts like a formula gets a quote before it (`csv_quoted`)."""
     with atomic_file(path, "w", encoding="utf-8-sig", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([csv_quoted(cell) for cell in row] for row in rows)
 
 
 def sheet_titles(names: Iterable[str]) -> list[str]:
@@ -214,5 +254,36 @@ def write_xlsx(path: str | Path, sheets: Sequence[tuple[str, Sequence[str], list
         sheet.auto_filter.ref = sheet.dimensions
         for index, name in enumerate(header, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = (widths or {}).get(name, 14)
-    with atomic_path(path) as temporary:
-        book.save(temporary)
+    content = _workbook_bytes(book, path)
+    with atomic_file(path, "wb") as file:  # the target is written by the one writer, in one go
+        file.write(content)
+
+
+def _workbook_bytes(book: Any, path: Path) -> bytes:
+    """The workbook saved in memory. openpyxl still streams each sheet through a temporary file
+    of its own; when that write fails (a full disk), its sheet writer fails again when it is
+    collected and Python would print "Exception ignored" with a traceback: that second failure
+    is collected here, quietly, and the first becomes one FileFormatError naming `path`."""
+    buffer = io.BytesIO()
+    previous_hook = sys.unraisablehook
+
+    def quiet(unraisable: Any) -> None:  # only the sheet writer's own second failure
+        if "WorksheetWriter" not in getattr(unraisable.object, "__qualname__", ""):
+            previous_hook(unraisable)
+
+    sys.unraisablehook = quiet
+    reason = ""
+    try:
+        try:
+            book.save(buffer)
+        except Exception as error:  # OSError, or lxml's SerialisationError wrapping one
+            reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+            code = getattr(errno, reason.removeprefix("IO_"), None)  # lxml says "IO_ENOSPC"
+            if reason.startswith("IO_") and isinstance(code, int):
+                reason = os.strerror(code)
+        gc.collect()  # the failed writer, collected while the hook is quiet
+    finally:
+        sys.unraisablehook = previous_hook
+    if reason:
+        raise FileFormatError(path, f"cannot write the workbook: {reason} (is the disk full?)")
+    return buffer.getvalue()

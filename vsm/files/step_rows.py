@@ -38,7 +38,6 @@ ALIASES: dict[str, str] = {
     "rework_%": "rework_probability", "value_chain_activity": "activity",
     "process": "process_time", "wait": "wait_time",
 }
-_FORMULA_QUOTE = re.compile(r"^'(?=[=+\-@\t\r])")  # the quote our CSV export puts before =...
 _FIGURE = re.compile(r"^(?P<name>.*?)\s*\(\s*(?P<figure>[0-9]+(?:[.,][0-9]*)?)\s*%?\s*\)$")
 _DEFAULTS = Step()
 
@@ -94,12 +93,12 @@ def header_columns(header: Sequence[Any], number: int) -> tuple[dict[str, int], 
 # ---------------------------------------------------------------- cells
 
 
-def _text(cell: Any) -> str:
+def _text(cell: Any, strip: bool = True) -> str:
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    return _FORMULA_QUOTE.sub("", str(cell).strip())
+    return str(cell).strip() if strip else str(cell)
 
 
 def _duration(cell: Any) -> Any:
@@ -126,15 +125,18 @@ def _number(cell: Any) -> Any:
     return text or None
 
 
-def _entries(text: str) -> list[tuple[str, str | None]]:
-    """"A (60); B (40)" -> [("A", "60"), ("B", "40")]; the figure is None when not given."""
-    entries: list[tuple[str, str | None]] = []
-    for part in text.split(";"):
-        part = part.strip()
-        if part:
-            match = _FIGURE.match(part)
-            entries.append((part, None) if not match else (match["name"], match["figure"]))
-    return entries
+def _parts(text: str) -> list[str]:
+    """"A (60); B (40)" -> ["A (60)", "B (40)"]."""
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def _entry(part: str, keys: dict[str, str]) -> tuple[str, str | None]:
+    """A part of `next` or `rework_to` as (name, figure or None): a step's whole name first
+    ("Review (2)" is a step, not "Review" with 2), else "name (figure)"."""
+    if name_key(part) in keys:
+        return part, None
+    match = _FIGURE.match(part)
+    return (part, None) if not match else (match["name"], match["figure"])
 
 
 # ---------------------------------------------------------------- rows
@@ -144,14 +146,15 @@ def _entries(text: str) -> list[tuple[str, str | None]]:
 class _Row:
     number: int
     values: dict[str, Any]
-    next: list[tuple[str, str | None]] = field(default_factory=list)
-    rework: list[tuple[str, str | None]] = field(default_factory=list)
+    next: list[str] = field(default_factory=list)  # the parts of `next`, read with the names
+    rework: list[str] = field(default_factory=list)
     probability: Any = None
 
 
-def _problem_adder(problems: list[tuple[int, str]], number: int,
-                   name: str) -> Callable[[Exception | str], None]:
-    prefix = f"step {name!r}: "
+def _problem_adder(problems: list[tuple[int, str]],
+                   number: int) -> Callable[[Exception | str], None]:
+    """Adds "row N: <problem>"; the model's "step '': " (rows are checked unnamed) is left out."""
+    prefix = "step '': "
 
     def add(error: Exception | str) -> None:
         problems.append((number, f"row {number}: {str(error).removeprefix(prefix)}"))
@@ -165,10 +168,11 @@ def _parse_row(number: int, cells: Sequence[Any], columns: dict[str, int],
         return cells[index] if index is not None and index < len(cells) else None
 
     name = _text(cell("name"))
-    add = _problem_adder(problems, number, name)
+    add = _problem_adder(problems, number)
     if not name:
         add("the name is empty; every step needs one")
-    values: dict[str, Any] = {"name": name, "team": _text(cell("team")), "notes": _text(cell("notes"))}
+    values: dict[str, Any] = {"name": name, "team": _text(cell("team")),
+                              "notes": _text(cell("notes"), strip=False)}
     for column, lookup, default in (("performer", _PERFORMERS, _DEFAULTS.performer),
                                     ("activity", _ACTIVITIES, _DEFAULTS.activity)):
         text = _text(cell(column))
@@ -178,19 +182,19 @@ def _parse_row(number: int, cells: Sequence[Any], columns: dict[str, int],
         raw = read(cell(column))
         values[column] = getattr(_DEFAULTS, column) if raw is None else raw
     clean_ok = True
-    for column in ("performer", "activity", "process_time", "wait_time", "pca", "people",
-                   *RANGE_FIELDS):
-        try:
-            values[column] = clean_step_value(name, column, values[column])
+    for column in ("name", "team", "notes", "performer", "activity", "process_time", "wait_time",
+                   "pca", "people", *RANGE_FIELDS):
+        try:  # named "" so that the message starts "step '': ", which the row number replaces
+            values[column] = clean_step_value("", column, values[column])
         except ModelError as error:
             add(error)
             clean_ok = False
     if clean_ok:
         try:
-            check_ranges(name, values)
+            check_ranges("", values)
         except ModelError as error:
             add(error)
-    row = _Row(number, values, _entries(_text(cell("next"))), _entries(_text(cell("rework_to"))))
+    row = _Row(number, values, _parts(_text(cell("next"))), _parts(_text(cell("rework_to"))))
     row.probability = _number(cell("rework_probability"))
     return row
 
@@ -219,10 +223,8 @@ def _links(row: _Row, keys: dict[str, str], add: Callable[[str], None]
            ) -> tuple[list[tuple[str, float | None]], list[tuple[str, float]]]:
     """(next steps with shares, rework targets with probabilities) of a row, by step name."""
     routes: list[tuple[str, float | None]] = []
-    for entry, figure in row.next:
-        # "Phase (2)" may be a step's whole name rather than "Phase" with a share of 2
-        if figure is not None and name_key(f"{entry} ({figure})") in keys:
-            entry, figure = f"{entry} ({figure})", None
+    entries = [_entry(part, keys) for part in row.next]
+    for entry, figure in entries:
         target = _resolve(entry, keys, "next step", add)
         share = None if figure is None else _figure(figure, f"the share of {entry!r}", True, add)
         if target is None:
@@ -234,8 +236,8 @@ def _links(row: _Row, keys: dict[str, str], add: Callable[[str], None]
         else:
             routes.append((target, share))
     shares = [share for _, share in routes if share is not None]
-    given = [figure for _, figure in row.next if figure is not None]
-    if given and len(given) < len(row.next):
+    given = [figure for _, figure in entries if figure is not None]
+    if given and len(given) < len(entries):
         add("give every next step a share, or none (shares mean alternative routes; without "
             "shares every next step happens)")
     elif shares and len(shares) == len(routes) and abs(sum(shares) - 100) > SHARE_TOLERANCE:
@@ -244,7 +246,7 @@ def _links(row: _Row, keys: dict[str, str], add: Callable[[str], None]
 
 
 def _rework(row: _Row, keys: dict[str, str], add: Callable[[str], None]) -> list[tuple[str, float]]:
-    entries = row.rework
+    entries = [_entry(part, keys) for part in row.rework]
     if not entries:
         if row.probability is not None:
             add("rework_probability is set but rework_to is empty")
@@ -289,7 +291,7 @@ def build_map(rows: Sequence[tuple[int, Sequence[Any]]], columns: dict[str, int]
                                          f"already used on row {first_row[key]}"))
         elif key:
             keys[key], first_row[key] = row.values["name"], row.number
-    links = [_links(row, keys, _problem_adder(problems, row.number, "")) for row in parsed]
+    links = [_links(row, keys, _problem_adder(problems, row.number)) for row in parsed]
     if problems:
         problems.sort(key=lambda item: item[0])
         raise SheetProblems([message for _, message in problems])

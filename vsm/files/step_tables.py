@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from vsm.errors import FileFormatError
+from vsm.errors import FileFormatError, ModelError
 from vsm.files.sheets import read_table, sheet_titles, table_kind, write_csv, write_xlsx
 from vsm.files.step_rows import COLUMNS, SheetProblems, build_map, header_columns, name_key
-from vsm.model import Project, ValueStreamMap
+from vsm.model import Flow, Project, ValueStreamMap
 from vsm.model.durations import format_exact
 from vsm.model.variability import RANGE_FIELDS
 
@@ -36,7 +36,6 @@ PROBLEMS_SHOWN = 20  # problems written into the error message; SheetError.probl
 DEFAULT_SHEET_NAMES = ("sheet", "sheet1", "feuil1", "tabelle1", "hoja1", "foglio1", "blad1")
 WIDTHS = {"name": 32, "team": 20, "performer": 12, "activity": 18, "next": 36, "rework_to": 24,
           "notes": 40}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class SheetError(FileFormatError):
@@ -84,9 +83,11 @@ def import_table(path: str | Path, map_name: str | None = None) -> TableImport:
     name = map_name or _name_from_sheet(raw.sheet) or "Current state"
     try:
         map_ = build_map(raw.rows[1:], columns, name)
+        _lay_out(map_)
     except SheetProblems as error:
         raise SheetError(path, error.problems) from None
-    _lay_out(map_)
+    except ModelError as error:  # the map's name (a sheet's title) or what no row check caught
+        raise FileFormatError(path, str(error)) from None
     return TableImport(map_, raw.notes)
 
 
@@ -118,8 +119,15 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() and abs(value) < 1e15 else value
 
 
-def _entry(name: str, figure: float | None) -> str:
-    return name if figure is None else f"{name} ({_number(figure):g})"
+def _entry(name: str, figure: float | None, keys: set[str]) -> str:
+    """A next or rework step as written: the name, with its figure in brackets, in a form that
+    is not itself a step's name (the import reads a whole name first: "Review (2)")."""
+    if figure is None:
+        return name
+    shown = f"{_number(figure):g}"
+    forms = (f"{name} ({shown})", f"{name} ({shown}%)", f"{name} ( {shown} )",
+             f"{name} ( {shown}% )", f"{name} ({shown} %)")
+    return next((form for form in forms if name_key(form) not in keys), forms[0])
 
 
 def check_exportable(map_: ValueStreamMap) -> list[str]:
@@ -141,21 +149,24 @@ def check_exportable(map_: ValueStreamMap) -> list[str]:
 def table_rows(map_: ValueStreamMap) -> list[list[Any]]:
     """The map's step table under COLUMNS: text, numbers and empty strings."""
     names = {step.id: step.name for step in map_.steps}
+    keys = {name_key(name) for name in names.values()}
+    leaving: dict[str, tuple[list[Flow], list[Flow]]] = {step.id: ([], []) for step in map_.steps}
+    for flow in map_.flows:  # in one pass: the flows of each step, normal and rework, in order
+        leaving[flow.source][flow.kind == "rework"].append(flow)
     rows: list[list[Any]] = []
     for step in map_.steps:
-        out = [f for f in map_.flows if f.source == step.id and f.kind == "normal"]
-        back = [f for f in map_.flows if f.source == step.id and f.kind == "rework"]
+        out, back = leaving[step.id]
         probability: int | float | str  # "" when the probabilities are in rework_to
         if len(back) == 1:
             rework_to, probability = names[back[0].target], _number(back[0].probability or 0.0)
         else:
-            rework_to = "; ".join(_entry(names[f.target], f.probability) for f in back)
+            rework_to = "; ".join(_entry(names[f.target], f.probability, keys) for f in back)
             probability = ""
         values = {
             "name": step.name, "team": step.team, "performer": step.performer,
             "activity": step.activity, "process_time": format_exact(step.process_time),
             "wait_time": format_exact(step.wait_time), "pca": _number(step.pca),
-            "next": "; ".join(_entry(names[f.target], f.share) for f in out),
+            "next": "; ".join(_entry(names[f.target], f.share, keys) for f in out),
             "rework_to": rework_to, "rework_probability": probability,
             "people": _number(step.people), "notes": step.notes,
             **{name: "" if getattr(step, name) is None else format_exact(getattr(step, name))
@@ -163,12 +174,6 @@ def table_rows(map_: ValueStreamMap) -> list[list[Any]]:
         }
         rows.append([values[column] for column in COLUMNS])
     return rows
-
-
-def _csv_safe(rows: list[list[Any]]) -> list[list[Any]]:
-    """Text that starts like a formula gets a quote before it (the import takes it off)."""
-    return [[f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell
-             for cell in row] for row in rows]
 
 
 def _chosen(project: Project, path: Path, map_ids: Iterable[str]) -> list[ValueStreamMap]:
@@ -187,7 +192,7 @@ def export_csv(project: Project, path: str | Path, map_ids: Iterable[str]) -> No
         names = ", ".join(repr(m.name) for m in project.maps)
         raise FileFormatError(path, f"a CSV file holds the step table of one map; choose it with "
                                     f"--map NAME (maps: {names})")
-    write_csv(path, COLUMNS, _csv_safe(table_rows(_chosen(project, path, map_ids)[0])))
+    write_csv(path, COLUMNS, table_rows(_chosen(project, path, map_ids)[0]))
 
 
 def export_xlsx(project: Project, path: str | Path, map_ids: Iterable[str]) -> None:
