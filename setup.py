@@ -1,6 +1,6 @@
 """Build step for the wheel: the package carries the bundled files it reads at run time.
 
-`resources/` (examples, templates), `README.md` and `docs/*.md` stay where they are in the
+`resources/` (examples, templates, icons), `README.md` and `docs/*.md` stay where they are in the
 source tree, their one source; building copies them into `vsm/resources/` of the built package,
 where vsm.files.bundled finds them through importlib.resources. A checkout (the README's
 editable install) reads them from the tree itself. Everything else is in pyproject.toml.
@@ -16,7 +16,7 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 BUNDLED = {"resources/examples": "examples", "resources/templates": "templates",
-           "docs": "docs", "README.md": "docs/README.md"}
+           "resources/icons": "icons", "docs": "docs", "README.md": "README.md"}
 BUNDLED_SUFFIXES = {".json", ".md", ".svg", ".png", ".ico"}
 
 

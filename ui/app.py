@@ -2,6 +2,13 @@
 
 The window shows first, as an empty frame (ui.window.main_window), and is built on the next turn of the
 event loop: the person starting the editor sees it at once, the map a moment later.
+
+The application carries the icon (resources/icons, every rendered size) that windows and dialogs
+show and, on Linux, the name of its desktop entry (packaging/linux/vsm-studio.desktop, or the one
+`vsm desktop install` writes). Files opened from the desktop on macOS (a double-click, "Open
+With", a drop on the Dock icon) arrive as QFileOpenEvent rather than as arguments: FileOpenHandler
+opens them, in the frontmost window if it holds an untouched new document, else in a window of
+their own; those that arrive while the first window is still being built wait for it.
 """
 
 from __future__ import annotations
@@ -11,22 +18,40 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, QTimer
+from PySide6.QtGui import QFileOpenEvent, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ui.window.main_window import APP_NAME, MainWindow
 
-WINDOWS: list[MainWindow] = []  # windows beyond the first (more recovered documents)
+WINDOWS: list[MainWindow] = []  # windows beyond the first (more recovered documents, opened files)
+DESKTOP_FILE_NAME = "vsm-studio"  # packaging/linux/vsm-studio.desktop, without ".desktop"
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication with the names QSettings and platformdirs use."""
+    """The QApplication with the names QSettings and platformdirs use, the window icon, the
+    desktop entry's name (Linux) and the handler of files opened from the desktop (macOS)."""
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName("VSM Studio")
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
+    app.setWindowIcon(application_icon())
+    if sys.platform.startswith("linux"):
+        app.setDesktopFileName(DESKTOP_FILE_NAME)  # the window is matched to the menu entry
+    FileOpenHandler.install(app)
     app.aboutToQuit.connect(_release_clipboard)  # our data left on the clipboard crashes PySide at exit
     return app
+
+
+def application_icon() -> QIcon:
+    """VSM Studio's icon with every rendered size, so that Qt picks the sharpest for each use
+    (16 px in a title bar, 32 or 48 in a task switcher, 256 in a dock)."""
+    from vsm.files.bundled import ICON_SIZES, icon_path
+
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(icon_path(size)), QSize(size, size))
+    return icon
 
 
 def _release_clipboard() -> None:
@@ -87,12 +112,103 @@ def _fill(window: MainWindow, path: Path | None) -> None:
     already_open = any(document.path is not None and path is not None
                        and same_file(document.path, path) for document in recovered)
     if path is not None and not already_open:
-        host = window
         if recovered:
-            host = MainWindow()
-            WINDOWS.append(host)
-            host.show()
-        host.files.open_path(path)
+            open_in_new_window(path)
+        else:
+            window.files.open_path(path)
+    handler = FileOpenHandler.of(QApplication.instance())
+    if handler is not None:
+        handler.open_waiting()  # files the desktop sent while this window was being built
+
+
+def open_in_new_window(path: Path) -> MainWindow | None:
+    """A new window (kept in `WINDOWS`) showing `path`; None, and no window, if the file could
+    not be opened (the reason was shown in a dialog)."""
+    window = MainWindow()
+    window.show()
+    if not window.files.open_path(path):
+        window.close()
+        window.deleteLater()
+        return None
+    WINDOWS.append(window)
+    return window
+
+
+def main_windows() -> list[MainWindow]:
+    """The main windows on screen, the frontmost first: the active one, or the one that owns
+    the active dialog."""
+    shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    front = QApplication.activeWindow()
+    while front is not None and not isinstance(front, MainWindow):
+        front = front.parentWidget()
+    return sorted(shown, key=lambda w: w is not front)
+
+
+def is_untouched(window: MainWindow) -> bool:
+    """Whether `window` holds a new document nobody has edited: no file, no edit, no step (a copy
+    of an example has steps)."""
+    document = window.document
+    return (window.built and document is not None and document.path is None
+            and document.undo_stack.count() == 0 and not document.modified
+            and not any(map_.steps for map_ in document.project.maps))
+
+
+def open_from_desktop(path: Path) -> MainWindow | None:
+    """Show `path`, sent by the desktop: the window that has it already, else the frontmost
+    window if it holds an untouched new document, else a new window. The window showing it is
+    raised; None if the file could not be opened."""
+    from vsm.files.atomic import same_file
+
+    windows = main_windows()
+    host = next((w for w in windows if w.document is not None and w.document.path is not None
+                 and same_file(w.document.path, path)), None)
+    if host is None and windows and is_untouched(windows[0]):
+        host = windows[0] if windows[0].files.open_path(path) else None
+    elif host is None:
+        host = open_in_new_window(path)
+    if host is not None:
+        host.raise_()
+        host.activateWindow()
+    return host
+
+
+class FileOpenHandler(QObject):
+    """Opens the files the desktop sends as QFileOpenEvent (macOS); an event filter on the
+    application. While a main window is still being built (start-up), the files wait and
+    `open_waiting` opens them once it is (_fill calls it)."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self.setObjectName("file_open_handler")
+        self.waiting: list[Path] = []
+        app.installEventFilter(self)
+
+    @classmethod
+    def install(cls, app: QApplication) -> FileOpenHandler:
+        """The application's handler, installed if it has none yet."""
+        return cls.of(app) or cls(app)
+
+    @classmethod
+    def of(cls, app: QObject | None) -> FileOpenHandler | None:
+        """The handler installed on `app`, if any."""
+        return app.findChild(cls, "file_open_handler") if app is not None else None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() != QEvent.Type.FileOpen or not isinstance(event, QFileOpenEvent):
+            return False
+        name = event.file() or event.url().toLocalFile()
+        if not name:
+            return False  # a URL that is no file: not ours to open
+        self.waiting.append(Path(name))
+        self.open_waiting()
+        return True
+
+    def open_waiting(self) -> None:
+        """Open the files that arrived, unless a main window is still being built."""
+        if any(not window.built for window in main_windows()):
+            return  # start-up: _fill calls again when the window is built
+        while self.waiting:
+            open_from_desktop(self.waiting.pop(0))
 
 
 def run(path: str | None = None) -> int:

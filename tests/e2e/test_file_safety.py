@@ -338,7 +338,8 @@ def test_open_anyway_takes_a_lock_of_another_computer_over(window, saved, monkey
     assert window.files.open_path(saved)
     document = window.document
     assert document.path == saved and not document.read_only
-    assert document.lock.held and read_owner(saved) == this_process()
+    assert document.lock.held and read_owner(saved) == document.lock.owner
+    assert document.lock.owner.pid == os.getpid()
     assert window.menu_actions.save.isEnabled()
     rename(document, "Mine")
     document.save()

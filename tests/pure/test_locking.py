@@ -106,7 +106,8 @@ def test_a_lock_of_another_computer_can_be_taken_over_once_confirmed(document: P
     other = replace(this_process(), host="colleagues-laptop", pid=4242)
     write_lock(document, other)
     with locking.take_over(document, other) as lock:
-        assert lock.held and read_owner(document) == this_process()
+        assert lock.held and read_owner(document) == lock.owner
+        assert (lock.owner.host, lock.owner.pid) == (socket.gethostname(), os.getpid())
         with pytest.raises(LockedError):  # ours now: a second opener is refused as usual
             acquire(document)
     assert not lock_path(document).exists() and document.read_bytes() == b"content"
@@ -131,7 +132,7 @@ def test_a_live_process_of_this_computer_is_never_taken_over(document: Path) -> 
 def test_a_lock_gone_meanwhile_is_simply_acquired(document: Path) -> None:
     other = replace(this_process(), host="colleagues-laptop", pid=4242)
     with locking.take_over(document, other) as lock:  # no lock file at all now
-        assert lock.held and read_owner(document) == this_process()
+        assert lock.held and read_owner(document) == lock.owner
 
 
 def test_an_unreadable_lock_is_respected_while_fresh_then_taken_over(document: Path) -> None:

@@ -14,23 +14,9 @@ import random
 from vsm.export import text
 from vsm.export.text import fits, text_width, wrap
 
-
-def reference_wrap(line: str, width: float, points: float, bold: bool) -> list[str]:
-    """The word-by-word greedy wrap the deck has always used (one line, no line breaks)."""
-    lines: list[str] = []
-    current = ""
-    for word in line.split(" "):
-        if not word:
-            continue
-        candidate = f"{current} {word}".strip()
-        if current and text_width(candidate, points, bold) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    if current or not lines:
-        lines.append(current)
-    return lines
+# The word-by-word greedy wrap the deck has always used (one line, no line breaks): the wrap
+# still falls back to it for lines that need trimming, and it is the reference here.
+reference_wrap = text._wrap_word_by_word
 
 
 def test_wrap_gives_the_lines_of_the_word_by_word_wrap():

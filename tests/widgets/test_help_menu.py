@@ -3,6 +3,8 @@ and licences."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QImage, QPixmap, QTextDocument
 from PySide6.QtWidgets import QDialog
 
 from ui.window.help import GUIDE, AboutDialog, GuideWindow, ShortcutsDialog, menu_shortcuts
@@ -33,6 +35,17 @@ def test_the_guide_shows_the_bundled_documents_offline(window):
     assert "VSM Studio" in guide.page.toPlainText()  # README.md, read from disk
     guide.topics.setCurrentRow(1)
     assert "lead time" in guide.page.toPlainText().lower()  # docs/analysis.md
+    guide.close()
+
+
+def test_the_guide_shows_the_readme_picture(window, tmp_path, monkeypatch):
+    # README.md shows docs/editor.png by a path relative to the README itself, wherever the
+    # editor was started from.
+    monkeypatch.chdir(tmp_path)
+    guide = GuideWindow(window)
+    image = guide.page.document().resource(QTextDocument.ResourceType.ImageResource,
+                                           QUrl("docs/editor.png"))
+    assert isinstance(image, (QImage, QPixmap)) and image.width() > 800  # the screenshot
     guide.close()
 
 

@@ -1,5 +1,7 @@
 """The Help menu: keyboard shortcuts, the guide (the documents bundled with VSM Studio, read
-offline) and About (the version, and the libraries with their versions and licences).
+offline) and About (the icon, the versions, VSM Studio's licence, and the libraries with their
+versions and licences read from their metadata at run time). About has the About role, so macOS
+shows it in the application menu.
 
 The shortcuts are read from the window's menus, so the list is always the one the menus have;
 the canvas gestures that no menu shows are listed after them.
@@ -7,17 +9,22 @@ the canvas gestures that no menu shows are listed after them.
 
 from __future__ import annotations
 
+import importlib.util
 import platform
+from html import escape
 from importlib import metadata
+from pathlib import Path
 
 from PySide6 import __version__ as PYSIDE_VERSION
-from PySide6.QtCore import Qt, qVersion
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSize, Qt, qVersion
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QListWidget,
     QMainWindow,
     QMenu,
@@ -28,7 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vsm.files.bundled import DOCS, README
+from vsm import __version__
+from vsm.files.bundled import DOCS, ICON_SIZES, README, RESOURCES, icon_path
 
 GUIDE = (("Getting started", README),
          ("How the figures are computed", DOCS / "analysis.md"),
@@ -45,8 +53,25 @@ CANVAS_GESTURES = (
     ("Edit a name in place", "Double-click a step or a kaizen burst, or F2"),
     ("Cancel a gesture", "Esc"),
 )
-LIBRARIES = ("PySide6-Essentials", "networkx", "sqlite-utils", "python-pptx", "openpyxl",
-             "platformdirs", "lxml")
+# The libraries About lists, by distribution name: the dependencies and what they bring along
+# into an installed copy or a bundle (packaging/bundle_inputs.py reads this tuple).
+LIBRARIES = ("PySide6-Essentials", "shiboken6", "networkx", "sqlite-utils", "python-pptx",
+             "openpyxl", "platformdirs", "lxml", "XlsxWriter", "Pillow", "et-xmlfile", "click",
+             "tabulate", "python-dateutil", "sqlite-fts4", "pluggy", "typing_extensions")
+# name: (module, licence) for a library whose metadata is missing (a bundle that left it out).
+LICENCES = {
+    "PySide6-Essentials": ("PySide6", "LGPL-3.0-only"), "shiboken6": ("shiboken6", "LGPL-3.0-only"),
+    "networkx": ("networkx", "BSD-3-Clause"), "sqlite-utils": ("sqlite_utils", "Apache-2.0"),
+    "python-pptx": ("pptx", "MIT"), "openpyxl": ("openpyxl", "MIT"),
+    "platformdirs": ("platformdirs", "MIT"), "lxml": ("lxml", "BSD-3-Clause"),
+    "XlsxWriter": ("xlsxwriter", "BSD-2-Clause"), "Pillow": ("PIL", "MIT-CMU"),
+    "et-xmlfile": ("et_xmlfile", "MIT"), "click": ("click", "BSD-3-Clause"),
+    "tabulate": ("tabulate", "MIT"), "python-dateutil": ("dateutil", "BSD-3-Clause"),
+    "sqlite-fts4": ("sqlite_fts4", "Apache-2.0"), "pluggy": ("pluggy", "MIT"),
+    "typing_extensions": ("typing_extensions", "PSF-2.0"),
+}
+ICON_SIDE = 72  # pixels of the icon in About
+LICENCE_FOLDERS = (Path(__file__).resolve().parents[2], RESOURCES)  # a checkout; the bundled files
 
 
 def menu_shortcuts(window: QMainWindow) -> list[tuple[str, str, str]]:
@@ -129,58 +154,112 @@ class GuideWindow(QDialog):
             text = path.read_text(encoding="utf-8")
         except OSError:
             text = f"# {title}\n\nThis document is not bundled with this copy of VSM Studio."
+        self.page.setSearchPaths([str(path.parent)])  # its pictures, relative to the document
         self.page.setMarkdown(text)
 
 
-def version() -> str:
-    """VSM Studio's version, as installed (the source tree's when run from it)."""
+def project_licence(folders: tuple[Path, ...] = LICENCE_FOLDERS) -> str:
+    """The line that gives VSM Studio's own licence: from its installed metadata, else the first
+    line of a LICENSE file in one of `folders`; until the owners choose one, it says so (no
+    licence is assumed)."""
     try:
-        return metadata.version("vsm-studio")
+        info = metadata.metadata("vsm-studio")
+        declared = (info.get("License-Expression") or info.get("License") or "").strip()
     except metadata.PackageNotFoundError:
-        return "development copy"
+        declared = ""
+    if declared and declared.upper() != "UNKNOWN" and "\n" not in declared:
+        return f"Licence: {declared}"
+    for folder in folders:
+        for name in ("LICENSE", "LICENSE.txt", "LICENSE.md", "COPYING"):
+            try:
+                lines = (folder / name).read_text(encoding="utf-8").splitlines()
+            except OSError:
+                continue
+            first = next((line.strip(" #") for line in lines if line.strip()), "")
+            if first:
+                return f"Licence: {first}"
+    return "Licence: to be decided by the owners"
 
 
 def library_rows() -> list[tuple[str, str, str]]:
-    """(library, version, licence) of the libraries VSM Studio runs on, from their metadata."""
+    """(library, version, licence) of the libraries VSM Studio runs on, in LIBRARIES' order.
+
+    The version and licence come from each library's installed metadata (its SPDX licence
+    expression, else a short licence field, else its licence classifiers); a library without
+    metadata (a bundle that left it out) is listed if it can be imported, with the licence of
+    LICENCES; one that is not there at all is left out."""
     rows = []
     for name in LIBRARIES:
+        module, known = LICENCES.get(name, ("", ""))
         try:
             info = metadata.metadata(name)
         except metadata.PackageNotFoundError:
+            if module and importlib.util.find_spec(module) is not None:
+                rows.append((name, "bundled", known or "see the library"))
             continue
-        licence = (info.get("License-Expression") or "").strip()
-        if not licence or len(licence) > 60:
-            classifiers = [c.split("::")[-1].strip() for c in info.get_all("Classifier") or []
-                           if c.startswith("License ::")]
-            licence = ", ".join(classifiers) or (info.get("License") or "").strip()[:60]
-        rows.append((name, info.get("Version", "?"), licence or "see the package"))
+        rows.append((name, info.get("Version", "?"), _licence(info) or known or "see the library"))
     return rows
 
 
+def _licence(info: metadata.PackageMetadata) -> str:
+    expression = (info.get("License-Expression") or "").strip()
+    if expression:
+        return expression
+    field = (info.get("License") or "").strip()
+    if field and len(field) <= 60 and "\n" not in field and field.upper() != "UNKNOWN":
+        return field
+    classifiers = [c.split("::")[-1].strip() for c in info.get_all("Classifier") or []
+                   if c.startswith("License ::")]
+    return ", ".join(classifiers)
+
+
 class AboutDialog(QDialog):
-    """The version of VSM Studio, Python and Qt, and the libraries with their licences."""
+    """The icon, the version of VSM Studio, Python and Qt, its licence, and the libraries it
+    runs on with their versions and licences; the text can be selected and copied."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("About VSM Studio")
-        lines = [f"<h2>VSM Studio {version()}</h2>",
+        self.icon = QLabel(self)
+        self.icon.setPixmap(_icon().pixmap(QSize(ICON_SIDE, ICON_SIDE), self.devicePixelRatioF()))
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        lines = [f"<h2>VSM Studio {escape(__version__)}</h2>",
                  "<p>Value-stream mapping for IT service managers: draw, analyse, compare and "
                  "present value streams.</p>",
                  f"<p>Python {platform.python_version()} · Qt {qVersion()} · "
-                 f"PySide6 {PYSIDE_VERSION}</p>", "<table cellpadding='3'>",
+                 f"PySide6 {PYSIDE_VERSION}</p>",
+                 f"<p>{escape(project_licence())}</p>",
+                 "<p><b>Libraries</b></p><table cellpadding='3'>",
                  "<tr><th align='left'>Library</th><th align='left'>Version</th>"
                  "<th align='left'>Licence</th></tr>"]
-        lines += [f"<tr><td>{name}</td><td>{number}</td><td>{licence}</td></tr>"
-                  for name, number, licence in library_rows()]
+        lines += [f"<tr><td>{escape(name)}</td><td>{escape(number)}</td>"
+                  f"<td>{escape(licence)}</td></tr>" for name, number, licence in library_rows()]
         lines.append("</table>")
         self.text = QTextBrowser(self)
         self.text.setHtml("".join(lines))
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction
+                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
         buttons.rejected.connect(self.reject)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setDefault(True)
+        close.setFocus()  # Enter or Esc closes; no text caret until the text is clicked
+        body = QHBoxLayout()
+        body.addWidget(self.icon)
+        body.addWidget(self.text, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.text)
+        layout.addLayout(body)
         layout.addWidget(buttons)
-        self.resize(620, 460)
+        self.resize(700, 620)
+
+
+def _icon() -> QIcon:
+    """The application's icon (set by ui.app), else the bundled renderings."""
+    icon = QApplication.windowIcon()
+    if icon.isNull():
+        for size in ICON_SIZES:
+            icon.addFile(str(icon_path(size)), QSize(size, size))
+    return icon
 
 
 def add_help_menu(window: QMainWindow) -> dict[str, QAction]:

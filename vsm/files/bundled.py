@@ -1,8 +1,11 @@
-"""Where the bundled examples, templates and documents live, and what they are called.
+"""Where the bundled examples, templates, documents and icon live, and what they are called.
 
 An installed package reads them from `vsm/resources/` through importlib.resources (the wheel's
 build step copies them there from the source tree, see setup.py); a checkout reads the source
 tree's `resources/`, `docs/` and README.md.
+
+The application icon (resources/icons: an SVG, its PNG renderings and a Windows .ico) is found
+with `icon_path(size)`.
 
 Templates (resources/templates/*.json) are vsm-json projects, one per ITIL 4 value stream, each
 with a current state and a future state whose steps carry their origin; a template's id is its
@@ -35,8 +38,22 @@ def _bundled_root() -> Path:
 RESOURCES = _bundled_root()
 EXAMPLES = RESOURCES / "examples"
 TEMPLATES = RESOURCES / "templates"
+ICONS = RESOURCES / "icons"
+ICON_SIZES = (16, 32, 48, 64, 128, 256)  # the PNG renderings of the icon (packaging/icons.py)
 DOCS = RESOURCES / "docs" if (RESOURCES / "docs").is_dir() else RESOURCES.parent / "docs"
-README = DOCS / "README.md" if (DOCS / "README.md").is_file() else RESOURCES.parent / "README.md"
+# README.md sits beside docs/ in the package as in the tree, so its links and pictures resolve
+README = (RESOURCES / "README.md" if (RESOURCES / "README.md").is_file()
+          else RESOURCES.parent / "README.md")
+
+
+def icon_path(size: int | None = None, folder: Path = ICONS) -> Path:
+    """The application icon: its PNG rendering of `size` × `size` pixels (one of ICON_SIZES),
+    or its SVG source with no size. ValueError for a size that has no rendering."""
+    if size is None:
+        return folder / "vsm-studio.svg"
+    if size not in ICON_SIZES:
+        raise ValueError(f"no {size} px icon; the sizes are {', '.join(map(str, ICON_SIZES))}")
+    return folder / f"vsm-studio-{size}.png"
 
 
 @dataclass(frozen=True)
