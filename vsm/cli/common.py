@@ -42,8 +42,8 @@ def load(path: str) -> Project:
     return load_project(path)
 
 
-MAPS_NAMED = 10  # an unknown --map names this many of the project's maps…
-NAME_SHOWN = 60  # …each cut to this many characters
+MAPS_NAMED = 5  # an unknown --map names this many of the project's maps…
+NAME_SHOWN = 40  # …each cut to this many characters (the line stays under 400)
 
 
 def map_named(project: Project, name: str) -> ValueStreamMap:
