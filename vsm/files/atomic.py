@@ -37,12 +37,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from vsm.errors import FileFormatError
-from vsm.files.locks import Owner, this_process
+from vsm.files.locks import MAX_PID, Owner, this_process
 
 READ_ONLY = "cannot write here: the file is read-only"
 NAME_LIMIT = 255  # bytes in one file name (most file systems)
 JOURNAL = "-journal"  # what SQLite adds to the name of a database it is writing
-MAX_PID = 2**31 - 1  # process ids are 32-bit signed everywhere (os.kill, OpenProcess)
 # .<target name>.<pid>-<start ticks>-<host hash>-<boot id prefix or 0>-<random>.tmp[-journal]
 _TEMPORARY = re.compile(r"\.(\d{1,10})-(\d{1,20})-([0-9a-f]{8})-([0-9a-f]{8}|0)-[0-9a-f]{8}\.tmp"
                         r"(?:-journal)?\Z", re.ASCII)
