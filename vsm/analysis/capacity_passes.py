@@ -141,6 +141,8 @@ class Walker:
                     widened = _widen(cut, out, reaches)
                     for target, p in rework[v]:
                         place(after, widened, hit | {target}, weight * p)
+                if not keep[v]:  # all its work goes back: its ordinary flows are never taken
+                    continue
                 kept = weight * keep[v]
                 if self.alternative[v]:
                     for target, share in zip(out, self.shares[v]):

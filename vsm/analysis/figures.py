@@ -7,9 +7,9 @@ The semantics are in docs/analysis.md. In short, with d(v) = wait(v) + process(v
 
 F(v) is 0 at an end step, the share-weighted mean of T over alternative routes, and the maximum
 of T over concurrent branches. Rework makes this a fixed point. For a fixed choice of branch at
-each concurrent split ("policy") the equations are linear, and because every rework flow goes
-back to an ancestor they are solved exactly by elimination in reverse topological order
-(`vsm.analysis.solver`). The maximum is found by policy iteration: evaluate, switch every concurrent split
+each concurrent split ("policy") the equations are linear, and because work can finish from
+every step whatever the policy (an absorbing chain: vsm.analysis.absorbing) they are solved
+exactly by elimination in reverse topological order (`vsm.analysis.solver`). The maximum is found by policy iteration: evaluate, switch every concurrent split
 to its longest branch, repeat until nothing changes (`vsm.analysis.policy`). Savings come from one
 gradient pass and small corrections (`vsm.analysis.savings`), with the same results as re-solving
 once per step (the definition, which the tests compare against). Flags and their reasons are
@@ -85,9 +85,12 @@ def rolled_pca(s: Structure, pca: dict[str, float]) -> float | None:
     """Expected product of the %C&A (as fractions) of the distinct steps the work passes.
 
     Walks the steps in topological order keeping the distribution of the set of steps that have
-    been reached but not yet passed; every route combination is weighted by its shares. Returns
-    None if the combinations exceed ROLLED_PCA_STATE_LIMIT.
+    been reached but not yet passed; every route combination is weighted by its shares. Where a
+    step sends all its work back, work never goes through it once: of the alternative routes,
+    those that can go through once (Structure.once_through) are taken, their shares made to add
+    up to 1. Returns None if the combinations exceed ROLLED_PCA_STATE_LIMIT.
     """
+    through = s.once_through()
     states: dict[frozenset[str], float] = {frozenset(s.starts): 1.0}
     for v in s.order:
         following: dict[frozenset[str], float] = defaultdict(float)
@@ -99,6 +102,8 @@ def rolled_pca(s: Structure, pca: dict[str, float]) -> float | None:
             weight *= pca[v] / 100.0
             out = s.routes[v]
             if s.alternative[v]:
+                if through is not None:
+                    out = [route for route in out if route[0] in through] or out
                 total = sum(share or 0.0 for _, share in out)
                 for target, share in out:
                     following[rest | {target}] += weight * (share or 0.0) / total

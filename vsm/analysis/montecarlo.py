@@ -7,10 +7,11 @@ Each run follows one work item through the same model as the analysis (docs/anal
 - at an alternative split the item takes one route, drawn by share;
 - at a concurrent split it takes every branch, and a step where branches join is passed once,
   when the last branch arrives (the time from a step to the end is the longest of its branches);
-- after a step, each rework flow sends the item back with its probability. The item then starts
-  a new *pass* from the rework target, with new times, and nothing downstream of the step
-  happens in the current pass (the new pass reaches it); concurrent branches of one pass that
-  send work back to the same target start one new pass there;
+- after a step, each rework flow sends the item back with its probability (always, when they add
+  up to 100 %: vsm.analysis.absorbing). The item then starts a new *pass* from the rework
+  target, with new times, and nothing downstream of the step happens in the current pass (the
+  new pass reaches it); concurrent branches of one pass that send work back to the same target
+  start one new pass there;
 - the run's lead time is the longest time from a start to the end, all starts running together.
 
 With no ranges, no alternative routes and no rework, every run gives exactly the analysis's lead
@@ -201,6 +202,8 @@ class _Compiled:
             for target, p in s.rework[v]:
                 running += p
                 back.append((running, rank[target]))
+            if back and s.rho(v) == 1.0:  # all its work goes back, whatever the rounding
+                back[-1] = (1.0, back[-1][1])
             self.rework.append(tuple(back))
         self.starts = tuple(rank[v] for v in s.starts)
 

@@ -153,12 +153,17 @@ def critical_path(s: Structure, start: str, policy: Policy,
                   values: dict[str, float] | None = None) -> list[str]:
     """The steps from `start` along the policy's branches and the largest share of each
     alternative split, to an end step. Of equal shares, the route with the longer expected time
-    (given `values`), then the first by name, then id."""
+    (given `values`), then the first by name, then id. Where steps send all their work back,
+    only the routes that can go through once (Structure.once_through) are considered, if any."""
+    through = s.once_through()
     path = [start]
     v = start
     while s.routes[v]:
         if s.alternative[v]:
-            v = max(s.routes[v], key=lambda route: (
+            out = s.routes[v]
+            if through is not None:
+                out = [route for route in out if route[0] in through] or out
+            v = max(out, key=lambda route: (
                 route[1] or 0.0, values[route[0]] if values is not None else 0.0))[0]
         elif len(s.routes[v]) == 1:
             v = s.routes[v][0][0]

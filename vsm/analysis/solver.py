@@ -6,9 +6,12 @@ docs/analysis.md are linear:
     T(v) = d(v) + (1 - rho(v)) * sum of w_t T(t) over the next steps t + sum of p_r T(target_r)
 
 `eliminate` solves them exactly in reverse topological order: each T(v) is written as a constant
-c(v) plus multiples of T of rework targets not yet reached (all of them ancestors, so they come
-later in this order); a target is solved for itself the moment it is reached. `Elimination.values`
-then fills in the numbers with one forward pass.
+c(v) plus multiples of T of rework targets not yet reached (earlier in this order: upstream
+steps, or steps on other alternative routes; a target later in the order is already solved and
+substituted); a target is solved for itself the moment it is reached. `Elimination.values` then fills in the numbers with one forward pass. This
+is Gaussian elimination without pivoting of I - P, P the substochastic matrix of the chosen
+branches, shares and rework: work can finish from every step whatever the branches chosen
+(vsm.analysis.absorbing), so I - P is a non-singular M-matrix and every pivot is positive.
 
 The constants are linear in the durations with coefficients that do not depend on them, so the
 elimination is also a recipe for derivatives. `Elimination.gradient(seeds)` returns, for a
@@ -151,13 +154,14 @@ def eliminate(s: Any, duration: dict[str, float], policy: dict[str, str],
         taken: list[tuple[str, float]] = []
         keep = 1.0 - rho(v)
         out = fixed[v]
-        for target, weight in (((policy[v], 1.0),) if out is None else out):
-            factor = keep * weight
-            c += factor * const[target]
-            if record:
-                taken.append((target, factor))
-            for symbol, value in open_[target].items():
-                coefs[symbol] = coefs.get(symbol, 0.0) + factor * value
+        if keep:  # a step sending all its work back never takes its ordinary flows
+            for target, weight in (((policy[v], 1.0),) if out is None else out):
+                factor = keep * weight
+                c += factor * const[target]
+                if record:
+                    taken.append((target, factor))
+                for symbol, value in open_[target].items():
+                    coefs[symbol] = coefs.get(symbol, 0.0) + factor * value
         for target, p in rework[v]:
             coefs[target] = coefs.get(target, 0.0) + p
         # Substitute targets already solved (later in the order), earliest solved first, until

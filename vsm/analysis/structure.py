@@ -1,9 +1,11 @@
 """The flows of a map arranged for the solver (`Structure`), and the problems that prevent it.
 
 `build_structure` checks what makes the figures impossible (a loop of ordinary flows, shares
-that do not add up, rework that does not go back) and arranges the rest: topological order,
-routes, rework. `structure_key` is everything the structure depends on, so an analysis repeated
-after an edit that changed only times or %C&A can keep it (vsm.analysis.figures.Analyser).
+that do not add up, rework that goes forward or to a step running at the same time, rework over
+100 %, work that can never finish: vsm.analysis.absorbing) and arranges the rest: topological
+order, routes, rework, the steps sending all their work back. `structure_key` is everything the
+structure depends on, so an analysis repeated after an edit that changed only times or %C&A can
+keep it (vsm.analysis.figures.Analyser).
 
 The structure depends on the map's content only, never on the order in which steps and flows
 were drawn: wherever an order is needed (ties in the topological order, the routes and rework
@@ -15,9 +17,18 @@ of the order and the starts, so of every figure; the analysis names them in a wa
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Hashable
 
+from vsm.analysis.absorbing import (
+    FULL_REWORK,
+    OVER_FULL,
+    listed,
+    misdirected,
+    never_finishing,
+    once_through,
+)
 from vsm.analysis.solver import misdirected_rework, topological_order
 from vsm.model import ValueStreamMap
 from vsm.model.field_rules import SHARE_TOLERANCE
@@ -44,17 +55,36 @@ class Structure:
     rework: dict[str, list[tuple[str, float]]]  # rework targets with probability (fraction)
     starts: list[str]  # steps with no incoming ordinary flow, by name, then id; no strays
     left_out: list[str] = field(default_factory=list)  # stray steps (stray_steps), in step order
+    # Steps sending all their work back (rework adding up to 100 %), in order; rho is exactly 1.
+    full_rework: list[str] = field(default_factory=list)
     _rho: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     _fixed: dict[str, list[tuple[str, float]] | None] | None = field(
         default=None, repr=False, compare=False)
+    _through: set[str] | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for v in self.full_rework:
+            self._rho[v] = 1.0
 
     def rho(self, step_id: str) -> float:
-        """The fraction of work leaving the step that goes back for rework."""
+        """The fraction of work leaving the step that goes back for rework (exactly 1 for a step
+        that sends all its work back)."""
         try:
             return self._rho[step_id]
         except KeyError:
             value = self._rho[step_id] = sum(p for _, p in self.rework[step_id])
             return value
+
+    def once_through(self) -> set[str] | None:
+        """The steps from which work can reach an end along ordinary flows without passing a step
+        that sends all its work back (vsm.analysis.absorbing.once_through); None when no step
+        does, so every step can. Computed once."""
+        if not self.full_rework:
+            return None
+        if self._through is None:
+            self._through = once_through(self.order, self.routes, self.alternative,
+                                         set(self.full_rework))
+        return self._through
 
     def concurrent_splits(self) -> list[str]:
         """The steps whose several ordinary successors all happen, in topological order."""
@@ -156,30 +186,58 @@ def build_structure(map_: ValueStreamMap) -> tuple[Structure | None, list[Proble
             problems.append(Problem(
                 f"Step {name[v]!r}: the shares of its routes add up to {sum(shares):g}%, not 100%.",
                 (v,)))
+    full: list[str] = []
     for v, back in rework.items():
-        if back and sum(p for _, p in back) >= 1:
+        if not back or sum(p for _, p in back) < FULL_REWORK:
+            continue
+        total = math.fsum(p for _, p in back)
+        if total > OVER_FULL:
             problems.append(Problem(
-                f"Step {name[v]!r}: rework probabilities add up to "
-                f"{100 * sum(p for _, p in back):g}%; they must stay below 100%.", (v,)))
+                f"Step {name[v]!r}: rework probabilities add up to {100 * total:g}%; they must "
+                "not add up to more than 100%.", (v,)))
+        elif total >= FULL_REWORK:  # every exit is rework: exactly 100 %, whatever the rounding
+            full.append(v)
+            rework[v] = [(target, p / total) for target, p in back]
     if problems:  # ancestry needs an acyclic graph; report the rest once that is fixed
         return None, problems
     assert order is not None  # no order means a loop, a problem returned above
     rank = {v: i for i, v in enumerate(order)}
     wrong = misdirected_rework(successors, predecessors, rank, rework)
-    for v, back in rework.items():
-        for target, _ in back:
-            if (v, target) in wrong:
-                problems.append(Problem(
-                    f"Rework from {name[v]!r} goes to {name[target]!r}, which does not come "
-                    f"before it; rework must go back to an earlier step.", (v, target)))
+    if wrong:  # rework to a step that is not upstream: allowed unless forward or running together
+        starts = [v for v in steps if not predecessors[v] and v not in stray]
+        forward, together = misdirected(wrong, successors, predecessors, rank, alternative,
+                                        starts)
+        for v, back in rework.items():
+            for target, _ in back:
+                if (v, target) in forward:
+                    problems.append(Problem(
+                        f"Rework from {name[v]!r} goes to {name[target]!r}, which does not come "
+                        f"before it; rework must go back to an earlier step.", (v, target)))
+                elif (v, target) in together:
+                    problems.append(Problem(
+                        f"Rework from {name[v]!r} goes to {name[target]!r}, which runs at the "
+                        f"same time (concurrent branches or several starts lead to both); send "
+                        f"it to a step before the split, in the same branch, or on another "
+                        f"alternative route.", (v, target)))
     if problems:
         return None, problems
     for v in left_out:  # a stray step's rework ("do it again") is left out with it
         rework[v] = []
+    if full:  # in order; a stray step is left out
+        marked = set(full)
+        full = [v for v in order if v in marked]
+    trapped = never_finishing(order, routes, alternative, rework, set(full))
+    if trapped:
+        stuck = set(trapped)
+        return None, [Problem(
+            f"Work at {listed([name[v] for v in trapped])} can never finish: rework always sends "
+            f"it back before it reaches an end. Keep the rework of "
+            f"{listed([name[v] for v in full if v in stuck], 'or')} below 100%, or send it to a "
+            f"step from which the work can finish.", tuple(trapped))]
     by_content = position.__getitem__
     for out in routes.values():
         out.sort(key=lambda route: by_content(route[0]))
     for back in rework.values():
         back.sort(key=lambda flow: by_content(flow[0]))
     starts = sorted((v for v in steps if not predecessors[v] and v not in stray), key=by_content)
-    return Structure(order, routes, alternative, rework, starts, left_out), []
+    return Structure(order, routes, alternative, rework, starts, left_out, full), []
