@@ -79,12 +79,12 @@ def test_report_of_a_map_the_analysis_refuses_exits_with_2(tmp_path, capsys, cas
     assert data["lead_time_minutes"] is None and data["problems"] == [problem]
 
 
-def test_the_loader_refusing_rework_100_exits_with_2_too(tmp_path, capsys):
+def test_the_loader_refusing_rework_over_100_exits_with_2_too(tmp_path, capsys):
     source = Path(write(tmp_path, make_map({"A": (1, 1), "B": (1, 1)},
                                            [("A", "B"), ("B", "A", rework(50))])))
     document = json.loads(source.read_text())
     [flow] = [f for m in document["maps"] for f in m["flows"] if f.get("kind") == "rework"]
-    flow["probability"] = 100
+    flow["probability"] = 101
     source.write_text(json.dumps(document))
     status, out, err = run(capsys, "report", str(source), "--json")
     assert (status, out) == (2, "") and err.startswith("vsm: error: ") and err.count("\n") == 1

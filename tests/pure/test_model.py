@@ -85,7 +85,7 @@ def test_bad_values_are_refused_with_the_step_named(map_, field, value, message)
     (Flow("A", "A"), "cannot flow into itself"),
     (Flow("A", "C", share=0), "share must be more than 0"),
     (Flow("A", "C", kind="rework"), "needs a probability"),
-    (Flow("A", "C", kind="rework", probability=100), "less than 100"),
+    (Flow("A", "C", kind="rework", probability=101), "at most 100"),
     (Flow("A", "C", kind="rework", probability=10, share=5), "not a share"),
     (Flow("A", "B"), "already such a flow"),
     (Flow("A", "B", probability=5), "only rework flows"),

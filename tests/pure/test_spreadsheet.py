@@ -141,8 +141,8 @@ def test_more_problems_than_shown_are_counted(tmp_path):
     ("name,next\nA,A\n", "row 2: a step cannot be its own next step"),
     ("name,next\nA,\"B; B\"\nB,\n", "row 2: next step 'B' is listed twice"),
     ("name,next\nA,\"B (50); C\"\nB,\nC,\n", "row 2: give every next step a share, or none"),
-    ("name,rework_to,rework_probability\nA,A,100\n", "row 2: the rework probability to 'A' must be "
-                                                     "more than 0 and less than 100, not 100"),
+    ("name,rework_to,rework_probability\nA,A,101\n", "row 2: the rework probability to 'A' must be "
+                                                     "more than 0 and at most 100, not 101"),
     ("name,rework_to\nA,\"A (60); B (50)\"\nB,\n", "row 2: rework probabilities add up to 110"),
     ("name,rework_probability\nA,20\n", "row 2: rework_probability is set but rework_to is empty"),
     ("name,process_time,process_time_max\nA,1h,30m\n",

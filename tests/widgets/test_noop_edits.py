@@ -124,7 +124,7 @@ REFUSED = [
     ("set_step_field", ("T", "pca", 0)),
     ("set_step_field", ("T", "name", 5)),
     ("set_flow_field", ("tf", "share", 150)),
-    ("set_flow_field", ("ct", "probability", 100)),
+    ("set_flow_field", ("ct", "probability", 101)),
     ("set_flow_field", ("tf", "kind", "sideways")),
     ("set_kaizen_field", ("k", "step_id", "nowhere")),
     ("set_kaizen_field", ("k", "expected_saving_minutes", -5)),

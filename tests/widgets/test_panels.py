@@ -476,8 +476,8 @@ def test_properties_rework_flow_probability_and_kind(qtbot, doc):
     assert props.flow_title.text() == "Rework: B → A"
     assert fields["probability"].editor.text() == "20"
     assert not fields["share"].editor.isEnabled()
-    type_and_finish(fields["probability"].editor, "100")
-    assert "less than 100" in fields["probability"].error.message()
+    type_and_finish(fields["probability"].editor, "101")
+    assert "at most 100" in fields["probability"].error.message()
     type_and_finish(fields["probability"].editor, "25")
     assert first_map(doc).flow("ba").probability == 25
     kind = fields["kind"].editor

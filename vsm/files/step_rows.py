@@ -265,13 +265,14 @@ def _rework(row: _Row, keys: dict[str, str], add: Callable[[str], None]) -> list
     for entry, figure in entries:
         assert figure is not None  # a missing figure returned above
         target = _resolve(entry, keys, "rework step", add)
-        probability = _figure(figure, f"the rework probability to {entry!r}", False, add)
+        probability = _figure(figure, f"the rework probability to {entry!r}", True, add)
         if target is not None and any(name_key(target) == name_key(t) for t, _ in found):
             add(f"rework step {target!r} is listed twice")
         elif target is not None and probability is not None:
             found.append((target, probability))
-    if found and sum(p for _, p in found) >= 100:
-        add(f"rework probabilities add up to {sum(p for _, p in found):g}; they must stay below 100")
+    if found and sum(p for _, p in found) > 100 + SHARE_TOLERANCE:
+        add(f"rework probabilities add up to {sum(p for _, p in found):g}; they must not add up "
+            "to more than 100")
     return found
 
 

@@ -228,4 +228,4 @@ def clean_flow_figures(flow: FlowFigures, what: str) -> None:
         if flow.probability is None:
             raise ModelError(f"{what}: a rework flow needs a probability (percent)")
         flow.probability = clean_percent(flow.probability, f"{what}: probability",
-                                         upper_inclusive=False)
+                                         upper_inclusive=True)

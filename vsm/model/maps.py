@@ -292,7 +292,7 @@ class ValueStreamMap(KaizenHolder, Observable):
         if not (kind == "normal" and flow.source != flow.target and probability is None and (
                 share is None or (type(share) is float and 0.0 < share <= 100.0))
                 or kind == "rework" and share is None and type(probability) is float
-                and 0.0 < probability < 100.0):  # the fast path: already clean and valid
+                and 0.0 < probability <= 100.0):  # the fast path: already clean and valid
             clean_flow_figures(replace(flow) if steps is not None else flow,
                                f"flow {source.name!r} -> {target.name!r}")
         same_source = [*self._flows_from.get(flow.source, {}).values(),

@@ -63,7 +63,8 @@ class Flow:
 
     kind "normal": an ordinary flow; `share` (percent) is set when the source's outgoing ordinary
     flows are alternative routes. kind "rework": work sent back to an earlier step with
-    `probability` (percent).
+    `probability` (percent, more than 0 and at most 100: docs/analysis.md, "Rework that goes
+    anywhere back").
     """
 
     source: str
