@@ -23,12 +23,14 @@ from tests.helpers.absorbing_reference import (
     mixed_maps,
     times,
     together_by_enumeration,
+    together_from_the_starts,
     trapped_by_some_policy,
 )
 from tests.helpers.maps import make_map, rework, share
+from tests.helpers.strategies import dense_maps
 from tests.pure.test_analysis_reference import reference_times
 from vsm.analysis import Analyser, analyse, build_structure
-from vsm.analysis.absorbing import run_together
+from vsm.analysis.absorbing import Together
 from vsm.analysis.capacity import CapacityError, visits
 from vsm.analysis.montecarlo import simulate
 from vsm.analysis.solver import comes_before, topological_order
@@ -303,13 +305,8 @@ def test_refused_exactly_where_some_work_never_finishes(map_):
         assert structure is not None, messages
 
 
-@settings(max_examples=200, deadline=None)
-@given(mixed_maps())
-def test_running_together_matches_enumeration(map_):
-    structure, problems = build_structure(map_)
-    graph_ok = structure is not None or not any(
-        "loop" in p.message or "share" in p.message for p in problems)
-    assume(graph_ok)
+def together_pairs(map_: ValueStreamMap):
+    """(Together over the map, the pairs of steps neither upstream of the other)."""
     ids = [s.id for s in map_.steps]
     normal = [f for f in map_.flows if f.kind == "normal"]
     successors = {v: [f.target for f in normal if f.source == v] for v in ids}
@@ -317,15 +314,31 @@ def test_running_together_matches_enumeration(map_):
     alternative = {v: any(f.share is not None for f in normal if f.source == v) for v in ids}
     joined = {v for f in map_.flows if f.source != f.target for v in (f.source, f.target)}
     starts = [v for v in ids if not predecessors[v] and (v in joined or not joined)]
-    order = topological_order(successors, {v: i for i, v in enumerate(ids)})
+    order = [v for v in topological_order(successors, {v: i for i, v in enumerate(ids)})
+             if v in joined or not joined]
     rank = {v: i for i, v in enumerate(order)}
-    for a in ids:
-        for b in ids:
-            if a == b or a not in joined or b not in joined or comes_before(
-                    predecessors, rank, a, b) or comes_before(predecessors, rank, b, a):
-                continue
-            assert run_together(a, b, successors, predecessors, rank, alternative, starts) == \
-                together_by_enumeration(map_, a, b), (a, b)
+    pairs = [(a, b) for a in order for b in order if a != b
+             and not comes_before(predecessors, rank, a, b)
+             and not comes_before(predecessors, rank, b, a)]
+    return Together(successors, predecessors, order, alternative, starts), pairs
+
+
+@settings(max_examples=200, deadline=None)
+@given(mixed_maps())
+def test_running_together_matches_enumeration(map_):
+    paths, pairs = together_pairs(map_)
+    for a, b in pairs:
+        assert paths.run_together(a, b) == together_by_enumeration(map_, a, b), (a, b)
+
+
+@settings(max_examples=150, deadline=None)
+@given(dense_maps())
+def test_running_together_below_the_common_dominator_is_exact(map_):
+    # Up to 14 steps, many concurrent splits, several starts: starting below the nearest common
+    # dominator gives what following the paths from the starts gives.
+    paths, pairs = together_pairs(map_)
+    for a, b in pairs:
+        assert paths.run_together(a, b) == together_from_the_starts(map_, a, b), (a, b)
 
 
 @settings(max_examples=250, deadline=None)

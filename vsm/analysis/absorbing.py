@@ -13,7 +13,7 @@ no loop:
   not). Rework to a step downstream of v is refused, and so is rework to a step that runs
   together with v: the new pass from there would leave the rest of v's own branch undone.
   Without concurrent splits and with one start, every step that is not downstream of v
-  qualifies. `run_together` answers the last question; `misdirected` sorts the flows that go
+  qualifies. `Together` answers the last question; `misdirected` sorts the flows that go
   elsewhere than upstream.
 - **How much.** The rework probabilities leaving a step add up to at most 100 %; at 100 % every
   exit is rework (`FULL_REWORK`), and the step's ordinary flows are never taken.
@@ -38,71 +38,110 @@ OVER_FULL = 1.0 + 1e-4  # above this (100.01 %, the shares' tolerance) rework ad
 
 
 def misdirected(wrong: set[tuple[str, str]], successors: dict[str, list[str]],
-                predecessors: dict[str, list[str]], rank: dict[str, int],
+                predecessors: dict[str, list[str]], order: list[str],
                 alternative: dict[str, bool], starts: list[str]
                 ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """Of the rework flows (source, target) whose target is not upstream (`wrong`): those whose
     target is downstream of the source, and those whose target runs together with the source.
-    The others are allowed."""
+    The others are allowed. `order`: the topological order of the steps (no stray steps)."""
+    rank = {v: i for i, v in enumerate(order)}
     forward: set[tuple[str, str]] = set()
     together: set[tuple[str, str]] = set()
     concurrent = len(starts) > 1 or any(
         len(out) > 1 and not alternative[v] for v, out in successors.items())
-    for v, target in wrong:
+    paths: Together | None = None
+    for v, target in sorted(wrong, key=lambda pair: (rank[pair[0]], rank[pair[1]])):
         if comes_before(predecessors, rank, v, target):
             forward.add((v, target))
-        elif concurrent and run_together(target, v, successors, predecessors, rank, alternative,
-                                         starts):
-            together.add((v, target))
+        elif concurrent:
+            if paths is None:
+                paths = Together(successors, predecessors, order, alternative, starts)
+            if paths.run_together(target, v):
+                together.add((v, target))
     return forward, together
 
 
-def _upstream(step: str, predecessors: dict[str, list[str]]) -> set[str]:
-    """The step and every step an ordinary path leads from to it."""
-    found, stack = {step}, [step]
-    while stack:
-        for u in predecessors[stack.pop()]:
-            if u not in found:
-                found.add(u)
-                stack.append(u)
-    return found
+class Together:
+    """Whether one item can pass two steps in one pass (neither upstream of the other): for some
+    choice of one route at every alternative split, both are reached from the starts.
 
-
-def run_together(a: str, b: str, successors: dict[str, list[str]],
-                 predecessors: dict[str, list[str]], rank: dict[str, int],
-                 alternative: dict[str, bool], starts: list[str]) -> bool:
-    """True if one item can pass both a and b in one pass (neither upstream of the other): for
-    some choice of one route at every alternative split, both are reached from the starts.
-
-    Two paths, one from a start to a and one from a start to b, are followed together, always
-    moving the one at the earlier step in the topological order `rank`: so wherever the paths
-    share a step, both stand on it at once, and there they must leave by the same route if it
-    is an alternative split (concurrent branches may part). Each path stays upstream of its end.
-    The cost is at most the product of the two upstream parts of the map; it is paid only for
-    rework to a step that is not upstream of its source, in a map with concurrency.
+    Every path from the starts to either step passes their nearest common *dominator* d (a step
+    on every path from the starts to it; the immediate dominators are found once, in
+    topological order, as the meeting point of a step's predecessors), so it is enough to look
+    below d. From d, two paths, one to each step, are followed together, always moving the one
+    at the earlier step in the topological order: so wherever the paths share a step, both
+    stand on it at once, and there they must leave by the same route if it is an alternative
+    split (concurrent branches may part). The cost is at most the product of the parts of the
+    map between d and the two steps: on maps of nested splits, the innermost split around both.
+    With no common dominator (the steps are reached from different starts) the paths start from
+    every pair of starts.
     """
-    up_a, up_b = _upstream(a, predecessors), _upstream(b, predecessors)
-    seen: set[tuple[str, str]] = set()
-    stack = [(x, y) for x in starts if x in up_a for y in starts if y in up_b]
-    while stack:
-        state = stack.pop()
-        if state in seen:
-            continue
-        seen.add(state)
-        x, y = state
-        if x == a and y == b:
-            return True
-        if x == y:
-            out = successors[x]
-            if alternative[x]:
-                stack.extend((t, t) for t in out if t in up_a and t in up_b)
+
+    def __init__(self, successors: dict[str, list[str]], predecessors: dict[str, list[str]],
+                 order: list[str], alternative: dict[str, bool], starts: list[str]) -> None:
+        self.successors, self.predecessors = successors, predecessors
+        self.alternative, self.starts = alternative, starts
+        self.rank = {v: i for i, v in enumerate(order)}
+        self.idom: dict[str | None, str | None] = {None: None}  # None: the starts, together
+        self.depth: dict[str | None, int] = {None: 0}
+        for v in order:
+            above: str | None = None
+            for i, u in enumerate(predecessors[v]):
+                above = u if i == 0 else self._meet(above, u)
+            self.idom[v] = above
+            self.depth[v] = self.depth[above] + 1
+
+    def _meet(self, x: str | None, y: str | None) -> str | None:
+        """The nearest common dominator of x and y."""
+        idom, depth = self.idom, self.depth
+        while x != y:
+            if depth[x] >= depth[y]:
+                x = idom[x]
             else:
-                stack.extend((s, t) for s in out if s in up_a for t in out if t in up_b)
-        elif y == b or (x != a and rank[x] < rank[y]):
-            stack.extend((t, y) for t in successors[x] if t in up_a)
+                y = idom[y]
+        return x
+
+    def _upstream(self, step: str, floor: int) -> set[str]:
+        """The step and the steps upstream of it, no earlier in the order than `floor`."""
+        rank, predecessors = self.rank, self.predecessors
+        found, stack = {step}, [step]
+        while stack:
+            for u in predecessors[stack.pop()]:
+                if u not in found and rank[u] >= floor:
+                    found.add(u)
+                    stack.append(u)
+        return found
+
+    def run_together(self, a: str, b: str) -> bool:
+        """True if one item can pass both a and b (neither upstream of the other) in one pass."""
+        top = self._meet(a, b)
+        floor = 0 if top is None else self.rank[top]
+        up_a, up_b = self._upstream(a, floor), self._upstream(b, floor)
+        successors, alternative, rank = self.successors, self.alternative, self.rank
+        seen: set[tuple[str, str]] = set()
+        if top is None:
+            stack = [(x, y) for x in self.starts if x in up_a for y in self.starts if y in up_b]
         else:
-            stack.extend((x, t) for t in successors[y] if t in up_b)
-    return False
+            stack = [(top, top)]
+        while stack:
+            state = stack.pop()
+            if state in seen:
+                continue
+            seen.add(state)
+            x, y = state
+            if x == a and y == b:
+                return True
+            if x == y:
+                out = successors[x]
+                if alternative[x]:
+                    stack.extend((t, t) for t in out if t in up_a and t in up_b)
+                else:
+                    stack.extend((s, t) for s in out if s in up_a for t in out if t in up_b)
+            elif y == b or (x != a and rank[x] < rank[y]):
+                stack.extend((t, y) for t in successors[x] if t in up_a)
+            else:
+                stack.extend((x, t) for t in successors[y] if t in up_b)
+        return False
 
 
 def never_finishing(order: list[str], routes: dict[str, list[tuple[str, float | None]]],

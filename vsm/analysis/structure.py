@@ -205,7 +205,7 @@ def build_structure(map_: ValueStreamMap) -> tuple[Structure | None, list[Proble
     wrong = misdirected_rework(successors, predecessors, rank, rework)
     if wrong:  # rework to a step that is not upstream: allowed unless forward or running together
         starts = [v for v in steps if not predecessors[v] and v not in stray]
-        forward, together = misdirected(wrong, successors, predecessors, rank, alternative,
+        forward, together = misdirected(wrong, successors, predecessors, order, alternative,
                                         starts)
         for v, back in rework.items():
             for target, _ in back:
