@@ -1,10 +1,14 @@
 """Spreadsheet files as rows of cells: read CSV and XLSX, write them atomically.
 
-Only the file side of step tables lives here; what the cells mean is vsm.files.step_tables.
+Only the file side of step tables and event logs lives here; what the cells mean is
+vsm.files.step_tables (steps) and vsm.mining (events).
 
 Reading gives every non-blank row with its 1-based row number as a spreadsheet shows it (the
-header is row 1 when it is the first row), with the work bounded by vsm.files.sheet_limits: a file
-past a limit is refused as soon as the reader meets it. CSV: UTF-8 with or without a byte-order
+header is row 1 when it is the first row), with the work bounded by vsm.files.sheet_limits (the
+limits of the kind of table read: `read_table` reads a step table and keeps its rows,
+`stream_table` hands each row to a function as it is read, under the limits it is given, as an
+event log of millions of rows is read): a file past a limit is refused as soon as the reader
+meets it. CSV: UTF-8 with or without a byte-order
 mark, UTF-16 with a byte-order mark (Excel's "Unicode text"), else Windows-1252 with a note saying
 so; the delimiter (comma, semicolon or tab) is the most frequent of them in the first non-blank
 line, outside quotes; the file is streamed, one row at a time. XLSX: vsm.files.xlsx_read, which
@@ -33,12 +37,11 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterable, Sequence
+from typing import IO, Any, Callable, Iterable, Sequence
 
 from vsm.errors import FileFormatError
-from vsm.files import sheet_limits as limits
 from vsm.files.atomic import atomic_file
-from vsm.files.sheet_limits import TableRows, size_text
+from vsm.files.sheet_limits import Limits, TableRows, size_text
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -72,8 +75,25 @@ def table_kind(path: Path) -> str:
 
 
 def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
-    """The non-blank rows of a CSV or XLSX file (XLSX: the sheet named `sheet`, else the first)."""
-    path = Path(path)
+    """The non-blank rows of a CSV or XLSX step table (XLSX: the sheet named `sheet`, else the
+    first), under the limits of a step table."""
+    table = TableRows(Path(path))
+    title, notes = _read(Path(path), sheet, table)
+    return RawTable(table.rows, title, notes)
+
+
+def stream_table(path: str | Path, sink: Callable[[int, list[Any]], None], limits: Limits,
+                 sheet: str | None = None) -> RawTable:
+    """Read a CSV or XLSX table under `limits`, calling sink(row number, cells) for each
+    non-blank row as it is read (the header first) and keeping none: the RawTable returned has
+    no rows, only the sheet read and the notes. The rows are those `read_table` gives."""
+    table = TableRows(Path(path), limits, sink)
+    title, notes = _read(Path(path), sheet, table)
+    return RawTable([], title, notes)
+
+
+def _read(path: Path, sheet: str | None, table: TableRows) -> tuple[str | None, list[str]]:
+    """Read the file's rows into `table`; (the XLSX sheet read or None, notes)."""
     kind = table_kind(path)
     try:
         mode = path.stat().st_mode
@@ -86,13 +106,12 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
     if not stat.S_ISREG(mode):  # a device or a pipe could be read for ever
         raise FileFormatError(path, "is not a regular file")
     if kind == "csv":
-        return _read_csv(path)
+        return None, _read_csv(path, table)
     from vsm.files.xlsx_read import read_xlsx
 
     wanted = set() if sheet is None else {  # as typed, or as it became as a sheet title
         sheet.strip().casefold(), sheet_titles([sheet])[0].casefold()}
-    title, notes, rows = read_xlsx(path, sheet, wanted)
-    return RawTable(rows, title, notes)
+    return read_xlsx(path, sheet, wanted, table)
 
 
 # ---------------------------------------------------------------- CSV
@@ -105,7 +124,7 @@ def csv_quoted(cell: Any) -> Any:
 
 def csv_unquoted(cell: str) -> str:
     """A CSV cell as it was before `csv_quoted`."""
-    return cell[1:] if _QUOTED_FORMULA.match(cell) else cell
+    return cell[1:] if cell[:1] == "'" and _QUOTED_FORMULA.match(cell) else cell
 
 
 def _encoding(path: Path, file: IO[bytes]) -> tuple[str, list[str]]:
@@ -154,44 +173,49 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _records(path: Path, text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(row number, cells) of each CSV row, refusing a row longer than limits.MAX_RECORD_CHARACTERS
-    before the csv module splits it."""
+def _records(path: Path, text: IO[str], delimiter: str,
+             limit: Limits) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) of each CSV row, refusing a row longer than the limit's
+    record_characters before the csv module splits it."""
     read = {"row": 1, "characters": 0}
+    most = limit.record_characters
 
     def lines() -> Iterator[str]:
-        while line := text.readline(limits.MAX_RECORD_CHARACTERS + 1):
+        while line := text.readline(most + 1):
             read["characters"] += len(line)
-            if read["characters"] > limits.MAX_RECORD_CHARACTERS:
-                raise FileFormatError(path, f"row {read['row']:,}: more than "
-                                            f"{limits.MAX_RECORD_CHARACTERS:,} characters in one "
-                                            "row; is this a step table?")
+            if read["characters"] > most:
+                raise FileFormatError(path, f"row {read['row']:,}: more than {most:,} characters "
+                                            f"in one row; {limit.question()}")
             yield line
 
+    unquoted = csv_unquoted
     for number, cells in enumerate(csv.reader(lines(), delimiter=delimiter), start=1):
         read["row"], read["characters"] = number + 1, 0
-        yield number, [csv_unquoted(cell) for cell in cells]
+        # a quote first is rare: look at each cell only when the row holds one
+        yield number, ([unquoted(cell) for cell in cells] if "'" in "".join(cells) else cells)
 
 
-def _read_csv(path: Path) -> RawTable:
+def _read_csv(path: Path, table: TableRows) -> list[str]:
+    """Read a CSV file's rows into `table`; the notes (the encoding)."""
+    limit = table.limits
     try:
         size = path.stat().st_size
-        if size > limits.MAX_CSV_BYTES:
+        if size > limit.csv_bytes:
             raise FileFormatError(path, f"{size_text(size)}, more than the "
-                                        f"{size_text(limits.MAX_CSV_BYTES)} a step table may "
-                                        "need; is this a step table?")
+                                        f"{size_text(limit.csv_bytes)} {limit.table} may "
+                                        f"need; {limit.question()}")
         with open(path, "rb") as binary:
             encoding, notes = _encoding(path, binary)
         with open(path, encoding=encoding, newline="") as text:
             delimiter = sniff_delimiter(text.read(65536))
-        table = TableRows(path)
         # The csv module's own limit on a field (131,072 characters) would name neither the row
         # nor the cell; the record limit bounds the work, and TableRows refuses a long cell.
-        field_limit = csv.field_size_limit(limits.MAX_RECORD_CHARACTERS)
+        field_limit = csv.field_size_limit(limit.record_characters)
         try:
             with open(path, encoding=encoding, newline="") as text:
-                for number, cells in _records(path, text, delimiter):
-                    table.add(number, cells)
+                add = table.add
+                for number, cells in _records(path, text, delimiter, limit):
+                    add(number, cells)
         finally:
             csv.field_size_limit(field_limit)
     except OSError as error:
@@ -200,7 +224,7 @@ def _read_csv(path: Path) -> RawTable:
         raise FileFormatError(path, f"not a readable CSV table: {error}") from None
     except UnicodeDecodeError:  # the file changed since its encoding was checked
         raise FileFormatError(path, f"not {encoding} text") from None
-    return RawTable(table.rows, None, notes)
+    return notes
 
 
 # ---------------------------------------------------------------- writing

@@ -1,4 +1,4 @@
-"""Reading one sheet of an XLSX workbook with bounded work: the step-table side of a workbook.
+"""Reading one sheet of an XLSX workbook with bounded work: a step table or an event log.
 
 An XLSX file is a zip of XML parts. Before anything is decompressed, the zip's directory is
 checked: at most MAX_ZIP_ENTRIES files, and each part this reader needs (the package's and the
@@ -9,7 +9,8 @@ the declared sizes bound the work). Each part is then streamed through expat, wi
 tree: DTDs are refused (no entities), every element counts against MAX_ELEMENTS, every cell of the
 sheet (blank or not) against MAX_CELLS_READ, every text kept against MAX_TEXT_CHARACTERS, and the
 limits on rows, columns, characters in a cell and steps apply while the sheet is read (all in
-vsm.files.sheet_limits). The first limit reached refuses the file with one FileFormatError naming
+vsm.files.sheet_limits; those that differ between a step table and an event log come from the
+limits of the TableRows the rows go to). The first limit reached refuses the file with one FileFormatError naming
 the file and the part, row or cell; nothing the file declares (its dimension, a row number, a
 column) is used to allocate anything.
 
@@ -32,14 +33,13 @@ from xml.parsers import expat
 
 from vsm.errors import FileFormatError
 from vsm.files import sheet_limits as limits
-from vsm.files.sheet_limits import TableRows, size_text
+from vsm.files.sheet_limits import Limits, TableRows, size_text
 
 _EOCD = b"PK\x05\x06"  # end of the zip's central directory
 _CELL_REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _ROW_NUMBER = re.compile(r"([0-9]{1,9})(?:\.0*)?")
 _MEGABYTE = 1024 * 1024
 _MAX_FORMAT_CODE = 255  # characters in a number format (Excel's limit)
-Rows = list[tuple[int, list[Any]]]
 
 
 class _Done(Exception):
@@ -64,9 +64,10 @@ def _local(name: str) -> str:
 class _Workbook:
     """One workbook being read: its zip, the budget shared by its parts, and how to parse one."""
 
-    def __init__(self, path: Path, archive: zipfile.ZipFile) -> None:
+    def __init__(self, path: Path, archive: zipfile.ZipFile, table_limits: Limits) -> None:
         self.path = path
         self.archive = archive
+        self.limits = table_limits
         self.names = set(archive.namelist())
         self.elements = 0
         self.text = 0  # characters of text kept
@@ -75,12 +76,12 @@ class _Workbook:
         return FileFormatError(self.path, reason)
 
     def too_much(self, where: str, reason: str) -> FileFormatError:
-        return self.fail(f"{where}: {reason}; is this a step table?")
+        return self.fail(f"{where}: {reason}; {self.limits.question()}")
 
     def keep_text(self, characters: int, where: str) -> None:
         self.text += characters
-        if self.text > limits.MAX_TEXT_CHARACTERS:
-            raise self.too_much(where, f"more than {limits.MAX_TEXT_CHARACTERS:,} characters of "
+        if self.text > self.limits.text_characters:
+            raise self.too_much(where, f"more than {self.limits.text_characters:,} characters of "
                                 "text in the workbook")
 
     def info(self, name: str, limit: int) -> zipfile.ZipInfo:
@@ -95,11 +96,12 @@ class _Workbook:
         size = info.file_size
         if size > limit:
             raise self.fail(f"the part {name} would unzip to {size_text(size)}, more than the "
-                            f"{size_text(limit)} a step table may need; nothing was read")
+                            f"{size_text(limit)} {self.limits.table} may need; nothing was read")
         if size > limits.RATIO_FLOOR_BYTES and size > limits.MAX_RATIO * info.compress_size:
             ratio = size / max(info.compress_size, 1)
             raise self.fail(f"the part {name} would unzip to {ratio:,.0f} times its size (at most "
-                            f"{limits.MAX_RATIO}): a zip bomb, not a step table; nothing was read")
+                            f"{limits.MAX_RATIO}): a zip bomb, not {self.limits.table}; nothing "
+                            "was read")
         return info
 
     def parse(self, name: str, limit: int, start: Callable[[str, dict[str, str]], None],
@@ -117,8 +119,8 @@ class _Workbook:
 
         def started(tag: str, attributes: dict[str, str]) -> None:
             self.elements += 1
-            if self.elements > limits.MAX_ELEMENTS:
-                raise self.too_much(f"the part {name}", f"more than {limits.MAX_ELEMENTS:,} "
+            if self.elements > self.limits.elements:
+                raise self.too_much(f"the part {name}", f"more than {self.limits.elements:,} "
                                     "XML elements in the parts read")
             start(_local(tag), attributes)
 
@@ -161,7 +163,7 @@ class _Workbook:
         return found
 
 
-def _check_directory(path: Path) -> None:
+def _check_directory(path: Path, table_limits: Limits) -> None:
     """Refuse a zip whose directory lists more than MAX_ZIP_ENTRIES files (or is larger than
     such a list), before Python's zip reader builds an object for each; what is not a zip at all
     is left to that reader."""
@@ -180,11 +182,11 @@ def _check_directory(path: Path) -> None:
     if entries > limits.MAX_ZIP_ENTRIES or directory_bytes > limits.MAX_ZIP_ENTRIES * 100:
         raise FileFormatError(path, f"the zip lists {entries:,} files in "
                                     f"{size_text(directory_bytes)} (at most "
-                                    f"{limits.MAX_ZIP_ENTRIES:,}); is this a step table?")
+                                    f"{limits.MAX_ZIP_ENTRIES:,}); {table_limits.question()}")
 
 
-def _open(path: Path) -> zipfile.ZipFile:
-    _check_directory(path)
+def _open(path: Path, table_limits: Limits) -> zipfile.ZipFile:
+    _check_directory(path, table_limits)
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as error:
@@ -293,7 +295,7 @@ def _shared_strings(book: _Workbook, part: str | None) -> list[str]:
                 raise book.too_much(f"{where}, string {len(strings) + 1:,}", _long_cell())
             pieces.append(characters)
 
-    book.parse(part, limits.MAX_PART_BYTES, start, end, text)
+    book.parse(part, book.limits.part_bytes, start, end, text)
     return strings
 
 
@@ -301,7 +303,7 @@ def _shared_strings(book: _Workbook, part: str | None) -> list[str]:
 
 
 class _SheetReader:
-    """The handlers that stream a sheet's rows into a TableRows."""
+    """The handlers that stream a sheet's rows into a TableRows (its limits apply)."""
 
     def __init__(self, book: _Workbook, part: str, strings: list[str], dates: dict[int, bool],
                  date1904: bool, table: TableRows) -> None:
@@ -310,6 +312,7 @@ class _SheetReader:
         self.book, self.part, self.strings, self.dates = book, part, strings, dates
         self.epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
         self.table = table
+        self.limits = table.limits
         self.rows_read = self.cells_read = 0
         self.row = self.column = 0
         self.values: dict[int, Any] = {}
@@ -326,9 +329,9 @@ class _SheetReader:
     def start(self, tag: str, attributes: dict[str, str]) -> None:
         if tag == "c":
             self.cells_read += 1
-            if self.cells_read > limits.MAX_CELLS_READ:
+            if self.cells_read > self.limits.cells_read:
                 raise self.book.too_much(f"row {self.row:,}", f"more than "
-                                         f"{limits.MAX_CELLS_READ:,} cells in the sheet, blank "
+                                         f"{self.limits.cells_read:,} cells in the sheet, blank "
                                          "ones included")
             self.reference = attributes.get("r", "")
             if self.reference:
@@ -356,9 +359,9 @@ class _SheetReader:
             self.phonetic = True
         elif tag == "row":
             self.rows_read += 1
-            if self.rows_read > limits.MAX_ROWS_READ:
+            if self.rows_read > self.limits.rows_read:
                 raise self.book.too_much(f"row {self.row + 1:,}", f"more than "
-                                         f"{limits.MAX_ROWS_READ:,} rows, blank ones included")
+                                         f"{self.limits.rows_read:,} rows, blank ones included")
             number = attributes.get("r")
             self.row = self.row + 1 if number is None else self._row_number(number)
             self.column = 0
@@ -446,21 +449,23 @@ class _SheetReader:
     def _keep(self, value: Any) -> None:
         if value is None or (isinstance(value, str) and not value.strip()):
             return
-        if self.column > limits.MAX_COLUMNS:
+        if self.column > self.limits.columns:
             raise self.book.too_much(f"cell {self.cell_name()}", f"a value beyond column "
-                                     f"{limits.MAX_COLUMNS}")
-        if self.row > limits.MAX_ROWS_READ:
+                                     f"{self.limits.columns:,}")
+        if self.row > self.limits.rows_read:
             raise self.book.too_much(f"cell {self.cell_name()}", f"a value below row "
-                                     f"{limits.MAX_ROWS_READ:,}")
+                                     f"{self.limits.rows_read:,}")
         self.values[self.column] = value
 
 
-def read_xlsx(path: Path, sheet: str | None, wanted: set[str]) -> tuple[str, list[str], Rows]:
-    """(title of the sheet read, notes, its non-blank rows): the first sheet whose title,
-    stripped and case-folded, is in `wanted` (the names `sheet` may have as a title), else the
-    first sheet; see the module for the limits."""
-    with _open(path) as archive:
-        book = _Workbook(path, archive)
+def read_xlsx(path: Path, sheet: str | None, wanted: set[str],
+              table: TableRows) -> tuple[str, list[str]]:
+    """Read the non-blank rows of one sheet into `table` (under its limits); (the title of the
+    sheet read, notes). The sheet: the first whose title, stripped and case-folded, is in
+    `wanted` (the names `sheet` may have as a title), else the first sheet; see the module for
+    the limits."""
+    with _open(path, table.limits) as archive:
+        book = _Workbook(path, archive, table.limits)
         part = _workbook_part(book)
         sheets, date1904 = _sheets(book, part)
         links = book.relationships(part)
@@ -481,7 +486,6 @@ def read_xlsx(path: Path, sheet: str | None, wanted: set[str]) -> tuple[str, lis
         by_kind = {kind: target for kind, target in links.values()}
         dates = _date_styles(book, by_kind.get("styles"))
         strings = _shared_strings(book, by_kind.get("sharedStrings"))
-        table = TableRows(path)
         reader = _SheetReader(book, chosen[1], strings, dates, date1904, table)
-        book.parse(chosen[1], limits.MAX_PART_BYTES, reader.start, reader.end, reader.text)
-        return chosen[0], notes, table.rows
+        book.parse(chosen[1], table.limits.part_bytes, reader.start, reader.end, reader.text)
+        return chosen[0], notes
