@@ -179,3 +179,15 @@ def test_lane_layout_is_deterministic_and_bands_follow_membership_after_moves():
 def test_lane_bands_of_an_empty_map_are_empty():
     assert lanes(ValueStreamMap("empty"), "team") == []
     assert auto_layout(ValueStreamMap("empty"), lanes_by="activity") == {}
+
+
+def test_a_main_line_given_goes_on_row_0_instead_of_the_longest_chain():
+    # a -> b -> c -> e is the longest chain; most items take a -> d -> e
+    map_ = make_map({name: (0, 1) for name in "abcde"},
+                    [("a", "b"), ("b", "c"), ("c", "e"), ("a", "d"), ("d", "e")])
+    assert {v for v, (_, y) in auto_layout(map_).items() if y == 0} == {"a", "b", "c", "e"}
+    layout = auto_layout(map_, main_line=["a", "d", "e"])
+    assert {v for v, (_, y) in layout.items() if y == 0} == {"a", "d", "e"}
+    assert layout["b"][1] == layout["c"][1] != 0
+    # a path the flows do not make is ignored
+    assert auto_layout(map_, main_line=["a", "c"]) == auto_layout(map_)

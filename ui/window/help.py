@@ -41,6 +41,7 @@ from vsm.files.bundled import DOCS, ICON_SIZES, README, RESOURCES, icon_path
 GUIDE = (("Getting started", README),
          ("How the figures are computed", DOCS / "analysis.md"),
          ("The .vsm file", DOCS / "file-format.md"),
+         ("Mining ticket histories", DOCS / "mining.md"),
          ("Working offline and safely", DOCS / "offline-safety.md"))
 CANVAS_GESTURES = (
     ("Add a step", "Double-click the empty canvas"),

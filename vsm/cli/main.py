@@ -1,10 +1,10 @@
 """The `vsm` command line: report on, compare, convert and export value-stream projects, list the
-improvement plan, and start projects from templates or spreadsheets, without the editor; register
-the editor with a Linux desktop.
+improvement plan, start projects from templates or spreadsheets, and mine event logs into
+measured maps, without the editor; register the editor with a Linux desktop.
 
 Each command is one `_add_<command>` function that declares its sub-parser (in vsm.cli.report,
-compare_and_plan, convert_and_export, workshop and desktop) and one `_run_<command>` function that
-does the work and returns the exit status; COMMANDS lists the former. Errors meant for people (VsmError,
+compare_and_plan, convert_and_export, workshop, mine and desktop) and one `_run_<command>` function
+that does the work and returns the exit status; COMMANDS lists the former. Errors meant for people (VsmError,
 ModelError) print one line, `vsm: error: <message>`, and exit with status 2, as does a map whose
 figures cannot be computed (one line per problem, vsm.cli.common.fail); anything unexpected
 prints `vsm: internal error: ...` and exits with 1 (`--debug` shows the traceback instead). Never
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from vsm import __version__
-from vsm.cli import compare_and_plan, convert_and_export, desktop, report, workshop
+from vsm.cli import compare_and_plan, convert_and_export, desktop, mine, report, workshop
 from vsm.cli.common import EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, load_by_name, one_line
 from vsm.errors import VsmError
 from vsm.model import ModelError
@@ -45,7 +45,7 @@ def _run_edit(args: argparse.Namespace) -> int:
 COMMANDS: list[Callable[[Any, argparse.ArgumentParser], None]] = [
     report.add_report, convert_and_export.add_convert, compare_and_plan.add_compare,
     compare_and_plan.add_plan, convert_and_export.add_export, workshop.add_templates,
-    workshop.add_new, workshop.add_import, _add_edit, desktop.add_desktop]
+    workshop.add_new, workshop.add_import, mine.add_mine, _add_edit, desktop.add_desktop]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,8 +1,8 @@
 """Automatic layout of a value-stream map: left to right, branches stacked around the main line.
 
 Pure Python (networkx, imported when a layout is computed; no Qt). Steps are put in columns by longest-path layering of the ordinary
-flows (rework flows are ignored, they go back by definition); the longest chain of steps is the
-main line on row 0 and the other steps of a column are stacked above and below it, as close as
+flows (rework flows are ignored, they go back by definition); the longest chain of steps (or a
+path given as `main_line`, such as the route most items take) is the main line on row 0 and the other steps of a column are stacked above and below it, as close as
 possible to the rows of their neighbours. Separate groups of connected steps are stacked below
 one another, and steps with no flow at all form a last row in stored order. Loops among ordinary
 flows are broken by ignoring the flows that go back in stored order, so a map with problems still
@@ -14,7 +14,7 @@ of its team or its ITIL value chain activity; `lane_bands` gives the bands for a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from vsm.model.field_rules import ACTIVITIES
 from vsm.model.maps import ValueStreamMap
@@ -28,9 +28,13 @@ ROW_SPACING = 200.0
 
 
 def auto_layout(map_: ValueStreamMap, column_spacing: float = COLUMN_SPACING,
-                row_spacing: float = ROW_SPACING,
-                lanes_by: str | None = None) -> dict[str, tuple[float, float]]:
+                row_spacing: float = ROW_SPACING, lanes_by: str | None = None,
+                main_line: Sequence[str] = ()) -> dict[str, tuple[float, float]]:
     """New top-left positions for every step of the map: step id -> (x, y).
+
+    `main_line`: step ids along a path of ordinary flows to put on the main line instead of the
+    longest chain (the path's steps in the first group of connected steps; ignored if they are
+    not a path of the flows as laid out).
 
     With `lanes_by` ("team" or "activity") the columns stay the same and every step goes into
     its lane's band (see `lanes` and `lane_bands`); the lanes are stacked from y = 0 down.
@@ -50,7 +54,7 @@ def auto_layout(map_: ValueStreamMap, column_spacing: float = COLUMN_SPACING,
     groups = sorted((sorted(group, key=order.__getitem__) for group in nx.weakly_connected_components(graph)
                      if len(group) > 1), key=lambda group: order[group[0]])
     for group in groups:
-        cells = _layout_group(graph.subgraph(group), order)
+        cells = _layout_group(graph.subgraph(group), order, main_line)
         lowest = min(row for _, row in cells.values())
         highest = max(row for _, row in cells.values())
         if group is groups[0]:
@@ -158,7 +162,8 @@ def _acyclic_graph(map_: ValueStreamMap, order: dict[str, int]) -> nx.DiGraph:
     return graph
 
 
-def _layout_group(graph: nx.DiGraph, order: dict[str, int]) -> dict[str, tuple[int, int]]:
+def _layout_group(graph: nx.DiGraph, order: dict[str, int],
+                  main_line: Sequence[str] = ()) -> dict[str, tuple[int, int]]:
     """Column and row of every step of one connected group (rows relative to its main line)."""
     import networkx as nx
 
@@ -175,6 +180,10 @@ def _layout_group(graph: nx.DiGraph, order: dict[str, int]) -> dict[str, tuple[i
     while node is not None:
         main.append(node)
         node = best_predecessor[node]
+    given = [v for v in main_line if v in graph]
+    if len(given) == len(main_line) > 1 and all(graph.has_edge(u, v)
+                                                for u, v in zip(given, given[1:])):
+        main = given
     row: dict[str, int] = {v: 0 for v in main}
     columns: dict[int, list[str]] = {}
     for v in topological:
