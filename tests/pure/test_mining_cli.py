@@ -1,7 +1,8 @@
 """`vsm mine` as people use it: the recognised exports (small fixed logs in mining_logs/), the
 summary and its JSON, and bad input: a missing column with "did you mean", ambiguous or
-unreadable times, too many bad rows, an existing OUT, options out of range. Every error is one
-line with exit status 2, never a traceback, nothing written, the log never changed."""
+unreadable times, too many bad rows, an existing OUT, options out of range, any table or bytes
+at all. Every error is one line with exit status 2, never a traceback, nothing written, the log
+never changed."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.helpers.mining import map_exits, mine, mine_json, write_csv
 from vsm.files.formats import load_project
@@ -243,3 +246,41 @@ def test_a_missing_log_and_an_unknown_type(tmp_path, capsys):
 def test_an_end_activity_no_event_has_is_named_with_the_closest(tmp_path, capsys, log):
     data = mine_json(capsys, str(log), "-o", str(tmp_path / "o.vsm"), "--end", "Close")
     assert "--end 'Close': no event has this activity (did you mean 'Closed'?)" in data["notes"]
+
+
+# ---------------------------------------------------------------- never a traceback
+
+CELLS = st.sampled_from(["case", "activity", "time", "group", "1", "2", "New", "Done", "?", "",
+                         "2024-01-01T08:00:00Z", "2024-01-01 09:30", "31/12/2024 10:00",
+                         "1/2/2024 10:00", "x\"y", "In Progress", "Resolved", "-1", "1e999"])
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(CELLS, max_size=6), max_size=12),
+       delimiter=st.sampled_from([",", ";", "\t"]),
+       options=st.lists(st.sampled_from([["--steps", "group"], ["--end", "Done"],
+                                         ["--statistic", "mean"], ["--min-share", "30"],
+                                         ["--min-cases", "2"], ["--case", "case"]]), max_size=3))
+def test_any_table_is_a_map_or_one_error_line(tmp_path, capsys, rows, delimiter, options):
+    log = write_csv(tmp_path / "log.csv", rows, delimiter=delimiter)
+    out = tmp_path / "out.json"
+    out.unlink(missing_ok=True)
+    status, _, err = mine(capsys, str(log), "-o", str(out),
+                          *(option for pair in options for option in pair))
+    assert status in (0, 2), err
+    assert "Traceback" not in err and "internal error" not in err
+    if status == 2:
+        assert not out.exists() and err.count("vsm: error: ") == 1
+    else:
+        assert load_project(out).maps[0].steps
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.binary(max_size=400))
+def test_any_bytes_are_a_map_or_one_error_line(tmp_path, capsys, content):
+    log = tmp_path / "log.csv"
+    log.write_bytes(content)
+    status, _, err = mine(capsys, str(log), "-o", str(tmp_path / "never.vsm"))
+    assert status in (0, 2) and "Traceback" not in err and "internal error" not in err

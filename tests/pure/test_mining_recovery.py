@@ -184,3 +184,13 @@ def test_noise_is_skipped_counted_and_named_by_row(tmp_path):
                mined.notes)
     assert_map_reproduces(mined)
     assert Counter(mined.summary["skipped"].keys()) == Counter(skipped.keys())
+
+
+def test_the_benchmark_logs_have_exactly_the_events_asked(tmp_path):
+    from bench.mining import build
+
+    path = build(tmp_path, 500, "dmy")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 501 and lines[0] == "Ticket,Status,Updated,Assignment group,Priority"
+    mined = mine_log(path, MiningOptions())
+    assert mined.summary["events"] == 500 and mined.log.time_form == "day first"
