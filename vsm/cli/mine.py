@@ -3,9 +3,8 @@
 The rules are in docs/mining.md and the work in vsm.mining. The command writes OUT (.vsm or
 .json; an existing OUT only with --force, never the log itself), prints a summary (or with
 --json the summary object) and notes on stderr: how the log was recognised, the rows skipped
-with their first row numbers, what was pruned, and one line when the map's figures need the
-generalised analysis (rework to any earlier step, up to 100 % of a step's exits), which the
-analysis of today refuses: the map is written all the same. A log that cannot be mined (a
+with their first row numbers, what was pruned, and one line when the map's figures cannot be
+computed (the analysis's first blocking problem): the map is written all the same. A log that cannot be mined (a
 missing column, times in no form it can read, more than half its rows bad) is one error line,
 exit status 2, and nothing is written.
 """
@@ -101,19 +100,15 @@ def _run_mine(args: argparse.Namespace) -> int:
     problems = [problem.message for problem in analyse(map_).problems if problem.blocking]
     notes = list(mined.notes)
     if problems:
-        backwards = mined.built.always_back
-        reason = (f"{_listed(backwards)} {'is' if len(backwards) == 1 else 'are'} only ever "
-                  "left backwards (100 % rework)" if backwards else one_line(problems[0]))
-        notes.append(f"the map's figures need the generalised analysis (rework to any earlier "
-                     f"step, up to 100 % of a step's exits): {reason}; the map is written, its "
-                     "exit probabilities and times as measured")
+        notes.append(f"the map's figures cannot be computed: {one_line(problems[0])}; the map "
+                     "is written, its exit probabilities and times as measured")
     save_project_any(mined.project, output)
     summary = mined.summary
     if args.json:
         document = {key: (json_number(value) if isinstance(value, float) else value)
                     for key, value in summary.items()}
         document.update(output=str(output), map=map_.name,
-                        needs_generalised_analysis=bool(problems), analysis_problems=problems,
+                        analysis_problems=problems,
                         notes=notes)
         print(json.dumps(document, indent=2, ensure_ascii=False))
     else:
@@ -121,11 +116,6 @@ def _run_mine(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"note: {args.log}: {one_line(note)}", file=sys.stderr)
     return EXIT_OK
-
-
-def _listed(names: list[str]) -> str:
-    shown = ", ".join(repr(name) for name in names[:5])
-    return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
 
 def _text(log: str, output: Path, mined: Any, summary: dict[str, Any]) -> str:

@@ -23,7 +23,8 @@ So the analysis's exit probabilities of a step (probability/100 for rework, (1 â
 share/100 for ordinary flows) equal the measured ones: each figure is the float nearest to
 its fraction (100Â·c is exact, one division rounds), and together they come within a few units
 in the last place of c/n. A step that is only ever left backwards gets rework flows adding up to
-100 %: the model stores it, and the analysis of today refuses it (`always_back` names them).
+100 %, which the analysis takes as an absorbing chain (docs/analysis.md; `always_back` names
+them).
 
 **Pruning.** A route carrying less than `min_share` percent of its step's exits, or taken in
 fewer than `min_cases` cases, is pruned and the step's other routes renormalised; a step's most
