@@ -37,7 +37,7 @@ from vsm.model import ACTIVITIES, PERFORMERS, STEP_FIELDS, Step, ValueStreamMap
 from vsm.model.durations import format_duration
 from vsm.model.variability import RANGE_FIELDS
 
-COMPARED_FIELDS: tuple[str, ...] = tuple(f for f in STEP_FIELDS if f not in ("origin", "x", "y"))
+COMPARED_FIELDS: tuple[str, ...] = tuple(f for f in STEP_FIELDS if f not in ("origin", "x", "y", "cases", "visits", "mined"))
 FIELD_LABELS: dict[str, str] = {
     "name": "name", "activity": "activity", "team": "team", "performer": "performer",
     "process_time": "process time", "wait_time": "wait time", "pca": "%C&A", "people": "people",

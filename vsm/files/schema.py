@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION: int = 4  # PRAGMA user_version of a file written now
+SCHEMA_VERSION: int = 5  # PRAGMA user_version of a file written now
 
 # Schema version 1, frozen: later changes go into new migrations, never into this text.
 _SCHEMA_1 = (
@@ -157,8 +157,39 @@ def _metadata_schema(db: sqlite_utils.Database) -> None:
     db.execute("PRAGMA user_version = 4")
 
 
+# Schema version 5, frozen like the others: measured data (vsm mine). Columns added with ALTER
+# TABLE (NULL in older files: nothing measured) and a table of each mined map's source.
+_SCHEMA_5 = (
+    "ALTER TABLE steps ADD COLUMN cases INTEGER",
+    "ALTER TABLE steps ADD COLUMN visits INTEGER",
+    "ALTER TABLE steps ADD COLUMN mined TEXT",
+    "ALTER TABLE flows ADD COLUMN cases INTEGER",
+    """CREATE TABLE measured (
+        map_id TEXT PRIMARY KEY NOT NULL REFERENCES maps(id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        start TEXT,
+        end TEXT,
+        cases INTEGER NOT NULL,
+        events INTEGER NOT NULL,
+        lead_time_p50 REAL,
+        lead_time_p85 REAL,
+        lead_time_p95 REAL,
+        statistic TEXT NOT NULL
+    ) STRICT""",
+)
+
+
+def _measured_schema(db: sqlite_utils.Database) -> None:
+    """Schema version 5: the measured cases and visits of steps and cases of flows, a step's
+    mined figures as mined (JSON text), and per mined map where its figures come from."""
+    for statement in _SCHEMA_5:
+        db.execute(statement)
+    db.execute("PRAGMA user_version = 5")
+
+
 _STEPS = (("0001_initial", _initial_schema), ("0002_kaizens", _kaizens_schema),
-          ("0003_variability_capacity", _variability_schema), ("0004_metadata", _metadata_schema))
+          ("0003_variability_capacity", _variability_schema), ("0004_metadata", _metadata_schema),
+          ("0005_measured", _measured_schema))
 MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' record of the migrations applied
 _MIGRATION_SET = "vsm"
 

@@ -6,7 +6,9 @@ lost when a file is e-mailed). Its STRICT tables hold one project row and the ma
 and kaizens with their order; the schema is created by the migrations in vsm.files.schema
 (sqlite-utils), which also leave their own `_sqlite_migrations` table in the file. Schema
 versions: 1 (project, maps, steps, flows), 2 (adds kaizens), 3 (adds the steps' time ranges and
-the maps' over-capacity threshold), 4 (adds the metadata table holding the content's checksum).
+the maps' over-capacity threshold), 4 (adds the metadata table holding the content's checksum), 5
+(adds measured data: the cases and visits of steps, a step's mined figures as JSON text, the cases
+of flows and the `measured` table of mined maps).
 
 Saving writes a complete new database next to the target and swaps it in with `os.replace`, so a
 failed save never damages the previous file; it stores a SHA-256 checksum of the content (every
@@ -50,7 +52,7 @@ from vsm.files.schema import (
     migrate_copy,
     utils_database,
 )
-from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap
+from vsm.model import Flow, Measured, ModelError, Project, Step, Thresholds, ValueStreamMap
 from vsm.model.records import Kaizen
 
 if TYPE_CHECKING:
@@ -98,6 +100,33 @@ _THRESHOLD_FIELDS = tuple(item.name for item in fields(Thresholds))
 _STEP_FIELDS = tuple(item.name for item in fields(Step))
 _FLOW_FIELDS = tuple(item.name for item in fields(Flow))
 _KAIZEN_FIELDS = tuple(item.name for item in fields(Kaizen))
+_MEASURED_FIELDS = tuple(item.name for item in fields(Measured))
+# The measured columns (schema version 5) come last in the steps' and flows' rows. The checksum
+# leaves them out of a row where they are all NULL, so a file saved before them (version 4, or a
+# map with nothing measured) has the same checksum as before.
+_UNMEASURED_WIDTH = {"steps": len(_STEP_FIELDS) - 3, "flows": len(_FLOW_FIELDS) - 1}
+assert _STEP_FIELDS[-3:] == ("cases", "visits", "mined") and _FLOW_FIELDS[-1] == "cases"
+
+
+def _mined_text(step: Step) -> str | None:
+    """A step's mined snapshot as the JSON text of the file ({"field": minutes or null})."""
+    return None if step.mined is None else json.dumps(dict(step.mined), separators=(",", ":"))
+
+
+def _step_from_row(*row: Any) -> Step:
+    """A step from its row; the mined snapshot read back from its JSON text (the model checks
+    its values)."""
+    step = Step(*row)
+    text = step.mined
+    if text is not None:
+        try:
+            value = json.loads(text) if isinstance(text, str) else None
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            raise _Damaged(f"step {step.name!r}: its mined figures are not readable")
+        step.mined = tuple(value.items())
+    return step
 
 
 def _map_row(map_: ValueStreamMap, position: int) -> dict[str, Any]:
@@ -108,7 +137,11 @@ def _map_row(map_: ValueStreamMap, position: int) -> dict[str, Any]:
 
 
 def _rows(map_id: str, items: list[Any], names: tuple[str, ...]) -> list[tuple[Any, ...]]:
-    """(map_id, position, field...) for each item, in the order of `names`."""
+    """(map_id, position, field...) for each item, in the order of `names` (a step's mined
+    snapshot as JSON text)."""
+    if names is _STEP_FIELDS:
+        return [(map_id, i, *[getattr(item, name) for name in names[:-1]], _mined_text(item))
+                for i, item in enumerate(items)]
     return [(map_id, i, *[getattr(item, name) for name in names]) for i, item in enumerate(items)]
 
 
@@ -152,16 +185,22 @@ def _write_project(db: sqlite_utils.Database, project: Project) -> None:
         _insert_rows(db, "steps", _STEP_FIELDS, _rows(map_.id, map_.steps, _STEP_FIELDS))
         _insert_rows(db, "flows", _FLOW_FIELDS, _rows(map_.id, map_.flows, _FLOW_FIELDS))
         _insert_rows(db, "kaizens", _KAIZEN_FIELDS, _rows(map_.id, map_.kaizens, _KAIZEN_FIELDS))
+    measured = [(map_.id, *[getattr(map_.measured, name) for name in _MEASURED_FIELDS])
+                for map_ in maps if map_.measured is not None]
+    db.conn.executemany(f"INSERT INTO measured (map_id, {', '.join(_MEASURED_FIELDS)}) VALUES "
+                        f"({', '.join('?' * (len(_MEASURED_FIELDS) + 1))})", measured)
 
 
 # What the reader reads, by name (never `SELECT *`): the columns of each table in the order the
 # model's constructors take them.
 _MAP_COLUMNS = ("id", "name", "kind", "description", "demand", "demand_period", *_THRESHOLD_FIELDS)
-_CHILDREN = (("steps", Step, _STEP_FIELDS), ("flows", Flow, _FLOW_FIELDS),
+_CHILDREN = (("steps", _step_from_row, _STEP_FIELDS), ("flows", Flow, _FLOW_FIELDS),
              ("kaizens", Kaizen, _KAIZEN_FIELDS))
 _CHILD_TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
     table: (make, names) for table, make, names in _CHILDREN}
 _SELECT_MAPS = f"SELECT {', '.join(_MAP_COLUMNS)} FROM maps ORDER BY position"
+_SELECT_MEASURED = (f"SELECT map_id, {', '.join(_MEASURED_FIELDS)} FROM measured "
+                    "ORDER BY map_id")
 _SELECT_CHILD = {table: f"SELECT {', '.join(names)} FROM {table} WHERE map_id = ? ORDER BY position"
                  for table, _, names in _CHILDREN}
 
@@ -170,11 +209,12 @@ Rows = list[tuple[Any, ...]]
 
 def _content(connection: sqlite3.Connection) -> Iterator[tuple[str, Rows]]:
     """The rows the reader reads, in the order it reads them: the project (two rows at most),
-    the maps, then each map's steps, flows and kaizens. The checksum and the reader both walk
+    the maps, the measured records of mined maps, then each map's steps, flows and kaizens. The checksum and the reader both walk
     this, so the checksum covers exactly what a file means to VSM Studio."""
     yield "project", connection.execute("SELECT id, name FROM project LIMIT 2").fetchall()
     maps = connection.execute(_SELECT_MAPS).fetchall()
     yield "maps", maps
+    yield "measured", connection.execute(_SELECT_MEASURED).fetchall()
     for row in maps:
         for table, _, _ in _CHILDREN:
             yield table, connection.execute(_SELECT_CHILD[table], [row[0]]).fetchall()
@@ -194,6 +234,12 @@ class _Digest:
         self.hash = hashlib.sha256(b"vsm content 1\n")
 
     def add(self, table: str, rows: Rows) -> None:
+        width = _UNMEASURED_WIDTH.get(table)
+        if width is not None:  # measured columns all NULL: the row as before schema version 5
+            rows = [row[:width] if all(value is None for value in row[width:]) else row
+                    for row in rows]
+        elif table == "measured" and not rows:  # no mined map: the content as before
+            return
         text = json.dumps([table, rows], ensure_ascii=False, separators=(",", ":"), default=_blob)
         self.hash.update(text.encode("utf-8", "surrogatepass"))
 
@@ -225,6 +271,7 @@ def _read_project(connection: sqlite3.Connection) -> tuple[Project, str]:
     digest = _Digest()
     project = Project()
     maps: Iterator[ValueStreamMap] = iter(())
+    read: list[ValueStreamMap] = []
     map_ = None
     for table, rows in _content(connection):
         digest.add(table, rows)
@@ -234,7 +281,14 @@ def _read_project(connection: sqlite3.Connection) -> tuple[Project, str]:
             row = dict(zip(("id", "name"), rows[0]))
             project = Project(name=_text(row, "name", "the project"), id=_id(row, "the project"))
         elif table == "maps":
-            maps = iter([_map_from_row(dict(zip(_MAP_COLUMNS, row))) for row in rows])
+            read = [_map_from_row(dict(zip(_MAP_COLUMNS, row))) for row in rows]
+            maps = iter(read)
+        elif table == "measured":
+            by_id = {map_.id: map_ for map_ in read}
+            for values in rows:
+                if values[0] not in by_id:
+                    raise _Damaged("a measured record belongs to no map")
+                by_id[values[0]].set_field("measured", Measured(*values[1:]))
         else:
             if table == "steps":  # the first of each map's tables
                 map_ = next(maps)

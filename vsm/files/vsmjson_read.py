@@ -23,7 +23,8 @@ from vsm.files.vsmjson_write import (
     VERSION,
     project_to_dict,  # noqa: F401 (re-exported)
 )
-from vsm.model import Flow, ModelError, Project, Step, Thresholds, ValueStreamMap, new_id
+from vsm.model import Flow, Measured, ModelError, Project, Step, Thresholds, ValueStreamMap, new_id
+from vsm.model.durations import DurationError, parse_duration
 from vsm.model.limits import LINE_SUSPECT, MAX_NAME_LENGTH, shown
 from vsm.model.records import Kaizen
 from vsm.model.variability import RANGE_FIELDS
@@ -50,6 +51,7 @@ class _FlowRecord:
     kind: str
     share: float | None
     probability: float | None
+    cases: Any = None  # measured; the model checks it
 
 
 @dataclass
@@ -178,13 +180,17 @@ def _optional_id(data: dict[str, Any], where: str) -> str | None:
 _NUMBER, _DURATION, _NULLABLE_NUMBER = {int, float}, {int, float, str}, {int, float, type(None)}
 _STEP_NUMBERS = ("process_time", "wait_time", "pca", "people", "x", "y")  # ints become floats
 _NO_RANGES = dict.fromkeys(RANGE_FIELDS)
+_MEASURED_KEYS = frozenset(("cases", "visits", "mined"))  # a step's optional measured data
+_NO_MEASURES = dict.fromkeys(_MEASURED_KEYS)
+_MEASURED_DURATIONS = ("lead_time_p50", "lead_time_p85", "lead_time_p95")
 
 
 def _fast_step(data: Any) -> dict[str, Any] | None:
     """_parse_step's result for a step whose values all have their plain JSON types and which has
     no time range keys, else None (then _parse_step finds any problem and names it). Builds no
     error text and calls no checking helper per key."""
-    if type(data) is not dict or not data.keys().isdisjoint(RANGE_FIELDS):
+    if (type(data) is not dict or not data.keys().isdisjoint(RANGE_FIELDS)
+            or not data.keys().isdisjoint(_MEASURED_KEYS)):
         return None
     get, defaults = data.get, _STEP_DEFAULTS
     values = {"id": get("id"), "name": get("name"), "activity": get("activity", defaults.activity),
@@ -193,7 +199,7 @@ def _fast_step(data: Any) -> dict[str, Any] | None:
               "process_time": get("process_time", defaults.process_time),
               "wait_time": get("wait_time", defaults.wait_time), "pca": get("pca", defaults.pca),
               "people": get("people", defaults.people), "x": get("x", defaults.x),
-              "y": get("y", defaults.y), **_NO_RANGES}
+              "y": get("y", defaults.y), **_NO_RANGES, **_NO_MEASURES}
     origin, process, wait = values["origin"], values["process_time"], values["wait_time"]
     if not (type(values["id"]) is type(values["name"]) is type(values["activity"])
             is type(values["team"]) is type(values["performer"]) is type(values["notes"]) is str
@@ -219,6 +225,8 @@ def _fast_flow(data: Any, number: int) -> _FlowRecord | None:
     get = data.get
     source, target, kind, flow_id = get("from"), get("to"), get("kind", "normal"), get("id")
     share, probability = get("share"), get("probability")
+    if get("cases") is not None:
+        return None
     if not (type(source) is type(target) is type(kind) is str
             and (flow_id is None or type(flow_id) is str)
             and type(share) in _NULLABLE_NUMBER and type(probability) in _NULLABLE_NUMBER):
@@ -262,7 +270,44 @@ def _parse_step(value: Any, map_where: str, number: int) -> dict[str, Any]:
         "y": _number(data, "y", where, defaults.y),
         "origin": origin or None,
         **{name: _duration(data, name, where, None) for name in RANGE_FIELDS},
+        "cases": data.get("cases"),
+        "visits": data.get("visits"),
+        "mined": _mined(data, where),
     }
+
+
+def _minutes(data: dict[str, Any], key: str, where: str) -> float | None:
+    """An optional duration (minutes or text) as minutes; the model checks its range."""
+    value = _duration(data, key, where, None)
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except DurationError as error:
+            raise InvalidDocument(f"{where}: {key}: {error}") from None
+    return value
+
+
+def _mined(data: dict[str, Any], where: str) -> dict[str, Any] | None:
+    """A step's "mined" object (figure: duration) as minutes; the model checks the figures."""
+    if data.get("mined") is None:
+        return None
+    mined = _object(data["mined"], f"{where}: mined")
+    return {key: _minutes(mined, key, f"{where}: mined") for key in mined}
+
+
+def _measured(data: dict[str, Any], where: str) -> Measured | None:
+    """A map's "measured" object; the model checks its values."""
+    if data.get("measured") is None:
+        return None
+    where = f"{where}: measured"
+    measured = _object(data["measured"], where)
+    defaults = Measured()
+    return Measured(
+        source=_text(measured, "source", where, defaults.source),
+        start=_nullable_text(measured, "start", where), end=_nullable_text(measured, "end", where),
+        cases=measured.get("cases", 0), events=measured.get("events", 0),
+        **{key: _minutes(measured, key, where) for key in _MEASURED_DURATIONS},
+        statistic=_text(measured, "statistic", where, defaults.statistic))
 
 
 def _parse_flow(value: Any, number: int, map_where: str) -> _FlowRecord:
@@ -279,6 +324,7 @@ def _parse_flow(value: Any, number: int, map_where: str) -> _FlowRecord:
         kind=_text(data, "kind", where, "normal"),
         share=_number(data, "share", where, None, nullable=True),
         probability=_number(data, "probability", where, None, nullable=True),
+        cases=data.get("cases"),
     )
 
 
@@ -329,6 +375,7 @@ def _parse_map(value: Any, number: int) -> _MapRecord:
         "demand": _number(data, "demand", where, _MAP_DEFAULTS.demand, nullable=True),
         "demand_period": _text(data, "demand_period", where, _MAP_DEFAULTS.demand_period),
         "thresholds": thresholds,
+        "measured": _measured(data, where),
     }
     record = _MapRecord(_optional_id(data, where), name, settings)
     for index, step in enumerate(_list(data, "steps", where, required=False), start=1):
@@ -385,7 +432,7 @@ def _build_map(record: _MapRecord, number: int) -> ValueStreamMap:
     for flow in record.flows:
         try:
             add_flow(Flow(flow.source, flow.target, flow.kind, flow.share, flow.probability,
-                          flow.id or new_id()))
+                          flow.id or new_id(), flow.cases))
         except ModelError as error:
             raise InvalidDocument(_flow_refused(map_, record, flow, error)) from None
     for number, values in enumerate(record.kaizens, start=1):

@@ -6,7 +6,8 @@ the writer stamps them on every document. vsm.files.vsmjson_read re-exports proj
 VERSION, so importers keep using vsm.files.vsmjson_read (or vsm.files.formats for files).
 
 Numbers are written as ints when they are whole (95 rather than 95.0); durations as exact text
-(format_exact); optional keys (origin, time ranges, due, step, kaizens) only when they are set.
+(format_exact); optional keys (origin, time ranges, due, step, kaizens, the measured cases, visits, mined
+figures and a map's measured record) only when they are set.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from vsm.model import Flow, Project, Step, Thresholds, ValueStreamMap
+from vsm.model import Flow, Measured, Project, Step, Thresholds, ValueStreamMap
 from vsm.model.durations import format_exact
 from vsm.model.records import Kaizen
 from vsm.model.variability import RANGE_FIELDS
@@ -54,6 +55,12 @@ def _step_to_dict(step: Step) -> dict[str, Any]:
     for name in RANGE_FIELDS:
         if getattr(step, name) is not None:
             data[name] = format_exact(getattr(step, name))
+    for name in ("cases", "visits"):
+        if getattr(step, name) is not None:
+            data[name] = getattr(step, name)
+    if step.mined is not None:
+        data["mined"] = {name: None if value is None else format_exact(value)
+                         for name, value in step.mined}
     return data
 
 
@@ -65,6 +72,8 @@ def _flow_to_dict(flow: Flow) -> dict[str, Any]:
         data["share"] = _plain_number(flow.share)
     if flow.probability is not None:
         data["probability"] = _plain_number(flow.probability)
+    if flow.cases is not None:
+        data["cases"] = flow.cases
     return data
 
 
@@ -87,6 +96,17 @@ def _kaizen_to_dict(kaizen: Kaizen) -> dict[str, Any]:
     return data
 
 
+def _measured_to_dict(measured: Measured) -> dict[str, Any]:
+    data: dict[str, Any] = {"source": measured.source, "start": measured.start,
+                            "end": measured.end, "cases": measured.cases,
+                            "events": measured.events}
+    for name in ("lead_time_p50", "lead_time_p85", "lead_time_p95"):
+        value = getattr(measured, name)
+        data[name] = None if value is None else format_exact(value)
+    data["statistic"] = measured.statistic
+    return data
+
+
 def _map_to_dict(map_: ValueStreamMap) -> dict[str, Any]:
     data = {
         "id": map_.id,
@@ -100,6 +120,8 @@ def _map_to_dict(map_: ValueStreamMap) -> dict[str, Any]:
         "steps": [_step_to_dict(step) for step in map_.steps],
         "flows": [_flow_to_dict(flow) for flow in map_.flows],
     }
+    if map_.measured is not None:
+        data["measured"] = _measured_to_dict(map_.measured)
     if map_.kaizens:
         data["kaizens"] = [_kaizen_to_dict(kaizen) for kaizen in map_.kaizens]
     return data

@@ -55,6 +55,7 @@ from vsm.mining.visits import StepVisits, Visits, percentile, statistic
 from vsm.model import Flow, Step, ValueStreamMap
 from vsm.model.durations import MAX_MINUTES, format_duration
 from vsm.model.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH
+from vsm.model.measured import MINED_FIELDS
 
 Node = str | None  # a step key; None: the start (as a source) or the end (as a target)
 
@@ -253,8 +254,10 @@ def _step(step: StepVisits, visits: Visits, options: MapOptions) -> Step:
              + "; ".join(described) + ".")
     if work or by_group:
         notes += (" Time in a work state is elapsed time, an upper bound of hands-on time.")
+    mined = tuple((name, fields[name]) for name in MINED_FIELDS if name in fields)
     return Step(name=_shown_name(step.key), team=_shown_name(team), performer=performer,
-                notes=notes[:MAX_TEXT_LENGTH], **fields)  # type: ignore[arg-type]
+                notes=notes[:MAX_TEXT_LENGTH], cases=step.cases, visits=step.visits,
+                mined=mined, **fields)  # type: ignore[arg-type]
 
 
 def _marker(name: str, taken: set[str], what: str) -> Step:
@@ -305,14 +308,16 @@ def build_map(visits: Visits, options: MapOptions) -> MinedMap:
         if back and len(back) == len(targets):
             always_back.append(map_.step(origin).name)
         for back_to, count in back.items():
-            map_.add_flow(Flow(origin, ids[back_to], "rework", probability=count * 100 / total))
+            map_.add_flow(Flow(origin, ids[back_to], "rework", probability=count * 100 / total,
+                               cases=visits.route_cases.get((source, back_to))))
         rest = total - sum(back.values())
         for target, count in sorted(forward, key=lambda tc: position.get(tc[0], len(order))
                                     if tc[0] is not None else len(order)):
             destination = end_id if target is None else ids[target]
             assert destination is not None
             share = count * 100 / rest if len(forward) > 1 else None
-            map_.add_flow(Flow(origin, destination, share=share))
+            map_.add_flow(Flow(origin, destination, share=share,
+                               cases=visits.route_cases.get((source, target))))
     _lay_out(map_)
     return MinedMap(map_, ids, start_id, end_id, exits, pruned,
                     [key for key in unreachable if key not in visits.pruned_steps], always_back)

@@ -18,7 +18,7 @@ from vsm.mining.build import MapOptions, MinedMap, build_map, utc_text
 from vsm.mining.columns import MiningError
 from vsm.mining.events import EventLog, read_events, skipped_text
 from vsm.mining.visits import Visits, build_visits, percentile
-from vsm.model import Project
+from vsm.model import Measured, Project
 from vsm.model.durations import format_duration
 
 STEPS_BY = ("activity", "group")
@@ -152,6 +152,12 @@ def mine_log(path: str | Path, options: MiningOptions) -> Mined:
         notes.append(f"{visits.started_at_end:,} case{'s' if many else ''} "
                      f"{'begin' if many else 'begins'} with an end activity (cut by the export "
                      f"window?) and {'are' if many else 'is'} left out")
+    lead = lead_time_percentiles(visits)
+    built.map.set_field("measured", Measured(
+        source=path.name, start=_iso(visits.window[0]) if visits.window else None,
+        end=_iso(visits.window[1]) if visits.window else None, cases=visits.cases,
+        events=visits.events, lead_time_p50=lead[50], lead_time_p85=lead[85],
+        lead_time_p95=lead[95], statistic=options.statistic))
     project = Project(path.stem or "Mined", [built.map])
     return Mined(project, built, log, visits, _summary(built, log, visits, pruned), notes)
 

@@ -38,12 +38,12 @@ from vsm.model.maps import (
                               ProjectChanged,
                               ValueStreamMap,
 )
-from vsm.model.records import Flow, Kaizen, Step, Thresholds, new_id
+from vsm.model.records import Flow, Kaizen, Measured, Step, Thresholds, new_id
 
 __all__ = [
     "ACTIVITIES", "DEMAND_PERIODS", "FLOW_EDITABLE", "FLOW_FIELDS", "FLOW_KINDS", "MAP_FIELDS",
     "MAP_KINDS", "PERFORMERS", "STEP_FIELDS", "Flow", "FlowAdded", "FlowChanged", "FlowRemoved",
     "Kaizen", "KaizenAdded", "KaizenChanged", "KaizenRemoved", "MapAdded", "MapChanged",
-    "MapRemoved", "ModelError", "Project", "ProjectChanged", "Step", "StepAdded", "StepChanged",
+    "MapRemoved", "Measured", "ModelError", "Project", "ProjectChanged", "Step", "StepAdded", "StepChanged",
     "StepRemoved", "Thresholds", "ValueStreamMap", "clean_percent", "clean_step_value", "new_id",
 ]

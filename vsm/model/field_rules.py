@@ -34,6 +34,7 @@ from vsm.model.limits import (
     clean_text,
     shown,
 )
+from vsm.model.measured import clean_count, clean_mined
 from vsm.model.records import Step
 from vsm.model.variability import RANGE_FIELDS, check_ranges, clean_range_bound
 
@@ -137,6 +138,10 @@ def _clean_field(name: str, value: Any) -> Any:
         return clean_text(value, "").strip()
     if name == "notes":
         return clean_text(value, "", multiline=True, limit=MAX_TEXT_LENGTH)
+    if name in ("cases", "visits"):
+        return clean_count(value, "")
+    if name == "mined":
+        return clean_mined(value, "")
     raise ModelError(f"steps have no field {name!r}")
 
 
@@ -190,7 +195,8 @@ def clean_step_fields(d: Mapping[str, Any]) -> dict[str, Any]:
             and (origin is None or type(origin) is str and origin and len(origin) <= MAX_ID_LENGTH
                  and not ID_SUSPECT.search(origin))
             and d["process_time_min"] is d["process_time_max"] is d["wait_time_min"]
-            is d["wait_time_max"] is None):  # the common case, all clean: no call per field
+            is d["wait_time_max"] is d["cases"] is d["visits"] is d["mined"]
+            is None):  # the common case, all clean: no call per field
         return {"name": name.strip(), "team": team.strip(), "wait_time": wait,
                 "process_time": process}
     values = {field_: clean_step_value(name, field_, d[field_]) for field_ in STEP_FIELDS}

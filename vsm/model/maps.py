@@ -34,7 +34,8 @@ from vsm.model.field_rules import (
 )
 from vsm.model.kaizen import KaizenHolder
 from vsm.model.limits import ID_SUSPECT, MAX_ID_LENGTH, MAX_TEXT_LENGTH, clean_text, shown
-from vsm.model.records import Flow, Kaizen, Step, Thresholds, check_id, inserted, new_id
+from vsm.model.measured import clean_count, clean_measured
+from vsm.model.records import Flow, Kaizen, Measured, Step, Thresholds, check_id, inserted, new_id
 from vsm.model.variability import check_ranges
 
 MAP_KINDS: dict[str, str] = {"current": "Current state", "future": "Future state"}
@@ -44,7 +45,7 @@ DEMAND_PERIODS = ("day", "week", "month")
 FLOW_FIELDS = ("source", "target", "kind", "share", "probability")
 FLOW_EDITABLE = ("kind", "share", "probability")
 DEFAULT_REWORK_PERCENT = 10.0  # a flow switched to rework starts here; people then edit it
-MAP_FIELDS = ("name", "kind", "description", "demand", "demand_period", "thresholds")
+MAP_FIELDS = ("name", "kind", "description", "demand", "demand_period", "thresholds", "measured")
 
 
 class ValueStreamMap(KaizenHolder, Observable):
@@ -63,6 +64,7 @@ class ValueStreamMap(KaizenHolder, Observable):
         demand_period: str = "week",
         thresholds: Thresholds | None = None,
         id: str | None = None,
+        measured: Measured | None = None,
     ) -> None:
         super().__init__()
         self.id = new_id() if id is None else check_id(id, f"map {shown(name)}")
@@ -72,11 +74,13 @@ class ValueStreamMap(KaizenHolder, Observable):
         self.demand = demand
         self.demand_period = demand_period
         self.thresholds = thresholds or Thresholds()
+        self.measured = measured  # where a mined map's figures come from (vsm.model.measured)
         self._steps: dict[str, Step] = {}
         self._flows: dict[str, Flow] = {}
         self._flows_from: dict[str, dict[str, Flow]] = {}  # source step id -> its flows by id
         self._kaizens: dict[str, Kaizen] = {}
-        for name_ in ("name", "description", "kind", "demand", "demand_period", "thresholds"):
+        for name_ in ("name", "description", "kind", "demand", "demand_period", "thresholds",
+                      "measured"):
             setattr(self, name_, self.clean_setting(name_, getattr(self, name_)))
 
     # ------------------------------------------------------------ reading
@@ -133,7 +137,7 @@ class ValueStreamMap(KaizenHolder, Observable):
         return (
             self.id, self.name, self.kind, self.description, self.demand, self.demand_period,
             self.thresholds, tuple(self._steps.values()), tuple(self._flows.values()),
-            tuple(self._kaizens.values()),
+            tuple(self._kaizens.values()), self.measured,
         )
 
     def __repr__(self) -> str:
@@ -278,6 +282,16 @@ class ValueStreamMap(KaizenHolder, Observable):
         for name in changed:
             self._emit(FlowChanged(flow, name))
 
+    def set_flow_cases(self, flow_id: str, cases: int | None) -> int | None:
+        """Set the measured cases of a flow (vsm mine --update); return the old value."""
+        flow = self.flow(flow_id)
+        cases = clean_count(cases, f"flow {flow.source!r} -> {flow.target!r}: cases")
+        old = flow.cases
+        if old != cases:
+            flow.cases = cases
+            self._emit(FlowChanged(flow, "cases"))
+        return old
+
     def _check_flow(self, flow: Flow, ignore: str | None = None,
                     steps: dict[str, Step] | None = None, others: Sequence[Flow] = ()) -> None:
         """Refuse a flow whose steps are missing, whose figures do not fit its kind, or which
@@ -295,6 +309,12 @@ class ValueStreamMap(KaizenHolder, Observable):
                 and 0.0 < probability <= 100.0):  # the fast path: already clean and valid
             clean_flow_figures(replace(flow) if steps is not None else flow,
                                f"flow {source.name!r} -> {target.name!r}")
+        if flow.cases is not None and type(flow.cases) is not int:
+            cases = clean_count(flow.cases, f"flow {source.name!r} -> {target.name!r}: cases")
+            if steps is None:
+                flow.cases = cases
+        elif flow.cases is not None:
+            clean_count(flow.cases, f"flow {source.name!r} -> {target.name!r}: cases")
         same_source = [*self._flows_from.get(flow.source, {}).values(),
                        *(f for f in others if f.source == flow.source)]
         for other in same_source:
@@ -304,7 +324,8 @@ class ValueStreamMap(KaizenHolder, Observable):
     # ------------------------------------------------------------ map settings
 
     def set_field(self, name: str, value: Any) -> Any:
-        """Set a map setting (name, kind, description, demand, demand_period, thresholds)."""
+        """Set a map setting (name, kind, description, demand, demand_period, thresholds,
+        measured)."""
         if name not in MAP_FIELDS:
             raise ModelError(f"maps have no setting {name!r}")
         value = self.clean_setting(name, value)
@@ -335,6 +356,8 @@ class ValueStreamMap(KaizenHolder, Observable):
                 item.name: clean_percent(getattr(value, item.name), f"{what}: {item.name}",
                                          upper_inclusive=True)
                 for item in fields(Thresholds)})
+        if name == "measured":
+            value = clean_measured(value, what)
         if name == "name":
             value = clean_text(value, what)
         if name == "description":

@@ -50,6 +50,12 @@ class Step:
     wait_time_min: float | None = None
     wait_time_max: float | None = None
     id: str = field(default_factory=new_id)
+    # Measured (optional, set by vsm mine): the cases and visits of the event log behind the
+    # step's figures, and `mined`, the figure fields as mining set them ((field, value) pairs in
+    # MINED_FIELDS order), so a refresh can tell the figures the user has edited since.
+    cases: int | None = None
+    visits: int | None = None
+    mined: tuple[tuple[str, float | None], ...] | None = None
 
     @property
     def lead_time(self) -> float:
@@ -73,6 +79,24 @@ class Flow:
     share: float | None = None
     probability: float | None = None
     id: str = field(default_factory=new_id)
+    cases: int | None = None  # measured: the cases of the event log that took this route
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Where a mined map's figures come from (vsm mine): the log's file name, the window of its
+    events (ISO 8601 UTC texts), its cases and events, the lead time measured from the log
+    (percentiles, minutes; None where not measured) and the statistic the step times use."""
+
+    source: str = ""
+    start: str | None = None
+    end: str | None = None
+    cases: int = 0
+    events: int = 0
+    lead_time_p50: float | None = None
+    lead_time_p85: float | None = None
+    lead_time_p95: float | None = None
+    statistic: str = "median"
 
 
 @dataclass

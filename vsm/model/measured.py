@@ -1,0 +1,84 @@
+"""The rules for measured data (vsm mine): the counts of steps and flows, a step's `mined`
+snapshot and a map's Measured record. Counts are whole numbers from 0 to MAX_COUNT; texts keep
+the limits of vsm.model.limits; lead times are minutes within the limits of durations.
+
+A step's `mined` snapshot holds the figure fields mining set (MINED_FIELDS) as it set them:
+"edited since" is a current value that differs from its snapshot (vsm.mining.refresh).
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from vsm.errors import ModelError
+from vsm.model.durations import MAX_MINUTES
+from vsm.model.limits import clean_text, shown
+from vsm.model.records import Measured
+
+MAX_COUNT = 10**12  # cases, visits and events: more than any ticket history holds
+MINED_FIELDS: tuple[str, ...] = ("process_time", "wait_time", "process_time_min",
+                                 "process_time_max", "wait_time_min", "wait_time_max")
+STATISTICS = ("median", "mean")
+MEASURED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Measured))
+
+
+def clean_count(value: Any, what: str, nullable: bool = True) -> int | None:
+    """A count: None (when `nullable`) or a whole number from 0 to MAX_COUNT."""
+    if value is None and nullable:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if type(value) is not int:
+        raise ModelError(f"{what} must be a whole number, not {shown(value)}")
+    if not 0 <= value <= MAX_COUNT:
+        raise ModelError(f"{what} must be from 0 to {MAX_COUNT:,}, not {value}")
+    return value
+
+
+def _minutes(value: Any, what: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ModelError(f"{what} must be a number of minutes, not {shown(value)}")
+    value = float(value)
+    if not 0.0 <= value <= MAX_MINUTES:
+        raise ModelError(f"{what} must be from 0 to {MAX_MINUTES:g} minutes, not {value:g}")
+    return value
+
+
+def clean_mined(value: Any, what: str) -> tuple[tuple[str, float | None], ...] | None:
+    """A step's mined snapshot: None, or (field, minutes or None) pairs, one per field of
+    MINED_FIELDS at most, in that order (a dict is accepted and put in that order)."""
+    if value is None:
+        return None
+    try:
+        pairs = dict(value)
+    except (TypeError, ValueError):
+        raise ModelError(f"{what} must be pairs of a figure and its value") from None
+    unknown = [name for name in pairs if name not in MINED_FIELDS]
+    if unknown:
+        raise ModelError(f"{what}: {shown(unknown[0])} is not a mined figure")
+    return tuple((name, _minutes(pairs[name], f"{what}: {name.replace('_', ' ')}"))
+                 for name in MINED_FIELDS if name in pairs)
+
+
+def clean_measured(value: Any, what: str) -> Measured | None:
+    """A map's Measured record, checked and normalised; None stays None."""
+    if value is None:
+        return None
+    if not isinstance(value, Measured):
+        raise ModelError(f"{what} must be Measured")
+    start = None if value.start is None else clean_text(value.start, f"{what}: start").strip()
+    end = None if value.end is None else clean_text(value.end, f"{what}: end").strip()
+    if value.statistic not in STATISTICS:
+        raise ModelError(f"{what}: statistic must be median or mean, not {shown(value.statistic)}")
+    return Measured(
+        source=clean_text(value.source, f"{what}: source").strip(), start=start or None,
+        end=end or None,
+        cases=clean_count(value.cases, f"{what}: cases", nullable=False) or 0,
+        events=clean_count(value.events, f"{what}: events", nullable=False) or 0,
+        lead_time_p50=_minutes(value.lead_time_p50, f"{what}: lead time P50"),
+        lead_time_p85=_minutes(value.lead_time_p85, f"{what}: lead time P85"),
+        lead_time_p95=_minutes(value.lead_time_p95, f"{what}: lead time P95"),
+        statistic=value.statistic)
