@@ -45,6 +45,7 @@ from vsm.analysis.compare import METRICS, MetricDelta, format_delta, headline_fi
 from vsm.analysis.montecarlo import should_simulate
 from vsm.analysis.plan import kaizen_from_step_to_change
 from vsm.model.durations import format_duration, format_working_hours, working_time_basis
+from vsm.model.measured import MEASURED_LABEL, measured_words
 
 FIGURES = {
     "lead_time": "Lead time",
@@ -173,6 +174,13 @@ class MetricsPanel(MapPanel):
         lead_layout = self.figures["lead_time"].layout()
         lead_layout.insertWidget(2, self.most_likely)  # caption, value, these two, the delta
         lead_layout.insertWidget(3, self.simulated)
+        # Beside the map's lead time, for a mined map: the lead time the log measured
+        self.measured = QLabel()
+        self.measured.setObjectName("measured_lead_time")
+        self.measured.setWordWrap(True)
+        self.measured.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.measured.hide()
+        lead_layout.insertWidget(4, self.measured)
         self.simulation = SimulatedLeadTime(self.simulated)
         self.takt = Figure("Takt time")
         self.takt.setObjectName("takt_time")
@@ -244,6 +252,28 @@ class MetricsPanel(MapPanel):
     def _on_settings_changed(self, map_id: str, field: str) -> None:
         if field in ("name", "kind") and self.map is not None:
             self._show_deltas()
+        if field == "measured" and self.map is not None and map_id == self.map.id:
+            self._show_measured()
+
+    def _show_measured(self) -> None:
+        """Under the lead time, the lead time measured from the log of a mined map."""
+        measured = self.map.measured if self.map is not None else None
+        if measured is None:
+            self.measured.hide()
+            self.measured.clear()
+            return
+        self.measured.setText(f"{MEASURED_LABEL}: {measured_words(measured)}")
+        window = (f" between {measured.start} and {measured.end}"
+                  if measured.start and measured.end else "")
+        self.measured.setToolTip(
+            f"Percentiles of the lead time of the {measured.cases:,} cases in {measured.source}"
+            f"{window} ({measured.events:,} events); the map's lead time above is computed "
+            f"from the steps' {measured.statistic} times.")
+        self.measured.show()
+
+    def measured_text(self) -> str:
+        """The measured lead time as shown ("" when the map was not mined)."""
+        return self.measured.text() if not self.measured.isHidden() else ""
 
     def delta_text(self, key: str) -> str:
         """The change shown under a figure ("" when there is none)."""
@@ -310,6 +340,7 @@ class MetricsPanel(MapPanel):
     def analysis_updated(self) -> None:
         analysis = self.analysis()
         self._show_deltas()
+        self._show_measured()
         self._show_capacity(analysis)
         self._schedule_simulation(analysis)
         if analysis is None:

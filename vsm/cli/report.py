@@ -17,6 +17,7 @@ from vsm.analysis.flags import FLAG_LABELS
 from vsm.cli.common import EXIT_OK, choose_map, fail, json_number, load, percent, unanalysed
 from vsm.model import Project, ValueStreamMap
 from vsm.model.durations import format_duration, format_working_time
+from vsm.model.measured import MEASURED_LABEL, measured_words
 
 
 def add_report(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -67,7 +68,7 @@ def report_text(project: Project, map_: ValueStreamMap, result: Any, distributio
         ("Critical path", " → ".join(names.get(v, v) for v in result.critical_path) or "–"),
     ]
     after_lead, capacity = report_text_rows(map_, result, distribution)
-    if after_lead:
+    if distribution is not None:
         figures[0] = ("Lead time", f"{format_duration(result.lead_time)} with the most likely "
                                    "times")
     figures[1:1] = after_lead
@@ -153,6 +154,15 @@ def simulation(map_: ValueStreamMap, result: Any, runs: int | None,
 def report_json_extras(map_: ValueStreamMap, result: Any, distribution: Any) -> dict[str, Any]:
     """The keys `vsm report --json` adds when there is demand and when there are percentiles."""
     data: dict[str, Any] = {}
+    measured = map_.measured
+    if measured is not None:
+        data["measured"] = {
+            "source": measured.source, "start": measured.start, "end": measured.end,
+            "cases": measured.cases, "events": measured.events,
+            "lead_time_p50_minutes": json_number(measured.lead_time_p50),
+            "lead_time_p85_minutes": json_number(measured.lead_time_p85),
+            "lead_time_p95_minutes": json_number(measured.lead_time_p95),
+            "statistic": measured.statistic}
     if distribution is not None:
         data.update({"lead_time_p50_minutes": json_number(distribution.p50),
                      "lead_time_p85_minutes": json_number(distribution.p85),
@@ -174,6 +184,8 @@ def report_text_rows(map_: ValueStreamMap, result: Any,
                      distribution: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Rows for `vsm report`: (after the lead time, after the other figures)."""
     after_lead: list[tuple[str, str]] = []
+    if map_.measured is not None:  # beside the map's lead time: what the log measured
+        after_lead.append((MEASURED_LABEL, measured_words(map_.measured)))
     if distribution is not None:  # the headline uses the most likely times: say so, beside it
         after_lead.append(("Simulated", f"mean {format_duration(distribution.mean)}, "
                                         f"median {format_duration(distribution.p50)}, "

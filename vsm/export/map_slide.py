@@ -51,6 +51,7 @@ from vsm.export.slide_layout import (
 from vsm.export.text import text_width
 from vsm.model import ACTIVITIES, MAP_KINDS, PERFORMERS, Step, ValueStreamMap
 from vsm.model.durations import format_duration
+from vsm.model.measured import MEASURED_LABEL, measured_words
 from vsm.model.routing import Box, Router, label_on_run, label_spot
 from vsm.palette import ACTIVITY_COLOURS, GREY, tint
 
@@ -437,6 +438,9 @@ def _summary(slide: Any, map_: ValueStreamMap, result: MapAnalysis, page: MapPag
         style_run(run, points, bold=True)
     blocking = [p.message for p in result.problems if p.blocking]
     more = "continued on the next slide →" if page.count > 1 and page.number < page.count else ""
+    if map_.measured is not None:  # beside the figures: the lead time the log measured
+        more = " · ".join(part for part in (
+            f"{MEASURED_LABEL}: {measured_words(map_.measured)}", more) if part)
     if blocking:
         note = f"Not computed: {blocking[0]}"
     else:  # the critical path once through is not the lead time: say so, with both figures

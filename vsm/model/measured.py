@@ -82,3 +82,30 @@ def clean_measured(value: Any, what: str) -> Measured | None:
         lead_time_p85=_minutes(value.lead_time_p85, f"{what}: lead time P85"),
         lead_time_p95=_minutes(value.lead_time_p95, f"{what}: lead time P95"),
         statistic=value.statistic)
+
+
+MEASURED_LABEL = "Measured from the log"
+LOW_CONFIDENCE_CASES = 30  # a step or flow measured in fewer cases is drawn as low confidence
+
+
+def measured_words(measured: Measured) -> str:
+    """The measured lead time in words, for the report, the metrics pane and the deck:
+    "P50 2d, P85 5d, P95 10d (1,200 cases)"."""
+    from vsm.model.durations import format_duration
+
+    def shown_time(value: float | None) -> str:
+        return "–" if value is None else format_duration(value)
+
+    cases = f"{measured.cases:,} case{'s' if measured.cases != 1 else ''}"
+    return (f"P50 {shown_time(measured.lead_time_p50)}, P85 {shown_time(measured.lead_time_p85)}, "
+            f"P95 {shown_time(measured.lead_time_p95)} ({cases})")
+
+
+def low_confidence(cases: int | None) -> bool:
+    """Measured in too few cases to trust (fewer than LOW_CONFIDENCE_CASES); not measured: no."""
+    return cases is not None and cases < LOW_CONFIDENCE_CASES
+
+
+def cases_words(cases: int) -> str:
+    """The compact count on a step box or flow label: "n = 1,234"."""
+    return f"n = {cases:,}"

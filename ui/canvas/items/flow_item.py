@@ -32,10 +32,11 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ui.canvas.items.fonts import label_font, text_readable
-from ui.canvas.items.step_item import HEIGHT, WIDTH, StepItem
+from ui.canvas.items.step_item import HEIGHT, WIDTH, StepItem, cases_tooltip
 from ui.canvas.items.tooltips import LazyToolTip
 from ui.canvas.palette import LIGHT, Theme
 from vsm.model import Flow
+from vsm.model.measured import cases_words, low_confidence
 
 ARROW_SIZE = 11.0
 ELBOW = 22.0  # how far before its target a long flow turns up into it
@@ -92,15 +93,20 @@ class FlowItem(LazyToolTip, QGraphicsItem):
             self.label = f"↺ {flow.probability:g}%" if flow.probability is not None else "↺"
         else:
             self.label = f"{flow.share:g}%" if flow.share is not None else ""
+        if flow.cases is not None:  # measured (vsm mine): how many cases took this route
+            self.label = " · ".join(filter(None, (self.label, cases_words(flow.cases))))
         self.adjust()
         self.update()
 
     def tooltip_text(self) -> str:
         flow = self.flow
         if flow.kind == "rework":
-            return f"Rework: {flow.probability:g}% of the work goes back"
-        return (f"Alternative route taken by {flow.share:g}% of the work"
-                if flow.share is not None else "Flow")
+            text = f"Rework: {flow.probability:g}% of the work goes back"
+        else:
+            text = (f"Alternative route taken by {flow.share:g}% of the work"
+                    if flow.share is not None else "Flow")
+        return text + (cases_tooltip(flow.cases, "took this route") if flow.cases is not None
+                       else "")
 
     def detach(self) -> None:
         """Stop following the steps (before the item is removed)."""
@@ -310,7 +316,10 @@ class FlowItem(LazyToolTip, QGraphicsItem):
         painter.setBrush(colour)
         painter.drawPolygon(head)
         if self.label:
-            painter.setPen(QPen(colour, 1))
+            outline = QPen(colour, 1)
+            if low_confidence(self.flow.cases):  # measured in few cases: a dotted label box
+                outline = QPen(theme.colour("muted"), 1.2, Qt.PenStyle.DotLine)
+            painter.setPen(outline)
             painter.setBrush(theme.colour("label_fill"))
             painter.drawRoundedRect(self._label_rect, 6, 6)
             if text_readable(painter, widget, label_font().pixelSize()):

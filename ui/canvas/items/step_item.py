@@ -36,6 +36,7 @@ from ui.canvas.palette import (
 from vsm.analysis.flags import PCA_MEANING
 from vsm.model import PERFORMERS, Step
 from vsm.model.durations import format_duration
+from vsm.model.measured import LOW_CONFIDENCE_CASES, cases_words, low_confidence
 
 
 class Follower(Protocol):
@@ -60,6 +61,16 @@ BOUNDS = (-66.0, -8.0, WIDTH + HANDLE_HIT_RADIUS + 2, HEIGHT + 8)  # left, top, 
 _BOUNDS = QRectF(BOUNDS[0], BOUNDS[1], BOUNDS[2] - BOUNDS[0], BOUNDS[3] - BOUNDS[1])
 _MOVED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
 _BADGE_WIDTHS: dict[str, float] = {}  # badge text -> width (the font never changes)
+
+
+def cases_tooltip(cases: int, what: str) -> str:
+    """The tooltip's words for a measured count (vsm mine), low confidence said."""
+    plural = "s" if cases != 1 else ""
+    text = f"<br>Measured: {cases:,} case{plural} {what}"
+    if low_confidence(cases):
+        text += (f" — fewer than {LOW_CONFIDENCE_CASES}, so a low-confidence figure "
+                 "(drawn dotted)")
+    return text
 
 
 def wrap_text(text: str, metrics: QFontMetricsF, width: float, max_lines: int) -> list[str]:
@@ -316,6 +327,13 @@ class StepItem(LazyToolTip, QGraphicsItem):
         top.addRect(strip)
         painter.setBrush(category)
         painter.drawPath(rounded.intersected(top))
+        low = low_confidence(self.step.cases)
+        if low:  # measured in few cases: the fill greyed (and the outline dotted)
+            veil = QColor(theme.colour("background"))
+            veil.setAlpha(130)
+            painter.setBrush(veil)
+            painter.drawRoundedRect(box, radius, radius)
+            painter.drawRect(data)
         if not text_readable(painter, widget, name_font().pixelSize(), self):
             self._paint_outline(painter, box, data, radius)  # boxes and shapes only
             if self.step.wait_time > 0:
@@ -326,9 +344,18 @@ class StepItem(LazyToolTip, QGraphicsItem):
         on_strip = strip_text_colour(category)
         painter.setPen(on_strip)
         painter.setFont(strip_font())
-        painter.drawText(strip.adjusted(PADDING, 0, -24, 0),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         category_label(self._colour_mode, self._category_key()))
+        right = -24.0
+        if self.step.cases is not None:  # measured (vsm mine): "n = 1,234" before the glyph
+            count = cases_words(self.step.cases)
+            count_width = QFontMetricsF(strip_font()).horizontalAdvance(count)
+            painter.drawText(strip.adjusted(PADDING, 0, -24, 0),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, count)
+            right -= count_width + 6
+        label = QFontMetricsF(strip_font()).elidedText(
+            category_label(self._colour_mode, self._category_key()), Qt.TextElideMode.ElideRight,
+            WIDTH - PADDING + right)
+        painter.drawText(strip.adjusted(PADDING, 0, right, 0),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
         _draw_glyph(painter, performer, QPointF(WIDTH - 15, STRIP_HEIGHT / 2), on_strip)
         # texts
         name_lines, who, _ = self.texts()
@@ -379,7 +406,9 @@ class StepItem(LazyToolTip, QGraphicsItem):
         theme = self._theme
         width = 3.5 if self._critical else 1.5
         pen = QPen(theme.colour("critical" if self._critical else "outline"), width)
-        if self.step.performer == "automated":
+        if low_confidence(self.step.cases):
+            pen.setStyle(Qt.PenStyle.DotLine)
+        elif self.step.performer == "automated":
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(pen)
@@ -453,6 +482,10 @@ class StepItem(LazyToolTip, QGraphicsItem):
                  f"Wait before it: {format_duration(step.wait_time)}; process time: "
                  f"{format_duration(step.process_time)}; lead time: {format_duration(step.lead_time)}",
                  f"%C&A (complete and accurate) {step.pca:g}%: {PCA_MEANING}"]
+        if step.cases is not None:
+            visits = (f" ({step.visits:,} visit{'s' if step.visits != 1 else ''})"
+                      if step.visits is not None else "")
+            lines.append(cases_tooltip(step.cases, "visited it" + visits).removeprefix("<br>"))
         if step.notes:
             lines.append(f"<i>{escape(step.notes, quote=False)}</i>")
         return "<br>".join(line for line in lines if line)
