@@ -17,7 +17,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from vsm.cli.common import EXIT_OK, json_number, one_line, refuse_same_file, refuse_to_overwrite
+from vsm.cli.common import (
+    EXIT_OK,
+    CommandError,
+    choose_map,
+    json_number,
+    load,
+    one_line,
+    refuse_same_file,
+    refuse_to_overwrite,
+)
 from vsm.model.durations import format_duration
 
 
@@ -33,8 +42,17 @@ def add_mine(commands: Any, common: argparse.ArgumentParser) -> None:
                     "incident and audit exports, Jira issue history, XES-style logs). See "
                     "docs/mining.md.")
     parser.add_argument("log", metavar="LOG", help="the event log (.csv or .xlsx)")
-    parser.add_argument("-o", "--output", metavar="OUT", required=True,
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("-o", "--output", metavar="OUT",
                         help="the project to write (.vsm or .json)")
+    target.add_argument("--update", metavar="MAP", help="re-mine into this existing project "
+                        "(.vsm or .json): figures the user has not edited since are updated, "
+                        "new steps added, steps no longer in the log flagged; positions, "
+                        "kaizens, edits and other maps kept (docs/mining.md, 'Refreshing a "
+                        "map')")
+    parser.add_argument("--map", metavar="NAME", help="with --update: the map to refresh "
+                        "(default: the first map mined from a log, else the first current-state "
+                        "map)")
     columns = parser.add_argument_group("columns (by header; default: recognised)")
     for role, what in (("case", "the case (ticket) id"), ("activity", "the activity (state)"),
                        ("time", "the time of the event"),
@@ -84,7 +102,6 @@ def _run_mine(args: argparse.Namespace) -> int:
     from vsm.files.formats import save_project_any
     from vsm.mining.mine import MiningOptions, check_options, mine_log
 
-    output = Path(args.output)
     patterns = {name: getattr(args, name) for name in ("work", "vendor", "customer")
                 if getattr(args, name) is not None}  # else the defaults of MiningOptions
     options = MiningOptions(
@@ -93,6 +110,11 @@ def _run_mine(args: argparse.Namespace) -> int:
         min_share=args.min_share, min_cases=args.min_cases, statistic=args.statistic,
         name=args.name, **patterns)
     check_options(options)
+    if args.update is not None:
+        return _run_update(args, options)
+    if args.map is not None:
+        raise CommandError("--map goes with --update MAP")
+    output = Path(args.output)
     refuse_same_file(args.log, output, "LOG and OUT")
     refuse_to_overwrite(output, args.force)
     mined = mine_log(args.log, options)
@@ -133,4 +155,59 @@ def _text(log: str, output: Path, mined: Any, summary: dict[str, Any]) -> str:
            else " with a zero-time end" if mined.built.end_id else "")
         + f", {summary['flows']} flows",
     ]
+    return "\n".join(lines)
+
+
+def _run_update(args: argparse.Namespace, options: Any) -> int:
+    """`vsm mine LOG --update MAP [--map NAME]`: refresh a mined map (vsm.mining.refresh)."""
+    from datetime import date
+
+    from vsm.files.formats import save_project_any
+    from vsm.mining.mine import mine_log
+    from vsm.mining.refresh import refresh_map
+
+    path = Path(args.update)
+    refuse_same_file(args.log, path, "LOG and MAP")
+    project = load(args.update)
+    if args.map is None:
+        target = next((m for m in project.maps if m.measured is not None), None) or \
+            choose_map(project, None, args.update)
+    else:
+        target = choose_map(project, args.map, args.update)
+    mined = mine_log(args.log, options)
+    measured = mined.built.map.measured
+    log_date = (measured.end or "")[:10] if measured is not None else ""
+    done = refresh_map(target, mined.built, log_date or date.today().isoformat())
+    save_project_any(project, path)
+    if args.json:
+        print(json.dumps({"output": str(path), "map": target.name, "updated": done.updated,
+                          "kept": done.kept, "added": done.added, "not_in_log": done.vanished,
+                          "flows_updated": done.flows_updated, "flows_added": done.flows_added,
+                          "flows_removed": done.flows_removed,
+                          "notes": mined.notes}, indent=2, ensure_ascii=False))
+    else:
+        print(_update_text(args.log, path, target.name, done))
+    for note in mined.notes:
+        print(f"note: {args.log}: {one_line(note)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(repr(name) for name in names)
+
+
+def _update_text(log: str, path: Path, name: str, done: Any) -> str:
+    lines = [f"Refreshed map {name!r} of {path} from {log}",
+             f"Updated: {len(done.updated)} step{'s' if len(done.updated) != 1 else ''}"
+             + (f" ({_names(done.updated)})" if done.updated else "")]
+    if done.kept:
+        lines.append("Kept as edited: " + "; ".join(
+            f"{step!r} ({', '.join(fields)})" for step, fields in done.kept.items()))
+    if done.added:
+        lines.append(f"Added: {_names(done.added)}")
+    if done.vanished:
+        lines.append(f"Not in the log (flagged in their notes, not deleted): "
+                     f"{_names(done.vanished)}")
+    lines.append(f"Flows: {done.flows_updated} updated, {done.flows_added} added, "
+                 f"{done.flows_removed} no longer in the log removed")
     return "\n".join(lines)
