@@ -36,3 +36,15 @@ def test_counts_and_low_confidence(qtbot):
         scene.item_for_step[fix.id].tooltip_text()
     assert not _render(scene).isNull()  # both looks paint
     scene.detach()
+
+
+def test_the_legend_explains_counts_on_a_mined_map_only(qtbot):
+    document = Document(measured_project())
+    scene = MapScene(document, document.project.maps[0])
+    scene.layout_decorations()
+    assert "Dotted, greyed: under 30 cases" in scene.legend._shapes_text()
+    for step in document.project.maps[0].steps:
+        document.project.maps[0].set_step_field(step.id, "cases", None)
+    scene.layout_decorations()
+    assert "cases" not in scene.legend._shapes_text()
+    scene.detach()

@@ -362,6 +362,7 @@ class MapScene(Gestures, Selection, QGraphicsScene):
         if not lanes.isNull():
             content = content.united(lanes)
         self._presenter.update_ladder(self)
+        self.legend.set_measured(any(step.cases is not None for step in self.map.steps))
         self.legend.setPos(content.left(), content.top() - self.legend.boundingRect().height() - 24)
         self.ladder.setPos(0, content.bottom() + 36)
         ladder = self.ladder.mapRectToScene(self.ladder.boundingRect())

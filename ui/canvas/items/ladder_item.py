@@ -35,6 +35,7 @@ from ui.canvas.palette import (
     category_label,
     mix,
 )
+from vsm.model.measured import LOW_CONFIDENCE_CASES
 
 UPPER = 30.0  # y of the wait level
 LOWER = 64.0  # y of the process level
@@ -313,7 +314,15 @@ class LegendItem(_Decoration):
     def __init__(self, mode: str = "activity", theme: Theme = LIGHT) -> None:
         super().__init__(theme)
         self.mode = ""
+        self.measured = False  # a mined map: the key also says what the counts mean
         self.set_mode(mode)
+
+    def set_measured(self, measured: bool) -> None:
+        """Say (or not) what "n = …" and the dotted low-confidence outline mean."""
+        if measured != self.measured:
+            self.measured = measured
+            mode, self.mode = self.mode, ""
+            self.set_mode(mode)
 
     def set_mode(self, mode: str) -> None:
         """Show the key of "activity" or "performer" colours."""
@@ -331,13 +340,14 @@ class LegendItem(_Decoration):
     def _title(self) -> str:
         return "Fill: activity" if self.mode == "activity" else "Fill: performer"
 
-    @staticmethod
-    def _shapes_text() -> str:
+    def _shapes_text(self) -> str:
         # Lower-case only the first letter: "Low %C&A" reads "low %C&A", not "low %c&a".
         badges = "  ".join(f"{style.badge} {style.label[:1].lower()}{style.label[1:]}"
                            for flag, style in FLAG_STYLES.items() if flag != "problem")
+        measured = (f"n: cases in the log   Dotted, greyed: under {LOW_CONFIDENCE_CASES} cases   "
+                    if self.measured else "")
         return ("Double border: vendor   Dashed: automated   Rounded: customer   "
-                f"Thick outline: critical path   Burst: kaizen   Badges: {badges}")
+                f"Thick outline: critical path   Burst: kaizen   {measured}Badges: {badges}")
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
