@@ -256,3 +256,14 @@ def test_kaizen_previews_and_unknown_settings(map_):
         map_.clean_setting("colour", "red")
     map_.remove_kaizen(kaizen.id)
     assert map_.snapshot() == before
+
+
+@pytest.mark.parametrize("value, label", [
+    (70, "70%"), (100, "100%"), (33.333333, "33.3%"),
+    (52.941176, "52.9%"),  # a mined share, 9/17: one decimal on the canvas and the slide
+    (0.04, "0.04%"), (99.96, "99.96%"),  # one decimal would say 0% or 100%: wrongly
+])
+def test_a_route_percent_has_one_decimal_unless_that_says_all_or_nothing(value, label):
+    from vsm.model import route_percent
+
+    assert route_percent(value) == label

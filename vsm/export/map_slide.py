@@ -49,7 +49,7 @@ from vsm.export.slide_layout import (
     step_paragraphs,
 )
 from vsm.export.text import text_width
-from vsm.model import ACTIVITIES, MAP_KINDS, PERFORMERS, Step, ValueStreamMap
+from vsm.model import ACTIVITIES, MAP_KINDS, PERFORMERS, Step, ValueStreamMap, route_percent
 from vsm.model.durations import format_duration
 from vsm.model.measured import MEASURED_LABEL, measured_words
 from vsm.model.routing import Box, Router, label_on_run, label_spot
@@ -238,7 +238,7 @@ def _flows(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, Any
         connector.name = f"Flow: {names[0]} → {names[1]}"
         connectors.append(connector)
         if flow.share is not None:
-            _share_label(slide, route.points, f"{flow.share:g}%", labels)
+            _share_label(slide, route.points, route_percent(flow.share), labels)
     for flow in inside:
         if flow.kind == "rework":
             connectors.append(_rework(slide, map_, page, boxes, flow, router, labels))
@@ -284,7 +284,7 @@ def _rework(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, An
     """A dashed curved connector for work sent back: a U above the boxes (below them where a
     box is in the way; from the top to the right side for a step sending work back to itself),
     with its probability on the U's middle."""
-    text = f"↺ {flow.probability:g}%"
+    text = f"↺ {route_percent(flow.probability)}"
     width = text_width(text, 9, True) + 0.08
     if flow.source == flow.target:
         box = page.boxes[flow.source]
@@ -333,8 +333,8 @@ def _markers(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, A
         marker = add_box(slide, MSO_SHAPE.FLOWCHART_OFFPAGE_CONNECTOR, (x, y, 0.34, 0.34), WHITE,
                          REWORK if rework else OUTLINE, 1.0, name=f"Link to slide {other}")
         write_text(marker, [(str(other), 9, True, TEXT)], inset=0.0)
-        figure = (f"↺ {flow.probability:g}%" if rework else
-                  f"{flow.share:g}%" if flow.share is not None else "")
+        figure = (f"↺ {route_percent(flow.probability)}" if rework else
+                  route_percent(flow.share) if flow.share is not None else "")
         add_text(slide, (x - 0.04, y + 0.34, 0.42, 0.32), f"slide\n{figure}".strip(), 9,
                  colour=MUTED, align="centre", inset=0.0)
         router.boxes[flow.id] = Box(x, y, x + 0.34, y + 0.34)

@@ -38,7 +38,7 @@ from vsm.model.maps import (
                               ProjectChanged,
                               ValueStreamMap,
 )
-from vsm.model.records import Flow, Kaizen, Measured, Step, Thresholds, new_id
+from vsm.model.records import Flow, Kaizen, Measured, Step, Thresholds, new_id, route_percent
 
 __all__ = [
     "ACTIVITIES", "DEMAND_PERIODS", "FLOW_EDITABLE", "FLOW_FIELDS", "FLOW_KINDS", "MAP_FIELDS",
@@ -46,4 +46,5 @@ __all__ = [
     "Kaizen", "KaizenAdded", "KaizenChanged", "KaizenRemoved", "MapAdded", "MapChanged",
     "MapRemoved", "Measured", "ModelError", "Project", "ProjectChanged", "Step", "StepAdded", "StepChanged",
     "StepRemoved", "Thresholds", "ValueStreamMap", "clean_percent", "clean_step_value", "new_id",
+    "route_percent",
 ]

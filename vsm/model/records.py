@@ -63,6 +63,17 @@ class Step:
         return self.wait_time + self.process_time
 
 
+def route_percent(value: float) -> str:
+    """A share or rework probability as a flow's label shows it: one decimal at most ('52.9%',
+    '7.4%', '100%'); a value that one decimal would round to 0 or 100 without being it gets the
+    decimals it needs ('0.04%', '99.96%'), so no label claims all or nothing wrongly."""
+    for decimals in range(1, 7):
+        rounded = round(value, decimals)
+        if rounded == value or rounded not in (0.0, 100.0):
+            return f"{rounded:g}%"
+    return f"{value:g}%"
+
+
 @dataclass
 class Flow:
     """Work passing from one step to another.

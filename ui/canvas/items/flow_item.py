@@ -35,7 +35,7 @@ from ui.canvas.items.fonts import label_font, text_readable
 from ui.canvas.items.step_item import HEIGHT, WIDTH, StepItem, cases_tooltip
 from ui.canvas.items.tooltips import LazyToolTip
 from ui.canvas.palette import LIGHT, Theme
-from vsm.model import Flow
+from vsm.model import Flow, route_percent
 from vsm.model.measured import cases_words, low_confidence
 
 ARROW_SIZE = 11.0
@@ -90,9 +90,10 @@ class FlowItem(LazyToolTip, QGraphicsItem):
             if target is not source:
                 target.flows.append(self)
         if flow.kind == "rework":
-            self.label = f"↺ {flow.probability:g}%" if flow.probability is not None else "↺"
+            self.label = (f"↺ {route_percent(flow.probability)}" if flow.probability is not None
+                          else "↺")
         else:
-            self.label = f"{flow.share:g}%" if flow.share is not None else ""
+            self.label = route_percent(flow.share) if flow.share is not None else ""
         if flow.cases is not None:  # measured (vsm mine): how many cases took this route
             self.label = " · ".join(filter(None, (self.label, cases_words(flow.cases))))
         self.adjust()
