@@ -21,15 +21,19 @@ from vsm.files.bundled import new_from_template
 from vsm.files.formats import load_project
 from vsm.files.locks import Lock, LockedError, acquire, take_over
 from vsm.model import ModelError, Project
+from vsm.model.durations import format_duration
 
 if TYPE_CHECKING:
     from ui.window.shell import Shell
+    from vsm.mining.mine import MiningOptions
 
 RECENT_KEY = "recent_files"
 MAX_RECENT = 10
 OPEN_FILTER = "Value streams (*.vsm *.json);;VSM Studio files (*.vsm);;vsm-json (*.json);;All files (*)"
 SAVE_FILTER = "VSM Studio files (*.vsm)"
 IMPORT_FILTER = "Step tables (*.csv *.xlsx);;CSV (*.csv);;Excel workbooks (*.xlsx);;All files (*)"
+EVENT_LOG_FILTER = ("Event logs (*.csv *.xlsx);;CSV (*.csv);;Excel workbooks (*.xlsx);;"
+                    "All files (*)")
 
 
 def recent_files() -> list[str]:
@@ -211,6 +215,63 @@ class FileController(QObject):
             return False
         QSettings().setValue("last_folder", str(path.resolve().parent))
         return True
+
+    def import_event_log_dialog(self) -> bool:
+        """File > Import Event Log…: ask for a ticket history, then for the columns and options
+        (over a preview of its first rows), and mine it into a new untitled document."""
+        path, _ = QFileDialog.getOpenFileName(self.shell.window(), "Import event log",
+                                              self._folder(), EVENT_LOG_FILTER)
+        if not path:
+            return False
+        from ui.dialogs.event_log import EventLogDialog, preview_rows
+
+        log = Path(path)
+        try:
+            rows = preview_rows(log)
+        except (VsmError, OSError) as error:
+            self._cannot_mine(log, error)
+            return False
+        dialog = EventLogDialog(log, rows, self.shell.window())
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            options = dialog.options()
+        finally:
+            dialog.deleteLater()
+        return self.import_event_log(log, options)
+
+    def import_event_log(self, path: Path, options: MiningOptions) -> bool:
+        """Mine the log at `path` off the GUI thread (progress, Cancel) into a new untitled
+        document, its notes and measured lead time shown; on failure one dialog names the file
+        and the current document stays as it is."""
+        from ui.dialogs.event_log import mine_with_progress
+
+        try:
+            mined = mine_with_progress(self.shell.window(), path, options)
+        except (VsmError, ModelError, OSError) as error:
+            self._cannot_mine(path, error)
+            return False
+        if mined is None:
+            self.shell.show_status(f"Import of {path.name} cancelled", 5000)
+            return False
+        summary = mined.summary
+        lead = ", ".join(f"P{p} {format_duration(summary[f'lead_time_p{p}_minutes'])}"
+                         for p in (50, 85, 95) if summary[f"lead_time_p{p}_minutes"] is not None)
+        message = (f"Mined {summary['steps']} steps from {path.name}: {summary['cases']:,} cases,"
+                   f" {summary['events']:,} events" + (f"; measured lead time {lead}" if lead
+                                                        else ""))
+        if not self.new_from_project(mined.project, message):
+            return False
+        QSettings().setValue("last_folder", str(path.resolve().parent))
+        if mined.notes:
+            QMessageBox.information(self.shell.window(), "Event log imported",
+                                    message + ".\n\n" + "\n".join(f"• {note}"
+                                                                  for note in mined.notes))
+        return True
+
+    def _cannot_mine(self, path: Path, error: Exception) -> None:
+        QMessageBox.critical(self.shell.window(), "Cannot import event log",
+                             f"Cannot import {path.name}:\n\n{_reason(error, path)}")
 
     def save(self) -> bool:
         """Save to the document's file; a new or vsm-json document asks where (Save As)."""

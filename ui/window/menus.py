@@ -99,6 +99,9 @@ def build_actions(window: MenuWindow) -> SimpleNamespace:
                              "Start an untitled document from an ITIL 4 value stream template")
     a.import_table = _action(window, "&Import Spreadsheet…", files.import_dialog, "Ctrl+I",
                              "Start an untitled document from a CSV or XLSX step table")
+    a.import_log = _action(window, "Import Event &Log…", files.import_event_log_dialog,
+                           tip="Mine a ticket history (CSV or XLSX, one row per event) into a "
+                               "measured current-state map in an untitled document")
     a.rename_stream = _action(window, "Rena&me Value Stream…", window.rename_value_stream,
                               tip="The value stream's name: the deck's title, page titles and "
                                   "the default file names")
@@ -210,6 +213,7 @@ def build_actions(window: MenuWindow) -> SimpleNamespace:
                                           tip=f"Start from the bundled example {example.title!r}"))
     file_menu.addAction(a.open)
     file_menu.addAction(a.import_table)
+    file_menu.addAction(a.import_log)
     a.recent_menu = file_menu.addMenu("Open &Recent")
     file_menu.addSeparator()
     file_menu.addAction(a.rename_stream)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from vsm.files.sheet_limits import EVENT_LOG_LIMITS
 from vsm.files.sheets import stream_table
@@ -33,6 +33,7 @@ MISSING = ("", "?")
 # the reasons for skipping a row, as the summary says them ("12 rows without a case id")
 NO_CASE, NO_TIME = "without a case id", "with a time that cannot be read"
 NO_ACTIVITY, NO_GROUP = "without an activity", "without a group"
+PROGRESS_ROWS = 10_000  # rows read between two calls of the progress function
 Event = tuple[float, Any, Any]  # (seconds, activity or None, group or None)
 
 
@@ -74,8 +75,9 @@ class _Reader:
     """The sink stream_table calls for each row."""
 
     def __init__(self, path: Path, names: dict[str, str | None], need_group: bool,
-                 times: TimeReader) -> None:
+                 times: TimeReader, progress: Callable[[int], None] | None = None) -> None:
         self.path, self.names, self.need_group, self.times = path, names, need_group, times
+        self.progress = progress
         self.log: EventLog | None = None
         self.known: dict[str, str] = {}  # each distinct text kept once
         self.pending: list[tuple[list[Any], int, Any, int]] = []  # (case, index, time, row)
@@ -97,6 +99,8 @@ class _Reader:
             self.row = self._change_row if columns.change_log else self._plain_row
             return
         log.rows += 1
+        if self.progress is not None and not log.rows % PROGRESS_ROWS:
+            self.progress(log.rows)
         self.row(number, cells)
 
     def _plain_row(self, number: int, cells: list[Any]) -> None:
@@ -206,12 +210,15 @@ class _Reader:
 
 
 def read_events(path: str | Path, names: dict[str, str | None], need_group: bool = False,
-                time_format: str | None = None) -> EventLog:
+                time_format: str | None = None,
+                progress: Callable[[int], None] | None = None) -> EventLog:
     """The events of the log at `path` by case; `names`: role -> column header given (or None
     to recognise it), roles "case", "activity", "time", "group". MiningError (or
-    FileFormatError) when the log cannot be mined, more than half its rows bad included."""
+    FileFormatError) when the log cannot be mined, more than half its rows bad included.
+    `progress(rows read)` is called every PROGRESS_ROWS rows; what it raises stops the reading
+    and comes out of here (the editor's Cancel)."""
     path = Path(path)
-    reader = _Reader(path, names, need_group, TimeReader(time_format))
+    reader = _Reader(path, names, need_group, TimeReader(time_format), progress)
     table = stream_table(path, reader, EVENT_LOG_LIMITS)
     log = reader.finish()
     log.notes.extend(table.notes)
@@ -231,6 +238,27 @@ def read_events(path: str | Path, names: dict[str, str | None], need_group: bool
                               for _, _, group in events):
         raise MiningError(f"{path}: no row names a group; name the group column with --group")
     return log
+
+
+class _Enough(Exception):
+    """Stops the reading of the first rows."""
+
+
+def first_rows(path: str | Path, count: int) -> list[list[Any]]:
+    """The first `count` non-blank rows of the log at `path` (the header first), read under the
+    limits of an event log and no further: a preview. FileFormatError when it cannot be read."""
+    rows: list[list[Any]] = []
+
+    def keep(_number: int, cells: list[Any]) -> None:
+        rows.append(cells)
+        if len(rows) >= count:
+            raise _Enough
+
+    try:
+        stream_table(path, keep, EVENT_LOG_LIMITS)
+    except _Enough:
+        pass
+    return rows
 
 
 def skipped_text(log: EventLog) -> str:

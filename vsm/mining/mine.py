@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from vsm.mining.build import MapOptions, MinedMap, build_map, utc_text
 from vsm.mining.columns import MiningError
@@ -98,13 +98,16 @@ def _name(node: str | None, start: bool) -> str:
     return repr(node) if node is not None else ("the start" if start else "the end")
 
 
-def mine_log(path: str | Path, options: MiningOptions) -> Mined:
-    """Mine the log at `path` (see the module); MiningError or FileFormatError when it cannot."""
+def mine_log(path: str | Path, options: MiningOptions,
+             progress: Callable[[int], None] | None = None) -> Mined:
+    """Mine the log at `path` (see the module); MiningError or FileFormatError when it cannot.
+    `progress(rows read)` is called as the log is read (vsm.mining.events.read_events); what it
+    raises stops the mining and comes out of here."""
     check_options(options)
     path = Path(path)
     names = {"case": options.case, "activity": options.activity, "time": options.time,
              "group": options.group}
-    log = read_events(path, names, options.steps == "group", options.time_format)
+    log = read_events(path, names, options.steps == "group", options.time_format, progress)
     work = pattern(options.work, "--work")
     visits = build_visits(log, options.steps, work, [e.strip() for e in options.end],
                           options.min_cases)
