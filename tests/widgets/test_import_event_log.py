@@ -6,7 +6,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog, QPushButton
 
 from ui.dialogs import event_log
@@ -155,8 +157,9 @@ def test_cancelling_the_dialog_mines_nothing(window, monkeypatch):
     assert window.document is before
 
 
+@pytest.mark.parametrize("how", ["button", "escape"])
 def test_cancel_during_mining_keeps_the_document_and_drops_the_result(
-        window, monkeypatch, qtbot):
+        window, monkeypatch, qtbot, how):
     before = window.document
     started, release = threading.Event(), threading.Event()
     real = mine.mine_log
@@ -174,7 +177,10 @@ def test_cancel_during_mining_keeps_the_document_and_drops_the_result(
             return
         dialogs = window.findChildren(QProgressDialog)
         assert len(dialogs) == 1
-        dialogs[0].findChild(QPushButton).click()
+        if how == "button":
+            dialogs[0].findChild(QPushButton).click()
+        else:
+            QTest.keyClick(dialogs[0], Qt.Key.Key_Escape)
     QTimer.singleShot(10, cancel)
     assert not window.files.import_event_log_dialog()
     assert window.document is before

@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -50,6 +50,7 @@ PREVIEW_ROWS = 20  # rows under the header
 HINT_ACTIVITIES = 12  # activities named in the hint under the end activities
 ROLES = ("case", "activity", "time", "group")
 NONE = "(none)"
+SHOW_AFTER_MS = 300  # mining that takes longer shows its progress dialog
 
 
 def _cell_text(cell: Any) -> str:
@@ -330,7 +331,11 @@ def mine_with_progress(parent: QWidget | None, path: Path,
     progress = QProgressDialog(f"Reading {path.name}…", "Cancel", 0, 0, parent)
     progress.setWindowTitle("Import Event Log")
     progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(300)
+    progress.setMinimumDuration(SHOW_AFTER_MS)  # counted from the construction, for a value
+    show = QTimer(progress)  # ...which a busy dialog never gets: shown by this timer
+    show.setSingleShot(True)
+    show.timeout.connect(progress.show)
+    show.start(SHOW_AFTER_MS)
     progress.setAutoClose(False)
     progress.setAutoReset(False)
     progress.setMinimumWidth(360)
@@ -346,6 +351,7 @@ def mine_with_progress(parent: QWidget | None, path: Path,
     progress.rejected.connect(stop)
     thread.start()
     loop.exec()
+    show.stop()
     cancelled = bool(stopped) or progress.wasCanceled()
     progress.close()
     progress.deleteLater()

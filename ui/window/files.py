@@ -257,7 +257,8 @@ class FileController(QObject):
         summary = mined.summary
         lead = ", ".join(f"P{p} {format_duration(summary[f'lead_time_p{p}_minutes'])}"
                          for p in (50, 85, 95) if summary[f"lead_time_p{p}_minutes"] is not None)
-        message = (f"Mined {summary['steps']} steps from {path.name}: {summary['cases']:,} cases,"
+        steps = len(mined.project.maps[0].steps)
+        message = (f"Mined {steps} steps from {path.name}: {summary['cases']:,} cases,"
                    f" {summary['events']:,} events" + (f"; measured lead time {lead}" if lead
                                                         else ""))
         if not self.new_from_project(mined.project, message):
