@@ -211,3 +211,11 @@ def test_unconnected_step_is_a_warning_only():
 def test_zero_lead_time_has_no_efficiency():
     result = analyse(make_map({"A": (0, 0)}))
     assert result.lead_time == 0 and result.flow_efficiency_percent is None
+
+
+def test_a_rework_reason_gives_its_percentage_as_the_flow_label_does():
+    # A mined probability, 872/3000 = 29.0666…%: the reason says "29.1%", as the flow's label.
+    result = analyse(make_map({"A": (0, 10), "B": (15, 5)},
+                              [("A", "B"), ("B", "A", rework(100 * 872 / 3000))]))
+    reasons = {item.step_id: item.reasons for item in result.steps_to_change}
+    assert "29.1% of its work goes back for rework (to 'A')." in reasons["B"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from vsm.analysis.capacity import over_capacity_reasons
 from vsm.analysis.structure import Structure
-from vsm.model import Step, ValueStreamMap
+from vsm.model import Step, ValueStreamMap, route_percent
 from vsm.model.durations import format_duration
 from vsm.palette import BLUE, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION, YELLOW
 
@@ -105,7 +105,8 @@ def flags_and_reasons(map_: ValueStreamMap, s: Structure, lead_time: float | Non
             if back >= rework_percent:
                 targets = ", ".join(repr(steps[t].name) for t, _ in s.rework[v])
                 flags[v].append("rework")
-                reasons[v].append(f"{back:g}% of its work goes back for rework (to {targets}).")
+                reasons[v].append(f"{route_percent(back)} of its work goes back for rework "
+                                  f"(to {targets}).")
         if v in vendors:
             others = sorted({_label(o) for o in neighbours[v]
                              if handoff_key(o) != handoff_key(step)})
