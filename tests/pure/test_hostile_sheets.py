@@ -734,3 +734,13 @@ def test_formula_like_csv_text_gets_one_quote_and_reads_back_as_it_was(tmp_path)
     again = import_table(path).map
     assert view(again) == view(map_)
     assert [s.notes for s in again.steps] == [s.notes for s in map_.steps]
+
+
+def test_a_csv_file_just_over_the_limit_says_by_how_much_in_bytes(tmp_path, capsys):
+    # 64 MB + 1 byte would round to "64 MB, more than the 64 MB": the exact sizes instead.
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as file:  # sparse
+        file.write(b"name\nLog\n")
+        file.truncate(limits.MAX_CSV_BYTES + 1)
+    assert refused(path, capsys) == ("67,108,865 bytes, more than the 67,108,864 bytes a step "
+                                     "table may need; is this a step table?")

@@ -97,6 +97,14 @@ def size_text(size: int) -> str:
     return f"{size / 2**20:,.0f} MB" if size >= 2**20 else f"{size:,} bytes"
 
 
+def over_limit_text(size: int, limit: int) -> str:
+    """"954 MB, more than the 64 MB": exact bytes where rounding would make the two alike."""
+    shown, allowed = size_text(size), size_text(limit)
+    if shown == allowed:
+        shown, allowed = f"{size:,} bytes", f"{limit:,} bytes"
+    return f"{shown}, more than the {allowed}"
+
+
 def _blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 

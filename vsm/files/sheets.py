@@ -41,7 +41,7 @@ from typing import IO, Any, Callable, Iterable, Sequence
 
 from vsm.errors import FileFormatError
 from vsm.files.atomic import atomic_file
-from vsm.files.sheet_limits import Limits, TableRows, size_text
+from vsm.files.sheet_limits import Limits, TableRows, over_limit_text
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -201,9 +201,8 @@ def _read_csv(path: Path, table: TableRows) -> list[str]:
     try:
         size = path.stat().st_size
         if size > limit.csv_bytes:
-            raise FileFormatError(path, f"{size_text(size)}, more than the "
-                                        f"{size_text(limit.csv_bytes)} {limit.table} may "
-                                        f"need; {limit.question()}")
+            raise FileFormatError(path, f"{over_limit_text(size, limit.csv_bytes)} "
+                                        f"{limit.table} may need; {limit.question()}")
         with open(path, "rb") as binary:
             encoding, notes = _encoding(path, binary)
         with open(path, encoding=encoding, newline="") as text:

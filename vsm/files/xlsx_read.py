@@ -33,7 +33,7 @@ from xml.parsers import expat
 
 from vsm.errors import FileFormatError
 from vsm.files import sheet_limits as limits
-from vsm.files.sheet_limits import Limits, TableRows, size_text
+from vsm.files.sheet_limits import Limits, TableRows, over_limit_text, size_text
 
 _EOCD = b"PK\x05\x06"  # end of the zip's central directory
 _CELL_REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
@@ -95,8 +95,8 @@ class _Workbook:
                             f"(method {info.compress_type})")
         size = info.file_size
         if size > limit:
-            raise self.fail(f"the part {name} would unzip to {size_text(size)}, more than the "
-                            f"{size_text(limit)} {self.limits.table} may need; nothing was read")
+            raise self.fail(f"the part {name} would unzip to {over_limit_text(size, limit)} "
+                            f"{self.limits.table} may need; nothing was read")
         if size > limits.RATIO_FLOOR_BYTES and size > limits.MAX_RATIO * info.compress_size:
             ratio = size / max(info.compress_size, 1)
             raise self.fail(f"the part {name} would unzip to {ratio:,.0f} times its size (at most "
