@@ -19,6 +19,7 @@ from vsm.model.records import Measured
 MAX_COUNT = 10**12  # cases, visits and events: more than any ticket history holds
 MINED_FIELDS: tuple[str, ...] = ("process_time", "wait_time", "process_time_min",
                                  "process_time_max", "wait_time_min", "wait_time_max")
+FLOW_MINED_FIELDS: tuple[str, ...] = ("share", "probability")
 STATISTICS = ("median", "mean")
 MEASURED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Measured))
 
@@ -61,6 +62,38 @@ def clean_mined(value: Any, what: str) -> tuple[tuple[str, float | None], ...] |
         raise ModelError(f"{what}: {shown(unknown[0])} is not a mined figure")
     return tuple((name, _minutes(pairs[name], f"{what}: {name.replace('_', ' ')}"))
                  for name in MINED_FIELDS if name in pairs)
+
+
+def clean_flow_mined(value: Any, what: str) -> tuple[tuple[str, float | None], ...] | None:
+    """A flow's mined snapshot: None, or (field, percent or None) pairs of FLOW_MINED_FIELDS, in
+    that order (a dict is accepted and put in that order); a percent is from 0 to 100."""
+    if value is None:
+        return None
+    try:
+        pairs = dict(value)
+    except (TypeError, ValueError):
+        raise ModelError(f"{what} must be pairs of a figure and its value") from None
+    unknown = [name for name in pairs if name not in FLOW_MINED_FIELDS]
+    if unknown:
+        raise ModelError(f"{what}: {shown(unknown[0])} is not a mined figure of a flow")
+    cleaned: list[tuple[str, float | None]] = []
+    for name in FLOW_MINED_FIELDS:
+        if name not in pairs:
+            continue
+        number = pairs[name]
+        if number is not None:
+            if isinstance(number, bool) or not isinstance(number, (int, float)):
+                raise ModelError(f"{what}: {name} must be a percentage, not {shown(number)}")
+            number = float(number)
+            if not 0.0 <= number <= 100.0:
+                raise ModelError(f"{what}: {name} must be from 0 to 100, not {number:g}")
+        cleaned.append((name, number))
+    return tuple(cleaned)
+
+
+def flow_figures(flow: Any) -> tuple[tuple[str, float | None], ...]:
+    """A flow's share and probability now, as a mined snapshot holds them."""
+    return tuple((name, getattr(flow, name)) for name in FLOW_MINED_FIELDS)
 
 
 def clean_measured(value: Any, what: str) -> Measured | None:
