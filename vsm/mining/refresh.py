@@ -135,9 +135,9 @@ def refresh_map(target: ValueStreamMap, mined: MinedMap, log_date: str) -> Refre
                                  cases=flow.cases, mined=flow.mined))
             done.flows_added += 1
         elif same.cases is not None and same.mined not in (None, flow_figures(same)):
-            names = target.step(source).name, target.step(destination).name
+            ends = target.step(source).name, target.step(destination).name
             arrow = " ↺ " if same.kind == "rework" else " → "
-            done.flows_kept.append(arrow.join(names))  # edited since mined: kept
+            done.flows_kept.append(arrow.join(ends))  # edited since mined: kept
             target.set_flow_cases(same.id, flow.cases)
         elif same.cases is not None:  # mined before, unedited: the new figures
             if (same.share, same.probability, same.cases) != (flow.share, flow.probability,
