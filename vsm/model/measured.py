@@ -134,6 +134,18 @@ def measured_words(measured: Measured) -> str:
             f"P95 {shown_time(measured.lead_time_p95)} ({cases})")
 
 
+def counts_words(cases: int, visits: int | None = None, what: str = "") -> str:
+    """A measured count in words for the property pane: "1,200 cases, 1,310 visits", with
+    `what` after the cases ("took this route"), and " — fewer than 30: low confidence" when it
+    is one (the canvas draws those dotted and greyed)."""
+    text = f"{cases:,} case{'s' if cases != 1 else ''}" + (f" {what}" if what else "")
+    if visits is not None:
+        text += f", {visits:,} visit{'s' if visits != 1 else ''}"
+    if low_confidence(cases):
+        text += f" — fewer than {LOW_CONFIDENCE_CASES}: low confidence"
+    return text
+
+
 def low_confidence(cases: int | None) -> bool:
     """Measured in too few cases to trust (fewer than LOW_CONFIDENCE_CASES); not measured: no."""
     return cases is not None and cases < LOW_CONFIDENCE_CASES
