@@ -2,13 +2,17 @@
 
 The fragment is a one-map vsm-json project holding the copied steps and the flows among them, so
 it is read back through the same validating loader as a file. Pasting makes new ids (and no
-lineage: a pasted step is a new step) and offsets the positions so the copy is visible.
+lineage: a pasted step is a new step) and offsets the positions so the copy is visible. What a log
+measured comes along, as with Duplicate Map (vsm.model.duplicate): the steps' cases, visits and
+mined snapshots and the flows' cases and mined snapshots (the map's Measured record stays with its
+map).
 """
 
 from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
@@ -70,7 +74,7 @@ def steps_from_mime(mime: QMimeData | None,
         twin.y += offset
         new_ids[step.id] = twin.id
         steps.append(twin)
-    flows = [Flow(new_ids[f.source], new_ids[f.target], f.kind, f.share, f.probability)
+    flows = [replace(f, id=new_id(), source=new_ids[f.source], target=new_ids[f.target])
              for f in fragment.flows]
     return steps, flows
 
