@@ -28,12 +28,17 @@ def _mined_document() -> Document:
     return Document(Project("P", [map_], id="p"))
 
 
+def _copied(map_: ValueStreamMap, step_ids: list[str]) -> tuple[list[Step], list[Flow]]:
+    """The steps and flows a paste would add: copied to mime data and read back."""
+    copied = steps_from_mime(copy_steps(map_, step_ids))
+    assert copied is not None
+    return copied
+
+
 def test_pasted_steps_and_flows_keep_their_counts_and_snapshots(qapp):
     doc = _mined_document()
     map_ = doc.project.maps[0]
-    copied = steps_from_mime(copy_steps(map_, ["a", "b"]))
-    assert copied is not None
-    steps, flows = copied
+    steps, flows = _copied(map_, ["a", "b"])
     names = {s.id: s.name for s in steps}
 
     def pasted() -> bool:
@@ -56,11 +61,7 @@ def test_pasted_steps_and_flows_keep_their_counts_and_snapshots(qapp):
 
 
 def test_a_flow_drawn_by_hand_stays_without_counts(qapp):
-    doc = _mined_document()
-    map_ = doc.project.maps[0]
-    copied = steps_from_mime(copy_steps(map_, ["b", "c"]))
-    assert copied is not None
-    steps, flows = copied
+    steps, flows = _copied(_mined_document().project.maps[0], ["b", "c"])
     assert [(f.cases, f.mined) for f in flows] == [(None, None)]
     assert [(s.name, s.cases, s.visits, s.mined) for s in steps] == \
         [("Fix", 12, 14, (("process_time", 30.0),)), ("Close", 1100, 1100, None)]
