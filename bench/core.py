@@ -23,38 +23,16 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sqlite3
 import statistics
 import sys
 import tempfile
-import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable
 
-
-def best_of(repeat: int, action: Callable[[], Any]) -> float:
-    """The fastest of `repeat` runs of `action`, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def nx_longest(document: dict[str, Any]) -> float:
-    """The floor for the analysis: networkx's longest path over the ordinary flows."""
-    import networkx as nx
-
-    map_ = document["maps"][0]
-    duration = {s["id"]: s["wait_time"] + s["process_time"] for s in map_["steps"]}
-    graph = nx.DiGraph()
-    graph.add_nodes_from(duration)
-    graph.add_weighted_edges_from((f["from"], f["to"], duration[f["from"]]) for f in map_["flows"]
-                                  if f.get("kind", "normal") == "normal")
-    return nx.dag_longest_path_length(graph)
+from bench.measure import best_of, own_peak_kb, timed
+from bench.nx_floor import longest as nx_longest
 
 
 def _rows(project: Any) -> tuple[list[str], list[tuple], list[str], list[tuple]]:
@@ -97,24 +75,22 @@ def analysis_parts(map_: Any) -> dict[str, float]:
 
     times: dict[str, float] = {}
 
-    def timed(name: str, action: Callable[[], Any]) -> Any:
-        start = time.perf_counter()
-        value = action()
-        times[name] = time.perf_counter() - start
+    def part(name: str, action: Callable[[], Any]) -> Any:
+        times[name], value = timed(action)
         return value
 
     steps = {st.id: st for st in map_.steps}
-    s, _ = timed("structure", lambda: build_structure(map_))
+    s, _ = part("structure", lambda: build_structure(map_))
     duration = {v: st.wait_time + st.process_time for v, st in steps.items()}
-    values, policy, elimination = timed("solve", lambda: solving.solve_eliminated(s, duration))
+    values, policy, elimination = part("solve", lambda: solving.solve_eliminated(s, duration))
     lead, start = solving.lead(s, values)
-    timed("process_time", lambda: sum(
+    part("process_time", lambda: sum(
         count * steps[v].process_time
         for v, count in elimination.gradient({start: 1.0}).items()))
-    timed("rolled_pca", lambda: figures.rolled_pca(s, {v: st.pca for v, st in steps.items()}))
-    timed("savings", lambda: savings.step_savings(s, steps, duration, lead, policy, elimination))
+    part("rolled_pca", lambda: figures.rolled_pca(s, {v: st.pca for v, st in steps.items()}))
+    part("savings", lambda: savings.step_savings(s, steps, duration, lead, policy, elimination))
     result = figures.analyse(map_)
-    timed("flags", lambda: flags.flags_and_reasons(map_, s, result.lead_time, result.savings,
+    part("flags", lambda: flags.flags_and_reasons(map_, s, result.lead_time, result.savings,
                                                         result.utilisation, result.visits))
     return times
 
@@ -134,9 +110,7 @@ def reanalysis(map_: Any, edits: int) -> float:
     times = []
     for number in range(edits):
         map_.set_step_field(step_id, "wait_time", original + delta if number % 2 == 0 else original)
-        start = time.perf_counter()
-        analyser.analyse(map_)
-        times.append(time.perf_counter() - start)
+        times.append(timed(lambda: analyser.analyse(map_))[0])
     map_.set_step_field(step_id, "wait_time", original)
     return statistics.median(times)
 
@@ -167,7 +141,7 @@ def main(size: int, directory: Path, repeat: int) -> dict[str, Any]:
     result["open_vsm"] = best_of(repeat, lambda: open_project(vsm_path))
     bare_copy = _bare_copy(directory, size, rows)
     result["sqlite_read"] = best_of(repeat, lambda: sqlite_read(bare_copy))
-    result["peak_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["peak_kb"] = own_peak_kb()
     return result
 
 

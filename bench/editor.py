@@ -34,7 +34,8 @@ from typing import Any
 
 
 def peak_kb() -> int:
-    """Peak resident memory of this process (VmHWM), in kilobytes."""
+    """Peak resident memory of this process's own image (VmHWM), in kilobytes: unlike
+    ru_maxrss (bench.measure.own_peak_kb), it does not start at the parent's size."""
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
@@ -89,15 +90,10 @@ def _watch_paints(widget: Any, marks: dict[str, float]) -> Any:
     return watch
 
 
-def _timed(action: Any) -> tuple[float, Any]:
-    start = time.perf_counter()
-    value = action()
-    return time.perf_counter() - start, value
-
-
 def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
     from PySide6.QtTest import QTest
 
+    from bench.measure import timed  # here, not above: the window processes stay as they were
     from ui.canvas.scene import MapScene
     from ui.document.document import Document
     from ui.window.main_window import MainWindow
@@ -110,10 +106,10 @@ def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
     map_ = project.maps[0]
     document = Document(project, path)
     analysis = document.analysis(map_.id)
-    result["scene_build"], scene = _timed(lambda: MapScene(document, map_))
+    result["scene_build"], scene = timed(lambda: MapScene(document, map_))
     scene.detach()
     del scene
-    result["bare_scene"], bare = _timed(lambda: _bare_scene(map_))
+    result["bare_scene"], bare = timed(lambda: _bare_scene(map_))
     del bare
     app.processEvents()
 
@@ -130,10 +126,10 @@ def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
     painted = _watch_paints(view.viewport(), marks)
 
     view.zoom_to_fit()
-    result["paint_fit"], _ = _timed(lambda: view.viewport().grab())
+    result["paint_fit"], _ = timed(lambda: view.viewport().grab())
     view.reset_zoom()
     view.centerOn(map_.steps[0].x, map_.steps[0].y)
-    result["paint_100"], _ = _timed(lambda: view.viewport().grab())
+    result["paint_100"], _ = timed(lambda: view.viewport().grab())
     view.zoom_to_fit()
     app.processEvents()
 
@@ -171,7 +167,7 @@ def measure_map(size: int, directory: Path, edits: int) -> dict[str, Any]:
     del painted
     saver = document.autosaver
     if saver is not None and hasattr(saver, "write_now"):
-        result["autosave_write"], _ = _timed(saver.write_now)
+        result["autosave_write"], _ = timed(saver.write_now)
     result["editor_peak_kb"] = peak_kb()
     document.close()  # remove the working copy, or the next editor would offer to recover it
     return result  # no close(): it would ask to save the edits; the process just ends

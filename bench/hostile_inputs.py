@@ -47,10 +47,8 @@ import hashlib
 import json
 import os
 import random
-import resource
 import shlex
 import shutil
-import signal
 import stat
 import subprocess
 import sys
@@ -62,6 +60,17 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, os.fspath(ROOT))
+
+from bench.measure import (  # noqa: E402
+    Outcome,
+    build_in_child,
+    child_environment,
+    file_size,
+    own_peak_kb,
+    run_process,
+)
+
 TIMEOUT = 60.0  # seconds: a command still running then is killed (a hang, or a bomb that got in)
 MEMORY_CAP = 3 * 2**30  # RLIMIT_AS of every command
 USER = "benchuser"  # the ordinary user of the read-only and link cases (family 6)
@@ -90,18 +99,6 @@ FAMILIES = {
 
 
 @dataclass
-class Outcome:
-    """What one command did."""
-
-    status: int  # the exit status; -9 when killed at the time limit
-    out: str
-    err: str
-    seconds: float
-    peak_kb: int
-    timed_out: bool
-
-
-@dataclass
 class Try:
     """One command on one input, judged."""
 
@@ -119,43 +116,12 @@ class Try:
 
     @property
     def said(self) -> str:
-        lines = (self.outcome.err.strip() or self.outcome.out.strip()).splitlines()
-        return lines[0][:160] if lines else ""
-
-
-def _cap_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+        return self.outcome.said[:160]
 
 
 def run_command(command: list[str], cwd: Path, env: dict[str, str]) -> Outcome:
     """Run `command` with the time limit and memory cap; its peak memory from os.wait4."""
-    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                                   cwd=cwd, env=env, preexec_fn=_cap_memory)
-        fired: list[bool] = []
-
-        def kill(signum: int, frame: Any) -> None:
-            fired.append(True)
-            try:  # os.kill, not Popen.kill(): that would reap the child before wait4 could
-                os.kill(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-        previous = signal.signal(signal.SIGALRM, kill)
-        signal.setitimer(signal.ITIMER_REAL, TIMEOUT)
-        try:
-            _, status, usage = os.wait4(process.pid, 0)  # retried after the alarm (PEP 475)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        stdout.seek(0)
-        stderr.seek(0)
-        return Outcome(process.returncode, stdout.read().decode(errors="replace"),
-                       stderr.read().decode(errors="replace"), seconds, usage.ru_maxrss,
-                       bool(fired))
+    return run_process(command, env, cwd=cwd, timeout=TIMEOUT, memory_cap=MEMORY_CAP)
 
 
 def state(path: Path) -> tuple:
@@ -635,7 +601,6 @@ def family_10(bench: Bench, manifest: dict[str, Any]) -> None:
 
 def build(folder: Path, live_pid: int) -> None:
     """Write every input under `folder` and `folder`/manifest.json (run as `--build DIR`)."""
-    sys.path.insert(0, os.fspath(ROOT))
     manifest: dict[str, Any] = {}
     for name in ("f1", "f2", "f2b", "f3", "f4", "f5", "f6seed", "f7", "f8", "f10", "f10lock",
                  "data"):
@@ -1117,7 +1082,6 @@ def check(spec: dict[str, Any]) -> list[str]:
     opened by openpyxl (every cell read), every XML part of a deck parsed and the deck opened by
     python-pptx, PNG and PDF signatures, CSV read; `roundtrip`: the imported map's steps and
     flows are those of the exported one."""
-    sys.path.insert(0, os.fspath(ROOT))
     import csv
     import xml.etree.ElementTree as ElementTree
     import zipfile
@@ -1224,8 +1188,7 @@ def bombs(bench: Bench, manifest: dict[str, Any]) -> list[str]:
     lines = [f"{'table':<50} {'size':>9} {'expect':>6} {'exit':>4} {'s':>6} {'peak MB':>7}  "
              "held  first line said"]
     for attempt in (t for t in bench.tries if t.family == "1"):
-        size = attempt.size
-        shown = f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 1024:.0f} KB"
+        shown = file_size(attempt.size)
         said = attempt.said.replace("vsm: error: ", "")
         lines.append(f"{attempt.input:<50} {shown:>9} {attempt.expect:>6} "
                      f"{attempt.outcome.status:>4} {attempt.outcome.seconds:>6.2f} "
@@ -1257,13 +1220,11 @@ def _ordinary_user() -> tuple[int, int] | None:
 
 def _environment(scratch: Path, who: str, ids: tuple[int, int] | None) -> dict[str, str]:
     home = scratch / f"home-{who}"
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONDONTWRITEBYTECODE", "DISPLAY", "WAYLAND_DISPLAY")}
-    env.update(PYTHONPATH=os.fspath(ROOT), QT_QPA_PLATFORM="offscreen", HOME=os.fspath(home),
-               PYTHONPYCACHEPREFIX=os.fspath(home / "pycache"),
-               XDG_CONFIG_HOME=os.fspath(home / "config"), XDG_CACHE_HOME=os.fspath(home / "cache"),
-               XDG_RUNTIME_DIR=os.fspath(home / "runtime"),
-               VSM_DATA_DIR=os.fspath(scratch / "data"), XDG_DATA_HOME=os.fspath(home / "share"))
+    env = child_environment(
+        home, drop=("DISPLAY", "WAYLAND_DISPLAY"), QT_QPA_PLATFORM="offscreen",
+        HOME=os.fspath(home), XDG_CONFIG_HOME=os.fspath(home / "config"),
+        XDG_CACHE_HOME=os.fspath(home / "cache"), XDG_RUNTIME_DIR=os.fspath(home / "runtime"),
+        VSM_DATA_DIR=os.fspath(scratch / "data"), XDG_DATA_HOME=os.fspath(home / "share"))
     for name in ("pycache", "config", "cache", "runtime", "share"):
         (home / name).mkdir(parents=True, exist_ok=True)
     (home / "runtime").chmod(0o700)
@@ -1297,8 +1258,8 @@ def main(argv: list[str] | None = None) -> int:
         user_env = _environment(scratch, USER, ids) if ids is not None else None
         live = subprocess.Popen(["sleep", "3600"])  # the live process of family 7
         try:
-            subprocess.run([sys.executable, os.fspath(Path(__file__).resolve()), "--build",
-                            os.fspath(scratch), str(live.pid)], env=env, cwd=ROOT, check=True)
+            build_in_child(Path(__file__).resolve(),
+                           [os.fspath(scratch), str(live.pid)], env)
             built = time.perf_counter() - started
             manifest = json.loads((scratch / "manifest.json").read_text(encoding="utf-8"))
             (scratch / "data").chmod(0o755)
@@ -1335,7 +1296,7 @@ def main(argv: list[str] | None = None) -> int:
             live.kill()
             live.wait()
         elapsed = time.perf_counter() - started
-        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        own = own_peak_kb() / 1024
         print(f"# Hostile and damaged inputs against `vsm` (Python {sys.version.split()[0]}; "
               f"each command in its own process, {TIMEOUT:.0f} s limit, "
               f"{MEMORY_CAP / 2**30:.0f} GB address-space cap; inputs built in {built:.0f} s, "

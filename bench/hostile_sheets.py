@@ -26,19 +26,24 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
-import signal
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, os.fspath(ROOT))
+
+from bench.measure import (  # noqa: E402
+    best_process,
+    build_in_child,
+    child_environment,
+    file_size,
+    own_peak_kb,
+    timed,
+)
 
 TIMEOUT = 600  # seconds: a child still running then is killed (a bomb that got through)
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -170,44 +175,14 @@ def floor_table(folder: Path) -> Path:
 # ---------------------------------------------------------------- running
 
 
-def _kill(pid: int) -> None:
-    try:  # os.kill, not Popen.kill(): that would reap the child before wait4 could
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def run_once(table: Path, folder: Path, env: dict[str, str]) -> tuple[float, int, int, str]:
-    """Wall seconds, peak KB, exit status and first line said of one `vsm import`."""
-    out = folder / "out.vsm"
-    out.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "vsm", "import", os.fspath(table), "-o", os.fspath(out)]
-    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env, cwd=ROOT)
-        watchdog = threading.Timer(TIMEOUT, _kill, (process.pid,))
-        watchdog.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            watchdog.cancel()
-        elapsed = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        stderr.seek(0)
-        stdout.seek(0)
-        lines = (stderr.read() or stdout.read()).decode(errors="replace").splitlines()
-    out.unlink(missing_ok=True)
-    return elapsed, usage.ru_maxrss, process.returncode, lines[0] if lines else ""
-
-
 def measure(name: str, table: Path, folder: Path, env: dict[str, str], repeat: int) -> Run:
-    runs = [run_once(table, folder, env) for _ in range(repeat)]
-    return Run(name, table.stat().st_size, runs[-1][2], runs[-1][3],
-               min(r[0] for r in runs), max(r[1] for r in runs))
-
-
-def _size(size: int) -> str:
-    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 1024:.0f} KB"
+    """`vsm import TABLE -o out.vsm`, best of `repeat` whole processes."""
+    out = folder / "out.vsm"
+    command = [sys.executable, "-m", "vsm", "import", os.fspath(table), "-o", os.fspath(out)]
+    best = best_process(command, env, repeat, before_each=lambda: out.unlink(missing_ok=True),
+                        timeout=TIMEOUT)
+    out.unlink(missing_ok=True)
+    return Run(name, table.stat().st_size, best.status, best.said, best.seconds, best.peak_kb)
 
 
 def _said(text: str, folder: Path) -> str:
@@ -219,7 +194,6 @@ CASES = ("floor", "sharedstrings-bomb", "wide-dimension", "blank-rows")
 
 def build(folder: Path) -> None:
     """Write the four tables into `folder` as CASES + ".xlsx" (run as `--build DIR`)."""
-    sys.path.insert(0, os.fspath(ROOT))
     parts = _base(folder)
     floor_table(folder)
     shared_strings_bomb(folder, parts)
@@ -237,24 +211,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="vsm-hostile-") as scratch:
         folder = Path(scratch)
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env.update(PYTHONPATH=os.fspath(ROOT), PYTHONPYCACHEPREFIX=os.fspath(folder / "pycache"),
-                   XDG_DATA_HOME=os.fspath(folder / "data"),
-                   XDG_CONFIG_HOME=os.fspath(folder / "config"))
-        started = time.perf_counter()
-        subprocess.run([sys.executable, os.fspath(Path(__file__).resolve()), "--build",
-                        os.fspath(folder)], env=env, cwd=ROOT, check=True)
-        built = time.perf_counter() - started
+        env = child_environment(folder, XDG_DATA_HOME=os.fspath(folder / "data"),
+                                XDG_CONFIG_HOME=os.fspath(folder / "config"))
+        built, _ = timed(lambda: build_in_child(Path(__file__).resolve(),
+                                                [os.fspath(folder)], env))
         runs = [measure(name, folder / f"{name}.xlsx", folder, env, args.repeat)
                 for name in CASES]
-        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        own = own_peak_kb() / 1024
         print(f"# vsm import on hostile tables (built in {built:.1f} s; best of {args.repeat}; "
               f"Python {sys.version.split()[0]}; this process's peak {own:.0f} MB)")
         floor = runs[0]
         print(f"{'case':<19} {'file':>8} {'exit':>4} {'seconds':>7} {'peak MB':>7} "
               f"{'time/floor':>10} {'mem/floor':>9}  first line said")
         for run in runs:
-            print(f"{run.name:<19} {_size(run.size):>8} {run.status:>4} {run.seconds:>7.2f} "
+            print(f"{run.name:<19} {file_size(run.size):>8} {run.status:>4} {run.seconds:>7.2f} "
                   f"{run.peak_kb / 1024:>7.0f} {run.seconds / floor.seconds:>10.2f} "
                   f"{run.peak_kb / floor.peak_kb:>9.2f}  {_said(run.said, folder)}")
     return 0

@@ -292,12 +292,15 @@ def rows(chain: Chain, cases: int, seed: int = 1, shape: str = "plain", times: s
 
 def write_log(path: str | Path, chain: Chain, cases: int, seed: int = 1, shape: str = "plain",
               times: str = "iso", noise: float = 0.0, delimiter: str = ",",
-              encoding: str = "utf-8") -> int:
-    """Write the log as CSV; the number of rows under the header."""
+              encoding: str = "utf-8", limit: int | None = None) -> int:
+    """Write the log as CSV; the number of rows under the header. With `limit`, at most that
+    many rows (the last case may be cut short: bench/mining.py's logs of exactly N events)."""
     count = -1
     with open(path, "w", encoding=encoding, newline="") as file:
         writer = csv.writer(file, delimiter=delimiter)
         for row in rows(chain, cases, seed, shape, times, noise):
+            if count == limit:
+                break
             writer.writerow(row)
             count += 1
     return count

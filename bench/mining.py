@@ -21,16 +21,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import signal
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, os.fspath(ROOT))
+
+from bench.measure import (  # noqa: E402
+    best_process,
+    build_in_child,
+    child_environment,
+    machine,
+    markdown_table,
+    run_process,
+)
+
 TIMEOUT = 1800
 TARGET = 2.5
 FLOOR = """
@@ -51,72 +57,11 @@ DMY_FORMAT = "%d/%m/%Y %H:%M:%S"
 
 def build(folder: Path, events: int, times: str) -> Path:
     """Write a log of exactly `events` events (the last case may be cut short)."""
-    import csv
-
-    from bench.itsm_logs import rows, service_desk
+    from bench.itsm_logs import service_desk, write_log
 
     path = folder / f"log-{events}-{times}.csv"
-    with open(path, "w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file)
-        produced = rows(service_desk(), events, seed=7, times=times)  # a case has several
-        writer.writerow(next(produced))
-        for count, row in enumerate(produced):
-            if count == events:
-                break
-            writer.writerow(row)
+    write_log(path, service_desk(), events, seed=7, times=times, limit=events)  # cases: plenty
     return path
-
-
-def _kill(pid: int) -> None:
-    try:  # os.kill, not Popen.kill(): that would reap the child before wait4 could
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def run(command: list[str], env: dict[str, str]) -> tuple[float, int, str]:
-    """Wall seconds, peak memory (KB) and stdout of one process; RuntimeError if it fails."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=env, cwd=ROOT, text=True)
-    watchdog = threading.Timer(TIMEOUT, _kill, (process.pid,))
-    watchdog.start()
-    try:
-        assert process.stdout is not None and process.stderr is not None
-        output, errors = process.stdout.read(), process.stderr.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - start
-        process.returncode = status
-    finally:
-        watchdog.cancel()
-    if status != 0:
-        raise RuntimeError(f"{' '.join(command[:5])}... failed ({status}): {errors.strip()}")
-    return elapsed, usage.ru_maxrss, output
-
-
-def best(command: list[str], env: dict[str, str], repeat: int) -> tuple[float, int]:
-    runs = [run(command, env) for _ in range(repeat)]
-    return min(r[0] for r in runs), max(r[1] for r in runs)
-
-
-def environment(scratch: Path) -> dict[str, str]:
-    """Byte code cached in the scratch folder (as on a user's machine after the first start)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(PYTHONPATH=os.fspath(ROOT), PYTHONPYCACHEPREFIX=os.fspath(scratch / "pycache"))
-    return env
-
-
-def machine() -> list[str]:
-    memory = ""
-    try:
-        with open("/proc/meminfo") as file:
-            kb = int(file.readline().split()[1])
-        memory = f"; RAM {kb / 2**20:.1f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    return [f"- CPU: {platform.processor() or platform.machine()}, {os.cpu_count()} cores"
-            f"{memory}", f"- {platform.system()} {platform.release()}; Python "
-            f"{platform.python_version()}"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,20 +73,19 @@ def main(argv: list[str] | None = None) -> int:
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.build:
-        sys.path.insert(0, os.fspath(ROOT))
         print(build(Path(args.build[0]), int(args.build[1]), args.build[2]))
         return 0
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="vsm-mining-bench-") as scratch_name:
         scratch = Path(scratch_name)
-        env = environment(scratch)
-        me = [python, os.fspath(Path(__file__).resolve()), "--build", scratch_name]
-        iso = Path(run([*me, str(args.events), "iso"], env)[2].strip())
-        dmy = Path(run([*me, str(args.events), "dmy"], env)[2].strip())
+        env = child_environment(scratch)
+        me = Path(__file__).resolve()
+        iso = Path(build_in_child(me, [scratch_name, str(args.events), "iso"], env).strip())
+        dmy = Path(build_in_child(me, [scratch_name, str(args.events), "dmy"], env).strip())
         out = scratch / "mined"
         mine = [python, "-m", "vsm", "mine"]
-        floor = best([python, "-c", FLOOR, os.fspath(iso), "Updated", ISO_FORMAT], env,
-                     args.repeat)
+        floor = best_process([python, "-c", FLOOR, os.fspath(iso), "Updated", ISO_FORMAT], env,
+                             args.repeat, timeout=TIMEOUT, check=True)
         cases = [
             ("`vsm mine LOG -o OUT.vsm`", [*mine, os.fspath(iso), "-o", f"{out}.vsm", "--force"]),
             ("`--steps group --end Resolved`",
@@ -160,26 +104,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{args.events:,} events ({size / 2**20:.1f} MB of CSV), best of "
               f"{args.repeat} whole processes; the floor reads the CSV with `csv` and parses "
               "every timestamp with `datetime.strptime`.\n")
-        print("| process | seconds | peak MB | ratio to the floor |")
-        print("| --- | ---: | ---: | ---: |")
-        print(f"| floor: csv + strptime | {floor[0]:.2f} | {floor[1] / 1024:.0f} | 1.00 |")
+        rows = [("floor: csv + strptime", f"{floor.seconds:.2f}", f"{floor.peak_kb / 1024:.0f}",
+                 "1.00")]
         ratios = []
         for name, command in cases:
-            seconds, peak = best(command, env, args.repeat)
-            ratios.append(seconds / floor[0])
-            print(f"| {name} | {seconds:.2f} | {peak / 1024:.0f} | {seconds / floor[0]:.2f} |")
+            run = best_process(command, env, args.repeat, timeout=TIMEOUT, check=True)
+            ratios.append(run.seconds / floor.seconds)
+            rows.append((name, f"{run.seconds:.2f}", f"{run.peak_kb / 1024:.0f}",
+                         f"{ratios[-1]:.2f}"))
+        print("\n".join(markdown_table(
+            ["process", "seconds", "peak MB", "ratio to the floor"], rows, "lrrr")))
         verdict = "met" if ratios[0] <= TARGET else "NOT met"
         print(f"\nTarget: {args.events:,} events mined within {TARGET}× the floor: **{verdict}**"
               f" ({ratios[0]:.2f}×).")
         if args.big:
-            big = Path(run([*me, str(args.big), "iso"], env)[2].strip())
-            big_floor = run([python, "-c", FLOOR, os.fspath(big), "Updated", ISO_FORMAT], env)
-            seconds, peak, _ = run([*mine, os.fspath(big), "-o", f"{out}-big.vsm", "--force"],
-                                   env)
+            big = Path(build_in_child(me, [scratch_name, str(args.big), "iso"], env).strip())
+            big_floor = run_process([python, "-c", FLOOR, os.fspath(big), "Updated", ISO_FORMAT],
+                                    env, timeout=TIMEOUT, check=True)
+            mined = run_process([*mine, os.fspath(big), "-o", f"{out}-big.vsm", "--force"], env,
+                                timeout=TIMEOUT, check=True)
             print(f"\n{args.big:,} events ({big.stat().st_size / 2**20:.0f} MB of CSV), one run: "
-                  f"`vsm mine` {seconds:.1f} s, peak {peak / 1024:.0f} MB; the floor "
-                  f"{big_floor[0]:.1f} s, peak {big_floor[1] / 1024:.0f} MB "
-                  f"({seconds / big_floor[0]:.2f}×).")
+                  f"`vsm mine` {mined.seconds:.1f} s, peak {mined.peak_kb / 1024:.0f} MB; the floor "
+                  f"{big_floor.seconds:.1f} s, peak {big_floor.peak_kb / 1024:.0f} MB "
+                  f"({mined.seconds / big_floor.seconds:.2f}×).")
     return 0
 
 

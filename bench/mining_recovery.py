@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, os.fspath(ROOT))
 
 from bench.itsm_logs import expected_lead_time, service_desk, truth, write_log  # noqa: E402
+from bench.measure import markdown_table  # noqa: E402
 from vsm.analysis import analyse  # noqa: E402
 from vsm.mining.mine import MiningOptions, mine_log  # noqa: E402
 from vsm.mining.visits import statistic  # noqa: E402
@@ -30,8 +31,9 @@ def _name(key: str | None) -> str:
 
 
 def table(mined, expected, cases: int, what: str) -> list[str]:
-    lines = [f"| step | visits per case (true) | {what} minutes (true) | exits measured (true) |",
-             "| --- | ---: | ---: | --- |"]
+    """Each step's visits per case, median or mean (`what`) minutes and exit probabilities,
+    measured (true) as a Markdown table."""
+    rows = []
     for key, visits in mined.visits.steps.items():
         truth_ = expected[key]
         total = sum(mined.visits.exits[key].values())
@@ -44,9 +46,10 @@ def table(mined, expected, cases: int, what: str) -> list[str]:
             value, true = statistic(visits.durations, "mean"), truth_.mean_minutes
         shown = "–" if value is None else f"{value:,.0f}"
         true_shown = "–" if true is None else f"{true:,.0f}"
-        lines.append(f"| {key} | {visits.visits / cases:.3f} ({truth_.visits_per_case:.3f}) | "
-                     f"{shown} ({true_shown}) | {exits} |")
-    return lines
+        rows.append((key, f"{visits.visits / cases:.3f} ({truth_.visits_per_case:.3f})",
+                     f"{shown} ({true_shown})", exits))
+    return markdown_table(["step", "visits per case (true)", f"{what} minutes (true)",
+                           "exits measured (true)"], rows, "lrrl")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.measure import markdown_table
+
 REPORT_RATIO_TARGET = 3.0  # vsm report --json at 5,000 steps, against the floor process
 LARGE_SECONDS_TARGET = 10.0  # 20,000 steps through JSON and through .vsm
 EDIT_SECONDS_TARGET = 0.016  # an edit in a 500-step map, repainted
@@ -67,11 +69,10 @@ def size_table(r: dict[str, Any]) -> list[str]:
              "save .vsm", core.get("save_vsm")),
         ]
     lines = [f"### {r['size']:,} steps ({r['flows']:,} flows, {r['rework']:,} of them rework)", "",
-             "| measure | ours | floor | floor time | ratio |", "| --- | ---: | --- | ---: | ---: |"]
-    for name, ours, floor_name, floor in rows:
-        lines.append(f"| {name} | {seconds(ours)} | {floor_name or '–'} | {seconds(floor)} "
-                     f"| {ratio(ours, floor)} |")
-    lines.append("")
+             *markdown_table(["measure", "ours", "floor", "floor time", "ratio"],
+                             [(name, seconds(ours), floor_name or "–", seconds(floor),
+                               ratio(ours, floor)) for name, ours, floor_name, floor in rows],
+                             "lrlrr"), ""]
     for label, extra in (("Analysis with demand set", demand), ("Monte Carlo", spread)):
         if "error" in extra:
             lines.append(f"{label}: not finished within 60 s (see BENCHMARKS.md).")
@@ -103,49 +104,50 @@ def _status(ok: bool | None) -> str:
 
 
 def targets(results: list[dict[str, Any]], extra: dict[str, Any]) -> list[str]:
+    """The targets as a Markdown table: each with what was measured and met or missed."""
     by_size = {r["size"]: r for r in results}
-    lines = ["| target | measured | status |", "| --- | --- | --- |"]
+    rows: list[tuple[str, str, str]] = []
     if 5000 in by_size:
         r = by_size[5000]
         value = r["report_json"][0] / r["floor_process"][0]
-        lines.append(f"| `vsm report --json`, 5,000 steps, within {REPORT_RATIO_TARGET:g}× of the "
-                     f"floor process | {seconds(r['report_json'][0])} vs "
-                     f"{seconds(r['floor_process'][0])}: {value:.1f}× "
-                     f"| {_status(value <= REPORT_RATIO_TARGET)} |")
+        rows.append((f"`vsm report --json`, 5,000 steps, within {REPORT_RATIO_TARGET:g}× of the "
+                     f"floor process", f"{seconds(r['report_json'][0])} vs "
+                     f"{seconds(r['floor_process'][0])}: {value:.1f}×",
+                     _status(value <= REPORT_RATIO_TARGET)))
     if 20000 in by_size:
         r = by_size[20000]
         for key, label in (("report_json", "JSON"), ("report_vsm", ".vsm")):
-            lines.append(f"| 20,000 steps through {label} under {LARGE_SECONDS_TARGET:g} s "
-                         f"(`vsm report --json`) | {seconds(r[key][0])} "
-                         f"| {_status(r[key][0] < LARGE_SECONDS_TARGET)} |")
+            rows.append((f"20,000 steps through {label} under {LARGE_SECONDS_TARGET:g} s "
+                         f"(`vsm report --json`)", seconds(r[key][0]),
+                         _status(r[key][0] < LARGE_SECONDS_TARGET)))
     edit = extra.get("edit_500", {})
     if edit and "error" not in edit:
-        lines.append(f"| an edit in a 500-step map repainted within "
-                     f"{EDIT_SECONDS_TARGET * 1000:g} ms: the canvas showing the edit | "
-                     f"{seconds(edit['edit_canvas'])} | "
-                     f"{_status(edit['edit_canvas'] <= EDIT_SECONDS_TARGET)} |")
-        lines.append(f"| … and the metrics showing its figures | {seconds(edit['edit_total'])} "
-                     f"(push {seconds(edit['edit_push'])}, analysis "
-                     f"{seconds(edit['edit_analysis'])}, panels {seconds(edit['edit_panels'])}, "
-                     f"paint {seconds(edit['edit_paint'])}) "
-                     f"| {_status(edit['edit_total'] <= EDIT_SECONDS_TARGET)} |")
+        rows.append((f"an edit in a 500-step map repainted within "
+                     f"{EDIT_SECONDS_TARGET * 1000:g} ms: the canvas showing the edit",
+                     seconds(edit["edit_canvas"]),
+                     _status(edit["edit_canvas"] <= EDIT_SECONDS_TARGET)))
+        rows.append(("… and the metrics showing its figures",
+                     f"{seconds(edit['edit_total'])} (push {seconds(edit['edit_push'])}, "
+                     f"analysis {seconds(edit['edit_analysis'])}, panels "
+                     f"{seconds(edit['edit_panels'])}, paint {seconds(edit['edit_paint'])})",
+                     _status(edit["edit_total"] <= EDIT_SECONDS_TARGET)))
     window = extra.get("window")
     if window:
         value = window["ours"] / window["bare"]
-        lines.append(f"| editor window up within {WINDOW_RATIO_TARGET:g}× of a bare PySide6 "
-                     f"window | {seconds(window['ours'])} vs {seconds(window['bare'])}: "
-                     f"{value:.2f}× | {_status(value <= WINDOW_RATIO_TARGET)} |")
+        rows.append((f"editor window up within {WINDOW_RATIO_TARGET:g}× of a bare PySide6 "
+                     f"window", f"{seconds(window['ours'])} vs {seconds(window['bare'])}: "
+                     f"{value:.2f}×", _status(value <= WINDOW_RATIO_TARGET)))
         if "built" in window:
             built = window["built"] / window["bare"]
-            lines.append(f"| (not a target) the window complete, the example map drawn | "
-                         f"{seconds(window['built'])}: {built:.2f}× the bare window | – |")
+            rows.append(("(not a target) the window complete, the example map drawn",
+                         f"{seconds(window['built'])}: {built:.2f}× the bare window", "–"))
     big = extra.get("editor_10000", {})
     if big and "error" not in big:
         mb = big["editor_peak_kb"] / 1024
-        lines.append(f"| a 10,000-step map open in the editor under {EDITOR_MB_TARGET} MB "
-                     f"| {mb:.0f} MB peak (scene build {seconds(big['scene_build'])}, edit → "
-                     f"repaint {seconds(big['edit_total'])}) | {_status(mb < EDITOR_MB_TARGET)} |")
-    return lines
+        rows.append((f"a 10,000-step map open in the editor under {EDITOR_MB_TARGET} MB",
+                     f"{mb:.0f} MB peak (scene build {seconds(big['scene_build'])}, edit → "
+                     f"repaint {seconds(big['edit_total'])})", _status(mb < EDITOR_MB_TARGET)))
+    return markdown_table(["target", "measured", "status"], rows, "lll")
 
 
 def print_report(machine: list[str], command: str, results: list[dict[str, Any]],
