@@ -13,9 +13,12 @@ live in the model.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QObject, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPainter, QPen
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QGraphicsScene,
     QGraphicsSceneHelpEvent,
     QGraphicsView,
@@ -52,12 +55,28 @@ from vsm.model import (
     StepRemoved,
     ValueStreamMap,
 )
-from vsm.model.events import KaizenAdded, KaizenChanged, KaizenRemoved
+from vsm.model.events import (
+    BatchEnded,
+    BatchStarted,
+    KaizenAdded,
+    KaizenChanged,
+    KaizenRemoved,
+)
 from vsm.model.layout import LANE_BYS, LANE_PADDING, lane_bands
 from vsm.model.records import Kaizen
 
 GRID = 20.0
 MARGIN = 400.0  # room around the map to scroll into and double-click on
+
+
+@dataclass
+class _Batch:
+    """What a batch of model events left for its end: the scene's signals were blocked before
+    (`blocked`), the lanes need laying out, a selected item went."""
+
+    blocked: bool
+    lanes: bool = False
+    unselected: bool = False
 
 
 class MapScene(Gestures, Selection, QGraphicsScene):
@@ -100,6 +119,7 @@ class MapScene(Gestures, Selection, QGraphicsScene):
         self._layout_timer.setSingleShot(True)
         self._layout_timer.setInterval(0)
         self._layout_timer.timeout.connect(self.layout_decorations)
+        self._batch: _Batch | None = None  # a batch of model events under way (vsm.model.bulk)
         # Items get their analysis state (badges, outlines) before they join the scene.
         steps = [self._add_step_item(step, add=False) for step in map_.steps]
         flows = [self._add_flow_item(flow, add=False) for flow in map_.flows]
@@ -205,6 +225,9 @@ class MapScene(Gestures, Selection, QGraphicsScene):
     # ------------------------------------------------------------ model events
 
     def _on_model_event(self, event: object) -> None:
+        if isinstance(event, (BatchStarted, BatchEnded)):
+            self._on_batch(event)
+            return
         if isinstance(event, StepChanged) and event.field in ("x", "y"):
             self._content = None  # the map's extent is measured again
         elif not isinstance(event, (MapChanged, StepChanged)):
@@ -213,31 +236,29 @@ class MapScene(Gestures, Selection, QGraphicsScene):
                 self._presenter.items_changed()
         if isinstance(event, StepAdded):
             self._add_step_item(event.step)
-            if self._lanes_by is not None:
-                self._update_lanes()
+            self._lanes_changed()
         elif isinstance(event, StepRemoved):
             item = self.item_for_step.pop(event.step.id, None)
             if item is not None:
                 if self.move_tool is not None:
                     self.move_tool.forget(event.step.id)
-                self.removeItem(item)
-            if self._lanes_by is not None:
-                self._update_lanes()
+                self._remove(item)
+            self._lanes_changed()
         elif isinstance(event, StepChanged):
             item = self.item_for_step[event.step.id]
             if event.field in ("x", "y"):
                 item.setPos(event.step.x, event.step.y)
             else:
                 item.set_step(event.step)
-            if self._lanes_by is not None and event.field in ("x", "y", "team", "activity"):
-                self._update_lanes()
+            if event.field in ("x", "y", "team", "activity"):
+                self._lanes_changed()
         elif isinstance(event, FlowAdded):
             self._add_flow_item(event.flow)
         elif isinstance(event, FlowRemoved):
             flow_item = self.item_for_flow.pop(event.flow.id, None)
             if flow_item is not None:
                 flow_item.detach()
-                self.removeItem(flow_item)
+                self._remove(flow_item)
         elif isinstance(event, FlowChanged):
             flow = event.flow
             self.item_for_flow[flow.id].set_flow(flow, self.item_for_step[flow.source],
@@ -259,7 +280,7 @@ class MapScene(Gestures, Selection, QGraphicsScene):
                 if self.move_tool is not None:
                     self.move_tool.forget(kaizen.id)
                 item.detach()
-                self.removeItem(item)
+                self._remove(item)
             return
         item = self.item_for_kaizen[kaizen.id]
         if event.field in ("x", "y"):
@@ -268,6 +289,39 @@ class MapScene(Gestures, Selection, QGraphicsScene):
             item.attach(self.item_for_step.get(kaizen.step_id or ""))
         else:
             item.set_kaizen(kaizen)
+
+    def _on_batch(self, event: BatchStarted | BatchEnded) -> None:
+        """Within a batch of model events (a delete of many items, its undo, a paste, a move),
+        the scene tells nothing (no selectionChanged per removed item: one at the end, if the
+        selection lost items) and lays the lanes out once, at the end."""
+        if isinstance(event, BatchStarted):
+            self._batch = _Batch(self.signalsBlocked())
+            self.blockSignals(True)
+            return
+        batch, self._batch = self._batch, None
+        if batch is None:
+            return
+        self.blockSignals(batch.blocked)
+        if batch.lanes:
+            self._update_lanes()
+        if batch.unselected and not batch.blocked:
+            self.selectionChanged.emit()
+
+    def _lanes_changed(self) -> None:
+        """Lay the lanes out again (once at the end of a batch)."""
+        if self._lanes_by is None:
+            return
+        if self._batch is not None:
+            self._batch.lanes = True
+        else:
+            self._update_lanes()
+
+    def _remove(self, item: QGraphicsItem) -> None:
+        """Take an item off the canvas, noting a selected one in a batch (whose one
+        selectionChanged is sent at its end)."""
+        if self._batch is not None and item.isSelected():
+            self._batch.unselected = True
+        self.removeItem(item)
 
     def _add_step_item(self, step: Step, add: bool = True) -> StepItem:
         item = StepItem(step, self._colour_mode, self.theme)

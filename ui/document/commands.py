@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from vsm.model import Flow, Kaizen, Project, Step, ValueStreamMap
+from vsm.model.bulk import Removal
 
 
 class MapCommand(QUndoCommand):
@@ -27,7 +28,8 @@ class MapCommand(QUndoCommand):
 
 
 class AddStepsCommand(MapCommand):
-    """Add steps and the flows among them (new step, paste, duplicate, append, connect)."""
+    """Add steps and the flows among them (new step, paste, duplicate, append, connect): one
+    batch of model events each way."""
 
     def __init__(self, map_: ValueStreamMap, steps: list[Step], flows: list[Flow],
                  text: str) -> None:
@@ -36,22 +38,22 @@ class AddStepsCommand(MapCommand):
         self.flows = list(flows)
 
     def redo(self) -> None:
-        for step in self.steps:
-            self.map.add_step(step)
-        for flow in self.flows:
-            self.map.add_flow(flow)
+        with self.map.batch():
+            for step in self.steps:
+                self.map.add_step(step)
+            for flow in self.flows:
+                self.map.add_flow(flow)
 
     def undo(self) -> None:
-        for flow in reversed(self.flows):
-            self.map.remove_flow(flow.id)
-        for step in reversed(self.steps):
-            self.map.remove_step(step.id)
+        # The steps added last are the map's last; nothing else touches them (later commands
+        # are undone first): one bulk removal instead of one scan of the map per step.
+        self.map.remove_items([s.id for s in self.steps], [f.id for f in self.flows])
 
 
 class RemoveCommand(MapCommand):
     """Remove steps (with their flows and kaizens), flows and kaizens; undo restores the order
     exactly. The ids must name items of the map; a flow or kaizen that goes with a removed step
-    is left to the step."""
+    is left to the step. One bulk model call each way (vsm.model.bulk), one batch of events."""
 
     def __init__(self, map_: ValueStreamMap, step_ids: list[str], flow_ids: list[str],
                  kaizen_ids: list[str], text: str) -> None:
@@ -59,27 +61,13 @@ class RemoveCommand(MapCommand):
         self.step_ids = list(step_ids)
         self.flow_ids = list(flow_ids)
         self.kaizen_ids = list(kaizen_ids)
-        self._removed_kaizens: list[tuple[Kaizen, int]] = []
-        self._removed_flows: list[tuple[Flow, int]] = []
-        self._removed_steps: list[tuple[Step, int, list[tuple[Flow, int]],
-                                        list[tuple[Kaizen, int]]]] = []
+        self._removal = Removal()
 
     def redo(self) -> None:
-        self._removed_kaizens = [self.map.remove_kaizen(k) for k in self.kaizen_ids]
-        self._removed_flows = [self.map.remove_flow(f) for f in self.flow_ids]
-        self._removed_steps = [self.map.remove_step(s) for s in self.step_ids]
+        self._removal = self.map.remove_items(self.step_ids, self.flow_ids, self.kaizen_ids)
 
     def undo(self) -> None:
-        for step, index, flows, kaizens in reversed(self._removed_steps):
-            self.map.add_step(step, index)
-            for flow, position in flows:
-                self.map.add_flow(flow, position)
-            for kaizen, position in kaizens:
-                self.map.add_kaizen(kaizen, position)
-        for flow, position in reversed(self._removed_flows):
-            self.map.add_flow(flow, position)
-        for kaizen, position in reversed(self._removed_kaizens):
-            self.map.add_kaizen(kaizen, position)
+        self.map.restore_items(self._removal)
 
 
 class SetStepFieldCommand(MapCommand):
@@ -113,12 +101,13 @@ class MoveCommand(MapCommand):
 
     def _apply(self, positions: tuple[Positions, Positions]) -> None:
         steps, kaizens = positions
-        for step_id, (x, y) in steps.items():
-            self.map.set_step_field(step_id, "x", x)
-            self.map.set_step_field(step_id, "y", y)
-        for kaizen_id, (x, y) in kaizens.items():
-            self.map.set_kaizen_field(kaizen_id, "x", x)
-            self.map.set_kaizen_field(kaizen_id, "y", y)
+        with self.map.batch():
+            for step_id, (x, y) in steps.items():
+                self.map.set_step_field(step_id, "x", x)
+                self.map.set_step_field(step_id, "y", y)
+            for kaizen_id, (x, y) in kaizens.items():
+                self.map.set_kaizen_field(kaizen_id, "x", x)
+                self.map.set_kaizen_field(kaizen_id, "y", y)
 
     def redo(self) -> None:
         self._apply(self.new)

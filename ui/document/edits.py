@@ -100,7 +100,7 @@ class Edits:
         count = len(step_ids) + len(flow_ids) + len(kaizen_ids)
         what = "step" if step_ids else "flow" if flow_ids else "kaizen"
         steps = [s for s in step_ids if map_.has_step(s)]
-        touching = {f.id for s in steps for f in map_.flows_of(s)}
+        touching = {f.id for f in map_.flows_touching(steps)}
         flows = [f for f in flow_ids if map_.has_flow(f) and f not in touching]
         removed = set(steps)
         kaizens = [k for k in kaizen_ids

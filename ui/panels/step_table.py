@@ -1,8 +1,9 @@
 """The step table: every step of the map as a row, edited like a spreadsheet.
 
-StepTableModel mirrors the map through its events (one row inserted or removed per StepAdded /
-StepRemoved at the event's index, dataChanged for one StepChanged: never a reset for an edit) and
-turns an edit into one SetStepFieldCommand. A value the model refuses is not pushed: the message
+StepTableModel mirrors the map through its events (rows inserted or removed at the events'
+indices, a batch of them (vsm.model.bulk) as a few contiguous ranges; dataChanged for one
+StepChanged: never a reset for an edit) and turns an edit into one SetStepFieldCommand. A step's
+row is found in a dict, rebuilt once after rows moved, never by searching the rows. A value the model refuses is not pushed: the message
 appears under the table and on the cell's tooltip, and the editor opens again with the typed text.
 
 Keyboard: typing starts editing, F2 or Enter edits, Enter commits and moves down, Tab and
@@ -16,8 +17,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QItemSelection,
-    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -49,6 +48,7 @@ from ui.panels.common import (
     exact_minutes,
 )
 from ui.panels.measured_cells import MEASURED_COLUMNS, measured_cell, show_measured_columns
+from ui.panels.table_rows import StepRows, select_rows, selected_rows
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.analysis.flags import PCA_MEANING
 from vsm.model import (
@@ -56,9 +56,7 @@ from vsm.model import (
     PERFORMERS,
     ModelError,
     Step,
-    StepAdded,
     StepChanged,
-    StepRemoved,
     ValueStreamMap,
 )
 from vsm.model.durations import format_duration
@@ -102,7 +100,7 @@ FLAGS_SAMPLE = "Bottleneck, Long wait"  # the Flags column's width: two flags (a
 CHOICES = {"activity": ACTIVITIES, "performer": PERFORMERS}
 
 
-class StepTableModel(FollowsAnalysis, QAbstractTableModel):
+class StepTableModel(StepRows, FollowsAnalysis, QAbstractTableModel):
     """The steps of one map as rows; edits become SetStepFieldCommands on the document."""
 
     message = Signal(str)  # why the last edit was refused, or "" after an accepted one
@@ -111,7 +109,7 @@ class StepTableModel(FollowsAnalysis, QAbstractTableModel):
         super().__init__(parent)
         self.document: Document | None = None
         self.map: ValueStreamMap | None = None
-        self._ids: list[str] = []
+        self.reset_rows([])
         self._errors: dict[tuple[str, str], str] = {}
         self._shown: dict[str, tuple[float, tuple[str, ...]]] = {}  # saving, flags announced
         self._subscription = MapSubscription(self, self._on_map_event)
@@ -126,23 +124,22 @@ class StepTableModel(FollowsAnalysis, QAbstractTableModel):
         self.beginResetModel()
         self._subscription.switch(map_)
         self.map = map_
-        self._ids = [s.id for s in map_.steps] if map_ is not None else []
+        self.reset_rows([s.id for s in map_.steps] if map_ is not None else [])
         self._errors.clear()
         self._shown = {}
         self.endResetModel()
 
     def _on_map_event(self, event: object) -> None:
-        if isinstance(event, StepAdded):
-            self.beginInsertRows(QModelIndex(), event.index, event.index)
-            self._ids.insert(event.index, event.step.id)
-            self.endInsertRows()
-        elif isinstance(event, StepRemoved):
-            self.beginRemoveRows(QModelIndex(), event.index, event.index)
-            del self._ids[event.index]
-            self.endRemoveRows()
-            self._errors = {k: v for k, v in self._errors.items() if k[0] != event.step.id}
-        elif isinstance(event, StepChanged):
+        if isinstance(event, StepChanged):
             self._step_changed(event.step, event.field)
+        else:
+            self.follow_rows(event)
+
+    def rows_changed(self) -> None:
+        """Forget the refusals of steps no longer shown."""
+        if self._errors:
+            present = set(self._ids)
+            self._errors = {k: v for k, v in self._errors.items() if k[0] in present}
 
     def _step_changed(self, step: Step, field: str) -> None:
         columns = [COLUMN[field]] if field in COLUMN else []
@@ -153,7 +150,9 @@ class StepTableModel(FollowsAnalysis, QAbstractTableModel):
         if not columns:
             return
         self._errors.pop((step.id, field), None)
-        row = self._ids.index(step.id)
+        row = self.row_of(step.id)
+        if row < 0:  # in a batch that adds it: its row comes at the batch's end
+            return
         for column in columns:
             index = self.index(row, column)
             self.dataChanged.emit(index, index)
@@ -175,14 +174,6 @@ class StepTableModel(FollowsAnalysis, QAbstractTableModel):
                                   self.index(rows[-1], COLUMN["flags"]))
 
     # ------------------------------------------------------------ reading
-
-    def step_id(self, row: int) -> str:
-        """The id of the step shown in `row`."""
-        return self._ids[row]
-
-    def row_of(self, step_id: str) -> int:
-        """The row of a step, or -1."""
-        return self._ids.index(step_id) if step_id in self._ids else -1
 
     def teams(self) -> list[str]:
         """The map's teams, for completion."""
@@ -221,7 +212,10 @@ class StepTableModel(FollowsAnalysis, QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or self.map is None:
             return None
-        step = self.map.step(self._ids[index.row()])
+        step_id = self._ids[index.row()]
+        if not self.map.has_step(step_id):  # removed in a batch whose rows go at its end
+            return None
+        step = self.map.step(step_id)
         column = COLUMNS[index.column()]
         if column.key in MEASURED_COLUMNS:
             return measured_cell(step, column.key, role)
@@ -453,32 +447,24 @@ class StepTablePanel(QWidget):
         self.message.clear()
 
     def set_selection(self, step_ids: list[str], flow_ids: list[str]) -> None:
-        """Select the rows of these steps without emitting steps_selected."""
-        selection = QItemSelection()
-        rows = [r for r in (self.model.row_of(s) for s in step_ids) if r >= 0]
-        last = self.model.columnCount() - 1
-        for row in rows:
-            selection.select(self.model.index(row, 0), self.model.index(row, last))
-        flags = QItemSelectionModel.SelectionFlag
+        """Select the rows of these steps without emitting steps_selected: one selection of
+        contiguous row ranges, and nothing at all when those rows are selected already."""
+        rows = self.model.rows_of(step_ids)
+        if rows == selected_rows(self.view):
+            return
         self._syncing = True
         try:
-            selection_model = self.view.selectionModel()
-            selection_model.select(selection, flags.ClearAndSelect | flags.Rows)
-            current = self.view.currentIndex()
-            if rows and current.row() not in rows:  # keep the cursor where the user has it
-                current = self.model.index(rows[0], max(current.column(), 0))
-                selection_model.setCurrentIndex(current, flags.NoUpdate)
-                self.view.scrollTo(current)
+            select_rows(self.view, rows)
         finally:
             self._syncing = False
 
     def selected_step_ids(self) -> list[str]:
         """The steps whose rows are selected, in table order."""
-        rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())
-        return [self.model.step_id(r) for r in rows]
+        return [self.model.step_id(r) for r in selected_rows(self.view)]
 
     def _on_selection_changed(self, *_: object) -> None:
-        if not self._syncing:
+        # Rows the map removed leave the selection too: the canvas already knows.
+        if not self._syncing and not self.model.changing_rows:
             self.steps_selected.emit(self.selected_step_ids())
 
     def _show_message(self, text: str) -> None:

@@ -73,8 +73,24 @@ class KaizenChanged:
     field: str
 
 
+@dataclass(frozen=True)
+class BatchStarted:
+    """Several changes follow as one edit (a delete of many items, its undo, a paste, a move).
+
+    Between BatchStarted and BatchEnded the usual per-item events arrive, each index as if the
+    changes were made one by one in that order; the map may already hold the state of later
+    events of the batch, so a subscriber that reads the map (rather than the events) waits for
+    BatchEnded. Batches do not nest: a map emits one pair per outermost batch.
+    """
+
+
+@dataclass(frozen=True)
+class BatchEnded:
+    """The changes announced since BatchStarted are all made: the map is consistent again."""
+
+
 MapEvent = (StepAdded | StepRemoved | StepChanged | FlowAdded | FlowRemoved | FlowChanged
-            | KaizenAdded | KaizenRemoved | KaizenChanged | MapChanged)
+            | KaizenAdded | KaizenRemoved | KaizenChanged | MapChanged | BatchStarted | BatchEnded)
 Listener = Callable[[Any], None]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from vsm.errors import ModelError
+from vsm.model.bulk import BulkEdits
 from vsm.model.events import (
     FlowAdded,
     FlowChanged,
@@ -48,11 +49,12 @@ DEFAULT_REWORK_PERCENT = 10.0  # a flow switched to rework starts here; people t
 MAP_FIELDS = ("name", "kind", "description", "demand", "demand_period", "thresholds", "measured")
 
 
-class ValueStreamMap(KaizenHolder, Observable):
+class ValueStreamMap(KaizenHolder, BulkEdits, Observable):
     """A value stream in one state (current or future): steps, flows, kaizen bursts and settings.
 
     The kaizen methods (kaizens, add_kaizen, remove_kaizen, set_kaizen_field...) come from
-    vsm.model.kaizen.KaizenHolder.
+    vsm.model.kaizen.KaizenHolder; the changes of many items at once (remove_items,
+    restore_items, batch) from vsm.model.bulk.BulkEdits.
     """
 
     def __init__(
@@ -79,6 +81,7 @@ class ValueStreamMap(KaizenHolder, Observable):
         self._flows: dict[str, Flow] = {}
         self._flows_from: dict[str, dict[str, Flow]] = {}  # source step id -> its flows by id
         self._kaizens: dict[str, Kaizen] = {}
+        self._batch_depth = 0  # vsm.model.bulk.BulkEdits.batch
         for name_ in ("name", "description", "kind", "demand", "demand_period", "thresholds",
                       "measured"):
             setattr(self, name_, self.clean_setting(name_, getattr(self, name_)))

@@ -1,0 +1,180 @@
+"""Changes of many items of a map at once: a delete of a thousand steps and its undo, a paste,
+an auto-layout.
+
+ValueStreamMap mixes BulkEdits in. Its methods cost one pass over the map per call, not one per
+item: `remove_items` finds the flows and kaizens that go with the removed steps in one scan and
+takes every item's index from one enumeration; `restore_items` puts them back at those indices
+with one rebuild of each dict (inserting one by one rebuilds the whole dict per item). Both emit
+the usual per-item events between one BatchStarted and one BatchEnded (`batch()`), so a
+subscriber mirroring the map can apply a thousand removals as a few ranges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from vsm.errors import ModelError
+from vsm.model.events import (
+    BatchEnded,
+    BatchStarted,
+    FlowAdded,
+    FlowRemoved,
+    KaizenAdded,
+    KaizenRemoved,
+    StepAdded,
+    StepRemoved,
+)
+from vsm.model.records import Flow, Kaizen, Step
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What remove_items took out of a map: each item with its index in the stored order just
+    before the removal, ascending. restore_items(removal) puts them back exactly."""
+
+    steps: tuple[tuple[Step, int], ...] = ()
+    flows: tuple[tuple[Flow, int], ...] = ()
+    kaizens: tuple[tuple[Kaizen, int], ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.steps) + len(self.flows) + len(self.kaizens)
+
+
+class BulkEdits:
+    """The bulk methods of ValueStreamMap (a mix-in: it uses the map's dicts, name and _emit)."""
+
+    name: str
+    _steps: dict[str, Step]
+    _flows: dict[str, Flow]
+    _flows_from: dict[str, dict[str, Flow]]
+    _kaizens: dict[str, Kaizen]
+    _batch_depth: int
+
+    if TYPE_CHECKING:
+        def _emit(self, event: Any) -> None: ...
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Announce the changes made inside the `with` block as one batch (BatchStarted, the
+        per-item events, BatchEnded), even if the block raises. Nested blocks join the outer
+        batch."""
+        self._batch_depth += 1
+        if self._batch_depth == 1:
+            self._emit(BatchStarted())
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0:
+                self._emit(BatchEnded())
+
+    def flows_touching(self, step_ids: Iterable[str]) -> list[Flow]:
+        """Every flow into or out of any of these steps, in stored order (one scan of the
+        flows, whatever the number of steps)."""
+        steps = set(step_ids)
+        return [f for f in self._flows.values() if f.source in steps or f.target in steps]
+
+    def remove_items(self, step_ids: Sequence[str] = (), flow_ids: Sequence[str] = (),
+                     kaizen_ids: Sequence[str] = ()) -> Removal:
+        """Remove steps (with every flow touching them and every kaizen attached to them), flows
+        and kaizens as one batch; return what restore_items needs to undo it.
+
+        ModelError, before anything changes, if an id names nothing in the map. The events:
+        KaizenRemoved, then FlowRemoved, then StepRemoved, each kind from the highest index
+        down, so every event's index is also the item's index before the batch.
+        """
+        for ids, held, what in ((step_ids, self._steps, "step"), (flow_ids, self._flows, "flow"),
+                                (kaizen_ids, self._kaizens, "kaizen")):
+            missing = next((i for i in ids if i not in held), None)
+            if missing is not None:
+                raise ModelError(f"map {self.name!r} has no {what} with id {missing!r}")
+        steps = set(step_ids)
+        flows = set(flow_ids)
+        kaizens = set(kaizen_ids)
+        if steps:
+            flows.update(f.id for f in self.flows_touching(steps))
+            kaizens.update(k.id for k in self._kaizens.values() if k.step_id in steps)
+        removal = Removal(_indexed(self._steps, steps), _indexed(self._flows, flows),
+                          _indexed(self._kaizens, kaizens))
+        if not removal:
+            return removal
+        with self.batch():
+            for kaizen, index in reversed(removal.kaizens):
+                del self._kaizens[kaizen.id]
+                self._emit(KaizenRemoved(kaizen, index))
+            for flow, index in reversed(removal.flows):
+                del self._flows[flow.id]
+                del self._flows_from[flow.source][flow.id]
+                self._emit(FlowRemoved(flow, index))
+            for step, index in reversed(removal.steps):
+                del self._steps[step.id]
+                self._emit(StepRemoved(step, index))
+        return removal
+
+    def restore_items(self, removal: Removal) -> None:
+        """Put back what remove_items took out, at the same indices (the undo of a removal), as
+        one batch: StepAdded, then FlowAdded, then KaizenAdded, each kind from the lowest index
+        up. The records were valid in this map; ModelError, before anything changes, if an id
+        is taken meanwhile or a flow or kaizen would refer to a step that is not there."""
+        steps = {step.id for step, _ in removal.steps}
+        for items, held, what in ((removal.steps, self._steps, "step"),
+                                  (removal.flows, self._flows, "flow"),
+                                  (removal.kaizens, self._kaizens, "kaizen")):
+            taken = next((item.id for item, _ in items if item.id in held), None)
+            if taken is not None:
+                raise ModelError(f"map {self.name!r} already has a {what} with id {taken!r}")
+        for flow, _ in removal.flows:
+            for end in (flow.source, flow.target):
+                if end not in self._steps and end not in steps:
+                    raise ModelError(f"map {self.name!r}: a flow refers to step {end!r}, which "
+                                     "is not in the map")
+        for kaizen, _ in removal.kaizens:
+            if (kaizen.step_id is not None and kaizen.step_id not in self._steps
+                    and kaizen.step_id not in steps):
+                raise ModelError(f"map {self.name!r}: kaizen {kaizen.title!r} refers to step "
+                                 f"{kaizen.step_id!r}, which is not in the map")
+        with self.batch():
+            if removal.steps:
+                self._steps = _merged(self._steps, [(s.id, s, i) for s, i in removal.steps])
+                for step, index in removal.steps:
+                    self._emit(StepAdded(step, index))
+            if removal.flows:
+                self._flows = _merged(self._flows, [(f.id, f, i) for f, i in removal.flows])
+                for flow, _ in removal.flows:
+                    self._flows_from.setdefault(flow.source, {})[flow.id] = flow
+                for flow, index in removal.flows:
+                    self._emit(FlowAdded(flow, index))
+            if removal.kaizens:
+                self._kaizens = _merged(self._kaizens,
+                                        [(k.id, k, i) for k, i in removal.kaizens])
+                for kaizen, index in removal.kaizens:
+                    self._emit(KaizenAdded(kaizen, index))
+
+
+def _indexed(items: dict[str, T], ids: set[str]) -> tuple[tuple[T, int], ...]:
+    """The items with these ids and their indices in `items`, ascending (one enumeration)."""
+    if not ids:
+        return ()
+    return tuple((item, index) for index, (key, item) in enumerate(items.items()) if key in ids)
+
+
+def _merged(items: dict[str, T], restored: list[tuple[str, T, int]]) -> dict[str, T]:
+    """A new dict: `items` with each (key, value, index) of `restored` (ascending indices, each
+    the final index) put back at its index, the others keeping their order; an index past the
+    end appends."""
+    merged: dict[str, T] = {}
+    remaining = iter(items.items())
+    for key, value, index in restored:
+        while len(merged) < index:
+            pair = next(remaining, None)
+            if pair is None:
+                break
+            merged[pair[0]] = pair[1]
+        merged[key] = value
+    merged.update(remaining)
+    return merged
