@@ -1,6 +1,7 @@
 """Automatic layout of a value-stream map: left to right, branches stacked around the main line.
 
-Pure Python (networkx, imported when a layout is computed; no Qt). Steps are put in columns by longest-path layering of the ordinary
+Pure Python (no Qt, no networkx: plain adjacency dicts, a few times networkx's own layering of
+the same graph). Steps are put in columns by longest-path layering of the ordinary
 flows (rework flows are ignored, they go back by definition); the longest chain of steps (or a
 path given as `main_line`, such as the route most items take) is the main line on row 0 and the other steps of a column are stacked above and below it, as close as
 possible to the rows of their neighbours. Separate groups of connected steps are stacked below
@@ -14,14 +15,12 @@ of its team or its ITIL value chain activity; `lane_bands` gives the bands for a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+import heapq
+from typing import Sequence
 
 from vsm.model.field_rules import ACTIVITIES
 from vsm.model.maps import ValueStreamMap
 from vsm.model.records import Step
-
-if TYPE_CHECKING:
-    import networkx as nx
 
 COLUMN_SPACING = 240.0
 ROW_SPACING = 200.0
@@ -44,17 +43,14 @@ def auto_layout(map_: ValueStreamMap, column_spacing: float = COLUMN_SPACING,
             raise ValueError(f"lanes are by one of {LANE_BYS}, not {lanes_by!r}")
         flow_layout = auto_layout(map_, column_spacing, row_spacing)
         return _lane_layout(map_, lanes_by, flow_layout, row_spacing)
-    import networkx as nx  # here, not at the top: the editor starts without it (0.2 s)
-
     order = {step.id: index for index, step in enumerate(map_.steps)}
     graph = _acyclic_graph(map_, order)
     positions: dict[str, tuple[float, float]] = {}
     top_row = 0  # the first free row for the next group
     main_row = 0  # the row of the first group's main line, which ends up on y = 0
-    groups = sorted((sorted(group, key=order.__getitem__) for group in nx.weakly_connected_components(graph)
-                     if len(group) > 1), key=lambda group: order[group[0]])
+    groups = [group for group in _groups(graph, order) if len(group) > 1]
     for group in groups:
-        cells = _layout_group(graph.subgraph(group), order, main_line)
+        cells = _layout_group(graph, group, order, main_line)
         lowest = min(row for _, row in cells.values())
         highest = max(row for _, row in cells.values())
         if group is groups[0]:
@@ -148,39 +144,100 @@ def _lane_layout(map_: ValueStreamMap, by: str, flow_layout: dict[str, tuple[flo
     return positions
 
 
-def _acyclic_graph(map_: ValueStreamMap, order: dict[str, int]) -> nx.DiGraph:
-    """The ordinary flows as a DAG; with a loop, flows going back in stored order are dropped."""
-    import networkx as nx
+class _Graph:
+    """The ordinary flows between steps as adjacency lists (plain dicts: a layout of 20,000
+    steps walks them a few hundred thousand times, which networkx's views make ten times
+    slower)."""
 
-    graph = nx.DiGraph()
-    graph.add_nodes_from(order)
+    def __init__(self, nodes: Sequence[str]) -> None:
+        self.successors: dict[str, list[str]] = {v: [] for v in nodes}
+        self.predecessors: dict[str, list[str]] = {v: [] for v in nodes}
+
+    def add_edge(self, u: str, v: str) -> None:
+        self.successors[u].append(v)
+        self.predecessors[v].append(u)
+
+    def has_edge(self, u: str, v: str) -> bool:
+        return v in self.successors[u]
+
+
+def _acyclic_graph(map_: ValueStreamMap, order: dict[str, int]) -> _Graph:
+    """The ordinary flows as a DAG; with a loop, flows going back in stored order are dropped."""
     edges = [(f.source, f.target) for f in map_.flows
              if f.kind == "normal" and f.source != f.target]
-    graph.add_edges_from(edges)
-    if not nx.is_directed_acyclic_graph(graph):
-        graph.remove_edges_from([(u, v) for u, v in edges if order[v] <= order[u]])
+    graph = _Graph(list(order))
+    for u, v in dict.fromkeys(edges):  # one edge per pair, in stored order
+        graph.add_edge(u, v)
+    if len(_topological(graph, list(order), order)) < len(order):  # a loop
+        graph = _Graph(list(order))
+        for u, v in dict.fromkeys(edges):
+            if order[v] > order[u]:
+                graph.add_edge(u, v)
     return graph
 
 
-def _layout_group(graph: nx.DiGraph, order: dict[str, int],
+def _topological(graph: _Graph, nodes: Sequence[str], order: dict[str, int]) -> list[str]:
+    """The nodes in topological order, among those free to go next the first in stored order
+    (networkx's lexicographical_topological_sort by `order`); shorter when there is a loop."""
+    waiting = {v: len(graph.predecessors[v]) for v in nodes}
+    ready = [(order[v], v) for v in nodes if not waiting[v]]
+    heapq.heapify(ready)
+    result: list[str] = []
+    while ready:
+        _, v = heapq.heappop(ready)
+        result.append(v)
+        for w in graph.successors[v]:
+            waiting[w] -= 1
+            if not waiting[w]:
+                heapq.heappush(ready, (order[w], w))
+    return result
+
+
+def _groups(graph: _Graph, order: dict[str, int]) -> list[list[str]]:
+    """The groups of steps connected by flows (either way), each in stored order, the groups
+    by their first step."""
+    seen: set[str] = set()
+    groups: list[list[str]] = []
+    for start in order:
+        if start in seen:
+            continue
+        seen.add(start)
+        group, stack = [start], [start]
+        while stack:
+            v = stack.pop()
+            for w in (*graph.successors[v], *graph.predecessors[v]):
+                if w not in seen:
+                    seen.add(w)
+                    group.append(w)
+                    stack.append(w)
+        groups.append(sorted(group, key=order.__getitem__))
+    return groups
+
+
+def _layout_group(graph: _Graph, group: list[str], order: dict[str, int],
                   main_line: Sequence[str] = ()) -> dict[str, tuple[int, int]]:
     """Column and row of every step of one connected group (rows relative to its main line)."""
-    import networkx as nx
-
-    topological = list(nx.lexicographical_topological_sort(graph, key=order.__getitem__))
+    topological = _topological(graph, group, order)
+    predecessors_of, successors_of = graph.predecessors, graph.successors
     column: dict[str, int] = {}
     best_predecessor: dict[str, str | None] = {}
     for v in topological:
-        predecessors = sorted(graph.predecessors(v), key=lambda u: (-column[u], order[u]))
-        column[v] = column[predecessors[0]] + 1 if predecessors else 0
-        best_predecessor[v] = predecessors[0] if predecessors else None
-    end = min(graph, key=lambda v: (-column[v], order[v]))
+        predecessors = predecessors_of[v]
+        if predecessors:
+            best = min(predecessors, key=lambda u: (-column[u], order[u]))
+            column[v] = column[best] + 1
+            best_predecessor[v] = best
+        else:
+            column[v] = 0
+            best_predecessor[v] = None
+    end = min(group, key=lambda v: (-column[v], order[v]))
     main: list[str] = []
     node: str | None = end
     while node is not None:
         main.append(node)
         node = best_predecessor[node]
-    given = [v for v in main_line if v in graph]
+    members = set(group)
+    given = [v for v in main_line if v in members]
     if len(given) == len(main_line) > 1 and all(graph.has_edge(u, v)
                                                 for u, v in zip(given, given[1:])):
         main = given
@@ -194,17 +251,17 @@ def _layout_group(graph: nx.DiGraph, order: dict[str, int],
         for v in sorted((v for v in columns[index] if v not in row), key=order.__getitem__):
             row[v] = _nearest_free(_wanted_row(graph, v, row), taken)
             taken.add(row[v])
-            for successor in graph.successors(v):
+            for successor in successors_of[v]:
                 for crossed in range(index + 1, column[successor]):
                     reserved.setdefault(crossed, set()).add(row[v])
-    return {v: (column[v], row[v]) for v in graph}
+    return {v: (column[v], row[v]) for v in group}
 
 
-def _wanted_row(graph: nx.DiGraph, v: str, row: dict[str, int]) -> int:
+def _wanted_row(graph: _Graph, v: str, row: dict[str, int]) -> int:
     """The mean row of the already placed neighbours (predecessors first), rounded."""
-    placed = [row[u] for u in graph.predecessors(v) if u in row]
+    placed = [row[u] for u in graph.predecessors[v] if u in row]
     if not placed:
-        placed = [row[u] for u in graph.successors(v) if u in row]
+        placed = [row[u] for u in graph.successors[v] if u in row]
     if not placed:
         return 0
     mean = sum(placed) / len(placed)
@@ -216,10 +273,10 @@ def _nearest_free(wanted: int, taken: set[int]) -> int:
 
     Rows crossed by a long flow count as taken, so a branch is not drawn through by it.
     """
-    candidates = [wanted]
-    for distance in range(1, len(taken) + 3):
-        candidates += [wanted + distance, wanted - distance]
-    for candidate in candidates:
-        if candidate not in taken and candidate != 0:
-            return candidate
+    if wanted not in taken and wanted != 0:
+        return wanted
+    for distance in range(1, len(taken) + 3):  # more distances than rows taken: one is free
+        for candidate in (wanted + distance, wanted - distance):
+            if candidate not in taken and candidate != 0:
+                return candidate
     raise AssertionError("unreachable: there is always a free row")  # pragma: no cover
