@@ -13,7 +13,7 @@ live in the model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPainter, QPen
@@ -37,7 +37,7 @@ from ui.canvas.items import (
     SummaryItem,
 )
 from ui.canvas.items.step_item import BOUNDS as STEP_BOUNDS
-from ui.canvas.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
+from ui.canvas.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH, Follower
 from ui.canvas.items.tooltips import sync_tooltips
 from ui.canvas.palette import COLOUR_MODES, LIGHT, Theme, theme_for
 from ui.canvas.selection import Selection
@@ -72,11 +72,13 @@ MARGIN = 400.0  # room around the map to scroll into and double-click on
 @dataclass
 class _Batch:
     """What a batch of model events left for its end: the scene's signals were blocked before
-    (`blocked`), the lanes need laying out, a selected item went."""
+    (`blocked`), the lanes need laying out, a selected item went, steps moved (each is put in
+    place once, not once for x and once for y, its flows following once per end)."""
 
     blocked: bool
     lanes: bool = False
     unselected: bool = False
+    moved: dict[str, None] = field(default_factory=dict)  # steps to put in place, once, in order
 
 
 class MapScene(Gestures, Selection, QGraphicsScene):
@@ -129,7 +131,7 @@ class MapScene(Gestures, Selection, QGraphicsScene):
         for kaizen in map_.kaizens:
             self._add_kaizen_item(kaizen)
         self._attached = True
-        map_.subscribe(self._on_model_event)
+        map_.subscribe(self._on_model_event, batches=True)
         document.analysis_changed.connect(self._on_analysis_changed)
         self.layout_decorations()
 
@@ -246,7 +248,9 @@ class MapScene(Gestures, Selection, QGraphicsScene):
             self._lanes_changed()
         elif isinstance(event, StepChanged):
             item = self.item_for_step[event.step.id]
-            if event.field in ("x", "y"):
+            if event.field in ("x", "y") and self._batch is not None:
+                self._batch.moved[event.step.id] = None
+            elif event.field in ("x", "y"):
                 item.setPos(event.step.x, event.step.y)
             else:
                 item.set_step(event.step)
@@ -301,6 +305,13 @@ class MapScene(Gestures, Selection, QGraphicsScene):
         batch, self._batch = self._batch, None
         if batch is None:
             return
+        followers: dict[Follower, None] = {}  # each flow and burst once, in order
+        for step_id in batch.moved:
+            item = self.item_for_step.get(step_id)
+            if item is not None:
+                followers.update(dict.fromkeys(item.move_alone(item.step.x, item.step.y)))
+        for follower in followers:
+            follower.adjust()
         self.blockSignals(batch.blocked)
         if batch.lanes:
             self._update_lanes()

@@ -83,7 +83,8 @@ class MapSubscription:
     """Keeps `listener` subscribed to one map at a time, and drops it when `owner` is destroyed.
 
     A map outlives the panels showing it; without this, a deleted panel would still receive the
-    map's events (and crash touching its deleted Qt object).
+    map's events (and crash touching its deleted Qt object). The listener also hears where a
+    batch of changes starts and ends (BatchStarted, BatchEnded: vsm.model.bulk).
     """
 
     def __init__(self, owner: QObject, listener: Callable[[object], None]) -> None:
@@ -97,7 +98,7 @@ class MapSubscription:
             self.map.unsubscribe(self._listener)
         self.map = map_
         if map_ is not None:
-            map_.subscribe(self._listener)
+            map_.subscribe(self._listener, batches=True)  # panels gather a batch's changes
 
 
 class FollowsAnalysis:

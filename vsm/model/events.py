@@ -101,26 +101,40 @@ class Observable:
     alive through the model, so closing it needs no cycle collection (whose timing and order are
     arbitrary, and dangerous for Qt objects). Other callables (functions, closures) are held
     strongly until unsubscribed.
+
+    BatchStarted and BatchEnded go only to subscribers that asked for them
+    (`subscribe(listener, batches=True)`): the others see the per-item events as before.
     """
 
     def __init__(self) -> None:
         self._listeners: list[Callable[[], Listener | None]] = []
+        self._batch_listeners: set[int] = set()  # id() of the refs that want batch events
 
-    def subscribe(self, listener: Listener) -> None:
-        """Call `listener(event)` after every change."""
+    def subscribe(self, listener: Listener, *, batches: bool = False) -> None:
+        """Call `listener(event)` after every change; with `batches`, also at the start and
+        the end of a batch of changes (vsm.model.bulk)."""
+        ref: Callable[[], Listener | None]
         if inspect.ismethod(listener):
-            self._listeners.append(weakref.WeakMethod(listener))
+            ref = weakref.WeakMethod(listener)
         else:
-            self._listeners.append(lambda: listener)
+            ref = lambda: listener  # noqa: E731 - the strong counterpart of a weak reference
+        self._listeners.append(ref)
+        if batches:
+            self._batch_listeners.add(id(ref))
 
     def unsubscribe(self, listener: Listener) -> None:
         """Stop calling `listener`."""
         self._listeners = [ref for ref in self._listeners if ref() not in (listener, None)]
+        self._batch_listeners &= {id(ref) for ref in self._listeners}
 
     def _emit(self, event: Any) -> None:
+        batch = isinstance(event, (BatchStarted, BatchEnded))
         for ref in list(self._listeners):
+            if batch and id(ref) not in self._batch_listeners:
+                continue
             listener = ref()
             if listener is None:
                 self._listeners.remove(ref)
+                self._batch_listeners.discard(id(ref))
             else:
                 listener(event)
