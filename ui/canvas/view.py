@@ -10,7 +10,7 @@ scrolls and shows tooltips but edits nothing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCursor,
     QGuiApplication,
@@ -59,6 +59,10 @@ class MapView(QGraphicsView):
         self._paste_key: bytes = b""
         self._paste_count = 0
         self._auto_fit = True  # keep fitting as the window resizes until the user zooms or pans
+        self._fit_timer = QTimer(self)  # the resizes of one layout pass: one fit after them
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self._fit_after_resize)
         scene.rename_requested.connect(self.rename_step)
         scene.title_edit_requested.connect(self.renamer.start_kaizen)
         if self.read_only:
@@ -70,8 +74,19 @@ class MapView(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        if self._auto_fit:
-            self.zoom_to_fit()
+        if self._auto_fit and not self._fit_timer.isActive():
+            # A window being laid out resizes its canvas several times in one go (three while
+            # it shows, three while a tab is added): fit once, after the last, and paint
+            # nothing before (no frame at the old zoom).
+            self.viewport().setUpdatesEnabled(False)
+            self._fit_timer.start()
+
+    def _fit_after_resize(self) -> None:
+        try:
+            if self._auto_fit:
+                self.zoom_to_fit()
+        finally:
+            self.viewport().setUpdatesEnabled(True)
 
     def scene(self) -> MapScene:
         """The map's scene (typed: QGraphicsView.scene() would say QGraphicsScene)."""
