@@ -395,6 +395,12 @@ class MapScene(Gestures, Selection, QGraphicsScene):
         self._content = None
         self.layout_decorations()
 
+    def ensure_layout(self) -> None:
+        """Place the legend, ladder and summary now if anything changed since they were last
+        placed (a layout is scheduled, or the map must be measured again); else nothing."""
+        if self._layout_timer.isActive() or self._content is None:
+            self.layout_decorations()
+
     def schedule_layout(self) -> None:
         """Place the legend, ladder and summary again on the next turn of the event loop."""
         self._layout_timer.start()

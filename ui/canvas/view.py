@@ -126,7 +126,7 @@ class MapView(QGraphicsView):
         the window is resized until the user zooms or pans. An empty map shows its hint."""
         self._auto_fit = True
         scene = self.scene()
-        scene.layout_decorations()
+        scene.ensure_layout()
         rect = scene.map_rect() if scene.item_for_step else scene.content_rect()
         if rect.isNull():
             return

@@ -1,0 +1,70 @@
+"""Edits of many items through the document's verbs: one command, undone exactly, and one pass
+over the map each way, not one per item (the work is counted, never timed)."""
+
+from __future__ import annotations
+
+import vsm.model.maps as maps_module
+from bench.generate import synthetic_project
+from tests.helpers.qt import round_trip
+from ui.document.document import Document
+from vsm.model import Flow, Kaizen, Step, ValueStreamMap
+from vsm.model.events import BatchEnded, BatchStarted
+
+
+def big_document(steps: int = 400) -> Document:
+    return Document(synthetic_project(steps), autosave=False)
+
+
+def counting(monkeypatch, owner: object, name: str) -> list[int]:
+    """Count the calls of owner.name (one entry per call)."""
+    calls: list[int] = []
+    original = getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+def test_deleting_many_steps_is_one_command_that_undo_reverses_in_one_pass(qapp, monkeypatch):
+    doc = big_document()
+    map_ = doc.project.maps[0]
+    map_.add_kaizen(Kaizen(step_id=map_.steps[2].id, id="burst"))
+    chosen = [s.id for s in map_.steps[::2]]  # 200 steps, every other one
+    scans = counting(monkeypatch, ValueStreamMap, "flows_of")  # one scan of every flow each
+    inserts = counting(monkeypatch, maps_module, "inserted")  # one dict rebuild each
+    round_trip(doc, lambda: doc.remove(map_.id, chosen),
+               lambda: len(map_.steps) == 200 and not map_.has_kaizen("burst")
+               and all(f.source not in chosen and f.target not in chosen for f in map_.flows))
+    # The one-by-one path scanned every flow 400 times (200 in the verb, 200 in the command)
+    # and its undo inserted 688 items one by one, each a copy of the dict unless at its end.
+    assert scans == [] and inserts == []
+
+
+def test_pasting_many_steps_and_undoing_it_are_one_batch_each(qapp):
+    doc = big_document(50)
+    map_ = doc.project.maps[0]
+    steps = [Step(name=f"Pasted {i}", id=f"p{i}") for i in range(300)]
+    flows = [Flow(f"p{i}", f"p{i + 1}", id=f"pf{i}") for i in range(299)]
+    events: list[object] = []
+    map_.subscribe(events.append, batches=True)
+    round_trip(doc, lambda: doc.add_steps(map_.id, steps, flows),
+               lambda: len(map_.steps) == 350 and map_.steps[-1].id == "p299")
+    batches = [type(e) for e in events if isinstance(e, (BatchStarted, BatchEnded))]
+    assert batches == [BatchStarted, BatchEnded] * 3  # the paste, its undo, its redo
+
+
+def test_auto_layout_of_a_big_map_is_one_batch_of_moves(qapp):
+    from vsm.model.layout import auto_layout
+
+    doc = big_document(300)
+    map_ = doc.project.maps[0]
+    events: list[object] = []
+    map_.subscribe(events.append, batches=True)
+    positions = auto_layout(map_, column_spacing=300.0)
+    round_trip(doc, lambda: doc.move(map_.id, positions, text="Auto-layout"),
+               lambda: all((s.x, s.y) == positions[s.id] for s in map_.steps))
+    assert [type(e) for e in events if isinstance(e, (BatchStarted, BatchEnded))] == [
+        BatchStarted, BatchEnded] * 3

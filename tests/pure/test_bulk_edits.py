@@ -1,0 +1,179 @@
+"""Changes of many items at once (vsm.model.bulk): removing and restoring in one pass, the batch
+of events around them, and the layout's graph walks (checked against networkx's own).
+
+A delete of a thousand steps must not cost a thousand scans of the map: these tests count the
+work instead of timing it (bench/big_edits.py times it).
+"""
+
+from __future__ import annotations
+
+import random
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import vsm.model.bulk as bulk
+import vsm.model.kaizen as kaizen_module
+import vsm.model.maps as maps_module
+import vsm.model.records as records
+from bench.generate import synthetic_map
+from vsm.model import Flow, Kaizen, ModelError, Step, ValueStreamMap
+from vsm.model.events import BatchEnded, BatchStarted, FlowRemoved, StepAdded, StepRemoved
+from vsm.model.layout import _acyclic_graph, _groups, _topological
+
+
+def replay(ids: list[str], events: list[object], kind: type, removed: type) -> list[str]:
+    """Apply added/removed events of one kind to a list of ids, one by one at their indices."""
+    ids = list(ids)
+    for event in events:
+        if isinstance(event, removed):
+            record = getattr(event, "step", None) or getattr(event, "flow", None)
+            assert ids[event.index] == record.id, "the index is the item's index at that moment"
+            del ids[event.index]
+        elif isinstance(event, kind):
+            record = getattr(event, "step", None) or getattr(event, "flow", None)
+            ids.insert(event.index, record.id)
+    return ids
+
+
+def test_removing_many_steps_takes_their_flows_and_kaizens_and_undo_restores_the_order():
+    map_ = synthetic_map(300)
+    map_.add_kaizen(Kaizen(step_id=map_.steps[9].id, id="k-attached"))
+    map_.add_kaizen(Kaizen(id="k-free"))
+    before = map_.snapshot()
+    steps = [s.id for s in map_.steps[::3]]  # every third step: 100 steps
+    touching = {f.id for f in map_.flows if f.source in steps or f.target in steps}
+
+    removal = map_.remove_items(steps)
+
+    assert len(removal.steps) == 100 and not any(map_.has_step(s) for s in steps)
+    assert {f.id for f, _ in removal.flows} == touching
+    assert [k.id for k, _ in removal.kaizens] == ["k-attached"]  # step 9 is one of every third
+    assert map_.has_kaizen("k-free")
+    assert [i for _, i in removal.steps] == list(range(0, 300, 3))  # indices before, ascending
+    map_.restore_items(removal)
+    assert map_.snapshot() == before  # the same items in the same order
+
+
+def test_the_events_of_a_bulk_removal_and_its_undo_replay_to_the_map_order():
+    map_ = synthetic_map(120)
+    steps_before, flows_before = [s.id for s in map_.steps], [f.id for f in map_.flows]
+    events: list[object] = []
+    map_.subscribe(events.append, batches=True)
+    chosen = [s.id for s in random.Random(7).sample(map_.steps, 40)]
+
+    removal = map_.remove_items(chosen, [map_.flows[0].id])
+
+    assert isinstance(events[0], BatchStarted) and isinstance(events[-1], BatchEnded)
+    assert sum(isinstance(e, (BatchStarted, BatchEnded)) for e in events) == 2
+    assert replay(steps_before, events, StepAdded, StepRemoved) == [s.id for s in map_.steps]
+    assert replay(flows_before, events, type(None), FlowRemoved) == [f.id for f in map_.flows]
+    steps_after, events[:] = [s.id for s in map_.steps], []
+    map_.restore_items(removal)
+    assert replay(steps_after, events, StepAdded, StepRemoved) == steps_before
+
+
+def test_batch_events_go_only_to_subscribers_that_ask_for_them():
+    map_ = synthetic_map(20)
+    plain: list[object] = []
+    aware: list[object] = []
+    map_.subscribe(plain.append)
+    map_.subscribe(aware.append, batches=True)
+    map_.remove_items([map_.steps[5].id])
+    assert not any(isinstance(e, (BatchStarted, BatchEnded)) for e in plain)
+    assert [type(e) for e in aware if isinstance(e, (BatchStarted, BatchEnded))] == [
+        BatchStarted, BatchEnded]
+    assert [e for e in aware if not isinstance(e, (BatchStarted, BatchEnded))] == plain
+
+
+def test_nested_batches_are_one_and_an_error_still_ends_the_batch():
+    map_ = ValueStreamMap("M", id="m")
+    events: list[object] = []
+    map_.subscribe(events.append, batches=True)
+    with pytest.raises(ModelError), map_.batch():
+        with map_.batch():
+            map_.add_step(Step(id="a"))
+        map_.add_step(Step(id="a"))  # the id is taken
+    assert [type(e) for e in events] == [BatchStarted, StepAdded, BatchEnded]
+
+
+def test_a_bulk_removal_scans_the_map_once_not_once_per_step(monkeypatch):
+    # 200 of 600 steps: the single-step path looks every step's flows up in all the flows and
+    # its index in all the steps, 200 times; the bulk one never calls those lookups.
+    map_ = synthetic_map(600)
+    calls = {"flows_of": 0, "step_index": 0, "flow_index": 0, "inserted": 0}
+    for name in ("flows_of", "step_index", "flow_index"):
+        original = getattr(ValueStreamMap, name)
+        monkeypatch.setattr(ValueStreamMap, name, lambda self, i, _o=original, _n=name: (
+            calls.__setitem__(_n, calls[_n] + 1), _o(self, i))[1])
+    merged = []
+    original_merged = bulk._merged
+    monkeypatch.setattr(bulk, "_merged", lambda items, restored: (
+        merged.append(len(restored)), original_merged(items, restored))[1])
+    for module in (maps_module, kaizen_module):  # the one-by-one insert: a dict rebuild each
+        monkeypatch.setattr(module, "inserted", lambda *a, _o=records.inserted: (
+            calls.__setitem__("inserted", calls["inserted"] + 1), _o(*a))[1])
+    removal = map_.remove_items([s.id for s in map_.steps[::3]])
+    map_.restore_items(removal)
+    assert calls == {"flows_of": 0, "step_index": 0, "flow_index": 0, "inserted": 0}
+    assert len(merged) == 2  # one rebuild of the steps, one of the flows (no kaizens here)
+
+
+def test_unknown_ids_and_taken_ids_are_refused_before_anything_changes():
+    map_ = synthetic_map(10)
+    before = map_.snapshot()
+    with pytest.raises(ModelError, match="no step with id 'nope'"):
+        map_.remove_items([map_.steps[0].id, "nope"])
+    assert map_.snapshot() == before
+    removal = map_.remove_items([map_.steps[0].id])
+    map_.add_step(Step(id=removal.steps[0][0].id))
+    with pytest.raises(ModelError, match="already has a step"):
+        map_.restore_items(removal)
+
+
+@given(st.integers(1, 30), st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29)),
+                                    max_size=80), st.randoms(use_true_random=False))
+@settings(max_examples=150, deadline=None)
+def test_remove_and_restore_any_items_of_any_map(count, pairs, rnd):
+    map_ = ValueStreamMap("M", id="m")
+    for i in range(count):
+        map_.add_step(Step(id=f"s{i}"))
+    for number, (a, b) in enumerate(pairs):
+        if a < count and b < count and a != b and not any(
+                f.source == f"s{a}" and f.target == f"s{b}" for f in map_.flows):
+            map_.add_flow(Flow(f"s{a}", f"s{b}", id=f"f{number}"))
+    for step in map_.steps[::4]:
+        map_.add_kaizen(Kaizen(step_id=step.id, id=f"k-{step.id}"))
+    before = map_.snapshot()
+    steps = [s.id for s in map_.steps if rnd.random() < 0.3]
+    flows = [f.id for f in map_.flows if rnd.random() < 0.3]
+    kaizens = [k.id for k in map_.kaizens if rnd.random() < 0.3]
+    map_.restore_items(map_.remove_items(steps, flows, kaizens))
+    assert map_.snapshot() == before
+
+
+# ------------------------------------------------------------------ the layout's graph walks
+
+@given(st.integers(1, 25), st.lists(st.tuples(st.integers(0, 24), st.integers(0, 24)),
+                                    max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_the_layout_walks_the_graph_as_networkx_does(count, pairs):
+    map_ = ValueStreamMap("M", id="m")
+    for i in range(count):
+        map_.add_step(Step(id=f"s{i:02d}"))
+    for number, (a, b) in enumerate(pairs):
+        if a < count and b < count and a != b and not any(
+                f.source == f"s{a:02d}" and f.target == f"s{b:02d}" for f in map_.flows):
+            map_.add_flow(Flow(f"s{a:02d}", f"s{b:02d}", id=f"f{number}"))
+    order = {s.id: i for i, s in enumerate(reversed(map_.steps))}  # not the ids' own order
+    graph = _acyclic_graph(map_, order)
+    reference = nx.DiGraph()
+    reference.add_nodes_from(order)
+    reference.add_edges_from((u, v) for u, vs in graph.successors.items() for v in vs)
+    assert nx.is_directed_acyclic_graph(reference)  # loops were broken
+    assert _topological(graph, list(order), order) == list(
+        nx.lexicographical_topological_sort(reference, key=order.__getitem__))
+    assert sorted(map(sorted, _groups(graph, order))) == sorted(
+        sorted(group) for group in nx.weakly_connected_components(reference))

@@ -1,0 +1,144 @@
+"""Big maps in the editor window: a select all, a delete of many steps and its undo touch the
+step table, the canvas and the panels once per gesture, not once per step (the signals and
+calls are counted, never timed; bench/big_edits.py times them)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.generate import synthetic_project
+from ui.canvas.items import FlowItem
+from ui.canvas.scene import MapScene
+from ui.canvas.view import MapView
+from ui.document.document import Document
+from ui.panels.table_rows import runs
+from vsm.model.layout import auto_layout
+
+STEPS = 300
+
+
+@pytest.fixture
+def big(make_window):
+    """A shown window on the 300-step synthetic map: (window, document, map, view)."""
+    document = Document(synthetic_project(STEPS), autosave=False)
+    window = make_window(document, 1400, 860)
+    map_ = document.project.maps[0]
+    return window, document, map_, window.tabs.views[map_.id]
+
+
+def signal_count(signal) -> list[tuple]:
+    calls: list[tuple] = []
+    signal.connect(lambda *args: calls.append(args))
+    return calls
+
+
+def test_select_all_selects_every_row_in_one_selection_change(big, qtbot):
+    window, _, map_, view = big
+    selection = signal_count(window.table.view.selectionModel().selectionChanged)
+    echoed = signal_count(window.table.steps_selected)
+    view.select_all()
+    assert window.table.selected_step_ids() == [s.id for s in map_.steps]
+    assert len(selection) == 1 and echoed == []  # one change, not sent back to the canvas
+    # One range of rows, not one per row (every later row change walks them all).
+    assert len(window.table.view.selectionModel().selection()) == 1
+    view.scene().select_steps([s.id for s in map_.steps[:100] + map_.steps[150:]])
+    assert len(window.table.view.selectionModel().selection()) == 2
+
+
+def test_deleting_all_selected_steps_removes_the_rows_in_one_go_and_undo_adds_them_back(big):
+    window, document, map_, view = big
+    table = window.table.model
+    order = [s.id for s in map_.steps]
+    view.select_all()
+    removed = signal_count(table.rowsRemoved)
+    inserted = signal_count(table.rowsInserted)
+    canvas = signal_count(view.scene().selectionChanged)
+    echoed = signal_count(window.table.steps_selected)
+
+    assert view.delete_selection()
+
+    assert table.rowCount() == 0 and not map_.steps
+    assert len(removed) == 1  # one range of 300 rows (was 300 removals, each echoed)
+    assert len(canvas) == 1 and echoed == []
+    assert window.properties.current_page() == "map"
+    document.undo_stack.undo()
+    assert len(inserted) == 1
+    assert [table.step_id(r) for r in range(table.rowCount())] == order
+    assert [s.id for s in map_.steps] == order and len(view.scene().item_for_step) == STEPS
+
+
+def test_deleting_scattered_steps_removes_one_row_range_per_run(big):
+    window, document, map_, view = big
+    table = window.table.model
+    chosen = [s.id for s in map_.steps[10:60]] + [s.id for s in map_.steps[100:200:2]]
+    view.scene().select_steps(chosen)
+    assert window.table.selected_step_ids() == chosen
+    removed = signal_count(table.rowsRemoved)
+    view.delete_selection()
+    # rows 10-59 are one run, rows 100, 102, ... 198 are 50 runs of one: 51 ranges for 100 rows
+    assert len(removed) == 51
+    assert [table.step_id(r) for r in range(table.rowCount())] == [s.id for s in map_.steps]
+    document.undo_stack.undo()
+    assert [table.step_id(r) for r in range(table.rowCount())] == [s.id for s in map_.steps]
+    assert table.rowCount() == STEPS
+
+
+def test_auto_layout_routes_each_flow_once(big, monkeypatch):
+    _, document, map_, view = big
+    adjusted: list[str] = []
+    original = FlowItem.adjust
+    monkeypatch.setattr(FlowItem, "adjust", lambda self: (adjusted.append(self.flow.id),
+                                                          original(self))[1])
+    positions = auto_layout(map_, column_spacing=300.0)  # every step moves
+    document.move(map_.id, positions, text="Auto-layout")
+    assert sorted(adjusted) == sorted(f.id for f in map_.flows)  # was twice per moved end
+    item = view.scene().item_for_step[map_.steps[7].id]
+    assert (item.x(), item.y()) == positions[map_.steps[7].id]
+
+
+def test_the_window_lays_the_canvas_out_once_while_it_shows(make_window, monkeypatch, qtbot):
+    fits: list[MapView] = []
+    layouts: list[MapScene] = []
+    by_fit: list[int] = []  # how many times each fit laid the decorations out
+    original_fit, original_layout = MapView.zoom_to_fit, MapScene.layout_decorations
+
+    def fit(self: MapView) -> None:
+        fits.append(self)
+        before = len(layouts)
+        original_fit(self)
+        by_fit.append(len(layouts) - before)
+
+    monkeypatch.setattr(MapView, "zoom_to_fit", fit)
+    monkeypatch.setattr(MapScene, "layout_decorations", lambda self: (
+        layouts.append(self), original_layout(self))[1])
+    window = make_window(Document(synthetic_project(40), autosave=False), 1400, 860)
+    qtbot.wait(50)
+    view = window.current_view()
+    # The layout's resizes: one fit (was one per resize); a second only when that fit shows or
+    # hides a scroll bar, and it does not lay the decorations out again.
+    assert fits[0] is view and len(fits) <= 2
+    assert by_fit[1:] in ([], [0]) and view.viewport().updatesEnabled()
+
+
+@pytest.mark.parametrize(("events", "expected"), [
+    ([(False, 5, "a"), (False, 4, "b"), (False, 3, "c"), (False, 8, "d")], 2),  # down, then one
+    ([(False, 2, "a"), (False, 2, "b"), (False, 2, "c")], 1),  # all at one index
+    ([(True, 1, "a"), (True, 2, "b"), (True, 3, "c"), (True, 0, "d"), (False, 0, "d")], 3),
+    ([(True, 4, "a"), (False, 1, "b"), (True, 1, "c")], 3),
+])
+def test_runs_give_the_rows_the_events_give(events, expected):
+    rows = [f"r{i}" for i in range(12)]
+    one_by_one = list(rows)
+    for added, index, step_id in events:
+        if added:
+            one_by_one.insert(index, step_id)
+        else:
+            del one_by_one[index]
+    by_runs = list(rows)
+    for added, first, count, ids in runs(events):
+        if added:
+            by_runs[first:first] = ids
+        else:
+            del by_runs[first:first + count]
+    assert by_runs == one_by_one
+    assert len(runs(events)) == expected
