@@ -142,3 +142,25 @@ def test_runs_give_the_rows_the_events_give(events, expected):
             del by_runs[first:first + count]
     assert by_runs == one_by_one
     assert len(runs(events)) == expected
+
+
+def test_painting_the_table_after_select_all_asks_only_the_cells_shown(big, monkeypatch):
+    import ui.panels.step_table as step_table
+
+    window, _, map_, view = big
+    asked: list[int] = []
+
+    class Counting(tuple):
+        def __getitem__(self, column):
+            asked.append(column)
+            return tuple.__getitem__(self, column)
+
+    monkeypatch.setattr(step_table, "COLUMN_FLAGS", Counting(step_table.COLUMN_FLAGS))
+    view.select_all()
+    table = window.table.view
+    for widget in (table.viewport(), table.horizontalHeader().viewport(),
+                   table.verticalHeader().viewport()):
+        widget.repaint()
+    # The rows on screen (a few dozen) times 11 columns; a column header sharing the rows'
+    # selection asked all 300 x 11 cells at each of its paints.
+    assert 0 < len(asked) < STEPS * 11 / 4

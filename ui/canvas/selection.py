@@ -61,6 +61,24 @@ class Selection:
                     if isinstance(item, KaizenItem)}
         return [k.id for k in self.map.kaizens if k.id in selected]
 
+    def selected_ids(self) -> tuple[list[str], list[str], list[str]]:
+        """The selected steps, flows and kaizen bursts, each in the map's order: what the three
+        methods above give, from one look at the selection (Select all on 20,000 steps selects
+        48,000 items)."""
+        steps: set[str] = set()
+        flows: set[str] = set()
+        kaizens: set[str] = set()
+        for item in self._selected_items():
+            if isinstance(item, StepItem):
+                steps.add(item.step_id)
+            elif isinstance(item, FlowItem):
+                flows.add(item.flow_id)
+            elif isinstance(item, KaizenItem):
+                kaizens.add(item.kaizen_id)
+        return ([s.id for s in self.map.steps if s.id in steps] if steps else [],
+                [f.id for f in self.map.flows if f.id in flows] if flows else [],
+                [k.id for k in self.map.kaizens if k.id in kaizens] if kaizens else [])
+
     def kaizen_item_at(self, scene_pos: QPointF) -> KaizenItem | None:
         """The topmost kaizen burst under a point."""
         return next((i for i in self.items(scene_pos) if isinstance(i, KaizenItem)), None)

@@ -247,8 +247,7 @@ class MapView(QGraphicsView):
         """Remove the selected steps (with their flows and kaizens), flows and kaizens: one
         command."""
         scene = self.scene()
-        steps, flows = scene.selected_step_ids(), scene.selected_flow_ids()
-        kaizens = scene.selected_kaizen_ids()
+        steps, flows, kaizens = scene.selected_ids()
         if self.read_only or not (steps or flows or kaizens):
             return False
         return scene.document.remove(scene.map.id, steps, flows, kaizens)

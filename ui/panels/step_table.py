@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -93,6 +94,8 @@ COLUMNS = (
     Column("flags", "Flags", False, "Why the analysis flags the step"),
 )
 COLUMN = {column.key: i for i, column in enumerate(COLUMNS)}
+_READ = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+COLUMN_FLAGS = tuple(_READ | Qt.ItemFlag.ItemIsEditable if c.editable else _READ for c in COLUMNS)
 TIME_COLUMNS = ("process_time", "wait_time", "lead_time", "saving")
 WIDEST_TIME = "00h 00m"  # the widest time most steps show
 TEAM_SAMPLE = "Software asset management"  # the longest team of the bundled templates
@@ -202,12 +205,9 @@ class StepTableModel(StepRows, FollowsAnalysis, QAbstractTableModel):
         return super().headerData(section, orientation, role)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if COLUMNS[index.column()].editable:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+        # Qt asks every cell of a selection of whole rows (220,000 cells for 20,000 steps): a
+        # lookup, not Python enum arithmetic per call.
+        return COLUMN_FLAGS[index.column()] if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or self.map is None:
@@ -356,6 +356,15 @@ class StepTableView(QTableView):
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self._refused: tuple[QPersistentModelIndex, str] | None = None
+
+    def setSelectionModel(self, selection: QItemSelectionModel) -> None:  # noqa: N802
+        """The rows' selection; the column headers get one of their own that stays empty.
+        Rows are selected, never columns, and a header sharing the rows' selection asks each
+        cell of its columns whether it is selected at every paint (220,000 cells after a
+        Select all of 20,000 steps)."""
+        super().setSelectionModel(selection)
+        header = self.horizontalHeader()
+        header.setSelectionModel(QItemSelectionModel(self.model(), header))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)

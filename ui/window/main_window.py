@@ -211,9 +211,8 @@ class MainWindow(QMainWindow):
         view = self.current_view()
         if view is None:
             return
-        scene = view.scene()
-        steps, flows = scene.selected_step_ids(), scene.selected_flow_ids()
-        self.properties.set_selection(steps, flows, scene.selected_kaizen_ids())
+        steps, flows, kaizens = view.scene().selected_ids()
+        self.properties.set_selection(steps, flows, kaizens)
         self.table.set_selection(steps, flows)
 
     def _select_from_panel(self, step_ids: list) -> None:
