@@ -164,3 +164,43 @@ def test_painting_the_table_after_select_all_asks_only_the_cells_shown(big, monk
     # The rows on screen (a few dozen) times 11 columns; a column header sharing the rows'
     # selection asked all 300 x 11 cells at each of its paints.
     assert 0 < len(asked) < STEPS * 11 / 4
+
+
+def test_undoing_a_delete_shows_the_same_items_again_without_routing_them(big, monkeypatch):
+    window, document, map_, view = big
+    scene = view.scene()
+    items = dict(scene.item_for_step)
+    flow_items = dict(scene.item_for_flow)
+    view.select_all()
+    view.delete_selection()
+    adjusted: list[str] = []
+    original = FlowItem.adjust
+    monkeypatch.setattr(FlowItem, "adjust", lambda self: (adjusted.append(self.flow.id),
+                                                          original(self))[1])
+    document.undo_stack.undo()
+    assert scene.item_for_step == items and scene.item_for_flow == flow_items
+    assert adjusted == []  # nothing moved: the flows keep their routes
+    assert not scene.selectedItems()  # back as new items come: not selected
+    first = map_.flows[0]
+    flow_item = scene.item_for_flow[first.id]
+    assert flow_item.source is items[first.source] and flow_item in items[first.target].flows
+    assert all(item.scene() is scene for item in (*items.values(), *flow_items.values()))
+
+
+def test_items_kept_for_an_undo_are_dropped_once_the_map_changed_otherwise(big):
+    window, document, map_, view = big
+    scene = view.scene()
+    chosen = [s.id for s in map_.steps[:20]]
+    old = scene.item_for_step[chosen[0]]
+    scene.select_steps(chosen)
+    view.delete_selection()
+    document.add_step(map_.id, 0.0, 0.0, name="Between")  # another batch: the kept items go
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert set(scene.item_for_step) == {s.id for s in map_.steps}
+    assert set(scene.item_for_flow) == {f.id for f in map_.flows}
+    assert scene.item_for_step[chosen[0]] is not old  # built anew, attached to its flows
+    for flow in map_.flows:
+        item = scene.item_for_flow[flow.id]
+        assert item.source is scene.item_for_step[flow.source]
+        assert item in scene.item_for_step[flow.target].flows

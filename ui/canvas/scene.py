@@ -13,8 +13,6 @@ live in the model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from PySide6.QtCore import QObject, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.canvas.analysis_presenter import AnalysisPresenter
+from ui.canvas.batches import Batch, Batches
 from ui.canvas.gestures import ConnectGesture, FlowRouter, Gestures, MoveGesture
 from ui.canvas.items import (
     FlowItem,
@@ -37,7 +36,7 @@ from ui.canvas.items import (
     SummaryItem,
 )
 from ui.canvas.items.step_item import BOUNDS as STEP_BOUNDS
-from ui.canvas.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH, Follower
+from ui.canvas.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
 from ui.canvas.items.tooltips import sync_tooltips
 from ui.canvas.palette import COLOUR_MODES, LIGHT, Theme, theme_for
 from ui.canvas.selection import Selection
@@ -69,19 +68,7 @@ GRID = 20.0
 MARGIN = 400.0  # room around the map to scroll into and double-click on
 
 
-@dataclass
-class _Batch:
-    """What a batch of model events left for its end: the scene's signals were blocked before
-    (`blocked`), the lanes need laying out, a selected item went, steps moved (each is put in
-    place once, not once for x and once for y, its flows following once per end)."""
-
-    blocked: bool
-    lanes: bool = False
-    unselected: bool = False
-    moved: dict[str, None] = field(default_factory=dict)  # steps to put in place, once, in order
-
-
-class MapScene(Gestures, Selection, QGraphicsScene):
+class MapScene(Batches, Gestures, Selection, QGraphicsScene):
     """The canvas of one map; `item_for_step`, `item_for_flow` and `item_for_kaizen` map model
     ids to items. A `read_only` scene (the compare view) shows the map but pushes nothing: its
     items cannot be dragged and double-clicks add nothing."""
@@ -121,7 +108,8 @@ class MapScene(Gestures, Selection, QGraphicsScene):
         self._layout_timer.setSingleShot(True)
         self._layout_timer.setInterval(0)
         self._layout_timer.timeout.connect(self.layout_decorations)
-        self._batch: _Batch | None = None  # a batch of model events under way (vsm.model.bulk)
+        self._batch: Batch | None = None  # a batch of model events under way (vsm.model.bulk)
+        self._kept: dict[str, QGraphicsItem] = {}  # the last batch's removed items, by id
         # Items get their analysis state (badges, outlines) before they join the scene.
         steps = [self._add_step_item(step, add=False) for step in map_.steps]
         flows = [self._add_flow_item(flow, add=False) for flow in map_.flows]
@@ -236,8 +224,12 @@ class MapScene(Gestures, Selection, QGraphicsScene):
             self._content = None  # something came, went or changed its shape
             if not isinstance(event, (KaizenAdded, KaizenRemoved, KaizenChanged)):
                 self._presenter.items_changed()
+        if self._batch is None and isinstance(event, (StepAdded, StepRemoved, FlowAdded,
+                                                       FlowRemoved)):
+            self._kept = {}  # the items kept for an undo would be out of date
         if isinstance(event, StepAdded):
-            self._add_step_item(event.step)
+            if not self._put_back(event.step.id, event.step):
+                self._add_step_item(event.step)
             self._lanes_changed()
         elif isinstance(event, StepRemoved):
             item = self.item_for_step.pop(event.step.id, None)
@@ -257,7 +249,8 @@ class MapScene(Gestures, Selection, QGraphicsScene):
             if event.field in ("x", "y", "team", "activity"):
                 self._lanes_changed()
         elif isinstance(event, FlowAdded):
-            self._add_flow_item(event.flow)
+            if not self._put_back(event.flow.id, event.flow):
+                self._add_flow_item(event.flow)
         elif isinstance(event, FlowRemoved):
             flow_item = self.item_for_flow.pop(event.flow.id, None)
             if flow_item is not None:
@@ -293,46 +286,6 @@ class MapScene(Gestures, Selection, QGraphicsScene):
             item.attach(self.item_for_step.get(kaizen.step_id or ""))
         else:
             item.set_kaizen(kaizen)
-
-    def _on_batch(self, event: BatchStarted | BatchEnded) -> None:
-        """Within a batch of model events (a delete of many items, its undo, a paste, a move),
-        the scene tells nothing (no selectionChanged per removed item: one at the end, if the
-        selection lost items) and lays the lanes out once, at the end."""
-        if isinstance(event, BatchStarted):
-            self._batch = _Batch(self.signalsBlocked())
-            self.blockSignals(True)
-            return
-        batch, self._batch = self._batch, None
-        if batch is None:
-            return
-        followers: dict[Follower, None] = {}  # each flow and burst once, in order
-        for step_id in batch.moved:
-            item = self.item_for_step.get(step_id)
-            if item is not None:
-                followers.update(dict.fromkeys(item.move_alone(item.step.x, item.step.y)))
-        for follower in followers:
-            follower.adjust()
-        self.blockSignals(batch.blocked)
-        if batch.lanes:
-            self._update_lanes()
-        if batch.unselected and not batch.blocked:
-            self.selectionChanged.emit()
-
-    def _lanes_changed(self) -> None:
-        """Lay the lanes out again (once at the end of a batch)."""
-        if self._lanes_by is None:
-            return
-        if self._batch is not None:
-            self._batch.lanes = True
-        else:
-            self._update_lanes()
-
-    def _remove(self, item: QGraphicsItem) -> None:
-        """Take an item off the canvas, noting a selected one in a batch (whose one
-        selectionChanged is sent at its end)."""
-        if self._batch is not None and item.isSelected():
-            self._batch.unselected = True
-        self.removeItem(item)
 
     def _add_step_item(self, step: Step, add: bool = True) -> StepItem:
         item = StepItem(step, self._colour_mode, self.theme)

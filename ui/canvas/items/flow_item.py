@@ -75,6 +75,7 @@ class FlowItem(LazyToolTip, QGraphicsItem):
         self._routed = False  # along an orthogonal route set by an export (set_route)
         self._bounds = QRectF()
         self.extent: Box = (0.0, 0.0, 0.0, 0.0)  # the bounds as numbers (the scene adds them up)
+        self._routed_between: tuple = ()  # the step items and their places when last routed
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.set_flow(flow, source, target)
 
@@ -109,6 +110,16 @@ class FlowItem(LazyToolTip, QGraphicsItem):
         return text + (cases_tooltip(flow.cases, "took this route") if flow.cases is not None
                        else "")
 
+    def reattach(self, source: StepItem, target: StepItem) -> None:
+        """Follow these step items again (a removed flow put back, by an undo); routed again
+        only if they are not the items, at the places, it was last routed between."""
+        self.source, self.target = source, target
+        source.flows.append(self)
+        if target is not source:
+            target.flows.append(self)
+        if self._routed_between != (source, target, source.pos(), target.pos()):
+            self.adjust()
+
     def detach(self) -> None:
         """Stop following the steps (before the item is removed)."""
         for end in (self.source, self.target):
@@ -137,6 +148,7 @@ class FlowItem(LazyToolTip, QGraphicsItem):
         """Re-route after a step moved or the flow changed."""
         if self.source is None or self.target is None:
             return
+        self._routed_between = (self.source, self.target, self.source.pos(), self.target.pos())
         source, target = _box(self.source), _box(self.target)
         self._geometry = None
         self._routed = False

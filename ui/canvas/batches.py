@@ -1,0 +1,126 @@
+"""What the canvas does with a batch of model events (vsm.model.bulk: a delete of many items,
+its undo, a paste, an auto-layout): the per-item work at once, the rest once at the batch's end.
+
+A mix-in of MapScene (ui.canvas.scene), which provides the map, its items by id, the lanes and
+QGraphicsScene's own methods. Within a batch the scene sends no signal (one selectionChanged at
+the end, if the selection lost items), lays the lanes out once, puts each moved step in place
+once with its flows routed once, and keeps the step and flow items it removed: the next batch
+(the delete's undo, which puts back the very same records) shows them again instead of building
+new ones, and a flow whose ends did not move is not routed again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QGraphicsItem
+
+from ui.canvas.items import FlowItem, StepItem
+from ui.canvas.items.step_item import Follower
+from vsm.model import Flow, Step
+from vsm.model.events import BatchEnded, BatchStarted
+
+
+@dataclass
+class Batch:
+    """What a batch of model events left for its end: the scene's signals were blocked before
+    (`blocked`), the lanes need laying out, a selected item went, steps moved (each is put in
+    place once, not once for x and once for y, its flows following once per end), the step
+    and flow items it removed (kept for the batch that puts them back: an undo)."""
+
+    blocked: bool
+    lanes: bool = False
+    unselected: bool = False
+    moved: dict[str, None] = field(default_factory=dict)  # steps to put in place, once, in order
+    removed: dict[str, QGraphicsItem] = field(default_factory=dict)  # step and flow items
+
+
+class Batches:
+    """The batch methods of MapScene."""
+
+    _batch: Batch | None
+    _kept: dict[str, QGraphicsItem]
+    _lanes_by: str | None
+    _colour_mode: str
+    item_for_step: dict[str, StepItem]
+    item_for_flow: dict[str, FlowItem]
+
+    if TYPE_CHECKING:  # MapScene's and QGraphicsScene's, in the scene this is mixed into
+        theme: Any
+        selectionChanged: Any
+
+        def _update_lanes(self) -> None: ...
+        def signalsBlocked(self) -> bool: ...  # noqa: N802
+        def blockSignals(self, block: bool) -> bool: ...  # noqa: N802
+        def removeItem(self, item: QGraphicsItem) -> None: ...  # noqa: N802
+        def addItem(self, item: QGraphicsItem) -> None: ...  # noqa: N802
+
+    def _on_batch(self, event: BatchStarted | BatchEnded) -> None:
+        """Within a batch of model events (a delete of many items, its undo, a paste, a move),
+        the scene tells nothing (no selectionChanged per removed item: one at the end, if the
+        selection lost items) and lays the lanes out once, at the end."""
+        if isinstance(event, BatchStarted):
+            self._batch = Batch(self.signalsBlocked())
+            self.blockSignals(True)
+            return
+        batch, self._batch = self._batch, None
+        if batch is None:
+            return
+        self._kept = batch.removed  # a batch that put items back consumed what it needed
+        followers: dict[Follower, None] = {}  # each flow and burst once, in order
+        for step_id in batch.moved:
+            item = self.item_for_step.get(step_id)
+            if item is not None:
+                followers.update(dict.fromkeys(item.move_alone(item.step.x, item.step.y)))
+        for follower in followers:
+            follower.adjust()
+        self.blockSignals(batch.blocked)
+        if batch.lanes:
+            self._update_lanes()
+        if batch.unselected and not batch.blocked:
+            self.selectionChanged.emit()
+
+    def _lanes_changed(self) -> None:
+        """Lay the lanes out again (once at the end of a batch)."""
+        if self._lanes_by is None:
+            return
+        if self._batch is not None:
+            self._batch.lanes = True
+        else:
+            self._update_lanes()
+
+    def _remove(self, item: QGraphicsItem) -> None:
+        """Take an item off the canvas, noting a selected one in a batch (whose one
+        selectionChanged is sent at its end); a batch keeps its step and flow items, in case
+        the next batch puts them back (the delete's undo)."""
+        batch = self._batch
+        if batch is not None and item.isSelected():
+            batch.unselected = True
+        self.removeItem(item)
+        if batch is not None and isinstance(item, (StepItem, FlowItem)):
+            item.setSelected(False)  # put back as new items come: not selected
+            batch.removed[item.step_id if isinstance(item, StepItem) else item.flow_id] = item
+
+    def _put_back(self, item_id: str, record: Step | Flow) -> bool:
+        """Show again the item a batch removed for this very step or flow record (an undo
+        puts back the same records): no new item, and a flow whose ends have not moved is not
+        routed again. False: there is no such item."""
+        item = self._kept.pop(item_id, None) if self._batch is not None else None
+        if isinstance(item, StepItem) and item.step is record:
+            item.set_step(record)
+            item.set_colour_mode(self._colour_mode)
+            item.set_theme(self.theme)
+            item.setPos(record.x, record.y)
+            self.item_for_step[item_id] = item
+            self.addItem(item)
+            return True
+        if (isinstance(item, FlowItem) and item.flow is record and isinstance(record, Flow)
+                and record.source in self.item_for_step and record.target in self.item_for_step):
+            item.set_theme(self.theme)
+            item.reattach(self.item_for_step[record.source], self.item_for_step[record.target])
+            self.item_for_flow[item_id] = item
+            self.addItem(item)
+            return True
+        return False
+
