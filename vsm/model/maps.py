@@ -37,7 +37,7 @@ from vsm.model.kaizen import KaizenHolder
 from vsm.model.limits import ID_SUSPECT, MAX_ID_LENGTH, MAX_TEXT_LENGTH, clean_text, shown
 from vsm.model.measured import clean_count, clean_flow_mined, clean_measured
 from vsm.model.records import Flow, Kaizen, Measured, Step, Thresholds, check_id, inserted, new_id
-from vsm.model.variability import check_ranges
+from vsm.model.variability import RANGE_FIELDS, RANGES, check_ranges
 
 MAP_KINDS: dict[str, str] = {"current": "Current state", "future": "Future state"}
 DEMAND_PERIODS = ("day", "week", "month")
@@ -45,6 +45,7 @@ DEMAND_PERIODS = ("day", "week", "month")
 
 FLOW_FIELDS = ("source", "target", "kind", "share", "probability")
 FLOW_EDITABLE = ("kind", "share", "probability")
+RANGED = frozenset((*RANGES, *RANGE_FIELDS))  # the fields a time range is checked against
 DEFAULT_REWORK_PERCENT = 10.0  # a flow switched to rework starts here; people then edit it
 MAP_FIELDS = ("name", "kind", "description", "demand", "demand_period", "thresholds", "measured")
 
@@ -200,7 +201,7 @@ class ValueStreamMap(KaizenHolder, BulkEdits, Observable):
         if name not in STEP_FIELDS:
             raise ModelError(f"steps have no field {name!r}")
         value = clean_step_value(step.name, name, value)
-        if getattr(step, name) != value:
+        if name in RANGED and getattr(step, name) != value:  # only times can leave their range
             check_ranges(step.name, {**{n: getattr(step, n) for n in STEP_FIELDS}, name: value})
         return value
 
