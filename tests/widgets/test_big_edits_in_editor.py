@@ -204,3 +204,46 @@ def test_items_kept_for_an_undo_are_dropped_once_the_map_changed_otherwise(big):
         item = scene.item_for_flow[flow.id]
         assert item.source is scene.item_for_step[flow.source]
         assert item in scene.item_for_step[flow.target].flows
+
+
+def shown_state(scene: MapScene) -> dict[str, object]:
+    """What the canvas shows of the analysis: each step's badges and critical-path outline,
+    each flow's critical-path line."""
+    steps = {v: (tuple(b.flag for b in item.badges()), item.on_critical_path)
+             for v, item in scene.item_for_step.items()}
+    flows = {f: item.on_critical_path for f, item in scene.item_for_flow.items()}
+    return {"steps": steps, "flows": flows}
+
+
+def test_a_structural_edit_shows_its_figures_on_the_items_it_changed_only(big, qtbot,
+                                                                          monkeypatch):
+    from ui.canvas.items import StepItem
+
+    _, document, map_, view = big
+    touched: list[str] = []
+    original = StepItem.set_flags
+    monkeypatch.setattr(StepItem, "set_flags", lambda self, *a: (touched.append(self.step_id),
+                                                                 original(self, *a))[1])
+    steps = map_.steps
+    document.add_flow(map_.id, steps[3].id, steps[-1].id)
+    qtbot.waitUntil(lambda: view.scene().analysis is document.analysis(map_.id))
+    assert len(touched) < STEPS / 4  # those whose flags changed (was: all 300 steps)
+    fresh = MapScene(document, map_)
+    assert shown_state(view.scene()) == shown_state(fresh)
+    fresh.detach()
+
+
+def test_items_put_back_by_an_undo_show_the_current_figures(big, qtbot):
+    _, document, map_, view = big
+    chosen = [s.id for s in map_.steps[40:90]]
+    view.scene().select_steps(chosen)
+    view.delete_selection()
+    qtbot.waitUntil(lambda: view.scene().analysis is document.analysis(map_.id))
+    document.set_step_field(map_.id, map_.steps[0].id, "wait_time", 99999)  # other figures
+    qtbot.waitUntil(lambda: view.scene().analysis is document.analysis(map_.id))
+    document.undo_stack.undo()  # the wait
+    document.undo_stack.undo()  # the delete: the kept items come back
+    qtbot.waitUntil(lambda: view.scene().analysis is document.analysis(map_.id))
+    fresh = MapScene(document, map_)
+    assert shown_state(view.scene()) == shown_state(fresh)
+    fresh.detach()

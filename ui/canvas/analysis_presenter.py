@@ -17,6 +17,7 @@ is False (an export) shows the real state: blanks and the problem.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache, partial
 from html import escape
@@ -70,15 +71,21 @@ class AnalysisPresenter:
         self._flags: dict[str, list[str]] = {}  # step id -> flags shown (problems included)
         self._critical: set[str] = set()
         self._pairs: set[tuple[str, str]] = set()
-        self._everything = True  # items came or went: look at all of them next time
+        self._everything = True  # look at every item next time (the first, a stale toggle)
+        self._new_steps: set[str] = set()  # items new on the canvas since the last analysis
+        self._new_flows: set[str] = set()  # (or flows whose kind or ends changed)
         self._reasons: dict[str, dict[str, str]] | None = None  # of self.analysis, when asked
         self._problems: dict[str, list[str]] = {}
         self._ladder_key: tuple | None = None
 
-    def items_changed(self) -> None:
-        """Steps or flows were added, removed or reconnected: the next analysis looks at every
-        item, not only at what differs from the previous analysis."""
-        self._everything = True
+    def items_changed(self, steps: Iterable[str] = (), flows: Iterable[str] = ()) -> None:
+        """These step and flow items are new on the canvas (added, put back by an undo), or the
+        flows changed their kind or ends: the next analysis shows its flags and critical path
+        on them whatever they show, and on the other items only where it differs from the
+        previous analysis (a structural edit of a 20,000-step map touches a few items, not
+        all)."""
+        self._new_steps.update(steps)
+        self._new_flows.update(flows)
 
     # ------------------------------------------------------------ applying
 
@@ -104,6 +111,7 @@ class AnalysisPresenter:
         everything, self._everything = self._everything or toggled, False
         self._apply_flags(scene, flags, everything)
         self._apply_critical_path(scene, shown.critical_path, everything)
+        self._new_steps, self._new_flows = set(), set()
         scene.summary.set_figures(*summary_figures(shown, analysis if stale else None),
                                   stale=stale)
         scene.ladder.set_stale(stale)
@@ -115,6 +123,7 @@ class AnalysisPresenter:
         else:
             changed = [v for v, f in flags.items() if old.get(v, _NO_FLAGS) != f]
             changed += [v for v in old.keys() - flags.keys() if old[v]]
+            changed += self._new_steps.difference(changed)
         faded = STALE_BADGE_OPACITY if self.stale else 1.0
         for step_id in changed:
             if step_id in items:
@@ -142,6 +151,13 @@ class AnalysisPresenter:
             for pair in pairs ^ self._pairs:
                 for flow_item in _flows_between(scene, *pair):
                     flow_item.set_on_critical_path(pair in pairs and flow_item.flow.kind == "normal")
+            for step_id in self._new_steps & items.keys():
+                items[step_id].set_on_critical_path(step_id in critical)
+            for flow_id in self._new_flows & scene.item_for_flow.keys():
+                flow_item = scene.item_for_flow[flow_id]
+                flow = flow_item.flow
+                flow_item.set_on_critical_path(flow.kind == "normal"
+                                               and (flow.source, flow.target) in pairs)
         self._critical, self._pairs = critical, pairs
 
     # ------------------------------------------------------------ tooltips

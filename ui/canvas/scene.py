@@ -222,8 +222,10 @@ class MapScene(Batches, Gestures, Selection, QGraphicsScene):
             self._content = None  # the map's extent is measured again
         elif not isinstance(event, (MapChanged, StepChanged)):
             self._content = None  # something came, went or changed its shape
-            if not isinstance(event, (KaizenAdded, KaizenRemoved, KaizenChanged)):
-                self._presenter.items_changed()
+            if isinstance(event, StepAdded):
+                self._presenter.items_changed(steps=(event.step.id,))
+            elif isinstance(event, (FlowAdded, FlowChanged)):
+                self._presenter.items_changed(flows=(event.flow.id,))
         if self._batch is None and isinstance(event, (StepAdded, StepRemoved, FlowAdded,
                                                        FlowRemoved)):
             self._kept = {}  # the items kept for an undo would be out of date
