@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ if os.fspath(ROOT) not in sys.path:
     sys.path.insert(0, os.fspath(ROOT))
 
 from bench.generate import write_files  # noqa: E402
+from bench.measure import machine, markdown_table, timed  # noqa: E402
 from bench.report import ratio, seconds  # noqa: E402
 
 ACTIONS = ("select_all", "delete_all", "delete_100", "add_flow", "remove_step", "auto_layout",
@@ -127,9 +127,7 @@ def bare_scene(map_: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
 
 
 def _floor(action: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
+    return timed(action)[0]
 
 
 def _bare_remove_add(scene: Any, items: list[Any]) -> tuple[float, float]:
@@ -292,40 +290,40 @@ def _measure_open(path: Path, app: Any) -> dict[str, Any]:
 
 def run_worker(action: str, size: int, folder: Path, timeout: float) -> dict[str, Any]:
     """One action in its own process; {"error": ...} when it fails or takes over `timeout`."""
+    from bench.measure import run_process
     from bench.run import environment
 
     command = [sys.executable, "-m", "bench.big_edits", "worker", action, str(size),
                os.fspath(folder)]
-    try:
-        done = subprocess.run(command, env=environment(folder), cwd=ROOT, capture_output=True,
-                              text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
+    outcome = run_process(command, environment(folder), timeout=timeout)
+    if outcome.timed_out:
         return {"error": f"over {timeout:.0f} s"}
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        tail = done.stderr.strip().splitlines()[-1:] or [f"status {done.returncode}"]
+    lines = outcome.out.strip().splitlines()
+    if outcome.status != 0 or not lines:
+        tail = outcome.err.strip().splitlines()[-1:] or [f"status {outcome.status}"]
         return {"error": tail[0]}
     return json.loads(lines[-1])
 
 
 def table(size: int, results: dict[str, Any]) -> list[str]:
-    lines = [f"### {size:,} steps", "",
-             "| action | ours | floor | floor time | ratio | call | analysis (apart) |",
-             "| --- | ---: | --- | ---: | ---: | ---: | ---: |"]
+    """The Markdown of one size: a row per measure, errors (a cut-off action) in bold."""
+    rows: list[list[str]] = []
     for action in ACTIONS:
         found = results.get(action, {})
         if "error" in found:
-            lines.append(f"| {LABELS[action][0]} | **{found['error']}** | {LABELS[action][1]} "
-                         "| – | – | – | – |")
+            rows.append([LABELS[action][0], f"**{found['error']}**", LABELS[action][1],
+                         "–", "–", "–", "–"])
             continue
         for name, measured in found.items():
             if not isinstance(measured, dict) or name not in LABELS:
                 continue
-            label, floor_label = LABELS[name]
             ours, floor = measured.get("ours"), measured.get("floor")
-            lines.append(f"| {label} | {seconds(ours)} | {floor_label} | {seconds(floor)} | "
-                         f"{ratio(ours, floor)} | {seconds(measured.get('call'))} | "
-                         f"{seconds(measured.get('analysis'))} |")
+            rows.append([LABELS[name][0], seconds(ours), LABELS[name][1], seconds(floor),
+                         ratio(ours, floor), seconds(measured.get("call")),
+                         seconds(measured.get("analysis"))])
+    lines = [f"### {size:,} steps", "", *markdown_table(
+        ("action", "ours", "floor", "floor time", "ratio", "call", "analysis (apart)"), rows,
+        "lrlrrrr")]
     opened = results.get("open", {}).get("open", {})
     if "zoom_to_fit_calls" in opened:
         lines += ["", f"Zoom to fit ran {opened['zoom_to_fit_calls']} time(s) while the file "
@@ -342,10 +340,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="seconds before an action's process is cut off (default: 300)")
     args = parser.parse_args(argv)
-    from bench.run import machine
+    from bench.run import versions
 
     began = time.perf_counter()
-    output = ["## Big edits", "", *machine(), ""]
+    output = ["## Big edits", "", *machine(versions()), ""]
     with tempfile.TemporaryDirectory(prefix="vsm-big-edits-") as scratch:
         folder = Path(scratch)
         for size in (int(s) for s in args.sizes.split(",")):

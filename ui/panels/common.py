@@ -29,6 +29,7 @@ from ui.document.document import Document
 from vsm.analysis import MapAnalysis
 from vsm.model import ModelError, ValueStreamMap
 from vsm.model.durations import format_duration, format_exact
+from vsm.model.events import BatchEnded, BatchStarted
 
 Apply = Callable[[Any], object]  # a document verb with the value; ModelError if refused
 
@@ -130,6 +131,7 @@ class MapPanel(FollowsAnalysis, QWidget):
         self.document: Document | None = None
         self.map: ValueStreamMap | None = None
         self._subscription = MapSubscription(self, self._on_map_event)
+        self._batched: list[object] | None = None  # a batch's events, held until its end
         self.build()
         if document is not None:
             self.set_document(document)
@@ -150,7 +152,24 @@ class MapPanel(FollowsAnalysis, QWidget):
         return self.document.analysis(self.map.id)
 
     def _on_map_event(self, event: object) -> None:
-        self.map_event(event)
+        batched = self._batched
+        if isinstance(event, BatchStarted):
+            self._batched = []
+        elif isinstance(event, BatchEnded):
+            self._batched = None
+            self.batch_ended(batched or [])
+        elif batched is not None:
+            batched.append(event)
+        else:
+            self.map_event(event)
+
+    def batch_ended(self, events: list[object]) -> None:
+        """A batch of model events ended (vsm.model.bulk: a delete of many items, its undo, a
+        paste, a move); `events` are its per-item events, held until now. Each goes to
+        map_event in turn; a panel that can follow many changes at once more cheaply says so
+        here."""
+        for event in events:
+            self.map_event(event)
 
     def _on_analysis_changed(self, map_id: str) -> None:
         if self.map is not None and map_id == self.map.id:

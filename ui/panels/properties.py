@@ -54,7 +54,7 @@ from vsm.model import (
     clean_percent,
 )
 from vsm.model.durations import format_duration
-from vsm.model.events import BatchEnded, BatchStarted, KaizenRemoved
+from vsm.model.events import KaizenRemoved
 from vsm.model.measured import counts_words
 
 if TYPE_CHECKING:
@@ -112,7 +112,6 @@ class PropertiesPanel(MapPanel):
     """
 
     def build(self) -> None:
-        self._batch: set[str] | None = None  # in a batch of model events: what its end redoes
         self.step_ids: list[str] = []
         self.flow_ids: list[str] = []
         self.kaizen_ids: list[str] = []
@@ -449,8 +448,6 @@ class PropertiesPanel(MapPanel):
     # ------------------------------------------------------------ model events
 
     def map_event(self, event: object) -> None:
-        if self._batched(event):
-            return
         page = self.current_page()
         if isinstance(event, KaizenRemoved):
             if event.kaizen.id in self.kaizen_ids:
@@ -484,31 +481,19 @@ class PropertiesPanel(MapPanel):
                 if key in self.map_fields:
                     self.map_fields[key].refresh()
 
-    def _batched(self, event: object) -> bool:
-        """In a batch of model events (a delete of many items, its undo, a paste: vsm.model.bulk)
-        items that come and go are noted, and the teams, the selection shown and the kaizen
-        form's steps follow once at its end, not once per item. True: nothing more to do."""
-        if isinstance(event, BatchStarted):
-            self._batch = set()
-            return True
-        if isinstance(event, BatchEnded):
-            batch, self._batch = self._batch or set(), None
-            if "steps" in batch:
-                self._update_teams()
-                if self.current_page() == "kaizen":
-                    self.kaizen_page.refill_steps()
-                    self.kaizen_page.update_title()
-            if "removed" in batch:
-                self._show_page()
-            return True
-        if self._batch is None:
-            return False
-        if isinstance(event, (StepAdded, StepRemoved)):
-            self._batch.add("steps")
-        if isinstance(event, (StepRemoved, FlowRemoved, KaizenRemoved)):
-            self._batch.add("removed")
-            return True
-        return isinstance(event, StepAdded)
+    def batch_ended(self, events: list[object]) -> None:
+        """Many items came or went at once: the teams, the kaizen form's steps and the selection
+        shown follow once, not once per item (each a pass over the map)."""
+        for event in events:
+            if not isinstance(event, (StepAdded, StepRemoved, FlowRemoved, KaizenRemoved)):
+                self.map_event(event)
+        if any(isinstance(e, (StepAdded, StepRemoved)) for e in events):
+            self._update_teams()
+            if self.current_page() == "kaizen":
+                self.kaizen_page.refill_steps()
+                self.kaizen_page.update_title()
+        if any(isinstance(e, (StepRemoved, FlowRemoved, KaizenRemoved)) for e in events):
+            self._show_page()
 
     def analysis_updated(self) -> None:
         if self.current_page() == "step":

@@ -99,7 +99,6 @@ class StepItem(LazyToolTip, QGraphicsItem):
         self.step_id = step.id
         self.flows: list[Follower] = []  # FlowItems from or to this step
         self.kaizens: list[Follower] = []  # KaizenItems whose leader line points here
-        self._followers_wait = False  # move_alone: the caller adjusts the followers
         self._colour_mode = colour_mode
         self._theme = theme
         self._critical = False
@@ -421,7 +420,7 @@ class StepItem(LazyToolTip, QGraphicsItem):
         # Called for every change of every step (a dozen while a scene is built): only a move
         # matters here, the rest returns at once. QGraphicsItem.itemChange returns `value` too,
         # and setSelected repaints the item itself.
-        if change is _MOVED and not self._followers_wait:
+        if change is _MOVED:
             for flow in self.flows:
                 flow.adjust()
             for kaizen in self.kaizens:
@@ -429,14 +428,10 @@ class StepItem(LazyToolTip, QGraphicsItem):
         return value
 
     def move_alone(self, x: float, y: float) -> list[Follower]:
-        """Put the step at (x, y) without adjusting its flows and bursts; return them, for the
-        caller to adjust once each after moving many steps (a flow between two moved steps
-        would otherwise be routed twice)."""
-        self._followers_wait = True
-        try:
-            self.setPos(x, y)
-        finally:
-            self._followers_wait = False
+        """Move to (x, y) leaving flows and bursts as they are; return them, to adjust each once."""
+        followers, self.flows, self.kaizens = (self.flows, self.kaizens), [], []
+        self.setPos(x, y)  # itemChange adjusts the (now no) followers
+        self.flows, self.kaizens = followers
         return [*self.flows, *self.kaizens]
 
     def hoverEnterEvent(self, event: Any) -> None:
