@@ -173,7 +173,8 @@ def test_positions_and_origin_are_not_changes_and_durations_compare_as_minutes()
     assert describe_field_change("wait_time", 2880.0, 240.0) == "wait time 2d → 4h"
     assert set(COMPARED_FIELDS) == {"name", "activity", "team", "performer", "process_time",
                                     "wait_time", "pca", "people", "notes", "process_time_min",
-                                    "process_time_max", "wait_time_min", "wait_time_max"}
+                                    "process_time_max", "wait_time_min", "wait_time_max",
+                                    "target_time", "hourly_rate", "practices", "information"}
     future.set_step_field(b.id, "wait_time_max", "1d")  # a narrower range is a change too
     [change] = compare_maps(current, future).changed
     assert change.fields == {"wait_time": (2880.0, 240.0), "wait_time_max": (None, 1440.0)}

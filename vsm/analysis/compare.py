@@ -35,6 +35,7 @@ from vsm.analysis.figures import MapAnalysis, analyse
 from vsm.analysis.flags import handoff_key
 from vsm.model import ACTIVITIES, PERFORMERS, STEP_FIELDS, Step, ValueStreamMap
 from vsm.model.durations import format_duration
+from vsm.model.practices import practices_words
 from vsm.model.variability import RANGE_FIELDS
 
 COMPARED_FIELDS: tuple[str, ...] = tuple(f for f in STEP_FIELDS if f not in ("origin", "x", "y", "cases", "visits", "mined"))
@@ -43,7 +44,9 @@ FIELD_LABELS: dict[str, str] = {
     "process_time": "process time", "wait_time": "wait time", "pca": "%C&A", "people": "people",
     "notes": "notes", "process_time_min": "process time minimum",
     "process_time_max": "process time maximum", "wait_time_min": "wait time minimum",
-    "wait_time_max": "wait time maximum",
+    "wait_time_max": "wait time maximum", "target_time": "target time",
+    "hourly_rate": "hourly rate", "practices": "practices",
+    "information": "information and technology",
 }
 # Headline figures: key (as in the JSON) -> (label, unit). Units: "minutes", "percent", "count".
 METRICS: dict[str, tuple[str, str]] = {
@@ -297,8 +300,12 @@ def format_field_value(name: str, value: Any) -> str:
     """A step field's value for people: durations as '2d 4h', %C&A as '85%', labels for ids."""
     if name in ("process_time", "wait_time"):
         return format_duration(value)
-    if name in RANGE_FIELDS:  # a time range's bound, None when not set
+    if name in (*RANGE_FIELDS, "target_time"):  # a bound or target, None when not set
         return "(none)" if value is None else format_duration(value)
+    if name == "hourly_rate":
+        return "(none)" if value is None else f"{value:g}"
+    if name == "practices":
+        return practices_words(value) or "(none)"
     if name == "pca":
         return f"{value:g}%"
     if name == "people":
@@ -313,6 +320,6 @@ def format_field_value(name: str, value: Any) -> str:
 def describe_field_change(name: str, before: Any, after: Any) -> str:
     """One changed field for people: 'wait time 2d → 4h'; notes only say that they changed."""
     label = FIELD_LABELS.get(name, name.replace("_", " "))
-    if name == "notes":
-        return "notes changed"
+    if name in ("notes", "information"):
+        return f"{label} changed"
     return f"{label} {format_field_value(name, before)} → {format_field_value(name, after)}"

@@ -8,7 +8,7 @@ scheduler. The records the map holds (Step, Flow, Kaizen, Thresholds) are vsm.mo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -35,7 +35,26 @@ from vsm.model.field_rules import (
 from vsm.model.kaizen import KaizenHolder
 from vsm.model.limits import ID_SUSPECT, MAX_ID_LENGTH, MAX_TEXT_LENGTH, clean_text, shown
 from vsm.model.measured import clean_count, clean_measured
-from vsm.model.records import Flow, Kaizen, Measured, Step, Thresholds, check_id, inserted, new_id
+from vsm.model.records import (
+    Experience,
+    Flow,
+    Kaizen,
+    Measured,
+    Step,
+    Thresholds,
+    ValueStreamDescription,
+    check_id,
+    inserted,
+    new_id,
+)
+from vsm.model.stakeholders import (
+    DEFAULT_CURRENCY,
+    clean_currency,
+    clean_description,
+    clean_experience,
+    clean_target,
+    clean_team_rates,
+)
 from vsm.model.variability import check_ranges
 
 MAP_KINDS: dict[str, str] = {"current": "Current state", "future": "Future state"}
@@ -45,7 +64,8 @@ DEMAND_PERIODS = ("day", "week", "month")
 FLOW_FIELDS = ("source", "target", "kind", "share", "probability")
 FLOW_EDITABLE = ("kind", "share", "probability")
 DEFAULT_REWORK_PERCENT = 10.0  # a flow switched to rework starts here; people then edit it
-MAP_FIELDS = ("name", "kind", "description", "demand", "demand_period", "thresholds", "measured")
+MAP_FIELDS = ("name", "kind", "description", "demand", "demand_period", "thresholds", "measured",
+              "target_lead_time", "experience", "currency", "team_rates", "itil")
 
 
 class ValueStreamMap(KaizenHolder, Observable):
@@ -65,6 +85,11 @@ class ValueStreamMap(KaizenHolder, Observable):
         thresholds: Thresholds | None = None,
         id: str | None = None,
         measured: Measured | None = None,
+        target_lead_time: float | None = None,
+        experience: Experience | None = None,
+        currency: str = DEFAULT_CURRENCY,
+        team_rates: Mapping[str, float] | None = None,
+        itil: ValueStreamDescription | None = None,
     ) -> None:
         super().__init__()
         self.id = new_id() if id is None else check_id(id, f"map {shown(name)}")
@@ -75,12 +100,21 @@ class ValueStreamMap(KaizenHolder, Observable):
         self.demand_period = demand_period
         self.thresholds = thresholds or Thresholds()
         self.measured = measured  # where a mined map's figures come from (vsm.model.measured)
+        # What stakeholders ask (vsm.model.stakeholders): the target lead time (minutes), the
+        # measured experience score, the currency and hourly rate of each team, and the value
+        # stream's ITIL 4 description (trigger, outcome, value, stakeholders).
+        self.target_lead_time = target_lead_time
+        self.experience = experience
+        self.currency = currency
+        self.team_rates: dict[str, float] = dict(team_rates or {})
+        self.itil = itil if itil is not None else ValueStreamDescription()
         self._steps: dict[str, Step] = {}
         self._flows: dict[str, Flow] = {}
         self._flows_from: dict[str, dict[str, Flow]] = {}  # source step id -> its flows by id
         self._kaizens: dict[str, Kaizen] = {}
         for name_ in ("name", "description", "kind", "demand", "demand_period", "thresholds",
-                      "measured"):
+                      "measured", "target_lead_time", "experience", "currency", "team_rates",
+                      "itil"):
             setattr(self, name_, self.clean_setting(name_, getattr(self, name_)))
 
     # ------------------------------------------------------------ reading
@@ -137,7 +171,8 @@ class ValueStreamMap(KaizenHolder, Observable):
         return (
             self.id, self.name, self.kind, self.description, self.demand, self.demand_period,
             self.thresholds, tuple(self._steps.values()), tuple(self._flows.values()),
-            tuple(self._kaizens.values()), self.measured,
+            tuple(self._kaizens.values()), self.measured, self.target_lead_time, self.experience,
+            self.currency, tuple(self.team_rates.items()), self.itil,
         )
 
     def __repr__(self) -> str:
@@ -324,8 +359,9 @@ class ValueStreamMap(KaizenHolder, Observable):
     # ------------------------------------------------------------ map settings
 
     def set_field(self, name: str, value: Any) -> Any:
-        """Set a map setting (name, kind, description, demand, demand_period, thresholds,
-        measured)."""
+        """Set a map setting (one of MAP_FIELDS: name, kind, description, demand, demand_period,
+        thresholds, measured, target_lead_time, experience, currency, team_rates, itil); return
+        the old value. team_rates is replaced as a whole (a new dict each time)."""
         if name not in MAP_FIELDS:
             raise ModelError(f"maps have no setting {name!r}")
         value = self.clean_setting(name, value)
@@ -362,6 +398,16 @@ class ValueStreamMap(KaizenHolder, Observable):
             value = clean_text(value, what)
         if name == "description":
             value = clean_text(value, what, multiline=True, limit=MAX_TEXT_LENGTH)
+        if name == "target_lead_time":
+            value = clean_target(value, what)
+        if name == "experience":
+            value = clean_experience(value, what)
+        if name == "currency":
+            value = clean_currency(value, what)
+        if name == "team_rates":
+            value = clean_team_rates(value, what)
+        if name == "itil":
+            value = clean_description(value, f"map {shown(self.name)}: ITIL description")
         return value
 
 
