@@ -259,7 +259,8 @@ def test_json_shape():
     future.set_step_field(twin(future, "b").id, "wait_time", "4h")  # 60 -> 240 minutes
     future.add_step(Step("New", id="new"))
     data = compare_maps(current, future).to_json_dict()
-    assert list(data) == ["from", "to", *METRICS, "steps", "problems"]
+    assert list(data) == ["from", "to", *METRICS, "steps", "problems", "target", "experience",
+                          "cost_per_item", "split_by_performer"]
     assert (data["from"], data["to"]) == ("Current state", "Target")
     for key in METRICS:
         assert list(data[key]) == ["from", "to", "delta", "delta_percent"]
