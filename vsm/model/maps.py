@@ -49,11 +49,8 @@ from vsm.model.records import (
 )
 from vsm.model.stakeholders import (
     DEFAULT_CURRENCY,
-    clean_currency,
-    clean_description,
-    clean_experience,
-    clean_target,
-    clean_team_rates,
+    STAKEHOLDER_SETTINGS,
+    clean_stakeholder_setting,
 )
 from vsm.model.variability import check_ranges
 
@@ -398,16 +395,8 @@ class ValueStreamMap(KaizenHolder, Observable):
             value = clean_text(value, what)
         if name == "description":
             value = clean_text(value, what, multiline=True, limit=MAX_TEXT_LENGTH)
-        if name == "target_lead_time":
-            value = clean_target(value, what)
-        if name == "experience":
-            value = clean_experience(value, what)
-        if name == "currency":
-            value = clean_currency(value, what)
-        if name == "team_rates":
-            value = clean_team_rates(value, what)
-        if name == "itil":
-            value = clean_description(value, f"map {shown(self.name)}: ITIL description")
+        if name in STAKEHOLDER_SETTINGS:
+            value = clean_stakeholder_setting(name, value, f"map {shown(self.name)}")
         return value
 
 

@@ -28,7 +28,7 @@ from vsm.model.limits import MAX_TEXT_LENGTH, clean_text, shown
 from vsm.model.measured import clean_count
 from vsm.model.records import EXPERIENCE_SCALES, Experience, ValueStreamDescription
 
-__all__ = ["DEFAULT_CURRENCY", "MAX_CURRENCY_LENGTH", "SCORE_RANGES", "clean_currency",
+__all__ = ["DEFAULT_CURRENCY", "STAKEHOLDER_SETTINGS", "clean_stakeholder_setting", "MAX_CURRENCY_LENGTH", "SCORE_RANGES", "clean_currency",
            "clean_description", "clean_experience", "clean_rate", "clean_target",
            "clean_team_rates", "experience_words"]  # clean_rate, clean_target: field_rules
 
@@ -99,6 +99,24 @@ def clean_description(value: Any, what: str) -> ValueStreamDescription:
         name: clean_text(getattr(value, name), f"{what}: {name}", multiline=True,
                          limit=MAX_TEXT_LENGTH).strip()
         for name in _DESCRIPTION_FIELDS})
+
+
+STAKEHOLDER_SETTINGS = ("target_lead_time", "experience", "currency", "team_rates", "itil")
+
+
+def clean_stakeholder_setting(name: str, value: Any, map_what: str) -> Any:
+    """One of a map's STAKEHOLDER_SETTINGS checked and normalised; `map_what` names the map
+    ("map 'Current state'"), the message then names the setting."""
+    what = f"{map_what}: {name.replace('_', ' ')}"
+    if name == "target_lead_time":
+        return clean_target(value, what)
+    if name == "experience":
+        return clean_experience(value, what)
+    if name == "currency":
+        return clean_currency(value, what)
+    if name == "team_rates":
+        return clean_team_rates(value, what)
+    return clean_description(value, f"{map_what}: ITIL description")
 
 
 def experience_words(experience: Experience) -> str:
