@@ -80,7 +80,7 @@ def test_changing_the_columns_and_options_changes_what_is_mined(qtbot):
     time = dialog.combos["time"]
     time.setCurrentIndex(time.findData("sys_created_at"))
     group = dialog.combos["group"]
-    group.setCurrentIndex(group.findData(None))
+    group.setCurrentIndex(group.findText(NONE))
     activity = dialog.combos["activity"]
     activity.setCurrentIndex(activity.findData("category"))
     assert "Category 55" in dialog.seen.text()
@@ -90,7 +90,7 @@ def test_changing_the_columns_and_options_changes_what_is_mined(qtbot):
     dialog.time_format.setText("%d/%m/%Y %H:%M")
     dialog.name.setText("Incidents by team")
     options = dialog.options()
-    assert (options.activity, options.time, options.group) == ("category", "sys_created_at", None)
+    assert (options.activity, options.time, options.group) == ("category", "sys_created_at", "")
     assert options.steps == "group" and options.end == ("Resolved", "Closed")
     assert options.statistic == "mean" and options.time_format == "%d/%m/%Y %H:%M"
     assert options.name == "Incidents by team"

@@ -105,7 +105,7 @@ class FlowRouting:
             route = self.router.route_back(item.flow.source, item.flow.target)
             width, height = item.label_size()
             place = label_on_run(route.points[1], route.points[2], width, height, self.taken,
-                                 LABEL_GAP)
+                                 LABEL_GAP, route.points)
             self.taken.append(place)
             self.routes.append((item, route.points,
                                 (place.left, place.top, place.right, place.bottom)))

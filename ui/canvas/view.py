@@ -333,9 +333,15 @@ class MapView(QGraphicsView):
 
     def auto_layout(self) -> bool:
         """Lay the map out left to right (one command) and fit it in the view; with swimlanes
-        on, every step goes into its lane's band."""
+        on, every step goes into its lane's band. A map mined from a log keeps the path most
+        cases take on one line, as mining laid it out."""
         scene = self.scene()
-        positions = auto_layout(scene.map, lanes_by=scene.lanes_by)
+        main_line: list[str] = []
+        if scene.map.measured is not None and scene.map.steps:
+            from vsm.mining.build import main_path  # mined maps only: not at the editor's start
+
+            main_line = main_path(scene.map)
+        positions = auto_layout(scene.map, lanes_by=scene.lanes_by, main_line=main_line)
         if not scene.document.move(scene.map.id, positions, text="Auto-layout"):
             scene.status_message.emit("The map is already laid out.")
             return False

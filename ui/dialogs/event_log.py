@@ -4,9 +4,11 @@ of its first rows; then the mining itself, off the GUI thread, with progress and
 `EventLogDialog` only chooses: it shows the first PREVIEW_ROWS rows of the log (read by
 vsm.mining.events.first_rows, never the whole file), the columns recognised from the headers
 (vsm.mining.columns.find_columns, the shapes of common exports) in combo boxes to change, and
-the options of `vsm mine` that matter when looking at one log: steps by activity or by group,
-the end activities (with those seen in the preview as a hint), median or mean, a time format and
-the map's name. `options()` gives the MiningOptions.
+the options of `vsm mine`: steps by activity or by group, the end activities (with those seen in
+the preview as a hint), median or mean, a time format, the map's name, the work, vendor and
+customer patterns (their defaults written in), and the pruning of rare routes and steps (the
+command line's defaults: nothing pruned). "(none)" as the group leaves the log's group out.
+`options()` gives the MiningOptions; Mine refuses options `vsm mine` would refuse, saying why.
 
 `mine_with_progress` runs vsm.mining.mine.mine_log in a QThread behind a window-modal progress
 dialog that counts the rows read; Cancel stops the reading (the progress function raises in the
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -35,6 +38,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressDialog,
     QRadioButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -44,12 +48,13 @@ from PySide6.QtWidgets import (
 from vsm.mining import mine
 from vsm.mining.columns import Columns, MiningError, find_columns, header_key
 from vsm.mining.events import first_rows
-from vsm.mining.mine import MiningOptions
+from vsm.mining.mine import MiningOptions, check_options
 
 PREVIEW_ROWS = 20  # rows under the header
 HINT_ACTIVITIES = 12  # activities named in the hint under the end activities
 ROLES = ("case", "activity", "time", "group")
-NONE = "(none)"
+NONE = "(none)"  # the group left out: MiningOptions.group ""
+DEFAULTS = MiningOptions()  # the command line's defaults
 SHOW_AFTER_MS = 300  # mining that takes longer shows its progress dialog
 
 
@@ -140,10 +145,17 @@ class EventLogDialog(QDialog):
         self.name.setPlaceholderText(f"Mined from {path.name}")
         options_form.addRow("Map &name:", self.name)
         grid.addLayout(options_form, 0, 1)
+        grid.addLayout(self._pattern_form(), 1, 0)
+        grid.addLayout(self._pruning_form(), 1, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         grid.setHorizontalSpacing(24)
         layout.addLayout(grid)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #B00020;")
+        self.problem.hide()
+        layout.addWidget(self.problem)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
@@ -156,7 +168,44 @@ class EventLogDialog(QDialog):
 
         self.combos["activity"].currentIndexChanged.connect(self._hint)
         self._hint()
-        self.resize(900, 600)
+        self.resize(900, 640)
+
+    def _pattern_form(self) -> QFormLayout:
+        """The work, vendor and customer patterns, their defaults written in."""
+        form = QFormLayout()
+        self.patterns: dict[str, QLineEdit] = {}
+        tips = {"work": "Activities that are hands-on work: time in them is process time, other "
+                        "time wait time",
+                "vendor": "Groups or activities that are vendors (the step's performer)",
+                "customer": "Groups or activities that wait on the customer"}
+        labels = {"work": "&Work:", "vendor": "Ven&dor:", "customer": "C&ustomer:"}
+        for key in ("work", "vendor", "customer"):
+            edit = QLineEdit(getattr(DEFAULTS, key))
+            edit.setCursorPosition(0)
+            edit.setToolTip(f"{tips[key]}: a regular expression searched ignoring case. "
+                            "Written in: the default of vsm mine; empty: the default.")
+            self.patterns[key] = edit
+            form.addRow(labels[key], edit)
+        return form
+
+    def _pruning_form(self) -> QFormLayout:
+        """Pruning of rare routes and steps (the defaults prune nothing)."""
+        form = QFormLayout()
+        self.min_share = QDoubleSpinBox()
+        self.min_share.setRange(0.0, 99.9)
+        self.min_share.setDecimals(1)
+        self.min_share.setSuffix(" %")
+        self.min_share.setValue(DEFAULTS.min_share)
+        self.min_share.setToolTip("Prune routes taking less than this share of a step's exits "
+                                  "and renormalise the others (0: prune nothing)")
+        form.addRow("Min. s&hare:", self.min_share)
+        self.min_cases = QSpinBox()
+        self.min_cases.setRange(1, 1_000_000_000)
+        self.min_cases.setValue(DEFAULTS.min_cases)
+        self.min_cases.setToolTip("Prune steps and routes seen in fewer cases (1: prune "
+                                  "nothing)")
+        form.addRow("Min. cas&es:", self.min_cases)
+        return form
 
     # ------------------------------------------------------------------ columns
 
@@ -179,9 +228,9 @@ class EventLogDialog(QDialog):
                 combo.addItem(f"from the {self._field_name(fields)!r} rows of "
                               f"{self.header[columns.field]!r}", None)
                 chosen = 0
-        elif role == "group":
-            combo.addItem(NONE, None)
-            chosen = 0
+        if role == "group":
+            combo.addItem(NONE, "")
+            chosen = 0 if chosen is None else chosen
         offset = combo.count()
         for header in self.header:
             if header:
@@ -262,12 +311,29 @@ class EventLogDialog(QDialog):
         """The options chosen: the columns as named in the combo boxes (None: recognised)."""
         names = {role: self.combos[role].currentData() for role in ROLES}
         end = tuple(part.strip() for part in self.end.text().split(",") if part.strip())
+        patterns = {key: edit.text().strip() or getattr(DEFAULTS, key)
+                    for key, edit in self.patterns.items()}
         return MiningOptions(
             case=names["case"], activity=names["activity"], time=names["time"],
             group=names["group"], time_format=self.time_format.text().strip() or None,
             steps="group" if self.by_group.isChecked() else "activity",
             end=end, statistic=self.statistic.currentData(),
-            name=self.name.text().strip() or None)
+            name=self.name.text().strip() or None, min_share=self.min_share.value(),
+            min_cases=self.min_cases.value(), **patterns)
+
+    def accept(self) -> None:
+        """Mine, unless `vsm mine` would refuse the options (a pattern that is no regular
+        expression, steps by group without a group): then say why and stay open."""
+        try:
+            check_options(self.options())
+            if self.by_group.isChecked() and self.combos["group"].currentData() == "":
+                raise MiningError("steps by group need the group column: choose it above")
+        except MiningError as error:
+            self.problem.setText(f"Cannot mine with these options: {error}")
+            self.problem.show()
+            return
+        self.problem.hide()
+        super().accept()
 
 
 def preview_rows(path: Path) -> list[list[Any]]:

@@ -55,6 +55,7 @@ from vsm.model import (
 )
 from vsm.model.durations import format_duration
 from vsm.model.events import KaizenRemoved
+from vsm.model.measured import counts_words
 
 if TYPE_CHECKING:
     from ui.document.document import Document
@@ -80,6 +81,16 @@ def step_text(name: str, value: Any) -> Any:
 
 def percent_text(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
+
+
+def _measured_label() -> QLabel:
+    """A read-only line for what the event log measured (vsm mine): counts, not editable."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setToolTip("Counted in the event log the map was mined from (read only); a figure "
+                     "measured in fewer than 30 cases is drawn dotted and greyed on the canvas")
+    return label
 
 
 def _heading(text: str = "") -> QLabel:
@@ -196,6 +207,9 @@ class PropertiesPanel(MapPanel):
         notes = self._text(f, "notes", self._step_reader("notes"), self._step_setter("notes"),
                            "Sources, assumptions; saved when you leave the field")
         form.addRow("N&otes", notes.container)
+        self.step_measured = _measured_label()
+        form.addRow("Measured", self.step_measured)
+        self._step_form = form
         self.step_info = QLabel()
         self.step_info.setWordWrap(True)
         self.step_info.setTextFormat(Qt.TextFormat.PlainText)
@@ -222,6 +236,9 @@ class PropertiesPanel(MapPanel):
                                  self._flow_setter("probability", empty_is_none=True), "e.g. 20",
                                  "Percent of the work sent back to the earlier step")
         form.addRow("&Probability (%)", probability.container)
+        self.flow_measured = _measured_label()
+        form.addRow("Measured", self.flow_measured)
+        self._flow_form = form
         self.flow_hint = QLabel()
         self.flow_hint.setWordWrap(True)
         outer.addWidget(self.flow_hint)
@@ -387,12 +404,19 @@ class PropertiesPanel(MapPanel):
         if page == "kaizen":
             self.kaizen_page.update_title()
         elif page == "step":
-            self.step_title.setText(f"Step: {self._step().name}")
+            step = self._step()
+            self.step_title.setText(f"Step: {step.name}")
+            self._step_form.setRowVisible(self.step_measured, step.cases is not None)
+            if step.cases is not None:
+                self.step_measured.setText(counts_words(step.cases, step.visits))
             self._update_step_info()
         elif page == "flow":
             flow = self._flow()
             self.flow_title.setText(f"{FLOW_KINDS[flow.kind]}: {self.map.step(flow.source).name} "
                                     f"→ {self.map.step(flow.target).name}")
+            self._flow_form.setRowVisible(self.flow_measured, flow.cases is not None)
+            if flow.cases is not None:
+                self.flow_measured.setText(counts_words(flow.cases, what="took this route"))
             rework = flow.kind == "rework"
             self.flow_fields["share"].editor.setEnabled(not rework)
             self.flow_fields["probability"].editor.setEnabled(rework)

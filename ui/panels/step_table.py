@@ -48,6 +48,7 @@ from ui.panels.common import (
     duration_text,
     exact_minutes,
 )
+from ui.panels.measured_cells import MEASURED_COLUMNS, measured_cell, show_measured_columns
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.analysis.flags import PCA_MEANING
 from vsm.model import (
@@ -88,6 +89,8 @@ COLUMNS = (
     Column("lead_time", "Lead time", False, "The step's own lead time: wait + process", True),
     Column("pca", "%C&A", True, f"Percent complete and accurate: {PCA_MEANING} (1–100)", True),
     Column("people", "People", True, "People involved in the step", True),
+    Column("cases", "Cases", False, "Measured: cases in the log (under 30: low confidence)", True),
+    Column("visits", "Visits", False, "Measured: the step's visits in the event log", True),
     Column("saving", "Saving", False, "Lead time saved if this step's wait were removed", True),
     Column("flags", "Flags", False, "Why the analysis flags the step"),
 )
@@ -220,6 +223,8 @@ class StepTableModel(FollowsAnalysis, QAbstractTableModel):
             return None
         step = self.map.step(self._ids[index.row()])
         column = COLUMNS[index.column()]
+        if column.key in MEASURED_COLUMNS:
+            return measured_cell(step, column.key, role)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(step, column.key)
         if role == Qt.ItemDataRole.EditRole:
@@ -429,7 +434,10 @@ class StepTablePanel(QWidget):
         self.columns.caps[COLUMN["flags"]] = (self.view.fontMetrics().horizontalAdvance(
             FLAGS_SAMPLE) + PADDING)
         self.model.modelReset.connect(self.columns.fit)
+        for signal in (self.model.modelReset, self.model.rowsInserted):  # cases, visits
+            signal.connect(lambda *_: show_measured_columns(self.view, self.model.map, COLUMN))
         self.columns.fit()
+        show_measured_columns(self.view, self.model.map, COLUMN)
 
     def set_document(self, document: Document | None) -> None:
         """Follow another document."""

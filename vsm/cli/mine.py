@@ -183,7 +183,7 @@ def _run_update(args: argparse.Namespace, options: Any) -> int:
         print(json.dumps({"output": str(path), "map": target.name, "updated": done.updated,
                           "kept": done.kept, "added": done.added, "not_in_log": done.vanished,
                           "flows_updated": done.flows_updated, "flows_added": done.flows_added,
-                          "flows_removed": done.flows_removed,
+                          "flows_removed": done.flows_removed, "flows_kept": done.flows_kept,
                           "notes": mined.notes}, indent=2, ensure_ascii=False))
     else:
         print(_update_text(args.log, path, target.name, done))
@@ -210,4 +210,7 @@ def _update_text(log: str, path: Path, name: str, done: Any) -> str:
                      f"{_names(done.vanished)}")
     lines.append(f"Flows: {done.flows_updated} updated, {done.flows_added} added, "
                  f"{done.flows_removed} no longer in the log removed")
+    if done.flows_kept:
+        lines.append("Flows kept as edited (share or probability): "
+                     + ", ".join(done.flows_kept))
     return "\n".join(lines)

@@ -306,7 +306,8 @@ def _rework(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, An
     if flow.source == flow.target:
         place = Box(x - width / 2, peak - 0.1, x + width / 2, peak + 0.1)
     else:  # along the corridor, the middle first
-        place = label_on_run(route.points[1], route.points[2], width, 0.2, labels, LABEL_GAP)
+        place = label_on_run(route.points[1], route.points[2], width, 0.2, labels, LABEL_GAP,
+                             route.points)
     labels.append(place)
     add_text(slide, (place.left, place.top, width, 0.2), text, 9, bold=True, colour=REWORK,
              align="centre", anchor="middle", fill=WHITE, inset=0.01, name=f"Rework {text}")

@@ -164,6 +164,7 @@ _SCHEMA_5 = (
     "ALTER TABLE steps ADD COLUMN visits INTEGER",
     "ALTER TABLE steps ADD COLUMN mined TEXT",
     "ALTER TABLE flows ADD COLUMN cases INTEGER",
+    "ALTER TABLE flows ADD COLUMN mined TEXT",
     """CREATE TABLE measured (
         map_id TEXT PRIMARY KEY NOT NULL REFERENCES maps(id) ON DELETE CASCADE,
         source TEXT NOT NULL,
@@ -180,8 +181,9 @@ _SCHEMA_5 = (
 
 
 def _measured_schema(db: sqlite_utils.Database) -> None:
-    """Schema version 5: the measured cases and visits of steps and cases of flows, a step's
-    mined figures as mined (JSON text), and per mined map where its figures come from."""
+    """Schema version 5: the measured cases and visits of steps and cases of flows, a step's and
+    a flow's mined figures as mined (JSON text), and per mined map where its figures come
+    from."""
     for statement in _SCHEMA_5:
         db.execute(statement)
     db.execute("PRAGMA user_version = 5")

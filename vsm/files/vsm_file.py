@@ -8,9 +8,10 @@ and kaizens with their order; the schema is created by the migrations in vsm.fil
 versions: 1 (project, maps, steps, flows), 2 (adds kaizens), 3 (adds the steps' time ranges and
 the maps' over-capacity threshold), 4 (adds the metadata table holding the content's checksum), 5
 (adds measured data: the cases and visits of steps, a step's mined figures as JSON text, the cases
-of flows and the `measured` table of mined maps), 6 (adds what stakeholders ask: a map's target
-lead time, experience score, currency and ITIL 4 description, a step's target time, hourly rate,
-practices and information, and the `team_rates` table).
+of flows and their mined share and probability as JSON text, and the `measured` table of mined
+maps), 6 (adds what stakeholders ask: a map's target lead time, experience score, currency and
+ITIL 4 description, a step's target time, hourly rate, practices and information, and the
+`team_rates` table).
 
 Saving writes a complete new database next to the target and swaps it in with `os.replace`, so a
 failed save never damages the previous file; it stores a SHA-256 checksum of the content (every
@@ -115,14 +116,14 @@ _FLOW_FIELDS = tuple(item.name for item in fields(Flow))
 _KAIZEN_FIELDS = tuple(item.name for item in fields(Kaizen))
 _MEASURED_FIELDS = tuple(item.name for item in fields(Measured))
 # The measured columns (schema version 5) come after the older ones in the steps' and flows'
-# rows, and the stakeholder columns (schema version 6) after those. The checksum leaves the newer
-# columns out of a row where they hold their defaults (stakeholder columns first, then measured
-# columns all NULL), so a file saved before them (version 4 or 5, or a map that uses none of
-# them) has the same checksum as before.
+# rows, and the stakeholder columns of steps (schema version 6) after those. The checksum leaves
+# the newer columns out of a row where they hold their defaults (stakeholder columns first, then
+# measured columns all NULL), so a file saved before them (version 4 or 5, or a map that uses
+# none of them) has the same checksum as before.
 _STAKEHOLDER_STEP_FIELDS = ("target_time", "hourly_rate", "practices", "information")
-_UNMEASURED_WIDTH = {"steps": len(_STEP_FIELDS) - 7, "flows": len(_FLOW_FIELDS) - 1}
+_UNMEASURED_WIDTH = {"steps": len(_STEP_FIELDS) - 7, "flows": len(_FLOW_FIELDS) - 2}
 assert _STEP_FIELDS[-7:] == ("cases", "visits", "mined", *_STAKEHOLDER_STEP_FIELDS)
-assert _FLOW_FIELDS[-1] == "cases"
+assert _FLOW_FIELDS[-2:] == ("cases", "mined")
 # Row tails at their defaults: (width of the row without them, the tail) per table.
 _STAKEHOLDER_TAILS: dict[str, tuple[int, tuple[Any, ...]]] = {
     "steps": (len(_STEP_FIELDS) - 4, (None, None, "", "")),
@@ -134,29 +135,42 @@ _MAP_EXTRA_DEFAULTS = (None, DEFAULT_CURRENCY, None, None, None, None, "", "", "
 _ITIL_FIELDS = tuple(item.name for item in fields(ValueStreamDescription))
 
 
-def _mined_text(step: Step) -> str | None:
-    """A step's mined snapshot as the JSON text of the file ({"field": minutes or null})."""
-    return None if step.mined is None else json.dumps(dict(step.mined), separators=(",", ":"))
+def _mined_text(item: Step | Flow) -> str | None:
+    """A step's or flow's mined snapshot as the JSON text of the file ({"field": value or
+    null}: minutes for a step, percent for a flow)."""
+    return None if item.mined is None else json.dumps(dict(item.mined), separators=(",", ":"))
+
+
+def _mined_value(text: Any, what: str) -> tuple[tuple[str, Any], ...]:
+    """A mined snapshot read back from its JSON text (the model checks its values)."""
+    try:
+        value = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise _Damaged(f"{what}: its mined figures are not readable")
+    return tuple(value.items())
 
 
 def _step_from_row(*row: Any) -> Step:
     """A step from its row; the mined snapshot read back from its JSON text and the practices
     from their codes separated by ";" (the model checks the values)."""
     step = Step(*row)
-    text = step.mined
-    if text is not None:
-        try:
-            value = json.loads(text) if isinstance(text, str) else None
-        except ValueError:
-            value = None
-        if not isinstance(value, dict):
-            raise _Damaged(f"step {step.name!r}: its mined figures are not readable")
-        step.mined = tuple(value.items())
+    if step.mined is not None:
+        step.mined = _mined_value(step.mined, f"step {step.name!r}")
     practices: Any = step.practices
     if not isinstance(practices, str):
         raise _Damaged(f"step {step.name!r}: its practices are not text")
     step.practices = tuple(code for code in practices.split(";") if code)
     return step
+
+
+def _flow_from_row(*row: Any) -> Flow:
+    """A flow from its row; the mined snapshot read back from its JSON text."""
+    flow = Flow(*row)
+    if flow.mined is not None:
+        flow.mined = _mined_value(flow.mined, "a flow")
+    return flow
 
 
 def _map_row(map_: ValueStreamMap, position: int) -> dict[str, Any]:
@@ -175,10 +189,14 @@ def _map_row(map_: ValueStreamMap, position: int) -> dict[str, Any]:
 
 def _rows(map_id: str, items: list[Any], names: tuple[str, ...]) -> list[tuple[Any, ...]]:
     """(map_id, position, field...) for each item, in the order of `names` (a step's mined
-    snapshot as JSON text, its practices as codes separated by ";")."""
+    snapshot as JSON text, its practices as codes separated by ";"; a flow's mined snapshot as
+    JSON text)."""
     if names is _STEP_FIELDS:
         return [(map_id, i, *[getattr(item, name) for name in names[:-5]], _mined_text(item),
                  item.target_time, item.hourly_rate, ";".join(item.practices), item.information)
+                for i, item in enumerate(items)]
+    if names is _FLOW_FIELDS:
+        return [(map_id, i, *[getattr(item, name) for name in names[:-1]], _mined_text(item))
                 for i, item in enumerate(items)]
     return [(map_id, i, *[getattr(item, name) for name in names]) for i, item in enumerate(items)]
 
@@ -249,7 +267,7 @@ def _write_project(db: sqlite_utils.Database, project: Project) -> None:
 _MAP_COLUMNS = ("id", "name", "kind", "description", "demand", "demand_period", *_THRESHOLD_FIELDS,
                 *_MAP_EXTRA_COLUMNS)
 _STAKEHOLDER_TAILS["maps"] = (len(_MAP_COLUMNS) - len(_MAP_EXTRA_COLUMNS), _MAP_EXTRA_DEFAULTS)
-_CHILDREN = (("steps", _step_from_row, _STEP_FIELDS), ("flows", Flow, _FLOW_FIELDS),
+_CHILDREN = (("steps", _step_from_row, _STEP_FIELDS), ("flows", _flow_from_row, _FLOW_FIELDS),
              ("kaizens", Kaizen, _KAIZEN_FIELDS))
 _CHILD_TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
     table: (make, names) for table, make, names in _CHILDREN}

@@ -64,6 +64,7 @@ class _FlowRecord:
     share: float | None
     probability: float | None
     cases: Any = None  # measured; the model checks it
+    mined: Any = None  # measured: {"share": percent or null, ...}; the model checks it
 
 
 @dataclass
@@ -393,7 +394,15 @@ def _parse_flow(value: Any, number: int, map_where: str) -> _FlowRecord:
         share=_number(data, "share", where, None, nullable=True),
         probability=_number(data, "probability", where, None, nullable=True),
         cases=data.get("cases"),
+        mined=_flow_mined(data, where),
     )
+
+
+def _flow_mined(data: dict[str, Any], where: str) -> tuple[tuple[str, Any], ...] | None:
+    """A flow's "mined" object (share, probability: percent or null); the model checks it."""
+    if data.get("mined") is None:
+        return None
+    return tuple(_object(data["mined"], f"{where}: mined").items())
 
 
 def _nullable_text(data: dict[str, Any], key: str, where: str) -> str | None:
@@ -505,7 +514,7 @@ def _build_map(record: _MapRecord, number: int) -> ValueStreamMap:
     for flow in record.flows:
         try:
             add_flow(Flow(flow.source, flow.target, flow.kind, flow.share, flow.probability,
-                          flow.id or new_id(), flow.cases))
+                          flow.id or new_id(), flow.cases, flow.mined))
         except ModelError as error:
             raise InvalidDocument(_flow_refused(map_, record, flow, error)) from None
     for number, values in enumerate(record.kaizens, start=1):

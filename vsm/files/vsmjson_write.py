@@ -94,6 +94,9 @@ def _flow_to_dict(flow: Flow) -> dict[str, Any]:
         data["probability"] = _plain_number(flow.probability)
     if flow.cases is not None:
         data["cases"] = flow.cases
+    if flow.mined is not None:
+        data["mined"] = {name: None if value is None else _plain_number(value)
+                         for name, value in flow.mined}
     return data
 
 

@@ -308,8 +308,10 @@ def build_map(visits: Visits, options: MapOptions) -> MinedMap:
         if back and len(back) == len(targets):
             always_back.append(map_.step(origin).name)
         for back_to, count in back.items():
-            map_.add_flow(Flow(origin, ids[back_to], "rework", probability=count * 100 / total,
-                               cases=visits.route_cases.get((source, back_to))))
+            probability = count * 100 / total
+            map_.add_flow(Flow(origin, ids[back_to], "rework", probability=probability,
+                               cases=visits.route_cases.get((source, back_to)),
+                               mined=(("share", None), ("probability", probability))))
         rest = total - sum(back.values())
         for target, count in sorted(forward, key=lambda tc: position.get(tc[0], len(order))
                                     if tc[0] is not None else len(order)):
@@ -317,7 +319,8 @@ def build_map(visits: Visits, options: MapOptions) -> MinedMap:
             assert destination is not None
             share = count * 100 / rest if len(forward) > 1 else None
             map_.add_flow(Flow(origin, destination, share=share,
-                               cases=visits.route_cases.get((source, target))))
+                               cases=visits.route_cases.get((source, target)),
+                               mined=(("share", share), ("probability", None))))
     _lay_out(map_)
     return MinedMap(map_, ids, start_id, end_id, exits, pruned,
                     [key for key in unreachable if key not in visits.pruned_steps], always_back)

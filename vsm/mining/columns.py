@@ -137,11 +137,17 @@ def _shape(keys: list[str], given: dict[str, int]) -> Shape | None:
 
 
 def find_columns(header: list[Any], names: dict[str, str | None], need_group: bool) -> Columns:
-    """The columns of the roles in `names` (role -> the header given by the user, or None to
-    recognise it) in a header row; MiningError naming what is missing and how to name it."""
+    """The columns of the roles in `names` (role -> the header given by the user, None to
+    recognise it, or "" for none: the log's group left out, as the editor's "(none)") in a
+    header row; MiningError naming what is missing and how to name it."""
     keys = [header_key(cell) for cell in header]
+    left_out = {role for role, name in names.items() if name == ""}
+    if left_out & {"case", "activity", "time"}:
+        raise MiningError(f"the {sorted(left_out)[0]} column cannot be left out")
+    if left_out and need_group:
+        raise MiningError("steps by group need the group column: name it with --group COLUMN")
     given = {role: _named(header, keys, role, name) for role, name in names.items()
-             if name is not None}
+             if name}
     shape = _shape(keys, given) if "activity" not in given else None
     found = dict(given)
     recognised = ""
@@ -151,13 +157,13 @@ def find_columns(header: list[Any], names: dict[str, str | None], need_group: bo
         found.setdefault("time", keys.index(shape.time))
         if shape.activity is not None:
             found["activity"] = keys.index(shape.activity)
-        if shape.group is not None and shape.group in keys:
+        if shape.group is not None and shape.group in keys and "group" not in left_out:
             found.setdefault("group", keys.index(shape.group))
     change_log = shape is not None and shape.field is not None
-    from_rows = {"activity", "group"} if change_log else set()  # roles the field rows give
+    from_rows = {"activity", "group"} - left_out if change_log else set()  # the rows give
     taken = set(found.values())
     for role in ("case", "activity", "time", "group"):
-        if role in found or role in from_rows:
+        if role in found or role in from_rows or role in left_out:
             continue
         for alias in ALIASES[role]:
             if alias in keys and keys.index(alias) not in taken:
@@ -177,13 +183,14 @@ def find_columns(header: list[Any], names: dict[str, str | None], need_group: bo
         assert shape.value is not None
         group = found.get("group")  # a group column named by the user, else the group rows
         field, value = keys.index(shape.field), keys.index(shape.value)
-        fields = shape.activity_fields[:1] + (shape.group_fields[:1] if group is None else ())
+        from_group_rows = group is None and "group" in from_rows
+        fields = shape.activity_fields[:1] + (shape.group_fields[:1] if from_group_rows else ())
         described += (f", {' and '.join(('activity', 'group')[:len(fields)])} from the rows of "
                       f"{' and '.join(repr(f) for f in fields)} ({_shown(header[field])}, "
                       f"{_shown(header[value])})")
         return Columns(found["case"], found["time"], None, group, field, value,
                        frozenset(shape.activity_fields),
-                       frozenset(shape.group_fields) if group is None else frozenset(),
+                       frozenset(shape.group_fields) if from_group_rows else frozenset(),
                        recognised, described)
     return Columns(found["case"], found["time"], found["activity"], found.get("group"),
                    recognised=recognised, described=described)

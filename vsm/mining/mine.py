@@ -40,7 +40,7 @@ class MiningOptions:
     case: str | None = None
     activity: str | None = None
     time: str | None = None
-    group: str | None = None
+    group: str | None = None  # None: recognised; "": no group (the log's group left out)
     time_format: str | None = None
     steps: str = "activity"
     work: str = DEFAULT_WORK

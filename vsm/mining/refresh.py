@@ -10,9 +10,12 @@ afresh is merged into the existing one, keeping what the user made of it.
 - Mined steps (with a snapshot or counts) that the new log no longer has are flagged with a line
   in their notes ("Not in the log of …") and listed; nothing is deleted.
 - Flows between steps of the new map: a flow of the same kind between the same steps takes the
-  new share or probability and cases when it was mined (it has cases; a flow the user drew keeps
-  its figures); missing ones are added. Mined flows the log no longer has are removed (their
-  shares would no longer add up with the new ones); flows the user drew are kept.
+  new share or probability, its snapshot and cases when it was mined (it has cases; a flow the
+  user drew keeps its figures) and its share and probability still equal its `mined` snapshot
+  (a flow mined before snapshots existed counts as unedited). A mined flow whose share or
+  probability the user has edited keeps them and its snapshot, takes the new cases, and is
+  listed; missing flows are added. Mined flows the log no longer has are removed (their shares
+  would no longer add up with the new ones); flows the user drew are kept.
 - Positions, kaizens, the map's settings and the other maps are untouched; the map's measured
   record is the new one.
 """
@@ -25,7 +28,7 @@ from vsm.errors import ModelError
 from vsm.mining.build import MinedMap
 from vsm.model import Flow, Step, ValueStreamMap
 from vsm.model.layout import COLUMN_SPACING
-from vsm.model.measured import MINED_FIELDS
+from vsm.model.measured import MINED_FIELDS, flow_figures
 from vsm.model.variability import RANGE_FIELDS
 
 _DEFAULTS = Step()
@@ -42,6 +45,7 @@ class Refreshed:
     flows_updated: int = 0
     flows_added: int = 0
     flows_removed: int = 0
+    flows_kept: list[str] = field(default_factory=list)  # "A → B" (↺ for rework): edits kept
 
 
 def _refresh_step(target: ValueStreamMap, step: Step, new: Step, done: Refreshed) -> None:
@@ -128,14 +132,20 @@ def refresh_map(target: ValueStreamMap, mined: MinedMap, log_date: str) -> Refre
                      and f.target == destination and f.kind == flow.kind), None)
         if same is None:
             target.add_flow(Flow(source, destination, flow.kind, flow.share, flow.probability,
-                                 cases=flow.cases))
+                                 cases=flow.cases, mined=flow.mined))
             done.flows_added += 1
-        elif same.cases is not None:  # mined before: the new figures
+        elif same.cases is not None and same.mined not in (None, flow_figures(same)):
+            ends = target.step(source).name, target.step(destination).name
+            arrow = " ↺ " if same.kind == "rework" else " → "
+            done.flows_kept.append(arrow.join(ends))  # edited since mined: kept
+            target.set_flow_cases(same.id, flow.cases)
+        elif same.cases is not None:  # mined before, unedited: the new figures
             if (same.share, same.probability, same.cases) != (flow.share, flow.probability,
                                                               flow.cases):
                 done.flows_updated += 1
             target.set_flow_state(same.id, same.kind, flow.share, flow.probability)
             target.set_flow_cases(same.id, flow.cases)
+            target.set_flow_mined(same.id, flow.mined)
     routes = {(ids[f.source], ids[f.target], f.kind) for f in new_map.flows}
     for flow in target.flows:  # mined routes the log no longer has: their shares are stale
         if flow.cases is not None and (flow.source, flow.target, flow.kind) not in routes:

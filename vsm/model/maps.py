@@ -34,7 +34,7 @@ from vsm.model.field_rules import (
 )
 from vsm.model.kaizen import KaizenHolder
 from vsm.model.limits import ID_SUSPECT, MAX_ID_LENGTH, MAX_TEXT_LENGTH, clean_text, shown
-from vsm.model.measured import clean_count, clean_measured
+from vsm.model.measured import clean_count, clean_flow_mined, clean_measured
 from vsm.model.records import (
     Experience,
     Flow,
@@ -324,6 +324,16 @@ class ValueStreamMap(KaizenHolder, Observable):
             self._emit(FlowChanged(flow, "cases"))
         return old
 
+    def set_flow_mined(self, flow_id: str, mined: Any) -> Any:
+        """Set a flow's mined snapshot (vsm mine --update); return the old value."""
+        flow = self.flow(flow_id)
+        mined = clean_flow_mined(mined, f"flow {flow.source!r} -> {flow.target!r}: mined")
+        old = flow.mined
+        if old != mined:
+            flow.mined = mined
+            self._emit(FlowChanged(flow, "mined"))
+        return old
+
     def _check_flow(self, flow: Flow, ignore: str | None = None,
                     steps: dict[str, Step] | None = None, others: Sequence[Flow] = ()) -> None:
         """Refuse a flow whose steps are missing, whose figures do not fit its kind, or which
@@ -347,6 +357,10 @@ class ValueStreamMap(KaizenHolder, Observable):
                 flow.cases = cases
         elif flow.cases is not None:
             clean_count(flow.cases, f"flow {source.name!r} -> {target.name!r}: cases")
+        if flow.mined is not None:
+            mined = clean_flow_mined(flow.mined, f"flow {source.name!r} -> {target.name!r}: mined")
+            if steps is None:
+                flow.mined = mined
         same_source = [*self._flows_from.get(flow.source, {}).values(),
                        *(f for f in others if f.source == flow.source)]
         for other in same_source:

@@ -19,6 +19,7 @@ from vsm.model.records import Measured
 MAX_COUNT = 10**12  # cases, visits and events: more than any ticket history holds
 MINED_FIELDS: tuple[str, ...] = ("process_time", "wait_time", "process_time_min",
                                  "process_time_max", "wait_time_min", "wait_time_max")
+FLOW_MINED_FIELDS: tuple[str, ...] = ("share", "probability")
 STATISTICS = ("median", "mean")
 MEASURED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Measured))
 
@@ -63,6 +64,38 @@ def clean_mined(value: Any, what: str) -> tuple[tuple[str, float | None], ...] |
                  for name in MINED_FIELDS if name in pairs)
 
 
+def clean_flow_mined(value: Any, what: str) -> tuple[tuple[str, float | None], ...] | None:
+    """A flow's mined snapshot: None, or (field, percent or None) pairs of FLOW_MINED_FIELDS, in
+    that order (a dict is accepted and put in that order); a percent is from 0 to 100."""
+    if value is None:
+        return None
+    try:
+        pairs = dict(value)
+    except (TypeError, ValueError):
+        raise ModelError(f"{what} must be pairs of a figure and its value") from None
+    unknown = [name for name in pairs if name not in FLOW_MINED_FIELDS]
+    if unknown:
+        raise ModelError(f"{what}: {shown(unknown[0])} is not a mined figure of a flow")
+    cleaned: list[tuple[str, float | None]] = []
+    for name in FLOW_MINED_FIELDS:
+        if name not in pairs:
+            continue
+        number = pairs[name]
+        if number is not None:
+            if isinstance(number, bool) or not isinstance(number, (int, float)):
+                raise ModelError(f"{what}: {name} must be a percentage, not {shown(number)}")
+            number = float(number)
+            if not 0.0 <= number <= 100.0:
+                raise ModelError(f"{what}: {name} must be from 0 to 100, not {number:g}")
+        cleaned.append((name, number))
+    return tuple(cleaned)
+
+
+def flow_figures(flow: Any) -> tuple[tuple[str, float | None], ...]:
+    """A flow's share and probability now, as a mined snapshot holds them."""
+    return tuple((name, getattr(flow, name)) for name in FLOW_MINED_FIELDS)
+
+
 def clean_measured(value: Any, what: str) -> Measured | None:
     """A map's Measured record, checked and normalised; None stays None."""
     if value is None:
@@ -99,6 +132,18 @@ def measured_words(measured: Measured) -> str:
     cases = f"{measured.cases:,} case{'s' if measured.cases != 1 else ''}"
     return (f"P50 {shown_time(measured.lead_time_p50)}, P85 {shown_time(measured.lead_time_p85)}, "
             f"P95 {shown_time(measured.lead_time_p95)} ({cases})")
+
+
+def counts_words(cases: int, visits: int | None = None, what: str = "") -> str:
+    """A measured count in words for the property pane: "1,200 cases, 1,310 visits", with
+    `what` after the cases ("took this route"), and " — fewer than 30: low confidence" when it
+    is one (the canvas draws those dotted and greyed)."""
+    text = f"{cases:,} case{'s' if cases != 1 else ''}" + (f" {what}" if what else "")
+    if visits is not None:
+        text += f", {visits:,} visit{'s' if visits != 1 else ''}"
+    if low_confidence(cases):
+        text += f" — fewer than {LOW_CONFIDENCE_CASES}: low confidence"
+    return text
 
 
 def low_confidence(cases: int | None) -> bool:

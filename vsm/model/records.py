@@ -100,6 +100,9 @@ class Flow:
     probability: float | None = None
     id: str = field(default_factory=new_id)
     cases: int | None = None  # measured: the cases of the event log that took this route
+    # measured: the share and probability as mining set them ((field, value) pairs in
+    # FLOW_MINED_FIELDS order), so a refresh can tell the figures the user has edited since
+    mined: tuple[tuple[str, float | None], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -257,15 +257,19 @@ def label_spot(points: list[Point], width: float, height: float, taken: list[Box
                gap: float) -> Box | None:
     """Where a `width` × `height` label of the line through `points` covers none of `taken`:
     centred on the line as near its start as it fits (`gap` from the start), else just beside
-    it (above or below a horizontal run, right or left of a vertical one); None if nowhere."""
-    return _on_line(points, width, height, taken, gap) or _beside_line(points, width, height,
-                                                                       taken, gap)
+    it (above or below a horizontal run, right or left of a vertical one), else the free place
+    nearest the line within NEAR_RINGS label heights of it; None if nowhere."""
+    return (_on_line(points, width, height, taken, gap)
+            or _beside_line(points, width, height, taken, gap)
+            or _near_line(points, width, height, taken, gap))
 
 
 def label_on_run(start: Point, end: Point, width: float, height: float, taken: list[Box],
-                 gap: float) -> Box:
+                 gap: float, points: list[Point] | None = None) -> Box:
     """A label centred on the horizontal run start-end: in its middle if that is free, else the
-    free place nearest the middle within the run; the middle if none is free."""
+    free place nearest the middle within the run; where the run has no free place, the free
+    place nearest the run, else nearest the rest of the route (`points`, the whole line); the
+    middle only if nothing near is free."""
     low, high = sorted((start[0], end[0]))
     middle, y = (low + high) / 2, start[1]
     offsets = [0.0] + [k * sign * gap * 2 for k in range(1, 200) for sign in (1, -1)]
@@ -278,6 +282,10 @@ def label_on_run(start: Point, end: Point, width: float, height: float, taken: l
         box = Box(centre - width / 2, y - height / 2, centre + width / 2, y + height / 2)
         if not any(overlaps(box, other) for other in taken):
             return box
+    for line in ([start, end], points or []):
+        near = _near_line(line, width, height, taken, gap) if line else None
+        if near is not None:
+            return near
     return Box(middle - width / 2, y - height / 2, middle + width / 2, y + height / 2)
 
 
@@ -314,4 +322,30 @@ def _beside_line(points: list[Point], width: float, height: float, taken: list[B
                 if not any(overlaps(box, other) for other in taken):
                     return box
             along += gap * 1.25
+    return None
+
+
+NEAR_RINGS = 6  # how many label heights away from its line a label may be pushed, at most
+
+
+def _near_line(points: list[Point], width: float, height: float, taken: list[Box],
+               gap: float) -> Box | None:
+    """The free place nearest the line for a label that fits neither on nor just beside it:
+    ring after ring of places further from the line (by a label height each), along the whole
+    line from its start in each ring; above, below, right and left of each point of the line."""
+    samples: list[Point] = []
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        length = abs(x1 - x0) + abs(y1 - y0)
+        steps = max(1, int(length / (gap * 2)))
+        samples += [(x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps)
+                    for k in range(steps + 1)]
+    for ring in range(NEAR_RINGS):
+        away = gap * 0.75 + ring * height
+        for x, y in samples:
+            for box in (Box(x - width / 2, y - away - height, x + width / 2, y - away),
+                        Box(x - width / 2, y + away, x + width / 2, y + away + height),
+                        Box(x + away, y - height / 2, x + away + width, y + height / 2),
+                        Box(x - away - width, y - height / 2, x - away, y + height / 2)):
+                if not any(overlaps(box, other) for other in taken):
+                    return box
     return None

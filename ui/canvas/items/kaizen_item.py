@@ -23,8 +23,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen, Q
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ui.canvas.items.flow_item import edge_point
-from ui.canvas.items.fonts import label_font, small_font, text_readable
-from ui.canvas.items.step_item import wrap_text
+from ui.canvas.items.fonts import label_font, small_font, text_readable, wrap_text
 from ui.canvas.palette import LIGHT, Theme
 from vsm.model.durations import format_duration
 from vsm.model.kaizen import KAIZEN_STATUSES, WASTES

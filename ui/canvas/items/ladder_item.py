@@ -24,8 +24,14 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from ui.canvas.items.fonts import label_font, small_font, text_font, text_readable, title_font
-from ui.canvas.items.step_item import wrap_text
+from ui.canvas.items.fonts import (
+    label_font,
+    small_font,
+    text_font,
+    text_readable,
+    title_font,
+    wrap_text,
+)
 from ui.canvas.palette import (
     FLAG_STYLES,
     LIGHT,

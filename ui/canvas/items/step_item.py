@@ -20,10 +20,26 @@ from html import escape
 from typing import Any, Protocol, Union
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from ui.canvas.items.fonts import data_font, name_font, small_font, strip_font, text_readable
+from ui.canvas.items.badge_item import BadgeItem
+from ui.canvas.items.fonts import (
+    data_font,
+    fitted_name,
+    small_font,
+    strip_font,
+    text_readable,
+)
 from ui.canvas.items.tooltips import LazyToolTip
 from ui.canvas.palette import (
     FLAG_STYLES,
@@ -51,8 +67,11 @@ DATA_HEIGHT = 42.0
 HEIGHT = PROCESS_HEIGHT + DATA_HEIGHT
 STRIP_HEIGHT = 18.0
 HANDLE_RADIUS = 7.0
+GLYPH_ROOM = 26.0  # the performer glyph's place at the strip's right end
 HANDLE_HIT_RADIUS = 11.0
 PADDING = 7.0
+TEAM_TOP = PROCESS_HEIGHT - 18  # the team and performer line, to the process box's bottom
+NAME_HEIGHT = TEAM_TOP - STRIP_HEIGHT - 5  # the name, between the strip and the team line
 
 FlagTooltips = Union[Mapping[str, str], Callable[[str], str], None]
 """The tooltip of each flag: texts by flag, or a function building a flag's text when shown."""
@@ -60,7 +79,6 @@ FlagTooltips = Union[Mapping[str, str], Callable[[str], str], None]
 BOUNDS = (-66.0, -8.0, WIDTH + HANDLE_HIT_RADIUS + 2, HEIGHT + 8)  # left, top, right, bottom
 _BOUNDS = QRectF(BOUNDS[0], BOUNDS[1], BOUNDS[2] - BOUNDS[0], BOUNDS[3] - BOUNDS[1])
 _MOVED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
-_BADGE_WIDTHS: dict[str, float] = {}  # badge text -> width (the font never changes)
 
 
 def cases_tooltip(cases: int, what: str) -> str:
@@ -71,74 +89,6 @@ def cases_tooltip(cases: int, what: str) -> str:
         text += (f" — fewer than {LOW_CONFIDENCE_CASES}, so a low-confidence figure "
                  "(drawn dotted)")
     return text
-
-
-def wrap_text(text: str, metrics: QFontMetricsF, width: float, max_lines: int) -> list[str]:
-    """Word-wrap `text` into at most `max_lines` lines of `width`; the last one elided with '…'."""
-    words = text.split()
-    lines: list[str] = []
-    current = ""
-    for index, word in enumerate(words):
-        candidate = f"{current} {word}".strip()
-        if metrics.horizontalAdvance(candidate) <= width or not current:
-            current = candidate
-            continue
-        lines.append(current)
-        current = word
-        if len(lines) == max_lines - 1:
-            current = " ".join(words[index:])
-            break
-    if current:
-        lines.append(current)
-    lines = lines[:max_lines]
-    return [metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in lines]
-
-
-class BadgeItem(LazyToolTip, QGraphicsItem):
-    """A flag badge: short text on a coloured rounded box, with a tooltip; clicks pass through.
-
-    `tooltip` is the text, or a function returning it called only when the tooltip is shown;
-    None asks the parent step when shown (StepItem.set_flags with a function of the flag)."""
-
-    HEIGHT = 18.0
-
-    def __init__(self, flag: str, tooltip: str | Callable[[], str] | None,
-                 parent: QGraphicsItem) -> None:
-        super().__init__(parent)
-        self.flag = flag
-        style = FLAG_STYLES.get(flag, FLAG_STYLES["problem"])
-        self._style = style
-        self._tooltip = tooltip
-        width = _BADGE_WIDTHS.get(style.badge)
-        if width is None:
-            width = _BADGE_WIDTHS[style.badge] = max(
-                22.0, QFontMetricsF(strip_font()).horizontalAdvance(style.badge) + 12)
-        self.width = width
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.setAcceptHoverEvents(True)
-
-    def tooltip_text(self) -> str:
-        tooltip = self._tooltip
-        if tooltip is None:
-            parent = self.parentItem()
-            return parent.flag_tooltip(self.flag) if isinstance(parent, StepItem) else ""
-        return tooltip() if callable(tooltip) else tooltip
-
-    def boundingRect(self) -> QRectF:
-        return QRectF(-1, -1, self.width + 2, self.HEIGHT + 2)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor("#000000"), 1))
-        painter.setBrush(QColor(self._style.colour))
-        painter.drawRoundedRect(QRectF(0, 0, self.width, self.HEIGHT), 5, 5)
-        if not text_readable(painter, widget, strip_font().pixelSize()):
-            return
-        painter.setPen(QColor(self._style.text_colour))
-        painter.setFont(strip_font())
-        painter.drawText(QRectF(0, 0, self.width, self.HEIGHT), Qt.AlignmentFlag.AlignCenter,
-                         self._style.badge)
 
 
 class StepItem(LazyToolTip, QGraphicsItem):
@@ -158,6 +108,7 @@ class StepItem(LazyToolTip, QGraphicsItem):
         self._flags_key: tuple = ((), None)
         self._flag_tooltips: FlagTooltips = None
         self._texts: tuple[list[str], str, str] | None = None  # laid out on first paint
+        self._name_font = QFont()  # the name's font, fitted with its lines (texts())
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -176,11 +127,13 @@ class StepItem(LazyToolTip, QGraphicsItem):
         self.update()
 
     def texts(self) -> tuple[list[str], str, str]:
-        """The name's wrapped lines, the team and performer line, and the wait ("" for none)."""
+        """The name's lines (one, or two in a smaller font, see fitted_name), the team and
+        performer line, and the wait ("" for none)."""
         if self._texts is None:
             step = self.step
-            lines = wrap_text(step.name or "(no name)", QFontMetricsF(name_font()),
-                              WIDTH - 2 * PADDING, 2)
+            name = self.name_rect()
+            self._name_font, lines = fitted_name(step.name or "(no name)", name.width(),
+                                                 name.height())
             performer = PERFORMERS.get(step.performer, step.performer)
             who = f"{step.team} · {performer}" if step.team else performer
             who = QFontMetricsF(small_font()).elidedText(who, Qt.TextElideMode.ElideRight,
@@ -277,8 +230,14 @@ class StepItem(LazyToolTip, QGraphicsItem):
         return QRectF(0, 0, WIDTH, HEIGHT)
 
     def name_rect(self) -> QRectF:
-        """Where the name is drawn, in item coordinates (the inline editor goes there)."""
-        return QRectF(PADDING, STRIP_HEIGHT + 3, WIDTH - 2 * PADDING, 38)
+        """Where the name is drawn, in item coordinates (the inline editor goes there): between
+        the strip and the team line, never over it."""
+        return QRectF(PADDING, STRIP_HEIGHT + 3, WIDTH - 2 * PADDING, NAME_HEIGHT)
+
+    def name_font(self) -> QFont:
+        """The font the name is drawn in (fitted to the box)."""
+        self.texts()
+        return self._name_font
 
     def handle_centre(self) -> QPointF:
         """The centre of the connection handle, in item coordinates."""
@@ -334,7 +293,7 @@ class StepItem(LazyToolTip, QGraphicsItem):
             painter.setBrush(veil)
             painter.drawRoundedRect(box, radius, radius)
             painter.drawRect(data)
-        if not text_readable(painter, widget, name_font().pixelSize(), self):
+        if not text_readable(painter, widget, self.name_font().pixelSize(), self):
             self._paint_outline(painter, box, data, radius)  # boxes and shapes only
             if self.step.wait_time > 0:
                 self._paint_inventory(painter, False)
@@ -344,25 +303,21 @@ class StepItem(LazyToolTip, QGraphicsItem):
         on_strip = strip_text_colour(category)
         painter.setPen(on_strip)
         painter.setFont(strip_font())
-        right = -24.0
-        if self.step.cases is not None:  # measured (vsm mine): "n = 1,234" before the glyph
-            count = cases_words(self.step.cases)
-            count_width = QFontMetricsF(strip_font()).horizontalAdvance(count)
-            painter.drawText(strip.adjusted(PADDING, 0, -24, 0),
+        label, count = self.strip_texts()
+        right = -GLYPH_ROOM
+        if count:  # the data box's cell is taken: "n = 1,234" before the glyph
+            painter.drawText(strip.adjusted(PADDING, 0, -GLYPH_ROOM, 0),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, count)
-            right -= count_width + 6
-        label = QFontMetricsF(strip_font()).elidedText(
-            category_label(self._colour_mode, self._category_key()), Qt.TextElideMode.ElideRight,
-            WIDTH - PADDING + right)
+            right -= QFontMetricsF(strip_font()).horizontalAdvance(count) + 6
         painter.drawText(strip.adjusted(PADDING, 0, right, 0),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
         _draw_glyph(painter, performer, QPointF(WIDTH - 15, STRIP_HEIGHT / 2), on_strip)
         # texts
         name_lines, who, _ = self.texts()
         painter.setPen(theme.colour("text"))
-        painter.setFont(name_font())
+        painter.setFont(self._name_font)
         name = self.name_rect()
-        line_height = QFontMetricsF(name_font()).height()
+        line_height = QFontMetricsF(self._name_font).height()
         top = name.top() + (name.height() - line_height * len(name_lines)) / 2
         for index, line in enumerate(name_lines):
             painter.drawText(QRectF(name.left(), top + index * line_height, name.width(), line_height),
@@ -370,7 +325,7 @@ class StepItem(LazyToolTip, QGraphicsItem):
         if detail:
             painter.setFont(small_font())
             painter.setPen(theme.colour("muted"))
-            painter.drawText(QRectF(PADDING, PROCESS_HEIGHT - 18, WIDTH - 2 * PADDING, 16),
+            painter.drawText(QRectF(PADDING, TEAM_TOP, WIDTH - 2 * PADDING, 16),
                              Qt.AlignmentFlag.AlignCenter, who)
             self._paint_data(painter, data)
         self._paint_outline(painter, box, data, radius)
@@ -398,9 +353,25 @@ class StepItem(LazyToolTip, QGraphicsItem):
         ]
         if step.people != 1:
             cells.append((f"People {step.people:g}", 1, 1))
+        elif step.cases is not None:  # measured (vsm mine): the count in the free cell
+            cells.append((cases_words(step.cases), 1, 1))
         for text, column, line in cells:
             painter.drawText(QRectF(PADDING + column * half, data.top() + line * row, half, row),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+
+    def strip_texts(self) -> tuple[str, str]:
+        """What the strip shows: the activity (or performer), elided only where the room ends,
+        and a measured count ("" when none). A count goes in the data box's free cell, where
+        figures are read and the activity keeps the strip; on the strip, before the glyph, only
+        when that cell shows People."""
+        metrics = QFontMetricsF(strip_font())
+        room = WIDTH - PADDING - GLYPH_ROOM
+        count = ""
+        if self.step.cases is not None and self.step.people != 1:
+            count = cases_words(self.step.cases)
+            room -= metrics.horizontalAdvance(count) + 6
+        label = category_label(self._colour_mode, self._category_key())
+        return metrics.elidedText(label, Qt.TextElideMode.ElideRight, room), count
 
     def _paint_outline(self, painter: QPainter, box: QRectF, data: QRectF, radius: float) -> None:
         theme = self._theme

@@ -1,0 +1,63 @@
+"""BadgeItem: a flag badge above a step box (bottleneck, long wait, rework…): short text on a
+coloured rounded box with a tooltip explaining the flag; clicks pass through to the step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from ui.canvas.items.fonts import strip_font, text_readable
+from ui.canvas.items.tooltips import LazyToolTip
+from ui.canvas.palette import FLAG_STYLES
+
+_BADGE_WIDTHS: dict[str, float] = {}  # badge text -> width (the font never changes)
+
+
+class BadgeItem(LazyToolTip, QGraphicsItem):
+    """A flag badge: short text on a coloured rounded box, with a tooltip; clicks pass through.
+
+    `tooltip` is the text, or a function returning it called only when the tooltip is shown;
+    None asks the parent step when shown (StepItem.set_flags with a function of the flag)."""
+
+    HEIGHT = 18.0
+
+    def __init__(self, flag: str, tooltip: str | Callable[[], str] | None,
+                 parent: QGraphicsItem) -> None:
+        super().__init__(parent)
+        self.flag = flag
+        style = FLAG_STYLES.get(flag, FLAG_STYLES["problem"])
+        self._style = style
+        self._tooltip = tooltip
+        width = _BADGE_WIDTHS.get(style.badge)
+        if width is None:
+            width = _BADGE_WIDTHS[style.badge] = max(
+                22.0, QFontMetricsF(strip_font()).horizontalAdvance(style.badge) + 12)
+        self.width = width
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(True)
+
+    def tooltip_text(self) -> str:
+        tooltip = self._tooltip
+        if tooltip is None:
+            explain = getattr(self.parentItem(), "flag_tooltip", None)  # a StepItem's
+            return explain(self.flag) if explain is not None else ""
+        return tooltip() if callable(tooltip) else tooltip
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-1, -1, self.width + 2, self.HEIGHT + 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor("#000000"), 1))
+        painter.setBrush(QColor(self._style.colour))
+        painter.drawRoundedRect(QRectF(0, 0, self.width, self.HEIGHT), 5, 5)
+        if not text_readable(painter, widget, strip_font().pixelSize()):
+            return
+        painter.setPen(QColor(self._style.text_colour))
+        painter.setFont(strip_font())
+        painter.drawText(QRectF(0, 0, self.width, self.HEIGHT), Qt.AlignmentFlag.AlignCenter,
+                         self._style.badge)
