@@ -285,3 +285,72 @@ def test_compare_carries_targets_experience_cost_and_split():
                                      "currency": {"from": "€", "to": "€"}}
     vendor = [row for row in data["split_by_performer"]["to"]["rows"] if row["key"] == "vendor"]
     assert vendor[0]["lead_minutes"] == 60  # 30 + 30
+
+
+def test_the_worth_of_removing_rework_is_the_recomputed_difference():
+    """The exact shortcut (one start, no concurrent split: Sherman-Morrison on the solver's
+    elimination) gives the figures of re-computing the visits without the step's rework, the
+    definition; checked on random lines with alternatives and rework anywhere back, one of them
+    sending all its work back."""
+    import random
+
+    from vsm.analysis.cost import _rework_savings, _step_costs, _visits, _without_rework_of
+    from vsm.model import ValueStreamMap
+
+    rng = random.Random(18)
+    checked = full_checked = 0
+    for case in range(25):
+        map_ = ValueStreamMap("Random", team_rates={"T0": 40, "T1": 95})
+        count = rng.randint(3, 9)
+        for i in range(count):
+            map_.add_step(Step(f"S{i}", team=f"T{i % 3}", process_time=rng.uniform(1, 90),
+                               wait_time=rng.uniform(0, 300), people=rng.choice([0, 1, 2]),
+                               id=f"s{i}"))
+        i = 0
+        while i < count - 1:  # a line, with a split into two alternatives now and then
+            if i < count - 3 and rng.random() < 0.4:
+                share_a = rng.uniform(10, 90)
+                map_.add_flow(Flow(f"s{i}", f"s{i + 1}", share=share_a))
+                map_.add_flow(Flow(f"s{i}", f"s{i + 2}", share=100 - share_a))
+                map_.add_flow(Flow(f"s{i + 1}", f"s{i + 3}"))
+                map_.add_flow(Flow(f"s{i + 2}", f"s{i + 3}"))
+                i += 3
+            else:
+                map_.add_flow(Flow(f"s{i}", f"s{i + 1}"))
+                i += 1
+        sources = rng.sample(range(1, count), k=min(3, count - 1))
+        for n, v in enumerate(sources):
+            full = case % 5 == 0 and n == 0
+            map_.add_flow(Flow(f"s{v}", f"s{rng.randrange(v)}", "rework",
+                               probability=100.0 if full else rng.uniform(5, 60)))
+        result = analyse(map_)
+        if not result.ok:  # all the work sent back from where it can never finish: refused
+            continue
+        checked += 1
+        full_checked += case % 5 == 0
+        rows = _step_costs(map_, _visits(map_, result))
+        steps = [f"s{v}" for v in sources]
+        exact = _rework_savings(map_, rows, steps)
+        assert set(exact) == set(steps)
+        for v in steps:
+            simpler = _without_rework_of(map_, v)
+            after = {row.step_id: row for row in _step_costs(simpler, _visits(simpler, None))}
+            hours = sum(row.hours - after[row.step_id].hours for row in rows)
+            cost = sum((row.cost or 0) - (after[row.step_id].cost or 0) for row in rows)
+            assert exact[v][0] == APPROX(hours, rel=1e-9, abs=1e-9), (case, v)
+            assert exact[v][1] == APPROX(cost, rel=1e-9, abs=1e-9), (case, v)
+    assert checked >= 20 and full_checked >= 2, (checked, full_checked)
+
+
+def test_with_concurrent_branches_the_worth_is_recomputed():
+    # S -> A and B together -> J; J sends 50 % back to S. Rates 60/h everywhere (team T).
+    map_ = make_map({name: (0, 30, 100, {"team": "T"}) for name in ("S", "A", "B", "J")},
+                    [("S", "A"), ("S", "B"), ("A", "J"), ("B", "J"), ("J", "S", rework(50))])
+    map_.set_field("team_rates", {"T": 60})
+    result = analyse(map_)
+    cost = cost_of(map_, result)
+    # each step is passed 1 / (1 - 0.5) = 2 times: 4 steps x 2 x 0.5 h x 60 = 240 per item;
+    # without the rework 4 x 0.5 h x 60 = 120: J's change is worth 120
+    assert cost.per_item == APPROX(240)
+    worth = {row.step_id: row for row in cost.savings}
+    assert worth["J"].worth == APPROX(120) and worth["J"].hours == APPROX(2)

@@ -17,7 +17,10 @@
   step flagged only for its wait is worth 0; a step that sends work back (rework flows leaving
   it) is worth the cost of the work that rework repeats: the cost per item of the map minus
   the cost per item with that step's rework flows removed (the extra visits they cause, over
-  every step, priced as above), per item and per month.
+  every step, priced as above; steps without a rate count 0), per item and per month; None when
+  no step of the map has a rate. On maps with one start and no concurrent split this is
+  computed exactly without re-analysing the map (`_rework_savings`); otherwise the visits are
+  computed again for each such step.
 - **Automation candidates**: steps whose performer is not "automated" with a process time,
   ranked by the people-hours automating them would free per month = visits x process time
   (hours) x people x demand per month (without demand: per item, ranked the same way), with
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vsm.analysis.capacity import AVAILABLE_MINUTES, CapacityError, visits
+from vsm.analysis.solver import eliminate
 from vsm.analysis.structure import build_structure, stray_steps
 from vsm.model import Flow, Step, ValueStreamMap
 
@@ -164,7 +168,7 @@ def _step_costs(map_: ValueStreamMap, counts: dict[str, float]) -> list[StepCost
 def _without_rework_of(map_: ValueStreamMap, step_id: str) -> ValueStreamMap:
     """A copy of the map (same ids) without the rework flows leaving the step."""
     copy = ValueStreamMap(map_.name, map_.kind, demand=map_.demand,
-                          demand_period=map_.demand_period)
+                          demand_period=map_.demand_period, team_rates=map_.team_rates)
     for step in map_.steps:
         copy.add_step(Step(**{name: value for name, value in step.__dict__.items()}))
     for flow in map_.flows:
@@ -179,23 +183,71 @@ def _saving_worth(map_: ValueStreamMap, analysis: MapAnalysis, rows: list[StepCo
     base_hours = {row.step_id: row.hours for row in rows}
     rates = {row.step_id: row.rate for row in rows}
     reworking = {flow.source for flow in map_.flows if flow.kind == "rework"}
+    wanted = [item.step_id for item in analysis.steps_to_change if item.step_id in reworking]
+    exact = _rework_savings(map_, rows, wanted) if wanted else {}
     found = []
     for item in analysis.steps_to_change:
         hours, worth = 0.0, None
-        if item.step_id in reworking:
+        if item.step_id in exact:
+            hours, worth = exact[item.step_id]
+        elif item.step_id in reworking:
             simpler = _without_rework_of(map_, item.step_id)
             counts = _visits(simpler, None)
             if counts is not None:
                 after = {row.step_id: row.hours for row in _step_costs(simpler, counts)}
                 saved = {v: base_hours[v] - after.get(v, 0.0) for v in base_hours}
                 hours = sum(saved.values())
-                priced = [saved[v] * rate for v, rate in rates.items()
-                          if rate is not None and saved[v]]
-                worth = math.fsum(priced) if priced else None
+                if any(rate is not None for rate in rates.values()):
+                    worth = math.fsum(saved[v] * rate for v, rate in rates.items()
+                                      if rate is not None)
         else:
             worth = 0.0  # a wait saved costs nothing
         found.append(SavingWorth(item.step_id, item.name, item.saving, hours, worth,
                                  None if worth is None or monthly is None else worth * monthly))
+    return found
+
+
+def _rework_savings(map_: ValueStreamMap, rows: list[StepCost],
+                    steps: list[str]) -> dict[str, tuple[float, float | None]]:
+    """step id -> (people-hours, cost) per item saved by removing the step's rework flows, for
+    a map with one start and no concurrent split (else {}: the caller re-computes the visits).
+
+    There the visits are those of a Markov chain from the start, and the people-hours (or cost)
+    per item from a step, H, solve the lead time's linear equations with each step's hours per
+    visit in place of its duration: (I - P) H = h. Removing step v's rework changes row v of P
+    only, by delta = rho(v) x (v's ordinary routes) - (v's rework flows), so by the
+    Sherman-Morrison formula H'(start) = H(start) + G(start, v) (delta . H) / (1 - delta . G e_v),
+    G = (I - P)^-1: G(start, v) is v's visits and delta . G e_v the derivative of delta . H with
+    respect to h(v), both from the solver's recorded elimination (vsm.analysis.solver). Exactly
+    the re-computation's figures, without one analysis per step.
+    """
+    s, _ = build_structure(map_)
+    if s is None or len(s.starts) != 1 or s.concurrent_splits():
+        return {}
+    per_visit = {step.id: step.process_time / 60.0 * step.people for step in map_.steps}
+    hours = {v: per_visit[v] for v in s.order}
+    priced = any(row.rate is not None for row in rows)
+    cost = {row.step_id: (row.rate or 0.0) * hours[row.step_id] for row in rows}
+    cost.update({v: 0.0 for v in s.order if v not in cost})
+    elimination = eliminate(s, hours, {}, record=True)
+    hours_from = elimination.values()
+    cost_from = elimination.with_durations(cost).values()
+    start = s.starts[0]
+    visits_of = elimination.gradient({start: 1.0})
+    fixed = s.fixed_next()
+    found: dict[str, tuple[float, float | None]] = {}
+    for v in steps:
+        rho = s.rho(v)
+        delta: dict[str, float] = {}
+        for target, weight in fixed[v] or ():
+            delta[target] = delta.get(target, 0.0) + rho * weight
+        for target, probability in s.rework[v]:
+            delta[target] = delta.get(target, 0.0) - probability
+        through = 1.0 - elimination.gradient(delta).get(v, 0.0)
+        factor = visits_of.get(v, 0.0) / through
+        saved_hours = -factor * sum(d * hours_from[t] for t, d in delta.items())
+        saved_cost = -factor * sum(d * cost_from[t] for t, d in delta.items())
+        found[v] = (saved_hours, saved_cost if priced else None)
     return found
 
 
