@@ -183,3 +183,12 @@ def test_experience_in_words():
     assert experience_words(Experience("csat", 78.5, 412)) == "CSAT 78.5% (412 responses)"
     assert experience_words(Experience("survey", 3.94)) == "Survey 3.94 of 5"
     assert experience_words(Experience("survey", 4, 1)) == "Survey 4 of 5 (1 response)"
+
+
+def test_money_in_words():
+    from vsm.model.stakeholders import money_words
+
+    assert money_words(1234.5, "€") == "€1,234.50"
+    assert money_words(-12, "$") == "-$12.00"
+    assert money_words(99.999, "GBP") == "GBP 100.00"
+    assert money_words(None, "€") == "–" and money_words(float("inf"), "€") == "–"

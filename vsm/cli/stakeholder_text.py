@@ -4,12 +4,12 @@ candidates and the ITIL 4 description (the JSON is vsm.analysis.stakeholders')."
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from vsm.model.durations import format_duration
 from vsm.model.practices import practices_words
 from vsm.model.stakeholders import experience_words
+from vsm.model.stakeholders import money_words as money
 
 if TYPE_CHECKING:
     from vsm.analysis.cost import CostAnalysis
@@ -21,15 +21,6 @@ if TYPE_CHECKING:
 PERIOD_WORDS = {"day": "a day", "week": "a week", "month": "a month"}
 ITIL_LABELS = (("trigger", "Trigger"), ("outcome", "Outcome"), ("value", "Value"),
                ("stakeholders", "Stakeholders"))
-
-
-def money(value: float | None, currency: str) -> str:
-    """An amount for people: "€1,234.50", "GBP 1,234.50"; "–" when there is none."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    sign = "-" if value < 0 else ""
-    space = " " if len(currency) > 1 else ""
-    return f"{sign}{currency}{space}{abs(value):,.2f}"
 
 
 def share(value: float | None) -> str:

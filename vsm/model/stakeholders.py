@@ -18,6 +18,7 @@ raises ModelError whose message starts with `what` ("map 'Current state': target
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
@@ -28,9 +29,11 @@ from vsm.model.limits import MAX_TEXT_LENGTH, clean_text, shown
 from vsm.model.measured import clean_count
 from vsm.model.records import EXPERIENCE_SCALES, Experience, ValueStreamDescription
 
-__all__ = ["DEFAULT_CURRENCY", "STAKEHOLDER_SETTINGS", "clean_stakeholder_setting", "MAX_CURRENCY_LENGTH", "SCORE_RANGES", "clean_currency",
-           "clean_description", "clean_experience", "clean_rate", "clean_target",
-           "clean_team_rates", "experience_words"]  # clean_rate, clean_target: field_rules
+# clean_rate and clean_target are vsm.model.field_rules', re-exported for the map's settings.
+__all__ = ["DEFAULT_CURRENCY", "MAX_CURRENCY_LENGTH", "SCORE_RANGES", "STAKEHOLDER_SETTINGS",
+           "clean_currency", "clean_description", "clean_experience", "clean_rate",
+           "clean_stakeholder_setting", "clean_target", "clean_team_rates", "experience_words",
+           "money_words"]
 
 DEFAULT_CURRENCY = "€"
 MAX_CURRENCY_LENGTH = 8
@@ -117,6 +120,16 @@ def clean_stakeholder_setting(name: str, value: Any, map_what: str) -> Any:
     if name == "team_rates":
         return clean_team_rates(value, what)
     return clean_description(value, f"{map_what}: ITIL description")
+
+
+def money_words(value: float | None, currency: str) -> str:
+    """An amount for people, two decimals and thousands separated: "€1,234.50", "-$12.00",
+    "GBP 1,234.50" (a code gets a space); "–" when there is none."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    sign = "-" if value < 0 else ""
+    space = " " if len(currency) > 1 else ""
+    return f"{sign}{currency}{space}{abs(value):,.2f}"
 
 
 def experience_words(experience: Experience) -> str:
