@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         """Create the tabs, panels, docks, controllers and menus; show `document` (a new one if
         None). The parts are imported here, not at the top: see the module's docstring."""
         from ui.document.document import Document
+        from ui.panels.description import DescriptionPanel
         from ui.panels.metrics import MetricsPanel
         from ui.panels.plan import PlanView
         from ui.panels.problems import ProblemsPanel
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.table = StepTablePanel(None)
         self.metrics = MetricsPanel(None)
         self.problems = ProblemsPanel(None)
+        self.description = DescriptionPanel(None)
         self.plan = PlanView(None)
         self.quick_capture = QuickCaptureBar(self.tabs.current_view)
         self.files = FileController(self)
@@ -90,8 +92,8 @@ class MainWindow(QMainWindow):
         self.scenarios = ScenarioController(self, self.properties, self.properties_dock,
                                             self.plan_dock)
         self.menu_actions = build_actions(self)
-        for dock in (self.metrics_dock, self.properties_dock, self.steps_dock, self.problems_dock,
-                     self.plan_dock, self.quick_capture_dock):
+        for dock in (self.metrics_dock, self.properties_dock, self.description_dock,
+                     self.steps_dock, self.problems_dock, self.plan_dock, self.quick_capture_dock):
             self.menu_actions.docks_menu.addAction(dock.toggleViewAction())
         self.tabs.add_requested.connect(self.new_map)
         self.tabs.current_changed.connect(self._on_tab_changed)
@@ -120,6 +122,7 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         self.metrics_dock = self._add_dock("Metrics", self.metrics)
         self.properties_dock = self._add_dock("Properties", self.properties)
+        self.description_dock = self._add_dock("Description", self.description)
         self.steps_dock = self._add_dock("Steps", self.table)
         self.problems_dock = self._add_dock("Problems", self.problems)
         self.plan_dock = self._add_dock("Improvement plan", self.plan)
@@ -135,9 +138,11 @@ class MainWindow(QMainWindow):
 
     def reset_layout(self) -> None:
         """The panels in their default places and sizes (View > Reset Layout)."""
-        arrange_docks(self, [self.metrics_dock, self.properties_dock],
+        arrange_docks(self, [self.metrics_dock, self.properties_dock, self.description_dock],
                       [self.steps_dock, self.problems_dock, self.plan_dock],
                       self.quick_capture_dock)
+        self.tabifyDockWidget(self.properties_dock, self.description_dock)  # the ITIL texts
+        self.properties_dock.raise_()
 
     # ------------------------------------------------------------ documents
 
@@ -160,7 +165,8 @@ class MainWindow(QMainWindow):
         stack.indexChanged.connect(self._update_undo_actions)
         stack.cleanChanged.connect(self._update_undo_actions)
         self._update_undo_actions()
-        for panel in (self.properties, self.table, self.metrics, self.problems, self.plan):
+        for panel in (self.properties, self.table, self.metrics, self.problems, self.plan,
+                      self.description):
             panel.set_document(document)
         self.scenarios.set_document(document)
         self.tabs.set_document(document)
@@ -203,7 +209,7 @@ class MainWindow(QMainWindow):
 
     def _on_tab_changed(self) -> None:
         map_ = self.current_map()
-        for panel in (self.properties, self.table, self.metrics, self.problems):
+        for panel in (self.properties, self.table, self.metrics, self.problems, self.description):
             panel.set_map(map_)
         self._on_canvas_selection()
 
