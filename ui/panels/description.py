@@ -17,7 +17,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
 
 from ui.panels.common import Field, MapPanel, TextField, form_in
-from vsm.model import PRACTICES, MapChanged, StepAdded, StepChanged, StepRemoved, ValueStreamMap
+from vsm.export.stakeholder_words import practices_line
+from vsm.model import MapChanged, StepAdded, StepChanged, StepRemoved
+
+__all__ = ["DESCRIPTION_FIELDS", "DescriptionPanel", "practices_line"]
 
 DESCRIPTION_FIELDS: dict[str, tuple[str, str, str]] = {  # key -> label, placeholder, tooltip
     "trigger": ("&Trigger", "e.g. A user reports an outage",
@@ -29,23 +32,6 @@ DESCRIPTION_FIELDS: dict[str, tuple[str, str, str]] = {  # key -> label, placeho
     "stakeholders": ("&Stakeholders", "e.g. Users, service desk, network vendor",
                      "Who is involved or affected: consumers, teams, vendors, sponsors"),
 }
-
-
-def practice_counts(map_: ValueStreamMap) -> list[tuple[str, int]]:
-    """(practice label, number of steps naming it), most steps first, then in ITIL 4's order."""
-    counts: dict[str, int] = {}
-    for step in map_.steps:
-        for code in step.practices:
-            counts[code] = counts.get(code, 0) + 1
-    order = {code: index for index, code in enumerate(PRACTICES)}
-    return [(PRACTICES[code], count)
-            for code, count in sorted(counts.items(), key=lambda item: (-item[1], order[item[0]]))]
-
-
-def practices_line(map_: ValueStreamMap) -> str:
-    """'Service desk (3 steps), Change enablement (1 step)', or '' when no step names one."""
-    return ", ".join(f"{label} ({count} step{'s' if count != 1 else ''})"
-                     for label, count in practice_counts(map_))
 
 
 class DescriptionPanel(MapPanel):

@@ -1,0 +1,210 @@
+"""What stakeholders ask, in words and colours: the same sentences on the metrics pane, the deck and
+the A3 report (issue 18).
+
+- `money(value, currency)`: "€412.50", "€8,250", "1,250 CHF".
+- `target_words(attainment)`: the target beside the lead time, met or missed said in words
+  (never by colour alone), with ranges the chance of meeting it and the P85 against it.
+- `split_segments(split)`: who holds the work as (label, minutes, percent, colour) with colours
+  from vsm.palette (performers: PERFORMER_COLOURS; teams: the Okabe-Ito colours in turn).
+- `cost_lines(cost)`, `worth_words(worth, currency)`, `automation_lines(cost)`.
+- `description_items(map_)`: the ITIL 4 description as (heading, text), with the practices the
+  steps name and the information and technology they use.
+
+Pure Python (no python-pptx, no Qt): the editor imports it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vsm.analysis.cost import CostAnalysis, SavingWorth
+from vsm.analysis.responsibility import WorkSplit
+from vsm.analysis.targets import TargetAttainment
+from vsm.model import PERFORMERS, PRACTICES, ValueStreamMap
+from vsm.model.durations import format_duration
+from vsm.model.stakeholders import experience_words
+from vsm.palette import (
+    BLUE,
+    BLUISH_GREEN,
+    GREY,
+    ORANGE,
+    PERFORMER_COLOURS,
+    REDDISH_PURPLE,
+    SKY_BLUE,
+    VERMILLION,
+    YELLOW,
+)
+
+__all__ = ["MET", "MISSED", "Segment", "automation_lines", "cost_lines", "description_items",
+           "experience_line", "money", "practice_counts", "split_segments", "target_words",
+           "vendor_wait_words", "worth_words"]
+
+MET = "✔ met"
+MISSED = "✘ missed"
+TEAM_COLOURS = (BLUE, ORANGE, BLUISH_GREEN, REDDISH_PURPLE, SKY_BLUE, VERMILLION, YELLOW, GREY)
+DESCRIPTION_HEADINGS = {"trigger": "Trigger", "outcome": "Outcome",
+                        "value": "Value for the consumer", "stakeholders": "Stakeholders"}
+
+
+def money(value: float | None, currency: str) -> str:
+    """An amount with its currency: a one-character sign before it ("€412.50"), a code after it
+    ("412.50 CHF"); cents under 100, whole units from 100 ("€8,250"); "–" for None."""
+    if value is None:
+        return "–"
+    number = f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+    return f"{currency}{number}" if len(currency) == 1 else f"{number} {currency}"
+
+
+def target_words(target: TargetAttainment) -> tuple[str, str]:
+    """(the line beside the lead time, its tooltip). "Target 3d: ✔ met, 4h under" /
+    "Target 3d: ✘ missed by 1d 2h"; with a simulation "; 72% chance of meeting it; P85 3d 4h
+    ✘ over the target". Steps missing their own target are named."""
+    parts: list[str] = []
+    tip: list[str] = []
+    if target.target_minutes is not None:
+        head = f"Target {format_duration(target.target_minutes)}: "
+        gap = target.gap_minutes
+        if target.met is None or gap is None:
+            head += "not computed"
+        elif target.met:
+            head += MET + (f", {format_duration(-gap)} under" if gap < 0 else "")
+        else:
+            head += f"{MISSED} by {format_duration(gap)}"
+        parts.append(head)
+        tip.append("Met when the lead time (most likely times) is at most the target: "
+                   f"{format_duration(target.expected_minutes)} vs "
+                   f"{format_duration(target.target_minutes)}.")
+        if target.probability is not None:
+            parts.append(f"{100 * target.probability:.0f}% chance of meeting it")
+            tip.append("Chance: the share of the simulated items done within the target.")
+        if target.p85 is not None:
+            verdict = "✔ within" if target.p85_met else "✘ over"
+            parts.append(f"P85 {format_duration(target.p85)} {verdict} the target")
+            tip.append("P85: 85% of the simulated items are done within it — the promise that "
+                       "can be made to stakeholders.")
+    missed = target.missed_steps
+    if missed:
+        parts.append("steps over their target: " + ", ".join(
+            f"{row.name} ({format_duration(row.expected)} > {format_duration(row.target)})"
+            for row in missed))
+    elif target.steps:
+        parts.append(f"every step within its target ({len(target.steps)})")
+    return "; ".join(parts), " ".join(tip)
+
+
+def experience_line(map_: ValueStreamMap) -> str:
+    """"Experience: CSAT 78% (412 responses)", or "" when not measured."""
+    return "" if map_.experience is None else f"Experience: {experience_words(map_.experience)}"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One part of the stacked bar of who holds the work."""
+
+    key: str
+    label: str
+    minutes: float
+    percent: float | None
+    colour: str  # "#RRGGBB"
+
+
+def split_segments(split: WorkSplit) -> list[Segment]:
+    """The rows of the split with their colours: a performer's own colour, teams the palette's
+    colours in turn (in the split's order, longest first)."""
+    segments = []
+    for index, row in enumerate(split.rows):
+        colour = (PERFORMER_COLOURS.get(row.key, GREY) if split.by == "performer"
+                  else TEAM_COLOURS[index % len(TEAM_COLOURS)])
+        segments.append(Segment(row.key, row.label, row.lead, row.percent, colour))
+    return segments
+
+
+def segment_words(segment: Segment) -> str:
+    """"Vendor 14h 20m (45.2%)"."""
+    percent = "" if segment.percent is None else f" ({segment.percent:.1f}%)"
+    return f"{segment.label} {format_duration(segment.minutes)}{percent}"
+
+
+def vendor_wait_words(split: WorkSplit) -> str:
+    """"Waiting on vendors: 12h (38.1% of the lead time)", or "" when no wait is at a vendor."""
+    if split.vendor_wait <= 0:
+        return ""
+    share = (f" ({100 * split.vendor_wait / split.lead_time:.1f}% of the lead time)"
+             if split.lead_time > 0 else "")
+    return f"Waiting on vendors: {format_duration(split.vendor_wait)}{share}"
+
+
+def cost_lines(cost: CostAnalysis) -> list[str]:
+    """"Cost per item: €412.50", "per week: €8,250 (20 items)", "per month: €35,750";
+    the steps without a rate; or why there is no cost."""
+    if cost.per_item is None:
+        return ["Cost: no step has an hourly rate (set the team rates in the map settings)"]
+    lines = [f"Cost per item: {money(cost.per_item, cost.currency)}"]
+    if cost.per_period is not None and cost.period is not None:
+        lines.append(f"per {cost.period}: {money(cost.per_period, cost.currency)}")
+    if cost.per_month is not None and cost.period != "month":
+        lines.append(f"per month: {money(cost.per_month, cost.currency)}")
+    if cost.unpriced:
+        lines.append("not priced (no rate): " + ", ".join(cost.unpriced))
+    return lines
+
+
+def worth_words(worth: SavingWorth | None, currency: str) -> str:
+    """What a step to change is worth: "worth €120/item, €2,400/month"; "" when nothing is
+    known (no rate), "no labour saved" for a wait (a wait costs nothing)."""
+    if worth is None or worth.worth is None:  # (callers leave it out where nothing is priced)
+        return ""
+    if worth.worth == 0:
+        return "no labour saved"
+    text = f"worth {money(worth.worth, currency)}/item"
+    if worth.worth_per_month is not None:
+        text += f", {money(worth.worth_per_month, currency)}/month"
+    return text
+
+
+def automation_lines(cost: CostAnalysis, limit: int | None = None) -> list[tuple[str, str]]:
+    """(step id, "1. Triage — 86.7 h/month freed (€5,200/month) · internal") for the automation
+    candidates, most hours first; per item when the map has no demand."""
+    lines = []
+    for rank, row in enumerate(cost.automation[:limit], start=1):
+        if row.hours_per_month is not None:
+            hours = f"{row.hours_per_month:,.1f} h/month freed"
+        else:
+            hours = f"{row.hours_per_item:,.2f} h per item freed"
+        worth = (f" ({money(row.worth_per_month, cost.currency)}/month)"
+                 if row.worth_per_month is not None else "")
+        who = PERFORMERS.get(row.performer, row.performer).lower()
+        lines.append((row.step_id, f"{rank}. {row.name} — {hours}{worth} · {who}"))
+    return lines
+
+
+def practice_counts(map_: ValueStreamMap) -> list[tuple[str, int]]:
+    """(practice label, number of steps naming it), most steps first, then in ITIL 4's order."""
+    counts: dict[str, int] = {}
+    for step in map_.steps:
+        for code in step.practices:
+            counts[code] = counts.get(code, 0) + 1
+    order = {code: index for index, code in enumerate(PRACTICES)}
+    return [(PRACTICES[code], count)
+            for code, count in sorted(counts.items(), key=lambda item: (-item[1], order[item[0]]))]
+
+
+def practices_line(map_: ValueStreamMap) -> str:
+    """'Incident management (2 steps), Service desk (1 step)', or ''."""
+    return ", ".join(f"{label} ({count} step{'s' if count != 1 else ''})"
+                     for label, count in practice_counts(map_))
+
+
+def description_items(map_: ValueStreamMap) -> list[tuple[str, str]]:
+    """The ITIL 4 description as (heading, text): trigger, outcome, value, stakeholders (those
+    written), the practices the steps name, and each step's information and technology."""
+    items = [(heading, getattr(map_.itil, key).strip())
+             for key, heading in DESCRIPTION_HEADINGS.items() if getattr(map_.itil, key).strip()]
+    practices = practices_line(map_)
+    if practices:
+        items.append(("ITIL 4 practices", practices))
+    tools = "; ".join(f"{step.name}: {' '.join(step.information.split())}"
+                      for step in map_.steps if step.information.strip())
+    if tools:
+        items.append(("Information and technology", tools))
+    return items
