@@ -16,11 +16,12 @@ Pure Python (no python-pptx, no Qt): the editor imports it too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vsm.analysis.cost import CostAnalysis, SavingWorth
 from vsm.analysis.responsibility import WorkSplit
-from vsm.analysis.targets import TargetAttainment
-from vsm.model import PERFORMERS, PRACTICES, ValueStreamMap
+from vsm.analysis.targets import TargetAttainment, attainment
+from vsm.model import PERFORMERS, PRACTICES, Experience, ValueStreamMap
 from vsm.model.durations import format_duration
 from vsm.model.stakeholders import experience_words
 from vsm.palette import (
@@ -35,8 +36,14 @@ from vsm.palette import (
     YELLOW,
 )
 
-__all__ = ["MET", "MISSED", "Segment", "automation_lines", "cost_lines", "description_items",
-           "experience_line", "money", "practice_counts", "split_segments", "target_words",
+if TYPE_CHECKING:
+    from vsm.analysis.compare import MapComparison
+    from vsm.analysis.figures import MapAnalysis
+    from vsm.analysis.montecarlo import LeadTimeDistribution
+
+__all__ = ["MET", "MISSED", "Segment", "automation_lines", "comparison_rows", "cost_lines",
+           "description_items", "experience_line", "money", "practice_counts", "practices_line",
+           "segment_words", "split_segments", "target_figure_rows", "target_words",
            "vendor_wait_words", "worth_words"]
 
 MET = "✔ met"
@@ -87,8 +94,10 @@ def target_words(target: TargetAttainment) -> tuple[str, str]:
         parts.append("steps over their target: " + ", ".join(
             f"{row.name} ({format_duration(row.expected)} > {format_duration(row.target)})"
             for row in missed))
+    elif len(target.steps) == 1:
+        parts.append(f"{target.steps[0].name} within its target")
     elif target.steps:
-        parts.append(f"every step within its target ({len(target.steps)})")
+        parts.append(f"all {len(target.steps)} steps with a target within it")
     return "; ".join(parts), " ".join(tip)
 
 
@@ -208,3 +217,96 @@ def description_items(map_: ValueStreamMap) -> list[tuple[str, str]]:
     if tools:
         items.append(("Information and technology", tools))
     return items
+
+
+# ---------------------------------------------------------------- figures and comparison rows
+
+
+def target_figure_rows(map_: ValueStreamMap, result: MapAnalysis,
+                       simulated: LeadTimeDistribution | None = None) -> list[list[str]]:
+    """Rows (figure, value, what it means) for the figures table: the target and the experience
+    score, when the map has them."""
+    rows = []
+    found = attainment(map_, result, simulated) if result.ok else None
+    if found is not None:
+        text, tip = target_words(found)
+        rows.append(["Target", text, tip or "Each step's own lead time against its target."])
+    if map_.experience is not None:
+        note = f" {map_.experience.note}" if map_.experience.note else ""
+        rows.append(["Experience", experience_words(map_.experience),
+                     "The experience score measured with the value stream's consumers." + note])
+    return rows
+
+
+def _attained(target: TargetAttainment | None) -> str:
+    if target is None or target.target_minutes is None:
+        return "–"
+    if target.met is None:
+        return f"not computed ({format_duration(target.target_minutes)})"
+    return f"{MET if target.met else MISSED} ({format_duration(target.target_minutes)})"
+
+
+def _attainment_change(before: TargetAttainment | None, after: TargetAttainment | None) -> str:
+    known = [t.met for t in (before, after) if t is not None and t.target_minutes is not None]
+    if len(known) < 2 or None in known:
+        return "–"
+    words = {True: "met", False: "missed"}
+    return (f"still {words[known[0]]}" if known[0] == known[1]
+            else f"{words[known[0]]} → {words[known[1]]}")
+
+
+def _short_experience(experience: Experience | None) -> str:
+    if experience is None:
+        return "–"
+    return (f"CSAT {experience.score:.4g}%" if experience.scale == "csat"
+            else f"{experience.score:.3g} of 5")
+
+
+def comparison_rows(comparison: MapComparison) -> list[list[str]]:
+    """Rows (figure, from, to, change) of what stakeholders ask, for the comparison table:
+    the target met or missed, the chance of meeting it, the experience, the cost per item and
+    the wait on vendors, each where either map has it."""
+    before, after = comparison.before_figures, comparison.after_figures
+    rows: list[list[str]] = []
+    targets = [f.attainment if f is not None else None for f in (before, after)]
+    if any(t is not None and t.target_minutes is not None for t in targets):
+        rows.append(["Target lead time", _attained(targets[0]), _attained(targets[1]),
+                     _attainment_change(*targets)])
+        chances = [t.probability if t is not None else None for t in targets]
+        if any(c is not None for c in chances):
+            change = ("–" if None in chances else
+                      f"{100 * (chances[1] - chances[0]):+.0f} pts")  # type: ignore[operator]
+            rows.append(["Chance of meeting it", *(
+                "–" if c is None else f"{100 * c:.0f}%" for c in chances), change])
+    experiences = [f.experience if f is not None else None for f in (before, after)]
+    if any(e is not None for e in experiences):
+        a, b = experiences
+        change = "–"
+        if a is not None and b is not None and a.scale == b.scale:
+            change = (f"{b.score - a.score:+.0f} pts" if a.scale == "csat"
+                      else f"{b.score - a.score:+.2g}")
+        rows.append(["Experience", _short_experience(a), _short_experience(b), change])
+    cost = comparison.cost_per_item
+    if cost.from_ is not None or cost.to is not None:
+        currency = (after or before).currency if (after or before) is not None else "€"
+        change = "–"
+        if cost.delta is not None:
+            sign = "+" if cost.delta >= 0 else "-"
+            change = f"{sign}{money(abs(cost.delta), currency)}"
+            if cost.delta_percent is not None:
+                change += f" ({cost.delta_percent:+.1f}%)"
+        rows.append(["Cost per item", money(cost.from_, before.currency if before else currency),
+                     money(cost.to, after.currency if after else currency), change])
+    waits = [f.split.vendor_wait if f is not None and f.split is not None else None
+             for f in (before, after)]
+    if any(w for w in waits):
+        change = ("–" if None in waits else
+                  _signed_duration(waits[1] - waits[0]))  # type: ignore[operator]
+        rows.append(["Waiting on vendors", *(format_duration(w) for w in waits), change])
+    return rows
+
+
+def _signed_duration(minutes: float) -> str:
+    if minutes == 0:
+        return "0m"
+    return ("+" if minutes > 0 else "-") + format_duration(abs(minutes))
