@@ -9,7 +9,7 @@ import pytest
 from tests.helpers.qt import round_trip
 from ui.document.document import Document
 from ui.panels.description import DescriptionPanel, practices_line
-from vsm.model import Project, Step, ValueStreamDescription, ValueStreamMap
+from vsm.model import Experience, Project, Step, ValueStreamDescription, ValueStreamMap
 from vsm.model.limits import MAX_TEXT_LENGTH
 
 
@@ -62,3 +62,23 @@ def test_description_dock_in_the_window(make_window):
     assert dock.toggleViewAction() in window.menu_actions.docks_menu.actions()
     assert window.description.map is window.current_map()
     assert dock in window.tabifiedDockWidgets(window.properties_dock)
+
+
+def test_a_tall_metrics_pane_scrolls_instead_of_hiding_the_properties(make_window, qtbot):
+    # The metrics with a target, experience, who holds the work and cost are taller than a
+    # laptop's side column: the pane scrolls and the properties keep half of the column.
+    from PySide6.QtWidgets import QScrollArea
+
+    from tests.widgets.test_stakeholder_metrics import line_map
+
+    map_ = line_map()
+    map_.set_field("target_lead_time", "3h")
+    map_.set_field("experience", Experience("csat", 71, 412))
+    window = make_window(Document(Project("Tall", [map_]), autosave=False))
+    window.resize(1366, 700)
+    window.reset_layout()
+    qtbot.wait(50)
+    metrics, properties = window.metrics_dock.height(), window.properties_dock.height()
+    assert properties >= 0.4 * (metrics + properties), (metrics, properties)
+    assert isinstance(window.metrics_dock.widget(), QScrollArea)
+    assert window.metrics_dock.widget().widget() is window.metrics

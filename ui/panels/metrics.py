@@ -181,11 +181,9 @@ class MetricsPanel(MapPanel):
         self.measured.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.measured.hide()
         lead_layout.insertWidget(4, self.measured)
-        # Beside the lead time, what stakeholders ask: the target met or missed (with ranges the
-        # chance of meeting it, from this simulation) and the experience score
+        # Under the figures, full width, what stakeholders ask: the target met or missed (with
+        # ranges the chance of meeting it, from this simulation) and the experience score
         self.targets = TargetLines()
-        lead_layout.insertWidget(5, self.targets.target)
-        lead_layout.insertWidget(6, self.targets.experience)
         self.simulation = TargetSimulation(self.simulated)
         self.simulation.finished.connect(self._show_target)
         self.stakeholders = StakeholderSection()  # who holds the work, cost
@@ -236,6 +234,8 @@ class MetricsPanel(MapPanel):
         self._rows_shown: list[Row] | None = None
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
+        layout.addWidget(self.targets.target)
+        layout.addWidget(self.targets.experience)
         layout.addWidget(self.reason)
         layout.addWidget(self.stakeholders)
         layout.addWidget(heading)

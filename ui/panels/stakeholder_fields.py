@@ -102,6 +102,8 @@ class PracticesField(Field):
         self.tree.setObjectName("practices_list")
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(True)
+        self.tree.setIndentation(14)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.tree.setMinimumHeight(150)
         self.tree.setMaximumHeight(260)
         self.tree.setToolTip("ITIL 4's 34 management practices involved in this step; tick "
@@ -359,7 +361,10 @@ def add_step_rows(form: QFormLayout, fields: dict[str, Field], read: Reader,
     form.addRow("Hourly &rate", rate.container)
     practices = PracticesField(read("practices"), apply("practices"))
     fields["practices"] = practices
-    form.addRow("ITIL 4 p&ractices", practices.container)
+    label = QLabel("ITIL 4 p&ractices")
+    label.setBuddy(practices.search)
+    form.addRow(label)  # the checklist takes the form's whole width: the names stay whole
+    form.addRow(practices.container)
     editor = QPlainTextEdit()
     editor.setObjectName("information")
     editor.setTabChangesFocus(True)

@@ -45,13 +45,14 @@ from vsm.export.stakeholder_words import (
     experience_line,
     segment_words,
     split_segments,
-    target_words,
+    target_parts,
     vendor_wait_words,
     worth_words,
 )
 from vsm.model import ValueStreamMap
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
+STEP_WORDS_SHOWN = 60  # characters of the steps over their target shown; beyond, the tooltip
 
 
 def _wrapping_label(name: str) -> QLabel:
@@ -89,7 +90,9 @@ class TargetLines:
     experience score."""
 
     def __init__(self) -> None:
+        self.plain = ""  # the target's lines as plain text ("" when hidden)
         self.target = _wrapping_label("target_lead_time")
+        self.target.setTextFormat(Qt.TextFormat.RichText)
         self.experience = _wrapping_label("experience_score")
 
     def show(self, map_: ValueStreamMap | None, analysis: MapAnalysis | None,
@@ -98,14 +101,26 @@ class TargetLines:
         found = (attainment(map_, analysis, distribution)
                  if map_ is not None and analysis is not None and analysis.ok else None)
         if found is None:
+            self.plain = ""
             self.target.hide()
-        else:
-            text, tip = target_words(found)
-            missed = found.met is False or found.p85_met is False or bool(found.missed_steps)
-            self.target.setText(text)
+        else:  # the verdict on its own line, bold when missed; the chance and steps under it
+            parts, tip = target_parts(found)
+            map_part = found.target_minutes is not None
+            head, rest = (parts[0], parts[1:]) if map_part else ("", parts)
+            steps = [p for p in rest if "step" in p]
+            rest = [p for p in rest if "step" not in p]
+            if steps and len(steps[0]) > STEP_WORDS_SHOWN:  # the names in the tooltip
+                count = len(found.missed_steps)
+                tip = steps[0] + ". " + tip
+                steps = [f"{count} step{'s' if count != 1 else ''} over their target"]
+            missed = found.met is False or found.p85_met is False
+            plain = ([head] if head else []) + ([" · ".join(rest + steps)] if rest or steps else [])
+            self.plain = "\n".join(plain)
+            lines = [f"<b>{escape(line)}</b>" if missed and line == head else escape(line)
+                     for line in plain]
+            self.target.setText("<br>".join(lines))
             self.target.setToolTip(tip)
-            self.target.setStyleSheet("font-weight: bold;" if missed else "")
-            self.target.setVisible(bool(text))
+            self.target.setVisible(bool(lines))
         line = experience_line(map_) if map_ is not None else ""
         self.experience.setText(line)
         if map_ is not None and map_.experience is not None and map_.experience.note:
@@ -224,9 +239,11 @@ class StakeholderSection(QWidget):
             return
         segments = split_segments(split)
         self.bar.set_segments(segments)
-        self.legend.setText("<br>".join(
-            f"<span style='color:{s.colour}'>■</span>&nbsp;{escape(segment_words(s))}"
-            for s in segments))
+        cells = [f"<td><span style='color:{s.colour}'>■</span>&nbsp;{escape(segment_words(s))}"
+                 "&nbsp;&nbsp;</td>" for s in segments]
+        self.legend.setText("<table cellspacing=0 cellpadding=0>" + "".join(
+            "<tr>" + "".join(cells[i:i + 2]) + "</tr>" for i in range(0, len(cells), 2))
+            + "</table>")
         self.legend.show()
         vendor = vendor_wait_words(split)
         self.vendor.setText(vendor)

@@ -26,6 +26,7 @@ from ui.window.layout import (
     arrange_docks,
     keep_frame_on_screen,
     restore_layout,
+    scrolling,
     size_to_screen,
 )
 
@@ -123,7 +124,7 @@ class MainWindow(QMainWindow):
                          "one.", 8000)
 
     def _build_docks(self) -> None:
-        self.metrics_dock = self._add_dock("Metrics", self.metrics)
+        self.metrics_dock = self._add_dock("Metrics", scrolling(self.metrics))
         self.properties_dock = self._add_dock("Properties", self.properties)
         self.description_dock = self._add_dock("Description", self.description)
         self.steps_dock = self._add_dock("Steps", self.table)
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         self.reset_layout()
 
     def _add_dock(self, title: str, widget: QWidget) -> QDockWidget:
+        """A dock showing `widget`, named after its title (for the saved layout)."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower()}")
         dock.setWidget(widget)

@@ -66,6 +66,13 @@ def target_words(target: TargetAttainment) -> tuple[str, str]:
     """(the line beside the lead time, its tooltip). "Target 3d: ✔ met, 4h under" /
     "Target 3d: ✘ missed by 1d 2h"; with a simulation "; 72% chance of meeting it; P85 3d 4h
     ✘ over the target". Steps missing their own target are named."""
+    parts, tip = target_parts(target)
+    return "; ".join(parts), tip
+
+
+def target_parts(target: TargetAttainment) -> tuple[list[str], str]:
+    """The parts of target_words: the map's target met or missed, the chance, the P85, the
+    steps' own targets (each present when known), and the tooltip."""
     parts: list[str] = []
     tip: list[str] = []
     if target.target_minutes is not None:
@@ -98,7 +105,7 @@ def target_words(target: TargetAttainment) -> tuple[str, str]:
         parts.append(f"{target.steps[0].name} within its target")
     elif target.steps:
         parts.append(f"all {len(target.steps)} steps with a target within it")
-    return "; ".join(parts), " ".join(tip)
+    return parts, " ".join(tip)
 
 
 def experience_line(map_: ValueStreamMap) -> str:
