@@ -39,6 +39,7 @@ from vsm.export.slide_layout import SLIDE_HEIGHT, SLIDE_WIDTH
 from vsm.export.stakeholder_slides import (
     description_notes,
     draw_description_box,
+    draw_description_slide,
     draw_stakeholder_slide,
     plan_with_description,
     stakeholder_notes,
@@ -136,6 +137,9 @@ class _Deck:
         for map_ in maps:
             result = self.results[map_.id]
             pages, placement = plan_with_description(map_, result.flags, map_.kaizens)
+            if placement == "slide":  # no room beside the map: the description before it
+                self.work.append(partial(self._description, map_))
+                number += 1
             links = SlideLinks({v: number + index for index, page in enumerate(pages)
                                 for v in page.step_ids})
             for page in pages:
@@ -190,6 +194,9 @@ class _Deck:
         result = self.results[map_.id]
         notes = figures_notes(map_, result, simulated=self.simulated[map_.id])
         draw_metrics_slide(self._slide(notes), map_, result, table, number, count)
+
+    def _description(self, map_: ValueStreamMap) -> None:
+        draw_description_slide(self._slide(description_notes(map_)), map_)
 
     def _stakeholders(self, map_: ValueStreamMap) -> None:
         result = self.results[map_.id]

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pptx.enum.shapes import MSO_SHAPE
+from pptx.util import Pt
 
 from vsm.analysis import MapAnalysis
 from vsm.analysis.cost import CostAnalysis
@@ -36,6 +37,7 @@ from vsm.export.slide_layout import (
     plan_map_pages,
 )
 from vsm.export.stakeholder_words import (
+    DESCRIPTION_HEADINGS,
     Segment,
     automation_lines,
     cost_lines,
@@ -57,34 +59,38 @@ BOX_INSET = 0.1
 PARAGRAPH_GAP = 0.06  # inches between two items
 CUT = "… (whole description in the speaker notes)"
 SHORT_CUT = "… (see the notes)"
-BELOW_HEIGHT = 1.45  # inches: the band under the map when there is no room beside it
+BELOW_HEIGHTS = (1.45, 1.1, 0.8)  # inches: the band under the map when there is no room beside it
+SLIDE_SIZES = (18.0, 16.0, 14.0, 12.0)  # the description's own slide
 MAX_TEAMS = 7  # teams drawn in the bar; the rest together as one part
 BODY = 14.0  # points: readable on a projector
 
 
 def plan_with_description(map_: ValueStreamMap, flags: dict[str, list[str]],
                           kaizens: Sequence[Any] = ()) -> tuple[list[MapPage], str | None]:
-    """The map's pages and where its description goes: "right" (a column beside the map) when
-    the map keeps its number of slides so, else "below" (a band under the map) when that keeps
-    it, else "right" anyway; None without a description. The map never runs under the box: the
-    layout keeps its room free."""
-    if not description_items(map_):
-        return plan_map_pages(map_, flags, kaizens), None
+    """The map's pages and where its description goes, never at the cost of a slide more for
+    the map: "right" (a column beside the map) when the map keeps its number of slides so, else
+    "below" (a band under the map, BELOW_HEIGHTS tried from the tallest) when that keeps it, else
+    "slide" (a slide of its own before the map's, the map laid out as without a description);
+    None without a description. The map never runs under the box: the layout keeps its room."""
     plain = plan_map_pages(map_, flags, kaizens)
+    if not description_items(map_):
+        return plain, None
     right = plan_map_pages(map_, flags, kaizens, reserve=DESCRIPTION_WIDTH + DESCRIPTION_GAP)
     if len(right) <= len(plain):
         return right, "right"
-    below = plan_map_pages(map_, flags, kaizens, reserve_below=BELOW_HEIGHT + DESCRIPTION_GAP)
-    if len(below) <= len(plain):
-        return below, "below"
-    return right, "right"
+    for height in BELOW_HEIGHTS:
+        below = plan_map_pages(map_, flags, kaizens, reserve_below=height + DESCRIPTION_GAP)
+        if len(below) <= len(plain):
+            return below, f"below:{height:g}"
+    return plain, "slide"
 
 
 def description_rect(placement: str) -> Rect:
     """Where the description box goes: the right of the map area over its whole height, or a
-    band at the bottom of it over its whole width."""
-    if placement == "below":
-        return Rect(MARGIN, MAP_BOTTOM - BELOW_HEIGHT, SLIDE_WIDTH - 2 * MARGIN, BELOW_HEIGHT)
+    band at the bottom of it over its whole width ("below:HEIGHT")."""
+    if placement.startswith("below:"):
+        height = float(placement.split(":")[1])
+        return Rect(MARGIN, MAP_BOTTOM - height, SLIDE_WIDTH - 2 * MARGIN, height)
     return Rect(SLIDE_WIDTH - MARGIN - DESCRIPTION_WIDTH, MAP_TOP, DESCRIPTION_WIDTH,
                 MAP_BOTTOM - MAP_TOP)
 
@@ -129,7 +135,7 @@ def draw_description_box(slide: Any, map_: ValueStreamMap, placement: str | None
     """The ITIL 4 description of the map where the layout kept room for it ("right": one column;
     "below": one column per item); None (nothing drawn) without a description."""
     items = description_items(map_)
-    if not items or placement is None:
+    if not items or placement in (None, "slide"):
         return None
     rect = description_rect(placement)
     box = add_box(slide, MSO_SHAPE.RECTANGLE, (rect.left, rect.top, rect.width, rect.height),
@@ -148,9 +154,35 @@ def draw_description_box(slide: Any, map_: ValueStreamMap, placement: str | None
 
 
 def _write(shape: Any, paragraphs: Paragraphs) -> None:
+    """The paragraphs, each heading (bold) a little apart from the text before it (the room
+    PARAGRAPH_GAP that description_lines counts)."""
     write_text(shape, paragraphs, align="left", anchor="top", inset=BOX_INSET)
-    for paragraph in shape.text_frame.paragraphs:
+    for index, (paragraph, (_, _, bold, _)) in enumerate(
+            zip(shape.text_frame.paragraphs, paragraphs)):
         paragraph.space_after = 0
+        paragraph.space_before = Pt(PARAGRAPH_GAP * 72) if bold and index else 0
+
+
+def draw_description_slide(slide: Any, map_: ValueStreamMap) -> None:
+    """The value stream described, on a slide of its own before the map's (when the map has no
+    room for it): trigger, outcome, value and stakeholders on the left, the practices and the
+    information and technology on the right, at the largest size from 18 pt that fits."""
+    add_text(slide, (MARGIN, 0.12, SLIDE_WIDTH - 2 * MARGIN, 0.5),
+             f"{map_.name} — the value stream (ITIL 4)", 24, bold=True, anchor="middle",
+             name="Title")
+    add_text(slide, (MARGIN, 0.6, SLIDE_WIDTH - 2 * MARGIN, 0.3),
+             f"{MAP_KINDS.get(map_.kind, map_.kind)} · the map follows on the next slide", 11,
+             colour=MUTED)
+    items = description_items(map_)
+    about = [item for item in items if item[0] in DESCRIPTION_HEADINGS.values()]
+    steps = [item for item in items if item not in about]
+    width, height, top = (SLIDE_WIDTH - 2 * MARGIN - 0.4) / 2, 6.1, 1.1
+    columns = [column for column in (about, steps) if column]
+    for index, column in enumerate(columns):  # each column at the largest size it fits
+        paragraphs, points, _ = description_lines(column, width, height, sizes=SLIDE_SIZES)
+        box = add_text(slide, (MARGIN + index * (width + 0.4), top, width, height), "", points,
+                       name="ITIL 4 description" + (": the steps" if index else ""))
+        _write(box, paragraphs)
 
 
 def description_notes(map_: ValueStreamMap) -> str:
