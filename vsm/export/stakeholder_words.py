@@ -254,12 +254,12 @@ def _attained(target: TargetAttainment | None) -> str:
 
 
 def _attainment_change(before: TargetAttainment | None, after: TargetAttainment | None) -> str:
-    known = [t.met for t in (before, after) if t is not None and t.target_minutes is not None]
-    if len(known) < 2 or None in known:
+    known = [t.met for t in (before, after)
+             if t is not None and t.target_minutes is not None and t.met is not None]
+    if len(known) < 2:
         return "–"
-    words = {True: "met", False: "missed"}
-    return (f"still {words[known[0]]}" if known[0] == known[1]
-            else f"{words[known[0]]} → {words[known[1]]}")
+    first, second = ("met" if met else "missed" for met in known)
+    return f"still {first}" if first == second else f"{first} → {second}"
 
 
 def _short_experience(experience: Experience | None) -> str:
@@ -295,7 +295,8 @@ def comparison_rows(comparison: MapComparison) -> list[list[str]]:
         rows.append(["Experience", _short_experience(a), _short_experience(b), change])
     cost = comparison.cost_per_item
     if cost.from_ is not None or cost.to is not None:
-        currency = (after or before).currency if (after or before) is not None else "€"
+        either = after or before
+        currency = either.currency if either is not None else "€"
         change = "–"
         if cost.delta is not None:
             sign = "+" if cost.delta >= 0 else "-"
