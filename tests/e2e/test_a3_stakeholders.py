@@ -55,9 +55,9 @@ def test_the_report_says_what_stakeholders_ask(qapp, tmp_path):
                      "Target 3h:", "missed by 45m", "CSAT 71% (412 responses)",
                      "Who holds the work, cost", "Internal team 40m (17.8%)",
                      "Vendor 3h (80.0%)", "Customer 5m (2.2%)",
-                     "Waiting on vendors: 2h (53.3% of the lead time)", "Cost per item: €110",
-                     "per week: €2,200", "per month: €9,533",
-                     "1. B — 86.7 h/month freed (€7,800/month)", "Steps to change",
+                     "Waiting on vendors: 2h (53.3% of the lead time)", "Cost per item: €110.00",
+                     "per week: €2,200.00", "per month: €9,533.33",
+                     "1. B — 86.7 h/month freed (€7,800.00/month)", "Steps to change",
                      "Improvement plan"):
         assert expected in text, expected
 

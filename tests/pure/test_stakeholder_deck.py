@@ -11,7 +11,7 @@ The map (as tests/pure/test_stakeholder_analysis.py's line):
   lead time 225 min = 3h 45m; internal 40 (17.8 %), vendor 180 (80.0 %), customer 5 (2.2 %);
   waiting on vendors 120 = 2h (53.3 %). Rates Desk €60/h, V €90/h; demand 20 per week:
   cost per item A 1 x 10/60 h x 2 x 60 = 20 + B 1 h x 90 = 90 -> €110; per week €2,200;
-  per month 110 x 20 x 10,400 / 2,400 = €9,533.
+  per month 110 x 20 x 10,400 / 2,400 = €9,533.33.
   Automation: B 1 h/item x 86.667 items a month = 86.7 h/month (x 90 = €7,800/month).
 """
 
@@ -94,8 +94,8 @@ def deck(tmp_path_factory) -> Path:
 
 
 def test_words():
-    assert money(62.5, "€") == "€62.50" and money(8250, "€") == "€8,250"  # whole from 100
-    assert money(1250, "CHF") == "1,250 CHF" and money(None, "€") == "–"
+    assert money(62.5, "€") == "€62.50" and money(8250, "€") == "€8,250.00"  # as vsm report
+    assert money(1250, "CHF") == "CHF 1,250.00" and money(None, "€") == "–"
     map_ = line_map()
     found = attainment(map_, analyse(map_))
     assert target_words(found)[0] == "Target 3h: ✘ missed by 45m"
@@ -110,8 +110,8 @@ def test_stakeholder_slide(deck):
     for expected in ("Internal team 40m (17.8%)", "Vendor 3h (80.0%)", "Customer 5m (2.2%)",
                      "Waiting on vendors: 2h (53.3% of the lead time)",
                      "Target 3h: ✘ missed by 45m", "Experience: CSAT 71% (412 responses)",
-                     "Cost per item: €110", "per week: €2,200", "per month: €9,533",
-                     "1. B — 86.7 h/month freed (€7,800/month) · vendor"):
+                     "Cost per item: €110.00", "per week: €2,200.00", "per month: €9,533.33",
+                     "1. B — 86.7 h/month freed (€7,800.00/month) · vendor"):
         assert expected in words, expected
     bars = [s.name for s in walk_shapes(slides[4].shapes) if s.name.startswith("By performer: ")]
     assert bars == ["By performer: Internal team 40m (17.8%)", "By performer: Vendor 3h (80.0%)",
@@ -172,7 +172,7 @@ def test_comparison_current_to_future():
     # costs: the future's B waits less but works as long: the same €110 per item
     assert rows == [["Target lead time", "✘ missed (3h)", "✔ met (3h)", "missed → met"],
                     ["Experience", "CSAT 71%", "CSAT 84%", "+13 pts"],
-                    ["Cost per item", "€110", "€110", "+€0.00 (+0.0%)"],
+                    ["Cost per item", "€110.00", "€110.00", "+€0.00 (+0.0%)"],
                     ["Waiting on vendors", "2h", "30m", "-1h 30m"]]
 
 

@@ -37,7 +37,7 @@ def test_compare_shows_attainment_experience_cost(make_window, qtbot):
     qtbot.waitExposed(dialog)
     assert dialog.row_texts("Target lead time") == ["Target lead time", "✘ missed (3h)",
                                                     "✔ met (3h)", "missed → met", ""]
-    assert dialog.row_texts("Cost per item") == ["Cost per item", "€110", "€110",
+    assert dialog.row_texts("Cost per item") == ["Cost per item", "€110.00", "€110.00",
                                                  "+€0.00 (+0.0%)", ""]
     assert dialog.row_texts("Waiting on vendors") == ["Waiting on vendors", "2h", "30m",
                                                       "-1h 30m", ""]

@@ -12,10 +12,10 @@ The map (tests/pure/test_stakeholder_analysis.py's line):
   by performer: internal 40 (40/225 = 17.8 %), vendor 180 (80.0 %), customer 5 (2.2 %)
   waiting on vendors: B's wait 120 = 2h (120/225 = 53.3 % of the lead time)
 Rates Desk €60/h, V €90/h; demand 20 per week (a month: 20 x 10,400 / 2,400 = 86.667 items):
-  cost per item = A 1 x 10/60 h x 2 x 60 = 20 + B 1 x 1 h x 1 x 90 = 90 -> €110 (C unpriced; whole units from 100)
-  per week = 110 x 20 = €2,200; per month = 110 x 86.667 = €9,533
+  cost per item = A 1 x 10/60 h x 2 x 60 = 20 + B 1 x 1 h x 1 x 90 = 90 -> €110.00 (C unpriced)
+  per week = 110 x 20 = €2,200; per month = 110 x 86.667 = €9,533.33
   automation: B 1 h/item x 86.667 = 86.7 h/month (x 90 = €7,800/month);
-              A 1/3 h/item -> 28.9 h/month (x 60 = €1,733/month); C 5/60 h -> 7.2 h/month
+              A 1/3 h/item -> 28.9 h/month (x 60 = €1,733.33/month); C 5/60 h -> 7.2 h/month
 """
 
 from __future__ import annotations
@@ -103,8 +103,8 @@ def test_who_holds_the_work_and_the_cost(qtbot, doc):
                                       "Customer 5m (2.2%)"]
     assert [s.colour for s in section.bar.segments] == ["#0072B2", "#E69F00", "#CC79A7"]
     assert section.vendor.text() == "Waiting on vendors: 2h (53.3% of the lead time)"
-    assert section.cost_label.text() == ("Cost per item: €110 · per week: €2,200 · per "
-                                         "month: €9,533\nnot priced (no rate): C")
+    assert section.cost_label.text() == ("Cost per item: €110.00 · per week: €2,200.00 · per "
+                                         "month: €9,533.33\nnot priced (no rate): C")
     section.by_team.setChecked(True)  # teams, longest first: V 180, Desk 40, no team 5
     assert section.legend_lines() == ["V 3h (80.0%)", "Desk 40m (17.8%)", "No team 5m (2.2%)"]
 
@@ -132,8 +132,8 @@ def test_automation_candidates_dock(qtbot, doc):
     qtbot.addWidget(panel)
     panel.set_map(doc.project.maps[0])
     qtbot.waitUntil(lambda: panel.list.count() == 3, timeout=2000)
-    assert panel.lines() == ["1. B — 86.7 h/month freed (€7,800/month) · vendor",
-                             "2. A — 28.9 h/month freed (€1,733/month) · internal team",
+    assert panel.lines() == ["1. B — 86.7 h/month freed (€7,800.00/month) · vendor",
+                             "2. A — 28.9 h/month freed (€1,733.33/month) · internal team",
                              "3. C — 7.2 h/month freed · customer"]
     with qtbot.waitSignal(panel.steps_selected) as picked:
         panel.list.itemClicked.emit(panel.list.item(0))

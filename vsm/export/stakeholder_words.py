@@ -1,7 +1,7 @@
 """What stakeholders ask, in words and colours: the same sentences on the metrics pane, the deck and
 the A3 report (issue 18).
 
-- `money(value, currency)`: "€412.50", "€8,250", "1,250 CHF".
+- `money(value, currency)`: "€412.50", "€8,250.00", "CHF 1,250.00" (as `vsm report`).
 - `target_words(attainment)`: the target beside the lead time, met or missed said in words
   (never by colour alone), with ranges the chance of meeting it and the P85 against it.
 - `split_segments(split)`: who holds the work as (label, minutes, percent, colour) with colours
@@ -23,7 +23,7 @@ from vsm.analysis.responsibility import WorkSplit
 from vsm.analysis.targets import TargetAttainment, attainment
 from vsm.model import PERFORMERS, PRACTICES, Experience, ValueStreamMap
 from vsm.model.durations import format_duration
-from vsm.model.stakeholders import experience_words
+from vsm.model.stakeholders import experience_words, money_words
 from vsm.palette import (
     BLUE,
     BLUISH_GREEN,
@@ -54,12 +54,9 @@ DESCRIPTION_HEADINGS = {"trigger": "Trigger", "outcome": "Outcome",
 
 
 def money(value: float | None, currency: str) -> str:
-    """An amount with its currency: a one-character sign before it ("€412.50"), a code after it
-    ("412.50 CHF"); cents under 100, whole units from 100 ("€8,250"); "–" for None."""
-    if value is None:
-        return "–"
-    number = f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
-    return f"{currency}{number}" if len(currency) == 1 else f"{number} {currency}"
+    """An amount with its currency, as `vsm report` writes it (vsm.model.stakeholders.
+    money_words): "€412.50", "€8,250.00", "CHF 1,250.00"; "–" for None."""
+    return money_words(value, currency)
 
 
 def target_words(target: TargetAttainment) -> tuple[str, str]:
