@@ -17,7 +17,8 @@ from vsm.model import Flow, Project, Step, ValueStreamMap
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "resources" / "examples" / "restore-a-live-service.json"
 REPORT_KEYS = ["map", "lead_time_minutes", "process_time_minutes", "flow_efficiency_percent",
-               "rolled_pca_percent", "critical_path", "steps_to_change", "problems"]
+               "rolled_pca_percent", "critical_path", "steps_to_change", "problems",
+               "target", "split", "cost", "experience", "itil"]  # what stakeholders ask: always
 
 
 def linear_map(name: str = "Current state", kind: str = "current") -> ValueStreamMap:

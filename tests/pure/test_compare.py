@@ -173,7 +173,8 @@ def test_positions_and_origin_are_not_changes_and_durations_compare_as_minutes()
     assert describe_field_change("wait_time", 2880.0, 240.0) == "wait time 2d → 4h"
     assert set(COMPARED_FIELDS) == {"name", "activity", "team", "performer", "process_time",
                                     "wait_time", "pca", "people", "notes", "process_time_min",
-                                    "process_time_max", "wait_time_min", "wait_time_max"}
+                                    "process_time_max", "wait_time_min", "wait_time_max",
+                                    "target_time", "hourly_rate", "practices", "information"}
     future.set_step_field(b.id, "wait_time_max", "1d")  # a narrower range is a change too
     [change] = compare_maps(current, future).changed
     assert change.fields == {"wait_time": (2880.0, 240.0), "wait_time_max": (None, 1440.0)}
@@ -258,7 +259,8 @@ def test_json_shape():
     future.set_step_field(twin(future, "b").id, "wait_time", "4h")  # 60 -> 240 minutes
     future.add_step(Step("New", id="new"))
     data = compare_maps(current, future).to_json_dict()
-    assert list(data) == ["from", "to", *METRICS, "steps", "problems"]
+    assert list(data) == ["from", "to", *METRICS, "steps", "problems", "target", "experience",
+                          "cost_per_item", "split_by_performer"]
     assert (data["from"], data["to"]) == ("Current state", "Target")
     for key in METRICS:
         assert list(data[key]) == ["from", "to", "delta", "delta_percent"]

@@ -370,7 +370,7 @@ def test_a_bit_flip_never_opens_a_changed_content(tmp_path) -> None:
     original = path.read_bytes()
     outcomes = {"identical": 0, "refused": 0, "checksum": 0}
     changed = []
-    for position, bit in bit_flip_positions(len(original)):
+    for position, bit in bit_flip_positions(len(original), 240):
         data = bytearray(original)
         data[position] ^= 1 << bit
         path.write_bytes(bytes(data))

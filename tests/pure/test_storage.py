@@ -144,7 +144,7 @@ def test_file_name_with_uri_characters(tmp_path: Path) -> None:
 def test_application_id_user_version_and_journal_mode(saved: Path) -> None:
     with sqlite3.connect(saved) as connection:
         assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     connection.close()
     assert APPLICATION_ID == int.from_bytes(b"VSM1", "big")

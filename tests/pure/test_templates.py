@@ -141,3 +141,25 @@ def test_template_lead_times():
 
 def test_templates_folder_is_inside_resources():
     assert TEMPLATES == Path(__file__).resolve().parents[2] / "resources" / "templates"
+
+
+@pytest.mark.parametrize("template_id", TEMPLATE_IDS)
+def test_every_template_answers_what_stakeholders_ask(template_id):
+    """An ITIL 4 description, practices and information on every step, a rate for every team
+    that works, an experience score and a target the current state misses and the future meets."""
+    from vsm.analysis.cost import cost_of
+    from vsm.analysis.targets import attainment
+
+    project = load_json(TEMPLATES / f"{template_id}.json")
+    for map_ in project.maps:
+        itil = map_.itil
+        assert all(len(text) > 20 for text in (itil.trigger, itil.outcome, itil.value,
+                                               itil.stakeholders)), map_.name
+        assert map_.experience is not None
+        for step in map_.steps:
+            assert step.practices and step.information, step.name
+        result = analyse(map_)
+        cost = cost_of(map_, result)
+        assert cost is not None and cost.complete and cost.per_month > 0, cost and cost.unpriced
+        target = attainment(map_, result)
+        assert target is not None and target.met is (map_.kind == "future"), map_.name

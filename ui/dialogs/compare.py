@@ -51,9 +51,12 @@ from vsm.analysis.compare import (
     format_delta,
     format_metric,
 )
+from vsm.export.stakeholder_words import comparison_rows as stakeholder_rows
 from vsm.model import ValueStreamMap
 
 COLUMNS = ("Figure", "From", "To", "Change", "Change %")
+STAKEHOLDER_SETTINGS = ("target_lead_time", "experience", "team_rates", "currency", "demand",
+                        "demand_period")
 STEP_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -220,6 +223,8 @@ class CompareDialog(QDialog):
         if field in ("name", "kind"):
             self._fill_choices()
             self.schedule_refresh()
+        elif field in STAKEHOLDER_SETTINGS:
+            self.schedule_refresh()
 
     def _on_analysis_changed(self, map_id: str) -> None:
         if map_id in {m.id for m in self.maps() if m is not None}:
@@ -289,8 +294,13 @@ class CompareDialog(QDialog):
         self.before_label.setText(f"From: {before.name}")
         self.after_label.setText(f"To: {after.name} — marked: CHANGED (dashed), NEW (solid); "
                                  "REMOVED (dotted) in the map above")
-        for row, key in enumerate(METRICS):
-            for column, text in enumerate(delta_cells(key, comparison.metrics[key])):
+        # the headline figures, then what stakeholders ask (target met or missed, experience,
+        # cost per item, wait on vendors) where either map has it
+        rows = [delta_cells(key, comparison.metrics[key]) for key in METRICS]
+        rows += [cells + [""] for cells in stakeholder_rows(comparison)]
+        self.table.setRowCount(len(rows))
+        for row, cells in enumerate(rows):
+            for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 if column:
                     cell.setTextAlignment(Qt.AlignmentFlag.AlignRight
@@ -308,7 +318,10 @@ class CompareDialog(QDialog):
         self.table.resizeRowsToContents()
         rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
         frame = 2 * self.table.frameWidth()
-        self.table.setFixedHeight(self.table.horizontalHeader().height() + rows + frame + 2)
+        bar = self.table.horizontalScrollBar()  # a narrow pane: the columns scroll sideways
+        extra = bar.sizeHint().height() if bar.maximum() > 0 else 0
+        self.table.setFixedHeight(self.table.horizontalHeader().height() + rows + frame + 2
+                                  + extra)
 
     def _show_marks(self, comparison: MapComparison) -> None:
         for mark in self.marks:  # a mark goes with its step item when the step is removed
@@ -361,9 +374,18 @@ class CompareDialog(QDialog):
         return [self.changes.item(i).text() for i in range(self.changes.count())]
 
     def row_texts(self, key: str) -> list[str]:
-        """The cells of one figure's table row, as shown (key as in vsm.analysis.compare.METRICS)."""
-        row = list(METRICS).index(key)
+        """The cells of one figure's table row, as shown (key as in vsm.analysis.compare.METRICS,
+        or the label of a row of what stakeholders ask: "Target lead time", "Experience")."""
+        if key in METRICS:
+            row = list(METRICS).index(key)
+        else:
+            row = next(r for r in range(self.table.rowCount())
+                       if self.table.item(r, 0).text() == key)
         return [self.table.item(row, c).text() for c in range(len(COLUMNS))]
+
+    def labels(self) -> list[str]:
+        """The first column of the table, as shown."""
+        return [self.table.item(r, 0).text() for r in range(self.table.rowCount())]
 
     # ------------------------------------------------------------ closing
 

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from ui.document.document import Document
 from ui.panels.common import InlineError, MapPanel, OncePerTurn
 from ui.panels.rich_text import RICH_ROLE, RichTextDelegate
-from ui.panels.simulation import SimulatedLeadTime
+from ui.panels.stakeholder_metrics import StakeholderSection, TargetLines, TargetSimulation
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.analysis.capacity import AVAILABLE_MINUTES
 from vsm.analysis.compare import METRICS, MetricDelta, format_delta, headline_figures, origin_map
@@ -181,7 +181,12 @@ class MetricsPanel(MapPanel):
         self.measured.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.measured.hide()
         lead_layout.insertWidget(4, self.measured)
-        self.simulation = SimulatedLeadTime(self.simulated)
+        # Under the figures, full width, what stakeholders ask: the target met or missed (with
+        # ranges the chance of meeting it, from this simulation) and the experience score
+        self.targets = TargetLines()
+        self.simulation = TargetSimulation(self.simulated)
+        self.simulation.finished.connect(self._show_target)
+        self.stakeholders = StakeholderSection()  # who holds the work, cost
         self.takt = Figure("Takt time")
         self.takt.setObjectName("takt_time")
         # Under the value, the basis said once, as `vsm report` says it (vsm.model.durations):
@@ -229,7 +234,10 @@ class MetricsPanel(MapPanel):
         self._rows_shown: list[Row] | None = None
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
+        layout.addWidget(self.targets.target)
+        layout.addWidget(self.targets.experience)
         layout.addWidget(self.reason)
+        layout.addWidget(self.stakeholders)
         layout.addWidget(heading)
         layout.addWidget(self.steps_to_change, 1)
         layout.addWidget(self.create_kaizen_button)
@@ -343,6 +351,8 @@ class MetricsPanel(MapPanel):
         self._show_measured()
         self._show_capacity(analysis)
         self._schedule_simulation(analysis)
+        self.stakeholders.show_map(self.map, analysis)
+        self._show_target()
         if analysis is None:
             for figure in self.figures.values():
                 figure.set_stale(False)
@@ -363,6 +373,10 @@ class MetricsPanel(MapPanel):
         else:
             self.reason.clear()
         self._show_steps_to_change(analysis)
+
+    def _show_target(self) -> None:
+        """The target and experience under the lead time (the chance once simulated)."""
+        self.targets.show(self.map, self.analysis(), self.simulation.result)
 
     def _name(self, step_id: str) -> str:
         return self.map.step(step_id).name if self.map.has_step(step_id) else step_id
@@ -469,6 +483,8 @@ class MetricsPanel(MapPanel):
             flags = ", ".join(FLAG_LABELS[f] for f in change.flags)
             saving = (f"saves {format_duration(change.saving)}" if change.saving > 0
                       else "no time saved")
+            worth = self.stakeholders.worth_of(change.step_id)  # with rates: what it is worth
+            saving += f" ({worth})" if worth else ""
             headline = f"{rank}. {change.name} — {saving} — {flags}"
             rows.append(Row(f"{headline}\n" + " ".join(change.reasons),
                             f"<b>{escape(headline)}</b><br><span style='color:{muted}'>"

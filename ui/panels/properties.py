@@ -36,6 +36,7 @@ from ui.panels.common import (
     form_in,
 )
 from ui.panels.kaizen_form import KaizenPage
+from ui.panels.stakeholder_fields import add_map_rows, add_step_rows
 from vsm.analysis import FLAG_LABELS
 from vsm.analysis.flags import PCA_MEANING
 from vsm.model import (
@@ -204,6 +205,7 @@ class PropertiesPanel(MapPanel):
         line("pca", "%&C&&A", "1–100", f"Percent complete and accurate: {PCA_MEANING} "
              "(1–100)")
         line("people", "Peop&le", "e.g. 2", "People involved in the step")
+        add_step_rows(form, f, self._step_reader, self._step_setter)
         notes = self._text(f, "notes", self._step_reader("notes"), self._step_setter("notes"),
                            "Sources, assumptions; saved when you leave the field")
         form.addRow("N&otes", notes.container)
@@ -285,6 +287,9 @@ class PropertiesPanel(MapPanel):
             field = self._line(f, key, lambda key=key: percent_text(getattr(self.map.thresholds, key)),
                                self._threshold_setter(key), tip="When the analysis flags a step")
             form.addRow(label, field.container)
+        outer.addWidget(_heading("Targets, experience and cost"))
+        add_map_rows(form_in(outer), f, lambda: self.map, self._map_setter,
+                     lambda: self.team_model.stringList())
         outer.addStretch(1)
         return page
 
@@ -444,6 +449,8 @@ class PropertiesPanel(MapPanel):
                        key=str.casefold)
         if teams != self.team_model.stringList():
             self.team_model.setStringList(teams)
+            if self.map is not None and self.current_page() == "map":
+                self.map_fields["team_rates"].refresh()
 
     # ------------------------------------------------------------ model events
 
@@ -476,7 +483,8 @@ class PropertiesPanel(MapPanel):
                 field.refresh()
             self._update_titles()
         elif isinstance(event, MapChanged) and page == "map":
-            keys = THRESHOLD_LABELS if event.field == "thresholds" else (event.field,)
+            keys = THRESHOLD_LABELS if event.field == "thresholds" else (
+                (event.field, "team_rates") if event.field == "currency" else (event.field,))
             for key in keys:
                 if key in self.map_fields:
                     self.map_fields[key].refresh()

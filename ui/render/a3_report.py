@@ -31,6 +31,13 @@ from PySide6.QtGui import (
 )
 
 from ui.document.document import Document
+from ui.render.a3_stakeholders import (
+    draw_description,
+    draw_split_and_cost,
+    simulated,
+    stakeholder_rows,
+    worth_by_step,
+)
 from ui.render.images import (
     APP,
     Progress,
@@ -42,7 +49,10 @@ from ui.render.images import (
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.analysis.capacity import AVAILABLE_MINUTES
 from vsm.analysis.plan import PlanRow, improvement_plan
+from vsm.analysis.stakeholders import StakeholderFigures, stakeholder_figures
 from vsm.errors import ExportCancelled, FileFormatError
+from vsm.export.stakeholder_slides import wanted
+from vsm.export.stakeholder_words import description_items
 from vsm.files.atomic import write_atomically
 from vsm.model import Project, ValueStreamMap
 from vsm.model.durations import format_duration, format_working_hours, working_time_basis
@@ -51,6 +61,7 @@ from vsm.model.kaizen import KAIZEN_STATUSES
 MAX_STEPS = 8
 MAX_PLAN_ROWS = 10
 MAP_SHARE = 0.60  # of the page below the title line
+DESCRIPTION_SHARE = 0.2  # of the width, beside the map: the ITIL 4 description
 RESOLUTION = 300
 INK = QColor("#1f2328")
 MUTED = QColor("#57606a")
@@ -191,19 +202,24 @@ def _figures(map_: ValueStreamMap, analysis: MapAnalysis) -> list[tuple[str, str
     return rows
 
 
-def _draw_figures(column: _Column, map_: ValueStreamMap, analysis: MapAnalysis) -> None:
+def _draw_figures(column: _Column, map_: ValueStreamMap, analysis: MapAnalysis,
+                  extra: list[tuple[str, str]] = ()) -> None:
     label_font, value_font = _font(10), _font(16, True)
     gap = column.line_height(label_font) * 0.5
-    for label, value in _figures(map_, analysis):
+    rows = [(label, value, value_font) for label, value in _figures(map_, analysis)]
+    # beside the lead time, the target and the experience (a3_stakeholders): a sentence each
+    rows[1:1] = [(label, value, _font(11, True)) for label, value in extra]
+    for label, value, font in rows:
         if not (column.text(label, label_font, MUTED)
-                and column.text(value, value_font, INK, gap=gap)):
+                and column.text(value, font, INK, gap=gap)):
             return
     blocking = [p.message for p in analysis.problems if p.blocking]
     if blocking:
         column.text("Figures not computed: " + blocking[0], _font(9), MUTED)
 
 
-def _draw_steps(column: _Column, analysis: MapAnalysis) -> None:
+def _draw_steps(column: _Column, analysis: MapAnalysis, worth: dict[str, str] | None = None
+                ) -> None:
     items = analysis.steps_to_change
     body, small = _font(10, True), _font(9)
     gap = column.line_height(small) * 0.45
@@ -215,6 +231,8 @@ def _draw_steps(column: _Column, analysis: MapAnalysis) -> None:
     for rank, item in enumerate(items[:MAX_STEPS], start=1):
         flags = ", ".join(FLAG_LABELS.get(f, f) for f in item.flags)
         head = f"{rank}. {item.name} — saves {_saving(item.saving)}"
+        if worth and worth.get(item.step_id):  # with rates: what the change is worth
+            head += f" ({worth[item.step_id]})"
         # keep a line free for "and N more" unless this is the last step
         reserve = column.line_height(small) if rank < len(items) else 0.0
         needed = (column.measure(head, body) + column.measure(flags, small, indent=gap * 3)
@@ -260,7 +278,10 @@ def _draw_plan(column: _Column, rows: list[PlanRow]) -> None:
 
 
 def _draw_page(painter: QPainter, area: QRectF, scene, region: QRectF, title: str,
-               map_: ValueStreamMap, analysis: MapAnalysis, plan: list[PlanRow]) -> None:
+               map_: ValueStreamMap, analysis: MapAnalysis, plan: list[PlanRow],
+               figures: StakeholderFigures | None = None) -> None:
+    """The page; with `figures` (a map using what stakeholders ask) the ITIL 4 description
+    beside the map and a "Who holds the work" column."""
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     painter.setFont(_font(16, True))
     painter.setPen(INK)
@@ -269,23 +290,38 @@ def _draw_page(painter: QPainter, area: QRectF, scene, region: QRectF, title: st
                      Align.AlignLeft | Align.AlignTop, title)
     body = area.adjusted(0, header, 0, 0)
     gutter = area.width() * 0.012
-    map_box = QRectF(body.left(), body.top(), body.width(), body.height() * MAP_SHARE - gutter)
+    described = figures is not None and bool(description_items(map_))
+    map_width = body.width() * (1 - DESCRIPTION_SHARE) - gutter if described else body.width()
+    map_box = QRectF(body.left(), body.top(), map_width, body.height() * MAP_SHARE - gutter)
+    if described:
+        draw_description(_Column(painter, QRectF(map_box.right() + gutter, map_box.top(),
+                                                 body.right() - map_box.right() - gutter,
+                                                 map_box.height()), "ITIL 4 description"),
+                         map_)
     factor = min(map_box.width() / region.width(), map_box.height() / region.height())
     width, height = region.width() * factor, region.height() * factor
     target = QRectF(map_box.left() + (map_box.width() - width) / 2, map_box.top(), width, height)
     scene.render(painter, target, region, Qt.AspectRatioMode.IgnoreAspectRatio)
     lower = QRectF(body.left(), map_box.bottom() + gutter, body.width(),
                    body.bottom() - map_box.bottom() - gutter)
-    shares = (0.22, 0.39, 0.39)
+    shares = (0.22, 0.39, 0.39) if figures is None else (0.2, 0.27, 0.27, 0.26)
     usable = lower.width() - gutter * (len(shares) - 1)
     x = lower.left()
     rects = []
     for share in shares:
         rects.append(QRectF(x, lower.top(), usable * share, lower.height()))
         x += usable * share + gutter
-    _draw_figures(_Column(painter, rects[0], "Figures"), map_, analysis)
-    _draw_steps(_Column(painter, rects[1], "Steps to change"), analysis)
-    _draw_plan(_Column(painter, rects[2], "Improvement plan"), plan)
+    if figures is None:
+        _draw_figures(_Column(painter, rects[0], "Figures"), map_, analysis)
+        _draw_steps(_Column(painter, rects[1], "Steps to change"), analysis)
+        _draw_plan(_Column(painter, rects[2], "Improvement plan"), plan)
+        return
+    _draw_figures(_Column(painter, rects[0], "Figures"), map_, analysis,
+                  stakeholder_rows(map_, figures))
+    draw_split_and_cost(_Column(painter, rects[1], "Who holds the work, cost"), painter,
+                        analysis, figures)
+    _draw_steps(_Column(painter, rects[2], "Steps to change"), analysis, worth_by_step(figures))
+    _draw_plan(_Column(painter, rects[3], "Improvement plan"), plan)
 
 
 def paint_report_page(painter: QPainter, area: QRectF, document: Document, map_id: str,
@@ -295,10 +331,12 @@ def paint_report_page(painter: QPainter, area: QRectF, document: Document, map_i
     map_ = project.map(map_id)
     stamp = stamp or date.today().isoformat()
     plan = [row for row in improvement_plan(project) if row.map_id == map_id]
+    analysis = document.analysis(map_id)
+    figures = (stakeholder_figures(map_, analysis, simulated(map_, analysis))
+               if wanted(map_) else None)  # a map using what stakeholders ask
     with export_scene(document, map_id, colour_mode) as scene:
         _draw_page(painter, area, scene, content_region(scene),
-                   f"{project.name} — {map_.name}    {stamp}", map_,
-                   document.analysis(map_id), plan)
+                   f"{project.name} — {map_.name}    {stamp}", map_, analysis, plan, figures)
 
 
 # ---------------------------------------------------------------- the file

@@ -14,12 +14,25 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QToolBar, QWidget
 
 GEOMETRY_KEY, STATE_KEY = "window/geometry", "window/state"
 SIDE_DOCK_WIDTH, BOTTOM_DOCK_HEIGHT = 380, 200  # the default arrangement, in pixels
 LEAST_CANVAS_SHARE = 0.5  # of the window's width and height
 SETTLE_CHECKS_MS = (0, 100, 400)  # when the restored layout is checked, after restoring it
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """`widget` in a frameless scroll area: a dock whose panel has grown taller than a laptop's
+    side column (the metrics with what stakeholders ask) scrolls instead of pushing the docks
+    under it off the window."""
+    scroll = QScrollArea()
+    scroll.setObjectName(f"{widget.objectName() or 'panel'}_scroll")
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(widget)
+    return scroll
 
 
 def available_area(window: QMainWindow) -> QRect:
@@ -115,6 +128,9 @@ def arrange_docks(window: QMainWindow, right: list[QDockWidget], below: list[QDo
 
     def sizes() -> None:
         window.resizeDocks(right, [SIDE_DOCK_WIDTH] * len(right), Qt.Orientation.Horizontal)
+        if len(right) > 1:  # the first two share the side column in halves (the metrics,
+            half = max(1, (window.height() - BOTTOM_DOCK_HEIGHT) // 2)  # properties)
+            window.resizeDocks(right[:2], [half, half], Qt.Orientation.Vertical)
         window.resizeDocks([below[0]], [BOTTOM_DOCK_HEIGHT], Qt.Orientation.Vertical)
 
     sizes()

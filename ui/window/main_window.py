@@ -26,6 +26,7 @@ from ui.window.layout import (
     arrange_docks,
     keep_frame_on_screen,
     restore_layout,
+    scrolling,
     size_to_screen,
 )
 
@@ -61,11 +62,13 @@ class MainWindow(QMainWindow):
         """Create the tabs, panels, docks, controllers and menus; show `document` (a new one if
         None). The parts are imported here, not at the top: see the module's docstring."""
         from ui.document.document import Document
+        from ui.panels.description import DescriptionPanel
         from ui.panels.metrics import MetricsPanel
         from ui.panels.plan import PlanView
         from ui.panels.problems import ProblemsPanel
         from ui.panels.properties import PropertiesPanel
         from ui.panels.quick_capture import QuickCaptureBar
+        from ui.panels.stakeholder_metrics import AutomationPanel
         from ui.panels.step_table import StepTablePanel
         from ui.panels.wheel_guard import guard_wheel
         from ui.window.files import FileController, recent_files
@@ -82,6 +85,8 @@ class MainWindow(QMainWindow):
         self.table = StepTablePanel(None)
         self.metrics = MetricsPanel(None)
         self.problems = ProblemsPanel(None)
+        self.description = DescriptionPanel(None)
+        self.automation = AutomationPanel(None)
         self.plan = PlanView(None)
         self.quick_capture = QuickCaptureBar(self.tabs.current_view)
         self.files = FileController(self)
@@ -90,8 +95,9 @@ class MainWindow(QMainWindow):
         self.scenarios = ScenarioController(self, self.properties, self.properties_dock,
                                             self.plan_dock)
         self.menu_actions = build_actions(self)
-        for dock in (self.metrics_dock, self.properties_dock, self.steps_dock, self.problems_dock,
-                     self.plan_dock, self.quick_capture_dock):
+        for dock in (self.metrics_dock, self.properties_dock, self.description_dock,
+                     self.steps_dock, self.problems_dock, self.plan_dock, self.automation_dock,
+                     self.quick_capture_dock):
             self.menu_actions.docks_menu.addAction(dock.toggleViewAction())
         self.tabs.add_requested.connect(self.new_map)
         self.tabs.current_changed.connect(self._on_tab_changed)
@@ -102,7 +108,7 @@ class MainWindow(QMainWindow):
         self.tabs.selection_changed.connect(self._on_canvas_selection)
         self.tabs.status_message.connect(lambda text: self.show_status(text, 6000))
         self.problems.count_changed.connect(self._on_problem_count)
-        for panel in (self.table, self.metrics, self.problems):
+        for panel in (self.table, self.metrics, self.problems, self.automation):
             panel.steps_selected.connect(self._select_from_panel)
         self.metrics.step_activated.connect(self._centre_on_step)
         self.metrics.kaizen_created.connect(self.scenarios.edit_kaizen)
@@ -118,16 +124,19 @@ class MainWindow(QMainWindow):
                          "one.", 8000)
 
     def _build_docks(self) -> None:
-        self.metrics_dock = self._add_dock("Metrics", self.metrics)
+        self.metrics_dock = self._add_dock("Metrics", scrolling(self.metrics))
         self.properties_dock = self._add_dock("Properties", self.properties)
+        self.description_dock = self._add_dock("Description", self.description)
         self.steps_dock = self._add_dock("Steps", self.table)
         self.problems_dock = self._add_dock("Problems", self.problems)
         self.plan_dock = self._add_dock("Improvement plan", self.plan)
+        self.automation_dock = self._add_dock("Automation candidates", self.automation)
         self.quick_capture_dock = self._add_dock("Quick capture", self.quick_capture)
         self.quick_capture_dock.setObjectName("dock_quick_capture")
         self.reset_layout()
 
     def _add_dock(self, title: str, widget: QWidget) -> QDockWidget:
+        """A dock showing `widget`, named after its title (for the saved layout)."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower()}")
         dock.setWidget(widget)
@@ -135,9 +144,11 @@ class MainWindow(QMainWindow):
 
     def reset_layout(self) -> None:
         """The panels in their default places and sizes (View > Reset Layout)."""
-        arrange_docks(self, [self.metrics_dock, self.properties_dock],
-                      [self.steps_dock, self.problems_dock, self.plan_dock],
+        arrange_docks(self, [self.metrics_dock, self.properties_dock, self.description_dock],
+                      [self.steps_dock, self.problems_dock, self.plan_dock, self.automation_dock],
                       self.quick_capture_dock)
+        self.tabifyDockWidget(self.properties_dock, self.description_dock)  # the ITIL texts
+        self.properties_dock.raise_()
 
     # ------------------------------------------------------------ documents
 
@@ -160,7 +171,8 @@ class MainWindow(QMainWindow):
         stack.indexChanged.connect(self._update_undo_actions)
         stack.cleanChanged.connect(self._update_undo_actions)
         self._update_undo_actions()
-        for panel in (self.properties, self.table, self.metrics, self.problems, self.plan):
+        for panel in (self.properties, self.table, self.metrics, self.problems, self.plan,
+                      self.description, self.automation):
             panel.set_document(document)
         self.scenarios.set_document(document)
         self.tabs.set_document(document)
@@ -203,7 +215,8 @@ class MainWindow(QMainWindow):
 
     def _on_tab_changed(self) -> None:
         map_ = self.current_map()
-        for panel in (self.properties, self.table, self.metrics, self.problems):
+        for panel in (self.properties, self.table, self.metrics, self.problems, self.description,
+                      self.automation):
             panel.set_map(map_)
         self._on_canvas_selection()
 

@@ -29,13 +29,24 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from vsm.analysis.figures import MapAnalysis, analyse
 from vsm.analysis.flags import handoff_key
+from vsm.analysis.stakeholders import (
+    StakeholderFigures,
+    attainment_json,
+    experience_json,
+    split_json,
+    stakeholder_figures,
+)
 from vsm.model import ACTIVITIES, PERFORMERS, STEP_FIELDS, Step, ValueStreamMap
 from vsm.model.durations import format_duration
+from vsm.model.practices import practices_words
 from vsm.model.variability import RANGE_FIELDS
+
+if TYPE_CHECKING:
+    from vsm.analysis.montecarlo import LeadTimeDistribution
 
 COMPARED_FIELDS: tuple[str, ...] = tuple(f for f in STEP_FIELDS if f not in ("origin", "x", "y", "cases", "visits", "mined"))
 FIELD_LABELS: dict[str, str] = {
@@ -43,7 +54,9 @@ FIELD_LABELS: dict[str, str] = {
     "process_time": "process time", "wait_time": "wait time", "pca": "%C&A", "people": "people",
     "notes": "notes", "process_time_min": "process time minimum",
     "process_time_max": "process time maximum", "wait_time_min": "wait time minimum",
-    "wait_time_max": "wait time maximum",
+    "wait_time_max": "wait time maximum", "target_time": "target time",
+    "hourly_rate": "hourly rate", "practices": "practices",
+    "information": "information and technology",
 }
 # Headline figures: key (as in the JSON) -> (label, unit). Units: "minutes", "percent", "count".
 METRICS: dict[str, tuple[str, str]] = {
@@ -99,6 +112,37 @@ class MapComparison:
     matches: list[tuple[Step, Step]] = field(default_factory=list)  # (before, after), after's order
     before_analysis: MapAnalysis = field(default_factory=MapAnalysis)
     after_analysis: MapAnalysis = field(default_factory=MapAnalysis)
+    # What stakeholders ask of each map (vsm.analysis.stakeholders): target attainment, the split
+    # by performer, cost, experience. The probability of meeting a target needs each map's
+    # simulated lead time (compare_maps' `distributions`).
+    before_figures: StakeholderFigures | None = None
+    after_figures: StakeholderFigures | None = None
+
+    @property
+    def cost_per_item(self) -> MetricDelta:
+        """The cost per item, before and after (None where a map has no priced step)."""
+        def cost(figures: StakeholderFigures | None) -> float | None:
+            return None if figures is None or figures.cost is None else figures.cost.per_item
+        return MetricDelta.of(cost(self.before_figures), cost(self.after_figures))
+
+    def stakeholders_json(self) -> dict[str, Any]:
+        """The keys of what stakeholders ask in `vsm compare --json`: target, experience,
+        cost_per_item (with the currencies) and split_by_performer, each {"from", "to"}."""
+        before, after = self.before_figures, self.after_figures
+        cost = self.cost_per_item
+
+        def pair(make: Any, name: str) -> dict[str, Any]:
+            return {"from": None if before is None else make(getattr(before, name)),
+                    "to": None if after is None else make(getattr(after, name))}
+        return {
+            "target": pair(attainment_json, "attainment"),
+            "experience": pair(experience_json, "experience"),
+            "cost_per_item": {"from": _json_number(cost.from_), "to": _json_number(cost.to),
+                              "delta": _json_number(cost.delta),
+                              "delta_percent": _json_number(cost.delta_percent),
+                              "currency": pair(str, "currency")},
+            "split_by_performer": pair(split_json, "split"),
+        }
 
     def to_json_dict(self) -> dict[str, Any]:
         """The `vsm compare --json` document (numbers are the exact floats; null when missing)."""
@@ -119,6 +163,7 @@ class MapComparison:
             "from": [p.message for p in self.before_analysis.problems if p.blocking],
             "to": [p.message for p in self.after_analysis.problems if p.blocking],
         }
+        data.update(self.stakeholders_json())
         return data
 
 
@@ -237,9 +282,13 @@ def step_differences(before: Step, after: Step) -> dict[str, tuple[Any, Any]]:
 
 
 def compare_maps(before: ValueStreamMap, after: ValueStreamMap,
-                 context: Iterable[ValueStreamMap] = ()) -> MapComparison:
+                 context: Iterable[ValueStreamMap] = (),
+                 distributions: tuple[LeadTimeDistribution | None,
+                                      LeadTimeDistribution | None] = (None, None)
+                 ) -> MapComparison:
     """Compare two maps; `context`: other maps whose steps origin chains may pass through
-    (pass the project's maps)."""
+    (pass the project's maps); `distributions`: each map's simulated lead time, if any (for the
+    probability of meeting its target)."""
     before_result, after_result = analyse(before), analyse(after)
     before_figures = headline_figures(before, before_result)
     after_figures = headline_figures(after, after_result)
@@ -254,7 +303,9 @@ def compare_maps(before: ValueStreamMap, after: ValueStreamMap,
         added=[s for s in after.steps if s.id not in matched_after],
         removed=[s for s in before.steps if s.id not in matched_before],
         changed=changed, matches=matches,
-        before_analysis=before_result, after_analysis=after_result)
+        before_analysis=before_result, after_analysis=after_result,
+        before_figures=stakeholder_figures(before, before_result, distributions[0]),
+        after_figures=stakeholder_figures(after, after_result, distributions[1]))
 
 
 # ---------------------------------------------------------------- words for people
@@ -297,8 +348,12 @@ def format_field_value(name: str, value: Any) -> str:
     """A step field's value for people: durations as '2d 4h', %C&A as '85%', labels for ids."""
     if name in ("process_time", "wait_time"):
         return format_duration(value)
-    if name in RANGE_FIELDS:  # a time range's bound, None when not set
+    if name in (*RANGE_FIELDS, "target_time"):  # a bound or target, None when not set
         return "(none)" if value is None else format_duration(value)
+    if name == "hourly_rate":
+        return "(none)" if value is None else f"{value:g}"
+    if name == "practices":
+        return practices_words(value) or "(none)"
     if name == "pca":
         return f"{value:g}%"
     if name == "people":
@@ -313,6 +368,6 @@ def format_field_value(name: str, value: Any) -> str:
 def describe_field_change(name: str, before: Any, after: Any) -> str:
     """One changed field for people: 'wait time 2d → 4h'; notes only say that they changed."""
     label = FIELD_LABELS.get(name, name.replace("_", " "))
-    if name == "notes":
-        return "notes changed"
+    if name in ("notes", "information"):
+        return f"{label} changed"
     return f"{label} {format_field_value(name, before)} → {format_field_value(name, after)}"

@@ -73,6 +73,11 @@ class MapAnalysis:
     # Demand and capacity (vsm.analysis.capacity), only when the map's demand is set:
     takt_time: float | None = None  # minutes of working time between two arriving items
     visits: dict[str, float] = field(default_factory=dict)  # expected passes per item
+    # The expected visits of each step along the flow the lead time follows (from the lead
+    # start, the longest branch at each concurrent split; rework included): the gradient of the
+    # lead time, so lead time = sum of lead_visits x (wait + process). Steps off that flow are
+    # absent. vsm.analysis.responsibility splits the lead time with it.
+    lead_visits: dict[str, float] = field(default_factory=dict)
     utilisation: dict[str, float] = field(default_factory=dict)  # percent; inf: nobody assigned
 
     @property
@@ -160,6 +165,7 @@ class Analyser:
         visits = elimination.gradient({start: 1.0})
         result.lead_time = lead_time
         result.lead_start = start
+        result.lead_visits = dict(visits)
         result.process_time = sum(count * steps[v].process_time for v, count in visits.items())
         result.flow_efficiency_percent = (
             100.0 * result.process_time / lead_time if lead_time > 0 else None)

@@ -31,12 +31,13 @@ leaves out stray steps, as the analysis does.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import random
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vsm.analysis.structure import Structure, build_structure
 from vsm.errors import VsmError
@@ -64,11 +65,20 @@ class LeadTimeDistribution:
     stdev: float  # sample standard deviation of the runs
     runs: int
     seed: int
+    # The runs' lead times, sorted (empty when built without them); not compared or shown.
+    samples: tuple[float, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def standard_error(self) -> float:
         """Standard error of the mean."""
         return self.stdev / math.sqrt(self.runs) if self.runs else math.nan
+
+    def share_within(self, minutes: float) -> float | None:
+        """The share of the runs (0 to 1) whose lead time is at most `minutes` (a target);
+        None without the samples."""
+        if not self.samples:
+            return None
+        return bisect.bisect_right(self.samples, minutes) / len(self.samples)
 
 
 def percentile(ordered: list[float], percent: float) -> float:
@@ -155,7 +165,7 @@ class Simulation:
         p50, p85, p95 = (percentile(times, p) for p in PERCENTILES)
         stdev = statistics.stdev(times) if count > 1 else 0.0
         return LeadTimeDistribution(p50, p85, p95, math.fsum(times) / count, stdev, count,
-                                    self.seed)
+                                    self.seed, tuple(times))
 
     def visits(self) -> dict[str, float]:
         """Mean number of passes of each step per run so far (step id -> count); empty without

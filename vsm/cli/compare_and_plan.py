@@ -1,5 +1,7 @@
-"""`vsm compare` (two maps side by side, steps matched by lineage) and `vsm plan` (every kaizen
-burst, soonest due first, as text or CSV).
+"""`vsm compare` (two maps side by side, steps matched by lineage, with what stakeholders ask:
+target attainment, experience, cost per item and each performer's share of the lead time, current
+-> future; maps with time ranges are simulated for the probability of meeting their target) and
+`vsm plan` (every kaizen burst, soonest due first, as text or CSV).
 
 `vsm compare` exits with 2 when either map's figures cannot be computed (vsm.cli.common.unanalysed):
 the problems go to stderr, the text is not printed, the JSON is (exact floats, null figures and
@@ -42,6 +44,7 @@ def add_compare(commands: Any, common: argparse.ArgumentParser) -> None:
 def compare_text(project: Project, comparison: Any) -> str:
     """The `vsm compare` text for people (printed only when both maps' figures are computed)."""
     from vsm.analysis.compare import METRICS, describe_field_change, format_delta, format_metric
+    from vsm.cli.stakeholder_text import compare_rows
 
     lines = [f"{project.name} — {comparison.before.name} → {comparison.after.name}", ""]
     width = max(len(label) for label, _ in METRICS.values())
@@ -51,6 +54,11 @@ def compare_text(project: Project, comparison: Any) -> str:
                 f"{format_metric(key, metric.to)}")
         change = format_delta(key, metric)
         lines.append(f"{line} ({change})" if change else line)
+    extra = compare_rows(comparison)
+    if extra:
+        width = max(len(label) for label, _ in extra)
+        lines += ["", "What stakeholders ask"]
+        lines += [f"  {label:<{width}}  {value}" for label, value in extra]
     if comparison.added:
         lines += ["", "Added steps"] + [f"  + {step.name}" for step in comparison.added]
     if comparison.removed:
@@ -84,7 +92,8 @@ def _run_compare(args: argparse.Namespace) -> int:
         after = project.first_map("future")
         if after is None:
             raise CommandError(f"no future-state map in {args.file}; name one with --to")
-    comparison = compare_maps(before, after, context=project.maps)
+    comparison = compare_maps(before, after, context=project.maps,
+                              distributions=(_simulated(before), _simulated(after)))
     problems = (unanalysed(before, comparison.before_analysis)
                 + unanalysed(after, comparison.after_analysis))
     if args.json:
@@ -92,6 +101,21 @@ def _run_compare(args: argparse.Namespace) -> int:
     elif not problems:
         print(compare_text(project, comparison))
     return fail(problems) if problems else EXIT_OK
+
+
+def _simulated(map_: ValueStreamMap) -> Any:
+    """The map's simulated lead time when it has time ranges and a target (for the probability
+    of meeting it), else None; None too when it cannot be simulated (compare then reports the
+    map's problems)."""
+    from vsm.analysis import analyse
+    from vsm.analysis.montecarlo import SimulationError, should_simulate, simulate
+
+    if map_.target_lead_time is None or not should_simulate(map_) or not analyse(map_).ok:
+        return None
+    try:
+        return simulate(map_)
+    except SimulationError:
+        return None
 
 
 def add_plan(commands: Any, common: argparse.ArgumentParser) -> None:

@@ -1,5 +1,8 @@
 """`vsm report`: the figures and the ranked steps to change of one map, as text or JSON; with a
-demand, takt time and the busiest step; with time ranges, the simulated P50 / P85 / P95.
+demand, takt time and the busiest step; with time ranges, the simulated P50 / P85 / P95; and
+what stakeholders ask (vsm.analysis.stakeholders, vsm.cli.stakeholder_text): the target, the
+experience score, who holds the work (--by performer or team), the cost and the worth of the steps
+to change, the automation candidates and the ITIL 4 description.
 
 JSON numbers are the exact floats. When a figure cannot be computed (vsm.cli.common.unanalysed, or
 the simulation failed) the report exits with 2 and the problems on stderr; the text report is not
@@ -29,13 +32,22 @@ def add_report(commands: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--map", metavar="NAME",
                         help="the map to report on (default: the first current-state map)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--by", choices=("performer", "team"), default="performer",
+                        help="split the lead time by performer (default) or by team")
     _add_simulation_options(parser)
     parser.set_defaults(run=_run_report)
 
 
-def report_data(map_: ValueStreamMap, result: Any, distribution: Any = None) -> dict[str, Any]:
+def report_data(map_: ValueStreamMap, result: Any, distribution: Any = None,
+                figures: Any = None) -> dict[str, Any]:
     """The `vsm report --json` document for a map and its MapAnalysis (and the simulated lead
-    time: p50, p85, p95 keys; capacity keys when the map has a demand)."""
+    time: p50, p85, p95 keys; capacity keys when the map has a demand; what stakeholders ask:
+    target, split, cost, experience, itil, from `figures` (StakeholderFigures), computed here
+    when not given)."""
+    from vsm.analysis.stakeholders import stakeholder_figures, stakeholders_json
+
+    if figures is None:
+        figures = stakeholder_figures(map_, result, distribution)
     return {
         "map": map_.name,
         "lead_time_minutes": json_number(result.lead_time),
@@ -49,18 +61,26 @@ def report_data(map_: ValueStreamMap, result: Any, distribution: Any = None) -> 
             for item in result.steps_to_change],
         "problems": [problem.message for problem in result.problems],
         **report_json_extras(map_, result, distribution),
+        **stakeholders_json(figures),
     }
 
 
-def report_text(project: Project, map_: ValueStreamMap, result: Any, distribution: Any = None) -> str:
-    """The `vsm report` text for people."""
+def report_text(project: Project, map_: ValueStreamMap, result: Any, distribution: Any = None,
+                figures: Any = None) -> str:
+    """The `vsm report` text for people (`figures`: StakeholderFigures, computed here when not
+    given)."""
+    from vsm.analysis.stakeholders import stakeholder_figures
+    from vsm.cli.stakeholder_text import report_blocks, report_rows, worth_words
+
+    if figures is None:
+        figures = stakeholder_figures(map_, result, distribution)
     names = {step.id: step.name for step in map_.steps}
     kind = "current state" if map_.kind == "current" else "future state"
     about = f"{len(map_.steps)} steps"
     if map_.name.casefold() != kind:
         about = f"{kind}, {about}"
     lines = [f"{project.name} — {map_.name} ({about})", ""]
-    figures = [
+    rows = [
         ("Lead time", format_duration(result.lead_time)),
         ("Process time", format_duration(result.process_time)),
         ("Flow efficiency", percent(result.flow_efficiency_percent)),
@@ -69,21 +89,26 @@ def report_text(project: Project, map_: ValueStreamMap, result: Any, distributio
     ]
     after_lead, capacity = report_text_rows(map_, result, distribution)
     if distribution is not None:
-        figures[0] = ("Lead time", f"{format_duration(result.lead_time)} with the most likely "
-                                   "times")
-    figures[1:1] = after_lead
-    figures += capacity
-    width = max(len(label) for label, _ in figures)
-    lines += [f"{label:<{width}}  {value}" for label, value in figures]
+        rows[0] = ("Lead time", f"{format_duration(result.lead_time)} with the most likely "
+                                "times")
+    rows[1:1] = after_lead
+    rows += capacity + report_rows(figures)
+    width = max(len(label) for label, _ in rows)
+    lines += [f"{label:<{width}}  {value}" for label, value in rows]
     if result.steps_to_change:
+        worth = worth_words(figures)
         lines += ["", "Steps to change"]
         for number, item in enumerate(result.steps_to_change, start=1):
             flags = ", ".join(FLAG_LABELS.get(flag, flag) for flag in item.flags)
             saving = f" — saves {format_duration(item.saving)}" if item.saving > 0 else ""
             lines.append(f"  {number}. {item.name} [{flags}]{saving}")
             lines += [f"     {reason}" for reason in item.reasons]
+            if item.step_id in worth:
+                lines.append(f"     {worth[item.step_id][0].upper()}{worth[item.step_id][1:]}.")
     elif not result.problems:
         lines += ["", "No steps flagged."]
+    for block in report_blocks(map_, figures) if result.ok else []:
+        lines += ["", *block]
     if result.problems:
         lines += ["", "Problems"]
         lines += [f"  - {problem.message}" for problem in result.problems]
@@ -92,6 +117,7 @@ def report_text(project: Project, map_: ValueStreamMap, result: Any, distributio
 
 def _run_report(args: argparse.Namespace) -> int:
     from vsm.analysis import Problem, analyse
+    from vsm.analysis.stakeholders import stakeholder_figures
 
     project = load(args.file)
     map_ = choose_map(project, args.map, args.file)
@@ -101,10 +127,12 @@ def _run_report(args: argparse.Namespace) -> int:
     if trouble:
         result.problems.append(Problem(trouble, blocking=False))
         problems.append(f"map {map_.name!r}: {trouble}")
+    figures = stakeholder_figures(map_, result, distribution, args.by)
     if args.json:
-        print(json.dumps(report_data(map_, result, distribution), indent=2, ensure_ascii=False))
+        print(json.dumps(report_data(map_, result, distribution, figures), indent=2,
+                         ensure_ascii=False))
     elif not problems:
-        print(report_text(project, map_, result, distribution))
+        print(report_text(project, map_, result, distribution, figures))
     return fail(problems) if problems else EXIT_OK
 
 

@@ -30,10 +30,22 @@ from pptx.util import Inches
 from vsm.analysis import MapAnalysis, analyse
 from vsm.analysis.compare import compare_maps
 from vsm.analysis.plan import improvement_plan
+from vsm.analysis.responsibility import split_by
+from vsm.analysis.stakeholders import stakeholder_figures
 from vsm.errors import ExportCancelled, FileFormatError, VsmError
 from vsm.export.map_slide import SlideLinks, draw_map_slide
 from vsm.export.plan_slides import PlanPage, draw_plan_slide, plan_pages
-from vsm.export.slide_layout import SLIDE_HEIGHT, SLIDE_WIDTH, plan_map_pages
+from vsm.export.slide_layout import SLIDE_HEIGHT, SLIDE_WIDTH
+from vsm.export.stakeholder_slides import (
+    description_notes,
+    draw_description_box,
+    draw_description_slide,
+    draw_stakeholder_slide,
+    plan_with_description,
+    stakeholder_notes,
+    wanted,
+)
+from vsm.export.stakeholder_words import comparison_rows as stakeholder_comparison_rows
 from vsm.export.story_slides import Story, draw_appendix_slide, draw_summary_slide
 from vsm.export.summary_slides import (
     MetricsPage,
@@ -115,22 +127,30 @@ class _Deck:
         future = next((m for m in maps if m.kind == "future" and m is not current), None)
         chosen = {m.id for m in maps}
         self.plan = [row for row in improvement_plan(project) if row.map_id in chosen]
-        self.comparison = (compare_maps(current, future, context=project.maps)
+        self.comparison = (compare_maps(current, future, context=project.maps,
+                                        distributions=(self.simulated[current.id],
+                                                       self.simulated[future.id]))
                            if current is not None and future is not None else None)
         if current is not None:
             self.work.append(partial(self._summary, current))
         number = len(self.work) + 1
         for map_ in maps:
             result = self.results[map_.id]
-            pages = plan_map_pages(map_, result.flags, map_.kaizens)
+            pages, placement = plan_with_description(map_, result.flags, map_.kaizens)
+            if placement == "slide":  # no room beside the map: the description before it
+                self.work.append(partial(self._description, map_))
+                number += 1
             links = SlideLinks({v: number + index for index, page in enumerate(pages)
                                 for v in page.step_ids})
             for page in pages:
-                self.work.append(partial(self._map, map_, page, links))
+                self.work.append(partial(self._map, map_, page, links, placement))
             tables = metrics_pages(map_, result, self.simulated[map_.id])
             for index, table in enumerate(tables, start=1):
                 self.work.append(partial(self._metrics, map_, table, index, len(tables)))
-            number += len(pages) + len(tables)
+            stakeholders = wanted(map_)  # who holds the work, cost, automation
+            if stakeholders:
+                self.work.append(partial(self._stakeholders, map_))
+            number += len(pages) + len(tables) + stakeholders
         if self.comparison is not None:
             self.work.append(self._comparison)
         plan_slides = plan_pages(self.plan) if self.plan else []
@@ -153,7 +173,8 @@ class _Deck:
                       self.simulated)
         draw_summary_slide(self._slide(), story)
 
-    def _map(self, map_: ValueStreamMap, page: Any, links: SlideLinks) -> None:
+    def _map(self, map_: ValueStreamMap, page: Any, links: SlideLinks,
+             placement: str | None = None) -> None:
         result = self.results[map_.id]
         part = f", part {page.number} of {page.count}" if page.count > 1 else ""
         notes = figures_notes(map_, result, part, self.simulated[map_.id])
@@ -162,17 +183,32 @@ class _Deck:
             notes += "\nOn this slide: " + ", ".join(names) + "."
         if page.mode != "full" and page.step_ids:
             notes += "\n" + _teams_note(map_, page.step_ids)
-        draw_map_slide(self._slide(notes), self.project.name, map_, result, page, links)
+        description = description_notes(map_)
+        if description:
+            notes += "\n" + description
+        slide = self._slide(notes)
+        draw_map_slide(slide, self.project.name, map_, result, page, links)
+        draw_description_box(slide, map_, placement)  # where the layout kept room for it
 
     def _metrics(self, map_: ValueStreamMap, table: MetricsPage, number: int, count: int) -> None:
         result = self.results[map_.id]
         notes = figures_notes(map_, result, simulated=self.simulated[map_.id])
         draw_metrics_slide(self._slide(notes), map_, result, table, number, count)
 
+    def _description(self, map_: ValueStreamMap) -> None:
+        draw_description_slide(self._slide(description_notes(map_)), map_)
+
+    def _stakeholders(self, map_: ValueStreamMap) -> None:
+        result = self.results[map_.id]
+        figures = stakeholder_figures(map_, result, self.simulated[map_.id])
+        by_team = split_by(map_, result, "team") if result.ok else None
+        draw_stakeholder_slide(self._slide(stakeholder_notes(map_, figures)), map_, result,
+                               figures, by_team)
+
     def _comparison(self) -> None:
         comparison = self.comparison
         assert comparison is not None
-        rows = comparison_rows(comparison)
+        rows = comparison_rows(comparison) + stakeholder_comparison_rows(comparison)
         draw_comparison_slide(self._slide(comparison_notes(comparison, rows)), comparison, rows)
 
     def _plan(self, page: PlanPage, number: int, count: int) -> None:

@@ -37,7 +37,6 @@ from vsm.export.shapes import (
 from vsm.export.slide_layout import (
     BURST_INSET,
     LINK_MARGIN,
-    MAP_BOTTOM,
     MARGIN,
     SLIDE_WIDTH,
     MapPage,
@@ -327,8 +326,9 @@ def _markers(slide: Any, map_: ValueStreamMap, page: MapPage, boxes: dict[str, A
         side = "right" if other > links.slide_of.get(here, 0) else "left"
         box = page.boxes[here]
         x = page.area.right + 0.06 if side == "right" else page.area.left - LINK_MARGIN + 0.04
-        y = _free_place(min(max(box.centre_y - 0.17, page.area.top), MAP_BOTTOM - MARKER_PITCH),
-                        taken[side], page.area.top, MAP_BOTTOM - MARKER_PITCH)
+        bottom = page.area.bottom - MARKER_PITCH  # (the area ends higher above a description)
+        y = _free_place(min(max(box.centre_y - 0.17, page.area.top), bottom),
+                        taken[side], page.area.top, bottom)
         taken[side].append(y)
         rework = flow.kind == "rework"
         marker = add_box(slide, MSO_SHAPE.FLOWCHART_OFFPAGE_CONNECTOR, (x, y, 0.34, 0.34), WHITE,

@@ -217,19 +217,24 @@ class _Context:
     rework: list[tuple[str, str]]
     kaizens: list[Any]  # vsm.model.kaizen.Kaizen: id, step_id, title, x, y
     pitch_x: float
+    reserve: float = 0.0  # inches kept free on the right of the map area (the description)
+    reserve_below: float = 0.0  # inches kept free at the bottom of the map area (or there)
 
 
 def plan_map_pages(map_: ValueStreamMap, flags: dict[str, list[str]],
-                   kaizens: Sequence[Any] = ()) -> list[MapPage]:
+                   kaizens: Sequence[Any] = (), reserve: float = 0.0,
+                   reserve_below: float = 0.0) -> list[MapPage]:
     """Lay the map out on as few slides as keep every word of every box whole and its text at
     9 pt or more: bands of x one under the other on one slide when they fit; else split by bands
-    of x, then, where rows do not fit, by y."""
+    of x, then, where rows do not fit, by y. `reserve` / `reserve_below`: inches kept free on the
+    right / at the bottom of the map area on every page (the ITIL 4 description,
+    vsm.export.stakeholder_slides)."""
     steps = map_.steps
     if not steps:
         return [MapPage([], {})]
     context = _Context(flags, [(f.source, f.target) for f in map_.flows if f.kind == "rework"],
-                       list(kaizens), pitches(steps)[0])
-    width = SLIDE_WIDTH - 2 * MARGIN
+                       list(kaizens), pitches(steps)[0], reserve, reserve_below)
+    width = SLIDE_WIDTH - 2 * MARGIN - reserve
     narrowest_allowed = min_box_width(steps)
     for columns in range(1, len(steps) + 1):
         bands = _bands(steps, lambda s: s.x, columns)
@@ -266,7 +271,8 @@ def min_box_width(steps: list[Step]) -> float:
 
 def _stack(bands: list[list[Step]], context: _Context) -> MapPage | None:
     """All bands on one slide, one under the other, or None if they do not fit its height."""
-    area = Rect(MARGIN, MAP_TOP, SLIDE_WIDTH - 2 * MARGIN, MAP_BOTTOM - MAP_TOP)
+    area = Rect(MARGIN, MAP_TOP, SLIDE_WIDTH - 2 * MARGIN - context.reserve,
+                MAP_BOTTOM - MAP_TOP - context.reserve_below)
     box_w = min(_box_width(band, context.pitch_x, area.width) for band in bands)
     if box_w < min_box_width([s for band in bands for s in band]):
         return None
@@ -323,7 +329,8 @@ def _fit(steps: list[Step], context: _Context, split: bool, force: bool = False)
 def _fit(steps: list[Step], context: _Context, split: bool, force: bool = False) -> MapPage | None:
     """Lay out one page, or None if it does not fit (with `force`: the best it can do)."""
     margin = LINK_MARGIN if split else 0.0
-    area = Rect(MARGIN + margin, MAP_TOP, SLIDE_WIDTH - 2 * (MARGIN + margin), MAP_BOTTOM - MAP_TOP)
+    area = Rect(MARGIN + margin, MAP_TOP, SLIDE_WIDTH - 2 * (MARGIN + margin) - context.reserve,
+                MAP_BOTTOM - MAP_TOP - context.reserve_below)
     box_w = _box_width(steps, context.pitch_x, area.width)
     scale_x = (box_w + GAP) / context.pitch_x
     page = None

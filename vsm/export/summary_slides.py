@@ -52,6 +52,7 @@ from vsm.export.shapes import (
     style_run,
 )
 from vsm.export.slide_layout import MARGIN, NBSP, SLIDE_HEIGHT, SLIDE_WIDTH
+from vsm.export.stakeholder_words import target_figure_rows
 from vsm.export.text import FONT, line_height, text_width, wrap
 from vsm.model import MAP_KINDS, ValueStreamMap
 from vsm.model.durations import format_duration
@@ -233,7 +234,7 @@ def figure_rows(map_: ValueStreamMap, result: MapAnalysis,
         ["Flow efficiency", _percent(result.flow_efficiency_percent), MEANINGS["flow_efficiency"]],
         ["Rolled %C&A", _percent(result.rolled_pca_percent), MEANINGS["rolled_pca"]],
         ["Critical path", route, MEANINGS["critical_path"]],
-    ]
+    ] + target_figure_rows(map_, result, simulated)  # the target and experience, when set
 
 
 def change_rows(result: MapAnalysis) -> list[list[str]]:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION: int = 5  # PRAGMA user_version of a file written now
+SCHEMA_VERSION: int = 6  # PRAGMA user_version of a file written now
 
 # Schema version 1, frozen: later changes go into new migrations, never into this text.
 _SCHEMA_1 = (
@@ -189,9 +189,48 @@ def _measured_schema(db: sqlite_utils.Database) -> None:
     db.execute("PRAGMA user_version = 5")
 
 
+# Schema version 6, frozen like the others: what stakeholders ask (issue 18). Columns added with
+# ALTER TABLE, so older files migrate with the defaults (no target, no experience score, "€", no
+# description, no practices) and a table of each map's hourly rate per team. Self-contained: it
+# touches no column or table another migration adds.
+_SCHEMA_6 = (
+    "ALTER TABLE maps ADD COLUMN target_lead_time REAL",
+    "ALTER TABLE maps ADD COLUMN currency TEXT NOT NULL DEFAULT '€'",
+    "ALTER TABLE maps ADD COLUMN experience_scale TEXT",
+    "ALTER TABLE maps ADD COLUMN experience_score REAL",
+    "ALTER TABLE maps ADD COLUMN experience_responses INTEGER",
+    "ALTER TABLE maps ADD COLUMN experience_note TEXT",
+    "ALTER TABLE maps ADD COLUMN itil_trigger TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE maps ADD COLUMN itil_outcome TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE maps ADD COLUMN itil_value TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE maps ADD COLUMN itil_stakeholders TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE steps ADD COLUMN target_time REAL",
+    "ALTER TABLE steps ADD COLUMN hourly_rate REAL",
+    "ALTER TABLE steps ADD COLUMN practices TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE steps ADD COLUMN information TEXT NOT NULL DEFAULT ''",
+    """CREATE TABLE team_rates (
+        map_id TEXT NOT NULL REFERENCES maps(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        team TEXT NOT NULL,
+        rate REAL NOT NULL,
+        PRIMARY KEY (map_id, team),
+        UNIQUE (map_id, position)
+    ) STRICT""",
+)
+
+
+def _stakeholders_schema(db: sqlite_utils.Database) -> None:
+    """Schema version 6: a map's target lead time, experience score, currency and ITIL 4
+    description; a step's target time, hourly rate, practices (codes separated by ";") and
+    information; the hourly rate of each team of a map."""
+    for statement in _SCHEMA_6:
+        db.execute(statement)
+    db.execute("PRAGMA user_version = 6")
+
+
 _STEPS = (("0001_initial", _initial_schema), ("0002_kaizens", _kaizens_schema),
           ("0003_variability_capacity", _variability_schema), ("0004_metadata", _metadata_schema),
-          ("0005_measured", _measured_schema))
+          ("0005_measured", _measured_schema), ("0006_stakeholders", _stakeholders_schema))
 MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' record of the migrations applied
 _MIGRATION_SET = "vsm"
 

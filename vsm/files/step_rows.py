@@ -30,13 +30,17 @@ from vsm.model.variability import RANGE_FIELDS, check_ranges
 
 COLUMNS: tuple[str, ...] = (
     "name", "team", "performer", "activity", "process_time", "wait_time", "pca", "next",
-    "rework_to", "rework_probability", "people", "notes", *RANGE_FIELDS)
+    "rework_to", "rework_probability", "people", "notes", *RANGE_FIELDS, "target_time",
+    "hourly_rate", "practices", "information")
 ALIASES: dict[str, str] = {
     "step": "name", "step_name": "name", "%c&a": "pca", "pc&a": "pca", "c&a": "pca",
     "percent_complete_and_accurate": "pca", "next_step": "next", "next_steps": "next",
     "rework": "rework_to", "rework_target": "rework_to", "rework_percent": "rework_probability",
     "rework_%": "rework_probability", "value_chain_activity": "activity",
     "process": "process_time", "wait": "wait_time",
+    "target": "target_time", "target_lead_time": "target_time", "rate": "hourly_rate",
+    "itil_practices": "practices", "itil_4_practices": "practices",
+    "information_and_technology": "information", "information_technology": "information",
 }
 _FIGURE = re.compile(r"^(?P<name>.*?)\s*\(\s*(?P<figure>[0-9]+(?:[.,][0-9]*)?)\s*%?\s*\)$")
 _DEFAULTS = Step()
@@ -172,18 +176,22 @@ def _parse_row(number: int, cells: Sequence[Any], columns: dict[str, int],
     if not name:
         add("the name is empty; every step needs one")
     values: dict[str, Any] = {"name": name, "team": _text(cell("team")),
-                              "notes": _text(cell("notes"), strip=False)}
+                              "notes": _text(cell("notes"), strip=False),
+                              "practices": _text(cell("practices")),
+                              "information": _text(cell("information"))}
     for column, lookup, default in (("performer", _PERFORMERS, _DEFAULTS.performer),
                                     ("activity", _ACTIVITIES, _DEFAULTS.activity)):
         text = _text(cell(column))
         values[column] = lookup.get(_compact(text), text) if text else default
     for column, read in (("process_time", _duration), ("wait_time", _duration), ("pca", _number),
-                         ("people", _number), *((c, _duration) for c in RANGE_FIELDS)):
+                         ("people", _number), *((c, _duration) for c in RANGE_FIELDS),
+                         ("target_time", _duration), ("hourly_rate", _number)):
         raw = read(cell(column))
         values[column] = getattr(_DEFAULTS, column) if raw is None else raw
     clean_ok = True
     for column in ("name", "team", "notes", "performer", "activity", "process_time", "wait_time",
-                   "pca", "people", *RANGE_FIELDS):
+                   "pca", "people", *RANGE_FIELDS, "target_time", "hourly_rate", "practices",
+                   "information"):
         try:  # named "" so that the message starts "step '': ", which the row number replaces
             values[column] = clean_step_value("", column, values[column])
         except ModelError as error:

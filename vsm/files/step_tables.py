@@ -12,6 +12,9 @@ cell may be blank and then takes the model's default.
   Log (5)", and leaves `rework_probability` blank. The import reads both forms.
 - Durations as in the rest of the app: minutes ("45"), text ("1h 30m", "2d"), or a spreadsheet
   time or duration cell.
+- `target_time` (a step's own target lead time, a duration), `hourly_rate` (overrides the team's
+  rate), `practices` (ITIL 4 management practices by label or code, separated by ";"; written
+  as labels) and `information` (the information and technology used).
 
 Importing checks every row and collects every problem ("row 7: pca must be more than 0 and at
 most 100, not 150"); one SheetError lists them all and nothing is built. Exporting writes the
@@ -28,14 +31,14 @@ from typing import Any, Iterable
 from vsm.errors import FileFormatError, ModelError
 from vsm.files.sheets import read_table, sheet_titles, table_kind, write_csv, write_xlsx
 from vsm.files.step_rows import COLUMNS, SheetProblems, build_map, header_columns, name_key
-from vsm.model import Flow, Project, ValueStreamMap
+from vsm.model import PRACTICES, Flow, Project, ValueStreamMap
 from vsm.model.durations import format_exact
 from vsm.model.variability import RANGE_FIELDS
 
 PROBLEMS_SHOWN = 20  # problems written into the error message; SheetError.problems has all
 DEFAULT_SHEET_NAMES = ("sheet", "sheet1", "feuil1", "tabelle1", "hoja1", "foglio1", "blad1")
 WIDTHS = {"name": 32, "team": 20, "performer": 12, "activity": 18, "next": 36, "rework_to": 24,
-          "notes": 40}
+          "notes": 40, "practices": 40, "information": 32}
 
 
 class SheetError(FileFormatError):
@@ -171,6 +174,10 @@ def table_rows(map_: ValueStreamMap) -> list[list[Any]]:
             "people": _number(step.people), "notes": step.notes,
             **{name: "" if getattr(step, name) is None else format_exact(getattr(step, name))
                for name in RANGE_FIELDS},
+            "target_time": "" if step.target_time is None else format_exact(step.target_time),
+            "hourly_rate": "" if step.hourly_rate is None else _number(step.hourly_rate),
+            "practices": "; ".join(PRACTICES[code] for code in step.practices),
+            "information": step.information,
         }
         rows.append([values[column] for column in COLUMNS])
     return rows

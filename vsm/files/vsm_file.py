@@ -9,7 +9,9 @@ versions: 1 (project, maps, steps, flows), 2 (adds kaizens), 3 (adds the steps' 
 the maps' over-capacity threshold), 4 (adds the metadata table holding the content's checksum), 5
 (adds measured data: the cases and visits of steps, a step's mined figures as JSON text, the cases
 of flows and their mined share and probability as JSON text, and the `measured` table of mined
-maps).
+maps), 6 (adds what stakeholders ask: a map's target lead time, experience score, currency and
+ITIL 4 description, a step's target time, hourly rate, practices and information, and the
+`team_rates` table).
 
 Saving writes a complete new database next to the target and swaps it in with `os.replace`, so a
 failed save never damages the previous file; it stores a SHA-256 checksum of the content (every
@@ -53,8 +55,19 @@ from vsm.files.schema import (
     migrate_copy,
     utils_database,
 )
-from vsm.model import Flow, Measured, ModelError, Project, Step, Thresholds, ValueStreamMap
+from vsm.model import (
+    Experience,
+    Flow,
+    Measured,
+    ModelError,
+    Project,
+    Step,
+    Thresholds,
+    ValueStreamDescription,
+    ValueStreamMap,
+)
 from vsm.model.records import Kaizen
+from vsm.model.stakeholders import DEFAULT_CURRENCY
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -102,12 +115,24 @@ _STEP_FIELDS = tuple(item.name for item in fields(Step))
 _FLOW_FIELDS = tuple(item.name for item in fields(Flow))
 _KAIZEN_FIELDS = tuple(item.name for item in fields(Kaizen))
 _MEASURED_FIELDS = tuple(item.name for item in fields(Measured))
-# The measured columns (schema version 5) come last in the steps' and flows' rows. The checksum
-# leaves them out of a row where they are all NULL, so a file saved before them (version 4, or a
-# map with nothing measured) has the same checksum as before.
-_UNMEASURED_WIDTH = {"steps": len(_STEP_FIELDS) - 3, "flows": len(_FLOW_FIELDS) - 2}
-assert _STEP_FIELDS[-3:] == ("cases", "visits", "mined")
+# The measured columns (schema version 5) come after the older ones in the steps' and flows'
+# rows, and the stakeholder columns of steps (schema version 6) after those. The checksum leaves
+# the newer columns out of a row where they hold their defaults (stakeholder columns first, then
+# measured columns all NULL), so a file saved before them (version 4 or 5, or a map that uses
+# none of them) has the same checksum as before.
+_STAKEHOLDER_STEP_FIELDS = ("target_time", "hourly_rate", "practices", "information")
+_UNMEASURED_WIDTH = {"steps": len(_STEP_FIELDS) - 7, "flows": len(_FLOW_FIELDS) - 2}
+assert _STEP_FIELDS[-7:] == ("cases", "visits", "mined", *_STAKEHOLDER_STEP_FIELDS)
 assert _FLOW_FIELDS[-2:] == ("cases", "mined")
+# Row tails at their defaults: (width of the row without them, the tail) per table.
+_STAKEHOLDER_TAILS: dict[str, tuple[int, tuple[Any, ...]]] = {
+    "steps": (len(_STEP_FIELDS) - 4, (None, None, "", "")),
+}
+_MAP_EXTRA_COLUMNS = ("target_lead_time", "currency", "experience_scale", "experience_score",
+                      "experience_responses", "experience_note", "itil_trigger", "itil_outcome",
+                      "itil_value", "itil_stakeholders")
+_MAP_EXTRA_DEFAULTS = (None, DEFAULT_CURRENCY, None, None, None, None, "", "", "", "")
+_ITIL_FIELDS = tuple(item.name for item in fields(ValueStreamDescription))
 
 
 def _mined_text(item: Step | Flow) -> str | None:
@@ -128,10 +153,15 @@ def _mined_value(text: Any, what: str) -> tuple[tuple[str, Any], ...]:
 
 
 def _step_from_row(*row: Any) -> Step:
-    """A step from its row; the mined snapshot read back from its JSON text."""
+    """A step from its row; the mined snapshot read back from its JSON text and the practices
+    from their codes separated by ";" (the model checks the values)."""
     step = Step(*row)
     if step.mined is not None:
         step.mined = _mined_value(step.mined, f"step {step.name!r}")
+    practices: Any = step.practices
+    if not isinstance(practices, str):
+        raise _Damaged(f"step {step.name!r}: its practices are not text")
+    step.practices = tuple(code for code in practices.split(";") if code)
     return step
 
 
@@ -144,16 +174,28 @@ def _flow_from_row(*row: Any) -> Flow:
 
 
 def _map_row(map_: ValueStreamMap, position: int) -> dict[str, Any]:
+    experience = map_.experience
     return {"id": map_.id, "position": position, "name": map_.name, "kind": map_.kind,
             "description": map_.description, "demand": map_.demand,
             "demand_period": map_.demand_period,
-            **{name: getattr(map_.thresholds, name) for name in _THRESHOLD_FIELDS}}
+            **{name: getattr(map_.thresholds, name) for name in _THRESHOLD_FIELDS},
+            "target_lead_time": map_.target_lead_time, "currency": map_.currency,
+            "experience_scale": None if experience is None else experience.scale,
+            "experience_score": None if experience is None else experience.score,
+            "experience_responses": None if experience is None else experience.responses,
+            "experience_note": None if experience is None else experience.note,
+            **{f"itil_{name}": getattr(map_.itil, name) for name in _ITIL_FIELDS}}
 
 
 def _rows(map_id: str, items: list[Any], names: tuple[str, ...]) -> list[tuple[Any, ...]]:
     """(map_id, position, field...) for each item, in the order of `names` (a step's mined
-    snapshot as JSON text)."""
-    if names is _STEP_FIELDS or names is _FLOW_FIELDS:
+    snapshot as JSON text, its practices as codes separated by ";"; a flow's mined snapshot as
+    JSON text)."""
+    if names is _STEP_FIELDS:
+        return [(map_id, i, *[getattr(item, name) for name in names[:-5]], _mined_text(item),
+                 item.target_time, item.hourly_rate, ";".join(item.practices), item.information)
+                for i, item in enumerate(items)]
+    if names is _FLOW_FIELDS:
         return [(map_id, i, *[getattr(item, name) for name in names[:-1]], _mined_text(item))
                 for i, item in enumerate(items)]
     return [(map_id, i, *[getattr(item, name) for name in names]) for i, item in enumerate(items)]
@@ -184,10 +226,22 @@ def _id(row: dict[str, Any], what: str) -> str:
 def _map_from_row(row: dict[str, Any]) -> ValueStreamMap:
     name = _text(row, "name", "a map")
     thresholds = Thresholds(**{name: row[name] for name in _THRESHOLD_FIELDS})
+    scale = row["experience_scale"]
+    experience = None
+    if scale is not None:
+        experience = Experience(scale, row["experience_score"], row["experience_responses"],
+                                row["experience_note"] or "")
+    elif any(row[column] is not None for column in ("experience_score", "experience_responses",
+                                                    "experience_note")):
+        raise _Damaged(f"map {name!r}: its experience score has no scale")
+    itil = ValueStreamDescription(**{item: _text(row, f"itil_{item}", f"map {name!r}")
+                                     for item in _ITIL_FIELDS})
     return ValueStreamMap(name=name, kind=row["kind"],
                           description=_text(row, "description", f"map {name!r}"),
                           demand=row["demand"], demand_period=row["demand_period"],
-                          thresholds=thresholds, id=_id(row, f"map {name!r}"))
+                          thresholds=thresholds, id=_id(row, f"map {name!r}"),
+                          target_lead_time=row["target_lead_time"], experience=experience,
+                          currency=row["currency"], itil=itil)
 
 
 def _write_project(db: sqlite_utils.Database, project: Project) -> None:
@@ -203,11 +257,16 @@ def _write_project(db: sqlite_utils.Database, project: Project) -> None:
                 for map_ in maps if map_.measured is not None]
     db.conn.executemany(f"INSERT INTO measured (map_id, {', '.join(_MEASURED_FIELDS)}) VALUES "
                         f"({', '.join('?' * (len(_MEASURED_FIELDS) + 1))})", measured)
+    db.conn.executemany("INSERT INTO team_rates (map_id, position, team, rate) VALUES (?, ?, ?, ?)",
+                        [(map_.id, i, team, rate) for map_ in maps
+                         for i, (team, rate) in enumerate(map_.team_rates.items())])
 
 
 # What the reader reads, by name (never `SELECT *`): the columns of each table in the order the
 # model's constructors take them.
-_MAP_COLUMNS = ("id", "name", "kind", "description", "demand", "demand_period", *_THRESHOLD_FIELDS)
+_MAP_COLUMNS = ("id", "name", "kind", "description", "demand", "demand_period", *_THRESHOLD_FIELDS,
+                *_MAP_EXTRA_COLUMNS)
+_STAKEHOLDER_TAILS["maps"] = (len(_MAP_COLUMNS) - len(_MAP_EXTRA_COLUMNS), _MAP_EXTRA_DEFAULTS)
 _CHILDREN = (("steps", _step_from_row, _STEP_FIELDS), ("flows", _flow_from_row, _FLOW_FIELDS),
              ("kaizens", Kaizen, _KAIZEN_FIELDS))
 _CHILD_TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
@@ -215,6 +274,7 @@ _CHILD_TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
 _SELECT_MAPS = f"SELECT {', '.join(_MAP_COLUMNS)} FROM maps ORDER BY position"
 _SELECT_MEASURED = (f"SELECT map_id, {', '.join(_MEASURED_FIELDS)} FROM measured "
                     "ORDER BY map_id")
+_SELECT_RATES = "SELECT map_id, team, rate FROM team_rates ORDER BY map_id, position"
 _SELECT_CHILD = {table: f"SELECT {', '.join(names)} FROM {table} WHERE map_id = ? ORDER BY position"
                  for table, _, names in _CHILDREN}
 
@@ -223,12 +283,14 @@ Rows = list[tuple[Any, ...]]
 
 def _content(connection: sqlite3.Connection) -> Iterator[tuple[str, Rows]]:
     """The rows the reader reads, in the order it reads them: the project (two rows at most),
-    the maps, the measured records of mined maps, then each map's steps, flows and kaizens. The checksum and the reader both walk
+    the maps, the measured records of mined maps, the team rates, then each map's steps, flows
+    and kaizens. The checksum and the reader both walk
     this, so the checksum covers exactly what a file means to VSM Studio."""
     yield "project", connection.execute("SELECT id, name FROM project LIMIT 2").fetchall()
     maps = connection.execute(_SELECT_MAPS).fetchall()
     yield "maps", maps
     yield "measured", connection.execute(_SELECT_MEASURED).fetchall()
+    yield "team_rates", connection.execute(_SELECT_RATES).fetchall()
     for row in maps:
         for table, _, _ in _CHILDREN:
             yield table, connection.execute(_SELECT_CHILD[table], [row[0]]).fetchall()
@@ -248,11 +310,15 @@ class _Digest:
         self.hash = hashlib.sha256(b"vsm content 1\n")
 
     def add(self, table: str, rows: Rows) -> None:
+        tail = _STAKEHOLDER_TAILS.get(table)
+        if tail is not None:  # stakeholder columns at their defaults: the row as before version 6
+            cut, defaults = tail
+            rows = [row[:cut] if row[cut:] == defaults else row for row in rows]
         width = _UNMEASURED_WIDTH.get(table)
         if width is not None:  # measured columns all NULL: the row as before schema version 5
             rows = [row[:width] if all(value is None for value in row[width:]) else row
                     for row in rows]
-        elif table == "measured" and not rows:  # no mined map: the content as before
+        elif table in ("measured", "team_rates") and not rows:  # the content as before them
             return
         text = json.dumps([table, rows], ensure_ascii=False, separators=(",", ":"), default=_blob)
         self.hash.update(text.encode("utf-8", "surrogatepass"))
@@ -303,6 +369,15 @@ def _read_project(connection: sqlite3.Connection) -> tuple[Project, str]:
                 if values[0] not in by_id:
                     raise _Damaged("a measured record belongs to no map")
                 by_id[values[0]].set_field("measured", Measured(*values[1:]))
+        elif table == "team_rates":
+            by_id = {map_.id: map_ for map_ in read}
+            rates: dict[str, dict[str, Any]] = {}
+            for map_id, team, rate in rows:
+                if map_id not in by_id:
+                    raise _Damaged("a team rate belongs to no map")
+                rates.setdefault(map_id, {})[team] = rate
+            for map_id, teams in rates.items():
+                by_id[map_id].set_field("team_rates", teams)
         else:
             if table == "steps":  # the first of each map's tables
                 map_ = next(maps)

@@ -23,7 +23,18 @@ from vsm.files.vsmjson_write import (
     VERSION,
     project_to_dict,  # noqa: F401 (re-exported)
 )
-from vsm.model import Flow, Measured, ModelError, Project, Step, Thresholds, ValueStreamMap, new_id
+from vsm.model import (
+    Experience,
+    Flow,
+    Measured,
+    ModelError,
+    Project,
+    Step,
+    Thresholds,
+    ValueStreamDescription,
+    ValueStreamMap,
+    new_id,
+)
 from vsm.model.durations import DurationError, parse_duration
 from vsm.model.limits import LINE_SUSPECT, MAX_NAME_LENGTH, shown
 from vsm.model.records import Kaizen
@@ -33,6 +44,7 @@ _STEP_DEFAULTS = Step()
 _KAIZEN_DEFAULTS = Kaizen()
 _MAP_DEFAULTS = ValueStreamMap()
 _THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
+_ITIL_KEYS = tuple(f.name for f in fields(ValueStreamDescription))
 
 
 class InvalidDocument(Exception):
@@ -182,6 +194,8 @@ _NUMBER, _DURATION, _NULLABLE_NUMBER = {int, float}, {int, float, str}, {int, fl
 _STEP_NUMBERS = ("process_time", "wait_time", "pca", "people", "x", "y")  # ints become floats
 _NO_RANGES = dict.fromkeys(RANGE_FIELDS)
 _MEASURED_KEYS = frozenset(("cases", "visits", "mined"))  # a step's optional measured data
+_STAKEHOLDER_KEYS = frozenset(("target_time", "hourly_rate", "practices", "information"))
+_NO_STAKEHOLDERS = {"target_time": None, "hourly_rate": None, "practices": (), "information": ""}
 _NO_MEASURES = dict.fromkeys(_MEASURED_KEYS)
 _MEASURED_DURATIONS = ("lead_time_p50", "lead_time_p85", "lead_time_p95")
 
@@ -191,7 +205,8 @@ def _fast_step(data: Any) -> dict[str, Any] | None:
     no time range keys, else None (then _parse_step finds any problem and names it). Builds no
     error text and calls no checking helper per key."""
     if (type(data) is not dict or not data.keys().isdisjoint(RANGE_FIELDS)
-            or not data.keys().isdisjoint(_MEASURED_KEYS)):
+            or not data.keys().isdisjoint(_MEASURED_KEYS)
+            or not data.keys().isdisjoint(_STAKEHOLDER_KEYS)):
         return None
     get, defaults = data.get, _STEP_DEFAULTS
     values = {"id": get("id"), "name": get("name"), "activity": get("activity", defaults.activity),
@@ -200,7 +215,7 @@ def _fast_step(data: Any) -> dict[str, Any] | None:
               "process_time": get("process_time", defaults.process_time),
               "wait_time": get("wait_time", defaults.wait_time), "pca": get("pca", defaults.pca),
               "people": get("people", defaults.people), "x": get("x", defaults.x),
-              "y": get("y", defaults.y), **_NO_RANGES, **_NO_MEASURES}
+              "y": get("y", defaults.y), **_NO_RANGES, **_NO_MEASURES, **_NO_STAKEHOLDERS}
     origin, process, wait = values["origin"], values["process_time"], values["wait_time"]
     if not (type(values["id"]) is type(values["name"]) is type(values["activity"])
             is type(values["team"]) is type(values["performer"]) is type(values["notes"]) is str
@@ -274,7 +289,60 @@ def _parse_step(value: Any, map_where: str, number: int) -> dict[str, Any]:
         "cases": data.get("cases"),
         "visits": data.get("visits"),
         "mined": _mined(data, where),
+        "target_time": _duration(data, "target_time", where, None),
+        "hourly_rate": _number(data, "hourly_rate", where, None, nullable=True),
+        "practices": _practices(data, where),
+        "information": _text(data, "information", where, defaults.information),
     }
+
+
+def _practices(data: dict[str, Any], where: str) -> tuple[str, ...]:
+    """A step's "practices": a list of texts (codes of ITIL 4 practices; the model checks them)."""
+    value = data.get("practices")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidDocument(f"{where}: practices must be a list of texts (ITIL 4 practice "
+                              f"codes), not {_type_name(value)}")
+    return tuple(value)
+
+
+def _experience(data: dict[str, Any], where: str) -> Experience | None:
+    """A map's "experience" object; the model checks its values."""
+    if data.get("experience") is None:
+        return None
+    where = f"{where}: experience"
+    experience = _object(data["experience"], where)
+    responses = experience.get("responses")
+    if responses is not None and not _is_number(responses):
+        raise InvalidDocument(f"{where}: responses must be a whole number or null, "
+                              f"not {_type_name(responses)}")
+    if "score" not in experience:
+        raise InvalidDocument(f"{where}: missing required key 'score'")
+    return Experience(scale=_text(experience, "scale", where),
+                      score=_number(experience, "score", where, 0.0),
+                      responses=responses, note=_text(experience, "note", where, ""))
+
+
+def _team_rates(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """A map's "team_rates" object (team name -> hourly rate); the model checks the values."""
+    if data.get("team_rates") is None:
+        return {}
+    rates = _object(data["team_rates"], f"{where}: team_rates")
+    for team, rate in rates.items():
+        if not _is_number(rate):
+            raise InvalidDocument(f"{where}: team_rates: the rate of {shown(team)} must be a "
+                                  f"number, not {_type_name(rate)}")
+    return dict(rates)
+
+
+def _itil(data: dict[str, Any], where: str) -> ValueStreamDescription:
+    """A map's "itil" object (trigger, outcome, value, stakeholders: texts)."""
+    if data.get("itil") is None:
+        return ValueStreamDescription()
+    where = f"{where}: itil"
+    itil = _object(data["itil"], where)
+    return ValueStreamDescription(**{key: _text(itil, key, where, "") for key in _ITIL_KEYS})
 
 
 def _minutes(data: dict[str, Any], key: str, where: str) -> float | None:
@@ -385,6 +453,11 @@ def _parse_map(value: Any, number: int) -> _MapRecord:
         "demand_period": _text(data, "demand_period", where, _MAP_DEFAULTS.demand_period),
         "thresholds": thresholds,
         "measured": _measured(data, where),
+        "target_lead_time": _duration(data, "target_lead_time", where, None),
+        "experience": _experience(data, where),
+        "currency": _text(data, "currency", where, _MAP_DEFAULTS.currency),
+        "team_rates": _team_rates(data, where),
+        "itil": _itil(data, where),
     }
     record = _MapRecord(_optional_id(data, where), name, settings)
     for index, step in enumerate(_list(data, "steps", where, required=False), start=1):

@@ -7,7 +7,9 @@ VERSION, so importers keep using vsm.files.vsmjson_read (or vsm.files.formats fo
 
 Numbers are written as ints when they are whole (95 rather than 95.0); durations as exact text
 (format_exact); optional keys (origin, time ranges, due, step, kaizens, the measured cases, visits, mined
-figures and a map's measured record) only when they are set.
+figures and a map's measured record; a step's target time, hourly rate, practices and information;
+a map's target lead time, experience, currency when not "€", team rates and ITIL description) only
+when they are set.
 """
 
 from __future__ import annotations
@@ -15,9 +17,18 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from vsm.model import Flow, Measured, Project, Step, Thresholds, ValueStreamMap
+from vsm.model import (
+    Flow,
+    Measured,
+    Project,
+    Step,
+    Thresholds,
+    ValueStreamDescription,
+    ValueStreamMap,
+)
 from vsm.model.durations import format_exact
 from vsm.model.records import Kaizen
+from vsm.model.stakeholders import DEFAULT_CURRENCY
 from vsm.model.variability import RANGE_FIELDS
 
 __all__ = ["FORMAT", "VERSION", "project_to_dict"]
@@ -26,6 +37,7 @@ FORMAT = "vsm-json"
 VERSION = 1
 
 _THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
+_ITIL_KEYS = tuple(f.name for f in fields(ValueStreamDescription))
 
 
 def _plain_number(value: float) -> int | float:
@@ -61,6 +73,14 @@ def _step_to_dict(step: Step) -> dict[str, Any]:
     if step.mined is not None:
         data["mined"] = {name: None if value is None else format_exact(value)
                          for name, value in step.mined}
+    if step.target_time is not None:
+        data["target_time"] = format_exact(step.target_time)
+    if step.hourly_rate is not None:
+        data["hourly_rate"] = _plain_number(step.hourly_rate)
+    if step.practices:
+        data["practices"] = list(step.practices)
+    if step.information:
+        data["information"] = step.information
     return data
 
 
@@ -110,8 +130,26 @@ def _measured_to_dict(measured: Measured) -> dict[str, Any]:
     return data
 
 
+def _add_stakeholders(data: dict[str, Any], map_: ValueStreamMap) -> None:
+    """The keys of what stakeholders ask, where set: target_lead_time, experience, currency,
+    team_rates, itil."""
+    if map_.target_lead_time is not None:
+        data["target_lead_time"] = format_exact(map_.target_lead_time)
+    experience = map_.experience
+    if experience is not None:
+        data["experience"] = {"scale": experience.scale,
+                              "score": _plain_number(experience.score),
+                              "responses": experience.responses, "note": experience.note}
+    if map_.currency != DEFAULT_CURRENCY:
+        data["currency"] = map_.currency
+    if map_.team_rates:
+        data["team_rates"] = {team: _plain_number(rate) for team, rate in map_.team_rates.items()}
+    if map_.itil:
+        data["itil"] = {name: getattr(map_.itil, name) for name in _ITIL_KEYS}
+
+
 def _map_to_dict(map_: ValueStreamMap) -> dict[str, Any]:
-    data = {
+    data: dict[str, Any] = {
         "id": map_.id,
         "name": map_.name,
         "kind": map_.kind,
@@ -120,9 +158,10 @@ def _map_to_dict(map_: ValueStreamMap) -> dict[str, Any]:
         "demand_period": map_.demand_period,
         "thresholds": {key: _plain_number(getattr(map_.thresholds, key))
                        for key in _THRESHOLD_KEYS},
-        "steps": [_step_to_dict(step) for step in map_.steps],
-        "flows": [_flow_to_dict(flow) for flow in map_.flows],
     }
+    _add_stakeholders(data, map_)
+    data["steps"] = [_step_to_dict(step) for step in map_.steps]
+    data["flows"] = [_flow_to_dict(flow) for flow in map_.flows]
     if map_.measured is not None:
         data["measured"] = _measured_to_dict(map_.measured)
     if map_.kaizens:

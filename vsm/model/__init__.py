@@ -38,13 +38,24 @@ from vsm.model.maps import (
                               ProjectChanged,
                               ValueStreamMap,
 )
-from vsm.model.records import Flow, Kaizen, Measured, Step, Thresholds, new_id, route_percent
+from vsm.model.practices import PRACTICE_GROUPS, PRACTICES
+from vsm.model.records import (
+                              Experience,
+                              Flow,
+                              Kaizen,
+                              Measured,
+                              Step,
+                              Thresholds,
+                              ValueStreamDescription,
+                              new_id,
+                              route_percent,
+)
 
 __all__ = [
     "ACTIVITIES", "DEMAND_PERIODS", "FLOW_EDITABLE", "FLOW_FIELDS", "FLOW_KINDS", "MAP_FIELDS",
-    "MAP_KINDS", "PERFORMERS", "STEP_FIELDS", "Flow", "FlowAdded", "FlowChanged", "FlowRemoved",
+    "MAP_KINDS", "PERFORMERS", "PRACTICES", "PRACTICE_GROUPS", "STEP_FIELDS", "Experience", "Flow", "FlowAdded", "FlowChanged", "FlowRemoved",
     "Kaizen", "KaizenAdded", "KaizenChanged", "KaizenRemoved", "MapAdded", "MapChanged",
     "MapRemoved", "Measured", "ModelError", "Project", "ProjectChanged", "Step", "StepAdded", "StepChanged",
-    "StepRemoved", "Thresholds", "ValueStreamMap", "clean_percent", "clean_step_value", "new_id",
+    "StepRemoved", "Thresholds", "ValueStreamDescription", "ValueStreamMap", "clean_percent", "clean_step_value", "new_id",
     "route_percent",
 ]

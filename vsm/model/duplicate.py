@@ -12,7 +12,9 @@ from vsm.model.records import new_id
 
 def duplicate_map(map_: ValueStreamMap, name: str, kind: str | None = None,
                   keep_origin: bool = False) -> ValueStreamMap:
-    """A deep copy with new ids for the map, its steps, flows and kaizens.
+    """A deep copy with new ids for the map, its steps, flows and kaizens; the map's settings
+    come along (demand, thresholds, target lead time, experience, currency, team rates, ITIL
+    description), and each step's fields (practices, information, target, rate...).
 
     With keep_origin, each new step's `origin` is the id of the step it was copied from (a future
     state remembers its lineage); otherwise origins are copied as they are. Kaizens stay attached
@@ -21,7 +23,9 @@ def duplicate_map(map_: ValueStreamMap, name: str, kind: str | None = None,
     """
     clone = ValueStreamMap(name, kind or map_.kind, map_.description, map_.demand,
                            map_.demand_period, copy.copy(map_.thresholds),
-                           measured=map_.measured)
+                           measured=map_.measured, target_lead_time=map_.target_lead_time,
+                           experience=map_.experience, currency=map_.currency,
+                           team_rates=map_.team_rates, itil=map_.itil)
     new_ids: dict[str, str] = {}
     for step in map_.steps:
         twin = copy.copy(step)

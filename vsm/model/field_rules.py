@@ -35,11 +35,12 @@ from vsm.model.limits import (
     shown,
 )
 from vsm.model.measured import clean_count, clean_mined
+from vsm.model.practices import PRACTICES, clean_practices
 from vsm.model.records import Step
 from vsm.model.variability import RANGE_FIELDS, check_ranges, clean_range_bound
 
 __all__ = ["ACTIVITIES", "FLOW_KINDS", "PERFORMERS", "STEP_FIELDS", "FlowFigures",
-           "clean_flow_figures", "clean_percent", "clean_step_fields", "clean_step_value", "finite",
+           "clean_flow_figures", "clean_percent", "clean_rate", "clean_target", "clean_step_fields", "clean_step_value", "finite",
            "one_of"]
 
 ACTIVITIES: dict[str, str] = {
@@ -87,6 +88,30 @@ def finite(value: Any, what: str) -> float:
     if not math.isfinite(value):
         raise ModelError(f"{what} must be a finite number, not {value!r}")
     return value
+
+
+def clean_target(value: Any, what: str) -> float | None:
+    """A target time (a step's, a map's lead time): None (or blank text) for none, else minutes
+    (a number or a duration text) more than 0."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        minutes = parse_duration(value)
+    except DurationError as error:
+        raise ModelError(f"{what}: {error}") from None
+    if minutes <= 0:
+        raise ModelError(f"{what} must be more than 0")
+    return minutes
+
+
+def clean_rate(value: Any, what: str) -> float | None:
+    """An hourly rate: None (or blank text) for none, else a finite number, 0 or more."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    rate = finite(value, what)
+    if rate < 0:
+        raise ModelError(f"{what} cannot be negative, not {rate:g}")
+    return rate
 
 
 def clean_step_value(step_name: str, name: str, value: Any) -> Any:
@@ -142,6 +167,14 @@ def _clean_field(name: str, value: Any) -> Any:
         return clean_count(value, "")
     if name == "mined":
         return clean_mined(value, "")
+    if name == "target_time":
+        return clean_target(value, "")
+    if name == "hourly_rate":
+        return clean_rate(value, "")
+    if name == "practices":
+        return clean_practices(value, "")
+    if name == "information":
+        return clean_text(value, "", multiline=True, limit=MAX_TEXT_LENGTH)
     raise ModelError(f"steps have no field {name!r}")
 
 
@@ -182,7 +215,7 @@ def clean_step_fields(d: Mapping[str, Any]) -> dict[str, Any]:
         wait = _text_minutes(wait)
     if type(process) is str:
         process = _text_minutes(process)
-    notes = d["notes"]
+    notes, practices, information = d["notes"], d["practices"], d["information"]
     if (type(name) is type(team) is type(activity) is type(performer) is type(notes) is str
             and activity in ACTIVITIES and performer in PERFORMERS
             and len(name) <= MAX_NAME_LENGTH and len(team) <= MAX_NAME_LENGTH
@@ -195,8 +228,13 @@ def clean_step_fields(d: Mapping[str, Any]) -> dict[str, Any]:
             and (origin is None or type(origin) is str and origin and len(origin) <= MAX_ID_LENGTH
                  and not ID_SUSPECT.search(origin))
             and d["process_time_min"] is d["process_time_max"] is d["wait_time_min"]
-            is d["wait_time_max"] is d["cases"] is d["visits"] is d["mined"]
-            is None):  # the common case, all clean: no call per field
+            is d["wait_time_max"] is d["cases"] is d["visits"] is d["mined"] is d["target_time"]
+            is d["hourly_rate"] is None
+            and type(information) is str and len(information) <= MAX_TEXT_LENGTH
+            and not TEXT_SUSPECT.search(information)
+            and type(practices) is tuple and (not practices or (
+                all(type(code) is str and code in PRACTICES for code in practices)
+                and len(set(practices)) == len(practices)))):  # the common case: no call per field
         return {"name": name.strip(), "team": team.strip(), "wait_time": wait,
                 "process_time": process}
     values = {field_: clean_step_value(name, field_, d[field_]) for field_ in STEP_FIELDS}

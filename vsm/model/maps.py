@@ -8,7 +8,7 @@ scheduler. The records the map holds (Step, Flow, Kaizen, Thresholds) are vsm.mo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -36,7 +36,23 @@ from vsm.model.field_rules import (
 from vsm.model.kaizen import KaizenHolder
 from vsm.model.limits import ID_SUSPECT, MAX_ID_LENGTH, MAX_TEXT_LENGTH, clean_text, shown
 from vsm.model.measured import clean_count, clean_flow_mined, clean_measured
-from vsm.model.records import Flow, Kaizen, Measured, Step, Thresholds, check_id, inserted, new_id
+from vsm.model.records import (
+    Experience,
+    Flow,
+    Kaizen,
+    Measured,
+    Step,
+    Thresholds,
+    ValueStreamDescription,
+    check_id,
+    inserted,
+    new_id,
+)
+from vsm.model.stakeholders import (
+    DEFAULT_CURRENCY,
+    STAKEHOLDER_SETTINGS,
+    clean_stakeholder_setting,
+)
 from vsm.model.variability import RANGE_FIELDS, RANGES, check_ranges
 
 MAP_KINDS: dict[str, str] = {"current": "Current state", "future": "Future state"}
@@ -47,7 +63,8 @@ FLOW_FIELDS = ("source", "target", "kind", "share", "probability")
 FLOW_EDITABLE = ("kind", "share", "probability")
 RANGED = frozenset((*RANGES, *RANGE_FIELDS))  # the fields a time range is checked against
 DEFAULT_REWORK_PERCENT = 10.0  # a flow switched to rework starts here; people then edit it
-MAP_FIELDS = ("name", "kind", "description", "demand", "demand_period", "thresholds", "measured")
+MAP_FIELDS = ("name", "kind", "description", "demand", "demand_period", "thresholds", "measured",
+              "target_lead_time", "experience", "currency", "team_rates", "itil")
 
 
 class ValueStreamMap(KaizenHolder, BulkEdits, Observable):
@@ -68,6 +85,11 @@ class ValueStreamMap(KaizenHolder, BulkEdits, Observable):
         thresholds: Thresholds | None = None,
         id: str | None = None,
         measured: Measured | None = None,
+        target_lead_time: float | None = None,
+        experience: Experience | None = None,
+        currency: str = DEFAULT_CURRENCY,
+        team_rates: Mapping[str, float] | None = None,
+        itil: ValueStreamDescription | None = None,
     ) -> None:
         super().__init__()
         self.id = new_id() if id is None else check_id(id, f"map {shown(name)}")
@@ -78,13 +100,22 @@ class ValueStreamMap(KaizenHolder, BulkEdits, Observable):
         self.demand_period = demand_period
         self.thresholds = thresholds or Thresholds()
         self.measured = measured  # where a mined map's figures come from (vsm.model.measured)
+        # What stakeholders ask (vsm.model.stakeholders): the target lead time (minutes), the
+        # measured experience score, the currency and hourly rate of each team, and the value
+        # stream's ITIL 4 description (trigger, outcome, value, stakeholders).
+        self.target_lead_time = target_lead_time
+        self.experience = experience
+        self.currency = currency
+        self.team_rates: dict[str, float] = dict(team_rates or {})
+        self.itil = itil if itil is not None else ValueStreamDescription()
         self._steps: dict[str, Step] = {}
         self._flows: dict[str, Flow] = {}
         self._flows_from: dict[str, dict[str, Flow]] = {}  # source step id -> its flows by id
         self._kaizens: dict[str, Kaizen] = {}
         self._batch_depth = 0  # vsm.model.bulk.BulkEdits.batch
         for name_ in ("name", "description", "kind", "demand", "demand_period", "thresholds",
-                      "measured"):
+                      "measured", "target_lead_time", "experience", "currency", "team_rates",
+                      "itil"):
             setattr(self, name_, self.clean_setting(name_, getattr(self, name_)))
 
     # ------------------------------------------------------------ reading
@@ -141,7 +172,8 @@ class ValueStreamMap(KaizenHolder, BulkEdits, Observable):
         return (
             self.id, self.name, self.kind, self.description, self.demand, self.demand_period,
             self.thresholds, tuple(self._steps.values()), tuple(self._flows.values()),
-            tuple(self._kaizens.values()), self.measured,
+            tuple(self._kaizens.values()), self.measured, self.target_lead_time, self.experience,
+            self.currency, tuple(self.team_rates.items()), self.itil,
         )
 
     def __repr__(self) -> str:
@@ -342,8 +374,9 @@ class ValueStreamMap(KaizenHolder, BulkEdits, Observable):
     # ------------------------------------------------------------ map settings
 
     def set_field(self, name: str, value: Any) -> Any:
-        """Set a map setting (name, kind, description, demand, demand_period, thresholds,
-        measured)."""
+        """Set a map setting (one of MAP_FIELDS: name, kind, description, demand, demand_period,
+        thresholds, measured, target_lead_time, experience, currency, team_rates, itil); return
+        the old value. team_rates is replaced as a whole (a new dict each time)."""
         if name not in MAP_FIELDS:
             raise ModelError(f"maps have no setting {name!r}")
         value = self.clean_setting(name, value)
@@ -380,6 +413,8 @@ class ValueStreamMap(KaizenHolder, BulkEdits, Observable):
             value = clean_text(value, what)
         if name == "description":
             value = clean_text(value, what, multiline=True, limit=MAX_TEXT_LENGTH)
+        if name in STAKEHOLDER_SETTINGS:
+            value = clean_stakeholder_setting(name, value, f"map {shown(self.name)}")
         return value
 
 

@@ -1,4 +1,5 @@
-"""The records a map is made of: Step, Flow, Kaizen and Thresholds, and their ids.
+"""The records a map is made of: Step, Flow, Kaizen, Thresholds, the map's Experience score and
+ITIL 4 ValueStreamDescription, and their ids.
 
 Plain dataclasses with defaults and no behaviour beyond a derived figure; the rules for their
 values are in vsm.model.field_rules (steps, flows) and vsm.model.kaizen (kaizens), and the map
@@ -56,6 +57,14 @@ class Step:
     cases: int | None = None
     visits: int | None = None
     mined: tuple[tuple[str, float | None], ...] | None = None
+    # What stakeholders ask (issue 18), after the measured fields so that the .vsm file's
+    # checksum can leave them out at their defaults (vsm.files.vsm_file): an optional target lead
+    # time for the step (minutes), an hourly rate overriding the team's, the ITIL 4 practices
+    # involved (codes of vsm.model.practices) and the information and technology used.
+    target_time: float | None = None
+    hourly_rate: float | None = None
+    practices: tuple[str, ...] = ()
+    information: str = ""
 
     @property
     def lead_time(self) -> float:
@@ -111,6 +120,36 @@ class Measured:
     lead_time_p85: float | None = None
     lead_time_p95: float | None = None
     statistic: str = "median"
+
+
+EXPERIENCE_SCALES: dict[str, str] = {"csat": "CSAT", "survey": "Survey average"}
+
+
+@dataclass(frozen=True)
+class Experience:
+    """A measured experience score of the value stream: `scale` "csat" (percent satisfied,
+    0 to 100) or "survey" (an average from 1 to 5), with the number of responses behind it when
+    known and a note (where and when it was measured). Rules: vsm.model.stakeholders."""
+
+    scale: str = "csat"
+    score: float = 0.0
+    responses: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ValueStreamDescription:
+    """The value stream as ITIL 4 describes it: the demand that triggers it, the outcome it
+    creates, the value for the consumer and the stakeholders involved (texts; empty: not
+    described). Rules: vsm.model.stakeholders."""
+
+    trigger: str = ""
+    outcome: str = ""
+    value: str = ""
+    stakeholders: str = ""
+
+    def __bool__(self) -> bool:
+        return any((self.trigger, self.outcome, self.value, self.stakeholders))
 
 
 @dataclass

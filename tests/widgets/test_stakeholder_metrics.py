@@ -1,0 +1,140 @@
+"""The metrics pane answers what stakeholders ask (issue 18): the target beside the lead time
+(met / missed in words; with ranges the chance of meeting it and P85 against it), the experience
+score, who holds the work (a stacked bar by performer or team, with a legend in minutes and %),
+the time waiting on vendors, the cost per item / period / month, what a step to change is worth,
+and the Automation candidates dock.
+
+The map (tests/pure/test_stakeholder_analysis.py's line):
+  A  internal, team Desk, 2 people: wait 30, process 10
+  B  vendor, team V:                wait 120, process 60
+  C  customer, no team:             wait 0, process 5
+  lead time = 40 + 180 + 5 = 225 min = 3h 45m
+  by performer: internal 40 (40/225 = 17.8 %), vendor 180 (80.0 %), customer 5 (2.2 %)
+  waiting on vendors: B's wait 120 = 2h (120/225 = 53.3 % of the lead time)
+Rates Desk €60/h, V €90/h; demand 20 per week (a month: 20 x 10,400 / 2,400 = 86.667 items):
+  cost per item = A 1 x 10/60 h x 2 x 60 = 20 + B 1 x 1 h x 1 x 90 = 90 -> €110.00 (C unpriced)
+  per week = 110 x 20 = €2,200; per month = 110 x 86.667 = €9,533.33
+  automation: B 1 h/item x 86.667 = 86.7 h/month (x 90 = €7,800/month);
+              A 1/3 h/item -> 28.9 h/month (x 60 = €1,733.33/month); C 5/60 h -> 7.2 h/month
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers.maps import make_map
+from ui.document.document import Document
+from ui.panels.metrics import MetricsPanel
+from ui.panels.stakeholder_metrics import AutomationPanel
+from vsm.model import Experience, Project
+
+
+def line_map():
+    map_ = make_map({"A": (30, 10, 100, {"team": "Desk", "people": 2}),
+                     "B": (120, 60, 100, {"team": "V", "performer": "vendor"}),
+                     "C": (0, 5, 100, {"performer": "customer"})},
+                    [("A", "B"), ("B", "C")], name="Now")
+    map_.set_field("team_rates", {"Desk": 60, "V": 90})
+    map_.set_field("demand", 20)
+    map_.set_field("demand_period", "week")
+    return map_
+
+
+@pytest.fixture
+def doc(qtbot) -> Document:
+    return Document(Project("Test", [line_map()]))
+
+
+def metrics_for(qtbot, doc: Document) -> MetricsPanel:
+    metrics = MetricsPanel(doc)
+    qtbot.addWidget(metrics)
+    metrics.set_map(doc.project.maps[0])
+    qtbot.waitUntil(lambda: metrics.figure_text("lead_time") == "3h 45m", timeout=2000)
+    return metrics
+
+
+def test_target_met_or_missed_in_words(qtbot, doc):
+    metrics = metrics_for(qtbot, doc)
+    map_ = doc.project.maps[0]
+    assert metrics.targets.target.isHidden()  # no target: nothing said
+    doc.set_map_field(map_.id, "target_lead_time", "4h")  # 240 >= 225: met, 15m under
+    qtbot.waitUntil(lambda: not metrics.targets.target.isHidden(), timeout=2000)
+    assert metrics.targets.plain == "Target 4h: ✔ met, 15m under"
+    assert "<b>" not in metrics.targets.target.text()
+    doc.set_map_field(map_.id, "target_lead_time", "3h")  # 225 - 180 = 45m over
+    qtbot.waitUntil(lambda: "missed" in metrics.targets.plain, timeout=2000)
+    assert metrics.targets.plain == "Target 3h: ✘ missed by 45m"
+    assert "<b>Target 3h" in metrics.targets.target.text()  # missed: in bold, and in words
+    doc.set_step_field(map_.id, "B", "target_time", "2h")  # B takes 120 + 60 = 3h
+    qtbot.waitUntil(lambda: "steps over" in metrics.targets.plain, timeout=2000)
+    assert metrics.targets.plain == ("Target 3h: ✘ missed by 45m\n"
+                                     "steps over their target: B (3h > 2h)")
+
+
+@pytest.mark.parametrize("target, expected", [
+    # B's process time 50 .. 70 (most likely 60): every run's lead time is 215 .. 235 minutes
+    ("4h", "Target 4h: ✔ met, 15m under\n100% chance of meeting it · P85 "),  # all <= 240
+    ("3h 20m", "Target 3h 20m: ✘ missed by 25m\n0% chance of meeting it · P85 "),  # all > 200
+])
+def test_with_ranges_the_chance_and_p85(qtbot, doc, target, expected):
+    map_ = doc.project.maps[0]
+    map_.set_step_field("B", "process_time_min", 50)
+    map_.set_step_field("B", "process_time_max", 70)
+    metrics = metrics_for(qtbot, doc)
+    doc.set_map_field(map_.id, "target_lead_time", target)
+    qtbot.waitUntil(lambda: "chance" in metrics.targets.plain, timeout=10000)
+    text = metrics.targets.plain
+    assert text.startswith(expected)
+    assert text.endswith("✔ within the target" if target == "4h" else "✘ over the target")
+
+
+def test_experience_beside_the_lead_time(qtbot, doc):
+    metrics = metrics_for(qtbot, doc)
+    assert metrics.targets.experience.isHidden()
+    doc.set_map_field(doc.project.maps[0].id, "experience", Experience("survey", 3.9, 57))
+    qtbot.waitUntil(lambda: not metrics.targets.experience.isHidden(), timeout=2000)
+    assert metrics.targets.experience.text() == "Experience: Survey 3.9 of 5 (57 responses)"
+
+
+def test_who_holds_the_work_and_the_cost(qtbot, doc):
+    metrics = metrics_for(qtbot, doc)
+    section = metrics.stakeholders
+    assert section.legend_lines() == ["Internal team 40m (17.8%)", "Vendor 3h (80.0%)",
+                                      "Customer 5m (2.2%)"]
+    assert [s.colour for s in section.bar.segments] == ["#0072B2", "#E69F00", "#CC79A7"]
+    assert section.vendor.text() == "Waiting on vendors: 2h (53.3% of the lead time)"
+    assert section.cost_label.text() == ("Cost per item: €110.00 · per week: €2,200.00 · per "
+                                         "month: €9,533.33\nnot priced (no rate): C")
+    section.by_team.setChecked(True)  # teams, longest first: V 180, Desk 40, no team 5
+    assert section.legend_lines() == ["V 3h (80.0%)", "Desk 40m (17.8%)", "No team 5m (2.2%)"]
+
+
+def test_steps_to_change_say_what_their_saving_is_worth(qtbot):
+    # A (Desk, €60/h: wait 0, process 30) -> B (wait 240, process 30), half of B's work back
+    # to A (rework 50 %): visits 1 / (1 - 0.5) = 2 each; cost per item 2 x 0.5 h x 60 x 2 = 120.
+    # Without the rework: 1 visit each -> 60. B is flagged for rework: worth 120 - 60 = €60/item
+    map_ = make_map({"A": (0, 30, 100, {"team": "Desk"}), "B": (240, 30, 100, {"team": "Desk"})},
+                    [("A", "B"), ("B", "A", {"kind": "rework", "probability": 50})])
+    map_.set_field("team_rates", {"Desk": 60})
+    doc = Document(Project("Rework", [map_]))
+    metrics = MetricsPanel(doc)
+    qtbot.addWidget(metrics)
+    metrics.set_map(map_)
+    qtbot.waitUntil(lambda: metrics.steps_to_change.count() > 0
+                    and "B" in metrics.steps_to_change.item(0).text(), timeout=2000)
+    rows = [metrics.steps_to_change.item(i).text() for i in range(metrics.steps_to_change.count())]
+    b_row = next(row for row in rows if row.split(". ", 1)[1].startswith("B"))
+    assert "(worth €60.00/item)" in b_row
+
+
+def test_automation_candidates_dock(qtbot, doc):
+    panel = AutomationPanel(doc)
+    qtbot.addWidget(panel)
+    panel.set_map(doc.project.maps[0])
+    qtbot.waitUntil(lambda: panel.list.count() == 3, timeout=2000)
+    assert panel.lines() == ["1. B — 86.7 h/month freed (€7,800.00/month) · vendor",
+                             "2. A — 28.9 h/month freed (€1,733.33/month) · internal team",
+                             "3. C — 7.2 h/month freed · customer"]
+    with qtbot.waitSignal(panel.steps_selected) as picked:
+        panel.list.itemClicked.emit(panel.list.item(0))
+    assert picked.args == [["B"]]

@@ -1,0 +1,318 @@
+"""What stakeholders ask, in the metrics pane (issue 18), and the Automation candidates dock.
+
+- `TargetLines`: under the lead time, the map's target met or missed (in words, with ✔ / ✘, never
+  colour alone); with time ranges the chance of meeting it and the P85 against it, from the
+  simulation the pane already runs (`TargetSimulation` keeps its result); the experience score.
+- `StakeholderSection`: who holds the work, a stacked bar by performer or by team (a switch)
+  in the colours of vsm.palette with a legend giving each part's minutes and percent, the time
+  waiting on vendors; the cost per item, per period and per month.
+- `AutomationPanel`: the manual steps ranked by the hours per month automating them would free;
+  clicking one selects it on the map.
+
+Figures come from vsm.analysis (targets, responsibility, cost); the words from
+vsm.export.stakeholder_words, so the pane, the deck and the A3 report say the same.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QRadioButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.panels.common import MapPanel, OncePerTurn
+from ui.panels.simulation import SimulatedLeadTime
+from vsm.analysis import MapAnalysis
+from vsm.analysis.cost import CostAnalysis, cost_of
+from vsm.analysis.montecarlo import LeadTimeDistribution, Simulation
+from vsm.analysis.responsibility import SPLITS, WorkSplit, split_by
+from vsm.analysis.targets import attainment
+from vsm.export.stakeholder_words import (
+    Segment,
+    automation_lines,
+    cost_lines,
+    experience_line,
+    segment_words,
+    split_segments,
+    target_parts,
+    vendor_wait_words,
+    worth_words,
+)
+from vsm.model import ValueStreamMap
+
+STEP_ID_ROLE = Qt.ItemDataRole.UserRole
+STEP_WORDS_SHOWN = 60  # characters of the steps over their target shown; beyond, the tooltip
+
+
+def _wrapping_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+class TargetSimulation(SimulatedLeadTime):
+    """The pane's simulation of the lead time, keeping its result for the target's chance;
+    `finished` is emitted when a result is shown."""
+
+    finished = Signal()
+
+    def __init__(self, label: QLabel) -> None:
+        super().__init__(label)
+        self.result: LeadTimeDistribution | None = None
+
+    def schedule(self, map_: ValueStreamMap | None) -> None:
+        if map_ is not self.map:
+            self.result = None
+        super().schedule(map_)
+
+    def _show(self, simulation: Simulation) -> None:
+        super()._show(simulation)
+        self.result = simulation.result()
+        self.finished.emit()
+
+
+class TargetLines:
+    """Two labels under the lead time: the target (met / missed, chance, P85) and the
+    experience score."""
+
+    def __init__(self) -> None:
+        self.plain = ""  # the target's lines as plain text ("" when hidden)
+        self.target = _wrapping_label("target_lead_time")
+        self.target.setTextFormat(Qt.TextFormat.RichText)
+        self.experience = _wrapping_label("experience_score")
+
+    def show(self, map_: ValueStreamMap | None, analysis: MapAnalysis | None,
+             distribution: LeadTimeDistribution | None) -> None:
+        """Show the target of `map_` against `analysis` (and the simulated lead time)."""
+        found = (attainment(map_, analysis, distribution)
+                 if map_ is not None and analysis is not None and analysis.ok else None)
+        if found is None:
+            self.plain = ""
+            self.target.hide()
+        else:  # the verdict on its own line, bold when missed; the chance and steps under it
+            parts, tip = target_parts(found)
+            map_part = found.target_minutes is not None
+            head, rest = (parts[0], parts[1:]) if map_part else ("", parts)
+            steps = [p for p in rest if "step" in p]
+            rest = [p for p in rest if "step" not in p]
+            if steps and len(steps[0]) > STEP_WORDS_SHOWN:  # the names in the tooltip
+                count = len(found.missed_steps)
+                tip = steps[0] + ". " + tip
+                steps = [f"{count} step{'s' if count != 1 else ''} over their target"]
+            missed = found.met is False or found.p85_met is False
+            plain = ([head] if head else []) + ([" · ".join(rest + steps)] if rest or steps else [])
+            self.plain = "\n".join(plain)
+            lines = [f"<b>{escape(line)}</b>" if missed and line == head else escape(line)
+                     for line in plain]
+            self.target.setText("<br>".join(lines))
+            self.target.setToolTip(tip)
+            self.target.setVisible(bool(lines))
+        line = experience_line(map_) if map_ is not None else ""
+        self.experience.setText(line)
+        if map_ is not None and map_.experience is not None and map_.experience.note:
+            self.experience.setToolTip(map_.experience.note)
+        self.experience.setVisible(bool(line))
+
+
+class SplitBar(QWidget):
+    """A horizontal stacked bar: one segment per part, its width its share of the lead time,
+    its percent written inside when it fits; outlined so that neighbours of close colours part."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.segments: list[Segment] = []
+        self.setMinimumHeight(26)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_segments(self, segments: list[Segment]) -> None:
+        self.segments = segments
+        self.setToolTip("\n".join(segment_words(s) for s in segments))
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        total = sum(s.minutes for s in self.segments)
+        if total <= 0:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        metrics = QFontMetricsF(self.font())
+        x, width, height = 0.5, self.width() - 1.0, self.height() - 1.0
+        for segment in self.segments:
+            part = width * segment.minutes / total
+            if part <= 0:
+                continue
+            rect = QRectF(x, 0.5, part, height)
+            colour = QColor(segment.colour)
+            painter.fillRect(rect, colour)
+            painter.setPen(QPen(QColor("#000000"), 1))
+            painter.drawRect(rect)
+            text = f"{segment.percent:.0f}%" if segment.percent is not None else ""
+            if text and metrics.horizontalAdvance(text) + 6 <= part:
+                dark = colour.lightness() < 140
+                painter.setPen(QColor("#ffffff" if dark else "#000000"))
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            x += part
+        painter.end()
+
+
+class StakeholderSection(QWidget):
+    """Who holds the work (a stacked bar by performer or team, its legend, the wait on vendors)
+    and what the work costs, for the map shown."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.splits: dict[str, WorkSplit | None] = {}
+        self.cost: CostAnalysis | None = None
+        heading = QLabel("Who holds the work")
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        self.by_performer = QRadioButton("By &performer")
+        self.by_team = QRadioButton("By t&eam")
+        self.by_performer.setChecked(True)
+        self.switch = QButtonGroup(self)
+        self.switch.addButton(self.by_performer)
+        self.switch.addButton(self.by_team)
+        self.switch.buttonToggled.connect(self._on_switch)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(heading)
+        top.addStretch(1)
+        top.addWidget(self.by_performer)
+        top.addWidget(self.by_team)
+        self.bar = SplitBar()
+        self.bar.setObjectName("work_split_bar")
+        self.legend = _wrapping_label("work_split_legend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.vendor = _wrapping_label("vendor_wait")
+        self.cost_label = _wrapping_label("cost")
+        self.cost_label.setToolTip(
+            "cost per item = the sum over the steps of visits × process time (hours) × people × "
+            "hourly rate (the step's own, else its team's); waits cost nothing. Per period: × "
+            "the demand; per month: a month of 52/12 weeks of 5 working days.")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(3)
+        layout.addLayout(top)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.vendor)
+        layout.addWidget(self.cost_label)
+
+    def _on_switch(self, _button: QRadioButton, on: bool) -> None:
+        if on:
+            self.refresh()
+
+    @property
+    def by(self) -> str:
+        """"performer" or "team": what the bar splits by."""
+        return "team" if self.by_team.isChecked() else "performer"
+
+    def show_map(self, map_: ValueStreamMap | None, analysis: MapAnalysis | None) -> None:
+        """Show the figures of `map_` from its analysis (hidden without a valid analysis). Only
+        the figures are kept, never the map (a panel's widgets must not keep a map alive)."""
+        ok = map_ is not None and analysis is not None and analysis.ok and bool(map_.steps)
+        self.splits = {by: split_by(map_, analysis, by) for by in SPLITS} if ok else {}
+        priced = ok and (bool(map_.team_rates)
+                         or any(step.hourly_rate is not None for step in map_.steps))
+        self.cost = cost_of(map_, analysis) if priced else None  # no rate: nothing to say
+        self.refresh()
+
+    def refresh(self) -> None:
+        split = self.splits.get(self.by)
+        self.setVisible(split is not None)
+        if split is None:
+            return
+        segments = split_segments(split)
+        self.bar.set_segments(segments)
+        cells = [f"<td><span style='color:{s.colour}'>■</span>&nbsp;{escape(segment_words(s))}"
+                 "&nbsp;&nbsp;</td>" for s in segments]
+        self.legend.setText("<table cellspacing=0 cellpadding=0>" + "".join(
+            "<tr>" + "".join(cells[i:i + 2]) + "</tr>" for i in range(0, len(cells), 2))
+            + "</table>")
+        self.legend.show()
+        vendor = vendor_wait_words(split)
+        self.vendor.setText(vendor)
+        self.vendor.setVisible(bool(vendor))
+        lines = cost_lines(self.cost) if self.cost is not None else []
+        self.cost_label.setText(" · ".join(lines[:3]) + ("\n" + lines[3] if len(lines) > 3
+                                                         else ""))
+        self.cost_label.setVisible(bool(lines))
+
+    def legend_lines(self) -> list[str]:
+        """The legend as plain lines ("Vendor 3h (80.0%)")."""
+        return [segment_words(s) for s in self.bar.segments]
+
+    def worth_of(self, step_id: str) -> str:
+        """What the step to change is worth ("" when no step of the map has a rate)."""
+        if self.cost is None or self.cost.per_item is None:
+            return ""
+        worth = next((row for row in self.cost.savings if row.step_id == step_id), None)
+        return worth_words(worth, self.cost.currency)
+
+
+class AutomationPanel(MapPanel):
+    """Automation candidates: the steps done by hand, most people-hours per month freed first."""
+
+    steps_selected = Signal(list)
+
+    def build(self) -> None:
+        self.intro = QLabel("Steps people or customers do by hand, ranked by the hours per month "
+                            "automating them would free (visits × process time × people × "
+                            "demand).")
+        self.intro.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setObjectName("automation_candidates")
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        pick = OncePerTurn(self._pick)
+        self.list.itemClicked.connect(lambda item: pick(item.data(STEP_ID_ROLE)))
+        self.list.itemActivated.connect(lambda item: pick(item.data(STEP_ID_ROLE)))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.list, 1)
+
+    def lines(self) -> list[str]:
+        """The rows as shown."""
+        return [self.list.item(row).text() for row in range(self.list.count())]
+
+    def map_shown(self) -> None:
+        self.analysis_updated()
+
+    def analysis_updated(self) -> None:
+        analysis = self.analysis()
+        cost = (cost_of(self.map, analysis)
+                if self.map is not None and analysis is not None and analysis.ok else None)
+        self.list.clear()
+        if cost is None:
+            if self.map is not None:
+                self.list.addItem("Not computed: the map has problems." if analysis is not None
+                                  and not analysis.ok else "No steps yet.")
+            return
+        lines = automation_lines(cost)
+        if not lines:
+            self.list.addItem("No candidates: every step with work is automated already.")
+        for step_id, text in lines:
+            item = QListWidgetItem(text)
+            item.setData(STEP_ID_ROLE, step_id)
+            self.list.addItem(item)
+        if cost.demand_per_month is None and lines:
+            self.list.addItem("Set the map's demand to see hours per month.")
+
+    def _pick(self, step_id: str | None) -> None:
+        if step_id:
+            self.steps_selected.emit([step_id])
