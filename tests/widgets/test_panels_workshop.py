@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QScrollArea, QStyle, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QScrollArea, QStyle, QWidget
 
 from tests.helpers.canvas import capture_host
 from tests.helpers.qt import model_state
@@ -22,7 +22,7 @@ from ui.panels.plan import PlanView
 from ui.panels.properties import PropertiesPanel
 from ui.panels.quick_capture import QuickCaptureBar
 from ui.panels.step_table import COLUMN, StepTablePanel
-from ui.panels.wheel_guard import guard_wheel, unguard_wheel
+from ui.panels.wheel_guard import GUARD_NAME, WheelGuard, guard_wheel, unguard_wheel
 from vsm.files.bundled import new_from_template
 from vsm.model import Flow, Kaizen, Project, Step, ValueStreamMap
 
@@ -328,3 +328,20 @@ def test_a_templates_activities_and_teams_show_whole_at_1366(qtbot, make_window,
     assert sizes["flags"] < 200
     assert max(sizes, key=sizes.get) == "name"
     assert sum(sizes.values()) == table.view.viewport().width()
+
+
+def test_a_second_window_reuses_the_guard_without_walking_every_widget_again(
+        qtbot, guarded, monkeypatch):
+    # Each window's build calls guard_wheel(); walking QApplication.allWidgets() again wrapped
+    # widgets other windows were tearing down and crashed the widget tests' full run. The
+    # installed guard's filter calms widgets as they are polished, so no walk is needed.
+    app = QApplication.instance()
+    first = app.findChild(WheelGuard, GUARD_NAME)
+    monkeypatch.setattr(QApplication, "allWidgets",
+                        lambda *a: pytest.fail("walked every widget again"))
+    assert guard_wheel() is first
+    combo = QComboBox()  # made after the guard: calmed when it is polished
+    qtbot.addWidget(combo)
+    combo.show()
+    qtbot.waitExposed(combo)
+    assert combo.focusPolicy() == Qt.FocusPolicy.StrongFocus

@@ -96,10 +96,14 @@ def guard_wheel(target: QObject | None = None) -> WheelGuard:
     target = QApplication.instance() if target is None else target
     if isinstance(target, QApplication):
         guard = target.findChild(WheelGuard, GUARD_NAME)
-        if guard is None:
-            guard = WheelGuard(target)
-            guard.setObjectName(GUARD_NAME)
-            target.installEventFilter(guard)
+        if guard is not None:
+            # Installed already: its filter calms every widget polished since. Walking
+            # allWidgets() again would wrap widgets other windows are tearing down, which
+            # crashed a second window's build (a segfault in the widget tests' full run).
+            return guard
+        guard = WheelGuard(target)
+        guard.setObjectName(GUARD_NAME)
+        target.installEventFilter(guard)
         widgets = target.allWidgets()
     elif isinstance(target, QWidget):
         guard = target.findChild(WheelGuard, GUARD_NAME)
