@@ -1,0 +1,61 @@
+"""The autosave timer's write runs on a worker thread on a copy of the project (issue 19): the
+file is the one a direct write gives, and a write handed over before the copy was removed never
+brings it back."""
+
+from __future__ import annotations
+
+import threading
+
+from tests.helpers.maps import loop_map
+from ui.document.document import Document
+from vsm.files.working_copies import WorkingCopy
+from vsm.model import Kaizen, Project
+
+
+def edited_document(tmp_path) -> Document:
+    map_ = loop_map()
+    map_.add_kaizen(Kaizen("Fewer handoffs", step_id="B"))
+    document = Document(Project("Autosaved", [map_], id="p"))
+    document.autosaver.copy.directory = tmp_path / "copies"
+    document.set_step_field(map_.id, "B", "wait_time", 45)
+    return document
+
+
+def test_the_worker_writes_what_a_direct_write_writes(qtbot, tmp_path):
+    document = edited_document(tmp_path)
+    assert document.autosaver.pending
+    with qtbot.waitSignal(document.autosaver.written, timeout=5000):
+        pass  # the timer fires after DELAY_MS and the worker writes
+    assert not document.autosaver.pending and not document.autosaver.failing
+    background = document.autosaver.copy.load()
+    direct = WorkingCopy.new(None, "direct", tmp_path / "direct")
+    direct.write(document.project)
+    expected = direct.load()
+    assert background.name == expected.name == "Autosaved"
+    assert background.maps == expected.maps == document.project.maps
+    assert background.maps[0].step("B").wait_time == 45
+    assert [k.title for k in background.maps[0].kaizens] == ["Fewer handoffs"]
+    document.close()
+
+
+def test_a_write_handed_over_before_the_copy_was_removed_is_dropped(qtbot, tmp_path, monkeypatch):
+    document = edited_document(tmp_path)
+    autosaver = document.autosaver
+    entered, release = threading.Event(), threading.Event()
+    from ui.document import snapshots
+
+    original = snapshots.ProjectRecords.rebuild
+
+    def held(self):
+        entered.set()
+        release.wait(10)
+        return original(self)
+
+    monkeypatch.setattr(snapshots.ProjectRecords, "rebuild", held)
+    autosaver.write_in_background()
+    assert entered.wait(5)  # the worker has the copy of the project, not yet written
+    document.undo_stack.undo()  # back to the clean state: the working copy is removed
+    release.set()
+    qtbot.waitUntil(lambda: not autosaver.pending, timeout=5000)
+    assert not autosaver.copy.exists and not autosaver.failing
+    document.close()
