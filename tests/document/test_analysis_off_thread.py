@@ -99,3 +99,23 @@ def test_current_gives_the_figures_of_the_map_as_it_is(qtbot):
     doc.set_step_field(map_id, "B", "wait_time", 0)
     assert doc.live.current(map_id).lead_time == pytest.approx(75)  # exports: never stale
     assert not doc.live.updating(map_id)
+
+
+def test_an_export_draws_the_figures_of_the_map_as_it_is(qtbot, tmp_path, monkeypatch):
+    from ui.render import images
+
+    gate = Gate()
+    doc, map_id = worker_document(gate)
+    doc.set_step_field(map_id, "B", "wait_time", 0)
+    assert doc.live.updating(map_id) and doc.analysis(map_id).lead_time == pytest.approx(150)
+    drawn: list[float] = []
+    real_scene = images.export_scene
+
+    def spy(document, map_id_, *args, **kwargs):
+        drawn.append(document.analysis(map_id_).lead_time)
+        return real_scene(document, map_id_, *args, **kwargs)
+
+    monkeypatch.setattr(images, "export_scene", spy)
+    gate.release.set()
+    images.export_maps(doc, tmp_path / "map.svg", [map_id], "svg")
+    assert drawn == [pytest.approx(75)]  # the state with B's wait 0, not the 150 shown before
