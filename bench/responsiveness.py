@@ -30,9 +30,11 @@ import argparse
 import json
 import os
 import platform
+import queue
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, os.fspath(ROOT))
 
 PROBE_MS = 5
+STARTUP_SECONDS = 1800.0  # opening the 20,000-step map in the window, under load
 SETTLE_SECONDS = 0.15  # no block over 2 probe intervals for this long: the window is idle
 ACTIONS = ("select all", "delete", "undo delete", "add flow", "undo add flow", "remove step",
            "undo remove step", "auto-layout", "undo auto-layout", "open", "autosave",
@@ -290,26 +293,29 @@ def measure(size: int, directory: Path, limit: float, timeout: float) -> dict[st
                    os.fspath(directory), str(first), str(limit)]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                    text=True, env=env, cwd=ROOT)
-        assert process.stdout is not None
-        current, started = None, time.perf_counter()
-        import selectors
+        received: queue.Queue[str | None] = queue.Queue()
 
-        selector = selectors.DefaultSelector()
-        selector.register(process.stdout, selectors.EVENT_READ)
-        buffer = ""
+        def read(stream: Any = process.stdout, into: queue.Queue[str | None] = received) -> None:
+            for text in stream:
+                into.put(text)
+            into.put(None)  # the worker ended
+
+        threading.Thread(target=read, daemon=True).start()
+        current, started = None, time.perf_counter()
         while True:
-            wait = timeout - (time.perf_counter() - started) if current else 600.0
-            if wait <= 0 or not selector.select(timeout=wait):
+            wait = timeout - (time.perf_counter() - started) if current else STARTUP_SECONDS
+            try:
+                chunk = received.get(timeout=max(wait, 0.001))
+            except queue.Empty:
                 process.kill()
                 process.wait()
                 if current is None:
-                    raise RuntimeError(f"the worker for {size} steps did not start")
+                    raise RuntimeError(f"the worker for {size} steps did not start") from None
                 lines[current] = {"action": current, "error": f"timed out: the GUI thread was "
                                   f"blocked for more than {timeout:g} s", "timeout": True}
                 first = ACTIONS.index(current) + 1
                 break
-            chunk = process.stdout.readline()
-            if not chunk:
+            if chunk is None:
                 process.wait()
                 if current is not None:
                     lines[current] = {"action": current, "error": "the worker ended (crashed)"}
@@ -317,10 +323,9 @@ def measure(size: int, directory: Path, limit: float, timeout: float) -> dict[st
                 else:
                     first = len(ACTIONS)
                 break
-            buffer = chunk.strip()
-            if not buffer:
+            if not chunk.strip():
                 continue
-            record = json.loads(buffer)
+            record = json.loads(chunk)
             if "floor" in record:
                 floors.append(record["floor"])
             elif "start" in record:
