@@ -59,3 +59,26 @@ def test_a_write_handed_over_before_the_copy_was_removed_is_dropped(qtbot, tmp_p
     qtbot.waitUntil(lambda: not autosaver.pending, timeout=5000)
     assert not autosaver.copy.exists and not autosaver.failing
     document.close()
+
+
+def test_kept_record_copies_follow_every_edit(qtbot, tmp_path):
+    # The snapshot reuses the copies of records no event named since: after a move (a layout
+    # event the analysis ignores), a rename and an undo, each snapshot equals the model.
+    from ui.document.snapshots import MapRecords
+
+    document = edited_document(tmp_path)
+    map_ = document.project.maps[0]
+    copies = document.live.copies(map_.id)
+    first = MapRecords.of(map_, copies=copies)
+    assert first.rebuild() == map_
+    document.set_step_field(map_.id, "A", "x", 999)
+    document.set_step_field(map_.id, "C", "name", "Check")
+    second = MapRecords.of(map_, copies=copies)
+    assert second.rebuild() == map_
+    assert second.steps[1] is first.steps[1]  # B unchanged: its copy is reused
+    assert second.steps[0] is not first.steps[0] and second.steps[0].x == 999
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert MapRecords.of(map_, copies=copies).rebuild() == map_
+    assert first.steps[0].x == 0  # a copy handed out never changes
+    document.close()

@@ -179,7 +179,9 @@ class Autosaver(QObject):
             self._remove()
             self._succeeded()
             return
-        records = ProjectRecords.of(self.document.project)
+        live = getattr(self.document, "live", None)  # its kept record copies, when it has them
+        records = ProjectRecords.of(self.document.project,
+                                    live.copies if live is not None else lambda _map_id: None)
         copy, original, edited_at, epoch = (self.copy, self.document.path, self._edited_at,
                                             self._epoch)
         lock, done = self._io, self._done

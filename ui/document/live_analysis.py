@@ -32,7 +32,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ui.document.snapshots import MapRecords
+from ui.document.snapshots import MapRecords, RecordCopies
 from vsm.analysis import Analyser, MapAnalysis
 from vsm.model import (
     KaizenAdded,
@@ -80,6 +80,7 @@ class LiveAnalysis(QObject):
         self._listeners: dict[str, Any] = {}
         self._generation: dict[str, int] = {}  # per map: its changes so far
         self._large: dict[str, bool] = {}  # per map: analysed by the worker
+        self._copies: dict[str, RecordCopies] = {}  # per map: records copied for snapshots
         self._running: dict[str, int] = {}  # map id -> generation the worker is analysing
         self._locks: dict[str, threading.Lock] = {}  # per map: one analysis at a time
         self._pool: ThreadPoolExecutor | None = None
@@ -140,7 +141,7 @@ class LiveAnalysis(QObject):
         """Hand a copy of the map to the worker, with its generation."""
         generation = self._generation.get(map_id, 0)
         map_ = self.project.map(map_id)
-        records = MapRecords.of(map_, kaizens=False)
+        records = MapRecords.of(map_, kaizens=False, copies=self.copies(map_id))
         self._large[map_id] = len(records.steps) >= self.async_steps
         analyser = self._analysers.setdefault(map_id, Analyser())
         lock = self._locks.setdefault(map_id, threading.Lock())
@@ -200,6 +201,7 @@ class LiveAnalysis(QObject):
                 event.map.unsubscribe(listener)
             self._analyses.pop(event.map.id, None)
             self._analysers.pop(event.map.id, None)
+            self._copies.pop(event.map.id, None)
             self._generation[event.map.id] = self._generation.get(event.map.id, 0) + 1
             self._last_valid.pop(event.map.id, None)
 
@@ -215,7 +217,15 @@ class LiveAnalysis(QObject):
         map_.subscribe(listener)
         self._mark_stale(map_.id)
 
+    def copies(self, map_id: str) -> RecordCopies:
+        """The map's record copies for snapshots (ui.document.snapshots), kept up to date with
+        its events; the autosaver and the simulation use them too."""
+        return self._copies.setdefault(map_id, RecordCopies())
+
     def _on_map_event(self, map_id: str, event: object) -> None:
+        copies = self._copies.get(map_id)
+        if copies is not None:
+            copies.forget(event)  # every event, layout ones too: the file holds positions
         if isinstance(event, StepChanged) and event.field in LAYOUT_ONLY_FIELDS:
             return  # positions and notes do not change any figure
         if isinstance(event, (KaizenAdded, KaizenChanged, KaizenRemoved)):

@@ -481,7 +481,8 @@ class MetricsPanel(MapPanel):
         wanted = a is not None and self.map is not None and a.ok
         self.most_likely.setVisible(a is not None and self.map is not None
                                     and should_simulate(self.map))
-        self.simulation.schedule(self.map if wanted else None)
+        self.simulation.schedule(self.map if wanted else None,
+                                 self.document.live.copies(self.map.id) if wanted else None)
 
     def _show_steps_to_change(self, a: MapAnalysis) -> None:
         """The largest savings first, at most STEPS_SHOWN of them (the canvas badges and the

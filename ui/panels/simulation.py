@@ -24,7 +24,7 @@ import time
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
-from ui.document.snapshots import MapRecords
+from ui.document.snapshots import MapRecords, RecordCopies
 from vsm.analysis import montecarlo
 from vsm.analysis.montecarlo import SimulationError, should_simulate
 from vsm.model import ValueStreamMap
@@ -77,6 +77,7 @@ class SimulatedLeadTime(QObject):
         self._jobs = 0
         self._started = 0.0
         self._figures = ""  # the last figures shown ("" before the first)
+        self._copies: RecordCopies | None = None
         self._delay = QTimer(self)
         self._delay.setSingleShot(True)
         self._delay.setInterval(SIMULATION_DELAY_MS)
@@ -89,9 +90,11 @@ class SimulatedLeadTime(QObject):
         """True while a simulation is waiting to start or running."""
         return self._delay.isActive() or self._job is not None
 
-    def schedule(self, map_: ValueStreamMap | None) -> None:
-        """Simulate `map_` after the pause; without a map or time ranges hide the figures."""
+    def schedule(self, map_: ValueStreamMap | None, copies: RecordCopies | None = None) -> None:
+        """Simulate `map_` after the pause; without a map or time ranges hide the figures.
+        `copies`: the document's kept copies of the map's records (ui.document.snapshots)."""
         self.stop()
+        self._copies = copies
         if map_ is not self.map:  # another map's figures must not stand for this one's
             self._figures = ""
             self.label.hide()
@@ -117,7 +120,8 @@ class SimulatedLeadTime(QObject):
             return
         self._jobs += 1
         job = self._job = _Job(self._jobs)
-        records = MapRecords.of(map_, kaizens=False)  # on this thread; the worker has its own
+        records = MapRecords.of(map_, kaizens=False,  # on this thread; the worker has its own
+                                copies=self._copies)
         self._started = time.perf_counter()
         threading.Thread(target=self._work, args=(job, records), daemon=True,
                          name="vsm-simulation").start()
