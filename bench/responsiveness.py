@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import queue
 import subprocess
 import sys
@@ -350,13 +349,10 @@ def _ms(seconds: float | None) -> str:
 
 def markdown(results: list[dict[str, Any]], command: str, took: float) -> str:
     """The Markdown of the machine, one table per size and the still-slow list."""
-    import PySide6
+    from bench.run import machine
 
-    out = ["## Responsiveness (issue 19)", "",
-           f"Command: `{command}` (took {took / 60:.1f} minutes). Machine: "
-           f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-           f"{platform.system()} {platform.release()}; Python {platform.python_version()}; "
-           f"PySide6 {PySide6.__version__}.", "",
+    out = ["## Responsiveness (issue 19)", "", *machine(), "",
+           f"Command: `{command}` (took {took / 60:.1f} minutes).", "",
            "Block: the longest time the GUI thread did not turn the event loop (a 5 ms probe "
            "timer's longest gap) from the action to its result; floor: the longest gap of the "
            "idle window in the same process; result: until the result is shown.", ""]
