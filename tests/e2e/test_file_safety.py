@@ -92,8 +92,9 @@ def errors(monkeypatch) -> list[str]:
 def test_every_edit_reaches_the_working_copy_within_two_seconds(qtbot, saved):
     document = Document.open(saved)
     assert copies() == []  # nothing to protect yet
-    rename(document, "Edited")
-    qtbot.waitUntil(lambda: len(copies()) == 1, timeout=2000)
+    with qtbot.waitSignal(document.autosaver.written, timeout=2000):  # written by a worker
+        rename(document, "Edited")
+    assert len(copies()) == 1
     copy = copies()[0]
     assert copy.original == saved and copy.owner.pid == os.getpid()
     assert copy.load().maps[0].steps[0].name == "Edited"
@@ -114,8 +115,9 @@ def test_a_steady_stream_of_edits_is_still_written(qtbot):
 
 def test_untitled_documents_are_protected_too(qtbot):
     document = Document()
-    rename(document, "Named")
-    qtbot.waitUntil(lambda: len(copies()) == 1, timeout=2000)
+    with qtbot.waitSignal(document.autosaver.written, timeout=2000):
+        rename(document, "Named")
+    assert len(copies()) == 1
     assert copies()[0].original is None
     assert copies()[0].display_name == document.project.name
     document.close()

@@ -1,4 +1,7 @@
-"""vsm.analysis.montecarlo as first written: a reference for the tests, kept verbatim but for its imports.
+"""vsm.analysis.montecarlo as first written: a reference for the tests, kept verbatim but for its
+imports and one rule (issue 19): the rework targets one pass hits start *one* new pass from all
+of them together (`run`, `_Pass`), where the first version started one pass per distinct target,
+each redoing everything after the join on its own.
 
 Its `below` sets of descendants are quadratic; tests/pure/test_montecarlo.py checks that the fast
 simulation gives exactly the same figures for the same seed.
@@ -146,26 +149,28 @@ class _Compiled:
         passes = 1
         while True:
             current = stack[-1]
-            missing = next((t for t in current.needed if t not in current.restarts), None)
-            if missing is not None:
+            if current.needed and not current.restarted:
                 passes += 1
                 if passes > MAX_PASSES_PER_RUN:
                     raise SimulationError(
                         f"one run sent work back more than {MAX_PASSES_PER_RUN:,} times: the "
                         "rework probabilities never let the work finish")
-                stack.append(self.forward((missing,), rng))
+                current.restarted = True
+                stack.append(self.forward(current.needed, rng))
                 continue
             value = current.finish(self, rng, counts)
             stack.pop()
             if not stack:
                 return value
-            stack[-1].restarts[current.initial[0]] = value
+            for target in stack[-1].needed:  # a target cut off in the new pass: all of it
+                stack[-1].restarts[target] = current.times.get(target, value)
 
 
 class _Pass:
     """One pass: the steps reached, in topological order, and what happens after each."""
 
-    __slots__ = ("initial", "reached", "nexts", "back", "needed", "restarts")
+    __slots__ = ("initial", "reached", "nexts", "back", "needed", "restarts", "restarted",
+                 "times")
 
     def __init__(self, initial: tuple[int, ...], reached: list[int],
                  nexts: dict[int, tuple[int, ...]], back: dict[int, int]) -> None:
@@ -173,8 +178,10 @@ class _Pass:
         self.reached = reached
         self.nexts = nexts
         self.back = back
-        self.needed = tuple(dict.fromkeys(back.values()))  # distinct rework targets, in order
-        self.restarts: dict[int, float] = {}  # rework target -> time of the new pass from it
+        self.needed = tuple(sorted(set(back.values())))  # distinct rework targets, by rank
+        self.restarts: dict[int, float] = {}  # rework target -> time from it in the new pass
+        self.restarted = False
+        self.times: dict[int, float] = {}
 
     def finish(self, model: _Compiled, rng: random.Random, counts: list[int] | None) -> float:
         """Draw the times of the reached steps and return the time from the pass's start(s) to
@@ -189,4 +196,5 @@ class _Pass:
                 time[v] = own + (max(after) if after else 0.0)
             if counts is not None:
                 counts[v] += 1
+        self.times = time
         return max(time[v] for v in self.initial if v in time)

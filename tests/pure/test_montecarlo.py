@@ -141,7 +141,7 @@ def test_maps_that_cannot_be_simulated():
 def test_endless_rework_is_stopped(monkeypatch):
     monkeypatch.setattr(montecarlo, "MAX_PASSES_PER_RUN", 5)
     map_ = make_map({"A": (0, 1), "B": (0, 1)}, [("A", "B"), ("B", "A", rework(90))])
-    with pytest.raises(SimulationError, match="never let the work finish"):
+    with pytest.raises(SimulationError, match="never let the work finish; it keeps going round .B. back to .A."):
         simulate(map_, runs=100, seed=1)
 
 
@@ -196,3 +196,38 @@ def test_a_simulation_refuses_what_simulate_refuses():
         montecarlo.Simulation(looped)
     with pytest.raises(SimulationError, match="at least 1"):
         montecarlo.Simulation(make_map({"A": (0, 1)}), runs=0)
+
+
+def test_rework_in_two_concurrent_branches_restarts_one_pass_and_the_join_once():
+    # S splits into A (10 min) and B (20 min), both join at J (1 min); A and B each redo
+    # themselves half of the time. When both send work back in the same pass, the one new pass
+    # starts from A and B together, so J (and all after it) is passed exactly once per item; the
+    # first rule (one pass per target) passed J twice then. Each branch is tried a geometric
+    # number of times with p = 1/2: 1 / (1 - 1/2) = 2 visits on average; S once.
+    map_ = make_map({"S": (0, 0), "A": (0, 10, 100, {"process_time_max": 11}), "B": (0, 20),
+                     "J": (0, 1)},
+                    [("S", "A"), ("S", "B"), ("A", "J"), ("B", "J"),
+                     ("A", "A", rework(50)), ("B", "B", rework(50))])
+    counted: dict[str, float] = {}
+    result = simulate(map_, runs=20_000, seed=3, visits=counted)
+    assert counted["J"] == 1.0 and counted["S"] == 1.0
+    assert counted["A"] == pytest.approx(2.0, abs=0.05)
+    assert counted["B"] == pytest.approx(2.0, abs=0.05)
+    # Every run ends at J after the slower branch: at least max(10, 20) + 1 = 21 minutes, and
+    # half the items have B done first time, A done within two tries (3/4): 3/8 take
+    # max(10..11 x N_A, 20) + 1 <= 21 + 1; the median lies above 21.
+    assert result.p50 >= 21
+
+
+def test_a_run_past_the_rework_cap_names_the_loop(monkeypatch):
+    monkeypatch.setattr(montecarlo, "MAX_PASSES_PER_RUN", 50)
+    monkeypatch.setattr(montecarlo, "LOOP_WINDOW", 10)
+    # A -> B -> C; C sends 99 % back to B: with a cap of 50 passes, seed 1 passes it (a run
+    # needs 100 passes on average). The flow it keeps going round is C back to B.
+    map_ = make_map({"A": (0, 1), "B": (0, 1), "C": (0, 1)},
+                    [("A", "B"), ("B", "C"), ("C", "B", rework(99))])
+    with pytest.raises(montecarlo.ReworkCapError) as caught:
+        simulate(map_, runs=100, seed=1)
+    assert caught.value.loops == [("C", "B")]
+    assert caught.value.steps == ("C", "B")
+    assert "keeps going round 'C' back to 'B'" in str(caught.value)

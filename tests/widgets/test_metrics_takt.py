@@ -74,8 +74,9 @@ def test_no_demand_and_no_ranges_show_neither(qtbot, doc):
 
 
 def test_simulation_runs_in_slices_and_an_edit_meanwhile_starts_it_again(qtbot, doc, monkeypatch):
-    """The runs are spread over turns of the event loop (a large map never freezes the window);
-    an edit while it runs restarts it from the new map, whose figures are the ones shown."""
+    """The runs are done in slices by a worker thread (a large map never freezes the window),
+    which says how far it got; an edit while it runs restarts it from the new map, whose
+    figures are the ones shown."""
     import ui.panels.simulation as simulation
 
     monkeypatch.setattr(simulation, "SLICE_SECONDS", 0.0)  # one run per slice
@@ -91,8 +92,9 @@ def test_simulation_runs_in_slices_and_an_edit_meanwhile_starts_it_again(qtbot, 
     qtbot.waitUntil(lambda: controller.simulation is not None, timeout=3000)
     first = controller.simulation
     qtbot.waitUntil(lambda: len(slices) >= 3, timeout=3000)
-    assert slices[:3] == [0, 1, 2]  # one run per turn of the event loop
-    assert metrics.simulated_text().startswith("Simulated: … (simulating, ")
+    assert slices[:3] == [0, 1, 2]  # one run per slice
+    qtbot.waitUntil(lambda: metrics.simulated_text().startswith("Simulated: … (simulating, "),
+                    timeout=3000)
     doc.set_step_field(doc.project.maps[0].id, "A", "process_time_max", 300)
     qtbot.waitUntil(lambda: controller.simulation is not None and controller.simulation is not first,
                     timeout=3000)

@@ -204,6 +204,11 @@ class MetricsPanel(MapPanel):
         self.takt.hide()
         self.busiest.hide()
         self.reason = InlineError("Figures not computed")
+        self.updating = QLabel("Updating the figures…")  # a large map's worker at work
+        self.updating.setObjectName("figures_updating")
+        self.updating.setToolTip("The map is large: its figures are recomputed in the "
+                                 "background; those shown are from before the last change.")
+        self.updating.hide()
         heading = QLabel("Steps to change")
         font = heading.font()
         font.setBold(True)
@@ -234,6 +239,7 @@ class MetricsPanel(MapPanel):
         self._rows_shown: list[Row] | None = None
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
+        layout.addWidget(self.updating)
         layout.addWidget(self.targets.target)
         layout.addWidget(self.targets.experience)
         layout.addWidget(self.reason)
@@ -247,10 +253,28 @@ class MetricsPanel(MapPanel):
         if self.document is not None:
             self.document.map_settings_changed.disconnect(self._on_settings_changed)
             self.document.maps_changed.disconnect(self._show_deltas)
+            self.document.live.updating_changed.disconnect(self._on_updating)
+            self.document.live.failed.disconnect(self._on_failed)
         super().set_document(document)
         if document is not None:
             document.map_settings_changed.connect(self._on_settings_changed)
             document.maps_changed.connect(self._show_deltas)
+            document.live.updating_changed.connect(self._on_updating)
+            document.live.failed.connect(self._on_failed)
+
+    def _on_updating(self, map_id: str, updating: bool) -> None:
+        """A large map's figures are being recomputed off the GUI thread: say so."""
+        if self.map is not None and map_id == self.map.id:
+            self.updating.setVisible(updating)
+
+    def _on_failed(self, map_id: str, message: str) -> None:
+        if self.map is not None and map_id == self.map.id:
+            self.reason.show_message(message)
+            self.reason.setToolTip(message)
+
+    def updating_text(self) -> str:
+        """The updating note as shown ("" when the figures are up to date)."""
+        return self.updating.text() if not self.updating.isHidden() else ""
 
     def _on_analysis_changed(self, map_id: str) -> None:
         super()._on_analysis_changed(map_id)
@@ -343,6 +367,8 @@ class MetricsPanel(MapPanel):
         return self.figure_text("lead_time")
 
     def map_shown(self) -> None:
+        self.updating.setVisible(self.map is not None and self.document is not None
+                                 and self.document.live.updating(self.map.id))
         self.analysis_updated()
 
     def analysis_updated(self) -> None:
@@ -469,7 +495,8 @@ class MetricsPanel(MapPanel):
         wanted = a is not None and self.map is not None and a.ok
         self.most_likely.setVisible(a is not None and self.map is not None
                                     and should_simulate(self.map))
-        self.simulation.schedule(self.map if wanted else None)
+        self.simulation.schedule(self.map if wanted else None,
+                                 self.document.live.copies(self.map.id) if wanted else None)
 
     def _show_steps_to_change(self, a: MapAnalysis) -> None:
         """The largest savings first, at most STEPS_SHOWN of them (the canvas badges and the

@@ -3,22 +3,28 @@ times: "Simulated: mean 1d 11h, median 1d 11h, 85% within 2d 3h" (P95 and the sp
 tooltip). The deck shows the same figures: it runs as many items with the same seed
 (vsm.export.summary_slides.SIMULATION_RUNS).
 
-The Monte Carlo simulation (vsm.analysis.montecarlo) of a large map takes seconds, so it never runs in one
-go on the GUI thread: 300 ms after the last change of the map it starts, and then runs in slices
-of SLICE_SECONDS between which the event loop paints and takes input. An edit meanwhile starts
-it again from the new map. While it runs the previous figures stay (after a short while with how
-far it got), so small maps do not flicker. A map so large that SIMULATION_RUNS take more than
-BUDGET_SECONDS of simulating (about 400 steps with rework everywhere) shows the figures of the
-runs done by then, at least MINIMUM_RUNS, and says how many.
+The Monte Carlo simulation (vsm.analysis.montecarlo) of a large map takes seconds, so it runs on
+a worker thread (issue 19), on a copy of the map taken on the GUI thread (ui.document.snapshots):
+300 ms after the last change of the map it starts, and the worker does runs in slices of
+SLICE_SECONDS, checking between slices whether it was superseded. An edit meanwhile cancels it
+and starts it again from the new map; a result of a superseded run is never shown. While it runs
+the previous figures stay (after a short while with how far it got), so small maps do not
+flicker. A map so large that SIMULATION_RUNS take more than BUDGET_SECONDS of simulating (the
+20,000-step benchmark map: about 26 ms a run) shows the figures of the runs done by then, at least
+MINIMUM_RUNS, and says how many. A map that cannot be simulated (a run that passes the rework
+cap names the loop it keeps going round) says why instead of the figures: never a silent stop.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
+from ui.document.snapshots import MapRecords, RecordCopies
 from vsm.analysis import montecarlo
 from vsm.analysis.montecarlo import SimulationError, should_simulate
 from vsm.model import ValueStreamMap
@@ -32,6 +38,8 @@ PROGRESS_AFTER_SECONDS = 0.5  # say how far it got only when it takes this long
 BUDGET_SECONDS = 4.0  # of simulating: a large map stops early, with the runs done by then,
 MINIMUM_RUNS = 200  # unless fewer than these (P95 from 200 runs is within a few percent)
 PREFIX = "Simulated: "
+PROGRESS_EVERY_SECONDS = 0.1  # the worker tells how far it got at most this often
+_log = logging.getLogger(__name__)
 
 
 NBSP = "\u00a0"
@@ -45,34 +53,48 @@ def simulated_words(result: montecarlo.LeadTimeDistribution) -> str:
     return f"mean{NBSP}{mean}, median{NBSP}{median}, 85%{NBSP}within{NBSP}{p85}"
 
 
+class _Job:
+    """One simulation handed to the worker: its number, and whether it was superseded."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.cancelled = threading.Event()
+
+
 class SimulatedLeadTime(QObject):
     """Keeps `label` showing the simulated lead time of the map it is given (hidden when the map
-    has no time ranges or cannot be simulated)."""
+    has no time ranges)."""
+
+    _progress = Signal(int, int, float)  # from the worker: job number, runs done, seconds spent
+    _finished = Signal(int, object)  # from the worker: job number, the Simulation or the error
 
     def __init__(self, label: QLabel) -> None:
         super().__init__(label)
         self.label = label
         self.map: ValueStreamMap | None = None
-        self.simulation: montecarlo.Simulation | None = None
+        self.simulation: montecarlo.Simulation | None = None  # the worker's, once compiled
+        self._job: _Job | None = None
+        self._jobs = 0
         self._started = 0.0
-        self._spent = 0.0  # seconds spent simulating, not counting the turns in between
         self._figures = ""  # the last figures shown ("" before the first)
+        self._copies: RecordCopies | None = None
         self._delay = QTimer(self)
         self._delay.setSingleShot(True)
         self._delay.setInterval(SIMULATION_DELAY_MS)
         self._delay.timeout.connect(self._start)
-        self._slices = QTimer(self)
-        self._slices.setInterval(0)  # next turn of the event loop, after paints and input
-        self._slices.timeout.connect(self._run_slice)
+        self._progress.connect(self._on_progress)
+        self._finished.connect(self._on_finished)
 
     @property
     def running(self) -> bool:
         """True while a simulation is waiting to start or running."""
-        return self._delay.isActive() or self._slices.isActive()
+        return self._delay.isActive() or self._job is not None
 
-    def schedule(self, map_: ValueStreamMap | None) -> None:
-        """Simulate `map_` after the pause; without a map or time ranges hide the figures."""
+    def schedule(self, map_: ValueStreamMap | None, copies: RecordCopies | None = None) -> None:
+        """Simulate `map_` after the pause; without a map or time ranges hide the figures.
+        `copies`: the document's kept copies of the map's records (ui.document.snapshots)."""
         self.stop()
+        self._copies = copies
         if map_ is not self.map:  # another map's figures must not stand for this one's
             self._figures = ""
             self.label.hide()
@@ -83,9 +105,12 @@ class SimulatedLeadTime(QObject):
         self._delay.start()
 
     def stop(self) -> None:
-        """Forget the simulation under way, if any (the figures shown stay)."""
+        """Forget the simulation under way, if any (the figures shown stay); the worker stops at
+        its next slice and its result is never shown."""
         self._delay.stop()
-        self._slices.stop()
+        if self._job is not None:
+            self._job.cancelled.set()
+        self._job = None
         self.simulation = None
 
     def _start(self) -> None:
@@ -93,40 +118,71 @@ class SimulatedLeadTime(QObject):
         if map_ is None or not should_simulate(map_):
             self.label.hide()
             return
-        try:
-            self.simulation = montecarlo.Simulation(map_, runs=SIMULATION_RUNS, seed=SIMULATION_SEED)
-        except SimulationError:
-            self.label.hide()
-            return
+        self._jobs += 1
+        job = self._job = _Job(self._jobs)
+        records = MapRecords.of(map_, kaizens=False,  # on this thread; the worker has its own
+                                copies=self._copies)
         self._started = time.perf_counter()
-        self._spent = 0.0
-        self._slices.start()
+        threading.Thread(target=self._work, args=(job, records), daemon=True,
+                         name="vsm-simulation").start()
 
-    def _run_slice(self) -> None:
-        simulation = self.simulation
-        if simulation is None:
-            self._slices.stop()
-            return
-        began = time.perf_counter()
+    def _work(self, job: _Job, records: MapRecords) -> None:
+        """The worker thread: compile the copy, do runs in slices until done, over the budget
+        or superseded; report through the queued signals."""
+        outcome: object
         try:
-            done = simulation.advance(SLICE_SECONDS)
-        except SimulationError:
-            self.stop()
-            self.label.hide()
-            return
-        self._spent += time.perf_counter() - began
-        if self._spent >= BUDGET_SECONDS and simulation.completed >= MINIMUM_RUNS:
-            done = True
-        if done:
-            self._slices.stop()
-            self.simulation = None
-            self._show(simulation)
-        elif time.perf_counter() - self._started > PROGRESS_AFTER_SECONDS:
+            simulation = montecarlo.Simulation(records.rebuild(), runs=SIMULATION_RUNS,
+                                               seed=SIMULATION_SEED)
+            if job.cancelled.is_set():
+                return
+            self.simulation = simulation
+            spent, told = 0.0, 0.0  # the first slice is told at once
+            while not job.cancelled.is_set():
+                began = time.perf_counter()
+                done = simulation.advance(SLICE_SECONDS)
+                spent += time.perf_counter() - began
+                if done or (spent >= BUDGET_SECONDS and simulation.completed >= MINIMUM_RUNS):
+                    break
+                if time.perf_counter() - told >= PROGRESS_EVERY_SECONDS:
+                    told = time.perf_counter()
+                    self._progress.emit(job.number, simulation.completed, spent)
+            else:
+                return
+            outcome = simulation
+        except SimulationError as error:
+            outcome = error
+        except Exception as error:  # noqa: BLE001 - a bug: said in the pane, never silent
+            _log.error("the simulation failed", exc_info=error)
+            outcome = error
+        try:
+            self._finished.emit(job.number, outcome)
+        except RuntimeError:  # the pane is gone
+            pass
+
+    def _on_progress(self, number: int, completed: int, spent: float) -> None:
+        if self._job is None or number != self._job.number:
+            return  # superseded
+        if time.perf_counter() - self._started > PROGRESS_AFTER_SECONDS:
             figures = self._figures if not self.label.isHidden() and self._figures else "…"
-            percent = int(100 * max(simulation.completed / SIMULATION_RUNS,
-                                    self._spent / BUDGET_SECONDS))
-            self.label.setText(f"{PREFIX}{figures} (simulating, {percent}% done)")
+            percent = int(100 * max(completed / SIMULATION_RUNS, spent / BUDGET_SECONDS
+                                    if BUDGET_SECONDS else 1.0))
+            self.label.setText(f"{PREFIX}{figures} (simulating, {min(percent, 99)}% done)")
             self.label.show()
+
+    def _on_finished(self, number: int, outcome: object) -> None:
+        if self._job is None or number != self._job.number:
+            return  # superseded: a newer map's simulation is under way or done
+        self._job = None
+        self.simulation = None
+        if isinstance(outcome, montecarlo.Simulation):
+            self._show(outcome)
+            return
+        self._figures = ""
+        what = str(outcome) if isinstance(outcome, SimulationError) else (
+            f"{type(outcome).__name__}: {outcome}")
+        self.label.setText(f"{PREFIX}not computed: {what}")
+        self.label.setToolTip("The simulation stopped: " + what)
+        self.label.show()
 
     def _show(self, simulation: montecarlo.Simulation) -> None:
         result = simulation.result()

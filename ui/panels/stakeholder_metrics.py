@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.document.snapshots import RecordCopies
 from ui.panels.common import MapPanel, OncePerTurn
 from ui.panels.simulation import SimulatedLeadTime
 from vsm.analysis import MapAnalysis
@@ -74,10 +75,11 @@ class TargetSimulation(SimulatedLeadTime):
         super().__init__(label)
         self.result: LeadTimeDistribution | None = None
 
-    def schedule(self, map_: ValueStreamMap | None) -> None:
-        if map_ is not self.map:
-            self.result = None
-        super().schedule(map_)
+    def schedule(self, map_: ValueStreamMap | None, copies: RecordCopies | None = None) -> None:
+        # Every new schedule follows an edit: the last result no longer holds for the map as it
+        # is, so the target's chance waits for the new one rather than show a stale figure.
+        self.result = None
+        super().schedule(map_, copies)
 
     def _show(self, simulation: Simulation) -> None:
         super()._show(simulation)

@@ -368,6 +368,8 @@ def export_maps(source: Document | Project, path: str | Path, map_ids: list[str]
     if not maps:
         raise FileFormatError(path, "no map chosen to export")
     targets = output_paths(path, maps, format_)
+    for map_ in maps:  # a large map's worker may be recomputing: draw the figures of now
+        document.live.current(map_.id)
     total = len(maps) + 1
     if progress is not None and progress(0, total) is False:
         raise ExportCancelled("export cancelled")

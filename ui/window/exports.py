@@ -100,6 +100,7 @@ def export_a3_report(shell: Shell) -> Path | None:
         return None
     target = Path(name) if Path(name).suffix else Path(name).with_suffix(".pdf")
     try:
+        shell.document.live.current(map_.id)  # never the figures of an earlier state
         export_a3(shell.document, target, [map_.id], colour_mode=shell.tabs.colour_mode)
     except (VsmError, ModelError, OSError) as error:
         QMessageBox.critical(shell.window(), "Export failed",

@@ -51,7 +51,8 @@ from vsm.analysis.capacity_passes import STATE_LIMIT, CapacityError, Walker
 from vsm.model import ValueStreamMap
 
 __all__ = ["AVAILABLE_MINUTES", "STATE_LIMIT", "UNCAPPED_PERFORMERS", "CapacityError",
-           "capacity_figures", "over_capacity_reasons", "takt_time", "utilisation", "visits"]
+           "capacity_figures", "over_capacity_reasons", "takt_time", "utilisation", "visits",
+           "visits_or_trouble"]
 
 if TYPE_CHECKING:
     from vsm.analysis.structure import Structure
@@ -122,18 +123,29 @@ def over_capacity_reasons(map_: ValueStreamMap, percent: dict[str, float],
     return reasons
 
 
-def capacity_figures(map_: ValueStreamMap,
-                     s: Structure) -> tuple[dict[str, float], dict[str, float], str | None]:
+def visits_or_trouble(s: Structure) -> tuple[dict[str, float], str | None]:
+    """The visits of the structure, or no visits and the sentence saying why they cannot be
+    computed (what capacity_figures needs; vsm.analysis.figures.Analyser keeps it with the
+    structure, which is all it depends on)."""
+    try:
+        return visits(s), None
+    except CapacityError as error:
+        return {}, f"Utilisation not computed: {error}."
+
+
+def capacity_figures(map_: ValueStreamMap, s: Structure,
+                     known: tuple[dict[str, float], str | None] | None = None
+                     ) -> tuple[dict[str, float], dict[str, float], str | None]:
     """(visits, utilisation, problem) for the analysis: empty figures and no problem without
     demand; empty figures and a sentence saying why when the visits cannot be computed. Stray
-    steps (`s.left_out`) get neither visits nor utilisation."""
+    steps (`s.left_out`) get neither visits nor utilisation. `known`: the structure's
+    visits_or_trouble, when already computed."""
     if map_.demand is None:
         return {}, {}, None
-    try:
-        passes = visits(s)
-    except CapacityError as error:
-        return {}, {}, f"Utilisation not computed: {error}."
+    passes, trouble = known if known is not None else visits_or_trouble(s)
+    if trouble is not None:
+        return {}, {}, trouble
     percent = utilisation(map_, passes)
     for v in s.left_out:
         percent.pop(v, None)
-    return passes, percent, None
+    return dict(passes), percent, None

@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Hashable
 
-from vsm.analysis.capacity import capacity_figures, takt_time
+from vsm.analysis.capacity import capacity_figures, takt_time, visits_or_trouble
 from vsm.analysis.flags import flags_and_reasons
 from vsm.analysis.policy import critical_path, lead, solve_eliminated
 from vsm.analysis.savings import step_savings
@@ -142,6 +142,7 @@ class Analyser:
         self._policy: Policy | None = None
         self._elimination: Elimination | None = None  # of self._policy, for its coefficients
         self._rolled: tuple[tuple[float, ...], float | None] | None = None  # (pca values, figure)
+        self._visits: tuple[dict[str, float], str | None] | None = None  # of the structure
 
     def analyse(self, map_: ValueStreamMap) -> MapAnalysis:
         """Every figure of the map, or the problems that prevent them."""
@@ -180,7 +181,9 @@ class Analyser:
         result.expected_time = values
         result.savings = step_savings(s, steps, duration, lead_time, policy, elimination,
                                   values, visits, start)
-        result.visits, result.utilisation, trouble = capacity_figures(map_, s)
+        if map_.demand is not None and self._visits is None:
+            self._visits = visits_or_trouble(s)  # depends on the structure alone: kept with it
+        result.visits, result.utilisation, trouble = capacity_figures(map_, s, self._visits)
         if trouble:
             result.problems.append(Problem(trouble, blocking=False))
         result.flags, reasons = flags_and_reasons(map_, s, result.lead_time, result.savings,
@@ -200,7 +203,7 @@ class Analyser:
         if self._structure is not None and key == self._key:
             return self._structure, []
         s, problems = build_structure(map_)
-        self._key, self._structure, self._rolled = key, s, None
+        self._key, self._structure, self._rolled, self._visits = key, s, None, None
         self._policy = self._elimination = None
         return s, problems
 

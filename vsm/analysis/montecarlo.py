@@ -10,8 +10,9 @@ Each run follows one work item through the same model as the analysis (docs/anal
 - after a step, each rework flow sends the item back with its probability (always, when they add
   up to 100 %: vsm.analysis.absorbing). The item then starts a new *pass* from the rework
   target, with new times, and nothing downstream of the step happens in the current pass (the
-  new pass reaches it); concurrent branches of one pass that send work back to the same target
-  start one new pass there;
+  new pass reaches it); the targets that one pass sends work back to start *one* new pass from
+  all of them together, as the starts do, so a join both reach is passed once (docs/analysis.md,
+  "Rework from concurrent branches, and the cap");
 - the run's lead time is the longest time from a start to the end, all starts running together.
 
 With no ranges, no alternative routes and no rework, every run gives exactly the analysis's lead
@@ -47,11 +48,27 @@ from vsm.model.variability import RANGES, has_variability, time_range
 DEFAULT_RUNS = 10_000
 DEFAULT_SEED = 42
 MAX_PASSES_PER_RUN = 100_000  # a run that sends work back this often never ends in practice
+LOOP_WINDOW = 1_000  # the last passes before the cap whose rework flows name the loop
+LOOPS_NAMED = 3  # rework flows named when a run passes the cap
 PERCENTILES = (50, 85, 95)
 
 
 class SimulationError(VsmError):
     """The map cannot be simulated; the message says why."""
+
+
+class ReworkCapError(SimulationError):
+    """One run sent work back more than MAX_PASSES_PER_RUN times. `loops` are the rework flows
+    (source id, target id) taken most often in its last LOOP_WINDOW passes: the loop it keeps
+    going round."""
+
+    def __init__(self, loops: list[tuple[str, str]], names: list[tuple[str, str]]) -> None:
+        self.loops = loops
+        self.steps = tuple(dict.fromkeys(v for pair in loops for v in pair))
+        named = ", ".join(f"{a!r} back to {b!r}" for a, b in names)
+        super().__init__(
+            f"one run sent work back more than {MAX_PASSES_PER_RUN:,} times: the rework "
+            f"probabilities never let the work finish; it keeps going round {named}")
 
 
 @dataclass(frozen=True)
@@ -182,6 +199,9 @@ class _Compiled:
     def __init__(self, map_: ValueStreamMap, s: Structure) -> None:
         rank = {v: i for i, v in enumerate(s.order)}
         steps = {step.id: step for step in map_.steps}
+        self.ids = list(s.order)
+        self.names = [steps[v].name for v in s.order]
+        self._loops: dict[tuple[int, int], int] | None = None  # near the cap: flows taken
         self.fixed: list[float] = []
         self.ranges: list[tuple[tuple[float, float, float, float, float], ...]] = []
         self.succ: list[tuple[int, ...]] = []
@@ -291,31 +311,48 @@ class _Compiled:
 
     def run(self, rng: random.Random, counts: list[int] | None = None) -> float:
         """One item's lead time. Passes are kept on an explicit stack, not by recursion, so long
-        chains of rework cannot overflow Python's stack."""
+        chains of rework cannot overflow Python's stack. The rework targets one pass hit start
+        one new pass from all of them together."""
         stack = [self.forward(self.starts, rng)]
         passes = 1
         while True:
             current = stack[-1]
-            missing = next((t for t in current.needed if t not in current.restarts), None)
-            if missing is not None:
+            if current.needed and not current.restarted:
                 passes += 1
-                if passes > MAX_PASSES_PER_RUN:
-                    raise SimulationError(
-                        f"one run sent work back more than {MAX_PASSES_PER_RUN:,} times: the "
-                        "rework probabilities never let the work finish")
-                stack.append(self.forward((missing,), rng))
+                if passes > MAX_PASSES_PER_RUN - LOOP_WINDOW:
+                    self._count_loops(current, passes)
+                current.restarted = True
+                stack.append(self.forward(current.needed, rng))
                 continue
             value = current.finish(self, rng, counts)
             stack.pop()
             if not stack:
+                self._loops = None
                 return value
-            stack[-1].restarts[current.initial[0]] = value
+            times, restarts = current.times, stack[-1].restarts
+            for target in stack[-1].needed:
+                restarts[target] = times.get(target, value)
+
+    def _count_loops(self, current: _Pass, passes: int) -> None:
+        """Near the cap, count the rework flows taken; past it, raise naming the busiest."""
+        if self._loops is None:
+            self._loops = {}
+        for v, target in current.back.items():
+            self._loops[(v, target)] = self._loops.get((v, target), 0) + 1
+        if passes <= MAX_PASSES_PER_RUN:
+            return
+        busiest = sorted(self._loops.items(), key=lambda item: (-item[1], item[0]))[:LOOPS_NAMED]
+        self._loops = None
+        raise ReworkCapError(
+            [(self.ids[v], self.ids[t]) for (v, t), _ in busiest],
+            [(self.names[v], self.names[t]) for (v, t), _ in busiest])
 
 
 class _Pass:
     """One pass: the steps reached, in topological order, and what happens after each."""
 
-    __slots__ = ("initial", "reached", "nexts", "back", "needed", "restarts")
+    __slots__ = ("initial", "reached", "nexts", "back", "needed", "restarts", "restarted",
+                 "times")
 
     def __init__(self, initial: tuple[int, ...], reached: list[int],
                  nexts: dict[int, tuple[int, ...]], back: dict[int, int]) -> None:
@@ -323,8 +360,10 @@ class _Pass:
         self.reached = reached
         self.nexts = nexts
         self.back = back
-        self.needed = tuple(dict.fromkeys(back.values()))  # distinct rework targets, in order
-        self.restarts: dict[int, float] = {}  # rework target -> time of the new pass from it
+        self.needed = tuple(sorted(set(back.values())))  # distinct rework targets, by rank
+        self.restarts: dict[int, float] = {}  # rework target -> time from it in the new pass
+        self.restarted = False  # the new pass from `needed` is done
+        self.times: dict[int, float] = {}  # step -> time from it to the end, once finished
 
     def finish(self, model: _Compiled, rng: random.Random, counts: list[int] | None) -> float:
         """Draw the times of the reached steps and return the time from the pass's start(s) to
@@ -339,4 +378,5 @@ class _Pass:
                 time[v] = own + (max(after) if after else 0.0)
             if counts is not None:
                 counts[v] += 1
+        self.times = time
         return max(time[v] for v in self.initial if v in time)

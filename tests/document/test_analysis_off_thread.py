@@ -1,0 +1,121 @@
+"""Large maps are analysed by a worker thread (ui.document.live_analysis, issue 19): the previous
+figures stay, marked as updating, until the newest state's figures arrive; a result of a state
+that a newer edit replaced is never shown; a worker's error reaches the window as a message.
+
+The tests lower the size threshold to one step so the loop map of tests/helpers/maps.py takes
+the worker's path. Its lead times (see loop_map): 150 minutes; with B's wait 0,
+T(A) = 40 + 10 + T(C) = 60 + 0.2 T(A) -> 75; with A's wait 0 as well, T(A) = 30 + 0.2 T(A) -> 37.5.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tests.helpers.maps import loop_map
+from ui.document.document import Document
+from ui.panels.metrics import MetricsPanel
+from vsm.analysis import Analyser, MapAnalysis, analyse
+from vsm.model import Project, ValueStreamMap
+
+
+class Gate(Analyser):
+    """An Analyser whose first analysis waits for `release` (the worker held mid-way); with
+    `fail`, every analysis raises."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.calls = 0
+        self.fail = fail
+
+    def analyse(self, map_: ValueStreamMap) -> MapAnalysis:
+        self.calls += 1
+        if self.calls == 1:
+            self.release.wait(10)
+        if self.fail:
+            raise ZeroDivisionError("a planted bug")
+        return super().analyse(map_)
+
+
+def worker_document(gate: Gate) -> tuple[Document, str]:
+    doc = Document(Project("Test", [loop_map()], id="p"))
+    map_id = doc.project.maps[0].id
+    doc.live.async_steps = 1
+    assert doc.analysis(map_id).lead_time == pytest.approx(150)  # the first: on this thread
+    doc.live._analysers[map_id] = gate
+    return doc, map_id
+
+
+def test_a_newer_edit_supersedes_the_worker_result_and_updating_clears(qtbot):
+    gate = Gate()
+    doc, map_id = worker_document(gate)
+    shown: list[float] = []
+    doc.analysis_changed.connect(lambda m: shown.append(doc.analysis(m).lead_time))
+    states: list[bool] = []
+    doc.live.updating_changed.connect(lambda m, updating: states.append(updating))
+    panel = MetricsPanel(doc)
+    qtbot.addWidget(panel)
+    panel.set_map(doc.project.maps[0])
+
+    doc.set_step_field(map_id, "B", "wait_time", 0)
+    assert doc.live.updating(map_id) and states == [True]
+    assert panel.updating_text() == "Updating the figures…"
+    qtbot.waitUntil(lambda: gate.calls == 1)  # the worker holds the state with B's wait 0
+    assert doc.analysis(map_id).lead_time == pytest.approx(150)  # meanwhile: the previous
+    doc.set_step_field(map_id, "A", "wait_time", 0)  # a newer state before the worker is done
+    gate.release.set()
+    qtbot.waitUntil(lambda: shown != [])
+    qtbot.wait(50)
+    assert shown == [pytest.approx(37.5)]  # 75, the superseded state's figure, never shown
+    assert gate.calls == 2
+    assert states == [True, False] and not doc.live.updating(map_id)
+    assert panel.updating_text() == ""
+    assert panel.lead_time_text() == panel.figure_text("lead_time")
+    assert doc.analysis(map_id) == analyse(doc.project.maps[0])
+
+
+def test_the_worker_error_reaches_the_window_as_a_message(qtbot):
+    gate = Gate(fail=True)
+    doc, map_id = worker_document(gate)
+    panel = MetricsPanel(doc)
+    qtbot.addWidget(panel)
+    panel.set_map(doc.project.maps[0])
+    gate.release.set()
+    with qtbot.waitSignal(doc.live.failed, timeout=5000) as failed:
+        doc.set_step_field(map_id, "B", "wait_time", 0)
+    assert failed.args[0] == map_id
+    assert "ZeroDivisionError: a planted bug" in failed.args[1]
+    assert "ZeroDivisionError: a planted bug" in panel.reason.toolTip()
+    assert not doc.live.updating(map_id) and panel.updating_text() == ""
+    assert doc.analysis(map_id).lead_time == pytest.approx(150)  # the figures before the edit
+
+
+def test_current_gives_the_figures_of_the_map_as_it_is(qtbot):
+    gate = Gate()
+    doc, map_id = worker_document(gate)
+    gate.release.set()
+    doc.set_step_field(map_id, "B", "wait_time", 0)
+    assert doc.live.current(map_id).lead_time == pytest.approx(75)  # exports: never stale
+    assert not doc.live.updating(map_id)
+
+
+def test_an_export_draws_the_figures_of_the_map_as_it_is(qtbot, tmp_path, monkeypatch):
+    from ui.render import images
+
+    gate = Gate()
+    doc, map_id = worker_document(gate)
+    doc.set_step_field(map_id, "B", "wait_time", 0)
+    assert doc.live.updating(map_id) and doc.analysis(map_id).lead_time == pytest.approx(150)
+    drawn: list[float] = []
+    real_scene = images.export_scene
+
+    def spy(document, map_id_, *args, **kwargs):
+        drawn.append(document.analysis(map_id_).lead_time)
+        return real_scene(document, map_id_, *args, **kwargs)
+
+    monkeypatch.setattr(images, "export_scene", spy)
+    gate.release.set()
+    images.export_maps(doc, tmp_path / "map.svg", [map_id], "svg")
+    assert drawn == [pytest.approx(75)]  # the state with B's wait 0, not the 150 shown before
