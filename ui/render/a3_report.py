@@ -204,15 +204,30 @@ def _figures(map_: ValueStreamMap, analysis: MapAnalysis) -> list[tuple[str, str
 
 def _draw_figures(column: _Column, map_: ValueStreamMap, analysis: MapAnalysis,
                   extra: list[tuple[str, str]] = ()) -> None:
-    label_font, value_font = _font(10), _font(16, True)
+    label_font = _font(10)
     gap = column.line_height(label_font) * 0.5
-    rows = [(label, value, value_font) for label, value in _figures(map_, analysis)]
-    # beside the lead time, the target and the experience (a3_stakeholders): a sentence each
-    rows[1:1] = [(label, value, _font(11, True)) for label, value in extra]
+    # The values' size is the largest that fits them all (16 pt down to 12); where even 12 pt
+    # does not, the step count goes first (the least asked-for figure). With a target, an
+    # experience score and a takt time, 16 pt left the step count's label without its value
+    # and the takt time off the page. A label is drawn only with its value.
+    figures = _figures(map_, analysis)
+    for rows_wanted in (figures, [row for row in figures if row[0] != "Steps"]):
+        for points in (16, 14, 13, 12):
+            rows = [(label, value, _font(points, True)) for label, value in rows_wanted]
+            # beside the lead time, the target and the experience (a3_stakeholders)
+            rows[1:1] = [(label, value, _font(min(points, 11), True)) for label, value in extra]
+            needed = sum(column.measure(label, label_font) + column.measure(value, font) + gap
+                         for label, value, font in rows) - gap
+            if needed <= column.room():
+                break
+        else:
+            continue
+        break
     for label, value, font in rows:
-        if not (column.text(label, label_font, MUTED)
-                and column.text(value, font, INK, gap=gap)):
-            return
+        if column.measure(label, label_font) + column.measure(value, font) > column.room():
+            break
+        column.text(label, label_font, MUTED)
+        column.text(value, font, INK, gap=gap)
     blocking = [p.message for p in analysis.problems if p.blocking]
     if blocking:
         column.text("Figures not computed: " + blocking[0], _font(9), MUTED)

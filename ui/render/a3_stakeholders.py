@@ -52,7 +52,8 @@ def stakeholder_rows(map_: ValueStreamMap, figures: StakeholderFigures) -> list[
     """(label, value) rows for the figures column: the target and the experience, when set."""
     rows = []
     if figures.attainment is not None:
-        rows.append(("Target", target_words(figures.attainment)[0]))
+        label, _, verdict = target_words(figures.attainment)[0].partition(": ")
+        rows.append((label, verdict) if verdict else ("Target", label))  # "Target 1w", "✘ missed…"
     if map_.experience is not None:
         rows.append(("Experience", experience_words(map_.experience)))
     return rows
