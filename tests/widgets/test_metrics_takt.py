@@ -11,6 +11,8 @@ The map: demand 40 items/week; Create account (process 53m, 40m–90m, wait 1h) 
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from ui.document.document import Document
@@ -85,8 +87,18 @@ def test_simulation_runs_in_slices_and_an_edit_meanwhile_starts_it_again(qtbot, 
 
     slices = []
     real_advance = Simulation.advance
-    monkeypatch.setattr(Simulation, "advance",
-                        lambda self, seconds: slices.append(self.completed) or real_advance(self, seconds))
+    # The worker waits after its third slice until the test has seen the progress: on a loaded
+    # machine a tiny map's 2,000 runs could otherwise finish before the GUI thread showed
+    # "simulating", and the progress and the result were shown in one turn of the event loop.
+    seen_progress = threading.Event()
+
+    def advance(self, seconds):
+        slices.append(self.completed)
+        if self.completed >= 3:
+            seen_progress.wait(10)
+        return real_advance(self, seconds)
+
+    monkeypatch.setattr(Simulation, "advance", advance)
     metrics = metrics_for(qtbot, doc)
     controller = metrics.simulation
     qtbot.waitUntil(lambda: controller.simulation is not None, timeout=3000)
@@ -96,6 +108,7 @@ def test_simulation_runs_in_slices_and_an_edit_meanwhile_starts_it_again(qtbot, 
     qtbot.waitUntil(lambda: metrics.simulated_text().startswith("Simulated: … (simulating, "),
                     timeout=3000)
     doc.set_step_field(doc.project.maps[0].id, "A", "process_time_max", 300)
+    seen_progress.set()
     qtbot.waitUntil(lambda: controller.simulation is not None and controller.simulation is not first,
                     timeout=3000)
     qtbot.waitUntil(lambda: not controller.running, timeout=20000)
