@@ -82,7 +82,7 @@ def test_any_exception_inside_the_vsm_reader_becomes_our_error(tmp_path, monkeyp
     def explode(_db):
         raise RuntimeError("something nobody expected")
 
-    monkeypatch.setattr(storage, "_read_project", explode)
+    monkeypatch.setattr(storage, "read_project", explode)
     with pytest.raises(FileFormatError, match="fine.vsm: damaged file: RuntimeError"):
         open_project(path)
 

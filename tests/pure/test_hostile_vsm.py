@@ -21,9 +21,11 @@ import pytest
 
 import vsm.files.schema as schema
 import vsm.files.vsm_file as storage
+import vsm.files.vsm_rows as vsm_rows
 from vsm.cli.main import main as cli_main
 from vsm.errors import FileFormatError
-from vsm.files.vsm_file import ContentChanged, content_checksum, open_project, save_project
+from vsm.files.vsm_file import ContentChanged, open_project, save_project
+from vsm.files.vsm_rows import content_checksum
 from vsm.model import Flow, Project, Step, ValueStreamMap
 
 FOREIGN = "not a file VSM Studio wrote"
@@ -263,13 +265,13 @@ def test_columns_are_read_by_name(tmp_path, monkeypatch) -> None:
     path = current_file(tmp_path / "extra.vsm")
     run_sql(path, "ALTER TABLE steps ADD COLUMN extra TEXT")
     statements: list[str] = []
-    real_content = storage._content
+    real_content = vsm_rows.content
 
     def spy(connection):
         connection.set_trace_callback(statements.append)
         yield from real_content(connection)
 
-    monkeypatch.setattr(storage, "_content", spy)
+    monkeypatch.setattr(vsm_rows, "content", spy)
     assert open_project(path) == sample()
     assert statements and not any("*" in statement for statement in statements)
 

@@ -11,7 +11,8 @@ import pytest
 from bench.itsm_logs import service_desk, write_log
 from tests.helpers.mining import mine
 from vsm.files.formats import load_project
-from vsm.files.vsm_file import CHECKSUM_KEY, open_project, save_project
+from vsm.files.vsm_file import open_project, save_project
+from vsm.files.vsm_rows import CHECKSUM_KEY
 from vsm.files.vsmjson_read import project_from_dict, project_to_dict
 from vsm.model import Flow, Measured, ModelError, Project, Step, ValueStreamMap
 

@@ -261,11 +261,11 @@ def test_a_crash_during_save_leaves_temporaries_the_next_save_removes(tmp_path):
     child = subprocess.Popen([sys.executable, "-c", (
         "import os, sys, sqlite3\n"
         "import vsm.files.vsm_file as f\n"
-        "real = f._write_project\n"
+        "real = f.write_project\n"
         "def crash(db, project):\n"
         "    real(db, project)\n"
         "    os._exit(9)\n"  # mid-transaction: the temporary file and its journal stay
-        "f._write_project = crash\n"
+        "f.write_project = crash\n"
         "from tests.pure.test_one_writer import sample\n"
         f"f.save_project(sample('Crashed'), {str(target)!r})\n")], cwd=ROOT)
     assert child.wait(timeout=60) == 9

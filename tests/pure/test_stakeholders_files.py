@@ -13,7 +13,8 @@ from vsm.errors import FileFormatError
 from vsm.files.schema import SCHEMA_VERSION
 from vsm.files.step_rows import COLUMNS
 from vsm.files.step_tables import SheetError, export_csv, export_xlsx, import_table, table_rows
-from vsm.files.vsm_file import CHECKSUM_KEY, ContentChanged, open_project, save_project
+from vsm.files.vsm_file import ContentChanged, open_project, save_project
+from vsm.files.vsm_rows import CHECKSUM_KEY
 from vsm.files.vsmjson_read import project_from_dict, project_to_dict
 from vsm.model import (
     Experience,
