@@ -13,7 +13,8 @@ from tests.helpers.mining import mine
 from vsm.files.formats import load_project
 from vsm.files.vsm_file import open_project, save_project
 from vsm.files.vsm_rows import CHECKSUM_KEY
-from vsm.files.vsmjson_read import project_from_dict, project_to_dict
+from vsm.files.vsmjson_read import project_from_dict
+from vsm.files.vsmjson_write import project_to_dict
 from vsm.model import Flow, Measured, ModelError, Project, Step, ValueStreamMap
 
 MEASURED = Measured(source="tickets.csv", start="2026-01-05T08:00:00Z",

@@ -13,7 +13,8 @@ import pytest
 from bench.itsm_logs import service_desk, write_log
 from tests.helpers.mining import mine
 from vsm.files.formats import load_project, save_project_any
-from vsm.files.vsmjson_read import project_from_dict, project_to_dict
+from vsm.files.vsmjson_read import project_from_dict
+from vsm.files.vsmjson_write import project_to_dict
 from vsm.model import Flow, ModelError, ValueStreamMap
 
 

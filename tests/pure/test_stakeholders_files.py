@@ -15,7 +15,8 @@ from vsm.files.step_rows import COLUMNS
 from vsm.files.step_tables import SheetError, export_csv, export_xlsx, import_table, table_rows
 from vsm.files.vsm_file import ContentChanged, open_project, save_project
 from vsm.files.vsm_rows import CHECKSUM_KEY
-from vsm.files.vsmjson_read import project_from_dict, project_to_dict
+from vsm.files.vsmjson_read import project_from_dict
+from vsm.files.vsmjson_write import project_to_dict
 from vsm.model import (
     Experience,
     Flow,

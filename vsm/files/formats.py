@@ -1,9 +1,9 @@
 """vsm-json and .vsm files: reading, writing and choosing the format by suffix.
 
 `load_json` / `save_json` read and write vsm-json files (docs/file-format.md); the conversion
-between a Project and the JSON data is in vsm.files.vsmjson_read (`project_to_dict`, `project_from_dict`,
-re-exported here). `load_project` and `save_project_any` choose the format from the file suffix:
-".json" is vsm-json, ".vsm" the SQLite document handled by vsm.files.vsm_file.
+between a Project and the JSON data is vsm.files.vsmjson_write (`project_to_dict`) and
+vsm.files.vsmjson_read (`project_from_dict`), both re-exported here. `load_project` and
+`save_project_any` choose the format from the file suffix: ".json" is vsm-json, ".vsm" the SQLite document handled by vsm.files.vsm_file.
 """
 
 from __future__ import annotations
@@ -14,14 +14,8 @@ from typing import Any
 
 from vsm.errors import FileFormatError, VsmError
 from vsm.files.atomic import atomic_file
-from vsm.files.vsmjson_read import (
-    FORMAT,
-    VERSION,
-    InvalidDocument,
-    project_from_dict,
-    project_to_dict,
-    unexpected_reason,
-)
+from vsm.files.vsmjson_read import InvalidDocument, project_from_dict, unexpected_reason
+from vsm.files.vsmjson_write import FORMAT, VERSION, project_to_dict
 from vsm.model import Project
 
 __all__ = ["FORMAT", "VERSION", "load_json", "save_json", "load_project", "save_project_any",

@@ -7,7 +7,9 @@ failure on the way, whatever raised it, comes out as one FileFormatError that na
 step, flow or kaizen. Error text is only formatted for a value that is refused (_fast_step and
 _fast_flow are phase 1's fast path; phase 2 names a step or flow once the model refuses it).
 
-Writing (project_to_dict, with FORMAT and VERSION) is in vsm.files.vsmjson_write and re-exported here.
+The checks of single values (text, numbers, durations, lists, ids) and how messages name things
+are vsm.files.vsmjson_checks. Writing (project_to_dict, with FORMAT and VERSION) is in
+vsm.files.vsmjson_write.
 Files (reading, atomic writing, choosing the format by suffix) are in vsm.files.formats.
 """
 
@@ -15,14 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Any
 
 from vsm.errors import FileFormatError
-from vsm.files.vsmjson_write import (
-    FORMAT,
-    VERSION,
-    project_to_dict,  # noqa: F401 (re-exported)
-)
+from vsm.files import vsmjson_checks as check
+from vsm.files.vsmjson_checks import InvalidDocument
+from vsm.files.vsmjson_write import FORMAT, VERSION
 from vsm.model import (
     Experience,
     Flow,
@@ -36,7 +36,7 @@ from vsm.model import (
     new_id,
 )
 from vsm.model.durations import DurationError, parse_duration
-from vsm.model.limits import LINE_SUSPECT, MAX_NAME_LENGTH, shown
+from vsm.model.limits import shown
 from vsm.model.records import Kaizen
 from vsm.model.variability import RANGE_FIELDS
 
@@ -45,10 +45,6 @@ _KAIZEN_DEFAULTS = Kaizen()
 _MAP_DEFAULTS = ValueStreamMap()
 _THRESHOLD_KEYS = tuple(f.name for f in fields(Thresholds))
 _ITIL_KEYS = tuple(f.name for f in fields(ValueStreamDescription))
-
-
-class InvalidDocument(Exception):
-    """A problem found while parsing; the message already names where it is."""
 
 
 # ---------------------------------------------------------------- plain records
@@ -85,109 +81,6 @@ class _ProjectRecord:
 
 
 # ---------------------------------------------------------------- phase 1: parse
-
-
-def _label(name: Any, fallback: Any) -> str:
-    """How a message names a step, map or kaizen: by its name (quoted), or by `fallback` (an id,
-    quoted; a number as it is) when the name is the problem (not text, blank, too long, or
-    holding a character that is not allowed in a name)."""
-    if (isinstance(name, str) and name.strip() and len(name) <= MAX_NAME_LENGTH
-            and not LINE_SUSPECT.search(name)):
-        return repr(name)
-    return str(fallback) if isinstance(fallback, int) else shown(fallback)
-
-
-def _clip(text: str) -> str:
-    """A reference (a flow's step ids) as written, cut short when it is too long to be an id."""
-    return text if len(text) <= 80 else f"{text[:60]}… ({len(text):,} characters)"
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _type_name(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
-    if _is_number(value):
-        return "a number"
-    return names.get(type(value), type(value).__name__)
-
-
-def _text(data: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
-    """data[key] as text; missing -> default, or an error when there is no default."""
-    if key not in data:
-        if default is None:
-            raise InvalidDocument(f"{where}: missing required key {key!r}")
-        return default
-    value = data[key]
-    if not isinstance(value, str):
-        raise InvalidDocument(f"{where}: {key} must be text, not {_type_name(value)}")
-    return value
-
-
-@overload
-def _number(data: dict[str, Any], key: str, where: str, default: float,
-            nullable: Literal[False] = False) -> float: ...
-@overload
-def _number(data: dict[str, Any], key: str, where: str, default: float | None,
-            nullable: bool = False) -> float | None: ...
-def _number(data: dict[str, Any], key: str, where: str, default: float | None,
-            nullable: bool = False) -> float | None:
-    """data[key] as a float (missing -> default; null allowed only when `nullable`)."""
-    if key not in data:
-        return default
-    value = data[key]
-    if value is None and nullable:
-        return None
-    if not _is_number(value):
-        kind = "a number or null" if nullable else "a number"
-        raise InvalidDocument(f"{where}: {key} must be {kind}, not {_type_name(value)}")
-    try:
-        return float(value)
-    except OverflowError:
-        raise InvalidDocument(f"{where}: {key} is too large") from None
-
-
-def _duration(data: dict[str, Any], key: str, where: str, default: float | None) -> Any:
-    """A duration as given (number of minutes or text); the model parses and checks it."""
-    if key not in data:
-        return default
-    value = data[key]
-    if value is None and default is None:  # optional durations (the time ranges) may be null
-        return None
-    if isinstance(value, str):
-        return value
-    if _is_number(value):
-        try:
-            return float(value)
-        except OverflowError:
-            raise InvalidDocument(f"{where}: {key} is too large") from None
-    raise InvalidDocument(f"{where}: {key} must be minutes or text such as '1h 30m', "
-                   f"not {_type_name(value)}")
-
-
-def _object(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InvalidDocument(f"{where} must be an object, not {_type_name(value)}")
-    return value
-
-
-def _list(data: dict[str, Any], key: str, where: str, required: bool) -> list[Any]:
-    if key not in data:
-        if required:
-            raise InvalidDocument(f"{where}: missing required key {key!r}")
-        return []
-    value = data[key]
-    if not isinstance(value, list):
-        raise InvalidDocument(f"{where}: {key} must be a list, not {_type_name(value)}")
-    return value
-
-
-def _optional_id(data: dict[str, Any], where: str) -> str | None:
-    value = data.get("id")
-    if value is not None and not isinstance(value, str):
-        raise InvalidDocument(f"{where}: id must be text, not {_type_name(value)}")
-    return value or None
 
 
 _NUMBER, _DURATION, _NULLABLE_NUMBER = {int, float}, {int, float, str}, {int, float, type(None)}
@@ -257,42 +150,42 @@ def _fast_flow(data: Any, number: int) -> _FlowRecord | None:
 
 def _parse_step(value: Any, map_where: str, number: int) -> dict[str, Any]:
     """One step as keyword arguments for Step(...); errors name it by name, else id, else number."""
-    data = _object(value, f"{map_where}, step {number}")
+    data = check.object_(value, f"{map_where}, step {number}")
     if "id" not in data:
         raise InvalidDocument(f"{map_where}, step {number}: missing required key 'id'")
     step_id = data["id"]
     if not isinstance(step_id, str) or not step_id:
         raise InvalidDocument(f"{map_where}, step {number}: id must be non-empty text, "
                               f"not {shown(step_id)}")
-    name = _text(data, "name", f"{map_where}, step {shown(step_id)}")
-    where = f"{map_where}, step {_label(name, step_id)}"
+    name = check.text(data, "name", f"{map_where}, step {shown(step_id)}")
+    where = f"{map_where}, step {check.label(name, step_id)}"
     defaults = _STEP_DEFAULTS
     origin = data.get("origin")
     if origin is not None and not isinstance(origin, str):
         raise InvalidDocument(f"{where}: origin must be a step id (text) or null, "
-                       f"not {_type_name(origin)}")
+                       f"not {check.type_name(origin)}")
     return {
         "id": step_id,
         "name": name,
-        "activity": _text(data, "activity", where, defaults.activity),
-        "team": _text(data, "team", where, defaults.team),
-        "performer": _text(data, "performer", where, defaults.performer),
-        "process_time": _duration(data, "process_time", where, defaults.process_time),
-        "wait_time": _duration(data, "wait_time", where, defaults.wait_time),
-        "pca": _number(data, "pca", where, defaults.pca),
-        "people": _number(data, "people", where, defaults.people),
-        "notes": _text(data, "notes", where, defaults.notes),
-        "x": _number(data, "x", where, defaults.x),
-        "y": _number(data, "y", where, defaults.y),
+        "activity": check.text(data, "activity", where, defaults.activity),
+        "team": check.text(data, "team", where, defaults.team),
+        "performer": check.text(data, "performer", where, defaults.performer),
+        "process_time": check.duration(data, "process_time", where, defaults.process_time),
+        "wait_time": check.duration(data, "wait_time", where, defaults.wait_time),
+        "pca": check.number(data, "pca", where, defaults.pca),
+        "people": check.number(data, "people", where, defaults.people),
+        "notes": check.text(data, "notes", where, defaults.notes),
+        "x": check.number(data, "x", where, defaults.x),
+        "y": check.number(data, "y", where, defaults.y),
         "origin": origin or None,
-        **{name: _duration(data, name, where, None) for name in RANGE_FIELDS},
+        **{name: check.duration(data, name, where, None) for name in RANGE_FIELDS},
         "cases": data.get("cases"),
         "visits": data.get("visits"),
         "mined": _mined(data, where),
-        "target_time": _duration(data, "target_time", where, None),
-        "hourly_rate": _number(data, "hourly_rate", where, None, nullable=True),
+        "target_time": check.duration(data, "target_time", where, None),
+        "hourly_rate": check.number(data, "hourly_rate", where, None, nullable=True),
         "practices": _practices(data, where),
-        "information": _text(data, "information", where, defaults.information),
+        "information": check.text(data, "information", where, defaults.information),
     }
 
 
@@ -303,7 +196,7 @@ def _practices(data: dict[str, Any], where: str) -> tuple[str, ...]:
         return ()
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise InvalidDocument(f"{where}: practices must be a list of texts (ITIL 4 practice "
-                              f"codes), not {_type_name(value)}")
+                              f"codes), not {check.type_name(value)}")
     return tuple(value)
 
 
@@ -312,27 +205,27 @@ def _experience(data: dict[str, Any], where: str) -> Experience | None:
     if data.get("experience") is None:
         return None
     where = f"{where}: experience"
-    experience = _object(data["experience"], where)
+    experience = check.object_(data["experience"], where)
     responses = experience.get("responses")
-    if responses is not None and not _is_number(responses):
+    if responses is not None and not check.is_number(responses):
         raise InvalidDocument(f"{where}: responses must be a whole number or null, "
-                              f"not {_type_name(responses)}")
+                              f"not {check.type_name(responses)}")
     if "score" not in experience:
         raise InvalidDocument(f"{where}: missing required key 'score'")
-    return Experience(scale=_text(experience, "scale", where),
-                      score=_number(experience, "score", where, 0.0),
-                      responses=responses, note=_text(experience, "note", where, ""))
+    return Experience(scale=check.text(experience, "scale", where),
+                      score=check.number(experience, "score", where, 0.0),
+                      responses=responses, note=check.text(experience, "note", where, ""))
 
 
 def _team_rates(data: dict[str, Any], where: str) -> dict[str, Any]:
     """A map's "team_rates" object (team name -> hourly rate); the model checks the values."""
     if data.get("team_rates") is None:
         return {}
-    rates = _object(data["team_rates"], f"{where}: team_rates")
+    rates = check.object_(data["team_rates"], f"{where}: team_rates")
     for team, rate in rates.items():
-        if not _is_number(rate):
+        if not check.is_number(rate):
             raise InvalidDocument(f"{where}: team_rates: the rate of {shown(team)} must be a "
-                                  f"number, not {_type_name(rate)}")
+                                  f"number, not {check.type_name(rate)}")
     return dict(rates)
 
 
@@ -341,13 +234,13 @@ def _itil(data: dict[str, Any], where: str) -> ValueStreamDescription:
     if data.get("itil") is None:
         return ValueStreamDescription()
     where = f"{where}: itil"
-    itil = _object(data["itil"], where)
-    return ValueStreamDescription(**{key: _text(itil, key, where, "") for key in _ITIL_KEYS})
+    itil = check.object_(data["itil"], where)
+    return ValueStreamDescription(**{key: check.text(itil, key, where, "") for key in _ITIL_KEYS})
 
 
 def _minutes(data: dict[str, Any], key: str, where: str) -> float | None:
     """An optional duration (minutes or text) as minutes; the model checks its range."""
-    value = _duration(data, key, where, None)
+    value = check.duration(data, key, where, None)
     if isinstance(value, str):
         try:
             return parse_duration(value)
@@ -360,7 +253,7 @@ def _mined(data: dict[str, Any], where: str) -> dict[str, Any] | None:
     """A step's "mined" object (figure: duration) as minutes; the model checks the figures."""
     if data.get("mined") is None:
         return None
-    mined = _object(data["mined"], f"{where}: mined")
+    mined = check.object_(data["mined"], f"{where}: mined")
     return {key: _minutes(mined, key, f"{where}: mined") for key in mined}
 
 
@@ -369,30 +262,30 @@ def _measured(data: dict[str, Any], where: str) -> Measured | None:
     if data.get("measured") is None:
         return None
     where = f"{where}: measured"
-    measured = _object(data["measured"], where)
+    measured = check.object_(data["measured"], where)
     defaults = Measured()
     return Measured(
-        source=_text(measured, "source", where, defaults.source),
+        source=check.text(measured, "source", where, defaults.source),
         start=_nullable_text(measured, "start", where), end=_nullable_text(measured, "end", where),
         cases=measured.get("cases", 0), events=measured.get("events", 0),
         **{key: _minutes(measured, key, where) for key in _MEASURED_DURATIONS},
-        statistic=_text(measured, "statistic", where, defaults.statistic))
+        statistic=check.text(measured, "statistic", where, defaults.statistic))
 
 
 def _parse_flow(value: Any, number: int, map_where: str) -> _FlowRecord:
     where = f"{map_where}, flow {number}"
-    data = _object(value, where)
-    source = _text(data, "from", where)
-    target = _text(data, "to", where)
-    where = f"{where} ({_clip(source)} -> {_clip(target)})"
+    data = check.object_(value, where)
+    source = check.text(data, "from", where)
+    target = check.text(data, "to", where)
+    where = f"{where} ({check.clip(source)} -> {check.clip(target)})"
     return _FlowRecord(
         number=number,
-        id=_optional_id(data, where),
+        id=check.optional_id(data, where),
         source=source,
         target=target,
-        kind=_text(data, "kind", where, "normal"),
-        share=_number(data, "share", where, None, nullable=True),
-        probability=_number(data, "probability", where, None, nullable=True),
+        kind=check.text(data, "kind", where, "normal"),
+        share=check.number(data, "share", where, None, nullable=True),
+        probability=check.number(data, "probability", where, None, nullable=True),
         cases=data.get("cases"),
         mined=_flow_mined(data, where),
     )
@@ -402,36 +295,36 @@ def _flow_mined(data: dict[str, Any], where: str) -> tuple[tuple[str, Any], ...]
     """A flow's "mined" object (share, probability: percent or null); the model checks it."""
     if data.get("mined") is None:
         return None
-    return tuple(_object(data["mined"], f"{where}: mined").items())
+    return tuple(check.object_(data["mined"], f"{where}: mined").items())
 
 
 def _nullable_text(data: dict[str, Any], key: str, where: str) -> str | None:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
-        raise InvalidDocument(f"{where}: {key} must be text or null, not {_type_name(value)}")
+        raise InvalidDocument(f"{where}: {key} must be text or null, not {check.type_name(value)}")
     return value or None
 
 
 def _parse_kaizen(value: Any, map_where: str, number: int) -> dict[str, Any]:
     """One kaizen as keyword arguments for Kaizen(...); errors name it by title, else number."""
-    data = _object(value, f"{map_where}, kaizen {number}")
-    title = _text(data, "title", f"{map_where}, kaizen {number}")
-    where = f"{map_where}, kaizen {_label(title, number)}"
+    data = check.object_(value, f"{map_where}, kaizen {number}")
+    title = check.text(data, "title", f"{map_where}, kaizen {number}")
+    where = f"{map_where}, kaizen {check.label(title, number)}"
     defaults = _KAIZEN_DEFAULTS
     values = {
         "title": title,
-        "description": _text(data, "description", where, defaults.description),
-        "waste": _text(data, "waste", where, defaults.waste),
-        "owner": _text(data, "owner", where, defaults.owner),
+        "description": check.text(data, "description", where, defaults.description),
+        "waste": check.text(data, "waste", where, defaults.waste),
+        "owner": check.text(data, "owner", where, defaults.owner),
         "due": _nullable_text(data, "due", where),
-        "status": _text(data, "status", where, defaults.status),
-        "expected_saving_minutes": _duration(data, "expected_saving", where,
+        "status": check.text(data, "status", where, defaults.status),
+        "expected_saving_minutes": check.duration(data, "expected_saving", where,
                                              defaults.expected_saving_minutes),
         "step_id": _nullable_text(data, "step", where),
-        "x": _number(data, "x", where, defaults.x),
-        "y": _number(data, "y", where, defaults.y),
+        "x": check.number(data, "x", where, defaults.x),
+        "y": check.number(data, "y", where, defaults.y),
     }
-    kaizen_id = _optional_id(data, where)
+    kaizen_id = check.optional_id(data, where)
     if kaizen_id is not None:
         values["id"] = kaizen_id
     return values
@@ -439,32 +332,32 @@ def _parse_kaizen(value: Any, map_where: str, number: int) -> dict[str, Any]:
 
 def _parse_map(value: Any, number: int) -> _MapRecord:
     where = f"map {number}"
-    data = _object(value, where)
-    name = _text(data, "name", where, _MAP_DEFAULTS.name)
-    where = f"map {_label(name, number)}"
-    thresholds_data = _object(data.get("thresholds", {}), f"{where}: thresholds")
+    data = check.object_(value, where)
+    name = check.text(data, "name", where, _MAP_DEFAULTS.name)
+    where = f"map {check.label(name, number)}"
+    thresholds_data = check.object_(data.get("thresholds", {}), f"{where}: thresholds")
     thresholds = Thresholds(**{
-        key: _number(thresholds_data, key, f"{where}: thresholds", getattr(Thresholds(), key))
+        key: check.number(thresholds_data, key, f"{where}: thresholds", getattr(Thresholds(), key))
         for key in _THRESHOLD_KEYS})
     settings = {
-        "kind": _text(data, "kind", where, _MAP_DEFAULTS.kind),
-        "description": _text(data, "description", where, _MAP_DEFAULTS.description),
-        "demand": _number(data, "demand", where, _MAP_DEFAULTS.demand, nullable=True),
-        "demand_period": _text(data, "demand_period", where, _MAP_DEFAULTS.demand_period),
+        "kind": check.text(data, "kind", where, _MAP_DEFAULTS.kind),
+        "description": check.text(data, "description", where, _MAP_DEFAULTS.description),
+        "demand": check.number(data, "demand", where, _MAP_DEFAULTS.demand, nullable=True),
+        "demand_period": check.text(data, "demand_period", where, _MAP_DEFAULTS.demand_period),
         "thresholds": thresholds,
         "measured": _measured(data, where),
-        "target_lead_time": _duration(data, "target_lead_time", where, None),
+        "target_lead_time": check.duration(data, "target_lead_time", where, None),
         "experience": _experience(data, where),
-        "currency": _text(data, "currency", where, _MAP_DEFAULTS.currency),
+        "currency": check.text(data, "currency", where, _MAP_DEFAULTS.currency),
         "team_rates": _team_rates(data, where),
         "itil": _itil(data, where),
     }
-    record = _MapRecord(_optional_id(data, where), name, settings)
-    for index, step in enumerate(_list(data, "steps", where, required=False), start=1):
+    record = _MapRecord(check.optional_id(data, where), name, settings)
+    for index, step in enumerate(check.list_(data, "steps", where, required=False), start=1):
         record.steps.append(_fast_step(step) or _parse_step(step, where, index))
-    for index, flow in enumerate(_list(data, "flows", where, required=False), start=1):
+    for index, flow in enumerate(check.list_(data, "flows", where, required=False), start=1):
         record.flows.append(_fast_flow(flow, index) or _parse_flow(flow, index, where))
-    for index, kaizen in enumerate(_list(data, "kaizens", where, required=False), start=1):
+    for index, kaizen in enumerate(check.list_(data, "kaizens", where, required=False), start=1):
         record.kaizens.append(_parse_kaizen(kaizen, where, index))
     return record
 
@@ -472,7 +365,7 @@ def _parse_map(value: Any, number: int) -> _MapRecord:
 def _parse_project(data: Any) -> _ProjectRecord:
     if not isinstance(data, dict):
         raise InvalidDocument("not a vsm-json file: the top level must be an object, "
-                       f"not {_type_name(data)}")
+                       f"not {check.type_name(data)}")
     if data.get("format") != FORMAT:
         found = "no 'format' key" if "format" not in data else f"format is {shown(data['format'])}"
         raise InvalidDocument(f"not a vsm-json file ({found}; expected \"format\": \"{FORMAT}\")")
@@ -480,18 +373,18 @@ def _parse_project(data: Any) -> _ProjectRecord:
         raise InvalidDocument("missing required key 'version'")
     version = data["version"]
     if not isinstance(version, int) or isinstance(version, bool):
-        raise InvalidDocument(f"version must be a whole number, not {_type_name(version)}")
+        raise InvalidDocument(f"version must be a whole number, not {check.type_name(version)}")
     if version > VERSION:
         raise InvalidDocument(f"made by a newer version of the app (file version {version}, this one "
                        f"reads version {VERSION}); upgrade to open it")
     if version < 1:
         raise InvalidDocument(f"unknown file version {version}")
-    name = _text(data, "name", "project", "Untitled")
+    name = check.text(data, "name", "project", "Untitled")
     if not name.strip():
         raise InvalidDocument("project: name cannot be empty")
     maps = [_parse_map(map_, number) for number, map_ in
-            enumerate(_list(data, "maps", "project", required=True), start=1)]
-    return _ProjectRecord(_optional_id(data, "project"), name.strip(), maps)
+            enumerate(check.list_(data, "maps", "project", required=True), start=1)]
+    return _ProjectRecord(check.optional_id(data, "project"), name.strip(), maps)
 
 
 # ---------------------------------------------------------------- phase 2: build
@@ -504,7 +397,7 @@ def _build_map(record: _MapRecord, number: int) -> ValueStreamMap:
         map_ = ValueStreamMap(name=record.name, id=record.id, **record.settings)
     except ModelError as error:  # named by its number when its name is the problem
         message = str(error).removeprefix(f"map {shown(record.name)}: ")
-        raise InvalidDocument(f"map {_label(record.name, number)}: {message}") from None
+        raise InvalidDocument(f"map {check.label(record.name, number)}: {message}") from None
     add_step, add_flow = map_.add_step, map_.add_flow
     for values in record.steps:
         try:
@@ -526,11 +419,11 @@ def _step_refused(map_: ValueStreamMap, record: _MapRecord, values: dict[str, An
                   error: ModelError) -> str:
     """Why the model refused a step of the file: its id is taken, or the model's message."""
     step_id = values["id"]
-    where = f"map {record.name!r}, step {_label(values['name'], step_id)}"
+    where = f"map {record.name!r}, step {check.label(values['name'], step_id)}"
     if map_.has_step(step_id):  # the ids are non-empty text, so this is what add_step refused
         first = next(other for other in record.steps if other["id"] == step_id)
         return (f"{where}: the id {step_id!r} is already used by "
-                f"step {_label(first['name'], first['id'])}")
+                f"step {check.label(first['name'], first['id'])}")
     prefix = f"step {shown(values['name'])}: "
     return f"{where}: {str(error).removeprefix(prefix)}"
 
@@ -540,7 +433,7 @@ def _flow_refused(map_: ValueStreamMap, record: _MapRecord, flow: _FlowRecord,
     """Why the model refused a flow of the file: a step is not in the map, its id is taken, or
     the model's message (without the model's own naming of the flow)."""
     where = (f"map {record.name!r}, flow {flow.number} "
-             f"({_clip(flow.source)} -> {_clip(flow.target)})")
+             f"({check.clip(flow.source)} -> {check.clip(flow.target)})")
     for step_id in (flow.source, flow.target):
         if not map_.has_step(step_id):
             return f"{where}: step {shown(step_id)} is not in the map"
@@ -552,7 +445,7 @@ def _flow_refused(map_: ValueStreamMap, record: _MapRecord, flow: _FlowRecord,
 
 def _build_kaizen(map_: ValueStreamMap, values: dict[str, Any], number: int) -> None:
     title = values["title"]
-    where = f"map {map_.name!r}, kaizen {_label(title, number)}"
+    where = f"map {map_.name!r}, kaizen {check.label(title, number)}"
     if values["step_id"] is not None and not map_.has_step(values["step_id"]):
         raise InvalidDocument(f"{where}: step {shown(values['step_id'])} is not in the map")
     if "id" in values and map_.has_kaizen(values["id"]):

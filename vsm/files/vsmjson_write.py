@@ -2,8 +2,7 @@
 
 Split from vsm.files.vsmjson_read (the reading half: parse, check and build a Project) to keep each module a
 readable size; the two share nothing but the format's name and version, which live here because
-the writer stamps them on every document. vsm.files.vsmjson_read re-exports project_to_dict, FORMAT and
-VERSION, so importers keep using vsm.files.vsmjson_read (or vsm.files.formats for files).
+the writer stamps them on every document. Files are read and written by vsm.files.formats.
 
 Numbers are written as ints when they are whole (95 rather than 95.0); durations as exact text
 (format_exact); optional keys (origin, time ranges, due, step, kaizens, the measured cases, visits, mined
