@@ -25,7 +25,7 @@ from vsm.model.events import (
     StepChanged,
     StepRemoved,
 )
-from vsm.model.maps import MapAdded
+from vsm.model.project import MapAdded
 from vsm.model.variability import check_ranges
 
 

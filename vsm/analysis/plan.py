@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from vsm.analysis.figures import StepToChange
 from vsm.model.kaizen import KAIZEN_ABOVE_STEP, KAIZEN_STACK
-from vsm.model.maps import Project, ValueStreamMap
+from vsm.model.maps import ValueStreamMap
+from vsm.model.project import Project
 from vsm.model.records import Kaizen
 
 # The waste and the title a kaizen made from a step to change gets from the step's first flag.

@@ -32,13 +32,10 @@ from vsm.model.maps import (
                               FLOW_FIELDS,
                               MAP_FIELDS,
                               MAP_KINDS,
-                              MapAdded,
-                              MapRemoved,
-                              Project,
-                              ProjectChanged,
                               ValueStreamMap,
 )
 from vsm.model.practices import PRACTICE_GROUPS, PRACTICES
+from vsm.model.project import MapAdded, MapRemoved, Project, ProjectChanged
 from vsm.model.records import (
                               Experience,
                               Flow,
