@@ -23,7 +23,7 @@ from vsm.analysis.flags import PCA_MEANING
 from vsm.analysis.plan import FLAG_TITLES
 from vsm.export.deck import export_pptx
 from vsm.export.figure_words import FORMULAS, MEANINGS
-from vsm.export.slide_layout import ladder_note
+from vsm.export.ladder_layout import ladder_note
 from vsm.model import Project
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"

@@ -17,6 +17,8 @@ from pptx.enum.shapes import MSO_SHAPE
 
 from vsm.analysis import MapAnalysis
 from vsm.analysis.flags import FLAG_LABELS, FLAGS
+from vsm.export.ladder_layout import ladder_cells, ladder_note
+from vsm.export.map_shapes import BURST_INSET, Rect, badge_width, inventory_rect, step_paragraphs
 from vsm.export.shapes import (
     FLOW,
     MUTED,
@@ -34,19 +36,7 @@ from vsm.export.shapes import (
     style_run,
     write_text,
 )
-from vsm.export.slide_layout import (
-    BURST_INSET,
-    LINK_MARGIN,
-    MARGIN,
-    SLIDE_WIDTH,
-    MapPage,
-    Rect,
-    badge_width,
-    inventory_rect,
-    ladder_cells,
-    ladder_note,
-    step_paragraphs,
-)
+from vsm.export.slide_layout import LINK_MARGIN, MARGIN, SLIDE_WIDTH, MapPage
 from vsm.export.text import text_width
 from vsm.model import ACTIVITIES, MAP_KINDS, PERFORMERS, Step, ValueStreamMap, route_percent
 from vsm.model.durations import format_duration

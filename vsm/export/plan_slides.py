@@ -17,6 +17,7 @@ from typing import Any
 from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
 
 from vsm.analysis.plan import PlanRow
+from vsm.export.map_shapes import NBSP
 from vsm.export.shapes import (
     MUTED,
     OUTLINE,
@@ -29,7 +30,7 @@ from vsm.export.shapes import (
     strip_style,
     write_text,
 )
-from vsm.export.slide_layout import MARGIN, NBSP, SLIDE_WIDTH
+from vsm.export.slide_layout import MARGIN, SLIDE_WIDTH
 from vsm.export.summary_slides import (
     TABLE_BOTTOM,
     TABLE_TOP,

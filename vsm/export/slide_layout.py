@@ -12,7 +12,9 @@ columns wide), the map is cut into bands of x, which go one under the other on t
 while they fit its height (a map of 20 steps in a row takes two bands); only beyond that is it
 split over several slides, by bands of x (and, if needed, of y), each laid out on its own.
 
-Text is measured with the real advance widths of the deck's font (vsm.export.text).
+Text is measured with the real advance widths of the deck's font (vsm.export.text); what each
+box, badge, burst and wait triangle holds and how big it gets is vsm.export.map_shapes; the
+lead-time ladder under the map is vsm.export.ladder_layout.
 """
 
 from __future__ import annotations
@@ -23,7 +25,20 @@ from itertools import combinations
 from typing import Any, Callable, Literal, overload
 
 from vsm.analysis import FLAG_LABELS
-from vsm.export.text import fits, line_height, text_width, wrap
+from vsm.export.map_shapes import (
+    BOX_INSET,
+    GAP,
+    MAX_BURST_WIDTH,
+    MIN_FONT,
+    Rect,
+    badge_rows,
+    burst_size,
+    inventory_rect,
+    paragraphs_height,
+    step_paragraphs,
+    words_fit,
+)
+from vsm.export.text import text_width
 from vsm.model import Step, ValueStreamMap
 from vsm.model.durations import format_duration
 
@@ -38,139 +53,16 @@ EDITOR_WIDTH = 180.0  # the editor's step box, scene units (ui/canvas/items/step
 EDITOR_HEIGHT = 120.0
 DEFAULT_PITCH = 240.0  # vsm.model.layout.COLUMN_SPACING
 
-GAP = 0.36  # left of each box: the inventory triangle and the wait
 MIN_BOX_WIDTH = 0.75
 BAND_GAP = 0.34  # between two bands of one slide: the corridor a connector back to the left uses
 MAX_BOX_WIDTH = 2.0
 MIN_BOX_HEIGHT = 0.72  # room for the wait triangle and its time before the box
-INVENTORY_HEIGHT = 0.36  # the wait triangle and its time, above the middle of the box
 BADGE_HEIGHT = 0.2
 ARC_CLEARANCE = 0.16  # a rework arc rises this far above the badges
 ARC_LABEL = 0.1  # the arc's label sits on its peak, half above it
 ROW_SPACE = 0.08  # free space between a box and the badges of the row below
-MIN_FONT = 9.0
 # (size, whether the box shows who does the step) tried in order
 FONTS = ((12.0, "full"), (11.0, "full"), (10.0, "full"), (9.0, "full"), (9.0, "compact"))
-
-PERFORMER_WORDS = {"internal": "internal", "vendor": "vendor", "customer": "customer",
-                   "automated": "automated"}
-
-NBSP = "\u00a0"  # keeps "PT 1h 30m" on one line
-
-
-@dataclass(frozen=True)
-class Rect:
-    """A rectangle on the slide, in inches from the top-left corner."""
-
-    left: float
-    top: float
-    width: float
-    height: float
-
-    @property
-    def right(self) -> float:
-        return self.left + self.width
-
-    @property
-    def bottom(self) -> float:
-        return self.top + self.height
-
-    @property
-    def centre_x(self) -> float:
-        return self.left + self.width / 2
-
-    @property
-    def centre_y(self) -> float:
-        return self.top + self.height / 2
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """One paragraph of a step box: its text, size in points, weight and whether it is muted."""
-
-    text: str
-    points: float
-    bold: bool = False
-    muted: bool = False
-
-
-def step_paragraphs(step: Step, points: float, mode: str = "full") -> list[Paragraph]:
-    """The text of a step box: its name; who does it (the team, else the performer), unless
-    "compact"; its process time and %C&A. (The wait shows in the triangle before the box, the
-    performer in the box's outline.)"""
-    name = ("⚙ " if step.performer == "automated" else "") + step.name
-    who = step.team or PERFORMER_WORDS.get(step.performer, step.performer)
-    figures = " · ".join(figure.replace(" ", NBSP) for figure in (
-        f"PT {format_duration(step.process_time)}", f"%C&A {step.pca:g}"))
-    paragraphs = [Paragraph(name, points, bold=True)]
-    if mode != "compact":
-        paragraphs.append(Paragraph(who, max(MIN_FONT, points - 1), muted=True))
-    paragraphs.append(Paragraph(figures, points))
-    return paragraphs
-
-
-BOX_INSET = 0.05  # text inset inside a step box, each side
-
-
-def paragraphs_height(paragraphs: list[Paragraph], width: float) -> float:
-    """The height the paragraphs need in a box of `width` inches, insets included."""
-    inner = width - 2 * BOX_INSET
-    lines = sum(len(wrap(p.text, inner, p.points, p.bold)) * line_height(p.points)
-                for p in paragraphs)
-    return lines + 2 * BOX_INSET + 0.06
-
-
-def words_fit(steps: list[Step], points: float, mode: str, box_w: float) -> bool:
-    """Whether every word of every step's box text fits the box's width at `points`."""
-    return all(fits(p.text, box_w - 2 * BOX_INSET, p.points, p.bold)
-               for s in steps for p in step_paragraphs(s, points, mode))
-
-
-def badge_width(label: str, points: float = MIN_FONT) -> float:
-    """The width of a flag badge with this label."""
-    return text_width(label, points, bold=True) + 0.12
-
-
-def badge_rows(labels: list[str], width: float) -> list[list[str]]:
-    """Flag badges laid out in rows no wider than `width` (each badge at least on its own row)."""
-    rows: list[list[str]] = []
-    used = width + 1
-    for label in labels:
-        needed = badge_width(label)
-        if rows and used + 0.04 + needed <= width:
-            rows[-1].append(label)
-            used += 0.04 + needed
-        else:
-            rows.append([label])
-            used = needed
-    return rows
-
-
-# The text rectangle of PowerPoint's irregularSeal1 ("explosion") preset, as fractions of the
-# shape: left, right, top, bottom. Every renderer puts a burst's title there.
-BURST_TEXT = (4627 / 21600, 16702 / 21600, 6320 / 21600, 13937 / 21600)
-BURST_INSET = 0.02
-MAX_BURST_WIDTH = 2.6
-
-
-def burst_size(title: str, width: float) -> tuple[float, float]:
-    """Width and height of a kaizen burst about `width` wide whose title fits inside the
-    preset's text rectangle at 9 pt, every word whole (the burst widens for a long word)."""
-    across = BURST_TEXT[1] - BURST_TEXT[0]
-    widest = max((text_width(word, MIN_FONT, bold=True) for word in title.split()), default=0.0)
-    width = max(width, (widest + 2 * BURST_INSET) / across)
-    inner = width * across - 2 * BURST_INSET
-    lines = len(wrap(title, inner, MIN_FONT, bold=True))
-    height = (lines * line_height(MIN_FONT) + 2 * BURST_INSET) / (BURST_TEXT[3] - BURST_TEXT[2])
-    return width, max(0.6, height)
-
-
-def inventory_rect(box: Rect, wait: str) -> Rect:
-    """Where the wait before a box is shown: the triangle and the time under it, in the middle
-    of the gap before the box and above the middle of its height, where the flow arrives."""
-    width = max(0.22, text_width(wait, MIN_FONT, True) + 0.06)
-    return Rect(box.left - GAP / 2 - width / 2, box.top + 0.02, width, INVENTORY_HEIGHT)
-
 
 @dataclass
 class MapPage:
@@ -496,59 +388,3 @@ def _place_free_kaizens(pages: list[MapPage], steps: list[Step], kaizens: list[A
 
 def _labels(flags: list[str]) -> list[str]:
     return [FLAG_LABELS.get(flag, flag) for flag in flags]
-
-
-@dataclass(frozen=True)
-class LadderCell:
-    """One step of the critical path on the ladder: wait from `start` to `middle`, process time
-    from `middle` to `end` (inches)."""
-
-    step_id: str
-    start: float
-    middle: float
-    end: float
-
-
-def ladder_note(once_through: float, lead_time: float | None, part: bool, width: float,
-                points: float = 9.0) -> str:
-    """The line under the ladder: what it shows (`part`: only the path's steps on this slide) and
-    its total once through set against the lead time, which also counts rework and the shares of
-    alternative routes; the longest wording that fits `width` inches at `points`."""
-    shows = "the critical path on this slide" if part else "the critical path"
-    whole = "the whole path once through takes" if part else "once through it takes"
-    once = format_duration(once_through)
-    lead = None if lead_time is None else format_duration(lead_time)
-    if lead is None:
-        against = [f"{whole} {once}"]
-    elif lead == once:
-        against = [f"{whole} {once}, here equal to the lead time"]
-    else:
-        against = [f"{whole} {once}, not the lead time ({lead}), which also counts rework and "
-                   "the shares of alternative routes", f"{whole} {once}, not the lead time ({lead})"]
-    candidates = [f"Ladder: {shows}, waits above the line, process times below; {against[0]}"]
-    candidates += [f"Ladder: {shows}; {text}" for text in against]
-    return next((text for text in candidates if text_width(text, points) <= width),
-                candidates[-1])
-
-
-def ladder_cells(page: MapPage, path: list[str], left: float, right: float) -> list[LadderCell]:
-    """Ladder cells for the critical-path steps on the page: under their boxes when the path runs
-    left to right, else equal cells across [left, right] in path order."""
-    shown = [v for v in path if v in page.boxes]
-    if not shown:
-        return []
-    lefts = [page.boxes[v].left - GAP for v in shown]
-    aligned = all(page.boxes[a].right <= lefts[i + 1] + 1e-6 for i, a in enumerate(shown[:-1]))
-    cells = []
-    if aligned:
-        for v in shown:
-            box = page.boxes[v]
-            start = box.left - GAP
-            cells.append(LadderCell(v, start, start + 0.45 * (box.right - start), box.right))
-    else:
-        size = (right - left) / len(shown)
-        for index, v in enumerate(shown):
-            start = left + index * size
-            cells.append(LadderCell(v, start, start + 0.45 * size, start + size))
-    return cells
-

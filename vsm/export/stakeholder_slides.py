@@ -26,6 +26,7 @@ from vsm.analysis import MapAnalysis
 from vsm.analysis.cost import CostAnalysis
 from vsm.analysis.responsibility import WorkSplit
 from vsm.analysis.stakeholders import StakeholderFigures
+from vsm.export.map_shapes import Rect
 from vsm.export.shapes import MUTED, OUTLINE, TEXT, WHITE, add_box, add_text, write_text
 from vsm.export.slide_layout import (
     MAP_BOTTOM,
@@ -33,7 +34,6 @@ from vsm.export.slide_layout import (
     MARGIN,
     SLIDE_WIDTH,
     MapPage,
-    Rect,
     plan_map_pages,
 )
 from vsm.export.stakeholder_words import (

@@ -22,8 +22,9 @@ from vsm.analysis.flags import FLAG_LABELS
 from vsm.analysis.montecarlo import LeadTimeDistribution
 from vsm.analysis.plan import PlanRow
 from vsm.export.figure_words import FIGURE_LABELS, FORMULAS
+from vsm.export.map_shapes import NBSP
 from vsm.export.shapes import MUTED, OUTLINE, TEXT, add_box, add_table, add_text, make_bullets
-from vsm.export.slide_layout import MARGIN, NBSP, SLIDE_WIDTH
+from vsm.export.slide_layout import MARGIN, SLIDE_WIDTH
 from vsm.export.text import line_height, text_width, wrap
 from vsm.model import ValueStreamMap
 from vsm.model.durations import format_duration as _format_duration

@@ -40,6 +40,7 @@ from vsm.analysis.montecarlo import (
     simulate,
 )
 from vsm.export.figure_words import FORMULAS, MEANINGS
+from vsm.export.map_shapes import NBSP
 from vsm.export.shapes import (
     MUTED,
     OUTLINE,
@@ -51,7 +52,7 @@ from vsm.export.shapes import (
     rgb,
     style_run,
 )
-from vsm.export.slide_layout import MARGIN, NBSP, SLIDE_HEIGHT, SLIDE_WIDTH
+from vsm.export.slide_layout import MARGIN, SLIDE_HEIGHT, SLIDE_WIDTH
 from vsm.export.stakeholder_words import target_figure_rows
 from vsm.export.text import FONT, line_height, text_width, wrap
 from vsm.model import MAP_KINDS, ValueStreamMap
