@@ -34,11 +34,11 @@ from tests.helpers.deck_geometry import (
 from tests.helpers.maps import make_map
 from vsm.analysis import analyse
 from vsm.analysis.compare import compare_maps
+from vsm.analysis.stakeholder_words import comparison_rows, money, target_words
 from vsm.analysis.targets import attainment
 from vsm.export.deck import export_pptx
 from vsm.export.slide_layout import plan_map_pages
 from vsm.export.stakeholder_slides import plan_with_description
-from vsm.export.stakeholder_words import comparison_rows, money, target_words
 from vsm.files.bundled import new_from_template
 from vsm.model import Experience, Project, ValueStreamDescription
 from vsm.model.duplicate import future_state_of

@@ -51,7 +51,7 @@ from vsm.analysis.compare import (
     format_delta,
     format_metric,
 )
-from vsm.export.stakeholder_words import comparison_rows as stakeholder_rows
+from vsm.analysis.stakeholder_words import comparison_rows as stakeholder_rows
 from vsm.model import ValueStreamMap
 
 COLUMNS = ("Figure", "From", "To", "Change", "Change %")

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
 
 from ui.panels.common import Field, MapPanel, TextField, form_in
-from vsm.export.stakeholder_words import practices_line
+from vsm.analysis.stakeholder_words import practices_line
 from vsm.model import MapChanged, StepAdded, StepChanged, StepRemoved
 
 __all__ = ["DESCRIPTION_FIELDS", "DescriptionPanel", "practices_line"]

@@ -10,7 +10,7 @@
   clicking one selects it on the map.
 
 Figures come from vsm.analysis (targets, responsibility, cost); the words from
-vsm.export.stakeholder_words, so the pane, the deck and the A3 report say the same.
+vsm.analysis.stakeholder_words, so the pane, the deck and the A3 report say the same.
 """
 
 from __future__ import annotations
@@ -38,8 +38,7 @@ from vsm.analysis import MapAnalysis
 from vsm.analysis.cost import CostAnalysis, cost_of
 from vsm.analysis.montecarlo import LeadTimeDistribution, Simulation
 from vsm.analysis.responsibility import SPLITS, WorkSplit, split_by
-from vsm.analysis.targets import attainment
-from vsm.export.stakeholder_words import (
+from vsm.analysis.stakeholder_words import (
     Segment,
     automation_lines,
     cost_lines,
@@ -50,6 +49,7 @@ from vsm.export.stakeholder_words import (
     vendor_wait_words,
     worth_words,
 )
+from vsm.analysis.targets import attainment
 from vsm.model import ValueStreamMap
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole

@@ -49,10 +49,10 @@ from ui.render.images import (
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.analysis.capacity import AVAILABLE_MINUTES
 from vsm.analysis.plan import PlanRow, improvement_plan
+from vsm.analysis.stakeholder_words import description_items
 from vsm.analysis.stakeholders import StakeholderFigures, stakeholder_figures
 from vsm.errors import ExportCancelled, FileFormatError
 from vsm.export.stakeholder_slides import wanted
-from vsm.export.stakeholder_words import description_items
 from vsm.files.atomic import write_atomically
 from vsm.model import Project, ValueStreamMap
 from vsm.model.durations import format_duration, format_working_hours, working_time_basis

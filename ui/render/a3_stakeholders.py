@@ -7,7 +7,7 @@
 - `draw_split_and_cost`: who holds the work as a stacked bar in the palette's colours with a
   legend giving minutes and percent, the wait on vendors, the cost and the automation candidates.
 
-The words are vsm.export.stakeholder_words', as on the deck and the metrics pane; the simulated
+The words are vsm.analysis.stakeholder_words', as on the deck and the metrics pane; the simulated
 lead time is the deck's (same runs and seed). `column` is the report's column (ui.render.
 a3_report._Column: inner, y, room(), line_height(), text()); passed in, not imported, so the two
 modules do not import each other.
@@ -22,8 +22,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from vsm.analysis import MapAnalysis
 from vsm.analysis.montecarlo import LeadTimeDistribution
-from vsm.analysis.stakeholders import StakeholderFigures
-from vsm.export.stakeholder_words import (
+from vsm.analysis.stakeholder_words import (
     automation_lines,
     cost_lines,
     description_items,
@@ -33,6 +32,7 @@ from vsm.export.stakeholder_words import (
     vendor_wait_words,
     worth_words,
 )
+from vsm.analysis.stakeholders import StakeholderFigures
 from vsm.model import ValueStreamMap
 from vsm.model.stakeholders import experience_words
 

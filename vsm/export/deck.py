@@ -31,6 +31,7 @@ from vsm.analysis import MapAnalysis, analyse
 from vsm.analysis.compare import compare_maps
 from vsm.analysis.plan import improvement_plan
 from vsm.analysis.responsibility import split_by
+from vsm.analysis.stakeholder_words import comparison_rows as stakeholder_comparison_rows
 from vsm.analysis.stakeholders import stakeholder_figures
 from vsm.errors import ExportCancelled, FileFormatError, VsmError
 from vsm.export.map_slide import SlideLinks, draw_map_slide
@@ -45,7 +46,6 @@ from vsm.export.stakeholder_slides import (
     stakeholder_notes,
     wanted,
 )
-from vsm.export.stakeholder_words import comparison_rows as stakeholder_comparison_rows
 from vsm.export.story_slides import Story, draw_appendix_slide, draw_summary_slide
 from vsm.export.summary_slides import (
     MetricsPage,

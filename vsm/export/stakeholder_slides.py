@@ -10,7 +10,7 @@
   vendors; the target and the experience score; the cost per item, per period and per month; the
   automation candidates.
 
-Colours from vsm.palette (through vsm.export.stakeholder_words); every colour is named by its
+Colours from vsm.palette (through vsm.analysis.stakeholder_words); every colour is named by its
 legend's text too.
 """
 
@@ -25,18 +25,7 @@ from pptx.util import Pt
 from vsm.analysis import MapAnalysis
 from vsm.analysis.cost import CostAnalysis
 from vsm.analysis.responsibility import WorkSplit
-from vsm.analysis.stakeholders import StakeholderFigures
-from vsm.export.map_shapes import Rect
-from vsm.export.shapes import MUTED, OUTLINE, TEXT, WHITE, add_box, add_text, write_text
-from vsm.export.slide_layout import (
-    MAP_BOTTOM,
-    MAP_TOP,
-    MARGIN,
-    SLIDE_WIDTH,
-    MapPage,
-    plan_map_pages,
-)
-from vsm.export.stakeholder_words import (
+from vsm.analysis.stakeholder_words import (
     DESCRIPTION_HEADINGS,
     Segment,
     automation_lines,
@@ -47,6 +36,17 @@ from vsm.export.stakeholder_words import (
     split_segments,
     target_words,
     vendor_wait_words,
+)
+from vsm.analysis.stakeholders import StakeholderFigures
+from vsm.export.map_shapes import Rect
+from vsm.export.shapes import MUTED, OUTLINE, TEXT, WHITE, add_box, add_text, write_text
+from vsm.export.slide_layout import (
+    MAP_BOTTOM,
+    MAP_TOP,
+    MARGIN,
+    SLIDE_WIDTH,
+    MapPage,
+    plan_map_pages,
 )
 from vsm.export.text import line_height, text_width, wrap
 from vsm.model import MAP_KINDS, ValueStreamMap

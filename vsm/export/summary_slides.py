@@ -39,6 +39,7 @@ from vsm.analysis.montecarlo import (
     should_simulate,
     simulate,
 )
+from vsm.analysis.stakeholder_words import target_figure_rows
 from vsm.export.figure_words import FORMULAS, MEANINGS
 from vsm.export.map_shapes import NBSP
 from vsm.export.shapes import (
@@ -53,7 +54,6 @@ from vsm.export.shapes import (
     style_run,
 )
 from vsm.export.slide_layout import MARGIN, SLIDE_HEIGHT, SLIDE_WIDTH
-from vsm.export.stakeholder_words import target_figure_rows
 from vsm.export.text import FONT, line_height, text_width, wrap
 from vsm.model import MAP_KINDS, ValueStreamMap
 from vsm.model.durations import format_duration

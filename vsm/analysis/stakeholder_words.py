@@ -10,7 +10,10 @@ the A3 report (issue 18).
 - `description_items(map_)`: the ITIL 4 description as (heading, text), with the practices the
   steps name and the information and technology they use.
 
-Pure Python (no python-pptx, no Qt): the editor imports it too.
+Pure Python (no python-pptx, no Qt). It lives in vsm.analysis, beside the figures it puts into
+words (as vsm.analysis.flags holds the flags' labels), because the deck (vsm.export), the editor's
+panels and the A3 report all use it: the panels take figures and their words from the analysis,
+never from the deck.
 """
 
 from __future__ import annotations
