@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.panels.common import Apply, Field, LineField, TextField, duration_text, without_subject
+from ui.panels.common import Apply, Field, LineField, TextField, duration_text
 from vsm.errors import ModelError
 from vsm.model import PRACTICE_GROUPS, PRACTICES, Experience
 from vsm.model.practices import PRACTICE_GROUP_LABELS
@@ -320,14 +320,7 @@ class ExperienceField(Field):
                 self.error.clear()  # a scale just chosen: wait for the score
                 self.score.setFocus()
                 return True
-        try:
-            self._apply(self.value())
-        except ModelError as error:
-            self.error.show_message(without_subject(str(error)))
-            return False
-        self.error.clear()
-        self.show_value(self._read())
-        return True
+        return super().commit()
 
 
 # ---------------------------------------------------------------- the rows of the property pane

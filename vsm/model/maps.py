@@ -8,7 +8,7 @@ scheduler. The records the map holds (Step, Flow, Kaizen, Thresholds) are vsm.mo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields, replace
 from typing import Any
 
@@ -320,22 +320,22 @@ class ValueStreamMap(KaizenHolder, BulkEdits, Observable):
 
     def set_flow_cases(self, flow_id: str, cases: int | None) -> int | None:
         """Set the measured cases of a flow (vsm mine --update); return the old value."""
-        flow = self.flow(flow_id)
-        cases = clean_count(cases, f"flow {flow.source!r} -> {flow.target!r}: cases")
-        old = flow.cases
-        if old != cases:
-            flow.cases = cases
-            self._emit(FlowChanged(flow, "cases"))
-        return old
+        return self._set_flow_measure(flow_id, "cases", cases, clean_count)
 
     def set_flow_mined(self, flow_id: str, mined: Any) -> Any:
         """Set a flow's mined snapshot (vsm mine --update); return the old value."""
+        return self._set_flow_measure(flow_id, "mined", mined, clean_flow_mined)
+
+    def _set_flow_measure(self, flow_id: str, name: str, value: Any,
+                          clean: Callable[[Any, str], Any]) -> Any:
+        """Set a flow's measured `name` ("cases" or "mined") to `value` as `clean` checks it;
+        FlowChanged when it changes; return the old value."""
         flow = self.flow(flow_id)
-        mined = clean_flow_mined(mined, f"flow {flow.source!r} -> {flow.target!r}: mined")
-        old = flow.mined
-        if old != mined:
-            flow.mined = mined
-            self._emit(FlowChanged(flow, "mined"))
+        value = clean(value, f"flow {flow.source!r} -> {flow.target!r}: {name}")
+        old = getattr(flow, name)
+        if old != value:
+            setattr(flow, name, value)
+            self._emit(FlowChanged(flow, name))
         return old
 
     def _check_flow(self, flow: Flow, ignore: str | None = None,

@@ -8,6 +8,7 @@ A step's `mined` snapshot holds the figure fields mining set (MINED_FIELDS) as i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -48,18 +49,25 @@ def _minutes(value: Any, what: str) -> float | None:
     return value
 
 
+def _figures(value: Any, names: Sequence[str], what: str, kind: str) -> dict[str, Any]:
+    """A mined snapshot's (figure, value) pairs as a dict; ModelError if they are not pairs or
+    name a figure not in `names` ("…: 'x' is not `kind`")."""
+    try:
+        pairs = dict(value)
+    except (TypeError, ValueError):
+        raise ModelError(f"{what} must be pairs of a figure and its value") from None
+    unknown = [name for name in pairs if name not in names]
+    if unknown:
+        raise ModelError(f"{what}: {shown(unknown[0])} is not {kind}")
+    return pairs
+
+
 def clean_mined(value: Any, what: str) -> tuple[tuple[str, float | None], ...] | None:
     """A step's mined snapshot: None, or (field, minutes or None) pairs, one per field of
     MINED_FIELDS at most, in that order (a dict is accepted and put in that order)."""
     if value is None:
         return None
-    try:
-        pairs = dict(value)
-    except (TypeError, ValueError):
-        raise ModelError(f"{what} must be pairs of a figure and its value") from None
-    unknown = [name for name in pairs if name not in MINED_FIELDS]
-    if unknown:
-        raise ModelError(f"{what}: {shown(unknown[0])} is not a mined figure")
+    pairs = _figures(value, MINED_FIELDS, what, "a mined figure")
     return tuple((name, _minutes(pairs[name], f"{what}: {name.replace('_', ' ')}"))
                  for name in MINED_FIELDS if name in pairs)
 
@@ -69,13 +77,7 @@ def clean_flow_mined(value: Any, what: str) -> tuple[tuple[str, float | None], .
     that order (a dict is accepted and put in that order); a percent is from 0 to 100."""
     if value is None:
         return None
-    try:
-        pairs = dict(value)
-    except (TypeError, ValueError):
-        raise ModelError(f"{what} must be pairs of a figure and its value") from None
-    unknown = [name for name in pairs if name not in FLOW_MINED_FIELDS]
-    if unknown:
-        raise ModelError(f"{what}: {shown(unknown[0])} is not a mined figure of a flow")
+    pairs = _figures(value, FLOW_MINED_FIELDS, what, "a mined figure of a flow")
     cleaned: list[tuple[str, float | None]] = []
     for name in FLOW_MINED_FIELDS:
         if name not in pairs:
