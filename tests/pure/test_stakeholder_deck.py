@@ -38,7 +38,14 @@ from vsm.analysis.stakeholder_words import comparison_rows, money, target_words
 from vsm.analysis.targets import attainment
 from vsm.export.deck import export_pptx
 from vsm.export.slide_layout import plan_map_pages
-from vsm.export.stakeholder_slides import plan_with_description
+from vsm.export.stakeholder_slides import (
+    BODY,
+    LIST_GAP,
+    SHORT_CUT,
+    description_lines,
+    plan_with_description,
+)
+from vsm.export.text import line_height
 from vsm.files.bundled import new_from_template
 from vsm.model import Experience, Project, ValueStreamDescription
 from vsm.model.duplicate import future_state_of
@@ -200,3 +207,33 @@ def test_a_map_filling_its_slide_gets_the_description_on_the_slide_before(tmp_pa
     about = next(s for s in slides[2].shapes if s.name == "ITIL 4 description")
     assert about.text_frame.text.startswith(f"Trigger\n{map_.itil.trigger}")
     assert not any(s.name == "ITIL 4 description" for s in slides[3].shapes)
+    # The information and technology: one line (paragraph) per step that names any, in the
+    # map's order, under its heading, nothing cut, at a size readable on a projector (it was one
+    # paragraph of all the steps at 12 pt); the practices stay with the description on the left.
+    tools = next(s for s in slides[2].shapes if s.name == "ITIL 4 description: the steps")
+    lines = [paragraph.text for paragraph in tools.text_frame.paragraphs]
+    expected = [f"{step.name}: {' '.join(step.information.split())}"
+                for step in map_.steps if step.information.strip()]
+    assert len(expected) == 12  # every step of the template names its tools
+    assert lines == ["Information and technology", *expected]
+    sizes = {run.font.size.pt for paragraph in tools.text_frame.paragraphs
+             for run in paragraph.runs}
+    assert len(sizes) == 1 and sizes.pop() >= BODY
+    assert "ITIL 4 practices" in about.text_frame.text
+    assert "notes)" not in about.text_frame.text + tools.text_frame.text  # nothing cut
+
+
+def test_a_list_cut_short_keeps_a_paragraph_a_line():
+    # Four short lines at 12 pt in a box 3 in wide, one wrapped line each of line_height(12) =
+    # 12 x 1.2 / 72 = 0.2 in. The box holds the insets (2 x 0.1 in), the heading (1 line), the
+    # "… (see the notes)" pointer (1 line) and two lines with the LIST_GAP between them, plus
+    # 0.001 in: the whole list (4 lines, 3 gaps) does not fit, a third line would need
+    # LIST_GAP + 0.2 in more, so the list is cut after its second line.
+    line = line_height(12)
+    height = 2 * 0.1 + line + line + 2 * line + LIST_GAP + 0.001
+    paragraphs, points, cut = description_lines(
+        [("Information and technology", "A: one\nB: two\nC: three\nD: four")], 3.0, height,
+        SHORT_CUT, (12.0,))
+    assert (points, cut) == (12.0, True)
+    assert [text for text, *_ in paragraphs] == ["Information and technology", "A: one",
+                                                 "B: two", SHORT_CUT]

@@ -45,13 +45,14 @@ if TYPE_CHECKING:
     from vsm.analysis.montecarlo import LeadTimeDistribution
 
 __all__ = ["MET", "MISSED", "Segment", "automation_lines", "comparison_rows", "cost_lines",
-           "description_items", "experience_line", "money", "practice_counts", "practices_line",
+           "description_items", "experience_line", "information_lines", "money", "practice_counts", "practices_line",
            "segment_words", "split_segments", "target_figure_rows", "target_words",
            "vendor_wait_words", "worth_words"]
 
 MET = "✔ met"
 MISSED = "✘ missed"
 TEAM_COLOURS = (BLUE, ORANGE, BLUISH_GREEN, REDDISH_PURPLE, SKY_BLUE, VERMILLION, YELLOW, GREY)
+INFORMATION = "Information and technology"  # the heading of the steps' tools
 DESCRIPTION_HEADINGS = {"trigger": "Trigger", "outcome": "Outcome",
                         "value": "Value for the consumer", "stakeholders": "Stakeholders"}
 
@@ -219,11 +220,17 @@ def description_items(map_: ValueStreamMap) -> list[tuple[str, str]]:
     practices = practices_line(map_)
     if practices:
         items.append(("ITIL 4 practices", practices))
-    tools = "; ".join(f"{step.name}: {' '.join(step.information.split())}"
-                      for step in map_.steps if step.information.strip())
+    tools = "; ".join(information_lines(map_))
     if tools:
-        items.append(("Information and technology", tools))
+        items.append((INFORMATION, tools))
     return items
+
+
+def information_lines(map_: ValueStreamMap) -> list[str]:
+    """Each step's information and technology, "step: what it uses" (its spaces and line breaks
+    made single spaces), for the steps that name any, in the map's order."""
+    return [f"{step.name}: {' '.join(step.information.split())}"
+            for step in map_.steps if step.information.strip()]
 
 
 # ---------------------------------------------------------------- figures and comparison rows

@@ -26,12 +26,13 @@ from vsm.analysis import MapAnalysis
 from vsm.analysis.cost import CostAnalysis
 from vsm.analysis.responsibility import WorkSplit
 from vsm.analysis.stakeholder_words import (
-    DESCRIPTION_HEADINGS,
+    INFORMATION,
     Segment,
     automation_lines,
     cost_lines,
     description_items,
     experience_line,
+    information_lines,
     segment_words,
     split_segments,
     target_words,
@@ -57,6 +58,7 @@ DESCRIPTION_SIZES = (11.0, 10.0, 9.0)
 DESCRIPTION_FILL = "F4F6F8"
 BOX_INSET = 0.1
 PARAGRAPH_GAP = 0.06  # inches between two items
+LIST_GAP = 0.04  # inches between two lines of a list (a step's tools), so a wrapped line reads as one
 CUT = "… (whole description in the speaker notes)"
 SHORT_CUT = "… (see the notes)"
 BELOW_HEIGHTS = (1.45, 1.1, 0.8)  # inches: the band under the map when there is no room beside it
@@ -103,31 +105,46 @@ def description_lines(items: list[tuple[str, str]], width: float, height: float,
                       ) -> tuple[Paragraphs, float, bool]:
     """(paragraphs (text, points, bold, colour), points, whether it was cut): the items at the
     largest size that fits `width` x `height` inches (insets included); at the smallest size the
-    items that fit and as many lines of the next as fit, then `cut_text`."""
+    items that fit and as many lines of the next as fit, then `cut_text`. An item's text holding
+    line breaks is one paragraph a line (a list, such as the steps' information and technology)."""
     inner = width - 2 * BOX_INSET
     for points in sizes:
         line = line_height(points)
         paragraphs: Paragraphs = []
         used = 2 * BOX_INSET
         cut = False
+        shown = 0
         for heading, text in items:
-            needed = (len(wrap(heading, inner, points, True)) + len(wrap(text, inner, points))
-                      ) * line + PARAGRAPH_GAP
+            parts = text.split("\n")
+            needed = (len(wrap(heading, inner, points, True))
+                      + sum(len(wrap(part, inner, points)) for part in parts)
+                      ) * line + PARAGRAPH_GAP + (len(parts) - 1) * LIST_GAP
             if used + needed > height:
                 cut = True
                 break
-            paragraphs += [(heading, points, True, TEXT), (text, points, False, TEXT)]
+            paragraphs += [(heading, points, True, TEXT)]
+            paragraphs += [(part, points, False, TEXT) for part in parts]
             used += needed
+            shown += 1
         if not cut:
             return paragraphs, points, False
-    shown = len(paragraphs) // 2
     heading, text = items[shown]
     room = height - used - len(wrap(cut_text, inner, points)) * line  # keep the pointer's lines
-    heading_lines = len(wrap(heading, inner, points, True))
-    fit = int((room - heading_lines * line) / line + 1e-9)
-    if fit >= 1:
-        words = wrap(text, inner, points)[:fit]
-        paragraphs += [(heading, points, True, TEXT), (" ".join(words), points, False, TEXT)]
+    room -= len(wrap(heading, inner, points, True)) * line
+    parts = []  # as many wrapped lines as fit; each line of a list its own paragraph
+    for part in text.split("\n"):
+        gap = LIST_GAP if parts else 0.0
+        lines = wrap(part, inner, points)
+        count = min(len(lines), int((room - gap) / line + 1e-9))
+        if count < 1:
+            break
+        parts.append(" ".join(lines[:count]))
+        room -= gap + count * line
+        if count < len(lines):
+            break
+    if parts:
+        paragraphs += [(heading, points, True, TEXT)]
+        paragraphs += [(part, points, False, TEXT) for part in parts]
     return paragraphs + [(cut_text, points, False, MUTED)], points, True
 
 
@@ -154,28 +171,33 @@ def draw_description_box(slide: Any, map_: ValueStreamMap, placement: str | None
 
 
 def _write(shape: Any, paragraphs: Paragraphs) -> None:
-    """The paragraphs, each heading (bold) a little apart from the text before it (the room
-    PARAGRAPH_GAP that description_lines counts)."""
+    """The paragraphs, each heading (bold) a little apart from the text before it and each line
+    of a list from the line before it (the room PARAGRAPH_GAP and LIST_GAP that description_lines
+    counts)."""
     write_text(shape, paragraphs, align="left", anchor="top", inset=BOX_INSET)
+    previous_bold = True
     for index, (paragraph, (_, _, bold, _)) in enumerate(
             zip(shape.text_frame.paragraphs, paragraphs)):
         paragraph.space_after = 0
-        paragraph.space_before = Pt(PARAGRAPH_GAP * 72) if bold and index else 0
+        gap = PARAGRAPH_GAP if bold and index else LIST_GAP if not (bold or previous_bold) else 0
+        paragraph.space_before = Pt(gap * 72) if gap else 0
+        previous_bold = bold
 
 
 def draw_description_slide(slide: Any, map_: ValueStreamMap) -> None:
     """The value stream described, on a slide of its own before the map's (when the map has no
-    room for it): trigger, outcome, value and stakeholders on the left, the practices and the
-    information and technology on the right, at the largest size from 18 pt that fits."""
+    room for it): trigger, outcome, value, stakeholders and the practices on the left, the
+    information and technology on the right, a line a step; each column at the largest size
+    from 18 pt that it fits."""
     add_text(slide, (MARGIN, 0.12, SLIDE_WIDTH - 2 * MARGIN, 0.5),
              f"{map_.name} — the value stream (ITIL 4)", 24, bold=True, anchor="middle",
              name="Title")
     add_text(slide, (MARGIN, 0.6, SLIDE_WIDTH - 2 * MARGIN, 0.3),
              f"{MAP_KINDS.get(map_.kind, map_.kind)} · the map follows on the next slide", 11,
              colour=MUTED)
-    items = description_items(map_)
-    about = [item for item in items if item[0] in DESCRIPTION_HEADINGS.values()]
-    steps = [item for item in items if item not in about]
+    about = [item for item in description_items(map_) if item[0] != INFORMATION]
+    tools = information_lines(map_)
+    steps = [(INFORMATION, "\n".join(tools))] if tools else []
     width, height, top = (SLIDE_WIDTH - 2 * MARGIN - 0.4) / 2, 6.1, 1.1
     columns = [column for column in (about, steps) if column]
     for index, column in enumerate(columns):  # each column at the largest size it fits
