@@ -23,111 +23,36 @@ from typing import NamedTuple
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
-    QFrame,
     QGridLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMenu,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
-    QWidget,
 )
 
 from ui.document.document import Document
 from ui.panels.common import InlineError, MapPanel, OncePerTurn
+from ui.panels.figure_card import DELTA_KEYS, FIGURES, Figure, delta_words, percent
 from ui.panels.rich_text import RICH_ROLE, RichTextDelegate
 from ui.panels.stakeholder_metrics import StakeholderSection, TargetLines, TargetSimulation
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.analysis.capacity import AVAILABLE_MINUTES
-from vsm.analysis.compare import METRICS, MetricDelta, format_delta, headline_figures, origin_map
+from vsm.analysis.compare import MetricDelta, headline_figures, origin_map
 from vsm.analysis.montecarlo import should_simulate
 from vsm.analysis.plan import kaizen_from_step_to_change
 from vsm.model.durations import format_duration, format_working_hours, working_time_basis
 from vsm.model.measured import MEASURED_LABEL, measured_words
 
-FIGURES = {
-    "lead_time": "Lead time",
-    "process_time": "Process time",
-    "flow_efficiency": "Flow efficiency",
-    "rolled_pca": "Rolled %C&A",
-    "steps": "Steps",
-}
-DELTA_KEYS = {  # figure -> its key in vsm.analysis.compare.METRICS
-    "lead_time": "lead_time_minutes",
-    "process_time": "process_time_minutes",
-    "flow_efficiency": "flow_efficiency_percent",
-    "rolled_pca": "rolled_pca_percent",
-    "steps": "step_count",
-}
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
 STEPS_SHOWN = 25  # steps to change listed; large maps flag hundreds
 STALE_FIGURES = ("lead_time", "process_time", "flow_efficiency", "rolled_pca")  # from the analysis
-STALE_CAPTION = " (last valid)"
-STALE_TIP = "Last valid figures: the map has a problem now, so they are not computed.\n"
-
-
-def percent(value: float | None) -> str:
-    """A percentage for a headline figure, '–' when not computed."""
-    return "–" if value is None else f"{value:.1f}%"
 
 
 def short(text: str, limit: int = 140) -> str:
     """`text` cut at a word before `limit` characters, with an ellipsis."""
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " … (see Problems)"
-
-
-class Figure(QFrame):
-    """A caption over a large value; both carry the figure's tooltip."""
-
-    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(0)
-        self.name = caption
-        self.stale = False  # the last valid value, greyed: the map has a blocking problem now
-        self.caption = QLabel(caption)
-        self.value = QLabel("–")
-        font = QFont(self.value.font())
-        font.setPointSizeF(font.pointSizeF() * 1.9)
-        font.setBold(True)
-        self.value.setFont(font)
-        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.delta = QLabel()
-        self.delta.setWordWrap(True)
-        self.delta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.delta.hide()
-        layout.addWidget(self.caption)
-        layout.addWidget(self.value)
-        layout.addWidget(self.delta)
-
-    def set(self, value: str, tip: str) -> None:
-        """Show `value` with its tooltip (which says so when the value is stale)."""
-        if self.stale and tip:
-            tip = STALE_TIP + tip
-        self.value.setText(value)
-        self.setToolTip(tip)
-        self.value.setToolTip(tip)
-        self.value.setAccessibleName(f"{self.caption.text()}: {value}")
-
-    def set_stale(self, stale: bool) -> None:
-        """Grey the value and caption it "(last valid)" while it stands in for a blocked one."""
-        if stale == self.stale:
-            return
-        self.stale = stale
-        self.caption.setText(self.name + (STALE_CAPTION if stale else ""))
-        muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
-        self.value.setStyleSheet(f"color: {muted};" if stale else "")
-
-    def set_delta(self, text: str, tip: str = "") -> None:
-        """The change against the origin map under the value; hidden when `text` is empty."""
-        self.delta.setText(text)
-        self.delta.setToolTip(tip)
-        self.delta.setVisible(bool(text))
 
 
 class Row(NamedTuple):
@@ -544,17 +469,3 @@ class MetricsPanel(MapPanel):
         if step_id:
             self.steps_selected.emit([step_id])
             self.step_activated.emit(step_id)
-
-
-def delta_words(key: str, metric: MetricDelta, origin_name: str) -> tuple[str, str]:
-    """The change of one figure for people, and its tooltip: '-15h 4m (-63.5%) vs Current
-    state', '+20.6 pts vs Current state'; "" when a figure is missing."""
-    if metric.delta is None:
-        return "", ""
-    text = format_delta(key, MetricDelta(metric.from_, metric.to, metric.delta, None))
-    if METRICS[key][1] == "minutes" and metric.delta and metric.delta_percent is not None:
-        text += f" ({metric.delta_percent:+.1f}%)"
-    label = METRICS[key][0]
-    tip = (f"{label} of {origin_name}, the map this future state was copied from, compared "
-           f"with this map: {format_delta(key, metric)}")
-    return f"{text} vs {origin_name}", tip

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.canvas.items.fonts import name_font
-from ui.panels.metrics import percent
+from ui.panels.figure_card import percent
 from ui.window.map_tabs import MapTabs, tab_title
 from vsm.model.durations import format_duration
 
