@@ -80,6 +80,17 @@ def form_in(outer: QVBoxLayout) -> QFormLayout:
     return form
 
 
+def heading(text: str = "") -> QLabel:
+    """A bold label a little larger than the text, over a part of a form."""
+    label = QLabel(text)
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    label.setFont(font)
+    label.setWordWrap(True)
+    return label
+
+
 class MapSubscription:
     """Keeps `listener` subscribed to one map at a time, and drops it when `owner` is destroyed.
 

@@ -12,7 +12,15 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from ui.panels.common import ComboField, DurationField, Field, LineField, TextField, form_in
+from ui.panels.common import (
+    ComboField,
+    DurationField,
+    Field,
+    LineField,
+    TextField,
+    form_in,
+    heading,
+)
 from vsm.model import ValueStreamMap
 from vsm.model.durations import format_duration
 from vsm.model.events import KaizenChanged, StepAdded, StepChanged, StepRemoved
@@ -50,12 +58,7 @@ class KaizenPage(QWidget):
         self._set_field = set_field
         self.fields: dict[str, Field] = {}
         outer = QVBoxLayout(self)
-        self.title = QLabel()
-        font = self.title.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self.title.setFont(font)
-        self.title.setWordWrap(True)
+        self.title = heading()
         outer.addWidget(self.title)
         form = form_in(outer)
         form.addRow("&Title", self._line("title", tip="What to change, in a few words").container)

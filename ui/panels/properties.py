@@ -34,8 +34,10 @@ from ui.panels.common import (
     MapPanel,
     TextField,
     form_in,
+    heading,
 )
 from ui.panels.kaizen_form import KaizenPage
+from ui.panels.measured_cells import measured_label
 from ui.panels.stakeholder_fields import add_map_rows, add_step_rows
 from vsm.analysis import FLAG_LABELS
 from vsm.analysis.flags import PCA_MEANING
@@ -82,26 +84,6 @@ def step_text(name: str, value: Any) -> Any:
 
 def percent_text(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
-
-
-def _measured_label() -> QLabel:
-    """A read-only line for what the event log measured (vsm mine): counts, not editable."""
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setToolTip("Counted in the event log the map was mined from (read only); a figure "
-                     "measured in fewer than 30 cases is drawn dotted and greyed on the canvas")
-    return label
-
-
-def _heading(text: str = "") -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setBold(True)
-    font.setPointSizeF(font.pointSizeF() * 1.15)
-    label.setFont(font)
-    label.setWordWrap(True)
-    return label
 
 
 class PropertiesPanel(MapPanel):
@@ -174,7 +156,7 @@ class PropertiesPanel(MapPanel):
     def _build_step_page(self) -> QWidget:
         page = QWidget()
         outer = QVBoxLayout(page)
-        self.step_title = _heading()
+        self.step_title = heading()
         outer.addWidget(self.step_title)
         form = form_in(outer)
         f = self.step_fields
@@ -209,7 +191,7 @@ class PropertiesPanel(MapPanel):
         notes = self._text(f, "notes", self._step_reader("notes"), self._step_setter("notes"),
                            "Sources, assumptions; saved when you leave the field")
         form.addRow("N&otes", notes.container)
-        self.step_measured = _measured_label()
+        self.step_measured = measured_label()
         form.addRow("Measured", self.step_measured)
         self._step_form = form
         self.step_info = QLabel()
@@ -222,7 +204,7 @@ class PropertiesPanel(MapPanel):
     def _build_flow_page(self) -> QWidget:
         page = QWidget()
         outer = QVBoxLayout(page)
-        self.flow_title = _heading()
+        self.flow_title = heading()
         outer.addWidget(self.flow_title)
         form = form_in(outer)
         f = self.flow_fields
@@ -238,7 +220,7 @@ class PropertiesPanel(MapPanel):
                                  self._flow_setter("probability", empty_is_none=True), "e.g. 20",
                                  "Percent of the work sent back to the earlier step")
         form.addRow("&Probability (%)", probability.container)
-        self.flow_measured = _measured_label()
+        self.flow_measured = measured_label()
         form.addRow("Measured", self.flow_measured)
         self._flow_form = form
         self.flow_hint = QLabel()
@@ -256,7 +238,7 @@ class PropertiesPanel(MapPanel):
         font.setItalic(True)
         self.hint.setFont(font)
         outer.addWidget(self.hint)
-        outer.addWidget(_heading("Value stream"))
+        outer.addWidget(heading("Value stream"))
         f = self.map_fields
         title = self._line(f, "project_name",
                            lambda: self.document.project.name if self.document else "",
@@ -264,7 +246,7 @@ class PropertiesPanel(MapPanel):
                            tip="The value stream's name: the deck's title, page titles and the "
                                "default file names")
         form_in(outer).addRow("&Title", title.container)
-        outer.addWidget(_heading("Map settings"))
+        outer.addWidget(heading("Map settings"))
         form = form_in(outer)
         name = self._line(f, "name", lambda: self.map.name, self._map_setter("name"))
         form.addRow("&Name", name.container)
@@ -287,7 +269,7 @@ class PropertiesPanel(MapPanel):
             field = self._line(f, key, lambda key=key: percent_text(getattr(self.map.thresholds, key)),
                                self._threshold_setter(key), tip="When the analysis flags a step")
             form.addRow(label, field.container)
-        outer.addWidget(_heading("Targets, experience and cost"))
+        outer.addWidget(heading("Targets, experience and cost"))
         add_map_rows(form_in(outer), f, lambda: self.map, self._map_setter,
                      lambda: self.team_model.stringList())
         outer.addStretch(1)
