@@ -354,3 +354,30 @@ def test_with_concurrent_branches_the_worth_is_recomputed():
     assert cost.per_item == APPROX(240)
     worth = {row.step_id: row for row in cost.savings}
     assert worth["J"].worth == APPROX(120) and worth["J"].hours == APPROX(2)
+
+
+def test_recounts_for_the_worth_stop_at_the_budget(monkeypatch):
+    # The same map as above (concurrent branches: no shortcut, each worth is a recount of the
+    # whole map). Each recount walks the map, so a big map would do one per step to change —
+    # on the 5,000-step benchmark map the editor never opened. With a budget of 7 step-visits
+    # and 4 steps, 7 // 4 = 1 recount: J's (the first with rework) is computed, no more; with a
+    # budget under one map's worth of steps, none, and J's worth is not claimed (None).
+    import vsm.analysis.cost as cost_module
+
+    map_ = make_map({name: (0, 30, 100, {"team": "T"}) for name in ("S", "A", "B", "J")},
+                    [("S", "A"), ("S", "B"), ("A", "J"), ("B", "J"), ("J", "S", rework(50))])
+    map_.set_field("team_rates", {"T": 60})
+    result = analyse(map_)
+    recounts = []
+    real_visits = cost_module._visits
+    monkeypatch.setattr(cost_module, "_visits",
+                        lambda m, *a: recounts.append(m) or real_visits(m, *a))
+    monkeypatch.setattr(cost_module, "RECOUNT_BUDGET", 7)
+    worth = {row.step_id: row for row in cost_of(map_, result).savings}
+    assert worth["J"].worth == APPROX(120)
+    before = len(recounts)
+    monkeypatch.setattr(cost_module, "RECOUNT_BUDGET", 3)
+    worth = {row.step_id: row for row in cost_of(map_, result).savings}
+    assert worth["J"].worth is None and worth["J"].hours == 0
+    # the map's own count each time; J's recount the first time only: 2 then 1
+    assert before == 2 and len(recounts) == before + 1
