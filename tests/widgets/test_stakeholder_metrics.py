@@ -130,6 +130,8 @@ def test_steps_to_change_say_what_their_saving_is_worth(qtbot):
 def test_automation_candidates_dock(qtbot, doc):
     panel = AutomationPanel(doc)
     qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
     panel.set_map(doc.project.maps[0])
     qtbot.waitUntil(lambda: panel.list.count() == 3, timeout=2000)
     assert panel.lines() == ["1. B — 86.7 h/month freed (€7,800.00/month) · vendor",
@@ -138,3 +140,23 @@ def test_automation_candidates_dock(qtbot, doc):
     with qtbot.waitSignal(panel.steps_selected) as picked:
         panel.list.itemClicked.emit(panel.list.item(0))
     assert picked.args == [["B"]]
+
+
+def test_a_hidden_automation_list_waits_until_it_is_shown(qtbot, doc, monkeypatch):
+    # The candidates walk every branch of the map (0.5 s at 5,000 steps without a demand); the
+    # dock is a tab behind the step table, so it computes only when it can be seen.
+    import ui.panels.stakeholder_metrics as stakeholder_metrics
+
+    computed = []
+    real_cost_of = stakeholder_metrics.cost_of
+    monkeypatch.setattr(stakeholder_metrics, "cost_of",
+                        lambda *a: computed.append(1) or real_cost_of(*a))
+    panel = AutomationPanel(doc)
+    qtbot.addWidget(panel)
+    panel.set_map(doc.project.maps[0])
+    doc.set_step_field(doc.project.maps[0].id, "A", "wait_time", 99)
+    qtbot.wait(100)  # the analysis of the edit arrives
+    assert computed == [] and panel.list.count() == 0
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert computed == [1] and panel.list.count() == 3

@@ -18,7 +18,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent, QPen, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -287,15 +287,31 @@ class AutomationPanel(MapPanel):
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.list, 1)
+        self._stale = True  # the list waits for the panel to be shown (analysis_updated)
 
     def lines(self) -> list[str]:
-        """The rows as shown."""
+        """The rows as shown (brought up to date first if the panel was hidden since)."""
+        self._refresh_if_stale()
         return [self.list.item(row).text() for row in range(self.list.count())]
 
     def map_shown(self) -> None:
         self.analysis_updated()
 
-    def analysis_updated(self) -> None:
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        self._refresh_if_stale()
+        super().showEvent(event)
+
+    def _refresh_if_stale(self) -> None:
+        if self._stale:
+            self.analysis_updated(hidden_too=True)
+
+    def analysis_updated(self, hidden_too: bool = False) -> None:
+        # The candidates need every step's visits over every branch, a walk of the whole map
+        # when the map has no demand (0.5 s at 5,000 steps): only while the list can be seen
+        # (a tab of the bottom dock, usually behind the step table), else when next shown.
+        self._stale = not (hidden_too or self.isVisible())
+        if self._stale:
+            return
         analysis = self.analysis()
         cost = (cost_of(self.map, analysis)
                 if self.map is not None and analysis is not None and analysis.ok else None)
