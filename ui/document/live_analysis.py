@@ -98,6 +98,11 @@ class LiveAnalysis(QObject):
             self._store(map_id, self._analyse_now(self.project.map(map_id)))
         return self._analyses[map_id]
 
+    def shown(self, map_id: str) -> MapAnalysis | None:
+        """The map's latest analysis as it is, never computed here (None before its first): what
+        a view paints, whatever the time it takes to recompute (the step table's cells)."""
+        return self._analyses.get(map_id)
+
     def current(self, map_id: str) -> MapAnalysis:
         """The analysis of the map as it is now, computed on this thread if need be (exports:
         they must not show figures of an earlier state)."""

@@ -17,24 +17,20 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     Qt,
-    QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
-    QAbstractItemView,
     QComboBox,
     QCompleter,
     QLineEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +45,7 @@ from ui.panels.common import (
     exact_minutes,
 )
 from ui.panels.measured_cells import MEASURED_COLUMNS, measured_cell, show_measured_columns
+from ui.panels.table_keys import StepTableView
 from ui.panels.table_rows import StepRows, select_rows, selected_rows
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.analysis.flags import PCA_MEANING
@@ -101,6 +98,7 @@ WIDEST_TIME = "00h 00m"  # the widest time most steps show
 TEAM_SAMPLE = "Software asset management"  # the longest team of the bundled templates
 FLAGS_SAMPLE = "Bottleneck, Long wait"  # the Flags column's width: two flags (all in the tooltip)
 CHOICES = {"activity": ACTIVITIES, "performer": PERFORMERS}
+UPDATING_COLOUR = QColor("#8a8a8a")  # the previous figures, while the worker recomputes them
 
 
 class StepTableModel(StepRows, FollowsAnalysis, QAbstractTableModel):
@@ -114,7 +112,8 @@ class StepTableModel(StepRows, FollowsAnalysis, QAbstractTableModel):
         self.map: ValueStreamMap | None = None
         self.reset_rows([])
         self._errors: dict[tuple[str, str], str] = {}
-        self._shown: dict[str, tuple[float, tuple[str, ...]]] = {}  # saving, flags announced
+        self._figures: MapAnalysis | None = None  # the analysis the saving and flags show
+        self._updating = False  # those figures are being recomputed by the worker
         self._subscription = MapSubscription(self, self._on_map_event)
         self.last_error = ""
         if document is not None:
@@ -129,8 +128,23 @@ class StepTableModel(StepRows, FollowsAnalysis, QAbstractTableModel):
         self.map = map_
         self.reset_rows([s.id for s in map_.steps] if map_ is not None else [])
         self._errors.clear()
-        self._shown = {}
+        self._figures = None
+        self._updating = False
+        if self.document is not None and map_ is not None:
+            # Once, when the map is shown (a large map's previous figures while it updates);
+            # painting never analyses.
+            self.document.analysis(map_.id)
+            self._figures = self.document.live.shown(map_.id)
+            self._updating = self.document.live.updating(map_.id)
         self.endResetModel()
+
+    def set_document(self, document: Document | None) -> None:
+        """Follow another document, its figures and whether they are updating."""
+        if self.document is not None:
+            self.document.live.updating_changed.disconnect(self._on_updating)
+        super().set_document(document)
+        if document is not None:
+            document.live.updating_changed.connect(self._on_updating)
 
     def _on_map_event(self, event: object) -> None:
         if isinstance(event, StepChanged):
@@ -161,20 +175,35 @@ class StepTableModel(StepRows, FollowsAnalysis, QAbstractTableModel):
             self.dataChanged.emit(index, index)
 
     def _on_analysis_changed(self, map_id: str) -> None:
-        """Repaint the saving and flags of the rows whose figures changed (after an edit, few:
-        repainting every visible row is most of the cost of an edit in a large map)."""
-        if self.map is None or map_id != self.map.id or not self._ids:
+        """Take the map's new figures (as the live analysis has them: never computed here) and
+        repaint the saving and flags of the rows whose figures changed, from the first to the
+        last of them (after an edit, few: repainting every visible row is most of the cost of an
+        edit in a large map)."""
+        if self.map is None or map_id != self.map.id or self.document is None:
             return
-        analysis = self._analysis()
-        shown: dict[str, tuple[float, tuple[str, ...]]] = {}
-        if analysis is not None and analysis.ok:
-            flags = analysis.flags
-            shown = {v: (saving, tuple(flags.get(v, ()))) for v, saving in analysis.savings.items()}
-        before, self._shown = self._shown, shown
-        rows = [row for row, v in enumerate(self._ids) if shown.get(v) != before.get(v)]
+        before, self._figures = self._figures, self.document.live.shown(map_id)
+        if self._figures is before or not self._ids:
+            return
+        changed = _changed_steps(before, self._figures)
+        rows = self.rows_of(list(changed)) if changed is not None else [0, len(self._ids) - 1]
         if rows:
             self.dataChanged.emit(self.index(rows[0], COLUMN["saving"]),
                                   self.index(rows[-1], COLUMN["flags"]))
+
+    def _on_updating(self, map_id: str, updating: bool) -> None:
+        """The worker started or stopped recomputing the map's figures: the saving and flags
+        show greyed, with an "updating" tooltip, meanwhile (Qt repaints the visible rows)."""
+        if self.map is None or map_id != self.map.id or updating == self._updating:
+            return
+        self._updating = updating
+        if self._ids:
+            self.dataChanged.emit(self.index(0, COLUMN["saving"]),
+                                  self.index(len(self._ids) - 1, COLUMN["flags"]))
+
+    @property
+    def updating(self) -> bool:
+        """Whether the saving and flags shown are the previous figures, being recomputed."""
+        return self._updating
 
     # ------------------------------------------------------------ reading
 
@@ -185,9 +214,8 @@ class StepTableModel(StepRows, FollowsAnalysis, QAbstractTableModel):
         return sorted({s.team for s in self.map.steps if s.team}, key=str.casefold)
 
     def _analysis(self) -> MapAnalysis | None:
-        if self.document is None or self.map is None:
-            return None
-        return self.document.analysis(self.map.id)
+        """The figures the table shows (see _on_analysis_changed): painting never analyses."""
+        return self._figures
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
         return 0 if parent.isValid() else len(self._ids)
@@ -225,6 +253,9 @@ class StepTableModel(StepRows, FollowsAnalysis, QAbstractTableModel):
             return self._edit_text(step, column.key)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(step, column.key)
+        if (role == Qt.ItemDataRole.ForegroundRole and self._updating
+                and column.key in ("saving", "flags")):
+            return UPDATING_COLOUR
         if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -271,6 +302,8 @@ class StepTableModel(StepRows, FollowsAnalysis, QAbstractTableModel):
             analysis = self._analysis()
             if analysis is None or not analysis.ok:
                 return "Not computed: see the problems"
+            if self._updating:
+                return "Updating: these are the figures before the last change"
             if key == "saving":
                 return (f"Lead time without this step's wait: saves "
                         f"{format_duration(analysis.savings.get(step.id, 0.0))}")
@@ -304,6 +337,19 @@ class StepTableModel(StepRows, FollowsAnalysis, QAbstractTableModel):
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.ToolTipRole])
         self.message.emit("")
         return True
+
+
+def _changed_steps(before: MapAnalysis | None, after: MapAnalysis | None) -> set[str] | None:
+    """The steps whose saving or flags differ between two analyses, or None for all of them
+    (one of the two has no figures to show). Compares the two dicts of each, not a tuple per
+    row."""
+    if before is None or after is None or not (before.ok and after.ok):
+        return None
+    changed = set(before.savings.items() ^ after.savings.items())  # (step, saving) pairs
+    steps = {v for v, _ in changed}
+    old, new = before.flags, after.flags
+    steps.update(v for v in old.keys() | new.keys() if old.get(v) != new.get(v))
+    return steps
 
 
 class StepTableDelegate(QStyledItemDelegate):
@@ -340,77 +386,6 @@ class StepTableDelegate(QStyledItemDelegate):
             model.setData(index, editor.currentData())
         else:
             super().setModelData(editor, model, index)
-
-
-class StepTableView(QTableView):
-    """A QTableView with spreadsheet keys: Enter edits, and after an edit moves down."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        triggers = QAbstractItemView.EditTrigger
-        self.setEditTriggers(triggers.AnyKeyPressed | triggers.EditKeyPressed
-                             | triggers.DoubleClicked)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setTabKeyNavigation(True)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self._refused: tuple[QPersistentModelIndex, str] | None = None
-
-    def setSelectionModel(self, selection: QItemSelectionModel) -> None:  # noqa: N802
-        """The rows' selection; the column headers get one of their own that stays empty.
-        Rows are selected, never columns, and a header sharing the rows' selection asks each
-        cell of its columns whether it is selected at every paint (220,000 cells after a
-        Select all of 20,000 steps)."""
-        super().setSelectionModel(selection)
-        header = self.horizontalHeader()
-        header.setSelectionModel(QItemSelectionModel(self.model(), header))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        if enter and self.state() != QAbstractItemView.State.EditingState:
-            index = self.currentIndex()
-            if index.isValid() and index.flags() & Qt.ItemFlag.ItemIsEditable:
-                self.edit(index)
-            elif index.isValid():
-                self._move_down(index)
-            return
-        super().keyPressEvent(event)
-
-    def commitData(self, editor: QWidget) -> None:  # noqa: N802 - Qt override
-        model = self.model()
-        model.last_error = ""
-        text = editor.text() if isinstance(editor, QLineEdit) else None  # before any refresh
-        super().commitData(editor)
-        if getattr(model, "last_error", ""):
-            self._refused = (QPersistentModelIndex(self.currentIndex()), text)
-
-    def closeEditor(self, editor: QWidget,  # noqa: N802 - Qt override
-                    hint: QAbstractItemDelegate.EndEditHint) -> None:
-        refused, self._refused = self._refused, None
-        if refused is not None and hint != QAbstractItemDelegate.EndEditHint.RevertModelCache:
-            super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
-            QTimer.singleShot(0, lambda: self._edit_again(*refused))
-            return
-        super().closeEditor(editor, hint)
-        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
-            self._move_down(self.currentIndex())
-
-    def _edit_again(self, index: QPersistentModelIndex, text: str | None) -> None:
-        """Reopen the editor of a refused edit with what was typed, so it can be corrected."""
-        if not index.isValid():
-            return
-        current = self.model().index(index.row(), index.column())
-        self.setCurrentIndex(current)
-        self.edit(current)
-        editor = self.indexWidget(current)
-        if text is not None and isinstance(editor, QLineEdit):
-            editor.setText(text)
-
-    def _move_down(self, index: QModelIndex) -> None:
-        below = index.sibling(index.row() + 1, index.column())
-        if below.isValid():
-            self.setCurrentIndex(below)
 
 
 class StepTablePanel(QWidget):
