@@ -119,3 +119,26 @@ def test_an_export_draws_the_figures_of_the_map_as_it_is(qtbot, tmp_path, monkey
     gate.release.set()
     images.export_maps(doc, tmp_path / "map.svg", [map_id], "svg")
     assert drawn == [pytest.approx(75)]  # the state with B's wait 0, not the 150 shown before
+
+
+def test_a_map_grown_past_the_threshold_since_its_last_analysis_goes_to_the_worker(
+        qtbot, monkeypatch):
+    """The undo of a Delete puts steps back into a map last analysed small: its size is counted
+    now, so the analysis goes to the worker, never onto the GUI thread (a Delete of every step of
+    20,000 and its undo analysed 20,000 steps there). Three steps, the threshold at three."""
+    doc = Document(Project("Test", [loop_map()], id="p"))
+    map_id = doc.project.maps[0].id
+    doc.live.async_steps = 3
+    doc.remove(map_id, ["C"])
+    with qtbot.waitSignal(doc.analysis_changed):
+        pass  # two steps: analysed on this thread, as a small map is
+    assert not doc.live.updating(map_id)
+    on_this_thread: list[str] = []
+    monkeypatch.setattr(doc.live, "_analyse_now", lambda m: on_this_thread.append(m.id))
+    doc.undo_stack.undo()  # C and its flows back: three steps
+    assert doc.live.updating(map_id)
+    with qtbot.waitSignal(doc.analysis_changed, timeout=5000):
+        pass
+    assert on_this_thread == []
+    assert doc.analysis(map_id).lead_time == pytest.approx(150)  # loop_map's, see its docstring
+    assert not doc.live.updating(map_id)

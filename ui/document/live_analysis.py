@@ -123,9 +123,17 @@ class LiveAnalysis(QObject):
             self._pool = None
 
     def _is_large(self, map_id: str) -> bool:
-        """The map had ASYNC_STEPS steps or more when it was last analysed (kept, so the many
-        events of one edit do not count the steps each time)."""
-        return self._large.get(map_id, False)
+        """The map has ASYNC_STEPS steps or more: counted when first asked after a change and
+        kept until the next one, so the many events of one edit do not count the steps each
+        time. Counted now, not at the last analysis: the undo of a Delete of every step puts
+        20,000 steps back into a map last analysed empty, and goes to the worker too."""
+        large = self._large.get(map_id)
+        if large is None:
+            if all(m.id != map_id for m in self.project.maps):
+                return False
+            large = self._large[map_id] = (len(self.project.map(map_id).steps)
+                                           >= self.async_steps)
+        return large
 
     def _analyse_now(self, map_: ValueStreamMap) -> MapAnalysis:
         analyser = self._analysers.setdefault(map_.id, Analyser())
@@ -245,6 +253,7 @@ class LiveAnalysis(QObject):
             self._stale.add(map_id)
             self._set_updating(map_id, True)
         self._stale.add(map_id)
+        self._large.pop(map_id, None)  # its steps are counted again when next asked
         self._unannounced.add(map_id)
         self._turns_left = TURNS_BEFORE_ANALYSIS
         self._timer.start()
