@@ -149,13 +149,19 @@ class Autosaver(QObject):
         except Exception:  # noqa: BLE001 - the next write records it, or reports why not
             _log.debug("could not record the new file of the working copy", exc_info=True)
 
-    def write_now(self) -> None:
-        """Write the working copy now (or remove it when there is nothing unsaved)."""
+    def _nothing_to_write(self) -> bool:
+        """Stop the timers; with nothing unsaved, remove the working copy and say so (True)."""
         self._timer.stop()
         self._retry.stop()
-        if not self.document.modified:
-            self._remove()
-            self._succeeded()
+        if self.document.modified:
+            return False
+        self._remove()
+        self._succeeded()
+        return True
+
+    def write_now(self) -> None:
+        """Write the working copy now (or remove it when there is nothing unsaved)."""
+        if self._nothing_to_write():
             return
         started = time.perf_counter()
         try:
@@ -173,11 +179,7 @@ class Autosaver(QObject):
 
     def write_in_background(self) -> None:
         """Copy the project now and let the worker write the copy (the timer's write)."""
-        self._timer.stop()
-        self._retry.stop()
-        if not self.document.modified:
-            self._remove()
-            self._succeeded()
+        if self._nothing_to_write():
             return
         live = getattr(self.document, "live", None)  # its kept record copies, when it has them
         records = ProjectRecords.of(self.document.project,
