@@ -86,6 +86,7 @@ def test_simulation_runs_in_slices_and_an_edit_meanwhile_starts_it_again(qtbot, 
     from vsm.analysis.montecarlo import Simulation
 
     slices = []
+    advanced = []  # every Simulation the worker advanced, in order
     real_advance = Simulation.advance
     # The worker waits after its third slice until the test has seen the progress: on a loaded
     # machine a tiny map's 2,000 runs could otherwise finish before the GUI thread showed
@@ -94,6 +95,8 @@ def test_simulation_runs_in_slices_and_an_edit_meanwhile_starts_it_again(qtbot, 
 
     def advance(self, seconds):
         slices.append(self.completed)
+        if not advanced or advanced[-1] is not self:
+            advanced.append(self)
         if self.completed >= 3:
             seen_progress.wait(10)
         return real_advance(self, seconds)
@@ -109,8 +112,10 @@ def test_simulation_runs_in_slices_and_an_edit_meanwhile_starts_it_again(qtbot, 
                     timeout=3000)
     doc.set_step_field(doc.project.maps[0].id, "A", "process_time_max", 300)
     seen_progress.set()
-    qtbot.waitUntil(lambda: controller.simulation is not None and controller.simulation is not first,
-                    timeout=3000)
+    # The new map's simulation is seen by the runs the worker does on it, not by
+    # controller.simulation: a tiny map's 2,000 runs can start and finish between two looks of
+    # waitUntil, and the controller forgets a finished simulation.
+    qtbot.waitUntil(lambda: any(s is not first for s in advanced), timeout=5000)
     qtbot.waitUntil(lambda: not controller.running, timeout=20000)
     expected = simulate(doc.project.maps[0], runs=2000, seed=42)
     assert metrics.simulated_text() == (
