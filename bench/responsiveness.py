@@ -1,4 +1,5 @@
-"""Responsiveness benchmark (issue 19): `.venv/bin/python bench/responsiveness.py [--sizes 1000,5000,20000]`.
+"""Responsiveness benchmark (issue 19): `.venv/bin/python bench/responsiveness.py [--sizes 1000,5000,20000]
+[--actions 'delete,export PNG']` (only those actions, with what an undo or a delete needs first).
 
 For each size it writes the benchmark map (bench/generate.py) and runs a worker process: an
 offscreen main window on the map, with a *probe* on the GUI thread (a QTimer firing every
@@ -48,7 +49,7 @@ ACTIONS = ("select all", "delete", "undo delete", "add flow", "undo add flow", "
            "undo remove step", "auto-layout", "undo auto-layout", "open", "autosave",
            "zoom to fit", "export PNG", "export SVG", "export PDF", "Monte Carlo", "capacity",
            "edit one wait")
-DEPENDS = {"undo delete": "delete", "undo add flow": "add flow",
+DEPENDS = {"delete": "select all", "undo delete": "delete", "undo add flow": "add flow",
            "undo remove step": "remove step", "undo auto-layout": "auto-layout"}
 
 
@@ -97,8 +98,24 @@ def _settle(app: Any, probe: Probe, done: Any, limit: float) -> bool:
     return False
 
 
-def worker(size: int, directory: Path, first: int, limit: float) -> None:
-    """Open the map in a window and perform ACTIONS[first:], one JSON line each."""
+def chosen(names: str | None) -> tuple[str, ...]:
+    """The ACTIONS named (comma-separated; all when None), in ACTIONS' order, with the action
+    an undo needs before it."""
+    if not names:
+        return ACTIONS
+    wanted = {name.strip() for name in names.split(",") if name.strip()}
+    unknown = wanted - set(ACTIONS)
+    if unknown:
+        raise SystemExit(f"unknown action(s): {', '.join(sorted(unknown))}; "
+                         f"the actions are: {', '.join(ACTIONS)}")
+    while not {DEPENDS[name] for name in wanted if name in DEPENDS} <= wanted:
+        wanted |= {DEPENDS[name] for name in wanted if name in DEPENDS}
+    return tuple(name for name in ACTIONS if name in wanted)
+
+
+def worker(size: int, directory: Path, first: int, limit: float,
+           names: tuple[str, ...] = ACTIONS) -> None:
+    """Open the map in a window and perform names[first:] (of ACTIONS), one JSON line each."""
     from PySide6.QtCore import QStandardPaths
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -239,7 +256,7 @@ def worker(size: int, directory: Path, first: int, limit: float) -> None:
         "capacity": (set_demand, figures_shown),
         "edit one wait": (edit_wait, figures_shown),
     }
-    for name in ACTIONS[first:]:
+    for name in names[first:]:
         action, done = plan[name]
         analysed.clear()
         state.pop("error", None)
@@ -278,7 +295,8 @@ def worker(size: int, directory: Path, first: int, limit: float) -> None:
 # ---------------------------------------------------------------- the parent
 
 
-def measure(size: int, directory: Path, limit: float, timeout: float) -> dict[str, Any]:
+def measure(size: int, directory: Path, limit: float, timeout: float,
+            actions: tuple[str, ...] = ACTIONS) -> dict[str, Any]:
     """Run workers for one size until every action has a line; kill one blocked past timeout."""
     env = {k: v for k, v in os.environ.items()}
     env.update(QT_QPA_PLATFORM="offscreen", PYTHONPATH=os.fspath(ROOT),
@@ -287,9 +305,9 @@ def measure(size: int, directory: Path, limit: float, timeout: float) -> dict[st
     lines: dict[str, dict[str, Any]] = {}
     floors: list[float] = []
     first = 0
-    while first < len(ACTIONS):
+    while first < len(actions):
         command = [sys.executable, "-m", "bench.responsiveness", "worker", str(size),
-                   os.fspath(directory), str(first), str(limit)]
+                   os.fspath(directory), str(first), str(limit), ",".join(actions)]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                    text=True, env=env, cwd=ROOT)
         received: queue.Queue[str | None] = queue.Queue()
@@ -312,15 +330,15 @@ def measure(size: int, directory: Path, limit: float, timeout: float) -> dict[st
                     raise RuntimeError(f"the worker for {size} steps did not start") from None
                 lines[current] = {"action": current, "error": f"timed out: the GUI thread was "
                                   f"blocked for more than {timeout:g} s", "timeout": True}
-                first = ACTIONS.index(current) + 1
+                first = actions.index(current) + 1
                 break
             if chunk is None:
                 process.wait()
                 if current is not None:
                     lines[current] = {"action": current, "error": "the worker ended (crashed)"}
-                    first = ACTIONS.index(current) + 1
+                    first = actions.index(current) + 1
                 else:
-                    first = len(ACTIONS)
+                    first = len(actions)
                 break
             if not chunk.strip():
                 continue
@@ -333,12 +351,13 @@ def measure(size: int, directory: Path, limit: float, timeout: float) -> dict[st
                 lines[record["action"]] = record
                 current = None
         # skip the undo of an action that did not finish
-        while first < len(ACTIONS) and DEPENDS.get(ACTIONS[first]) in lines and \
-                lines[DEPENDS[ACTIONS[first]]].get("timeout"):
-            lines[ACTIONS[first]] = {"action": ACTIONS[first], "error": "not run: "
-                                     f"{DEPENDS[ACTIONS[first]]} timed out"}
+        while first < len(actions) and DEPENDS.get(actions[first]) in lines and \
+                lines[DEPENDS[actions[first]]].get("timeout"):
+            lines[actions[first]] = {"action": actions[first], "error": "not run: "
+                                     f"{DEPENDS[actions[first]]} timed out"}
             first += 1
-    return {"size": size, "floor": max(floors) if floors else None, "lines": lines}
+    return {"size": size, "floor": max(floors) if floors else None, "lines": lines,
+            "actions": actions}
 
 
 def _ms(seconds: float | None) -> str:
@@ -364,6 +383,8 @@ def markdown(results: list[dict[str, Any]], command: str, took: float) -> str:
                 "| action | block | result shown | ratio to floor | note |",
                 "| --- | ---: | ---: | ---: | --- |"]
         for name in ACTIONS:
+            if name not in result["lines"] and result.get("actions", ACTIONS) != ACTIONS:
+                continue  # not chosen with --actions
             line = result["lines"].get(name, {"error": "not measured"})
             block, shown = line.get("block"), line.get("result")
             ratio = f"{block / floor:.0f}×" if block is not None and floor else "–"
@@ -388,7 +409,11 @@ def main() -> None:
                         help="seconds an action may block the GUI thread before it is killed")
     parser.add_argument("--limit", type=float, default=180.0,
                         help="seconds to wait for a result while the window stays responsive")
+    parser.add_argument("--actions", default=None,
+                        help="only these actions (comma-separated), e.g. 'delete,export PNG'; "
+                             "an undo brings the action it undoes")
     args = parser.parse_args()
+    actions = chosen(args.actions)
     from bench.generate import write_files
 
     started = time.perf_counter()
@@ -397,7 +422,7 @@ def main() -> None:
         for size in (int(s) for s in args.sizes.split(",")):
             directory = Path(scratch) / str(size)
             write_files(size, directory)
-            results.append(measure(size, directory, args.limit, args.timeout))
+            results.append(measure(size, directory, args.limit, args.timeout, actions))
             print(f"measured {size} steps", file=sys.stderr, flush=True)
     command = "python bench/responsiveness.py " + " ".join(sys.argv[1:])
     print(markdown(results, command.strip(), time.perf_counter() - started))
@@ -405,6 +430,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "worker":
-        worker(int(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
+        worker(int(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]),
+               chosen(sys.argv[6]) if len(sys.argv) > 6 else ACTIONS)
     else:
         main()
