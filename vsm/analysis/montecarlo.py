@@ -19,8 +19,10 @@ With no ranges, no alternative routes and no rework, every run gives exactly the
 time. Without concurrent splits the mean of the runs converges to the analysis's lead time, which
 is the expectation of this same process. With concurrent splits and randomness they differ: the
 analysis takes the longest branch of the *expected* times, the simulation the expected time of
-the longest branch, which is never shorter. `lead time` is the analysis's figure; P50, P85 and
-P95 come from the simulation.
+the longest branch, which is never shorter — unless concurrent branches send work back in one
+pass, which the analysis counts loop by loop and the simulation as one new pass from all the
+targets (docs/analysis.md). `lead time` is the analysis's figure; P50, P85 and P95 come from the
+simulation.
 
 Percentiles are nearest-rank: P85 is the smallest run time that at least 85 % of the runs do not
 exceed. The runs use `random.Random(seed)` only, so the same map, runs and seed give the same
