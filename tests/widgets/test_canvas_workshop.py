@@ -163,11 +163,6 @@ def test_after_auto_layout_the_editor_routes_flows_around_the_boxes(make_window,
     for index, step in enumerate(project.maps[1].steps):  # a heap for Auto-Layout to sort out
         project.maps[1].set_step_field(step.id, "x", 60.0 * index)
         project.maps[1].set_step_field(step.id, "y", 40.0 * (index % 3))
-    # The wall-clock guard (a flow routed slower than SLOW_ROUTE_SECONDS keeps the live routing)
-    # is about slow machines, not about this test: on a loaded 2-core runner one of these routes
-    # took over 0.5 s and nothing was applied. Sliced routing is what is checked here. Lifted
-    # before the window opens: its first routing would otherwise mark the map too slow to route.
-    monkeypatch.setattr(routes, "SLOW_ROUTE_SECONDS", 60.0)
     window, view, scene, map_ = open_window(make_window, qtbot, project, 1)
     applied, turns = [], []
     original_apply = routes.FlowRouting.apply
