@@ -142,6 +142,24 @@ def test_automation_candidates_dock(qtbot, doc):
     assert picked.args == [["B"]]
 
 
+def test_the_automation_list_never_recounts_the_worth_of_the_steps_to_change(
+        qtbot, doc, monkeypatch):
+    # The worth recounts the visits once per step sending work back (2 s at 1,000 steps, on the
+    # GUI thread after every edit); the dock shows the candidates only, so it never asks for it.
+    import vsm.analysis.cost as cost
+
+    def no_worth(*_args):
+        raise AssertionError("the automation list asked for the worth of the steps to change")
+
+    monkeypatch.setattr(cost, "_saving_worth", no_worth)
+    panel = AutomationPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_map(doc.project.maps[0])
+    assert panel.lines()[0] == "1. B — 86.7 h/month freed (€7,800.00/month) · vendor"
+
+
 def test_a_hidden_automation_list_waits_until_it_is_shown(qtbot, doc, monkeypatch):
     # The candidates walk every branch of the map (0.5 s at 5,000 steps without a demand); the
     # dock is a tab behind the step table, so it computes only when it can be seen.
@@ -150,7 +168,7 @@ def test_a_hidden_automation_list_waits_until_it_is_shown(qtbot, doc, monkeypatc
     computed = []
     real_cost_of = stakeholder_metrics.cost_of
     monkeypatch.setattr(stakeholder_metrics, "cost_of",
-                        lambda *a: computed.append(1) or real_cost_of(*a))
+                        lambda *a, **k: computed.append(1) or real_cost_of(*a, **k))
     panel = AutomationPanel(doc)
     qtbot.addWidget(panel)
     panel.set_map(doc.project.maps[0])

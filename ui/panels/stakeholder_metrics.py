@@ -313,7 +313,7 @@ class AutomationPanel(MapPanel):
         if self._stale:
             return
         analysis = self.analysis()
-        cost = (cost_of(self.map, analysis)
+        cost = (cost_of(self.map, analysis, with_savings=False)  # the worth is not shown here
                 if self.map is not None and analysis is not None and analysis.ok else None)
         self.list.clear()
         if cost is None:
