@@ -178,3 +178,44 @@ def test_a_hidden_automation_list_waits_until_it_is_shown(qtbot, doc, monkeypatc
     panel.show()
     qtbot.waitExposed(panel)
     assert computed == [1] and panel.list.count() == 3
+
+
+def test_without_demand_a_costly_map_counts_the_candidates_off_this_thread_never_stale(
+        qtbot, doc, monkeypatch):
+    # Without demand the candidates need a walk of the whole map (1 s at 5,000 steps): for a map
+    # the live analysis counts costly (its threshold lowered to one step) it runs on a worker,
+    # the list saying "Updating" meanwhile, and a count a newer analysis superseded never shows.
+    # Per item (no demand): B 1 x 60/60 h x 1 person = 1.00 h; A 1 x 10/60 h x 2 = 0.33 h;
+    # after A's process time is set to 120: A 120/60 x 2 = 4.00 h.
+    import threading
+
+    import ui.panels.stakeholder_metrics as stakeholder_metrics
+
+    map_id = doc.project.maps[0].id
+    doc.live.async_steps = 1
+    doc.set_map_field(map_id, "demand", None)
+    doc.analysis(map_id)  # the first analysis, on this thread
+    gate, on_main_thread = threading.Event(), []
+    real_cost_of = stakeholder_metrics.cost_of
+
+    def counting(*args, **kwargs):
+        on_main_thread.append(threading.current_thread() is threading.main_thread())
+        if len(on_main_thread) == 1:
+            gate.wait(10)  # the first count is held until the second has been shown
+        return real_cost_of(*args, **kwargs)
+
+    monkeypatch.setattr(stakeholder_metrics, "cost_of", counting)
+    panel = AutomationPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_map(doc.project.maps[0])
+    assert panel.lines() == [stakeholder_metrics.COUNTING]
+    doc.set_step_field(map_id, "A", "process_time", 120)
+    qtbot.waitUntil(lambda: panel.lines()[0] == "1. A — 4.00 h per item freed · internal team",
+                    timeout=5000)
+    gate.set()  # the first count's result (B first) arrives now: superseded, never shown
+    qtbot.wait(300)
+    assert panel.lines()[:2] == ["1. A — 4.00 h per item freed · internal team",
+                                 "2. B — 1.00 h per item freed · vendor"]
+    assert on_main_thread == [False, False]

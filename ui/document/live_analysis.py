@@ -126,6 +126,11 @@ class LiveAnalysis(QObject):
         """True while the figures of the map are out of date and the worker recomputes them."""
         return map_id in self._stale and map_id in self._analyses and self._is_large(map_id)
 
+    def costly(self, map_id: str) -> bool:
+        """True when the map's analysis goes to the worker (see the module docstring): a panel
+        does its own heavy work for the map off the GUI thread too."""
+        return self._is_large(map_id)
+
     def shutdown(self) -> None:
         """Stop taking work (the document closes); a job under way finishes unseen."""
         if self._pool is not None:
