@@ -219,3 +219,25 @@ def test_without_demand_a_costly_map_counts_the_candidates_off_this_thread_never
     assert panel.lines()[:2] == ["1. A — 4.00 h per item freed · internal team",
                                  "2. B — 1.00 h per item freed · vendor"]
     assert on_main_thread == [False, False]
+
+
+def test_a_long_automation_list_fills_a_slice_per_turn_and_stays_when_nothing_changed(
+        qtbot, doc, monkeypatch):
+    # 4,000 candidates took 0.1-0.3 s to add in one go: LIST_SLICE (here 1) a turn. An edit of
+    # a wait frees no hours (hours = visits x process time x people): the rows stay as they are.
+    import ui.panels.stakeholder_metrics as stakeholder_metrics
+
+    monkeypatch.setattr(stakeholder_metrics, "LIST_SLICE", 1)
+    panel = AutomationPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_map(doc.project.maps[0])
+    assert panel.list.count() == 1  # B's row now, A's and C's in the next turns
+    qtbot.waitUntil(lambda: panel.list.count() == 3)
+    assert panel.lines()[2] == "3. C — 7.2 h/month freed · customer"
+    first = panel.list.item(0)
+    doc.set_step_field(doc.project.maps[0].id, "A", "wait_time", 99)
+    qtbot.waitUntil(lambda: doc.analysis(doc.project.maps[0].id).lead_time == 294)  # 225 + 69
+    qtbot.wait(50)
+    assert panel.list.item(0) is first and panel.list.count() == 3
