@@ -192,3 +192,27 @@ def test_setting_a_demand_counts_the_visits_on_the_worker_and_then_edits_stay_he
     doc.set_step_field(map_id, "B", "wait_time", 0)
     assert not doc.live.updating(map_id)
     assert doc.analysis(map_id).lead_time == pytest.approx(75)  # at once, on this thread
+
+
+def test_a_costly_maps_panels_show_the_new_figures_a_turn_later_saying_updating_till_then(
+        qtbot):
+    """After a costly map's analysis each panel refreshes in a turn of its own (together they
+    took 90 ms at 5,000 steps in one turn); until its turn, the metrics pane still says
+    "updating" over the previous figures, never shows them as current. loop_map: 150 minutes
+    (2h 30m); with B's wait 0, 75 (1h 15m)."""
+    doc = Document(Project("Test", [loop_map()], id="p"))
+    map_id = doc.project.maps[0].id
+    doc.live.async_steps = 1
+    panel = MetricsPanel(doc)
+    qtbot.addWidget(panel)
+    panel.set_map(doc.project.maps[0])
+    assert panel.lead_time_text() == "2h 30m"
+    seen: list[tuple[str, str]] = []
+    doc.live.updating_changed.connect(  # after the panel's own: what shows as updating ends
+        lambda _map_id, updating: updating or seen.append((panel.lead_time_text(),
+                                                           panel.updating_text())))
+    doc.set_step_field(map_id, "B", "wait_time", 0)
+    qtbot.waitUntil(lambda: seen != [], timeout=5000)
+    assert seen == [("2h 30m", "Updating the figures…")]  # the new figures wait for a turn
+    qtbot.waitUntil(lambda: panel.lead_time_text() == "1h 15m")
+    assert panel.updating_text() == ""

@@ -235,8 +235,8 @@ class LiveAnalysis(QObject):
             return
         assert isinstance(outcome, MapAnalysis)
         self._store(map_id, outcome)
-        self._set_updating(map_id, False)
-        self._announce(map_id)
+        self._announce(map_id)  # first: a panel that shows the figures a turn later (a costly
+        self._set_updating(map_id, False)  # map's) then keeps saying "updating" until it does
 
     def last_valid(self, map_id: str) -> MapAnalysis | None:
         """The map's latest analysis without a blocking problem (its current one when that has

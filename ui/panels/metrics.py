@@ -190,7 +190,8 @@ class MetricsPanel(MapPanel):
     def _on_updating(self, map_id: str, updating: bool) -> None:
         """A large map's figures are being recomputed off the GUI thread: say so."""
         if self.map is not None and map_id == self.map.id:
-            self.updating.setVisible(updating)
+            # The new figures may wait a turn (MapPanel.refresh_due): updating until they show.
+            self.updating.setVisible(updating or self.refresh_pending)
 
     def _on_failed(self, map_id: str, message: str) -> None:
         if self.map is not None and map_id == self.map.id:
@@ -298,6 +299,8 @@ class MetricsPanel(MapPanel):
 
     def analysis_updated(self) -> None:
         analysis = self.analysis()
+        if self.map is not None and self.document is not None:
+            self.updating.setVisible(self.document.live.updating(self.map.id))
         self._show_deltas()
         self._show_measured()
         self._show_capacity(analysis)
