@@ -258,6 +258,21 @@ def test_the_cost_without_the_worth_of_the_steps_to_change_is_the_same_but_for_i
     assert replace(light, savings=full.savings) == full
 
 
+def test_both_splits_in_one_pass_are_those_of_split_by():
+    # The metrics pane asks for both splits at once (one pass over the steps, not two): the
+    # same rows, figures and order as split_by for each, on a benchmark map with every kind of
+    # structure, teams and performers; None for both without a lead time.
+    from bench.generate import synthetic_map
+    from vsm.analysis.responsibility import SPLITS, splits_of
+
+    map_ = synthetic_map(300, seed=3)
+    result = analyse(map_)
+    assert splits_of(map_, result) == {by: split_by(map_, result, by) for by in SPLITS}
+    assert splits_of(map_, result)["team"].rows  # not empty
+    loop = make_map({"A": (1, 1), "B": (1, 1)}, [("A", "B"), ("B", "A")])
+    assert splits_of(loop, analyse(loop)) == {"performer": None, "team": None}
+
+
 def test_no_cost_without_a_lead_time():
     map_ = make_map({"A": (1, 1), "B": (1, 1)}, [("A", "B"), ("B", "A")])
     assert cost_of(map_, analyse(map_)) is None

@@ -58,7 +58,7 @@ SUMMARY_TOOLTIP = (
     "(the product of the %C&amp;A of every step it passes: the share of each step's output that "
     "the next step can use as it is).")
 _NO_FLAGS: list[str] = []
-FLAG_SLICE = 200  # items whose flags are shown in one turn of the event loop (see the docstring)
+FLAG_SLICE = 100  # items whose flags are shown in one turn of the event loop (see the docstring)
 STALE_BADGE_OPACITY = 0.4  # badges of the last valid flags, faded while the map has a problem
 STALE_NOTE = ("<br><i>Last valid figures: the map has a problem now, so they are not "
               "computed.</i>")

@@ -46,7 +46,7 @@ from ui.panels.simulation import SimulatedLeadTime
 from vsm.analysis import MapAnalysis
 from vsm.analysis.cost import CostAnalysis, cost_of
 from vsm.analysis.montecarlo import LeadTimeDistribution, Simulation
-from vsm.analysis.responsibility import SPLITS, WorkSplit, split_by
+from vsm.analysis.responsibility import WorkSplit, splits_of
 from vsm.analysis.stakeholder_words import (
     Segment,
     automation_lines,
@@ -241,7 +241,7 @@ class StakeholderSection(QWidget):
         """Show the figures of `map_` from its analysis (hidden without a valid analysis). Only
         the figures are kept, never the map (a panel's widgets must not keep a map alive)."""
         ok = map_ is not None and analysis is not None and analysis.ok and bool(map_.steps)
-        self.splits = {by: split_by(map_, analysis, by) for by in SPLITS} if ok else {}
+        self.splits = splits_of(map_, analysis) if ok else {}
         priced = ok and (bool(map_.team_rates)
                          or any(step.hourly_rate is not None for step in map_.steps))
         self.cost = cost_of(map_, analysis) if priced else None  # no rate: nothing to say
