@@ -241,3 +241,39 @@ def test_a_long_automation_list_fills_a_slice_per_turn_and_stays_when_nothing_ch
     qtbot.waitUntil(lambda: doc.analysis(doc.project.maps[0].id).lead_time == 294)  # 225 + 69
     qtbot.wait(50)
     assert panel.list.item(0) is first and panel.list.count() == 3
+
+
+def test_a_costly_maps_cost_and_worth_come_from_a_worker_saying_updating_meanwhile(
+        qtbot, monkeypatch):
+    # The worth of the steps to change recounts the visits once per step sending work back (2 s
+    # at 1,000 steps on the GUI thread): for a map the live analysis counts costly (threshold
+    # lowered to one step) the cost is computed on a worker. The map of the test above: B is
+    # worth 120 - 60 = €60/item; cost per item 2 visits x 0.5 h x €60 x 2 steps = €120.
+    import threading
+
+    import ui.panels.stakeholder_metrics as stakeholder_metrics
+
+    map_ = make_map({"A": (0, 30, 100, {"team": "Desk"}), "B": (240, 30, 100, {"team": "Desk"})},
+                    [("A", "B"), ("B", "A", {"kind": "rework", "probability": 50})])
+    map_.set_field("team_rates", {"Desk": 60})
+    doc = Document(Project("Rework", [map_]))
+    doc.live.async_steps = 1
+    gate, on_main_thread = threading.Event(), []
+    real_cost_of = stakeholder_metrics.cost_of
+
+    def costing(*args, **kwargs):
+        on_main_thread.append(threading.current_thread() is threading.main_thread())
+        gate.wait(10)
+        return real_cost_of(*args, **kwargs)
+
+    monkeypatch.setattr(stakeholder_metrics, "cost_of", costing)
+    metrics = MetricsPanel(doc)
+    qtbot.addWidget(metrics)
+    metrics.set_map(map_)
+    assert metrics.stakeholders.cost_label.text() == stakeholder_metrics.COST_UPDATING
+    assert "worth" not in metrics.steps_to_change.item(0).text()  # not yet: never a stale one
+    gate.set()
+    qtbot.waitUntil(lambda: "(worth €60.00/item)" in metrics.steps_to_change.item(0).text(),
+                    timeout=5000)
+    assert metrics.stakeholders.cost_label.text().startswith("Cost per item: €120.00")
+    assert on_main_thread and not any(on_main_thread)

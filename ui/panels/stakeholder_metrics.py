@@ -63,6 +63,7 @@ from vsm.model import ValueStreamMap
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
 STEP_WORDS_SHOWN = 60  # characters of the steps over their target shown; beyond, the tooltip
+COST_UPDATING = "Cost per item: updating…"
 LIST_BATCH = 100  # rows of a long list laid out per turn of the event loop
 LIST_SLICE = 300  # rows of a long list added per turn of the event loop
 COUNTING = "Updating: counting how often each step is passed…"
@@ -186,12 +187,21 @@ class SplitBar(QWidget):
 
 class StakeholderSection(QWidget):
     """Who holds the work (a stacked bar by performer or team, its legend, the wait on vendors)
-    and what the work costs, for the map shown."""
+    and what the work costs, for the map shown. The cost of a costly map (the worth of its
+    steps to change recounts the visits once per step sending work back: 2 s at 1,000 steps)
+    is computed on a worker over a copy of the map, the cost saying "updating" meanwhile;
+    `cost_ready` tells when it has come (a superseded one never shows)."""
+
+    cost_ready = Signal()
+    _costed = Signal(int, object)  # from the worker: job number, CostAnalysis, None or error
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.splits: dict[str, WorkSplit | None] = {}
         self.cost: CostAnalysis | None = None
+        self.cost_updating = False  # the cost is being computed by the worker
+        self._job = 0  # the latest cost job's number
+        self._costed.connect(self._on_costed)
         heading = QLabel("Who holds the work")
         font = heading.font()
         font.setBold(True)
@@ -237,15 +247,49 @@ class StakeholderSection(QWidget):
         """"performer" or "team": what the bar splits by."""
         return "team" if self.by_team.isChecked() else "performer"
 
-    def show_map(self, map_: ValueStreamMap | None, analysis: MapAnalysis | None) -> None:
+    def show_map(self, map_: ValueStreamMap | None, analysis: MapAnalysis | None,
+                 copies: RecordCopies | None = None) -> None:
         """Show the figures of `map_` from its analysis (hidden without a valid analysis). Only
-        the figures are kept, never the map (a panel's widgets must not keep a map alive)."""
+        the figures are kept, never the map (a panel's widgets must not keep a map alive).
+        With `copies` (a costly map's record copies) the cost is computed on a worker."""
         ok = map_ is not None and analysis is not None and analysis.ok and bool(map_.steps)
         self.splits = splits_of(map_, analysis) if ok else {}
         priced = ok and (bool(map_.team_rates)
                          or any(step.hourly_rate is not None for step in map_.steps))
-        self.cost = cost_of(map_, analysis) if priced else None  # no rate: nothing to say
+        self._job += 1  # supersedes a cost under way
+        self.cost, self.cost_updating = None, False
+        if priced and copies is not None:
+            assert map_ is not None and analysis is not None
+            self._cost_in_background(MapRecords.of(map_, kaizens=False, copies=copies), analysis)
+        elif priced:
+            self.cost = cost_of(map_, analysis)  # no rate: nothing to say
         self.refresh()
+
+    def _cost_in_background(self, records: MapRecords, analysis: MapAnalysis) -> None:
+        number, costed = self._job, self._costed
+        self.cost_updating = True
+
+        def work() -> None:
+            outcome: object
+            try:
+                outcome = cost_of(records.rebuild(), analysis)
+            except Exception as error:  # noqa: BLE001 - logged; the cost stays unsaid
+                _log.error("the cost failed", exc_info=error)
+                outcome = None
+            try:
+                costed.emit(number, outcome)
+            except RuntimeError:  # the pane is gone
+                pass
+
+        threading.Thread(target=work, daemon=True, name="vsm-cost").start()
+
+    def _on_costed(self, number: int, outcome: object) -> None:
+        if number != self._job:
+            return  # superseded: a newer analysis came meanwhile
+        self.cost = outcome if isinstance(outcome, CostAnalysis) else None
+        self.cost_updating = False
+        self.refresh()
+        self.cost_ready.emit()
 
     def refresh(self) -> None:
         split = self.splits.get(self.by)
@@ -264,6 +308,8 @@ class StakeholderSection(QWidget):
         self.vendor.setText(vendor)
         self.vendor.setVisible(bool(vendor))
         lines = cost_lines(self.cost) if self.cost is not None else []
+        if self.cost_updating:
+            lines = [COST_UPDATING]
         self.cost_label.setText(" · ".join(lines[:3]) + ("\n" + lines[3] if len(lines) > 3
                                                          else ""))
         self.cost_label.setVisible(bool(lines))
