@@ -10,6 +10,7 @@ T(A) = 40 + 10 + T(C) = 60 + 0.2 T(A) -> 75; with A's wait 0 as well, T(A) = 30 
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -142,3 +143,76 @@ def test_a_map_grown_past_the_threshold_since_its_last_analysis_goes_to_the_work
     assert on_this_thread == []
     assert doc.analysis(map_id).lead_time == pytest.approx(150)  # loop_map's, see its docstring
     assert not doc.live.updating(map_id)
+
+
+class Slow(Analyser):
+    """An Analyser that takes 50 ms an analysis (a map whose analysis is costly)."""
+
+    def analyse(self, map_: ValueStreamMap) -> MapAnalysis:
+        time.sleep(0.05)
+        return super().analyse(map_)
+
+
+def test_a_map_whose_analysis_was_slow_goes_to_the_worker_though_it_is_small(qtbot):
+    """The thread is chosen by what the map's analysis costs, not by its steps alone: a map of
+    `measured_steps` or more whose analysis once took SLOW_SECONDS (20 ms) is analysed by the
+    worker. loop_map's lead times: 150; with B's wait 0, 75 (see the module docstring)."""
+    doc = Document(Project("Test", [loop_map()], id="p"))
+    map_id = doc.project.maps[0].id
+    doc.live.measured_steps = 3
+    doc.live._analysers[map_id] = Slow()
+    assert doc.analysis(map_id).lead_time == pytest.approx(150)  # the first: on this thread
+    doc.set_step_field(map_id, "B", "wait_time", 0)
+    assert doc.live.updating(map_id)
+    assert doc.analysis(map_id).lead_time == pytest.approx(150)  # the previous, updating
+    with qtbot.waitSignal(doc.analysis_changed, timeout=5000):
+        pass
+    assert doc.analysis(map_id).lead_time == pytest.approx(75)
+    assert not doc.live.updating(map_id)
+
+
+def test_setting_a_demand_counts_the_visits_on_the_worker_and_then_edits_stay_here(
+        qtbot, monkeypatch):
+    """The first analysis with a demand counts the visits of the structure (0.3 s at 1,000
+    steps): it goes to the worker; the next edit of times reuses them and stays on this thread
+    (SLOW_SECONDS raised so no analysis counts as slow, whatever the machine's load). An item
+    passes loop_map's A, B and C 1 / (1 - 0.2) = 1.25 times each (C sends 20 % back to A)."""
+    import ui.document.live_analysis as live_analysis
+
+    monkeypatch.setattr(live_analysis, "SLOW_SECONDS", 60.0)
+    doc = Document(Project("Test", [loop_map()], id="p"))
+    map_id = doc.project.maps[0].id
+    doc.live.measured_steps = 3
+    assert doc.analysis(map_id).visits == {}  # no demand: no visits
+    doc.set_map_field(map_id, "demand", 40)
+    assert doc.live.updating(map_id)
+    with qtbot.waitSignal(doc.analysis_changed, timeout=5000):
+        pass
+    assert doc.analysis(map_id).visits == pytest.approx({"A": 1.25, "B": 1.25, "C": 1.25})
+    doc.set_step_field(map_id, "B", "wait_time", 0)
+    assert not doc.live.updating(map_id)
+    assert doc.analysis(map_id).lead_time == pytest.approx(75)  # at once, on this thread
+
+
+def test_a_costly_maps_panels_show_the_new_figures_a_turn_later_saying_updating_till_then(
+        qtbot):
+    """After a costly map's analysis each panel refreshes in a turn of its own (together they
+    took 90 ms at 5,000 steps in one turn); until its turn, the metrics pane still says
+    "updating" over the previous figures, never shows them as current. loop_map: 150 minutes
+    (2h 30m); with B's wait 0, 75 (1h 15m)."""
+    doc = Document(Project("Test", [loop_map()], id="p"))
+    map_id = doc.project.maps[0].id
+    doc.live.async_steps = 1
+    panel = MetricsPanel(doc)
+    qtbot.addWidget(panel)
+    panel.set_map(doc.project.maps[0])
+    assert panel.lead_time_text() == "2h 30m"
+    seen: list[tuple[str, str]] = []
+    doc.live.updating_changed.connect(  # after the panel's own: what shows as updating ends
+        lambda _map_id, updating: updating or seen.append((panel.lead_time_text(),
+                                                           panel.updating_text())))
+    doc.set_step_field(map_id, "B", "wait_time", 0)
+    qtbot.waitUntil(lambda: seen != [], timeout=5000)
+    assert seen == [("2h 30m", "Updating the figures…")]  # the new figures wait for a turn
+    qtbot.waitUntil(lambda: panel.lead_time_text() == "1h 15m")
+    assert panel.updating_text() == ""

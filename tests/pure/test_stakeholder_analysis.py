@@ -5,6 +5,7 @@ comments."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -239,6 +240,37 @@ def test_a_step_to_change_is_worth_the_rework_it_causes():
     for step_id, row in worth.items():  # a step flagged for its wait only saves no labour
         if step_id != "B":
             assert row.worth == 0 and row.hours == 0
+
+
+def test_the_cost_without_the_worth_of_the_steps_to_change_is_the_same_but_for_it():
+    # The Automation candidates dock asks for the cost without the worth (its recounts took 2 s
+    # at 1,000 steps on the GUI thread): every other figure is the full cost's, the worth empty.
+    # The map of the test above: A 4/3 x 20 = 26.67 + B 4/3 x 15 = 20 -> 46.67 per item.
+    map_ = make_map({"A": (10, 20, 100, {"team": "Desk"}), "B": (30, 10, 100, {"team": "Ops"})},
+                    [("A", "B"), ("B", "A", rework(25))])
+    map_.set_field("team_rates", {"Desk": 60, "Ops": 90})
+    map_.set_field("demand", 10)
+    result = analyse(map_)
+    full = cost_of(map_, result)
+    light = cost_of(map_, result, with_savings=False)
+    assert full.savings and light.savings == ()
+    assert light.per_item == APPROX(140 / 3)
+    assert replace(light, savings=full.savings) == full
+
+
+def test_both_splits_in_one_pass_are_those_of_split_by():
+    # The metrics pane asks for both splits at once (one pass over the steps, not two): the
+    # same rows, figures and order as split_by for each, on a benchmark map with every kind of
+    # structure, teams and performers; None for both without a lead time.
+    from bench.generate import synthetic_map
+    from vsm.analysis.responsibility import SPLITS, splits_of
+
+    map_ = synthetic_map(300, seed=3)
+    result = analyse(map_)
+    assert splits_of(map_, result) == {by: split_by(map_, result, by) for by in SPLITS}
+    assert splits_of(map_, result)["team"].rows  # not empty
+    loop = make_map({"A": (1, 1), "B": (1, 1)}, [("A", "B"), ("B", "A")])
+    assert splits_of(loop, analyse(loop)) == {"performer": None, "team": None}
 
 
 def test_no_cost_without_a_lead_time():

@@ -89,6 +89,38 @@ def test_an_edit_that_changes_one_steps_flags_touches_only_that_item(canvas, qtb
     assert "bottleneck" in items["b"].flags
 
 
+def test_flags_of_many_items_show_a_slice_per_turn_and_always_the_newest(canvas, qtbot, calls):
+    """Past `flag_slice` changed items, a slice shows at once and the rest one per turn (a demand
+    on a 5,000-step map flags 4,300 steps); a newer analysis takes over the waiting items. At
+    1,000 items a week every step is over capacity: Log 1,000 x 5 min / 2,400 min = 208 %,
+    Diagnose 2,500 %, Fix 1,250 %, Close 208 % (all over 85 %, one person each)."""
+    scene, items = canvas.scene, canvas.scene.item_for_step
+    presenter = scene._presenter
+    presenter.flag_slice = 1
+    at_the_signal: list[tuple[list[str], int]] = []
+
+    def look(_map_id: str) -> None:  # connected after the scene: runs once it has shown a slice
+        at_the_signal.append((list(calls["flags"]), presenter.flags_waiting))
+        if len(at_the_signal) == 2:  # a newer analysis while three wait: no demand at all
+            canvas.document.set_map_field(canvas.map.id, "demand", None)
+            scene.apply_analysis()
+
+    canvas.document.analysis_changed.connect(look)
+    canvas.document.set_map_field(canvas.map.id, "demand", 1000)
+    qtbot.waitUntil(lambda: bool(at_the_signal))
+    assert at_the_signal == [(["a"], 3)]  # one at once, three waiting
+    qtbot.waitUntil(lambda: presenter.flags_waiting == 0)
+    assert sorted(calls["flags"]) == ["a", "b", "c", "d"]
+    assert all("over_capacity" in items[v].flags for v in "abcd")
+    calls["flags"].clear()
+    canvas.document.set_map_field(canvas.map.id, "demand", 2)  # 2 x 60 / 2,400 = 5 %: none over
+    qtbot.waitUntil(lambda: len(at_the_signal) >= 2 and presenter.flags_waiting == 0)
+    assert at_the_signal[1] == (["a"], 3)
+    assert not any("over_capacity" in items[v].flags for v in "abcd")  # the newest: no demand
+    assert "bottleneck" in items["b"].flags
+    canvas.document.analysis_changed.disconnect(look)
+
+
 def test_an_analysis_that_changes_nothing_touches_no_item(canvas, calls):
     canvas.scene.apply_analysis()
     assert calls == {"flags": [], "critical": [], "flow": []}

@@ -142,6 +142,24 @@ def test_automation_candidates_dock(qtbot, doc):
     assert picked.args == [["B"]]
 
 
+def test_the_automation_list_never_recounts_the_worth_of_the_steps_to_change(
+        qtbot, doc, monkeypatch):
+    # The worth recounts the visits once per step sending work back (2 s at 1,000 steps, on the
+    # GUI thread after every edit); the dock shows the candidates only, so it never asks for it.
+    import vsm.analysis.cost as cost
+
+    def no_worth(*_args):
+        raise AssertionError("the automation list asked for the worth of the steps to change")
+
+    monkeypatch.setattr(cost, "_saving_worth", no_worth)
+    panel = AutomationPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_map(doc.project.maps[0])
+    assert panel.lines()[0] == "1. B — 86.7 h/month freed (€7,800.00/month) · vendor"
+
+
 def test_a_hidden_automation_list_waits_until_it_is_shown(qtbot, doc, monkeypatch):
     # The candidates walk every branch of the map (0.5 s at 5,000 steps without a demand); the
     # dock is a tab behind the step table, so it computes only when it can be seen.
@@ -150,7 +168,7 @@ def test_a_hidden_automation_list_waits_until_it_is_shown(qtbot, doc, monkeypatc
     computed = []
     real_cost_of = stakeholder_metrics.cost_of
     monkeypatch.setattr(stakeholder_metrics, "cost_of",
-                        lambda *a: computed.append(1) or real_cost_of(*a))
+                        lambda *a, **k: computed.append(1) or real_cost_of(*a, **k))
     panel = AutomationPanel(doc)
     qtbot.addWidget(panel)
     panel.set_map(doc.project.maps[0])
@@ -160,3 +178,102 @@ def test_a_hidden_automation_list_waits_until_it_is_shown(qtbot, doc, monkeypatc
     panel.show()
     qtbot.waitExposed(panel)
     assert computed == [1] and panel.list.count() == 3
+
+
+def test_without_demand_a_costly_map_counts_the_candidates_off_this_thread_never_stale(
+        qtbot, doc, monkeypatch):
+    # Without demand the candidates need a walk of the whole map (1 s at 5,000 steps): for a map
+    # the live analysis counts costly (its threshold lowered to one step) it runs on a worker,
+    # the list saying "Updating" meanwhile, and a count a newer analysis superseded never shows.
+    # Per item (no demand): B 1 x 60/60 h x 1 person = 1.00 h; A 1 x 10/60 h x 2 = 0.33 h;
+    # after A's process time is set to 120: A 120/60 x 2 = 4.00 h.
+    import threading
+
+    import ui.panels.stakeholder_metrics as stakeholder_metrics
+
+    map_id = doc.project.maps[0].id
+    doc.live.async_steps = 1
+    doc.set_map_field(map_id, "demand", None)
+    doc.analysis(map_id)  # the first analysis, on this thread
+    gate, on_main_thread = threading.Event(), []
+    real_cost_of = stakeholder_metrics.cost_of
+
+    def counting(*args, **kwargs):
+        on_main_thread.append(threading.current_thread() is threading.main_thread())
+        if len(on_main_thread) == 1:
+            gate.wait(10)  # the first count is held until the second has been shown
+        return real_cost_of(*args, **kwargs)
+
+    monkeypatch.setattr(stakeholder_metrics, "cost_of", counting)
+    panel = AutomationPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_map(doc.project.maps[0])
+    assert panel.lines() == [stakeholder_metrics.COUNTING]
+    doc.set_step_field(map_id, "A", "process_time", 120)
+    qtbot.waitUntil(lambda: panel.lines()[0] == "1. A — 4.00 h per item freed · internal team",
+                    timeout=5000)
+    gate.set()  # the first count's result (B first) arrives now: superseded, never shown
+    qtbot.wait(300)
+    assert panel.lines()[:2] == ["1. A — 4.00 h per item freed · internal team",
+                                 "2. B — 1.00 h per item freed · vendor"]
+    assert on_main_thread == [False, False]
+
+
+def test_a_long_automation_list_fills_a_slice_per_turn_and_stays_when_nothing_changed(
+        qtbot, doc, monkeypatch):
+    # 4,000 candidates took 0.1-0.3 s to add in one go: LIST_SLICE (here 1) a turn. An edit of
+    # a wait frees no hours (hours = visits x process time x people): the rows stay as they are.
+    import ui.panels.stakeholder_metrics as stakeholder_metrics
+
+    monkeypatch.setattr(stakeholder_metrics, "LIST_SLICE", 1)
+    panel = AutomationPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_map(doc.project.maps[0])
+    assert panel.list.count() == 1  # B's row now, A's and C's in the next turns
+    qtbot.waitUntil(lambda: panel.list.count() == 3)
+    assert panel.lines()[2] == "3. C — 7.2 h/month freed · customer"
+    first = panel.list.item(0)
+    doc.set_step_field(doc.project.maps[0].id, "A", "wait_time", 99)
+    qtbot.waitUntil(lambda: doc.analysis(doc.project.maps[0].id).lead_time == 294)  # 225 + 69
+    qtbot.wait(50)
+    assert panel.list.item(0) is first and panel.list.count() == 3
+
+
+def test_a_costly_maps_cost_and_worth_come_from_a_worker_saying_updating_meanwhile(
+        qtbot, monkeypatch):
+    # The worth of the steps to change recounts the visits once per step sending work back (2 s
+    # at 1,000 steps on the GUI thread): for a map the live analysis counts costly (threshold
+    # lowered to one step) the cost is computed on a worker. The map of the test above: B is
+    # worth 120 - 60 = €60/item; cost per item 2 visits x 0.5 h x €60 x 2 steps = €120.
+    import threading
+
+    import ui.panels.stakeholder_metrics as stakeholder_metrics
+
+    map_ = make_map({"A": (0, 30, 100, {"team": "Desk"}), "B": (240, 30, 100, {"team": "Desk"})},
+                    [("A", "B"), ("B", "A", {"kind": "rework", "probability": 50})])
+    map_.set_field("team_rates", {"Desk": 60})
+    doc = Document(Project("Rework", [map_]))
+    doc.live.async_steps = 1
+    gate, on_main_thread = threading.Event(), []
+    real_cost_of = stakeholder_metrics.cost_of
+
+    def costing(*args, **kwargs):
+        on_main_thread.append(threading.current_thread() is threading.main_thread())
+        gate.wait(10)
+        return real_cost_of(*args, **kwargs)
+
+    monkeypatch.setattr(stakeholder_metrics, "cost_of", costing)
+    metrics = MetricsPanel(doc)
+    qtbot.addWidget(metrics)
+    metrics.set_map(map_)
+    assert metrics.stakeholders.cost_label.text() == stakeholder_metrics.COST_UPDATING
+    assert "worth" not in metrics.steps_to_change.item(0).text()  # not yet: never a stale one
+    gate.set()
+    qtbot.waitUntil(lambda: "(worth €60.00/item)" in metrics.steps_to_change.item(0).text(),
+                    timeout=5000)
+    assert metrics.stakeholders.cost_label.text().startswith("Cost per item: €120.00")
+    assert on_main_thread and not any(on_main_thread)

@@ -10,8 +10,12 @@ figure and cause no analysis.
 Each map also keeps its last analysis without a blocking problem (`last_valid`): while shares
 are being typed and do not add up yet, the editor shows those figures greyed instead of blanks.
 
-A map of ASYNC_STEPS steps or more (issue 19: a structural re-analysis takes 0.17 s at 5,000
-steps, about 1 s at 20,000) is analysed by a worker thread: the GUI thread copies the map
+A *costly* map is analysed by a worker thread: one of ASYNC_STEPS steps or more (issue 19: a
+structural re-analysis takes 0.17 s at 5,000 steps, about 1 s at 20,000), or one of
+MEASURED_STEPS or more whose costliest analysis so far took SLOW_SECONDS or longer, or whose
+next analysis counts the visits again (its demand set, the visits of its structure not known
+yet: 0.3 s at 1,000 steps). Smaller maps are always analysed on the GUI thread, so their figures
+are exact at once whatever the machine's load. For a costly map the GUI thread copies the map
 (ui.document.snapshots, about 2 µs a record) and hands it over with the map's *generation*, a
 count of its changes. Meanwhile `analysis` gives the previous figures, `updating` is True and
 `updating_changed` tells the panels, which show the figures as updating. A result whose
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +52,8 @@ from vsm.model import (
 )
 
 ASYNC_STEPS = 1_500  # maps this large are analysed off the GUI thread (see the docstring)
+MEASURED_STEPS = 100  # maps this large go off the GUI thread too once an analysis is slow
+SLOW_SECONDS = 0.02  # an analysis this long is slow
 _log = logging.getLogger(__name__)
 
 LAYOUT_ONLY_FIELDS = frozenset({"x", "y", "notes"})
@@ -59,7 +66,8 @@ class LiveAnalysis(QObject):
 
     updating_changed = Signal(str, bool)  # map id, whether its figures are being recomputed
     failed = Signal(str, str)  # map id, what went wrong in the worker
-    _finished = Signal(str, int, object)  # from the worker: map id, generation, result or error
+    _finished = Signal(str, int, object, float)  # from the worker: map id, generation, result
+    # or error, seconds it took
 
     def __init__(self, project: Project, announce: Callable[[str], None],
                  setting_changed: Callable[[str, str], None], parent: QObject) -> None:
@@ -80,11 +88,13 @@ class LiveAnalysis(QObject):
         self._listeners: dict[str, Any] = {}
         self._generation: dict[str, int] = {}  # per map: its changes so far
         self._large: dict[str, bool] = {}  # per map: analysed by the worker
+        self._seconds: dict[str, float] = {}  # per map: its costliest analysis so far
         self._copies: dict[str, RecordCopies] = {}  # per map: records copied for snapshots
         self._running: dict[str, int] = {}  # map id -> generation the worker is analysing
         self._locks: dict[str, threading.Lock] = {}  # per map: one analysis at a time
         self._pool: ThreadPoolExecutor | None = None
         self.async_steps = ASYNC_STEPS
+        self.measured_steps = MEASURED_STEPS
         self._finished.connect(self._on_finished)
         for map_ in project.maps:
             self._watch(map_)
@@ -116,6 +126,11 @@ class LiveAnalysis(QObject):
         """True while the figures of the map are out of date and the worker recomputes them."""
         return map_id in self._stale and map_id in self._analyses and self._is_large(map_id)
 
+    def costly(self, map_id: str) -> bool:
+        """True when the map's analysis goes to the worker (see the module docstring): a panel
+        does its own heavy work for the map off the GUI thread too."""
+        return self._is_large(map_id)
+
     def shutdown(self) -> None:
         """Stop taking work (the document closes); a job under way finishes unseen."""
         if self._pool is not None:
@@ -123,23 +138,43 @@ class LiveAnalysis(QObject):
             self._pool = None
 
     def _is_large(self, map_id: str) -> bool:
-        """The map has ASYNC_STEPS steps or more: counted when first asked after a change and
-        kept until the next one, so the many events of one edit do not count the steps each
-        time. Counted now, not at the last analysis: the undo of a Delete of every step puts
-        20,000 steps back into a map last analysed empty, and goes to the worker too."""
+        """The map is costly (`_costly`): decided when first asked after a change and kept until
+        the next one, so the many events of one edit do not count the steps each time. Counted
+        now, not at the last analysis: the undo of a Delete of every step puts 20,000 steps
+        back into a map last analysed empty, and goes to the worker too."""
         large = self._large.get(map_id)
         if large is None:
             if all(m.id != map_id for m in self.project.maps):
                 return False
-            large = self._large[map_id] = (len(self.project.map(map_id).steps)
-                                           >= self.async_steps)
+            large = self._large[map_id] = self._costly(self.project.map(map_id))
         return large
+
+    def _costly(self, map_: ValueStreamMap) -> bool:
+        """The map's analysis goes to the worker (see the module docstring): ASYNC_STEPS steps
+        or more; or `measured_steps` or more and either an analysis of it took SLOW_SECONDS or
+        longer, or the next one counts the visits (a demand, no visits known)."""
+        count = len(map_.steps)
+        if count >= self.async_steps:
+            return True
+        if count < self.measured_steps:
+            return False
+        if self._seconds.get(map_.id, 0.0) >= SLOW_SECONDS:
+            return True
+        analyser = self._analysers.get(map_.id)
+        return map_.demand is not None and (analyser is None or not analyser.visits_known)
+
+    def _took(self, map_id: str, seconds: float) -> None:
+        """An analysis of the map took `seconds`: its costliest so far decides its thread."""
+        self._seconds[map_id] = max(self._seconds.get(map_id, 0.0), seconds)
 
     def _analyse_now(self, map_: ValueStreamMap) -> MapAnalysis:
         analyser = self._analysers.setdefault(map_.id, Analyser())
-        self._large[map_.id] = len(map_.steps) >= self.async_steps
         with self._locks.setdefault(map_.id, threading.Lock()):
-            return analyser.analyse(map_)
+            started = time.perf_counter()
+            result = analyser.analyse(map_)
+        self._took(map_.id, time.perf_counter() - started)
+        self._large[map_.id] = self._costly(map_)
+        return result
 
     def _store(self, map_id: str, analysis: MapAnalysis) -> None:
         self._analyses[map_id] = analysis
@@ -155,7 +190,7 @@ class LiveAnalysis(QObject):
         generation = self._generation.get(map_id, 0)
         map_ = self.project.map(map_id)
         records = MapRecords.of(map_, kaizens=False, copies=self.copies(map_id))
-        self._large[map_id] = len(records.steps) >= self.async_steps
+        self._large[map_id] = self._costly(map_)
         analyser = self._analysers.setdefault(map_id, Analyser())
         lock = self._locks.setdefault(map_id, threading.Lock())
         finished = self._finished
@@ -164,25 +199,30 @@ class LiveAnalysis(QObject):
         self._running[map_id] = generation
 
         def job() -> None:
+            seconds = 0.0
             try:
                 twin = records.rebuild()
                 with lock:
+                    started = time.perf_counter()
                     outcome: object = analyser.analyse(twin)
+                    seconds = time.perf_counter() - started
             except Exception as error:  # noqa: BLE001 - reported to the window, never lost
                 _log.error("the analysis failed", exc_info=error)
                 outcome = error
             try:
-                finished.emit(map_id, generation, outcome)
+                finished.emit(map_id, generation, outcome, seconds)
             except RuntimeError:  # the document is gone
                 pass
 
         self._pool.submit(job)
 
-    def _on_finished(self, map_id: str, generation: int, outcome: object) -> None:
+    def _on_finished(self, map_id: str, generation: int, outcome: object,
+                     seconds: float = 0.0) -> None:
         """A worker's result: shown only if the map has not changed since its snapshot."""
         self._running.pop(map_id, None)
         if all(m.id != map_id for m in self.project.maps):
             return
+        self._took(map_id, seconds)
         if generation != self._generation.get(map_id, 0):
             if map_id in self._stale and not self._timer.isActive():
                 self._submit(map_id)  # the newest state, now that the worker is free
@@ -195,8 +235,8 @@ class LiveAnalysis(QObject):
             return
         assert isinstance(outcome, MapAnalysis)
         self._store(map_id, outcome)
-        self._set_updating(map_id, False)
-        self._announce(map_id)
+        self._announce(map_id)  # first: a panel that shows the figures a turn later (a costly
+        self._set_updating(map_id, False)  # map's) then keeps saying "updating" until it does
 
     def last_valid(self, map_id: str) -> MapAnalysis | None:
         """The map's latest analysis without a blocking problem (its current one when that has
@@ -215,6 +255,7 @@ class LiveAnalysis(QObject):
             self._analyses.pop(event.map.id, None)
             self._analysers.pop(event.map.id, None)
             self._copies.pop(event.map.id, None)
+            self._seconds.pop(event.map.id, None)
             self._generation[event.map.id] = self._generation.get(event.map.id, 0) + 1
             self._last_valid.pop(event.map.id, None)
 

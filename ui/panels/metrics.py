@@ -112,6 +112,7 @@ class MetricsPanel(MapPanel):
         self.simulation = TargetSimulation(self.simulated)
         self.simulation.finished.connect(self._show_target)
         self.stakeholders = StakeholderSection()  # who holds the work, cost
+        self.stakeholders.cost_ready.connect(self._on_cost_ready)
         self.takt = Figure("Takt time")
         self.takt.setObjectName("takt_time")
         # Under the value, the basis said once, as `vsm report` says it (vsm.model.durations):
@@ -190,7 +191,8 @@ class MetricsPanel(MapPanel):
     def _on_updating(self, map_id: str, updating: bool) -> None:
         """A large map's figures are being recomputed off the GUI thread: say so."""
         if self.map is not None and map_id == self.map.id:
-            self.updating.setVisible(updating)
+            # The new figures may wait a turn (MapPanel.refresh_due): updating until they show.
+            self.updating.setVisible(updating or self.refresh_pending)
 
     def _on_failed(self, map_id: str, message: str) -> None:
         if self.map is not None and map_id == self.map.id:
@@ -298,11 +300,17 @@ class MetricsPanel(MapPanel):
 
     def analysis_updated(self) -> None:
         analysis = self.analysis()
+        if self.map is not None and self.document is not None:
+            self.updating.setVisible(self.document.live.updating(self.map.id))
         self._show_deltas()
         self._show_measured()
         self._show_capacity(analysis)
         self._schedule_simulation(analysis)
-        self.stakeholders.show_map(self.map, analysis)
+        live = self.document.live if self.document is not None else None
+        copies = (live.copies(self.map.id)  # a costly map's cost: on a worker
+                  if live is not None and self.map is not None and live.costly(self.map.id)
+                  else None)
+        self.stakeholders.show_map(self.map, analysis, copies)
         self._show_target()
         if analysis is None:
             for figure in self.figures.values():
@@ -324,6 +332,12 @@ class MetricsPanel(MapPanel):
         else:
             self.reason.clear()
         self._show_steps_to_change(analysis)
+
+    def _on_cost_ready(self) -> None:
+        """A costly map's cost came from the worker: the steps to change say their worth."""
+        analysis = self.analysis()
+        if analysis is not None:
+            self._show_steps_to_change(analysis)
 
     def _show_target(self) -> None:
         """The target and experience under the lead time (the chance once simulated)."""

@@ -27,6 +27,8 @@ class ProblemsPanel(MapPanel):
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
         self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.list.setLayoutMode(QListWidget.LayoutMode.Batched)  # a long list: 100 rows a turn
+        self.list.setBatchSize(100)
         pick = OncePerTurn(self._pick)
         self.list.itemClicked.connect(lambda item: pick(item.data(PROBLEM_ROLE)))
         self.list.itemActivated.connect(lambda item: pick(item.data(PROBLEM_ROLE)))

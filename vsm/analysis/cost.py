@@ -278,10 +278,13 @@ def _automation(map_: ValueStreamMap, rows: list[StepCost],
     return candidates
 
 
-def cost_of(map_: ValueStreamMap, analysis: MapAnalysis) -> CostAnalysis | None:
+def cost_of(map_: ValueStreamMap, analysis: MapAnalysis,
+            with_savings: bool = True) -> CostAnalysis | None:
     """The map's cost, the worth of its steps to change and its automation candidates (see the
     module docstring); None when the visits cannot be computed (a blocking problem, or too many
-    combinations of routes)."""
+    combinations of routes). Without `with_savings`, `savings` is empty: the worth of the steps
+    to change recounts the visits once per step that sends work back where no shortcut applies
+    (2 s at 1,000 steps), which the automation candidates do not need."""
     if not analysis.ok:
         return None
     counts = _visits(map_, analysis)
@@ -298,5 +301,5 @@ def cost_of(map_: ValueStreamMap, analysis: MapAnalysis) -> CostAnalysis | None:
         period=None if map_.demand is None else map_.demand_period,
         per_month=None if per_item is None or monthly is None else per_item * monthly,
         demand_per_month=monthly, unpriced=unpriced,
-        savings=tuple(_saving_worth(map_, analysis, rows, monthly)),
+        savings=tuple(_saving_worth(map_, analysis, rows, monthly)) if with_savings else (),
         automation=tuple(_automation(map_, rows, monthly)))

@@ -197,6 +197,13 @@ class Analyser:
             key=lambda item: (-item.saving, rank[item.step_id]))
         return result
 
+    @property
+    def visits_known(self) -> bool:
+        """True when the visits of the structure last analysed are kept: an analysis with demand
+        that keeps the structure does not count them again (the costly part of setting a
+        demand: 0.3 s at 1,000 steps)."""
+        return self._visits is not None
+
     def _structure_of(self, map_: ValueStreamMap) -> tuple[Structure | None, list[Problem]]:
         """The map's structure, kept while its steps and flows stay the same."""
         key = structure_key(map_)

@@ -33,7 +33,7 @@ from vsm.model import PERFORMERS, Step, ValueStreamMap
 if TYPE_CHECKING:
     from vsm.analysis.figures import MapAnalysis
 
-__all__ = ["NO_TEAM", "SPLITS", "SplitRow", "WorkSplit", "split_by"]
+__all__ = ["NO_TEAM", "SPLITS", "SplitRow", "WorkSplit", "split_by", "splits_of"]
 
 SPLITS = ("performer", "team")
 NO_TEAM = "No team"  # the label of the steps without a team
@@ -103,7 +103,39 @@ def split_by(map_: ValueStreamMap, analysis: MapAnalysis,
         sums[1] += count * step.process_time
         if step.performer == "vendor":
             vendor_wait += count * step.wait_time
+    return _split(by, groups, labels, analysis, vendor_wait)
+
+
+def splits_of(map_: ValueStreamMap, analysis: MapAnalysis) -> dict[str, WorkSplit | None]:
+    """`split_by` for each way of SPLITS, the same figures, in one pass over the steps (the
+    metrics pane keeps both for its switch: two passes took 25 ms at 5,000 steps)."""
+    if analysis.lead_time is None:
+        return {by: None for by in SPLITS}
+    visits = analysis.lead_visits
+    groups: dict[str, dict[str, list[float]]] = {by: {} for by in SPLITS}
+    labels: dict[str, dict[str, str]] = {by: {} for by in SPLITS}
+    vendor_wait = 0.0
+    left_out = set(stray_steps(map_))
+    for step in map_.steps:
+        if step.id in left_out:
+            continue
+        count = visits.get(step.id, 0.0)
+        for by in SPLITS:
+            key, label = _key(step, by)
+            labels[by].setdefault(key, label)
+            sums = groups[by].setdefault(key, [0.0, 0.0])
+            sums[0] += count * step.wait_time
+            sums[1] += count * step.process_time
+        if step.performer == "vendor":
+            vendor_wait += count * step.wait_time
+    return {by: _split(by, groups[by], labels[by], analysis, vendor_wait) for by in SPLITS}
+
+
+def _split(by: str, groups: dict[str, list[float]], labels: dict[str, str],
+           analysis: MapAnalysis, vendor_wait: float) -> WorkSplit:
+    """The split of the sums per group (wait, process) in its rows' order."""
     lead_time = analysis.lead_time
+    assert lead_time is not None
     rows = [SplitRow(key, labels[key], wait, process, wait + process,
                      100.0 * (wait + process) / lead_time if lead_time > 0 else None)
             for key, (wait, process) in groups.items()]
