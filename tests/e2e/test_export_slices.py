@@ -7,13 +7,16 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QProgressDialog
 
 import ui.render.painting
 from bench.generate import synthetic_project
 from tests.helpers.maps import export_project
 from ui.canvas.scene import MapScene
+from ui.dialogs.export import ExportOptions
 from ui.document.document import Document
 from ui.render.images import content_region, export_maps, export_scene, render_image
+from ui.window.exports import run_export
 from vsm.errors import ExportCancelled
 from vsm.model import Flow, Step
 
@@ -135,3 +138,28 @@ def test_the_progress_is_told_many_times_and_cancel_midway_writes_nothing(
         export_maps(project, tmp_path / "cancelled.svg", None, "svg", progress=cancel_halfway)
     assert len(cancelled_at) == 1 and cancelled_at[0] < total  # it stopped while drawing
     assert sorted(p.name for p in tmp_path.iterdir()) == ["all.png"]
+
+
+def test_cancel_in_the_progress_dialog_midway_through_the_drawing(make_window, tmp_path,
+                                                                   monkeypatch):
+    """File > Export… of a 200-step map: the progress dialog counts items of work and its
+    Cancel, pressed once the bar is past half (the scene built, the drawing under way), stops
+    the export with nothing written."""
+    project = synthetic_project(200)
+    map_ = project.maps[0]
+    window = make_window(Document(project, autosave=False))
+    seen: list[tuple[int, int]] = []
+
+    def cancelled(dialog: QProgressDialog) -> bool:
+        seen.append((dialog.value(), dialog.maximum()))
+        return dialog.value() > dialog.maximum() // 2
+
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", cancelled)
+    target = tmp_path / "map.png"
+    assert run_export(window, ExportOptions("png", [map_.id], 2000, target)) == []
+    assert list(tmp_path.iterdir()) == []
+    assert "cancelled" in window.statusBar().currentMessage()
+    # (steps + flows + kaizens + 1) to build and again to draw, and 1 to write.
+    total = 2 * (len(map_.steps) + len(map_.flows) + len(map_.kaizens) + 1) + 1
+    assert {maximum for _, maximum in seen} == {total}
+    assert len(seen) > 2 and total // 2 < seen[-1][0] < total
