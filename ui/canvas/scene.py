@@ -140,15 +140,14 @@ class MapScene(Batches, Gestures, Selection, QGraphicsScene):
         Each chunk reads the map as it is then: a step added meanwhile is built, a removed one
         is not (model events about items not built yet are left to the builder). Each chunk's
         items get the current analysis's flags and critical path before they join the scene."""
-        map_ = self.map
+        map_, built = self.map, self.item_for_step
         limit = chunk or sys.maxsize
-        while True:
-            steps = [s for s in map_.steps if s.id not in self.item_for_step][:limit]
+        while not self._complete:
+            steps = [s for s in map_.steps if s.id not in built][:limit]
             step_items = [self._add_step_item(step, add=False) for step in steps]
             room = limit - len(steps)
             flows = [f for f in map_.flows if f.id not in self.item_for_flow
-                     and f.source in self.item_for_step
-                     and f.target in self.item_for_step][:room] if room else []
+                     and f.source in built and f.target in built][:room] if room else []
             flow_items = [self._add_flow_item(flow, add=False) for flow in flows]
             if step_items or flow_items:
                 # Items get their analysis state (badges, outlines) before they join the scene.
@@ -157,22 +156,17 @@ class MapScene(Batches, Gestures, Selection, QGraphicsScene):
                 self._presenter.apply(self, self.document.analysis(map_.id))
                 for item in (*step_items, *flow_items):
                     self.addItem(item)
-                self._content = None
             if room and len(flows) < room:  # every step and flow has its item: the bursts last
                 for kaizen in map_.kaizens:
                     if kaizen.id not in self.item_for_kaizen:
                         self._add_kaizen_item(kaizen)
                 self._complete = True
-                self._content = None
                 if self._lanes_by is not None:
                     self._update_lanes()
                 self.schedule_layout()
-                yield self._built(), self._built()
-                return
-            yield self._built(), len(map_.steps) + len(map_.flows) + len(map_.kaizens)
-
-    def _built(self) -> int:
-        return len(self.item_for_step) + len(self.item_for_flow) + len(self.item_for_kaizen)
+            self._content = None
+            yield (len(built) + len(self.item_for_flow) + len(self.item_for_kaizen),
+                   len(map_.steps) + len(map_.flows) + len(map_.kaizens))
 
     def _not_built_yet(self, event: object) -> bool:
         """While the scene is being built: whether the event is about an item the builder has
