@@ -308,11 +308,13 @@ class _Meter:
 
     def __init__(self, progress: Progress | None, total: int) -> None:
         self.progress, self.total, self.done = progress, total, 0
+        self.cancellable = True  # False once the files are being written: too late to stop
 
     def report(self, done: float) -> None:
         """Report `done` items of work (ExportCancelled if the callback returns False)."""
         self.done = min(round(done), self.total)
-        if self.progress is not None and self.progress(self.done, self.total) is False:
+        answer = self.progress(self.done, self.total) if self.progress is not None else True
+        if answer is False and self.cancellable:
             raise ExportCancelled("export cancelled")
 
     def part(self, weight: int) -> Callable[[float], None]:
@@ -396,6 +398,7 @@ def export_maps(source: Document | Project, path: str | Path, map_ids: list[str]
                     meter.run(_dismantle(page.scene), 0)
     except (OSError, MemoryError, RuntimeError) as error:
         raise FileFormatError(targets[0], f"cannot be rendered: {error}") from error
+    meter.cancellable = False  # a Cancel now would say "nothing written" of written files
     meter.run(in_background(lambda: write_atomically(files)), 0)
     if progress is not None:
         progress(meter.total, meter.total)
