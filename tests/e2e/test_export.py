@@ -161,7 +161,7 @@ def test_a_failed_rendering_writes_nothing(document, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise MemoryError("no memory for the image")
 
-    monkeypatch.setattr(ui.render.images, "render_image", broken)
+    monkeypatch.setattr(ui.render.images, "image_job", broken)  # the PNG's drawing
     with pytest.raises(FileFormatError, match="map.png: cannot be rendered"):
         render_map(document, "current", target, "png")
     assert target.read_bytes() == b"previous"
@@ -173,11 +173,14 @@ def test_cancelling_through_progress_writes_nothing(document, tmp_path):
 
     def progress(done, total):
         calls.append((done, total))
-        return done < 1
+        return done == 0  # Cancel at the second call
 
     with pytest.raises(ui.render.images.ExportCancelled):
         export_maps(document, tmp_path / "maps.pdf", None, "pdf", progress=progress)
-    assert calls == [(0, 3), (1, 3)]
+    # Work in items: each map's steps + flows + kaizens + 1, to build and again to draw, and 1 to
+    # write: current 3 + 2 + 0 + 1 = 6, future 1 + 0 + 0 + 1 = 2, total 2 × (6 + 2) + 1 = 17.
+    # The current state's 5 items are built in one chunk: BUILDING (0.6) of its 6 = 3.6 → 4.
+    assert calls == [(0, 17), (4, 17)]
     assert list(tmp_path.iterdir()) == []
 
 

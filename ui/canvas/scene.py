@@ -13,6 +13,9 @@ live in the model.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+
 from PySide6.QtCore import QObject, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -66,6 +69,7 @@ from vsm.model.records import Kaizen
 
 GRID = 20.0
 MARGIN = 400.0  # room around the map to scroll into and double-click on
+BUILD_CHUNK = 150  # items per chunk of build_in_chunks (about 20 ms on a 2-core machine)
 
 
 class MapScene(Batches, Gestures, Selection, QGraphicsScene):
@@ -79,7 +83,10 @@ class MapScene(Batches, Gestures, Selection, QGraphicsScene):
     title_edit_requested = Signal(str)  # kaizen id double-clicked: the view edits its title
 
     def __init__(self, document: Document, map_: ValueStreamMap,
-                 parent: QObject | None = None, read_only: bool = False) -> None:
+                 parent: QObject | None = None, read_only: bool = False,
+                 build: bool = True) -> None:
+        """A scene of the map with all its items (`build=False`: with only the legend, ladder,
+        summary and lanes; build_in_chunks() adds the rest, a chunk at a time)."""
         super().__init__(parent)
         self.document = document
         self.map = map_
@@ -110,18 +117,74 @@ class MapScene(Batches, Gestures, Selection, QGraphicsScene):
         self._layout_timer.timeout.connect(self.layout_decorations)
         self._batch: Batch | None = None  # a batch of model events under way (vsm.model.bulk)
         self._kept: dict[str, QGraphicsItem] = {}  # the last batch's removed items, by id
-        # Items get their analysis state (badges, outlines) before they join the scene.
-        steps = [self._add_step_item(step, add=False) for step in map_.steps]
-        flows = [self._add_flow_item(flow, add=False) for flow in map_.flows]
-        self._presenter.apply(self, document.analysis(map_.id))
-        for item in (*steps, *flows):
-            self.addItem(item)
-        for kaizen in map_.kaizens:
-            self._add_kaizen_item(kaizen)
+        self._complete = False  # every step, flow and kaizen of the map has its item
+        self._presenter.apply(self, document.analysis(map_.id))  # the summary; items follow
+        if build:
+            for _ in self.build_in_chunks(chunk=0):
+                pass
         self._attached = True
         map_.subscribe(self._on_model_event, batches=True)
         document.analysis_changed.connect(self._on_analysis_changed)
         self.layout_decorations()
+
+    @property
+    def complete(self) -> bool:
+        """Whether every step, flow and kaizen burst of the map has its item (see build=False)."""
+        return self._complete
+
+    def build_in_chunks(self, chunk: int = BUILD_CHUNK) -> Iterator[tuple[int, int]]:
+        """Add the items the map's steps, flows and kaizen bursts still lack, about `chunk` at a
+        time (0: all at once), the steps first, a flow once both its steps have theirs; yield
+        (items built, items of the map) after each chunk, and mark the scene complete at the end.
+
+        Each chunk reads the map as it is then: a step added meanwhile is built, a removed one
+        is not (model events about items not built yet are left to the builder). Each chunk's
+        items get the current analysis's flags and critical path before they join the scene."""
+        map_, built = self.map, self.item_for_step
+        limit = chunk or sys.maxsize
+        while not self._complete:
+            steps = [s for s in map_.steps if s.id not in built][:limit]
+            step_items = [self._add_step_item(step, add=False) for step in steps]
+            room = limit - len(steps)
+            flows = [f for f in map_.flows if f.id not in self.item_for_flow
+                     and f.source in built and f.target in built][:room] if room else []
+            flow_items = [self._add_flow_item(flow, add=False) for flow in flows]
+            if step_items or flow_items:
+                # Items get their analysis state (badges, outlines) before they join the scene.
+                self._presenter.items_changed(steps=[s.id for s in steps],
+                                              flows=[f.id for f in flows])
+                self._presenter.apply(self, self.document.analysis(map_.id))
+                for item in (*step_items, *flow_items):
+                    self.addItem(item)
+            if room and len(flows) < room:  # every step and flow has its item: the bursts last
+                for kaizen in map_.kaizens:
+                    if kaizen.id not in self.item_for_kaizen:
+                        self._add_kaizen_item(kaizen)
+                self._complete = True
+                if self._lanes_by is not None:
+                    self._update_lanes()
+                self.schedule_layout()
+            self._content = None
+            yield (len(built) + len(self.item_for_flow) + len(self.item_for_kaizen),
+                   len(map_.steps) + len(map_.flows) + len(map_.kaizens))
+
+    def _not_built_yet(self, event: object) -> bool:
+        """While the scene is being built: whether the event is about an item the builder has
+        not made yet (it reads the map's current state when it gets there)."""
+        if isinstance(event, (StepAdded, FlowAdded, KaizenAdded)):
+            return True
+        if isinstance(event, StepChanged):
+            return event.step.id not in self.item_for_step
+        if isinstance(event, FlowChanged):
+            flow = event.flow
+            if flow.id in self.item_for_flow and not (flow.source in self.item_for_step
+                                                      and flow.target in self.item_for_step):
+                self._remove(self.item_for_flow.pop(flow.id))  # its new end is not built yet
+                return True
+            return flow.id not in self.item_for_flow
+        if isinstance(event, KaizenChanged):
+            return event.kaizen.id not in self.item_for_kaizen
+        return False
 
     @property
     def attached(self) -> bool:
@@ -215,6 +278,8 @@ class MapScene(Batches, Gestures, Selection, QGraphicsScene):
     # ------------------------------------------------------------ model events
 
     def _on_model_event(self, event: object) -> None:
+        if not self._complete and self._not_built_yet(event):
+            return
         if isinstance(event, (BatchStarted, BatchEnded)):
             self._on_batch(event)
             return

@@ -15,6 +15,13 @@ strip is a path cut from the box for that reason). PDF: one A3 page per map
 (landscape for wide maps), the map scaled to fit under a title line, all in one file. Several maps
 in an image format make one file per map, named OUT-<map name>.<suffix>.
 
+A big map's export never holds the window for long: its scene is built a chunk of items at a
+time (MapScene(build=False)), its flows routed a flow at a time, and it is drawn item by item
+with the painter kept open (ui.render.painting, exactly what one QGraphicsScene.render call
+draws), the PNG encoding and the file writing on a thread; `export_maps` calls its
+progress callback between the slices with the items of work done (each map's items built, then
+drawn), so a progress dialog can follow and cancel it.
+
 Files are written atomically: everything is rendered in memory first, written to temporary files
 in the target's folder and moved onto the targets with os.replace; on failure no target changes
 and FileFormatError(path, reason) says why. `export_png`, `export_svg` and `export_pdf` are what
@@ -26,31 +33,34 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QMimeData, QRectF, QSize, Qt
-from PySide6.QtGui import (
-    QFont,
-    QFontInfo,
-    QGuiApplication,
-    QImage,
-    QPageLayout,
-    QPageSize,
-    QPainter,
-    QPdfWriter,
-)
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import QByteArray, QMimeData, QRectF, QSize
+from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
 
 from ui.canvas.items import FlowItem, StepItem
 from ui.canvas.palette import LIGHT
-from ui.canvas.routes import route_flows
+from ui.canvas.routes import ROUTED_STEPS_LIMIT, FlowRouting
 from ui.canvas.scene import MapScene
 from ui.document.clipboard import IMAGE_MARKER
 from ui.document.document import Document
+from ui.render.painting import (
+    APP,
+    SLICE_SECONDS,
+    Page,
+    T,
+    finish,
+    image_bytes,
+    image_job,
+    in_background,
+    page_job,
+    pdf_job,
+    svg_job,
+)
 from vsm.errors import ExportCancelled, FileFormatError
 from vsm.files.atomic import write_atomically
 from vsm.files.formats import project_from_dict, project_to_dict
@@ -62,12 +72,9 @@ MAX_FACTOR = 20.0  # a PNG scale above this is a width in pixels
 MAX_SIDE = 16384  # pixels
 MAX_PIXELS = 120_000_000
 MARGIN = 24.0  # map units around the content
-DOTS_PER_METRE = round(300 / 0.0254)  # 300 dpi in the PNG's metadata
-SVG_DPI = 96  # CSS pixels: the SVG's width and height in mm match the map at 100 %
 CLIPBOARD_FACTOR = 2.0
 CLIPBOARD_WIDTH = 3840
 SVG_MIME = "image/svg+xml"
-APP = "VSM Studio"
 
 Progress = Callable[[int, int], bool]
 _APPLICATION: QApplication | None = None
@@ -91,38 +98,85 @@ def ensure_application() -> QApplication:
 
 @contextmanager
 def export_scene(document: Document, map_id: str, colour_mode: str = "activity",
-                 step_ids: list[str] | None = None) -> Iterator[MapScene]:
+                 step_ids: list[str] | None = None,
+                 between: Callable[[float], None] | None = None) -> Iterator[MapScene]:
     """A fresh MapScene of the map in the LIGHT theme with its analysis applied, ready to render.
 
     With `step_ids`, only those steps, the flows between them and what belongs to them show.
+    The scene is built and routed in slices; `between(fraction done)` is called after each (an
+    exception it raises, such as ExportCancelled, stops the building and leaves the block).
     """
     ensure_application()
-    scene = MapScene(document, document.project.map(map_id))
+    scene = MapScene(document, document.project.map(map_id), build=False)
     try:
-        scene.set_colour_mode(colour_mode)
-        scene.set_theme(LIGHT)
-        scene.snap_to_grid = False
-        scene.show_last_valid = False  # the real state, never the greyed last valid figures
-        scene.apply_analysis()  # the document's current analysis, then the decorations' places
-        scene.clearSelection()
-        if step_ids:
-            chosen = set(step_ids)
-            for item in scene.items():
-                if item.parentItem() is not None:
-                    continue
-                if isinstance(item, StepItem):
-                    item.setVisible(item.step_id in chosen)
-                elif isinstance(item, FlowItem):
-                    item.setVisible(item.flow.source in chosen and item.flow.target in chosen)
-                else:  # decorations hide; items that belong to a step follow it
-                    item.setVisible(_owner_step(item) in chosen)
-        route_flows(scene)  # orthogonal, around the boxes, labels never hidden (as in the deck)
-        for item in scene.items():
-            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)  # text stays text in SVG and PDF
+        for fraction in _prepare(scene, colour_mode, step_ids):
+            if between is not None:
+                between(fraction)
         yield scene
     finally:
         scene.detach()
         scene.clear()
+
+
+BUILDING = 0.6  # of preparing an export scene: building its items; the rest routes the flows
+
+
+def _prepare(scene: MapScene, colour_mode: str, step_ids: list[str] | None) -> Iterator[float]:
+    """Make a scene of build=False an export's, a slice at a time: yield the fraction done."""
+    scene.set_colour_mode(colour_mode)
+    scene.set_theme(LIGHT)  # before the items are built: they are made in the light theme
+    scene.snap_to_grid = False
+    scene.show_last_valid = False  # the real state, never the greyed last valid figures
+    for built, total in scene.build_in_chunks():
+        yield BUILDING * built / max(total, 1)
+    scene.layout_decorations()  # the items have the analysis (built with it): the places
+    scene.clearSelection()
+    chosen = set(step_ids) if step_ids else None
+    deadline = time.perf_counter() + SLICE_SECONDS
+    for item in scene.items():
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)  # text stays text in SVG and PDF
+        if time.perf_counter() >= deadline:
+            yield BUILDING
+            deadline = time.perf_counter() + SLICE_SECONDS
+        if chosen is None or item.parentItem() is not None:
+            continue
+        if isinstance(item, StepItem):
+            item.setVisible(item.step_id in chosen)
+        elif isinstance(item, FlowItem):
+            item.setVisible(item.flow.source in chosen and item.flow.target in chosen)
+        else:  # decorations hide; items that belong to a step follow it
+            item.setVisible(_owner_step(item) in chosen)
+    # Orthogonal, around the boxes, labels never hidden (as in the deck): ui.canvas.routes'
+    # route_flows, a flow at a time.
+    if sum(item.isVisible() for item in scene.item_for_step.values()) <= ROUTED_STEPS_LIMIT:
+        routing = FlowRouting(scene)
+        flows = max(1, len(scene.item_for_flow))
+        routed = 0
+        deadline = time.perf_counter() + SLICE_SECONDS
+        while routing.advance():
+            routed += 1
+            if time.perf_counter() >= deadline:
+                yield BUILDING + (1 - BUILDING) * min(routed / flows, 1.0)
+                deadline = time.perf_counter() + SLICE_SECONDS
+        routing.apply()
+        for item in scene.items():  # the routes may have added label items
+            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    yield 1.0
+
+
+def _dismantle(scene: MapScene) -> Iterator[float]:
+    """Take a finished export scene's items away a slice at a time (a big map's scene.clear()
+    takes a tenth of a second or more), leaving an empty scene for export_scene to close."""
+    scene.detach()
+    tops = [item for item in scene.items() if item.parentItem() is None]
+    for owned in (scene.item_for_step, scene.item_for_flow, scene.item_for_kaizen):
+        owned.clear()
+    deadline = time.perf_counter() + SLICE_SECONDS
+    while tops:
+        scene.removeItem(tops.pop())  # and the last reference goes: the item is deleted
+        if time.perf_counter() >= deadline:
+            yield 1.0
+            deadline = time.perf_counter() + SLICE_SECONDS
 
 
 def _owner_step(item: QGraphicsItem) -> str | None:
@@ -147,7 +201,19 @@ def as_document(source: Document | Project) -> Document:
 
 def content_region(scene: MapScene) -> QRectF:
     """What an export shows: the scene's visible content with a margin, never empty."""
-    rect = scene.content_rect()
+    return finish(_region_job(scene))
+
+
+def _region_job(scene: MapScene) -> Generator[float, None, QRectF]:
+    """content_region as a job: the scene's content_rect() measured a slice at a time."""
+    rect = QRectF()
+    deadline = time.perf_counter() + SLICE_SECONDS
+    for item in scene.items():
+        if item.isVisible() and item.parentItem() is None and not item.boundingRect().isNull():
+            rect = rect.united(item.sceneBoundingRect())
+        if time.perf_counter() >= deadline:
+            yield 0.0
+            deadline = time.perf_counter() + SLICE_SECONDS
     if rect.isNull() or rect.isEmpty():
         rect = QRectF(0, 0, 200, 100)
     return rect.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
@@ -180,120 +246,13 @@ def _image_size(region: QRectF, scale: float | None, path: Path) -> QSize:
 
 
 def render_image(scene: QGraphicsScene, region: QRectF, size: QSize) -> QImage:
-    """The region drawn on a white image of `size` pixels, tagged as 300 dpi."""
-    image = QImage(size, QImage.Format.Format_RGB32)
-    if image.isNull():
-        raise MemoryError(f"no memory for a {size.width()} × {size.height()} image")
-    image.fill(Qt.GlobalColor.white)
-    image.setDotsPerMeterX(DOTS_PER_METRE)
-    image.setDotsPerMeterY(DOTS_PER_METRE)
-    painter = QPainter(image)
-    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
-                           | QPainter.RenderHint.SmoothPixmapTransform)
-    scene.render(painter, QRectF(0, 0, size.width(), size.height()), region,
-                 Qt.AspectRatioMode.IgnoreAspectRatio)
-    painter.end()
-    return image
-
-
-def _image_bytes(image: QImage, format_: bytes = b"PNG") -> bytes:
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, format_.decode()):
-        raise OSError("the image could not be encoded")
-    buffer.close()
-    return bytes(data.data())
+    """The region drawn on a white image of `size` pixels, tagged as 300 dpi (at once)."""
+    return finish(image_job(scene, region, size))
 
 
 def svg_bytes(scene: QGraphicsScene, region: QRectF, title: str, description: str) -> bytes:
     """The region as an SVG document: text as <text>, viewBox = the region at map units."""
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    generator = QSvgGenerator()  # SVG Tiny 1.2, which keeps no clipping: items must not clip
-    generator.setOutputDevice(buffer)
-    generator.setResolution(SVG_DPI)
-    generator.setSize(QSize(round(region.width()), round(region.height())))
-    generator.setViewBox(QRectF(0, 0, region.width(), region.height()))
-    generator.setTitle(title)
-    generator.setDescription(description)
-    painter = QPainter(generator)
-    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-    scene.render(painter, QRectF(0, 0, region.width(), region.height()), region,
-                 Qt.AspectRatioMode.IgnoreAspectRatio)
-    painter.end()
-    buffer.close()
-    return _with_font_fallbacks(bytes(data.data()))
-
-
-def _with_font_fallbacks(svg: bytes) -> bytes:
-    """Name the font Qt actually used and a generic family after the one QSvgGenerator wrote
-    (often "Sans Serif", which other programs would draw in a serif font)."""
-    def fallback(match: re.Match[bytes]) -> bytes:
-        family = match.group(1).decode("utf-8")
-        names = [family, QFontInfo(QFont(family)).family()]
-        unique = list(dict.fromkeys(n for n in names if n and "'" not in n))
-        listed = ", ".join(f"'{n}'" for n in unique) + ", sans-serif"
-        return b'font-family="' + listed.encode("utf-8") + b'"'
-
-    return re.sub(rb'font-family="([^"\']*)"', fallback, svg)
-
-
-@dataclass
-class _Page:
-    """One map on a PDF page: its scene, the region to draw and the title line above it."""
-
-    scene: MapScene
-    region: QRectF
-    title: str
-
-
-def pdf_bytes(pages: list[_Page], title: str) -> bytes:
-    """One A3 page per map (landscape unless the map is taller than wide), as vector PDF."""
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setTitle(title)
-    writer.setCreator(APP)
-    writer.setResolution(300)
-    painter = QPainter()
-    for index, page in enumerate(pages):
-        portrait = page.region.height() > page.region.width()
-        orientation = (QPageLayout.Orientation.Portrait if portrait
-                       else QPageLayout.Orientation.Landscape)
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A3), orientation,
-                                         QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter))
-        if index == 0:
-            if not painter.begin(writer):
-                raise OSError("the PDF could not be started")
-        elif not writer.newPage():
-            raise OSError("a PDF page could not be added")
-        _draw_pdf_page(painter, page, QRectF(0, 0, writer.width(), writer.height()))
-    if painter.isActive():
-        painter.end()
-    buffer.close()
-    return bytes(data.data())
-
-
-def _draw_pdf_page(painter: QPainter, page: _Page, area: QRectF) -> None:
-    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-    font = QFont()
-    font.setPointSizeF(14)
-    font.setBold(True)
-    painter.setFont(font)
-    painter.setPen(Qt.GlobalColor.black)
-    header = painter.fontMetrics().height() * 1.8
-    painter.drawText(QRectF(area.left(), area.top(), area.width(), header),
-                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, page.title)
-    room = area.adjusted(0, header, 0, 0)
-    factor = min(room.width() / page.region.width(), room.height() / page.region.height())
-    width, height = page.region.width() * factor, page.region.height() * factor
-    target = QRectF(room.left() + (room.width() - width) / 2,
-                    room.top() + (room.height() - height) / 2, width, height)
-    page.scene.render(painter, target, page.region,
-                      Qt.AspectRatioMode.IgnoreAspectRatio)
+    return finish(svg_job(scene, region, title, description))
 
 
 def paint_map_page(painter: QPainter, area: QRectF, document: Document, map_id: str,
@@ -302,8 +261,8 @@ def paint_map_page(painter: QPainter, area: QRectF, document: Document, map_id: 
     painter: a PDF page or a printer's page."""
     map_ = document.project.map(map_id)
     with export_scene(document, map_id, colour_mode) as scene:
-        _draw_pdf_page(painter, _Page(scene, content_region(scene),
-                                      _title(document.project, map_)), area)
+        finish(page_job(painter, Page(scene, content_region(scene),
+                                      _title(document.project, map_)), area))
 
 
 # ---------------------------------------------------------------- files
@@ -338,24 +297,66 @@ def _description(map_: ValueStreamMap) -> str:
     return f"A {kind} value-stream map of {len(map_.steps)} steps, exported from {APP}."
 
 
-def _render_one(scene: MapScene, project: Project, map_: ValueStreamMap, format_: str,
-                scale: float | None, path: Path) -> bytes:
-    """One map's scene as the bytes of a PNG, SVG or one-page PDF file."""
-    region = content_region(scene)
+def _weight(map_: ValueStreamMap) -> int:
+    """An export's work on one map, in items: to prepare its scene, and again to draw it."""
+    return len(map_.steps) + len(map_.flows) + len(map_.kaizens) + 1
+
+
+class _Meter:
+    """An export's progress in items of work: reports it, and stops the export when the
+    callback says so (it returned False)."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+        self.cancellable = True  # False once the files are being written: too late to stop
+
+    def report(self, done: float) -> None:
+        """Report `done` items of work (ExportCancelled if the callback returns False)."""
+        self.done = min(round(done), self.total)
+        answer = self.progress(self.done, self.total) if self.progress is not None else True
+        if answer is False and self.cancellable:
+            raise ExportCancelled("export cancelled")
+
+    def part(self, weight: int) -> Callable[[float], None]:
+        """A reporter of a fraction of the next `weight` items of work."""
+        base = self.done
+        return lambda fraction: self.report(base + fraction * weight)
+
+    def run(self, job: Generator[float, None, T], weight: int) -> T:
+        """Run a drawing job, reporting it as the next `weight` items of work; a cancelled job
+        is closed (its painter ends)."""
+        report = self.part(weight)
+        try:
+            while True:
+                try:
+                    fraction = next(job)
+                except StopIteration as done:
+                    return done.value  # type: ignore[no-any-return]
+                report(fraction)
+        finally:
+            job.close()
+
+
+def _drawing(scene: MapScene, project: Project, map_: ValueStreamMap, format_: str,
+             scale: float | None, path: Path) -> Generator[float, None, bytes]:
+    """A job drawing one map's scene as the bytes of a PNG, SVG or one-page PDF file."""
+    region = yield from _region_job(scene)
     if format_ == "png":
-        return _image_bytes(render_image(scene, region, _image_size(region, scale, path)))
+        image = yield from image_job(scene, region, _image_size(region, scale, path))
+        return (yield from in_background(lambda: image_bytes(image)))
     if format_ == "svg":
-        return svg_bytes(scene, region, _title(project, map_), _description(map_))
-    return pdf_bytes([_Page(scene, region, _title(project, map_))], project.name)
+        return (yield from svg_job(scene, region, _title(project, map_), _description(map_)))
+    return (yield from pdf_job([Page(scene, region, _title(project, map_))], project.name))
 
 
 def export_maps(source: Document | Project, path: str | Path, map_ids: list[str] | None,
                 format_: str, *, scale: float | None = None, progress: Progress | None = None,
                 colour_mode: str = "activity", step_ids: list[str] | None = None) -> list[Path]:
     """Render the maps (default: all, in project order) of a Document or Project; return the
-    files written. progress(done, total) returning False cancels (ExportCancelled, nothing
-    written); failures raise FileFormatError naming the file. `step_ids` limits what is drawn
-    to those steps (see export_scene)."""
+    files written. progress(done, total) is called often (items of work done: each map's items
+    built, then drawn; about every SLICE_SECONDS); returning False cancels (ExportCancelled,
+    nothing written); failures raise FileFormatError naming the file. `step_ids` limits what is
+    drawn to those steps (see export_scene)."""
     if format_ not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, not {format_!r}")
     ensure_application()
@@ -370,32 +371,37 @@ def export_maps(source: Document | Project, path: str | Path, map_ids: list[str]
     targets = output_paths(path, maps, format_)
     for map_ in maps:  # a large map's worker may be recomputing: draw the figures of now
         document.live.current(map_.id)
-    total = len(maps) + 1
-    if progress is not None and progress(0, total) is False:
-        raise ExportCancelled("export cancelled")
+    meter = _Meter(progress, sum(2 * _weight(map_) for map_ in maps) + 1)
+    meter.report(0)
     files: list[tuple[Path, bytes]] = []
-    pages: list[_Page] = []
+    pages: list[Page] = []
     per_map = targets if len(targets) == len(maps) else [targets[0]] * len(maps)
     try:
         with ExitStack() as pdf_scenes:  # PDF pages are drawn once every map's scene is ready
-            for done, (map_, target) in enumerate(zip(maps, per_map), start=1):
+            for map_, target in zip(maps, per_map):
+                building = meter.part(_weight(map_))
                 if format_ == "pdf":
-                    scene = pdf_scenes.enter_context(export_scene(document, map_.id, colour_mode,
-                                                                   step_ids))
-                    pages.append(_Page(scene, content_region(scene), _title(project, map_)))
-                else:
-                    with export_scene(document, map_.id, colour_mode, step_ids) as scene:
-                        files.append((target, _render_one(scene, project, map_, format_, scale,
-                                                          target)))
-                if progress is not None and progress(done, total) is False:
-                    raise ExportCancelled("export cancelled")
+                    scene = pdf_scenes.enter_context(export_scene(
+                        document, map_.id, colour_mode, step_ids, between=building))
+                    region = meter.run(_region_job(scene), 0)
+                    pages.append(Page(scene, region, _title(project, map_)))
+                    continue
+                with export_scene(document, map_.id, colour_mode, step_ids,
+                                  between=building) as scene:
+                    files.append((target, meter.run(
+                        _drawing(scene, project, map_, format_, scale, target), _weight(map_))))
+                    meter.run(_dismantle(scene), 0)
             if format_ == "pdf":
-                files.append((targets[0], pdf_bytes(pages, project.name)))
+                drawing = sum(_weight(map_) for map_ in maps)
+                files.append((targets[0], meter.run(pdf_job(pages, project.name), drawing)))
+                for page in pages:
+                    meter.run(_dismantle(page.scene), 0)
     except (OSError, MemoryError, RuntimeError) as error:
         raise FileFormatError(targets[0], f"cannot be rendered: {error}") from error
-    write_atomically(files)
+    meter.cancellable = False  # a Cancel now would say "nothing written" of written files
+    meter.run(in_background(lambda: write_atomically(files)), 0)
     if progress is not None:
-        progress(total, total)
+        progress(meter.total, meter.total)
     return [target for target, _ in files]
 
 

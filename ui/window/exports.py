@@ -3,7 +3,9 @@
 The export dialog (ui.dialogs.export) asks for the format, the maps and the file; the deck comes
 from vsm.export.deck, the pictures and the A3 report from ui.render. A progress dialog follows
 long exports and its Cancel button stops them before anything is written; a failure is reported
-in a message box naming the file, and the outcome in the status bar.
+in a message box naming the file, and the outcome in the status bar. The pictures are built and
+drawn in slices (ui.render.painting) with the progress callback between them, so the window
+keeps turning its event loop: the dialog shows how far the drawing got and Cancel answers.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def run_export(shell: Shell, options: ExportOptions) -> list[Path]:
     progress_dialog = QProgressDialog("Exporting…", "Cancel", 0, 1, shell.window())
     progress_dialog.setWindowTitle("Export")
     progress_dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    progress_dialog.setMinimumDuration(400)
+    progress_dialog.setMinimumDuration(300)
     progress_dialog.setAutoReset(False)
 
     def progress(done: int, total: int) -> bool:

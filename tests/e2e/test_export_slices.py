@@ -1,0 +1,165 @@
+"""Exports of big maps in slices (issue 19): the scene is built and drawn a slice at a time, the
+progress callback runs between slices (so the window turns its event loop and Cancel works),
+and the pictures are exactly those of one QGraphicsScene.render call."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QProgressDialog
+
+import ui.render.painting
+from bench.generate import synthetic_project
+from tests.helpers.maps import export_project
+from ui.canvas.scene import MapScene
+from ui.dialogs.export import ExportOptions
+from ui.document.document import Document
+from ui.render.images import content_region, export_maps, export_scene, render_image
+from ui.window.exports import run_export
+from vsm.errors import ExportCancelled
+from vsm.model import Flow, Step
+
+
+def rendered_at_once(scene, region, size) -> QImage:
+    """What the exports drew before issue 19: one scene.render call on a white image."""
+    image = QImage(size, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+                           | QPainter.RenderHint.SmoothPixmapTransform)
+    scene.render(painter, QRectF(0, 0, size.width(), size.height()), region,
+                 Qt.AspectRatioMode.IgnoreAspectRatio)
+    painter.end()
+    return image
+
+
+@pytest.fixture
+def every_item_a_slice(monkeypatch):
+    """A slice after every item drawn: as many slices as a big map gives, on a small one."""
+    monkeypatch.setattr(ui.render.painting, "SLICE_SECONDS", 0.0)
+
+
+@pytest.mark.parametrize("step_ids", [None, ["a", "b"]])
+def test_the_picture_drawn_in_slices_is_the_one_render_draws(qapp, every_item_a_slice, step_ids):
+    """Badges, kaizen bursts, routed flows with labels, the legend, ladder and summary; and a
+    selection, whose other items are hidden."""
+    document = Document(export_project(kaizens=2), autosave=False)
+    with export_scene(document, "current", step_ids=step_ids) as scene:
+        region = content_region(scene)
+        size = QImage(1200, 500, QImage.Format.Format_RGB32).size()
+        sliced = render_image(scene, region, size)
+        assert sliced == rendered_at_once(scene, region, size)
+
+
+def test_a_scene_built_in_chunks_has_the_items_of_one_built_at_once(qapp):
+    project = synthetic_project(60)
+    document = Document(project, autosave=False)
+    map_ = project.maps[0]
+    at_once = MapScene(document, map_)
+    in_chunks = MapScene(document, map_, build=False)
+    assert not in_chunks.complete and not in_chunks.item_for_step
+    progress = list(in_chunks.build_in_chunks(chunk=25))
+    total = len(map_.steps) + len(map_.flows)
+    # 60 steps then the flows, 25 items a chunk: ceil(total / 25) chunks, the last says all.
+    assert len(progress) == -(-total // 25) and progress[-1] == (total, total)
+    assert [done for done, _ in progress] == sorted(done for done, _ in progress)
+    assert in_chunks.complete
+    assert in_chunks.item_for_step.keys() == at_once.item_for_step.keys() == {
+        step.id for step in map_.steps}
+    assert in_chunks.item_for_flow.keys() == at_once.item_for_flow.keys() == {
+        flow.id for flow in map_.flows}
+    for step_id, item in at_once.item_for_step.items():
+        twin = in_chunks.item_for_step[step_id]
+        assert [b.flag for b in twin.badges()] == [b.flag for b in item.badges()]
+        assert twin.pos() == item.pos()
+    assert len(in_chunks.items()) == len(at_once.items())
+    for scene in (at_once, in_chunks):
+        scene.detach()
+
+
+def test_edits_while_a_scene_is_built_are_taken_by_the_builder(qapp):
+    """A step added meanwhile is built, a removed one is not, a changed one shows its new
+    name; events about items not built yet are left to the builder."""
+    project = synthetic_project(30)
+    document = Document(project, autosave=False)
+    map_ = project.maps[0]
+    scene = MapScene(document, map_, build=False)
+    building = scene.build_in_chunks(chunk=10)
+    next(building)  # 10 steps built
+    last = map_.steps[-1]
+    document.set_step_field(map_.id, last.id, "name", "Renamed meanwhile")
+    gone = map_.steps[-2]
+    document.remove(map_.id, [gone.id])
+    document.add_steps(map_.id, [Step("Added meanwhile", id="new", x=0, y=900)],
+                       [Flow(map_.steps[0].id, "new", id="new-flow")])
+    first = map_.steps[0]  # built: it follows its edits at once
+    document.set_step_field(map_.id, first.id, "x", first.x + 40)
+    for _ in building:
+        pass
+    assert scene.complete
+    assert scene.item_for_step.keys() == {step.id for step in map_.steps}
+    assert gone.id not in scene.item_for_step and "new" in scene.item_for_step
+    assert scene.item_for_flow.keys() == {flow.id for flow in map_.flows}
+    assert scene.item_for_step[last.id].step.name == "Renamed meanwhile"
+    assert scene.item_for_step[first.id].x() == first.x
+    assert "new-flow" in scene.item_for_flow
+    scene.detach()
+
+
+def test_the_progress_is_told_many_times_and_cancel_midway_writes_nothing(
+        qapp, tmp_path, every_item_a_slice):
+    project = synthetic_project(300)
+    map_ = project.maps[0]
+    calls: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> bool:
+        calls.append((done, total))
+        return True
+
+    written = export_maps(project, tmp_path / "all.png", None, "png", progress=progress)
+    assert [p.name for p in written] == ["all.png"]
+    # Work: (steps + flows + kaizens + 1) to build and again to draw, and 1 to write.
+    total = 2 * (len(map_.steps) + len(map_.flows) + len(map_.kaizens) + 1) + 1
+    assert {t for _, t in calls} == {total} and calls[-1] == (total, total)
+    assert len(calls) > len(map_.steps)  # a call after every top-level item drawn, at least
+    dones = [d for d, _ in calls]
+    assert dones == sorted(dones)
+
+    cancelled_at: list[int] = []
+
+    def cancel_halfway(done: int, total: int) -> bool:
+        if done > total // 2:
+            cancelled_at.append(done)
+            return False
+        return True
+
+    with pytest.raises(ExportCancelled):
+        export_maps(project, tmp_path / "cancelled.svg", None, "svg", progress=cancel_halfway)
+    assert len(cancelled_at) == 1 and cancelled_at[0] < total  # it stopped while drawing
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.png"]
+
+
+def test_cancel_in_the_progress_dialog_midway_through_the_drawing(make_window, tmp_path,
+                                                                   monkeypatch):
+    """File > Export… of a 200-step map: the progress dialog counts items of work and its
+    Cancel, pressed once the bar is past half (the scene built, the drawing under way), stops
+    the export with nothing written."""
+    project = synthetic_project(200)
+    map_ = project.maps[0]
+    window = make_window(Document(project, autosave=False))
+    seen: list[tuple[int, int]] = []
+
+    def cancelled(dialog: QProgressDialog) -> bool:
+        seen.append((dialog.value(), dialog.maximum()))
+        return dialog.value() > dialog.maximum() // 2
+
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", cancelled)
+    target = tmp_path / "map.png"
+    assert run_export(window, ExportOptions("png", [map_.id], 2000, target)) == []
+    assert list(tmp_path.iterdir()) == []
+    assert "cancelled" in window.statusBar().currentMessage()
+    # (steps + flows + kaizens + 1) to build and again to draw, and 1 to write.
+    total = 2 * (len(map_.steps) + len(map_.flows) + len(map_.kaizens) + 1) + 1
+    assert {maximum for _, maximum in seen} == {total}
+    assert len(seen) > 2 and total // 2 < seen[-1][0] < total

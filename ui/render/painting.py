@@ -1,0 +1,381 @@
+"""Draw a scene onto a painter in slices, as one QGraphicsScene.render call would draw it.
+
+`QGraphicsScene.render` draws every item in one call, which keeps the window from turning its
+event loop for seconds on a big map. `paint_in_slices` draws the same thing with the painter kept
+open between slices (a QImage's, a QSvgGenerator's or a QPdfWriter's): it does what render does
+inside — the items of the source region in ascending stacking order, each with its scene
+transform combined with the region→target transform, its effective opacity and a plain
+QStyleOptionGraphicsItem, children behind or above their parent, clips by the clip flags — and
+yields after about SLICE_SECONDS of drawing so that the caller can let the event loop turn.
+The scene must not change until the drawing ends (an export's scene is its own).
+
+The formats in memory are drawn the same way: `image_job`, `svg_job` and `pdf_job` are
+generators that yield the fraction drawn (0 to 1) between slices and return the QImage or the
+file's bytes; `finish` runs one to its end at once (the CLI, Copy as Image, the templates). Their
+painters always end, even when the job is closed halfway (a cancelled export).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QFont,
+    QFontInfo,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTransform,
+)
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyle, QStyleOptionGraphicsItem
+
+SLICE_SECONDS = 0.025  # drawing per slice: the event loop turns about this often
+DOTS_PER_METRE = round(300 / 0.0254)  # 300 dpi in the PNG's metadata
+SVG_DPI = 96  # CSS pixels: the SVG's width and height in mm match the map at 100 %
+APP = "VSM Studio"
+SVG_PIECE = 2_000_000  # bytes of SVG given their font fallbacks at a time (about 20 ms)
+
+T = TypeVar("T")
+
+_Flag = QGraphicsItem.GraphicsItemFlag
+
+
+def region_transform(target: QRectF, source: QRectF) -> QTransform:
+    """The transform that maps the scene's `source` rectangle onto `target` (aspect ignored)."""
+    return (QTransform().translate(target.left(), target.top())
+            .scale(target.width() / source.width(), target.height() / source.height())
+            .translate(-source.left(), -source.top()))
+
+
+def items_to_paint(scene: QGraphicsScene, source: QRectF) -> Generator[float, None,
+                                                                          list[QGraphicsItem]]:
+    """A job finding the top-level items render() draws for `source`, in the order it draws
+    them: those of the visible items whose bounding rectangles meet the region, in ascending
+    stacking order (as scene.items(source, IntersectsItemBoundingRect), which asks every item
+    its bounding rectangle in one go)."""
+    everything = scene.items(Qt.SortOrder.AscendingOrder)  # quick: no item is measured
+    tops: list[QGraphicsItem] = []
+    seen: set[int] = set()
+    deadline = time.perf_counter() + SLICE_SECONDS
+    for index, item in enumerate(everything):
+        if item.isVisible() and source.intersects(_adjusted(item.sceneBoundingRect())):
+            top = item.topLevelItem()
+            if id(top) not in seen:
+                seen.add(id(top))
+                tops.append(top)
+        if time.perf_counter() >= deadline:
+            yield index / len(everything)
+            deadline = time.perf_counter() + SLICE_SECONDS
+    return tops
+
+
+def _adjusted(rect: QRectF) -> QRectF:
+    """A flat rectangle given a hair of width or height, as Qt's item queries do."""
+    if not rect.width():
+        rect.adjust(-0.00001, 0, 0.00001, 0)
+    if not rect.height():
+        rect.adjust(0, -0.00001, 0, 0.00001)
+    return rect
+
+
+def paint_in_slices(scene: QGraphicsScene, painter: QPainter, target: QRectF, source: QRectF,
+                    slice_seconds: float | None = None) -> Iterator[tuple[int, int]]:
+    """Draw `source` of the scene into `target` of the active painter exactly as
+    scene.render(painter, target, source, Qt.IgnoreAspectRatio) would; yield (top-level items
+    drawn, items to draw) after each slice of about `slice_seconds` (default SLICE_SECONDS),
+    and once at the end. The painter is left as it was found."""
+    if slice_seconds is None:
+        slice_seconds = SLICE_SECONDS
+    finding = items_to_paint(scene, source)
+    while True:
+        try:
+            next(finding)
+        except StopIteration as found:
+            tops: list[QGraphicsItem] = found.value
+            break
+        yield 0, 1
+    total = len(tops)
+    painter.save()
+    painter.setClipRect(target, Qt.ClipOperation.IntersectClip)
+    painter.setWorldTransform(region_transform(target, source), True)
+    view = painter.worldTransform()
+    opacity = painter.opacity()
+    scene.drawBackground(painter, source)
+    deadline = time.perf_counter() + slice_seconds
+    try:
+        for drawn, item in enumerate(tops, start=1):
+            _paint_subtree(item, painter, view, opacity)
+            if time.perf_counter() >= deadline and drawn < total:
+                painter.setWorldTransform(view)
+                painter.setOpacity(opacity)
+                yield drawn, total
+                deadline = time.perf_counter() + slice_seconds
+        painter.setWorldTransform(view)
+        painter.setOpacity(opacity)
+        scene.drawForeground(painter, source)
+    finally:
+        painter.restore()
+    yield total, total
+
+
+def _paint_subtree(item: QGraphicsItem, painter: QPainter, view: QTransform,
+                   parent_opacity: float) -> None:
+    """Draw an item and its children as QGraphicsScene's drawSubtreeRecursive does."""
+    if not item.isVisible():
+        return
+    flags = QGraphicsItem.flags(item)
+    opacity = (item.opacity() if flags & _Flag.ItemIgnoresParentOpacity
+               else item.opacity() * parent_opacity)
+    transparent = opacity < 0.0001
+    children = item.childItems()
+    if transparent and not any(QGraphicsItem.flags(c) & _Flag.ItemIgnoresParentOpacity
+                               for c in children):
+        return
+    clips_children = bool(flags & _Flag.ItemClipsChildrenToShape) and bool(children)
+    transform = item.sceneTransform() * view
+    if clips_children:
+        painter.save()
+        painter.setWorldTransform(transform)
+        painter.setClipPath(item.shape(), Qt.ClipOperation.IntersectClip)
+    behind = 0  # the children stacked behind it come first (children are in stacking order)
+    while (behind < len(children)
+           and QGraphicsItem.flags(children[behind]) & _Flag.ItemStacksBehindParent):
+        behind += 1
+    for child in children[:behind]:
+        if not transparent or QGraphicsItem.flags(child) & _Flag.ItemIgnoresParentOpacity:
+            _paint_subtree(child, painter, view, opacity)
+    if not transparent and not flags & _Flag.ItemHasNoContents:
+        _paint_item(item, painter, transform, opacity, bool(flags & _Flag.ItemClipsToShape))
+    for child in children[behind:]:
+        if not transparent or QGraphicsItem.flags(child) & _Flag.ItemIgnoresParentOpacity:
+            _paint_subtree(child, painter, view, opacity)
+    if clips_children:
+        painter.restore()
+
+
+def _paint_item(item: QGraphicsItem, painter: QPainter, transform: QTransform, opacity: float,
+                clip: bool) -> None:
+    """One item's own paint(), with the style option render() gives it."""
+    bounds = item.boundingRect()
+    option = QStyleOptionGraphicsItem()
+    option.rect = bounds.toRect()
+    option.exposedRect = bounds
+    state = QStyle.StateFlag.State_None
+    if item.isSelected():
+        state |= QStyle.StateFlag.State_Selected
+    if item.isEnabled():
+        state |= QStyle.StateFlag.State_Enabled
+    if item.hasFocus():
+        state |= QStyle.StateFlag.State_HasFocus
+    option.state = state
+    painter.setWorldTransform(transform)
+    painter.setOpacity(opacity)
+    painter.save()
+    if clip:
+        painter.setClipPath(item.shape(), Qt.ClipOperation.IntersectClip)
+    item.paint(painter, option, None)
+    painter.restore()
+
+
+# ---------------------------------------------------------------- the formats, as jobs
+
+
+def finish(job: Generator[float, None, T]) -> T:
+    """Run a drawing job to its end at once and return its result."""
+    while True:
+        try:
+            next(job)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+
+def _paint_job(scene: QGraphicsScene, painter: QPainter, target: QRectF, source: QRectF
+               ) -> Generator[float, None, None]:
+    for drawn, total in paint_in_slices(scene, painter, target, source):
+        yield drawn / max(total, 1)
+
+
+def image_job(scene: QGraphicsScene, region: QRectF, size: QSize
+              ) -> Generator[float, None, QImage]:
+    """The region drawn on a white image of `size` pixels, tagged as 300 dpi."""
+    image = QImage(size, QImage.Format.Format_RGB32)
+    if image.isNull():
+        raise MemoryError(f"no memory for a {size.width()} × {size.height()} image")
+    image.fill(Qt.GlobalColor.white)
+    image.setDotsPerMeterX(DOTS_PER_METRE)
+    image.setDotsPerMeterY(DOTS_PER_METRE)
+    painter = QPainter(image)
+    try:
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing
+                               | QPainter.RenderHint.TextAntialiasing
+                               | QPainter.RenderHint.SmoothPixmapTransform)
+        yield from _paint_job(scene, painter, QRectF(0, 0, size.width(), size.height()), region)
+    finally:
+        painter.end()
+    return image
+
+
+def image_bytes(image: QImage, format_: bytes = b"PNG") -> bytes:
+    """The image encoded as a file (PNG by default)."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, format_.decode()):
+        raise OSError("the image could not be encoded")
+    buffer.close()
+    return bytes(data.data())
+
+
+def svg_job(scene: QGraphicsScene, region: QRectF, title: str, description: str
+            ) -> Generator[float, None, bytes]:
+    """The region as an SVG document: text as <text>, viewBox = the region at map units."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    generator = QSvgGenerator()  # SVG Tiny 1.2, which keeps no clipping: items must not clip
+    generator.setOutputDevice(buffer)
+    generator.setResolution(SVG_DPI)
+    generator.setSize(QSize(round(region.width()), round(region.height())))
+    generator.setViewBox(QRectF(0, 0, region.width(), region.height()))
+    generator.setTitle(title)
+    generator.setDescription(description)
+    painter = QPainter(generator)
+    try:
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing
+                               | QPainter.RenderHint.TextAntialiasing)
+        yield from _paint_job(scene, painter, QRectF(0, 0, region.width(), region.height()),
+                              region)
+    finally:
+        if painter.isActive():
+            painter.end()
+        buffer.close()
+    return (yield from font_fallbacks_job(bytes(data.data())))
+
+
+def with_font_fallbacks(svg: bytes) -> bytes:
+    """Name the font Qt actually used and a generic family after the one QSvgGenerator wrote
+    (often "Sans Serif", which other programs would draw in a serif font)."""
+    return finish(font_fallbacks_job(svg))
+
+
+def font_fallbacks_job(svg: bytes) -> Generator[float, None, bytes]:
+    """with_font_fallbacks as a job: a big map's SVG (tens of megabytes, a font-family on
+    every text) is done a piece of about SVG_PIECE bytes, cut at a line's end, at a time."""
+    listed: dict[bytes, bytes] = {}  # family -> what replaces it: worked out once each
+
+    def fallback(match: re.Match[bytes]) -> bytes:
+        family = match.group(1)
+        if family not in listed:
+            name = family.decode("utf-8")
+            names = [name, QFontInfo(QFont(name)).family()]
+            unique = list(dict.fromkeys(n for n in names if n and "'" not in n))
+            listed[family] = (", ".join(f"'{n}'" for n in unique) + ", sans-serif").encode()
+        return b'font-family="' + listed[family] + b'"'
+
+    pattern = re.compile(rb'font-family="([^"\']*)"')
+    pieces: list[bytes] = []
+    start = 0
+    while start < len(svg):
+        end = svg.find(b"\n", start + SVG_PIECE)
+        end = len(svg) if end < 0 else end + 1
+        pieces.append(pattern.sub(fallback, svg[start:end]))
+        start = end
+        if start < len(svg):
+            yield start / len(svg)
+    return b"".join(pieces)
+
+
+def in_background(work: Callable[[], T]) -> Generator[float, None, T]:
+    """Run `work` on a thread of its own (QImage.save and Python's file writes let the GUI
+    thread run meanwhile; QPainter.end on a PDF or SVG writer would not) and return its result; yield 1.0 about every SLICE_SECONDS while it runs. The
+    work must touch nothing the GUI thread uses; closing the job waits for it to end."""
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # noqa: BLE001 - raised again on the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, name="export-writer", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(SLICE_SECONDS)
+            if thread.is_alive():
+                yield 1.0
+    finally:
+        thread.join()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]
+
+
+@dataclass
+class Page:
+    """One map on a PDF page: its scene, the region to draw and the title line above it."""
+
+    scene: QGraphicsScene
+    region: QRectF
+    title: str
+
+
+def pdf_job(pages: list[Page], title: str) -> Generator[float, None, bytes]:
+    """One A3 page per map (landscape unless the map is taller than wide), as vector PDF."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setTitle(title)
+    writer.setCreator(APP)
+    writer.setResolution(300)
+    painter = QPainter()
+    try:
+        for index, page in enumerate(pages):
+            portrait = page.region.height() > page.region.width()
+            orientation = (QPageLayout.Orientation.Portrait if portrait
+                           else QPageLayout.Orientation.Landscape)
+            writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A3), orientation,
+                                             QMarginsF(12, 12, 12, 12),
+                                             QPageLayout.Unit.Millimeter))
+            if index == 0:
+                if not painter.begin(writer):
+                    raise OSError("the PDF could not be started")
+            elif not writer.newPage():
+                raise OSError("a PDF page could not be added")
+            for fraction in page_job(painter, page, QRectF(0, 0, writer.width(), writer.height())):
+                yield (index + fraction) / len(pages)
+    finally:
+        if painter.isActive():
+            painter.end()
+        buffer.close()
+    return bytes(data.data())
+
+
+def page_job(painter: QPainter, page: Page, area: QRectF) -> Generator[float, None, None]:
+    """Draw one map as a page into `area` of an active painter: a title line, the map fitted
+    below it."""
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+    font = QFont()
+    font.setPointSizeF(14)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(Qt.GlobalColor.black)
+    header = painter.fontMetrics().height() * 1.8
+    painter.drawText(QRectF(area.left(), area.top(), area.width(), header),
+                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, page.title)
+    room = area.adjusted(0, header, 0, 0)
+    factor = min(room.width() / page.region.width(), room.height() / page.region.height())
+    width, height = page.region.width() * factor, page.region.height() * factor
+    target = QRectF(room.left() + (room.width() - width) / 2,
+                    room.top() + (room.height() - height) / 2, width, height)
+    yield from _paint_job(page.scene, painter, target, page.region)
