@@ -8,8 +8,8 @@ changes the flags of more than FLAG_SLICE items (a demand set on a 5,000-step ma
 steps over capacity: their badges took 0.2 s to make), FLAG_SLICE are shown at once and the rest
 a slice per turn of the event loop, always with the newest flags (a newer analysis meanwhile
 takes over the items still waiting), so the window never waits for all of them. The first
-analysis a scene shows (an export's) and a switch to or from the last valid figures are shown
-whole at once. The badges' tooltips
+analysis a scene shows (an export's), a switch to or from the last valid figures and the items
+joining the scene (built, added, put back) are shown whole at once. The badges' tooltips
 are written when the user hovers one, from the analysis then current. The ladder is laid out again only when the critical path, its steps' times or their
 positions changed; the summary only when its figures did.
 
@@ -140,10 +140,14 @@ class AnalysisPresenter:
             self._waiting = {}
             self._show_flags(items, list(items))
             return
-        changed = [v for v, f in flags.items() if old.get(v, _NO_FLAGS) != f]
-        changed += [v for v in old.keys() - flags.keys() if old[v]]
-        changed += self._new_steps.difference(changed)
+        new = self._new_steps  # items joining the scene now: shown whole, never a slice later
+        changed = [v for v, f in flags.items() if old.get(v, _NO_FLAGS) != f and v not in new]
+        changed += [v for v in old.keys() - flags.keys() if old[v] and v not in new]
         waiting = self._waiting
+        if new:
+            for step_id in new:
+                waiting.pop(step_id, None)
+            self._show_flags(items, list(new))
         waiting.update(dict.fromkeys(changed))  # with those a previous analysis left waiting
         if len(waiting) <= self.flag_slice:
             self._waiting = {}
