@@ -146,7 +146,8 @@ def worker(size: int, directory: Path, first: int, limit: float,
     window.show()
     QTest.qWaitForWindowExposed(window)
     probe = Probe()
-    _settle(app, probe, lambda: True, 60)
+    drawn = getattr(window.tabs, "drawing", lambda: False)  # a large map's canvas, in slices
+    _settle(app, probe, lambda: not drawn(), STARTUP_SECONDS)
     probe.mark()  # the floor: an idle event loop with the window up, for a second
     end = time.perf_counter() + 1.0
     while time.perf_counter() < end:
@@ -246,7 +247,7 @@ def worker(size: int, directory: Path, first: int, limit: float,
         "undo remove step": (actions.undo.trigger, figures_shown),
         "auto-layout": (actions.auto_layout.trigger, lambda: True),
         "undo auto-layout": (actions.undo.trigger, lambda: True),
-        "open": (open_file, lambda: bool(doc().project.maps)),
+        "open": (open_file, lambda: bool(doc().project.maps) and not drawn()),
         "autosave": (autosave, lambda: state.get("saved") or "error" in state),
         "zoom to fit": (actions.zoom_fit.trigger, lambda: True),
         "export PNG": (export("png"), lambda: True),

@@ -81,6 +81,12 @@ class MapView(QGraphicsView):
             self.viewport().setUpdatesEnabled(False)
             self._fit_timer.start()
 
+    def fit_if_auto(self) -> None:
+        """Fit the map again unless the user zoomed or panned since it was last fitted (a map
+        drawn in slices: ui.canvas.building)."""
+        if self._auto_fit:
+            self.zoom_to_fit()
+
     def _fit_after_resize(self) -> None:
         try:
             if self._auto_fit:

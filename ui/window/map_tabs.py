@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTabWidget, QToolButton, QWidget
 
+from ui.canvas.building import SLICED_BUILD_STEPS, SceneBuild
 from ui.canvas.scene import MapScene
 from ui.canvas.view import MapView
 from ui.document.document import Document
@@ -95,15 +96,25 @@ class MapTabs(QTabWidget):
         self.current_changed.emit()
 
     def _make_view(self, map_: ValueStreamMap) -> MapView:
-        scene = MapScene(self.document, map_)
+        """A canvas of the map; a large map's items are added over the next turns of the event
+        loop (ui.canvas.building), the window answering meanwhile."""
+        large = len(map_.steps) >= SLICED_BUILD_STEPS
+        scene = MapScene(self.document, map_, build=not large)
         scene.set_colour_mode(self.colour_mode)
         scene.set_lanes(self.lanes_by)
         scene.snap_to_grid = self.snap_to_grid
         view = MapView(scene)
         scene.selectionChanged.connect(self.selection_changed)
         scene.status_message.connect(self.status_message)
+        if large:
+            build = SceneBuild(view)
+            build.progress.connect(self.status_message)
         self.views[map_.id] = view
         return view
+
+    def drawing(self) -> bool:
+        """Whether a canvas is still being drawn in slices (ui.canvas.building)."""
+        return any(not view.scene().complete for view in self.views.values())
 
     def _on_map_settings_changed(self, map_id: str, field: str) -> None:
         view = self.views.get(map_id)

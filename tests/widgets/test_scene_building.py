@@ -1,0 +1,60 @@
+"""A large map's canvas is drawn over several turns of the event loop (ui.canvas.building): the
+window answers meanwhile, the status bar says how far it got, the canvas takes no input until
+it is complete, and edits made meanwhile end in a scene that matches the map."""
+
+from __future__ import annotations
+
+from bench.generate import synthetic_map
+from ui.canvas.building import SLICED_BUILD_STEPS
+from ui.document.document import Document
+from vsm.model import Project
+
+
+def large_document() -> Document:
+    return Document(Project("Big", [synthetic_map(SLICED_BUILD_STEPS + 100, seed=7)]),
+                    autosave=False)
+
+
+def scene_matches_map(scene) -> bool:
+    map_ = scene.map
+    return (set(scene.item_for_step) == {s.id for s in map_.steps}
+            and set(scene.item_for_flow) == {f.id for f in map_.flows}
+            and all(scene.item_for_step[s.id].pos().x() == s.x for s in map_.steps))
+
+
+def test_a_large_map_is_drawn_in_slices_and_takes_input_once_complete(make_window, qtbot):
+    messages: list[str] = []
+    document = large_document()
+    window = make_window(document)
+    window.statusBar().messageChanged.connect(messages.append)
+    view = window.tabs.current_view()
+    scene = view.scene()
+    assert not scene.complete  # the window is up before the map's items
+    assert not view.isInteractive()
+    qtbot.waitUntil(lambda: scene.complete, timeout=30000)
+    assert scene_matches_map(scene)
+    assert view.isInteractive()
+    assert not window.tabs.drawing()
+    assert any(m.startswith("Drawing the map… ") and m.endswith("%") for m in messages)
+
+
+def test_edits_while_the_map_is_drawn_end_in_a_matching_scene(make_window, qtbot):
+    document = large_document()
+    window = make_window(document)
+    scene = window.tabs.current_view().scene()
+    map_ = document.project.maps[0]
+    assert not scene.complete
+    last = map_.steps[-1]  # built last: not built yet
+    document.set_step_field(map_.id, last.id, "x", last.x + 40)
+    document.remove(map_.id, [map_.steps[-2].id])
+    added = document.add_step(map_.id, 10, 10, name="Added meanwhile")
+    qtbot.waitUntil(lambda: scene.complete, timeout=30000)
+    assert scene_matches_map(scene)
+    assert added.id in scene.item_for_step
+    assert scene.item_for_step[last.id].pos().x() == last.x  # moved before it was built
+
+
+def test_a_small_map_is_drawn_at_once(make_window):
+    window = make_window(Document(Project("Small", [synthetic_map(50, seed=7)]), autosave=False))
+    scene = window.tabs.current_view().scene()
+    assert scene.complete and scene_matches_map(scene)

@@ -1,0 +1,76 @@
+"""Drawing a large map's canvas over several turns of the event loop (issue 19).
+
+Building the items of a 20,000-step map takes seconds; done in one go on opening it, the
+window froze. A map of SLICED_BUILD_STEPS steps or more gets a scene built without its items
+(MapScene(build=False)), and a SceneBuild adds them chunk after chunk (MapScene.build_in_chunks)
+for about SLICE_SECONDS per turn of the event loop, so the window paints, answers and shows
+"Drawing the map… N%" meanwhile. Until the scene is complete its view takes no input (nothing
+can be dragged or drawn on half a map); edits from the panels are safe, since each chunk reads
+the map as it is then. Once complete the view is fitted again (unless the user zoomed meanwhile)
+and takes input.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import shiboken6
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ui.canvas.scene import MapScene
+from ui.canvas.view import MapView
+
+SLICED_BUILD_STEPS = 500  # maps this large are drawn in slices (about 0.1 s of items at 500)
+SLICE_SECONDS = 0.03  # of building per turn of the event loop
+
+
+class SceneBuild(QObject):
+    """Builds `view`'s incomplete scene in slices; `progress(text)` says how far it got ("" at
+    the end) and `finished` is emitted once the scene is complete."""
+
+    progress = Signal(str)
+    finished = Signal()
+
+    def __init__(self, view: MapView) -> None:
+        super().__init__(view)
+        self.view = view
+        self._chunks: Iterator[tuple[int, int]] = view.scene().build_in_chunks()
+        self._said = -1
+        view.setInteractive(False)
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._advance)
+        self._timer.start()
+
+    @property
+    def running(self) -> bool:
+        """Whether items are still being added."""
+        return self._timer.isActive()
+
+    def _advance(self) -> None:
+        view = self.view
+        if not shiboken6.isValid(view):
+            self._timer.stop()
+            return
+        scene: MapScene = view.scene()
+        if not scene.attached:  # the map was closed or the document replaced
+            self._timer.stop()
+            return
+        deadline = time.perf_counter() + SLICE_SECONDS
+        done, total = 0, 0
+        for progress in self._chunks:
+            done, total = progress
+            if time.perf_counter() >= deadline:
+                break
+        if not scene.complete:
+            percent = int(100 * done / total) if total else 0
+            if percent != self._said:
+                self._said = percent
+                self.progress.emit(f"Drawing the map… {percent}%")
+            return
+        self._timer.stop()
+        view.setInteractive(True)
+        view.fit_if_auto()
+        self.progress.emit("")
+        self.finished.emit()
