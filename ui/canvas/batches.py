@@ -11,15 +11,20 @@ new ones, and a flow whose ends did not move is not routed again.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
 from ui.canvas.items import FlowItem, StepItem
 from ui.canvas.items.step_item import Follower
 from vsm.model import Flow, Step
 from vsm.model.events import BatchEnded, BatchStarted
+
+FOLLOW_AT_ONCE = 500  # a batch that moved the ends of more flows and bursts draws them in slices
+FOLLOW_SLICE_SECONDS = 0.010  # each turn of the event loop draws followers for about this long
 
 
 @dataclass
@@ -43,6 +48,9 @@ class Batches:
     _kept: dict[str, QGraphicsItem]
     _lanes_by: str | None
     _colour_mode: str
+    _content: Any
+    _follow: dict[Follower, None] | None = None  # flows and bursts still to follow their steps
+    _follow_timer: QTimer | None = None  # the next slice of them
     item_for_step: dict[str, StepItem]
     item_for_flow: dict[str, FlowItem]
 
@@ -51,6 +59,8 @@ class Batches:
         selectionChanged: Any
 
         def _update_lanes(self) -> None: ...
+        def schedule_layout(self) -> None: ...
+        def content_changed(self) -> None: ...
         def signalsBlocked(self) -> bool: ...  # noqa: N802
         def blockSignals(self, block: bool) -> bool: ...  # noqa: N802
         def removeItem(self, item: QGraphicsItem) -> None: ...  # noqa: N802
@@ -68,18 +78,73 @@ class Batches:
         if batch is None:
             return
         self._kept = batch.removed  # a batch that put items back consumed what it needed
-        followers: dict[Follower, None] = {}  # each flow and burst once, in order
+        followers = self._followers_pending()
         for step_id in batch.moved:
             item = self.item_for_step.get(step_id)
             if item is not None:
                 followers.update(dict.fromkeys(item.move_alone(item.step.x, item.step.y)))
-        for follower in followers:
-            follower.adjust()
+        if len(followers) <= FOLLOW_AT_ONCE:
+            self._follow = None
+            for follower in followers:
+                follower.adjust()
+        else:  # thousands of flows: a slice per turn of the event loop
+            self._follow_slice()
         self.blockSignals(batch.blocked)
         if batch.lanes:
             self._update_lanes()
         if batch.unselected and not batch.blocked:
             self.selectionChanged.emit()
+        self.schedule_layout()
+
+    @property
+    def following(self) -> bool:
+        """Whether flows and bursts moved by a batch still wait to follow their steps (the
+        batch moved so many that they follow a slice per turn of the event loop)."""
+        return bool(self._follow)
+
+    def finish_following(self) -> None:
+        """Draw every flow and burst still waiting to follow its moved steps now (a routing,
+        which reads their lines, calls this first)."""
+        followers, self._follow = self._follow, None
+        if self._follow_timer is not None:
+            self._follow_timer.stop()
+        if followers:
+            for follower in followers:
+                follower.adjust()
+            self._content = None  # the flows' extents changed: measure the map again
+            self.schedule_layout()
+
+    def _followers_pending(self) -> dict[Follower, None]:
+        """The flows and bursts waiting to follow (each once, in order): a new batch adds to
+        those an earlier one left."""
+        if self._follow is None:
+            self._follow = {}
+        return self._follow
+
+    def _follow_slice(self) -> None:
+        """Draw the waiting flows and bursts for about FOLLOW_SLICE_SECONDS, then let the event
+        loop turn; the last slice measures the map again. A follower adjusts from where its
+        steps are when its turn comes, so a later edit leaves nothing stale; one removed
+        meanwhile (detached) adjusts to nothing."""
+        followers = self._follow
+        if not followers:
+            self._follow = None
+            return
+        deadline = time.perf_counter() + FOLLOW_SLICE_SECONDS
+        while followers:
+            follower = next(iter(followers))
+            del followers[follower]
+            follower.adjust()
+            if followers and time.perf_counter() >= deadline:
+                if self._follow_timer is None:
+                    self._follow_timer = QTimer(self)  # type: ignore[arg-type]
+                    self._follow_timer.setSingleShot(True)
+                    self._follow_timer.setInterval(0)
+                    self._follow_timer.timeout.connect(self._follow_slice)
+                self._follow_timer.start()
+                return
+        self._follow = None
+        self.content_changed()
 
     def _lanes_changed(self) -> None:
         """Lay the lanes out again (once at the end of a batch)."""
@@ -99,7 +164,8 @@ class Batches:
             batch.unselected = True
         self.removeItem(item)
         if batch is not None and isinstance(item, (StepItem, FlowItem)):
-            item.setSelected(False)  # put back as new items come: not selected
+            if item.isSelected():
+                item.setSelected(False)  # put back as new items come: not selected
             batch.removed[item.step_id if isinstance(item, StepItem) else item.flow_id] = item
 
     def _put_back(self, item_id: str, record: Step | Flow) -> bool:
