@@ -71,12 +71,12 @@ class BulkEdits:
         subscribes or unsubscribes meanwhile. A listener gone (collected) is left for `_emit`
         to drop."""
         listeners: list[Callable[[Any], None]] = []
-        seen: tuple[int, int] | None = None
+        looked_up: list | None = None  # the list looked at (held: its id cannot be reused)
+        count = 0
         for event in events:
-            current = (id(self._listeners), len(self._listeners))
-            if current != seen:
-                seen = current
-                listeners = [listener for listener in (ref() for ref in self._listeners)
+            if self._listeners is not looked_up or len(self._listeners) != count:
+                looked_up, count = self._listeners, len(self._listeners)
+                listeners = [listener for listener in (ref() for ref in looked_up)
                              if listener is not None]
             for listener in listeners:
                 listener(event)
