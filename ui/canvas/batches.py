@@ -7,6 +7,13 @@ the end, if the selection lost items), lays the lanes out once, puts each moved 
 once with its flows routed once, and keeps the step and flow items it removed: the next batch
 (the delete's undo, which puts back the very same records) shows them again instead of building
 new ones, and a flow whose ends did not move is not routed again.
+
+A batch that moved the ends of more than FOLLOW_AT_ONCE flows and bursts (an auto-layout of a
+big map, its undo) puts the steps in place at once and lets their flows and bursts follow a
+slice per turn of the event loop (`following`); each follows from where its steps are when its
+turn comes, so an edit meanwhile leaves nothing stale (a removed flow follows nothing, a new
+batch adds its own to those waiting), and a routing draws the waiting ones first
+(`finish_following`).
 """
 
 from __future__ import annotations
