@@ -8,12 +8,14 @@ once with its flows routed once, and keeps the step and flow items it removed: t
 (the delete's undo, which puts back the very same records) shows them again instead of building
 new ones, and a flow whose ends did not move is not routed again.
 
-A batch that moved the ends of more than FOLLOW_AT_ONCE flows and bursts (an auto-layout of a
-big map, its undo) puts the steps in place at once and lets their flows and bursts follow a
-slice per turn of the event loop (`following`); each follows from where its steps are when its
-turn comes, so an edit meanwhile leaves nothing stale (a removed flow follows nothing, a new
-batch adds its own to those waiting), and a routing draws the waiting ones first
-(`finish_following`).
+A batch that put back, or moved the ends of, more than AT_ONCE items (the undo of a delete of
+thousands of steps, an auto-layout of a big map) has the scene's mirror of the map up to date at
+its end (`item_for_step`, positions, selection) but shows the items put back and lets the flows
+and bursts follow their moved steps a slice per turn of the event loop (`updating`). A flow
+follows from where its steps are when its turn comes, so an edit meanwhile leaves nothing
+stale: a removed flow follows nothing, an item removed before it was shown is never shown, a
+new batch adds its own to those waiting; a selection or a routing shows and draws the waiting
+ones first (`finish_updates`).
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from ui.canvas.items.step_item import Follower
 from vsm.model import Flow, Step
 from vsm.model.events import BatchEnded, BatchStarted
 
-FOLLOW_AT_ONCE = 500  # a batch that moved the ends of more flows and bursts draws them in slices
-FOLLOW_SLICE_SECONDS = 0.010  # each turn of the event loop draws followers for about this long
+AT_ONCE = 500  # a batch that put back or moved the ends of more items shows them in slices
+SLICE_SECONDS = 0.010  # each turn of the event loop shows items for about this long
 
 
 @dataclass
@@ -56,8 +58,9 @@ class Batches:
     _lanes_by: str | None
     _colour_mode: str
     _content: Any
-    _follow: dict[Follower, None] | None = None  # flows and bursts still to follow their steps
-    _follow_timer: QTimer | None = None  # the next slice of them
+    _adding: dict[QGraphicsItem, None] = {}  # items put back, still to show
+    _follow: dict[Follower, None] = {}  # flows and bursts still to follow
+    _update_timer: QTimer | None = None  # the next slice of them
     item_for_step: dict[str, StepItem]
     item_for_flow: dict[str, FlowItem]
 
@@ -85,17 +88,15 @@ class Batches:
         if batch is None:
             return
         self._kept = batch.removed  # a batch that put items back consumed what it needed
-        followers = self._followers_pending()
+        followers = self._pending()
         for step_id in batch.moved:
             item = self.item_for_step.get(step_id)
             if item is not None:
                 followers.update(dict.fromkeys(item.move_alone(item.step.x, item.step.y)))
-        if len(followers) <= FOLLOW_AT_ONCE:
-            self._follow = None
-            for follower in followers:
-                follower.adjust()
-        else:  # thousands of flows: a slice per turn of the event loop
-            self._follow_slice()
+        if len(self._adding) + len(followers) <= AT_ONCE:
+            self.finish_updates(measure=False)  # the batch's events measure the map again
+        else:  # thousands of items: a slice per turn of the event loop
+            self._update_slice()
         self.blockSignals(batch.blocked)
         if batch.lanes:
             self._update_lanes()
@@ -104,53 +105,59 @@ class Batches:
         self.schedule_layout()
 
     @property
-    def following(self) -> bool:
-        """Whether flows and bursts moved by a batch still wait to follow their steps (the
-        batch moved so many that they follow a slice per turn of the event loop)."""
-        return bool(self._follow)
+    def updating(self) -> bool:
+        """Whether items a batch put back still wait to be shown, or flows and bursts it moved
+        still wait to follow their steps (the batch had so many that they come a slice per
+        turn of the event loop)."""
+        return bool(self._adding) or bool(self._follow)
 
-    def finish_following(self) -> None:
-        """Draw every flow and burst still waiting to follow its moved steps now (a routing,
-        which reads their lines, calls this first)."""
-        followers, self._follow = self._follow, None
-        if self._follow_timer is not None:
-            self._follow_timer.stop()
-        if followers:
-            for follower in followers:
-                follower.adjust()
-            self._content = None  # the flows' extents changed: measure the map again
+    def finish_updates(self, measure: bool = True) -> None:
+        """Show every item still waiting and draw every flow and burst still waiting to follow
+        its steps, now (a selection or a routing, which need them, calls this first)."""
+        adding, followers = self._adding, self._follow
+        self._adding, self._follow = {}, {}
+        if self._update_timer is not None:
+            self._update_timer.stop()
+        for item in adding:
+            self.addItem(item)
+        for follower in followers:
+            follower.adjust()
+        if measure and (adding or followers):
+            self._content = None  # the map's extent changed: measure it again
             self.schedule_layout()
 
-    def _followers_pending(self) -> dict[Follower, None]:
+    def _pending(self) -> dict[Follower, None]:
         """The flows and bursts waiting to follow (each once, in order): a new batch adds to
         those an earlier one left."""
-        if self._follow is None:
-            self._follow = {}
+        if not self._follow:
+            self._follow = {}  # the scene's own, not the class's empty default
         return self._follow
 
-    def _follow_slice(self) -> None:
-        """Draw the waiting flows and bursts for about FOLLOW_SLICE_SECONDS, then let the event
-        loop turn; the last slice measures the map again. A follower adjusts from where its
-        steps are when its turn comes, so a later edit leaves nothing stale; one removed
-        meanwhile (detached) adjusts to nothing."""
-        followers = self._follow
-        if not followers:
-            self._follow = None
-            return
-        deadline = time.perf_counter() + FOLLOW_SLICE_SECONDS
-        while followers:
-            follower = next(iter(followers))
-            del followers[follower]
-            follower.adjust()
-            if followers and time.perf_counter() >= deadline:
-                if self._follow_timer is None:
-                    self._follow_timer = QTimer(self)  # type: ignore[arg-type]
-                    self._follow_timer.setSingleShot(True)
-                    self._follow_timer.setInterval(0)
-                    self._follow_timer.timeout.connect(self._follow_slice)
-                self._follow_timer.start()
+    def _update_slice(self) -> None:
+        """Show the waiting items, then draw the waiting flows and bursts, for about
+        SLICE_SECONDS, then let the event loop turn; the last slice measures the map again. A
+        follower adjusts from where its steps are when its turn comes, so a later edit leaves
+        nothing stale; one removed meanwhile (detached) adjusts to nothing, and an item removed
+        before it was shown is never shown (`_remove`)."""
+        deadline = time.perf_counter() + SLICE_SECONDS
+        adding, followers = self._adding, self._follow
+        while adding or followers:
+            if adding:
+                item = next(iter(adding))
+                del adding[item]
+                self.addItem(item)
+            else:
+                follower = next(iter(followers))
+                del followers[follower]
+                follower.adjust()
+            if (adding or followers) and time.perf_counter() >= deadline:
+                if self._update_timer is None:
+                    self._update_timer = QTimer(self)  # type: ignore[arg-type]
+                    self._update_timer.setSingleShot(True)
+                    self._update_timer.setInterval(0)
+                    self._update_timer.timeout.connect(self._update_slice)
+                self._update_timer.start()
                 return
-        self._follow = None
         self.content_changed()
 
     def _lanes_changed(self) -> None:
@@ -169,7 +176,10 @@ class Batches:
         batch = self._batch
         if batch is not None and item.isSelected():
             batch.unselected = True
-        self.removeItem(item)
+        if item in self._adding:  # put back by a batch, never shown: nothing to take off
+            del self._adding[item]
+        else:
+            self.removeItem(item)
         if batch is not None and isinstance(item, (StepItem, FlowItem)):
             if item.isSelected():
                 item.setSelected(False)  # put back as new items come: not selected
@@ -186,14 +196,20 @@ class Batches:
             item.set_theme(self.theme)
             item.setPos(record.x, record.y)
             self.item_for_step[item_id] = item
-            self.addItem(item)
+            self._show(item)
             return True
         if (isinstance(item, FlowItem) and item.flow is record and isinstance(record, Flow)
                 and record.source in self.item_for_step and record.target in self.item_for_step):
             item.set_theme(self.theme)
             item.reattach(self.item_for_step[record.source], self.item_for_step[record.target])
             self.item_for_flow[item_id] = item
-            self.addItem(item)
+            self._show(item)
             return True
         return False
+
+    def _show(self, item: QGraphicsItem) -> None:
+        """Put an item back on the canvas at the batch's end (in slices if there are many)."""
+        if not self._adding:
+            self._adding = {}  # the scene's own, not the class's empty default
+        self._adding[item] = None
 

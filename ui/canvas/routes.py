@@ -143,7 +143,7 @@ def route_flows(scene: MapScene) -> None:
     and measure the map again (its flows may now run below the lowest row). All at once: for
     exports; the editor routes through LiveRouting. A map of more than ROUTED_STEPS_LIMIT
     visible steps keeps the straight live routing: routing it would take minutes."""
-    scene.finish_following()
+    scene.finish_updates()
     if sum(item.isVisible() for item in scene.item_for_step.values()) > ROUTED_STEPS_LIMIT:
         return
     routing = FlowRouting(scene)
@@ -249,7 +249,7 @@ class LiveRouting(QObject):
         if steps > ROUTED_STEPS_LIMIT or self._too_slow_at is not None:
             _back_to_live(scene)
             return
-        scene.finish_following()  # flows a batch moved still drawn straight: before the plan
+        scene.finish_updates()  # items a batch put back or moved, still waiting: first
         self._routing = FlowRouting(scene)
         self._planned_flags = _flags(scene)
         self._continue()
