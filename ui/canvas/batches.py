@@ -141,23 +141,27 @@ class Batches:
         before it was shown is never shown (`_remove`)."""
         deadline = time.perf_counter() + SLICE_SECONDS
         adding, followers = self._adding, self._follow
-        while adding or followers:
-            if adding:
-                item = next(iter(adding))
-                del adding[item]
-                self.addItem(item)
-            else:
-                follower = next(iter(followers))
+        # Through a copy of the keys: taking the first key of a dict again and again after
+        # deleting the ones before it walks all the deleted ones each time (quadratic).
+        for item in list(adding):
+            del adding[item]
+            self.addItem(item)
+            if time.perf_counter() >= deadline:
+                break
+        else:
+            for follower in list(followers):
                 del followers[follower]
                 follower.adjust()
-            if (adding or followers) and time.perf_counter() >= deadline:
-                if self._update_timer is None:
-                    self._update_timer = QTimer(self)  # type: ignore[arg-type]
-                    self._update_timer.setSingleShot(True)
-                    self._update_timer.setInterval(0)
-                    self._update_timer.timeout.connect(self._update_slice)
-                self._update_timer.start()
-                return
+                if time.perf_counter() >= deadline:
+                    break
+        if adding or followers:
+            if self._update_timer is None:
+                self._update_timer = QTimer(self)  # type: ignore[arg-type]
+                self._update_timer.setSingleShot(True)
+                self._update_timer.setInterval(0)
+                self._update_timer.timeout.connect(self._update_slice)
+            self._update_timer.start()
+            return
         self.content_changed()
 
     def _lanes_changed(self) -> None:
