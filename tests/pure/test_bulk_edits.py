@@ -177,3 +177,61 @@ def test_the_layout_walks_the_graph_as_networkx_does(count, pairs):
         nx.lexicographical_topological_sort(reference, key=order.__getitem__))
     assert sorted(map(sorted, _groups(graph, order))) == sorted(
         sorted(group) for group in nx.weakly_connected_components(reference))
+
+
+def test_move_steps_checks_every_position_before_it_moves_any():
+    map_ = synthetic_map(20)
+    first, second = map_.steps[0], map_.steps[1]
+    before = map_.snapshot()
+    events: list[object] = []
+    map_.subscribe(events.append)
+    with pytest.raises(ModelError):
+        map_.move_steps({first.id: (500.0, 600.0), second.id: (float("nan"), 0.0)})
+    assert map_.snapshot() == before and events == []  # the first step did not move either
+    with pytest.raises(ModelError):
+        map_.move_steps({first.id: (500.0, 600.0), "no-such-step": (0.0, 0.0)})
+    assert map_.snapshot() == before and events == []
+
+
+def test_move_steps_gives_the_events_set_step_field_gives_for_what_changed():
+    map_ = synthetic_map(20)
+    a, b = map_.steps[0], map_.steps[1]
+    events: list[object] = []
+    map_.subscribe(events.append, batches=True)
+    map_.move_steps({a.id: (a.x + 10, a.y), b.id: (b.x + 5, b.y + 7)})
+    # a: x only (its y is the same); b: x then y; inside one batch
+    assert [(type(e).__name__, getattr(e, "step", None) and e.step.id, getattr(e, "field", None))
+            for e in events] == [("BatchStarted", None, None), ("StepChanged", a.id, "x"),
+                                 ("StepChanged", b.id, "x"), ("StepChanged", b.id, "y"),
+                                 ("BatchEnded", None, None)]
+
+
+def test_a_listener_that_leaves_or_joins_during_a_batch_is_told_as_with_one_event_each():
+    map_ = synthetic_map(30)
+    seen: dict[str, list[str]] = {"leaver": [], "joiner": [], "steady": []}
+
+    def joiner(event: object) -> None:
+        if isinstance(event, StepRemoved):
+            seen["joiner"].append(event.step.id)
+
+    def leaver(event: object) -> None:
+        if isinstance(event, StepRemoved):
+            seen["leaver"].append(event.step.id)
+            if len(seen["leaver"]) == 2:  # after its second step: gone, and the joiner comes
+                map_.unsubscribe(leaver)
+                map_.subscribe(joiner)
+
+    def steady(event: object) -> None:
+        if isinstance(event, StepRemoved):
+            seen["steady"].append(event.step.id)
+
+    map_.subscribe(leaver)
+    map_.subscribe(steady)
+    gone = [s.id for s in map_.steps[:5]]
+    map_.remove_items(gone)
+    # Removed from the highest index down: steps 4, 3 reach the leaver; the joiner, added
+    # after steady, hears from the leaver's second event's next listener on: not step 3 (its
+    # listeners were looked up before), then 2, 1, 0.
+    assert seen["steady"] == gone[::-1]
+    assert seen["leaver"] == gone[4:2:-1]
+    assert seen["joiner"] == gone[2::-1]

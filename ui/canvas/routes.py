@@ -10,7 +10,7 @@ box. A step sending work back to itself keeps its small arc.
 
 PNG, SVG, PDF and the A3 report draw their maps through `route_flows`, all at once. The editor
 keeps its flows routed with `LiveRouting`: a burst of model events (an Auto-Layout, an undo, a
-paste) routes once, a little later, a few flows per turn of the event loop, so the window never
+paste; a batch of them is seen once, at its end) routes once, a little later, a few flows per turn of the event loop, so the window never
 waits for more than one flow's route; while a step is dragged its flows follow it with the
 items' own straight live routing and are routed again on release. Maps too large to route in
 reasonable time keep the live routing (ROUTED_STEPS_LIMIT), and so do maps where one flow took
@@ -39,6 +39,7 @@ from vsm.model import (
     StepChanged,
     StepRemoved,
 )
+from vsm.model.events import BatchEnded, BatchStarted
 from vsm.model.routing import Box, Router, label_on_run, label_spot
 
 MARGIN = 14.0  # scene units (a step box is 180 × 120): flows keep this far from boxes
@@ -142,6 +143,7 @@ def route_flows(scene: MapScene) -> None:
     and measure the map again (its flows may now run below the lowest row). All at once: for
     exports; the editor routes through LiveRouting. A map of more than ROUTED_STEPS_LIMIT
     visible steps keeps the straight live routing: routing it would take minutes."""
+    scene.finish_updates()
     if sum(item.isVisible() for item in scene.item_for_step.values()) > ROUTED_STEPS_LIMIT:
         return
     routing = FlowRouting(scene)
@@ -174,7 +176,9 @@ class LiveRouting(QObject):
         self._slice = QTimer(self)
         self._slice.setSingleShot(True)
         self._slice.timeout.connect(self._continue)
-        scene.map.subscribe(self._on_model_event)
+        self._in_batch = False  # within a batch of model events (vsm.model.bulk)
+        self._batch_changed = False  # something a route depends on changed in the batch
+        scene.map.subscribe(self._on_model_event, batches=True)
         scene.document.analysis_changed.connect(self._on_analysis_changed)
         self.schedule()
 
@@ -206,9 +210,22 @@ class LiveRouting(QObject):
                 pass
 
     def _on_model_event(self, event: object) -> None:
+        """Route again after an event that moves or reshapes what a route depends on; within
+        a batch (thousands of events) once, at its end."""
+        if isinstance(event, BatchStarted):
+            self._in_batch, self._batch_changed = True, False
+            return
+        if isinstance(event, BatchEnded):
+            self._in_batch = False
+            if self._batch_changed:
+                self.schedule()
+            return
         if isinstance(event, SHAPES) or (
                 isinstance(event, PLACES) and event.field in ("x", "y", "wait_time")):
-            self.schedule()
+            if self._in_batch:
+                self._batch_changed = True
+            else:
+                self.schedule()
 
     def _on_analysis_changed(self, map_id: str) -> None:
         """New figures may show other badges (after the scene, connected first, showed them):
@@ -232,6 +249,7 @@ class LiveRouting(QObject):
         if steps > ROUTED_STEPS_LIMIT or self._too_slow_at is not None:
             _back_to_live(scene)
             return
+        scene.finish_updates()  # items a batch put back or moved, still waiting: first
         self._routing = FlowRouting(scene)
         self._planned_flags = _flags(scene)
         self._continue()

@@ -331,7 +331,8 @@ class MapScene(Batches, Gestures, Selection, QGraphicsScene):
             self._on_kaizen_event(event)
         elif isinstance(event, MapChanged):
             return  # settings change figures only; the analysis will follow
-        self.schedule_layout()
+        if self._batch is None:
+            self.schedule_layout()  # a batch's end schedules it once
 
     def _on_kaizen_event(self, event: KaizenAdded | KaizenRemoved | KaizenChanged) -> None:
         kaizen = event.kaizen

@@ -31,6 +31,7 @@ class Selection:
         def selectedItems(self) -> list[Any]: ...  # noqa: N802
         def clearSelection(self) -> None: ...  # noqa: N802
         def blockSignals(self, block: bool) -> bool: ...  # noqa: N802
+        def finish_updates(self, measure: bool = True) -> None: ...
 
     def step_item_at(self, scene_pos: QPointF) -> StepItem | None:
         """The topmost step under a point (its badges and handle included)."""
@@ -91,7 +92,9 @@ class Selection:
 
     def select_steps(self, step_ids: list[str], flow_ids: list[str] = (),
                      kaizen_ids: list[str] = ()) -> None:
-        """Select exactly these steps (and flows and kaizens); one selectionChanged."""
+        """Select exactly these steps (and flows and kaizens); one selectionChanged. Items a
+        batch put back and still waiting to be shown are shown first (ui.canvas.batches)."""
+        self.finish_updates()
         self.blockSignals(True)
         try:
             self.clearSelection()

@@ -102,9 +102,7 @@ class MoveCommand(MapCommand):
     def _apply(self, positions: tuple[Positions, Positions]) -> None:
         steps, kaizens = positions
         with self.map.batch():
-            for step_id, (x, y) in steps.items():
-                self.map.set_step_field(step_id, "x", x)
-                self.map.set_step_field(step_id, "y", y)
+            self.map.move_steps(steps)
             for kaizen_id, (x, y) in kaizens.items():
                 self.map.set_kaizen_field(kaizen_id, "x", x)
                 self.map.set_kaizen_field(kaizen_id, "y", y)

@@ -1,0 +1,161 @@
+"""Structural edits of big maps on the canvas (issue 19): an auto-layout and its undo let the
+flows follow their steps a slice per turn of the event loop, and an edit that comes while they
+follow leaves the canvas as a freshly built one; a delete of everything and its undo leave the
+scene with exactly the map's items, where the model puts them. Behaviour only: the time is
+measured by bench/responsiveness.py, never here."""
+
+from __future__ import annotations
+
+import pytest
+
+import ui.canvas.batches as batches
+from bench.generate import synthetic_project
+from ui.canvas.scene import MapScene
+from ui.document.document import Document
+from vsm.model.layout import auto_layout
+
+STEPS = 300
+
+
+@pytest.fixture
+def big(make_window, monkeypatch):
+    """A shown window on the 300-step synthetic map, its flows following a moved step in
+    slices past 20 of them (AT_ONCE is 500 in the editor; the 300-step map has about
+    420 flows): (document, map, scene)."""
+    monkeypatch.setattr(batches, "AT_ONCE", 20)
+    monkeypatch.setattr(batches, "SLICE_SECONDS", 0.0)  # one flow per turn at least
+    document = Document(synthetic_project(STEPS), autosave=False)
+    window = make_window(document, 1400, 860)
+    map_ = document.project.maps[0]
+    return document, map_, window.tabs.views[map_.id].scene()
+
+
+def drawn(scene: MapScene) -> dict[str, tuple[float, ...]]:
+    """Each flow's line as drawn (its path's corners, rounded to 0.1 scene units)."""
+    return {flow_id: tuple(round(value, 1) for value in item.path().boundingRect().getRect())
+            for flow_id, item in scene.item_for_flow.items()}
+
+
+def placed(scene: MapScene) -> dict[str, tuple[float, float]]:
+    return {step_id: (item.x(), item.y()) for step_id, item in scene.item_for_step.items()}
+
+
+def as_built(document: Document, map_) -> tuple[dict, dict]:
+    """What a scene built from the model now shows: the flows' lines and the steps' places."""
+    fresh = MapScene(document, map_)
+    try:
+        return drawn(fresh), placed(fresh)
+    finally:
+        fresh.detach()
+
+
+def test_flows_follow_an_auto_layout_in_slices_and_end_as_freshly_built(big, qtbot):
+    document, map_, scene = big
+    positions = auto_layout(map_, column_spacing=300.0)  # every step moves
+    document.move(map_.id, positions, text="Auto-layout")
+    # The steps are in place at once; their flows follow over the next turns.
+    assert placed(scene) == {v: positions[v] for v in placed(scene)}
+    assert scene.updating
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert (drawn(scene), placed(scene)) == as_built(document, map_)
+
+
+def test_an_undo_while_the_flows_follow_ends_as_freshly_built(big, qtbot):
+    document, map_, scene = big
+    before = as_built(document, map_)
+    document.move(map_.id, auto_layout(map_, column_spacing=300.0), text="Auto-layout")
+    assert scene.updating
+    document.undo_stack.undo()  # every step back, most flows not yet moved along
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert (drawn(scene), placed(scene)) == before == as_built(document, map_)
+
+
+def test_a_delete_while_the_flows_follow_leaves_no_stale_or_duplicate_item(big, qtbot):
+    document, map_, scene = big
+    document.move(map_.id, auto_layout(map_, column_spacing=300.0), text="Auto-layout")
+    assert scene.updating
+    gone = [s.id for s in map_.steps[::2]]
+    scene.select_steps(gone)
+    assert document.remove(map_.id, gone)  # flows waiting to follow are removed with them
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert set(scene.item_for_step) == {s.id for s in map_.steps}
+    assert set(scene.item_for_flow) == {f.id for f in map_.flows}
+    on_canvas = [item for item in scene.items() if item in scene.item_for_flow.values()
+                 or item in scene.item_for_step.values()]
+    assert len(on_canvas) == len(map_.steps) + len(map_.flows)  # none left over, none twice
+    assert (drawn(scene), placed(scene)) == as_built(document, map_)
+    document.undo_stack.undo()  # the delete: the kept items come back, where they were moved
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert (drawn(scene), placed(scene)) == as_built(document, map_)
+
+
+def test_delete_all_and_undo_leave_exactly_the_maps_items_where_the_model_puts_them(big, qtbot):
+    document, map_, scene = big
+    document.move(map_.id, auto_layout(map_, column_spacing=300.0), text="Auto-layout")
+    qtbot.waitUntil(lambda: not scene.updating)
+    scene.select_steps([s.id for s in map_.steps])
+    assert document.remove(map_.id, [s.id for s in map_.steps])
+    assert not scene.item_for_step and not scene.item_for_flow and not scene.selectedItems()
+    document.undo_stack.undo()
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert set(scene.item_for_step) == {s.id for s in map_.steps}
+    assert placed(scene) == {s.id: (s.x, s.y) for s in map_.steps}
+    assert (drawn(scene), placed(scene)) == as_built(document, map_)
+    assert not scene.selectedItems()  # back as new items come: not selected
+
+
+def test_a_routing_draws_the_waiting_flows_first(big):
+    _, map_, scene = big
+    scene.document.move(map_.id, auto_layout(map_, column_spacing=300.0), text="Auto-layout")
+    assert scene.updating
+    scene.finish_updates()  # what LiveRouting and the exports do before they plan
+    assert not scene.updating
+    assert drawn(scene) == as_built(scene.document, map_)[0]
+
+
+def test_live_routing_plans_once_per_batch(make_window, monkeypatch):
+    from ui.canvas.routes import LiveRouting
+
+    document = Document(synthetic_project(40), autosave=False)
+    window = make_window(document, 1400, 860)
+    map_ = document.project.maps[0]
+    scene = window.tabs.views[map_.id].scene()
+    planned: list[int] = []
+    original = LiveRouting.schedule
+    monkeypatch.setattr(LiveRouting, "schedule", lambda self: (planned.append(1),
+                                                               original(self))[1])
+    ids = [s.id for s in map_.steps]
+    scene.select_steps(ids)
+    document.remove(map_.id, ids)  # 40 steps and their flows: one batch of about 100 events
+    document.undo_stack.undo()
+    assert len(planned) == 2  # once at the end of each batch (was once per event)
+
+
+def test_an_undone_delete_shows_its_items_in_slices_and_an_edit_meanwhile_wins(big, qtbot):
+    document, map_, scene = big
+    ids = [s.id for s in map_.steps]
+    scene.select_steps(ids)
+    document.remove(map_.id, ids)
+    document.undo_stack.undo()  # 300 steps and their flows back: shown over the next turns
+    assert scene.updating
+    assert set(scene.item_for_step) == set(ids)  # the mirror is up to date at once
+    gone = ids[:100]
+    assert document.remove(map_.id, gone)  # some of them before they were shown
+    qtbot.waitUntil(lambda: not scene.updating)
+    shown = [item for item in scene.items() if item in scene.item_for_step.values()
+             or item in scene.item_for_flow.values()]
+    assert len(shown) == len(map_.steps) + len(map_.flows) == len(set(shown))
+    assert all(item.scene() is None for item in scene._kept.values())  # the removed: not shown
+    assert (drawn(scene), placed(scene)) == as_built(document, map_)
+
+
+def test_a_selection_right_after_an_undone_delete_selects_shown_items(big):
+    document, map_, scene = big
+    ids = [s.id for s in map_.steps]
+    scene.select_steps(ids)
+    document.remove(map_.id, ids)
+    document.undo_stack.undo()
+    assert scene.updating
+    scene.select_steps(ids[:10])
+    assert not scene.updating
+    assert scene.selected_step_ids() == ids[:10]
