@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         from ui.panels.step_table import StepTablePanel
         from ui.panels.wheel_guard import guard_wheel
         from ui.window.files import FileController, recent_files
+        from ui.window.heap import HeapFreezer
         from ui.window.map_tabs import MapTabs
         from ui.window.menus import build_actions, fill_recent_menu
         from ui.window.presentation import PresentationController
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
 
         guard_wheel()  # app-wide: combo and spin boxes take the wheel only when focused
         self.tabs = MapTabs()
+        self.heap = HeapFreezer(self.tabs)  # the collector off a large document once drawn
         self.setCentralWidget(self.tabs)
         self.properties = PropertiesPanel(None)
         self.table = StepTablePanel(None)
@@ -175,7 +177,9 @@ class MainWindow(QMainWindow):
                       self.description, self.automation):
             panel.set_document(document)
         self.scenarios.set_document(document)
+        self.heap.release()  # the old document's objects: collectable again
         self.tabs.set_document(document)
+        self.heap.document_shown(document)
         self.setWindowModified(document.modified)
         self._update_title()
         self.presentation.refresh()
@@ -316,6 +320,7 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         settings.setValue(STATE_KEY, self.saveState())
+        self.heap.release()
         self.tabs.detach_views()
         self.scenarios.set_document(None)  # the compare view stops following the maps
         if self.document is not None:
