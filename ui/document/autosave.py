@@ -35,6 +35,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, SignalInstance
 
+from ui.document.handoff import Receiver
 from ui.document.snapshots import ProjectRecords
 from vsm.errors import VsmError
 from vsm.files.locks import now_iso
@@ -66,13 +67,20 @@ def _reason(error: Exception) -> str:
     return f"the recovery copy could not be written ({type(error).__name__}: {error})"
 
 
+class _Epoch:
+    """The autosaver's epoch, in a plain object the write worker can read without holding the
+    autosaver (a Qt object) on its thread."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
 class Autosaver(QObject):
     """Keeps one document's working copy up to date."""
 
     failed = Signal(str)  # the reason, once per run of failures
     warning_changed = Signal(str)  # the warning to keep in view while failing; "" when not
     written = Signal()
-    _done = Signal(int, object, float)  # from the worker: epoch, error (or None), seconds
 
     def __init__(self, document: Autosaved, directory: Path | None = None) -> None:
         super().__init__(document)
@@ -91,10 +99,9 @@ class Autosaver(QObject):
         self._timer.setInterval(DELAY_MS)
         self._timer.timeout.connect(self.write_in_background)
         self._io = threading.Lock()  # one file operation on the working copy at a time
-        self._epoch = 0  # see the module docstring
+        self._epochs = _Epoch()  # see the module docstring; the worker reads it, not us
         self._in_flight = 0  # background writes handed over, not yet reported
         self._pool: ThreadPoolExecutor | None = None
-        self._done.connect(self._on_done)
         # The document forwards its undo stack's indexChanged and cleanChanged (edited(),
         # clean_changed()): a QUndoStack emits them while it is destroyed, when a direct
         # connection to this sibling would reach a half-deleted Python object.
@@ -166,7 +173,7 @@ class Autosaver(QObject):
         started = time.perf_counter()
         try:
             with self._io:
-                self._epoch += 1
+                self._epochs.value += 1
                 self.copy.write(self.document.project, self.document.path, self._edited_at)
         except Exception as error:  # noqa: BLE001 - every failure is reported, none escapes
             if not isinstance(error, VsmError):
@@ -185,9 +192,9 @@ class Autosaver(QObject):
         records = ProjectRecords.of(self.document.project,
                                     live.copies if live is not None else lambda _map_id: None)
         copy, original, edited_at, epoch = (self.copy, self.document.path, self._edited_at,
-                                            self._epoch)
-        lock, done = self._io, self._done
-        this = weakref.ref(self)
+                                            self._epochs.value)
+        lock, done = self._io, Receiver(self._on_done)  # never a Qt object on the worker
+        epochs = self._epochs
 
         def job() -> None:
             started = time.perf_counter()
@@ -195,17 +202,13 @@ class Autosaver(QObject):
             try:
                 project = records.rebuild()
                 with lock:
-                    saver = this()
-                    if saver is None or saver._epoch != epoch:
+                    if epochs.value != epoch:
                         outcome = "superseded"
                     else:
                         copy.write(project, original, edited_at)
             except Exception as error:  # noqa: BLE001 - every failure is reported, none escapes
                 outcome = error
-            try:
-                done.emit(epoch, outcome, time.perf_counter() - started)
-            except RuntimeError:  # the document is gone
-                pass
+            done.send(epoch, outcome, time.perf_counter() - started)
 
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vsm-autosave")
@@ -228,7 +231,7 @@ class Autosaver(QObject):
     def _remove(self) -> None:
         """Remove the working copy; background writes handed over before are dropped."""
         with self._io:
-            self._epoch += 1
+            self._epochs.value += 1
             self.copy.remove()
 
     def _failed(self, reason: str) -> None:

@@ -37,6 +37,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ui.document.handoff import Receiver
 from ui.document.snapshots import MapRecords, RecordCopies
 from vsm.analysis import Analyser, MapAnalysis
 from vsm.model import (
@@ -66,7 +67,6 @@ class LiveAnalysis(QObject):
 
     updating_changed = Signal(str, bool)  # map id, whether its figures are being recomputed
     failed = Signal(str, str)  # map id, what went wrong in the worker
-    _finished = Signal(str, int, object, float)  # from the worker: map id, generation, result
     # or error, seconds it took
 
     def __init__(self, project: Project, announce: Callable[[str], None],
@@ -95,7 +95,6 @@ class LiveAnalysis(QObject):
         self._pool: ThreadPoolExecutor | None = None
         self.async_steps = ASYNC_STEPS
         self.measured_steps = MEASURED_STEPS
-        self._finished.connect(self._on_finished)
         for map_ in project.maps:
             self._watch(map_)
 
@@ -193,7 +192,7 @@ class LiveAnalysis(QObject):
         self._large[map_id] = self._costly(map_)
         analyser = self._analysers.setdefault(map_id, Analyser())
         lock = self._locks.setdefault(map_id, threading.Lock())
-        finished = self._finished
+        finished = Receiver(self._on_finished)  # never a Qt object on the worker
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vsm-analysis")
         self._running[map_id] = generation
@@ -209,10 +208,7 @@ class LiveAnalysis(QObject):
             except Exception as error:  # noqa: BLE001 - reported to the window, never lost
                 _log.error("the analysis failed", exc_info=error)
                 outcome = error
-            try:
-                finished.emit(map_id, generation, outcome, seconds)
-            except RuntimeError:  # the document is gone
-                pass
+            finished.send(map_id, generation, outcome, seconds)
 
         self._pool.submit(job)
 

@@ -21,9 +21,10 @@ import logging
 import threading
 import time
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel
 
+from ui.document.handoff import Receiver
 from ui.document.snapshots import MapRecords, RecordCopies
 from vsm.analysis import montecarlo
 from vsm.analysis.montecarlo import SimulationError, should_simulate
@@ -65,8 +66,6 @@ class SimulatedLeadTime(QObject):
     """Keeps `label` showing the simulated lead time of the map it is given (hidden when the map
     has no time ranges)."""
 
-    _progress = Signal(int, int, float)  # from the worker: job number, runs done, seconds spent
-    _finished = Signal(int, object)  # from the worker: job number, the Simulation or the error
 
     def __init__(self, label: QLabel) -> None:
         super().__init__(label)
@@ -82,8 +81,6 @@ class SimulatedLeadTime(QObject):
         self._delay.setSingleShot(True)
         self._delay.setInterval(SIMULATION_DELAY_MS)
         self._delay.timeout.connect(self._start)
-        self._progress.connect(self._on_progress)
-        self._finished.connect(self._on_finished)
 
     @property
     def running(self) -> bool:
@@ -123,42 +120,15 @@ class SimulatedLeadTime(QObject):
         records = MapRecords.of(map_, kaizens=False,  # on this thread; the worker has its own
                                 copies=self._copies)
         self._started = time.perf_counter()
-        threading.Thread(target=self._work, args=(job, records), daemon=True,
-                         name="vsm-simulation").start()
+        # The worker holds no Qt object: it tells through Receivers (ui.document.handoff).
+        threading.Thread(target=_work, args=(job, records, Receiver(self._compiled),
+                                             Receiver(self._on_progress),
+                                             Receiver(self._on_finished)),
+                         daemon=True, name="vsm-simulation").start()
 
-    def _work(self, job: _Job, records: MapRecords) -> None:
-        """The worker thread: compile the copy, do runs in slices until done, over the budget
-        or superseded; report through the queued signals."""
-        outcome: object
-        try:
-            simulation = montecarlo.Simulation(records.rebuild(), runs=SIMULATION_RUNS,
-                                               seed=SIMULATION_SEED)
-            if job.cancelled.is_set():
-                return
+    def _compiled(self, number: int, simulation: montecarlo.Simulation) -> None:
+        if self._job is not None and number == self._job.number:
             self.simulation = simulation
-            spent, told = 0.0, 0.0  # the first slice is told at once
-            while not job.cancelled.is_set():
-                began = time.perf_counter()
-                done = simulation.advance(SLICE_SECONDS)
-                spent += time.perf_counter() - began
-                if done or (spent >= BUDGET_SECONDS and simulation.completed >= MINIMUM_RUNS):
-                    break
-                if time.perf_counter() - told >= PROGRESS_EVERY_SECONDS:
-                    told = time.perf_counter()
-                    self._progress.emit(job.number, simulation.completed, spent)
-            else:
-                return
-            outcome = simulation
-        except SimulationError as error:
-            outcome = error
-        except Exception as error:  # noqa: BLE001 - a bug: said in the pane, never silent
-            _log.error("the simulation failed", exc_info=error)
-            outcome = error
-        try:
-            self._finished.emit(job.number, outcome)
-        except RuntimeError:  # the pane is gone
-            pass
-
     def _on_progress(self, number: int, completed: int, spent: float) -> None:
         if self._job is None or number != self._job.number:
             return  # superseded
@@ -200,3 +170,35 @@ class SimulatedLeadTime(QObject):
             f"half of the items are done within it; P85 {format_duration(result.p85)}, P95 "
             f"{format_duration(result.p95)}; standard deviation {format_duration(result.stdev)}.")
         self.label.show()
+
+
+def _work(job: _Job, records: MapRecords, compiled: Receiver, progress: Receiver,
+          finished: Receiver) -> None:
+    """The worker thread: compile the copy, do runs in slices until done, over the budget or
+    superseded; report through the Receivers."""
+    outcome: object
+    try:
+        simulation = montecarlo.Simulation(records.rebuild(), runs=SIMULATION_RUNS,
+                                           seed=SIMULATION_SEED)
+        if job.cancelled.is_set():
+            return
+        compiled.send(job.number, simulation)
+        spent, told = 0.0, 0.0  # the first slice is told at once
+        while not job.cancelled.is_set():
+            began = time.perf_counter()
+            done = simulation.advance(SLICE_SECONDS)
+            spent += time.perf_counter() - began
+            if done or (spent >= BUDGET_SECONDS and simulation.completed >= MINIMUM_RUNS):
+                break
+            if time.perf_counter() - told >= PROGRESS_EVERY_SECONDS:
+                told = time.perf_counter()
+                progress.send(job.number, simulation.completed, spent)
+        else:
+            return
+        outcome = simulation
+    except SimulationError as error:
+        outcome = error
+    except Exception as error:  # noqa: BLE001 - a bug: said in the pane, never silent
+        _log.error("the simulation failed", exc_info=error)
+        outcome = error
+    finished.send(job.number, outcome)

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.document.handoff import Receiver
 from ui.document.snapshots import MapRecords, RecordCopies
 from ui.panels.common import MapPanel, OncePerTurn
 from ui.panels.simulation import SimulatedLeadTime
@@ -193,7 +194,6 @@ class StakeholderSection(QWidget):
     `cost_ready` tells when it has come (a superseded one never shows)."""
 
     cost_ready = Signal()
-    _costed = Signal(int, object)  # from the worker: job number, CostAnalysis, None or error
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -201,7 +201,6 @@ class StakeholderSection(QWidget):
         self.cost: CostAnalysis | None = None
         self.cost_updating = False  # the cost is being computed by the worker
         self._job = 0  # the latest cost job's number
-        self._costed.connect(self._on_costed)
         heading = QLabel("Who holds the work")
         font = heading.font()
         font.setBold(True)
@@ -266,7 +265,7 @@ class StakeholderSection(QWidget):
         self.refresh()
 
     def _cost_in_background(self, records: MapRecords, analysis: MapAnalysis) -> None:
-        number, costed = self._job, self._costed
+        number, costed = self._job, Receiver(self._on_costed)  # no Qt object on the worker
         self.cost_updating = True
 
         def work() -> None:
@@ -276,10 +275,7 @@ class StakeholderSection(QWidget):
             except Exception as error:  # noqa: BLE001 - logged; the cost stays unsaid
                 _log.error("the cost failed", exc_info=error)
                 outcome = None
-            try:
-                costed.emit(number, outcome)
-            except RuntimeError:  # the pane is gone
-                pass
+            costed.send(number, outcome)
 
         threading.Thread(target=work, daemon=True, name="vsm-cost").start()
 
@@ -330,12 +326,10 @@ class AutomationPanel(MapPanel):
     """Automation candidates: the steps done by hand, most people-hours per month freed first."""
 
     steps_selected = Signal(list)
-    _counted = Signal(int, object)  # from the worker: count number, (cost, lines) or error
 
     def build(self) -> None:
         self._count = 0  # the number of the latest count; an older one's result is dropped
         self._rows_shown: list[tuple[str | None, str]] | None = None  # (step id, text) listed
-        self._counted.connect(self._on_counted)
         self.intro = QLabel("Steps people or customers do by hand, ranked by the hours per month "
                             "automating them would free (visits × process time × people × "
                             "demand).")
@@ -392,7 +386,7 @@ class AutomationPanel(MapPanel):
     def _count_in_background(self, map_: ValueStreamMap, analysis: MapAnalysis) -> None:
         """Count the visits (and the candidates) on a worker, from a copy of the map."""
         assert self.document is not None
-        number, counted = self._count, self._counted
+        number, counted = self._count, Receiver(self._on_counted)  # no Qt object on the worker
         records = MapRecords.of(map_, kaizens=False, copies=self.document.live.copies(map_.id))
         if not self.list.count() or self.list.item(0).text() != COUNTING:
             self.list.insertItem(0, COUNTING)  # above the candidates shown until the count's
@@ -405,10 +399,7 @@ class AutomationPanel(MapPanel):
             except Exception as error:  # noqa: BLE001 - said in the list, never silent
                 _log.error("the automation candidates failed", exc_info=error)
                 outcome = error
-            try:
-                counted.emit(number, outcome)
-            except RuntimeError:  # the panel is gone
-                pass
+            counted.send(number, outcome)
 
         threading.Thread(target=work, daemon=True, name="vsm-automation").start()
 
