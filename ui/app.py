@@ -28,9 +28,20 @@ WINDOWS: list[MainWindow] = []  # windows beyond the first (more recovered docum
 DESKTOP_FILE_NAME = "vsm-studio"  # packaging/linux/vsm-studio.desktop, without ".desktop"
 
 
+GIL_SWITCH_SECONDS = 0.0005  # see create_application
+
+
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with the names QSettings and platformdirs use, the window icon, the
-    desktop entry's name (Linux) and the handler of files opened from the desktop (macOS)."""
+    desktop entry's name (Linux) and the handler of files opened from the desktop (macOS).
+
+    It also shortens Python's thread switch interval from 5 ms to GIL_SWITCH_SECONDS: while a
+    worker computes (the analysis, the simulation, the automation count of a large map), every
+    Python call Qt makes on the GUI thread (a paint, an event filter, a model's data) waited up
+    to the interval for the worker to let go of the interpreter, and a repaint of a thousand
+    such calls froze the window: an edit of one wait on a 1,000-step map with a demand and a
+    time range blocked 0.42 s, 0.06 s with 0.5 ms (issue 19)."""
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName("VSM Studio")
     app.setApplicationName(APP_NAME)

@@ -131,3 +131,22 @@ def test_the_application_carries_the_icon_and_the_desktop_entry_name(qapp, monke
         qapp.setApplicationDisplayName(names[2])
         qapp.setWindowIcon(icon)
         qapp.setDesktopFileName(desktop_name)
+
+
+def test_the_application_lets_the_gui_thread_take_the_interpreter_back_quickly(qapp):
+    # Workers computing on a large map must not hold the GUI thread's Python calls for 5 ms
+    # each (ui.app.create_application's docstring).
+    import sys
+
+    usual = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)  # Python's default
+        ui.app.create_application()
+        assert sys.getswitchinterval() == pytest.approx(ui.app.GIL_SWITCH_SECONDS)
+        assert ui.app.GIL_SWITCH_SECONDS <= 0.001
+    finally:
+        sys.setswitchinterval(usual)
+        handler = FileOpenHandler.of(qapp)
+        if handler is not None:
+            qapp.removeEventFilter(handler)
+            handler.setParent(None)
