@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from functools import partial
 from html import escape
 
@@ -78,6 +79,23 @@ def _wrapping_label(name: str) -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.hide()
     return label
+
+
+def on_a_worker(name: str, compute: Callable[[], object], deliver: Receiver, number: int,
+                failed: Callable[[Exception], object]) -> None:
+    """Run `compute()` on a thread of its own and `deliver` (number, its result) to the GUI
+    thread; an exception is logged and `failed(error)` delivered instead. `compute` must hold
+    no Qt object (ui.document.handoff)."""
+    def work() -> None:
+        outcome: object
+        try:
+            outcome = compute()
+        except Exception as error:  # noqa: BLE001 - logged, and said through `failed`
+            _log.error("the %s failed", name, exc_info=error)
+            outcome = failed(error)
+        deliver.send(number, outcome)
+
+    threading.Thread(target=work, daemon=True, name=f"vsm-{name}").start()
 
 
 class TargetSimulation(SimulatedLeadTime):
@@ -267,17 +285,8 @@ class StakeholderSection(QWidget):
     def _cost_in_background(self, records: MapRecords, analysis: MapAnalysis) -> None:
         number, costed = self._job, Receiver(self._on_costed)  # no Qt object on the worker
         self.cost_updating = True
-
-        def work() -> None:
-            outcome: object
-            try:
-                outcome = cost_of(records.rebuild(), analysis)
-            except Exception as error:  # noqa: BLE001 - logged; the cost stays unsaid
-                _log.error("the cost failed", exc_info=error)
-                outcome = None
-            costed.send(number, outcome)
-
-        threading.Thread(target=work, daemon=True, name="vsm-cost").start()
+        on_a_worker("cost", lambda: cost_of(records.rebuild(), analysis), costed, number,
+                    lambda _error: None)  # logged; the cost stays unsaid
 
     def _on_costed(self, number: int, outcome: object) -> None:
         if number != self._job:
@@ -391,17 +400,12 @@ class AutomationPanel(MapPanel):
         if not self.list.count() or self.list.item(0).text() != COUNTING:
             self.list.insertItem(0, COUNTING)  # above the candidates shown until the count's
 
-        def work() -> None:
-            outcome: object
-            try:
-                cost = cost_of(records.rebuild(), analysis, with_savings=False)
-                outcome = (cost, automation_lines(cost) if cost is not None else [])
-            except Exception as error:  # noqa: BLE001 - said in the list, never silent
-                _log.error("the automation candidates failed", exc_info=error)
-                outcome = error
-            counted.send(number, outcome)
+        def count() -> tuple[CostAnalysis | None, list[tuple[str, str]]]:
+            cost = cost_of(records.rebuild(), analysis, with_savings=False)
+            return cost, automation_lines(cost) if cost is not None else []
 
-        threading.Thread(target=work, daemon=True, name="vsm-automation").start()
+        on_a_worker("automation", count, counted, number,
+                    lambda error: error)  # said in the list, never silent
 
     def _on_counted(self, number: int, outcome: object) -> None:
         if number != self._count:

@@ -85,25 +85,7 @@ def split_by(map_: ValueStreamMap, analysis: MapAnalysis,
     analysis has no lead time (a blocking problem). ValueError for another `by`."""
     if by not in SPLITS:
         raise ValueError(f"split by performer or team, not {by!r}")
-    if analysis.lead_time is None:
-        return None
-    visits = analysis.lead_visits
-    groups: dict[str, list[float]] = {}  # key -> [wait, process]
-    labels: dict[str, str] = {}
-    vendor_wait = 0.0
-    left_out = set(stray_steps(map_))
-    for step in map_.steps:
-        if step.id in left_out:
-            continue
-        count = visits.get(step.id, 0.0)
-        key, label = _key(step, by)
-        labels.setdefault(key, label)
-        sums = groups.setdefault(key, [0.0, 0.0])
-        sums[0] += count * step.wait_time
-        sums[1] += count * step.process_time
-        if step.performer == "vendor":
-            vendor_wait += count * step.wait_time
-    return _split(by, groups, labels, analysis, vendor_wait)
+    return splits_of(map_, analysis)[by]
 
 
 def splits_of(map_: ValueStreamMap, analysis: MapAnalysis) -> dict[str, WorkSplit | None]:
