@@ -166,3 +166,17 @@ def test_save_as_json_exports_without_becoming_the_file(qapp, tmp_path, suffix):
     document.save(tmp_path / f"export{suffix}")
     assert document.modified is (suffix == ".json")
     document.close()
+
+
+def test_a_clean_close_drops_the_undo_history_and_a_live_document_is_known(qtbot):
+    # Its commands are deleted at the close, while what they hold is intact, never later by the
+    # garbage collector in no safe order (a segfault: ~QUndoStack <- the collector).
+    map_ = ValueStreamMap("M")
+    map_.add_step(Step("A", id="A"))
+    document = Document(Project("P", [map_]), autosave=False)
+    assert document in Document.alive()
+    document.set_step_field(map_.id, "A", "wait_time", 30)
+    assert document.undo_stack.count() == 1
+    document.close()
+    assert document.undo_stack.count() == 0
+    assert map_.step("A").wait_time == 30  # the edit stays; only its history goes

@@ -76,6 +76,14 @@ def _collect_qt_garbage(qapp):
     from PySide6.QtCore import QCoreApplication, QEvent
 
     yield
+    # A document left to the collector deleted its undo stack, whose commands' Python wrappers
+    # the same collection may already have freed: QUndoStack::clear() then touched freed memory
+    # (a segfault in the full run, gdb: ~QUndoStack <- ~QObject <- the collector). Each live
+    # document's history is dropped first, while everything it holds is intact.
+    from ui.document.document import Document
+
+    for document in Document.alive():
+        document.undo_stack.clear()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -13,8 +13,10 @@ close() is the clean close that removes the working copy and the lock.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
@@ -27,6 +29,8 @@ from vsm.files.atomic import same_file
 from vsm.files.formats import load_project, save_project_any
 from vsm.files.locks import Lock, acquire
 from vsm.model import Project, ProjectChanged, ValueStreamMap
+
+_DOCUMENTS: weakref.WeakSet[Document] = weakref.WeakSet()  # every Document, while it lives
 
 
 class Document(Edits, QObject):
@@ -45,6 +49,7 @@ class Document(Edits, QObject):
     def __init__(self, project: Project | None = None, path: str | Path | None = None,
                  parent: QObject | None = None, autosave: bool = True) -> None:
         super().__init__(parent)
+        _DOCUMENTS.add(self)
         self.project = project or new_project()
         self.path = Path(path) if path else None
         self.lock: Lock | None = None  # set by open() and save(); released by close()
@@ -58,6 +63,12 @@ class Document(Edits, QObject):
                                  self.map_settings_changed.emit, self)
         self.project.subscribe(self._on_project_event)
         self.autosaver = Autosaver(self) if autosave else None
+
+    @staticmethod
+    def alive() -> list[Document]:
+        """The documents whose Qt object still exists (the tests clear their undo stacks before
+        collecting garbage: see tests/helpers/qt.py)."""
+        return [d for d in list(_DOCUMENTS) if shiboken6.isValid(d)]
 
     # ------------------------------------------------------------ files
 
@@ -136,10 +147,12 @@ class Document(Edits, QObject):
             self.lock = None
 
     def close(self) -> None:
-        """A clean close: remove the working copy and release the lock."""
+        """A clean close: remove the working copy, release the lock and drop the undo history
+        (its commands deleted now, while what they hold is intact, never by the collector)."""
         if self.autosaver is not None:
             self.autosaver.discard()
         self.release_lock()
+        self.undo_stack.clear()
 
     @property
     def modified(self) -> bool:
