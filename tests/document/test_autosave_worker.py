@@ -103,3 +103,35 @@ def test_the_workers_copy_keeps_every_setting_of_a_map(qtbot, tmp_path):
     assert all(getattr(map_, name) != getattr(defaults, name) for name in MAP_FIELDS)
     assert MapRecords.of(map_).rebuild() == map_
     assert ProjectRecords.of(project).rebuild() == project
+
+
+def test_undoing_back_to_the_clean_state_never_waits_for_a_running_write(qtbot, tmp_path,
+                                                                        monkeypatch):
+    # Issue 19: the removal of the working copy took the write lock on the GUI thread, so an
+    # undo back to the clean state waited for the worker's whole write (1.3 s at 5,000 steps).
+    # The write is held inside the file write until released: an undo that waited for it would
+    # return only after the held write ended (the 10 s wait below), so `finished` says it did.
+    document = edited_document(tmp_path)
+    autosaver = document.autosaver
+    writing, release, finished = threading.Event(), threading.Event(), threading.Event()
+    original = WorkingCopy.write
+
+    def held(self, *args, **kwargs):
+        writing.set()
+        release.wait(10)
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(WorkingCopy, "write", held)
+    autosaver.write_in_background()
+    assert writing.wait(5)  # the worker is in the middle of the write, holding the file lock
+    document.undo_stack.undo()  # back to the clean state
+    assert not finished.is_set()  # the undo returned while the write was still running
+    release.set()
+    qtbot.waitUntil(lambda: finished.is_set(), timeout=5000)
+    qtbot.waitUntil(lambda: not autosaver.copy.exists, timeout=5000)  # removed after the write
+    qtbot.waitUntil(lambda: not autosaver.pending, timeout=5000)
+    assert not autosaver.failing
+    document.close()

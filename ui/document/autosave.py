@@ -14,7 +14,9 @@ synchronous `write_now` (used before a save, and by a retry), take the same lock
 bring back a removed copy or overwrite a newer one.
 
 A document back in its clean state (just saved, or every edit undone) has nothing to protect:
-its working copy is removed.
+its working copy is removed. While a background write may still be running, the removal is handed
+to the same worker, after it: the GUI thread never waits for a write (an undo back to the clean
+state waited 1.3 s for the 5,000-step map's write).
 
 A failed write, whatever the reason (the data folder is full or read-only, a value the file
 cannot hold, a bug), is never silent: `failed` gives the reason once per run of failures, and
@@ -147,7 +149,7 @@ class Autosaver(QObject):
         """Back to the saved state (saved, or every edit undone): nothing left to protect."""
         if clean:
             self._timer.stop()
-            self._remove()
+            self._remove_after_writes()
             self._succeeded()  # nothing left to protect
 
     def _on_path_changed(self) -> None:
@@ -162,7 +164,7 @@ class Autosaver(QObject):
         self._retry.stop()
         if self.document.modified:
             return False
-        self._remove()
+        self._remove_after_writes()
         self._succeeded()
         return True
 
@@ -233,6 +235,22 @@ class Autosaver(QObject):
         with self._io:
             self._epochs.value += 1
             self.copy.remove()
+
+    def _remove_after_writes(self) -> None:
+        """Remove the working copy without waiting for a background write: a newer epoch now
+        drops writes not yet started, and the removal runs on the write worker after the one
+        that may be running. With no write handed over, remove it here."""
+        if self._in_flight == 0 or self._pool is None:
+            self._remove()
+            return
+        self._epochs.value += 1
+        copy, lock = self.copy, self._io
+
+        def job() -> None:
+            with lock:
+                copy.remove()  # never raises
+
+        self._pool.submit(job)
 
     def _failed(self, reason: str) -> None:
         first, changed = self._failure is None, reason != self._failure
