@@ -300,3 +300,27 @@ def test_zoomed_out_view_draws_boxes_without_text(canvas):
     name = view.mapFromScene(item.mapRectToScene(item.name_rect())).boundingRect()
     assert len({image.pixelColor(QPoint(x, name.center().y())).name()
                 for x in range(name.left(), name.right())}) > 2  # readable: the name is drawn
+
+
+def test_a_slice_of_flags_stops_once_its_time_is_spent(canvas, qtbot, calls, monkeypatch):
+    """A slice shows at most `flag_slice` items, fewer once FLAG_SLICE_SECONDS have passed in
+    the turn (here none: one FLAG_CHUNK of one item a turn, though the slice allows two); the
+    flags shown in the end are the analysis's. The demand of the test above: every step over
+    capacity."""
+    import ui.canvas.analysis_presenter as analysis_presenter
+
+    monkeypatch.setattr(analysis_presenter, "FLAG_SLICE_SECONDS", 0.0, raising=False)
+    monkeypatch.setattr(analysis_presenter, "FLAG_CHUNK", 1, raising=False)
+    scene, items = canvas.scene, canvas.scene.item_for_step
+    presenter = scene._presenter
+    presenter.flag_slice = 2
+    at_the_signal: list[tuple[list[str], int]] = []
+    look = lambda _map_id: at_the_signal.append((list(calls["flags"]), presenter.flags_waiting))  # noqa: E731
+    canvas.document.analysis_changed.connect(look)
+    canvas.document.set_map_field(canvas.map.id, "demand", 1000)
+    qtbot.waitUntil(lambda: bool(at_the_signal))
+    assert at_the_signal == [(["a"], 3)]  # one item in the first turn, not two
+    qtbot.waitUntil(lambda: presenter.flags_waiting == 0)
+    assert sorted(calls["flags"]) == ["a", "b", "c", "d"]
+    assert all("over_capacity" in items[v].flags for v in "abcd")
+    canvas.document.analysis_changed.disconnect(look)

@@ -6,7 +6,9 @@ the critical path with the previous analysis and calls the items' setters only w
 step's figures touches and repaints a handful of items, not the whole map. When an analysis
 changes the flags of more than FLAG_SLICE items (a demand set on a 5,000-step map flags 4,300
 steps over capacity: their badges took 0.2 s to make), FLAG_SLICE are shown at once and the rest
-a slice per turn of the event loop, always with the newest flags (a newer analysis meanwhile
+a slice per turn of the event loop (at most FLAG_SLICE items, and no more once FLAG_SLICE_SECONDS
+have passed in the turn: an edit of one wait on a 5,000-step map changes the flags of thousands
+of steps, and 100 badges took 30-50 ms on a loaded machine), always with the newest flags (a newer analysis meanwhile
 takes over the items still waiting), so the window never waits for all of them. The first
 analysis a scene shows (an export's), a switch to or from the last valid figures and the items
 joining the scene (built, added, put back) are shown whole at once. The badges' tooltips
@@ -22,11 +24,13 @@ is False (an export) shows the real state: blanks and the problem.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache, partial
 from html import escape
+from itertools import islice
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer
@@ -59,6 +63,8 @@ SUMMARY_TOOLTIP = (
     "the next step can use as it is).")
 _NO_FLAGS: list[str] = []
 FLAG_SLICE = 100  # items whose flags are shown in one turn of the event loop (see the docstring)
+FLAG_SLICE_SECONDS = 0.01  # or fewer: a turn stops after the chunk that takes it past this
+FLAG_CHUNK = 10  # items shown between two looks at the clock
 STALE_BADGE_OPACITY = 0.4  # badges of the last valid flags, faded while the map has a problem
 STALE_NOTE = ("<br><i>Last valid figures: the map has a problem now, so they are not "
               "computed.</i>")
@@ -156,17 +162,19 @@ class AnalysisPresenter:
         self._show_next_slice(scene)
 
     def _show_next_slice(self, scene: MapScene) -> None:
-        """Show the flags of the next `flag_slice` waiting items; ask a turn for the rest (all
-        now without an event loop to ask: a scene that is no QObject)."""
+        """Show the flags of the next `flag_slice` waiting items, fewer once FLAG_SLICE_SECONDS
+        have passed; ask a turn for the rest (all now without an event loop to ask: a scene that
+        is no QObject)."""
         waiting = self._waiting
-        now = []
-        for step_id in waiting:
-            now.append(step_id)
-            if len(now) == self.flag_slice:
+        started, count = time.perf_counter(), 0
+        while waiting and count < self.flag_slice:
+            chunk = list(islice(waiting, min(FLAG_CHUNK, self.flag_slice - count)))
+            for step_id in chunk:
+                del waiting[step_id]
+            self._show_flags(scene.item_for_step, chunk)
+            count += len(chunk)
+            if time.perf_counter() - started >= FLAG_SLICE_SECONDS:
                 break
-        for step_id in now:
-            del waiting[step_id]
-        self._show_flags(scene.item_for_step, now)
         if not waiting or self._slice_due:
             return
         if isinstance(scene, QObject):

@@ -40,7 +40,7 @@ from ui.panels.stakeholder_metrics import StakeholderSection, TargetLines, Targe
 from vsm.analysis import FLAG_LABELS, MapAnalysis
 from vsm.analysis.capacity import AVAILABLE_MINUTES
 from vsm.analysis.compare import MetricDelta, headline_figures, origin_map
-from vsm.analysis.montecarlo import should_simulate
+from vsm.analysis.pane_figures import PaneFigures
 from vsm.analysis.plan import kaizen_from_step_to_change
 from vsm.model.durations import format_duration, format_working_hours, working_time_basis
 from vsm.model.measured import MEASURED_LABEL, measured_words
@@ -298,21 +298,29 @@ class MetricsPanel(MapPanel):
                                  and self.document.live.updating(self.map.id))
         self.analysis_updated()
 
+    def pane_figures(self) -> PaneFigures | None:
+        """The figures this pane shows beside the analysis (vsm.analysis.pane_figures), of the
+        current analysis: a costly map's found by the analysis worker; None without a map."""
+        if self.document is None or self.map is None:
+            return None
+        return self.document.live.pane_figures(self.map.id)
+
     def analysis_updated(self) -> None:
         analysis = self.analysis()
+        figures = self.pane_figures()
         if self.map is not None and self.document is not None:
             self.updating.setVisible(self.document.live.updating(self.map.id))
         self._show_deltas()
         self._show_measured()
-        self._show_capacity(analysis)
-        self._schedule_simulation(analysis)
+        self._show_capacity(analysis, figures)
+        self._schedule_simulation(analysis, figures)
         live = self.document.live if self.document is not None else None
         copies = (live.copies(self.map.id)  # a costly map's cost: on a worker
                   if live is not None and self.map is not None and live.costly(self.map.id)
                   else None)
-        self.stakeholders.show_map(self.map, analysis, copies)
+        self.stakeholders.show_map(self.map, analysis, copies, figures)
         self._show_target()
-        if analysis is None:
+        if analysis is None or figures is None:
             for figure in self.figures.values():
                 figure.set_stale(False)
                 figure.set("–", "")
@@ -322,7 +330,7 @@ class MetricsPanel(MapPanel):
         last = None if analysis.ok else self.document.last_valid_analysis(self.map.id)
         for key in STALE_FIGURES:
             self.figures[key].set_stale(last is not None)
-        self._show_figures(last if last is not None else analysis)
+        self._show_figures(last if last is not None else analysis, figures)
         blocking = [p.message for p in analysis.problems if p.blocking]
         if blocking:
             self.reason.show_message(short(blocking[0]) + (
@@ -341,7 +349,7 @@ class MetricsPanel(MapPanel):
 
     def _show_target(self) -> None:
         """The target and experience under the lead time (the chance once simulated)."""
-        self.targets.show(self.map, self.analysis(), self.simulation.result)
+        self.targets.show(self.map, self.analysis(), self.simulation.result, self.pane_figures())
 
     def _name(self, step_id: str) -> str:
         return self.map.step(step_id).name if self.map.has_step(step_id) else step_id
@@ -350,9 +358,9 @@ class MetricsPanel(MapPanel):
         """True while the figures shown are the last valid ones, greyed."""
         return self.figures["lead_time"].stale
 
-    def _show_figures(self, a: MapAnalysis) -> None:
-        """The figures of `a`, the current analysis or, greyed, the last valid one."""
-        steps = self.map.steps
+    def _show_figures(self, a: MapAnalysis, figures: PaneFigures) -> None:
+        """The figures of `a`, the current analysis or, greyed, the last valid one; the step
+        count and the steps below 100 %C&A from `figures` (the map's as it is analysed)."""
         path = " → ".join(self._name(v) for v in a.critical_path)
         lead, process = format_duration(a.lead_time), format_duration(a.process_time)
         start = self._name(a.lead_start) if a.lead_start else "–"
@@ -367,15 +375,15 @@ class MetricsPanel(MapPanel):
         self.figures["flow_efficiency"].set(percent(a.flow_efficiency_percent), (
             f"process time / lead time = {process} / {lead} = {percent(a.flow_efficiency_percent)}"
             "\nThe share of the lead time in which someone works on the item."))
-        low = [f"{s.name} {s.pca:g}%" for s in steps if s.pca < 100]
+        low = figures.below_full_pca
         self.figures["rolled_pca"].set(percent(a.rolled_pca_percent), (
             "Chance an item passes every step complete and accurate: the product of the %C&A "
             "of the steps it passes, weighted by route shares (rework ignored) = "
             f"{percent(a.rolled_pca_percent)}\n"
             + ("Steps below 100%: " + ", ".join(low) if low else "Every step is at 100%.")))
-        on_path = len(a.critical_path)
-        self.figures["steps"].set(str(len(steps)), (
-            f"Steps in the map: {len(steps)}, {on_path} of them on the critical path"
+        on_path, count = len(a.critical_path), figures.step_count
+        self.figures["steps"].set(str(count), (
+            f"Steps in the map: {count}, {on_path} of them on the critical path"
             + (f" ({path})" if path else "") + "."))
 
     def takt_text(self) -> str:
@@ -397,10 +405,11 @@ class MetricsPanel(MapPanel):
         """What the lead time is computed with, when the map has time ranges (else "")."""
         return self.most_likely.text() if not self.most_likely.isHidden() else ""
 
-    def _show_capacity(self, a: MapAnalysis | None) -> None:
+    def _show_capacity(self, a: MapAnalysis | None, figures: PaneFigures | None) -> None:
         """Takt time and the busiest step, when the map has a demand."""
         map_ = self.map
-        if a is None or map_ is None or a.takt_time is None or map_.demand is None:
+        if (a is None or map_ is None or figures is None or a.takt_time is None
+                or map_.demand is None):
             self.takt.hide()
             self.busiest.hide()
             return
@@ -413,11 +422,10 @@ class MetricsPanel(MapPanel):
             f"{period} = {takt} of working time between two arriving items"))
         self.takt.value.setAccessibleName(f"Takt time: {takt} {self.takt_basis.text()}")
         self.takt.show()
-        busy = [(value, v) for v, value in a.utilisation.items() if map_.has_step(v)]
-        if not busy:
+        if figures.busiest is None or not map_.has_step(figures.busiest[1]):
             self.busiest.hide()
             return
-        value, step_id = max(busy)
+        value, step_id = figures.busiest
         step = map_.step(step_id)
         visits = a.visits.get(step_id, 0.0)
         shown = "nobody assigned" if math.isinf(value) else f"{value:.0f}%"
@@ -429,13 +437,14 @@ class MetricsPanel(MapPanel):
             f"({step.people:g} × {available:,.0f}m per {period}) = {result}")
         self.busiest.show()
 
-    def _schedule_simulation(self, a: MapAnalysis | None) -> None:
+    def _schedule_simulation(self, a: MapAnalysis | None, figures: PaneFigures | None) -> None:
         """Simulate after the pause (ui.panels.simulation); hide the figures if not wanted."""
+        variable = figures is not None and figures.variable
         wanted = a is not None and self.map is not None and a.ok
-        self.most_likely.setVisible(a is not None and self.map is not None
-                                    and should_simulate(self.map))
+        self.most_likely.setVisible(a is not None and self.map is not None and variable)
         self.simulation.schedule(self.map if wanted else None,
-                                 self.document.live.copies(self.map.id) if wanted else None)
+                                 self.document.live.copies(self.map.id) if wanted else None,
+                                 variable=variable)
 
     def _show_steps_to_change(self, a: MapAnalysis) -> None:
         """The largest savings first, at most STEPS_SHOWN of them (the canvas badges and the

@@ -87,16 +87,19 @@ class SimulatedLeadTime(QObject):
         """True while a simulation is waiting to start or running."""
         return self._delay.isActive() or self._job is not None
 
-    def schedule(self, map_: ValueStreamMap | None, copies: RecordCopies | None = None) -> None:
+    def schedule(self, map_: ValueStreamMap | None, copies: RecordCopies | None = None,
+                 variable: bool | None = None) -> None:
         """Simulate `map_` after the pause; without a map or time ranges hide the figures.
-        `copies`: the document's kept copies of the map's records (ui.document.snapshots)."""
+        `copies`: the document's kept copies of the map's records (ui.document.snapshots).
+        `variable`: whether some step has a time range, when known already (the analysis
+        worker's figures: vsm.analysis.pane_figures), else looked up here."""
         self.stop()
         self._copies = copies
         if map_ is not self.map:  # another map's figures must not stand for this one's
             self._figures = ""
             self.label.hide()
         self.map = map_
-        if map_ is None or not should_simulate(map_):
+        if map_ is None or not (should_simulate(map_) if variable is None else variable):
             self.label.hide()
             return
         self._delay.start()
@@ -111,8 +114,8 @@ class SimulatedLeadTime(QObject):
         self.simulation = None
 
     def _start(self) -> None:
-        map_ = self.map
-        if map_ is None or not should_simulate(map_):
+        map_ = self.map  # whether it still has time ranges: the worker looks (_work)
+        if map_ is None:
             self.label.hide()
             return
         self._jobs += 1
@@ -144,6 +147,10 @@ class SimulatedLeadTime(QObject):
             return  # superseded: a newer map's simulation is under way or done
         self._job = None
         self.simulation = None
+        if outcome is None:  # no time range left in the map: nothing to simulate
+            self._figures = ""
+            self.label.hide()
+            return
         if isinstance(outcome, montecarlo.Simulation):
             self._show(outcome)
             return
@@ -178,8 +185,11 @@ def _work(job: _Job, records: MapRecords, compiled: Receiver, progress: Receiver
     superseded; report through the Receivers."""
     outcome: object
     try:
-        simulation = montecarlo.Simulation(records.rebuild(), runs=SIMULATION_RUNS,
-                                           seed=SIMULATION_SEED)
+        twin = records.rebuild()
+        if not should_simulate(twin):  # the ranges went while the simulation waited to start
+            finished.send(job.number, None)
+            return
+        simulation = montecarlo.Simulation(twin, runs=SIMULATION_RUNS, seed=SIMULATION_SEED)
         if job.cancelled.is_set():
             return
         compiled.send(job.number, simulation)

@@ -46,8 +46,9 @@ from ui.document.snapshots import MapRecords, RecordCopies
 from ui.panels.common import MapPanel, OncePerTurn
 from ui.panels.simulation import SimulatedLeadTime
 from vsm.analysis import MapAnalysis
-from vsm.analysis.cost import CostAnalysis, cost_of
+from vsm.analysis.cost import CostAnalysis, SavingWorth, cost_of
 from vsm.analysis.montecarlo import LeadTimeDistribution, Simulation
+from vsm.analysis.pane_figures import PaneFigures
 from vsm.analysis.responsibility import WorkSplit, splits_of
 from vsm.analysis.stakeholder_words import (
     Segment,
@@ -60,7 +61,7 @@ from vsm.analysis.stakeholder_words import (
     vendor_wait_words,
     worth_words,
 )
-from vsm.analysis.targets import attainment
+from vsm.analysis.targets import attainment, simulated
 from vsm.model import ValueStreamMap
 
 STEP_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -108,11 +109,12 @@ class TargetSimulation(SimulatedLeadTime):
         super().__init__(label)
         self.result: LeadTimeDistribution | None = None
 
-    def schedule(self, map_: ValueStreamMap | None, copies: RecordCopies | None = None) -> None:
+    def schedule(self, map_: ValueStreamMap | None, copies: RecordCopies | None = None,
+                 variable: bool | None = None) -> None:
         # Every new schedule follows an edit: the last result no longer holds for the map as it
         # is, so the target's chance waits for the new one rather than show a stale figure.
         self.result = None
-        super().schedule(map_, copies)
+        super().schedule(map_, copies, variable)
 
     def _show(self, simulation: Simulation) -> None:
         super()._show(simulation)
@@ -131,10 +133,17 @@ class TargetLines:
         self.experience = _wrapping_label("experience_score")
 
     def show(self, map_: ValueStreamMap | None, analysis: MapAnalysis | None,
-             distribution: LeadTimeDistribution | None) -> None:
-        """Show the target of `map_` against `analysis` (and the simulated lead time)."""
-        found = (attainment(map_, analysis, distribution)
-                 if map_ is not None and analysis is not None and analysis.ok else None)
+             distribution: LeadTimeDistribution | None,
+             figures: PaneFigures | None = None) -> None:
+        """Show the target of `map_` against `analysis` (and the simulated lead time).
+        `figures`: the pane's figures of that analysis, its targets found already (a costly
+        map's, on the worker), else they are found here."""
+        if map_ is None or analysis is None or not analysis.ok:
+            found = None
+        elif figures is not None:
+            found = simulated(figures.targets, distribution) if figures.targets else None
+        else:
+            found = attainment(map_, analysis, distribution)
         if found is None:
             self.plain = ""
             self.target.hide()
@@ -217,6 +226,8 @@ class StakeholderSection(QWidget):
         super().__init__(parent)
         self.splits: dict[str, WorkSplit | None] = {}
         self.cost: CostAnalysis | None = None
+        self._worth: dict[str, SavingWorth] | None = None  # step id -> its row of self.cost.savings
+        self._worth_of: CostAnalysis | None = None  # the cost self._worth is of
         self.cost_updating = False  # the cost is being computed by the worker
         self._job = 0  # the latest cost job's number
         heading = QLabel("Who holds the work")
@@ -265,14 +276,19 @@ class StakeholderSection(QWidget):
         return "team" if self.by_team.isChecked() else "performer"
 
     def show_map(self, map_: ValueStreamMap | None, analysis: MapAnalysis | None,
-                 copies: RecordCopies | None = None) -> None:
+                 copies: RecordCopies | None = None, figures: PaneFigures | None = None) -> None:
         """Show the figures of `map_` from its analysis (hidden without a valid analysis). Only
         the figures are kept, never the map (a panel's widgets must not keep a map alive).
-        With `copies` (a costly map's record copies) the cost is computed on a worker."""
+        With `copies` (a costly map's record copies) the cost is computed on a worker.
+        `figures`: the pane's figures of that analysis (the split found already), if any."""
         ok = map_ is not None and analysis is not None and analysis.ok and bool(map_.steps)
-        self.splits = splits_of(map_, analysis) if ok else {}
-        priced = ok and (bool(map_.team_rates)
-                         or any(step.hourly_rate is not None for step in map_.steps))
+        if figures is not None:
+            self.splits = figures.splits if ok else {}
+            priced = ok and figures.priced
+        else:
+            self.splits = splits_of(map_, analysis) if ok else {}
+            priced = ok and (bool(map_.team_rates)
+                             or any(step.hourly_rate is not None for step in map_.steps))
         self._job += 1  # supersedes a cost under way
         self.cost, self.cost_updating = None, False
         if priced and copies is not None:
@@ -327,8 +343,12 @@ class StakeholderSection(QWidget):
         """What the step to change is worth ("" when no step of the map has a rate)."""
         if self.cost is None or self.cost.per_item is None:
             return ""
-        worth = next((row for row in self.cost.savings if row.step_id == step_id), None)
-        return worth_words(worth, self.cost.currency)
+        if self._worth is None or self._worth_of is not self.cost:  # once per cost, not per row
+            self._worth_of = self.cost
+            self._worth = {}
+            for row in self.cost.savings:
+                self._worth.setdefault(row.step_id, row)  # the first, as a search would find
+        return worth_words(self._worth.get(step_id), self.cost.currency)
 
 
 class AutomationPanel(MapPanel):

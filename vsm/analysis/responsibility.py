@@ -25,7 +25,7 @@ vendor steps along that same flow: the time the item waits on vendors.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Collection, Literal
 
 from vsm.analysis.structure import stray_steps
 from vsm.model import PERFORMERS, Step, ValueStreamMap
@@ -88,16 +88,19 @@ def split_by(map_: ValueStreamMap, analysis: MapAnalysis,
     return splits_of(map_, analysis)[by]
 
 
-def splits_of(map_: ValueStreamMap, analysis: MapAnalysis) -> dict[str, WorkSplit | None]:
+def splits_of(map_: ValueStreamMap, analysis: MapAnalysis,
+              left_out: Collection[str] | None = None) -> dict[str, WorkSplit | None]:
     """`split_by` for each way of SPLITS, the same figures, in one pass over the steps (the
-    metrics pane keeps both for its switch: two passes took 25 ms at 5,000 steps)."""
+    metrics pane keeps both for its switch: two passes took 25 ms at 5,000 steps). `left_out`:
+    the map's stray steps (`stray_steps`), when the caller has them already (a set)."""
     if analysis.lead_time is None:
         return {by: None for by in SPLITS}
     visits = analysis.lead_visits
     groups: dict[str, dict[str, list[float]]] = {by: {} for by in SPLITS}
     labels: dict[str, dict[str, str]] = {by: {} for by in SPLITS}
     vendor_wait = 0.0
-    left_out = set(stray_steps(map_))
+    if left_out is None:
+        left_out = set(stray_steps(map_))
     for step in map_.steps:
         if step.id in left_out:
             continue

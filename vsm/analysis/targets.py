@@ -17,8 +17,8 @@ Pure Python over vsm.model and the analysis's results.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Collection
 
 from vsm.analysis.structure import stray_steps
 from vsm.model import ValueStreamMap
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from vsm.analysis.figures import MapAnalysis
     from vsm.analysis.montecarlo import LeadTimeDistribution
 
-__all__ = ["StepTarget", "TargetAttainment", "attainment", "within"]
+__all__ = ["StepTarget", "TargetAttainment", "attainment", "simulated", "within"]
 
 TOLERANCE = 1e-9  # relative: a lead time this close above its target still meets it (rounding)
 
@@ -82,11 +82,14 @@ class TargetAttainment:
 
 
 def attainment(map_: ValueStreamMap, analysis: MapAnalysis,
-               distribution: LeadTimeDistribution | None = None) -> TargetAttainment | None:
+               distribution: LeadTimeDistribution | None = None,
+               left_out: Collection[str] | None = None) -> TargetAttainment | None:
     """The map's targets against its figures (see the module docstring); None when neither the
     map nor any step has a target. `distribution`: the simulated lead time, if any (its samples
-    give the probability)."""
-    left_out = set(stray_steps(map_))
+    give the probability: `simulated`). `left_out`: the map's stray steps (`stray_steps`), when
+    the caller has them already (a set)."""
+    if left_out is None:
+        left_out = set(stray_steps(map_))
     steps = tuple(
         StepTarget(step.id, step.name, step.target_time, step.lead_time,
                    within(step.lead_time, step.target_time))
@@ -98,9 +101,18 @@ def attainment(map_: ValueStreamMap, analysis: MapAnalysis,
     if target is None:
         return TargetAttainment(None, expected, None, steps=steps)
     met = None if expected is None else within(expected, target)
-    probability = p85 = p85_met = None
-    if distribution is not None:
-        probability = distribution.share_within(target * (1.0 + TOLERANCE))
-        p85 = distribution.p85
-        p85_met = within(p85, target)
-    return TargetAttainment(target, expected, met, probability, p85, p85_met, steps)
+    return simulated(TargetAttainment(target, expected, met, steps=steps), distribution)
+
+
+def simulated(found: TargetAttainment,
+              distribution: LeadTimeDistribution | None) -> TargetAttainment:
+    """`found` (an attainment without a simulation) with the chance of meeting the map's target
+    and the P85 against it from `distribution`; `found` as it is without a distribution or a
+    map target. One pass over the simulated runs, none over the steps: the editor finds the
+    rest once per analysis and this once per simulation."""
+    if distribution is None or found.target_minutes is None:
+        return found
+    target = found.target_minutes
+    p85 = distribution.p85
+    return replace(found, probability=distribution.share_within(target * (1.0 + TOLERANCE)),
+                   p85=p85, p85_met=within(p85, target))
