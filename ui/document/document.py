@@ -191,6 +191,11 @@ class Document(Edits, QObject):
         """The analysis of a map, computed now if it is out of date."""
         return self.live.analysis(map_id)
 
+    def shown_analysis(self, map_id: str) -> MapAnalysis | None:
+        """The map's latest analysis as it is, never computed here (None before the first): what
+        a large map's canvas shows while it is drawn and the next figures are computed."""
+        return self.live.shown(map_id)
+
     def last_valid_analysis(self, map_id: str) -> MapAnalysis | None:
         """The map's latest analysis without a blocking problem, None if it never had one: the
         editor shows its figures greyed while the current analysis is blocked (exports do not)."""

@@ -99,7 +99,7 @@ class MapTabs(QTabWidget):
         """A canvas of the map; a large map's items are added over the next turns of the event
         loop (ui.canvas.building), the window answering meanwhile."""
         large = len(map_.steps) >= SLICED_BUILD_STEPS
-        scene = MapScene(self.document, map_, build=not large)
+        scene = MapScene(self.document, map_, build=not large, analyse=not large)
         scene.set_colour_mode(self.colour_mode)
         scene.set_lanes(self.lanes_by)
         scene.snap_to_grid = self.snap_to_grid
