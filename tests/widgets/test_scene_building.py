@@ -58,3 +58,39 @@ def test_a_small_map_is_drawn_at_once(make_window):
     window = make_window(Document(Project("Small", [synthetic_map(50, seed=7)]), autosave=False))
     scene = window.tabs.current_view().scene()
     assert scene.complete and scene_matches_map(scene)
+
+
+def test_a_scene_drawn_without_analysing_waits_for_the_documents_figures(qtbot):
+    from ui.canvas.scene import MapScene
+
+    document = large_document()
+    map_ = document.project.maps[0]
+    scene = MapScene(document, map_, build=False, analyse=False)
+    assert document.shown_analysis(map_.id) is None  # nothing computed for the canvas
+    assert scene.analysis is None
+    for _ in scene.build_in_chunks(chunk=100):
+        pass
+    assert scene.analysis is None and scene_matches_map(scene)  # items, no figures yet
+    qtbot.waitUntil(lambda: scene.analysis is not None, timeout=30000)  # the document's own
+    assert scene.analysis is document.shown_analysis(map_.id)
+    scene.detach()
+
+
+def test_steps_removed_behind_the_builder_do_not_leave_others_unbuilt():
+    from ui.canvas.scene import MapScene
+
+    document = large_document()
+    map_ = document.project.maps[0]
+    scene = MapScene(document, map_, build=False)
+    chunks = scene.build_in_chunks(chunk=10)
+    for _ in range(3):
+        next(chunks)  # the first 30 steps are built
+    # Removing 5 built steps moves the 31st to 35th steps back to where the builder has been;
+    # a step added at the end and a flow to it come meanwhile too.
+    document.remove(map_.id, [s.id for s in map_.steps[:5]])
+    added = document.add_step(map_.id, 10, 10, name="Added meanwhile")
+    for _ in chunks:
+        pass
+    assert scene.complete and scene_matches_map(scene)
+    assert added.id in scene.item_for_step
+    scene.detach()

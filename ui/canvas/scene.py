@@ -13,9 +13,6 @@ live in the model.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-
 from PySide6.QtCore import QObject, QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -27,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ui.canvas.analysis_presenter import AnalysisPresenter
 from ui.canvas.batches import Batch, Batches
+from ui.canvas.chunks import SceneBuilding
 from ui.canvas.gestures import ConnectGesture, FlowRouter, Gestures, MoveGesture
 from ui.canvas.items import (
     FlowItem,
@@ -69,10 +67,9 @@ from vsm.model.records import Kaizen
 
 GRID = 20.0
 MARGIN = 400.0  # room around the map to scroll into and double-click on
-BUILD_CHUNK = 150  # items per chunk of build_in_chunks (about 20 ms on a 2-core machine)
 
 
-class MapScene(Batches, Gestures, Selection, QGraphicsScene):
+class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
     """The canvas of one map; `item_for_step`, `item_for_flow` and `item_for_kaizen` map model
     ids to items. A `read_only` scene (the compare view) shows the map but pushes nothing: its
     items cannot be dragged and double-clicks add nothing."""
@@ -84,9 +81,11 @@ class MapScene(Batches, Gestures, Selection, QGraphicsScene):
 
     def __init__(self, document: Document, map_: ValueStreamMap,
                  parent: QObject | None = None, read_only: bool = False,
-                 build: bool = True) -> None:
+                 build: bool = True, analyse: bool = True) -> None:
         """A scene of the map with all its items (`build=False`: with only the legend, ladder,
-        summary and lanes; build_in_chunks() adds the rest, a chunk at a time)."""
+        summary and lanes; build_in_chunks() adds the rest, a chunk at a time). `analyse=False`:
+        the scene never has the analysis computed for it, it shows the latest the document has
+        (none before the first: a large map's canvas, its figures following from the worker)."""
         super().__init__(parent)
         self.document = document
         self.map = map_
@@ -118,7 +117,10 @@ class MapScene(Batches, Gestures, Selection, QGraphicsScene):
         self._batch: Batch | None = None  # a batch of model events under way (vsm.model.bulk)
         self._kept: dict[str, QGraphicsItem] = {}  # the last batch's removed items, by id
         self._complete = False  # every step, flow and kaizen of the map has its item
-        self._presenter.apply(self, document.analysis(map_.id))  # the summary; items follow
+        self._analyse = analyse
+        first = self._latest_analysis()
+        if first is not None:
+            self._presenter.apply(self, first)  # the summary; the items follow
         if build:
             for _ in self.build_in_chunks(chunk=0):
                 pass
@@ -131,42 +133,6 @@ class MapScene(Batches, Gestures, Selection, QGraphicsScene):
     def complete(self) -> bool:
         """Whether every step, flow and kaizen burst of the map has its item (see build=False)."""
         return self._complete
-
-    def build_in_chunks(self, chunk: int = BUILD_CHUNK) -> Iterator[tuple[int, int]]:
-        """Add the items the map's steps, flows and kaizen bursts still lack, about `chunk` at a
-        time (0: all at once), the steps first, a flow once both its steps have theirs; yield
-        (items built, items of the map) after each chunk, and mark the scene complete at the end.
-
-        Each chunk reads the map as it is then: a step added meanwhile is built, a removed one
-        is not (model events about items not built yet are left to the builder). Each chunk's
-        items get the current analysis's flags and critical path before they join the scene."""
-        map_, built = self.map, self.item_for_step
-        limit = chunk or sys.maxsize
-        while not self._complete:
-            steps = [s for s in map_.steps if s.id not in built][:limit]
-            step_items = [self._add_step_item(step, add=False) for step in steps]
-            room = limit - len(steps)
-            flows = [f for f in map_.flows if f.id not in self.item_for_flow
-                     and f.source in built and f.target in built][:room] if room else []
-            flow_items = [self._add_flow_item(flow, add=False) for flow in flows]
-            if step_items or flow_items:
-                # Items get their analysis state (badges, outlines) before they join the scene.
-                self._presenter.items_changed(steps=[s.id for s in steps],
-                                              flows=[f.id for f in flows])
-                self._presenter.apply(self, self.document.analysis(map_.id))
-                for item in (*step_items, *flow_items):
-                    self.addItem(item)
-            if room and len(flows) < room:  # every step and flow has its item: the bursts last
-                for kaizen in map_.kaizens:
-                    if kaizen.id not in self.item_for_kaizen:
-                        self._add_kaizen_item(kaizen)
-                self._complete = True
-                if self._lanes_by is not None:
-                    self._update_lanes()
-                self.schedule_layout()
-            self._content = None
-            yield (len(built) + len(self.item_for_flow) + len(self.item_for_kaizen),
-                   len(map_.steps) + len(map_.flows) + len(map_.kaizens))
 
     def _not_built_yet(self, event: object) -> bool:
         """While the scene is being built: whether the event is about an item the builder has
@@ -498,3 +464,4 @@ class MapScene(Batches, Gestures, Selection, QGraphicsScene):
         while y < rect.bottom():
             painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
             y += GRID
+

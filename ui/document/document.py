@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import weakref
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
@@ -29,6 +30,9 @@ from vsm.files.atomic import same_file
 from vsm.files.formats import load_project, save_project_any
 from vsm.files.locks import Lock, acquire
 from vsm.model import Project, ProjectChanged, ValueStreamMap
+
+if TYPE_CHECKING:
+    from ui.document.reading import FileRead
 
 _DOCUMENTS: weakref.WeakSet[Document] = weakref.WeakSet()  # every Document, while it lives
 
@@ -94,6 +98,23 @@ class Document(Edits, QObject):
         document = cls(project, path, parent)
         document.lock = lock
         document.read_only = read_only
+        return document
+
+    @classmethod
+    def from_read(cls, read: FileRead, lock: Lock | None = None, read_only: bool = False,
+                  parent: QObject | None = None) -> "Document":
+        """The document of a file read on a worker (ui.document.reading), holding `lock`, its
+        maps' first figures those the worker computed: nothing is analysed again here."""
+        document = cls(read.project, read.path, parent)
+        document.lock = lock
+        document.read_only = read_only
+        live = document.live
+        # LiveAnalysis has no public way to take an analysis made elsewhere yet: these are its
+        # own steps for a result of its worker (_submit, _on_finished) on a map never edited.
+        for map_id, first in read.analyses.items():
+            live._analysers[map_id] = first.analyser
+            live._took(map_id, first.seconds)
+            live._store(map_id, first.analysis)
         return document
 
     def save(self, path: str | Path | None = None) -> None:
@@ -190,6 +211,11 @@ class Document(Edits, QObject):
     def analysis(self, map_id: str) -> MapAnalysis:
         """The analysis of a map, computed now if it is out of date."""
         return self.live.analysis(map_id)
+
+    def shown_analysis(self, map_id: str) -> MapAnalysis | None:
+        """The map's latest analysis as it is, never computed here (None before the first): what
+        a large map's canvas shows while it is drawn and the next figures are computed."""
+        return self.live.shown(map_id)
 
     def last_valid_analysis(self, map_id: str) -> MapAnalysis | None:
         """The map's latest analysis without a blocking problem, None if it never had one: the

@@ -17,8 +17,9 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 PADDING = 16  # pixels around a sample text: the cell's margins and a little air
-ROWS_MEASURED = 100  # rows a column's contents are measured on, besides those in view (Qt's
-# default, 1,000, asked the step table of a 5,000-step map for 96,000 cells: 0.85 s on opening)
+ROWS_MEASURED = 40  # rows a column's contents are measured on, besides those in view (Qt's
+# default, 1,000, asked the step table of a 5,000-step map for 96,000 cells: 0.85 s on opening;
+# 100 still took ~85 ms of the 5,000-step map's opening, in one block: issue 19)
 
 
 class ColumnFitter(QObject):

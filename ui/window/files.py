@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 from ui.dialogs.damaged import ask_open_anyway
 from ui.dialogs.locked import LockedChoice, ask_locked
 from ui.document.document import Document
+from ui.document.reading import FileRead, read_in_background
+from ui.window.opening import OpeningFile
 from vsm.errors import FileFormatError, VsmError
 from vsm.files.atomic import same_file
 from vsm.files.bundled import new_from_template
@@ -54,10 +56,12 @@ class FileController(QObject):
     """The File menu's behaviour for one main window."""
 
     recent_changed = Signal()
+    opened = Signal(str)  # the path of a file just opened and shown
 
     def __init__(self, shell: Shell) -> None:
         super().__init__(shell.window())
         self.shell = shell
+        self.reading: OpeningFile | None = None  # a large file being read on a worker
 
     def _folder(self) -> str:
         document = self.shell.document
@@ -79,12 +83,20 @@ class FileController(QObject):
         holds it, to open anyway (taking the lock over); a file whose content does not match
         its checksum can be opened anyway; a bad file is reported in a dialog naming it, and the
         current document stays.
+
+        A large file (ui.document.reading) is read and analysed on a worker while the window
+        shows it is opening (ui.window.opening: Cancel keeps the current document); True then
+        says the opening is under way, and `opened` or the error dialog follows.
         """
         if not self.maybe_save():
             return False
+        if self.reading is not None:
+            self.reading.cancel()  # the newer choice wins
         current = self.shell.document
         reuse = (current is not None and current.lock is not None and current.path is not None
                  and same_file(path, current.path))  # reopening: hand our own lock over
+        if read_in_background(path):
+            return self._open_in_background(path, current.lock if reuse and current else None)
         try:
             try:
                 document = self._open(path, lock=current.lock if reuse else None)
@@ -97,18 +109,72 @@ class FileController(QObject):
                 else:
                     document = self._open(path, read_only=True)
         except (VsmError, ModelError, OSError) as error:
-            QMessageBox.critical(self.shell.window(), "Cannot open file",
-                                 f"Cannot open {path.name}:\n\n{_reason(error, path)}")
+            self._cannot_open(path, error)
             return False
         if document is None:
             return False
         if reuse:
             current.lock = None
+        self._show_opened(document, path)
+        return True
+
+    def _show_opened(self, document: Document, path: Path) -> None:
+        """Show a document just opened from `path`: the window, the recent files, the status."""
         self.shell.set_document(document)
         self._remembered(path)
         note = " (read-only)" if document.read_only else ""
         self.shell.show_status(f"Opened {path}{note}", 5000)
+        self.opened.emit(str(path))
+
+    def _cannot_open(self, path: Path, error: Exception) -> None:
+        QMessageBox.critical(self.shell.window(), "Cannot open file",
+                             f"Cannot open {path.name}:\n\n{_reason(error, path)}")
+
+    def _open_in_background(self, path: Path, own_lock: Lock | None) -> bool:
+        """Lock the file here (asking about a lock held elsewhere, as `open_path` does), then
+        read it on a worker (OpeningFile); False: not opened (cancelled, or an error shown)."""
+        try:
+            if own_lock is not None:
+                lock, read_only = own_lock, False
+            else:
+                try:
+                    lock, read_only = acquire(path), False
+                except LockedError as error:
+                    choice = ask_locked(self.shell.window(), error)
+                    if choice is LockedChoice.CANCEL:
+                        return False
+                    if choice is LockedChoice.ANYWAY and error.owner is not None:
+                        lock, read_only = take_over(path, error.owner), False
+                    else:
+                        lock, read_only = None, True
+        except (VsmError, ModelError, OSError) as error:
+            self._cannot_open(path, error)
+            return False
+        self.reading = OpeningFile(self.shell, path, lock, read_only, own=lock is own_lock,
+                                   done=self._read_in_background)
         return True
+
+    def _read_in_background(self, opening: OpeningFile, outcome: object) -> None:
+        """The worker's outcome for `opening`: show the document, or say why it cannot open."""
+        if self.reading is opening:
+            self.reading = None
+        path = opening.path
+        if isinstance(outcome, (VsmError, ModelError, OSError)):
+            opening.release()
+            self._cannot_open(path, outcome)
+            return
+        if isinstance(outcome, BaseException):
+            opening.release()
+            raise outcome  # a bug: reported as any other
+        assert isinstance(outcome, FileRead)
+        if outcome.changed is not None and not ask_open_anyway(self.shell.window(),
+                                                               outcome.changed):
+            opening.release()
+            return
+        current = self.shell.document
+        if current is not None and opening.lock is not None and current.lock is opening.lock:
+            current.lock = None  # reopening: the new document holds our lock now
+        self._show_opened(Document.from_read(outcome, opening.lock, opening.read_only), path)
 
     def _open(self, path: Path, read_only: bool = False, lock: Lock | None = None) -> Document | None:
         """Document.open; a .vsm file whose content does not match its checksum (damaged, or

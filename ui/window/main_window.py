@@ -316,6 +316,8 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        if self.files.reading is not None:
+            self.files.reading.cancel()  # a file still being read: it never shows
         self.presentation.leave()  # the saved layout is the normal one, not the presenting one
         settings = QSettings()
         settings.setValue(GEOMETRY_KEY, self.saveGeometry())

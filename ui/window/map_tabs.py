@@ -41,6 +41,7 @@ class MapTabs(QTabWidget):
         self.colour_mode = "activity"
         self.lanes_by: str | None = None
         self.snap_to_grid = False
+        self.reading = False  # a file is being read for these tabs (ui.window.opening)
         add = QToolButton()
         add.setText("+")
         add.setToolTip("Add a map")
@@ -99,7 +100,7 @@ class MapTabs(QTabWidget):
         """A canvas of the map; a large map's items are added over the next turns of the event
         loop (ui.canvas.building), the window answering meanwhile."""
         large = len(map_.steps) >= SLICED_BUILD_STEPS
-        scene = MapScene(self.document, map_, build=not large)
+        scene = MapScene(self.document, map_, build=not large, analyse=not large)
         scene.set_colour_mode(self.colour_mode)
         scene.set_lanes(self.lanes_by)
         scene.snap_to_grid = self.snap_to_grid
@@ -113,8 +114,9 @@ class MapTabs(QTabWidget):
         return view
 
     def drawing(self) -> bool:
-        """Whether a canvas is still being drawn in slices (ui.canvas.building)."""
-        return any(not view.scene().complete for view in self.views.values())
+        """Whether a canvas is still being drawn in slices (ui.canvas.building), or the file
+        whose maps it will show still being read."""
+        return self.reading or any(not view.scene().complete for view in self.views.values())
 
     def _on_map_settings_changed(self, map_id: str, field: str) -> None:
         view = self.views.get(map_id)
