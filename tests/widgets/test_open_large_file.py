@@ -112,4 +112,7 @@ def test_a_document_from_a_read_file_keeps_the_workers_figures(big_file):
     map_id = document.project.maps[0].id
     assert document.shown_analysis(map_id) is read.analyses[map_id].analysis
     assert not document.live.updating(map_id)
+    # the metrics pane's figures came with it: the very object the reading worker found
+    assert read.analyses[map_id].figures is not None
+    assert document.live.pane_figures(map_id) is read.analyses[map_id].figures
     document.close()

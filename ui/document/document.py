@@ -108,13 +108,9 @@ class Document(Edits, QObject):
         document = cls(read.project, read.path, parent)
         document.lock = lock
         document.read_only = read_only
-        live = document.live
-        # LiveAnalysis has no public way to take an analysis made elsewhere yet: these are its
-        # own steps for a result of its worker (_submit, _on_finished) on a map never edited.
         for map_id, first in read.analyses.items():
-            live._analysers[map_id] = first.analyser
-            live._took(map_id, first.seconds)
-            live._store(map_id, first.analysis)
+            document.live.adopt(map_id, first.analyser, first.analysis, first.seconds,
+                                first.figures)
         return document
 
     def save(self, path: str | Path | None = None) -> None:

@@ -195,6 +195,16 @@ class LiveAnalysis(QObject):
         self._large[map_.id] = self._costly(map_)
         return result
 
+    def adopt(self, map_id: str, analyser: Analyser, analysis: MapAnalysis, seconds: float,
+              figures: PaneFigures | None = None) -> None:
+        """Take a map's first analysis made elsewhere (a worker reading the file,
+        ui.document.reading) with the Analyser that made it and the time it took, as if this
+        class's worker had made it: the next edit reuses what it found; nothing is analysed
+        again on the GUI thread."""
+        self._analysers[map_id] = analyser
+        self._took(map_id, seconds)
+        self._store(map_id, analysis, figures)
+
     def _store(self, map_id: str, analysis: MapAnalysis,
                figures: PaneFigures | None = None) -> None:
         self._analyses[map_id] = analysis

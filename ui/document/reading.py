@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ui.document.handoff import Receiver
 from vsm.analysis import Analyser, MapAnalysis
+from vsm.analysis.pane_figures import PaneFigures, pane_figures
 from vsm.errors import FileFormatError
 from vsm.files.formats import load_project
 from vsm.model import Project
@@ -36,6 +37,7 @@ class FirstAnalysis:
     analyser: Analyser
     analysis: MapAnalysis
     seconds: float
+    figures: PaneFigures | None = None  # the metrics pane's, of the same analysis
 
 
 @dataclass
@@ -76,7 +78,9 @@ def read_file(path: Path) -> FileRead:
         analyser = Analyser()
         started = time.perf_counter()
         analysis = analyser.analyse(map_)
-        read.analyses[map_.id] = FirstAnalysis(analyser, analysis, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        read.analyses[map_.id] = FirstAnalysis(analyser, analysis, seconds,
+                                               pane_figures(map_, analysis))
     return read
 
 
