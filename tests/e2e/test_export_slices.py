@@ -163,3 +163,31 @@ def test_cancel_in_the_progress_dialog_midway_through_the_drawing(make_window, t
     total = 2 * (len(map_.steps) + len(map_.flows) + len(map_.kaizens) + 1) + 1
     assert {maximum for _, maximum in seen} == {total}
     assert len(seen) > 2 and total // 2 < seen[-1][0] < total
+
+
+def test_a_dismantled_export_scene_leaves_no_items_to_the_garbage_collector(qapp):
+    """Steps and their flows refer to each other (and a badge to its step): the export's items
+    are freed as they are taken away, not by a later full collection of the whole map."""
+    import gc
+    import weakref
+
+    from ui.render.images import _dismantle
+
+    document = Document(synthetic_project(30), autosave=False)
+    map_id = document.project.maps[0].id
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()  # only reference counting frees anything during the test
+    try:
+        with export_scene(document, map_id) as scene:
+            steps = [weakref.ref(item) for item in scene.item_for_step.values()]
+            flows = [weakref.ref(item) for item in scene.item_for_flow.values()]
+            assert len(steps) == 30 and flows
+            for _ in _dismantle(scene):
+                pass
+            assert scene.items() == []
+            alive = [ref for ref in steps + flows if ref() is not None]
+            assert alive == []
+    finally:
+        if enabled:
+            gc.enable()

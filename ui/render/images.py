@@ -166,17 +166,52 @@ def _prepare(scene: MapScene, colour_mode: str, step_ids: list[str] | None) -> I
 
 def _dismantle(scene: MapScene) -> Iterator[float]:
     """Take a finished export scene's items away a slice at a time (a big map's scene.clear()
-    takes a tenth of a second or more), leaving an empty scene for export_scene to close."""
+    takes a tenth of a second or more), leaving an empty scene for export_scene to close.
+
+    The items' Python attributes are dropped as they go: a step and its flows refer to each
+    other (and a badge to its step), so without that every item of the map would be left to the
+    garbage collector, whose next full collection then freed them all in one go on the GUI
+    thread (about 100,000 objects, 0.12 s at 5,000 steps) — in a slice now, item by item."""
     scene.detach()
-    tops = [item for item in scene.items() if item.parentItem() is None]
     for owned in (scene.item_for_step, scene.item_for_flow, scene.item_for_kaizen):
         owned.clear()
+    tops = yield from _top_items(scene)
     deadline = time.perf_counter() + SLICE_SECONDS
     while tops:
-        scene.removeItem(tops.pop())  # and the last reference goes: the item is deleted
+        top = tops.pop()
+        scene.removeItem(top)
+        _forget_references(top)
+        del top  # the last reference: the item and its children are deleted now
         if time.perf_counter() >= deadline:
             yield 1.0
             deadline = time.perf_counter() + SLICE_SECONDS
+
+
+def _top_items(scene: QGraphicsScene) -> Generator[float, None, list[QGraphicsItem]]:
+    """A job finding the scene's top-level items (a slice at a time on a big map)."""
+    everything = scene.items()
+    yield 1.0
+    tops: list[QGraphicsItem] = []
+    deadline = time.perf_counter() + SLICE_SECONDS
+    for index, item in enumerate(everything):
+        if item.parentItem() is None:
+            tops.append(item)
+        if index % 256 == 0 and time.perf_counter() >= deadline:
+            yield 1.0
+            deadline = time.perf_counter() + SLICE_SECONDS
+    return tops
+
+
+def _forget_references(item: QGraphicsItem) -> None:
+    """Drop the Python attributes of an item taken out of its scene and of its children (the
+    references that tie items into cycles: steps and their flows, badges and their step)."""
+    pending = [item]
+    while pending:
+        current = pending.pop()
+        pending.extend(current.childItems())
+        attributes = getattr(current, "__dict__", None)
+        if attributes is not None:
+            attributes.clear()
 
 
 def _owner_step(item: QGraphicsItem) -> str | None:
