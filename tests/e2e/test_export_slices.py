@@ -171,7 +171,7 @@ def test_a_dismantled_export_scene_leaves_no_items_to_the_garbage_collector(qapp
     import gc
     import weakref
 
-    from ui.render.images import _dismantle
+    from ui.render.images import dismantle
 
     document = Document(synthetic_project(30), autosave=False)
     map_id = document.project.maps[0].id
@@ -183,7 +183,7 @@ def test_a_dismantled_export_scene_leaves_no_items_to_the_garbage_collector(qapp
             steps = [weakref.ref(item) for item in scene.item_for_step.values()]
             flows = [weakref.ref(item) for item in scene.item_for_flow.values()]
             assert len(steps) == 30 and flows
-            for _ in _dismantle(scene):
+            for _ in dismantle(scene):
                 pass
             assert scene.items() == []
             alive = [ref for ref in steps + flows if ref() is not None]
