@@ -281,7 +281,7 @@ def svg_job(scene: QGraphicsScene, region: QRectF, title: str, description: str
         head = head or parts[0]
         bodies.append(fallbacks(parts[1]))
         if drawn >= len(tops):
-            return head + b"".join(bodies) + _SVG_TAIL
+            return b"".join([head, *bodies, _SVG_TAIL])  # one copy of tens of megabytes
         yield drawn / len(tops)
 
 
