@@ -109,7 +109,7 @@ def _prepare(scene: MapScene, colour_mode: str, step_ids: list[str] | None) -> I
     yield 1.0
 
 
-def dismantle(scene: MapScene) -> Iterator[float]:
+def dismantle(scene: MapScene) -> Generator[float, None, None]:
     """Take a finished export scene's items away a slice at a time (a big map's scene.clear()
     takes a tenth of a second or more), leaving an empty scene for export_scene to close.
 
