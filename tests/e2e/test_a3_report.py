@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-import ui.render.images
+import vsm.files.atomic
 from tests.helpers.maps import export_project
 from ui.document.document import Document
 from ui.render.a3_report import export_a3
@@ -82,7 +82,7 @@ def test_a_failed_replace_leaves_the_old_file(qapp, tmp_path, monkeypatch):
     def failing_replace(source, destination):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ui.render.images.os, "replace", failing_replace)
+    monkeypatch.setattr(vsm.files.atomic.os, "replace", failing_replace)
     with pytest.raises(FileFormatError, match="report.pdf: cannot be written: No space left"):
         export_a3(export_project("A3 test", kaizens=2), target)
     assert target.read_bytes() == b"previous"

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog
 
 import ui.render.images
+import vsm.files.atomic
 from tests.helpers.maps import TRICKY, export_project
 from ui.canvas.palette import DARK
 from ui.canvas.scene import MapScene
@@ -147,7 +148,7 @@ def test_a_failed_replace_leaves_the_old_file_and_no_temporary(document, tmp_pat
     def failing_replace(source, destination):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ui.render.images.os, "replace", failing_replace)
+    monkeypatch.setattr(vsm.files.atomic.os, "replace", failing_replace)
     with pytest.raises(FileFormatError, match="map.svg: cannot be written: No space left"):
         render_map(document, "current", target, "svg")
     assert target.read_text(encoding="utf-8") == "previous"

@@ -163,3 +163,116 @@ def test_cancel_in_the_progress_dialog_midway_through_the_drawing(make_window, t
     total = 2 * (len(map_.steps) + len(map_.flows) + len(map_.kaizens) + 1) + 1
     assert {maximum for _, maximum in seen} == {total}
     assert len(seen) > 2 and total // 2 < seen[-1][0] < total
+
+
+def test_a_dismantled_export_scene_leaves_no_items_to_the_garbage_collector(qapp):
+    """Steps and their flows refer to each other (and a badge to its step): the export's items
+    are freed as they are taken away, not by a later full collection of the whole map."""
+    import gc
+    import weakref
+
+    from ui.render.images import dismantle
+
+    document = Document(synthetic_project(30), autosave=False)
+    map_id = document.project.maps[0].id
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()  # only reference counting frees anything during the test
+    try:
+        with export_scene(document, map_id) as scene:
+            steps = [weakref.ref(item) for item in scene.item_for_step.values()]
+            flows = [weakref.ref(item) for item in scene.item_for_flow.values()]
+            assert len(steps) == 30 and flows
+            for _ in dismantle(scene):
+                pass
+            assert scene.items() == []
+            alive = [ref for ref in steps + flows if ref() is not None]
+            assert alive == []
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def svg_raster(svg: bytes) -> QImage:
+    """An SVG document drawn on a white 1200 × 500 image."""
+    from PySide6.QtCore import QByteArray
+    from PySide6.QtSvg import QSvgRenderer
+
+    image = QImage(1200, 500, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    QSvgRenderer(QByteArray(svg)).render(painter)
+    painter.end()
+    return image
+
+
+def test_an_svg_drawn_a_generator_a_slice_draws_what_one_generator_draws(
+        qapp, every_item_a_slice, monkeypatch):
+    """Each slice goes into a QSvgGenerator of its own (whose end() writes only that piece);
+    the joined document draws the same picture, with the same texts, as one generator did."""
+    import re
+
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
+    from PySide6.QtSvg import QSvgGenerator
+
+    from ui.render.painting import svg_job, with_font_fallbacks
+
+    made: list[QSvgGenerator] = []
+
+    class Counted(QSvgGenerator):
+        def __init__(self) -> None:
+            super().__init__()
+            made.append(self)
+
+    document = Document(export_project(kaizens=2), autosave=False)
+    with export_scene(document, "current") as scene:
+        region = content_region(scene)
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        generator = QSvgGenerator()  # what svg_job wrote before: one generator, one render
+        generator.setOutputDevice(buffer)
+        generator.setResolution(96)
+        generator.setSize(QSize(round(region.width()), round(region.height())))
+        generator.setViewBox(QRectF(0, 0, region.width(), region.height()))
+        generator.setTitle("t")
+        generator.setDescription("d")
+        painter = QPainter(generator)
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing
+                               | QPainter.RenderHint.TextAntialiasing)
+        scene.render(painter, QRectF(0, 0, region.width(), region.height()), region,
+                     Qt.AspectRatioMode.IgnoreAspectRatio)
+        painter.end()
+        at_once = with_font_fallbacks(bytes(data.data()))
+        monkeypatch.setattr(ui.render.painting, "QSvgGenerator", Counted)
+        job = svg_job(scene, region, "t", "d")
+        fractions = []
+        while True:
+            try:
+                fractions.append(next(job))
+            except StopIteration as done:
+                pieces: bytes = done.value
+                break
+    assert len(made) > 3  # a slice after every item: a generator for each
+    assert len(made) == len([f for f in fractions if f > 0]) + 1
+    assert svg_raster(pieces) == svg_raster(at_once)
+    texts = re.compile(rb"<text[^>]*>[^<]*")
+    assert texts.findall(pieces) == texts.findall(at_once)
+    assert pieces.count(b"<title>t</title>") == 1 and pieces.endswith(b"</g>\n</svg>\n")
+    assert b"font-family=\"Sans Serif\"" not in pieces  # every family has its fallbacks
+
+
+def test_font_fallbacks_follow_every_family_once_each(qapp):
+    from PySide6.QtGui import QFont, QFontInfo
+
+    from ui.render.painting import with_font_fallbacks
+
+    used = QFontInfo(QFont("Sans Serif")).family()
+    svg = (b'<g font-family="Sans Serif">\n<text font-family="Sans Serif">a</text>\n'
+           b'<text font-family="x\'y">b</text>\n</g>\n')
+    # "Sans Serif" gets the font Qt used and the generic family; a name with a quote is left.
+    fallback = f"'Sans Serif', '{used}', sans-serif".encode() if used != "Sans Serif" else (
+        b"'Sans Serif', sans-serif")
+    assert with_font_fallbacks(svg) == (
+        b'<g font-family="' + fallback + b'">\n<text font-family="' + fallback
+        + b'">a</text>\n<text font-family="x\'y">b</text>\n</g>\n')

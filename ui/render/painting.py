@@ -104,27 +104,42 @@ def paint_in_slices(scene: QGraphicsScene, painter: QPainter, target: QRectF, so
             break
         yield 0, 1
     total = len(tops)
+    drawn = 0
+    while True:
+        drawn = _draw_some(scene, painter, target, source, tops, drawn,
+                           time.perf_counter() + slice_seconds)
+        if drawn >= total:
+            break
+        yield drawn, total
+    yield total, total
+
+
+def _draw_some(scene: QGraphicsScene, painter: QPainter, target: QRectF, source: QRectF,
+               tops: list[QGraphicsItem], start: int, deadline: float) -> int:
+    """Draw tops[start:] (and the background first when `start` is 0, the foreground once the
+    last is drawn) until `deadline` passes, at least one item; return how many are drawn then.
+    The painter is left as it was found."""
     painter.save()
     painter.setClipRect(target, Qt.ClipOperation.IntersectClip)
     painter.setWorldTransform(region_transform(target, source), True)
     view = painter.worldTransform()
     opacity = painter.opacity()
-    scene.drawBackground(painter, source)
-    deadline = time.perf_counter() + slice_seconds
+    drawn = start
     try:
-        for drawn, item in enumerate(tops, start=1):
-            _paint_subtree(item, painter, view, opacity)
-            if time.perf_counter() >= deadline and drawn < total:
-                painter.setWorldTransform(view)
-                painter.setOpacity(opacity)
-                yield drawn, total
-                deadline = time.perf_counter() + slice_seconds
+        if start == 0:
+            scene.drawBackground(painter, source)
+        while drawn < len(tops):
+            _paint_subtree(tops[drawn], painter, view, opacity)
+            drawn += 1
+            if time.perf_counter() >= deadline:
+                break
         painter.setWorldTransform(view)
         painter.setOpacity(opacity)
-        scene.drawForeground(painter, source)
+        if drawn == len(tops):
+            scene.drawForeground(painter, source)
     finally:
         painter.restore()
-    yield total, total
+    return drawn
 
 
 def _paint_subtree(item: QGraphicsItem, painter: QPainter, view: QTransform,
@@ -237,7 +252,56 @@ def image_bytes(image: QImage, format_: bytes = b"PNG") -> bytes:
 
 def svg_job(scene: QGraphicsScene, region: QRectF, title: str, description: str
             ) -> Generator[float, None, bytes]:
-    """The region as an SVG document: text as <text>, viewBox = the region at map units."""
+    """The region as an SVG document: text as <text>, viewBox = the region at map units.
+
+    QPainter.end() on a QSvgGenerator writes its whole document at once, holding the GIL (0.1 s
+    at 5,000 steps, 2.3 s at 20,000), so each slice is drawn into a generator of its own, ended
+    at once, and the pieces' bodies are joined under the first one's header: QSvgGenerator
+    writes every state change as a group holding the whole state, so a piece starting with a
+    fresh painter draws what the one painter drew. A piece with definitions (a gradient, whose
+    ids each generator numbers from 1) has the document drawn again in one generator."""
+    target = QRectF(0, 0, region.width(), region.height())
+    tops = yield from _finding(items_to_paint(scene, region))
+    fallbacks = _font_fallbacks()
+    head, bodies, drawn = b"", [], 0
+    while True:
+        generator, buffer, data = _svg_generator(region, title, description)
+        painter = QPainter(generator)
+        try:
+            painter.setRenderHints(QPainter.RenderHint.Antialiasing
+                                   | QPainter.RenderHint.TextAntialiasing)
+            drawn = _draw_some(scene, painter, target, region, tops, drawn,
+                               time.perf_counter() + SLICE_SECONDS)
+        finally:
+            painter.end()
+            buffer.close()
+        parts = _svg_parts(bytes(data.data()))
+        if parts is None:
+            return (yield from _svg_at_once(scene, region, title, description))
+        head = head or parts[0]
+        bodies.append(fallbacks(parts[1]))
+        if drawn >= len(tops):
+            return b"".join([head, *bodies, _SVG_TAIL])  # one copy of tens of megabytes
+        yield drawn / len(tops)
+
+
+_SVG_TAIL = b"</g>\n</svg>\n"  # closes QSvgGenerator's group of Qt's defaults, and the document
+_SVG_HEAD_END = re.compile(rb"<defs>\n</defs>\n<g [^>]*>\n")  # empty definitions, the defaults
+
+
+def _svg_parts(document: bytes) -> tuple[bytes, bytes] | None:
+    """A QSvgGenerator document's header (up to its group of defaults) and its body (the state
+    groups), or None when it holds definitions or ends otherwise."""
+    head = _SVG_HEAD_END.search(document)
+    if head is None or not document.endswith(_SVG_TAIL):
+        return None
+    return document[:head.end()], document[head.end():-len(_SVG_TAIL)]
+
+
+def _svg_generator(region: QRectF, title: str, description: str
+                   ) -> tuple[QSvgGenerator, QBuffer, QByteArray]:
+    """A QSvgGenerator of the region writing through the buffer into the bytes (keep the
+    buffer while the generator paints)."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -248,6 +312,13 @@ def svg_job(scene: QGraphicsScene, region: QRectF, title: str, description: str
     generator.setViewBox(QRectF(0, 0, region.width(), region.height()))
     generator.setTitle(title)
     generator.setDescription(description)
+    return generator, buffer, data
+
+
+def _svg_at_once(scene: QGraphicsScene, region: QRectF, title: str, description: str
+                 ) -> Generator[float, None, bytes]:
+    """svg_job in one generator (its end() writes the whole document at once)."""
+    generator, buffer, data = _svg_generator(region, title, description)
     painter = QPainter(generator)
     try:
         painter.setRenderHints(QPainter.RenderHint.Antialiasing
@@ -261,6 +332,16 @@ def svg_job(scene: QGraphicsScene, region: QRectF, title: str, description: str
     return (yield from font_fallbacks_job(bytes(data.data())))
 
 
+def _finding(job: Generator[float, None, T]) -> Generator[float, None, T]:
+    """A job run as the start of a drawing: it reports nothing drawn yet."""
+    while True:
+        try:
+            next(job)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        yield 0.0
+
+
 def with_font_fallbacks(svg: bytes) -> bytes:
     """Name the font Qt actually used and a generic family after the one QSvgGenerator wrote
     (often "Sans Serif", which other programs would draw in a serif font)."""
@@ -270,28 +351,42 @@ def with_font_fallbacks(svg: bytes) -> bytes:
 def font_fallbacks_job(svg: bytes) -> Generator[float, None, bytes]:
     """with_font_fallbacks as a job: a big map's SVG (tens of megabytes, a font-family on
     every text) is done a piece of about SVG_PIECE bytes, cut at a line's end, at a time."""
-    listed: dict[bytes, bytes] = {}  # family -> what replaces it: worked out once each
-
-    def fallback(match: re.Match[bytes]) -> bytes:
-        family = match.group(1)
-        if family not in listed:
-            name = family.decode("utf-8")
-            names = [name, QFontInfo(QFont(name)).family()]
-            unique = list(dict.fromkeys(n for n in names if n and "'" not in n))
-            listed[family] = (", ".join(f"'{n}'" for n in unique) + ", sans-serif").encode()
-        return b'font-family="' + listed[family] + b'"'
-
-    pattern = re.compile(rb'font-family="([^"\']*)"')
+    fallbacks = _font_fallbacks()
     pieces: list[bytes] = []
     start = 0
     while start < len(svg):
         end = svg.find(b"\n", start + SVG_PIECE)
         end = len(svg) if end < 0 else end + 1
-        pieces.append(pattern.sub(fallback, svg[start:end]))
+        pieces.append(fallbacks(svg[start:end]))
         start = end
         if start < len(svg):
             yield start / len(svg)
     return b"".join(pieces)
+
+
+_FAMILY = re.compile(rb'font-family="([^"\']*)"')
+
+
+def _font_fallbacks() -> Callable[[bytes], bytes]:
+    """A function giving every font-family="X" of a piece of SVG its fallbacks
+    (font-family="'X', 'Font used', sans-serif"); each family is worked out once, and each is
+    replaced with one bytes.replace (a callback per match took most of the time)."""
+    listed: dict[bytes, bytes] = {}  # font-family="X" -> what replaces it
+
+    def replace(piece: bytes) -> bytes:
+        for family in set(_FAMILY.findall(piece)):
+            written = b'font-family="' + family + b'"'
+            if written not in listed:
+                name = family.decode("utf-8")
+                names = [name, QFontInfo(QFont(name)).family()]
+                unique = list(dict.fromkeys(n for n in names if n and "'" not in n))
+                listed[written] = (b'font-family="' + ", ".join(f"'{n}'" for n in unique).encode()
+                                   + b', sans-serif"')
+            # the replacement starts with a quote: no family's pattern matches it again
+            piece = piece.replace(written, listed[written])
+        return piece
+
+    return replace
 
 
 def in_background(work: Callable[[], T]) -> Generator[float, None, T]:
