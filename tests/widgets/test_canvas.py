@@ -146,6 +146,27 @@ def test_dragging_a_step_moves_it_with_one_command_and_undo_restores_it(canvas):
     assert canvas.scene.item_for_step["b"].pos() == QPointF(240, 0)
 
 
+def test_the_flows_of_a_dragged_step_follow_it_while_the_mouse_moves(canvas):
+    from tests.helpers.canvas import LEFT as held
+
+    scene, view = canvas.scene, canvas.view
+    flow = scene.item_for_flow["ab"]  # a (0, 0) -> b (240, 0): along the boxes' middle row
+    start = canvas.centre("b") + QPointF(-40, 0)
+    QTest.mousePress(view.viewport(), held, NONE, view.mapFromScene(start))
+    for dy in (20, 40, 60):  # down 60, the button held: no command yet
+        move_mouse(view, view.mapFromScene(start + QPointF(0, dy)))
+    item = scene.item_for_step["b"]
+    assert item.y() == pytest.approx(60, abs=1.5) and canvas.map.step("b").y == 0
+    # The arrow runs between the boxes' centres, a's (0 + 90, 0 + 60) and b's where the drag
+    # has it now, (240 + 90, 60 + 60) = (330, 120), and ends where that line enters b's box:
+    # from b's centre back along (-240, -60), scaled by min(90 / 240, 60 / 60) = 0.375, to
+    # (330 - 90, 120 - 22.5) = (240, 97.5). Before the drag it ended at (240, 60).
+    end = flow.path().pointAtPercent(1.0)
+    assert (end.x(), end.y()) == pytest.approx((240, 97.5), abs=1.5)
+    QTest.mouseRelease(view.viewport(), held, NONE, view.mapFromScene(start + QPointF(0, 60)))
+    assert canvas.map.step("b").y == pytest.approx(60, abs=1.5)
+
+
 def test_moving_a_multi_selection_is_one_command(canvas):
     canvas.scene.select_steps(["a", "b"])
     start = canvas.centre("a") + QPointF(-40, 0)

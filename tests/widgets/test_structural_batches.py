@@ -21,13 +21,17 @@ STEPS = 300
 def big(make_window, monkeypatch):
     """A shown window on the 300-step synthetic map, its flows following a moved step in
     slices past 20 of them (AT_ONCE is 500 in the editor; the 300-step map has about
-    420 flows): (document, map, scene)."""
+    420 flows): (document, map, scene). The canvas keeps the live (straight) routing, as a
+    scene built afresh does: a map left with 150 steps or fewer would otherwise be routed
+    around the boxes while the slices run, or not, as the machine's speed has it."""
     monkeypatch.setattr(batches, "AT_ONCE", 20)
     monkeypatch.setattr(batches, "SLICE_SECONDS", 0.0)  # one flow per turn at least
     document = Document(synthetic_project(STEPS), autosave=False)
     window = make_window(document, 1400, 860)
     map_ = document.project.maps[0]
-    return document, map_, window.tabs.views[map_.id].scene()
+    scene = window.tabs.views[map_.id].scene()
+    monkeypatch.setattr(scene.routing, "schedule", lambda: None)
+    return document, map_, scene
 
 
 def drawn(scene: MapScene) -> dict[str, tuple[float, ...]]:
@@ -159,3 +163,44 @@ def test_a_selection_right_after_an_undone_delete_selects_shown_items(big):
     scene.select_steps(ids[:10])
     assert not scene.updating
     assert scene.selected_step_ids() == ids[:10]
+
+
+def test_a_big_delete_hides_its_items_at_once_and_takes_them_off_in_slices(big, qtbot):
+    document, map_, scene = big
+    gone = [s.id for s in map_.steps[:200]]
+    items = [scene.item_for_step[v] for v in gone]
+    flow_items = [scene.item_for_flow[f.id] for f in map_.flows_touching(gone)]
+    centre = items[0].mapToScene(items[0].box_rect().center())
+    scene.select_steps(gone)
+    assert document.remove(map_.id, gone)
+    # At once, before the event loop turns: no removed item is drawn, found under the mouse
+    # or selected, though most are still on the canvas, waiting for their slice.
+    assert scene.updating
+    removed = items + flow_items
+    assert not any(item.isVisible() or item.isSelected() for item in removed)
+    assert scene.step_item_at(centre) is None and not scene.selectedItems()
+    assert sum(item.scene() is scene for item in removed) > len(removed) // 2
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert all(item.scene() is None for item in removed)
+    shown = [item for item in scene.items() if item in scene.item_for_step.values()
+             or item in scene.item_for_flow.values()]
+    assert len(shown) == len(map_.steps) + len(map_.flows) == STEPS - 200 + len(map_.flows)
+    assert (drawn(scene), placed(scene)) == as_built(document, map_)
+
+
+def test_an_undo_right_after_a_big_delete_brings_every_item_back(big, qtbot):
+    document, map_, scene = big
+    ids = [s.id for s in map_.steps]
+    before = as_built(document, map_)
+    scene.select_steps(ids)
+    assert document.remove(map_.id, ids)
+    qtbot.wait(5)  # a few slices: some items are off the canvas, the others hidden on it
+    assert scene.updating
+    document.undo_stack.undo()
+    qtbot.waitUntil(lambda: not scene.updating)
+    items = [*scene.item_for_step.values(), *scene.item_for_flow.values()]
+    assert len(items) == len(map_.steps) + len(map_.flows)
+    assert all(item.scene() is scene and item.isVisible() for item in items)
+    assert scene.step_item_at(items[0].mapToScene(items[0].box_rect().center())) is items[0]
+    assert not scene.selectedItems()  # back as new items come: not selected
+    assert (drawn(scene), placed(scene)) == before == as_built(document, map_)

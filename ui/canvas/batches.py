@@ -1,21 +1,26 @@
 """What the canvas does with a batch of model events (vsm.model.bulk: a delete of many items,
-its undo, a paste, an auto-layout): the per-item work at once, the rest once at the batch's end.
+its undo, a paste, an auto-layout): a note per event, the work once at the batch's end.
 
 A mix-in of MapScene (ui.canvas.scene), which provides the map, its items by id, the lanes and
 QGraphicsScene's own methods. Within a batch the scene sends no signal (one selectionChanged at
-the end, if the selection lost items), lays the lanes out once, puts each moved step in place
-once with its flows routed once, and keeps the step and flow items it removed: the next batch
-(the delete's undo, which puts back the very same records) shows them again instead of building
-new ones, and a flow whose ends did not move is not routed again.
+the end, if the selection lost items), and an event of the batch's usual kinds (a step or flow
+added, removed, moved) only notes what it changes (`in_batch`): the scene's mirror of the map
+(`item_for_step`, `item_for_flow`) follows at once, the Qt work waits for the batch's end. There
+the lanes are laid out once, each moved step put in place once with its flows routed once, and
+the step and flow items it removed are kept: the next batch (the delete's undo, which puts back
+the very same records) shows them again instead of building new ones, and a flow whose ends did
+not move is not routed again.
 
-A batch that put back, or moved the ends of, more than AT_ONCE items (the undo of a delete of
-thousands of steps, an auto-layout of a big map) has the scene's mirror of the map up to date at
-its end (`item_for_step`, positions, selection) but shows the items put back and lets the flows
-and bursts follow their moved steps a slice per turn of the event loop (`updating`). A flow
-follows from where its steps are when its turn comes, so an edit meanwhile leaves nothing
-stale: a removed flow follows nothing, an item removed before it was shown is never shown, a
-new batch adds its own to those waiting; a selection or a routing shows and draws the waiting
-ones first (`finish_updates`).
+A batch that removed, put back, or moved the ends of, more than AT_ONCE items (a delete of
+thousands of steps, its undo, an auto-layout of a big map) has the scene's mirror of the map up
+to date at its end (`item_for_step`, positions, selection) and does the rest a slice per turn
+of the event loop (`updating`): the items it removed are hidden at once (neither drawn nor
+found under the mouse, nor selected) and taken off the canvas in slices; the items put back
+are shown, and the flows and bursts follow their moved steps, in slices. A flow follows from
+where its steps are when its turn comes, so an edit meanwhile leaves nothing stale: a removed
+flow follows nothing, an item removed before it was shown is never shown, an item put back
+before it was taken off is shown again where it is, a new batch adds its own to those waiting;
+a selection or a routing shows and draws the waiting ones first (`finish_updates`).
 """
 
 from __future__ import annotations
@@ -30,24 +35,36 @@ from PySide6.QtWidgets import QGraphicsItem
 from ui.canvas.items import FlowItem, StepItem
 from ui.canvas.items.step_item import Follower
 from vsm.model import Flow, Step
-from vsm.model.events import BatchEnded, BatchStarted
+from vsm.model.events import (
+    BatchEnded,
+    BatchStarted,
+    FlowAdded,
+    FlowRemoved,
+    StepAdded,
+    StepChanged,
+    StepRemoved,
+)
 
-AT_ONCE = 500  # a batch that put back or moved the ends of more items shows them in slices
+AT_ONCE = 500  # a batch that removed, put back or moved the ends of more items: in slices
 SLICE_SECONDS = 0.010  # each turn of the event loop shows items for about this long
 
 
 @dataclass
 class Batch:
     """What a batch of model events left for its end: the scene's signals were blocked before
-    (`blocked`), the lanes need laying out, a selected item went, steps moved (each is put in
-    place once, not once for x and once for y, its flows following once per end), the step
-    and flow items it removed (kept for the batch that puts them back: an undo)."""
+    (`blocked`), the lanes need laying out, steps moved (each is put in place once, not once
+    for x and once for y, its flows following once per end), the items it took off (`gone`,
+    in order), the step and flow items among them (`removed`, kept for the batch that puts
+    them back: an undo), the steps and flows it added or put back (`added_steps`,
+    `added_flows`: they show the next analysis whatever it says)."""
 
     blocked: bool
     lanes: bool = False
-    unselected: bool = False
     moved: dict[str, None] = field(default_factory=dict)  # steps to put in place, once, in order
     removed: dict[str, QGraphicsItem] = field(default_factory=dict)  # step and flow items
+    gone: list[QGraphicsItem] = field(default_factory=list)  # every item taken off
+    added_steps: list[str] = field(default_factory=list)
+    added_flows: list[str] = field(default_factory=list)
 
 
 class Batches:
@@ -58,8 +75,11 @@ class Batches:
     _lanes_by: str | None
     _colour_mode: str
     _content: Any
+    _presenter: Any
+    move_tool: Any
     _adding: dict[QGraphicsItem, None] = {}  # items put back, still to show
     _follow: dict[Follower, None] = {}  # flows and bursts still to follow
+    _dropping: dict[QGraphicsItem, None] = {}  # items removed, hidden, still on the canvas
     _update_timer: QTimer | None = None  # the next slice of them
     item_for_step: dict[str, StepItem]
     item_for_flow: dict[str, FlowItem]
@@ -75,11 +95,60 @@ class Batches:
         def blockSignals(self, block: bool) -> bool: ...  # noqa: N802
         def removeItem(self, item: QGraphicsItem) -> None: ...  # noqa: N802
         def addItem(self, item: QGraphicsItem) -> None: ...  # noqa: N802
+        def _add_step_item(self, step: Step, add: bool = True) -> StepItem: ...
+        def _add_flow_item(self, flow: Flow, add: bool = True) -> FlowItem: ...
+
+    # ------------------------------------------------------------ the batch's events
+
+    def in_batch(self, event: object) -> bool:
+        """Within a batch, note what an event of the batch's usual kinds changes (a step or
+        flow added or put back, removed, moved) and leave its Qt work for the batch's end;
+        False: the event is of another kind (or no batch is under way), handle it as usual.
+        Thousands of these come in one batch: each costs a dict lookup or two."""
+        batch = self._batch
+        if batch is None:
+            return False
+        kind = type(event)
+        if kind is StepChanged:
+            if event.field not in ("x", "y"):  # type: ignore[attr-defined]
+                return False
+            batch.moved[event.step.id] = None  # type: ignore[attr-defined]
+        elif kind is StepRemoved:
+            step_id = event.step.id  # type: ignore[attr-defined]
+            item = self.item_for_step.pop(step_id, None)
+            if item is not None:
+                if self.move_tool is not None:
+                    self.move_tool.forget(step_id)
+                batch.gone.append(item)
+                batch.removed[step_id] = item
+        elif kind is FlowRemoved:
+            flow_id = event.flow.id  # type: ignore[attr-defined]
+            flow_item = self.item_for_flow.pop(flow_id, None)
+            if flow_item is not None:  # detached from its steps at the batch's end
+                batch.gone.append(flow_item)
+                batch.removed[flow_id] = flow_item
+        elif kind is StepAdded:
+            step = event.step  # type: ignore[attr-defined]
+            if not self._put_back(step.id, step):
+                self._add_step_item(step, add=False)
+                self._show(self.item_for_step[step.id])
+            batch.added_steps.append(step.id)
+        elif kind is FlowAdded:
+            flow = event.flow  # type: ignore[attr-defined]
+            if not self._put_back(flow.id, flow):
+                self._show(self._add_flow_item(flow, add=False))
+            batch.added_flows.append(flow.id)
+        else:
+            return False
+        if self._lanes_by is not None and kind is not FlowRemoved and kind is not FlowAdded:
+            batch.lanes = True
+        self._content = None  # the map's extent is measured again
+        return True
 
     def _on_batch(self, event: BatchStarted | BatchEnded) -> None:
         """Within a batch of model events (a delete of many items, its undo, a paste, a move),
         the scene tells nothing (no selectionChanged per removed item: one at the end, if the
-        selection lost items) and lays the lanes out once, at the end."""
+        selection lost items) and does the Qt work once, at the end."""
         if isinstance(event, BatchStarted):
             self._batch = Batch(self.signalsBlocked())
             self.blockSignals(True)
@@ -88,6 +157,9 @@ class Batches:
         if batch is None:
             return
         self._kept = batch.removed  # a batch that put items back consumed what it needed
+        if batch.added_steps or batch.added_flows:
+            self._presenter.items_changed(steps=batch.added_steps, flows=batch.added_flows)
+        unselected = self._take_off(batch.gone)
         followers = self._pending()
         for step_id in batch.moved:
             item = self.item_for_step.get(step_id)
@@ -95,36 +167,88 @@ class Batches:
                 followers.update(dict.fromkeys(item.move_alone(item.step.x, item.step.y)))
         if len(self._adding) + len(followers) <= AT_ONCE:
             self.finish_updates(measure=False)  # the batch's events measure the map again
-        else:  # thousands of items: a slice per turn of the event loop
+        if self.updating:  # thousands of items: a slice per turn of the event loop
             self._update_slice()
         self.blockSignals(batch.blocked)
         if batch.lanes:
             self._update_lanes()
-        if batch.unselected and not batch.blocked:
+        if unselected and not batch.blocked:
             self.selectionChanged.emit()
         self.schedule_layout()
 
+    def _take_off(self, gone: list[QGraphicsItem]) -> bool:
+        """Take the items a batch removed off the canvas: detached from what they followed,
+        hidden at once (neither drawn, nor found under the mouse, nor selected any more), and
+        queued to leave the canvas (`_dropping`); True if any was selected. An item put back
+        and not shown yet is not shown."""
+        if not gone:
+            return False
+        steps = {item for item in gone if isinstance(item, StepItem)}
+        for item in gone:
+            if isinstance(item, FlowItem):
+                if item.source in steps and item.target in steps:
+                    item.source = item.target = None  # both ends go too: no list to leave
+                else:
+                    item.detach()
+        for item in steps:
+            item.flows = [flow for flow in item.flows if flow.source is not None]
+        adding = self._adding
+        if len(gone) <= AT_ONCE:  # a few: off the canvas now
+            unselected = False
+            for item in gone:
+                if item in adding:  # put back by a batch, never shown: nothing to show
+                    del adding[item]
+                if item in self._dropping:
+                    del self._dropping[item]
+                if item.isSelected():
+                    unselected = True
+                    item.setSelected(False)  # put back as new items come: not selected
+                if item.scene() is self:
+                    self.removeItem(item)
+            return unselected
+        if not self._dropping:
+            self._dropping = {}  # the scene's own, not the class's empty default
+        dropping = self._dropping
+        unselected = False
+        for item in gone:
+            if item in adding:
+                del adding[item]
+            if item.isSelected():
+                unselected = True
+            item.setVisible(False)  # also unselects it: put back as new items come, unselected
+            dropping[item] = None
+        return unselected
+
+    # ------------------------------------------------------------ slices
+
     @property
     def updating(self) -> bool:
-        """Whether items a batch put back still wait to be shown, or flows and bursts it moved
-        still wait to follow their steps (the batch had so many that they come a slice per
-        turn of the event loop)."""
-        return bool(self._adding) or bool(self._follow)
+        """Whether items a batch put back still wait to be shown, flows and bursts it moved
+        still wait to follow their steps, or items it removed (hidden) still wait to leave the
+        canvas (the batch had so many that they come a slice per turn of the event loop)."""
+        return bool(self._adding) or bool(self._follow) or bool(self._dropping)
 
     def finish_updates(self, measure: bool = True) -> None:
         """Show every item still waiting and draw every flow and burst still waiting to follow
-        its steps, now (a selection or a routing, which need them, calls this first)."""
+        its steps, now (a selection or a routing, which need them, calls this first). The
+        removed items, hidden already, leave the canvas in their slices."""
         adding, followers = self._adding, self._follow
         self._adding, self._follow = {}, {}
-        if self._update_timer is not None:
+        if self._update_timer is not None and not self._dropping:
             self._update_timer.stop()
         for item in adding:
-            self.addItem(item)
+            self._put_on(item)
         for follower in followers:
             follower.adjust()
         if measure and (adding or followers):
             self._content = None  # the map's extent changed: measure it again
             self.schedule_layout()
+
+    def _put_on(self, item: QGraphicsItem) -> None:
+        """Show an item put back: on the canvas again, or visible again if it had not left."""
+        if item.scene() is not self:
+            self.addItem(item)
+        item.setVisible(True)
 
     def _pending(self) -> dict[Follower, None]:
         """The flows and bursts waiting to follow (each once, in order): a new batch adds to
@@ -134,27 +258,38 @@ class Batches:
         return self._follow
 
     def _update_slice(self) -> None:
-        """Show the waiting items, then draw the waiting flows and bursts, for about
-        SLICE_SECONDS, then let the event loop turn; the last slice measures the map again. A
-        follower adjusts from where its steps are when its turn comes, so a later edit leaves
-        nothing stale; one removed meanwhile (detached) adjusts to nothing, and an item removed
-        before it was shown is never shown (`_remove`)."""
+        """Take the hidden removed items off the canvas, show the waiting items, then draw the
+        waiting flows and bursts, for about SLICE_SECONDS, then let the event loop turn; the
+        last slice measures the map again. A follower adjusts from where its steps are when
+        its turn comes, so a later edit leaves nothing stale; one removed meanwhile (detached)
+        adjusts to nothing, and an item removed before it was shown is never shown
+        (`_take_off`)."""
         deadline = time.perf_counter() + SLICE_SECONDS
-        adding, followers = self._adding, self._follow
+        dropping, adding, followers = self._dropping, self._adding, self._follow
         # Through a copy of the keys: taking the first key of a dict again and again after
         # deleting the ones before it walks all the deleted ones each time (quadratic).
-        for item in list(adding):
-            del adding[item]
-            self.addItem(item)
+        done = False
+        for item in list(dropping):
+            del dropping[item]
+            if item.scene() is self:
+                self.removeItem(item)
             if time.perf_counter() >= deadline:
+                done = True
                 break
-        else:
+        if not done:
+            for item in list(adding):
+                del adding[item]
+                self._put_on(item)
+                if time.perf_counter() >= deadline:
+                    done = True
+                    break
+        if not done:
             for follower in list(followers):
                 del followers[follower]
                 follower.adjust()
                 if time.perf_counter() >= deadline:
                     break
-        if adding or followers:
+        if dropping or adding or followers:
             if self._update_timer is None:
                 self._update_timer = QTimer(self)  # type: ignore[arg-type]
                 self._update_timer.setSingleShot(True)
@@ -163,6 +298,8 @@ class Batches:
             self._update_timer.start()
             return
         self.content_changed()
+
+    # ------------------------------------------------------------ one item
 
     def _lanes_changed(self) -> None:
         """Lay the lanes out again (once at the end of a batch)."""
@@ -174,20 +311,20 @@ class Batches:
             self._update_lanes()
 
     def _remove(self, item: QGraphicsItem) -> None:
-        """Take an item off the canvas, noting a selected one in a batch (whose one
-        selectionChanged is sent at its end); a batch keeps its step and flow items, in case
-        the next batch puts them back (the delete's undo)."""
+        """Take an item off the canvas; in a batch, at its end (`_take_off`), and a step or
+        flow item is kept in case the next batch puts it back (the delete's undo)."""
         batch = self._batch
-        if batch is not None and item.isSelected():
-            batch.unselected = True
+        if batch is not None:
+            batch.gone.append(item)
+            if isinstance(item, (StepItem, FlowItem)):
+                batch.removed[item.step_id if isinstance(item, StepItem) else item.flow_id] = item
+            return
         if item in self._adding:  # put back by a batch, never shown: nothing to take off
             del self._adding[item]
-        else:
+        if item in self._dropping:
+            del self._dropping[item]
+        if item.scene() is self:
             self.removeItem(item)
-        if batch is not None and isinstance(item, (StepItem, FlowItem)):
-            if item.isSelected():
-                item.setSelected(False)  # put back as new items come: not selected
-            batch.removed[item.step_id if isinstance(item, StepItem) else item.flow_id] = item
 
     def _put_back(self, item_id: str, record: Step | Flow) -> bool:
         """Show again the item a batch removed for this very step or flow record (an undo
@@ -195,7 +332,6 @@ class Batches:
         routed again. False: there is no such item."""
         item = self._kept.pop(item_id, None) if self._batch is not None else None
         if isinstance(item, StepItem) and item.step is record:
-            item.set_step(record)
             item.set_colour_mode(self._colour_mode)
             item.set_theme(self.theme)
             item.setPos(record.x, record.y)
@@ -212,8 +348,10 @@ class Batches:
         return False
 
     def _show(self, item: QGraphicsItem) -> None:
-        """Put an item back on the canvas at the batch's end (in slices if there are many)."""
+        """Put an item back on the canvas at the batch's end (in slices if there are many); one
+        still on it, hidden, waiting to leave, stays."""
         if not self._adding:
             self._adding = {}  # the scene's own, not the class's empty default
         self._adding[item] = None
-
+        if item in self._dropping:
+            del self._dropping[item]

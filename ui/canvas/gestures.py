@@ -43,6 +43,8 @@ class MoveGesture(Protocol):
 
     def start(self, selected: list) -> None: ...
 
+    def follow(self) -> None: ...
+
     def forget(self, item_id: str) -> None: ...
 
     def finish(self) -> bool: ...
@@ -121,6 +123,8 @@ class Gestures:
             event.accept()
             return
         super().mouseMoveEvent(event)
+        if self.move_tool is not None and self.move_tool.active:
+            self.move_tool.follow()  # Qt moved the dragged items: their flows follow
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.connect_tool is not None and self.connect_tool.active:

@@ -246,6 +246,8 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
     def _on_model_event(self, event: object) -> None:
         if not self._complete and self._not_built_yet(event):
             return
+        if self.in_batch(event):  # a step or flow added, removed or moved within a batch
+            return
         if isinstance(event, (BatchStarted, BatchEnded)):
             self._on_batch(event)
             return
@@ -276,7 +278,7 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
             if event.field in ("x", "y") and self._batch is not None:
                 self._batch.moved[event.step.id] = None
             elif event.field in ("x", "y"):
-                item.setPos(event.step.x, event.step.y)
+                item.move_to(event.step.x, event.step.y)
             else:
                 item.set_step(event.step)
             if event.field in ("x", "y", "team", "activity"):

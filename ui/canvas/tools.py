@@ -135,7 +135,8 @@ class ConnectTool:
 
 
 class MoveTool:
-    """A drag of the selected steps and kaizen bursts: Qt moves the items while the mouse moves;
+    """A drag of the selected steps and kaizen bursts: Qt moves the items while the mouse moves,
+    and the flows and bursts attached to the dragged steps follow (`follow`, after each move);
     on release one move (a document verb) takes the model where the items went (snapped), or
     nothing."""
 
@@ -143,6 +144,7 @@ class MoveTool:
         self._scene = weakref.ref(scene)
         self.steps: dict[str, tuple[float, float]] = {}  # step id -> position at the press
         self.kaizens: dict[str, tuple[float, float]] = {}  # kaizen id -> position at the press
+        self._dragged: dict[str, StepItem] = {}  # step id -> its item, dragged
 
     @property
     def scene(self) -> MapScene:
@@ -154,8 +156,8 @@ class MoveTool:
 
     def start(self, selected: list) -> None:
         """Remember where the selected steps and kaizens are as the drag begins."""
-        self.steps = {item.step_id: (item.x(), item.y())
-                      for item in selected if isinstance(item, StepItem)}
+        self._dragged = {item.step_id: item for item in selected if isinstance(item, StepItem)}
+        self.steps = {step_id: (item.x(), item.y()) for step_id, item in self._dragged.items()}
         self.kaizens = {item.kaizen_id: (item.x(), item.y())
                         for item in selected if isinstance(item, KaizenItem)}
 
@@ -163,9 +165,20 @@ class MoveTool:
         """A step or kaizen was removed during the drag."""
         self.steps.pop(item_id, None)
         self.kaizens.pop(item_id, None)
+        self._dragged.pop(item_id, None)
+
+    def follow(self) -> None:
+        """Let the flows and bursts of the dragged steps follow them (each flow once), after Qt
+        moved the items."""
+        followers: dict = {}
+        for item in self._dragged.values():
+            followers.update(dict.fromkeys(item.flows))
+            followers.update(dict.fromkeys(item.kaizens))
+        for follower in followers:
+            follower.adjust()
 
     def cancel(self) -> None:
-        self.steps, self.kaizens = {}, {}
+        self.steps, self.kaizens, self._dragged = {}, {}, {}
 
     def finish(self) -> bool:
         """Move the model where the drag took the items (one command); True when it changed."""
@@ -182,7 +195,7 @@ class MoveTool:
         pushed = scene.document.move(map_.id, moved, moved_bursts)
         for v, item in steps.items():  # where snapping undid the move, back to the model
             if (item.x(), item.y()) != (map_.step(v).x, map_.step(v).y):
-                item.setPos(map_.step(v).x, map_.step(v).y)
+                item.move_to(map_.step(v).x, map_.step(v).y)
         for k, item in bursts.items():
             if (item.x(), item.y()) != (map_.kaizen(k).x, map_.kaizen(k).y):
                 item.setPos(map_.kaizen(k).x, map_.kaizen(k).y)

@@ -75,7 +75,7 @@ class FlowItem(LazyToolTip, QGraphicsItem):
         self._routed = False  # along an orthogonal route set by an export (set_route)
         self._bounds = QRectF()
         self.extent: Box = (0.0, 0.0, 0.0, 0.0)  # the bounds as numbers (the scene adds them up)
-        self._routed_between: tuple = ()  # the step items and their places when last routed
+        self._routed_between: tuple = ()  # the step items and their x, y when last routed
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.set_flow(flow, source, target)
 
@@ -117,7 +117,8 @@ class FlowItem(LazyToolTip, QGraphicsItem):
         source.flows.append(self)
         if target is not source:
             target.flows.append(self)
-        if self._routed_between != (source, target, source.pos(), target.pos()):
+        if self._routed_between != (source, target, source.x(), source.y(), target.x(),
+                                    target.y()):
             self.adjust()
 
     def detach(self) -> None:
@@ -148,8 +149,9 @@ class FlowItem(LazyToolTip, QGraphicsItem):
         """Re-route after a step moved or the flow changed."""
         if self.source is None or self.target is None:
             return
-        self._routed_between = (self.source, self.target, self.source.pos(), self.target.pos())
         source, target = _box(self.source), _box(self.target)
+        self._routed_between = (self.source, self.target, source[0], source[1], target[0],
+                                target[1])
         self._geometry = None
         self._routed = False
         if self.flow.kind == "rework":  # few: the curve is built at once, for exact bounds

@@ -6,7 +6,11 @@ above the top right corner. Vendor steps have a double border and a factory glyp
 border and a gear, customer steps rounded corners and a person, so they read in greyscale too.
 
 The item is passive: the scene calls its setters and reads `pos()` only during a gesture. Its
-position is set by the scene from the model; flow items attached to it follow through itemChange.
+position is set by the scene from the model (`move_to`: the flows and bursts attached to it follow;
+a drag makes them follow through ui.canvas.tools.MoveTool.follow). It overrides no itemChange: Qt
+calls that virtual for every change of every item (selection, visibility, joining the scene…), and
+a Python override made each of those calls cross into Python — most of the cost of selecting,
+hiding, adding or moving thousands of steps at once.
 Setters that change nothing repaint nothing. Texts are laid out on first paint and tooltips built
 when shown (see ui.canvas.items.tooltips); zoomed out so far that text would be unreadable, the item
 draws its boxes and shapes only (ui.canvas.items.fonts.text_readable).
@@ -78,7 +82,6 @@ FlagTooltips = Union[Mapping[str, str], Callable[[str], str], None]
 
 BOUNDS = (-66.0, -8.0, WIDTH + HANDLE_HIT_RADIUS + 2, HEIGHT + 8)  # left, top, right, bottom
 _BOUNDS = QRectF(BOUNDS[0], BOUNDS[1], BOUNDS[2] - BOUNDS[0], BOUNDS[3] - BOUNDS[1])
-_MOVED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
 
 
 def cases_tooltip(cases: int, what: str) -> str:
@@ -110,8 +113,7 @@ class StepItem(LazyToolTip, QGraphicsItem):
         self._texts: tuple[list[str], str, str] | None = None  # laid out on first paint
         self._name_font = QFont()  # the name's font, fitted with its lines (texts())
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-                      | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
@@ -416,22 +418,23 @@ class StepItem(LazyToolTip, QGraphicsItem):
 
     # ------------------------------------------------------------ reactions
 
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
-        # Called for every change of every step (a dozen while a scene is built): only a move
-        # matters here, the rest returns at once. QGraphicsItem.itemChange returns `value` too,
-        # and setSelected repaints the item itself.
-        if change is _MOVED:
-            for flow in self.flows:
-                flow.adjust()
-            for kaizen in self.kaizens:
-                kaizen.adjust()
-        return value
+    def move_to(self, x: float, y: float) -> None:
+        """Move to (x, y), the flows and bursts attached following (nothing if already there)."""
+        if (self.x(), self.y()) != (x, y):
+            self.setPos(x, y)
+            self.follow()
+
+    def follow(self) -> None:
+        """Let the flows and bursts attached to the step follow where it is now (after a drag
+        moved it)."""
+        for flow in self.flows:
+            flow.adjust()
+        for kaizen in self.kaizens:
+            kaizen.adjust()
 
     def move_alone(self, x: float, y: float) -> list[Follower]:
         """Move to (x, y) leaving flows and bursts as they are; return them, to adjust each once."""
-        followers, self.flows, self.kaizens = (self.flows, self.kaizens), [], []
-        self.setPos(x, y)  # itemChange adjusts the (now no) followers
-        self.flows, self.kaizens = followers
+        self.setPos(x, y)
         return [*self.flows, *self.kaizens]
 
     def hoverEnterEvent(self, event: Any) -> None:
