@@ -32,8 +32,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ui.canvas.items.fonts import label_font, text_readable
-from ui.canvas.items.step_item import HEIGHT, WIDTH, StepItem, cases_tooltip
-from ui.canvas.items.tooltips import LazyToolTip
+from ui.canvas.items.step_item import HEIGHT, WIDTH, StepItem
+from ui.canvas.items.tooltips import LazyToolTip, cases_tooltip
 from ui.canvas.palette import LIGHT, Theme
 from vsm.model import Flow, route_percent
 from vsm.model.measured import cases_words, low_confidence

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from html import escape
 from typing import Any, Protocol, Union
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -44,7 +43,7 @@ from ui.canvas.items.fonts import (
     strip_font,
     text_readable,
 )
-from ui.canvas.items.tooltips import LazyToolTip
+from ui.canvas.items.tooltips import LazyToolTip, step_tooltip
 from ui.canvas.palette import (
     FLAG_STYLES,
     LIGHT,
@@ -53,10 +52,9 @@ from ui.canvas.palette import (
     category_label,
     strip_text_colour,
 )
-from vsm.analysis.flags import PCA_MEANING
 from vsm.model import PERFORMERS, Step
 from vsm.model.durations import format_duration
-from vsm.model.measured import LOW_CONFIDENCE_CASES, cases_words, low_confidence
+from vsm.model.measured import cases_words, low_confidence
 
 
 class Follower(Protocol):
@@ -82,16 +80,6 @@ FlagTooltips = Union[Mapping[str, str], Callable[[str], str], None]
 
 BOUNDS = (-66.0, -8.0, WIDTH + HANDLE_HIT_RADIUS + 2, HEIGHT + 8)  # left, top, right, bottom
 _BOUNDS = QRectF(BOUNDS[0], BOUNDS[1], BOUNDS[2] - BOUNDS[0], BOUNDS[3] - BOUNDS[1])
-
-
-def cases_tooltip(cases: int, what: str) -> str:
-    """The tooltip's words for a measured count (vsm mine), low confidence said."""
-    plural = "s" if cases != 1 else ""
-    text = f"<br>Measured: {cases:,} case{plural} {what}"
-    if low_confidence(cases):
-        text += (f" — fewer than {LOW_CONFIDENCE_CASES}, so a low-confidence figure "
-                 "(drawn dotted)")
-    return text
 
 
 class StepItem(LazyToolTip, QGraphicsItem):
@@ -145,7 +133,7 @@ class StepItem(LazyToolTip, QGraphicsItem):
         return self._texts
 
     def tooltip_text(self) -> str:
-        return self._tooltip(self.step)
+        return step_tooltip(self.step)
 
     def set_colour_mode(self, mode: str) -> None:
         """Fill by "activity" or by "performer"."""
@@ -454,22 +442,6 @@ class StepItem(LazyToolTip, QGraphicsItem):
 
     def _category_colour(self) -> QColor:
         return category_colour(self._colour_mode, self._category_key())
-
-    @staticmethod
-    def _tooltip(step: Step) -> str:
-        lines = [f"<b>{escape(step.name, quote=False)}</b>",
-                 escape(" · ".join(filter(None, [step.team, PERFORMERS.get(step.performer, "")])),
-                        quote=False),
-                 f"Wait before it: {format_duration(step.wait_time)}; process time: "
-                 f"{format_duration(step.process_time)}; lead time: {format_duration(step.lead_time)}",
-                 f"%C&A (complete and accurate) {step.pca:g}%: {PCA_MEANING}"]
-        if step.cases is not None:
-            visits = (f" ({step.visits:,} visit{'s' if step.visits != 1 else ''})"
-                      if step.visits is not None else "")
-            lines.append(cases_tooltip(step.cases, "visited it" + visits).removeprefix("<br>"))
-        if step.notes:
-            lines.append(f"<i>{escape(step.notes, quote=False)}</i>")
-        return "<br>".join(line for line in lines if line)
 
 
 
