@@ -64,11 +64,11 @@ class SceneBuilding:
         next_step = next_flow = 0  # where the walks over the steps and the flows are
         while not self._complete:
             steps, next_step = _unbuilt(map_.steps, next_step, limit, built)
+            step_items = [self._add_step_item(step, add=False) for step in steps]
             room = limit - len(steps)
             flows: list[Flow] = []
-            if room:
+            if room:  # the steps are all built: flows between this chunk's steps too
                 flows, next_flow = _unbuilt(map_.flows, next_flow, room, flows_built, built)
-            step_items = [self._add_step_item(step, add=False) for step in steps]
             flow_items = [self._add_flow_item(flow, add=False) for flow in flows]
             if step_items or flow_items:
                 # Items get their analysis state (badges, outlines) before they join the scene.
