@@ -168,8 +168,14 @@ def worker(size: int, directory: Path, first: int, limit: float,
     actions = window.menu_actions
     analysed: list[str] = []
 
+    watched: list[Any] = []
+
     def watch_analysis() -> None:
-        doc().analysis_changed.connect(analysed.append)
+        """Follow the window's document's analyses (again after an open replaced it: a large
+        file is read on a worker, the new document arrives after open_path returned)."""
+        if not watched or watched[0] is not doc():
+            watched[:] = [doc()]
+            doc().analysis_changed.connect(analysed.append)
 
     watch_analysis()
 
@@ -217,7 +223,6 @@ def worker(size: int, directory: Path, first: int, limit: float,
         window.files.maybe_save = lambda: True  # the edits are thrown away, as Discard does
         if not window.files.open_path(path):
             raise RuntimeError(state.get("error", "the file did not open"))
-        watch_analysis()
 
     def autosave() -> None:
         saver = doc().autosaver
@@ -259,6 +264,7 @@ def worker(size: int, directory: Path, first: int, limit: float,
     }
     for name in names[first:]:
         action, done = plan[name]
+        watch_analysis()
         analysed.clear()
         state.pop("error", None)
         print(json.dumps({"start": name}), flush=True)
