@@ -22,7 +22,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
-from ui.canvas.arranging import ON_WORKER, Arranging, Positions, layout_request, lay_out
+from ui.canvas.arranging import ON_WORKER, Arranging, Positions, lay_out, layout_request
 from ui.canvas.items.step_item import HEIGHT, WIDTH
 from ui.canvas.placement import KaizenPlacer, spot_near_point
 from ui.canvas.routes import LiveRouting
