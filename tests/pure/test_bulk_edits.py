@@ -168,13 +168,13 @@ def test_the_layout_walks_the_graph_as_networkx_does(count, pairs):
                 f.source == f"s{a:02d}" and f.target == f"s{b:02d}" for f in map_.flows):
             map_.add_flow(Flow(f"s{a:02d}", f"s{b:02d}", id=f"f{number}"))
     order = {s.id: i for i, s in enumerate(reversed(map_.steps))}  # not the ids' own order
-    graph = _acyclic_graph(map_, order)
+    graph, topological = _acyclic_graph(map_, order)  # with the order the layout walks
     reference = nx.DiGraph()
     reference.add_nodes_from(order)
     reference.add_edges_from((u, v) for u, vs in graph.successors.items() for v in vs)
     assert nx.is_directed_acyclic_graph(reference)  # loops were broken
-    assert _topological(graph, list(order), order) == list(
-        nx.lexicographical_topological_sort(reference, key=order.__getitem__))
+    expected = list(nx.lexicographical_topological_sort(reference, key=order.__getitem__))
+    assert _topological(graph, list(order), order) == topological == expected
     assert sorted(map(sorted, _groups(graph, order))) == sorted(
         sorted(group) for group in nx.weakly_connected_components(reference))
 

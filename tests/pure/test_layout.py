@@ -191,3 +191,22 @@ def test_a_main_line_given_goes_on_row_0_instead_of_the_longest_chain():
     assert layout["b"][1] == layout["c"][1] != 0
     # a path the flows do not make is ignored
     assert auto_layout(map_, main_line=["a", "c"]) == auto_layout(map_)
+
+
+def test_a_copy_of_the_map_shape_is_laid_out_as_the_map_itself():
+    """The worker lays out map_shape(map): the same positions as the map, with or without lanes;
+    a loop among ordinary flows (b -> c -> b) and a second group (x -> y) in the map too."""
+    from vsm.model.layout import map_shape
+
+    map_ = ValueStreamMap("m")
+    for name, team in (("a", "T1"), ("b", "T2"), ("c", "T1"), ("d", ""), ("x", "T2"),
+                       ("y", "T2"), ("z", "")):
+        map_.add_step(Step(id=name, name=name, team=team))
+    for source, target in (("a", "b"), ("b", "c"), ("c", "b"), ("b", "d"), ("x", "y")):
+        map_.add_flow(Flow(source=source, target=target))
+    shape = map_shape(map_)
+    assert shape == map_shape(map_)
+    for by in (None, "team", "activity"):
+        assert auto_layout(shape, lanes_by=by) == auto_layout(map_, lanes_by=by)
+    # a: column 0; b: 1; c and d: 2 (the flow c -> b goes back in stored order: dropped)
+    assert auto_layout(shape)["a"][0] == 0.0 and auto_layout(shape)["d"][0] == 2 * 240.0

@@ -57,10 +57,26 @@ def test_flows_follow_an_auto_layout_in_slices_and_end_as_freshly_built(big, qtb
     document, map_, scene = big
     positions = auto_layout(map_, column_spacing=300.0)  # every step moves
     document.move(map_.id, positions, text="Auto-layout")
-    # The steps are in place at once; their flows follow over the next turns.
-    assert placed(scene) == {v: positions[v] for v in placed(scene)}
+    # 300 moved steps, past AT_ONCE (20): their items are put in place over the next turns,
+    # their flows following; the map is measured where the steps are now, for a zoom-to-fit.
+    assert placed(scene) != {v: positions[v] for v in placed(scene)}
     assert scene.updating
+    content = scene.map_rect()
+    for x, y in positions.values():
+        assert content.contains(x, y)  # each new top-left corner inside the measured map
     qtbot.waitUntil(lambda: not scene.updating)
+    assert placed(scene) == {v: positions[v] for v in placed(scene)}
+    assert (drawn(scene), placed(scene)) == as_built(document, map_)
+
+
+def test_a_drag_while_the_steps_are_placed_ends_where_it_was_dropped(big, qtbot):
+    document, map_, scene = big
+    document.move(map_.id, auto_layout(map_, column_spacing=300.0), text="Auto-layout")
+    assert scene.updating  # most items not in place yet
+    step = map_.steps[-1]  # the last to be placed
+    document.move(map_.id, {step.id: (9000.0, 9000.0)})  # a drag's move, a small batch
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert placed(scene)[step.id] == (9000.0, 9000.0)
     assert (drawn(scene), placed(scene)) == as_built(document, map_)
 
 

@@ -13,10 +13,11 @@ not move is not routed again.
 
 A batch that removed, put back, or moved the ends of, more than AT_ONCE items (a delete of
 thousands of steps, its undo, an auto-layout of a big map) has the scene's mirror of the map up
-to date at its end (`item_for_step`, positions, selection) and does the rest a slice per turn
+to date at its end (`item_for_step`, selection) and does the rest a slice per turn
 of the event loop (`updating`): the items it removed are hidden at once (neither drawn nor
 found under the mouse, nor selected) and taken off the canvas in slices; the items put back
-are shown, and the flows and bursts follow their moved steps, in slices. A flow follows from
+are shown, the moved steps' items put where their steps are, and the flows and bursts follow
+them, in slices (`map_rect` measures a moved step where its step is). A flow follows from
 where its steps are when its turn comes, so an edit meanwhile leaves nothing stale: a removed
 flow follows nothing, an item removed before it was shown is never shown, an item put back
 before it was taken off is shown again where it is, a new batch adds its own to those waiting;
@@ -78,6 +79,7 @@ class Batches:
     _presenter: Any
     move_tool: Any
     _adding: dict[QGraphicsItem, None] = {}  # items put back, still to show
+    _placing: dict[StepItem, None] = {}  # step items still to put where their steps are
     _follow: dict[Follower, None] = {}  # flows and bursts still to follow
     _dropping: dict[QGraphicsItem, None] = {}  # items removed, hidden, still on the canvas
     _update_timer: QTimer | None = None  # the next slice of them
@@ -161,11 +163,22 @@ class Batches:
             self._presenter.items_changed(steps=batch.added_steps, flows=batch.added_flows)
         unselected = self._take_off(batch.gone)
         followers = self._pending()
-        for step_id in batch.moved:
-            item = self.item_for_step.get(step_id)
-            if item is not None:
-                followers.update(dict.fromkeys(item.move_alone(item.step.x, item.step.y)))
-        if len(self._adding) + len(followers) <= AT_ONCE:
+        if len(batch.moved) > AT_ONCE:  # thousands of steps moved: their items in slices too
+            if not self._placing:
+                self._placing = {}  # the scene's own, not the class's empty default
+            placing = self._placing
+            for step_id in batch.moved:
+                item = self.item_for_step.get(step_id)
+                if item is not None:
+                    placing[item] = None
+                    followers.update(dict.fromkeys(item.flows))
+                    followers.update(dict.fromkeys(item.kaizens))
+        else:
+            for step_id in batch.moved:
+                item = self.item_for_step.get(step_id)
+                if item is not None:
+                    followers.update(dict.fromkeys(item.move_alone(item.step.x, item.step.y)))
+        if len(self._adding) + len(self._placing) + len(followers) <= AT_ONCE:
             self.finish_updates(measure=False)  # the batch's events measure the map again
         if self.updating:  # thousands of items: a slice per turn of the event loop
             self._update_slice()
@@ -226,21 +239,24 @@ class Batches:
         """Whether items a batch put back still wait to be shown, flows and bursts it moved
         still wait to follow their steps, or items it removed (hidden) still wait to leave the
         canvas (the batch had so many that they come a slice per turn of the event loop)."""
-        return bool(self._adding) or bool(self._follow) or bool(self._dropping)
+        return (bool(self._adding) or bool(self._placing) or bool(self._follow)
+                or bool(self._dropping))
 
     def finish_updates(self, measure: bool = True) -> None:
         """Show every item still waiting and draw every flow and burst still waiting to follow
         its steps, now (a selection or a routing, which need them, calls this first). The
         removed items, hidden already, leave the canvas in their slices."""
-        adding, followers = self._adding, self._follow
-        self._adding, self._follow = {}, {}
+        adding, placing, followers = self._adding, self._placing, self._follow
+        self._adding, self._placing, self._follow = {}, {}, {}
         if self._update_timer is not None and not self._dropping:
             self._update_timer.stop()
         for item in adding:
             self._put_on(item)
+        for item in placing:
+            self._place(item)
         for follower in followers:
             follower.adjust()
-        if measure and (adding or followers):
+        if measure and (adding or placing or followers):
             self._content = None  # the map's extent changed: measure it again
             self.schedule_layout()
 
@@ -249,6 +265,12 @@ class Batches:
         if item.scene() is not self:
             self.addItem(item)
         item.setVisible(True)
+
+    def _place(self, item: StepItem) -> None:
+        """Put a moved step's item where its step is now (its flows and bursts follow later);
+        nothing for an item whose step was removed meanwhile."""
+        if self.item_for_step.get(item.step_id) is item:
+            item.setPos(item.step.x, item.step.y)
 
     def _pending(self) -> dict[Follower, None]:
         """The flows and bursts waiting to follow (each once, in order): a new batch adds to
@@ -266,6 +288,7 @@ class Batches:
         (`_take_off`)."""
         deadline = time.perf_counter() + SLICE_SECONDS
         dropping, adding, followers = self._dropping, self._adding, self._follow
+        placing = self._placing
         # Through a copy of the keys: taking the first key of a dict again and again after
         # deleting the ones before it walks all the deleted ones each time (quadratic).
         done = False
@@ -284,12 +307,19 @@ class Batches:
                     done = True
                     break
         if not done:
+            for step_item in list(placing):
+                del placing[step_item]
+                self._place(step_item)
+                if time.perf_counter() >= deadline:
+                    done = True
+                    break
+        if not done:
             for follower in list(followers):
                 del followers[follower]
                 follower.adjust()
                 if time.perf_counter() >= deadline:
                     break
-        if dropping or adding or followers:
+        if dropping or adding or placing or followers:
             if self._update_timer is None:
                 self._update_timer = QTimer(self)  # type: ignore[arg-type]
                 self._update_timer.setSingleShot(True)

@@ -399,9 +399,12 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
         ladder and summary; measured again only after something moved, came or went."""
         if self._content is None:
             left, top, right, bottom = STEP_BOUNDS
+            placing, following = self._placing, self._follow  # moved, still to follow
             extents = [(x + left, y + top, x + right, y + bottom)
-                       for x, y in ((i.x(), i.y()) for i in self.item_for_step.values())]
-            extents += [flow.extent for flow in self.item_for_flow.values()]
+                       for x, y in ((i.step.x, i.step.y) if i in placing else (i.x(), i.y())
+                                    for i in self.item_for_step.values())]
+            extents += [flow.extent for flow in self.item_for_flow.values()
+                        if flow not in following]
             content = QRectF()
             if extents:
                 left, top = min(e[0] for e in extents), min(e[1] for e in extents)

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
+from ui.canvas.arranging import ON_WORKER, Arranging, Positions, lay_out, layout_request
 from ui.canvas.items.step_item import HEIGHT, WIDTH
 from ui.canvas.placement import KaizenPlacer, spot_near_point
 from ui.canvas.routes import LiveRouting
@@ -30,7 +31,7 @@ from ui.canvas.tools import ConnectTool, MoveTool, RenameTool, connect_steps
 from ui.document.clipboard import MIME_TYPE, PASTE_OFFSET, copy_steps, steps_from_mime
 from vsm.model import Flow, Kaizen, Step, ValueStreamMap
 from vsm.model.kaizen import KAIZEN_ABOVE_STEP, KAIZEN_STACK
-from vsm.model.layout import COLUMN_SPACING, ROW_SPACING, auto_layout
+from vsm.model.layout import COLUMN_SPACING, ROW_SPACING
 
 MIN_ZOOM = 0.1
 MAX_ZOOM = 4.0
@@ -63,6 +64,8 @@ class MapView(QGraphicsView):
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)
         self._fit_timer.timeout.connect(self._fit_after_resize)
+        self._arranging = Arranging(self, lambda: layout_request(scene.map, scene.lanes_by),
+                                    lambda positions: self._apply_layout(positions, True))
         scene.rename_requested.connect(self.rename_step)
         scene.title_edit_requested.connect(self.renamer.start_kaizen)
         if self.read_only:
@@ -354,18 +357,34 @@ class MapView(QGraphicsView):
     def auto_layout(self) -> bool:
         """Lay the map out left to right (one command) and fit it in the view; with swimlanes
         on, every step goes into its lane's band. A map mined from a log keeps the path most
-        cases take on one line, as mining laid it out."""
+        cases take on one line, as mining laid it out. A map of ON_WORKER steps or more is laid
+        out on a worker (ui.canvas.arranging), "Arranging the map…" meanwhile, and the move
+        comes later: True means it started; another Auto-Layout meanwhile is ignored (False)."""
         scene = self.scene()
-        main_line: list[str] = []
-        if scene.map.measured is not None and scene.map.steps:
-            from vsm.mining.build import main_path  # mined maps only: not at the editor's start
+        if self._arranging.busy:
+            scene.status_message.emit("Still arranging the map…")
+            return False
+        if len(scene.map.steps) >= ON_WORKER:
+            scene.status_message.emit("Arranging the map…")
+            self._arranging.start()
+            return True
+        return self._apply_layout(lay_out(layout_request(scene.map, scene.lanes_by)))
 
-            main_line = main_path(scene.map)
-        positions = auto_layout(scene.map, lanes_by=scene.lanes_by, main_line=main_line)
+    @property
+    def arranging(self) -> bool:
+        """Whether an Auto-Layout is being computed on the worker (not applied yet)."""
+        return self._arranging.busy
+
+    def _apply_layout(self, positions: Positions, announce: bool = False) -> bool:
+        """Move the steps to a layout's positions (one command) and fit the map in the view;
+        `announce`: say so in the status bar (a layout from the worker)."""
+        scene = self.scene()
         if not scene.document.move(scene.map.id, positions, text="Auto-layout"):
             scene.status_message.emit("The map is already laid out.")
             return False
         self.zoom_to_fit()
+        if announce:
+            scene.status_message.emit("The map is arranged.")
         return True
 
     def select_all(self) -> None:

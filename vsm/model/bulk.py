@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from math import isfinite
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from vsm.errors import ModelError
@@ -186,11 +187,28 @@ class BulkEdits:
         then y of each gives), with the listeners looked up once. Every position is checked
         first: ModelError (an unknown step, a coordinate the map refuses) before anything
         changes."""
-        cleaned = [(self.step(step_id), self.clean_step_field(step_id, "x", x),
-                    self.clean_step_field(step_id, "y", y))
-                   for step_id, (x, y) in positions.items()]
+        steps = self._steps
+        cleaned = [(steps[step_id] if step_id in steps else self.step(step_id), x, y)
+                   for step_id, (x, y) in self.clean_positions(positions).items()]
         with self.batch():
             self._emit_each(_moving(cleaned))
+
+    def clean_positions(self, positions: dict[str, tuple[Any, Any]]
+                        ) -> dict[str, tuple[float, float]]:
+        """The positions (step id -> (x, y)) set_step_field would store for x and y, in the
+        same order; ModelError for an unknown step or a refused coordinate. A finite float is
+        what clean_step_field keeps as it is: only other values are cleaned by it (a layout of
+        thousands of steps gives floats)."""
+        steps = self._steps
+        cleaned: dict[str, tuple[float, float]] = {}
+        for step_id, (x, y) in positions.items():
+            if (step_id in steps and type(x) is float and type(y) is float
+                    and isfinite(x) and isfinite(y)):
+                cleaned[step_id] = (x, y)
+            else:
+                cleaned[step_id] = (self.clean_step_field(step_id, "x", x),
+                                    self.clean_step_field(step_id, "y", y))
+        return cleaned
 
 
 def _moving(cleaned: list[tuple[Step, Any, Any]]) -> Iterator[StepChanged]:

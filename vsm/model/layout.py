@@ -16,17 +16,72 @@ of its team or its ITIL value chain activity; `lane_bands` gives the bands for a
 from __future__ import annotations
 
 import heapq
-from typing import Sequence
+from typing import NamedTuple, Protocol, Sequence
 
 from vsm.model.field_rules import ACTIVITIES
 from vsm.model.maps import ValueStreamMap
-from vsm.model.records import Step
 
 COLUMN_SPACING = 240.0
 ROW_SPACING = 200.0
 
 
-def auto_layout(map_: ValueStreamMap, column_spacing: float = COLUMN_SPACING,
+class _StepLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def team(self) -> str: ...
+    @property
+    def activity(self) -> str: ...
+
+
+class _FlowLike(Protocol):
+    @property
+    def source(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
+class _MapLike(Protocol):
+    @property
+    def steps(self) -> Sequence[_StepLike]: ...
+    @property
+    def flows(self) -> Sequence[_FlowLike]: ...
+
+
+class StepShape(NamedTuple):
+    """What the layout reads of a step."""
+
+    id: str
+    team: str
+    activity: str
+
+
+class FlowShape(NamedTuple):
+    """What the layout reads of a flow."""
+
+    source: str
+    target: str
+    kind: str
+
+
+class MapShape(NamedTuple):
+    """What the layout reads of a map, copied (plain tuples: a worker thread may lay it out
+    while the map changes, and two copies compare equal when they give the same layout)."""
+
+    steps: tuple[StepShape, ...]
+    flows: tuple[FlowShape, ...]
+
+
+def map_shape(map_: ValueStreamMap) -> MapShape:
+    """A copy of what `auto_layout` reads of the map: `auto_layout(map_shape(m))` equals
+    `auto_layout(m)`, positions aside (the layout does not depend on them)."""
+    return MapShape(tuple([StepShape(s.id, s.team, s.activity) for s in map_.steps]),
+                    tuple([FlowShape(f.source, f.target, f.kind) for f in map_.flows]))
+
+
+def auto_layout(map_: _MapLike, column_spacing: float = COLUMN_SPACING,
                 row_spacing: float = ROW_SPACING, lanes_by: str | None = None,
                 main_line: Sequence[str] = ()) -> dict[str, tuple[float, float]]:
     """New top-left positions for every step of the map: step id -> (x, y).
@@ -44,13 +99,19 @@ def auto_layout(map_: ValueStreamMap, column_spacing: float = COLUMN_SPACING,
         flow_layout = auto_layout(map_, column_spacing, row_spacing)
         return _lane_layout(map_, lanes_by, flow_layout, row_spacing)
     order = {step.id: index for index, step in enumerate(map_.steps)}
-    graph = _acyclic_graph(map_, order)
+    graph, topological = _acyclic_graph(map_, order)
     positions: dict[str, tuple[float, float]] = {}
     top_row = 0  # the first free row for the next group
     main_row = 0  # the row of the first group's main line, which ends up on y = 0
     groups = [group for group in _groups(graph, order) if len(group) > 1]
-    for group in groups:
-        cells = _layout_group(graph, group, order, main_line)
+    group_of = {v: index for index, group in enumerate(groups) for v in group}
+    orders: list[list[str]] = [[] for _ in groups]  # each group's steps in topological order
+    for v in topological:  # the whole graph's order, taken by group, is each group's own
+        index = group_of.get(v)
+        if index is not None:
+            orders[index].append(v)
+    for group, group_order in zip(groups, orders):
+        cells = _layout_group(graph, group, group_order, order, main_line)
         lowest = min(row for _, row in cells.values())
         highest = max(row for _, row in cells.values())
         if group is groups[0]:
@@ -74,7 +135,7 @@ LANE_PADDING = 40.0  # between a lane's edge and its steps
 LANE_HEIGHT = BOX_HEIGHT + 2 * LANE_PADDING  # a lane with one row of steps; equal to ROW_SPACING
 
 
-def lane_key(step: Step, by: str) -> str:
+def lane_key(step: _StepLike, by: str) -> str:
     """The lane of a step: its team (or "(no team)") or its ITIL value chain activity id."""
     if by == "team":
         return step.team or NO_TEAM
@@ -83,7 +144,7 @@ def lane_key(step: Step, by: str) -> str:
     raise ValueError(f"lanes are by one of {LANE_BYS}, not {by!r}")
 
 
-def lanes(map_: ValueStreamMap, by: str) -> list[tuple[str, str]]:
+def lanes(map_: _MapLike, by: str) -> list[tuple[str, str]]:
     """The lanes the map's steps fall in, as (key, label), in a stable order.
 
     By team: in the order the teams first appear among the steps. By activity: in the ITIL order
@@ -124,7 +185,7 @@ def lane_bands(map_: ValueStreamMap, by: str, positions: dict[str, tuple[float, 
     return bands
 
 
-def _lane_layout(map_: ValueStreamMap, by: str, flow_layout: dict[str, tuple[float, float]],
+def _lane_layout(map_: _MapLike, by: str, flow_layout: dict[str, tuple[float, float]],
                  row_spacing: float) -> dict[str, tuple[float, float]]:
     """Keep the flow layout's columns; put each step in its lane's band, stacking within a column."""
     order = {step.id: index for index, step in enumerate(map_.steps)}
@@ -161,19 +222,22 @@ class _Graph:
         return v in self.successors[u]
 
 
-def _acyclic_graph(map_: ValueStreamMap, order: dict[str, int]) -> _Graph:
-    """The ordinary flows as a DAG; with a loop, flows going back in stored order are dropped."""
+def _acyclic_graph(map_: _MapLike, order: dict[str, int]) -> tuple[_Graph, list[str]]:
+    """The ordinary flows as a DAG, with its steps in topological order (`_topological`); with
+    a loop, flows going back in stored order are dropped."""
     edges = [(f.source, f.target) for f in map_.flows
              if f.kind == "normal" and f.source != f.target]
     graph = _Graph(list(order))
     for u, v in dict.fromkeys(edges):  # one edge per pair, in stored order
         graph.add_edge(u, v)
-    if len(_topological(graph, list(order), order)) < len(order):  # a loop
+    topological = _topological(graph, list(order), order)
+    if len(topological) < len(order):  # a loop
         graph = _Graph(list(order))
         for u, v in dict.fromkeys(edges):
             if order[v] > order[u]:
                 graph.add_edge(u, v)
-    return graph
+        topological = _topological(graph, list(order), order)
+    return graph, topological
 
 
 def _topological(graph: _Graph, nodes: Sequence[str], order: dict[str, int]) -> list[str]:
@@ -214,10 +278,11 @@ def _groups(graph: _Graph, order: dict[str, int]) -> list[list[str]]:
     return groups
 
 
-def _layout_group(graph: _Graph, group: list[str], order: dict[str, int],
+def _layout_group(graph: _Graph, group: list[str], topological: list[str],
+                  order: dict[str, int],
                   main_line: Sequence[str] = ()) -> dict[str, tuple[int, int]]:
-    """Column and row of every step of one connected group (rows relative to its main line)."""
-    topological = _topological(graph, group, order)
+    """Column and row of every step of one connected group (rows relative to its main line),
+    given the group's steps in topological order."""
     predecessors_of, successors_of = graph.predecessors, graph.successors
     column: dict[str, int] = {}
     best_predecessor: dict[str, str | None] = {}
