@@ -204,3 +204,25 @@ def test_an_undo_right_after_a_big_delete_brings_every_item_back(big, qtbot):
     assert scene.step_item_at(items[0].mapToScene(items[0].box_rect().center())) is items[0]
     assert not scene.selectedItems()  # back as new items come: not selected
     assert (drawn(scene), placed(scene)) == before == as_built(document, map_)
+
+
+def test_a_big_delete_tells_of_a_lost_selection_once_and_of_none_when_none_was_lost(big, qtbot):
+    document, map_, scene = big
+    told: list[int] = []
+    scene.selectionChanged.connect(lambda: told.append(1))
+    kept, others = map_.steps[0].id, [s.id for s in map_.steps[100:200]]
+    scene.select_steps([kept])
+    told.clear()
+    assert document.remove(map_.id, others)  # none of them selected: nothing to tell
+    assert told == [] and scene.selected_step_ids() == [kept]
+    scene.select_steps([kept, map_.steps[50].id])
+    told.clear()
+    assert document.remove(map_.id, [s.id for s in map_.steps[10:90]])  # one selected among
+    assert told == [1] and scene.selected_step_ids() == [kept]
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    qtbot.waitUntil(lambda: not scene.updating)
+    # Every item back, each step with its flows once (a step's flows were emptied as it left).
+    assert all(len(item.flows) == len(set(item.flows)) == len(map_.flows_touching([v]))
+               for v, item in scene.item_for_step.items())
+    assert (drawn(scene), placed(scene)) == as_built(document, map_)

@@ -2,9 +2,11 @@
 its undo, a paste, an auto-layout): a note per event, the work once at the batch's end.
 
 A mix-in of MapScene (ui.canvas.scene), which provides the map, its items by id, the lanes and
-QGraphicsScene's own methods. Within a batch the scene sends no signal (one selectionChanged at
-the end, if the selection lost items), and an event of the batch's usual kinds (a step or flow
-added, removed, moved) only notes what it changes (`in_batch`): the scene's mirror of the map
+QGraphicsScene's own methods. The scene takes a batch's events gathered (vsm.model.events): all
+at once at its end (`take_batch`), before the batch's work. Within a batch the scene sends no
+signal (one selectionChanged at the end, if the selection lost items), and an event of the
+batch's usual kinds (a step or flow added, removed, moved) only notes what it changes
+(`take_batch`, `in_batch`): the scene's mirror of the map
 (`item_for_step`, `item_for_flow`) follows at once, the Qt work waits for the batch's end. There
 the lanes are laid out once, each moved step put in place once with its flows routed once, and
 the step and flow items it removed are kept: the next batch (the delete's undo, which puts back
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGraphicsItem
@@ -74,6 +76,7 @@ class Batches:
     _kept: dict[str, QGraphicsItem]
     _lanes_by: str | None
     _colour_mode: str
+    _complete: bool
     _content: Any
     _presenter: Any
     move_tool: Any
@@ -94,6 +97,7 @@ class Batches:
         def signalsBlocked(self) -> bool: ...  # noqa: N802
         def blockSignals(self, block: bool) -> bool: ...  # noqa: N802
         def removeItem(self, item: QGraphicsItem) -> None: ...  # noqa: N802
+        def selectedItems(self) -> list[QGraphicsItem]: ...  # noqa: N802
         def addItem(self, item: QGraphicsItem) -> None: ...  # noqa: N802
         def _add_step_item(self, step: Step, add: bool = True) -> StepItem: ...
         def _add_flow_item(self, flow: Flow, add: bool = True) -> FlowItem: ...
@@ -145,6 +149,74 @@ class Batches:
         self._content = None  # the map's extent is measured again
         return True
 
+    def take_batch(self, events: tuple[object, ...], one: Callable[[object], None]) -> None:
+        """A batch's per-item events, given all at once at its end (the scene takes them
+        gathered: vsm.model.events), before the batch's work (`_on_batch`): each noted as
+        `in_batch` notes it, the removals and put-backs in this loop, with the scene's dicts at
+        hand (a delete of 5,000 steps and its undo give 12,000 events each); any other event
+        goes to `one`, the scene's handling of a single event, in its turn."""
+        batch = self._batch
+        if batch is None:  # its start was not seen (the scene came during the batch)
+            for event in events:
+                one(event)
+            return
+        steps, flows, kept = self.item_for_step, self.item_for_flow, self._kept
+        gone, removed = batch.gone, batch.removed
+        complete, move_tool = self._complete, self.move_tool
+        colour, theme = self._colour_mode, self.theme
+        noted = lanes = False
+        for event in events:
+            kind = type(event)
+            if kind is StepRemoved:
+                step_id = event.step.id  # type: ignore[attr-defined]
+                item = steps.pop(step_id, None)
+                if item is not None:
+                    if move_tool is not None:
+                        move_tool.forget(step_id)
+                    gone.append(item)
+                    removed[step_id] = item
+                lanes = True
+            elif kind is FlowRemoved:
+                flow_id = event.flow.id  # type: ignore[attr-defined]
+                flow_item = flows.pop(flow_id, None)
+                if flow_item is not None:  # detached from its steps at the batch's end
+                    gone.append(flow_item)
+                    removed[flow_id] = flow_item
+            elif kind is StepAdded and complete:
+                step = event.step  # type: ignore[attr-defined]
+                item = kept.pop(step.id, None)
+                if isinstance(item, StepItem) and item.step is step:  # put back: shown again
+                    item.set_colour_mode(colour)
+                    item.set_theme(theme)
+                    item.setPos(step.x, step.y)
+                    steps[step.id] = item
+                else:
+                    item = self._add_step_item(step, add=False)
+                self._show(item)
+                batch.added_steps.append(step.id)
+                lanes = True
+            elif kind is FlowAdded and complete:
+                flow = event.flow  # type: ignore[attr-defined]
+                flow_item = kept.pop(flow.id, None)
+                source, target = steps.get(flow.source), steps.get(flow.target)
+                if (isinstance(flow_item, FlowItem) and flow_item.flow is flow
+                        and source is not None and target is not None):
+                    flow_item.set_theme(theme)
+                    flow_item.reattach(source, target)  # routed again only if they moved
+                    flows[flow.id] = flow_item
+                else:
+                    flow_item = self._add_flow_item(flow, add=False)
+                self._show(flow_item)
+                batch.added_flows.append(flow.id)
+            else:
+                one(event)
+                continue
+            noted = True
+        if noted:
+            self._content = None  # the map's extent is measured again
+        if lanes and self._lanes_by is not None:
+            batch.lanes = True
+
     def _on_batch(self, event: BatchStarted | BatchEnded) -> None:
         """Within a batch of model events (a delete of many items, its undo, a paste, a move),
         the scene tells nothing (no selectionChanged per removed item: one at the end, if the
@@ -190,8 +262,8 @@ class Batches:
                     item.source = item.target = None  # both ends go too: no list to leave
                 else:
                     item.detach()
-        for item in steps:
-            item.flows = [flow for flow in item.flows if flow.source is not None]
+        for item in steps:  # every flow of a removed step is removed with it (the model has
+            item.flows = []  # no flow to a missing step): an undo puts them back (reattach)
         adding = self._adding
         if len(gone) <= AT_ONCE:  # a few: off the canvas now
             unselected = False
@@ -209,12 +281,11 @@ class Batches:
         if not self._dropping:
             self._dropping = {}  # the scene's own, not the class's empty default
         dropping = self._dropping
-        unselected = False
+        selected = self.selectedItems()  # one call, not an isSelected per item
+        unselected = bool(selected) and not set(selected).isdisjoint(gone)
         for item in gone:
             if item in adding:
                 del adding[item]
-            if item.isSelected():
-                unselected = True
             item.setVisible(False)  # also unselects it: put back as new items come, unselected
             dropping[item] = None
         return unselected

@@ -88,7 +88,8 @@ def percent_text(value: float | None) -> str:
 
 
 # The kinds of events batch_ended follows once per batch (or that change nothing the pane shows).
-_FOLLOWED_ONCE = (StepAdded, StepRemoved, FlowAdded, FlowRemoved, KaizenAdded, KaizenRemoved)
+_FOLLOWED_ONCE = frozenset({StepAdded, StepRemoved, FlowAdded, FlowRemoved, KaizenAdded,
+                            KaizenRemoved})
 
 
 class PropertiesPanel(MapPanel):

@@ -20,7 +20,7 @@ from vsm.model.events import BatchEnded, BatchStarted
 Run = tuple[bool, int, int, list[str]]  # added, first row, count, the ids added
 
 
-_ROW_EVENTS = (StepAdded, StepRemoved)  # the events that add or remove a row
+_ROW_EVENTS = frozenset({StepAdded, StepRemoved})  # the events that add or remove a row
 
 
 class StepRows:

@@ -82,6 +82,10 @@ class BulkEdits:
             if self._listeners is not looked_up or len(self._listeners) != count:
                 looked_up, count = self._listeners, len(self._listeners)
                 listeners = self._item_listeners()
+                if not listeners and gathered is not None:  # nobody to call: nobody can
+                    gathered.append(event)  # subscribe meanwhile; the rest noted at once
+                    gathered.extend(events)
+                    return
             if note is not None:
                 note(event)
             for listener in listeners:
