@@ -164,6 +164,7 @@ class Batches:
         gone, removed = batch.gone, batch.removed
         complete, move_tool = self._complete, self.move_tool
         colour, theme = self._colour_mode, self.theme
+        adding, dropping = self._own_adding(), self._dropping  # the items to show, to drop
         noted = lanes = False
         for event in events:
             kind = type(event)
@@ -192,7 +193,9 @@ class Batches:
                     steps[step.id] = item
                 else:
                     item = self._add_step_item(step, add=False)
-                self._show(item)
+                adding[item] = None  # shown at the batch's end (_show)
+                if dropping and item in dropping:  # still on the canvas, hidden: it stays
+                    del dropping[item]
                 batch.added_steps.append(step.id)
                 lanes = True
             elif kind is FlowAdded and complete:
@@ -202,16 +205,20 @@ class Batches:
                 if (isinstance(flow_item, FlowItem) and flow_item.flow is flow
                         and source is not None and target is not None):
                     flow_item.set_theme(theme)
-                    flow_item.reattach(source, target)  # routed again only if they moved
-                    flows[flow.id] = flow_item
+                    flow_item.reattach(source, target, route=False)  # routed, if its ends
+                    flows[flow.id] = flow_item  # moved, when shown (_put_on)
                 else:
                     flow_item = self._add_flow_item(flow, add=False)
-                self._show(flow_item)
+                adding[flow_item] = None
+                if dropping and flow_item in dropping:
+                    del dropping[flow_item]
                 batch.added_flows.append(flow.id)
             else:
                 one(event)
                 continue
             noted = True
+        if self._adding is not adding:  # shown meanwhile (finish_updates): still to show
+            self._own_adding().update(adding)
         if noted:
             self._content = None  # the map's extent is measured again
         if lanes and self._lanes_by is not None:
@@ -316,9 +323,12 @@ class Batches:
             self.schedule_layout()
 
     def _put_on(self, item: QGraphicsItem) -> None:
-        """Show an item put back: on the canvas again, or visible again if it had not left."""
+        """Show an item put back: on the canvas again, or visible again if it had not left; a
+        flow routed again if its ends moved since it was last routed."""
         if item.scene() is not self:
             self.addItem(item)
+        if isinstance(item, FlowItem):
+            item.route_if_moved()
         item.setVisible(True)
 
     def _pending(self) -> dict[Follower, None]:
@@ -421,8 +431,12 @@ class Batches:
     def _show(self, item: QGraphicsItem) -> None:
         """Put an item back on the canvas at the batch's end (in slices if there are many); one
         still on it, hidden, waiting to leave, stays."""
-        if not self._adding:
-            self._adding = {}  # the scene's own, not the class's empty default
-        self._adding[item] = None
+        self._own_adding()[item] = None
         if item in self._dropping:
             del self._dropping[item]
+
+    def _own_adding(self) -> dict[QGraphicsItem, None]:
+        """The items waiting to be shown: the scene's own dict (not the class's empty one)."""
+        if self._adding is Batches._adding:
+            self._adding = {}
+        return self._adding
