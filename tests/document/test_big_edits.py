@@ -112,3 +112,16 @@ def test_a_snapshot_after_a_batch_holds_what_the_batch_changed(qapp):
     records = MapRecords.of(map_, copies=copies)
     assert records.steps[0].wait_time == 1234 and len(records.steps) == 49
     assert records == MapRecords.of(map_)  # as fresh copies of the map as it is
+
+
+def test_a_setting_changed_within_a_batch_is_told_and_its_figures_follow(qapp):
+    doc = big_document(50)
+    map_ = doc.project.maps[0]
+    doc.analysis(map_.id)
+    told: list[tuple[str, str]] = []
+    doc.map_settings_changed.connect(lambda map_id, field: told.append((map_id, field)))
+    with map_.batch():
+        map_.set_field("demand", 10.0)
+        map_.remove_items([map_.steps[-1].id])
+    assert told == [(map_.id, "demand")]  # told once, at the batch's end
+    assert doc.analysis(map_.id) == Document(doc.project, autosave=False).analysis(map_.id)

@@ -334,13 +334,13 @@ class LiveAnalysis(QObject):
         copies = self._copies.get(map_id)
         if copies is not None:
             copies.forget_all(events)
-        stale = False
-        for event in events:
-            if _changes_figures(event):
-                stale = True
-                if isinstance(event, MapChanged):
-                    self._setting_changed(map_id, event.field)
-        if stale:
+        kinds = set(map(type, events))  # a look at each kind, not at each event
+        if MapChanged in kinds:
+            for event in events:
+                if type(event) is MapChanged:
+                    self._setting_changed(map_id, event.field)  # type: ignore[attr-defined]
+        if kinds - _NO_FIGURES - {StepChanged} or (StepChanged in kinds and any(
+                _changes_figures(event) for event in events if type(event) is StepChanged)):
             self._mark_stale(map_id)
 
     def _mark_stale(self, map_id: str) -> None:
@@ -375,7 +375,7 @@ class LiveAnalysis(QObject):
                 self._stale.discard(map_id)
 
 
-_NO_FIGURES = (KaizenAdded, KaizenChanged, KaizenRemoved)
+_NO_FIGURES = frozenset({KaizenAdded, KaizenChanged, KaizenRemoved})
 
 
 def _changes_figures(event: object) -> bool:
