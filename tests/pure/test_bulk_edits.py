@@ -266,3 +266,13 @@ def test_a_gathered_listener_gets_events_emitted_one_by_one_inside_a_batch_and_o
     assert [type(e) for e in calls] == [BatchStarted, BatchEnded, StepAdded]
     assert [type(e) for e in calls[1].events] == [StepAdded, StepRemoved]
     assert calls[2].step.id == "b"
+
+
+def test_a_restore_is_refused_with_the_first_flow_end_missing_in_order():
+    map_ = synthetic_map(10)
+    removal = map_.remove_items(flow_ids=[f.id for f in map_.flows])
+    first = removal.flows[0][0]
+    map_.remove_items([first.source, first.target])  # its ends leave the map too
+    with pytest.raises(ModelError, match=f"refers to step '{first.source}'"):
+        map_.restore_items(removal)
+    assert map_.flows == []  # nothing changed

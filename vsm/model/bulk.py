@@ -162,14 +162,17 @@ class BulkEdits:
         for items, held, what in ((removal.steps, self._steps, "step"),
                                   (removal.flows, self._flows, "flow"),
                                   (removal.kaizens, self._kaizens, "kaizen")):
-            taken = next((item.id for item, _ in items if item.id in held), None)
-            if taken is not None:
+            ids = steps if items is removal.steps else [item.id for item, _ in items]
+            if not held.keys().isdisjoint(ids):  # one look in C; which one, only if any
+                taken = next(item.id for item, _ in items if item.id in held)
                 raise ModelError(f"map {self.name!r} already has a {what} with id {taken!r}")
-        for flow, _ in removal.flows:
-            for end in (flow.source, flow.target):
-                if end not in self._steps and end not in steps:
-                    raise ModelError(f"map {self.name!r}: a flow refers to step {end!r}, which "
-                                     "is not in the map")
+        ends = {end for flow, _ in removal.flows for end in (flow.source, flow.target)}
+        missing = ends - steps - self._steps.keys()
+        if missing:
+            end = next(e for flow, _ in removal.flows for e in (flow.source, flow.target)
+                       if e in missing)  # the first, in order
+            raise ModelError(f"map {self.name!r}: a flow refers to step {end!r}, which "
+                             "is not in the map")
         for kaizen, _ in removal.kaizens:
             if (kaizen.step_id is not None and kaizen.step_id not in self._steps
                     and kaizen.step_id not in steps):
