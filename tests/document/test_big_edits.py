@@ -68,3 +68,60 @@ def test_auto_layout_of_a_big_map_is_one_batch_of_moves(qapp):
                lambda: all((s.x, s.y) == positions[s.id] for s in map_.steps))
     assert [type(e) for e in events if isinstance(e, (BatchStarted, BatchEnded))] == [
         BatchStarted, BatchEnded] * 3
+
+
+def test_a_big_delete_and_its_undo_mark_the_figures_stale_once_each(qapp, monkeypatch):
+    from ui.document.live_analysis import LiveAnalysis
+
+    doc = big_document()
+    map_ = doc.project.maps[0]
+    doc.analysis(map_.id)
+    marks = counting(monkeypatch, LiveAnalysis, "_mark_stale")
+    chosen = [s.id for s in map_.steps[::2]]  # 200 steps and their flows: ~500 events
+    doc.remove(map_.id, chosen)
+    assert len(marks) == 1  # once for the batch, not once per event (a timer restart each)
+    assert doc.live._stale == {map_.id}
+    doc.undo_stack.undo()
+    assert len(marks) == 2
+    # The figures are those of the map as it is, whatever the batch left to recompute.
+    assert doc.analysis(map_.id) == Document(doc.project, autosave=False).analysis(map_.id)
+
+
+def test_a_batch_of_moves_alone_leaves_the_figures_as_they_are(qapp, monkeypatch):
+    from ui.document.live_analysis import LiveAnalysis
+
+    doc = big_document(50)
+    map_ = doc.project.maps[0]
+    first = doc.analysis(map_.id)
+    marks = counting(monkeypatch, LiveAnalysis, "_mark_stale")
+    doc.move(map_.id, {s.id: (s.x + 40, s.y) for s in map_.steps}, text="Move")
+    assert marks == [] and doc.analysis(map_.id) is first  # positions change no figure
+
+
+def test_a_snapshot_after_a_batch_holds_what_the_batch_changed(qapp):
+    from ui.document.snapshots import MapRecords
+
+    doc = big_document(50)
+    map_ = doc.project.maps[0]
+    copies = doc.live.copies(map_.id)
+    MapRecords.of(map_, copies=copies)  # every record copied and kept
+    first, last = map_.steps[0], map_.steps[-1]
+    with map_.batch():  # the copies hear of these at the batch's end, all at once
+        map_.set_step_field(first.id, "wait_time", 1234)
+        map_.remove_items([last.id])
+    records = MapRecords.of(map_, copies=copies)
+    assert records.steps[0].wait_time == 1234 and len(records.steps) == 49
+    assert records == MapRecords.of(map_)  # as fresh copies of the map as it is
+
+
+def test_a_setting_changed_within_a_batch_is_told_and_its_figures_follow(qapp):
+    doc = big_document(50)
+    map_ = doc.project.maps[0]
+    doc.analysis(map_.id)
+    told: list[tuple[str, str]] = []
+    doc.map_settings_changed.connect(lambda map_id, field: told.append((map_id, field)))
+    with map_.batch():
+        map_.set_field("demand", 10.0)
+        map_.remove_items([map_.steps[-1].id])
+    assert told == [(map_.id, "demand")]  # told once, at the batch's end
+    assert doc.analysis(map_.id) == Document(doc.project, autosave=False).analysis(map_.id)

@@ -235,3 +235,44 @@ def test_a_listener_that_leaves_or_joins_during_a_batch_is_told_as_with_one_even
     assert seen["steady"] == gone[::-1]
     assert seen["leaver"] == gone[4:2:-1]
     assert seen["joiner"] == gone[2::-1]
+
+
+def test_a_gathered_listener_gets_a_batchs_events_once_at_its_end_in_order():
+    map_ = synthetic_map(20)
+    plain: list[object] = []
+    calls: list[object] = []
+    map_.subscribe(plain.append, batches=True)
+    map_.subscribe(calls.append, gathered=True)
+    removal = map_.remove_items([map_.steps[5].id, map_.steps[6].id])
+    # Two calls only: BatchStarted, then BatchEnded holding every per-item event, the very
+    # ones (and in the order) a per-item listener got between its own BatchStarted and BatchEnded.
+    assert [type(e) for e in calls] == [BatchStarted, BatchEnded]
+    assert list(calls[1].events) == plain[1:-1] and len(plain) > 3
+    assert plain[-1].events == ()  # the others' BatchEnded carries nothing
+    calls.clear()
+    map_.restore_items(removal)
+    assert [type(e) for e in calls] == [BatchStarted, BatchEnded]
+    assert [type(e) for e in calls[1].events][:2] == [StepAdded, StepAdded]
+
+
+def test_a_gathered_listener_gets_events_emitted_one_by_one_inside_a_batch_and_outside_it():
+    map_ = ValueStreamMap("M", id="m")
+    calls: list[object] = []
+    map_.subscribe(calls.append, gathered=True)
+    with map_.batch():
+        map_.add_step(Step(id="a"))  # through _emit, not _emit_each
+        map_.remove_items(["a"])  # a nested batch: part of the outer one
+    map_.add_step(Step(id="b"))  # no batch: at once, as any listener
+    assert [type(e) for e in calls] == [BatchStarted, BatchEnded, StepAdded]
+    assert [type(e) for e in calls[1].events] == [StepAdded, StepRemoved]
+    assert calls[2].step.id == "b"
+
+
+def test_a_restore_is_refused_with_the_first_flow_end_missing_in_order():
+    map_ = synthetic_map(10)
+    removal = map_.remove_items(flow_ids=[f.id for f in map_.flows])
+    first = removal.flows[0][0]
+    map_.remove_items([first.source, first.target])  # its ends leave the map too
+    with pytest.raises(ModelError, match=f"refers to step '{first.source}'"):
+        map_.restore_items(removal)
+    assert map_.flows == []  # nothing changed

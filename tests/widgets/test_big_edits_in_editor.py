@@ -247,3 +247,37 @@ def test_items_put_back_by_an_undo_show_the_current_figures(big, qtbot):
     fresh = MapScene(document, map_)
     assert shown_state(view.scene()) == shown_state(fresh)
     fresh.detach()
+
+
+def test_a_big_delete_reaches_each_view_in_one_call_and_ends_as_a_fresh_window(
+        make_window, monkeypatch):
+    from ui.canvas.routes import LiveRouting
+    from ui.panels.common import MapPanel
+    from ui.panels.plan import PlanView
+    from ui.panels.step_table import StepTableModel
+
+    calls: list[str] = []
+    for owner, method in ((MapPanel, "_on_map_event"), (StepTableModel, "_on_map_event"),
+                          (PlanView, "_on_map_event"), (MapScene, "_on_model_event"),
+                          (LiveRouting, "_on_model_event")):  # counted as they subscribe
+        original = getattr(owner, method)
+        monkeypatch.setattr(owner, method,
+                            lambda self, event, original=original, name=owner.__name__: (
+                                calls.append(name), original(self, event))[1])
+    document = Document(synthetic_project(STEPS), autosave=False)
+    window = make_window(document, 1400, 860)
+    map_ = document.project.maps[0]
+    view = window.tabs.views[map_.id]
+    panels = len([p for p in window.findChildren(MapPanel) if p.map is map_])  # following it
+    view.select_all()
+    calls.clear()
+    assert view.delete_selection()  # 300 steps, their 421 flows: 721 events in one batch
+    # Each listener is called twice (BatchStarted, then BatchEnded with the batch's events).
+    assert calls.count("StepTableModel") == 2 and calls.count("PlanView") == 2
+    assert calls.count("MapScene") == 2 and calls.count("LiveRouting") == 2
+    assert 0 < calls.count("MapPanel") == 2 * panels
+    document.undo_stack.undo()
+    table = window.table.model
+    assert [table.step_id(r) for r in range(table.rowCount())] == [s.id for s in map_.steps]
+    assert window.properties.current_page() == "map"
+    assert set(view.scene().item_for_step) == {s.id for s in map_.steps}

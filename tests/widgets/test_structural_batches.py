@@ -220,3 +220,56 @@ def test_an_undo_right_after_a_big_delete_brings_every_item_back(big, qtbot):
     assert scene.step_item_at(items[0].mapToScene(items[0].box_rect().center())) is items[0]
     assert not scene.selectedItems()  # back as new items come: not selected
     assert (drawn(scene), placed(scene)) == before == as_built(document, map_)
+
+
+def test_a_big_delete_tells_of_a_lost_selection_once_and_of_none_when_none_was_lost(big, qtbot):
+    document, map_, scene = big
+    told: list[int] = []
+    scene.selectionChanged.connect(lambda: told.append(1))
+    kept, others = map_.steps[0].id, [s.id for s in map_.steps[100:200]]
+    scene.select_steps([kept])
+    told.clear()
+    assert document.remove(map_.id, others)  # none of them selected: nothing to tell
+    assert told == [] and scene.selected_step_ids() == [kept]
+    scene.select_steps([kept, map_.steps[50].id])
+    told.clear()
+    assert document.remove(map_.id, [s.id for s in map_.steps[10:90]])  # one selected among
+    assert told == [1] and scene.selected_step_ids() == [kept]
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    qtbot.waitUntil(lambda: not scene.updating)
+    # Every item back, each step with its flows once (a step's flows were emptied as it left).
+    assert all(len(item.flows) == len(set(item.flows)) == len(map_.flows_touching([v]))
+               for v, item in scene.item_for_step.items())
+    assert (drawn(scene), placed(scene)) == as_built(document, map_)
+
+
+def test_flows_put_back_after_their_steps_moved_are_drawn_to_where_the_steps_are(big, qtbot):
+    document, map_, scene = big
+    flow_ids = [f.id for f in map_.flows[:300]]
+    removal = map_.remove_items(flow_ids=flow_ids)  # the flows alone: their steps stay
+    qtbot.waitUntil(lambda: not scene.updating)
+    ends = {end for flow, _ in removal.flows for end in (flow.source, flow.target)}
+    for step_id in sorted(ends)[:40]:  # one by one (no batch: the items stay kept)
+        map_.set_step_field(step_id, "x", map_.step(step_id).x + 400.0)
+    kept = dict(scene._kept)
+    map_.restore_items(removal)  # the same flow records: their kept items come back
+    assert all(scene.item_for_flow[f] is kept[f] for f in flow_ids)
+    assert scene.updating
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert (drawn(scene), placed(scene)) == as_built(document, map_)
+
+
+def test_a_step_moved_before_its_put_back_flows_are_shown_draws_them_to_where_it_is(big, qtbot):
+    document, map_, scene = big
+    ids = [s.id for s in map_.steps]
+    document.remove(map_.id, ids)
+    qtbot.waitUntil(lambda: not scene.updating)  # all off the canvas
+    document.undo_stack.undo()  # put back: the flows are shown, and routed, over the turns
+    assert scene.updating
+    step = map_.steps[-1]  # its flows come late in the slices: not shown yet
+    flow_item = scene.item_for_flow[map_.flows_touching([step.id])[0].id]
+    assert flow_item.scene() is not scene or not flow_item.isVisible()
+    document.move(map_.id, {step.id: (step.x + 500.0, step.y + 300.0)}, text="Move")
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert (drawn(scene), placed(scene)) == as_built(document, map_)

@@ -2,9 +2,11 @@
 its undo, a paste, an auto-layout): a note per event, the work once at the batch's end.
 
 A mix-in of MapScene (ui.canvas.scene), which provides the map, its items by id, the lanes and
-QGraphicsScene's own methods. Within a batch the scene sends no signal (one selectionChanged at
-the end, if the selection lost items), and an event of the batch's usual kinds (a step or flow
-added, removed, moved) only notes what it changes (`in_batch`): the scene's mirror of the map
+QGraphicsScene's own methods. The scene takes a batch's events gathered (vsm.model.events): all
+at once at its end (`take_batch`), before the batch's work. Within a batch the scene sends no
+signal (one selectionChanged at the end, if the selection lost items), and an event of the
+batch's usual kinds (a step or flow added, removed, moved) only notes what it changes
+(`take_batch`, `in_batch`): the scene's mirror of the map
 (`item_for_step`, `item_for_flow`) follows at once, the Qt work waits for the batch's end. There
 the lanes are laid out once, each moved step put in place once with its flows routed once, and
 the step and flow items it removed are kept: the next batch (the delete's undo, which puts back
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGraphicsItem
@@ -75,6 +77,7 @@ class Batches:
     _kept: dict[str, QGraphicsItem]
     _lanes_by: str | None
     _colour_mode: str
+    _complete: bool
     _content: Any
     _presenter: Any
     move_tool: Any
@@ -96,6 +99,7 @@ class Batches:
         def signalsBlocked(self) -> bool: ...  # noqa: N802
         def blockSignals(self, block: bool) -> bool: ...  # noqa: N802
         def removeItem(self, item: QGraphicsItem) -> None: ...  # noqa: N802
+        def selectedItems(self) -> list[QGraphicsItem]: ...  # noqa: N802
         def addItem(self, item: QGraphicsItem) -> None: ...  # noqa: N802
         def _add_step_item(self, step: Step, add: bool = True) -> StepItem: ...
         def _add_flow_item(self, flow: Flow, add: bool = True) -> FlowItem: ...
@@ -146,6 +150,81 @@ class Batches:
             batch.lanes = True
         self._content = None  # the map's extent is measured again
         return True
+
+    def take_batch(self, events: tuple[object, ...], one: Callable[[object], None]) -> None:
+        """A batch's per-item events, given all at once at its end (the scene takes them
+        gathered: vsm.model.events), before the batch's work (`_on_batch`): each noted as
+        `in_batch` notes it, the removals and put-backs in this loop, with the scene's dicts at
+        hand (a delete of 5,000 steps and its undo give 12,000 events each); any other event
+        goes to `one`, the scene's handling of a single event, in its turn."""
+        batch = self._batch
+        if batch is None:  # its start was not seen (the scene came during the batch)
+            for event in events:
+                one(event)
+            return
+        steps, flows, kept = self.item_for_step, self.item_for_flow, self._kept
+        gone, removed = batch.gone, batch.removed
+        complete, move_tool = self._complete, self.move_tool
+        colour, theme = self._colour_mode, self.theme
+        adding, dropping = self._own_adding(), self._dropping  # the items to show, to drop
+        noted = lanes = False
+        for event in events:
+            kind = type(event)
+            if kind is StepRemoved:
+                step_id = event.step.id  # type: ignore[attr-defined]
+                item = steps.pop(step_id, None)
+                if item is not None:
+                    if move_tool is not None:
+                        move_tool.forget(step_id)
+                    gone.append(item)
+                    removed[step_id] = item
+                lanes = True
+            elif kind is FlowRemoved:
+                flow_id = event.flow.id  # type: ignore[attr-defined]
+                flow_item = flows.pop(flow_id, None)
+                if flow_item is not None:  # detached from its steps at the batch's end
+                    gone.append(flow_item)
+                    removed[flow_id] = flow_item
+            elif kind is StepAdded and complete:
+                step = event.step  # type: ignore[attr-defined]
+                item = kept.pop(step.id, None)
+                if isinstance(item, StepItem) and item.step is step:  # put back: shown again
+                    item.set_colour_mode(colour)
+                    item.set_theme(theme)
+                    item.setPos(step.x, step.y)
+                    steps[step.id] = item
+                else:
+                    item = self._add_step_item(step, add=False)
+                adding[item] = None  # shown at the batch's end (_show)
+                if dropping and item in dropping:  # still on the canvas, hidden: it stays
+                    del dropping[item]
+                batch.added_steps.append(step.id)
+                lanes = True
+            elif kind is FlowAdded and complete:
+                flow = event.flow  # type: ignore[attr-defined]
+                flow_item = kept.pop(flow.id, None)
+                source, target = steps.get(flow.source), steps.get(flow.target)
+                if (isinstance(flow_item, FlowItem) and flow_item.flow is flow
+                        and source is not None and target is not None):
+                    flow_item.set_theme(theme)
+                    flow_item.reattach(source, target, route=False)  # routed, if its ends
+                    flows[flow.id] = flow_item  # moved, when shown (_put_on)
+                else:
+                    flow_item = self._add_flow_item(flow, add=False)
+                adding[flow_item] = None
+                if dropping and flow_item in dropping:
+                    del dropping[flow_item]
+                batch.added_flows.append(flow.id)
+            else:
+                one(event)
+                continue
+            noted = True
+        if self._adding is not adding:  # shown meanwhile (finish_updates): still to show
+            self._own_adding().update(adding)
+        if noted:
+            self._content = None  # the map's extent is measured again
+        if lanes and self._lanes_by is not None:
+            batch.lanes = True
 
     def _on_batch(self, event: BatchStarted | BatchEnded) -> None:
         """Within a batch of model events (a delete of many items, its undo, a paste, a move),
@@ -203,8 +282,8 @@ class Batches:
                     item.source = item.target = None  # both ends go too: no list to leave
                 else:
                     item.detach()
-        for item in steps:
-            item.flows = [flow for flow in item.flows if flow.source is not None]
+        for item in steps:  # every flow of a removed step is removed with it (the model has
+            item.flows = []  # no flow to a missing step): an undo puts them back (reattach)
         adding = self._adding
         if len(gone) <= AT_ONCE:  # a few: off the canvas now
             unselected = False
@@ -222,12 +301,11 @@ class Batches:
         if not self._dropping:
             self._dropping = {}  # the scene's own, not the class's empty default
         dropping = self._dropping
-        unselected = False
+        selected = self.selectedItems()  # one call, not an isSelected per item
+        unselected = bool(selected) and not set(selected).isdisjoint(gone)
         for item in gone:
             if item in adding:
                 del adding[item]
-            if item.isSelected():
-                unselected = True
             item.setVisible(False)  # also unselects it: put back as new items come, unselected
             dropping[item] = None
         return unselected
@@ -261,9 +339,12 @@ class Batches:
             self.schedule_layout()
 
     def _put_on(self, item: QGraphicsItem) -> None:
-        """Show an item put back: on the canvas again, or visible again if it had not left."""
+        """Show an item put back: on the canvas again, or visible again if it had not left; a
+        flow routed again if its ends moved since it was last routed."""
         if item.scene() is not self:
             self.addItem(item)
+        if isinstance(item, FlowItem):
+            item.route_if_moved()
         item.setVisible(True)
 
     def _place(self, item: StepItem) -> None:
@@ -380,8 +461,12 @@ class Batches:
     def _show(self, item: QGraphicsItem) -> None:
         """Put an item back on the canvas at the batch's end (in slices if there are many); one
         still on it, hidden, waiting to leave, stays."""
-        if not self._adding:
-            self._adding = {}  # the scene's own, not the class's empty default
-        self._adding[item] = None
+        self._own_adding()[item] = None
         if item in self._dropping:
             del self._dropping[item]
+
+    def _own_adding(self) -> dict[QGraphicsItem, None]:
+        """The items waiting to be shown: the scene's own dict (not the class's empty one)."""
+        if self._adding is Batches._adding:
+            self._adding = {}
+        return self._adding

@@ -64,6 +64,13 @@ DRAG_POLL_MS = 50  # while a drag is under way, how often a routing looks whethe
 PLACES = (StepChanged, KaizenChanged)  # their events matter for x, y and wait_time only
 SHAPES = (StepAdded, StepRemoved, FlowAdded, FlowRemoved, FlowChanged, KaizenAdded, KaizenRemoved)
 
+
+def _moves_routes(event: object) -> bool:
+    """Whether a model event moves or reshapes what a route depends on."""
+    return isinstance(event, SHAPES) or (
+        isinstance(event, PLACES) and event.field in ("x", "y", "wait_time"))
+
+
 _DONE = object()  # what advance() gets from the work when every flow is routed
 Route = tuple[FlowItem, list[tuple[float, float]], tuple[float, float, float, float] | None]
 
@@ -178,7 +185,7 @@ class LiveRouting(QObject):
         self._slice.timeout.connect(self._continue)
         self._in_batch = False  # within a batch of model events (vsm.model.bulk)
         self._batch_changed = False  # something a route depends on changed in the batch
-        scene.map.subscribe(self._on_model_event, batches=True)
+        scene.map.subscribe(self._on_model_event, gathered=True)  # a batch's events at its end
         scene.document.analysis_changed.connect(self._on_analysis_changed)
         self.schedule()
 
@@ -217,11 +224,10 @@ class LiveRouting(QObject):
             return
         if isinstance(event, BatchEnded):
             self._in_batch = False
-            if self._batch_changed:
+            if self._batch_changed or any(_moves_routes(e) for e in event.events):
                 self.schedule()
             return
-        if isinstance(event, SHAPES) or (
-                isinstance(event, PLACES) and event.field in ("x", "y", "wait_time")):
+        if _moves_routes(event):
             if self._in_batch:
                 self._batch_changed = True
             else:

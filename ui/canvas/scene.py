@@ -125,7 +125,7 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
             for _ in self.build_in_chunks(chunk=0):
                 pass
         self._attached = True
-        map_.subscribe(self._on_model_event, batches=True)
+        map_.subscribe(self._on_model_event, gathered=True)  # a batch's events at its end
         document.analysis_changed.connect(self._on_analysis_changed)
         self.layout_decorations()
 
@@ -244,12 +244,20 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
     # ------------------------------------------------------------ model events
 
     def _on_model_event(self, event: object) -> None:
+        if isinstance(event, BatchEnded):  # the batch's events, all at once (ui.canvas.batches)
+            self.take_batch(event.events, self._on_item_event)
+            self._on_batch(event)
+        elif isinstance(event, BatchStarted):
+            self._on_batch(event)
+        else:
+            self._on_item_event(event)
+
+    def _on_item_event(self, event: object) -> None:
+        """One per-item model event: alone, or one of a batch's (noted by in_batch if it is of
+        the batch's usual kinds)."""
         if not self._complete and self._not_built_yet(event):
             return
         if self.in_batch(event):  # a step or flow added, removed or moved within a batch
-            return
-        if isinstance(event, (BatchStarted, BatchEnded)):
-            self._on_batch(event)
             return
         if isinstance(event, StepChanged) and event.field in ("x", "y"):
             self._content = None  # the map's extent is measured again

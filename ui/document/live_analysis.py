@@ -58,6 +58,7 @@ from vsm.model import (
     StepChanged,
     ValueStreamMap,
 )
+from vsm.model.events import BatchEnded, BatchStarted
 
 ASYNC_STEPS = 1_500  # maps this large are analysed off the GUI thread (see the docstring)
 MEASURED_STEPS = 100  # maps this large go off the GUI thread too once an analysis is slow
@@ -303,7 +304,7 @@ class LiveAnalysis(QObject):
                 live._on_map_event(map_id, event)
 
         self._listeners[map_.id] = listener
-        map_.subscribe(listener)
+        map_.subscribe(listener, gathered=True)  # a batch's events at once, at its end
         self._mark_stale(map_.id)
 
     def copies(self, map_id: str) -> RecordCopies:
@@ -312,16 +313,35 @@ class LiveAnalysis(QObject):
         return self._copies.setdefault(map_id, RecordCopies())
 
     def _on_map_event(self, map_id: str, event: object) -> None:
+        if isinstance(event, BatchEnded):
+            self._on_batch(map_id, event.events)
+            return
+        if isinstance(event, BatchStarted):
+            return  # its events come at its end, together
         copies = self._copies.get(map_id)
         if copies is not None:
             copies.forget(event)  # every event, layout ones too: the file holds positions
-        if isinstance(event, StepChanged) and event.field in LAYOUT_ONLY_FIELDS:
-            return  # positions and notes do not change any figure
-        if isinstance(event, (KaizenAdded, KaizenChanged, KaizenRemoved)):
-            return  # improvement ideas do not change any figure either
-        if isinstance(event, MapChanged):
-            self._setting_changed(map_id, event.field)
-        self._mark_stale(map_id)
+        if _changes_figures(event):
+            if isinstance(event, MapChanged):
+                self._setting_changed(map_id, event.field)
+            self._mark_stale(map_id)
+
+    def _on_batch(self, map_id: str, events: tuple[object, ...]) -> None:
+        """A batch of the map's changes ended (a delete of thousands of items, its undo, a
+        paste, an auto-layout): the copies of the records it names are forgotten, each setting
+        it changed is told, and the map is marked stale once (a new generation: a worker's
+        result from before the batch is dropped), not once per event."""
+        copies = self._copies.get(map_id)
+        if copies is not None:
+            copies.forget_all(events)
+        kinds = set(map(type, events))  # a look at each kind, not at each event
+        if MapChanged in kinds:
+            for event in events:
+                if type(event) is MapChanged:
+                    self._setting_changed(map_id, event.field)  # type: ignore[attr-defined]
+        if kinds - _NO_FIGURES - {StepChanged} or (StepChanged in kinds and any(
+                _changes_figures(event) for event in events if type(event) is StepChanged)):
+            self._mark_stale(map_id)
 
     def _mark_stale(self, map_id: str) -> None:
         self._generation[map_id] = self._generation.get(map_id, 0) + 1
@@ -353,3 +373,15 @@ class LiveAnalysis(QObject):
                 self._announce(map_id)
             else:
                 self._stale.discard(map_id)
+
+
+_NO_FIGURES = frozenset({KaizenAdded, KaizenChanged, KaizenRemoved})
+
+
+def _changes_figures(event: object) -> bool:
+    """Whether a model event can change the map's figures: not a position or a note, not an
+    improvement idea."""
+    kind = type(event)
+    if kind is StepChanged:
+        return event.field not in LAYOUT_ONLY_FIELDS  # type: ignore[attr-defined]
+    return kind not in _NO_FIGURES

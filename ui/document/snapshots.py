@@ -20,7 +20,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from vsm.model import MAP_FIELDS, Flow, Kaizen, MapChanged, Project, Step, ValueStreamMap
+from vsm.model import (
+    MAP_FIELDS,
+    Flow,
+    FlowAdded,
+    FlowChanged,
+    FlowRemoved,
+    Kaizen,
+    KaizenAdded,
+    KaizenChanged,
+    KaizenRemoved,
+    MapChanged,
+    Project,
+    Step,
+    StepAdded,
+    StepChanged,
+    StepRemoved,
+    ValueStreamMap,
+)
 
 R = TypeVar("R")
 # The map's settings, as ValueStreamMap() takes them: every one of MAP_FIELDS and the id (the
@@ -64,6 +81,26 @@ class RecordCopies:
                 return
         if not isinstance(event, MapChanged):
             self._copies.clear()
+
+    def forget_all(self, events: tuple[object, ...] | list[object]) -> None:
+        """`forget` each of these events (a batch's: thousands at once), a dict lookup each."""
+        known = self._copies
+        for event in events:
+            if not known:
+                return  # nothing left to forget
+            name = _RECORD_OF.get(type(event))
+            if name is not None:
+                known.pop(id(getattr(event, name)), None)
+            else:
+                self.forget(event)
+
+
+# The record each kind of per-item event names (forget_all; forget finds it by looking).
+_RECORD_OF: dict[type, str] = {
+    StepAdded: "step", StepRemoved: "step", StepChanged: "step",
+    FlowAdded: "flow", FlowRemoved: "flow", FlowChanged: "flow",
+    KaizenAdded: "kaizen", KaizenRemoved: "kaizen", KaizenChanged: "kaizen",
+}
 
 
 @dataclass(frozen=True)

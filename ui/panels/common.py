@@ -97,7 +97,8 @@ class MapSubscription:
 
     A map outlives the panels showing it; without this, a deleted panel would still receive the
     map's events (and crash touching its deleted Qt object). The listener also hears where a
-    batch of changes starts and ends (BatchStarted, BatchEnded: vsm.model.bulk).
+    batch of changes starts and ends (BatchStarted, BatchEnded: vsm.model.bulk), and is given
+    the batch's per-item events at once, in BatchEnded.events, not one by one.
     """
 
     def __init__(self, owner: QObject, listener: Callable[[object], None]) -> None:
@@ -111,7 +112,7 @@ class MapSubscription:
             self.map.unsubscribe(self._listener)
         self.map = map_
         if map_ is not None:
-            map_.subscribe(self._listener, batches=True)  # panels gather a batch's changes
+            map_.subscribe(self._listener, gathered=True)  # a batch's changes at its end
 
 
 class _OnePerTurn(QObject):
@@ -183,7 +184,6 @@ class MapPanel(FollowsAnalysis, QWidget):
         self.document: Document | None = None
         self.map: ValueStreamMap | None = None
         self._subscription = MapSubscription(self, self._on_map_event)
-        self._batched: list[object] | None = None  # a batch's events, held until its end
         self.refresh_pending = False  # an analysis came; shown in a coming turn (costly maps)
         self.build()
         if document is not None:
@@ -206,22 +206,18 @@ class MapPanel(FollowsAnalysis, QWidget):
         return self.document.analysis(self.map.id)
 
     def _on_map_event(self, event: object) -> None:
-        batched = self._batched
-        if isinstance(event, BatchStarted):
-            self._batched = []
-        elif isinstance(event, BatchEnded):
-            self._batched = None
-            self.batch_ended(batched or [])
-        elif batched is not None:
-            batched.append(event)
-        else:
+        if isinstance(event, BatchEnded):
+            self.batch_ended(list(event.events))
+        elif not isinstance(event, BatchStarted):
             self.map_event(event)
 
     def batch_ended(self, events: list[object]) -> None:
         """A batch of model events ended (vsm.model.bulk: a delete of many items, its undo, a
-        paste, a move); `events` are its per-item events, held until now. Each goes to
-        map_event in turn; a panel that can follow many changes at once more cheaply says so
-        here."""
+        paste, a move); `events` are its per-item events, given together now. Each goes to
+        map_event in turn (none when the panel has no map_event of its own); a panel that can
+        follow many changes at once more cheaply says so here."""
+        if type(self).map_event is MapPanel.map_event:
+            return  # nothing to tell
         for event in events:
             self.map_event(event)
 

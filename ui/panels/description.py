@@ -112,10 +112,13 @@ class DescriptionPanel(MapPanel):
         """A batch (a delete of many steps, its undo, a paste): the practices line is counted
         once at its end, not once per step — each count walks the whole map (issue 19: 1.2 s
         of the undo of a 5,000-step delete)."""
-        for event in events:
-            if isinstance(event, MapChanged):
-                self.map_event(event)
-        if any(self._names_practices(event) for event in events):
+        kinds = set(map(type, events))  # a look at each kind, not at each event
+        if MapChanged in kinds:
+            for event in events:
+                if isinstance(event, MapChanged):
+                    self.map_event(event)
+        if StepAdded in kinds or StepRemoved in kinds or (StepChanged in kinds and any(
+                self._names_practices(event) for event in events if type(event) is StepChanged)):
             self._show_practices()
 
     @staticmethod

@@ -43,6 +43,7 @@ from vsm.export.plan_csv import write_plan_csv
 from vsm.model import ValueStreamMap
 from vsm.model.durations import format_duration
 from vsm.model.events import (
+    BatchEnded,
     KaizenAdded,
     KaizenChanged,
     KaizenRemoved,
@@ -58,6 +59,12 @@ SORT_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the PlanRow
 STATUS_ORDER = {key: number for number, key in enumerate(KAIZEN_STATUSES)}
 RELEVANT = (KaizenAdded, KaizenRemoved, KaizenChanged, StepAdded, StepRemoved, MapChanged)
+
+
+def _names_plan(event: object) -> bool:
+    """Whether a model event may change the plan's rows (a kaizen, a step's name...)."""
+    return isinstance(event, RELEVANT) or (isinstance(event, StepChanged)
+                                           and event.field == "name")
 
 
 class PlanModel(QAbstractTableModel):
@@ -133,7 +140,7 @@ class MapsFollower:
             map_.unsubscribe(self._listener)
         self.maps = list(maps)
         for map_ in self.maps:
-            map_.subscribe(self._listener)
+            map_.subscribe(self._listener, gathered=True)  # a batch's events at its end
 
 
 class PlanView(QWidget):
@@ -205,8 +212,10 @@ class PlanView(QWidget):
         self.refresh()
 
     def _on_map_event(self, event: object) -> None:
-        if isinstance(event, RELEVANT) or (isinstance(event, StepChanged)
-                                           and event.field == "name"):
+        if isinstance(event, BatchEnded):  # a delete of thousands of steps: one look
+            if any(_names_plan(e) for e in event.events):
+                self._timer.start()
+        elif _names_plan(event):
             self._timer.start()
 
     def refresh(self) -> None:

@@ -47,6 +47,7 @@ from vsm.model import (
     FLOW_KINDS,
     MAP_KINDS,
     PERFORMERS,
+    FlowAdded,
     FlowChanged,
     FlowRemoved,
     MapChanged,
@@ -57,7 +58,7 @@ from vsm.model import (
     clean_percent,
 )
 from vsm.model.durations import format_duration
-from vsm.model.events import KaizenRemoved
+from vsm.model.events import KaizenAdded, KaizenRemoved
 from vsm.model.measured import counts_words
 
 if TYPE_CHECKING:
@@ -84,6 +85,11 @@ def step_text(name: str, value: Any) -> Any:
 
 def percent_text(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
+
+
+# The kinds of events batch_ended follows once per batch (or that change nothing the pane shows).
+_FOLLOWED_ONCE = frozenset({StepAdded, StepRemoved, FlowAdded, FlowRemoved, KaizenAdded,
+                            KaizenRemoved})
 
 
 class PropertiesPanel(MapPanel):
@@ -473,12 +479,27 @@ class PropertiesPanel(MapPanel):
 
     def batch_ended(self, events: list[object]) -> None:
         """Many items came or went at once: the teams, the kaizen form's steps and the selection
-        shown follow once, not once per item (each a pass over the map)."""
+        shown follow once, not once per item (each a pass over the map); of thousands of other
+        events (an undo's flows put back, an auto-layout's moves) only those about what the
+        pane shows reach map_event."""
+        shown = self.step_ids[0] if self.step_ids else None
+        teams = False
         for event in events:
-            if not isinstance(event, (StepAdded, StepRemoved, FlowRemoved, KaizenRemoved)):
+            kind = type(event)
+            if kind in _FOLLOWED_ONCE:
+                teams = teams or kind is StepAdded or kind is StepRemoved
+            elif kind is StepChanged and event.step.id != shown:  # type: ignore[attr-defined]
+                field = event.field  # type: ignore[attr-defined]
+                if field == "team":
+                    teams = True  # once for the batch (each a pass over the map)
+                elif field == "name":
+                    self.map_event(event)
+                # another step's position, times...: nothing this pane shows
+            else:
                 self.map_event(event)
-        if any(isinstance(e, (StepAdded, StepRemoved)) for e in events):
+        if teams:
             self._update_teams()
+        if any(type(e) is StepAdded or type(e) is StepRemoved for e in events):
             if self.current_page() == "kaizen":
                 self.kaizen_page.refill_steps()
                 self.kaizen_page.update_title()

@@ -58,6 +58,7 @@ from vsm.model import (
     ValueStreamMap,
 )
 from vsm.model.durations import format_duration
+from vsm.model.events import BatchEnded
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -149,8 +150,13 @@ class StepTableModel(StepRows, FollowsAnalysis, QAbstractTableModel):
     def _on_map_event(self, event: object) -> None:
         if isinstance(event, StepChanged):
             self._step_changed(event.step, event.field)
-        else:
-            self.follow_rows(event)
+            return
+        self.follow_rows(event)
+        if isinstance(event, BatchEnded):  # its steps changed once their rows are there
+            changed = {(e.step.id, e.field): e.step for e in event.events
+                       if type(e) is StepChanged}
+            for (_, field), step in changed.items():
+                self._step_changed(step, field)
 
     def rows_changed(self) -> None:
         """Forget the refusals of steps no longer shown."""

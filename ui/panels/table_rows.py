@@ -20,10 +20,14 @@ from vsm.model.events import BatchEnded, BatchStarted
 Run = tuple[bool, int, int, list[str]]  # added, first row, count, the ids added
 
 
+_ROW_EVENTS = frozenset({StepAdded, StepRemoved})  # the events that add or remove a row
+
+
 class StepRows:
     """The step shown in each row of a table model (a mix-in of a QAbstractItemModel), kept in
     step with the map's StepAdded and StepRemoved events: each row change at once, or those of
-    a batch as runs at the batch's end. A step's row is a dict lookup; the dict is rebuilt once
+    a batch as runs at the batch's end (noted one by one, or given at once in BatchEnded.events
+    to a listener subscribed `gathered`). A step's row is a dict lookup; the dict is rebuilt once
     after rows moved, never searched row by row."""
 
     _ids: list[str]
@@ -47,6 +51,8 @@ class StepRows:
             self._batched = []
         elif isinstance(event, BatchEnded):
             batched, self._batched = self._batched or [], None
+            batched.extend((type(e) is StepAdded, e.index, e.step.id)  # gathered events
+                           for e in event.events if type(e) in _ROW_EVENTS)
             self._change_rows(runs(batched))
 
     def rows_changed(self) -> None:

@@ -59,9 +59,11 @@ class BulkEdits:
     _kaizens: dict[str, Kaizen]
     _batch_depth: int
     _listeners: list[Callable[[], Callable[[Any], None] | None]]  # Observable's
+    _gathered: list[Any] | None  # Observable's: the batch's events, for gathered listeners
 
     if TYPE_CHECKING:  # ValueStreamMap's and Observable's
         def _emit(self, event: Any) -> None: ...
+        def _item_listeners(self) -> list[Callable[[Any], None]]: ...
         def step(self, step_id: str) -> Step: ...
         def clean_step_field(self, step_id: str, name: str, value: Any) -> Any: ...
 
@@ -69,16 +71,24 @@ class BulkEdits:
         """Emit per-item events one after the other, as `_emit` would, each to every listener
         in subscription order, but looking the listeners up once rather than once per event (a
         delete of 5,000 steps emits 12,000 events to a dozen listeners): again only when one
-        subscribes or unsubscribes meanwhile. A listener gone (collected) is left for `_emit`
-        to drop."""
+        subscribes or unsubscribes meanwhile. Within a batch, a listener that takes its events
+        gathered (vsm.model.events) is not called: each event is noted for its BatchEnded. A
+        listener gone (collected) is left for `_emit` to drop."""
         listeners: list[Callable[[Any], None]] = []
         looked_up: list | None = None  # the list looked at (held: its id cannot be reused)
         count = 0
+        gathered = self._gathered
+        note = gathered.append if gathered is not None else None
         for event in events:
             if self._listeners is not looked_up or len(self._listeners) != count:
                 looked_up, count = self._listeners, len(self._listeners)
-                listeners = [listener for listener in (ref() for ref in looked_up)
-                             if listener is not None]
+                listeners = self._item_listeners()
+                if not listeners and gathered is not None:  # nobody to call: nobody can
+                    gathered.append(event)  # subscribe meanwhile; the rest noted at once
+                    gathered.extend(events)
+                    return
+            if note is not None:
+                note(event)
             for listener in listeners:
                 listener(event)
 
@@ -153,14 +163,17 @@ class BulkEdits:
         for items, held, what in ((removal.steps, self._steps, "step"),
                                   (removal.flows, self._flows, "flow"),
                                   (removal.kaizens, self._kaizens, "kaizen")):
-            taken = next((item.id for item, _ in items if item.id in held), None)
-            if taken is not None:
+            ids = steps if items is removal.steps else [item.id for item, _ in items]
+            if not held.keys().isdisjoint(ids):  # one look in C; which one, only if any
+                taken = next(item.id for item, _ in items if item.id in held)
                 raise ModelError(f"map {self.name!r} already has a {what} with id {taken!r}")
-        for flow, _ in removal.flows:
-            for end in (flow.source, flow.target):
-                if end not in self._steps and end not in steps:
-                    raise ModelError(f"map {self.name!r}: a flow refers to step {end!r}, which "
-                                     "is not in the map")
+        ends = {end for flow, _ in removal.flows for end in (flow.source, flow.target)}
+        missing = ends - steps - self._steps.keys()
+        if missing:
+            end = next(e for flow, _ in removal.flows for e in (flow.source, flow.target)
+                       if e in missing)  # the first, in order
+            raise ModelError(f"map {self.name!r}: a flow refers to step {end!r}, which "
+                             "is not in the map")
         for kaizen, _ in removal.kaizens:
             if (kaizen.step_id is not None and kaizen.step_id not in self._steps
                     and kaizen.step_id not in steps):

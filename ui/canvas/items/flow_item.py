@@ -110,15 +110,22 @@ class FlowItem(LazyToolTip, QGraphicsItem):
         return text + (cases_tooltip(flow.cases, "took this route") if flow.cases is not None
                        else "")
 
-    def reattach(self, source: StepItem, target: StepItem) -> None:
+    def reattach(self, source: StepItem, target: StepItem, route: bool = True) -> None:
         """Follow these step items again (a removed flow put back, by an undo); routed again
-        only if they are not the items, at the places, it was last routed between."""
+        only if they are not the items, at the places, it was last routed between. Without
+        `route`, that is left for `route_if_moved` (thousands put back: when each is shown)."""
         self.source, self.target = source, target
         source.flows.append(self)
         if target is not source:
             target.flows.append(self)
-        if self._routed_between != (source, target, source.x(), source.y(), target.x(),
-                                    target.y()):
+        if route:
+            self.route_if_moved()
+
+    def route_if_moved(self) -> None:
+        """Route again unless the flow was last routed between its items at their places."""
+        source, target = self.source, self.target
+        if source is not None and target is not None and self._routed_between != (
+                source, target, source.x(), source.y(), target.x(), target.y()):
             self.adjust()
 
     def detach(self) -> None:
