@@ -3,10 +3,18 @@
 
 A mix-in of MapScene (ui.canvas.scene), which provides the map, its items by id and
 QGraphicsScene's own item and selection methods.
+
+What select_steps selected is remembered (`_made`), so that selected_ids, asked at once by the
+panels (its selectionChanged) and by a Delete or Copy, need not list the scene's selected items
+again (Select all on 5,000 steps: 12,000 items, 20 ms). It is forgotten as soon as anything
+else may change the selection: any other selectionChanged (a click, a rubber band, an item
+removed), and any change of the map (a batch changes the selection with the signals blocked).
 """
 
 from __future__ import annotations
 
+from collections import deque
+from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -23,6 +31,8 @@ class Selection:
     item_for_step: dict[str, StepItem]
     item_for_flow: dict[str, FlowItem]
     item_for_kaizen: dict[str, KaizenItem]
+    _made: tuple[list[str], list[str], list[str]] | None = None  # by select_steps, still so
+    _selecting = False  # select_steps is telling its own selectionChanged
 
     if TYPE_CHECKING:  # QGraphicsScene's, in the scene this is mixed into
         selectionChanged: Any
@@ -32,6 +42,20 @@ class Selection:
         def clearSelection(self) -> None: ...  # noqa: N802
         def blockSignals(self, block: bool) -> bool: ...  # noqa: N802
         def finish_updates(self, measure: bool = True) -> None: ...
+
+    def follow_selection(self) -> None:
+        """Forget what select_steps made whenever something else may change the selection.
+        Called first thing in MapScene.__init__: this slot runs before any other connected to
+        selectionChanged, and the map's events reach this listener before the scene's own."""
+        self.selectionChanged.connect(self._selection_changed)
+        self.map.subscribe(self._forget_selection_made, batches=True)
+
+    def _selection_changed(self) -> None:
+        if not self._selecting:
+            self._made = None
+
+    def _forget_selection_made(self, _event: object) -> None:
+        self._made = None
 
     def step_item_at(self, scene_pos: QPointF) -> StepItem | None:
         """The topmost step under a point (its badges and handle included)."""
@@ -65,7 +89,9 @@ class Selection:
     def selected_ids(self) -> tuple[list[str], list[str], list[str]]:
         """The selected steps, flows and kaizen bursts, each in the map's order: what the three
         methods above give, from one look at the selection (Select all on 20,000 steps selects
-        48,000 items)."""
+        48,000 items), or what select_steps made if nothing changed it since."""
+        if self._made is not None:
+            return self._made[0].copy(), self._made[1].copy(), self._made[2].copy()
         steps: set[str] = set()
         flows: set[str] = set()
         kaizens: set[str] = set()
@@ -95,18 +121,33 @@ class Selection:
         """Select exactly these steps (and flows and kaizens); one selectionChanged. Items a
         batch put back and still waiting to be shown are shown first (ui.canvas.batches)."""
         self.finish_updates()
-        self.blockSignals(True)
+        self._made = None
+        items = [item for item in (*map(self.item_for_step.get, step_ids),
+                                   *map(self.item_for_flow.get, flow_ids),
+                                   *map(self.item_for_kaizen.get, kaizen_ids))
+                 if item is not None]
+        blocked = self.blockSignals(True)
         try:
             self.clearSelection()
-            for step_id in step_ids:
-                if step_id in self.item_for_step:
-                    self.item_for_step[step_id].setSelected(True)
-            for flow_id in flow_ids:
-                if flow_id in self.item_for_flow:
-                    self.item_for_flow[flow_id].setSelected(True)
-            for kaizen_id in kaizen_ids:
-                if kaizen_id in self.item_for_kaizen:
-                    self.item_for_kaizen[kaizen_id].setSelected(True)
+            deque(map(methodcaller("setSelected", True), items), 0)  # 12,000 items: 10 ms
         finally:
-            self.blockSignals(False)
-        self.selectionChanged.emit()
+            self.blockSignals(blocked)
+        self._made = (self._ordered(self.map.steps, step_ids, self.item_for_step),
+                      self._ordered(self.map.flows, flow_ids, self.item_for_flow),
+                      self._ordered(self.map.kaizens, kaizen_ids, self.item_for_kaizen))
+        if blocked:
+            return
+        self._selecting = True
+        try:
+            self.selectionChanged.emit()
+        finally:
+            self._selecting = False
+
+    @staticmethod
+    def _ordered(records: list, ids: list[str], items: dict[str, Any]) -> list[str]:
+        """Those of `ids` whose item is selected, in the map's order (`records`)."""
+        if not ids:
+            return []
+        wanted = set(ids)
+        return [record.id for record in records if record.id in wanted
+                and record.id in items and items[record.id].isSelected()]
