@@ -1,4 +1,4 @@
-"""A costly map's panels are given the map one per turn of the event loop (ui.window.panel_filling):
+"""Showing another map or document without a long block. A costly map's panels are given the map one per turn of the event loop (ui.window.panel_filling):
 in the turn the document is shown no panel shows any map (neither the new one, nor the old
 document's), and once the last one has it, every panel shows what a fresh window on the same
 map shows, with the canvas's selection. An ordinary map's panels get it at once.
@@ -9,6 +9,8 @@ tests.helpers.maps.restore_map (steps a, b, c, d; flows ab, bc, cd), lead time
 """
 
 from __future__ import annotations
+
+from PySide6.QtWidgets import QGraphicsScene
 
 from tests.helpers.maps import restore_map
 from ui.document.document import Document
@@ -81,3 +83,15 @@ def test_an_ordinary_maps_panels_get_it_at_once(make_window):
     map_ = window.current_map()
     assert not window.panel_filling.pending
     assert all(panel.map is map_ for panel in panels(window))
+
+
+def test_the_old_documents_scenes_drop_their_index_before_they_are_deleted(make_window, qtbot):
+    """Each item of a scene with an index is taken out of it when the scene is deleted, one by
+    one: the 5,000-step map's scene took 64 ms to delete, 11 ms without its index."""
+    window = make_window(Document(Project("P", [restore_map()])))
+    old_scene = window.current_view().scene()
+    assert old_scene.itemIndexMethod() == QGraphicsScene.ItemIndexMethod.BspTreeIndex
+    window.set_document(Document(Project("Q", [restore_map()])))
+    assert old_scene.itemIndexMethod() == QGraphicsScene.ItemIndexMethod.NoIndex
+    assert window.current_view().scene().itemIndexMethod() == (
+        QGraphicsScene.ItemIndexMethod.BspTreeIndex)  # the new one keeps its index

@@ -10,7 +10,7 @@ a selection changed, a status hint, a kaizen double-clicked.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QTabWidget, QToolButton, QWidget
+from PySide6.QtWidgets import QGraphicsScene, QTabWidget, QToolButton, QWidget
 
 from ui.canvas.building import SLICED_BUILD_STEPS, SceneBuild
 from ui.canvas.scene import MapScene
@@ -62,9 +62,12 @@ class MapTabs(QTabWidget):
 
     def close_views(self) -> None:
         """Detach and drop every view (another document is shown). No map of the old document
-        becomes current on the way: the panels may already follow the new document."""
+        becomes current on the way: the panels may already follow the new document. Each
+        scene's index is dropped first, at once: its items then leave it without each being
+        taken out of the index (the 5,000-step map's scene took 64 ms to delete, 11 ms so)."""
         self.detach_views()
         for view in self.views.values():
+            view.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
             view.deleteLater()
         self.views.clear()
         self.blockSignals(True)
