@@ -63,3 +63,10 @@ def test_an_edit_with_the_scenes_signals_blocked_is_not_hidden_by_the_remembered
     finally:
         canvas.scene.blockSignals(False)
     assert canvas.scene.selected_ids() == (["a"], [], [])
+
+
+def test_an_item_that_refuses_the_selection_is_not_remembered_as_selected(canvas):
+    canvas.scene.item_for_step["b"].setVisible(False)  # a hidden item cannot be selected
+    canvas.scene.select_steps(["b", "a", "a"])
+    assert canvas.scene.selected_ids() == (["a"], [], [])
+    assert listed(canvas.scene) == (["a"], [], [])
