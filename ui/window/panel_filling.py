@@ -67,15 +67,6 @@ class PanelFilling(QObject):
         self._due = list(self.panels)
         self._timer.start()
 
-    def finish(self) -> None:
-        """Give the waiting panels their map now (a caller needs them all up to date)."""
-        if self._due:
-            self._timer.stop()
-            due, self._due = self._due, []
-            for panel in due:
-                panel.set_map(self._map)
-            self._done()
-
     def _next(self) -> None:
         if not self._due:
             return
