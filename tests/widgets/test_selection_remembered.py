@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+import ui.canvas.selection as selection
 from tests.helpers.canvas import shown_canvas
 from tests.helpers.maps import restore_map
 from ui.document.document import Document
@@ -69,4 +70,19 @@ def test_an_item_that_refuses_the_selection_is_not_remembered_as_selected(canvas
     canvas.scene.item_for_step["b"].setVisible(False)  # a hidden item cannot be selected
     canvas.scene.select_steps(["b", "a", "a"])
     assert canvas.scene.selected_ids() == (["a"], [], [])
+    assert listed(canvas.scene) == (["a"], [], [])
+
+
+def test_selecting_or_unselecting_many_items_repaints_the_whole_scene_once(canvas, monkeypatch):
+    """Each item changed would mark its own rectangle, and the next paint ask every one for it
+    (a call into Python per item); many: the whole scene is repainted instead."""
+    monkeypatch.setattr(selection, "MANY", 5)  # the map's 4 steps and 3 flows: 7 items
+    whole = []
+    monkeypatch.setattr(canvas.scene, "update", lambda *rect: whole.append(rect))
+    canvas.scene.select_steps(["a", "b"], ["ab"])  # 3 items
+    assert whole == []
+    canvas.view.select_all()  # 7 items
+    assert whole == [()]
+    canvas.scene.select_steps(["a"])  # unselects 6 of the 7 remembered
+    assert whole == [(), ()]
     assert listed(canvas.scene) == (["a"], [], [])
