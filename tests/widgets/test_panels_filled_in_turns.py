@@ -92,6 +92,7 @@ def test_the_old_documents_scenes_drop_their_index_before_they_are_deleted(make_
     old_scene = window.current_view().scene()
     assert old_scene.itemIndexMethod() == QGraphicsScene.ItemIndexMethod.BspTreeIndex
     window.set_document(Document(Project("Q", [restore_map()])))
-    assert old_scene.itemIndexMethod() == QGraphicsScene.ItemIndexMethod.NoIndex
+    qtbot.waitUntil(  # in a coming turn: not in the one that shows the new document
+        lambda: old_scene.itemIndexMethod() == QGraphicsScene.ItemIndexMethod.NoIndex)
     assert window.current_view().scene().itemIndexMethod() == (
         QGraphicsScene.ItemIndexMethod.BspTreeIndex)  # the new one keeps its index
