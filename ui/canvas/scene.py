@@ -93,6 +93,7 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
         self.item_for_step: dict[str, StepItem] = {}
         self.item_for_flow: dict[str, FlowItem] = {}
         self.item_for_kaizen: dict[str, KaizenItem] = {}
+        self.follow_selection()  # before anything else hears of the selection or the map
         self._colour_mode = "activity"
         self._lanes_by: str | None = None
         self._snap = False

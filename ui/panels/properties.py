@@ -361,9 +361,9 @@ class PropertiesPanel(MapPanel):
         if self.map is None:
             self.step_ids, self.flow_ids, self.kaizen_ids = [], [], []
         else:
-            self.step_ids = [s for s in self.step_ids if self.map.has_step(s)]
-            self.flow_ids = [f for f in self.flow_ids if self.map.has_flow(f)]
-            self.kaizen_ids = [k for k in self.kaizen_ids if self.map.has_kaizen(k)]
+            self.step_ids = list(filter(self.map.has_step, self.step_ids))
+            self.flow_ids = list(filter(self.map.has_flow, self.flow_ids))
+            self.kaizen_ids = list(filter(self.map.has_kaizen, self.kaizen_ids))
         if len(self.step_ids) == 1 and not self.kaizen_ids:
             self.stack.setCurrentWidget(self.step_page)
         elif not self.step_ids and not self.kaizen_ids and len(self.flow_ids) == 1:

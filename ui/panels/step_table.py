@@ -429,6 +429,11 @@ class StepTablePanel(QWidget):
         self.model.set_document(document)
         self._syncing = False
 
+    @property
+    def map(self) -> ValueStreamMap | None:
+        """The map whose steps are shown."""
+        return self.model.map
+
     def set_map(self, map_: ValueStreamMap | None) -> None:
         """Show another map's steps."""
         self._syncing = True

@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         from ui.window.heap import HeapFreezer
         from ui.window.map_tabs import MapTabs
         from ui.window.menus import build_actions, fill_recent_menu
+        from ui.window.panel_filling import PanelFilling
         from ui.window.presentation import PresentationController
         from ui.window.scenarios import ScenarioController
         from ui.window.zoom_box import ZoomBox
@@ -90,6 +91,9 @@ class MainWindow(QMainWindow):
         self.description = DescriptionPanel(None)
         self.automation = AutomationPanel(None)
         self.plan = PlanView(None)
+        self.panel_filling = PanelFilling(
+            [self.properties, self.table, self.metrics, self.problems, self.description,
+             self.automation], self._on_canvas_selection, self)
         self.quick_capture = QuickCaptureBar(self.tabs.current_view)
         self.files = FileController(self)
         self.presentation = PresentationController(self, self.tabs, lambda: self.document)
@@ -219,10 +223,8 @@ class MainWindow(QMainWindow):
 
     def _on_tab_changed(self) -> None:
         map_ = self.current_map()
-        for panel in (self.properties, self.table, self.metrics, self.problems, self.description,
-                      self.automation):
-            panel.set_map(map_)
-        self._on_canvas_selection()
+        costly = map_ is not None and self.document.live.costly(map_.id)
+        self.panel_filling.show(map_, one_per_turn=costly)  # then the canvas's selection
 
     def _on_canvas_selection(self) -> None:
         view = self.current_view()
