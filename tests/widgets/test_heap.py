@@ -84,3 +84,29 @@ def test_a_small_document_is_left_alone(make_window, qtbot):
     make_window(document(40))
     qtbot.wait(300)
     assert gc.get_freeze_count() == 0
+
+
+def test_a_deleted_maps_canvas_is_freed_without_the_collector(make_window, qtbot):
+    """A map deleted (undoably): its view and its items are taken apart in slices too."""
+    project = Project("P", [synthetic_map(30, seed=3), synthetic_map(20, seed=4)])
+    window = make_window(Document(project, autosave=False))
+    second = project.maps[1]
+    view = window.tabs.views[second.id]
+    items = [weakref.ref(item) for item in view.scene().item_for_step.values()]
+    assert len(items) == 20
+    canvas = [weakref.ref(view), weakref.ref(view.scene())]
+    del view
+    enabled = gc.isenabled()
+    gc.disable()  # only reference counting frees anything
+    try:
+        window.document.remove_map(second.id)
+        assert window.tabs.count() == 1
+        qtbot.waitUntil(lambda: not window.tabs.teardown.running, timeout=10000)
+        qtbot.wait(50)
+        assert [ref for ref in items + canvas if ref() is not None] == []
+    finally:
+        if enabled:
+            gc.enable()
+    window.document.undo_stack.undo()  # the map is back, on a new canvas
+    assert window.tabs.count() == 2
+    assert len(window.tabs.views[second.id].scene().item_for_step) == 20

@@ -36,7 +36,6 @@ def _drop_view(view: MapView) -> Generator[float, None, None]:
     other and to the scene: without that the whole canvas was left to the garbage collector
     (93,000 objects at 5,000 steps, kept out of its sight by ui.window.heap until unfrozen)."""
     scene = view.scene()
-    scene.detach()
     scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
     yield 1.0
     yield from dismantle(scene)
@@ -64,7 +63,9 @@ class ViewTeardown(QObject):
         return bool(self._jobs)
 
     def drop(self, view: MapView) -> None:
-        """Take `view` apart over the coming turns."""
+        """Let `view`'s canvas stop following its map now, and take it apart over the coming
+        turns."""
+        view.scene().detach()
         self._jobs.append(_drop_view(view))
         self._timer.start()
 
@@ -143,7 +144,7 @@ class MapTabs(QTabWidget):
         ids = [m.id for m in maps]
         for map_id in list(self.views):
             if map_id not in ids:
-                self.views.pop(map_id).scene().detach()
+                self.teardown.drop(self.views.pop(map_id))  # a map deleted: its view goes
         self.blockSignals(True)
         while self.count():
             self.removeTab(0)
