@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ui.canvas.analysis_presenter import AnalysisPresenter
 from ui.canvas.batches import Batch, Batches
 from ui.canvas.chunks import SceneBuilding
+from ui.canvas.extent import Box, Key, MapExtent
 from ui.canvas.gestures import ConnectGesture, FlowRouter, Gestures, MoveGesture
 from ui.canvas.items import (
     FlowItem,
@@ -66,6 +67,10 @@ from vsm.model.layout import LANE_BYS, LANE_PADDING, lane_bands
 from vsm.model.records import Kaizen
 
 GRID = 20.0
+# Events that move no step or flow outward: a removal (ui.canvas.extent), a burst's (measured
+# each time), a setting.
+_NO_EXTENT_CHANGE = frozenset({StepRemoved, FlowRemoved, MapChanged, KaizenAdded, KaizenRemoved,
+                               KaizenChanged, BatchStarted, BatchEnded})
 MARGIN = 400.0  # room around the map to scroll into and double-click on
 
 
@@ -100,7 +105,10 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
         app = QGuiApplication.instance()
         self.theme: Theme = theme_for(app.palette()) if app is not None else LIGHT
         self._presenter = AnalysisPresenter()
-        self._content: QRectF | None = None  # the steps, flows and kaizens; None: measure again
+        # The steps' and flows' extent, kept between edits (ui.canvas.extent); `_content = None`
+        # (the batches, the build) has it measured again.
+        self._extent = MapExtent(self._box_of, self._every_box)
+        self._noting = False  # a batch's end: its items are noted, not the whole map measured
         self._scene_rect: QRectF | None = None
         self.connect_tool: ConnectGesture | None = None  # installed by an editable MapView
         self.move_tool: MoveGesture | None = None
@@ -246,8 +254,16 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
 
     def _on_model_event(self, event: object) -> None:
         if isinstance(event, BatchEnded):  # the batch's events, all at once (ui.canvas.batches)
-            self.take_batch(event.events, self._on_item_event)
-            self._on_batch(event)
+            self._noting = True  # the batch's own `_content = None` would measure the map
+            try:
+                self.take_batch(event.events, self._on_item_event)
+                self._on_batch(event)
+            finally:
+                self._noting = False
+            if self.updating:  # items in slices: measured where they are when the slices end
+                self._extent.invalidate()
+            else:
+                self._note_changed(event.events)
         elif isinstance(event, BatchStarted):
             self._on_batch(event)
         else:
@@ -260,10 +276,8 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
             return
         if self.in_batch(event):  # a step or flow added, removed or moved within a batch
             return
-        if isinstance(event, StepChanged) and event.field in ("x", "y"):
-            self._content = None  # the map's extent is measured again
-        elif not isinstance(event, (MapChanged, StepChanged)):
-            self._content = None  # something came, went or changed its shape
+        self._note_changed((event,))  # the map's extent follows what came or moved
+        if not isinstance(event, (MapChanged, StepChanged)):
             if isinstance(event, StepAdded):
                 self._presenter.items_changed(steps=(event.step.id,))
             elif isinstance(event, (FlowAdded, FlowChanged)):
@@ -310,6 +324,31 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
             return  # settings change figures only; the analysis will follow
         if self._batch is None:
             self.schedule_layout()  # a batch's end schedules it once
+
+    def _note_changed(self, events: tuple[object, ...]) -> None:
+        """Note for the map's extent the steps and flows these events added or moved (a moved
+        step's flows moved with it); a removal needs no note (ui.canvas.extent), a burst is
+        measured each time; an event of another kind has the map measured again."""
+        touched: list[Key] = []
+        steps = self.item_for_step
+        for event in events:
+            kind = type(event)
+            if kind is StepChanged:
+                if event.field in ("x", "y"):  # type: ignore[attr-defined]
+                    step_id = event.step.id  # type: ignore[attr-defined]
+                    touched.append(("s", step_id))
+                    item = steps.get(step_id)
+                    if item is not None:
+                        touched += [("f", flow.flow_id) for flow in item.flows
+                                    if isinstance(flow, FlowItem)]
+            elif kind is StepAdded:
+                touched.append(("s", event.step.id))  # type: ignore[attr-defined]
+            elif kind is FlowAdded or kind is FlowChanged:
+                touched.append(("f", event.flow.id))  # type: ignore[attr-defined]
+            elif kind not in _NO_EXTENT_CHANGE:
+                self._extent.invalidate()
+                return
+        self._extent.touch(touched)
 
     def _on_kaizen_event(self, event: KaizenAdded | KaizenRemoved | KaizenChanged) -> None:
         kaizen = event.kaizen
@@ -390,39 +429,68 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
 
     def content_changed(self) -> None:
         """Measure the map again and place the decorations around it (flows were re-routed)."""
-        self._content = None
+        self._extent.invalidate()
         self.layout_decorations()
+
+    @property
+    def _content(self) -> object:
+        """Not None while the map's extent needs no full measure (the batches and the build
+        set it to None when what they changed is not noted: ui.canvas.extent)."""
+        return None if self._extent.stale else self._extent
+
+    @_content.setter
+    def _content(self, value: object) -> None:
+        if value is None and not self._noting:
+            self._extent.invalidate()
 
     def ensure_layout(self) -> None:
         """Place the legend, ladder and summary now if anything changed since they were last
         placed (a layout is scheduled, or the map must be measured again); else nothing."""
-        if self._layout_timer.isActive() or self._content is None:
+        if self._layout_timer.isActive() or self._extent.stale:
             self.layout_decorations()
 
     def schedule_layout(self) -> None:
         """Place the legend, ladder and summary again on the next turn of the event loop."""
         self._layout_timer.start()
 
+    def _box_of(self, key: Key) -> Box | None:
+        """The box a step or flow takes on the map now (a step still to be placed: where its
+        step is; a flow still to follow its steps, or an item removed: None)."""
+        kind, item_id = key  # type: ignore[misc]
+        if kind == "s":
+            item = self.item_for_step.get(item_id)
+            if item is None:
+                return None
+            x, y = (item.step.x, item.step.y) if item in self._placing else (item.x(), item.y())
+            left, top, right, bottom = STEP_BOUNDS
+            return (x + left, y + top, x + right, y + bottom)
+        flow = self.item_for_flow.get(item_id)
+        return None if flow is None or flow in self._follow else flow.extent
+
+    def _every_box(self) -> list[tuple[Key, Box]]:
+        """Every step's and flow's box, for a full measure (as `_box_of` gives each)."""
+        left, top, right, bottom = STEP_BOUNDS
+        placing, following = self._placing, self._follow  # moved, still to follow
+        boxes: list[tuple[Key, Box]] = [
+            (("s", step_id), (x + left, y + top, x + right, y + bottom))
+            for step_id, x, y in ((s, i.step.x, i.step.y) if i in placing else (s, i.x(), i.y())
+                                  for s, i in self.item_for_step.items())]
+        boxes += [(("f", flow_id), flow.extent) for flow_id, flow in self.item_for_flow.items()
+                  if flow not in following]
+        return boxes
+
     def map_rect(self) -> QRectF:
         """The steps (with their waits and badges), flows and kaizen bursts, without the legend,
-        ladder and summary; measured again only after something moved, came or went."""
-        if self._content is None:
-            left, top, right, bottom = STEP_BOUNDS
-            placing, following = self._placing, self._follow  # moved, still to follow
-            extents = [(x + left, y + top, x + right, y + bottom)
-                       for x, y in ((i.step.x, i.step.y) if i in placing else (i.x(), i.y())
-                                    for i in self.item_for_step.values())]
-            extents += [flow.extent for flow in self.item_for_flow.values()
-                        if flow not in following]
-            content = QRectF()
-            if extents:
-                left, top = min(e[0] for e in extents), min(e[1] for e in extents)
-                content = QRectF(left, top, max(e[2] for e in extents) - left,
-                                 max(e[3] for e in extents) - top)
-            for item in self.item_for_kaizen.values():
-                content = content.united(item.sceneBoundingRect())
-            self._content = content
-        return QRectF(self._content)
+        ladder and summary; kept between edits, updated from the items that came or moved
+        (ui.canvas.extent)."""
+        bounds = self._extent.bounds()
+        content = QRectF()
+        if bounds is not None:
+            left, top, right, bottom = bounds
+            content = QRectF(left, top, right - left, bottom - top)
+        for item in self.item_for_kaizen.values():
+            content = content.united(item.sceneBoundingRect())
+        return content
 
     def layout_decorations(self) -> None:
         """Legend above the map, ladder below the lowest step, summary under the ladder's right end."""
