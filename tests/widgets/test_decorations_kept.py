@@ -103,3 +103,47 @@ def _rows_rect() -> tuple[float, float, float, float]:
     """The two rows' steps: from (0 + left, 0 + top) to (720 + right, 240 + bottom)."""
     left, top, right, bottom = BOUNDS
     return (left, top, 720.0 + right - left, 240.0 + bottom - top)
+
+
+def test_the_ladder_is_laid_out_again_only_when_a_step_on_its_path_changed(edited, monkeypatch):
+    from ui.canvas.items import LadderItem
+
+    document, map_, scene = edited
+    scene.apply_analysis()
+    path = scene.analysis.critical_path
+    assert "s7" in path  # the chain s0 -> ... -> s7 is the only path
+    laid: list[str] = []
+    original = LadderItem.set_lead_time
+    monkeypatch.setattr(LadderItem, "set_lead_time",
+                        lambda self, *texts: (laid.append(texts[0]), original(self, *texts))[1])
+    scene.layout_decorations()  # nothing changed since the last layout
+    document.add_step(map_.id, 1200.0, 600.0)  # off the path (no flow)
+    scene.layout_decorations()
+    assert laid == []  # the path was not walked again
+    document.move(map_.id, {"s2": (480.0, 60.0)})  # a step of the path moved
+    scene.layout_decorations()
+    assert len(laid) == 1
+    assert_as_fresh(document, map_, scene)
+    document.set_step_field(map_.id, "s3", "wait_time", 90)  # its times: the ladder's texts
+    assert_as_fresh(document, map_, scene)
+    assert [s.wait_text for s in scene.ladder.segments][3] == \
+        [s.wait_text for s in _fresh_segments(document, map_)][3]
+
+
+def _fresh_segments(document: Document, map_: ValueStreamMap) -> list:
+    fresh = MapScene(document, map_)
+    try:
+        return list(fresh.ladder.segments)
+    finally:
+        fresh.detach()
+
+
+def test_a_step_given_cases_has_the_legend_say_what_the_counts_mean(edited):
+    document, map_, scene = edited
+    assert not scene.legend.measured
+    map_.set_step_field("s4", "cases", 12)  # a mined figure
+    scene.layout_decorations()
+    assert scene.legend.measured
+    document.remove(map_.id, step_ids=["s4"])  # the only measured step gone
+    scene.layout_decorations()
+    assert not scene.legend.measured

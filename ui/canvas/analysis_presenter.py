@@ -92,6 +92,9 @@ class AnalysisPresenter:
         self._reasons: dict[str, dict[str, str]] | None = None  # of self.analysis, when asked
         self._problems: dict[str, list[str]] = {}
         self._ladder_key: tuple | None = None
+        self._ladder_for: MapAnalysis | None = None  # the analysis the ladder was laid out for
+        self._ladder_steps: frozenset[str] = frozenset()  # its critical path's steps
+        self._ladder_due = True  # lay it out on the next update whatever it was laid out for
         self._waiting: dict[str, None] = {}  # step ids whose flags are still to show, in order
         self._slice_due = False  # a turn is asked for the next slice
         self.flag_slice = FLAG_SLICE
@@ -250,9 +253,26 @@ class AnalysisPresenter:
 
     # ------------------------------------------------------------ ladder
 
+    def ladder_changed(self, step_ids: Iterable[str] | None = None) -> None:
+        """These steps moved, came, went or changed their times (None: anything may have
+        changed, a step's item moved in a later slice): the next update_ladder lays the ladder
+        out again if any is on its critical path; otherwise, for the same analysis, it has
+        nothing to do."""
+        if step_ids is None or not self._ladder_steps.isdisjoint(step_ids):
+            self._ladder_due = True
+
     def update_ladder(self, scene: MapScene) -> None:
-        """Lay the ladder out along the critical path, unless its path, times and places are
-        those it shows already."""
+        """Lay the ladder out along the critical path, unless the analysis is the one it was
+        laid out for and no step of its path changed since (ladder_changed), or its path, times
+        and places are those it shows already."""
+        analysis = self.shown
+        if not self._ladder_due and analysis is self._ladder_for:
+            return  # nothing on the path changed: no walk along it
+        self._lay_out_ladder(scene)
+        self._ladder_for, self._ladder_due = analysis, False
+        self._ladder_steps = frozenset(analysis.critical_path if analysis is not None else ())
+
+    def _lay_out_ladder(self, scene: MapScene) -> None:
         analysis, items, map_ = self.shown, scene.item_for_step, scene.map
         path = [v for v in (analysis.critical_path if analysis else []) if v in items]
         steps = [map_.step(v) for v in path]

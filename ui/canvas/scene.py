@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from ui.canvas.analysis_presenter import AnalysisPresenter
 from ui.canvas.batches import Batch, Batches
 from ui.canvas.chunks import SceneBuilding
-from ui.canvas.extent import Box, Key, MapExtent
+from ui.canvas.decorations import Decorations
 from ui.canvas.gestures import ConnectGesture, FlowRouter, Gestures, MoveGesture
 from ui.canvas.items import (
     FlowItem,
@@ -37,8 +37,7 @@ from ui.canvas.items import (
     StepItem,
     SummaryItem,
 )
-from ui.canvas.items.step_item import BOUNDS as STEP_BOUNDS
-from ui.canvas.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
+from ui.canvas.items.step_item import HEIGHT, WIDTH
 from ui.canvas.items.tooltips import sync_tooltips
 from ui.canvas.palette import COLOUR_MODES, LIGHT, Theme, theme_for
 from ui.canvas.selection import Selection
@@ -69,12 +68,9 @@ from vsm.model.records import Kaizen
 GRID = 20.0
 # Events that move no step or flow outward: a removal (ui.canvas.extent), a burst's (measured
 # each time), a setting.
-_NO_EXTENT_CHANGE = frozenset({StepRemoved, FlowRemoved, MapChanged, KaizenAdded, KaizenRemoved,
-                               KaizenChanged, BatchStarted, BatchEnded})
-MARGIN = 400.0  # room around the map to scroll into and double-click on
 
 
-class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
+class MapScene(Decorations, Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
     """The canvas of one map; `item_for_step`, `item_for_flow` and `item_for_kaizen` map model
     ids to items. A `read_only` scene (the compare view) shows the map but pushes nothing: its
     items cannot be dragged and double-clicks add nothing."""
@@ -107,8 +103,7 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
         self._presenter = AnalysisPresenter()
         # The steps' and flows' extent, kept between edits (ui.canvas.extent); `_content = None`
         # (the batches, the build) has it measured again.
-        self._extent = MapExtent(self._box_of, self._every_box)
-        self._noting = False  # a batch's end: its items are noted, not the whole map measured
+        self._start_extent()
         self._scene_rect: QRectF | None = None
         self.connect_tool: ConnectGesture | None = None  # installed by an editable MapView
         self.move_tool: MoveGesture | None = None
@@ -253,6 +248,7 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
     # ------------------------------------------------------------ model events
 
     def _on_model_event(self, event: object) -> None:
+        self._note_steps(event.events if isinstance(event, BatchEnded) else (event,))
         if isinstance(event, BatchEnded):  # the batch's events, all at once (ui.canvas.batches)
             self._noting = True  # the batch's own `_content = None` would measure the map
             try:
@@ -324,31 +320,6 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
             return  # settings change figures only; the analysis will follow
         if self._batch is None:
             self.schedule_layout()  # a batch's end schedules it once
-
-    def _note_changed(self, events: tuple[object, ...]) -> None:
-        """Note for the map's extent the steps and flows these events added or moved (a moved
-        step's flows moved with it); a removal needs no note (ui.canvas.extent), a burst is
-        measured each time; an event of another kind has the map measured again."""
-        touched: list[Key] = []
-        steps = self.item_for_step
-        for event in events:
-            kind = type(event)
-            if kind is StepChanged:
-                if event.field in ("x", "y"):  # type: ignore[attr-defined]
-                    step_id = event.step.id  # type: ignore[attr-defined]
-                    touched.append(("s", step_id))
-                    item = steps.get(step_id)
-                    if item is not None:
-                        touched += [("f", flow.flow_id) for flow in item.flows
-                                    if isinstance(flow, FlowItem)]
-            elif kind is StepAdded:
-                touched.append(("s", event.step.id))  # type: ignore[attr-defined]
-            elif kind is FlowAdded or kind is FlowChanged:
-                touched.append(("f", event.flow.id))  # type: ignore[attr-defined]
-            elif kind not in _NO_EXTENT_CHANGE:
-                self._extent.invalidate()
-                return
-        self._extent.touch(touched)
 
     def _on_kaizen_event(self, event: KaizenAdded | KaizenRemoved | KaizenChanged) -> None:
         kaizen = event.kaizen
@@ -424,112 +395,6 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
         pos = event.scenePos()
         sync_tooltips(self.items(QRectF(pos.x() - reach, pos.y() - reach, 2 * reach, 2 * reach)))
         super().helpEvent(event)
-
-    # ------------------------------------------------------------ decorations
-
-    def content_changed(self) -> None:
-        """Measure the map again and place the decorations around it (flows were re-routed)."""
-        self._extent.invalidate()
-        self.layout_decorations()
-
-    @property
-    def _content(self) -> object:
-        """Not None while the map's extent needs no full measure (the batches and the build
-        set it to None when what they changed is not noted: ui.canvas.extent)."""
-        return None if self._extent.stale else self._extent
-
-    @_content.setter
-    def _content(self, value: object) -> None:
-        if value is None and not self._noting:
-            self._extent.invalidate()
-
-    def ensure_layout(self) -> None:
-        """Place the legend, ladder and summary now if anything changed since they were last
-        placed (a layout is scheduled, or the map must be measured again); else nothing."""
-        if self._layout_timer.isActive() or self._extent.stale:
-            self.layout_decorations()
-
-    def schedule_layout(self) -> None:
-        """Place the legend, ladder and summary again on the next turn of the event loop."""
-        self._layout_timer.start()
-
-    def _box_of(self, key: Key) -> Box | None:
-        """The box a step or flow takes on the map now (a step still to be placed: where its
-        step is; a flow still to follow its steps, or an item removed: None)."""
-        kind, item_id = key  # type: ignore[misc]
-        if kind == "s":
-            item = self.item_for_step.get(item_id)
-            if item is None:
-                return None
-            x, y = (item.step.x, item.step.y) if item in self._placing else (item.x(), item.y())
-            left, top, right, bottom = STEP_BOUNDS
-            return (x + left, y + top, x + right, y + bottom)
-        flow = self.item_for_flow.get(item_id)
-        return None if flow is None or flow in self._follow else flow.extent
-
-    def _every_box(self) -> list[tuple[Key, Box]]:
-        """Every step's and flow's box, for a full measure (as `_box_of` gives each)."""
-        left, top, right, bottom = STEP_BOUNDS
-        placing, following = self._placing, self._follow  # moved, still to follow
-        boxes: list[tuple[Key, Box]] = [
-            (("s", step_id), (x + left, y + top, x + right, y + bottom))
-            for step_id, x, y in ((s, i.step.x, i.step.y) if i in placing else (s, i.x(), i.y())
-                                  for s, i in self.item_for_step.items())]
-        boxes += [(("f", flow_id), flow.extent) for flow_id, flow in self.item_for_flow.items()
-                  if flow not in following]
-        return boxes
-
-    def map_rect(self) -> QRectF:
-        """The steps (with their waits and badges), flows and kaizen bursts, without the legend,
-        ladder and summary; kept between edits, updated from the items that came or moved
-        (ui.canvas.extent)."""
-        bounds = self._extent.bounds()
-        content = QRectF()
-        if bounds is not None:
-            left, top, right, bottom = bounds
-            content = QRectF(left, top, right - left, bottom - top)
-        for item in self.item_for_kaizen.values():
-            content = content.united(item.sceneBoundingRect())
-        return content
-
-    def layout_decorations(self) -> None:
-        """Legend above the map, ladder below the lowest step, summary under the ladder's right end."""
-        self._layout_timer.stop()
-        content = self.map_rect()
-        if content.isNull():
-            content = QRectF(0, 0, WIDTH, PROCESS_HEIGHT)
-        lanes = self.lanes.mapRectToScene(self.lanes.boundingRect())
-        if not lanes.isNull():
-            content = content.united(lanes)
-        self._presenter.update_ladder(self)
-        self.legend.set_measured(any(step.cases is not None for step in self.map.steps))
-        self.legend.setPos(content.left(), content.top() - self.legend.boundingRect().height() - 24)
-        self.ladder.setPos(0, content.bottom() + 36)
-        ladder = self.ladder.mapRectToScene(self.ladder.boundingRect())
-        below = ladder.bottom() if not ladder.isNull() else content.bottom()
-        right = max(content.right(), ladder.right() if not ladder.isNull() else content.right())
-        self.summary.setPos(right - self.summary.boundingRect().width(), below + 16)
-        everything = content.united(self.legend.sceneBoundingRect()).united(
-            self.summary.sceneBoundingRect())
-        if not ladder.isNull():
-            everything = everything.united(ladder)
-        # A new scene rect makes Qt rebuild its whole item index: keep the current one while it
-        # leaves between half and one and a half margins around everything (a ladder total or a
-        # summary figure a few pixels wider moves nothing).
-        current, half = self._scene_rect, MARGIN / 2
-        if current is None or not (
-                current.contains(everything.adjusted(-half, -half, half, half))
-                and everything.adjusted(-3 * half, -3 * half, 3 * half, 3 * half).contains(current)):
-            self._scene_rect = everything.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
-            self.setSceneRect(self._scene_rect)
-
-    def content_rect(self) -> QRectF:
-        """The map with its legend, ladder, summary and lanes (for zoom to fit and exports)."""
-        rect = QRectF()
-        for item in self.items():
-            if item.isVisible() and item.parentItem() is None and not item.boundingRect().isNull():
-                rect = rect.united(item.sceneBoundingRect())
-        return rect
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, self.theme.colour("background"))
