@@ -3,7 +3,7 @@ by: a mix-in of MapScene (ui.canvas.scene), which provides the map, its items by
 decorations, the analysis presenter and QGraphicsScene's own methods.
 
 The extent is kept between edits (ui.canvas.extent.MapExtent): the model events a scene hears
-note the steps and flows they added or moved (`_note_changed`), and the next layout updates
+note the steps and flows they added, moved or removed (`_note_changed`), and the next layout updates
 the extent from those alone; only when every item on one side left it (moved inward, removed),
 or a batch or the build set `_content = None` (what changed not noted), is every item measured
 again. The ladder is laid out again only when its analysis, or a step on its path, changed
@@ -41,10 +41,9 @@ from vsm.model.events import (
 
 MARGIN = 400.0  # room around the map to scroll into and double-click on
 _STEP_EVENTS = frozenset({StepAdded, StepRemoved, StepChanged})
-# Events that move no step or flow outward: a removal (ui.canvas.extent), a burst's (measured
-# each time), a setting.
-_NO_EXTENT_CHANGE = frozenset({StepRemoved, FlowRemoved, MapChanged, KaizenAdded, KaizenRemoved,
-                               KaizenChanged, BatchStarted, BatchEnded})
+# Events that change no step's or flow's box: a burst's (measured each time), a setting's.
+_NO_EXTENT_CHANGE = frozenset({MapChanged, KaizenAdded, KaizenRemoved, KaizenChanged,
+                               BatchStarted, BatchEnded})
 
 
 class Decorations:
@@ -196,9 +195,9 @@ class Decorations:
                                       for event in events if type(event) in _STEP_EVENTS)
 
     def _note_changed(self, events: tuple[object, ...]) -> None:
-        """Note for the map's extent the steps and flows these events added or moved (a moved
-        step's flows moved with it); a removal needs no note (ui.canvas.extent), a burst is
-        measured each time; an event of another kind has the map measured again."""
+        """Note for the map's extent the steps and flows these events added, moved or removed
+        (a moved step's flows moved with it); a burst is measured each time; an event of
+        another kind has the map measured again."""
         touched: list[Key] = []
         steps = self.item_for_step
         for event in events:
@@ -211,9 +210,9 @@ class Decorations:
                     if item is not None:
                         touched += [("f", flow.flow_id) for flow in item.flows
                                     if isinstance(flow, FlowItem)]
-            elif kind is StepAdded:
+            elif kind is StepAdded or kind is StepRemoved:
                 touched.append(("s", event.step.id))  # type: ignore[attr-defined]
-            elif kind is FlowAdded or kind is FlowChanged:
+            elif kind is FlowAdded or kind is FlowChanged or kind is FlowRemoved:
                 touched.append(("f", event.flow.id))  # type: ignore[attr-defined]
             elif kind not in _NO_EXTENT_CHANGE:
                 self._extent.invalidate()

@@ -2,11 +2,11 @@
 over every item after each one.
 
 The extent is four bounds (left, top, right, bottom) and, for each side, the items that reach
-it (`edges`). An edit notes the items it added or moved (`touch`, by id, read when the extent
-is next asked for); a removed item needs no note. When asked, each side first drops the edge
-items that left it (removed, or now inward), then each touched item extends the sides it
-passes (or joins the edge it reaches). A side whose edge items all left is measured again over
-every item (`measure`): only then is the whole map walked. So an edit that adds or moves an
+it (`edges`). An edit notes the items it added, moved or removed (`touch`, by key, read when
+the extent is next asked for). When asked, each touched item extends the sides it passes, joins
+the edges it reaches and leaves those it no longer reaches (removed, or now inward); an item
+not touched is where it was. A side whose edge items all left is measured again over every
+item (`measure`): only then is the whole map walked. So an edit that adds or moves an
 item costs the items it changed; one that takes the only item on an edge inward costs a
 measure, as before. The numbers are those a full measure gives (the same boxes, the same
 min and max).
@@ -47,7 +47,8 @@ class MapExtent:
         self._touched = {}
 
     def touch(self, keys: Iterable[Key]) -> None:
-        """Note items added or moved (or whose box changed): read on the next ask."""
+        """Note items added, moved (or whose box changed) or removed: read on the next ask.
+        Every change of an item's box must be noted so, or `invalidate` called."""
         if not self._stale:
             self._touched.update(dict.fromkeys(keys))
 
@@ -74,22 +75,21 @@ class MapExtent:
             if touched:
                 self._stale = True
             return
-        for side in _SIDES:
-            edge, bound = edges[side], bounds[side]
-            for key in [key for key in edge
-                        if (b := box(key)) is None or b[side] != bound]:
-                edge.discard(key)
-        for key in touched:
+        for key in touched:  # an item not touched is where it was: on its edges or inside
             b = box(key)
-            if b is None:
-                continue
             for side in _SIDES:
+                edge = edges[side]
+                if b is None:  # removed (or not counted any more)
+                    edge.discard(key)
+                    continue
                 value, bound = b[side], bounds[side]
                 if value == bound:
-                    edges[side].add(key)
+                    edge.add(key)
                 elif (value < bound) if side in _LOW else (value > bound):
                     bounds[side] = value
                     edges[side] = {key}
+                else:  # inside: if it was on this edge, it left it
+                    edge.discard(key)
         if not all(edges):
             self._stale = True
 
