@@ -147,3 +147,31 @@ def test_a_step_given_cases_has_the_legend_say_what_the_counts_mean(edited):
     document.remove(map_.id, step_ids=["s4"])  # the only measured step gone
     scene.layout_decorations()
     assert not scene.legend.measured
+
+
+def test_a_new_analysis_along_the_same_path_keeps_the_ladder_s_segments(edited, monkeypatch):
+    from ui.canvas.items import LadderItem
+
+    document, map_, scene = edited
+    scene.apply_analysis()
+    before = scene.analysis
+    document.add_step(map_.id, 1200.0, 600.0)  # off the path: a new analysis, the same path
+    laid: list[int] = []
+    looked: list[str] = []
+    original, step = LadderItem.set_segments, ValueStreamMap.step
+    monkeypatch.setattr(LadderItem, "set_segments",
+                        lambda self, segments, totals: (laid.append(len(segments)),
+                                                        original(self, segments, totals))[1])
+    monkeypatch.setattr(ValueStreamMap, "step",
+                        lambda self, step_id: (looked.append(step_id), step(self, step_id))[1])
+    scene.apply_analysis()
+    monkeypatch.setattr(ValueStreamMap, "step", step)
+    assert scene.analysis is not before and scene.analysis.critical_path == before.critical_path
+    on_path = [step_id for step_id in looked if step_id in before.critical_path]
+    assert laid == [] and on_path == []  # the path not walked, its segments stand
+    fresh = MapScene(document, map_)
+    try:
+        assert scene.ladder.caption_lines() == fresh.ladder.caption_lines()
+        assert scene.ladder.segments == fresh.ladder.segments
+    finally:
+        fresh.detach()
