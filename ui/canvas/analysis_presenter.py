@@ -92,6 +92,11 @@ class AnalysisPresenter:
         self._reasons: dict[str, dict[str, str]] | None = None  # of self.analysis, when asked
         self._problems: dict[str, list[str]] = {}
         self._ladder_key: tuple | None = None
+        self._ladder_for: MapAnalysis | None = None  # the analysis the ladder was laid out for
+        self._ladder_steps: frozenset[str] = frozenset()  # its critical path's steps
+        self._ladder_due = True  # lay it out on the next update whatever it was laid out for
+        self._ladder_texts = ("", "")  # its once-through and lead times, as last shown
+        self._ladder_keyed = False  # whether the lead time shows (a step of the path is shown)
         self._waiting: dict[str, None] = {}  # step ids whose flags are still to show, in order
         self._slice_due = False  # a turn is asked for the next slice
         self.flag_slice = FLAG_SLICE
@@ -250,17 +255,46 @@ class AnalysisPresenter:
 
     # ------------------------------------------------------------ ladder
 
+    def ladder_changed(self, step_ids: Iterable[str] | None = None) -> None:
+        """These steps moved, came, went or changed their times (None: anything may have
+        changed, a step's item moved in a later slice): the next update_ladder lays the ladder
+        out again if any is on its critical path; otherwise, for the same analysis, it has
+        nothing to do."""
+        if step_ids is None or not self._ladder_steps.isdisjoint(step_ids):
+            self._ladder_due = True
+
     def update_ladder(self, scene: MapScene) -> None:
-        """Lay the ladder out along the critical path, unless its path, times and places are
-        those it shows already."""
+        """Lay the ladder out along the critical path, unless the analysis is the one it was
+        laid out for and no step of its path changed since (ladder_changed), or its path, times
+        and places are those it shows already."""
+        analysis, last = self.shown, self._ladder_for
+        if not self._ladder_due and analysis is last:
+            return  # nothing on the path changed: no walk along it
+        if (not self._ladder_due and analysis is not None and last is not None
+                and analysis.critical_path == last.critical_path):
+            # A new analysis along the same path, none of whose steps changed: the segments
+            # and the once-through time stand, only the lead time may be new.
+            once_through = self._ladder_texts[0]
+            lead = "" if not self._ladder_keyed or analysis.lead_time is None else _duration(
+                analysis.lead_time)
+            scene.ladder.set_lead_time(once_through, lead)
+            self._ladder_texts, self._ladder_for = (once_through, lead), analysis
+            return
+        self._lay_out_ladder(scene)
+        self._ladder_for, self._ladder_due = analysis, False
+        self._ladder_steps = frozenset(analysis.critical_path if analysis is not None else ())
+
+    def _lay_out_ladder(self, scene: MapScene) -> None:
         analysis, items, map_ = self.shown, scene.item_for_step, scene.map
         path = [v for v in (analysis.critical_path if analysis else []) if v in items]
         steps = [map_.step(v) for v in path]
         xs = [items[v].x() for v in path]
         times = [(s.wait_time, s.process_time) for s in steps]
         lead = analysis.lead_time if analysis is not None and steps else None
-        scene.ladder.set_lead_time(_duration(sum(_path_minutes(steps))) if steps else "",
-                                   "" if lead is None else _duration(lead))
+        self._ladder_keyed = bool(steps)  # a step of the path on the canvas: the lead time
+        self._ladder_texts = (_duration(sum(_path_minutes(steps))) if steps else "",
+                              "" if lead is None else _duration(lead))
+        scene.ladder.set_lead_time(*self._ladder_texts)
         old = self._ladder_key
         if old is not None and old[0] == path and old[1] == xs:
             if old[2] == times:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ui.canvas.analysis_presenter import AnalysisPresenter
 from ui.canvas.batches import Batch, Batches
 from ui.canvas.chunks import SceneBuilding
+from ui.canvas.decorations import Decorations
 from ui.canvas.gestures import ConnectGesture, FlowRouter, Gestures, MoveGesture
 from ui.canvas.items import (
     FlowItem,
@@ -36,8 +37,7 @@ from ui.canvas.items import (
     StepItem,
     SummaryItem,
 )
-from ui.canvas.items.step_item import BOUNDS as STEP_BOUNDS
-from ui.canvas.items.step_item import HEIGHT, PROCESS_HEIGHT, WIDTH
+from ui.canvas.items.step_item import HEIGHT, WIDTH
 from ui.canvas.items.tooltips import sync_tooltips
 from ui.canvas.palette import COLOUR_MODES, LIGHT, Theme, theme_for
 from ui.canvas.selection import Selection
@@ -66,10 +66,11 @@ from vsm.model.layout import LANE_BYS, LANE_PADDING, lane_bands
 from vsm.model.records import Kaizen
 
 GRID = 20.0
-MARGIN = 400.0  # room around the map to scroll into and double-click on
+# Events that move no step or flow outward: a removal (ui.canvas.extent), a burst's (measured
+# each time), a setting.
 
 
-class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
+class MapScene(Decorations, Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
     """The canvas of one map; `item_for_step`, `item_for_flow` and `item_for_kaizen` map model
     ids to items. A `read_only` scene (the compare view) shows the map but pushes nothing: its
     items cannot be dragged and double-clicks add nothing."""
@@ -100,7 +101,9 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
         app = QGuiApplication.instance()
         self.theme: Theme = theme_for(app.palette()) if app is not None else LIGHT
         self._presenter = AnalysisPresenter()
-        self._content: QRectF | None = None  # the steps, flows and kaizens; None: measure again
+        # The steps' and flows' extent, kept between edits (ui.canvas.extent); `_content = None`
+        # (the batches, the build) has it measured again.
+        self._start_extent()
         self._scene_rect: QRectF | None = None
         self.connect_tool: ConnectGesture | None = None  # installed by an editable MapView
         self.move_tool: MoveGesture | None = None
@@ -245,9 +248,18 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
     # ------------------------------------------------------------ model events
 
     def _on_model_event(self, event: object) -> None:
+        self._note_steps(event.events if isinstance(event, BatchEnded) else (event,))
         if isinstance(event, BatchEnded):  # the batch's events, all at once (ui.canvas.batches)
-            self.take_batch(event.events, self._on_item_event)
-            self._on_batch(event)
+            self._noting = True  # the batch's own `_content = None` would measure the map
+            try:
+                self.take_batch(event.events, self._on_item_event)
+                self._on_batch(event)
+            finally:
+                self._noting = False
+            if self.updating:  # items in slices: measured where they are when the slices end
+                self._extent.invalidate()
+            else:
+                self._note_changed(event.events)
         elif isinstance(event, BatchStarted):
             self._on_batch(event)
         else:
@@ -260,10 +272,8 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
             return
         if self.in_batch(event):  # a step or flow added, removed or moved within a batch
             return
-        if isinstance(event, StepChanged) and event.field in ("x", "y"):
-            self._content = None  # the map's extent is measured again
-        elif not isinstance(event, (MapChanged, StepChanged)):
-            self._content = None  # something came, went or changed its shape
+        self._note_changed((event,))  # the map's extent follows what came or moved
+        if not isinstance(event, (MapChanged, StepChanged)):
             if isinstance(event, StepAdded):
                 self._presenter.items_changed(steps=(event.step.id,))
             elif isinstance(event, (FlowAdded, FlowChanged)):
@@ -385,83 +395,6 @@ class MapScene(Batches, SceneBuilding, Gestures, Selection, QGraphicsScene):
         pos = event.scenePos()
         sync_tooltips(self.items(QRectF(pos.x() - reach, pos.y() - reach, 2 * reach, 2 * reach)))
         super().helpEvent(event)
-
-    # ------------------------------------------------------------ decorations
-
-    def content_changed(self) -> None:
-        """Measure the map again and place the decorations around it (flows were re-routed)."""
-        self._content = None
-        self.layout_decorations()
-
-    def ensure_layout(self) -> None:
-        """Place the legend, ladder and summary now if anything changed since they were last
-        placed (a layout is scheduled, or the map must be measured again); else nothing."""
-        if self._layout_timer.isActive() or self._content is None:
-            self.layout_decorations()
-
-    def schedule_layout(self) -> None:
-        """Place the legend, ladder and summary again on the next turn of the event loop."""
-        self._layout_timer.start()
-
-    def map_rect(self) -> QRectF:
-        """The steps (with their waits and badges), flows and kaizen bursts, without the legend,
-        ladder and summary; measured again only after something moved, came or went."""
-        if self._content is None:
-            left, top, right, bottom = STEP_BOUNDS
-            placing, following = self._placing, self._follow  # moved, still to follow
-            extents = [(x + left, y + top, x + right, y + bottom)
-                       for x, y in ((i.step.x, i.step.y) if i in placing else (i.x(), i.y())
-                                    for i in self.item_for_step.values())]
-            extents += [flow.extent for flow in self.item_for_flow.values()
-                        if flow not in following]
-            content = QRectF()
-            if extents:
-                left, top = min(e[0] for e in extents), min(e[1] for e in extents)
-                content = QRectF(left, top, max(e[2] for e in extents) - left,
-                                 max(e[3] for e in extents) - top)
-            for item in self.item_for_kaizen.values():
-                content = content.united(item.sceneBoundingRect())
-            self._content = content
-        return QRectF(self._content)
-
-    def layout_decorations(self) -> None:
-        """Legend above the map, ladder below the lowest step, summary under the ladder's right end."""
-        self._layout_timer.stop()
-        content = self.map_rect()
-        if content.isNull():
-            content = QRectF(0, 0, WIDTH, PROCESS_HEIGHT)
-        lanes = self.lanes.mapRectToScene(self.lanes.boundingRect())
-        if not lanes.isNull():
-            content = content.united(lanes)
-        self._presenter.update_ladder(self)
-        self.legend.set_measured(any(step.cases is not None for step in self.map.steps))
-        self.legend.setPos(content.left(), content.top() - self.legend.boundingRect().height() - 24)
-        self.ladder.setPos(0, content.bottom() + 36)
-        ladder = self.ladder.mapRectToScene(self.ladder.boundingRect())
-        below = ladder.bottom() if not ladder.isNull() else content.bottom()
-        right = max(content.right(), ladder.right() if not ladder.isNull() else content.right())
-        self.summary.setPos(right - self.summary.boundingRect().width(), below + 16)
-        everything = content.united(self.legend.sceneBoundingRect()).united(
-            self.summary.sceneBoundingRect())
-        if not ladder.isNull():
-            everything = everything.united(ladder)
-        # A new scene rect makes Qt rebuild its whole item index: keep the current one while it
-        # leaves between half and one and a half margins around everything (a ladder total or a
-        # summary figure a few pixels wider moves nothing).
-        current, half = self._scene_rect, MARGIN / 2
-        if current is None or not (
-                current.contains(everything.adjusted(-half, -half, half, half))
-                and everything.adjusted(-3 * half, -3 * half, 3 * half, 3 * half).contains(current)):
-            self._scene_rect = everything.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
-            self.setSceneRect(self._scene_rect)
-
-    def content_rect(self) -> QRectF:
-        """The map with its legend, ladder, summary and lanes (for zoom to fit and exports)."""
-        rect = QRectF()
-        for item in self.items():
-            if item.isVisible() and item.parentItem() is None and not item.boundingRect().isNull():
-                rect = rect.united(item.sceneBoundingRect())
-        return rect
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, self.theme.colour("background"))

@@ -16,6 +16,7 @@ each).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -55,13 +56,29 @@ def _copied(record: R) -> R:
 
 
 class RecordCopies:
-    """Copies of one map's records, kept until an event says the record changed (GUI thread)."""
+    """Copies of one map's records, kept until an event says the record changed (GUI thread).
+
+    The last tuple of copies of each kind of record is kept with the records it copied: asked
+    again for the very same records (in order: one tuple comparison in C), or for those with
+    new ones after them (a step or flow added), only the records named by an event since are
+    copied again, not each looked up (a dict lookup per record: 4 ms at 20,000 steps)."""
 
     def __init__(self) -> None:
         self._copies: dict[int, tuple[Any, Any]] = {}  # id(record) -> (record, its copy)
+        # per kind of record: the records last copied, their copies, each record's place
+        self._last: dict[type, tuple[tuple[Any, ...], tuple[Any, ...], dict[int, int] | None]] = {}
+        self._named: dict[int, Any] = {}  # id(record) -> record, named by an event since
 
     def copies(self, records: tuple[Any, ...]) -> tuple[Any, ...]:
         """The copies of `records`, made now for those without one."""
+        if not records:
+            return ()
+        kind = type(records[0])
+        last = self._last.get(kind)
+        if last is not None:
+            kept = self._from_last(records, *last)
+            if kept is not None:
+                return kept
         known = self._copies
         result = []
         for record in records:
@@ -69,7 +86,45 @@ class RecordCopies:
             if hit is None or hit[0] is not record:
                 hit = known[id(record)] = (record, _copied(record))
             result.append(hit[1])
-        return tuple(result)
+        copies = tuple(result)
+        self._keep(kind, records, copies, None)
+        return copies
+
+    def _from_last(self, records: tuple[Any, ...], inputs: tuple[Any, ...],
+                   outputs: tuple[Any, ...], places: dict[int, int] | None
+                   ) -> tuple[Any, ...] | None:
+        """The copies of `records` from the last ones of their kind, if they are those records
+        (or those with new ones after them); None: look each up."""
+        count = len(inputs)
+        if len(records) < count or not _same(records[:count] if len(records) > count
+                                             else records, inputs):
+            return None
+        result = list(outputs)
+        named = [r for r in self._named.values() if type(r) is type(records[0])]
+        if named:
+            if places is None:
+                places = {id(record): index for index, record in enumerate(inputs)}
+            for record in named:
+                index = places.get(id(record))
+                if index is not None and inputs[index] is record:
+                    result[index] = self._copy(record)
+        result += [self._copy(record) for record in records[count:]]
+        copies = tuple(result)
+        self._keep(type(records[0]), records, copies,
+                   places if len(records) == count else None)
+        return copies
+
+    def _copy(self, record: Any) -> Any:
+        hit = self._copies.get(id(record))
+        if hit is None or hit[0] is not record:
+            hit = self._copies[id(record)] = (record, _copied(record))
+        return hit[1]
+
+    def _keep(self, kind: type, records: tuple[Any, ...], copies: tuple[Any, ...],
+              places: dict[int, int] | None) -> None:
+        self._last[kind] = (records, copies, places)
+        for key in [key for key, record in self._named.items() if type(record) is kind]:
+            del self._named[key]
 
     def forget(self, event: object) -> None:
         """A model event of the map: drop the copy of the record it names (all of them when it
@@ -78,21 +133,31 @@ class RecordCopies:
             record = getattr(event, name, None)
             if isinstance(record, (Step, Flow, Kaizen)):
                 self._copies.pop(id(record), None)
+                if type(record) in self._last:  # its copy is among the last ones
+                    self._named[id(record)] = record
                 return
         if not isinstance(event, MapChanged):
             self._copies.clear()
+            self._last.clear()
+            self._named.clear()
 
     def forget_all(self, events: tuple[object, ...] | list[object]) -> None:
         """`forget` each of these events (a batch's: thousands at once), a dict lookup each."""
-        known = self._copies
+        known, named, last = self._copies, self._named, self._last
         for event in events:
-            if not known:
-                return  # nothing left to forget
             name = _RECORD_OF.get(type(event))
             if name is not None:
-                known.pop(id(getattr(event, name)), None)
+                record = getattr(event, name)
+                known.pop(id(record), None)
+                if type(record) in last:
+                    named[id(record)] = record
             else:
                 self.forget(event)
+
+
+def _same(records: tuple[Any, ...], inputs: tuple[Any, ...]) -> bool:
+    """Whether two tuples hold the very same records in the same order (not equal ones)."""
+    return len(records) == len(inputs) and all(map(operator.is_, records, inputs))
 
 
 # The record each kind of per-item event names (forget_all; forget finds it by looking).

@@ -1,0 +1,53 @@
+"""A map's snapshot after one edit reuses the last snapshot's copies (ui.document.snapshots):
+only the records an event named since, and the records added after the others, are copied or
+looked up; the snapshot holds the map as it is."""
+
+from __future__ import annotations
+
+from bench.generate import synthetic_project
+from ui.document.document import Document
+from ui.document.snapshots import MapRecords
+from vsm.model import Flow, Step
+
+
+class CountingDict(dict):
+    """A dict that counts the lookups made through get()."""
+
+    lookups = 0
+
+    def get(self, key, default=None):
+        CountingDict.lookups += 1
+        return super().get(key, default)
+
+
+def test_a_snapshot_after_one_edit_copies_only_what_changed(qapp):
+    document = Document(synthetic_project(50), autosave=False)
+    map_ = document.project.maps[0]
+    copies = document.live.copies(map_.id)
+    MapRecords.of(map_, copies=copies)  # every record copied and kept
+    copies._copies = CountingDict(copies._copies)
+    first = map_.steps[0]
+    map_.set_step_field(first.id, "wait_time", 1234)  # one step changed in place
+    new = map_.add_step(Step("New", x=5000, y=0))  # one step and one flow after the others
+    map_.add_flow(Flow(first.id, new.id))
+    CountingDict.lookups = 0
+    records = MapRecords.of(map_, kaizens=False, copies=copies)
+    # The changed step, the new step and the new flow: three lookups, not one per record
+    # (50 steps and their flows).
+    assert CountingDict.lookups == 3
+    assert records.steps[0].wait_time == 1234 and records.steps[-1].name == "New"
+    assert records == MapRecords.of(map_, kaizens=False)  # as fresh copies of the map
+    assert records.steps[0] is not map_.steps[0]  # copies, not the live records
+
+
+def test_a_removal_or_a_setting_still_gives_the_map_as_it_is(qapp):
+    document = Document(synthetic_project(50), autosave=False)
+    map_ = document.project.maps[0]
+    copies = document.live.copies(map_.id)
+    MapRecords.of(map_, copies=copies)
+    map_.remove_items([map_.steps[3].id])
+    assert MapRecords.of(map_, copies=copies) == MapRecords.of(map_)
+    map_.set_step_field(map_.steps[0].id, "name", "Renamed")
+    map_.set_step_field(map_.steps[0].id, "name", "Again")  # named twice before a snapshot
+    assert MapRecords.of(map_, copies=copies) == MapRecords.of(map_)
+    assert MapRecords.of(map_, copies=copies).steps[0].name == "Again"

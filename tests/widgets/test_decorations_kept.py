@@ -1,0 +1,177 @@
+"""The map's extent is kept between edits (ui.canvas.extent): an edit that adds or moves items
+outward updates it from those items, with no measure over the whole map; one that takes the
+only item on an edge inward, or removes it, has the map measured again. Either way the legend,
+ladder and summary end where a freshly built scene of the same map puts them."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRectF
+
+from ui.canvas.items.step_item import BOUNDS
+from ui.canvas.scene import MapScene
+from ui.document.document import Document
+from vsm.model import Flow, Project, Step, ValueStreamMap
+
+
+def grid_map() -> ValueStreamMap:
+    """Eight steps in two rows of four, 240 apart (s0..s3 on top at y=0, s4..s7 at y=240),
+    a flow from each to the next."""
+    map_ = ValueStreamMap("Grid", id="grid")
+    for index in range(8):
+        map_.add_step(Step(f"S{index}", wait_time=10 * index, process_time=5, id=f"s{index}",
+                           x=240.0 * (index % 4), y=240.0 * (index // 4)))
+    for index in range(7):
+        map_.add_flow(Flow(f"s{index}", f"s{index + 1}", id=f"f{index}"))
+    return map_
+
+
+@pytest.fixture
+def edited(qtbot):
+    document = Document(Project("P", [grid_map()]))
+    map_ = document.project.maps[0]
+    scene = MapScene(document, map_)
+    scene.layout_decorations()
+    yield document, map_, scene
+    scene.detach()
+
+
+def places(scene: MapScene) -> tuple:
+    """Where the map ends and its decorations stand, after the scene has the current analysis."""
+    scene.apply_analysis()  # lays the decorations out
+    return (scene.map_rect(), scene.legend.pos(), scene.ladder.pos(), scene.summary.pos())
+
+
+def assert_as_fresh(document: Document, map_: ValueStreamMap, scene: MapScene) -> None:
+    fresh = MapScene(document, map_)
+    try:
+        assert places(scene) == places(fresh)
+    finally:
+        fresh.detach()
+
+
+def test_an_outward_step_and_flow_extend_the_extent_without_a_measure(edited):
+    document, map_, scene = edited
+    measures = scene._extent.measures
+    step = document.add_step(map_.id, 1200.0, 600.0)
+    document.add_flow(map_.id, "s7", step.id)
+    document.move(map_.id, {"s0": (-300.0, -120.0)})
+    left, top, right, bottom = BOUNDS
+    rect = scene.map_rect()
+    # The new step's box reaches 1200 + right across and 600 + bottom down; s0 moved to
+    # (-300, -120) reaches -300 + left and -120 + top (the flows lie between the steps).
+    assert (rect.right(), rect.bottom()) == (1200.0 + right, 600.0 + bottom)
+    assert (rect.left(), rect.top()) == (-300.0 + left, -120.0 + top)
+    assert scene._extent.measures == measures  # no walk over the whole map
+    assert_as_fresh(document, map_, scene)
+
+
+def test_removing_an_inner_step_measures_nothing_again(edited):
+    document, map_, scene = edited
+    measures = scene._extent.measures
+    document.remove(map_.id, step_ids=["s1"])  # on the top row, but s0, s2, s3 are too
+    assert_as_fresh(document, map_, scene)
+    document.undo_stack.undo()
+    assert_as_fresh(document, map_, scene)
+    assert scene._extent.measures == measures
+
+
+def test_the_edge_step_moved_inward_or_removed_has_the_map_measured_again(edited):
+    document, map_, scene = edited
+    document.add_step(map_.id, 240.0, 720.0)  # the only step on the bottom edge
+    scene.map_rect()
+    added = map_.steps[-1].id
+    measures = scene._extent.measures
+    document.move(map_.id, {added: (240.0, 480.0)})  # inward: the bottom is measured again
+    # Its box now ends at 480 + bottom, still below the lower row's 240 + bottom.
+    assert scene.map_rect().bottom() == 480.0 + BOUNDS[3]
+    assert scene._extent.measures == measures + 1
+    assert_as_fresh(document, map_, scene)
+    document.remove(map_.id, step_ids=[added])
+    assert scene.map_rect().bottom() == 240.0 + BOUNDS[3]  # the lower row again
+    assert_as_fresh(document, map_, scene)
+    document.undo_stack.undo()  # the step back, below the rows
+    assert scene.map_rect().bottom() == 480.0 + BOUNDS[3]
+    assert_as_fresh(document, map_, scene)
+    document.undo_stack.undo()  # its move undone
+    document.undo_stack.undo()  # its adding undone: the rows alone
+    assert scene.map_rect() == QRectF(*_rows_rect())
+    assert_as_fresh(document, map_, scene)
+
+
+def _rows_rect() -> tuple[float, float, float, float]:
+    """The two rows' steps: from (0 + left, 0 + top) to (720 + right, 240 + bottom)."""
+    left, top, right, bottom = BOUNDS
+    return (left, top, 720.0 + right - left, 240.0 + bottom - top)
+
+
+def test_the_ladder_is_laid_out_again_only_when_a_step_on_its_path_changed(edited, monkeypatch):
+    from ui.canvas.items import LadderItem
+
+    document, map_, scene = edited
+    scene.apply_analysis()
+    path = scene.analysis.critical_path
+    assert "s7" in path  # the chain s0 -> ... -> s7 is the only path
+    laid: list[str] = []
+    original = LadderItem.set_lead_time
+    monkeypatch.setattr(LadderItem, "set_lead_time",
+                        lambda self, *texts: (laid.append(texts[0]), original(self, *texts))[1])
+    scene.layout_decorations()  # nothing changed since the last layout
+    document.add_step(map_.id, 1200.0, 600.0)  # off the path (no flow)
+    scene.layout_decorations()
+    assert laid == []  # the path was not walked again
+    document.move(map_.id, {"s2": (480.0, 60.0)})  # a step of the path moved
+    scene.layout_decorations()
+    assert len(laid) == 1
+    assert_as_fresh(document, map_, scene)
+    document.set_step_field(map_.id, "s3", "wait_time", 90)  # its times: the ladder's texts
+    assert_as_fresh(document, map_, scene)
+    assert [s.wait_text for s in scene.ladder.segments][3] == \
+        [s.wait_text for s in _fresh_segments(document, map_)][3]
+
+
+def _fresh_segments(document: Document, map_: ValueStreamMap) -> list:
+    fresh = MapScene(document, map_)
+    try:
+        return list(fresh.ladder.segments)
+    finally:
+        fresh.detach()
+
+
+def test_a_step_given_cases_has_the_legend_say_what_the_counts_mean(edited):
+    document, map_, scene = edited
+    assert not scene.legend.measured
+    map_.set_step_field("s4", "cases", 12)  # a mined figure
+    scene.layout_decorations()
+    assert scene.legend.measured
+    document.remove(map_.id, step_ids=["s4"])  # the only measured step gone
+    scene.layout_decorations()
+    assert not scene.legend.measured
+
+
+def test_a_new_analysis_along_the_same_path_keeps_the_ladder_s_segments(edited, monkeypatch):
+    from ui.canvas.items import LadderItem
+
+    document, map_, scene = edited
+    scene.apply_analysis()
+    before = scene.analysis
+    document.add_step(map_.id, 1200.0, 600.0)  # off the path: a new analysis, the same path
+    laid: list[int] = []
+    looked: list[str] = []
+    original, step = LadderItem.set_segments, ValueStreamMap.step
+    monkeypatch.setattr(LadderItem, "set_segments",
+                        lambda self, segments, totals: (laid.append(len(segments)),
+                                                        original(self, segments, totals))[1])
+    monkeypatch.setattr(ValueStreamMap, "step",
+                        lambda self, step_id: (looked.append(step_id), step(self, step_id))[1])
+    scene.apply_analysis()
+    monkeypatch.setattr(ValueStreamMap, "step", step)
+    assert scene.analysis is not before and scene.analysis.critical_path == before.critical_path
+    on_path = [step_id for step_id in looked if step_id in before.critical_path]
+    assert laid == [] and on_path == []  # the path not walked, its segments stand
+    fresh = MapScene(document, map_)
+    try:
+        assert scene.ladder.caption_lines() == fresh.ladder.caption_lines()
+        assert scene.ladder.segments == fresh.ladder.segments
+    finally:
+        fresh.detach()

@@ -1,0 +1,220 @@
+"""The legend, ladder and summary placed around the map, and the map's extent they are placed
+by: a mix-in of MapScene (ui.canvas.scene), which provides the map, its items by id, the
+decorations, the analysis presenter and QGraphicsScene's own methods.
+
+The extent is kept between edits (ui.canvas.extent.MapExtent): the model events a scene hears
+note the steps and flows they added, moved or removed (`_note_changed`), and the next layout updates
+the extent from those alone; only when every item on one side left it (moved inward, removed),
+or a batch or the build set `_content = None` (what changed not noted), is every item measured
+again. The ladder is laid out again only when its analysis, or a step on its path, changed
+(`_note_steps`); whether any step's cases are measured (the legend) only when a step came, went
+or had its cases changed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QRectF
+
+from ui.canvas.extent import Box, Key, MapExtent
+from ui.canvas.items import FlowItem, LadderItem, LanesItem, LegendItem, StepItem, SummaryItem
+from ui.canvas.items.step_item import BOUNDS as STEP_BOUNDS
+from ui.canvas.items.step_item import PROCESS_HEIGHT, WIDTH
+from vsm.model import (
+    FlowAdded,
+    FlowChanged,
+    FlowRemoved,
+    MapChanged,
+    StepAdded,
+    StepChanged,
+    StepRemoved,
+    ValueStreamMap,
+)
+from vsm.model.events import (
+    BatchEnded,
+    BatchStarted,
+    KaizenAdded,
+    KaizenChanged,
+    KaizenRemoved,
+)
+
+MARGIN = 400.0  # room around the map to scroll into and double-click on
+_STEP_EVENTS = frozenset({StepAdded, StepRemoved, StepChanged})
+# Events that change no step's or flow's box: a burst's (measured each time), a setting's.
+_NO_EXTENT_CHANGE = frozenset({MapChanged, KaizenAdded, KaizenRemoved, KaizenChanged,
+                               BatchStarted, BatchEnded})
+
+
+class Decorations:
+    """The decoration and extent methods of MapScene."""
+
+    map: ValueStreamMap
+    item_for_step: dict[str, StepItem]
+    item_for_flow: dict[str, FlowItem]
+    item_for_kaizen: dict[str, Any]
+    legend: LegendItem
+    ladder: LadderItem
+    summary: SummaryItem
+    lanes: LanesItem
+    _presenter: Any
+    _layout_timer: Any
+    _scene_rect: QRectF | None
+    _placing: dict[StepItem, None]
+    _follow: dict[Any, None]
+
+    if TYPE_CHECKING:  # QGraphicsScene's, in the scene this is mixed into
+        def setSceneRect(self, rect: QRectF) -> None: ...  # noqa: N802
+        def items(self) -> list[Any]: ...
+
+    def _start_extent(self) -> None:
+        """The map's extent, kept between edits, and what the decorations look at again."""
+        self._extent = MapExtent(self._box_of, self._every_box)
+        self._noting = False  # a batch's end: its items are noted, not the whole map measured
+        self._cases_due = True  # look again whether any step's cases are measured (the legend)
+
+    def content_changed(self) -> None:
+        """Measure the map again and place the decorations around it (flows were re-routed)."""
+        self._extent.invalidate()
+        self._presenter.ladder_changed()  # the steps' items may have moved in slices
+        self.layout_decorations()
+
+    @property
+    def _content(self) -> object:
+        """Not None while the map's extent needs no full measure (the batches and the build
+        set it to None when what they changed is not noted: ui.canvas.extent)."""
+        return None if self._extent.stale else self._extent
+
+    @_content.setter
+    def _content(self, value: object) -> None:
+        if value is None and not self._noting:
+            self._extent.invalidate()
+            self._presenter.ladder_changed()
+            self._cases_due = True  # the build adds steps without events
+
+    def ensure_layout(self) -> None:
+        """Place the legend, ladder and summary now if anything changed since they were last
+        placed (a layout is scheduled, or the map must be measured again); else nothing."""
+        if self._layout_timer.isActive() or self._extent.stale:
+            self.layout_decorations()
+
+    def schedule_layout(self) -> None:
+        """Place the legend, ladder and summary again on the next turn of the event loop."""
+        self._layout_timer.start()
+
+    def _box_of(self, key: Key) -> Box | None:
+        """The box a step or flow takes on the map now (a step still to be placed: where its
+        step is; a flow still to follow its steps, or an item removed: None)."""
+        kind, item_id = key  # type: ignore[misc]
+        if kind == "s":
+            item = self.item_for_step.get(item_id)
+            if item is None:
+                return None
+            x, y = (item.step.x, item.step.y) if item in self._placing else (item.x(), item.y())
+            left, top, right, bottom = STEP_BOUNDS
+            return (x + left, y + top, x + right, y + bottom)
+        flow = self.item_for_flow.get(item_id)
+        return None if flow is None or flow in self._follow else flow.extent
+
+    def _every_box(self) -> list[tuple[Key, Box]]:
+        """Every step's and flow's box, for a full measure (as `_box_of` gives each)."""
+        left, top, right, bottom = STEP_BOUNDS
+        placing, following = self._placing, self._follow  # moved, still to follow
+        boxes: list[tuple[Key, Box]] = [
+            (("s", step_id), (x + left, y + top, x + right, y + bottom))
+            for step_id, x, y in ((s, i.step.x, i.step.y) if i in placing else (s, i.x(), i.y())
+                                  for s, i in self.item_for_step.items())]
+        boxes += [(("f", flow_id), flow.extent) for flow_id, flow in self.item_for_flow.items()
+                  if flow not in following]
+        return boxes
+
+    def map_rect(self) -> QRectF:
+        """The steps (with their waits and badges), flows and kaizen bursts, without the legend,
+        ladder and summary; kept between edits, updated from the items that came or moved
+        (ui.canvas.extent)."""
+        bounds = self._extent.bounds()
+        content = QRectF()
+        if bounds is not None:
+            left, top, right, bottom = bounds
+            content = QRectF(left, top, right - left, bottom - top)
+        for item in self.item_for_kaizen.values():
+            content = content.united(item.sceneBoundingRect())
+        return content
+
+    def layout_decorations(self) -> None:
+        """Legend above the map, ladder below the lowest step, summary under the ladder's right end."""
+        self._layout_timer.stop()
+        content = self.map_rect()
+        if content.isNull():
+            content = QRectF(0, 0, WIDTH, PROCESS_HEIGHT)
+        lanes = self.lanes.mapRectToScene(self.lanes.boundingRect())
+        if not lanes.isNull():
+            content = content.united(lanes)
+        self._presenter.update_ladder(self)
+        if self._cases_due:  # a step came, went or had its cases changed
+            self._cases_due = False
+            self.legend.set_measured(any(step.cases is not None for step in self.map.steps))
+        self.legend.setPos(content.left(), content.top() - self.legend.boundingRect().height() - 24)
+        self.ladder.setPos(0, content.bottom() + 36)
+        ladder = self.ladder.mapRectToScene(self.ladder.boundingRect())
+        below = ladder.bottom() if not ladder.isNull() else content.bottom()
+        right = max(content.right(), ladder.right() if not ladder.isNull() else content.right())
+        self.summary.setPos(right - self.summary.boundingRect().width(), below + 16)
+        everything = content.united(self.legend.sceneBoundingRect()).united(
+            self.summary.sceneBoundingRect())
+        if not ladder.isNull():
+            everything = everything.united(ladder)
+        # A new scene rect makes Qt rebuild its whole item index: keep the current one while it
+        # leaves between half and one and a half margins around everything (a ladder total or a
+        # summary figure a few pixels wider moves nothing).
+        current, half = self._scene_rect, MARGIN / 2
+        if current is None or not (
+                current.contains(everything.adjusted(-half, -half, half, half))
+                and everything.adjusted(-3 * half, -3 * half, 3 * half, 3 * half).contains(current)):
+            self._scene_rect = everything.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+            self.setSceneRect(self._scene_rect)
+
+    def content_rect(self) -> QRectF:
+        """The map with its legend, ladder, summary and lanes (for zoom to fit and exports)."""
+        rect = QRectF()
+        for item in self.items():
+            if item.isVisible() and item.parentItem() is None and not item.boundingRect().isNull():
+                rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    def _note_steps(self, events: tuple[object, ...]) -> None:
+        """Tell the ladder which steps came, went, moved or changed; whether any step's cases
+        are measured is looked at again if a step came, went or had its cases changed."""
+        changed = [event.step.id for event in events  # type: ignore[attr-defined]
+                   if type(event) in _STEP_EVENTS]
+        if changed:
+            self._presenter.ladder_changed(changed)
+            if not self._cases_due:
+                self._cases_due = any(type(event) is not StepChanged
+                                      or event.field == "cases"  # type: ignore[attr-defined]
+                                      for event in events if type(event) in _STEP_EVENTS)
+
+    def _note_changed(self, events: tuple[object, ...]) -> None:
+        """Note for the map's extent the steps and flows these events added, moved or removed
+        (a moved step's flows moved with it); a burst is measured each time; an event of
+        another kind has the map measured again."""
+        touched: list[Key] = []
+        steps = self.item_for_step
+        for event in events:
+            kind = type(event)
+            if kind is StepChanged:
+                if event.field in ("x", "y"):  # type: ignore[attr-defined]
+                    step_id = event.step.id  # type: ignore[attr-defined]
+                    touched.append(("s", step_id))
+                    item = steps.get(step_id)
+                    if item is not None:
+                        touched += [("f", flow.flow_id) for flow in item.flows
+                                    if isinstance(flow, FlowItem)]
+            elif kind is StepAdded or kind is StepRemoved:
+                touched.append(("s", event.step.id))  # type: ignore[attr-defined]
+            elif kind is FlowAdded or kind is FlowChanged or kind is FlowRemoved:
+                touched.append(("f", event.flow.id))  # type: ignore[attr-defined]
+            elif kind not in _NO_EXTENT_CHANGE:
+                self._extent.invalidate()
+                return
+        self._extent.touch(touched)

@@ -1,0 +1,110 @@
+"""MapExtent: the map's extent (its steps and flows) kept between edits, not measured again
+over every item after each one.
+
+The extent is four bounds (left, top, right, bottom) and, for each side, the items that reach
+it (`edges`). An edit notes the items it added, moved or removed (`touch`, by key, read when
+the extent is next asked for). When asked, each touched item extends the sides it passes, joins
+the edges it reaches and leaves those it no longer reaches (removed, or now inward); an item
+not touched is where it was. A side whose edge items all left is measured again over every
+item (`measure`): only then is the whole map walked. So an edit that adds or moves an
+item costs the items it changed; one that takes the only item on an edge inward costs a
+measure, as before. The numbers are those a full measure gives (the same boxes, the same
+min and max).
+
+The scene says what an item's box is (`box`: None for an item that does not count, removed or
+still to follow its steps) and walks every item's box for a full measure (`boxes`).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Hashable, Iterable
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+Key = Hashable  # an item's key: ("s", step id) or ("f", flow id)
+
+_LOW = (0, 1)  # left and top: the lowest value is the bound
+_SIDES = (0, 1, 2, 3)
+
+
+class MapExtent:
+    """The bounds of the map's items, kept up to date from what changed."""
+
+    def __init__(self, box: Callable[[Key], Box | None],
+                 boxes: Callable[[], Iterable[tuple[Key, Box]]]) -> None:
+        """`box(key)`: the item's box now (None: it does not count); `boxes()`: every item's
+        key and box, for a full measure."""
+        self._box = box
+        self._boxes = boxes
+        self._bounds: list[float] | None = None  # None: nothing measured yet, or no item
+        self._edges: list[set[Key]] = [set(), set(), set(), set()]
+        self._touched: dict[Key, None] = {}
+        self._stale = True  # measure every item on the next ask
+        self.measures = 0  # full measures taken (what the tests look at)
+
+    def invalidate(self) -> None:
+        """Measure every item again on the next ask (something changed that was not noted)."""
+        self._stale = True
+        self._touched = {}
+
+    def touch(self, keys: Iterable[Key]) -> None:
+        """Note items added, moved (or whose box changed) or removed: read on the next ask.
+        Every change of an item's box must be noted so, or `invalidate` called."""
+        if not self._stale:
+            self._touched.update(dict.fromkeys(keys))
+
+    @property
+    def stale(self) -> bool:
+        """Whether the next ask measures every item."""
+        return self._stale
+
+    def bounds(self) -> Box | None:
+        """The map's left, top, right and bottom (None: no item counts)."""
+        if not self._stale:
+            self._update()
+        if self._stale:
+            self._measure()
+        bounds = self._bounds
+        return None if bounds is None else (bounds[0], bounds[1], bounds[2], bounds[3])
+
+    def _update(self) -> None:
+        """Bring the kept bounds up to date from the touched items; stale if a side lost every
+        item on it."""
+        touched, self._touched = self._touched, {}
+        bounds, edges, box = self._bounds, self._edges, self._box
+        if bounds is None:  # no item counted: the first one sets every side
+            if touched:
+                self._stale = True
+            return
+        for key in touched:  # an item not touched is where it was: on its edges or inside
+            b = box(key)
+            for side in _SIDES:
+                edge = edges[side]
+                if b is None:  # removed (or not counted any more)
+                    edge.discard(key)
+                    continue
+                value, bound = b[side], bounds[side]
+                if value == bound:
+                    edge.add(key)
+                elif (value < bound) if side in _LOW else (value > bound):
+                    bounds[side] = value
+                    edges[side] = {key}
+                else:  # inside: if it was on this edge, it left it
+                    edge.discard(key)
+        if not all(edges):
+            self._stale = True
+
+    def _measure(self) -> None:
+        """Measure every item: the bounds and the items on each side."""
+        self.measures += 1
+        self._stale = False
+        self._touched = {}
+        items = list(self._boxes())
+        if not items:
+            self._bounds = None
+            self._edges = [set(), set(), set(), set()]
+            return
+        boxes = [b for _, b in items]
+        bounds = [min(b[0] for b in boxes), min(b[1] for b in boxes),
+                  max(b[2] for b in boxes), max(b[3] for b in boxes)]
+        self._bounds = bounds
+        self._edges = [{key for key, b in items if b[side] == bounds[side]} for side in _SIDES]
