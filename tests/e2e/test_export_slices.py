@@ -171,7 +171,7 @@ def test_a_dismantled_export_scene_leaves_no_items_to_the_garbage_collector(qapp
     import gc
     import weakref
 
-    from ui.render.images import dismantle
+    from ui.canvas.chunks import dismantle
 
     document = Document(synthetic_project(30), autosave=False)
     map_id = document.project.maps[0].id

@@ -3,8 +3,8 @@
 `export_scene` gives a fresh MapScene of a map in the LIGHT theme with the document's analysis
 applied (flags, critical path, ladder and summary), its flows routed around the boxes by the
 deck's rules, without selection, grid or item caches; its items are built a chunk at a time and
-its flows routed a flow at a time, with a callback between the slices. `dismantle` takes a
-finished scene's items away a slice at a time, freeing each as it goes. `ensure_application`
+its flows routed a flow at a time, with a callback between the slices. `dismantle`
+(ui.canvas.chunks) takes a finished scene's items away again. `ensure_application`
 gives the pictures a QApplication when there is none (the `vsm export` command).
 """
 
@@ -13,10 +13,10 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from ui.canvas.items import FlowItem, StepItem
 from ui.canvas.palette import LIGHT
@@ -107,56 +107,6 @@ def _prepare(scene: MapScene, colour_mode: str, step_ids: list[str] | None) -> I
         for item in scene.items():  # the routes may have added label items
             item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
     yield 1.0
-
-
-def dismantle(scene: MapScene) -> Generator[float, None, None]:
-    """Take a finished export scene's items away a slice at a time (a big map's scene.clear()
-    takes a tenth of a second or more), leaving an empty scene for export_scene to close.
-
-    The items' Python attributes are dropped as they go: a step and its flows refer to each
-    other (and a badge to its step), so without that every item of the map would be left to the
-    garbage collector, whose next full collection then freed them all in one go on the GUI
-    thread (about 100,000 objects, 0.12 s at 5,000 steps) — in a slice now, item by item."""
-    scene.detach()
-    for owned in (scene.item_for_step, scene.item_for_flow, scene.item_for_kaizen):
-        owned.clear()
-    tops = yield from _top_items(scene)
-    deadline = time.perf_counter() + SLICE_SECONDS
-    while tops:
-        top = tops.pop()
-        scene.removeItem(top)
-        _forget_references(top)
-        del top  # the last reference: the item and its children are deleted now
-        if time.perf_counter() >= deadline:
-            yield 1.0
-            deadline = time.perf_counter() + SLICE_SECONDS
-
-
-def _top_items(scene: QGraphicsScene) -> Generator[float, None, list[QGraphicsItem]]:
-    """A job finding the scene's top-level items (a slice at a time on a big map)."""
-    everything = scene.items()
-    yield 1.0
-    tops: list[QGraphicsItem] = []
-    deadline = time.perf_counter() + SLICE_SECONDS
-    for index, item in enumerate(everything):
-        if item.parentItem() is None:
-            tops.append(item)
-        if index % 256 == 0 and time.perf_counter() >= deadline:
-            yield 1.0
-            deadline = time.perf_counter() + SLICE_SECONDS
-    return tops
-
-
-def _forget_references(item: QGraphicsItem) -> None:
-    """Drop the Python attributes of an item taken out of its scene and of its children (the
-    references that tie items into cycles: steps and their flows, badges and their step)."""
-    pending = [item]
-    while pending:
-        current = pending.pop()
-        pending.extend(current.childItems())
-        attributes = getattr(current, "__dict__", None)
-        if attributes is not None:
-            attributes.clear()
 
 
 def _owner_step(item: QGraphicsItem) -> str | None:

@@ -40,10 +40,11 @@ from PySide6.QtCore import QByteArray, QMimeData, QRectF, QSize
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
+from ui.canvas.chunks import dismantle
 from ui.canvas.scene import MapScene
 from ui.document.clipboard import IMAGE_MARKER
 from ui.document.document import Document
-from ui.render.export_scenes import dismantle, ensure_application, export_scene
+from ui.render.export_scenes import ensure_application, export_scene
 from ui.render.painting import (
     APP,
     SLICE_SECONDS,
@@ -281,12 +282,12 @@ def export_maps(source: Document | Project, path: str | Path, map_ids: list[str]
                                   between=building) as scene:
                     files.append((target, meter.run(
                         _drawing(scene, project, map_, format_, scale, target), _weight(map_))))
-                    meter.run(dismantle(scene), 0)
+                    meter.run(dismantle(scene, SLICE_SECONDS), 0)
             if format_ == "pdf":
                 drawing = sum(_weight(map_) for map_ in maps)
                 files.append((targets[0], meter.run(pdf_job(pages, project.name), drawing)))
                 for page in pages:
-                    meter.run(dismantle(page.scene), 0)
+                    meter.run(dismantle(page.scene, SLICE_SECONDS), 0)
     except (OSError, MemoryError, RuntimeError) as error:
         raise FileFormatError(targets[0], f"cannot be rendered: {error}") from error
     meter.cancellable = False  # a Cancel now would say "nothing written" of written files

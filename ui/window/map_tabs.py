@@ -16,10 +16,10 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsScene, QTabWidget, QToolButton, QWidget
 
 from ui.canvas.building import SLICED_BUILD_STEPS, SceneBuild
+from ui.canvas.chunks import dismantle
 from ui.canvas.scene import MapScene
 from ui.canvas.view import MapView
 from ui.document.document import Document
-from ui.render.export_scenes import dismantle
 from vsm.model import ValueStreamMap
 
 
@@ -31,7 +31,7 @@ def tab_title(map_: ValueStreamMap) -> str:
 def _drop_view(view: MapView) -> Generator[float, None, None]:
     """A job taking a closed view apart a slice at a time (see MapTabs.close_views): its
     scene's index dropped first, then its items taken away with their Python attributes
-    (ui.render.export_scenes.dismantle), then the view deleted and the scene's and the view's
+    (ui.canvas.chunks.dismantle), then the view deleted and the scene's and the view's
     own attributes dropped. Items, tools, routing and the analysis presenter refer to each
     other and to the scene: without that the whole canvas was left to the garbage collector
     (93,000 objects at 5,000 steps, kept out of its sight by ui.window.heap until unfrozen)."""

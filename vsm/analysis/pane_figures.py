@@ -9,7 +9,7 @@ missed (vsm.analysis.targets), whether the map has time ranges to simulate, the 
 steps counted once, from the map and the analysis of that same map, so the editor computes them
 where it computes the analysis (the live analysis's worker thread, over its copy of the map, for
 a large map) and the pane only shows them. The figures are exactly those of the functions named
-above on the same map (tests/analysis/test_pane_figures.py).
+above on the same map (tests/pure/test_pane_figures.py).
 
 Pure Python over vsm.model and the analysis's results.
 """
