@@ -7,11 +7,11 @@ chooses. Once a document with a map of LARGE_MAP_STEPS steps or more is open and
 are drawn, what exists then is moved out of the collector's sight (`gc.freeze()`): later
 collections walk only what was made since (the longest fell to 0.08 s in the same measurement).
 
-What is frozen stays frozen when another document is shown: giving it back for good made the
-next full collection, right after a large file opened, walk the old document's 218,000 objects
-and the new one's (0.1-0.3 s on the GUI thread). `release()` gives the objects back (the window
-closes) and `document_shown()`, which follows it when the window shows another document in the
-same turn, freezes them again at once. Frozen objects are still freed by reference counting,
+What is frozen stays frozen when another document is shown: giving it back made the next full
+collection, right after a large file opened, walk the old document's 218,000 objects and the new
+one's (0.1-0.3 s on the GUI thread). `document_shown()` then freezes what exists at once (the new
+document with it); `release()` gives everything back when the window closes. Frozen objects are
+still freed by reference counting,
 and a closed document's canvases are: their items, tools and presenters refer to each other,
 and they are taken apart in slices (ui.window.map_tabs.ViewTeardown), which breaks those
 cycles, so nothing of them is left for a collection. A new large document is frozen in turn
@@ -34,38 +34,33 @@ CHECK_MS = 200  # how often to look whether the canvases are drawn
 
 class HeapFreezer(QObject):
     """Freezes the heap once `tabs` have drawn a large document; what is frozen stays so when
-    another document is shown (`release()` then `document_shown()`), and is given back when the
-    window closes (`release()` alone)."""
+    another document is shown (`document_shown()`), and is given back when the window closes
+    (`release()`)."""
 
     def __init__(self, tabs: MapTabs) -> None:
         super().__init__(tabs)
         self.tabs = tabs
         self.frozen = False
-        self._given_back = False  # released in this turn: document_shown freezes it again
         self._wait = QTimer(self)
         self._wait.setInterval(CHECK_MS)
         self._wait.timeout.connect(self._freeze_when_drawn)
 
     def document_shown(self, document: Document) -> None:
-        """The window shows `document` now: what an earlier one froze (and `release()` gave
-        back in this turn) is frozen again at once, and what exists once a large document's
-        canvases are drawn is frozen then."""
-        self.release()
-        if self._given_back:
-            self._given_back = False
+        """The window shows `document` now: if an earlier one froze the heap, what exists now
+        (the new document with it) is frozen too; once a large document's canvases are drawn,
+        what exists then is frozen."""
+        self._wait.stop()
+        if self.frozen:
             gc.freeze()
-            self.frozen = True
         if any(len(map_.steps) >= LARGE_MAP_STEPS for map_ in document.project.maps):
             self._wait.start()
 
     def release(self) -> None:
-        """A document is going away: let the collector see every object again (the window
-        closes) until `document_shown()` freezes them again (another document is shown)."""
+        """The window closes: let the collector see every object again."""
         self._wait.stop()
         if self.frozen:
             gc.unfreeze()
             self.frozen = False
-            self._given_back = True
 
     def _freeze_when_drawn(self) -> None:
         if self.tabs.drawing():

@@ -181,7 +181,6 @@ class MainWindow(QMainWindow):
                       self.description, self.automation):
             panel.set_document(document)
         self.scenarios.set_document(document)
-        self.heap.release()  # the old document's objects: collectable again
         self.tabs.set_document(document)
         self.heap.document_shown(document)
         self.setWindowModified(document.modified)
