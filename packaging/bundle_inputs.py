@@ -133,12 +133,18 @@ def entry_points() -> list[tuple[str, str, bool]]:
 
 
 def entry_script(target: str, folder: Path) -> Path:
-    """A script for PyInstaller that runs `module:function` as pip's launcher would."""
+    """A script for PyInstaller that runs `module:function` as pip's launcher would, after
+    `multiprocessing.freeze_support()`: the editor's second process (ui.document.processes) is
+    the executable started again, which must then serve its jobs instead of opening a window
+    (PyInstaller's runtime hook makes freeze_support do that on every system)."""
     module, _, function = target.partition(":")
     folder.mkdir(parents=True, exist_ok=True)
     script = folder / f"{module.replace('.', '_')}_{function}.py"
-    script.write_text(f"import sys\n\nfrom {module} import {function}\n\n"
-                      f"sys.exit({function}())\n", encoding="utf-8")
+    script.write_text("import multiprocessing\nimport sys\n\n"
+                      "if __name__ == \"__main__\":\n"
+                      "    multiprocessing.freeze_support()  # a worker process stops here\n"
+                      f"    from {module} import {function}\n\n"
+                      f"    sys.exit({function}())\n", encoding="utf-8")
     return script
 
 

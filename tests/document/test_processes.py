@@ -1,0 +1,94 @@
+"""The second process for heavy jobs (ui.document.processes): jobs leave this interpreter, come
+back in order with their result or their exception, and a dead child never loses a job."""
+
+from __future__ import annotations
+
+import _thread
+import os
+import threading
+import time
+
+import pytest
+
+from ui.document import processes
+from ui.document.processes import ProcessWorker
+
+
+@pytest.fixture()
+def worker():
+    made = ProcessWorker("test")
+    yield made
+    made.shutdown(cancel_futures=True)
+
+
+def test_a_job_runs_in_another_process(worker):
+    child = worker.submit(os.getpid).result(timeout=30)
+    assert child != os.getpid()
+    assert worker.pid == child  # the same child takes the next job
+    assert worker.submit(os.getpid).result(timeout=30) == child
+
+
+def test_jobs_finish_in_the_order_they_were_handed_over(worker):
+    finished: list[str] = []
+    slow = worker.submit(time.sleep, 0.3)
+    slow.add_done_callback(lambda _f: finished.append("slow"))
+    quick = worker.submit(os.getpid)
+    quick.add_done_callback(lambda _f: finished.append("quick"))
+    quick.result(timeout=30)
+    assert finished == ["slow", "quick"]
+
+
+def test_a_jobs_exception_comes_back_as_it_was_raised(worker):
+    with pytest.raises(ValueError, match="invalid literal for int"):
+        worker.submit(int, "x").result(timeout=30)
+    assert worker.submit(int, "7").result(timeout=30) == 7  # the child goes on
+
+
+def test_a_child_that_dies_fails_its_job_and_the_next_job_gets_a_new_child(worker):
+    first = worker.submit(os.getpid).result(timeout=30)
+    with pytest.raises(ChildProcessError, match="the test process ended during the job"):
+        worker.submit(os._exit, 3).result(timeout=30)
+    second = worker.submit(os.getpid).result(timeout=30)
+    assert second not in (first, os.getpid())
+
+
+def test_a_job_cancelled_before_it_started_never_runs(worker):
+    started = worker.submit(time.sleep, 0.3)
+    superseded = worker.submit(os._exit, 4)  # would end the child if it ran
+    assert superseded.cancel()
+    child = worker.submit(os.getpid).result(timeout=30)
+    assert started.done() and superseded.cancelled()
+    assert worker.pid == child  # the first child is still there: the cancelled job never ran
+
+
+def test_a_job_that_cannot_be_sent_is_refused_and_never_run_here(worker):
+    ran: list[bool] = []
+    with pytest.raises(AttributeError, match="pickle"):
+        worker.submit(lambda: ran.append(True)).result(timeout=30)
+    assert ran == []
+    assert worker.submit(int, "1").result(timeout=30) == 1
+
+
+def test_a_result_that_cannot_come_back_is_said(worker):
+    with pytest.raises(RuntimeError, match="sending back 'ok'"):
+        worker.submit(_thread.allocate_lock).result(timeout=30)
+
+
+def test_keyword_arguments_and_a_shut_down_worker_are_refused(worker):
+    with pytest.raises(TypeError, match="positional"):
+        worker.submit(int, "1", base=10)
+    worker.shutdown()
+    with pytest.raises(RuntimeError, match="shut down"):
+        worker.submit(os.getpid)
+
+
+def test_without_a_separate_process_jobs_run_on_the_dispatching_thread(worker, monkeypatch):
+    monkeypatch.setattr(processes, "SEPARATE", False)
+    assert worker.submit(os.getpid).result(timeout=30) == os.getpid()
+    assert worker.submit(threading.current_thread).result(timeout=30).name == "vsm-test-dispatch"
+    assert worker.pid is None  # no child was started
+
+
+def test_one_shared_worker_per_name():
+    assert processes.shared("counts") is processes.shared("counts")
+    assert processes.shared("counts") is not processes.shared("autosave")

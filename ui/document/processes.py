@@ -1,0 +1,193 @@
+"""Heavy pure computations run in a second Python process, never holding this interpreter's lock.
+
+A worker *thread* does not keep its work off the GUI thread in CPython: the two share one lock
+on the interpreter, and every time Qt calls back into Python (a paint, an item's event, a
+slot) the GUI thread must win that lock from the worker, waiting up to the switch interval each
+time. Measured on the 5,000-step benchmark map (issue 19): with the cost and automation counts
+and the autosave write on threads, undoing a step's removal blocked the window 406 ms and
+Auto-Layout 692 ms; with those two jobs kept off the interpreter, 29 ms and 259 ms.
+
+`ProcessWorker` is a `concurrent.futures.Executor` of one job at a time, in submission order,
+run by a child process started on first use (the "spawn" way: a fresh interpreter, whatever
+threads the GUI has). Jobs are module-level functions of picklable arguments (records copied by
+ui.document.snapshots, never the live model); each `submit` gives a Future, completed on the
+worker's own dispatching thread (hand the result to the GUI thread with
+ui.document.handoff.Receiver). A Future cancelled before its job starts never runs: a newer edit
+supersedes the job it made stale.
+
+Whatever happens in the child reaches the caller, never lost: the job's exception as is (or its
+type and message, when it cannot be pickled); a child that dies mid-job (killed, out of memory)
+fails that job with ChildProcessError and the next job starts a new child. Where no process can
+be started at all, or `SEPARATE` is False (tests that replace a job's function in this process),
+jobs run on the dispatching thread instead, as before.
+
+The child is a daemon: it ends with the application (multiprocessing terminates it at exit),
+and a job running then is abandoned (the workers' jobs only compute, or write an autosave copy
+atomically: the previous copy stays whole).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import pickle
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from multiprocessing.connection import Connection
+from typing import Any
+
+SEPARATE = True  # jobs run in the child process (False: on the dispatching thread, in this one)
+_log = logging.getLogger(__name__)
+_WORKERS: dict[str, ProcessWorker] = {}
+
+
+def serve(connection: Connection) -> None:
+    """The child's loop: receive (function, arguments), send back ("ok", result) or ("error",
+    exception) until the connection closes."""
+    while True:
+        try:
+            function, args = connection.recv()
+        except (EOFError, OSError):
+            return  # the parent closed the connection or ended
+        try:
+            reply: tuple[str, object] = ("ok", function(*args))
+        except BaseException as error:  # noqa: BLE001 - every failure goes back to the caller
+            reply = ("error", error)
+        try:
+            connection.send(reply)
+        except Exception as error:  # noqa: BLE001 - a result or an exception pickle cannot hold
+            connection.send(("error", RuntimeError(f"{type(error).__name__}: {error} "
+                                                   f"(sending back {reply[0]!r})")))
+
+
+class ProcessWorker(Executor):
+    """Runs submitted jobs one at a time, in order, in a child process (see the module
+    docstring)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._jobs: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple] | None] = (
+            queue.SimpleQueue())
+        self._process: Any = None  # multiprocessing's SpawnProcess, once started
+        self._connection: Connection | None = None
+        self._unavailable = False  # no child could be started: jobs run on the thread
+        self._closed = False
+        self._thread = threading.Thread(target=self._dispatch, name=f"vsm-{name}-dispatch",
+                                        daemon=True)
+        self._thread.start()
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs (None before the first job or without one)."""
+        process = self._process
+        return process.pid if process is not None and process.is_alive() else None
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Queue `fn(*args)` (a module-level function, picklable arguments; no keyword
+        arguments) and give its Future."""
+        if kwargs:
+            raise TypeError("ProcessWorker jobs take positional arguments only")
+        if self._closed:
+            raise RuntimeError(f"the {self.name} worker is shut down")
+        future: Future[Any] = Future()
+        self._jobs.put((future, fn, args))
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Take no more jobs; stop the dispatching thread and the child once the queue is
+        empty (`cancel_futures`: drop the queued jobs first)."""
+        self._closed = True
+        if cancel_futures:
+            while True:
+                try:
+                    item = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+        self._jobs.put(None)
+        if wait:
+            self._thread.join()
+
+    def _dispatch(self) -> None:
+        while True:
+            item = self._jobs.get()
+            if item is None:
+                self._stop_child()
+                return
+            future, fn, args = item
+            if not future.set_running_or_notify_cancel():
+                continue  # superseded before it started
+            try:
+                future.set_result(self._run(fn, args))
+            except BaseException as error:  # noqa: BLE001 - the caller reads it from the future
+                future.set_exception(error)
+
+    def _run(self, fn: Callable[..., Any], args: tuple) -> Any:
+        connection = self._child() if SEPARATE else None
+        if connection is None:
+            return fn(*args)
+        try:
+            connection.send((fn, args))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            raise  # a job that cannot be sent is a bug: said, never run here instead
+        except OSError as error:
+            self._stop_child()
+            raise ChildProcessError(f"the {self.name} process could not take the job: {error}") \
+                from error
+        try:
+            status, outcome = connection.recv()
+        except (EOFError, OSError) as error:
+            self._stop_child()
+            raise ChildProcessError(f"the {self.name} process ended during the job") from error
+        except Exception as error:  # an exception the child sent that cannot be rebuilt here
+            raise RuntimeError(f"the {self.name} process's answer could not be read: "
+                               f"{type(error).__name__}: {error}") from error
+        if status == "error":
+            assert isinstance(outcome, BaseException)
+            raise outcome
+        return outcome
+
+    def _child(self) -> Connection | None:
+        """The connection to a running child, started now if need be; None when no child can
+        be started on this machine (jobs then run on this thread)."""
+        if self._unavailable:
+            return None
+        if self._process is not None and self._process.is_alive():
+            return self._connection
+        self._stop_child()
+        try:
+            context = multiprocessing.get_context("spawn")
+            ours, theirs = context.Pipe()
+            process = context.Process(target=serve, args=(theirs,), name=f"vsm-{self.name}",
+                                      daemon=True)
+            process.start()
+            theirs.close()
+        except Exception as error:  # noqa: BLE001 - run here rather than not at all
+            _log.warning("no %s process could be started (%s): its jobs run in this one",
+                         self.name, error)
+            self._unavailable = True
+            return None
+        self._process, self._connection = process, ours
+        return ours
+
+    def _stop_child(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join(timeout=5)
+            self._process = None
+
+
+def shared(name: str) -> ProcessWorker:
+    """The application's worker called `name` ("counts", "autosave"...), made on first use:
+    jobs of one name run in order in one child, and jobs of another name never wait for them."""
+    worker = _WORKERS.get(name)
+    if worker is None or worker._closed:
+        worker = _WORKERS[name] = ProcessWorker(name)
+    return worker
