@@ -23,6 +23,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers.maps import make_map
+from ui.document import processes
 from ui.document.document import Document
 from ui.panels.metrics import MetricsPanel
 from ui.panels.stakeholder_metrics import AutomationPanel
@@ -184,7 +185,8 @@ def test_without_demand_a_costly_map_counts_the_candidates_off_this_thread_never
         qtbot, doc, monkeypatch):
     # Without demand the candidates need a walk of the whole map (1 s at 5,000 steps): for a map
     # the live analysis counts costly (its threshold lowered to one step) it runs on a worker,
-    # the list saying "Updating" meanwhile, and a count a newer analysis superseded never shows.
+    # the list saying "Updating" meanwhile, and a count a newer analysis superseded never shows
+    # (here the first count is under way when the edit comes: it finishes, and is dropped).
     # Per item (no demand): B 1 x 60/60 h x 1 person = 1.00 h; A 1 x 10/60 h x 2 = 0.33 h;
     # after A's process time is set to 120: A 120/60 x 2 = 4.00 h.
     import threading
@@ -201,23 +203,31 @@ def test_without_demand_a_costly_map_counts_the_candidates_off_this_thread_never
     def counting(*args, **kwargs):
         on_main_thread.append(threading.current_thread() is threading.main_thread())
         if len(on_main_thread) == 1:
-            gate.wait(10)  # the first count is held until the second has been shown
+            gate.wait(10)  # the first count is held until the edit has been made
         return real_cost_of(*args, **kwargs)
 
     monkeypatch.setattr(stakeholder_metrics, "cost_of", counting)
+    monkeypatch.setattr(processes, "SEPARATE", False)  # the gate above is in this process
     panel = AutomationPanel(doc)
     qtbot.addWidget(panel)
     panel.show()
     qtbot.waitExposed(panel)
+    shown: list[str] = []  # the first line of every count shown
+    show = panel._show_cost
+    monkeypatch.setattr(panel, "_show_cost", lambda cost, lines=None, **kwargs: (
+        shown.append(lines[0][1] if lines else ""), show(cost, lines, **kwargs)))
     panel.set_map(doc.project.maps[0])
     assert panel.lines() == [stakeholder_metrics.COUNTING]
+    qtbot.waitUntil(lambda: len(on_main_thread) == 1)  # the first count is under way
+    first = panel._count
     doc.set_step_field(map_id, "A", "process_time", 120)
+    qtbot.waitUntil(lambda: panel._count > first)  # the edit's analysis asked for a new count
+    gate.set()  # the first count's result (B first) arrives now: superseded, never shown
     qtbot.waitUntil(lambda: panel.lines()[0] == "1. A — 4.00 h per item freed · internal team",
                     timeout=5000)
-    gate.set()  # the first count's result (B first) arrives now: superseded, never shown
-    qtbot.wait(300)
     assert panel.lines()[:2] == ["1. A — 4.00 h per item freed · internal team",
                                  "2. B — 1.00 h per item freed · vendor"]
+    assert shown == ["1. A — 4.00 h per item freed · internal team"]
     assert on_main_thread == [False, False]
 
 
@@ -267,6 +277,7 @@ def test_a_costly_maps_cost_and_worth_come_from_a_worker_saying_updating_meanwhi
         return real_cost_of(*args, **kwargs)
 
     monkeypatch.setattr(stakeholder_metrics, "cost_of", costing)
+    monkeypatch.setattr(processes, "SEPARATE", False)  # the gate above is in this process
     metrics = MetricsPanel(doc)
     qtbot.addWidget(metrics)
     metrics.set_map(map_)
@@ -277,3 +288,64 @@ def test_a_costly_maps_cost_and_worth_come_from_a_worker_saying_updating_meanwhi
                     timeout=5000)
     assert metrics.stakeholders.cost_label.text().startswith("Cost per item: €120.00")
     assert on_main_thread and not any(on_main_thread)
+
+
+def _rework_map_document() -> Document:
+    # A, B at the Desk (€60/h), 30 min each, B sending half the work back to A: 2 visits each.
+    map_ = make_map({"A": (0, 30, 100, {"team": "Desk"}), "B": (240, 30, 100, {"team": "Desk"})},
+                    [("A", "B"), ("B", "A", {"kind": "rework", "probability": 50})])
+    map_.set_field("team_rates", {"Desk": 60})
+    doc = Document(Project("Rework", [map_]))
+    doc.live.async_steps = 1  # costly: its counts leave the GUI thread
+    return doc
+
+
+def test_a_costly_maps_cost_and_candidates_are_counted_in_the_second_process(qtbot):
+    # A worker thread still held the GUI thread's interpreter (undoing a step's removal at 5,000
+    # steps blocked the window 406 ms, 29 ms with the counts in another process). Cost per item
+    # 2 visits x 0.5 h x 1 person x €60 x 2 steps = €120; B is worth 120 - 60 = €60/item (A's
+    # visits drop from 2 to 1 without the rework: 1 x 0.5 x 60 + 1 x 0.5 x 60 = €60).
+    import os
+
+    doc = _rework_map_document()
+    map_ = doc.project.maps[0]
+    metrics = MetricsPanel(doc)
+    qtbot.addWidget(metrics)
+    metrics.set_map(map_)
+    qtbot.waitUntil(lambda: "(worth €60.00/item)" in metrics.steps_to_change.item(0).text(),
+                    timeout=30_000)  # the first job starts the process
+    assert metrics.stakeholders.cost_label.text().startswith("Cost per item: €120.00")
+    panel = AutomationPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_map(map_)
+    # 2 visits x 30 min = 1.00 h per item each; the list in map order when the hours tie.
+    qtbot.waitUntil(lambda: panel.lines()[:1] == ["1. A — 1.00 h per item freed · internal team"],
+                    timeout=30_000)
+    child = processes.shared("counts").pid
+    assert child is not None and child != os.getpid()
+
+
+def test_a_count_superseded_before_it_started_never_runs(qtbot):
+    # While the counts process is busy, two edits make two counts: the first, stale before it
+    # starts, is cancelled; only the newest is counted and shown. After A's process time is
+    # set to 90: A 2 visits x 90/60 h = 3.00 h per item, B 2 x 30/60 = 1.00 h.
+    import time
+
+    doc = _rework_map_document()
+    map_ = doc.project.maps[0]
+    panel = AutomationPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    busy = processes.shared("counts").submit(time.sleep, 2)
+    panel.set_map(map_)
+    first = panel._counting
+    assert first is not None and not first.done()
+    doc.set_step_field(map_.id, "A", "process_time", 90)
+    qtbot.waitUntil(lambda: panel._counting is not first, timeout=5000)
+    assert first.cancelled() and not busy.done()
+    qtbot.waitUntil(lambda: panel.lines()[:1] == ["1. A — 3.00 h per item freed · internal team"],
+                    timeout=30_000)
+    assert panel.lines()[1] == "2. B — 1.00 h per item freed · internal team"

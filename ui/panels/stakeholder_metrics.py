@@ -9,10 +9,11 @@
 - `AutomationPanel`: the manual steps ranked by the hours per month automating them would free;
   clicking one selects it on the map. They need every step's visits over every branch: the
   analysis's when the map has a demand; without one, a walk of the whole map (1 s at 5,000
-  steps). For a map the live analysis counts costly they are counted on a worker thread over a
-  copy of the map (ui.document.snapshots), with a demand too (the candidates of 5,000 steps
-  take 30 ms), the list saying "Updating" meanwhile; a count that a newer analysis superseded
-  is never shown.
+  steps). For a map the live analysis counts costly they are counted in the second process
+  (ui.document.processes: a thread would still hold the GUI thread's interpreter) over a copy
+  of the map (ui.document.snapshots), with a demand too (the candidates of 5,000 steps take
+  30 ms), the list saying "Updating" meanwhile; a count that a newer analysis superseded is
+  cancelled if it has not started, and never shown.
 
 Figures come from vsm.analysis (targets, responsibility, cost); the words from
 vsm.analysis.stakeholder_words, so the pane, the deck and the A3 report say the same.
@@ -21,8 +22,8 @@ vsm.analysis.stakeholder_words, so the pane, the deck and the A3 report say the 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from functools import partial
 from html import escape
 
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.document import processes
 from ui.document.handoff import Receiver
 from ui.document.snapshots import MapRecords, RecordCopies
 from ui.panels.common import MapPanel, OncePerTurn
@@ -82,21 +84,42 @@ def _wrapping_label(name: str) -> QLabel:
     return label
 
 
-def on_a_worker(name: str, compute: Callable[[], object], deliver: Receiver, number: int,
-                failed: Callable[[Exception], object]) -> None:
-    """Run `compute()` on a thread of its own and `deliver` (number, its result) to the GUI
-    thread; an exception is logged and `failed(error)` delivered instead. `compute` must hold
-    no Qt object (ui.document.handoff)."""
-    def work() -> None:
-        outcome: object
-        try:
-            outcome = compute()
-        except Exception as error:  # noqa: BLE001 - logged, and said through `failed`
-            _log.error("the %s failed", name, exc_info=error)
-            outcome = failed(error)
-        deliver.send(number, outcome)
+def cost_job(records: MapRecords, analysis: MapAnalysis) -> CostAnalysis | None:
+    """The cost of the map copied in `records`, with the worth of its steps to change (a job of
+    the second process)."""
+    return cost_of(records.rebuild(), analysis)
 
-    threading.Thread(target=work, daemon=True, name=f"vsm-{name}").start()
+
+def count_job(records: MapRecords, analysis: MapAnalysis
+              ) -> tuple[CostAnalysis | None, list[tuple[str, str]]]:
+    """The automation candidates of the map copied in `records`: its cost without the worth,
+    and the candidates' lines (a job of the second process)."""
+    cost = cost_of(records.rebuild(), analysis, with_savings=False)
+    return cost, automation_lines(cost) if cost is not None else []
+
+
+def in_the_second_process(name: str, job: Callable[[MapRecords, MapAnalysis], object],
+                          records: MapRecords, analysis: MapAnalysis, deliver: Receiver,
+                          number: int, failed: Callable[[BaseException], object]
+                          ) -> Future[object]:
+    """Run `job(records, analysis)` in the second process (ui.document.processes, its "counts"
+    worker) and `deliver` (number, its result) to the GUI thread; an exception is logged and
+    `failed(error)` delivered instead; a job cancelled through the Future before it started
+    delivers nothing. Nothing here holds a Qt object (ui.document.handoff)."""
+    future = processes.shared("counts").submit(job, records, analysis)
+
+    def done(finished: Future[object]) -> None:
+        if finished.cancelled():
+            return
+        error = finished.exception()
+        if error is not None:
+            _log.error("the %s failed", name, exc_info=error)
+            deliver.send(number, failed(error))
+        else:
+            deliver.send(number, finished.result())
+
+    future.add_done_callback(done)
+    return future
 
 
 class TargetSimulation(SimulatedLeadTime):
@@ -217,8 +240,9 @@ class StakeholderSection(QWidget):
     """Who holds the work (a stacked bar by performer or team, its legend, the wait on vendors)
     and what the work costs, for the map shown. The cost of a costly map (the worth of its
     steps to change recounts the visits once per step sending work back: 2 s at 1,000 steps)
-    is computed on a worker over a copy of the map, the cost saying "updating" meanwhile;
-    `cost_ready` tells when it has come (a superseded one never shows)."""
+    is computed in the second process (ui.document.processes) over a copy of the map, the
+    cost saying "updating" meanwhile; `cost_ready` tells when it has come (a superseded one
+    never shows)."""
 
     cost_ready = Signal()
 
@@ -230,6 +254,7 @@ class StakeholderSection(QWidget):
         self._worth_of: CostAnalysis | None = None  # the cost self._worth is of
         self.cost_updating = False  # the cost is being computed by the worker
         self._job = 0  # the latest cost job's number
+        self._costing: Future[object] | None = None  # the latest cost job, cancelled by a newer
         heading = QLabel("Who holds the work")
         font = heading.font()
         font.setBold(True)
@@ -290,6 +315,9 @@ class StakeholderSection(QWidget):
             priced = ok and (bool(map_.team_rates)
                              or any(step.hourly_rate is not None for step in map_.steps))
         self._job += 1  # supersedes a cost under way
+        if self._costing is not None:
+            self._costing.cancel()  # never started, if not under way yet
+            self._costing = None
         self.cost, self.cost_updating = None, False
         if priced and copies is not None:
             assert map_ is not None and analysis is not None
@@ -301,8 +329,8 @@ class StakeholderSection(QWidget):
     def _cost_in_background(self, records: MapRecords, analysis: MapAnalysis) -> None:
         number, costed = self._job, Receiver(self._on_costed)  # no Qt object on the worker
         self.cost_updating = True
-        on_a_worker("cost", lambda: cost_of(records.rebuild(), analysis), costed, number,
-                    lambda _error: None)  # logged; the cost stays unsaid
+        self._costing = in_the_second_process("cost", cost_job, records, analysis, costed, number,
+                                              lambda _error: None)  # logged; the cost unsaid
 
     def _on_costed(self, number: int, outcome: object) -> None:
         if number != self._job:
@@ -358,6 +386,7 @@ class AutomationPanel(MapPanel):
 
     def build(self) -> None:
         self._count = 0  # the number of the latest count; an older one's result is dropped
+        self._counting: Future[object] | None = None  # the latest count, cancelled by a newer
         self._rows_shown: list[tuple[str | None, str]] | None = None  # (step id, text) listed
         self.intro = QLabel("Steps people or customers do by hand, ranked by the hours per month "
                             "automating them would free (visits × process time × people × "
@@ -404,6 +433,9 @@ class AutomationPanel(MapPanel):
             return
         analysis = self.analysis()
         self._count += 1  # supersedes a count under way
+        if self._counting is not None:
+            self._counting.cancel()  # never started, if not under way yet
+            self._counting = None
         if (self.map is not None and analysis is not None and analysis.ok
                 and self.document is not None and self.document.live.costly(self.map.id)):
             self._count_in_background(self.map, analysis)
@@ -413,24 +445,21 @@ class AutomationPanel(MapPanel):
         self._show_cost(cost, analysis=analysis)
 
     def _count_in_background(self, map_: ValueStreamMap, analysis: MapAnalysis) -> None:
-        """Count the visits (and the candidates) on a worker, from a copy of the map."""
+        """Count the visits (and the candidates) in the second process, from a copy of the
+        map."""
         assert self.document is not None
         number, counted = self._count, Receiver(self._on_counted)  # no Qt object on the worker
         records = MapRecords.of(map_, kaizens=False, copies=self.document.live.copies(map_.id))
         if not self.list.count() or self.list.item(0).text() != COUNTING:
             self.list.insertItem(0, COUNTING)  # above the candidates shown until the count's
-
-        def count() -> tuple[CostAnalysis | None, list[tuple[str, str]]]:
-            cost = cost_of(records.rebuild(), analysis, with_savings=False)
-            return cost, automation_lines(cost) if cost is not None else []
-
-        on_a_worker("automation", count, counted, number,
-                    lambda error: error)  # said in the list, never silent
+        self._counting = in_the_second_process("automation", count_job, records, analysis,
+                                               counted, number,
+                                               lambda error: error)  # said in the list
 
     def _on_counted(self, number: int, outcome: object) -> None:
         if number != self._count:
             return  # superseded: a newer analysis came meanwhile
-        if isinstance(outcome, Exception):
+        if isinstance(outcome, BaseException):
             self._rows_shown = None
             self.list.clear()
             self.list.addItem(f"Not computed: {type(outcome).__name__}: {outcome}")
