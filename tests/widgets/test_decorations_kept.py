@@ -175,3 +175,39 @@ def test_a_new_analysis_along_the_same_path_keeps_the_ladder_s_segments(edited, 
         assert scene.ladder.segments == fresh.ladder.segments
     finally:
         fresh.detach()
+
+
+def test_items_dealt_with_in_slices_are_noted_without_measuring_the_whole_map(
+        edited, qtbot, monkeypatch):
+    # A batch of more than AT_ONCE items (here 2) has its items placed, routed, shown or taken
+    # off in slices (one item a turn here); when the slices end, the extent is brought up to
+    # date from those items alone: the whole map was measured again at every such end (25 of
+    # the 131 ms an edit of one wait blocked the window at 5,000 steps).
+    import ui.canvas.batches as batches
+
+    document, map_, scene = edited
+    monkeypatch.setattr(batches, "AT_ONCE", 2)
+    monkeypatch.setattr(batches, "SLICE_SECONDS", 0.0)
+    scene.map_rect()
+    measures = scene._extent.measures
+    # Every step at twice its place: s0 stays at (0, 0) on the left and top edges; s3 goes
+    # to (1440, 0), s7 to (1440, 480): the right and bottom edges move out.
+    document.move(map_.id, {s.id: (s.x * 2, s.y * 2) for s in map_.steps})
+    assert scene.updating
+    qtbot.waitUntil(lambda: not scene.updating)
+    left, top, right, bottom = BOUNDS
+    assert scene.map_rect() == QRectF(left, top, 1440.0 + right - left, 480.0 + bottom - top)
+    assert_as_fresh(document, map_, scene)
+    document.remove(map_.id, step_ids=["s1", "s2", "s5", "s6"])  # inner ones, in slices
+    assert scene.updating
+    qtbot.waitUntil(lambda: not scene.updating)
+    document.undo_stack.undo()  # put back in slices
+    assert scene.updating
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert_as_fresh(document, map_, scene)
+    assert scene._extent.measures == measures  # no walk over the whole map
+    document.undo_stack.undo()  # the move undone: the right and bottom edges come in
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert scene.map_rect() == QRectF(*_rows_rect())
+    assert scene._extent.measures == measures + 1  # their edge items all left: one measure
+    assert_as_fresh(document, map_, scene)

@@ -86,6 +86,7 @@ class Batches:
     _follow: dict[Follower, None] = {}  # flows and bursts still to follow
     _dropping: dict[QGraphicsItem, None] = {}  # items removed, hidden, still on the canvas
     _update_timer: QTimer | None = None  # the next slice of them
+    _moved: list[Any] = []  # the items the slices under way have dealt with
     item_for_step: dict[str, StepItem]
     item_for_flow: dict[str, FlowItem]
 
@@ -96,6 +97,7 @@ class Batches:
         def _update_lanes(self) -> None: ...
         def schedule_layout(self) -> None: ...
         def content_changed(self) -> None: ...
+        def slices_ended(self, keys: list[tuple[str, str]]) -> None: ...
         def signalsBlocked(self) -> bool: ...  # noqa: N802
         def blockSignals(self, block: bool) -> bool: ...  # noqa: N802
         def removeItem(self, item: QGraphicsItem) -> None: ...  # noqa: N802
@@ -363,18 +365,21 @@ class Batches:
     def _update_slice(self) -> None:
         """Take the hidden removed items off the canvas, show the waiting items, then draw the
         waiting flows and bursts, for about SLICE_SECONDS, then let the event loop turn; the
-        last slice measures the map again. A follower adjusts from where its steps are when
+        last slice notes every item the slices dealt with for the map's extent (only those:
+        ui.canvas.extent) and places the decorations. A follower adjusts from where its steps are when
         its turn comes, so a later edit leaves nothing stale; one removed meanwhile (detached)
         adjusts to nothing, and an item removed before it was shown is never shown
         (`_take_off`)."""
         deadline = time.perf_counter() + SLICE_SECONDS
         dropping, adding, followers = self._dropping, self._adding, self._follow
         placing = self._placing
+        moved = self._own_moved()  # for the map's extent at the end (ui.canvas.extent)
         # Through a copy of the keys: taking the first key of a dict again and again after
         # deleting the ones before it walks all the deleted ones each time (quadratic).
         done = False
         for item in list(dropping):
             del dropping[item]
+            moved.append(item)
             if item.scene() is self:
                 self.removeItem(item)
             if time.perf_counter() >= deadline:
@@ -383,6 +388,7 @@ class Batches:
         if not done:
             for item in list(adding):
                 del adding[item]
+                moved.append(item)
                 self._put_on(item)
                 if time.perf_counter() >= deadline:
                     done = True
@@ -390,6 +396,7 @@ class Batches:
         if not done:
             for step_item in list(placing):
                 del placing[step_item]
+                moved.append(step_item)
                 self._place(step_item)
                 if time.perf_counter() >= deadline:
                     done = True
@@ -397,6 +404,7 @@ class Batches:
         if not done:
             for follower in list(followers):
                 del followers[follower]
+                moved.append(follower)
                 follower.adjust()
                 if time.perf_counter() >= deadline:
                     break
@@ -408,7 +416,17 @@ class Batches:
                 self._update_timer.timeout.connect(self._update_slice)
             self._update_timer.start()
             return
-        self.content_changed()
+        self._moved = []
+        self.slices_ended([("s", item.step_id) if isinstance(item, StepItem) else
+                           ("f", item.flow_id) for item in moved
+                           if isinstance(item, (StepItem, FlowItem))])
+
+    def _own_moved(self) -> list[Any]:
+        """The items the slices under way have shown, placed, routed or taken off: the scene's
+        own list (not the class's empty one)."""
+        if self._moved is Batches._moved:
+            self._moved = []
+        return self._moved
 
     # ------------------------------------------------------------ one item
 

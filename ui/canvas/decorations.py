@@ -79,6 +79,14 @@ class Decorations:
         self._presenter.ladder_changed()  # the steps' items may have moved in slices
         self.layout_decorations()
 
+    def slices_ended(self, keys: list[Key]) -> None:
+        """A batch's items were shown, placed, routed or taken off in slices: note them for the
+        map's extent (their boxes now; the batch's events were noted when it ended) and place
+        the decorations around it, without measuring the whole map again."""
+        self._extent.touch(keys)
+        self._presenter.ladder_changed()  # the steps' items moved in slices
+        self.layout_decorations()
+
     @property
     def _content(self) -> object:
         """Not None while the map's extent needs no full measure (the batches and the build

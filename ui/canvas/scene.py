@@ -256,10 +256,9 @@ class MapScene(Decorations, Batches, SceneBuilding, Gestures, Selection, QGraphi
                 self._on_batch(event)
             finally:
                 self._noting = False
-            if self.updating:  # items in slices: measured where they are when the slices end
-                self._extent.invalidate()
-            else:
-                self._note_changed(event.events)
+            # Items dealt with in slices are noted again where they are when the slices end
+            # (slices_ended): a flow still to follow its steps does not count until then.
+            self._note_changed(event.events)
         elif isinstance(event, BatchStarted):
             self._on_batch(event)
         else:
