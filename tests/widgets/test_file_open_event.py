@@ -119,6 +119,10 @@ def test_the_application_carries_the_icon_and_the_desktop_entry_name(qapp, monke
         sizes = {size.width() for size in qapp.windowIcon().availableSizes()}
         assert sizes == set(ICON_SIZES)
         assert qapp.desktopFileName() == "vsm-studio"
+        # Files come as arguments on Linux: no filter on every event of the application.
+        assert FileOpenHandler.of(qapp) is None
+        monkeypatch.setattr(ui.app.sys, "platform", "darwin")
+        assert ui.app.create_application() is qapp
         assert FileOpenHandler.of(qapp) is not None
         assert FileOpenHandler.install(qapp) is FileOpenHandler.of(qapp)  # one handler only
     finally:
