@@ -8,6 +8,19 @@ from pathlib import Path
 class VsmError(Exception):
     """Base of every error this package reports to people (CLI: one line on stderr, exit 2)."""
 
+    def __reduce__(self) -> tuple:
+        """Pickled whatever arguments a subclass's __init__ takes (the editor's second process
+        sends its errors back, ui.document.processes): rebuilt from `args` and the attributes,
+        without calling __init__ (Exception's own pickling calls it with `args` alone)."""
+        return (_rebuilt, (type(self), self.args, self.__dict__))
+
+
+def _rebuilt(kind: type[VsmError], args: tuple, attributes: dict) -> VsmError:
+    error = kind.__new__(kind, *args)
+    error.args = args
+    error.__dict__.update(attributes)
+    return error
+
 
 class FileFormatError(VsmError):
     """A file could not be read or written: names the file and what is wrong with it."""

@@ -1,12 +1,13 @@
-"""The autosave timer's write runs on a worker thread on a copy of the project (issue 19): the
-file is the one a direct write gives, and a write handed over before the copy was removed never
-brings it back."""
+"""The autosave timer's write runs on a copy of the project, on the worker (issue 19): the file is
+the one a direct write gives, and a write handed over before the copy was removed never brings it
+back. (tests/document/test_autosave_process.py: the worker's second process.)"""
 
 from __future__ import annotations
 
 import threading
 
 from tests.helpers.maps import loop_map
+from ui.document import processes
 from ui.document.document import Document
 from vsm.files.working_copies import WorkingCopy
 from vsm.model import Kaizen, Project, ValueStreamMap
@@ -39,6 +40,7 @@ def test_the_worker_writes_what_a_direct_write_writes(qtbot, tmp_path):
 
 
 def test_a_write_handed_over_before_the_copy_was_removed_is_dropped(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(processes, "SEPARATE", False)  # the child would not see the held rebuild
     document = edited_document(tmp_path)
     autosaver = document.autosaver
     entered, release = threading.Event(), threading.Event()
@@ -56,8 +58,11 @@ def test_a_write_handed_over_before_the_copy_was_removed_is_dropped(qtbot, tmp_p
     assert entered.wait(5)  # the worker has the copy of the project, not yet written
     document.undo_stack.undo()  # back to the clean state: the working copy is removed
     release.set()
-    qtbot.waitUntil(lambda: not autosaver.pending, timeout=5000)
-    assert not autosaver.copy.exists and not autosaver.failing
+    # The running write lands, then the removal handed over after it removes the copy.
+    qtbot.waitUntil(lambda: not autosaver.pending and not autosaver.copy.exists, timeout=5000)
+    assert not autosaver.failing
+    processes.shared("autosave").submit(int, "0").result(timeout=10)  # the worker is idle
+    assert not autosaver.copy.exists and not autosaver.copy.sidecar.exists()
     document.close()
 
 
@@ -111,6 +116,7 @@ def test_undoing_back_to_the_clean_state_never_waits_for_a_running_write(qtbot, 
     # undo back to the clean state waited for the worker's whole write (1.3 s at 5,000 steps).
     # The write is held inside the file write until released: an undo that waited for it would
     # return only after the held write ended (the 10 s wait below), so `finished` says it did.
+    monkeypatch.setattr(processes, "SEPARATE", False)  # the child would not see the held write
     document = edited_document(tmp_path)
     autosaver = document.autosaver
     writing, release, finished = threading.Event(), threading.Event(), threading.Event()

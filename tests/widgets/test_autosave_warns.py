@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from ui.dialogs.recovery import offer_recovery
-from ui.document import autosave
+from ui.document import autosave, processes
 from ui.document.document import Document
 from vsm.errors import FileFormatError
 from vsm.files import working_copies
@@ -80,6 +80,7 @@ def test_every_failure_of_a_write_is_reported_and_the_warning_stays(document, mo
 
 
 def test_a_failure_in_the_timer_is_reported_too(document, monkeypatch, qtbot):
+    monkeypatch.setattr(processes, "SEPARATE", False)  # the child would not see the broken save
     monkeypatch.setattr(working_copies, "save_project",
                         lambda *_a, **_k: (_ for _ in ()).throw(ValueError("bad value")))
     seen = Recorder(document.autosaver)
