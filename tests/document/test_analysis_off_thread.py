@@ -15,6 +15,7 @@ import time
 import pytest
 
 from tests.helpers.maps import loop_map
+from ui.document import analysis_jobs, processes
 from ui.document.document import Document
 from ui.panels.metrics import MetricsPanel
 from vsm.analysis import Analyser, MapAnalysis, analyse
@@ -40,16 +41,26 @@ class Gate(Analyser):
         return super().analyse(map_)
 
 
-def worker_document(gate: Gate) -> tuple[Document, str]:
-    doc = Document(Project("Test", [loop_map()], id="p"))
-    map_id = doc.project.maps[0].id
-    doc.live.async_steps = 1
-    assert doc.analysis(map_id).lead_time == pytest.approx(150)  # the first: on this thread
-    doc.live._analysers[map_id] = gate
-    return doc, map_id
+@pytest.fixture
+def worker_document(monkeypatch):
+    """make(gate): a document of loop_map analysed by the worker with `gate` as its Analyser,
+    on this thread and in the job (run on the second process's dispatching thread here: the
+    gate cannot cross into another process)."""
+    monkeypatch.setattr(processes, "SEPARATE", False)
+
+    def make(gate: Gate) -> tuple[Document, str]:
+        doc = Document(Project("Test", [loop_map()], id="p"))
+        map_id = doc.project.maps[0].id
+        doc.live.async_steps = 1
+        assert doc.analysis(map_id).lead_time == pytest.approx(150)  # the first: this thread
+        doc.live._analysers[map_id] = gate
+        monkeypatch.setitem(analysis_jobs.ANALYSERS, doc.live.job_key(map_id), gate)
+        return doc, map_id
+
+    return make
 
 
-def test_a_newer_edit_supersedes_the_worker_result_and_updating_clears(qtbot):
+def test_a_newer_edit_supersedes_the_worker_result_and_updating_clears(qtbot, worker_document):
     gate = Gate()
     doc, map_id = worker_document(gate)
     shown: list[float] = []
@@ -77,7 +88,7 @@ def test_a_newer_edit_supersedes_the_worker_result_and_updating_clears(qtbot):
     assert doc.analysis(map_id) == analyse(doc.project.maps[0])
 
 
-def test_the_worker_error_reaches_the_window_as_a_message(qtbot):
+def test_the_worker_error_reaches_the_window_as_a_message(qtbot, worker_document):
     gate = Gate(fail=True)
     doc, map_id = worker_document(gate)
     panel = MetricsPanel(doc)
@@ -93,7 +104,7 @@ def test_the_worker_error_reaches_the_window_as_a_message(qtbot):
     assert doc.analysis(map_id).lead_time == pytest.approx(150)  # the figures before the edit
 
 
-def test_current_gives_the_figures_of_the_map_as_it_is(qtbot):
+def test_current_gives_the_figures_of_the_map_as_it_is(qtbot, worker_document):
     gate = Gate()
     doc, map_id = worker_document(gate)
     gate.release.set()
@@ -102,7 +113,8 @@ def test_current_gives_the_figures_of_the_map_as_it_is(qtbot):
     assert not doc.live.updating(map_id)
 
 
-def test_an_export_draws_the_figures_of_the_map_as_it_is(qtbot, tmp_path, monkeypatch):
+def test_an_export_draws_the_figures_of_the_map_as_it_is(qtbot, tmp_path, monkeypatch,
+                                                          worker_document):
     from ui.render import images
 
     gate = Gate()

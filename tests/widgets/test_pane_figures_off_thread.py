@@ -32,7 +32,11 @@ from vsm.model import Project
 
 @pytest.fixture
 def on_main_thread(monkeypatch) -> list[tuple[str, bool]]:
-    """(function, whether on the GUI thread) for every walk the pane's figures need."""
+    """(function, whether on the GUI thread) for every walk the pane's figures need (the jobs
+    of the second process run on its dispatching thread here: the spies are in this process)."""
+    from ui.document import processes
+
+    monkeypatch.setattr(processes, "SEPARATE", False)
     calls: list[tuple[str, bool]] = []
 
     def watched(module, name):

@@ -15,7 +15,12 @@ structural re-analysis takes 0.17 s at 5,000 steps, about 1 s at 20,000), or one
 MEASURED_STEPS or more whose costliest analysis so far took SLOW_SECONDS or longer, or whose
 next analysis counts the visits again (its demand set, the visits of its structure not known
 yet: 0.3 s at 1,000 steps). Smaller maps are always analysed on the GUI thread, so their figures
-are exact at once whatever the machine's load. For a costly map the GUI thread copies the map
+are exact at once whatever the machine's load. A map of ASYNC_STEPS or more is analysed in the
+second process (ui.document.processes, its "analysis" child, which keeps the map's Analyser
+between jobs: ui.document.analysis_jobs): on a thread its analysis still held the interpreter
+the GUI thread needs for every paint and slot. A map costly by measure alone stays on a worker
+thread, sharing its Analyser with the GUI thread, which analyses it again once it is cheap
+(its structure and visits then known). For a costly map the GUI thread copies the map
 (ui.document.snapshots, about 2 µs a record) and hands it over with the map's *generation*, a
 count of its changes. Meanwhile `analysis` gives the previous figures, `updating` is True and
 `updating_changed` tells the panels, which show the figures as updating. A result whose
@@ -36,13 +41,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ui.document import analysis_jobs, processes
 from ui.document.handoff import Receiver
 from ui.document.snapshots import MapRecords, RecordCopies
 from vsm.analysis import Analyser, MapAnalysis
@@ -102,6 +109,8 @@ class LiveAnalysis(QObject):
         self._running: dict[str, int] = {}  # map id -> generation the worker is analysing
         self._locks: dict[str, threading.Lock] = {}  # per map: one analysis at a time
         self._pool: ThreadPoolExecutor | None = None
+        self._token = uuid.uuid4().hex  # this document's part of the child's Analysers' keys
+        self._in_child: set[str] = set()  # maps analysed in the second process so far
         self.async_steps = ASYNC_STEPS
         self.measured_steps = MEASURED_STEPS
         for map_ in project.maps:
@@ -152,10 +161,18 @@ class LiveAnalysis(QObject):
         return self._is_large(map_id)
 
     def shutdown(self) -> None:
-        """Stop taking work (the document closes); a job under way finishes unseen."""
+        """Stop taking work (the document closes); a job under way finishes unseen, and the
+        second process forgets this document's Analysers."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+        if self._in_child:
+            self._in_child.clear()
+            processes.shared("analysis").submit(analysis_jobs.forget, self._token + ":")
+
+    def job_key(self, map_id: str) -> str:
+        """The key of the map's Analyser in the second process (ui.document.analysis_jobs)."""
+        return f"{self._token}:{map_id}"
 
     def _is_large(self, map_id: str) -> bool:
         """The map is costly (`_costly`): decided when first asked after a change and kept until
@@ -229,9 +246,15 @@ class LiveAnalysis(QObject):
         analyser = self._analysers.setdefault(map_id, Analyser())
         lock = self._locks.setdefault(map_id, threading.Lock())
         finished = Receiver(self._on_finished)  # never a Qt object on the worker
+        self._running[map_id] = generation
+        if len(map_.steps) >= self.async_steps:  # in the second process (the docstring)
+            self._in_child.add(map_id)
+            future = processes.shared("analysis").submit(analysis_jobs.analyse_copy,
+                                                         self.job_key(map_id), records)
+            future.add_done_callback(lambda done: _hand_over(done, finished, map_id, generation))
+            return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vsm-analysis")
-        self._running[map_id] = generation
 
         def job() -> None:
             seconds = 0.0
@@ -290,6 +313,10 @@ class LiveAnalysis(QObject):
             self._analyses.pop(event.map.id, None)
             self._pane.pop(event.map.id, None)
             self._analysers.pop(event.map.id, None)
+            if event.map.id in self._in_child:
+                self._in_child.discard(event.map.id)
+                processes.shared("analysis").submit(analysis_jobs.forget,
+                                                    self.job_key(event.map.id))
             self._copies.pop(event.map.id, None)
             self._seconds.pop(event.map.id, None)
             self._generation[event.map.id] = self._generation.get(event.map.id, 0) + 1
@@ -376,6 +403,19 @@ class LiveAnalysis(QObject):
 
 
 _NO_FIGURES = frozenset({KaizenAdded, KaizenChanged, KaizenRemoved})
+
+
+def _hand_over(done: Future[tuple[MapAnalysis, float, PaneFigures]], finished: Receiver,
+               map_id: str, generation: int) -> None:
+    """The second process's analysis of a map, to the GUI thread (on the worker's dispatching
+    thread): as the worker thread's job gives it, an error included."""
+    error = done.exception()
+    if error is not None:
+        _log.error("the analysis failed", exc_info=error)
+        finished.send(map_id, generation, error, 0.0, None)
+        return
+    analysis, seconds, figures = done.result()
+    finished.send(map_id, generation, analysis, seconds, figures)
 
 
 def _changes_figures(event: object) -> bool:
