@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import _thread
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +96,50 @@ def test_without_a_separate_process_jobs_run_on_the_dispatching_thread(worker, m
 def test_one_shared_worker_per_name():
     assert processes.shared("counts") is processes.shared("counts")
     assert processes.shared("counts") is not processes.shared("autosave")
+
+
+ORPHAN_SCRIPT = """
+import os, signal, sys, time
+from ui.document.processes import ProcessWorker
+
+if __name__ == "__main__":
+    worker = ProcessWorker("orphan")
+    print(worker.submit(os.getpid).result(timeout=60), flush=True)
+    worker.submit(time.sleep, 60)  # a long job under way when the parent is killed
+    time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _ended(pid: int) -> bool:
+    """Whether the process is gone (or a zombie waiting to be reaped by whoever adopted it)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" in status
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_child_ends_when_its_parent_is_killed_even_mid_job(tmp_path):
+    # A killed editor must not leave its children behind (an autosave write landing while
+    # the next session recovers the copy): the child looks for its parent every
+    # ORPHAN_CHECK_SECONDS and ends once it is gone.
+    script = tmp_path / "orphan.py"
+    script.write_text(ORPHAN_SCRIPT)
+    root = Path(__file__).resolve().parents[2]
+    printed = tmp_path / "printed.txt"
+    with printed.open("w") as out:  # a file, not a pipe: the child holds it open too
+        parent = subprocess.Popen([sys.executable, str(script)], stdout=out,
+                                  stderr=subprocess.STDOUT, cwd=root,
+                                  env={**os.environ, "PYTHONPATH": str(root)})
+        assert parent.wait(timeout=120) == -signal.SIGKILL, printed.read_text()
+    child = int(printed.read_text().split()[0])
+    try:
+        deadline = time.monotonic() + 10  # its job would keep it 60 s
+        while not _ended(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _ended(child)
+    finally:
+        if not _ended(child):
+            os.kill(child, signal.SIGKILL)

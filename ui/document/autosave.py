@@ -28,10 +28,10 @@ to the same worker, after it: the GUI thread never waits for a write (an undo ba
 state waited 1.3 s for the 5,000-step map's write).
 
 A failed write, whatever the reason (the data folder is full or read-only, a value the file
-cannot hold, a bug, the second process ending mid-write), is never silent: `failed` gives the reason once per run of failures, and
-`warning_changed` the text of a warning that the window keeps in view for as long as the edits are
-not protected ("" once a write works again, or once nothing is left to protect). While failing,
-the write is tried again at every edit and every RETRY_MS.
+cannot hold, a bug, the second process ending mid-write), is never silent: `failed` gives the
+reason once per run of failures, and `warning_changed` the text of a warning that the window keeps
+in view for as long as the edits are not protected ("" once a write works again, or once nothing
+is left to protect). While failing, the write is tried again at every edit and every RETRY_MS.
 """
 
 from __future__ import annotations

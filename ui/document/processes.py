@@ -23,29 +23,35 @@ jobs run on the dispatching thread instead, as before.
 
 The child is a daemon: it ends with the application (multiprocessing terminates it at exit),
 and a job running then is abandoned (the workers' jobs only compute, or write an autosave copy
-atomically: the previous copy stays whole).
+atomically: the previous copy stays whole). A child whose parent was killed ends within
+ORPHAN_CHECK_SECONDS, mid-job or not.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import pickle
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from multiprocessing.connection import Connection
 from typing import Any
 
 SEPARATE = True  # jobs run in the child process (False: on the dispatching thread, in this one)
+ORPHAN_CHECK_SECONDS = 0.2  # how often a child looks whether its parent is still there
 _log = logging.getLogger(__name__)
 _WORKERS: dict[str, ProcessWorker] = {}
 
 
 def serve(connection: Connection) -> None:
     """The child's loop: receive (function, arguments), send back ("ok", result) or ("error",
-    exception) until the connection closes."""
+    exception) until the connection closes, or the parent ends (then at once, even mid-job:
+    `_orphaned`)."""
+    threading.Thread(target=_orphaned, args=(os.getppid(),), daemon=True).start()
     while True:
         try:
             function, args = connection.recv()
@@ -57,9 +63,20 @@ def serve(connection: Connection) -> None:
             reply = ("error", error)
         try:
             connection.send(reply)
+        except OSError:
+            return  # the parent ended during the job (killed): no one is left to answer
         except Exception as error:  # noqa: BLE001 - a result or an exception pickle cannot hold
             connection.send(("error", RuntimeError(f"{type(error).__name__}: {error} "
                                                    f"(sending back {reply[0]!r})")))
+
+
+def _orphaned(parent: int) -> None:
+    """In the child: end it as soon as its parent has gone (a crash, a kill): a job must not
+    carry on without anyone to read its result (an autosave write landing while the next
+    session recovers the copy)."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(0)
 
 
 class ProcessWorker(Executor):

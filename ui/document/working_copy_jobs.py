@@ -1,4 +1,5 @@
-"""The autosave's jobs for the second process (ui.document.processes): write and remove a working copy.
+"""The autosave's jobs in the second process (ui.document.processes): write or remove a working
+copy.
 
 ui.document.autosave hands them to `processes.shared("autosave")`, so the write of the working
 copy (rebuilding the project from its records, SQLite's inserts, the checksum) never holds the
