@@ -41,28 +41,23 @@ class Gate(Analyser):
         return super().analyse(map_)
 
 
-@pytest.fixture
-def worker_document(monkeypatch):
-    """make(gate): a document of loop_map analysed by the worker with `gate` as its Analyser,
-    on this thread and in the job (run on the second process's dispatching thread here: the
-    gate cannot cross into another process)."""
+def gated_document(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> tuple[Document, str]:
+    """A document of loop_map analysed by the worker with `gate` as its Analyser, on this
+    thread and in the job (run on the second process's dispatching thread here: the gate cannot
+    cross into another process)."""
     monkeypatch.setattr(processes, "SEPARATE", False)
-
-    def make(gate: Gate) -> tuple[Document, str]:
-        doc = Document(Project("Test", [loop_map()], id="p"))
-        map_id = doc.project.maps[0].id
-        doc.live.async_steps = 1
-        assert doc.analysis(map_id).lead_time == pytest.approx(150)  # the first: this thread
-        doc.live._analysers[map_id] = gate
-        monkeypatch.setitem(analysis_jobs.ANALYSERS, doc.live.job_key(map_id), gate)
-        return doc, map_id
-
-    return make
+    doc = Document(Project("Test", [loop_map()], id="p"))
+    map_id = doc.project.maps[0].id
+    doc.live.async_steps = 1
+    assert doc.analysis(map_id).lead_time == pytest.approx(150)  # the first: on this thread
+    doc.live._analysers[map_id] = gate
+    monkeypatch.setitem(analysis_jobs.ANALYSERS, doc.live.job_key(map_id), gate)
+    return doc, map_id
 
 
-def test_a_newer_edit_supersedes_the_worker_result_and_updating_clears(qtbot, worker_document):
+def test_a_newer_edit_supersedes_the_worker_result_and_updating_clears(qtbot, monkeypatch):
     gate = Gate()
-    doc, map_id = worker_document(gate)
+    doc, map_id = gated_document(gate, monkeypatch)
     shown: list[float] = []
     doc.analysis_changed.connect(lambda m: shown.append(doc.analysis(m).lead_time))
     states: list[bool] = []
@@ -88,9 +83,9 @@ def test_a_newer_edit_supersedes_the_worker_result_and_updating_clears(qtbot, wo
     assert doc.analysis(map_id) == analyse(doc.project.maps[0])
 
 
-def test_the_worker_error_reaches_the_window_as_a_message(qtbot, worker_document):
+def test_the_worker_error_reaches_the_window_as_a_message(qtbot, monkeypatch):
     gate = Gate(fail=True)
-    doc, map_id = worker_document(gate)
+    doc, map_id = gated_document(gate, monkeypatch)
     panel = MetricsPanel(doc)
     qtbot.addWidget(panel)
     panel.set_map(doc.project.maps[0])
@@ -104,21 +99,20 @@ def test_the_worker_error_reaches_the_window_as_a_message(qtbot, worker_document
     assert doc.analysis(map_id).lead_time == pytest.approx(150)  # the figures before the edit
 
 
-def test_current_gives_the_figures_of_the_map_as_it_is(qtbot, worker_document):
+def test_current_gives_the_figures_of_the_map_as_it_is(qtbot, monkeypatch):
     gate = Gate()
-    doc, map_id = worker_document(gate)
+    doc, map_id = gated_document(gate, monkeypatch)
     gate.release.set()
     doc.set_step_field(map_id, "B", "wait_time", 0)
     assert doc.live.current(map_id).lead_time == pytest.approx(75)  # exports: never stale
     assert not doc.live.updating(map_id)
 
 
-def test_an_export_draws_the_figures_of_the_map_as_it_is(qtbot, tmp_path, monkeypatch,
-                                                          worker_document):
+def test_an_export_draws_the_figures_of_the_map_as_it_is(qtbot, tmp_path, monkeypatch):
     from ui.render import images
 
     gate = Gate()
-    doc, map_id = worker_document(gate)
+    doc, map_id = gated_document(gate, monkeypatch)
     doc.set_step_field(map_id, "B", "wait_time", 0)
     assert doc.live.updating(map_id) and doc.analysis(map_id).lead_time == pytest.approx(150)
     drawn: list[float] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from tests.document.test_analysis_off_thread import Gate, worker_document
+from tests.document.test_analysis_off_thread import Gate, gated_document
 from tests.helpers.maps import loop_map
 from ui.document.document import Document
 from ui.panels.step_table import COLUMN, COLUMNS, UPDATING_COLOUR, StepTableModel
@@ -58,7 +58,7 @@ def test_painting_the_table_never_analyses_and_new_figures_follow(qtbot, monkeyp
 
 def test_while_the_worker_runs_the_previous_figures_show_as_updating(qtbot, monkeypatch):
     gate = Gate()
-    doc, map_id = worker_document(gate)
+    doc, map_id = gated_document(gate, monkeypatch)
     model = StepTableModel(doc)
     model.set_map(doc.project.maps[0])
     monkeypatch.setattr(doc.live, "_analyse_now", lambda m: (_ for _ in ()).throw(
