@@ -231,3 +231,14 @@ def test_a_run_past_the_rework_cap_names_the_loop(monkeypatch):
     assert caught.value.loops == [("C", "B")]
     assert caught.value.steps == ("C", "B")
     assert "keeps going round 'C' back to 'B'" in str(caught.value)
+
+
+def test_a_rework_cap_error_crosses_to_another_process_whole():
+    # The editor's simulation runs in a child process, which sends the error back pickled.
+    import pickle
+
+    error = montecarlo.ReworkCapError([("C", "B")], [("Check", "Build")])
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is montecarlo.ReworkCapError
+    assert (copy.loops, copy.steps, str(copy)) == ([("C", "B")], ("C", "B"), str(error))
+    assert "keeps going round 'Check' back to 'Build'" in str(copy)

@@ -76,13 +76,16 @@ def test_no_demand_and_no_ranges_show_neither(qtbot, doc):
 
 
 def test_simulation_runs_in_slices_and_an_edit_meanwhile_starts_it_again(qtbot, doc, monkeypatch):
-    """The runs are done in slices by a worker thread (a large map never freezes the window),
-    which says how far it got; an edit while it runs restarts it from the new map, whose
+    """The runs are done in slices, one job each (a large map never freezes the window), which
+    say how far it got; an edit while it runs restarts it from the new map, whose
     figures are the ones shown."""
     import ui.panels.simulation as simulation
+    from ui.document import processes
 
     monkeypatch.setattr(simulation, "SLICE_SECONDS", 0.0)  # one run per slice
+    monkeypatch.setattr(simulation, "JOB_SECONDS", 0.0)  # one slice per job
     monkeypatch.setattr(simulation, "PROGRESS_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(processes, "SEPARATE", False)  # the child cannot see the advance below
     from vsm.analysis.montecarlo import Simulation
 
     slices = []
@@ -104,8 +107,8 @@ def test_simulation_runs_in_slices_and_an_edit_meanwhile_starts_it_again(qtbot, 
     monkeypatch.setattr(Simulation, "advance", advance)
     metrics = metrics_for(qtbot, doc)
     controller = metrics.simulation
-    qtbot.waitUntil(lambda: controller.simulation is not None, timeout=3000)
-    first = controller.simulation
+    qtbot.waitUntil(lambda: advanced != [], timeout=3000)
+    first = advanced[0]
     qtbot.waitUntil(lambda: len(slices) >= 3, timeout=3000)
     assert slices[:3] == [0, 1, 2]  # one run per slice
     qtbot.waitUntil(lambda: metrics.simulated_text().startswith("Simulated: … (simulating, "),
@@ -113,7 +116,7 @@ def test_simulation_runs_in_slices_and_an_edit_meanwhile_starts_it_again(qtbot, 
     doc.set_step_field(doc.project.maps[0].id, "A", "process_time_max", 300)
     seen_progress.set()
     # The new map's simulation is seen by the runs the worker does on it, not by
-    # controller.simulation: a tiny map's 2,000 runs can start and finish between two looks of
+    # controller.compiled: a tiny map's 2,000 runs can start and finish between two looks of
     # waitUntil, and the controller forgets a finished simulation.
     qtbot.waitUntil(lambda: any(s is not first for s in advanced), timeout=5000)
     qtbot.waitUntil(lambda: not controller.running, timeout=20000)

@@ -1,6 +1,6 @@
-"""The simulated lead time comes from a worker thread (ui.panels.simulation, issue 19): a run
-past the rework cap says which loop it keeps going round, a superseded simulation's figures
-are never shown."""
+"""The simulated lead time comes from the simulation's own process (ui.panels.simulation, issue
+19): a run past the rework cap says which loop it keeps going round, a superseded simulation's
+figures are never shown."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import threading
 
 import vsm.analysis.montecarlo as montecarlo
 from tests.helpers.maps import make_map, rework
+from ui.document import processes
 from ui.document.document import Document
 from ui.panels.metrics import MetricsPanel
 from vsm.analysis.montecarlo import simulate
@@ -23,6 +24,7 @@ def panel_for(qtbot, doc: Document) -> MetricsPanel:
 
 
 def test_a_run_past_the_rework_cap_names_the_loop_in_the_pane(qtbot, monkeypatch):
+    monkeypatch.setattr(processes, "SEPARATE", False)  # the child cannot see the smaller cap
     monkeypatch.setattr(montecarlo, "MAX_PASSES_PER_RUN", 50)
     monkeypatch.setattr(montecarlo, "LOOP_WINDOW", 10)
     # Review sends 99 % back to Draft: about 100 passes a run, over the cap of 50.
@@ -51,6 +53,7 @@ def test_a_superseded_simulation_is_never_shown(qtbot, monkeypatch):
         return real(self, seconds)
 
     monkeypatch.setattr(montecarlo.Simulation, "advance", advance)
+    monkeypatch.setattr(processes, "SEPARATE", False)  # the child cannot see the held advance
     stale = simulate(map_, runs=2000, seed=42)  # what the held simulation would show
     metrics = panel_for(qtbot, doc)
     texts: list[str] = []

@@ -3,29 +3,43 @@ times: "Simulated: mean 1d 11h, median 1d 11h, 85% within 2d 3h" (P95 and the sp
 tooltip). The deck shows the same figures: it runs as many items with the same seed
 (vsm.export.summary_slides.SIMULATION_RUNS).
 
-The Monte Carlo simulation (vsm.analysis.montecarlo) of a large map takes seconds, so it runs on
-a worker thread (issue 19), on a copy of the map taken on the GUI thread (ui.document.snapshots):
-300 ms after the last change of the map it starts, and the worker does runs in slices of
-SLICE_SECONDS, checking between slices whether it was superseded. An edit meanwhile cancels it
-and starts it again from the new map; a result of a superseded run is never shown. While it runs
-the previous figures stay (after a short while with how far it got), so small maps do not
-flicker. A map so large that SIMULATION_RUNS take more than BUDGET_SECONDS of simulating (the
-20,000-step benchmark map: about 26 ms a run) shows the figures of the runs done by then, at least
-MINIMUM_RUNS, and says how many. A map that cannot be simulated (a run that passes the rework
-cap names the loop it keeps going round) says why instead of the figures: never a silent stop.
+The Monte Carlo simulation (vsm.analysis.montecarlo) of a large map takes seconds, so it runs in
+a process of its own (issue 19): ui.document.processes, its "simulation" worker, with the jobs of
+ui.panels.simulation_jobs. A worker thread was not enough: it shares the interpreter's lock with
+the GUI thread, which waited for it at every paint and event (the window blocked 272 ms on an
+edit of the 5,000-step map while the simulation ran); its own child also keeps the cost counts
+and the autosave from waiting behind seconds of simulating. 300 ms after the last change of the
+map, a copy of it taken on the GUI thread (ui.document.snapshots) is compiled in the child,
+which keeps it between jobs; each job does about JOB_SECONDS of runs and answers how far it got,
+and when the answer arrives (through a Receiver, ui.document.handoff) the next slice is asked
+for. An edit meanwhile supersedes it: its queued job is cancelled, no slice is asked for again,
+the child forgets it, and the simulation starts again from the new map; a result of a superseded
+run is never shown. Only numbers come back (the progress, at the end the distribution), never
+the compiled simulation. While it runs the previous figures stay (after a short while with how
+far it got), so small maps do not flicker. A map so large that SIMULATION_RUNS take more than
+BUDGET_SECONDS of simulating (the 20,000-step benchmark map: about 26 ms a run) shows the
+figures of the runs done by then, at least MINIMUM_RUNS, and says how many. A map that cannot be simulated (a run that passes the rework
+cap names the loop it keeps going round), or whose child failed or died, says why instead of
+the figures: never a silent stop.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future
+from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel
 
+from ui.document import processes
 from ui.document.handoff import Receiver
 from ui.document.snapshots import MapRecords, RecordCopies
+from ui.panels import simulation_jobs
 from vsm.analysis import montecarlo
 from vsm.analysis.montecarlo import SimulationError, should_simulate
 from vsm.model import ValueStreamMap
@@ -34,12 +48,12 @@ from vsm.model.durations import format_duration
 SIMULATION_RUNS = 2000  # the deck runs as many (vsm.export.summary_slides.SIMULATION_RUNS)
 SIMULATION_SEED = 42
 SIMULATION_DELAY_MS = 300  # after the last analysis change, so typing stays fluid
-SLICE_SECONDS = 0.008  # runs per turn of the event loop: half a frame at 60 Hz
+SLICE_SECONDS = 0.008  # runs between two looks at the budget
+JOB_SECONDS = 0.1  # of runs per job: each job is a round trip to the child
 PROGRESS_AFTER_SECONDS = 0.5  # say how far it got only when it takes this long
 BUDGET_SECONDS = 4.0  # of simulating: a large map stops early, with the runs done by then,
 MINIMUM_RUNS = 200  # unless fewer than these (P95 from 200 runs is within a few percent)
 PREFIX = "Simulated: "
-PROGRESS_EVERY_SECONDS = 0.1  # the worker tells how far it got at most this often
 _log = logging.getLogger(__name__)
 
 
@@ -54,26 +68,19 @@ def simulated_words(result: montecarlo.LeadTimeDistribution) -> str:
     return f"mean{NBSP}{mean}, median{NBSP}{median}, 85%{NBSP}within{NBSP}{p85}"
 
 
-class _Job:
-    """One simulation handed to the worker: its number, and whether it was superseded."""
-
-    def __init__(self, number: int) -> None:
-        self.number = number
-        self.cancelled = threading.Event()
-
-
 class SimulatedLeadTime(QObject):
     """Keeps `label` showing the simulated lead time of the map it is given (hidden when the map
     has no time ranges)."""
-
 
     def __init__(self, label: QLabel) -> None:
         super().__init__(label)
         self.label = label
         self.map: ValueStreamMap | None = None
-        self.simulation: montecarlo.Simulation | None = None  # the worker's, once compiled
-        self._job: _Job | None = None
+        self.compiled = False  # the simulation under way is compiled in the child
+        self._owner = uuid.uuid4().hex  # the keys of this pane's simulations in the child
+        self._job: int | None = None  # the number of the simulation under way
         self._jobs = 0
+        self._future: Future[Any] | None = None  # the job queued or running for it
         self._started = 0.0
         self._figures = ""  # the last figures shown ("" before the first)
         self._copies: RecordCopies | None = None
@@ -105,35 +112,66 @@ class SimulatedLeadTime(QObject):
         self._delay.start()
 
     def stop(self) -> None:
-        """Forget the simulation under way, if any (the figures shown stay); the worker stops at
-        its next slice and its result is never shown."""
+        """Forget the simulation under way, if any (the figures shown stay): its queued job is
+        cancelled, no slice is asked for again, the child forgets it, and its result is never
+        shown."""
         self._delay.stop()
         if self._job is not None:
-            self._job.cancelled.set()
+            if self._future is not None:
+                self._future.cancel()  # not started yet: never runs
+            _worker().submit(simulation_jobs.forget, self._key(self._job))
         self._job = None
-        self.simulation = None
+        self._future = None
+        self.compiled = False
+
+    def _key(self, number: int) -> str:
+        return f"{self._owner}:{number}"
 
     def _start(self) -> None:
-        map_ = self.map  # whether it still has time ranges: the worker looks (_work)
+        map_ = self.map  # whether it still has time ranges: the child looks (start)
         if map_ is None:
             self.label.hide()
             return
         self._jobs += 1
-        job = self._job = _Job(self._jobs)
-        records = MapRecords.of(map_, kaizens=False,  # on this thread; the worker has its own
+        number = self._job = self._jobs
+        records = MapRecords.of(map_, kaizens=False,  # on this thread; the child has its own
                                 copies=self._copies)
         self._started = time.perf_counter()
-        # The worker holds no Qt object: it tells through Receivers (ui.document.handoff).
-        threading.Thread(target=_work, args=(job, records, Receiver(self._compiled),
-                                             Receiver(self._on_progress),
-                                             Receiver(self._on_finished)),
-                         daemon=True, name="vsm-simulation").start()
+        self._submit(number, Receiver(self._on_started), simulation_jobs.start,
+                     self._key(number), records, SIMULATION_RUNS, SIMULATION_SEED)
 
-    def _compiled(self, number: int, simulation: montecarlo.Simulation) -> None:
-        if self._job is not None and number == self._job.number:
-            self.simulation = simulation
+    def _submit(self, number: int, deliver: Receiver, job: Callable[..., Any],
+                *args: object) -> None:
+        """Run `job(*args)` in the simulation's process; `deliver` (number, its result or the
+        exception) on the GUI thread. No Qt object reaches the worker (ui.document.handoff)."""
+        future = self._future = _worker().submit(job, *args)
+        future.add_done_callback(partial(_answer, number, deliver))
+
+    def _on_started(self, number: int, outcome: object) -> None:
+        if number != self._job:
+            return  # superseded
+        if outcome is None or isinstance(outcome, BaseException):
+            self._on_finished(number, outcome)
+            return
+        self.compiled = True
+        self._advance(number)
+
+    def _advance(self, number: int) -> None:
+        self._submit(number, Receiver(self._on_advanced), simulation_jobs.advance,
+                     self._key(number), JOB_SECONDS, SLICE_SECONDS, BUDGET_SECONDS,
+                     MINIMUM_RUNS)
+
+    def _on_advanced(self, number: int, outcome: object) -> None:
+        if number != self._job:
+            return  # superseded: not asked again
+        if isinstance(outcome, simulation_jobs.Progress):
+            self._on_progress(number, outcome.completed, outcome.spent)
+            self._advance(number)
+        else:
+            self._on_finished(number, outcome)
+
     def _on_progress(self, number: int, completed: int, spent: float) -> None:
-        if self._job is None or number != self._job.number:
+        if number != self._job:
             return  # superseded
         if time.perf_counter() - self._started > PROGRESS_AFTER_SECONDS:
             figures = self._figures if not self.label.isHidden() and self._figures else "…"
@@ -143,16 +181,17 @@ class SimulatedLeadTime(QObject):
             self.label.show()
 
     def _on_finished(self, number: int, outcome: object) -> None:
-        if self._job is None or number != self._job.number:
+        if number != self._job:
             return  # superseded: a newer map's simulation is under way or done
         self._job = None
-        self.simulation = None
+        self._future = None
+        self.compiled = False
         if outcome is None:  # no time range left in the map: nothing to simulate
             self._figures = ""
             self.label.hide()
             return
-        if isinstance(outcome, montecarlo.Simulation):
-            self._show(outcome)
+        if isinstance(outcome, simulation_jobs.Finished):
+            self._show(outcome.result, outcome.runs)
             return
         self._figures = ""
         what = str(outcome) if isinstance(outcome, SimulationError) else (
@@ -161,10 +200,11 @@ class SimulatedLeadTime(QObject):
         self.label.setToolTip("The simulation stopped: " + what)
         self.label.show()
 
-    def _show(self, simulation: montecarlo.Simulation) -> None:
-        result = simulation.result()
+    def _show(self, result: montecarlo.LeadTimeDistribution, runs: int) -> None:
+        """Show the figures of `result`, which did fewer than the `runs` asked for when it
+        stopped at the budget."""
         values = simulated_words(result)
-        partial = result.runs < simulation.runs
+        partial = result.runs < runs
         self._figures = values
         self.label.setText(PREFIX + values + (f" ({result.runs:,} runs)" if partial else ""))
         self.label.setToolTip(
@@ -179,36 +219,17 @@ class SimulatedLeadTime(QObject):
         self.label.show()
 
 
-def _work(job: _Job, records: MapRecords, compiled: Receiver, progress: Receiver,
-          finished: Receiver) -> None:
-    """The worker thread: compile the copy, do runs in slices until done, over the budget or
-    superseded; report through the Receivers."""
-    outcome: object
-    try:
-        twin = records.rebuild()
-        if not should_simulate(twin):  # the ranges went while the simulation waited to start
-            finished.send(job.number, None)
-            return
-        simulation = montecarlo.Simulation(twin, runs=SIMULATION_RUNS, seed=SIMULATION_SEED)
-        if job.cancelled.is_set():
-            return
-        compiled.send(job.number, simulation)
-        spent, told = 0.0, 0.0  # the first slice is told at once
-        while not job.cancelled.is_set():
-            began = time.perf_counter()
-            done = simulation.advance(SLICE_SECONDS)
-            spent += time.perf_counter() - began
-            if done or (spent >= BUDGET_SECONDS and simulation.completed >= MINIMUM_RUNS):
-                break
-            if time.perf_counter() - told >= PROGRESS_EVERY_SECONDS:
-                told = time.perf_counter()
-                progress.send(job.number, simulation.completed, spent)
-        else:
-            return
-        outcome = simulation
-    except SimulationError as error:
-        outcome = error
-    except Exception as error:  # noqa: BLE001 - a bug: said in the pane, never silent
+
+def _worker() -> processes.ProcessWorker:
+    return processes.shared("simulation")
+
+
+def _answer(number: int, deliver: Receiver, future: Future[Any]) -> None:
+    """On the worker's dispatching thread: hand the job's result or exception to the GUI
+    thread (nothing, when it was cancelled before it started)."""
+    if future.cancelled():
+        return
+    error = future.exception()
+    if error is not None and not isinstance(error, SimulationError):
         _log.error("the simulation failed", exc_info=error)
-        outcome = error
-    finished.send(job.number, outcome)
+    deliver.send(number, error if error is not None else future.result())

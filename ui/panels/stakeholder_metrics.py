@@ -49,7 +49,7 @@ from ui.panels.common import MapPanel, OncePerTurn
 from ui.panels.simulation import SimulatedLeadTime
 from vsm.analysis import MapAnalysis
 from vsm.analysis.cost import CostAnalysis, SavingWorth, cost_of
-from vsm.analysis.montecarlo import LeadTimeDistribution, Simulation
+from vsm.analysis.montecarlo import LeadTimeDistribution
 from vsm.analysis.pane_figures import PaneFigures
 from vsm.analysis.responsibility import WorkSplit, splits_of
 from vsm.analysis.stakeholder_words import (
@@ -139,9 +139,9 @@ class TargetSimulation(SimulatedLeadTime):
         self.result = None
         super().schedule(map_, copies, variable)
 
-    def _show(self, simulation: Simulation) -> None:
-        super()._show(simulation)
-        self.result = simulation.result()
+    def _show(self, result: LeadTimeDistribution, runs: int) -> None:
+        super()._show(result, runs)
+        self.result = result
         self.finished.emit()
 
 

@@ -62,15 +62,20 @@ class SimulationError(VsmError):
 class ReworkCapError(SimulationError):
     """One run sent work back more than MAX_PASSES_PER_RUN times. `loops` are the rework flows
     (source id, target id) taken most often in its last LOOP_WINDOW passes: the loop it keeps
-    going round."""
+    going round. Pickled whole (the editor's simulation runs in another process)."""
 
     def __init__(self, loops: list[tuple[str, str]], names: list[tuple[str, str]]) -> None:
         self.loops = loops
+        self.names = names
         self.steps = tuple(dict.fromkeys(v for pair in loops for v in pair))
         named = ", ".join(f"{a!r} back to {b!r}" for a, b in names)
         super().__init__(
             f"one run sent work back more than {MAX_PASSES_PER_RUN:,} times: the rework "
             f"probabilities never let the work finish; it keeps going round {named}")
+
+    def __reduce__(self) -> tuple[type[ReworkCapError], tuple[list[tuple[str, str]],
+                                                                list[tuple[str, str]]]]:
+        return (type(self), (self.loops, self.names))
 
 
 @dataclass(frozen=True)
