@@ -18,9 +18,9 @@ run is never shown. Only numbers come back (the progress, at the end the distrib
 the compiled simulation. While it runs the previous figures stay (after a short while with how
 far it got), so small maps do not flicker. A map so large that SIMULATION_RUNS take more than
 BUDGET_SECONDS of simulating (the 20,000-step benchmark map: about 26 ms a run) shows the
-figures of the runs done by then, at least MINIMUM_RUNS, and says how many. A map that cannot be simulated (a run that passes the rework
-cap names the loop it keeps going round), or whose child failed or died, says why instead of
-the figures: never a silent stop.
+figures of the runs done by then, at least MINIMUM_RUNS, and says how many. A map that cannot
+be simulated (a run that passes the rework cap names the loop it keeps going round), or whose
+child failed or died, says why instead of the figures: never a silent stop.
 """
 
 from __future__ import annotations
