@@ -25,6 +25,7 @@ import pytest
 from tests.helpers.maps import make_map
 from ui.document import processes
 from ui.document.document import Document
+from ui.panels import count_jobs
 from ui.panels.metrics import MetricsPanel
 from ui.panels.stakeholder_metrics import AutomationPanel
 from vsm.model import Experience, Project
@@ -198,7 +199,7 @@ def test_without_demand_a_costly_map_counts_the_candidates_off_this_thread_never
     doc.set_map_field(map_id, "demand", None)
     doc.analysis(map_id)  # the first analysis, on this thread
     gate, on_main_thread = threading.Event(), []
-    real_cost_of = stakeholder_metrics.cost_of
+    real_cost_of = count_jobs.cost_of
 
     def counting(*args, **kwargs):
         on_main_thread.append(threading.current_thread() is threading.main_thread())
@@ -206,7 +207,7 @@ def test_without_demand_a_costly_map_counts_the_candidates_off_this_thread_never
             gate.wait(10)  # the first count is held until the edit has been made
         return real_cost_of(*args, **kwargs)
 
-    monkeypatch.setattr(stakeholder_metrics, "cost_of", counting)
+    monkeypatch.setattr(count_jobs, "cost_of", counting)
     monkeypatch.setattr(processes, "SEPARATE", False)  # the gate above is in this process
     panel = AutomationPanel(doc)
     qtbot.addWidget(panel)
@@ -269,14 +270,14 @@ def test_a_costly_maps_cost_and_worth_come_from_a_worker_saying_updating_meanwhi
     doc = Document(Project("Rework", [map_]))
     doc.live.async_steps = 1
     gate, on_main_thread = threading.Event(), []
-    real_cost_of = stakeholder_metrics.cost_of
+    real_cost_of = count_jobs.cost_of
 
     def costing(*args, **kwargs):
         on_main_thread.append(threading.current_thread() is threading.main_thread())
         gate.wait(10)
         return real_cost_of(*args, **kwargs)
 
-    monkeypatch.setattr(stakeholder_metrics, "cost_of", costing)
+    monkeypatch.setattr(count_jobs, "cost_of", costing)
     monkeypatch.setattr(processes, "SEPARATE", False)  # the gate above is in this process
     metrics = MetricsPanel(doc)
     qtbot.addWidget(metrics)

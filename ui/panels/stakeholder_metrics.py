@@ -46,6 +46,7 @@ from ui.document import processes
 from ui.document.handoff import Receiver
 from ui.document.snapshots import MapRecords, RecordCopies
 from ui.panels.common import MapPanel, OncePerTurn
+from ui.panels.count_jobs import cost_job, count_job
 from ui.panels.simulation import SimulatedLeadTime
 from vsm.analysis import MapAnalysis
 from vsm.analysis.cost import CostAnalysis, SavingWorth, cost_of
@@ -82,20 +83,6 @@ def _wrapping_label(name: str) -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.hide()
     return label
-
-
-def cost_job(records: MapRecords, analysis: MapAnalysis) -> CostAnalysis | None:
-    """The cost of the map copied in `records`, with the worth of its steps to change (a job of
-    the second process)."""
-    return cost_of(records.rebuild(), analysis)
-
-
-def count_job(records: MapRecords, analysis: MapAnalysis
-              ) -> tuple[CostAnalysis | None, list[tuple[str, str]]]:
-    """The automation candidates of the map copied in `records`: its cost without the worth,
-    and the candidates' lines (a job of the second process)."""
-    cost = cost_of(records.rebuild(), analysis, with_savings=False)
-    return cost, automation_lines(cost) if cost is not None else []
 
 
 def in_the_second_process(name: str, job: Callable[[MapRecords, MapAnalysis], object],
