@@ -143,3 +143,30 @@ def test_a_child_ends_when_its_parent_is_killed_even_mid_job(tmp_path):
     finally:
         if not _ended(child):
             os.kill(child, signal.SIGKILL)
+
+
+LAUNCHER = """
+import sys
+from {module} import main
+from ui.document.processes import ProcessWorker
+
+if __name__ == "__main__":
+    worker = ProcessWorker("launched")
+    print(worker.submit(eval, "'PySide6.QtWidgets' in __import__('sys').modules").result(60))
+    worker.shutdown()
+"""
+
+
+@pytest.mark.parametrize(("module", "widgets"), [("ui.__main__", False), ("ui.app", True)])
+def test_the_editor_script_leaves_the_window_out_of_its_second_processes(tmp_path, module,
+                                                                         widgets):
+    # A child starts by importing the script that started the editor, as pip's launcher writes
+    # it ("from module import main"): with ui.__main__ (the vsm-editor script's), no window or
+    # widget module; with ui.app, all of them, for jobs that need none.
+    script = tmp_path / "launcher.py"
+    script.write_text(LAUNCHER.format(module=module))
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(widgets)]
