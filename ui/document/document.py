@@ -110,7 +110,7 @@ class Document(Edits, QObject):
         document.read_only = read_only
         for map_id, first in read.analyses.items():
             document.live.adopt(map_id, first.analyser, first.analysis, first.seconds,
-                                first.figures)
+                                first.figures, first.copies)
         return document
 
     def save(self, path: str | Path | None = None) -> None:

@@ -214,12 +214,14 @@ class LiveAnalysis(QObject):
         return result
 
     def adopt(self, map_id: str, analyser: Analyser, analysis: MapAnalysis, seconds: float,
-              figures: PaneFigures | None = None) -> None:
+              figures: PaneFigures | None = None, copies: RecordCopies | None = None) -> None:
         """Take a map's first analysis made elsewhere (a worker reading the file,
         ui.document.reading) with the Analyser that made it and the time it took, as if this
         class's worker had made it: the next edit reuses what it found; nothing is analysed
-        again on the GUI thread."""
+        again on the GUI thread. `copies`: the map's records copied there too (`copies`)."""
         self._analysers[map_id] = analyser
+        if copies is not None:
+            self._copies[map_id] = copies
         self._took(map_id, seconds)
         self._store(map_id, analysis, figures)
 

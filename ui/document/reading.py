@@ -5,7 +5,9 @@ nor for the first figures (0.3 s).
 `read_file` runs on a worker thread and touches no Qt object: it reads the project (a file
 whose content does not match its checksum is read anyway, `changed` saying so, for the window
 to ask) and analyses every map with its own vsm.analysis.Analyser, which the document then
-keeps (Document.from_read) so the next edit reuses what it found. `read_on_a_worker` runs it
+keeps (Document.from_read) so the next edit reuses what it found; it also copies every record
+for the workers' snapshots (ui.document.snapshots.RecordCopies: the first snapshot of a
+20,000-step map copied 48,000 records on the GUI thread, 65 ms, when its panels were filled). `read_on_a_worker` runs it
 on a thread and hands the outcome (a FileRead, or the exception) to a method on the GUI thread
 through ui.document.handoff.
 """
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ui.document.handoff import Receiver
+from ui.document.snapshots import MapRecords, RecordCopies
 from vsm.analysis import Analyser, MapAnalysis
 from vsm.analysis.pane_figures import PaneFigures, pane_figures
 from vsm.errors import FileFormatError
@@ -38,6 +41,7 @@ class FirstAnalysis:
     analysis: MapAnalysis
     seconds: float
     figures: PaneFigures | None = None  # the metrics pane's, of the same analysis
+    copies: RecordCopies | None = None  # the map's records copied for snapshots
 
 
 @dataclass
@@ -79,8 +83,10 @@ def read_file(path: Path) -> FileRead:
         started = time.perf_counter()
         analysis = analyser.analyse(map_)
         seconds = time.perf_counter() - started
+        copies = RecordCopies()
+        MapRecords.of(map_, copies=copies)  # fills `copies`: the project is not shared yet
         read.analyses[map_.id] = FirstAnalysis(analyser, analysis, seconds,
-                                               pane_figures(map_, analysis))
+                                               pane_figures(map_, analysis), copies)
     return read
 
 
