@@ -170,3 +170,10 @@ def test_the_editor_script_leaves_the_window_out_of_its_second_processes(tmp_pat
                           timeout=120, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [str(widgets)]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="niceness is POSIX")
+def test_a_child_runs_at_a_lower_priority_than_the_editor(worker):
+    # On 2 cores, the children of a 20,000-step map busy at once starved the window of turns.
+    lowered = min(os.nice(0) + processes.CHILD_NICENESS, 19)  # 19: the lowest there is
+    assert worker.submit(os.nice, 0).result(timeout=30) == lowered
