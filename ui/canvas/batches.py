@@ -369,17 +369,19 @@ class Batches:
         ui.canvas.extent) and places the decorations. A follower adjusts from where its steps are when
         its turn comes, so a later edit leaves nothing stale; one removed meanwhile (detached)
         adjusts to nothing, and an item removed before it was shown is never shown
-        (`_take_off`)."""
+        (`_take_off`). Only the items whose box a slice changed are noted: a step placed, a
+        flow or burst that followed, a flow routed again when shown; an item taken off, or
+        shown where it was, was noted by the batch's events (a delete of everything and its
+        undo note nothing more at the slices' end)."""
         deadline = time.perf_counter() + SLICE_SECONDS
         dropping, adding, followers = self._dropping, self._adding, self._follow
         placing = self._placing
-        moved = self._own_moved()  # for the map's extent at the end (ui.canvas.extent)
+        moved = self._own_moved()  # boxes changed, for the map's extent (ui.canvas.extent)
         # Through a copy of the keys: taking the first key of a dict again and again after
         # deleting the ones before it walks all the deleted ones each time (quadratic).
         done = False
-        for item in list(dropping):
+        for item in list(dropping):  # no box since the batch's end (its events noted it)
             del dropping[item]
-            moved.append(item)
             if item.scene() is self:
                 self.removeItem(item)
             if time.perf_counter() >= deadline:
@@ -388,8 +390,12 @@ class Batches:
         if not done:
             for item in list(adding):
                 del adding[item]
-                moved.append(item)
+                # Shown where it was counted at the batch's end: only a flow routed again
+                # (its ends moved meanwhile) has a new box.
+                extent = getattr(item, "extent", None)
                 self._put_on(item)
+                if extent is not None and item.extent is not extent:
+                    moved.append(item)
                 if time.perf_counter() >= deadline:
                     done = True
                     break
