@@ -261,8 +261,8 @@ class Batches:
                     followers.update(dict.fromkeys(item.move_alone(item.step.x, item.step.y)))
         if len(self._adding) + len(self._placing) + len(followers) <= AT_ONCE:
             self.finish_updates(measure=False)  # the batch's events measure the map again
-        if self.updating:  # thousands of items: a slice per turn of the event loop
-            self._update_slice()
+        if self.updating:  # thousands of items: a slice per turn of the event loop, the
+            self._next_slice()  # first on the next turn (the batch's end has work enough)
         self.blockSignals(batch.blocked)
         if batch.lanes:
             self._update_lanes()
@@ -415,17 +415,21 @@ class Batches:
                 if time.perf_counter() >= deadline:
                     break
         if dropping or adding or placing or followers:
-            if self._update_timer is None:
-                self._update_timer = QTimer(self)  # type: ignore[arg-type]
-                self._update_timer.setSingleShot(True)
-                self._update_timer.setInterval(0)
-                self._update_timer.timeout.connect(self._update_slice)
-            self._update_timer.start()
+            self._next_slice()
             return
         self._moved = []
         self.slices_ended([("s", item.step_id) if isinstance(item, StepItem) else
                            ("f", item.flow_id) for item in moved
                            if isinstance(item, (StepItem, FlowItem))])
+
+    def _next_slice(self) -> None:
+        """Have the next slice run on the next turn of the event loop."""
+        if self._update_timer is None:
+            self._update_timer = QTimer(self)  # type: ignore[arg-type]
+            self._update_timer.setSingleShot(True)
+            self._update_timer.setInterval(0)
+            self._update_timer.timeout.connect(self._update_slice)
+        self._update_timer.start()
 
     def _own_moved(self) -> list[Any]:
         """The items the slices under way have shown, placed, routed or taken off: the scene's
