@@ -51,3 +51,34 @@ def test_a_removal_or_a_setting_still_gives_the_map_as_it_is(qapp):
     map_.set_step_field(map_.steps[0].id, "name", "Again")  # named twice before a snapshot
     assert MapRecords.of(map_, copies=copies) == MapRecords.of(map_)
     assert MapRecords.of(map_, copies=copies).steps[0].name == "Again"
+
+
+def test_the_undo_of_a_delete_of_everything_reuses_the_copies_made_before_it(qapp):
+    document = Document(synthetic_project(50), autosave=False)
+    map_ = document.project.maps[0]
+    copies = document.live.copies(map_.id)
+    before = MapRecords.of(map_, copies=copies)
+    removal = map_.remove_items([step.id for step in map_.steps])
+    emptied = MapRecords.of(map_, copies=copies)
+    assert emptied.steps == () and emptied.flows == ()
+    map_.restore_items(removal)  # the undo: the very records, unchanged
+    after = MapRecords.of(map_, copies=copies)
+    # The same copy objects as before the delete (50 steps and their flows), not new ones ...
+    assert all(a is b for a, b in zip(after.steps, before.steps, strict=True))
+    assert all(a is b for a, b in zip(after.flows, before.flows, strict=True))
+    # ... and still the map as it is.
+    assert after == MapRecords.of(map_)
+
+
+def test_a_record_changed_while_out_of_the_map_is_copied_again(qapp):
+    document = Document(synthetic_project(50), autosave=False)
+    map_ = document.project.maps[0]
+    copies = document.live.copies(map_.id)
+    MapRecords.of(map_, copies=copies)
+    removal = map_.remove_items([step.id for step in map_.steps])
+    MapRecords.of(map_, copies=copies)
+    removal.steps[4][0].name = "Changed meanwhile"  # outside the map: no event of this map
+    map_.restore_items(removal)
+    after = MapRecords.of(map_, copies=copies)
+    assert after.steps[4].name == "Changed meanwhile"
+    assert after == MapRecords.of(map_)

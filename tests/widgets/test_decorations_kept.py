@@ -211,3 +211,29 @@ def test_items_dealt_with_in_slices_are_noted_without_measuring_the_whole_map(
     assert scene.map_rect() == QRectF(*_rows_rect())
     assert scene._extent.measures == measures + 1  # their edge items all left: one measure
     assert_as_fresh(document, map_, scene)
+
+
+def test_a_big_delete_and_its_undo_note_nothing_more_when_their_slices_end(
+        edited, qtbot, monkeypatch):
+    # The items a delete takes off in slices, and those its undo shows again where they were,
+    # were noted for the extent by the batch's events: the slices' end notes only the items
+    # whose box a slice changed (none here: every flow is put back between its steps at their
+    # places, not routed again). It noted every item again (12,000 at 5,000 steps).
+    import ui.canvas.batches as batches
+
+    document, map_, scene = edited
+    monkeypatch.setattr(batches, "AT_ONCE", 2)
+    monkeypatch.setattr(batches, "SLICE_SECONDS", 0.0)
+    noted: list[list] = []
+    ended = scene.slices_ended
+    monkeypatch.setattr(scene, "slices_ended", lambda keys: (noted.append(keys), ended(keys)))
+    document.remove(map_.id, step_ids=[step.id for step in map_.steps])  # 8 steps, 7 flows
+    assert scene.updating
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert scene.item_for_step == {} and scene.map_rect().isNull()
+    document.undo_stack.undo()
+    assert scene.updating
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert noted == [[], []]  # both slices' ends: nothing more to note
+    assert scene.map_rect() == QRectF(*_rows_rect())
+    assert_as_fresh(document, map_, scene)

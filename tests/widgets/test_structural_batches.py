@@ -273,3 +273,24 @@ def test_a_step_moved_before_its_put_back_flows_are_shown_draws_them_to_where_it
     document.move(map_.id, {step.id: (step.x + 500.0, step.y + 300.0)}, text="Move")
     qtbot.waitUntil(lambda: not scene.updating)
     assert (drawn(scene), placed(scene)) == as_built(document, map_)
+
+
+def test_a_big_delete_and_its_undo_leave_every_slice_to_the_next_turns(big, qtbot):
+    # The batch's end hides the removed items and notes the put-back ones; the slices (taking
+    # items off the canvas, showing them again) all run on later turns of the event loop, the
+    # first included: the batch's end blocked the window long enough (a delete of 5,000 steps).
+    document, map_, scene = big
+    ids = [s.id for s in map_.steps]
+    before = as_built(document, map_)
+    removed = [*scene.item_for_step.values(), *scene.item_for_flow.values()]
+    assert document.remove(map_.id, ids)
+    assert scene.updating
+    assert all(item.scene() is scene and not item.isVisible() for item in removed)
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert all(item.scene() is None for item in removed)
+    document.undo_stack.undo()
+    assert scene.updating
+    assert all(item.scene() is None for item in removed)  # none shown yet: in the slices
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert all(item.scene() is scene and item.isVisible() for item in removed)
+    assert (drawn(scene), placed(scene)) == before == as_built(document, map_)

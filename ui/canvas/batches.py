@@ -261,8 +261,8 @@ class Batches:
                     followers.update(dict.fromkeys(item.move_alone(item.step.x, item.step.y)))
         if len(self._adding) + len(self._placing) + len(followers) <= AT_ONCE:
             self.finish_updates(measure=False)  # the batch's events measure the map again
-        if self.updating:  # thousands of items: a slice per turn of the event loop
-            self._update_slice()
+        if self.updating:  # thousands of items: a slice per turn of the event loop, the
+            self._next_slice()  # first on the next turn (the batch's end has work enough)
         self.blockSignals(batch.blocked)
         if batch.lanes:
             self._update_lanes()
@@ -369,17 +369,19 @@ class Batches:
         ui.canvas.extent) and places the decorations. A follower adjusts from where its steps are when
         its turn comes, so a later edit leaves nothing stale; one removed meanwhile (detached)
         adjusts to nothing, and an item removed before it was shown is never shown
-        (`_take_off`)."""
+        (`_take_off`). Only the items whose box a slice changed are noted: a step placed, a
+        flow or burst that followed, a flow routed again when shown; an item taken off, or
+        shown where it was, was noted by the batch's events (a delete of everything and its
+        undo note nothing more at the slices' end)."""
         deadline = time.perf_counter() + SLICE_SECONDS
         dropping, adding, followers = self._dropping, self._adding, self._follow
         placing = self._placing
-        moved = self._own_moved()  # for the map's extent at the end (ui.canvas.extent)
+        moved = self._own_moved()  # boxes changed, for the map's extent (ui.canvas.extent)
         # Through a copy of the keys: taking the first key of a dict again and again after
         # deleting the ones before it walks all the deleted ones each time (quadratic).
         done = False
-        for item in list(dropping):
+        for item in list(dropping):  # no box since the batch's end (its events noted it)
             del dropping[item]
-            moved.append(item)
             if item.scene() is self:
                 self.removeItem(item)
             if time.perf_counter() >= deadline:
@@ -388,8 +390,12 @@ class Batches:
         if not done:
             for item in list(adding):
                 del adding[item]
-                moved.append(item)
+                # Shown where it was counted at the batch's end: only a flow routed again
+                # (its ends moved meanwhile) has a new box.
+                extent = getattr(item, "extent", None)
                 self._put_on(item)
+                if extent is not None and item.extent is not extent:
+                    moved.append(item)
                 if time.perf_counter() >= deadline:
                     done = True
                     break
@@ -409,17 +415,21 @@ class Batches:
                 if time.perf_counter() >= deadline:
                     break
         if dropping or adding or placing or followers:
-            if self._update_timer is None:
-                self._update_timer = QTimer(self)  # type: ignore[arg-type]
-                self._update_timer.setSingleShot(True)
-                self._update_timer.setInterval(0)
-                self._update_timer.timeout.connect(self._update_slice)
-            self._update_timer.start()
+            self._next_slice()
             return
         self._moved = []
         self.slices_ended([("s", item.step_id) if isinstance(item, StepItem) else
                            ("f", item.flow_id) for item in moved
                            if isinstance(item, (StepItem, FlowItem))])
+
+    def _next_slice(self) -> None:
+        """Have the next slice run on the next turn of the event loop."""
+        if self._update_timer is None:
+            self._update_timer = QTimer(self)  # type: ignore[arg-type]
+            self._update_timer.setSingleShot(True)
+            self._update_timer.setInterval(0)
+            self._update_timer.timeout.connect(self._update_slice)
+        self._update_timer.start()
 
     def _own_moved(self) -> list[Any]:
         """The items the slices under way have shown, placed, routed or taken off: the scene's
