@@ -9,9 +9,9 @@ so later edits cannot reach it.
 
 `RecordCopies` keeps the copies between snapshots: a record is copied again only after a model
 event names it (its step, flow or kaizen) and its fields differ from its copy's (a removal and
-its undo leave them as they were); any other event but a map setting's forgets every copy. Records change only through the map's methods, which all emit such an event, so a snapshot
-of a 20,000-step map after one edit copies one record and looks the others up (about 0.2 µs
-each).
+its undo leave them as they were); any other event but a map setting's forgets every copy.
+Records change only through the map's methods, which all emit such an event, so a snapshot of a
+20,000-step map after one edit copies one record and looks the others up (about 0.2 µs each).
 """
 
 from __future__ import annotations
