@@ -85,11 +85,12 @@ def test_a_ladder_drawn_a_part_a_slice_is_the_picture_render_draws(qapp, a_part_
                                   region))
     painter.end()
     assert image == rendered_at_once(scene, region, size)
-    # Two top-level items, the ladder first (z -1). Its parts: lines of 4, 4 and 2 segments,
-    # their texts, the totals with the caption: 3 + 3 + 1 = 7, a slice each, 6 of them ending
-    # with the ladder not drawn whole; then the box, and the end.
+    # Two top-level items, the ladder first (z -1). Once they are found, a turn before the
+    # drawing (0 of 2 drawn); the ladder's parts: lines of 4, 4 and 2 segments, their texts, the
+    # totals with the caption: 3 + 3 + 1 = 7, a slice each, 6 of them ending with the ladder not
+    # drawn whole (1 + 6 = 7 times 0 of 2); then the box, and the end.
     drawing = [step for step in slices if step[1] == 2]
-    assert drawing == [(0, 2)] * 6 + [(1, 2), (2, 2)]
+    assert drawing == [(0, 2)] * 7 + [(1, 2), (2, 2)]
 
 
 def test_a_ladder_in_an_svg_a_part_a_slice_has_every_segment_and_text_once(

@@ -62,10 +62,10 @@ def items_to_paint(scene: QGraphicsScene, source: QRectF) -> Generator[float, No
     them: those of the visible items whose bounding rectangles meet the region, in ascending
     stacking order (as scene.items(source, IntersectsItemBoundingRect), which asks every item
     its bounding rectangle in one go)."""
-    everything = scene.items(Qt.SortOrder.AscendingOrder)  # quick: no item is measured
+    deadline = time.perf_counter() + SLICE_SECONDS  # the list counts in the first slice
+    everything = scene.items(Qt.SortOrder.AscendingOrder)  # no item is measured: 15 ms for 60,000
     tops: list[QGraphicsItem] = []
     seen: set[int] = set()
-    deadline = time.perf_counter() + SLICE_SECONDS
     for index, item in enumerate(everything):
         if item.isVisible() and source.intersects(_adjusted(item.sceneBoundingRect())):
             top = item.topLevelItem()
@@ -104,6 +104,7 @@ def paint_in_slices(scene: QGraphicsScene, painter: QPainter, target: QRectF, so
             break
         yield 0, 1
     total = len(tops)
+    yield 0, total  # the finding's last slice and the drawing's first are a turn apart
     cursor = Cursor()
     while True:
         _draw_some(scene, painter, target, source, tops, cursor,
@@ -393,6 +394,7 @@ def _finding(job: Generator[float, None, T]) -> Generator[float, None, T]:
         try:
             next(job)
         except StopIteration as done:
+            yield 0.0  # its last slice and the drawing's first are a turn apart
             return done.value  # type: ignore[no-any-return]
         yield 0.0
 
