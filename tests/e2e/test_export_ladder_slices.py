@@ -131,3 +131,25 @@ def test_a_ladder_in_an_svg_a_part_a_slice_has_every_segment_and_text_once(
     # 10 waits, 10 process times, 3 totals, 2 caption lines: 25 texts, each once.
     assert len(texts) == 25 and len(set(texts)) == 25
     assert b"Once through 1h 30m" in texts and b"9m work" in texts
+
+
+def test_the_svg_pieces_are_joined_on_a_thread_of_their_own(qapp, monkeypatch):
+    """Joining the pieces copies the whole document (tens of megabytes at 20,000 steps): it runs
+    as background work, whose result is the document."""
+    import threading
+
+    joined: list[tuple[str, bytes]] = []
+    background = ui.render.painting.in_background
+
+    def recorded(work):
+        def run():
+            result = work()
+            joined.append((threading.current_thread().name, result))
+            return result
+        return background(run)
+
+    monkeypatch.setattr(ui.render.painting, "in_background", recorded)
+    scene = ladder_scene(stale=False)
+    document = finish(svg_job(scene, scene.itemsBoundingRect(), "t", "d"))
+    assert joined == [("export-writer", document)]
+    assert document.endswith(b"</svg>\n") and document.count(b"<title>t</title>") == 1
