@@ -7,6 +7,8 @@ inside — the items of the source region in ascending stacking order, each with
 transform combined with the region→target transform, its effective opacity and a plain
 QStyleOptionGraphicsItem, children behind or above their parent, clips by the clip flags — and
 yields after about SLICE_SECONDS of drawing so that the caller can let the event loop turn.
+An item that paints a lot may offer parts (a paint_parts method, as the ladder's): it is drawn a
+part at a time, the time checked between parts.
 The scene must not change until the drawing ends (an export's scene is its own).
 
 The formats in memory are drawn the same way: `image_job`, `svg_job` and `pdf_job` are
