@@ -7,6 +7,8 @@ inside — the items of the source region in ascending stacking order, each with
 transform combined with the region→target transform, its effective opacity and a plain
 QStyleOptionGraphicsItem, children behind or above their parent, clips by the clip flags — and
 yields after about SLICE_SECONDS of drawing so that the caller can let the event loop turn.
+An item that paints a lot may offer parts (a paint_parts method, as the ladder's): it is drawn a
+part at a time, the time checked between parts.
 The scene must not change until the drawing ends (an export's scene is its own).
 
 The formats in memory are drawn the same way: `image_job`, `svg_job` and `pdf_job` are
@@ -22,12 +24,12 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QFont,
-    QFontInfo,
     QImage,
     QPageLayout,
     QPageSize,
@@ -38,11 +40,12 @@ from PySide6.QtGui import (
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyle, QStyleOptionGraphicsItem
 
+from ui.render.svg_fonts import font_fallbacks, font_fallbacks_job
+
 SLICE_SECONDS = 0.025  # drawing per slice: the event loop turns about this often
 DOTS_PER_METRE = round(300 / 0.0254)  # 300 dpi in the PNG's metadata
 SVG_DPI = 96  # CSS pixels: the SVG's width and height in mm match the map at 100 %
 APP = "VSM Studio"
-SVG_PIECE = 2_000_000  # bytes of SVG given their font fallbacks at a time (about 20 ms)
 
 T = TypeVar("T")
 
@@ -62,10 +65,10 @@ def items_to_paint(scene: QGraphicsScene, source: QRectF) -> Generator[float, No
     them: those of the visible items whose bounding rectangles meet the region, in ascending
     stacking order (as scene.items(source, IntersectsItemBoundingRect), which asks every item
     its bounding rectangle in one go)."""
-    everything = scene.items(Qt.SortOrder.AscendingOrder)  # quick: no item is measured
+    deadline = time.perf_counter() + SLICE_SECONDS  # the list counts in the first slice
+    everything = scene.items(Qt.SortOrder.AscendingOrder)  # no item is measured: 15 ms for 60,000
     tops: list[QGraphicsItem] = []
     seen: set[int] = set()
-    deadline = time.perf_counter() + SLICE_SECONDS
     for index, item in enumerate(everything):
         if item.isVisible() and source.intersects(_adjusted(item.sceneBoundingRect())):
             top = item.topLevelItem()
@@ -104,42 +107,90 @@ def paint_in_slices(scene: QGraphicsScene, painter: QPainter, target: QRectF, so
             break
         yield 0, 1
     total = len(tops)
-    drawn = 0
+    yield 0, total  # the finding's last slice and the drawing's first are a turn apart
+    cursor = Cursor()
     while True:
-        drawn = _draw_some(scene, painter, target, source, tops, drawn,
-                           time.perf_counter() + slice_seconds)
-        if drawn >= total:
+        _draw_some(scene, painter, target, source, tops, cursor,
+                   time.perf_counter() + slice_seconds)
+        if cursor.drawn >= total:
             break
-        yield drawn, total
+        yield cursor.drawn, total
     yield total, total
 
 
+@dataclass
+class Cursor:
+    """How far a drawing in slices is: the top-level items drawn whole, and of the next one,
+    when it is drawn in parts (an item with a paint_parts method, see `_parts`), its parts
+    and how many of them are drawn."""
+
+    drawn: int = 0
+    parts: list[Callable[[QPainter], None]] | None = None
+    parts_drawn: int = 0
+
+
 def _draw_some(scene: QGraphicsScene, painter: QPainter, target: QRectF, source: QRectF,
-               tops: list[QGraphicsItem], start: int, deadline: float) -> int:
-    """Draw tops[start:] (and the background first when `start` is 0, the foreground once the
-    last is drawn) until `deadline` passes, at least one item; return how many are drawn then.
-    The painter is left as it was found."""
+               tops: list[QGraphicsItem], cursor: Cursor, deadline: float) -> None:
+    """Draw the rest of `tops` from the cursor on (the background first when nothing is
+    drawn yet, the foreground once the last is drawn) until `deadline` passes, at least one
+    item or part of one, moving the cursor on. An item offering parts is drawn a part at a
+    time, the deadline checked between them. The painter is left as it was found."""
     painter.save()
     painter.setClipRect(target, Qt.ClipOperation.IntersectClip)
     painter.setWorldTransform(region_transform(target, source), True)
     view = painter.worldTransform()
     opacity = painter.opacity()
-    drawn = start
     try:
-        if start == 0:
+        if cursor.drawn == 0 and cursor.parts is None:
             scene.drawBackground(painter, source)
-        while drawn < len(tops):
-            _paint_subtree(tops[drawn], painter, view, opacity)
-            drawn += 1
+        while cursor.drawn < len(tops):
+            item = tops[cursor.drawn]
+            if cursor.parts is None:
+                cursor.parts, cursor.parts_drawn = _parts(item), 0
+            if cursor.parts:
+                _paint_part(item, cursor.parts[cursor.parts_drawn], painter, view, opacity)
+                cursor.parts_drawn += 1
+            else:
+                _paint_subtree(item, painter, view, opacity)
+            if not cursor.parts or cursor.parts_drawn == len(cursor.parts):
+                cursor.drawn, cursor.parts = cursor.drawn + 1, None
             if time.perf_counter() >= deadline:
                 break
         painter.setWorldTransform(view)
         painter.setOpacity(opacity)
-        if drawn == len(tops):
+        if cursor.drawn == len(tops):
             scene.drawForeground(painter, source)
     finally:
         painter.restore()
-    return drawn
+
+
+_OFFERS_PARTS: dict[type, bool] = {}  # item class -> whether it has a paint_parts method
+
+
+def _parts(item: QGraphicsItem) -> list[Callable[[QPainter], None]]:
+    """The parts a visible top-level item without children offers to be painted in:
+    item.paint_parts(option, widget) given the option its paint() would get, a list of
+    callables that, called with the painter one after the other, draw what paint() draws; []
+    for any other item (painted whole)."""
+    kind = type(item)
+    offers = _OFFERS_PARTS.get(kind)
+    if offers is None:
+        offers = _OFFERS_PARTS[kind] = callable(getattr(kind, "paint_parts", None))
+    if not offers or not item.isVisible() or item.childItems():
+        return []
+    return list(item.paint_parts(_style_option(item), None))  # type: ignore[attr-defined]
+
+
+def _paint_part(item: QGraphicsItem, part: Callable[[QPainter], None], painter: QPainter,
+                view: QTransform, parent_opacity: float) -> None:
+    """Draw one part of a top-level item without children, as _paint_subtree draws the item."""
+    flags = QGraphicsItem.flags(item)
+    opacity = (item.opacity() if flags & _Flag.ItemIgnoresParentOpacity
+               else item.opacity() * parent_opacity)
+    if opacity < 0.0001 or flags & _Flag.ItemHasNoContents:
+        return
+    _paint_item(item, painter, item.sceneTransform() * view, opacity,
+                bool(flags & _Flag.ItemClipsToShape), part)
 
 
 def _paint_subtree(item: QGraphicsItem, painter: QPainter, view: QTransform,
@@ -178,8 +229,22 @@ def _paint_subtree(item: QGraphicsItem, painter: QPainter, view: QTransform,
 
 
 def _paint_item(item: QGraphicsItem, painter: QPainter, transform: QTransform, opacity: float,
-                clip: bool) -> None:
-    """One item's own paint(), with the style option render() gives it."""
+                clip: bool, part: Callable[[QPainter], None] | None = None) -> None:
+    """One item's own paint(), with the style option render() gives it (or one part of it)."""
+    painter.setWorldTransform(transform)
+    painter.setOpacity(opacity)
+    painter.save()
+    if clip:
+        painter.setClipPath(item.shape(), Qt.ClipOperation.IntersectClip)
+    if part is None:
+        item.paint(painter, _style_option(item), None)
+    else:
+        part(painter)
+    painter.restore()
+
+
+def _style_option(item: QGraphicsItem) -> QStyleOptionGraphicsItem:
+    """The style option render() gives an item's paint(): its whole bounds exposed."""
     bounds = item.boundingRect()
     option = QStyleOptionGraphicsItem()
     option.rect = bounds.toRect()
@@ -192,13 +257,7 @@ def _paint_item(item: QGraphicsItem, painter: QPainter, transform: QTransform, o
     if item.hasFocus():
         state |= QStyle.StateFlag.State_HasFocus
     option.state = state
-    painter.setWorldTransform(transform)
-    painter.setOpacity(opacity)
-    painter.save()
-    if clip:
-        painter.setClipPath(item.shape(), Qt.ClipOperation.IntersectClip)
-    item.paint(painter, option, None)
-    painter.restore()
+    return option
 
 
 # ---------------------------------------------------------------- the formats, as jobs
@@ -262,16 +321,16 @@ def svg_job(scene: QGraphicsScene, region: QRectF, title: str, description: str
     ids each generator numbers from 1) has the document drawn again in one generator."""
     target = QRectF(0, 0, region.width(), region.height())
     tops = yield from _finding(items_to_paint(scene, region))
-    fallbacks = _font_fallbacks()
-    head, bodies, drawn = b"", [], 0
+    fallbacks = font_fallbacks()
+    head, bodies, cursor = b"", [], Cursor()
     while True:
         generator, buffer, data = _svg_generator(region, title, description)
         painter = QPainter(generator)
         try:
             painter.setRenderHints(QPainter.RenderHint.Antialiasing
                                    | QPainter.RenderHint.TextAntialiasing)
-            drawn = _draw_some(scene, painter, target, region, tops, drawn,
-                               time.perf_counter() + SLICE_SECONDS)
+            _draw_some(scene, painter, target, region, tops, cursor,
+                       time.perf_counter() + SLICE_SECONDS)
         finally:
             painter.end()
             buffer.close()
@@ -280,9 +339,11 @@ def svg_job(scene: QGraphicsScene, region: QRectF, title: str, description: str
             return (yield from _svg_at_once(scene, region, title, description))
         head = head or parts[0]
         bodies.append(fallbacks(parts[1]))
-        if drawn >= len(tops):
-            return b"".join([head, *bodies, _SVG_TAIL])  # one copy of tens of megabytes
-        yield drawn / len(tops)
+        if cursor.drawn >= len(tops):
+            pieces = [head, *bodies, _SVG_TAIL]  # one copy of tens of megabytes (0.1 to 0.3 s
+            # at 20,000 steps), on a thread: bytes.join lets go of the GIL while it copies
+            return (yield from in_background(partial(b"".join, pieces)))
+        yield cursor.drawn / len(tops)
 
 
 _SVG_TAIL = b"</g>\n</svg>\n"  # closes QSvgGenerator's group of Qt's defaults, and the document
@@ -338,6 +399,7 @@ def _finding(job: Generator[float, None, T]) -> Generator[float, None, T]:
         try:
             next(job)
         except StopIteration as done:
+            yield 0.0  # its last slice and the drawing's first are a turn apart
             return done.value  # type: ignore[no-any-return]
         yield 0.0
 
@@ -346,47 +408,6 @@ def with_font_fallbacks(svg: bytes) -> bytes:
     """Name the font Qt actually used and a generic family after the one QSvgGenerator wrote
     (often "Sans Serif", which other programs would draw in a serif font)."""
     return finish(font_fallbacks_job(svg))
-
-
-def font_fallbacks_job(svg: bytes) -> Generator[float, None, bytes]:
-    """with_font_fallbacks as a job: a big map's SVG (tens of megabytes, a font-family on
-    every text) is done a piece of about SVG_PIECE bytes, cut at a line's end, at a time."""
-    fallbacks = _font_fallbacks()
-    pieces: list[bytes] = []
-    start = 0
-    while start < len(svg):
-        end = svg.find(b"\n", start + SVG_PIECE)
-        end = len(svg) if end < 0 else end + 1
-        pieces.append(fallbacks(svg[start:end]))
-        start = end
-        if start < len(svg):
-            yield start / len(svg)
-    return b"".join(pieces)
-
-
-_FAMILY = re.compile(rb'font-family="([^"\']*)"')
-
-
-def _font_fallbacks() -> Callable[[bytes], bytes]:
-    """A function giving every font-family="X" of a piece of SVG its fallbacks
-    (font-family="'X', 'Font used', sans-serif"); each family is worked out once, and each is
-    replaced with one bytes.replace (a callback per match took most of the time)."""
-    listed: dict[bytes, bytes] = {}  # font-family="X" -> what replaces it
-
-    def replace(piece: bytes) -> bytes:
-        for family in set(_FAMILY.findall(piece)):
-            written = b'font-family="' + family + b'"'
-            if written not in listed:
-                name = family.decode("utf-8")
-                names = [name, QFontInfo(QFont(name)).family()]
-                unique = list(dict.fromkeys(n for n in names if n and "'" not in n))
-                listed[written] = (b'font-family="' + ", ".join(f"'{n}'" for n in unique).encode()
-                                   + b', sans-serif"')
-            # the replacement starts with a quote: no family's pattern matches it again
-            piece = piece.replace(written, listed[written])
-        return piece
-
-    return replace
 
 
 def in_background(work: Callable[[], T]) -> Generator[float, None, T]:

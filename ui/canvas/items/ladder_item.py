@@ -18,6 +18,7 @@ out so far that they would be unreadable (exports always get them).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -48,6 +49,10 @@ LOWER = 64.0  # y of the process level
 TEXT_REACH = 80.0  # how far a segment's texts may reach beyond its ends
 STALE_FADE = 0.4  # how far stale figures move from the muted colour towards the background
 CAPTION_LINE = 18.0  # the height of one caption line under the ladder
+# Segments a part of an export's paint draws (paint_parts): a multiple of 4, so that a part's
+# lines start a new batch of QPaintEngineEx::drawLines, which strokes 16 lines at a time, where
+# one call for all of them would (the same antialiased pixels where the lines meet).
+PART_SEGMENTS = 400
 
 
 def lead_time_note(once_through: str, lead_time: str) -> str:
@@ -210,24 +215,69 @@ class LadderItem(_Decoration):
               widget: QWidget | None = None) -> None:
         if not self.segments:
             return
-        theme = self._theme
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         visible = self.visible_segments(option.exposedRect)
+        self._paint_lines(painter, visible)
+        if not text_readable(painter, widget, text_font().pixelSize()):
+            return
+        self._paint_texts(painter, visible)
+        self._paint_ends(painter)
+
+    def paint_parts(self, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+                    ) -> list[Callable[[QPainter], None]]:
+        """paint() in parts, each drawing onto the painter it is given: the lines of the
+        segments PART_SEGMENTS at a time, then their texts as many at a time, then the totals
+        and the caption. Every segment's lines and texts are drawn once, in paint()'s order, so
+        the parts one after the other draw what paint() draws (a big map's export draws them a
+        slice apart)."""
+        if not self.segments:
+            return []
+        visible = self.visible_segments(option.exposedRect)
+        chunks = [visible[start:start + PART_SEGMENTS]
+                  for start in range(0, len(visible), PART_SEGMENTS)]
+
+        def lines(chunk: list[LadderSegment]) -> Callable[[QPainter], None]:
+            def part(painter: QPainter) -> None:
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                self._paint_lines(painter, chunk)
+            return part
+
+        def texts(chunk: list[LadderSegment]) -> Callable[[QPainter], None]:
+            def part(painter: QPainter) -> None:
+                if text_readable(painter, widget, text_font().pixelSize()):
+                    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                    self._paint_texts(painter, chunk)
+            return part
+
+        def ends(painter: QPainter) -> None:
+            if text_readable(painter, widget, text_font().pixelSize()):
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                painter.setPen(self._text_ink())
+                self._paint_ends(painter)
+
+        return [*map(lines, chunks), *map(texts, chunks), ends]
+
+    def _text_ink(self) -> QColor:
+        return stale_colour(self._theme) if self.stale else self._theme.colour("text")
+
+    def _paint_lines(self, painter: QPainter, segments: list[LadderSegment]) -> None:
+        """The segments' lines, in one drawLines call (the pen set for them)."""
         lines = []
-        for segment in visible:
+        for segment in segments:
             wait_from, wait_to, process_to = segment.wait_from, segment.wait_to, segment.process_to
             lines += [QLineF(wait_from, UPPER, wait_to, UPPER), QLineF(wait_to, UPPER, wait_to, LOWER),
                       QLineF(wait_to, LOWER, process_to, LOWER),
                       QLineF(process_to, LOWER, process_to, UPPER)]
-        ink = stale_colour(theme) if self.stale else theme.colour("ladder")
+        ink = stale_colour(self._theme) if self.stale else self._theme.colour("ladder")
         painter.setPen(QPen(ink, 2, Qt.PenStyle.DashLine if self.stale else Qt.PenStyle.SolidLine))
         if lines:
             painter.drawLines(lines)
-        if not text_readable(painter, widget, text_font().pixelSize()):
-            return
-        painter.setPen(stale_colour(theme) if self.stale else theme.colour("text"))
+
+    def _paint_texts(self, painter: QPainter, segments: list[LadderSegment]) -> None:
+        """The segments' wait and process times (the pen and font set for them)."""
+        painter.setPen(self._text_ink())
         painter.setFont(text_font())
-        for segment in visible:
+        for segment in segments:
             if segment.wait_text:
                 middle = (segment.wait_from + segment.wait_to) / 2
                 painter.drawText(QRectF(middle - 60, UPPER - 22, 120, 18),
@@ -235,13 +285,16 @@ class LadderItem(_Decoration):
             middle = (segment.wait_to + segment.process_to) / 2
             painter.drawText(QRectF(middle - 80, LOWER + 4, 160, 18), Qt.AlignmentFlag.AlignCenter,
                              segment.process_text)
+
+    def _paint_ends(self, painter: QPainter) -> None:
+        """The totals at the right end, in the painter's pen, and the caption under the ladder."""
         x = self.segments[-1].process_to
         painter.setFont(label_font())
         for text, y in zip(self.totals, (UPPER, LOWER, LOWER + 28)):
             painter.drawText(QRectF(x + 16, y - 10, 400, 20),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
         painter.setFont(small_font())
-        painter.setPen(theme.colour("muted"))
+        painter.setPen(self._theme.colour("muted"))
         left = self.segments[0].wait_from
         for index, line in enumerate(self.caption_lines()):
             painter.drawText(QRectF(left, LOWER + 22 + CAPTION_LINE * index,
