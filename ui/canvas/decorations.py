@@ -205,7 +205,12 @@ class Decorations:
     def _note_changed(self, events: tuple[object, ...]) -> None:
         """Note for the map's extent the steps and flows these events added, moved or removed
         (a moved step's flows moved with it); a burst is measured each time; an event of
-        another kind has the map measured again."""
+        another kind has the map measured again, and so does a batch touching a good part
+        of the map (an auto-layout, its undo: ui.canvas.extent.MapExtent.many), without
+        noting each item."""
+        if self._extent.many(len(events)):
+            self._extent.invalidate()
+            return
         touched: list[Key] = []
         steps = self.item_for_step
         for event in events:
