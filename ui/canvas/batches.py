@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QTimer
@@ -256,8 +255,9 @@ class Batches:
             moved = [item for item in map(self.item_for_step.get, batch.moved)
                      if item is not None]
             self._placing.update(dict.fromkeys(moved))
-            followers.update(dict.fromkeys(chain.from_iterable(  # each once, in order
-                chain(item.flows, item.kaizens) for item in moved)))
+            followers.update(dict.fromkeys([  # each once, in order
+                follower for item in moved
+                for follower in (item.flows + item.kaizens if item.kaizens else item.flows)]))
         else:
             for step_id in batch.moved:
                 item = self.item_for_step.get(step_id)
