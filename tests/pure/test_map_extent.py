@@ -52,3 +52,34 @@ def test_any_sequence_of_edits_gives_the_full_measure():
         extent.touch([key])
         assert extent.bounds() == full(boxes)
     assert extent.measures < 250  # most edits updated the bounds from the touched item
+
+
+def test_touching_a_good_part_of_the_map_has_it_measured_once_instead():
+    # 2,000 boxes in a row, 10 apart: (10i, 0, 10i + 5, 5). Every one moved 100 down and
+    # touched (an auto-layout): 2,000 >= MANY (1,000) and >= a quarter of the 2,000 counted,
+    # so the map is measured again, once, not updated item by item. The bounds: left 0, top
+    # 100, right 10 * 1999 + 5 = 19995, bottom 105.
+    boxes = {f"i{i}": (10.0 * i, 0.0, 10.0 * i + 5, 5.0) for i in range(2000)}
+    extent = make(boxes)
+    assert extent.bounds() == (0.0, 0.0, 19995.0, 5.0) and extent.measures == 1
+    for key, (left, top, right, bottom) in list(boxes.items()):
+        boxes[key] = (left, top + 100, right, bottom + 100)
+    extent.touch(boxes)
+    assert extent.stale
+    assert extent.bounds() == (0.0, 100.0, 19995.0, 105.0) == full(boxes)
+    assert extent.measures == 2
+    # 999 touched (under MANY): noted one by one. i0 moved 10 left: left -10; no measure.
+    boxes["i0"] = (-10.0, 100.0, -5.0, 105.0)
+    extent.touch(list(boxes)[:999])
+    assert not extent.stale
+    assert extent.bounds() == (-10.0, 100.0, 19995.0, 105.0) == full(boxes)
+    assert extent.measures == 2
+
+
+def test_a_full_measure_keeps_every_item_on_each_edge():
+    # Ties on every side, ints and floats mixed: a (0, 0, 10, 10), b (0.0, 5, 10.0, 20),
+    # c (3, 0, 7, 20). Left 0: a and b; top 0: a and c; right 10: a and b; bottom 20: b, c.
+    boxes = {"a": (0, 0, 10, 10), "b": (0.0, 5, 10.0, 20), "c": (3, 0, 7, 20)}
+    extent = make(boxes)
+    assert extent.bounds() == (0, 0, 10, 20)
+    assert extent._edges == [{"a", "b"}, {"a", "c"}, {"a", "b"}, {"b", "c"}]

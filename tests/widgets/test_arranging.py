@@ -95,3 +95,55 @@ def test_a_step_dragged_before_the_result_is_moved_and_its_undo_puts_it_back(big
     document.undo_stack.undo()  # the layout
     assert (step.x, step.y) == (5000.0, 7000.0)  # where it was dragged to
     qtbot.waitUntil(lambda: items_where_the_model_says(view, map_), timeout=10000)
+
+
+def counted_copies(monkeypatch) -> list[int]:
+    """How many times the map's shape is copied (each copy appends 1)."""
+    copies: list[int] = []
+    original = arranging.map_shape
+
+    def counting(map_):
+        copies.append(1)
+        return original(map_)
+
+    monkeypatch.setattr(arranging, "map_shape", counting)
+    return copies
+
+
+def test_only_moves_meanwhile_apply_the_result_without_copying_the_map_again(
+        big, qtbot, monkeypatch):
+    # Copying the shape again to compare costs tens of milliseconds at 20,000 steps: moves
+    # cannot change what the layout reads, so the copy taken at the start is the only one.
+    document, map_, view, _ = big
+    copies = counted_copies(monkeypatch)
+    expected = auto_layout(map_)
+    step = map_.steps[10]
+    assert view.auto_layout()
+    document.move(map_.id, {step.id: (5000.0, 7000.0)})  # a drag, before the result arrives
+    qtbot.waitUntil(lambda: not view.arranging, timeout=10000)
+    assert len(copies) == 1  # the copy the worker laid out
+    assert positions(map_) == expected
+    qtbot.waitUntil(lambda: items_where_the_model_says(view, map_), timeout=10000)
+
+
+def test_a_rename_or_new_lanes_meanwhile_have_the_map_copied_again_to_compare(
+        big, qtbot, monkeypatch):
+    document, map_, view, _ = big
+    copies = counted_copies(monkeypatch)
+    step = map_.steps[3]
+    assert view.auto_layout()
+    document.set_step_field(map_.id, step.id, "name", "Renamed meanwhile")
+    qtbot.waitUntil(lambda: not view.arranging, timeout=10000)
+    # A rename may change nothing the layout reads, but is not a move: copied again (2),
+    # found the same, and the result applied.
+    assert len(copies) == 2
+    assert positions(map_) == auto_layout(map_)
+    qtbot.waitUntil(lambda: items_where_the_model_says(view, map_), timeout=10000)
+    copies.clear()
+    view.scene().set_lanes("team")
+    document.move(map_.id, {step.id: (9000.0, 9000.0)})  # not laid out as it is now
+    assert view.auto_layout()
+    view.scene().set_lanes(None)  # the lanes changed meanwhile (no event of the map)
+    qtbot.waitUntil(lambda: not view.arranging, timeout=10000)
+    assert len(copies) >= 2  # copied again: not the lanes laid out, laid out again
+    assert positions(map_) == auto_layout(map_)  # without lanes, as the scene is now

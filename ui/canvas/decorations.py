@@ -8,7 +8,9 @@ the extent from those alone; only when every item on one side left it (moved inw
 or a batch or the build set `_content = None` (what changed not noted), is every item measured
 again. The ladder is laid out again only when its analysis, or a step on its path, changed
 (`_note_steps`); whether any step's cases are measured (the legend) only when a step came, went
-or had its cases changed.
+or had its cases changed. While a batch's items are dealt with in slices (ui.canvas.batches), the
+views are held from repainting after each slice and repaint once when the slices end
+(`_hold_views`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QGraphicsView
 
 from ui.canvas.extent import Box, Key, MapExtent
 from ui.canvas.items import FlowItem, LadderItem, LanesItem, LegendItem, StepItem, SummaryItem
@@ -66,12 +69,18 @@ class Decorations:
     if TYPE_CHECKING:  # QGraphicsScene's, in the scene this is mixed into
         def setSceneRect(self, rect: QRectF) -> None: ...  # noqa: N802
         def items(self) -> list[Any]: ...
+        def views(self) -> list[QGraphicsView]: ...
+
+        @property
+        def updating(self) -> bool: ...  # Batches'
 
     def _start_extent(self) -> None:
         """The map's extent, kept between edits, and what the decorations look at again."""
         self._extent = MapExtent(self._box_of, self._every_box)
         self._noting = False  # a batch's end: its items are noted, not the whole map measured
         self._cases_due = True  # look again whether any step's cases are measured (the legend)
+        # The views held from repainting until the slices end, with their update modes.
+        self._views_held: dict[QGraphicsView, QGraphicsView.ViewportUpdateMode] = {}
 
     def content_changed(self) -> None:
         """Measure the map again and place the decorations around it (flows were re-routed)."""
@@ -109,6 +118,25 @@ class Decorations:
     def schedule_layout(self) -> None:
         """Place the legend, ladder and summary again on the next turn of the event loop."""
         self._layout_timer.start()
+        if self.updating:
+            self._hold_views(True)
+
+    def _hold_views(self, hold: bool) -> None:
+        """While a batch's items are dealt with in slices (thousands of steps moved, put back
+        or taken off), the views do not repaint after each slice: every visible item painted
+        again at each turn, a half-moved map on show. They repaint once, the whole map in its
+        final state, when the slices end (`layout_decorations`)."""
+        held = self._views_held
+        if hold:
+            for view in self.views():
+                if view not in held:
+                    held[view] = view.viewportUpdateMode()
+                    view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.NoViewportUpdate)
+            return
+        self._views_held = {}
+        for view, mode in held.items():
+            view.setViewportUpdateMode(mode)
+            view.viewport().update()
 
     def _box_of(self, key: Key) -> Box | None:
         """The box a step or flow takes on the map now (a step still to be placed: where its
@@ -152,6 +180,8 @@ class Decorations:
     def layout_decorations(self) -> None:
         """Legend above the map, ladder below the lowest step, summary under the ladder's right end."""
         self._layout_timer.stop()
+        if self._views_held and not self.updating:
+            self._hold_views(False)
         content = self.map_rect()
         if content.isNull():
             content = QRectF(0, 0, WIDTH, PROCESS_HEIGHT)
@@ -205,7 +235,12 @@ class Decorations:
     def _note_changed(self, events: tuple[object, ...]) -> None:
         """Note for the map's extent the steps and flows these events added, moved or removed
         (a moved step's flows moved with it); a burst is measured each time; an event of
-        another kind has the map measured again."""
+        another kind has the map measured again, and so does a batch touching a good part
+        of the map (an auto-layout, its undo: ui.canvas.extent.MapExtent.many), without
+        noting each item."""
+        if self._extent.many(len(events)):
+            self._extent.invalidate()
+            return
         touched: list[Key] = []
         steps = self.item_for_step
         for event in events:

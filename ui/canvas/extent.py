@@ -11,12 +11,20 @@ item costs the items it changed; one that takes the only item on an edge inward 
 measure, as before. The numbers are those a full measure gives (the same boxes, the same
 min and max).
 
+An edit that touches a good part of the map (`many`: MANY items or more, and at least a quarter
+of those the last measure counted — an auto-layout, its undo, a delete of thousands of steps)
+has the map measured again instead: noting each item costs a few times what the measure, which
+walks the boxes in C (`_measure`), costs per item, and a move of every step takes the items off
+every edge anyway.
+
 The scene says what an item's box is (`box`: None for an item that does not count, removed or
 still to follow its steps) and walks every item's box for a full measure (`boxes`).
 """
 
 from __future__ import annotations
 
+from itertools import compress, repeat
+from operator import eq
 from typing import Callable, Hashable, Iterable
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom
@@ -24,6 +32,7 @@ Key = Hashable  # an item's key: ("s", step id) or ("f", flow id)
 
 _LOW = (0, 1)  # left and top: the lowest value is the bound
 _SIDES = (0, 1, 2, 3)
+MANY = 1000  # touched items: fewer are always noted one by one
 
 
 class MapExtent:
@@ -39,6 +48,7 @@ class MapExtent:
         self._edges: list[set[Key]] = [set(), set(), set(), set()]
         self._touched: dict[Key, None] = {}
         self._stale = True  # measure every item on the next ask
+        self._counted = 0  # the items the last measure counted
         self.measures = 0  # full measures taken (what the tests look at)
 
     def invalidate(self) -> None:
@@ -51,6 +61,13 @@ class MapExtent:
         Every change of an item's box must be noted so, or `invalidate` called."""
         if not self._stale:
             self._touched.update(dict.fromkeys(keys))
+            if self.many(len(self._touched)):
+                self.invalidate()
+
+    def many(self, count: int) -> bool:
+        """Whether noting `count` items one by one would cost more than measuring every item
+        again (see the module docstring): an edit of that many is better `invalidate`d."""
+        return count >= MANY and 4 * count >= self._counted
 
     @property
     def stale(self) -> bool:
@@ -99,12 +116,16 @@ class MapExtent:
         self._stale = False
         self._touched = {}
         items = list(self._boxes())
+        self._counted = len(items)
         if not items:
             self._bounds = None
             self._edges = [set(), set(), set(), set()]
             return
-        boxes = [b for _, b in items]
-        bounds = [min(b[0] for b in boxes), min(b[1] for b in boxes),
-                  max(b[2] for b in boxes), max(b[3] for b in boxes)]
+        # Every pass in C: the keys and boxes apart, each side's values in one tuple, its
+        # bound their min or max, its edge the keys whose value equals the bound.
+        keys, boxes = zip(*items)
+        lefts, tops, rights, bottoms = zip(*boxes)
+        bounds = [min(lefts), min(tops), max(rights), max(bottoms)]
         self._bounds = bounds
-        self._edges = [{key for key, b in items if b[side] == bounds[side]} for side in _SIDES]
+        self._edges = [set(compress(keys, map(eq, values, repeat(bound))))
+                       for values, bound in zip((lefts, tops, rights, bottoms), bounds)]

@@ -65,7 +65,8 @@ class MapView(QGraphicsView):
         self._fit_timer.setInterval(0)
         self._fit_timer.timeout.connect(self._fit_after_resize)
         self._arranging = Arranging(self, lambda: layout_request(scene.map, scene.lanes_by),
-                                    lambda positions: self._apply_layout(positions, True))
+                                    lambda positions: self._apply_layout(positions, True),
+                                    scene.map, lambda: scene.lanes_by)
         scene.rename_requested.connect(self.rename_step)
         scene.title_edit_requested.connect(self.renamer.start_kaizen)
         if self.read_only:

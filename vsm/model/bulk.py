@@ -201,8 +201,14 @@ class BulkEdits:
         first: ModelError (an unknown step, a coordinate the map refuses) before anything
         changes."""
         steps = self._steps
-        cleaned = [(steps[step_id] if step_id in steps else self.step(step_id), x, y)
-                   for step_id, (x, y) in self.clean_positions(positions).items()]
+        cleaned: list[tuple[Step, Any, Any]] = []
+        for step_id, (x, y) in positions.items():  # clean_positions' checks, in one pass
+            step = steps.get(step_id)
+            if (step is None or type(x) is not float or type(y) is not float
+                    or not (isfinite(x) and isfinite(y))):
+                x, y = self.clean_positions({step_id: (x, y)})[step_id]  # or ModelError
+                step = steps[step_id]
+            cleaned.append((step, x, y))
         with self.batch():
             self._emit_each(_moving(cleaned))
 

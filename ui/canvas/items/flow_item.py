@@ -11,7 +11,9 @@ routing until they are routed again.
 
 Live routing is plain arithmetic on the step boxes (a scene of thousands of flows is built in a blink):
 the bounding rectangle is exact, the QPainterPath and arrow head are built when first painted or
-asked for. Zoomed out so far that its label would be unreadable, a flow draws the label's box only.
+asked for. The bounding rectangle is QGraphicsRectItem's rect (no pen): Qt asks it of every flow it
+indexes or paints without calling into Python. Zoomed out so far that its label would be unreadable,
+a flow draws the label's box only.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
 )
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
 from ui.canvas.items.fonts import label_font, text_readable
 from ui.canvas.items.step_item import HEIGHT, WIDTH, StepItem
@@ -58,11 +60,12 @@ def edge_point(rect: QRectF, towards: QPointF) -> QPointF:
     return QPointF(centre.x() + dx * scale, centre.y() + dy * scale)
 
 
-class FlowItem(LazyToolTip, QGraphicsItem):
+class FlowItem(LazyToolTip, QGraphicsRectItem):
     """One flow of the map; `flow_id` names it."""
 
     def __init__(self, flow: Flow, source: StepItem, target: StepItem, theme: Theme = LIGHT) -> None:
         super().__init__()
+        self.setPen(Qt.PenStyle.NoPen)  # its rect is its bounding rect, answered by Qt
         self.flow_id = flow.id
         self.source: StepItem | None = None
         self.target: StepItem | None = None
@@ -73,7 +76,6 @@ class FlowItem(LazyToolTip, QGraphicsItem):
         self._geometry: tuple[QPainterPath, QPolygonF] | None = None  # built when needed
         self._label_rect = QRectF()
         self._routed = False  # along an orthogonal route set by an export (set_route)
-        self._bounds = QRectF()
         self.extent: Box = (0.0, 0.0, 0.0, 0.0)  # the bounds as numbers (the scene adds them up)
         self._routed_between: tuple = ()  # the step items and their x, y when last routed
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -212,9 +214,8 @@ class FlowItem(LazyToolTip, QGraphicsItem):
             bounds = bounds.united(self._label_rect)
         bounds = bounds.adjusted(-8, -8, 8, 8)
         self.extent = (bounds.left(), bounds.top(), bounds.right(), bounds.bottom())
-        if bounds != self._bounds:
-            self.prepareGeometryChange()
-            self._bounds = bounds
+        if bounds != self.rect():
+            self.setRect(bounds)  # the bounding rect, kept by Qt (no Python asked for it)
         else:
             self.update()
 
@@ -300,9 +301,6 @@ class FlowItem(LazyToolTip, QGraphicsItem):
     def path(self) -> QPainterPath:
         """The line or curve of the flow (scene coordinates), without the arrow head."""
         return QPainterPath(self._built()[0])
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
 
     def shape(self) -> QPainterPath:
         path, head = self._built()

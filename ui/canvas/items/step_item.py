@@ -10,7 +10,8 @@ position is set by the scene from the model (`move_to`: the flows and bursts att
 a drag makes them follow through ui.canvas.tools.MoveTool.follow). It overrides no itemChange: Qt
 calls that virtual for every change of every item (selection, visibility, joining the scene…), and
 a Python override made each of those calls cross into Python — most of the cost of selecting,
-hiding, adding or moving thousands of steps at once.
+hiding, adding or moving thousands of steps at once. For the same reason its bounding rect is
+QGraphicsRectItem's, set once (BOUNDS, no pen): Qt asks it of every moved or painted item.
 Setters that change nothing repaint nothing. Texts are laid out on first paint and tooltips built
 when shown (see ui.canvas.items.tooltips); zoomed out so far that text would be unreadable, the item
 draws its boxes and shapes only (ui.canvas.items.fonts.text_readable).
@@ -33,7 +34,7 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
 )
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
 from ui.canvas.items.badge_item import BadgeItem
 from ui.canvas.items.fonts import (
@@ -82,11 +83,12 @@ BOUNDS = (-66.0, -8.0, WIDTH + HANDLE_HIT_RADIUS + 2, HEIGHT + 8)  # left, top, 
 _BOUNDS = QRectF(BOUNDS[0], BOUNDS[1], BOUNDS[2] - BOUNDS[0], BOUNDS[3] - BOUNDS[1])
 
 
-class StepItem(LazyToolTip, QGraphicsItem):
+class StepItem(LazyToolTip, QGraphicsRectItem):
     """One step of the map. `step_id` names it; setters refresh what it shows."""
 
     def __init__(self, step: Step, colour_mode: str = "activity", theme: Theme = LIGHT) -> None:
-        super().__init__()
+        super().__init__(_BOUNDS)  # its bounding rect, answered by Qt without Python
+        self.setPen(Qt.PenStyle.NoPen)  # nothing added around it; painted by `paint` alone
         self.step_id = step.id
         self.flows: list[Follower] = []  # FlowItems from or to this step
         self.kaizens: list[Follower] = []  # KaizenItems whose leader line points here
@@ -241,9 +243,6 @@ class StepItem(LazyToolTip, QGraphicsItem):
     def brush_colour(self) -> QColor:
         """The fill of the process box in the current colour mode and theme."""
         return self._theme.box_fill(self._category_colour())
-
-    def boundingRect(self) -> QRectF:
-        return QRectF(_BOUNDS)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
