@@ -84,3 +84,23 @@ def test_a_few_items_moved_at_once_do_not_hold_the_view(qtbot):
     document.move(map_.id, {"a": (0.0, 100.0), "b": (240.0, 100.0)})  # 2 <= AT_ONCE: at once
     assert not scene.updating and view.viewportUpdateMode() == SMART
     scene.detach()
+
+
+def test_a_scene_detached_while_its_slices_run_gives_its_views_back(qtbot, monkeypatch):
+    # A map closed (or deleted) in the middle of its slices: the view, held from repainting,
+    # repaints again on its own.
+    import ui.canvas.batches as batches
+
+    monkeypatch.setattr(batches, "AT_ONCE", 2)
+    monkeypatch.setattr(batches, "SLICE_SECONDS", 0.0)
+    map_ = ValueStreamMap("Row", id="row")
+    for index in range(6):
+        map_.add_step(Step(f"S{index}", id=f"s{index}", x=240.0 * index, y=0.0))
+    document = Document(Project("P", [map_]))
+    scene = MapScene(document, map_)
+    view = MapView(scene)
+    qtbot.addWidget(view)
+    document.move(map_.id, {step.id: (step.x, 300.0) for step in map_.steps})
+    assert scene.updating and view.viewportUpdateMode() == HELD
+    scene.detach()
+    assert view.viewportUpdateMode() == SMART

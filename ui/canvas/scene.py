@@ -176,6 +176,7 @@ class MapScene(Decorations, Batches, SceneBuilding, Gestures, Selection, QGraphi
         if self.routing is not None:
             self.routing.stop()
         self._layout_timer.stop()
+        self._hold_views(False)  # a view held while slices ran repaints again
         self.blockSignals(True)  # a closed map's scene has nothing more to tell
 
     # ------------------------------------------------------------ settings
