@@ -16,24 +16,12 @@ from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene
 
 import ui.canvas.items.ladder_item
 import ui.render.painting
+from tests.e2e.test_export_slices import rendered_at_once
 from ui.canvas.items.ladder_item import LadderItem, LadderSegment
 from ui.render.painting import finish, paint_in_slices, svg_job, with_font_fallbacks
 
 SEGMENTS = 10
 PART = 4  # segments a part: 10 segments make parts of 4, 4 and 2
-
-
-def rendered_at_once(scene: QGraphicsScene, region: QRectF, size: QSize) -> QImage:
-    """One scene.render call on a white image, as exports drew before issue 19."""
-    image = QImage(size, QImage.Format.Format_RGB32)
-    image.fill(Qt.GlobalColor.white)
-    painter = QPainter(image)
-    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
-                           | QPainter.RenderHint.SmoothPixmapTransform)
-    scene.render(painter, QRectF(0, 0, size.width(), size.height()), region,
-                 Qt.AspectRatioMode.IgnoreAspectRatio)
-    painter.end()
-    return image
 
 
 def svg_raster(svg: bytes) -> QImage:
