@@ -128,3 +128,26 @@ def test_chunks_built_with_the_same_analysis_show_it_without_going_over_the_whol
         on_path = flow.kind == "normal" and (flow.source, flow.target) in pairs
         assert scene.item_for_flow[flow.id].on_critical_path == on_path
     scene.detach()
+
+
+def test_a_closed_canvas_is_taken_apart_once_the_new_one_is_drawn(make_window, qtbot):
+    from ui.canvas.building import SceneBuild
+
+    small = Document(Project("Small", [synthetic_map(50, seed=3)]), autosave=False)
+    window = make_window(small)
+    old_scene = window.tabs.current_view().scene()
+    old_items = len(old_scene.item_for_step)
+    assert old_items == 50  # drawn at once
+    window.set_document(large_document())
+    view = window.tabs.current_view()
+    build = view.findChild(SceneBuild)
+    assert build is not None and build.running and window.tabs.teardown.running
+    seen_at_the_end: list[bool] = []
+    build.finished.connect(lambda: seen_at_the_end.append(window.tabs.teardown.running))
+    qtbot.waitUntil(lambda: view.scene().complete, timeout=30000)
+    # The 50-step canvas's teardown takes a few turns (index, top items, a slice or two), the
+    # 600-step map's drawing many more: the old canvas waited for the new one to be drawn.
+    assert seen_at_the_end == [True]
+    qtbot.waitUntil(lambda: not window.tabs.teardown.running, timeout=30000)
+    assert scene_matches_map(view.scene())
+    assert old_scene.items() == []  # taken apart afterwards
