@@ -94,3 +94,60 @@ def test_steps_removed_behind_the_builder_do_not_leave_others_unbuilt():
     assert scene.complete and scene_matches_map(scene)
     assert added.id in scene.item_for_step
     scene.detach()
+
+
+def test_chunks_built_with_the_same_analysis_show_it_without_going_over_the_whole_map(
+        qtbot, monkeypatch):
+    import ui.canvas.analysis_presenter as analysis_presenter
+    from ui.canvas.scene import MapScene
+
+    summaries = []
+    original = analysis_presenter.summary_figures
+    monkeypatch.setattr(analysis_presenter, "summary_figures",
+                        lambda *args: summaries.append(args) or original(*args))
+    document = large_document()
+    map_ = document.project.maps[0]
+    scene = MapScene(document, map_, build=False)
+    analysis = scene.analysis
+    assert analysis is not None and summaries == [(analysis, None)]  # made with the scene
+    for _ in scene.build_in_chunks(chunk=50):
+        pass
+    # 600 steps and their flows in chunks of 50: a dozen chunks and more, each applying the
+    # same analysis to its items; the figures (the summary, every step's flags) are not gone
+    # over again for each: the summary was made once, with the scene.
+    assert scene.complete and scene.analysis is analysis and len(summaries) == 1
+    qtbot.waitUntil(lambda: scene._presenter.flags_waiting == 0)
+    critical = set(analysis.critical_path)
+    pairs = set(zip(analysis.critical_path, analysis.critical_path[1:]))
+    assert critical and any(analysis.flags.values())  # the items show the analysis all the same
+    for step in map_.steps:
+        item = scene.item_for_step[step.id]
+        assert item.flags == list(analysis.flags.get(step.id, []))
+        assert item.on_critical_path == (step.id in critical)
+    for flow in map_.flows:
+        on_path = flow.kind == "normal" and (flow.source, flow.target) in pairs
+        assert scene.item_for_flow[flow.id].on_critical_path == on_path
+    scene.detach()
+
+
+def test_a_closed_canvas_is_taken_apart_once_the_new_one_is_drawn(make_window, qtbot):
+    from ui.canvas.building import SceneBuild
+
+    small = Document(Project("Small", [synthetic_map(50, seed=3)]), autosave=False)
+    window = make_window(small)
+    old_scene = window.tabs.current_view().scene()
+    old_items = len(old_scene.item_for_step)
+    assert old_items == 50  # drawn at once
+    window.set_document(large_document())
+    view = window.tabs.current_view()
+    build = view.findChild(SceneBuild)
+    assert build is not None and build.running and window.tabs.teardown.running
+    seen_at_the_end: list[bool] = []
+    build.finished.connect(lambda: seen_at_the_end.append(window.tabs.teardown.running))
+    qtbot.waitUntil(lambda: view.scene().complete, timeout=30000)
+    # The 50-step canvas's teardown takes a few turns (index, top items, a slice or two), the
+    # 600-step map's drawing many more: the old canvas waited for the new one to be drawn.
+    assert seen_at_the_end == [True]
+    qtbot.waitUntil(lambda: not window.tabs.teardown.running, timeout=30000)
+    assert scene_matches_map(view.scene())
+    assert old_scene.items() == []  # taken apart afterwards

@@ -9,7 +9,7 @@ a selection changed, a status hint, a kaizen double-clicked.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -48,10 +48,13 @@ def _drop_view(view: MapView) -> Generator[float, None, None]:
 
 class ViewTeardown(QObject):
     """Runs the jobs taking closed views apart (`_drop_view`), one slice per turn of the
-    event loop, the next view's after the last one's."""
+    event loop, the next view's after the last one's; none while `waits()` says so (a new
+    canvas is being built in slices: a slice of each in the same turn made that turn twice as
+    long, opening a big file over a big map)."""
 
-    def __init__(self, parent: QObject) -> None:
+    def __init__(self, parent: QObject, waits: Callable[[], bool] = lambda: False) -> None:
         super().__init__(parent)
+        self._waits = waits
         self._jobs: list[Generator[float, None, None]] = []
         self._timer = QTimer(self)
         self._timer.setInterval(0)
@@ -72,6 +75,8 @@ class ViewTeardown(QObject):
     def _advance(self) -> None:
         if not self._jobs:
             self._timer.stop()
+            return
+        if self._waits():
             return
         try:
             next(self._jobs[0])
@@ -97,7 +102,7 @@ class MapTabs(QTabWidget):
         self.lanes_by: str | None = None
         self.snap_to_grid = False
         self.reading = False  # a file is being read for these tabs (ui.window.opening)
-        self.teardown = ViewTeardown(self)  # the closed document's views, taken apart
+        self.teardown = ViewTeardown(self, self.building)  # closed views, taken apart
         add = QToolButton()
         add.setText("+")
         add.setToolTip("Add a map")
@@ -123,7 +128,8 @@ class MapTabs(QTabWidget):
         first, at once: the items then leave the scene without each being taken out of the
         index (the 5,000-step map's scene took 64 ms to delete, 11 ms so, after 6-17 ms to
         drop the index: not in the turn that shows the new document), then a slice of items
-        at a time, each freed by reference counting as it goes."""
+        at a time, each freed by reference counting as it goes, on the turns no new canvas is
+        being built in slices."""
         self.detach_views()
         for view in self.views.values():
             self.teardown.drop(view)
@@ -178,6 +184,11 @@ class MapTabs(QTabWidget):
         """Whether a canvas is still being drawn in slices (ui.canvas.building), or the file
         whose maps it will show still being read."""
         return self.reading or any(not view.scene().complete for view in self.views.values())
+
+    def building(self) -> bool:
+        """Whether a canvas's items are being added in slices now (ui.canvas.building)."""
+        return any(build.running for view in self.views.values()
+                   for build in view.findChildren(SceneBuild))
 
     def _on_map_settings_changed(self, map_id: str, field: str) -> None:
         view = self.views.get(map_id)
