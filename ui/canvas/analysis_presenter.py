@@ -6,15 +6,16 @@ the critical path with the previous analysis and calls the items' setters only w
 step's figures touches and repaints a handful of items, not the whole map. When an analysis
 changes the flags of more than FLAG_SLICE items (a demand set on a 5,000-step map flags 4,300
 steps over capacity: their badges took 0.2 s to make), FLAG_SLICE are shown at once and the rest
-a slice per turn of the event loop (at most FLAG_SLICE items, and no more once FLAG_SLICE_SECONDS
-have passed in the turn: an edit of one wait on a 5,000-step map changes the flags of thousands
-of steps, and 100 badges took 30-50 ms on a loaded machine), always with the newest flags (a newer analysis meanwhile
-takes over the items still waiting), so the window never waits for all of them. The first
-analysis a scene shows (an export's), a switch to or from the last valid figures and the items
-joining the scene (built, added, put back) are shown whole at once; the analysis applied last,
-applied again (for each chunk of a canvas built in slices), touches only the items joining. The badges' tooltips
-are written when the user hovers one, from the analysis then current. The ladder is laid out again only when the critical path, its steps' times or their
-positions changed; the summary only when its figures did.
+a slice per turn of the event loop (at most FLAG_SLICE items, and no more once
+FLAG_SLICE_SECONDS have passed in the turn: an edit of one wait on a 5,000-step map changes the
+flags of thousands of steps, and 100 badges took 30-50 ms on a loaded machine), always with the
+newest flags (a newer analysis meanwhile takes over the items still waiting), so the window
+never waits for all of them. The first analysis a scene shows (an export's), a switch to or
+from the last valid figures and the items joining the scene (built, added, put back) are shown
+whole at once; the analysis applied last, applied again (for each chunk of a canvas built in
+slices), touches only the items joining. The badges' tooltips are written when the user hovers
+one, from the analysis then current. The ladder is laid out again only when the critical path,
+its steps' times or their positions changed; the summary only when its figures did.
 
 While a blocking problem stops the analysis (shares being typed that do not add up yet, a loop),
 the canvas keeps the map's last valid figures (Document.last_valid_analysis): the flags with
