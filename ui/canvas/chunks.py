@@ -50,6 +50,7 @@ class SceneBuilding:
         def _add_kaizen_item(self, kaizen: Kaizen) -> KaizenItem: ...
         def _update_lanes(self) -> None: ...
         def schedule_layout(self) -> None: ...
+        def _chunk_built(self, keys: list[tuple[str, str]]) -> None: ...
         def addItem(self, item: Any) -> None: ...  # noqa: N802
 
     def build_in_chunks(self, chunk: int = BUILD_CHUNK) -> Iterator[tuple[int, int]]:
@@ -63,7 +64,9 @@ class SceneBuilding:
         first each chunk: that made building a 5,000-step map quadratic); at the end one look
         over the whole map finds what edits meanwhile left unbuilt, for another walk. Each
         chunk's items get the shown analysis's flags and critical path before they join the
-        scene (see `analyse`)."""
+        scene (see `analyse`), and join the map's extent then (`_chunk_built`): the build's end
+        measures nothing again (zoom to fit measured all 48,000 items of the 20,000-step map in
+        the last chunk's turn)."""
         map_, built, flows_built = self.map, self.item_for_step, self.item_for_flow
         limit = chunk or sys.maxsize
         next_step = next_flow = 0  # where the walks over the steps and the flows are
@@ -95,7 +98,8 @@ class SceneBuilding:
                     self.schedule_layout()
                 else:  # edits meanwhile put steps or flows behind the walks: walk again
                     next_step = next_flow = 0
-            self._content = None
+            self._chunk_built([("s", step.id) for step in steps]
+                              + [("f", flow.id) for flow in flows])
             yield (len(built) + len(self.item_for_flow) + len(self.item_for_kaizen),
                    len(map_.steps) + len(map_.flows) + len(map_.kaizens))
 

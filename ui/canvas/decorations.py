@@ -109,6 +109,16 @@ class Decorations:
             self._presenter.ladder_changed()
             self._cases_due = True  # the build adds steps without events
 
+    def _chunk_built(self, keys: list[Key]) -> None:
+        """A chunk of the build (ui.canvas.chunks) added these steps and flows: they join the
+        map's extent now, a chunk's worth of work, instead of the whole map being measured
+        again when the build ends; the ladder and the legend's cases look again (the build
+        adds steps without events)."""
+        self._extent.touch(keys)
+        self._extent.bounds()
+        self._presenter.ladder_changed()
+        self._cases_due = True
+
     def ensure_layout(self) -> None:
         """Place the legend, ladder and summary now if anything changed since they were last
         placed (a layout is scheduled, or the map must be measured again); else nothing."""
