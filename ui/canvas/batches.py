@@ -6,18 +6,17 @@ QGraphicsScene's own methods. The scene takes a batch's events gathered (vsm.mod
 at once at its end (`take_batch`), before the batch's work. Within a batch the scene sends no
 signal (one selectionChanged at the end, if the selection lost items), and an event of the
 batch's usual kinds (a step or flow added, removed, moved) only notes what it changes
-(`take_batch`, `in_batch`): the scene's mirror of the map
-(`item_for_step`, `item_for_flow`) follows at once, the Qt work waits for the batch's end. There
-the lanes are laid out once, each moved step put in place once with its flows routed once, and
-the step and flow items it removed are kept: the next batch (the delete's undo, which puts back
-the very same records) shows them again instead of building new ones, and a flow whose ends did
-not move is not routed again.
+(`take_batch`, `in_batch`): the scene's mirror of the map (`item_for_step`, `item_for_flow`)
+follows at once, the Qt work waits for the batch's end. There the lanes are laid out once, each
+moved step put in place once with its flows routed once, and the step and flow items it removed
+are kept: the next batch (the delete's undo, which puts back the very same records) shows them
+again instead of building new ones, and a flow whose ends did not move is not routed again.
 
 A batch that removed, put back, or moved the ends of, more than AT_ONCE items (a delete of
 thousands of steps, its undo, an auto-layout of a big map) has the scene's mirror of the map up
-to date at its end (`item_for_step`, selection) and does the rest a slice per turn
-of the event loop (`updating`): the items it removed are hidden at once (neither drawn nor
-found under the mouse, nor selected) and taken off the canvas in slices; the items put back
+to date at its end (`item_for_step`, selection) and does the rest a slice per turn of the event
+loop (`updating`): the items it removed are hidden at once (neither drawn nor found under the
+mouse, nor selected) and taken off the canvas in slices; the items put back
 are shown, the moved steps' items put where their steps are, and the flows and bursts follow
 them, in slices (`map_rect` measures a moved step where its step is). A flow follows from
 where its steps are when its turn comes, so an edit meanwhile leaves nothing stale: a removed
@@ -96,7 +95,6 @@ class Batches:
 
         def _update_lanes(self) -> None: ...
         def schedule_layout(self) -> None: ...
-        def content_changed(self) -> None: ...
         def slices_ended(self, keys: list[tuple[str, str]]) -> None: ...
         def signalsBlocked(self) -> bool: ...  # noqa: N802
         def blockSignals(self, block: bool) -> bool: ...  # noqa: N802
@@ -368,15 +366,13 @@ class Batches:
 
     def _update_slice(self) -> None:
         """Take the hidden removed items off the canvas, show the waiting items, then draw the
-        waiting flows and bursts, for about SLICE_SECONDS, then let the event loop turn; the
-        last slice notes every item the slices dealt with for the map's extent (only those:
-        ui.canvas.extent) and places the decorations. A follower adjusts from where its steps are when
-        its turn comes, so a later edit leaves nothing stale; one removed meanwhile (detached)
-        adjusts to nothing, and an item removed before it was shown is never shown
-        (`_take_off`). Only the items whose box a slice changed are noted: a step placed, a
-        flow or burst that followed, a flow routed again when shown; an item taken off, or
-        shown where it was, was noted by the batch's events (a delete of everything and its
-        undo note nothing more at the slices' end)."""
+        waiting flows and bursts, for about SLICE_SECONDS, then let the event loop turn. A
+        follower adjusts from where its steps are when its turn comes, so a later edit leaves
+        nothing stale; one removed meanwhile (detached) adjusts to nothing, and an item removed
+        before it was shown is never shown (`_take_off`). The last slice notes for the map's
+        extent (ui.canvas.extent) the items whose box a slice changed — a step placed, a flow
+        or burst that followed, a flow routed again when shown; one taken off, or shown where
+        it was, was noted by the batch's events — and places the decorations."""
         deadline = time.perf_counter() + SLICE_SECONDS
         dropping, adding, followers = self._dropping, self._adding, self._follow
         placing = self._placing
