@@ -11,27 +11,17 @@ import re
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
-from PySide6.QtSvg import QSvgGenerator, QSvgRenderer
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene
 
 import ui.canvas.items.ladder_item
 import ui.render.painting
-from tests.e2e.test_export_slices import rendered_at_once
+from tests.e2e.test_export_slices import rendered_at_once, svg_raster
 from ui.canvas.items.ladder_item import LadderItem, LadderSegment
 from ui.render.painting import finish, paint_in_slices, svg_job, with_font_fallbacks
 
 SEGMENTS = 10
 PART = 4  # segments a part: 10 segments make parts of 4, 4 and 2
-
-
-def svg_raster(svg: bytes) -> QImage:
-    """An SVG document drawn on a white 1300 × 200 image."""
-    image = QImage(1300, 200, QImage.Format.Format_RGB32)
-    image.fill(Qt.GlobalColor.white)
-    painter = QPainter(image)
-    QSvgRenderer(QByteArray(svg)).render(painter)
-    painter.end()
-    return image
 
 
 @pytest.fixture
@@ -112,7 +102,7 @@ def test_a_ladder_in_an_svg_a_part_a_slice_has_every_segment_and_text_once(
     pieces = finish(svg_job(scene, region, "t", "d"))
     # A generator a slice: the ladder's 7 parts and the box.
     assert len(made) == 8
-    assert svg_raster(pieces) == svg_raster(at_once)
+    assert svg_raster(pieces, 1300, 200) == svg_raster(at_once, 1300, 200)
     shapes = re.compile(rb"<(?:polyline|path|line|rect|text)\b[^>]*>[^<]*")
     assert shapes.findall(pieces) == shapes.findall(at_once)
     texts = re.findall(rb"<text[^>]*>\s*([^<]*?)\s*<", pieces)

@@ -193,12 +193,12 @@ def test_a_dismantled_export_scene_leaves_no_items_to_the_garbage_collector(qapp
             gc.enable()
 
 
-def svg_raster(svg: bytes) -> QImage:
-    """An SVG document drawn on a white 1200 × 500 image."""
+def svg_raster(svg: bytes, width: int = 1200, height: int = 500) -> QImage:
+    """An SVG document drawn on a white image of width × height."""
     from PySide6.QtCore import QByteArray
     from PySide6.QtSvg import QSvgRenderer
 
-    image = QImage(1200, 500, QImage.Format.Format_RGB32)
+    image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(Qt.GlobalColor.white)
     painter = QPainter(image)
     QSvgRenderer(QByteArray(svg)).render(painter)
