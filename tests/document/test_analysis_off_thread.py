@@ -222,3 +222,27 @@ def test_a_costly_maps_panels_show_the_new_figures_a_turn_later_saying_updating_
     assert seen == [("2h 30m", "Updating the figures…")]  # the new figures wait for a turn
     qtbot.waitUntil(lambda: panel.lead_time_text() == "1h 15m")
     assert panel.updating_text() == ""
+
+
+def test_a_document_freed_while_its_figures_are_computed_announces_nothing(qtbot, monkeypatch):
+    # A document left in a reference cycle (a test's, or any dropped without a close) can be
+    # freed by a garbage collection that starts inside its own pending analysis: its live
+    # analysis must then stop, not emit through the deleted document ("Signal source has been
+    # deleted" from the timer's slot).
+    import shiboken6
+
+    doc = Document(Project("Test", [loop_map()], id="p"))
+    map_id = doc.project.maps[0].id
+    live = doc.live
+    real = live.analysis
+
+    def analysed_then_freed(map_id_):
+        result = real(map_id_)
+        shiboken6.delete(doc)  # as the collector does: the document, and its live analysis
+        return result
+
+    monkeypatch.setattr(live, "analysis", analysed_then_freed)
+    doc.set_step_field(map_id, "B", "wait_time", 0)
+    live._turns_left = 0
+    live._on_timer()  # no RuntimeError
+    assert not shiboken6.isValid(live)

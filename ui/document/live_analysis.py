@@ -47,6 +47,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ui.document import analysis_jobs, processes
@@ -399,6 +400,8 @@ class LiveAnalysis(QObject):
                         self._submit(map_id)  # announced when the worker's result is shown
                     continue
                 self.analysis(map_id)
+                if not shiboken6.isValid(self):
+                    return  # its document was freed meanwhile (a collection during the analysis)
                 self._announce(map_id)
             else:
                 self._stale.discard(map_id)
