@@ -1,0 +1,129 @@
+"""The PDF export: one A3 page per map, the map drawn in slices on the GUI thread, the document
+written in a process of its own.
+
+`QPainter.end()` on a QPdfWriter deflates the whole page's content stream in one C++ call that
+holds the interpreter (a cost per byte drawn: 170 ms at 5,000 steps, 880 ms at 20,000, whatever
+thread makes it). So `pdf_job` never makes it here: each slice of a page (about SLICE_SECONDS
+of `painting.draw_some`, as the other formats) is drawn into a QPicture, which records the
+painter's calls, and its bytes go to the "pdf" worker (ui.document.processes), whose child
+plays them into the QPdfWriter as they come and ends it there (ui.render.pdf_jobs). The pictures
+are drawn in the map's units from (0, 0); the child puts them in the page's place under the
+title line. The page is what one painter drawing the map would give: the same calls, the text
+as text in the same fonts; only the state changes a picture does not repeat are left out.
+
+A job closed halfway (a cancelled export) cancels what the child has not started and has it
+forget the document. Where no child can run, the worker plays the pictures on its own thread
+in this process (ui.document.processes), as before the writing's cost then holds the window.
+
+`page_job` draws a map as a page straight into a painter (a printer's), laid out alike.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections.abc import Callable, Generator
+from concurrent.futures import Future, wait
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QGuiApplication, QPainter, QPicture
+from PySide6.QtWidgets import QGraphicsScene
+
+from ui.document import processes
+from ui.render import painting, pdf_jobs
+from ui.render.painting import Cursor, draw_some, finding, items_to_paint, paint_in_slices
+
+WORKER = "pdf"  # the name of the process that writes the PDFs
+_NUMBERS = itertools.count(1)
+
+
+@dataclass
+class Page:
+    """One map on a PDF page: its scene, the region to draw and the title line above it."""
+
+    scene: QGraphicsScene
+    region: QRectF
+    title: str
+
+
+def pdf_job(pages: list[Page], title: str) -> Generator[float, None, bytes]:
+    """One A3 page per map (landscape unless the map is taller than wide), as vector PDF: a
+    job yielding the fraction done between slices, the PDF file's bytes at its end."""
+    key = f"{os.getpid()}:{next(_NUMBERS)}"
+    worker = processes.shared(WORKER)
+    sent: list[Future[object]] = [
+        worker.submit(pdf_jobs.begin, key, title, QGuiApplication.platformName())]
+    finished = False
+
+    def send(picture: bytes) -> None:
+        _raise_failure(sent)  # the child failed already: stop drawing for it
+        sent.append(worker.submit(pdf_jobs.draw, key, picture))
+
+    try:
+        font = pdf_jobs.title_font().toString()
+        for index, page in enumerate(pages):
+            sent.append(worker.submit(pdf_jobs.start_page, key, page.title, font,
+                                      page.region.width(), page.region.height()))
+            for fraction in _recorded(page, send):
+                yield (index + fraction) / len(pages)
+        ending: Future[bytes] = worker.submit(pdf_jobs.finish, key)
+        while not ending.done():
+            wait([ending], painting.SLICE_SECONDS)  # the interpreter is free meanwhile
+            if not ending.done():
+                yield 1.0
+        _raise_failure([*sent, ending])
+        finished = True
+        return ending.result()
+    finally:
+        if not finished:
+            for future in sent:
+                future.cancel()  # what has not started never runs
+            worker.submit(pdf_jobs.abandon, key)
+
+
+def _raise_failure(futures: list[Future[object]]) -> None:
+    """Raise the error of the first of the finished jobs that failed, as an error an export
+    reports (OSError, MemoryError or RuntimeError)."""
+    for future in futures:
+        if not future.done() or future.cancelled():
+            continue
+        error = future.exception()
+        if error is None:
+            continue
+        if isinstance(error, (OSError, MemoryError, RuntimeError)):
+            raise error
+        raise RuntimeError(f"the PDF could not be written: {type(error).__name__}: "
+                           f"{error}") from error
+
+
+def _recorded(page: Page, send: Callable[[bytes], None]) -> Generator[float, None, None]:
+    """Draw a page's map a slice at a time, each into a QPicture of the map's units from
+    (0, 0), and send each picture's bytes; yield the fraction drawn between slices."""
+    tops = yield from finding(items_to_paint(page.scene, page.region))
+    local = QRectF(0, 0, page.region.width(), page.region.height())
+    cursor = Cursor()
+    while True:
+        picture = QPicture()
+        painter = QPainter(picture)
+        try:
+            painter.setRenderHints(QPainter.RenderHint.Antialiasing
+                                   | QPainter.RenderHint.TextAntialiasing)
+            draw_some(page.scene, painter, local, page.region, tops, cursor,
+                      time.perf_counter() + painting.SLICE_SECONDS)
+        finally:
+            painter.end()
+        send(bytes(picture.data()))
+        if cursor.drawn >= len(tops):
+            return
+        yield cursor.drawn / len(tops)
+
+
+def page_job(painter: QPainter, page: Page, area: QRectF) -> Generator[float, None, None]:
+    """Draw one map as a page into `area` of an active painter: a title line, the map fitted
+    below it (as the PDF's pages are laid out)."""
+    target = pdf_jobs.title_line(painter, area, page.title, pdf_jobs.title_font(),
+                                 page.region.width(), page.region.height())
+    for drawn, total in paint_in_slices(page.scene, painter, target, page.region):
+        yield drawn / max(total, 1)
