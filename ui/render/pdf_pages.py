@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Generator
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QGuiApplication, QPainter, QPicture
@@ -51,51 +52,76 @@ class Page:
 def pdf_job(pages: list[Page], title: str) -> Generator[float, None, bytes]:
     """One A3 page per map (landscape unless the map is taller than wide), as vector PDF: a
     job yielding the fraction done between slices, the PDF file's bytes at its end."""
-    key = f"{os.getpid()}:{next(_NUMBERS)}"
-    worker = processes.shared(WORKER)
-    sent: list[Future[object]] = [
-        worker.submit(pdf_jobs.begin, key, title, QGuiApplication.platformName())]
+    writing = _Writing(title)
     finished = False
-
-    def send(picture: bytes) -> None:
-        _raise_failure(sent)  # the child failed already: stop drawing for it
-        sent.append(worker.submit(pdf_jobs.draw, key, picture))
-
     try:
         font = pdf_jobs.title_font().toString()
         for index, page in enumerate(pages):
-            sent.append(worker.submit(pdf_jobs.start_page, key, page.title, font,
-                                      page.region.width(), page.region.height()))
-            for fraction in _recorded(page, send):
+            writing.hand(pdf_jobs.start_page, page.title, font, page.region.width(),
+                         page.region.height())
+            for fraction in _recorded(page, writing.draw):
                 yield (index + fraction) / len(pages)
-        ending: Future[bytes] = worker.submit(pdf_jobs.finish, key)
+        ending = writing.hand(pdf_jobs.finish)
         while not ending.done():
             wait([ending], painting.SLICE_SECONDS)  # the interpreter is free meanwhile
             if not ending.done():
                 yield 1.0
-        _raise_failure([*sent, ending])
+        writing.raise_failure()
+        data = ending.result()
+        if not isinstance(data, bytes):
+            raise RuntimeError("the PDF could not be written: no document came back")
         finished = True
-        return ending.result()
+        return data
     finally:
         if not finished:
-            for future in sent:
-                future.cancel()  # what has not started never runs
-            worker.submit(pdf_jobs.abandon, key)
+            writing.abandon()
 
 
-def _raise_failure(futures: list[Future[object]]) -> None:
-    """Raise the error of the first of the finished jobs that failed, as an error an export
-    reports (OSError, MemoryError or RuntimeError)."""
-    for future in futures:
-        if not future.done() or future.cancelled():
-            continue
-        error = future.exception()
-        if error is None:
-            continue
+class _Writing:
+    """A PDF the "pdf" worker writes: the jobs handed to it under the document's key, and the
+    first of them that failed."""
+
+    def __init__(self, title: str) -> None:
+        self.key = f"{os.getpid()}:{next(_NUMBERS)}"
+        self.worker = processes.shared(WORKER)
+        self.handed: list[Future[object]] = []
+        self.failures: list[BaseException] = []  # appended on the worker's thread
+        self.hand(pdf_jobs.begin, title, QGuiApplication.platformName())
+
+    def hand(self, job: Callable[..., object], *args: object) -> Future[object]:
+        """Give the worker `job(key, *args)`; its failure is kept for raise_failure."""
+        future = self.worker.submit(job, self.key, *args)
+        future.add_done_callback(self._failed)
+        self.handed.append(future)
+        return future
+
+    def _failed(self, future: Future[object]) -> None:
+        if not future.cancelled() and future.exception() is not None:
+            self.failures.append(future.exception())  # type: ignore[arg-type]
+
+    def draw(self, picture: bytes) -> None:
+        """Hand over a slice's picture (after raising the failure of a job before it: the
+        drawing stops when the child cannot write)."""
+        self.raise_failure()
+        self.hand(pdf_jobs.draw, picture)
+
+    def raise_failure(self) -> None:
+        """Raise the first failure of a job handed over, as an error an export reports
+        (OSError, MemoryError or RuntimeError)."""
+        if not self.failures:
+            return
+        error = self.failures[0]
         if isinstance(error, (OSError, MemoryError, RuntimeError)):
             raise error
         raise RuntimeError(f"the PDF could not be written: {type(error).__name__}: "
                            f"{error}") from error
+
+    def abandon(self) -> None:
+        """Cancel the jobs not started (they never run) and have the child forget the
+        document."""
+        for future in self.handed:
+            future.cancel()
+        self.worker.submit(pdf_jobs.abandon, self.key)
 
 
 def _recorded(page: Page, send: Callable[[bytes], None]) -> Generator[float, None, None]:
@@ -114,7 +140,7 @@ def _recorded(page: Page, send: Callable[[bytes], None]) -> Generator[float, Non
                       time.perf_counter() + painting.SLICE_SECONDS)
         finally:
             painter.end()
-        send(bytes(picture.data()))
+        send(bytes(cast(memoryview, picture.data())))  # a copy: the picture goes
         if cursor.drawn >= len(tops):
             return
         yield cursor.drawn / len(tops)
