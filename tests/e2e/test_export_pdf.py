@@ -18,6 +18,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, Qt
 from PySide6.QtGui import QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 import ui.render.painting
+import ui.render.pdf_pages
 from tests.helpers.maps import TRICKY, export_project
 from ui.document import processes
 from ui.document.document import Document
@@ -165,12 +166,13 @@ def test_the_window_turns_while_the_pdf_is_written(qapp, tmp_path, in_this_proce
 def test_a_cancelled_pdf_is_forgotten_by_its_writer(qapp, tmp_path, in_this_process,
                                                     monkeypatch):
     monkeypatch.setattr(ui.render.painting, "SLICE_SECONDS", 0.0)  # a slice an item
+    monkeypatch.setattr(ui.render.pdf_pages, "BATCH_BYTES", 0)  # each handed over at once
     played: list[str] = []
     draw = pdf_jobs.draw
 
-    def counted_draw(key: str, picture: bytes) -> None:
+    def counted_draw(key: str, pictures: list[bytes]) -> None:
         played.append(key)
-        draw(key, picture)
+        draw(key, pictures)
 
     monkeypatch.setattr(pdf_jobs, "draw", counted_draw)
     calls = 0
@@ -189,7 +191,7 @@ def test_a_cancelled_pdf_is_forgotten_by_its_writer(qapp, tmp_path, in_this_proc
 
 def test_a_writer_that_fails_fails_the_export_naming_the_file(qapp, tmp_path, in_this_process,
                                                               monkeypatch):
-    def broken(key: str, picture: bytes) -> None:
+    def broken(key: str, pictures: list[bytes]) -> None:
         raise ValueError("a picture it cannot play")
 
     monkeypatch.setattr(pdf_jobs, "draw", broken)
@@ -201,3 +203,25 @@ def test_a_writer_that_fails_fails_the_export_naming_the_file(qapp, tmp_path, in
     assert target.read_bytes() == b"previous"
     processes.shared("pdf").submit(len, "").result(timeout=30)
     assert pdf_jobs._WRITING == {}  # the failed document is forgotten
+
+
+def test_the_pictures_go_over_in_batches(qapp, tmp_path, in_this_process, monkeypatch):
+    """Every job handed to the worker costs the GUI thread waits for the interpreter: the
+    slices' pictures go over together, up to BATCH_BYTES, and each page's rest at its end."""
+    monkeypatch.setattr(ui.render.painting, "SLICE_SECONDS", 0.0)  # a slice an item
+    batches: list[int] = []
+    draw = pdf_jobs.draw
+
+    def counted_draw(key: str, pictures: list[bytes]) -> None:
+        batches.append(len(pictures))
+        draw(key, pictures)
+
+    monkeypatch.setattr(pdf_jobs, "draw", counted_draw)
+    export_maps(export_project(), tmp_path / "batched.pdf", None, "pdf")
+    # A small map's pictures are far below BATCH_BYTES: one batch a page, of all its slices
+    # (the current state: 3 steps, 2 flows and the decorations, a slice each).
+    assert len(batches) == 2 and batches[0] > 5 and batches[1] >= 1
+    monkeypatch.setattr(ui.render.pdf_pages, "BATCH_BYTES", 1)  # every picture is more
+    one_each = len(batches)
+    export_maps(export_project(), tmp_path / "single.pdf", None, "pdf")
+    assert batches[one_each:] == [1] * (batches[0] + batches[1])

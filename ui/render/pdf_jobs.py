@@ -9,7 +9,7 @@ hands their bytes over; this side plays them into the QPdfWriter's painter and e
 
 The child keeps each PDF being written between jobs under a key its owner gives: `begin` makes
 the writer, `start_page` lays out a page (A3, its title line, the map's place below it),
-`draw` plays a slice's picture into it, `finish` ends the document and gives its bytes and
+`draw` plays slices' pictures into it, `finish` ends the document and gives its bytes and
 forgets it, `abandon` forgets it unfinished (a cancelled export). Only QtCore and QtGui are
 imported: the child makes a QGuiApplication of its own on the platform `begin` names (the
 "offscreen" one unless the editor runs on Windows' own, whose font database it then shares).
@@ -143,17 +143,18 @@ def start_page(key: str, title: str, font: str, width: float, height: float) -> 
                            target.width() / width, target.height() / height))
 
 
-def draw(key: str, picture: bytes) -> None:
-    """Play a slice's picture (QPicture.data(), drawn in the map's units from (0, 0)) into the
-    current page of the document of `key`."""
+def draw(key: str, pictures: list[bytes]) -> None:
+    """Play slices' pictures (QPicture.data(), drawn in the map's units from (0, 0)), one
+    after the other, into the current page of the document of `key`."""
     writing = _WRITING[key]
-    played = QPicture()
-    played.setData(picture)
     painter = writing.painter
-    painter.save()
-    painter.setWorldTransform(writing.placing)
-    painter.drawPicture(0, 0, played)
-    painter.restore()
+    for picture in pictures:
+        played = QPicture()
+        played.setData(picture)
+        painter.save()
+        painter.setWorldTransform(writing.placing)
+        painter.drawPicture(0, 0, played)
+        painter.restore()
 
 
 def finish(key: str) -> bytes:

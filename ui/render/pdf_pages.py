@@ -42,6 +42,10 @@ from ui.render import painting, pdf_jobs
 from ui.render.painting import Cursor, draw_some, finding, items_to_paint, paint_in_slices
 
 WORKER = "pdf"  # the name of the process that writes the PDFs
+# Pictures handed over together, up to about this many bytes (a slice's is 0.1 to 1 MB): every
+# job handed over has the worker's thread take the interpreter from the GUI thread a few times,
+# which on busy cores costs the GUI thread a wait each.
+BATCH_BYTES = 4_000_000
 _NUMBERS = itertools.count(1)
 
 
@@ -66,6 +70,7 @@ def pdf_job(pages: list[Page], title: str) -> Generator[float, None, bytes]:
                          page.region.height())
             for fraction in _recorded(page, writing.draw):
                 yield (index + fraction) / len(pages)
+            writing.flush()
         ending = writing.hand(pdf_jobs.finish)
         while not ending.done():
             wait([ending], painting.SLICE_SECONDS)  # the interpreter is free meanwhile
@@ -91,6 +96,8 @@ class _Writing:
         self.worker = processes.shared(WORKER)
         self.handed: list[Future[object]] = []
         self.failures: list[BaseException] = []  # appended on the worker's thread
+        self.batch: list[bytes] = []  # pictures drawn, not handed over yet
+        self.batched = 0  # their bytes
         self.hand(pdf_jobs.begin, title, QGuiApplication.platformName())
 
     def hand(self, job: Callable[..., object], *args: object) -> Future[object]:
@@ -105,10 +112,19 @@ class _Writing:
             self.failures.append(future.exception())  # type: ignore[arg-type]
 
     def draw(self, picture: bytes) -> None:
-        """Hand over a slice's picture (after raising the failure of a job before it: the
-        drawing stops when the child cannot write)."""
+        """Hand over a slice's picture, with the next ones up to BATCH_BYTES (after raising
+        the failure of a job before it: the drawing stops when the child cannot write)."""
         self.raise_failure()
-        self.hand(pdf_jobs.draw, picture)
+        self.batch.append(picture)
+        self.batched += len(picture)
+        if self.batched >= BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand over the pictures not handed over yet."""
+        if self.batch:
+            self.hand(pdf_jobs.draw, self.batch)
+            self.batch, self.batched = [], 0
 
     def raise_failure(self) -> None:
         """Raise the first failure of a job handed over, as an error an export reports
