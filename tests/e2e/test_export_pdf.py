@@ -225,3 +225,17 @@ def test_the_pictures_go_over_in_batches(qapp, tmp_path, in_this_process, monkey
     one_each = len(batches)
     export_maps(export_project(), tmp_path / "single.pdf", None, "pdf")
     assert batches[one_each:] == [1] * (batches[0] + batches[1])
+
+
+def test_a_document_that_cannot_be_finished_fails_the_export(qapp, tmp_path, in_this_process,
+                                                             monkeypatch):
+    """The last job's failure too (its future is done before its callbacks have run)."""
+    def broken(key: str) -> bytes:
+        pdf_jobs.abandon(key)
+        raise KeyError(key)
+
+    monkeypatch.setattr(pdf_jobs, "finish", broken)
+    with pytest.raises(FileFormatError, match="maps.pdf: cannot be rendered: the PDF could not "
+                                              "be written: KeyError"):
+        export_maps(export_project(), tmp_path / "maps.pdf", None, "pdf")
+    assert list(tmp_path.iterdir()) == []

@@ -76,7 +76,7 @@ def pdf_job(pages: list[Page], title: str) -> Generator[float, None, bytes]:
             wait([ending], painting.SLICE_SECONDS)  # the interpreter is free meanwhile
             if not ending.done():
                 yield 1.0
-        writing.raise_failure()
+        writing.raise_failure(every=True)
         data = ending.result()
         if not isinstance(data, bytes):
             raise RuntimeError("the PDF could not be written: no document came back")
@@ -126,12 +126,18 @@ class _Writing:
             self.hand(pdf_jobs.draw, self.batch)
             self.batch, self.batched = [], 0
 
-    def raise_failure(self) -> None:
+    def raise_failure(self, every: bool = False) -> None:
         """Raise the first failure of a job handed over, as an error an export reports
-        (OSError, MemoryError or RuntimeError)."""
-        if not self.failures:
+        (OSError, MemoryError or RuntimeError): of those noted so far, or with `every` of
+        every job done (a future is done before its callbacks run)."""
+        failures: list[BaseException | None] = list(self.failures)
+        if every:
+            failures = [future.exception() for future in self.handed
+                        if future.done() and not future.cancelled()
+                        and future.exception() is not None]
+        if not failures:
             return
-        error = self.failures[0]
+        error = failures[0]
         if isinstance(error, (OSError, MemoryError, RuntimeError)):
             raise error
         raise RuntimeError(f"the PDF could not be written: {type(error).__name__}: "
