@@ -13,8 +13,9 @@ makes, with PyInstaller and packaging/vsm-studio.spec:
 - dist/vsm-studio-<version>-<platform>.tar.gz (Linux, macOS) or .zip (Windows) of the folder;
 
 then, unless --no-smoke, runs the bundle's `vsm` from a temporary folder with a bare PATH and no
-PYTHONPATH or PYTHONHOME (templates, new, report, export to pptx and png), checks that the editor
-starts and stays up, and prints the sizes and the start times against this environment's `vsm`.
+PYTHONPATH or PYTHONHOME (templates, new, report, export to pptx, png and pdf), checks that the
+editor starts and stays up, and prints the sizes and the start times against this environment's
+`vsm`.
 Exit status 0 built (and passed), 1 the build or a check failed, 2 this environment cannot build
 (one line saying what to install). packaging/README.md tells the rest (installers, signing).
 """
@@ -200,6 +201,7 @@ def smoke_test(folder: Path) -> None:
         run("report", "x.vsm", expect="Lead time")
         run("export", "x.vsm", "-o", "x.pptx", makes="x.pptx")
         run("export", "x.vsm", "-o", "x.png", makes="x*.png")  # one file per map
+        run("export", "x.vsm", "-o", "x.pdf", makes="x.pdf")  # written by a child process
         editor_stays_up(folder / f"vsm-editor{EXE}", here / "x.vsm", env)
         if inputs.system() == "macos":  # the .app finds its bundled files too
             app_vsm = DIST / f"{inputs.APP_NAME}.app" / "Contents" / "MacOS" / "vsm"

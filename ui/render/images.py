@@ -48,16 +48,14 @@ from ui.render.export_scenes import ensure_application, export_scene
 from ui.render.painting import (
     APP,
     SLICE_SECONDS,
-    Page,
     T,
     finish,
     image_bytes,
     image_job,
     in_background,
-    page_job,
-    pdf_job,
     svg_job,
 )
+from ui.render.pdf_pages import Page, page_job, pdf_job
 from vsm.errors import ExportCancelled, FileFormatError
 from vsm.files.atomic import write_atomically
 from vsm.files.formats import project_from_dict, project_to_dict

@@ -11,9 +11,10 @@ An item that paints a lot may offer parts (a paint_parts method, as the ladder's
 part at a time, the time checked between parts.
 The scene must not change until the drawing ends (an export's scene is its own).
 
-The formats in memory are drawn the same way: `image_job`, `svg_job` and `pdf_job` are
-generators that yield the fraction drawn (0 to 1) between slices and return the QImage or the
-file's bytes; `finish` runs one to its end at once (the CLI, Copy as Image, the templates). Their
+The formats in memory are drawn the same way: `image_job` and `svg_job` (and the PDF's
+`pdf_job`, ui.render.pdf_pages, whose slices are written in another process) are generators
+that yield the fraction drawn (0 to 1) between slices and return the QImage or the file's
+bytes; `finish` runs one to its end at once (the CLI, Copy as Image, the templates). Their
 painters always end, even when the job is closed halfway (a cancelled export).
 """
 
@@ -27,16 +28,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, Qt
-from PySide6.QtGui import (
-    QFont,
-    QImage,
-    QPageLayout,
-    QPageSize,
-    QPainter,
-    QPdfWriter,
-    QTransform,
-)
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPainter, QTransform
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyle, QStyleOptionGraphicsItem
 
@@ -110,7 +103,7 @@ def paint_in_slices(scene: QGraphicsScene, painter: QPainter, target: QRectF, so
     yield 0, total  # the finding's last slice and the drawing's first are a turn apart
     cursor = Cursor()
     while True:
-        _draw_some(scene, painter, target, source, tops, cursor,
+        draw_some(scene, painter, target, source, tops, cursor,
                    time.perf_counter() + slice_seconds)
         if cursor.drawn >= total:
             break
@@ -129,7 +122,7 @@ class Cursor:
     parts_drawn: int = 0
 
 
-def _draw_some(scene: QGraphicsScene, painter: QPainter, target: QRectF, source: QRectF,
+def draw_some(scene: QGraphicsScene, painter: QPainter, target: QRectF, source: QRectF,
                tops: list[QGraphicsItem], cursor: Cursor, deadline: float) -> None:
     """Draw the rest of `tops` from the cursor on (the background first when nothing is
     drawn yet, the foreground once the last is drawn) until `deadline` passes, at least one
@@ -320,7 +313,7 @@ def svg_job(scene: QGraphicsScene, region: QRectF, title: str, description: str
     fresh painter draws what the one painter drew. A piece with definitions (a gradient, whose
     ids each generator numbers from 1) has the document drawn again in one generator."""
     target = QRectF(0, 0, region.width(), region.height())
-    tops = yield from _finding(items_to_paint(scene, region))
+    tops = yield from finding(items_to_paint(scene, region))
     fallbacks = font_fallbacks()
     head, bodies, cursor = b"", [], Cursor()
     while True:
@@ -329,7 +322,7 @@ def svg_job(scene: QGraphicsScene, region: QRectF, title: str, description: str
         try:
             painter.setRenderHints(QPainter.RenderHint.Antialiasing
                                    | QPainter.RenderHint.TextAntialiasing)
-            _draw_some(scene, painter, target, region, tops, cursor,
+            draw_some(scene, painter, target, region, tops, cursor,
                        time.perf_counter() + SLICE_SECONDS)
         finally:
             painter.end()
@@ -393,7 +386,7 @@ def _svg_at_once(scene: QGraphicsScene, region: QRectF, title: str, description:
     return (yield from font_fallbacks_job(bytes(data.data())))
 
 
-def _finding(job: Generator[float, None, T]) -> Generator[float, None, T]:
+def finding(job: Generator[float, None, T]) -> Generator[float, None, T]:
     """A job run as the start of a drawing: it reports nothing drawn yet."""
     while True:
         try:
@@ -412,8 +405,9 @@ def with_font_fallbacks(svg: bytes) -> bytes:
 
 def in_background(work: Callable[[], T]) -> Generator[float, None, T]:
     """Run `work` on a thread of its own (QImage.save and Python's file writes let the GUI
-    thread run meanwhile; QPainter.end on a PDF or SVG writer would not) and return its result; yield 1.0 about every SLICE_SECONDS while it runs. The
-    work must touch nothing the GUI thread uses; closing the job waits for it to end."""
+    thread run meanwhile; QPainter.end on a PDF or SVG writer, or QPicture playing, would not)
+    and return its result; yield 1.0 about every SLICE_SECONDS while it runs. The work must
+    touch nothing the GUI thread uses; closing the job waits for it to end."""
     outcome: dict[str, object] = {}
 
     def run() -> None:
@@ -434,64 +428,3 @@ def in_background(work: Callable[[], T]) -> Generator[float, None, T]:
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]
-
-
-@dataclass
-class Page:
-    """One map on a PDF page: its scene, the region to draw and the title line above it."""
-
-    scene: QGraphicsScene
-    region: QRectF
-    title: str
-
-
-def pdf_job(pages: list[Page], title: str) -> Generator[float, None, bytes]:
-    """One A3 page per map (landscape unless the map is taller than wide), as vector PDF."""
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setTitle(title)
-    writer.setCreator(APP)
-    writer.setResolution(300)
-    painter = QPainter()
-    try:
-        for index, page in enumerate(pages):
-            portrait = page.region.height() > page.region.width()
-            orientation = (QPageLayout.Orientation.Portrait if portrait
-                           else QPageLayout.Orientation.Landscape)
-            writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A3), orientation,
-                                             QMarginsF(12, 12, 12, 12),
-                                             QPageLayout.Unit.Millimeter))
-            if index == 0:
-                if not painter.begin(writer):
-                    raise OSError("the PDF could not be started")
-            elif not writer.newPage():
-                raise OSError("a PDF page could not be added")
-            for fraction in page_job(painter, page, QRectF(0, 0, writer.width(), writer.height())):
-                yield (index + fraction) / len(pages)
-    finally:
-        if painter.isActive():
-            painter.end()
-        buffer.close()
-    return bytes(data.data())
-
-
-def page_job(painter: QPainter, page: Page, area: QRectF) -> Generator[float, None, None]:
-    """Draw one map as a page into `area` of an active painter: a title line, the map fitted
-    below it."""
-    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-    font = QFont()
-    font.setPointSizeF(14)
-    font.setBold(True)
-    painter.setFont(font)
-    painter.setPen(Qt.GlobalColor.black)
-    header = painter.fontMetrics().height() * 1.8
-    painter.drawText(QRectF(area.left(), area.top(), area.width(), header),
-                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, page.title)
-    room = area.adjusted(0, header, 0, 0)
-    factor = min(room.width() / page.region.width(), room.height() / page.region.height())
-    width, height = page.region.width() * factor, page.region.height() * factor
-    target = QRectF(room.left() + (room.width() - width) / 2,
-                    room.top() + (room.height() - height) / 2, width, height)
-    yield from _paint_job(page.scene, painter, target, page.region)
