@@ -297,3 +297,34 @@ def test_a_layout_asked_for_during_a_measure_in_slices_finishes_it_at_once(
     left, top, right, bottom = BOUNDS
     assert scene.map_rect() == QRectF(left, top, 1440.0 + right - left, 480.0 + bottom - top)
     assert_as_fresh(document, map_, scene)
+
+
+def test_steps_off_the_path_placed_in_slices_leave_the_ladder_as_it_is(
+        edited, qtbot, monkeypatch):
+    # The end of a batch's slices had the ladder walked again whatever the slices placed
+    # (6,000 steps of path at 20,000 steps): only steps on its path placed in slices do.
+    import ui.canvas.batches as batches
+
+    document, map_, scene = edited
+    extra = [document.add_step(map_.id, 240.0 * index, 720.0).id for index in range(4)]
+    scene.apply_analysis()
+    assert not set(extra) & set(scene.analysis.critical_path)  # no flow: off the path
+    scene.layout_decorations()
+    monkeypatch.setattr(batches, "AT_ONCE", 2)  # 4 steps moved: placed in slices
+    monkeypatch.setattr(batches, "SLICE_SECONDS", 0.0)
+    walks: list[int] = []
+    lay_out = scene._presenter._lay_out_ladder
+    monkeypatch.setattr(scene._presenter, "_lay_out_ladder",
+                        lambda on: (walks.append(1), lay_out(on))[1])
+    document.move(map_.id, {step_id: (240.0 * index + 40.0, 760.0)
+                            for index, step_id in enumerate(extra)})
+    assert scene.updating
+    qtbot.waitUntil(lambda: not scene.updating)
+    qtbot.wait(20)  # the layout and the new analysis (the same path) have come
+    assert walks == []
+    document.move(map_.id, {s.id: (s.x, s.y + 40.0) for s in map_.steps[:4]})  # on the path
+    qtbot.waitUntil(lambda: not scene.updating)
+    scene.ensure_layout()
+    assert walks != []
+    monkeypatch.undo()
+    assert_as_fresh(document, map_, scene)

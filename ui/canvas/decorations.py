@@ -10,10 +10,11 @@ again; on a large map (more than MEASURE_SLICE steps and flows) a scheduled layo
 one at the end of a batch's slices, measure it a slice per turn of the event loop first
 (MapExtent.measure_slice: 48,000 boxes held one turn 80-140 ms at 20,000 steps) and place the
 decorations in the turn the walk ends; a layout asked for meanwhile (`layout_decorations`,
-`ensure_layout`) finishes the walk at once. The ladder is laid out again only when its analysis, or a step on its path, changed
-(`_note_steps`); whether any step's cases are measured (the legend) only when a step came, went
-or had its cases changed. While a batch's items are dealt with in slices (ui.canvas.batches), the
-views are held from repainting after each slice and repaint once when the slices end
+`ensure_layout`) finishes the walk at once. The ladder is laid out again only when its
+analysis, or a step on its path, changed (`_note_steps`, or placed by a batch's slices:
+`slices_ended`); whether any step's cases are measured (the legend) only when a step came, went
+or had its cases changed. While a batch's items are dealt with in slices (ui.canvas.batches),
+the views are held from repainting after each slice and repaint once when the slices end
 (`_hold_views`).
 """
 
@@ -109,7 +110,9 @@ class Decorations:
         the decorations around it, without measuring the whole map again (if that many moved
         that it must be, a slice per turn first on a large map: `_layout_in_turns`)."""
         self._extent.touch(keys)
-        self._presenter.ladder_changed()  # the steps' items moved in slices
+        # The steps a slice placed where their steps are (the ladder takes the items' places);
+        # one shown or taken off was told by the batch's events, when it ended.
+        self._presenter.ladder_changed([key[1] for key in keys if key[0] == "s"])
         self._layout_in_turns()
 
     @property
