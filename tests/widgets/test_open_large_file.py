@@ -205,3 +205,30 @@ def test_reads_that_overlap_leave_the_collector_as_they_found_it():
     except ValueError:
         pass
     assert gc.isenabled() and gc.get_freeze_count() == 0  # nothing frozen of a failed read
+
+
+def test_reopening_a_file_writes_no_settings_when_the_recent_list_stays_the_same(
+        make_window, big_file, qtbot):
+    # Each QSettings write syncs the settings file to disk twice (its lock file and the file),
+    # on the GUI thread, in the turn the opened document is shown: 10-100 ms each while the
+    # disk is busy. Opening wrote the recent list and the last folder in two writes, whatever
+    # they held; now in one, and none when both are as they were (a file opened again).
+    import os
+
+    from PySide6.QtCore import QSettings
+
+    from ui.window.files import recent_files
+
+    window = make_window()
+    assert window.files.open_path(big_file)
+    settings_file = QSettings().fileName()
+    first = os.stat(settings_file).st_ino  # each write replaces the file: a new inode
+    assert recent_files()[0] == str(big_file.resolve())
+    assert QSettings().value("last_folder") == str(big_file.resolve().parent)
+    assert window.files.open_path(big_file)  # the same file again: nothing to change
+    assert os.stat(settings_file).st_ino == first
+    other = big_file.parent / "other.vsm"
+    other.write_bytes(big_file.read_bytes())
+    assert window.files.open_path(other)
+    assert recent_files()[:2] == [str(other.resolve()), str(big_file.resolve())]
+    assert os.stat(settings_file).st_ino != first
