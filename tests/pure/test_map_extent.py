@@ -83,3 +83,71 @@ def test_a_full_measure_keeps_every_item_on_each_edge():
     extent = make(boxes)
     assert extent.bounds() == (0, 0, 10, 20)
     assert extent._edges == [{"a", "b"}, {"a", "c"}, {"a", "b"}, {"b", "c"}]
+
+
+def sliced(boxes: dict, size: int) -> MapExtent:
+    """A MapExtent whose full measure can be taken `size` boxes a slice, each slice read from
+    `boxes` when its turn comes (as the scene's are)."""
+    def slices():
+        keys = list(boxes)
+        for start in range(0, len(keys), size):
+            yield [(key, boxes[key]) for key in keys[start:start + size] if key in boxes]
+    return MapExtent(boxes.get, lambda: list(boxes.items()), slices)
+
+
+def test_a_measure_in_slices_finds_the_bounds_and_edges_of_one_measure():
+    # Five boxes, two a slice: [a, b], [c, d], [e]. Left: a 0, c 0 -> 0 {a, c}; top: b -5
+    # alone; right: d 30, e 30 -> 30 {d, e} (a later slice beats b's 20, then ties); bottom:
+    # a 10, c 10, e 10 -> 10 {a, c, e}.
+    boxes = {"a": (0, 0, 10, 10), "b": (5, -5, 20, 5), "c": (0.0, 0, 10, 10.0),
+             "d": (20, 0, 30, 8), "e": (25, 0, 30, 10)}
+    extent = sliced(boxes, 2)
+    assert extent.stale
+    walked = 0
+    while not extent.measure_slice():  # three slices, then the end of the walk
+        walked += 1
+        assert extent.stale  # until the walk is over
+    assert walked == 3 and not extent.stale
+    assert extent.measures == 1
+    assert extent.bounds() == (0, -5, 30, 10) == full(boxes)
+    assert extent._edges == [{"a", "c"}, {"b"}, {"d", "e"}, {"a", "c", "e"}]
+    assert extent.measures == 1  # the ask measured nothing more
+    one = make(boxes)
+    assert one.bounds() == extent.bounds() and one._edges == extent._edges
+
+
+def test_items_changed_during_a_measure_in_slices_are_read_when_it_ends():
+    rng = random.Random(7)
+    for _ in range(200):
+        boxes = {}
+        for index in range(12):
+            x, y = rng.randrange(0, 6) * 10.0, rng.randrange(0, 6) * 10.0  # ties on purpose
+            boxes[f"i{index}"] = (x, y, x + 5, y + 5)
+        extent = sliced(boxes, 3)
+        extent.bounds()
+        extent.invalidate()
+        while not extent.measure_slice():
+            key = f"i{rng.randrange(15)}"  # an edit between two slices, noted as the scene notes it
+            if key in boxes and rng.random() < 0.3:
+                del boxes[key]
+            else:
+                x, y = rng.randrange(-2, 8) * 10.0, rng.randrange(-2, 8) * 10.0
+                boxes[key] = (x, y, x + 5, y + 5)
+            extent.touch([key])
+        assert extent.bounds() == full(boxes)
+
+
+def test_asking_during_a_measure_in_slices_finishes_it_and_invalidating_starts_it_again():
+    boxes = {f"i{i}": (10.0 * i, 0.0, 10.0 * i + 5, 5.0) for i in range(10)}
+    extent = sliced(boxes, 4)
+    assert not extent.measure_slice()  # i0..i3 walked
+    assert extent.bounds() == (0.0, 0.0, 95.0, 5.0)  # 10 * 9 + 5: the rest walked at once
+    assert extent.measures == 1 and not extent.stale
+    extent.invalidate()
+    assert not extent.measure_slice()
+    boxes["i9"] = (10.0, 0.0, 15.0, 5.0)  # not noted: invalidated instead
+    extent.invalidate()  # the walk under way is dropped: the next starts from the first box
+    while not extent.measure_slice():
+        pass
+    assert extent.measures == 2
+    assert extent.bounds() == (0.0, 0.0, 85.0, 5.0)  # i8 now rightmost: 80 + 5

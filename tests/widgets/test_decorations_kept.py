@@ -237,3 +237,94 @@ def test_a_big_delete_and_its_undo_note_nothing_more_when_their_slices_end(
     assert noted == [[], []]  # both slices' ends: nothing more to note
     assert scene.map_rect() == QRectF(*_rows_rect())
     assert_as_fresh(document, map_, scene)
+
+
+def test_a_large_map_measured_again_is_measured_a_slice_per_turn_before_its_layout(
+        edited, qtbot, monkeypatch):
+    # A full measure of a 20,000-step map (48,000 boxes) held one turn 80-140 ms: a large map
+    # is measured again MEASURE_SLICE boxes a turn, and laid out once the walk is over. Here
+    # the grid's 15 items (8 steps, 7 flows) count as large with MEASURE_SLICE 4, and a move
+    # of every step as touching a good part of the map with MANY 2 (16 events >= 2, and
+    # 4 * 16 >= the 15 counted): measured again, in slices of steps 4 + 4, flows 4 + 3.
+    import ui.canvas.decorations as decorations
+    import ui.canvas.extent as extent
+
+    document, map_, scene = edited
+    monkeypatch.setattr(decorations, "MEASURE_SLICE", 4)
+    monkeypatch.setattr(extent, "MANY", 2)
+    scene.map_rect()
+    measures = scene._extent.measures
+    folded: list[int] = []
+    fold = scene._extent._fold
+    monkeypatch.setattr(scene._extent, "_fold", lambda piece: (folded.append(len(piece)),
+                                                               fold(piece)))
+    laid_out: list[list[int]] = []
+    layout = scene.layout_decorations
+    monkeypatch.setattr(scene, "layout_decorations",
+                        lambda: (laid_out.append(list(folded)), layout()))
+    turns: list[list[int]] = []
+    scene._layout_turn.timeout.connect(lambda: turns.append(list(folded)))
+    # The figures a move leaves as they were would lay the decorations out when they come
+    # (apply_analysis): that layout finishes a walk at once, as the next test shows.
+    monkeypatch.setattr(scene, "apply_analysis", lambda: None)
+    document.move(map_.id, {s.id: (s.x * 2, s.y * 2) for s in map_.steps})  # one batch
+    assert scene._extent.stale and laid_out == []
+    qtbot.waitUntil(lambda: bool(laid_out), timeout=5000)
+    # A slice a turn (the boxes folded by the end of each turn), each of at most
+    # MEASURE_SLICE boxes; the fifth turn finds the walk over and lays the decorations out.
+    assert turns == [[4], [4, 4], [4, 4, 4], [4, 4, 4, 3], [4, 4, 4, 3]]
+    assert laid_out[0] == [4, 4, 4, 3]
+    assert scene._extent.measures == measures + 1 and not scene._extent.stale
+    left, top, right, bottom = BOUNDS
+    assert scene.map_rect() == QRectF(left, top, 1440.0 + right - left, 480.0 + bottom - top)
+    monkeypatch.undo()  # the scene's own apply_analysis and layout again
+    assert_as_fresh(document, map_, scene)
+
+
+def test_a_layout_asked_for_during_a_measure_in_slices_finishes_it_at_once(
+        edited, monkeypatch):
+    import ui.canvas.decorations as decorations
+    import ui.canvas.extent as extent
+
+    document, map_, scene = edited
+    monkeypatch.setattr(decorations, "MEASURE_SLICE", 4)
+    monkeypatch.setattr(extent, "MANY", 2)
+    document.move(map_.id, {s.id: (s.x * 2, s.y * 2) for s in map_.steps})
+    scene._layout_in_turns()  # the scheduled layout's first turn: one slice measured
+    assert scene._extent.stale
+    scene.ensure_layout()  # an export or zoom to fit: the rest now, and the layout
+    assert not scene._extent.stale and not scene._layout_turn.isActive()
+    left, top, right, bottom = BOUNDS
+    assert scene.map_rect() == QRectF(left, top, 1440.0 + right - left, 480.0 + bottom - top)
+    assert_as_fresh(document, map_, scene)
+
+
+def test_steps_off_the_path_placed_in_slices_leave_the_ladder_as_it_is(
+        edited, qtbot, monkeypatch):
+    # The end of a batch's slices had the ladder walked again whatever the slices placed
+    # (6,000 steps of path at 20,000 steps): only steps on its path placed in slices do.
+    import ui.canvas.batches as batches
+
+    document, map_, scene = edited
+    extra = [document.add_step(map_.id, 240.0 * index, 720.0).id for index in range(4)]
+    scene.apply_analysis()
+    assert not set(extra) & set(scene.analysis.critical_path)  # no flow: off the path
+    scene.layout_decorations()
+    monkeypatch.setattr(batches, "AT_ONCE", 2)  # 4 steps moved: placed in slices
+    monkeypatch.setattr(batches, "SLICE_SECONDS", 0.0)
+    walks: list[int] = []
+    lay_out = scene._presenter._lay_out_ladder
+    monkeypatch.setattr(scene._presenter, "_lay_out_ladder",
+                        lambda on: (walks.append(1), lay_out(on))[1])
+    document.move(map_.id, {step_id: (240.0 * index + 40.0, 760.0)
+                            for index, step_id in enumerate(extra)})
+    assert scene.updating
+    qtbot.waitUntil(lambda: not scene.updating)
+    qtbot.wait(20)  # the layout and the new analysis (the same path) have come
+    assert walks == []
+    document.move(map_.id, {s.id: (s.x, s.y + 40.0) for s in map_.steps[:4]})  # on the path
+    qtbot.waitUntil(lambda: not scene.updating)
+    scene.ensure_layout()
+    assert walks != []
+    monkeypatch.undo()
+    assert_as_fresh(document, map_, scene)

@@ -136,3 +136,99 @@ def test_the_first_snapshot_after_a_background_open_copies_no_record(big_file, m
     assert len(records.steps) == len(map_.steps) and records.steps[0] is not map_.steps[0]
     assert records.rebuild().steps == map_.steps  # the same records, copied
     document.close()
+
+
+def test_the_collector_never_runs_while_a_file_is_read(big_file, monkeypatch):
+    # The read makes about 23 objects a step, none of them garbage: each collection it set off
+    # walked them on the worker, holding the interpreter the GUI thread waits for (full ones
+    # 100-185 ms at 20,000 steps). Without the pause, reading the 600 steps here ran the
+    # collector a dozen times or more (gen 0 every 700 new objects). With `freeze` (the window
+    # froze a large document) what was read is frozen with it; the collector runs again after.
+    import gc
+
+    import ui.document.reading as reading
+
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    runs: list[int] = []
+    during: list[int] = []  # collections while each read ran
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "start":
+            runs.append(info["generation"])
+
+    read_only = reading._read
+
+    def observed(path):
+        before = len(runs)
+        try:
+            return read_only(path)
+        finally:
+            during.append(len(runs) - before)
+
+    monkeypatch.setattr(reading, "_read", observed)
+    gc.callbacks.append(seen)
+    try:
+        read = reading.read_file(big_file)
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == 0  # nothing frozen unless asked
+        read = reading.read_file(big_file, freeze=True)
+        assert during == [0, 0] and gc.isenabled()
+        frozen = {id(thing) for thing in gc.get_objects()}  # the collector's, frozen ones not
+        steps = read.project.maps[0].steps
+        assert len(steps) == 600 and not any(id(step) in frozen for step in steps)
+    finally:
+        gc.callbacks.remove(seen)
+        gc.unfreeze()
+
+
+def test_reads_that_overlap_leave_the_collector_as_they_found_it():
+    import gc
+
+    from ui.document.reading import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        with collector_paused():  # a second read begins while the first goes on
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the first is still reading
+    assert gc.isenabled()
+    gc.disable()  # a collector someone else turned off stays off
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    try:
+        with collector_paused():
+            raise ValueError("a damaged file")
+    except ValueError:
+        pass
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # nothing frozen of a failed read
+
+
+def test_reopening_a_file_writes_no_settings_when_the_recent_list_stays_the_same(
+        make_window, big_file, qtbot):
+    # Each QSettings write syncs the settings file to disk twice (its lock file and the file),
+    # on the GUI thread, in the turn the opened document is shown: 10-100 ms each while the
+    # disk is busy. Opening wrote the recent list and the last folder in two writes, whatever
+    # they held; now in one, and none when both are as they were (a file opened again).
+    import os
+
+    from PySide6.QtCore import QSettings
+
+    from ui.window.files import recent_files
+
+    window = make_window()
+    assert window.files.open_path(big_file)
+    settings_file = QSettings().fileName()
+    first = os.stat(settings_file).st_ino  # each write replaces the file: a new inode
+    assert recent_files()[0] == str(big_file.resolve())
+    assert QSettings().value("last_folder") == str(big_file.resolve().parent)
+    assert window.files.open_path(big_file)  # the same file again: nothing to change
+    assert os.stat(settings_file).st_ino == first
+    other = big_file.parent / "other.vsm"
+    other.write_bytes(big_file.read_bytes())
+    assert window.files.open_path(other)
+    assert recent_files()[:2] == [str(other.resolve()), str(big_file.resolve())]
+    assert os.stat(settings_file).st_ino != first

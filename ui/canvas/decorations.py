@@ -6,18 +6,24 @@ The extent is kept between edits (ui.canvas.extent.MapExtent): the model events 
 note the steps and flows they added, moved or removed (`_note_changed`), and the next layout updates
 the extent from those alone; only when every item on one side left it (moved inward, removed),
 or a batch or the build set `_content = None` (what changed not noted), is every item measured
-again. The ladder is laid out again only when its analysis, or a step on its path, changed
-(`_note_steps`); whether any step's cases are measured (the legend) only when a step came, went
-or had its cases changed. While a batch's items are dealt with in slices (ui.canvas.batches), the
-views are held from repainting after each slice and repaint once when the slices end
+again; on a large map (more than MEASURE_SLICE steps and flows) a scheduled layout, and the
+one at the end of a batch's slices, measure it a slice per turn of the event loop first
+(MapExtent.measure_slice: 48,000 boxes held one turn 80-140 ms at 20,000 steps) and place the
+decorations in the turn the walk ends; a layout asked for meanwhile (`layout_decorations`,
+`ensure_layout`) finishes the walk at once. The ladder is laid out again only when its
+analysis, or a step on its path, changed (`_note_steps`, or placed by a batch's slices:
+`slices_ended`); whether any step's cases are measured (the legend) only when a step came, went
+or had its cases changed. While a batch's items are dealt with in slices (ui.canvas.batches),
+the views are held from repainting after each slice and repaint once when the slices end
 (`_hold_views`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtWidgets import QGraphicsView
 
 from ui.canvas.extent import Box, Key, MapExtent
@@ -43,6 +49,7 @@ from vsm.model.events import (
 )
 
 MARGIN = 400.0  # room around the map to scroll into and double-click on
+MEASURE_SLICE = 5000  # steps' and flows' boxes measured per turn (about 8 ms) on a large map
 _STEP_EVENTS = frozenset({StepAdded, StepRemoved, StepChanged})
 # Events that change no step's or flow's box: a burst's (measured each time), a setting's.
 _NO_EXTENT_CHANGE = frozenset({MapChanged, KaizenAdded, KaizenRemoved, KaizenChanged,
@@ -74,9 +81,18 @@ class Decorations:
         @property
         def updating(self) -> bool: ...  # Batches'
 
+        @property
+        def attached(self) -> bool: ...  # MapScene's
+
     def _start_extent(self) -> None:
         """The map's extent, kept between edits, and what the decorations look at again."""
-        self._extent = MapExtent(self._box_of, self._every_box)
+        self._extent = MapExtent(self._box_of, self._every_box, self._boxes_in_slices)
+        # The scheduled layout: on a large map whose extent is measured again, a slice of the
+        # measure per turn first (ui.canvas.extent.MapExtent.measure_slice).
+        self._layout_turn = QTimer(self)  # type: ignore[arg-type]
+        self._layout_turn.setSingleShot(True)
+        self._layout_turn.setInterval(0)
+        self._layout_turn.timeout.connect(self._layout_in_turns)
         self._noting = False  # a batch's end: its items are noted, not the whole map measured
         self._cases_due = True  # look again whether any step's cases are measured (the legend)
         # The views held from repainting until the slices end, with their update modes.
@@ -91,10 +107,13 @@ class Decorations:
     def slices_ended(self, keys: list[Key]) -> None:
         """A batch's items were shown, placed, routed or taken off in slices: note them for the
         map's extent (their boxes now; the batch's events were noted when it ended) and place
-        the decorations around it, without measuring the whole map again."""
+        the decorations around it, without measuring the whole map again (if that many moved
+        that it must be, a slice per turn first on a large map: `_layout_in_turns`)."""
         self._extent.touch(keys)
-        self._presenter.ladder_changed()  # the steps' items moved in slices
-        self.layout_decorations()
+        # The steps a slice placed where their steps are (the ladder takes the items' places);
+        # one shown or taken off was told by the batch's events, when it ended.
+        self._presenter.ladder_changed([key[1] for key in keys if key[0] == "s"])
+        self._layout_in_turns()
 
     @property
     def _content(self) -> object:
@@ -122,14 +141,30 @@ class Decorations:
     def ensure_layout(self) -> None:
         """Place the legend, ladder and summary now if anything changed since they were last
         placed (a layout is scheduled, or the map must be measured again); else nothing."""
-        if self._layout_timer.isActive() or self._extent.stale:
+        if (self._layout_timer.isActive() or self._layout_turn.isActive()
+                or self._extent.stale):
             self.layout_decorations()
 
     def schedule_layout(self) -> None:
-        """Place the legend, ladder and summary again on the next turn of the event loop."""
-        self._layout_timer.start()
+        """Place the legend, ladder and summary again on the next turn of the event loop (on a
+        large map measured again, in a later one: `_layout_in_turns`)."""
+        self._layout_turn.start()
         if self.updating:
             self._hold_views(True)
+
+    def _layout_in_turns(self) -> None:
+        """Place the decorations now, unless the map is large and must be measured again: then
+        a slice of the measure now, and the same again on the next turn until it is done."""
+        if not getattr(self, "attached", False):  # closed: its canvas is being taken apart
+            return
+        extent = self._extent
+        if (extent.stale and len(self.item_for_step) + len(self.item_for_flow) > MEASURE_SLICE
+                and not extent.measure_slice()):
+            self._layout_turn.start()
+            if self.updating:
+                self._hold_views(True)
+            return
+        self.layout_decorations()
 
     def _hold_views(self, hold: bool) -> None:
         """While a batch's items are dealt with in slices (thousands of steps moved, put back
@@ -162,6 +197,24 @@ class Decorations:
         flow = self.item_for_flow.get(item_id)
         return None if flow is None or flow in self._follow else flow.extent
 
+    def _boxes_in_slices(self) -> Iterator[list[tuple[Key, Box]]]:
+        """Every step's and flow's box as `_every_box` gives them, MEASURE_SLICE at a time, each
+        slice read when it is asked for: an item removed meanwhile is left out, one added is
+        noted by its event (ui.canvas.extent)."""
+        left, top, right, bottom = STEP_BOUNDS
+        steps, flows = list(self.item_for_step.items()), list(self.item_for_flow.items())
+        for start in range(0, len(steps), MEASURE_SLICE):
+            placing, current = self._placing, self.item_for_step
+            yield [(("s", step_id), (x + left, y + top, x + right, y + bottom))
+                   for step_id, x, y in ((s, i.step.x, i.step.y) if i in placing
+                                         else (s, i.x(), i.y())
+                                         for s, i in steps[start:start + MEASURE_SLICE]
+                                         if current.get(s) is i)]
+        for start in range(0, len(flows), MEASURE_SLICE):
+            following, now = self._follow, self.item_for_flow
+            yield [(("f", flow_id), flow.extent) for flow_id, flow in flows[start:start + MEASURE_SLICE]
+                   if flow not in following and now.get(flow_id) is flow]
+
     def _every_box(self) -> list[tuple[Key, Box]]:
         """Every step's and flow's box, for a full measure (as `_box_of` gives each)."""
         left, top, right, bottom = STEP_BOUNDS
@@ -190,6 +243,7 @@ class Decorations:
     def layout_decorations(self) -> None:
         """Legend above the map, ladder below the lowest step, summary under the ladder's right end."""
         self._layout_timer.stop()
+        self._layout_turn.stop()
         if self._views_held and not self.updating:
             self._hold_views(False)
         content = self.map_rect()

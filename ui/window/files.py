@@ -38,18 +38,25 @@ EVENT_LOG_FILTER = ("Event logs (*.csv *.xlsx);;CSV (*.csv);;Excel workbooks (*.
                     "All files (*)")
 
 
+def _stored_recent(settings: QSettings) -> list[str]:
+    value = settings.value(RECENT_KEY, [])
+    return [value] if isinstance(value, str) else list(value or [])
+
+
 def recent_files() -> list[str]:
     """Recently opened or saved files, newest first, only those that still exist."""
-    value = QSettings().value(RECENT_KEY, [])
-    paths = [value] if isinstance(value, str) else list(value or [])
-    return [p for p in paths if Path(p).exists()]
+    return [p for p in _stored_recent(QSettings()) if Path(p).exists()]
 
 
-def remember_file(path: Path) -> None:
-    """Put a file at the top of the recent list."""
+def remember_file(path: Path, settings: QSettings | None = None) -> None:
+    """Put a file at the top of the recent list (in `settings`, written when that object goes;
+    nothing is written if the list stays as it is: a write syncs the file to disk twice)."""
+    settings = settings if settings is not None else QSettings()
     path_text = str(path.resolve())
-    paths = [p for p in recent_files() if p != path_text]
-    QSettings().setValue(RECENT_KEY, [path_text, *paths][:MAX_RECENT])
+    stored = _stored_recent(settings)
+    recent = [path_text, *[p for p in stored if p != path_text and Path(p).exists()]]
+    if recent[:MAX_RECENT] != stored:
+        settings.setValue(RECENT_KEY, recent[:MAX_RECENT])
 
 
 class FileController(QObject):
@@ -375,8 +382,15 @@ class FileController(QObject):
         return True
 
     def _remembered(self, path: Path) -> None:
-        remember_file(path)
-        QSettings().setValue("last_folder", str(path.resolve().parent))
+        """The file at the top of the recent list, its folder the one to open from next: in
+        one QSettings write, none if both are so already (each write syncs the settings file
+        to disk twice on the GUI thread, 10-100 ms each under disk load, while opening)."""
+        settings = QSettings()
+        remember_file(path, settings)
+        folder = str(path.resolve().parent)
+        if settings.value("last_folder") != folder:
+            settings.setValue("last_folder", folder)
+        del settings  # written now, if anything changed
         self.recent_changed.emit()
 
     def maybe_save(self) -> bool:

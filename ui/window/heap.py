@@ -61,6 +61,7 @@ class HeapFreezer(QObject):
         if self.frozen:
             gc.unfreeze()
             self.frozen = False
+            self.tabs.heap_frozen = False
 
     def _freeze_when_drawn(self) -> None:
         if self.tabs.drawing():
@@ -68,3 +69,4 @@ class HeapFreezer(QObject):
         self._wait.stop()
         gc.freeze()
         self.frozen = True
+        self.tabs.heap_frozen = True  # a new canvas and a file read join what is frozen

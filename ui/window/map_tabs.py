@@ -102,6 +102,7 @@ class MapTabs(QTabWidget):
         self.lanes_by: str | None = None
         self.snap_to_grid = False
         self.reading = False  # a file is being read for these tabs (ui.window.opening)
+        self.heap_frozen = False  # the collector is kept off what exists (ui.window.heap)
         self.teardown = ViewTeardown(self, self.building)  # closed views, taken apart
         add = QToolButton()
         add.setText("+")
@@ -175,7 +176,7 @@ class MapTabs(QTabWidget):
         scene.selectionChanged.connect(self.selection_changed)
         scene.status_message.connect(self.status_message)
         if large:
-            build = SceneBuild(view)
+            build = SceneBuild(view, freeze=lambda: self.heap_frozen)
             build.progress.connect(self.status_message)
         self.views[map_.id] = view
         return view

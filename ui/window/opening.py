@@ -50,7 +50,7 @@ class OpeningFile(QObject):
         self.dialog.show()
         shell.tabs.reading = True
         shell.show_status(f"Opening {path}…", 0)
-        self.thread = read_on_a_worker(path, self._arrived)
+        self.thread = read_on_a_worker(path, self._arrived, freeze=shell.tabs.heap_frozen)
 
     def cancel(self) -> None:
         """Give up: the current document stays, the outcome is dropped, the lock given back."""
