@@ -58,3 +58,19 @@ def test_the_worker_keeps_the_object_alive_no_longer(qtbot):
     send_from_a_worker(receiver, 1)
     qtbot.wait(50)  # nothing to call, no error
     assert receiver._method() is None
+
+
+def test_a_send_after_the_relay_is_gone_is_dropped_without_an_error(qtbot):
+    # A reading thread still running when the application ends sends to a relay Qt has
+    # already deleted: "Signal source has been deleted" was raised on that thread at exit.
+    import ui.document.handoff as handoff
+
+    target = Target()
+    receiver = Receiver(target.take)
+    shiboken6.delete(handoff._RELAY)
+    try:
+        receiver.send(7)  # no RuntimeError
+        qtbot.wait(50)
+        assert target.calls == []
+    finally:
+        handoff._RELAY = None  # the next Receiver makes a new relay

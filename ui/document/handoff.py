@@ -57,5 +57,11 @@ class Receiver:
 
     def send(self, *args: object) -> None:
         """From any thread: call the method with `args` on the GUI thread, in a coming turn of
-        its event loop, unless its object is gone by then."""
-        self._relay.arrived.emit(self._method, args)
+        its event loop, unless its object is gone by then. Once the relay is gone (the
+        application ended while a worker still ran), the result is dropped."""
+        if not shiboken6.isValid(self._relay):
+            return
+        try:
+            self._relay.arrived.emit(self._method, args)
+        except RuntimeError:  # deleted between the check and the emit: nobody is listening
+            return
