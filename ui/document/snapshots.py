@@ -17,9 +17,10 @@ Records change only through the map's methods, which all emit such an event, so 
 from __future__ import annotations
 
 import operator
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, repeat
 from itertools import count as counting
 from typing import Any, TypeVar
 
@@ -152,8 +153,21 @@ class RecordCopies:
             self._named.clear()
 
     def forget_all(self, events: tuple[object, ...] | list[object]) -> None:
-        """`forget` each of these events (a batch's: thousands at once), a dict lookup each."""
+        """`forget` each of these events (a batch's: thousands at once), a dict lookup each,
+        the loops in C when every event names a record (a delete of 20,000 steps: 48,000)."""
         known, named, last = self._copies, self._named, self._last
+        kinds = set(map(type, events))
+        if kinds <= _RECORD_OF.keys():
+            for name in {_RECORD_OF[kind] for kind in kinds}:
+                of_name = {kind for kind in kinds if _RECORD_OF[kind] == name}
+                records = list(map(operator.attrgetter(name),
+                                   [e for e in events if type(e) in of_name]))
+                ids = list(map(id, records))
+                if known:
+                    deque(map(known.pop, ids, repeat(None)), 0)
+                if type(records[0]) in last:  # one kind of record per name
+                    named.update(zip(ids, records))
+            return
         for event in events:
             name = _RECORD_OF.get(type(event))
             if name is not None:
