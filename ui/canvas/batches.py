@@ -30,12 +30,14 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import groupby
 from operator import methodcaller
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
+from ui.canvas.batch_runs import Taking, take_one, take_run
 from ui.canvas.items import FlowItem, StepItem
 from ui.canvas.items.step_item import Follower
 from vsm.model import Flow, Step
@@ -160,82 +162,31 @@ class Batches:
     def take_batch(self, events: tuple[object, ...], one: Callable[[object], None]) -> None:
         """A batch's per-item events, given all at once at its end (the scene takes them
         gathered: vsm.model.events), before the batch's work (`_on_batch`): each noted as
-        `in_batch` notes it, the removals, put-backs and moves in this loop, with the scene's
-        dicts at hand (a delete of 5,000 steps and its undo give 12,000 events each, an
-        auto-layout 10,000 moves); any other event goes to `one`, the scene's handling of a
-        single event, in its turn."""
+        `in_batch` notes it, the removals, put-backs and moves a run of one kind at a time
+        with the loops in C where they can be (ui.canvas.batch_runs: a delete of 5,000 steps
+        and its undo give 12,000 events each, an auto-layout 10,000 moves), else one by one;
+        any other event goes to `one`, the scene's handling of a single event, in its turn."""
         batch = self._batch
         if batch is None:  # its start was not seen (the scene came during the batch)
             for event in events:
                 one(event)
             return
-        steps, flows, kept = self.item_for_step, self.item_for_flow, self._kept
-        gone, removed = batch.gone, batch.removed
-        complete, move_tool = self._complete, self.move_tool
-        colour, theme = self._colour_mode, self.theme
         # Items kept by the last batch have the colours they had then: the scene's now, unless
         # its theme or colour mode changed since (an undo of 20,000 steps: no call per item).
-        restyle = self._kept_style[0] != colour or self._kept_style[1] is not theme
-        adding, dropping = self._own_adding(), self._dropping  # the items to show, to drop
-        added_steps, added_flows = batch.added_steps.append, batch.added_flows.append
+        restyle = (self._kept_style[0] != self._colour_mode
+                   or self._kept_style[1] is not self.theme)
+        adding = self._own_adding()  # the items to show at the batch's end
+        taking = Taking(self, restyle, adding)
         noted = lanes = False
-        for event in events:
-            kind = type(event)
-            if kind is StepRemoved:
-                step_id = event.step.id  # type: ignore[attr-defined]
-                item = steps.pop(step_id, None)
-                if item is not None:
-                    if move_tool is not None:
-                        move_tool.forget(step_id)
-                    gone.append(item)
-                    removed[step_id] = item
-                lanes = True
-            elif kind is FlowRemoved:
-                flow_id = event.flow.id  # type: ignore[attr-defined]
-                flow_item = flows.pop(flow_id, None)
-                if flow_item is not None:  # detached from its steps at the batch's end
-                    gone.append(flow_item)
-                    removed[flow_id] = flow_item
-            elif kind is StepAdded and complete:
-                step = event.step  # type: ignore[attr-defined]
-                item = kept.pop(step.id, None)
-                if isinstance(item, StepItem) and item.step is step:  # put back: shown again
-                    if restyle:
-                        item.set_colour_mode(colour)
-                        item.set_theme(theme)
-                    item.setPos(step.x, step.y)
-                    steps[step.id] = item
-                else:
-                    item = self._add_step_item(step, add=False)
-                adding[item] = None  # shown at the batch's end (_show)
-                if dropping and item in dropping:  # still on the canvas, hidden: it stays
-                    del dropping[item]
-                added_steps(step.id)
-                lanes = True
-            elif (kind is StepChanged and complete
-                  and event.field in ("x", "y")):  # type: ignore[attr-defined]
-                batch.moved[event.step.id] = None  # type: ignore[attr-defined]
-                lanes = True  # as in_batch notes it (an auto-layout: 10,000 of these)
-            elif kind is FlowAdded and complete:
-                flow = event.flow  # type: ignore[attr-defined]
-                flow_item = kept.pop(flow.id, None)
-                source, target = steps.get(flow.source), steps.get(flow.target)
-                if (isinstance(flow_item, FlowItem) and flow_item.flow is flow
-                        and source is not None and target is not None):
-                    if restyle:
-                        flow_item.set_theme(theme)
-                    flow_item.reattach(source, target, False)  # routed, if its ends moved,
-                    flows[flow.id] = flow_item  # when shown (_put_on)
-                else:
-                    flow_item = self._add_flow_item(flow, add=False)
-                adding[flow_item] = None
-                if dropping and flow_item in dropping:
-                    del dropping[flow_item]
-                added_flows(flow.id)
-            else:
-                one(event)
+        for kind, group in groupby(events, type):  # runs of one kind: in C-level passes
+            run = list(group)
+            if len(run) > 1 and take_run(taking, kind, run):
+                noted = True
+                lanes = lanes or (kind is not FlowRemoved and kind is not FlowAdded)
                 continue
-            noted = True
+            for event in run:
+                lanes, took = take_one(taking, event, one, lanes)
+                noted = noted or took
         if self._adding is not adding:  # shown meanwhile (finish_updates): still to show
             self._own_adding().update(adding)
         if noted:
