@@ -110,8 +110,8 @@ def test_a_bulk_removal_scans_the_map_once_not_once_per_step(monkeypatch):
             calls.__setitem__(_n, calls[_n] + 1), _o(self, i))[1])
     merged = []
     original_merged = bulk._merged
-    monkeypatch.setattr(bulk, "_merged", lambda items, restored: (
-        merged.append(len(restored)), original_merged(items, restored))[1])
+    monkeypatch.setattr(bulk, "_merged", lambda items, keys, *columns: (
+        merged.append(len(keys)), original_merged(items, keys, *columns))[1])
     for module in (maps_module, kaizen_module):  # the one-by-one insert: a dict rebuild each
         monkeypatch.setattr(module, "inserted", lambda *a, _o=records.inserted: (
             calls.__setitem__("inserted", calls["inserted"] + 1), _o(*a))[1])

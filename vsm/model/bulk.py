@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import compress, count
 from math import isfinite
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from vsm.errors import ModelError
@@ -34,6 +36,7 @@ from vsm.model.events import (
 from vsm.model.records import Flow, Kaizen, Step
 
 T = TypeVar("T")
+_ID, _SOURCE, _TARGET = attrgetter("id"), attrgetter("source"), attrgetter("target")
 
 
 @dataclass(frozen=True)
@@ -124,8 +127,8 @@ class BulkEdits:
         """
         for ids, held, what in ((step_ids, self._steps, "step"), (flow_ids, self._flows, "flow"),
                                 (kaizen_ids, self._kaizens, "kaizen")):
-            missing = next((i for i in ids if i not in held), None)
-            if missing is not None:
+            if not all(map(held.__contains__, ids)):  # one look in C; which one, only if any
+                missing = next(i for i in ids if i not in held)
                 raise ModelError(f"map {self.name!r} has no {what} with id {missing!r}")
         steps = set(step_ids)
         flows = set(flow_ids)
@@ -159,15 +162,19 @@ class BulkEdits:
         one batch: StepAdded, then FlowAdded, then KaizenAdded, each kind from the lowest index
         up. The records were valid in this map; ModelError, before anything changes, if an id
         is taken meanwhile or a flow or kaizen would refer to a step that is not there."""
-        steps = {step.id for step, _ in removal.steps}
-        for items, held, what in ((removal.steps, self._steps, "step"),
-                                  (removal.flows, self._flows, "flow"),
-                                  (removal.kaizens, self._kaizens, "kaizen")):
-            ids = steps if items is removal.steps else [item.id for item, _ in items]
+        # Each kind as columns (records, indices, ids), taken in C: an undo of a delete of
+        # 20,000 steps puts back 48,000 items.
+        step_records, step_indices, step_ids = _columns(removal.steps)
+        flow_records, flow_indices, flow_ids = _columns(removal.flows)
+        kaizen_records, kaizen_indices, kaizen_ids = _columns(removal.kaizens)
+        steps = set(step_ids)
+        for items, ids, held, what in ((removal.steps, step_ids, self._steps, "step"),
+                                       (removal.flows, flow_ids, self._flows, "flow"),
+                                       (removal.kaizens, kaizen_ids, self._kaizens, "kaizen")):
             if not held.keys().isdisjoint(ids):  # one look in C; which one, only if any
                 taken = next(item.id for item, _ in items if item.id in held)
                 raise ModelError(f"map {self.name!r} already has a {what} with id {taken!r}")
-        ends = {end for flow, _ in removal.flows for end in (flow.source, flow.target)}
+        ends = set(map(_SOURCE, flow_records)).union(map(_TARGET, flow_records))
         missing = ends - steps - self._steps.keys()
         if missing:
             end = next(e for flow, _ in removal.flows for e in (flow.source, flow.target)
@@ -181,17 +188,17 @@ class BulkEdits:
                                  f"{kaizen.step_id!r}, which is not in the map")
         with self.batch():
             if removal.steps:
-                self._steps = _merged(self._steps, [(s.id, s, i) for s, i in removal.steps])
-                self._emit_each(StepAdded(step, index) for step, index in removal.steps)
+                self._steps = _merged(self._steps, step_ids, step_records, step_indices)
+                self._emit_each(map(StepAdded, step_records, step_indices))
             if removal.flows:
-                self._flows = _merged(self._flows, [(f.id, f, i) for f, i in removal.flows])
-                for flow, _ in removal.flows:
+                self._flows = _merged(self._flows, flow_ids, flow_records, flow_indices)
+                for flow in flow_records:
                     self._flows_from.setdefault(flow.source, {})[flow.id] = flow
-                self._emit_each(FlowAdded(flow, index) for flow, index in removal.flows)
+                self._emit_each(map(FlowAdded, flow_records, flow_indices))
             if removal.kaizens:
-                self._kaizens = _merged(self._kaizens,
-                                        [(k.id, k, i) for k, i in removal.kaizens])
-                self._emit_each(KaizenAdded(kaizen, index) for kaizen, index in removal.kaizens)
+                self._kaizens = _merged(self._kaizens, kaizen_ids, kaizen_records,
+                                        kaizen_indices)
+                self._emit_each(map(KaizenAdded, kaizen_records, kaizen_indices))
 
 
     def move_steps(self, positions: dict[str, tuple[float, float]]) -> None:
@@ -242,19 +249,34 @@ def _moving(cleaned: list[tuple[Step, Any, Any]]) -> Iterator[StepChanged]:
 
 
 def _indexed(items: dict[str, T], ids: set[str]) -> tuple[tuple[T, int], ...]:
-    """The items with these ids and their indices in `items`, ascending (one enumeration)."""
+    """The items with these ids and their indices in `items`, ascending (two passes in C)."""
     if not ids:
         return ()
-    return tuple((item, index) for index, (key, item) in enumerate(items.items()) if key in ids)
+    if len(ids) == len(items):  # every one (the ids are the map's)
+        return tuple(zip(items.values(), range(len(items))))
+    wanted = list(map(ids.__contains__, items))
+    return tuple(zip(map(items.__getitem__, compress(items, wanted)),
+                     compress(count(), wanted)))
 
 
-def _merged(items: dict[str, T], restored: list[tuple[str, T, int]]) -> dict[str, T]:
-    """A new dict: `items` with each (key, value, index) of `restored` (ascending indices, each
-    the final index) put back at its index, the others keeping their order; an index past the
-    end appends."""
+def _columns(pairs: tuple[tuple[T, int], ...]) -> tuple[tuple[T, ...], tuple[int, ...],
+                                                         list[str]]:
+    """(item, index) pairs as the items, the indices and the items' ids."""
+    if not pairs:
+        return (), (), []
+    records, indices = zip(*pairs)
+    return records, indices, list(map(_ID, records))
+
+
+def _merged(items: dict[str, T], keys: Sequence[str], values: Sequence[T],
+            indices: Sequence[int]) -> dict[str, T]:
+    """A new dict: `items` with each key and value put back at its index (ascending indices,
+    each the final index), the others keeping their order; an index past the end appends."""
+    if not items:  # everything was removed (an undo of a delete of all): in order
+        return dict(zip(keys, values))
     merged: dict[str, T] = {}
     remaining = iter(items.items())
-    for key, value, index in restored:
+    for key, value, index in zip(keys, values, indices):
         while len(merged) < index:
             pair = next(remaining, None)
             if pair is None:
