@@ -378,14 +378,17 @@ class MapView(QGraphicsView):
 
     def _apply_layout(self, positions: Positions, announce: bool = False) -> bool:
         """Move the steps to a layout's positions (one command) and fit the map in the view;
-        `announce`: say so in the status bar (a layout from the worker)."""
+        `announce`: say so in the status bar (a layout from the worker), and fit on the next
+        turn of the event loop."""
         scene = self.scene()
         if not scene.document.move(scene.map.id, positions, text="Auto-layout"):
             scene.status_message.emit("The map is already laid out.")
             return False
-        self.zoom_to_fit()
-        if announce:
+        if announce:  # a big map: fitted on the next turn, the move's own work has this one
+            QTimer.singleShot(0, self, self.zoom_to_fit)  # (20,000 steps: ~90 ms each)
             scene.status_message.emit("The map is arranged.")
+        else:
+            self.zoom_to_fit()
         return True
 
     def select_all(self) -> None:
