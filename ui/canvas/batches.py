@@ -27,11 +27,12 @@ a selection or a routing shows and draws the waiting ones first (`finish_updates
 
 from __future__ import annotations
 
+import operator
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import methodcaller
+from itertools import compress, groupby, repeat
+from operator import attrgetter, methodcaller
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QTimer
@@ -55,6 +56,8 @@ AT_ONCE = 500  # a batch that removed, put back or moved the ends of more items:
 SLICE_SECONDS = 0.010  # each turn of the event loop shows items for about this long
 _HIDE = methodcaller("setVisible", False)
 _IS_SELECTED = methodcaller("isSelected")
+_IS_STEP_ITEM, _IS_FLOW_ITEM = StepItem.__instancecheck__, FlowItem.__instancecheck__
+_SOURCE, _TARGET = attrgetter("source"), attrgetter("target")
 
 
 @dataclass
@@ -243,15 +246,17 @@ class Batches:
         and not shown yet is not shown."""
         if not gone:
             return False
-        steps = {item for item in gone if isinstance(item, StepItem)}
-        for item in gone:
-            if isinstance(item, FlowItem):
-                if item.source in steps and item.target in steps:
-                    item.source = item.target = None  # both ends go too: no list to leave
-                else:
-                    item.detach()
-        for item in steps:  # every flow of a removed step is removed with it (the model has
-            item.flows = []  # no flow to a missing step): an undo puts them back (reattach)
+        steps = set(filter(_IS_STEP_ITEM, gone))
+        flows = list(filter(_IS_FLOW_ITEM, gone))
+        both_gone = list(map(operator.and_, map(steps.__contains__, map(_SOURCE, flows)),
+                             map(steps.__contains__, map(_TARGET, flows))))
+        for item in compress(flows, both_gone):  # both ends go too: no list to leave
+            item.source = item.target = None
+        for item in compress(flows, map(operator.not_, both_gone)):
+            item.detach()
+        # Every flow of a removed step is removed with it (the model has no flow to a missing
+        # step): an undo puts them back (reattach).
+        deque(map(setattr, steps, repeat("flows"), map(list, repeat((), len(steps)))), 0)
         adding = self._adding
         if len(gone) <= AT_ONCE:  # a few: off the canvas now
             unselected = False
