@@ -126,7 +126,7 @@ def _steps_removed(taking: Taking, run: list[Any]) -> bool:
     items = list(map(scene.item_for_step.pop, ids, repeat(None)))
     present = list(map(is_not, items, repeat(None)))
     ids, items = list(compress(ids, present)), list(compress(items, present))
-    if scene.move_tool is not None:
+    if scene.move_tool is not None and scene.move_tool.active:  # removed during a drag
         deque(map(scene.move_tool.forget, ids), 0)
     scene._batch.gone.extend(items)
     scene._batch.removed.update(zip(ids, items))

@@ -12,7 +12,7 @@ flags, a Python call each.
 from __future__ import annotations
 
 import operator
-from itertools import compress, repeat
+from itertools import chain, compress, groupby, repeat
 
 from PySide6.QtCore import QAbstractItemModel, QItemSelection, QItemSelectionModel, QModelIndex
 from PySide6.QtWidgets import QAbstractItemView
@@ -59,7 +59,8 @@ class StepRows:
             self._batched = []
         elif isinstance(event, BatchEnded):
             batched, self._batched = self._batched or [], None
-            rows = [e for e in event.events if type(e) in _ROW_EVENTS]  # gathered events
+            rows = list(chain.from_iterable(  # the gathered events, a run of a kind at once
+                run for kind, run in groupby(event.events, type) if kind in _ROW_EVENTS))
             if batched:  # noted one by one, then the gathered ones, in order
                 batched.extend(zip(map(_ADDED, rows), map(_INDEX, rows), map(_STEP_ID, rows)))
                 self._change_rows(runs(batched))
