@@ -76,22 +76,30 @@ def test_an_undo_of_a_delete_of_everything_puts_the_same_items_back_a_run_at_a_t
     assert links(scene) == before  # each flow follows its steps again, once
 
 
-def test_kept_items_are_restyled_only_when_the_theme_changed_meanwhile(big, monkeypatch):
+def test_kept_items_take_a_new_theme_when_it_is_chosen_not_when_put_back(big, monkeypatch):
     _, document, map_, view = big
     scene = view.scene()
+    items = [*scene.item_for_step.values(), *scene.item_for_flow.values()]
     step_themes = counted(monkeypatch, StepItem, "set_theme")
     flow_themes = counted(monkeypatch, FlowItem, "set_theme")
+    modes = counted(monkeypatch, StepItem, "set_colour_mode")
     delete_everything(document, map_)
     document.undo_stack.undo()
-    assert step_themes == [] and flow_themes == []  # they show the scene's theme already
-    other = DARK if scene.theme is LIGHT else LIGHT
+    assert step_themes == [] and flow_themes == [] and modes == []  # as they were kept
     document.undo_stack.redo()
-    scene.set_theme(other)  # the removed items are off the canvas: not told
+    while scene.updating:  # the removed items leave the canvas, a slice per turn
+        scene._update_slice()
+    other = DARK if scene.theme is LIGHT else LIGHT
+    scene.set_theme(other)
+    scene.set_colour_mode("performer" if scene.colour_mode == "activity" else "activity")
+    told = {id(args[0]) for args in step_themes + flow_themes if args[1] is other}
+    assert told == {id(item) for item in items}  # off the canvas, kept for the undo: told too
+    assert {id(args[0]) for args in modes} == {id(i) for i in items if isinstance(i, StepItem)}
     step_themes.clear()
     flow_themes.clear()
+    modes.clear()
     document.undo_stack.undo()
-    assert len(step_themes) == STEPS and len(flow_themes) == len(map_.flows)
-    assert {args[1] for args in step_themes + flow_themes} == {other}
+    assert step_themes == [] and flow_themes == [] and modes == []  # put back as they are
 
 
 def test_the_selection_memory_hears_a_batch_at_its_start_and_end_only(make_window, monkeypatch):

@@ -33,11 +33,12 @@ _POSITION = frozenset({"x", "y"})
 
 class Taking:
     """What take_batch holds while it takes a batch's events: the scene (MapScene, its batch
-    under way), whether its canvas is complete, whether the items kept by the last batch need
-    the scene's colours again, the items to show at the batch's end."""
+    under way) and the items to show at the batch's end. The items the last batch kept show
+    the scene's colour mode and theme (MapScene tells them when those change): put back as
+    they are."""
 
-    def __init__(self, scene: Any, restyle: bool, adding: dict[Any, None]) -> None:
-        self.scene, self.restyle, self.adding = scene, restyle, adding
+    def __init__(self, scene: Any, adding: dict[Any, None]) -> None:
+        self.scene, self.adding = scene, adding
 
 
 def take_run(taking: Taking, kind: type, run: list[Any]) -> bool:
@@ -59,7 +60,6 @@ def take_one(taking: Taking, event: Any, one: Callable[[object], None],
     steps, flows, kept = scene.item_for_step, scene.item_for_flow, scene._kept
     gone, removed = batch.gone, batch.removed
     complete, move_tool = scene._complete, scene.move_tool
-    colour, theme, restyle = scene._colour_mode, scene.theme, taking.restyle
     adding, dropping = taking.adding, scene._dropping
     added_steps, added_flows = batch.added_steps.append, batch.added_flows.append
     kind = type(event)
@@ -82,9 +82,6 @@ def take_one(taking: Taking, event: Any, one: Callable[[object], None],
         step = event.step
         item = kept.pop(step.id, None)
         if isinstance(item, StepItem) and item.step is step:  # put back: shown again
-            if restyle:
-                item.set_colour_mode(colour)
-                item.set_theme(theme)
             item.setPos(step.x, step.y)
             steps[step.id] = item
         else:
@@ -104,8 +101,6 @@ def take_one(taking: Taking, event: Any, one: Callable[[object], None],
         source, target = steps.get(flow.source), steps.get(flow.target)
         if (isinstance(flow_item, FlowItem) and flow_item.flow is flow
                 and source is not None and target is not None):
-            if restyle:
-                flow_item.set_theme(theme)
             flow_item.reattach(source, target, False)  # routed, if its ends moved,
             flows[flow.id] = flow_item  # when shown (_put_on)
         else:
@@ -152,10 +147,6 @@ def _steps_added(taking: Taking, run: list[Any]) -> bool:
     if not all(map(is_, map(getattr, items, repeat("step"), repeat(None)), records)):
         return False  # one is new, or its kept item shows another record: one by one
     deque(map(scene._kept.pop, ids), 0)
-    if taking.restyle:
-        for item in items:
-            item.set_colour_mode(scene._colour_mode)
-            item.set_theme(scene.theme)
     deque(map(StepItem.setPos, items, map(_X, records), map(_Y, records)), 0)
     scene.item_for_step.update(zip(ids, items))
     _shown_at_the_end(taking, items)
@@ -176,9 +167,6 @@ def _flows_added(taking: Taking, run: list[Any]) -> bool:
             and all(map(is_not, targets, repeat(None)))):
         return False
     deque(map(scene._kept.pop, ids), 0)
-    if taking.restyle:
-        for item in items:
-            item.set_theme(scene.theme)
     # routed, if their ends moved, when shown (_put_on)
     deque(map(FlowItem.reattach, items, sources, targets, repeat(False)), 0)
     scene.item_for_flow.update(zip(ids, items))

@@ -83,7 +83,6 @@ class Batches:
 
     _batch: Batch | None
     _kept: dict[str, QGraphicsItem]
-    _kept_style: tuple[str, Any] = ("", None)  # the colour mode and theme they were kept with
     _lanes_by: str | None
     _colour_mode: str
     _complete: bool
@@ -174,12 +173,8 @@ class Batches:
             for event in events:
                 one(event)
             return
-        # Items kept by the last batch have the colours they had then: the scene's now, unless
-        # its theme or colour mode changed since (an undo of 20,000 steps: no call per item).
-        restyle = (self._kept_style[0] != self._colour_mode
-                   or self._kept_style[1] is not self.theme)
         adding = self._own_adding()  # the items to show at the batch's end
-        taking = Taking(self, restyle, adding)
+        taking = Taking(self, adding)
         noted = lanes = False
         for kind, group in groupby(events, type):  # runs of one kind: in C-level passes
             run = list(group)
@@ -209,7 +204,6 @@ class Batches:
         if batch is None:
             return
         self._kept = batch.removed  # a batch that put items back consumed what it needed
-        self._kept_style = (self._colour_mode, self.theme)  # what the kept items show
         if batch.added_steps or batch.added_flows:
             self._presenter.items_changed(steps=batch.added_steps, flows=batch.added_flows)
         unselected = self._take_off(batch.gone)
