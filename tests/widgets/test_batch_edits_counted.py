@@ -186,3 +186,18 @@ def test_a_worker_layout_fits_the_view_on_the_next_turn(big, monkeypatch, qtbot)
     assert [(s.x, s.y) for s in map_.steps] == [positions[s.id] for s in map_.steps]
     monkeypatch.setattr(arranging, "ON_WORKER", 10**6)
     assert view.auto_layout() is False  # already laid out; a small map's layout: at once
+
+
+def test_the_worker_lays_out_with_the_collector_paused(big, monkeypatch, qtbot):
+    import gc
+
+    _, document, map_, view = big
+    monkeypatch.setattr(arranging, "ON_WORKER", 100)
+    monkeypatch.setattr("ui.canvas.view.ON_WORKER", 100)
+    enabled: list[bool] = []
+    original = arranging.lay_out
+    monkeypatch.setattr(arranging, "lay_out", lambda asked: (enabled.append(gc.isenabled()),
+                                                             original(asked))[1])
+    assert view.auto_layout()  # started on the worker
+    qtbot.waitUntil(lambda: not view.arranging, timeout=10000)
+    assert enabled == [False] and gc.isenabled()

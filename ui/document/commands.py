@@ -29,7 +29,8 @@ def collector_paused() -> Iterator[None]:
     their allocations walked them and everything made since the heap was frozen (ui.window.heap)
     — a full one took 60-120 ms of the GUI thread inside an auto-layout's batch at 20,000 steps.
     After the block, the next allocation starts the collection that is due, over what is left.
-    A collector someone else disabled stays disabled."""
+    A collector someone else disabled stays disabled; from two threads at once (Auto-Layout's
+    worker: ui.canvas.arranging), each enables only what it disabled, so it ends enabled."""
     if not gc.isenabled():
         yield
         return
