@@ -384,8 +384,10 @@ class MapView(QGraphicsView):
         if not scene.document.move(scene.map.id, positions, text="Auto-layout"):
             scene.status_message.emit("The map is already laid out.")
             return False
-        if announce:  # a big map: fitted on the next turn, the move's own work has this one
-            QTimer.singleShot(0, self, self.zoom_to_fit)  # (20,000 steps: ~90 ms each)
+        if announce:  # a big map: fitted on a later turn, the move's own work has this one
+            # (20,000 steps: ~90 ms each). Not a zero timer: Qt runs those with the posted
+            # events, before the timers already due (the window's own, a paint's), in one go.
+            QTimer.singleShot(1, self, self.zoom_to_fit)
             scene.status_message.emit("The map is arranged.")
         else:
             self.zoom_to_fit()
