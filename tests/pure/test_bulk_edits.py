@@ -110,8 +110,8 @@ def test_a_bulk_removal_scans_the_map_once_not_once_per_step(monkeypatch):
             calls.__setitem__(_n, calls[_n] + 1), _o(self, i))[1])
     merged = []
     original_merged = bulk._merged
-    monkeypatch.setattr(bulk, "_merged", lambda items, restored: (
-        merged.append(len(restored)), original_merged(items, restored))[1])
+    monkeypatch.setattr(bulk, "_merged", lambda items, keys, *columns: (
+        merged.append(len(keys)), original_merged(items, keys, *columns))[1])
     for module in (maps_module, kaizen_module):  # the one-by-one insert: a dict rebuild each
         monkeypatch.setattr(module, "inserted", lambda *a, _o=records.inserted: (
             calls.__setitem__("inserted", calls["inserted"] + 1), _o(*a))[1])
@@ -276,3 +276,29 @@ def test_a_restore_is_refused_with_the_first_flow_end_missing_in_order():
     with pytest.raises(ModelError, match=f"refers to step '{first.source}'"):
         map_.restore_items(removal)
     assert map_.flows == []  # nothing changed
+
+
+def test_a_removal_keeps_its_items_as_columns_and_gives_the_pairs():
+    # 30 steps, every third removed: steps 0, 3, ..., 27 (10 of them) at indices 0, 3, ..., 27.
+    map_ = synthetic_map(30)
+    chosen = [s.id for s in map_.steps[::3]]
+    removal = map_.remove_items(chosen)
+    assert [s.id for s in removal.step_records] == chosen
+    assert removal.step_indices == tuple(range(0, 30, 3))
+    assert removal.steps == tuple(zip(removal.step_records, removal.step_indices))
+    assert removal.flows == tuple(zip(removal.flow_records, removal.flow_indices))
+    assert len(removal) == len(removal.step_records) + len(removal.flow_records)
+
+
+def test_removing_every_item_and_putting_them_back_keeps_the_order_and_the_indices():
+    map_ = synthetic_map(40)
+    steps, flows = [s.id for s in map_.steps], [f.id for f in map_.flows]
+    removal = map_.remove_items(steps)
+    assert removal.step_indices == tuple(range(40))  # every step: 0..39
+    assert not map_.steps and not map_.flows
+    events: list[object] = []
+    map_.subscribe(events.append)
+    map_.restore_items(removal)
+    assert [s.id for s in map_.steps] == steps and [f.id for f in map_.flows] == flows
+    added = [e for e in events if isinstance(e, StepAdded)]
+    assert [e.index for e in added] == list(range(40))  # ascending, each its final index

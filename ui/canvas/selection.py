@@ -55,7 +55,7 @@ class Selection:
         Called first thing in MapScene.__init__: this slot runs before any other connected to
         selectionChanged, and the map's events reach this listener before the scene's own."""
         self.selectionChanged.connect(self._selection_changed)
-        self.map.subscribe(self._forget_selection_made, batches=True)
+        self.map.subscribe(self._forget_selection_made, gathered=True)  # a batch: at its start
 
     def _selection_changed(self) -> None:
         if not self._selecting:

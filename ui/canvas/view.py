@@ -378,14 +378,19 @@ class MapView(QGraphicsView):
 
     def _apply_layout(self, positions: Positions, announce: bool = False) -> bool:
         """Move the steps to a layout's positions (one command) and fit the map in the view;
-        `announce`: say so in the status bar (a layout from the worker)."""
+        `announce`: say so in the status bar (a layout from the worker), and fit on the next
+        turn of the event loop."""
         scene = self.scene()
         if not scene.document.move(scene.map.id, positions, text="Auto-layout"):
             scene.status_message.emit("The map is already laid out.")
             return False
-        self.zoom_to_fit()
-        if announce:
+        if announce:  # a big map: fitted on a later turn, the move's own work has this one
+            # (20,000 steps: ~90 ms each). Not a zero timer: Qt runs those with the posted
+            # events, before the timers already due (the window's own, a paint's), in one go.
+            QTimer.singleShot(1, self, self.zoom_to_fit)
             scene.status_message.emit("The map is arranged.")
+        else:
+            self.zoom_to_fit()
         return True
 
     def select_all(self) -> None:

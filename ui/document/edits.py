@@ -11,6 +11,8 @@ the undo stack, where its redo() makes the change. One gesture is one command: o
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import filterfalse
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
@@ -35,6 +37,7 @@ from vsm.model.maps import DEFAULT_REWORK_PERCENT
 
 INHERITED = ("activity", "team", "performer")  # what a step added after another takes from it
 KaizenPlacer = Callable[[Kaizen], tuple[float, float]]  # a new burst for a step -> its x, y
+_ID = attrgetter("id")
 
 
 class Edits:
@@ -99,9 +102,9 @@ class Edits:
         map_ = self._map(map_id)
         count = len(step_ids) + len(flow_ids) + len(kaizen_ids)
         what = "step" if step_ids else "flow" if flow_ids else "kaizen"
-        steps = [s for s in step_ids if map_.has_step(s)]
-        touching = {f.id for f in map_.flows_touching(steps)}
-        flows = [f for f in flow_ids if map_.has_flow(f) and f not in touching]
+        steps = list(filter(map_.has_step, step_ids))  # the loops in C: Select all on
+        touching = set(map(_ID, map_.flows_touching(steps)))  # 20,000 steps gives 48,000 ids
+        flows = list(filterfalse(touching.__contains__, filter(map_.has_flow, flow_ids)))
         removed = set(steps)
         kaizens = [k for k in kaizen_ids
                    if map_.has_kaizen(k) and map_.kaizen(k).step_id not in removed]

@@ -369,8 +369,9 @@ class LiveAnalysis(QObject):
             for event in events:
                 if type(event) is MapChanged:
                     self._setting_changed(map_id, event.field)  # type: ignore[attr-defined]
-        if kinds - _NO_FIGURES - {StepChanged} or (StepChanged in kinds and any(
-                _changes_figures(event) for event in events if type(event) is StepChanged)):
+        if kinds - _NO_FIGURES - {StepChanged} or (StepChanged in kinds and not {
+                event.field for event in events  # type: ignore[attr-defined]
+                if type(event) is StepChanged} <= LAYOUT_ONLY_FIELDS):  # 40,000 moves: a set
             self._mark_stale(map_id)
 
     def _mark_stale(self, map_id: str) -> None:

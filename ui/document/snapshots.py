@@ -17,9 +17,10 @@ Records change only through the map's methods, which all emit such an event, so 
 from __future__ import annotations
 
 import operator
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, groupby, repeat
 from itertools import count as counting
 from typing import Any, TypeVar
 
@@ -152,17 +153,22 @@ class RecordCopies:
             self._named.clear()
 
     def forget_all(self, events: tuple[object, ...] | list[object]) -> None:
-        """`forget` each of these events (a batch's: thousands at once), a dict lookup each."""
+        """`forget` each of these events (a batch's: thousands at once), in order: each run of
+        events of one kind naming a record (a delete of 20,000 steps: 28,000 FlowRemoved, then
+        20,000 StepRemoved) with the loops in C, a dict lookup per record."""
         known, named, last = self._copies, self._named, self._last
-        for event in events:
-            name = _RECORD_OF.get(type(event))
-            if name is not None:
-                record = getattr(event, name)
-                known.pop(id(record), None)
-                if type(record) in last:
-                    named[id(record)] = record
-            else:
-                self.forget(event)
+        for kind, run in groupby(events, type):
+            name = _RECORD_OF.get(kind)
+            if name is None:
+                for event in run:
+                    self.forget(event)
+                continue
+            records = list(map(operator.attrgetter(name), run))
+            ids = list(map(id, records))
+            if known:
+                deque(map(known.pop, ids, repeat(None)), 0)
+            if type(records[0]) in last:  # one kind of record per kind of event
+                named.update(zip(ids, records))
 
 
 def _differing(records: tuple[Any, ...], copies: tuple[Any, ...]) -> Iterator[int]:

@@ -117,8 +117,9 @@ class DescriptionPanel(MapPanel):
             for event in events:
                 if isinstance(event, MapChanged):
                     self.map_event(event)
-        if StepAdded in kinds or StepRemoved in kinds or (StepChanged in kinds and any(
-                self._names_practices(event) for event in events if type(event) is StepChanged)):
+        if StepAdded in kinds or StepRemoved in kinds or (StepChanged in kinds and "practices" in {
+                event.field for event in events  # type: ignore[attr-defined]
+                if type(event) is StepChanged}):  # 40,000 moves: a set of two fields
             self._show_practices()
 
     @staticmethod

@@ -212,8 +212,11 @@ class PlanView(QWidget):
         self.refresh()
 
     def _on_map_event(self, event: object) -> None:
-        if isinstance(event, BatchEnded):  # a delete of thousands of steps: one look
-            if any(_names_plan(e) for e in event.events):
+        if isinstance(event, BatchEnded):  # a delete of thousands of steps: one look a kind
+            kinds = set(map(type, event.events))
+            if any(issubclass(kind, RELEVANT) for kind in kinds) or (
+                    StepChanged in kinds and "name" in {
+                        e.field for e in event.events if type(e) is StepChanged}):
                 self._timer.start()
         elif _names_plan(event):
             self._timer.start()

@@ -483,27 +483,27 @@ class PropertiesPanel(MapPanel):
         events (an undo's flows put back, an auto-layout's moves) only those about what the
         pane shows reach map_event."""
         shown = self.step_ids[0] if self.step_ids else None
-        teams = False
-        for event in events:
-            kind = type(event)
-            if kind in _FOLLOWED_ONCE:
-                teams = teams or kind is StepAdded or kind is StepRemoved
-            elif kind is StepChanged and event.step.id != shown:  # type: ignore[attr-defined]
-                field = event.field  # type: ignore[attr-defined]
-                if field == "team":
-                    teams = True  # once for the batch (each a pass over the map)
-                elif field == "name":
+        kinds = set(map(type, events))  # a look at each kind, not at each event
+        steps_came_or_went = StepAdded in kinds or StepRemoved in kinds
+        teams = steps_came_or_went
+        if not kinds <= _FOLLOWED_ONCE:  # a delete, its undo, a paste: nothing per event
+            for event in [e for e in events if type(e) not in _FOLLOWED_ONCE and (  # not
+                    type(e) is not StepChanged or e.field in ("team", "name")  # moves
+                    or e.step.id == shown)]:  # type: ignore[attr-defined]
+                if type(event) is StepChanged and event.step.id != shown:  # type: ignore[attr-defined]
+                    if event.field == "team":  # type: ignore[attr-defined]
+                        teams = True  # once for the batch (each a pass over the map)
+                    else:  # a name
+                        self.map_event(event)
+                    # another step's position, times...: nothing this pane shows
+                else:
                     self.map_event(event)
-                # another step's position, times...: nothing this pane shows
-            else:
-                self.map_event(event)
         if teams:
             self._update_teams()
-        if any(type(e) is StepAdded or type(e) is StepRemoved for e in events):
-            if self.current_page() == "kaizen":
-                self.kaizen_page.refill_steps()
-                self.kaizen_page.update_title()
-        if any(isinstance(e, (StepRemoved, FlowRemoved, KaizenRemoved)) for e in events):
+        if steps_came_or_went and self.current_page() == "kaizen":
+            self.kaizen_page.refill_steps()
+            self.kaizen_page.update_title()
+        if not kinds.isdisjoint((StepRemoved, FlowRemoved, KaizenRemoved)):
             self._show_page()
 
     def analysis_updated(self) -> None:

@@ -92,6 +92,8 @@ COLUMNS = (
     Column("flags", "Flags", False, "Why the analysis flags the step"),
 )
 COLUMN = {column.key: i for i, column in enumerate(COLUMNS)}
+# The step fields a row shows (a column, the lead time, the name's tooltip): _step_changed
+_SHOWN_FIELDS = frozenset({*COLUMN, "wait_time", "process_time", "notes"})
 _READ = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 COLUMN_FLAGS = tuple(_READ | Qt.ItemFlag.ItemIsEditable if c.editable else _READ for c in COLUMNS)
 TIME_COLUMNS = ("process_time", "wait_time", "lead_time", "saving")
@@ -153,8 +155,8 @@ class StepTableModel(StepRows, FollowsAnalysis, QAbstractTableModel):
             return
         self.follow_rows(event)
         if isinstance(event, BatchEnded):  # its steps changed once their rows are there
-            changed = {(e.step.id, e.field): e.step for e in event.events
-                       if type(e) is StepChanged}
+            changed = {(e.step.id, e.field): e.step for e in event.events  # not positions:
+                       if type(e) is StepChanged and e.field in _SHOWN_FIELDS}  # 40,000 moves
             for (_, field), step in changed.items():
                 self._step_changed(step, field)
 

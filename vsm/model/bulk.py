@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import compress
 from math import isfinite
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from vsm.errors import ModelError
@@ -34,19 +36,42 @@ from vsm.model.events import (
 from vsm.model.records import Flow, Kaizen, Step
 
 T = TypeVar("T")
+_ID, _SOURCE, _TARGET = attrgetter("id"), attrgetter("source"), attrgetter("target")
 
 
 @dataclass(frozen=True)
 class Removal:
     """What remove_items took out of a map: each item with its index in the stored order just
-    before the removal, ascending. restore_items(removal) puts them back exactly."""
+    before the removal, ascending. restore_items(removal) puts them back exactly.
 
-    steps: tuple[tuple[Step, int], ...] = ()
-    flows: tuple[tuple[Flow, int], ...] = ()
-    kaizens: tuple[tuple[Kaizen, int], ...] = ()
+    Kept as columns (the items of a kind, their indices): an undo stack holds it for good, and
+    a pair per item would be 48,000 more objects the cycle collector walks after a delete of
+    20,000 steps. `steps`, `flows`, `kaizens` give the (item, index) pairs."""
+
+    step_records: tuple[Step, ...] = ()
+    step_indices: tuple[int, ...] = ()
+    flow_records: tuple[Flow, ...] = ()
+    flow_indices: tuple[int, ...] = ()
+    kaizen_records: tuple[Kaizen, ...] = ()
+    kaizen_indices: tuple[int, ...] = ()
+
+    @property
+    def steps(self) -> tuple[tuple[Step, int], ...]:
+        """Each removed step with its index, ascending."""
+        return tuple(zip(self.step_records, self.step_indices))
+
+    @property
+    def flows(self) -> tuple[tuple[Flow, int], ...]:
+        """Each removed flow with its index, ascending."""
+        return tuple(zip(self.flow_records, self.flow_indices))
+
+    @property
+    def kaizens(self) -> tuple[tuple[Kaizen, int], ...]:
+        """Each removed kaizen with its index, ascending."""
+        return tuple(zip(self.kaizen_records, self.kaizen_indices))
 
     def __len__(self) -> int:
-        return len(self.steps) + len(self.flows) + len(self.kaizens)
+        return len(self.step_records) + len(self.flow_records) + len(self.kaizen_records)
 
 
 class BulkEdits:
@@ -124,8 +149,8 @@ class BulkEdits:
         """
         for ids, held, what in ((step_ids, self._steps, "step"), (flow_ids, self._flows, "flow"),
                                 (kaizen_ids, self._kaizens, "kaizen")):
-            missing = next((i for i in ids if i not in held), None)
-            if missing is not None:
+            if not all(map(held.__contains__, ids)):  # one look in C; which one, only if any
+                missing = next(i for i in ids if i not in held)
                 raise ModelError(f"map {self.name!r} has no {what} with id {missing!r}")
         steps = set(step_ids)
         flows = set(flow_ids)
@@ -133,8 +158,8 @@ class BulkEdits:
         if steps:
             flows.update(f.id for f in self.flows_touching(steps))
             kaizens.update(k.id for k in self._kaizens.values() if k.step_id in steps)
-        removal = Removal(_indexed(self._steps, steps), _indexed(self._flows, flows),
-                          _indexed(self._kaizens, kaizens))
+        removal = Removal(*_indexed(self._steps, steps), *_indexed(self._flows, flows),
+                          *_indexed(self._kaizens, kaizens))
         if not removal:
             return removal
         with self.batch():
@@ -143,14 +168,15 @@ class BulkEdits:
 
     def _removing(self, removal: Removal) -> Iterator[Any]:
         """Take each item out and give its event, the item gone when the event is emitted."""
-        for kaizen, index in reversed(removal.kaizens):
+        for kaizen, index in zip(reversed(removal.kaizen_records),
+                                 reversed(removal.kaizen_indices)):
             del self._kaizens[kaizen.id]
             yield KaizenRemoved(kaizen, index)
-        for flow, index in reversed(removal.flows):
+        for flow, index in zip(reversed(removal.flow_records), reversed(removal.flow_indices)):
             del self._flows[flow.id]
             del self._flows_from[flow.source][flow.id]
             yield FlowRemoved(flow, index)
-        for step, index in reversed(removal.steps):
+        for step, index in zip(reversed(removal.step_records), reversed(removal.step_indices)):
             del self._steps[step.id]
             yield StepRemoved(step, index)
 
@@ -159,39 +185,44 @@ class BulkEdits:
         one batch: StepAdded, then FlowAdded, then KaizenAdded, each kind from the lowest index
         up. The records were valid in this map; ModelError, before anything changes, if an id
         is taken meanwhile or a flow or kaizen would refer to a step that is not there."""
-        steps = {step.id for step, _ in removal.steps}
-        for items, held, what in ((removal.steps, self._steps, "step"),
-                                  (removal.flows, self._flows, "flow"),
-                                  (removal.kaizens, self._kaizens, "kaizen")):
-            ids = steps if items is removal.steps else [item.id for item, _ in items]
+        # Each kind as columns (records, indices, ids), taken in C: an undo of a delete of
+        # 20,000 steps puts back 48,000 items.
+        step_records, step_indices = removal.step_records, removal.step_indices
+        flow_records, flow_indices = removal.flow_records, removal.flow_indices
+        kaizen_records, kaizen_indices = removal.kaizen_records, removal.kaizen_indices
+        step_ids, flow_ids, kaizen_ids = (list(map(_ID, records)) for records in (
+            step_records, flow_records, kaizen_records))
+        steps = set(step_ids)
+        for ids, held, what in ((step_ids, self._steps, "step"), (flow_ids, self._flows, "flow"),
+                                (kaizen_ids, self._kaizens, "kaizen")):
             if not held.keys().isdisjoint(ids):  # one look in C; which one, only if any
-                taken = next(item.id for item, _ in items if item.id in held)
+                taken = next(item_id for item_id in ids if item_id in held)
                 raise ModelError(f"map {self.name!r} already has a {what} with id {taken!r}")
-        ends = {end for flow, _ in removal.flows for end in (flow.source, flow.target)}
+        ends = set(map(_SOURCE, flow_records)).union(map(_TARGET, flow_records))
         missing = ends - steps - self._steps.keys()
         if missing:
-            end = next(e for flow, _ in removal.flows for e in (flow.source, flow.target)
+            end = next(e for flow in flow_records for e in (flow.source, flow.target)
                        if e in missing)  # the first, in order
             raise ModelError(f"map {self.name!r}: a flow refers to step {end!r}, which "
                              "is not in the map")
-        for kaizen, _ in removal.kaizens:
+        for kaizen in kaizen_records:
             if (kaizen.step_id is not None and kaizen.step_id not in self._steps
                     and kaizen.step_id not in steps):
                 raise ModelError(f"map {self.name!r}: kaizen {kaizen.title!r} refers to step "
                                  f"{kaizen.step_id!r}, which is not in the map")
         with self.batch():
-            if removal.steps:
-                self._steps = _merged(self._steps, [(s.id, s, i) for s, i in removal.steps])
-                self._emit_each(StepAdded(step, index) for step, index in removal.steps)
-            if removal.flows:
-                self._flows = _merged(self._flows, [(f.id, f, i) for f, i in removal.flows])
-                for flow, _ in removal.flows:
+            if step_records:
+                self._steps = _merged(self._steps, step_ids, step_records, step_indices)
+                self._emit_each(map(StepAdded, step_records, step_indices))
+            if flow_records:
+                self._flows = _merged(self._flows, flow_ids, flow_records, flow_indices)
+                for flow in flow_records:
                     self._flows_from.setdefault(flow.source, {})[flow.id] = flow
-                self._emit_each(FlowAdded(flow, index) for flow, index in removal.flows)
-            if removal.kaizens:
-                self._kaizens = _merged(self._kaizens,
-                                        [(k.id, k, i) for k, i in removal.kaizens])
-                self._emit_each(KaizenAdded(kaizen, index) for kaizen, index in removal.kaizens)
+                self._emit_each(map(FlowAdded, flow_records, flow_indices))
+            if kaizen_records:
+                self._kaizens = _merged(self._kaizens, kaizen_ids, kaizen_records,
+                                        kaizen_indices)
+                self._emit_each(map(KaizenAdded, kaizen_records, kaizen_indices))
 
 
     def move_steps(self, positions: dict[str, tuple[float, float]]) -> None:
@@ -241,20 +272,27 @@ def _moving(cleaned: list[tuple[Step, Any, Any]]) -> Iterator[StepChanged]:
             yield StepChanged(step, "y")
 
 
-def _indexed(items: dict[str, T], ids: set[str]) -> tuple[tuple[T, int], ...]:
-    """The items with these ids and their indices in `items`, ascending (one enumeration)."""
+def _indexed(items: dict[str, T], ids: set[str]) -> tuple[tuple[T, ...], tuple[int, ...]]:
+    """The items with these ids and their indices in `items`, ascending, as two columns (two
+    passes in C)."""
     if not ids:
-        return ()
-    return tuple((item, index) for index, (key, item) in enumerate(items.items()) if key in ids)
+        return (), ()
+    if len(ids) == len(items):  # every one (the ids are the map's)
+        return tuple(items.values()), tuple(range(len(items)))
+    wanted = list(map(ids.__contains__, items))
+    return (tuple(map(items.__getitem__, compress(items, wanted))),
+            tuple(compress(range(len(items)), wanted)))
 
 
-def _merged(items: dict[str, T], restored: list[tuple[str, T, int]]) -> dict[str, T]:
-    """A new dict: `items` with each (key, value, index) of `restored` (ascending indices, each
-    the final index) put back at its index, the others keeping their order; an index past the
-    end appends."""
+def _merged(items: dict[str, T], keys: Sequence[str], values: Sequence[T],
+            indices: Sequence[int]) -> dict[str, T]:
+    """A new dict: `items` with each key and value put back at its index (ascending indices,
+    each the final index), the others keeping their order; an index past the end appends."""
+    if not items:  # everything was removed (an undo of a delete of all): in order
+        return dict(zip(keys, values))
     merged: dict[str, T] = {}
     remaining = iter(items.items())
-    for key, value, index in restored:
+    for key, value, index in zip(keys, values, indices):
         while len(merged) < index:
             pair = next(remaining, None)
             if pair is None:

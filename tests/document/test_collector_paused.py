@@ -1,0 +1,72 @@
+"""Commands of many items pause the automatic cycle collector for their batch
+(ui.document.commands.collector_paused): the batch's events die at its end instead of being
+walked by collections their allocations trigger. Collections are counted, never timed."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from bench.generate import synthetic_project
+from ui.document.document import Document
+from vsm.model.events import BatchEnded, BatchStarted
+
+
+@pytest.fixture
+def low_threshold():
+    """A collection every 10 allocations (so a batch of hundreds of events would start many),
+    and the collections started while a batch is under way counted."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(10, 10, 10)
+    state = {"in_batch": False, "collections": 0}
+
+    def counted(phase, _info):
+        if phase == "start" and state["in_batch"]:
+            state["collections"] += 1
+
+    gc.callbacks.append(counted)
+    yield state
+    gc.callbacks.remove(counted)
+    gc.set_threshold(*thresholds)
+
+
+def watch_batches(map_, state) -> None:
+    def listener(event):
+        if isinstance(event, BatchStarted):
+            state["in_batch"] = True
+        elif isinstance(event, BatchEnded):
+            state["in_batch"] = False
+
+    map_.subscribe(listener, gathered=True)
+
+
+def test_a_delete_and_its_undo_start_no_collection_during_their_batch(low_threshold):
+    document = Document(synthetic_project(200), autosave=False)
+    map_ = document.project.maps[0]
+    watch_batches(map_, low_threshold)
+    assert document.remove(map_.id, [s.id for s in map_.steps])  # 200 steps, their flows
+    document.undo_stack.undo()
+    assert low_threshold["collections"] == 0
+    assert gc.isenabled()  # given back after each command
+    assert len(map_.steps) == 200
+
+
+def test_a_move_starts_no_collection_during_its_batch(low_threshold):
+    document = Document(synthetic_project(200), autosave=False)
+    map_ = document.project.maps[0]
+    watch_batches(map_, low_threshold)
+    assert document.move(map_.id, {s.id: (s.x + 40.0, s.y) for s in map_.steps})
+    document.undo_stack.undo()
+    assert low_threshold["collections"] == 0 and gc.isenabled()
+
+
+def test_a_collector_disabled_by_someone_else_stays_disabled():
+    document = Document(synthetic_project(20), autosave=False)
+    map_ = document.project.maps[0]
+    gc.disable()
+    try:
+        assert document.remove(map_.id, [map_.steps[0].id])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
