@@ -1,5 +1,5 @@
 """Commands of many items pause the automatic cycle collector for their batch
-(ui.document.commands.collector_paused): the batch's events die at its end instead of being
+(ui.document.collector.collector_paused): the batch's events die at its end instead of being
 walked by collections their allocations trigger. Collections are counted, never timed."""
 
 from __future__ import annotations

@@ -184,7 +184,7 @@ def test_the_collector_never_runs_while_a_file_is_read(big_file, monkeypatch):
 def test_reads_that_overlap_leave_the_collector_as_they_found_it():
     import gc
 
-    from ui.document.reading import collector_paused
+    from ui.document.collector import collector_paused
 
     assert gc.isenabled()
     with collector_paused():

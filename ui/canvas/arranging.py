@@ -26,7 +26,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
-from ui.document.commands import collector_paused
+from ui.document.collector import collector_paused
 from ui.document.handoff import Receiver
 from vsm.model import StepChanged, ValueStreamMap
 from vsm.model.events import (

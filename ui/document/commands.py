@@ -10,35 +10,13 @@ undoes one gesture.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
+from ui.document.collector import collector_paused
 from vsm.model import Flow, Kaizen, Project, Step, ValueStreamMap
 from vsm.model.bulk import Removal
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No automatic cycle collection inside the block (a command of thousands of items): the
-    events of its batch (48,000 for a delete of 20,000 steps, 40,000 for an auto-layout), the
-    listeners' lists of them, live until the batch's end and then die; collections triggered by
-    their allocations walked them and everything made since the heap was frozen (ui.window.heap)
-    — a full one took 60-120 ms of the GUI thread inside an auto-layout's batch at 20,000 steps.
-    After the block, the next allocation starts the collection that is due, over what is left.
-    A collector someone else disabled stays disabled; from two threads at once (Auto-Layout's
-    worker: ui.canvas.arranging), each enables only what it disabled, so it ends enabled."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 class MapCommand(QUndoCommand):

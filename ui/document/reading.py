@@ -11,7 +11,7 @@ for the workers' snapshots (ui.document.snapshots.RecordCopies: the first snapsh
 on a thread and hands the outcome (a FileRead, or the exception) to a method on the GUI thread
 through ui.document.handoff.
 
-The cycle collector is paused while a file is read (`collector_paused`): the read makes about
+The cycle collector is paused while a file is read (ui.document.collector): the read makes about
 23 objects a step (450,000 at 20,000 steps), none of them garbage, and each full collection it
 set off walked all of them on the worker, holding the interpreter the GUI thread needs for every
 call Qt makes into Python (100-185 ms each, three or four an open). When the window froze what
@@ -24,14 +24,13 @@ which walks it once instead of three or four times.
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ui.document.collector import collector_paused
 from ui.document.handoff import Receiver
 from ui.document.snapshots import MapRecords, RecordCopies
 from vsm.analysis import Analyser, MapAnalysis
@@ -43,35 +42,6 @@ from vsm.model import Project
 READ_IN_BACKGROUND_BYTES = 300_000  # files this large are read on a worker: about 850 steps
 # of .vsm (350 bytes a step), 1,000 of vsm-json; reading and analysing a smaller one takes
 # under ~60 ms, and it opens at once, as the tests and users expect
-
-
-_pause_lock = threading.Lock()
-_pauses = [0, False]  # reads under way with the collector paused; whether it was enabled
-
-
-@contextmanager
-def collector_paused(freeze: bool = False) -> Iterator[None]:
-    """Keep the cycle collector from running while the block runs (on any thread; reads may
-    overlap: it runs again once the last ends, if it ran before the first began). With
-    `freeze` (the window froze a large document: ui.window.heap), a block that ends normally
-    has what exists then frozen (`gc.freeze`: out of later collections' sight); otherwise, or
-    if it raises, what it made is left to the collector."""
-    with _pause_lock:
-        if _pauses[0] == 0:
-            _pauses[1] = gc.isenabled()
-            gc.disable()
-        _pauses[0] += 1
-    done = False
-    try:
-        yield
-        done = True
-    finally:
-        with _pause_lock:
-            if done and freeze:
-                gc.freeze()
-            _pauses[0] -= 1
-            if _pauses[0] == 0 and _pauses[1]:
-                gc.enable()
 
 
 @dataclass
