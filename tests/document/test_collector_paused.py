@@ -70,3 +70,24 @@ def test_a_collector_disabled_by_someone_else_stays_disabled():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_what_a_paused_block_leaves_is_frozen_once_the_window_froze_the_heap():
+    from ui.document.collector import collector_paused, set_heap_frozen
+
+    before = gc.get_freeze_count()
+    with collector_paused():
+        left = [[number] for number in range(1000)]  # 1,000 tracked lists and the outer one
+    assert gc.get_freeze_count() == before  # the heap not frozen: left to the collector
+    set_heap_frozen(True)
+    try:
+        with collector_paused():
+            kept = [[number] for number in range(1000)]
+        frozen = gc.get_freeze_count()  # everything then: the whole heap, `kept` with it
+        assert frozen - before >= 1001  # out of every later collection's sight
+        with collector_paused(freeze=False):  # a worker's temporaries: never frozen
+            dropped = [[number] for number in range(1000)]
+        assert gc.get_freeze_count() == frozen
+    finally:
+        set_heap_frozen(False)
+    assert len(left) == len(kept) == len(dropped) == 1000

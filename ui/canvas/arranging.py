@@ -105,7 +105,7 @@ class Arranging(QObject):
                 # No cycle collection while laying out (it allocates a lot, and a collection on
                 # this thread holds the interpreter lock the GUI thread waits for: 60-90 ms
                 # each at 20,000 steps, collecting nothing); the one due runs after, over less.
-                with collector_paused():
+                with collector_paused(freeze=False):  # its objects die with it
                     positions: Positions | None = lay_out(asked)
             except Exception:  # noqa: BLE001 - reported on the GUI thread, where it can be
                 positions = None

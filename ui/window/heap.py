@@ -25,6 +25,7 @@ import gc
 from PySide6.QtCore import QObject, QTimer
 
 from ui.canvas.building import SLICED_BUILD_STEPS
+from ui.document.collector import set_heap_frozen
 from ui.document.document import Document
 from ui.window.map_tabs import MapTabs
 
@@ -62,6 +63,7 @@ class HeapFreezer(QObject):
             gc.unfreeze()
             self.frozen = False
             self.tabs.heap_frozen = False
+            set_heap_frozen(False)
 
     def _freeze_when_drawn(self) -> None:
         if self.tabs.drawing():
@@ -70,3 +72,4 @@ class HeapFreezer(QObject):
         gc.freeze()
         self.frozen = True
         self.tabs.heap_frozen = True  # a new canvas and a file read join what is frozen
+        set_heap_frozen(True)  # and what a big command leaves (ui.document.collector)
