@@ -22,8 +22,10 @@ same errors for what cannot be pickled, any object pickle takes.
 
 from __future__ import annotations
 
+import copyreg
 import io
 import pickle
+from collections.abc import Callable
 from typing import Any
 
 PROTOCOL = 5  # framed, as every protocol from 4 on: the frames are the pieces
@@ -76,11 +78,15 @@ class _Source:
         return self._view[start:self._at].tobytes()
 
 
-def dumps(obj: object) -> bytes:
+def dumps(obj: object, reducers: dict[type, Callable[[Any], Any]] | None = None) -> bytes:
     """`pickle.dumps(obj, protocol=PROTOCOL)`, giving other threads the interpreter between
-    frames (see the module docstring); raises as pickle does for what it cannot pickle."""
+    frames (see the module docstring); raises as pickle does for what it cannot pickle.
+    `reducers`: the pickler's own dispatch table (copyreg's for the other types)."""
     sink = _Sink()
-    pickle.Pickler(sink, protocol=PROTOCOL).dump(obj)
+    pickler = pickle.Pickler(sink, protocol=PROTOCOL)
+    if reducers is not None:
+        pickler.dispatch_table = {**copyreg.dispatch_table, **reducers}
+    pickler.dump(obj)
     return sink.buffer.getvalue()
 
 

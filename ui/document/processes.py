@@ -19,7 +19,10 @@ The dispatching thread pickles each job's arguments (a copy of a map or a projec
 20,000 steps) and unpickles its result (an analysis: 2.8 MB) a frame at a time
 (ui.document.piecewise): in one call each, 85 ms and 25 ms of C holding the interpreter's lock,
 the GUI thread could run no Python meanwhile; between frames it takes the lock within the
-switch interval. The child, whose lock is its own, uses pickle as is.
+switch interval. The child, whose lock is its own, uses pickle as is. A map's records sent
+again to the same child go as their changes (ui.document.resending: after an edit of one wait
+at 20,000 steps, 1 KB instead of 6 MB, 2 ms of pickling instead of 85): a job must never change
+the records it is given, which the child keeps for the next job.
 
 Whatever happens in the child reaches the caller, never lost: the job's exception as is (or its
 type and message, when it cannot be pickled); a child that dies mid-job (killed, out of memory)
@@ -49,7 +52,7 @@ from concurrent.futures import Executor, Future
 from multiprocessing.connection import Connection
 from typing import Any
 
-from ui.document import piecewise
+from ui.document import piecewise, resending
 
 SEPARATE = True  # jobs run in the child process (False: on the dispatching thread, in this one)
 ORPHAN_CHECK_SECONDS = 0.2  # how often a child looks whether its parent is still there
@@ -121,6 +124,7 @@ class ProcessWorker(Executor):
             queue.SimpleQueue())
         self._process: Any = None  # multiprocessing's SpawnProcess, once started
         self._connection: Connection | None = None
+        self._sent = resending.Sent()  # what the child holds of the maps sent to it
         self._unavailable = False  # no child could be started: jobs run on the thread
         self._closed = False
         self._thread = threading.Thread(target=self._dispatch, name=f"vsm-{name}-dispatch",
@@ -178,9 +182,11 @@ class ProcessWorker(Executor):
         connection = self._child() if SEPARATE else None
         if connection is None:
             return fn(*args)
-        message = piecewise.dumps((fn, args))  # a job that cannot be pickled is a bug: said
-        try:  # as pickle says it, never run here instead
+        sent = self._sent.draft()
+        message = piecewise.dumps((fn, args), resending.reducers(sent))  # a job that cannot be
+        try:  # pickled is a bug: said as pickle says it, never run here instead
             connection.send_bytes(message)
+            self._sent.commit(sent)
         except OSError as error:
             self._stop_child()
             raise ChildProcessError(f"the {self.name} process could not take the job: {error}") \
@@ -224,6 +230,7 @@ class ProcessWorker(Executor):
         return ours
 
     def _stop_child(self) -> None:
+        self._sent.reset()  # a new child holds nothing
         if self._connection is not None:
             self._connection.close()
             self._connection = None
