@@ -3,21 +3,23 @@
 The jobs of the second processes (ui.document.processes) carry a copy of a map or a project,
 and an analysis comes back: 6 MB of pickle for the 20,000-step benchmark project, 2.8 MB for
 its analysis. `pickle.dumps` and `pickle.loads` are each one call into C that holds the
-interpreter's lock from start to end (85 ms to pickle that project, 170 ms to unpickle it, 25
-and 20 ms for the analysis, measured on the benchmark machine): the worker's dispatching thread
-did that in the editor's process, and the GUI thread could run no Python meanwhile (no paint,
-no slot), however short its own turns.
+interpreter's lock from start to end (70-95 ms to pickle that project, 115-175 ms to unpickle
+it, 20-25 ms each way for the analysis, on the 2-core benchmark machine): the worker's
+dispatching thread did that in the editor's process, and the GUI thread could run no Python
+meanwhile (no paint, no slot), however short its own turns.
 
 Here the same pickles (byte for byte those of `pickle.dumps(obj, protocol=PROTOCOL)`) are
 written to and read from a file object whose methods are Python: from protocol 4 on, the
 pickler hands its output to `write` a frame (about 64 KB) at a time, and the unpickler asks
 `read` for each frame before it decodes it. Each call runs Python code, where the interpreter
 gives its lock to a thread that has been waiting for it (after the switch interval, 5 ms), so
-no stretch of C holds it longer than one frame's work: 0.4-0.8 ms on that machine (the longest
-left is the unpickler freeing its memo at the end, 3-7 ms, and a garbage collection that the new
-objects set off, as any other code's would). The calls add about 100 Python calls to those
-6 MB, nothing measurable. Everything else is pickle's own: shared objects stay shared, the
-same errors for what cannot be pickled, any object pickle takes.
+no stretch of C holds it longer than one frame's work: 0.3-0.8 ms to pickle one, 0.6-1.8 ms to
+unpickle one on that machine. What is left is the unpickler freeing its memo at the end (up to
+7 ms for the 6 MB project) and the garbage collections the new objects set off, as any other
+code's would. A thread that ran tiny steps while another pickled that project waited 71-105 ms
+at the longest before, 8-12 ms after (the switch interval and a frame). The calls add about 100
+Python calls to those 6 MB, nothing measurable. Everything else is pickle's own: shared
+objects stay shared, the same errors for what cannot be pickled, any object pickle takes.
 """
 
 from __future__ import annotations
