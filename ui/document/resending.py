@@ -2,19 +2,22 @@
 
 Every job of a second process (ui.document.processes) carries a fresh copy of a map
 (ui.document.snapshots.MapRecords): after an edit of one wait, the 20,000-step benchmark map's
-steps and flows went whole again, 5.5 MB pickled on the dispatching thread (about 80 ms of the
+steps and flows went whole again, 6 MB pickled on the dispatching thread (85-97 ms of the
 interpreter's lock, which the GUI thread needs for every paint and slot) and unpickled again in
-the child, though one step had changed. The copies of unchanged records are the very same
-objects from one snapshot to the next (RecordCopies), so the parent tells them apart in C, an
-identity comparison each (about 1 ms for 20,000), and a long tuple of records (MIN_LENGTH or
-more) that the child already holds in nearly the same form goes as its changes: the records at
-the places where the tuples differ, and the records past the end of the old one.
+the child (160-175 ms), though one step had changed. The copies of unchanged records are the
+very same objects from one snapshot to the next (RecordCopies), so the parent tells them apart
+in C, an identity comparison each (about 1 ms for 20,000), and a long tuple of records
+(MIN_LENGTH or more) goes as its changes from the one the child holds for the same map and kind
+of record: the records at the places where the two differ, and those past the old one's end
+(1 KB, 2 ms to pickle and 1.5 ms to unpickle after that edit). A tuple changed in more than
+1/CHANGED_SHARE of its places (a step removed early: every later one moves) goes whole.
 
-Each child keeps the last KEPT tuples it was sent (`_HELD`, in the child), under tokens the
-parent gives; the parent (`Sent`, one for each child) keeps the same tuples under the same
-tokens and says which to drop as it gives new ones, so both sides always agree. A new child
-(the old one died) starts with none: the parent's `Sent` is reset with it. A job that could not
-be pickled or sent leaves the parent's `Sent` as it was (`draft`, then `commit` once sent).
+Each child keeps the last tuple of each map's steps, flows and kaizens it was sent (`_HELD`, in
+the child; KEPT at most, the least recently sent dropped first), under tokens the parent gives;
+the parent (`Sent`, one for each child) keeps the same tuples under the same tokens and says
+which to drop as it gives new ones, so both sides always agree. A new child (the old one died)
+starts with none: the parent's `Sent` is reset with it. A job that could not be pickled or sent
+leaves the parent's `Sent` as it was (`draft`, then `commit` once sent).
 
 Records sent this way are shared between the jobs of one child: a job must never change the
 records it is given (none does: `MapRecords.rebuild` copies each again).
