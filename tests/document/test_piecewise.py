@@ -96,6 +96,21 @@ def test_unpickling_gives_the_interpreter_a_turn_every_frame():
     assert back == pickle.loads(data)
 
 
+def test_the_lock_is_let_go_between_frames(monkeypatch):
+    # A turn alone hands the lock over only to a thread that has waited the switch interval,
+    # and then to any waiting thread: the pickling thread sleeps a moment at each frame, so a
+    # waiting GUI thread takes the lock at once (counted, not timed).
+    pauses: list[float] = []
+    monkeypatch.setattr(piecewise.time, "sleep", pauses.append)
+    data = piecewise.dumps(_big_payload())
+    frames = len(data) // FRAME
+    assert len(pauses) >= frames
+    pauses.clear()
+    piecewise.loads(data)
+    assert frames <= len(pauses) <= frames + 2  # not for the opcodes' short reads between
+    assert set(pauses) == {piecewise.GIVE_WAY_SECONDS}
+
+
 def test_large_strings_and_bytes_outside_frames_come_back():
     # Pickle writes an object of a frame's size or more outside any frame, and reads it with
     # readinto when it can: both paths, and the old protocols' lines (readline).
