@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import _thread
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -76,6 +77,39 @@ def test_a_job_that_cannot_be_sent_is_refused_and_never_run_here(worker):
 def test_a_result_that_cannot_come_back_is_said(worker):
     with pytest.raises(RuntimeError, match="sending back 'ok'"):
         worker.submit(_thread.allocate_lock).result(timeout=30)
+
+
+FRAME = 64 * 1024  # pickle's frame size target: ui.document.piecewise gives a turn a frame
+
+
+def test_the_dispatching_thread_gives_the_gui_thread_turns_while_it_pickles():
+    # The arguments going and the result coming back are pickled on the dispatching thread:
+    # in one C call each, the GUI thread could run no Python for their whole length (70 ms for
+    # a 20,000-step project). Python calls there are the interpreter's turns, where a waiting
+    # thread takes its lock; counted rather than timed (tests/document/test_piecewise.py).
+    calls: list[str] = []
+
+    def profile(_frame: object, event: str, _arg: object) -> None:
+        if event == "call" and threading.current_thread().name == "vsm-turns-dispatch":
+            calls.append(event)
+
+    threading.setprofile(profile)  # for the threads started from now on: the dispatcher
+    made = ProcessWorker("turns")
+    threading.setprofile(None)  # type: ignore[arg-type]
+    try:
+        small = ["x"] * 10
+        big = [f"item {n}" for n in range(200_000)]  # about 2.6 MB of pickle, each way
+        assert made.submit(list, small).result(timeout=60) == small  # the child started
+        before = len(calls)
+        assert made.submit(list, small).result(timeout=60) == small
+        small_job = len(calls) - before
+        before = len(calls)
+        assert made.submit(list, big).result(timeout=60) == big
+        big_job = len(calls) - before
+    finally:
+        made.shutdown(cancel_futures=True)
+    frames = 2 * len(pickle.dumps(big, protocol=5)) // FRAME  # going and coming back: about 80
+    assert big_job - small_job >= frames
 
 
 def test_keyword_arguments_and_a_shut_down_worker_are_refused(worker):
