@@ -211,3 +211,21 @@ def test_a_child_runs_at_a_lower_priority_than_the_editor(worker):
     # On 2 cores, the children of a 20,000-step map busy at once starved the window of turns.
     lowered = min(os.nice(0) + processes.CHILD_NICENESS, 19)  # 19: the lowest there is
     assert worker.submit(os.nice, 0).result(timeout=30) == lowered
+
+
+def test_a_result_is_frozen_with_the_heap_once_the_window_froze_it(worker):
+    # An analysis of 20,000 steps comes back as hundreds of thousands of objects: with a large
+    # document's heap frozen (ui.window.heap), the collections after it walked them all.
+    import gc
+
+    from ui.document.collector import set_heap_frozen
+
+    assert worker.submit(list, [1]).result(timeout=30) == [1]  # the child started
+    set_heap_frozen(True)
+    try:
+        before = gc.get_freeze_count()
+        result = worker.submit(list, [[n] for n in range(2000)]).result(timeout=30)
+        assert gc.get_freeze_count() - before >= 2001  # the outer list and its 2,000 lists
+    finally:
+        set_heap_frozen(False)
+    assert len(result) == 2000

@@ -53,6 +53,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from ui.document import piecewise, resending
+from ui.document.collector import collector_paused
 
 SEPARATE = True  # jobs run in the child process (False: on the dispatching thread, in this one)
 ORPHAN_CHECK_SECONDS = 0.2  # how often a child looks whether its parent is still there
@@ -196,8 +197,9 @@ class ProcessWorker(Executor):
         except (EOFError, OSError) as error:
             self._stop_child()
             raise ChildProcessError(f"the {self.name} process ended during the job") from error
-        try:
-            status, outcome = piecewise.loads(answer)
+        try:  # its objects (an analysis of 20,000 steps: hundreds of thousands) frozen with the
+            with collector_paused():  # heap if the window froze it (ui.document.collector),
+                status, outcome = piecewise.loads(answer)  # not walked by every collection
         except Exception as error:  # an exception the child sent that cannot be rebuilt here
             raise RuntimeError(f"the {self.name} process's answer could not be read: "
                                f"{type(error).__name__}: {error}") from error
