@@ -90,4 +90,6 @@ def test_what_a_paused_block_leaves_is_frozen_once_the_window_froze_the_heap():
         assert gc.get_freeze_count() == frozen
     finally:
         set_heap_frozen(False)
+        if before == 0:
+            gc.unfreeze()  # as a window gives the heap back when it closes (tests/widgets/test_heap)
     assert len(left) == len(kept) == len(dropped) == 1000
