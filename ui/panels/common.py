@@ -70,6 +70,23 @@ def exact_minutes(minutes: float) -> str:
     return f"exactly {minutes:,.2f} minutes".replace(".00 ", " ")
 
 
+DURATION_FIELDS = ("process_time", "wait_time")  # shown as durations, edited in minutes
+
+
+def step_text(name: str, value: Any) -> Any:
+    """A step field as the form reads it: minutes for durations (their DurationField formats
+    them), plain numbers, keys for choices."""
+    if name in DURATION_FIELDS:
+        return value
+    if name in ("pca", "people"):
+        return f"{value:g}"
+    return value
+
+
+def percent_text(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
 def form_in(outer: QVBoxLayout) -> QFormLayout:
     """A form in a new widget appended to `outer`, its fields growing and long rows wrapping."""
     holder = QWidget()

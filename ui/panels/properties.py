@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.panels.common import (
+    DURATION_FIELDS,
     ComboField,
     DurationField,
     Field,
@@ -35,6 +36,8 @@ from ui.panels.common import (
     TextField,
     form_in,
     heading,
+    percent_text,
+    step_text,
 )
 from ui.panels.kaizen_form import KaizenPage
 from ui.panels.measured_cells import measured_label
@@ -64,27 +67,12 @@ from vsm.model.measured import counts_words
 if TYPE_CHECKING:
     from ui.document.document import Document
 
-DURATION_FIELDS = ("process_time", "wait_time")
 THRESHOLD_LABELS = {
     "long_wait_percent": "Long wait from (% of lead time)",
     "low_pca_percent": "Low %C&A below (%)",
     "rework_percent": "Rework from (%)",
     "over_capacity_percent": "Over capacity from (% utilised)",
 }
-
-
-def step_text(name: str, value: Any) -> Any:
-    """A step field as the form reads it: minutes for durations (their DurationField formats
-    them), plain numbers, keys for choices."""
-    if name in DURATION_FIELDS:
-        return value
-    if name in ("pca", "people"):
-        return f"{value:g}"
-    return value
-
-
-def percent_text(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
 
 
 # The kinds of events batch_ended follows once per batch (or that change nothing the pane shows).
