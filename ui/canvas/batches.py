@@ -251,7 +251,8 @@ class Batches:
             item.detach()
         # Every flow of a removed step is removed with it (the model has no flow to a missing
         # step): an undo puts them back (reattach).
-        deque(map(setattr, steps, repeat("flows"), map(list, repeat((), len(steps)))), 0)
+        for step_item in steps:
+            step_item.flows = []
         adding = self._adding
         if len(gone) <= AT_ONCE:  # a few: off the canvas now
             unselected = False

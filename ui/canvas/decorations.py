@@ -68,7 +68,6 @@ class Decorations:
     summary: SummaryItem
     lanes: LanesItem
     _presenter: Any
-    _layout_timer: Any
     _scene_rect: QRectF | None
     _placing: dict[StepItem, None]
     _follow: dict[Any, None]
@@ -141,8 +140,7 @@ class Decorations:
     def ensure_layout(self) -> None:
         """Place the legend, ladder and summary now if anything changed since they were last
         placed (a layout is scheduled, or the map must be measured again); else nothing."""
-        if (self._layout_timer.isActive() or self._layout_turn.isActive()
-                or self._extent.stale):
+        if self._layout_turn.isActive() or self._extent.stale:
             self.layout_decorations()
 
     def schedule_layout(self) -> None:
@@ -242,7 +240,6 @@ class Decorations:
 
     def layout_decorations(self) -> None:
         """Legend above the map, ladder below the lowest step, summary under the ladder's right end."""
-        self._layout_timer.stop()
         self._layout_turn.stop()
         if self._views_held and not self.updating:
             self._hold_views(False)

@@ -13,7 +13,7 @@ live in the model.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, Signal
 from PySide6.QtGui import QGuiApplication, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -114,10 +114,6 @@ class MapScene(Decorations, Batches, SceneBuilding, Gestures, Selection, QGraphi
         self.lanes = LanesItem(self.theme)
         for decoration in (self.lanes, self.legend, self.ladder, self.summary):
             self.addItem(decoration)
-        self._layout_timer = QTimer(self)
-        self._layout_timer.setSingleShot(True)
-        self._layout_timer.setInterval(0)
-        self._layout_timer.timeout.connect(self.layout_decorations)
         self._batch: Batch | None = None  # a batch of model events under way (vsm.model.bulk)
         self._kept: dict[str, QGraphicsItem] = {}  # the last batch's removed items, by id
         self._complete = False  # every step, flow and kaizen of the map has its item
@@ -175,7 +171,7 @@ class MapScene(Decorations, Batches, SceneBuilding, Gestures, Selection, QGraphi
             self.connect_tool.cancel()
         if self.routing is not None:
             self.routing.stop()
-        self._layout_timer.stop()
+        self._layout_turn.stop()
         self._hold_views(False)  # a view held while slices ran repaints again
         self.blockSignals(True)  # a closed map's scene has nothing more to tell
 

@@ -37,6 +37,11 @@ def set_heap_frozen(frozen: bool) -> None:
     _heap["frozen"] = frozen
 
 
+def heap_frozen() -> bool:
+    """Whether the window froze the heap: what a new canvas or a file read makes joins it."""
+    return _heap["frozen"]
+
+
 @contextmanager
 def collector_paused(freeze: bool | None = None) -> Iterator[None]:
     """No automatic cycle collection while the block runs (see the module docstring)."""

@@ -62,7 +62,6 @@ class HeapFreezer(QObject):
         if self.frozen:
             gc.unfreeze()
             self.frozen = False
-            self.tabs.heap_frozen = False
             set_heap_frozen(False)
 
     def _freeze_when_drawn(self) -> None:
@@ -71,5 +70,4 @@ class HeapFreezer(QObject):
         self._wait.stop()
         gc.freeze()
         self.frozen = True
-        self.tabs.heap_frozen = True  # a new canvas and a file read join what is frozen
-        set_heap_frozen(True)  # and what a big command leaves (ui.document.collector)
+        set_heap_frozen(True)  # a new canvas, a file read and what a big command leaves join it

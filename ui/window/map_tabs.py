@@ -19,6 +19,7 @@ from ui.canvas.building import SLICED_BUILD_STEPS, SceneBuild
 from ui.canvas.chunks import dismantle
 from ui.canvas.scene import MapScene
 from ui.canvas.view import MapView
+from ui.document.collector import heap_frozen
 from ui.document.document import Document
 from vsm.model import ValueStreamMap
 
@@ -102,7 +103,6 @@ class MapTabs(QTabWidget):
         self.lanes_by: str | None = None
         self.snap_to_grid = False
         self.reading = False  # a file is being read for these tabs (ui.window.opening)
-        self.heap_frozen = False  # the collector is kept off what exists (ui.window.heap)
         self.teardown = ViewTeardown(self, self.building)  # closed views, taken apart
         add = QToolButton()
         add.setText("+")
@@ -176,7 +176,7 @@ class MapTabs(QTabWidget):
         scene.selectionChanged.connect(self.selection_changed)
         scene.status_message.connect(self.status_message)
         if large:
-            build = SceneBuild(view, freeze=lambda: self.heap_frozen)
+            build = SceneBuild(view, freeze=heap_frozen)
             build.progress.connect(self.status_message)
         self.views[map_.id] = view
         return view

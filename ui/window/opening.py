@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QProgressDialog
 
+from ui.document.collector import heap_frozen
 from ui.document.reading import read_on_a_worker
 from vsm.files.locks import Lock
 
@@ -50,7 +51,7 @@ class OpeningFile(QObject):
         self.dialog.show()
         shell.tabs.reading = True
         shell.show_status(f"Opening {path}…", 0)
-        self.thread = read_on_a_worker(path, self._arrived, freeze=shell.tabs.heap_frozen)
+        self.thread = read_on_a_worker(path, self._arrived, freeze=heap_frozen())
 
     def cancel(self) -> None:
         """Give up: the current document stays, the outcome is dropped, the lock given back."""
