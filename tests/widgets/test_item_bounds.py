@@ -45,3 +45,22 @@ def test_a_flow_item_s_bounds_come_from_qt_and_follow_its_steps(qtbot):
     left, top, right, bottom = flow.extent
     assert bottom > 300.0
     assert flow.boundingRect() == QRectF(left, top, right - left, bottom - top)
+
+
+def test_a_badge_s_bounds_come_from_qt(qtbot):
+    from PySide6.QtCore import QPointF
+
+    from ui.canvas.items import BadgeItem
+
+    step = StepItem(Step("Pack", id="s1", x=0.0, y=0.0))
+    badge = BadgeItem("bottleneck", "the slowest step", step)
+    # Qt asks every badge for its bounds when the scene's index is rebuilt (a new scene rect:
+    # 9,679 badges at 20,000 steps, each call into Python waiting for the interpreter while
+    # another thread held it: a third of a second after a large file opened)
+    assert BadgeItem.boundingRect is QGraphicsRectItem.boundingRect  # no Python override
+    # one pixel around the badge's box (its border is drawn 1 wide), exactly
+    assert badge.boundingRect() == QRectF(-1, -1, badge.width + 2, BadgeItem.HEIGHT + 2)
+    badge.setPos(QPointF(10.0, -21.0))
+    assert badge.sceneBoundingRect() == QRectF(9.0, -22.0, badge.width + 2, 20.0)
+    assert badge.opaqueArea().isEmpty()  # hides nothing under it from Qt
+    assert badge.shape().boundingRect() == badge.boundingRect()
