@@ -16,11 +16,20 @@ analysis, or a step on its path, changed (`_note_steps`, or placed by a batch's 
 or had its cases changed. While a batch's items are dealt with in slices (ui.canvas.batches),
 the views are held from repainting after each slice and repaint once when the slices end
 (`_hold_views`).
+
+A batch that moved thousands of steps (an auto-layout of a big map, its undo) is laid out once
+its slices are over, never while they run: its flows, still to follow their steps, do not count
+until then, so a measure meanwhile would be taken again at their end, and the decorations
+placed meanwhile would have the views paint a half-moved map. At their end the layout waits for
+the next turn (the last slice has had its own), measures the map a slice per turn, then lays
+the ladder out along the moved path in a turn of its own, and places the decorations in the
+next, where the views repaint the map as it ends. Whoever waits for that (Auto-Layout's fit:
+ui.canvas.view) asks `when_laid_out`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRectF, QTimer
@@ -96,6 +105,7 @@ class Decorations:
         self._cases_due = True  # look again whether any step's cases are measured (the legend)
         # The views held from repainting until the slices end, with their update modes.
         self._views_held: dict[QGraphicsView, QGraphicsView.ViewportUpdateMode] = {}
+        self._when_laid_out: list[Callable[[], object]] = []  # called once all is placed
 
     def content_changed(self) -> None:
         """Measure the map again and place the decorations around it (flows were re-routed)."""
@@ -106,13 +116,14 @@ class Decorations:
     def slices_ended(self, keys: list[Key]) -> None:
         """A batch's items were shown, placed, routed or taken off in slices: note them for the
         map's extent (their boxes now; the batch's events were noted when it ended) and place
-        the decorations around it, without measuring the whole map again (if that many moved
-        that it must be, a slice per turn first on a large map: `_layout_in_turns`)."""
+        the decorations around it on the next turn (the last slice had this one), without
+        measuring the whole map again (if that many moved that it must be, a slice per turn
+        first on a large map: `_layout_in_turns`)."""
         self._extent.touch(keys)
         # The steps a slice placed where their steps are (the ladder takes the items' places);
         # one shown or taken off was told by the batch's events, when it ended.
         self._presenter.ladder_changed([key[1] for key in keys if key[0] == "s"])
-        self._layout_in_turns()
+        self._layout_turn.start()
 
     @property
     def _content(self) -> object:
@@ -150,10 +161,24 @@ class Decorations:
         if self.updating:
             self._hold_views(True)
 
+    def when_laid_out(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the decorations are placed around the map as it ends: now,
+        unless moved steps are still being placed in slices or the views are held until the
+        slices' layout (see the module docstring): then in that layout."""
+        if self._placing or self._follow or self._views_held:
+            self._when_laid_out.append(callback)
+        else:
+            callback()
+
     def _layout_in_turns(self) -> None:
-        """Place the decorations now, unless the map is large and must be measured again: then
-        a slice of the measure now, and the same again on the next turn until it is done."""
+        """Place the decorations now, unless moved steps are still being placed in slices
+        (their end lays them out: `slices_ended`) or the map is large and must be measured
+        again: then a slice of the measure now, and the same again on the next turn until it
+        is done. After a batch's slices, the ladder is laid out in a turn of its own, before
+        the one that places the decorations and repaints the map."""
         if not getattr(self, "attached", False):  # closed: its canvas is being taken apart
+            return
+        if self._placing or self._follow:
             return
         extent = self._extent
         if (extent.stale and len(self.item_for_step) + len(self.item_for_flow) > MEASURE_SLICE
@@ -161,6 +186,10 @@ class Decorations:
             self._layout_turn.start()
             if self.updating:
                 self._hold_views(True)
+            return
+        if self._views_held and not self.updating and self._presenter.ladder_due:
+            self._presenter.update_ladder(self)
+            self._layout_turn.start()
             return
         self.layout_decorations()
 
@@ -239,7 +268,11 @@ class Decorations:
         return content
 
     def layout_decorations(self) -> None:
-        """Legend above the map, ladder below the lowest step, summary under the ladder's right end."""
+        """Legend above the map, ladder below the lowest step, summary under the ladder's right
+        end; nothing while moved steps are still being placed in slices (the figures of an
+        analysis that came meanwhile: their end lays the decorations out, `slices_ended`)."""
+        if self._placing or self._follow:
+            return
         self._layout_turn.stop()
         if self._views_held and not self.updating:
             self._hold_views(False)
@@ -272,6 +305,10 @@ class Decorations:
                 and everything.adjusted(-3 * half, -3 * half, 3 * half, 3 * half).contains(current)):
             self._scene_rect = everything.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
             self.setSceneRect(self._scene_rect)
+        if self._when_laid_out and not self.updating:
+            waiting, self._when_laid_out = self._when_laid_out, []
+            for callback in waiting:
+                callback()
 
     def content_rect(self) -> QRectF:
         """The map with its legend, ladder, summary and lanes (for zoom to fit and exports)."""
