@@ -23,10 +23,18 @@ where its steps are when its turn comes, so an edit meanwhile leaves nothing sta
 flow follows nothing, an item removed before it was shown is never shown, an item put back
 before it was taken off is shown again where it is, a new batch adds its own to those waiting;
 a selection or a routing shows and draws the waiting ones first (`finish_updates`).
+
+While the window keeps the collector off a large document (ui.window.heap froze it), what
+each slice made (a flow's new route and box, a placed item's wrappers) is frozen with it at
+the slice's end, as a canvas drawn in slices is (ui.canvas.building): left young, the 48,000
+items of an auto-layout at 20,000 steps gave them hundreds of thousands of objects that every
+collection walked, on the GUI thread (young ones of 40-60 ms, full ones of 70-150 ms, in the
+last slices and the measure after them).
 """
 
 from __future__ import annotations
 
+import gc
 import operator
 import time
 from collections import deque
@@ -41,6 +49,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from ui.canvas.batch_runs import Taking, take_one, take_run
 from ui.canvas.items import FlowItem, StepItem
 from ui.canvas.items.step_item import Follower
+from ui.document.collector import heap_frozen
 from vsm.model import Flow, Step
 from vsm.model.events import (
     BatchEnded,
@@ -383,6 +392,8 @@ class Batches:
                 follower.adjust()
                 if time.perf_counter() >= deadline:
                     break
+        if heap_frozen():  # what the slice made joins the frozen heap (module docstring)
+            gc.freeze()
         if dropping or adding or placing or followers:
             self._next_slice()
             return

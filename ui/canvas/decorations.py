@@ -29,6 +29,7 @@ ui.canvas.view) asks `when_laid_out`.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ from ui.canvas.extent import Box, Key, MapExtent
 from ui.canvas.items import FlowItem, LadderItem, LanesItem, LegendItem, StepItem, SummaryItem
 from ui.canvas.items.step_item import BOUNDS as STEP_BOUNDS
 from ui.canvas.items.step_item import PROCESS_HEIGHT, WIDTH
+from ui.document.collector import heap_frozen
 from vsm.model import (
     FlowAdded,
     FlowChanged,
@@ -186,12 +188,22 @@ class Decorations:
             self._layout_turn.start()
             if self.updating:
                 self._hold_views(True)
+            self._freeze_made()
             return
         if self._views_held and not self.updating and self._presenter.ladder_due:
             self._presenter.update_ladder(self)
             self._layout_turn.start()
+            self._freeze_made()
             return
         self.layout_decorations()
+
+    @staticmethod
+    def _freeze_made() -> None:
+        """While the window keeps the collector off a large document (ui.window.heap), what a
+        turn of the layout made and keeps (the walk's lists of items, the ladder's segments)
+        is frozen with it, as the slices before it are (ui.canvas.batches)."""
+        if heap_frozen():
+            gc.freeze()
 
     def _hold_views(self, hold: bool) -> None:
         """While a batch's items are dealt with in slices (thousands of steps moved, put back
