@@ -107,6 +107,7 @@ class Batches:
     _moved: list[Any] = []  # the items the slices under way have dealt with
     item_for_step: dict[str, StepItem]
     item_for_flow: dict[str, FlowItem]
+    item_for_kaizen: dict[str, Any]
 
     if TYPE_CHECKING:  # MapScene's and QGraphicsScene's, in the scene this is mixed into
         theme: Any
@@ -224,9 +225,7 @@ class Batches:
             moved = [item for item in map(self.item_for_step.get, batch.moved)
                      if item is not None]
             self._placing.update(dict.fromkeys(moved))
-            followers.update(dict.fromkeys([  # each once, in order
-                follower for item in moved
-                for follower in (item.flows + item.kaizens if item.kaizens else item.flows)]))
+            followers.update(self._following(moved, batch.moved))
         else:
             for step_id in batch.moved:
                 item = self.item_for_step.get(step_id)
@@ -242,6 +241,28 @@ class Batches:
         if unselected and not batch.blocked:
             self.selectionChanged.emit()
         self.schedule_layout()
+
+    def _following(self, moved: list[StepItem], moved_ids: dict[str, None]
+                   ) -> dict[Follower, None]:
+        """The flows and bursts that follow these moved step items, each once: if most of
+        the map moved (an auto-layout), every flow but those between steps that stayed and
+        every burst on a moved step, from the scene's items at once (asking each moved step
+        for its flows found each twice: ~15 ms at 20,000 steps); else each one's, in order."""
+        if 2 * len(moved) <= len(self.item_for_step):
+            return dict.fromkeys([
+                follower for item in moved
+                for follower in (item.flows + item.kaizens if item.kaizens else item.flows)])
+        items = self.item_for_step
+        stayed = {items[step_id] for step_id in items.keys() - moved_ids.keys()}
+        following: dict[Follower, None] = dict.fromkeys(self.item_for_flow.values())
+        for item in stayed:  # a flow between two steps that stayed does not follow
+            for flow in item.flows:
+                if flow.source in stayed and flow.target in stayed:
+                    following.pop(flow, None)
+        following.update(dict.fromkeys(
+            burst for burst in self.item_for_kaizen.values()
+            if burst.step_item is not None and burst.step_item not in stayed))
+        return following
 
     def _take_off(self, gone: list[QGraphicsItem]) -> bool:
         """Take the items a batch removed off the canvas: detached from what they followed,
