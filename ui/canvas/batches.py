@@ -39,7 +39,7 @@ import operator
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from itertools import compress, groupby, repeat
+from itertools import compress, groupby
 from operator import attrgetter, methodcaller
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -67,7 +67,6 @@ _HIDE = methodcaller("setVisible", False)
 _IS_SELECTED = methodcaller("isSelected")
 _IS_STEP_ITEM, _IS_FLOW_ITEM = StepItem.__instancecheck__, FlowItem.__instancecheck__
 _SOURCE, _TARGET = attrgetter("source"), attrgetter("target")
-_STEP_ID, _FLOW_ID = attrgetter("step_id"), attrgetter("flow_id")
 
 
 @dataclass
@@ -115,7 +114,7 @@ class Batches:
 
         def _update_lanes(self) -> None: ...
         def schedule_layout(self) -> None: ...
-        def slices_ended(self, keys: list[tuple[str, str]]) -> None: ...
+        def slices_ended(self, moved: list[Any]) -> None: ...
         def signalsBlocked(self) -> bool: ...  # noqa: N802
         def blockSignals(self, block: bool) -> bool: ...  # noqa: N802
         def removeItem(self, item: QGraphicsItem) -> None: ...  # noqa: N802
@@ -419,10 +418,7 @@ class Batches:
             self._next_slice()
             return
         self._moved = []
-        # The keys in C-level passes (an auto-layout at 20,000 steps: 48,000 items), the steps'
-        # then the flows' (the extent takes them in any order).
-        self.slices_ended([*zip(repeat("s"), map(_STEP_ID, filter(_IS_STEP_ITEM, moved))),
-                           *zip(repeat("f"), map(_FLOW_ID, filter(_IS_FLOW_ITEM, moved)))])
+        self.slices_ended(moved)
 
     def _next_slice(self) -> None:
         """Have the next slice run on the next turn of the event loop."""

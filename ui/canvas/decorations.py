@@ -30,7 +30,8 @@ ui.canvas.view) asks `when_laid_out`.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +66,8 @@ MEASURE_SLICE = 5000  # steps' and flows' boxes measured per turn (about 8 ms) o
 _STEP_EVENTS = frozenset({StepAdded, StepRemoved, StepChanged})
 _STEP_CHANGED = {StepChanged}
 _STEP_ID, _FIELD = attrgetter("step.id"), attrgetter("field")
+_ITEM_STEP_ID, _FLOW_ID = attrgetter("step_id"), attrgetter("flow_id")
+_IS_STEP_ITEM, _IS_FLOW_ITEM = StepItem.__instancecheck__, FlowItem.__instancecheck__
 # Events that change no step's or flow's box: a burst's (measured each time), a setting's.
 _NO_EXTENT_CHANGE = frozenset({MapChanged, KaizenAdded, KaizenRemoved, KaizenChanged,
                                BatchStarted, BatchEnded})
@@ -118,16 +121,25 @@ class Decorations:
         self._presenter.ladder_changed()  # the steps' items may have moved in slices
         self.layout_decorations()
 
-    def slices_ended(self, keys: list[Key]) -> None:
-        """A batch's items were shown, placed, routed or taken off in slices: note them for the
-        map's extent (their boxes now; the batch's events were noted when it ended) and place
-        the decorations around it on the next turn (the last slice had this one), without
-        measuring the whole map again (if that many moved that it must be, a slice per turn
-        first on a large map: `_layout_in_turns`)."""
-        self._extent.touch(keys)
-        # The steps a slice placed where their steps are (the ladder takes the items' places);
-        # one shown or taken off was told by the batch's events, when it ended.
-        self._presenter.ladder_changed([key[1] for key in keys if key[0] == "s"])
+    def slices_ended(self, moved: list[Any]) -> None:
+        """A batch's items were shown, placed, routed or taken off in slices: those whose box
+        a slice changed (`moved`: steps placed, flows and bursts that followed, flows routed
+        again; the batch's events noted the others when it ended) are noted for the map's
+        extent, and the decorations placed around it on the next turn (the last slice had
+        this one), without measuring the whole map again — unless so many moved that it must
+        be (an auto-layout: not noted one by one, a slice per turn first on a large map:
+        `_layout_in_turns`)."""
+        placed: Iterable[StepItem] = filter(_IS_STEP_ITEM, moved)
+        if self._extent.many(len(moved)):
+            self._extent.invalidate()
+        else:  # the keys in C-level passes, the steps' then the flows' (in any order)
+            placed = list(placed)
+            self._extent.touch([*zip(repeat("s"), map(_ITEM_STEP_ID, placed)),
+                                *zip(repeat("f"), map(_FLOW_ID, filter(_IS_FLOW_ITEM, moved)))])
+        # The steps a slice placed where their steps are (the ladder takes the items' places;
+        # it stops at the first on its path); one shown or taken off was told by the batch's
+        # events, when it ended.
+        self._presenter.ladder_changed(map(_ITEM_STEP_ID, placed))
         self._layout_turn.start()
 
     @property
@@ -244,17 +256,24 @@ class Decorations:
         slice read when it is asked for: an item removed meanwhile is left out, one added is
         noted by its event (ui.canvas.extent)."""
         left, top, right, bottom = STEP_BOUNDS
-        steps, flows = list(self.item_for_step.items()), list(self.item_for_flow.items())
-        for start in range(0, len(steps), MEASURE_SLICE):
+        # The ids and the items apart: a pair each, for the whole walk, were 48,000 objects
+        # more at 20,000 steps for the collector to walk meanwhile.
+        step_ids, step_items = list(self.item_for_step), list(self.item_for_step.values())
+        flow_ids, flow_items = list(self.item_for_flow), list(self.item_for_flow.values())
+        for start in range(0, len(step_ids), MEASURE_SLICE):
             placing, current = self._placing, self.item_for_step
+            end = start + MEASURE_SLICE
             yield [(("s", step_id), (x + left, y + top, x + right, y + bottom))
                    for step_id, x, y in ((s, i.step.x, i.step.y) if i in placing
                                          else (s, i.x(), i.y())
-                                         for s, i in steps[start:start + MEASURE_SLICE]
+                                         for s, i in zip(step_ids[start:end],
+                                                         step_items[start:end])
                                          if current.get(s) is i)]
-        for start in range(0, len(flows), MEASURE_SLICE):
+        for start in range(0, len(flow_ids), MEASURE_SLICE):
             following, now = self._follow, self.item_for_flow
-            yield [(("f", flow_id), flow.extent) for flow_id, flow in flows[start:start + MEASURE_SLICE]
+            end = start + MEASURE_SLICE
+            yield [(("f", flow_id), flow.extent)
+                   for flow_id, flow in zip(flow_ids[start:end], flow_items[start:end])
                    if flow not in following and now.get(flow_id) is flow]
 
     def _every_box(self) -> list[tuple[Key, Box]]:
