@@ -70,6 +70,22 @@ def test_auto_layout_of_a_big_map_is_one_batch_of_moves(qapp):
         BatchStarted, BatchEnded] * 3
 
 
+def test_a_move_of_many_steps_looks_each_step_up_once(qapp, monkeypatch):
+    # The verb cleaned every position, then looked each step up again (a method call each) to
+    # keep those that move: an auto-layout of 20,000 steps, 20,000 calls more.
+    doc = big_document(300)
+    map_ = doc.project.maps[0]
+    looked_up = counting(monkeypatch, ValueStreamMap, "step")
+    cleaned = counting(monkeypatch, ValueStreamMap, "clean_step_field")
+    positions = {s.id: (s.x + 40.0, s.y) for s in map_.steps}
+    positions[map_.steps[0].id] = (map_.steps[0].x, map_.steps[0].y)  # one stays
+    round_trip(doc, lambda: doc.move(map_.id, positions, text="Auto-layout"),
+               lambda: all((s.x, s.y) == positions[s.id] for s in map_.steps))
+    assert looked_up == [] and cleaned == []  # floats: nothing to clean
+    assert doc.undo_stack.command(doc.undo_stack.count() - 1).new[0].keys() == set(
+        positions) - {map_.steps[0].id}  # the step that stays is not in the command
+
+
 def test_a_big_delete_and_its_undo_mark_the_figures_stale_once_each(qapp, monkeypatch):
     from ui.document.live_analysis import LiveAnalysis
 

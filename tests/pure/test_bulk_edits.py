@@ -193,6 +193,26 @@ def test_move_steps_checks_every_position_before_it_moves_any():
     assert map_.snapshot() == before and events == []
 
 
+def test_position_changes_are_the_cleaned_positions_that_move_a_step_and_where_it_is():
+    map_ = synthetic_map(20)
+    a, b, c, d = map_.steps[:4]
+    before = map_.snapshot()
+    positions = {a.id: (a.x, a.y), b.id: (b.x + 10.0, b.y), c.id: [c.x, c.y - 5.0],
+                 d.id: (int(d.x) + 3, d.y)}
+    new, old = map_.position_changes(positions)
+    # a stays; the others as clean_positions gives them, in order, and where each is now
+    cleaned = map_.clean_positions(positions)
+    assert list(new) == [b.id, c.id, d.id]
+    assert new == {step_id: cleaned[step_id] for step_id in new}
+    assert all(type(position) is tuple for position in new.values())
+    assert old == {b.id: (b.x, b.y), c.id: (c.x, c.y), d.id: (d.x, d.y)}
+    assert map_.snapshot() == before  # nothing moved
+    with pytest.raises(ModelError):
+        map_.position_changes({a.id: (1.0, 2.0), "no-such-step": (0.0, 0.0)})
+    with pytest.raises(ModelError):
+        map_.position_changes({a.id: (float("inf"), 2.0)})
+
+
 def test_move_steps_gives_the_events_set_step_field_gives_for_what_changed():
     map_ = synthetic_map(20)
     a, b = map_.steps[0], map_.steps[1]

@@ -328,3 +328,57 @@ def test_steps_off_the_path_placed_in_slices_leave_the_ladder_as_it_is(
     assert walks != []
     monkeypatch.undo()
     assert_as_fresh(document, map_, scene)
+
+
+def test_a_move_of_most_of_the_map_in_slices_is_measured_again_not_noted_item_by_item(
+        edited, qtbot, monkeypatch):
+    # An auto-layout at 20,000 steps ends its slices with 48,000 moved items: their keys were
+    # built and noted one by one (~15 ms in the last slice's turn) only for the extent to
+    # find them too many and measure the map again.
+    import ui.canvas.batches as batches
+    import ui.canvas.extent as extent
+
+    document, map_, scene = edited
+    monkeypatch.setattr(batches, "AT_ONCE", 2)
+    monkeypatch.setattr(batches, "SLICE_SECONDS", 0.0)
+    monkeypatch.setattr(extent, "MANY", 2)
+    scene.map_rect()
+    touched: list[list] = []
+    touch = scene._extent.touch
+    monkeypatch.setattr(scene._extent, "touch", lambda keys: (touched.append(list(keys)),
+                                                              touch(keys)))
+    document.move(map_.id, {s.id: (s.x * 2, s.y * 2) for s in map_.steps})
+    assert scene.updating
+    qtbot.waitUntil(lambda: not scene.updating and not scene._layout_turn.isActive())
+    assert touched == []  # the batch's end and the slices' end: measured again instead
+    left, top, right, bottom = BOUNDS
+    assert scene.map_rect() == QRectF(left, top, 1440.0 + right - left, 480.0 + bottom - top)
+    assert_as_fresh(document, map_, scene)
+
+
+def test_a_measure_in_slices_holds_no_pair_per_item_meanwhile(qtbot, monkeypatch):
+    # The walk held a (id, item) pair for each of the map's steps and flows until it ended:
+    # 48,000 objects at 20,000 steps, young, for every collection meanwhile to walk.
+    import gc
+
+    import ui.canvas.decorations as decorations
+    from bench.generate import synthetic_project
+
+    monkeypatch.setattr(decorations, "MEASURE_SLICE", 100)
+    document = Document(synthetic_project(300), autosave=False)  # 300 steps, 421 flows
+    scene = MapScene(document, document.project.maps[0])
+    scene._extent.invalidate()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        before = len(gc.get_objects())
+        assert not scene._extent.measure_slice()  # the walk's first slice
+        held = len(gc.get_objects()) - before
+    finally:
+        if enabled:
+            gc.enable()
+    assert held < 100  # the walk's lists and the edges found so far, not 721 pairs
+    while not scene._extent.measure_slice():
+        pass
+    scene.detach()

@@ -110,3 +110,39 @@ def test_a_deleted_maps_canvas_is_freed_without_the_collector(make_window, qtbot
     window.document.undo_stack.undo()  # the map is back, on a new canvas
     assert window.tabs.count() == 2
     assert len(window.tabs.views[second.id].scene().item_for_step) == 20
+
+
+def test_what_a_big_moves_slices_and_its_layout_make_joins_the_frozen_heap(
+        make_window, qtbot, monkeypatch):
+    """Left young, what the slices of an auto-layout of 20,000 steps made (the flows' new
+    routes and boxes, the measure's lists, the ladder's segments) was walked by every
+    collection on the GUI thread: young ones of 40-60 ms, full ones of 70-150 ms."""
+    import ui.canvas.decorations as decorations
+
+    monkeypatch.setattr(decorations, "MEASURE_SLICE", 500)  # the map measured in turns
+    window = make_window(document(LARGE_MAP_STEPS + 50))
+    qtbot.waitUntil(lambda: gc.get_freeze_count() > 0, timeout=30000)
+    view = window.tabs.current_view()
+    scene = view.scene()
+    map_ = window.document.project.maps[0]
+    qtbot.waitUntil(lambda: not scene.updating and not scene._layout_turn.isActive())
+    young: list[tuple[str, int]] = []  # after each turn of the slices and the layout
+    enabled = gc.isenabled()
+    gc.disable()  # nothing collected: what a turn leaves young stays young
+    try:
+        assert window.document.move(map_.id, {s.id: (s.x * 1.5, s.y + 40.0)
+                                              for s in map_.steps})  # 550 steps: in slices
+        assert scene.updating
+        scene._update_timer.timeout.connect(  # after each slice
+            lambda: young.append(("slice", len(gc.get_objects(0)))))
+        scene._layout_turn.timeout.connect(  # after each turn of the layout
+            lambda: young.append(("layout", len(gc.get_objects(0)))))
+        qtbot.waitUntil(lambda: not scene.updating and not scene._layout_turn.isActive(),
+                        timeout=10000)
+    finally:
+        if enabled:
+            gc.enable()
+    slices = [count for turn, count in young if turn == "slice"]
+    layouts = [count for turn, count in young[:-1] if turn == "layout"]  # the last: unfrozen
+    assert len(slices) >= 2 and len(layouts) >= 2  # the measure in turns and the ladder's
+    assert max(slices + layouts) <= 5

@@ -290,6 +290,12 @@ class AnalysisPresenter:
         if step_ids is None or not self._ladder_steps.isdisjoint(step_ids):
             self._ladder_due = True
 
+    @property
+    def ladder_due(self) -> bool:
+        """Whether update_ladder has anything to do (a step of the path changed, or the
+        analysis shown is not the one the ladder was laid out for)."""
+        return self._ladder_due or self.shown is not self._ladder_for
+
     def update_ladder(self, scene: MapScene) -> None:
         """Lay the ladder out along the critical path, unless the analysis is the one it was
         laid out for and no step of its path changed since (ladder_changed), or its path, times

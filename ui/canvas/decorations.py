@@ -16,11 +16,23 @@ analysis, or a step on its path, changed (`_note_steps`, or placed by a batch's 
 or had its cases changed. While a batch's items are dealt with in slices (ui.canvas.batches),
 the views are held from repainting after each slice and repaint once when the slices end
 (`_hold_views`).
+
+A batch that moved thousands of steps (an auto-layout of a big map, its undo) is laid out once
+its slices are over, never while they run: its flows, still to follow their steps, do not count
+until then, so a measure meanwhile would be taken again at their end, and the decorations
+placed meanwhile would have the views paint a half-moved map. At their end the layout waits for
+the next turn (the last slice has had its own), measures the map a slice per turn, then lays
+the ladder out along the moved path in a turn of its own, and places the decorations in the
+next, where the views repaint the map as it ends. Whoever waits for that (Auto-Layout's fit:
+ui.canvas.view) asks `when_laid_out`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from itertools import repeat
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRectF, QTimer
@@ -30,6 +42,7 @@ from ui.canvas.extent import Box, Key, MapExtent
 from ui.canvas.items import FlowItem, LadderItem, LanesItem, LegendItem, StepItem, SummaryItem
 from ui.canvas.items.step_item import BOUNDS as STEP_BOUNDS
 from ui.canvas.items.step_item import PROCESS_HEIGHT, WIDTH
+from ui.document.collector import heap_frozen
 from vsm.model import (
     FlowAdded,
     FlowChanged,
@@ -51,6 +64,10 @@ from vsm.model.events import (
 MARGIN = 400.0  # room around the map to scroll into and double-click on
 MEASURE_SLICE = 5000  # steps' and flows' boxes measured per turn (about 8 ms) on a large map
 _STEP_EVENTS = frozenset({StepAdded, StepRemoved, StepChanged})
+_STEP_CHANGED = {StepChanged}
+_STEP_ID, _FIELD = attrgetter("step.id"), attrgetter("field")
+_ITEM_STEP_ID, _FLOW_ID = attrgetter("step_id"), attrgetter("flow_id")
+_IS_STEP_ITEM, _IS_FLOW_ITEM = StepItem.__instancecheck__, FlowItem.__instancecheck__
 # Events that change no step's or flow's box: a burst's (measured each time), a setting's.
 _NO_EXTENT_CHANGE = frozenset({MapChanged, KaizenAdded, KaizenRemoved, KaizenChanged,
                                BatchStarted, BatchEnded})
@@ -96,6 +113,7 @@ class Decorations:
         self._cases_due = True  # look again whether any step's cases are measured (the legend)
         # The views held from repainting until the slices end, with their update modes.
         self._views_held: dict[QGraphicsView, QGraphicsView.ViewportUpdateMode] = {}
+        self._when_laid_out: list[Callable[[], object]] = []  # called once all is placed
 
     def content_changed(self) -> None:
         """Measure the map again and place the decorations around it (flows were re-routed)."""
@@ -103,16 +121,26 @@ class Decorations:
         self._presenter.ladder_changed()  # the steps' items may have moved in slices
         self.layout_decorations()
 
-    def slices_ended(self, keys: list[Key]) -> None:
-        """A batch's items were shown, placed, routed or taken off in slices: note them for the
-        map's extent (their boxes now; the batch's events were noted when it ended) and place
-        the decorations around it, without measuring the whole map again (if that many moved
-        that it must be, a slice per turn first on a large map: `_layout_in_turns`)."""
-        self._extent.touch(keys)
-        # The steps a slice placed where their steps are (the ladder takes the items' places);
-        # one shown or taken off was told by the batch's events, when it ended.
-        self._presenter.ladder_changed([key[1] for key in keys if key[0] == "s"])
-        self._layout_in_turns()
+    def slices_ended(self, moved: list[Any]) -> None:
+        """A batch's items were shown, placed, routed or taken off in slices: those whose box
+        a slice changed (`moved`: steps placed, flows and bursts that followed, flows routed
+        again; the batch's events noted the others when it ended) are noted for the map's
+        extent, and the decorations placed around it on the next turn (the last slice had
+        this one), without measuring the whole map again — unless so many moved that it must
+        be (an auto-layout: not noted one by one, a slice per turn first on a large map:
+        `_layout_in_turns`)."""
+        placed: Iterable[StepItem] = filter(_IS_STEP_ITEM, moved)
+        if self._extent.many(len(moved)):
+            self._extent.invalidate()
+        else:  # the keys in C-level passes, the steps' then the flows' (in any order)
+            placed = list(placed)
+            self._extent.touch([*zip(repeat("s"), map(_ITEM_STEP_ID, placed)),
+                                *zip(repeat("f"), map(_FLOW_ID, filter(_IS_FLOW_ITEM, moved)))])
+        # The steps a slice placed where their steps are (the ladder takes the items' places;
+        # it stops at the first on its path); one shown or taken off was told by the batch's
+        # events, when it ended.
+        self._presenter.ladder_changed(map(_ITEM_STEP_ID, placed))
+        self._layout_turn.start()
 
     @property
     def _content(self) -> object:
@@ -150,10 +178,24 @@ class Decorations:
         if self.updating:
             self._hold_views(True)
 
+    def when_laid_out(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the decorations are placed around the map as it ends: now,
+        unless moved steps are still being placed in slices or the views are held until the
+        slices' layout (see the module docstring): then in that layout."""
+        if self._placing or self._follow or self._views_held:
+            self._when_laid_out.append(callback)
+        else:
+            callback()
+
     def _layout_in_turns(self) -> None:
-        """Place the decorations now, unless the map is large and must be measured again: then
-        a slice of the measure now, and the same again on the next turn until it is done."""
+        """Place the decorations now, unless moved steps are still being placed in slices
+        (their end lays them out: `slices_ended`) or the map is large and must be measured
+        again: then a slice of the measure now, and the same again on the next turn until it
+        is done. After a batch's slices, the ladder is laid out in a turn of its own, before
+        the one that places the decorations and repaints the map."""
         if not getattr(self, "attached", False):  # closed: its canvas is being taken apart
+            return
+        if self._placing or self._follow:
             return
         extent = self._extent
         if (extent.stale and len(self.item_for_step) + len(self.item_for_flow) > MEASURE_SLICE
@@ -161,8 +203,22 @@ class Decorations:
             self._layout_turn.start()
             if self.updating:
                 self._hold_views(True)
+            self._freeze_made()
+            return
+        if self._views_held and not self.updating and self._presenter.ladder_due:
+            self._presenter.update_ladder(self)
+            self._layout_turn.start()
+            self._freeze_made()
             return
         self.layout_decorations()
+
+    @staticmethod
+    def _freeze_made() -> None:
+        """While the window keeps the collector off a large document (ui.window.heap), what a
+        turn of the layout made and keeps (the walk's lists of items, the ladder's segments)
+        is frozen with it, as the slices before it are (ui.canvas.batches)."""
+        if heap_frozen():
+            gc.freeze()
 
     def _hold_views(self, hold: bool) -> None:
         """While a batch's items are dealt with in slices (thousands of steps moved, put back
@@ -200,17 +256,24 @@ class Decorations:
         slice read when it is asked for: an item removed meanwhile is left out, one added is
         noted by its event (ui.canvas.extent)."""
         left, top, right, bottom = STEP_BOUNDS
-        steps, flows = list(self.item_for_step.items()), list(self.item_for_flow.items())
-        for start in range(0, len(steps), MEASURE_SLICE):
+        # The ids and the items apart: a pair each, for the whole walk, were 48,000 objects
+        # more at 20,000 steps for the collector to walk meanwhile.
+        step_ids, step_items = list(self.item_for_step), list(self.item_for_step.values())
+        flow_ids, flow_items = list(self.item_for_flow), list(self.item_for_flow.values())
+        for start in range(0, len(step_ids), MEASURE_SLICE):
             placing, current = self._placing, self.item_for_step
+            end = start + MEASURE_SLICE
             yield [(("s", step_id), (x + left, y + top, x + right, y + bottom))
                    for step_id, x, y in ((s, i.step.x, i.step.y) if i in placing
                                          else (s, i.x(), i.y())
-                                         for s, i in steps[start:start + MEASURE_SLICE]
+                                         for s, i in zip(step_ids[start:end],
+                                                         step_items[start:end])
                                          if current.get(s) is i)]
-        for start in range(0, len(flows), MEASURE_SLICE):
+        for start in range(0, len(flow_ids), MEASURE_SLICE):
             following, now = self._follow, self.item_for_flow
-            yield [(("f", flow_id), flow.extent) for flow_id, flow in flows[start:start + MEASURE_SLICE]
+            end = start + MEASURE_SLICE
+            yield [(("f", flow_id), flow.extent)
+                   for flow_id, flow in zip(flow_ids[start:end], flow_items[start:end])
                    if flow not in following and now.get(flow_id) is flow]
 
     def _every_box(self) -> list[tuple[Key, Box]]:
@@ -239,7 +302,11 @@ class Decorations:
         return content
 
     def layout_decorations(self) -> None:
-        """Legend above the map, ladder below the lowest step, summary under the ladder's right end."""
+        """Legend above the map, ladder below the lowest step, summary under the ladder's right
+        end; nothing while moved steps are still being placed in slices (the figures of an
+        analysis that came meanwhile: their end lays the decorations out, `slices_ended`)."""
+        if self._placing or self._follow:
+            return
         self._layout_turn.stop()
         if self._views_held and not self.updating:
             self._hold_views(False)
@@ -272,6 +339,10 @@ class Decorations:
                 and everything.adjusted(-3 * half, -3 * half, 3 * half, 3 * half).contains(current)):
             self._scene_rect = everything.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
             self.setSceneRect(self._scene_rect)
+        if self._when_laid_out and not self.updating:
+            waiting, self._when_laid_out = self._when_laid_out, []
+            for callback in waiting:
+                callback()
 
     def content_rect(self) -> QRectF:
         """The map with its legend, ladder, summary and lanes (for zoom to fit and exports)."""
@@ -283,7 +354,14 @@ class Decorations:
 
     def _note_steps(self, events: tuple[object, ...]) -> None:
         """Tell the ladder which steps came, went, moved or changed; whether any step's cases
-        are measured is looked at again if a step came, went or had its cases changed."""
+        are measured is looked at again if a step came, went or had its cases changed. A
+        batch of moves alone (40,000 events at 20,000 steps) is looked at in C-level passes,
+        the ladder's path left as soon as one of its steps is found."""
+        if len(events) > 1 and set(map(type, events)) == _STEP_CHANGED:
+            self._presenter.ladder_changed(map(_STEP_ID, events))
+            if not self._cases_due:
+                self._cases_due = "cases" in map(_FIELD, events)
+            return
         changed = [event.step.id for event in events  # type: ignore[attr-defined]
                    if type(event) in _STEP_EVENTS]
         if changed:

@@ -10,6 +10,7 @@ scrolls and shows tooltips but edits nothing.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCursor,
@@ -64,6 +65,7 @@ class MapView(QGraphicsView):
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)
         self._fit_timer.timeout.connect(self._fit_after_resize)
+        self._fit_waiting = False  # a fit waits for the map to be laid out (_fit_once_laid_out)
         self._arranging = Arranging(self, lambda: layout_request(scene.map, scene.lanes_by),
                                     lambda positions: self._apply_layout(positions, True),
                                     scene.map, lambda: scene.lanes_by)
@@ -94,9 +96,25 @@ class MapView(QGraphicsView):
     def _fit_after_resize(self) -> None:
         try:
             if self._auto_fit:
-                self.zoom_to_fit()
+                self._fit_once_laid_out()
         finally:
             self.viewport().setUpdatesEnabled(True)
+
+    def _fit_once_laid_out(self) -> None:
+        """Fit the map now, or, while a big edit's items are still placed in slices (an
+        Auto-Layout of thousands of steps, ui.canvas.batches), once they are and the map is
+        measured and laid out (ui.canvas.decorations): fitting meanwhile measured the whole map
+        in one turn and painted it half moved. Unless the user zooms or pans meanwhile."""
+        if not self._fit_waiting:
+            self._fit_waiting = True
+            self.scene().when_laid_out(self._fit_laid_out)
+
+    def _fit_laid_out(self) -> None:
+        if not shiboken6.isValid(self):  # closed meanwhile
+            return
+        self._fit_waiting = False
+        if self._auto_fit:
+            self.zoom_to_fit()
 
     def scene(self) -> MapScene:
         """The map's scene (typed: QGraphicsView.scene() would say QGraphicsScene)."""
@@ -384,10 +402,11 @@ class MapView(QGraphicsView):
         if not scene.document.move(scene.map.id, positions, text="Auto-layout"):
             scene.status_message.emit("The map is already laid out.")
             return False
-        if announce:  # a big map: fitted on a later turn, the move's own work has this one
-            # (20,000 steps: ~90 ms each). Not a zero timer: Qt runs those with the posted
-            # events, before the timers already due (the window's own, a paint's), in one go.
-            QTimer.singleShot(1, self, self.zoom_to_fit)
+        if announce:  # a big map: its steps are placed and its flows follow in slices, the
+            # map measured and the decorations placed in later turns; fitted then, once, to
+            # the map as it ends (fitting now cost ~100 ms at 20,000 steps, twice).
+            self._auto_fit = True
+            self._fit_once_laid_out()
             scene.status_message.emit("The map is arranged.")
         else:
             self.zoom_to_fit()

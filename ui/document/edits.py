@@ -118,13 +118,7 @@ class Edits:
              text: str | None = None) -> bool:
         """Move steps and kaizen bursts (id -> (x, y)) as one command; False if none moves."""
         map_ = self._map(map_id)
-        new_steps: Positions = {}
-        old_steps: Positions = {}
-        for v, position in map_.clean_positions(steps).items():  # one pass: a layout moves 20,000
-            step = map_.step(v)
-            if position != (step.x, step.y):
-                new_steps[v] = position
-                old_steps[v] = (step.x, step.y)
+        new_steps, old_steps = map_.position_changes(steps)  # one pass: a layout moves 20,000
         new_bursts = {k: (map_.clean_kaizen_field(k, "x", x), map_.clean_kaizen_field(k, "y", y))
                       for k, (x, y) in (kaizens or {}).items()}
         new_bursts = {k: p for k, p in new_bursts.items()

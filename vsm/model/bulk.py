@@ -5,7 +5,8 @@ ValueStreamMap mixes BulkEdits in. Its methods cost one pass over the map per ca
 item: `remove_items` finds the flows and kaizens that go with the removed steps in one scan and
 takes every item's index from one enumeration; `restore_items` puts them back at those indices
 with one rebuild of each dict (inserting one by one rebuilds the whole dict per item);
-`move_steps` checks every position before it moves any. They emit the usual per-item events
+`move_steps` checks every position before it moves any (and `position_changes` finds, in one
+pass, which of a move's positions change anything). They emit the usual per-item events
 between one BatchStarted and one BatchEnded (`batch()`), so a subscriber mirroring the map can
 apply a thousand removals as a few ranges, and look the listeners up once for all the events
 (`_emit_each`), not once per event.
@@ -242,6 +243,32 @@ class BulkEdits:
             cleaned.append((step, x, y))
         with self.batch():
             self._emit_each(_moving(cleaned))
+
+    def position_changes(self, positions: dict[str, tuple[Any, Any]]
+                         ) -> tuple[dict[str, tuple[float, float]],
+                                    dict[str, tuple[float, float]]]:
+        """The positions (step id -> (x, y), cleaned as clean_positions cleans them) that move
+        their step, in the order given, and where those steps are now: what a move and its
+        undo put them at, in one pass (a layout moves 20,000 steps; cleaning them first and
+        then looking each up again to compare took twice as long). ModelError as
+        clean_positions."""
+        steps = self._steps
+        new: dict[str, tuple[float, float]] = {}
+        old: dict[str, tuple[float, float]] = {}
+        for step_id, position in positions.items():
+            x, y = position
+            step = steps.get(step_id)
+            if (step is None or type(x) is not float or type(y) is not float
+                    or not (isfinite(x) and isfinite(y))):
+                x, y = self.clean_positions({step_id: (x, y)})[step_id]  # or ModelError
+                step, position = steps[step_id], (x, y)
+            elif type(position) is not tuple:
+                position = (x, y)
+            now_x, now_y = step.x, step.y
+            if x != now_x or y != now_y:
+                new[step_id] = position
+                old[step_id] = (now_x, now_y)
+        return new, old
 
     def clean_positions(self, positions: dict[str, tuple[Any, Any]]
                         ) -> dict[str, tuple[float, float]]:
