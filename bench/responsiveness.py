@@ -9,7 +9,8 @@ actions or verbs, one at a time, and the worker prints one JSON line per action:
 - `block`: the longest gap between two probe firings from the action's start to its result (the
   longest time the window could not paint or take input, the timer's own interval included);
 - `result`: the time from the start until the result is shown (the figures, the file written,
-  the selection made), and `block_floor`: the longest gap of an idle event loop in the same
+  the selection made) and the canvases have no work left for later turns (slices, layouts, an
+  old canvas taken apart: the block is measured over all of it), and `block_floor`: the longest gap of an idle event loop in the same
   process (the bare turn, measured before the actions); `ratio` = block / block_floor;
 - `error`: a worker or export error, printed as such (never as a timeout).
 
@@ -147,6 +148,18 @@ def worker(size: int, directory: Path, first: int, limit: float,
     QTest.qWaitForWindowExposed(window)
     probe = Probe()
     drawn = getattr(window.tabs, "drawing", lambda: False)  # a large map's canvas, in slices
+
+    def canvas_busy() -> bool:
+        """Whether the window's canvases still have work queued for coming turns: one drawn
+        in slices, a closed one taken apart, a batch's items placed in slices, decorations
+        still to be placed. An action is measured until it has none (its result shown alone
+        left that tail to the next action's measure)."""
+        tabs = window.tabs
+        teardown = getattr(tabs, "teardown", None)
+        return drawn() or bool(teardown is not None and teardown.running) or any(
+            getattr(view.scene(), "updating", False) or getattr(view.scene(), "laying_out", False)
+            for view in tabs.views.values())
+
     _settle(app, probe, lambda: not drawn(), STARTUP_SECONDS)
     probe.mark()  # the floor: an idle event loop with the window up, for a second
     end = time.perf_counter() + 1.0
@@ -276,7 +289,8 @@ def worker(size: int, directory: Path, first: int, limit: float,
             action()
         except Exception as failure:  # noqa: BLE001 - printed as an error, never a timeout
             error = f"{type(failure).__name__}: {failure}"
-        finished = error is None and _settle(app, probe, done, limit)
+        finished = error is None and _settle(
+            app, probe, lambda shown=done: shown() and not canvas_busy(), limit)
         result = time.perf_counter() - start
         line: dict[str, Any] = {"action": name, "block": probe.longest, "result": result}
         if error is None and "error" in state:

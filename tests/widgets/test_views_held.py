@@ -255,3 +255,24 @@ def test_most_steps_moved_have_their_flows_and_bursts_follow_without_a_walk_per_
                                                         map_.step(flow.source).y)
         assert item.extent[0] >= source.pos().x() and item.extent[2] <= target.pos().x() + 180
     scene.detach()
+
+
+def test_the_scene_says_it_is_laying_out_until_the_decorations_are_placed(qtbot, monkeypatch):
+    # bench/responsiveness.py measures an action until the canvas has no turn left to come
+    # (`laying_out`, `updating`): the slices' layout turns after the result came were not
+    # measured, or were counted in the next action's.
+    document, map_, scene, view = row_in_view(qtbot, monkeypatch)
+    assert not scene.laying_out
+    document.move(map_.id, {step.id: (step.x, 300.0) for step in map_.steps})
+    placed: list[float] = []
+    scene.when_laid_out(lambda: placed.append(scene.ladder.pos().y()))
+    assert scene.laying_out  # the fit's wait counts as laying out
+    busy_turns = 0
+    while scene.updating or scene.laying_out:
+        assert not placed  # said busy while its decorations were not yet placed
+        QApplication.processEvents()
+        busy_turns += 1
+        assert busy_turns < 1000
+    assert placed == [scene.map_rect().bottom() + 36]  # placed, below the moved row
+    assert busy_turns >= 2
+    scene.detach()

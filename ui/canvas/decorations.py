@@ -178,6 +178,12 @@ class Decorations:
         if self.updating:
             self._hold_views(True)
 
+    @property
+    def laying_out(self) -> bool:
+        """Whether the decorations are still to be placed on a coming turn (a layout is
+        scheduled, or waits for a batch's slices or the map's measure in turns)."""
+        return self._layout_turn.isActive() or bool(self._when_laid_out)
+
     def when_laid_out(self, callback: Callable[[], object]) -> None:
         """Call `callback` once the decorations are placed around the map as it ends: now,
         unless moved steps are still being placed in slices or the views are held until the
