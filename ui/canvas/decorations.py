@@ -350,6 +350,18 @@ class Decorations:
             for callback in waiting:
                 callback()
 
+    def fit_rect(self) -> QRectF:
+        """The map with its lead-time ladder and summary, as placed now: what Zoom to Fit shows
+        (null for a map with no step, flow or burst). Not the legend: it is wider than a small
+        map, and the map's names are what must be read from the back of the room."""
+        rect = self.map_rect()
+        if rect.isNull():
+            return rect
+        for item in (self.ladder, self.summary):
+            if item.isVisible() and not item.boundingRect().isNull():
+                rect = rect.united(item.sceneBoundingRect())
+        return rect
+
     def content_rect(self) -> QRectF:
         """The map with its legend, ladder, summary and lanes (for zoom to fit and exports)."""
         rect = QRectF()

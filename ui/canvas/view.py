@@ -149,13 +149,14 @@ class MapView(QGraphicsView):
         self._zoom_about_centre(1.0)
 
     def zoom_to_fit(self) -> None:
-        """Show the whole map: its steps, flows and bursts, as large as they fit (at most 150%;
-        the legend, ladder and summary around it may need a scroll), and keep it fitted when
-        the window is resized until the user zooms or pans. An empty map shows its hint."""
+        """Show the whole map: its steps, flows and bursts with the lead-time ladder and the
+        summary under them (their totals were cut off at the canvas's edge), as large as they
+        fit (at most 150%; the legend above may need a scroll), and keep it fitted when the
+        window is resized until the user zooms or pans. An empty map shows its hint."""
         self._auto_fit = True
         scene = self.scene()
         scene.ensure_layout()
-        rect = scene.map_rect() if scene.item_for_step else scene.content_rect()
+        rect = scene.fit_rect() if scene.item_for_step else scene.content_rect()
         if rect.isNull():
             return
         self.fitInView(rect.adjusted(-30, -30, 30, 30), Qt.AspectRatioMode.KeepAspectRatio)
