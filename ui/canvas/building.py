@@ -7,7 +7,9 @@ for about SLICE_SECONDS per turn of the event loop, so the window paints, answer
 "Drawing the map… N%" meanwhile. Until the scene is complete its view takes no input (nothing
 can be dragged or drawn on half a map); edits from the panels are safe, since each chunk reads
 the map as it is then. Once complete the view is fitted again (unless the user zoomed meanwhile)
-and takes input.
+and takes input. Before its first chunk the scene takes the rect the whole map will need
+(MapScene.reserve_room), so that its items are indexed once, as they come: a rect taken at the
+end had Qt index every item again in the first paint after it (and the scroll bars come and go).
 
 While the window keeps the collector off what it showed (`freeze()` true: ui.window.heap froze
 a large document, and freezes the new one once drawn), each slice's items are frozen with it as
@@ -46,6 +48,7 @@ class SceneBuild(QObject):
         self._freeze = freeze
         self._chunks: Iterator[tuple[int, int]] = view.scene().build_in_chunks()
         self._said = -1
+        self._started = False
         view.setInteractive(False)
         self._timer = QTimer(self)
         self._timer.setInterval(0)
@@ -67,6 +70,9 @@ class SceneBuild(QObject):
             self._timer.stop()
             return
         deadline = time.perf_counter() + SLICE_SECONDS
+        if not self._started:  # the layouts before it placed the decorations of an empty map
+            self._started = True
+            scene.reserve_room()
         done, total = 0, 0
         for progress in self._chunks:
             done, total = progress

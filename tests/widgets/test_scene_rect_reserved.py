@@ -1,0 +1,102 @@
+"""A large map drawn in slices (ui.canvas.building) takes its scene rect before its first chunk,
+foreseen from the model (ui.canvas.room): the build ends in the rect it started with, so Qt
+never indexes its items again (a new rect has QGraphicsScene put every item in its index anew
+at the next paint: 57,000 items at 20,000 steps, in the first paint after the file opened), and
+that rect still holds everything the map shows with its margins."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRectF
+
+from bench.generate import synthetic_map
+from ui.canvas.building import SLICED_BUILD_STEPS, SceneBuild
+from ui.canvas.decorations import MARGIN
+from ui.canvas.room import room_once_built
+from ui.canvas.scene import MapScene
+from ui.canvas.view import MapView
+from ui.document.document import Document
+from vsm.model import Kaizen, Project, ValueStreamMap
+
+
+def reaching_map() -> ValueStreamMap:
+    """A map drawn in slices whose flows reach past its steps: rework loops arc over the top
+    row (the main line) and back into the branches in the lanes below; a kaizen burst sits under
+    the lowest lane and another past the right end, tied to no step."""
+    map_ = synthetic_map(SLICED_BUILD_STEPS + 100, seed=7)
+    assert any(flow.kind == "rework" and map_.step(flow.source).y == 0 for flow in map_.flows)
+    lowest = max(step.y for step in map_.steps)
+    right = max(step.x for step in map_.steps)
+    map_.add_kaizen(Kaizen("Under the last lane", x=400.0, y=lowest + 300.0))
+    map_.add_kaizen(Kaizen("Past the right end", x=right + 500.0, y=40.0))
+    return map_
+
+
+@pytest.fixture
+def opened(qtbot):
+    """A document whose map has its first figures before its canvas is made, as a file read on
+    a worker brings them (ui.document.reading), and that canvas in a view, not built yet."""
+    document = Document(Project("Big", [reaching_map()]), autosave=False)
+    map_ = document.project.maps[0]
+    document.analysis(map_.id)
+    assert document.shown_analysis(map_.id) is not None
+    scene = MapScene(document, map_, build=False, analyse=False)
+    view = MapView(scene)
+    yield scene, view
+    scene.detach()
+
+
+def everything(scene: MapScene) -> QRectF:
+    """What the scene shows: steps, flows, bursts, legend, ladder and summary."""
+    shown = QRectF()
+    for item in scene.items():
+        if item.isVisible() and item.parentItem() is None and not item.boundingRect().isNull():
+            shown = shown.united(item.sceneBoundingRect())
+    return shown
+
+
+def test_a_large_map_is_built_in_the_scene_rect_it_took_before_its_first_chunk(opened, qtbot):
+    scene, view = opened
+    built_when_changed: list[int] = []
+    scene.sceneRectChanged.connect(
+        lambda _rect: built_when_changed.append(len(scene.item_for_step) + len(scene.item_for_flow)))
+    build = SceneBuild(view)
+    qtbot.waitUntil(lambda: scene.complete and not build.running, timeout=30000)
+    qtbot.waitUntil(lambda: scene._presenter.flags_waiting == 0, timeout=30000)
+    scene.ensure_layout()  # the layout the build's end scheduled, if it has not run yet
+    assert scene.ladder.segments  # laid out along the critical path, under the map
+    # Taken once, before any item was built; never again (neither when the figures were shown
+    # on part of the map, nor when the build ended and the view was fitted).
+    assert built_when_changed == [0]
+    shown, rect = everything(scene), scene.sceneRect()
+    half = MARGIN / 2
+    assert rect.contains(shown.adjusted(-half, -half, half, half))
+    assert shown.adjusted(-3 * half, -3 * half, 3 * half, 3 * half).contains(rect)
+    for item in (scene.legend, scene.ladder, scene.summary,
+                 *scene.item_for_kaizen.values(), *scene.item_for_flow.values()):
+        assert rect.contains(item.sceneBoundingRect())
+
+
+def test_the_room_foreseen_from_the_model_is_what_the_built_map_shows(opened, qtbot):
+    scene, view = opened
+    foreseen = room_once_built(scene, scene._presenter.shown)
+    for _ in scene.build_in_chunks(chunk=200):
+        pass
+    qtbot.waitUntil(lambda: scene._presenter.flags_waiting == 0, timeout=30000)
+    scene.layout_decorations()
+    shown = everything(scene)
+    # The rework arcs over the top row, the legend above them, the ladder and the summary under
+    # the lowest lane, the bursts: a few pixels at most from where the items are.
+    for side in ("left", "top", "right", "bottom"):
+        assert getattr(foreseen, side)() == pytest.approx(getattr(shown, side)(), abs=2.0)
+    assert shown.top() < min(step.y for step in scene.map.steps) - 100  # the arcs and legend
+
+
+def test_a_map_built_at_once_keeps_the_rect_of_everything_with_its_margins(qtbot):
+    document = Document(Project("Small", [synthetic_map(60, seed=7)]), autosave=False)
+    scene = MapScene(document, document.project.maps[0])
+    try:
+        assert scene.complete
+        assert scene.sceneRect() == everything(scene).adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+    finally:
+        scene.detach()
