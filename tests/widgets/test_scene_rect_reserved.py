@@ -2,7 +2,9 @@
 foreseen from the model (ui.canvas.room): the build ends in the rect it started with, so Qt
 never indexes its items again (a new rect has QGraphicsScene put every item in its index anew
 at the next paint: 57,000 items at 20,000 steps, in the first paint after the file opened), and
-that rect still holds everything the map shows with its margins."""
+that rect still holds everything the map shows with its margins. Its first chunk is the steps
+reaching furthest, and its view, fitted after the first slice, is fitted as it stays: not
+fitted again (a whole repaint, of steps never painted before) once the map is drawn."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from PySide6.QtCore import QRectF
 from bench.generate import synthetic_map
 from ui.canvas.building import SLICED_BUILD_STEPS, SceneBuild
 from ui.canvas.decorations import MARGIN
-from ui.canvas.room import room_once_built
+from ui.canvas.room import map_reach, room_once_built
 from ui.canvas.scene import MapScene
 from ui.canvas.view import MapView
 from ui.document.document import Document
@@ -32,16 +34,24 @@ def reaching_map() -> ValueStreamMap:
     return map_
 
 
-@pytest.fixture
-def opened(qtbot):
+def reaching_steps_only() -> ValueStreamMap:
+    """The map drawn in slices without bursts: its steps and flows alone give its extent."""
+    return synthetic_map(SLICED_BUILD_STEPS + 100, seed=7)
+
+
+def canvas_of(map_: ValueStreamMap) -> tuple[MapScene, MapView]:
     """A document whose map has its first figures before its canvas is made, as a file read on
     a worker brings them (ui.document.reading), and that canvas in a view, not built yet."""
-    document = Document(Project("Big", [reaching_map()]), autosave=False)
-    map_ = document.project.maps[0]
+    document = Document(Project("Big", [map_]), autosave=False)
     document.analysis(map_.id)
     assert document.shown_analysis(map_.id) is not None
     scene = MapScene(document, map_, build=False, analyse=False)
-    view = MapView(scene)
+    return scene, MapView(scene)
+
+
+@pytest.fixture
+def opened(qtbot):
+    scene, view = canvas_of(reaching_map())
     yield scene, view
     scene.detach()
 
@@ -79,7 +89,7 @@ def test_a_large_map_is_built_in_the_scene_rect_it_took_before_its_first_chunk(o
 
 def test_the_room_foreseen_from_the_model_is_what_the_built_map_shows(opened, qtbot):
     scene, view = opened
-    foreseen = room_once_built(scene, scene._presenter.shown)
+    foreseen = room_once_built(scene, scene._presenter.shown, map_reach(scene.map).rect)
     for _ in scene.build_in_chunks(chunk=200):
         pass
     qtbot.waitUntil(lambda: scene._presenter.flags_waiting == 0, timeout=30000)
@@ -98,5 +108,27 @@ def test_a_map_built_at_once_keeps_the_rect_of_everything_with_its_margins(qtbot
     try:
         assert scene.complete
         assert scene.sceneRect() == everything(scene).adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+    finally:
+        scene.detach()
+
+
+def test_the_view_is_fitted_after_the_first_slice_as_it_stays(qtbot):
+    scene, view = canvas_of(reaching_steps_only())
+    try:
+        view.resize(900, 600)
+        view.show()
+        qtbot.waitExposed(view)
+        fits: list[bool] = []  # whether the map was drawn when the build fitted the view
+        fit = view.fit_if_auto
+        view.fit_if_auto = lambda: fits.append(scene.complete) or fit()  # type: ignore[method-assign]
+        build = SceneBuild(view)
+        qtbot.waitUntil(lambda: scene.complete and not build.running, timeout=30000)
+        qtbot.wait(20)  # a resize the first fit made (the scroll bars) is fitted too
+        # Fitted once, after the first slice (the steps reaching furthest built), not when the
+        # map was drawn: that fit repainted the whole view, steps never painted before.
+        assert fits == [False]
+        shown = (view.transform(), view.mapToScene(view.viewport().rect().center()))
+        view.zoom_to_fit()  # what a fit of the map as drawn gives: the same
+        assert (view.transform(), view.mapToScene(view.viewport().rect().center())) == shown
     finally:
         scene.detach()

@@ -5,8 +5,8 @@ large map's canvas over many turns of the event loop (and ui.render an export's 
 
 The steps and flows are walked once, from where the last chunk stopped: searching them from the
 first again for every chunk made building a 5,000-step map quadratic (most of its 1.2 s).
-`reserve_room` gives the scene, before its first chunk, the rect it will end with
-(ui.canvas.room): a new rect once its items are there had Qt index all of them again.
+A canvas in the window (`reserve`) takes, before its first chunk, the rect it will end with
+(ui.canvas.room): a new rect once its items were there had Qt index all of them again.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from ui.canvas.decorations import MARGIN
 from ui.canvas.items import FlowItem, KaizenItem, StepItem
-from ui.canvas.room import room_once_built
+from ui.canvas.room import map_reach, room_once_built
 from vsm.model import Flow, Step
 
 if TYPE_CHECKING:
@@ -60,7 +60,8 @@ class SceneBuilding:
         def addItem(self, item: Any) -> None: ...  # noqa: N802
         def setSceneRect(self, rect: QRectF) -> None: ...  # noqa: N802
 
-    def build_in_chunks(self, chunk: int = BUILD_CHUNK) -> Iterator[tuple[int, int]]:
+    def build_in_chunks(self, chunk: int = BUILD_CHUNK, reserve: bool = False
+                        ) -> Iterator[tuple[int, int]]:
         """Add the items the map's steps, flows and kaizen bursts still lack, about `chunk` at a
         time (0: all at once), the steps first, a flow once both its steps have theirs; yield
         (items built, items of the map) after each chunk, and mark the scene complete at the end.
@@ -73,27 +74,32 @@ class SceneBuilding:
         chunk's items get the shown analysis's flags and critical path before they join the
         scene (see `analyse`), and join the map's extent then (`_chunk_built`): the build's end
         measures nothing again (zoom to fit measured all 48,000 items of the 20,000-step map in
-        the last chunk's turn)."""
+        the last chunk's turn).
+
+        With `reserve` (a canvas in the window: ui.canvas.building), the scene first takes the
+        rect the whole map will need (`_reserve`), and a first chunk of its own is the steps
+        and the rework arc that reach furthest (ui.canvas.room.map_reach): from it on, the
+        map's extent is the whole map's, and a view fitted then is fitted as it will be."""
         map_, built, flows_built = self.map, self.item_for_step, self.item_for_flow
         limit = chunk or sys.maxsize
         next_step = next_flow = 0  # where the walks over the steps and the flows are
+        if reserve:
+            reach = map_reach(map_)
+            self._reserve(room_once_built(self, self._presenter.shown, reach.rect))
+            steps = [step for step in reach.steps if step.id not in built]
+            flows = [flow for flow in reach.arcs if flow.id not in flows_built]
+            self._add_chunk(steps, flows)
+            self._chunk_built([("s", step.id) for step in steps]
+                              + [("f", flow.id) for flow in flows])
+            yield (len(built) + len(flows_built), len(map_.steps) + len(map_.flows)
+                   + len(map_.kaizens))
         while not self._complete:
             steps, next_step = _unbuilt(map_.steps, next_step, limit, built)
-            step_items = [self._add_step_item(step, add=False) for step in steps]
             room = limit - len(steps)
             flows: list[Flow] = []
             if room:  # the steps are all built: flows between this chunk's steps too
                 flows, next_flow = _unbuilt(map_.flows, next_flow, room, flows_built, built)
-            flow_items = [self._add_flow_item(flow, add=False) for flow in flows]
-            if step_items or flow_items:
-                # Items get their analysis state (badges, outlines) before they join the scene.
-                self._presenter.items_changed(steps=[s.id for s in steps],
-                                              flows=[f.id for f in flows])
-                analysis = self._latest_analysis()
-                if analysis is not None:
-                    self._presenter.apply(self, analysis)
-                for item in (*step_items, *flow_items):
-                    self.addItem(item)
+            self._add_chunk(steps, flows)
             if room and len(flows) < room:  # both walks reached the end
                 if self._every_item_built():  # the bursts last
                     for kaizen in map_.kaizens:
@@ -110,13 +116,27 @@ class SceneBuilding:
             yield (len(built) + len(self.item_for_flow) + len(self.item_for_kaizen),
                    len(map_.steps) + len(map_.flows) + len(map_.kaizens))
 
-    def reserve_room(self) -> None:
-        """Take now, before any item is built, the scene rect the whole map will need once
-        built (ui.canvas.room), with its margins: the layouts while it is built keep it (it
-        holds what is built so far), and so does the one at the end, which finds it around
-        everything; the items are indexed once, as they come. (Taken at the end, Qt indexed
-        the 57,000 items of the 20,000-step map again in the first paint after the open.)"""
-        everything = room_once_built(self, self._presenter.shown)
+    def _add_chunk(self, steps: list[Step], flows: list[Flow]) -> None:
+        """Make the items of these steps and flows (not built yet; a flow's steps built) and
+        add them, each with its analysis state (badges, outlines) before it joins the scene."""
+        step_items = [self._add_step_item(step, add=False) for step in steps]
+        flow_items = [self._add_flow_item(flow, add=False) for flow in flows]
+        if not (step_items or flow_items):
+            return
+        self._presenter.items_changed(steps=[s.id for s in steps], flows=[f.id for f in flows])
+        analysis = self._latest_analysis()
+        if analysis is not None:
+            self._presenter.apply(self, analysis)
+        for item in (*step_items, *flow_items):
+            self.addItem(item)
+
+    def _reserve(self, everything: QRectF) -> None:
+        """Take now, before any item is built, the scene rect for `everything` the whole map
+        will show once built (ui.canvas.room), with its margins: the layouts while it is built
+        keep it (it holds what is built so far), and so does the one at the end, which finds it
+        around everything; the items are indexed once, as they come. (Taken at the end, Qt
+        indexed the 57,000 items of the 20,000-step map again in the first paint after the
+        open.)"""
         if everything.isNull():
             return
         self._scene_rect = everything.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)

@@ -270,7 +270,7 @@ class Decorations:
         # leaves between half and one and a half margins around everything (a ladder total or a
         # summary figure a few pixels wider moves nothing); while the map is built in slices,
         # while it leaves half a margin at least (the rect taken for the whole map before its
-        # first chunk: ui.canvas.chunks.reserve_room).
+        # first chunk: ui.canvas.chunks, `reserve`).
         current, half = self._scene_rect, MARGIN / 2
         if current is None or not (
                 current.contains(everything.adjusted(-half, -half, half, half))
