@@ -89,7 +89,7 @@ def test_a_large_map_is_built_in_the_scene_rect_it_took_before_its_first_chunk(o
 
 def test_the_room_foreseen_from_the_model_is_what_the_built_map_shows(opened, qtbot):
     scene, view = opened
-    foreseen = room_once_built(scene, scene._presenter.shown, map_reach(scene.map).rect)
+    foreseen = room_once_built(scene, scene._presenter.shown, map_reach(scene.map))
     for _ in scene.build_in_chunks(chunk=200):
         pass
     qtbot.waitUntil(lambda: scene._presenter.flags_waiting == 0, timeout=30000)

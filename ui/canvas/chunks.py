@@ -85,7 +85,7 @@ class SceneBuilding:
         next_step = next_flow = 0  # where the walks over the steps and the flows are
         if reserve:
             reach = map_reach(map_)
-            self._reserve(room_once_built(self, self._presenter.shown, reach.rect))
+            self._reserve(room_once_built(self, self._presenter.shown, reach))
             steps = [step for step in reach.steps if step.id not in built]
             flows = [flow for flow in reach.arcs if flow.id not in flows_built]
             self._add_chunk(steps, flows)

@@ -64,11 +64,12 @@ class MapScene(Protocol):
     lanes: LanesItem
 
 
-def room_once_built(scene: MapScene, analysis: MapAnalysis | None, content: QRectF) -> QRectF:
+def room_once_built(scene: MapScene, analysis: MapAnalysis | None, reach: Reach) -> QRectF:
     """Everything the scene will hold once every item of its map is built (the map, legend,
-    ladder and summary), placed as `layout_decorations` places them around `content` (the
-    map's reach: `map_reach`), with `analysis` the one the ladder will show (None: none known
-    yet, no ladder)."""
+    ladder and summary), placed as `layout_decorations` places them around the map's `reach`
+    (`map_reach`), with `analysis` the one the ladder will show (None: none known yet, no
+    ladder)."""
+    content = reach.rect
     if content.isNull():
         return QRectF()
     lanes = scene.lanes.mapRectToScene(scene.lanes.boundingRect())
@@ -78,7 +79,8 @@ def room_once_built(scene: MapScene, analysis: MapAnalysis | None, content: QRec
     everything = content.united(QRectF(content.left(),
                                        content.top() - legend.height() - LEGEND_GAP,
                                        legend.width(), legend.height()))
-    ladder = _ladder_room(scene, analysis).translated(0, content.bottom() + LADDER_GAP)
+    ladder = _ladder_room(scene, analysis, reach.by_id).translated(
+        0, content.bottom() + LADDER_GAP)
     below, right = content.bottom(), content.right()
     if not ladder.isNull():
         everything = everything.united(ladder)
@@ -94,6 +96,7 @@ class Reach(NamedTuple):
     rect: QRectF  # the steps with their waits and badges, the arcs over them, the bursts
     steps: list[Step]  # the steps furthest left, up, right and down (and the arc's)
     arcs: list[Flow]  # the rework arc rising highest, if it rises above the top row
+    by_id: dict[str, Step]  # every step (looked up faster than by the map's `step`)
 
 
 def map_reach(map_: ValueStreamMap) -> Reach:
@@ -103,8 +106,9 @@ def map_reach(map_: ValueStreamMap) -> Reach:
     from the first chunk on, the bursts aside (built last). One pass over the steps and the
     rework flows (about 10 ms at 20,000 steps)."""
     steps = map_.steps
+    by_id = {step.id: step for step in steps}
     if not steps:
-        return Reach(QRectF(), [], [])
+        return Reach(QRectF(), [], [], by_id)
     xs, ys = [step.x for step in steps], [step.y for step in steps]
     low_x, low_y, high_x, high_y = min(xs), min(ys), max(xs), max(ys)
     furthest = {id(step): step for step in (steps[xs.index(low_x)], steps[ys.index(low_y)],
@@ -113,26 +117,27 @@ def map_reach(map_: ValueStreamMap) -> Reach:
     rect = QRectF(low_x + left, low_y + top, high_x + right - low_x - left,
                   high_y + bottom - low_y - top)
     arcs: list[Flow] = []
-    reaching = low_y + RISE + RISE_MOST  # an arc whose ends are both lower stays under the top
-    step, highest = map_.step, None
     half_label = (QFontMetricsF(label_font()).height() + 2) / 2
+    # The most an arc's item rises over its higher end: one whose higher end is lower than the
+    # top found so far by more than that cannot rise above it (most are not looked at again).
+    most = 0.75 * (RISE + RISE_MOST) + half_label + ITEM_PAD
+    highest = rect.top()
     for flow in map_.flows:
         if flow.kind == "rework":
-            source, target = step(flow.source), step(flow.target)
-            if source.y < reaching or target.y < reaching:
+            source, target = by_id[flow.source], by_id[flow.target]
+            if (source.y if source.y < target.y else target.y) - most < highest:
                 top = _arc_top(source, target, half_label)
-                if highest is None or top < highest[0]:
-                    highest = (top, flow, source, target)
-    if highest is not None:
-        if highest[0] < rect.top():
-            rect.setTop(highest[0])
-            arcs = [highest[1]]
-            furthest.update({id(highest[2]): highest[2], id(highest[3]): highest[3]})
+                if top < highest:
+                    highest, arcs = top, [flow]
+                    arc_ends = (source, target)
+    if arcs:
+        rect.setTop(highest)
+        furthest.update({id(step): step for step in arc_ends})
     for kaizen in map_.kaizens:
         width, height = burst_size(kaizen.title)
         rect = rect.united(QRectF(kaizen.x, kaizen.y, width, height).adjusted(
             -BURST_PAD, -BURST_PAD, BURST_PAD, BURST_PAD))
-    return Reach(rect, list(furthest.values()), arcs)
+    return Reach(rect, list(furthest.values()), arcs, by_id)
 
 
 def _arc_top(source: Step, target: Step, half_label: float) -> float:
@@ -155,15 +160,14 @@ def _arc_top(source: Step, target: Step, half_label: float) -> float:
     return min(peak, middle - half_label) - ITEM_PAD
 
 
-def _ladder_room(scene: MapScene, analysis: MapAnalysis | None) -> QRectF:
+def _ladder_room(scene: MapScene, analysis: MapAnalysis | None, by_id: dict[str, Step]
+                 ) -> QRectF:
     """The ladder's bounds (its own y at 0) once every step of the critical path has its item,
     as ui.canvas.analysis_presenter lays it out: measured by a ladder item of its own, not
     shown."""
     if analysis is None:
         return QRectF()
-    map_ = scene.map
-    steps = [map_.step(step_id) for step_id in analysis.critical_path
-             if map_.has_step(step_id)]
+    steps = [by_id[step_id] for step_id in analysis.critical_path if step_id in by_id]
     if not steps:
         return QRectF()
     ladder = LadderItem(scene.theme)
