@@ -20,12 +20,21 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from ui.canvas.decorations import MARGIN
-from ui.canvas.items import FlowItem, KaizenItem, StepItem
+from ui.canvas.items import (
+    FlowItem,
+    KaizenItem,
+    LadderItem,
+    LanesItem,
+    LegendItem,
+    StepItem,
+    SummaryItem,
+)
 from ui.canvas.room import map_reach, room_once_built
 from vsm.model import Flow, Step
 
 if TYPE_CHECKING:
     from ui.canvas.analysis_presenter import AnalysisPresenter
+    from ui.canvas.palette import Theme
     from ui.document.document import Document
     from vsm.analysis import MapAnalysis
     from vsm.model import ValueStreamMap
@@ -43,6 +52,11 @@ class SceneBuilding:
     item_for_step: dict[str, StepItem]
     item_for_flow: dict[str, FlowItem]
     item_for_kaizen: dict[str, KaizenItem]
+    theme: Theme
+    legend: LegendItem
+    ladder: LadderItem
+    summary: SummaryItem
+    lanes: LanesItem
     _presenter: AnalysisPresenter
     _complete: bool
     _lanes_by: str | None
@@ -86,20 +100,25 @@ class SceneBuilding:
         if reserve:
             reach = map_reach(map_)
             self._reserve(room_once_built(self, self._presenter.shown, reach))
-            steps = [step for step in reach.steps if step.id not in built]
-            flows = [flow for flow in reach.arcs if flow.id not in flows_built]
-            self._add_chunk(steps, flows)
-            self._chunk_built([("s", step.id) for step in steps]
-                              + [("f", flow.id) for flow in flows])
+            ends = [step for step in reach.steps if step.id not in built]
+            arcs = [flow for flow in reach.arcs if flow.id not in flows_built]
+            furthest: list[QGraphicsItem] = [self._add_step_item(step, add=False)
+                                             for step in ends]
+            furthest += [self._add_flow_item(flow, add=False) for flow in arcs]
+            self._show_chunk(ends, arcs, furthest)
+            self._chunk_built([("s", step.id) for step in ends]
+                              + [("f", flow.id) for flow in arcs])
             yield (len(built) + len(flows_built), len(map_.steps) + len(map_.flows)
                    + len(map_.kaizens))
         while not self._complete:
             steps, next_step = _unbuilt(map_.steps, next_step, limit, built)
+            items: list[QGraphicsItem] = [self._add_step_item(step, add=False) for step in steps]
             room = limit - len(steps)
             flows: list[Flow] = []
             if room:  # the steps are all built: flows between this chunk's steps too
                 flows, next_flow = _unbuilt(map_.flows, next_flow, room, flows_built, built)
-            self._add_chunk(steps, flows)
+            items += [self._add_flow_item(flow, add=False) for flow in flows]
+            self._show_chunk(steps, flows, items)
             if room and len(flows) < room:  # both walks reached the end
                 if self._every_item_built():  # the bursts last
                     for kaizen in map_.kaizens:
@@ -116,18 +135,17 @@ class SceneBuilding:
             yield (len(built) + len(self.item_for_flow) + len(self.item_for_kaizen),
                    len(map_.steps) + len(map_.flows) + len(map_.kaizens))
 
-    def _add_chunk(self, steps: list[Step], flows: list[Flow]) -> None:
-        """Make the items of these steps and flows (not built yet; a flow's steps built) and
-        add them, each with its analysis state (badges, outlines) before it joins the scene."""
-        step_items = [self._add_step_item(step, add=False) for step in steps]
-        flow_items = [self._add_flow_item(flow, add=False) for flow in flows]
-        if not (step_items or flow_items):
+    def _show_chunk(self, steps: list[Step], flows: list[Flow], items: list[QGraphicsItem]
+                    ) -> None:
+        """Add the items just made of these steps and flows to the scene, each with its
+        analysis state (badges, outlines) before it joins it."""
+        if not items:
             return
         self._presenter.items_changed(steps=[s.id for s in steps], flows=[f.id for f in flows])
         analysis = self._latest_analysis()
         if analysis is not None:
             self._presenter.apply(self, analysis)
-        for item in (*step_items, *flow_items):
+        for item in items:
             self.addItem(item)
 
     def _reserve(self, everything: QRectF) -> None:
