@@ -18,7 +18,7 @@ from ui.canvas.room import map_reach, room_once_built
 from ui.canvas.scene import MapScene
 from ui.canvas.view import MapView
 from ui.document.document import Document
-from vsm.model import Kaizen, Project, ValueStreamMap
+from vsm.model import Flow, Kaizen, Project, Step, ValueStreamMap
 
 
 def reaching_map() -> ValueStreamMap:
@@ -130,5 +130,30 @@ def test_the_view_is_fitted_after_the_first_slice_as_it_stays(qtbot):
         shown = (view.transform(), view.mapToScene(view.viewport().rect().center()))
         view.zoom_to_fit()  # what a fit of the map as drawn gives: the same
         assert (view.transform(), view.mapToScene(view.viewport().rect().center())) == shown
+    finally:
+        scene.detach()
+
+
+def test_a_build_that_starts_with_the_furthest_steps_walks_the_map_once(qtbot):
+    # Ten steps in a row: the first and the last (furthest left and right) are built first.
+    # The walk over the other eight in chunks of five ends in a chunk of three with room for
+    # two flows, the first of which goes to one of those three: it is built with them, the
+    # walks reach the end once, and one look over the map finds nothing left to walk again.
+    map_ = ValueStreamMap("Row", id="row")
+    for index in range(10):
+        map_.add_step(Step(f"S{index}", id=f"s{index}", x=240.0 * index, y=0.0))
+    map_.add_flow(Flow("s8", "s9", id="f-last"))
+    for index in range(8):
+        map_.add_flow(Flow(f"s{index}", f"s{index + 1}", id=f"f{index}"))
+    document = Document(Project("Row", [map_]), autosave=False)
+    scene = MapScene(document, map_, build=False)
+    try:
+        looks: list[bool] = []
+        every_item_built = scene._every_item_built
+        scene._every_item_built = lambda: looks.append(every_item_built()) or looks[-1]
+        chunks = list(scene.build_in_chunks(chunk=5, reserve=True))
+        assert scene.complete and looks == [True]
+        assert chunks[0] == (2, 19)  # the furthest steps, s0 and s9
+        assert set(scene.item_for_flow) == {flow.id for flow in map_.flows}
     finally:
         scene.detach()
