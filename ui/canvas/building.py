@@ -6,8 +6,17 @@ window froze. A map of SLICED_BUILD_STEPS steps or more gets a scene built witho
 for about SLICE_SECONDS per turn of the event loop, so the window paints, answers and shows
 "Drawing the map… N%" meanwhile. Until the scene is complete its view takes no input (nothing
 can be dragged or drawn on half a map); edits from the panels are safe, since each chunk reads
-the map as it is then. Once complete the view is fitted again (unless the user zoomed meanwhile)
-and takes input.
+the map as it is then. Once complete the view takes input.
+
+Before its first chunk the scene takes the rect the whole map will need, so that its items are
+indexed once, as they come (a rect taken at the end had Qt index every item again in the first
+paint after it), and its first chunk is the steps reaching furthest: the view is fitted after
+the first slice to the map as it will be, zoom and scroll bars as they stay, and the items in
+sight are painted as they come, in the build's turns (fitted only at the end, the view jumped
+to a part of the map never painted: the first paint after the open drew the steps in sight
+for the first time, on the GUI thread while the panels' jobs pickled the map on theirs). Once
+complete it is fitted again (unless the user zoomed meanwhile) only if the map does not end
+where it was fitted to (edits meanwhile, bursts past the steps): a fit repaints the whole view.
 
 While the window keeps the collector off what it showed (`freeze()` true: ui.window.heap froze
 a large document, and freezes the new one once drawn), each slice's items are frozen with it as
@@ -23,7 +32,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QRectF, QTimer, Signal
 
 from ui.canvas.scene import MapScene
 from ui.canvas.view import MapView
@@ -44,8 +53,10 @@ class SceneBuild(QObject):
         super().__init__(view)
         self.view = view
         self._freeze = freeze
-        self._chunks: Iterator[tuple[int, int]] = view.scene().build_in_chunks()
+        self._chunks: Iterator[tuple[int, int]] = view.scene().build_in_chunks(reserve=True)
         self._said = -1
+        self._started = False
+        self._fitted_to: QRectF | None = None  # the map's extent the view was fitted to first
         view.setInteractive(False)
         self._timer = QTimer(self)
         self._timer.setInterval(0)
@@ -67,11 +78,16 @@ class SceneBuild(QObject):
             self._timer.stop()
             return
         deadline = time.perf_counter() + SLICE_SECONDS
+        first = not self._started
+        self._started = True
         done, total = 0, 0
         for progress in self._chunks:
             done, total = progress
             if time.perf_counter() >= deadline:
                 break
+        if first:  # the steps reaching furthest are built: fitted now, the view stays so
+            view.fit_if_auto()
+            self._fitted_to = scene.map_rect()
         if self._freeze():  # the heap is frozen: the slice's items join it
             gc.freeze()
         if not scene.complete:
@@ -82,6 +98,7 @@ class SceneBuild(QObject):
             return
         self._timer.stop()
         view.setInteractive(True)
-        view.fit_if_auto()
+        if scene.map_rect() != self._fitted_to:  # edits meanwhile moved its ends (or bursts)
+            view.fit_if_auto()
         self.progress.emit("")
         self.finished.emit()

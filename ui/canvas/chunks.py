@@ -5,22 +5,38 @@ large map's canvas over many turns of the event loop (and ui.render an export's 
 
 The steps and flows are walked once, from where the last chunk stopped: searching them from the
 first again for every chunk made building a 5,000-step map quadratic (most of its 1.2 s).
+A canvas in the window (`reserve`) takes, before its first chunk, the rect it will end with
+(ui.canvas.room): a new rect once its items were there had Qt index all of them again; and the
+depth of index its items will need (`index_depth`), which Qt would choose from its first four.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
-from ui.canvas.items import FlowItem, KaizenItem, StepItem
+from ui.canvas.decorations import MARGIN
+from ui.canvas.items import (
+    FlowItem,
+    KaizenItem,
+    LadderItem,
+    LanesItem,
+    LegendItem,
+    StepItem,
+    SummaryItem,
+)
+from ui.canvas.room import map_reach, room_once_built
 from vsm.model import Flow, Step
 
 if TYPE_CHECKING:
     from ui.canvas.analysis_presenter import AnalysisPresenter
+    from ui.canvas.palette import Theme
     from ui.document.document import Document
     from vsm.analysis import MapAnalysis
     from vsm.model import ValueStreamMap
@@ -38,11 +54,17 @@ class SceneBuilding:
     item_for_step: dict[str, StepItem]
     item_for_flow: dict[str, FlowItem]
     item_for_kaizen: dict[str, KaizenItem]
+    theme: Theme
+    legend: LegendItem
+    ladder: LadderItem
+    summary: SummaryItem
+    lanes: LanesItem
     _presenter: AnalysisPresenter
     _complete: bool
     _lanes_by: str | None
     _content: Any
     _analyse: bool
+    _scene_rect: QRectF | None  # Decorations': the scene rect last set
 
     if TYPE_CHECKING:  # MapScene's and QGraphicsScene's, in the scene this is mixed into
         def _add_step_item(self, step: Step, add: bool = True) -> StepItem: ...
@@ -52,8 +74,11 @@ class SceneBuilding:
         def schedule_layout(self) -> None: ...
         def _chunk_built(self, keys: list[tuple[str, str]]) -> None: ...
         def addItem(self, item: Any) -> None: ...  # noqa: N802
+        def setSceneRect(self, rect: QRectF) -> None: ...  # noqa: N802
+        def setBspTreeDepth(self, depth: int) -> None: ...  # noqa: N802
 
-    def build_in_chunks(self, chunk: int = BUILD_CHUNK) -> Iterator[tuple[int, int]]:
+    def build_in_chunks(self, chunk: int = BUILD_CHUNK, reserve: bool = False
+                        ) -> Iterator[tuple[int, int]]:
         """Add the items the map's steps, flows and kaizen bursts still lack, about `chunk` at a
         time (0: all at once), the steps first, a flow once both its steps have theirs; yield
         (items built, items of the map) after each chunk, and mark the scene complete at the end.
@@ -66,27 +91,37 @@ class SceneBuilding:
         chunk's items get the shown analysis's flags and critical path before they join the
         scene (see `analyse`), and join the map's extent then (`_chunk_built`): the build's end
         measures nothing again (zoom to fit measured all 48,000 items of the 20,000-step map in
-        the last chunk's turn)."""
+        the last chunk's turn).
+
+        With `reserve` (a canvas in the window: ui.canvas.building), the scene first takes the
+        rect the whole map will need (`_reserve`), and a first chunk of its own is the steps
+        and the rework arc that reach furthest (ui.canvas.room.map_reach): from it on, the
+        map's extent is the whole map's, and a view fitted then is fitted as it will be."""
         map_, built, flows_built = self.map, self.item_for_step, self.item_for_flow
         limit = chunk or sys.maxsize
         next_step = next_flow = 0  # where the walks over the steps and the flows are
+        if reserve:
+            reach = map_reach(map_)
+            self._reserve(room_once_built(self, self._presenter.shown, reach))
+            ends = [step for step in reach.steps if step.id not in built]
+            arcs = [flow for flow in reach.arcs if flow.id not in flows_built]
+            furthest: list[QGraphicsItem] = [self._add_step_item(step, add=False)
+                                             for step in ends]
+            furthest += [self._add_flow_item(flow, add=False) for flow in arcs]
+            self._show_chunk(ends, arcs, furthest)
+            self._chunk_built([("s", step.id) for step in ends]
+                              + [("f", flow.id) for flow in arcs])
+            yield (len(built) + len(flows_built), len(map_.steps) + len(map_.flows)
+                   + len(map_.kaizens))
         while not self._complete:
             steps, next_step = _unbuilt(map_.steps, next_step, limit, built)
-            step_items = [self._add_step_item(step, add=False) for step in steps]
+            items: list[QGraphicsItem] = [self._add_step_item(step, add=False) for step in steps]
             room = limit - len(steps)
             flows: list[Flow] = []
             if room:  # the steps are all built: flows between this chunk's steps too
                 flows, next_flow = _unbuilt(map_.flows, next_flow, room, flows_built, built)
-            flow_items = [self._add_flow_item(flow, add=False) for flow in flows]
-            if step_items or flow_items:
-                # Items get their analysis state (badges, outlines) before they join the scene.
-                self._presenter.items_changed(steps=[s.id for s in steps],
-                                              flows=[f.id for f in flows])
-                analysis = self._latest_analysis()
-                if analysis is not None:
-                    self._presenter.apply(self, analysis)
-                for item in (*step_items, *flow_items):
-                    self.addItem(item)
+            items += [self._add_flow_item(flow, add=False) for flow in flows]
+            self._show_chunk(steps, flows, items)
             if room and len(flows) < room:  # both walks reached the end
                 if self._every_item_built():  # the bursts last
                     for kaizen in map_.kaizens:
@@ -103,6 +138,33 @@ class SceneBuilding:
             yield (len(built) + len(self.item_for_flow) + len(self.item_for_kaizen),
                    len(map_.steps) + len(map_.flows) + len(map_.kaizens))
 
+    def _show_chunk(self, steps: list[Step], flows: list[Flow], items: list[QGraphicsItem]
+                    ) -> None:
+        """Add the items just made of these steps and flows to the scene, each with its
+        analysis state (badges, outlines) before it joins it."""
+        if not items:
+            return
+        self._presenter.items_changed(steps=[s.id for s in steps], flows=[f.id for f in flows])
+        analysis = self._latest_analysis()
+        if analysis is not None:
+            self._presenter.apply(self, analysis)
+        for item in items:
+            self.addItem(item)
+
+    def _reserve(self, everything: QRectF) -> None:
+        """Take now, before any item is built, the scene rect for `everything` the whole map
+        will show once built (ui.canvas.room), with its margins: the layouts while it is built
+        keep it (it holds what is built so far), and so does the one at the end, which finds it
+        around everything; the items are indexed once, as they come. (Taken at the end, Qt
+        indexed the 57,000 items of the 20,000-step map again in the first paint after the
+        open.) The index's depth is set for the items to come too (`index_depth`)."""
+        if everything.isNull():
+            return
+        map_ = self.map
+        self.setBspTreeDepth(index_depth(len(map_.steps) + len(map_.flows) + len(map_.kaizens)))
+        self._scene_rect = everything.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+        self.setSceneRect(self._scene_rect)
+
     def _latest_analysis(self) -> MapAnalysis | None:
         """The analysis to show on items being made: the document's current one, or with
         `analyse=False` the latest it has (never computed here; None before the first)."""
@@ -115,6 +177,16 @@ class SceneBuilding:
         steps, flows = self.item_for_step, self.item_for_flow
         return (all(s.id in steps for s in self.map.steps)
                 and all(f.id in flows for f in self.map.flows))
+
+
+def index_depth(items: int) -> int:
+    """The depth Qt's BSP index takes for this many items (QGraphicsSceneBspTreeIndex: the
+    log2 of their count rounded up, 5 at least). It decides its depth once, when it first
+    indexes the scene, and never again: a scene built in slices it first indexed with its four
+    decorations, depth 5 for the 20,000-step map (32 cells of thousands of items each), every
+    paint and look-up (a tooltip, a click) going through them, 3-4 times what depth 16 costs
+    (a paint of the fitted view 18 -> 6 ms, the items in it 12 -> 3 ms)."""
+    return max(math.ceil(math.log2(max(items, 1))), 5)
 
 
 def _unbuilt(records: list, start: int, limit: int, built: dict,

@@ -100,6 +100,9 @@ class Decorations:
         @property
         def attached(self) -> bool: ...  # MapScene's
 
+        @property
+        def complete(self) -> bool: ...  # MapScene's
+
     def _start_extent(self) -> None:
         """The map's extent, kept between edits, and what the decorations look at again."""
         self._extent = MapExtent(self._box_of, self._every_box, self._boxes_in_slices)
@@ -338,11 +341,14 @@ class Decorations:
             everything = everything.united(ladder)
         # A new scene rect makes Qt rebuild its whole item index: keep the current one while it
         # leaves between half and one and a half margins around everything (a ladder total or a
-        # summary figure a few pixels wider moves nothing).
+        # summary figure a few pixels wider moves nothing); while the map is built in slices,
+        # while it leaves half a margin at least (the rect taken for the whole map before its
+        # first chunk: ui.canvas.chunks, `reserve`).
         current, half = self._scene_rect, MARGIN / 2
         if current is None or not (
                 current.contains(everything.adjusted(-half, -half, half, half))
-                and everything.adjusted(-3 * half, -3 * half, 3 * half, 3 * half).contains(current)):
+                and (not self.complete or everything.adjusted(
+                    -3 * half, -3 * half, 3 * half, 3 * half).contains(current))):
             self._scene_rect = everything.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
             self.setSceneRect(self._scene_rect)
         if self._when_laid_out and not self.updating:
