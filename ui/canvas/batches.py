@@ -2,7 +2,8 @@
 its undo, a paste, an auto-layout): a note per event, the work once at the batch's end.
 
 A mix-in of MapScene (ui.canvas.scene), which provides the map, its items by id, the lanes and
-QGraphicsScene's own methods. The scene takes a batch's events gathered (vsm.model.events): all
+QGraphicsScene's own methods; one event's item, alone or within a batch, is ui.canvas.batch_items'
+(`in_batch`, `_remove`, `_put_back`). The scene takes a batch's events gathered (vsm.model.events): all
 at once at its end (`take_batch`), before the batch's work. Within a batch the scene sends no
 signal (one selectionChanged at the end, if the selection lost items), and an event of the
 batch's usual kinds (a step or flow added, removed, moved) only notes what it changes
@@ -46,19 +47,16 @@ from typing import TYPE_CHECKING, Any, Callable
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
+from ui.canvas.batch_items import BatchItems
 from ui.canvas.batch_runs import Taking, take_one, take_run
 from ui.canvas.items import FlowItem, StepItem
 from ui.canvas.items.step_item import Follower
 from ui.document.collector import heap_frozen
-from vsm.model import Flow, Step
 from vsm.model.events import (
     BatchEnded,
     BatchStarted,
     FlowAdded,
     FlowRemoved,
-    StepAdded,
-    StepChanged,
-    StepRemoved,
 )
 
 AT_ONCE = 500  # a batch that removed, put back or moved the ends of more items: in slices
@@ -87,7 +85,7 @@ class Batch:
     added_flows: list[str] = field(default_factory=list)
 
 
-class Batches:
+class Batches(BatchItems):
     """The batch methods of MapScene."""
 
     _batch: Batch | None
@@ -98,10 +96,8 @@ class Batches:
     _content: Any
     _presenter: Any
     move_tool: Any
-    _adding: dict[QGraphicsItem, None] = {}  # items put back, still to show
     _placing: dict[StepItem, None] = {}  # step items still to put where their steps are
     _follow: dict[Follower, None] = {}  # flows and bursts still to follow
-    _dropping: dict[QGraphicsItem, None] = {}  # items removed, hidden, still on the canvas
     _update_timer: QTimer | None = None  # the next slice of them
     _moved: list[Any] = []  # the items the slices under way have dealt with
     item_for_step: dict[str, StepItem]
@@ -121,55 +117,8 @@ class Batches:
         def selectedItems(self) -> list[QGraphicsItem]: ...  # noqa: N802
         def addItem(self, item: QGraphicsItem) -> None: ...  # noqa: N802
         def update(self, *args: Any) -> None: ...
-        def _add_step_item(self, step: Step, add: bool = True) -> StepItem: ...
-        def _add_flow_item(self, flow: Flow, add: bool = True) -> FlowItem: ...
 
     # ------------------------------------------------------------ the batch's events
-
-    def in_batch(self, event: object) -> bool:
-        """Within a batch, note what an event of the batch's usual kinds changes (a step or
-        flow added or put back, removed, moved) and leave its Qt work for the batch's end;
-        False: the event is of another kind (or no batch is under way), handle it as usual.
-        Thousands of these come in one batch: each costs a dict lookup or two."""
-        batch = self._batch
-        if batch is None:
-            return False
-        kind = type(event)
-        if kind is StepChanged:
-            if event.field not in ("x", "y"):  # type: ignore[attr-defined]
-                return False
-            batch.moved[event.step.id] = None  # type: ignore[attr-defined]
-        elif kind is StepRemoved:
-            step_id = event.step.id  # type: ignore[attr-defined]
-            item = self.item_for_step.pop(step_id, None)
-            if item is not None:
-                if self.move_tool is not None:
-                    self.move_tool.forget(step_id)
-                batch.gone.append(item)
-                batch.removed[step_id] = item
-        elif kind is FlowRemoved:
-            flow_id = event.flow.id  # type: ignore[attr-defined]
-            flow_item = self.item_for_flow.pop(flow_id, None)
-            if flow_item is not None:  # detached from its steps at the batch's end
-                batch.gone.append(flow_item)
-                batch.removed[flow_id] = flow_item
-        elif kind is StepAdded:
-            step = event.step  # type: ignore[attr-defined]
-            if not self._put_back(step.id, step):
-                self._add_step_item(step, add=False)
-                self._show(self.item_for_step[step.id])
-            batch.added_steps.append(step.id)
-        elif kind is FlowAdded:
-            flow = event.flow  # type: ignore[attr-defined]
-            if not self._put_back(flow.id, flow):
-                self._show(self._add_flow_item(flow, add=False))
-            batch.added_flows.append(flow.id)
-        else:
-            return False
-        if self._lanes_by is not None and kind is not FlowRemoved and kind is not FlowAdded:
-            batch.lanes = True
-        self._content = None  # the map's extent is measured again
-        return True
 
     def take_batch(self, events: tuple[object, ...], one: Callable[[object], None]) -> None:
         """A batch's per-item events, given all at once at its end (the scene takes them
@@ -435,64 +384,3 @@ class Batches:
         if self._moved is Batches._moved:
             self._moved = []
         return self._moved
-
-    # ------------------------------------------------------------ one item
-
-    def _lanes_changed(self) -> None:
-        """Lay the lanes out again (once at the end of a batch)."""
-        if self._lanes_by is None:
-            return
-        if self._batch is not None:
-            self._batch.lanes = True
-        else:
-            self._update_lanes()
-
-    def _remove(self, item: QGraphicsItem) -> None:
-        """Take an item off the canvas; in a batch, at its end (`_take_off`), and a step or
-        flow item is kept in case the next batch puts it back (the delete's undo)."""
-        batch = self._batch
-        if batch is not None:
-            batch.gone.append(item)
-            if isinstance(item, (StepItem, FlowItem)):
-                batch.removed[item.step_id if isinstance(item, StepItem) else item.flow_id] = item
-            return
-        if item in self._adding:  # put back by a batch, never shown: nothing to take off
-            del self._adding[item]
-        if item in self._dropping:
-            del self._dropping[item]
-        if item.scene() is self:
-            self.removeItem(item)
-
-    def _put_back(self, item_id: str, record: Step | Flow) -> bool:
-        """Show again the item a batch removed for this very step or flow record (an undo
-        puts back the same records): no new item, and a flow whose ends have not moved is not
-        routed again. False: there is no such item."""
-        item = self._kept.pop(item_id, None) if self._batch is not None else None
-        if isinstance(item, StepItem) and item.step is record:
-            item.set_colour_mode(self._colour_mode)
-            item.set_theme(self.theme)
-            item.setPos(record.x, record.y)
-            self.item_for_step[item_id] = item
-            self._show(item)
-            return True
-        if (isinstance(item, FlowItem) and item.flow is record and isinstance(record, Flow)
-                and record.source in self.item_for_step and record.target in self.item_for_step):
-            item.set_theme(self.theme)
-            item.reattach(self.item_for_step[record.source], self.item_for_step[record.target])
-            self.item_for_flow[item_id] = item
-            self._show(item)
-            return True
-        return False
-
-    def _show(self, item: QGraphicsItem) -> None:
-        """Put an item back on the canvas at the batch's end (in slices if there are many); one
-        still on it, hidden, waiting to leave, stays."""
-        self._own_adding()[item] = None
-        if item in self._dropping:
-            del self._dropping[item]
-
-    def _own_adding(self) -> dict[QGraphicsItem, None]:
-        """The items waiting to be shown: the scene's own dict (not the class's empty one)."""
-        if self._adding is Batches._adding:
-            self._adding = {}
-        return self._adding
