@@ -23,7 +23,10 @@ them, in slices (`map_rect` measures a moved step where its step is). A flow fol
 where its steps are when its turn comes, so an edit meanwhile leaves nothing stale: a removed
 flow follows nothing, an item removed before it was shown is never shown, an item put back
 before it was taken off is shown again where it is, a new batch adds its own to those waiting;
-a selection or a routing shows and draws the waiting ones first (`finish_updates`).
+a selection or a routing shows and draws the waiting ones first (`finish_updates`). The turn
+after such a batch is left to the work it set off elsewhere (the step table's layout, the
+analysis's copy of the map, the panes' repaint): the first slice comes a turn later, and no
+layout is scheduled at the batch's end, the views are held (their end lays the map out).
 
 While the window keeps the collector off a large document (ui.window.heap froze it), what
 each slice made (a flow's new route and box, a placed item's wrappers) is frozen with it at
@@ -99,6 +102,7 @@ class Batches(BatchItems):
     _placing: dict[StepItem, None] = {}  # step items still to put where their steps are
     _follow: dict[Follower, None] = {}  # flows and bursts still to follow
     _update_timer: QTimer | None = None  # the next slice of them
+    _wait_turns = 0  # turns of the event loop the next slice lets go by first
     _moved: list[Any] = []  # the items the slices under way have dealt with
     item_for_step: dict[str, StepItem]
     item_for_flow: dict[str, FlowItem]
@@ -110,6 +114,7 @@ class Batches(BatchItems):
 
         def _update_lanes(self) -> None: ...
         def schedule_layout(self) -> None: ...
+        def _hold_views(self, hold: bool) -> None: ...  # Decorations'
         def slices_ended(self, moved: list[Any]) -> None: ...
         def signalsBlocked(self) -> bool: ...  # noqa: N802
         def blockSignals(self, block: bool) -> bool: ...  # noqa: N802
@@ -181,14 +186,19 @@ class Batches(BatchItems):
                     followers.update(dict.fromkeys(item.move_alone(item.step.x, item.step.y)))
         if len(self._adding) + len(self._placing) + len(followers) <= AT_ONCE:
             self.finish_updates(measure=False)  # the batch's events measure the map again
-        if self.updating:  # thousands of items: a slice per turn of the event loop, the
-            self._next_slice()  # first on the next turn (the batch's end has work enough)
+        slices = self.updating
+        if slices:  # thousands of items: a slice per turn of the event loop, the first on the
+            self._wait_turns = 1  # turn after next (the next has the batch's other work)
+            self._next_slice()
         self.blockSignals(batch.blocked)
         if batch.lanes:
             self._update_lanes()
         if unselected and not batch.blocked:
             self.selectionChanged.emit()
-        self.schedule_layout()
+        if slices:  # the decorations are placed when the slices end (slices_ended); till
+            self._hold_views(True)  # then the views do not repaint
+        else:
+            self.schedule_layout()
 
     def _following(self, moved: list[StepItem], moved_ids: dict[str, None]
                    ) -> dict[Follower, None]:
@@ -319,7 +329,12 @@ class Batches(BatchItems):
         before it was shown is never shown (`_take_off`). The last slice notes for the map's
         extent (ui.canvas.extent) the items whose box a slice changed — a step placed, a flow
         or burst that followed, a flow routed again when shown; one taken off, or shown where
-        it was, was noted by the batch's events — and places the decorations."""
+        it was, was noted by the batch's events — and places the decorations. The first
+        slice after a batch lets a turn go by (`_wait_turns`)."""
+        if self._wait_turns:
+            self._wait_turns -= 1
+            self._next_slice()
+            return
         deadline = time.perf_counter() + SLICE_SECONDS
         dropping, adding, followers = self._dropping, self._adding, self._follow
         placing = self._placing
