@@ -334,6 +334,8 @@ class Batches(BatchItems):
         if self._wait_turns:
             self._wait_turns -= 1
             self._next_slice()
+            if heap_frozen():  # as a slice's end does (module docstring)
+                gc.freeze()
             return
         deadline = time.perf_counter() + SLICE_SECONDS
         dropping, adding, followers = self._dropping, self._adding, self._follow
