@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 
 from tests.helpers.maps import loop_map
 from ui.document import analysis_jobs, processes
 from ui.document.document import Document
-from vsm.analysis import analyse
-from vsm.model import Project
+from vsm.analysis import Analyser, MapAnalysis, analyse
+from vsm.model import Project, ValueStreamMap
 
 
 def large_document() -> tuple[Document, str]:
@@ -77,3 +78,26 @@ def test_a_killed_analysis_process_is_replaced_at_the_next_edit(qtbot):
     edited(qtbot, doc, map_id, "A", 0)
     assert doc.analysis(map_id).lead_time == pytest.approx(37.5)
     assert processes.shared("analysis").pid not in (None, child)
+
+
+class Slow(Analyser):
+    """An Analyser that takes 50 ms an analysis (a map whose analysis is costly)."""
+
+    def analyse(self, map_: ValueStreamMap) -> MapAnalysis:
+        time.sleep(0.05)
+        return super().analyse(map_)
+
+
+def test_a_small_map_whose_analysis_was_slow_is_analysed_in_the_second_process(qtbot):
+    # Costly by measure (an analysis took SLOW_SECONDS or longer), not by its steps: on a
+    # worker thread its analysis held the interpreter while the window painted (the undo of a
+    # Delete of every step of 1,000: each paint waited for it), so it goes to the child too.
+    doc = Document(Project("Test", [loop_map()], id="p"))
+    map_id = doc.project.maps[0].id
+    doc.live.measured_steps = 3
+    doc.live._analysers[map_id] = Slow()
+    assert doc.analysis(map_id).lead_time == pytest.approx(150)  # the first: on this thread
+    edited(qtbot, doc, map_id, "B", 0)
+    assert doc.analysis(map_id).lead_time == pytest.approx(75)
+    assert doc.live._pool is None  # no worker thread was made
+    assert kept_in_child(doc.live.job_key(map_id))

@@ -2,7 +2,8 @@
 its undo, a paste, an auto-layout): a note per event, the work once at the batch's end.
 
 A mix-in of MapScene (ui.canvas.scene), which provides the map, its items by id, the lanes and
-QGraphicsScene's own methods. The scene takes a batch's events gathered (vsm.model.events): all
+QGraphicsScene's own methods; one event's item, alone or within a batch, is ui.canvas.batch_items'
+(`in_batch`, `_remove`, `_put_back`). The scene takes a batch's events gathered (vsm.model.events): all
 at once at its end (`take_batch`), before the batch's work. Within a batch the scene sends no
 signal (one selectionChanged at the end, if the selection lost items), and an event of the
 batch's usual kinds (a step or flow added, removed, moved) only notes what it changes
@@ -22,7 +23,10 @@ them, in slices (`map_rect` measures a moved step where its step is). A flow fol
 where its steps are when its turn comes, so an edit meanwhile leaves nothing stale: a removed
 flow follows nothing, an item removed before it was shown is never shown, an item put back
 before it was taken off is shown again where it is, a new batch adds its own to those waiting;
-a selection or a routing shows and draws the waiting ones first (`finish_updates`).
+a selection or a routing shows and draws the waiting ones first (`finish_updates`). The turn
+after such a batch is left to the work it set off elsewhere (the step table's layout, the
+analysis's copy of the map, the panes' repaint): the first slice comes a turn later, and no
+layout is scheduled at the batch's end, the views are held (their end lays the map out).
 
 While the window keeps the collector off a large document (ui.window.heap froze it), what
 each slice made (a flow's new route and box, a placed item's wrappers) is frozen with it at
@@ -46,19 +50,16 @@ from typing import TYPE_CHECKING, Any, Callable
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
+from ui.canvas.batch_items import BatchItems
 from ui.canvas.batch_runs import Taking, take_one, take_run
 from ui.canvas.items import FlowItem, StepItem
 from ui.canvas.items.step_item import Follower
 from ui.document.collector import heap_frozen
-from vsm.model import Flow, Step
 from vsm.model.events import (
     BatchEnded,
     BatchStarted,
     FlowAdded,
     FlowRemoved,
-    StepAdded,
-    StepChanged,
-    StepRemoved,
 )
 
 AT_ONCE = 500  # a batch that removed, put back or moved the ends of more items: in slices
@@ -87,7 +88,7 @@ class Batch:
     added_flows: list[str] = field(default_factory=list)
 
 
-class Batches:
+class Batches(BatchItems):
     """The batch methods of MapScene."""
 
     _batch: Batch | None
@@ -98,11 +99,10 @@ class Batches:
     _content: Any
     _presenter: Any
     move_tool: Any
-    _adding: dict[QGraphicsItem, None] = {}  # items put back, still to show
     _placing: dict[StepItem, None] = {}  # step items still to put where their steps are
     _follow: dict[Follower, None] = {}  # flows and bursts still to follow
-    _dropping: dict[QGraphicsItem, None] = {}  # items removed, hidden, still on the canvas
     _update_timer: QTimer | None = None  # the next slice of them
+    _wait_turns = 0  # turns of the event loop the next slice lets go by first
     _moved: list[Any] = []  # the items the slices under way have dealt with
     item_for_step: dict[str, StepItem]
     item_for_flow: dict[str, FlowItem]
@@ -114,6 +114,7 @@ class Batches:
 
         def _update_lanes(self) -> None: ...
         def schedule_layout(self) -> None: ...
+        def _hold_views(self, hold: bool) -> None: ...  # Decorations'
         def slices_ended(self, moved: list[Any]) -> None: ...
         def signalsBlocked(self) -> bool: ...  # noqa: N802
         def blockSignals(self, block: bool) -> bool: ...  # noqa: N802
@@ -121,55 +122,8 @@ class Batches:
         def selectedItems(self) -> list[QGraphicsItem]: ...  # noqa: N802
         def addItem(self, item: QGraphicsItem) -> None: ...  # noqa: N802
         def update(self, *args: Any) -> None: ...
-        def _add_step_item(self, step: Step, add: bool = True) -> StepItem: ...
-        def _add_flow_item(self, flow: Flow, add: bool = True) -> FlowItem: ...
 
     # ------------------------------------------------------------ the batch's events
-
-    def in_batch(self, event: object) -> bool:
-        """Within a batch, note what an event of the batch's usual kinds changes (a step or
-        flow added or put back, removed, moved) and leave its Qt work for the batch's end;
-        False: the event is of another kind (or no batch is under way), handle it as usual.
-        Thousands of these come in one batch: each costs a dict lookup or two."""
-        batch = self._batch
-        if batch is None:
-            return False
-        kind = type(event)
-        if kind is StepChanged:
-            if event.field not in ("x", "y"):  # type: ignore[attr-defined]
-                return False
-            batch.moved[event.step.id] = None  # type: ignore[attr-defined]
-        elif kind is StepRemoved:
-            step_id = event.step.id  # type: ignore[attr-defined]
-            item = self.item_for_step.pop(step_id, None)
-            if item is not None:
-                if self.move_tool is not None:
-                    self.move_tool.forget(step_id)
-                batch.gone.append(item)
-                batch.removed[step_id] = item
-        elif kind is FlowRemoved:
-            flow_id = event.flow.id  # type: ignore[attr-defined]
-            flow_item = self.item_for_flow.pop(flow_id, None)
-            if flow_item is not None:  # detached from its steps at the batch's end
-                batch.gone.append(flow_item)
-                batch.removed[flow_id] = flow_item
-        elif kind is StepAdded:
-            step = event.step  # type: ignore[attr-defined]
-            if not self._put_back(step.id, step):
-                self._add_step_item(step, add=False)
-                self._show(self.item_for_step[step.id])
-            batch.added_steps.append(step.id)
-        elif kind is FlowAdded:
-            flow = event.flow  # type: ignore[attr-defined]
-            if not self._put_back(flow.id, flow):
-                self._show(self._add_flow_item(flow, add=False))
-            batch.added_flows.append(flow.id)
-        else:
-            return False
-        if self._lanes_by is not None and kind is not FlowRemoved and kind is not FlowAdded:
-            batch.lanes = True
-        self._content = None  # the map's extent is measured again
-        return True
 
     def take_batch(self, events: tuple[object, ...], one: Callable[[object], None]) -> None:
         """A batch's per-item events, given all at once at its end (the scene takes them
@@ -232,14 +186,19 @@ class Batches:
                     followers.update(dict.fromkeys(item.move_alone(item.step.x, item.step.y)))
         if len(self._adding) + len(self._placing) + len(followers) <= AT_ONCE:
             self.finish_updates(measure=False)  # the batch's events measure the map again
-        if self.updating:  # thousands of items: a slice per turn of the event loop, the
-            self._next_slice()  # first on the next turn (the batch's end has work enough)
+        slices = self.updating
+        if slices:  # thousands of items: a slice per turn of the event loop, the first on the
+            self._wait_turns = 1  # turn after next (the next has the batch's other work)
+            self._next_slice()
         self.blockSignals(batch.blocked)
         if batch.lanes:
             self._update_lanes()
         if unselected and not batch.blocked:
             self.selectionChanged.emit()
-        self.schedule_layout()
+        if slices:  # the decorations are placed when the slices end (slices_ended); till
+            self._hold_views(True)  # then the views do not repaint
+        else:
+            self.schedule_layout()
 
     def _following(self, moved: list[StepItem], moved_ids: dict[str, None]
                    ) -> dict[Follower, None]:
@@ -370,7 +329,14 @@ class Batches:
         before it was shown is never shown (`_take_off`). The last slice notes for the map's
         extent (ui.canvas.extent) the items whose box a slice changed — a step placed, a flow
         or burst that followed, a flow routed again when shown; one taken off, or shown where
-        it was, was noted by the batch's events — and places the decorations."""
+        it was, was noted by the batch's events — and places the decorations. The first
+        slice after a batch lets a turn go by (`_wait_turns`)."""
+        if self._wait_turns:
+            self._wait_turns -= 1
+            self._next_slice()
+            if heap_frozen():  # as a slice's end does (module docstring)
+                gc.freeze()
+            return
         deadline = time.perf_counter() + SLICE_SECONDS
         dropping, adding, followers = self._dropping, self._adding, self._follow
         placing = self._placing
@@ -435,64 +401,3 @@ class Batches:
         if self._moved is Batches._moved:
             self._moved = []
         return self._moved
-
-    # ------------------------------------------------------------ one item
-
-    def _lanes_changed(self) -> None:
-        """Lay the lanes out again (once at the end of a batch)."""
-        if self._lanes_by is None:
-            return
-        if self._batch is not None:
-            self._batch.lanes = True
-        else:
-            self._update_lanes()
-
-    def _remove(self, item: QGraphicsItem) -> None:
-        """Take an item off the canvas; in a batch, at its end (`_take_off`), and a step or
-        flow item is kept in case the next batch puts it back (the delete's undo)."""
-        batch = self._batch
-        if batch is not None:
-            batch.gone.append(item)
-            if isinstance(item, (StepItem, FlowItem)):
-                batch.removed[item.step_id if isinstance(item, StepItem) else item.flow_id] = item
-            return
-        if item in self._adding:  # put back by a batch, never shown: nothing to take off
-            del self._adding[item]
-        if item in self._dropping:
-            del self._dropping[item]
-        if item.scene() is self:
-            self.removeItem(item)
-
-    def _put_back(self, item_id: str, record: Step | Flow) -> bool:
-        """Show again the item a batch removed for this very step or flow record (an undo
-        puts back the same records): no new item, and a flow whose ends have not moved is not
-        routed again. False: there is no such item."""
-        item = self._kept.pop(item_id, None) if self._batch is not None else None
-        if isinstance(item, StepItem) and item.step is record:
-            item.set_colour_mode(self._colour_mode)
-            item.set_theme(self.theme)
-            item.setPos(record.x, record.y)
-            self.item_for_step[item_id] = item
-            self._show(item)
-            return True
-        if (isinstance(item, FlowItem) and item.flow is record and isinstance(record, Flow)
-                and record.source in self.item_for_step and record.target in self.item_for_step):
-            item.set_theme(self.theme)
-            item.reattach(self.item_for_step[record.source], self.item_for_step[record.target])
-            self.item_for_flow[item_id] = item
-            self._show(item)
-            return True
-        return False
-
-    def _show(self, item: QGraphicsItem) -> None:
-        """Put an item back on the canvas at the batch's end (in slices if there are many); one
-        still on it, hidden, waiting to leave, stays."""
-        self._own_adding()[item] = None
-        if item in self._dropping:
-            del self._dropping[item]
-
-    def _own_adding(self) -> dict[QGraphicsItem, None]:
-        """The items waiting to be shown: the scene's own dict (not the class's empty one)."""
-        if self._adding is Batches._adding:
-            self._adding = {}
-        return self._adding

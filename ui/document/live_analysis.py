@@ -18,9 +18,13 @@ yet: 0.3 s at 1,000 steps). Smaller maps are always analysed on the GUI thread, 
 are exact at once whatever the machine's load. A map of ASYNC_STEPS or more is analysed in the
 second process (ui.document.processes, its "analysis" child, which keeps the map's Analyser
 between jobs: ui.document.analysis_jobs): on a thread its analysis still held the interpreter
-the GUI thread needs for every paint and slot. A map costly by measure alone stays on a worker
-thread, sharing its Analyser with the GUI thread, which analyses it again once it is cheap
-(its structure and visits then known). For a costly map the GUI thread copies the map
+the GUI thread needs for every paint and slot. So is a map whose analysis was slow: its
+costliest analysis so far decides, and it stays costly (on a thread, the undo of a Delete of
+every step of 1,000 rebuilt and analysed the map there for 60-100 ms while the canvas showed
+the steps again, and each paint waited for the interpreter: the window blocked 50-70 ms with
+12-16 ms of its own work). A map costly only for the visits its demand needs counted stays on
+a worker thread, sharing its Analyser with the GUI thread, which analyses it again once it is
+cheap (its visits then known). For a costly map the GUI thread copies the map
 (ui.document.snapshots, about 2 µs a record) and hands it over with the map's *generation*, a
 count of its changes. Meanwhile `analysis` gives the previous figures, `updating` is True and
 `updating_changed` tells the panels, which show the figures as updating. A result whose
@@ -201,6 +205,14 @@ class LiveAnalysis(QObject):
         analyser = self._analysers.get(map_.id)
         return map_.demand is not None and (analyser is None or not analyser.visits_known)
 
+    def _in_second_process(self, map_: ValueStreamMap) -> bool:
+        """A costly map's analysis goes to the second process: one of `async_steps` steps or
+        more, or one whose costliest analysis took SLOW_SECONDS or longer; else (costly for the
+        visits its demand needs counted) to the worker thread, whose Analyser this thread
+        shares: the next edits are cheap here again."""
+        return (len(map_.steps) >= self.async_steps
+                or self._seconds.get(map_.id, 0.0) >= SLOW_SECONDS)
+
     def _took(self, map_id: str, seconds: float) -> None:
         """An analysis of the map took `seconds`: its costliest so far decides its thread."""
         self._seconds[map_id] = max(self._seconds.get(map_id, 0.0), seconds)
@@ -250,7 +262,7 @@ class LiveAnalysis(QObject):
         lock = self._locks.setdefault(map_id, threading.Lock())
         finished = Receiver(self._on_finished)  # never a Qt object on the worker
         self._running[map_id] = generation
-        if len(map_.steps) >= self.async_steps:  # in the second process (the docstring)
+        if self._in_second_process(map_):  # see the module docstring
             self._in_child.add(map_id)
             future = processes.shared("analysis").submit(analysis_jobs.analyse_copy,
                                                          self.job_key(map_id), records)
