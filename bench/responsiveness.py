@@ -396,7 +396,8 @@ def markdown(results: list[dict[str, Any]], command: str, took: float) -> str:
            f"Command: `{command}` (took {took / 60:.1f} minutes).", "",
            "Block: the longest time the GUI thread did not turn the event loop (a 5 ms probe "
            "timer's longest gap) from the action to its result; floor: the longest gap of the "
-           "idle window in the same process; result: until the result is shown.", ""]
+           "idle window in the same process; result: until the result is shown and the canvases "
+           "have no work left for later turns (the block is measured over all of it).", ""]
     slow: list[str] = []
     for result in results:
         size, floor = result["size"], result["floor"]
