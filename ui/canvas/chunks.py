@@ -160,6 +160,7 @@ class SceneBuilding:
         open.) The index's depth is set for the items to come too (`index_depth`)."""
         if everything.isNull():
             return
+        self.fits_map_alone = True  # its ladder comes as its steps do (Decorations.fit_rect)
         map_ = self.map
         self.setBspTreeDepth(index_depth(len(map_.steps) + len(map_.flows) + len(map_.kaizens)))
         self._scene_rect = everything.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)

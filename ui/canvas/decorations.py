@@ -117,6 +117,7 @@ class Decorations:
         # The views held from repainting until the slices end, with their update modes.
         self._views_held: dict[QGraphicsView, QGraphicsView.ViewportUpdateMode] = {}
         self._when_laid_out: list[Callable[[], object]] = []  # called once all is placed
+        self.fits_map_alone = False  # Zoom to Fit leaves the ladder out (`fit_rect`)
 
     def content_changed(self) -> None:
         """Measure the map again and place the decorations around it (flows were re-routed)."""
@@ -359,9 +360,12 @@ class Decorations:
     def fit_rect(self) -> QRectF:
         """The map with its lead-time ladder and summary, as placed now: what Zoom to Fit shows
         (null for a map with no step, flow or burst). Not the legend: it is wider than a small
-        map, and the map's names are what must be read from the back of the room."""
+        map, and the map's names are what must be read from the back of the room. A map drawn
+        in slices (`fits_map_alone`: hundreds of steps or more) is fitted to its steps alone:
+        its view is fitted once, after the first slice built the steps reaching furthest, while
+        its ladder still grows with the steps that come (ui.canvas.building)."""
         rect = self.map_rect()
-        if rect.isNull():
+        if rect.isNull() or self.fits_map_alone:
             return rect
         for item in (self.ladder, self.summary):
             if item.isVisible() and not item.boundingRect().isNull():
