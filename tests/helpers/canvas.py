@@ -18,7 +18,7 @@ from ui.canvas.scene import MapScene
 from ui.canvas.view import MapView
 from ui.document.document import Document
 from ui.panels.quick_capture import QuickCaptureBar
-from vsm.model import ValueStreamMap
+from vsm.model import Flow, Project, Step, ValueStreamMap
 
 LEFT = Qt.MouseButton.LeftButton
 NONE = Qt.KeyboardModifier.NoModifier
@@ -93,3 +93,27 @@ def capture_host(qtbot, document: Document, map_: ValueStreamMap, width: int = 1
     qtbot.waitExposed(host)
     host.activateWindow()
     return host, scene, bar
+
+
+def row_in_view(qtbot, monkeypatch) -> tuple[Document, ValueStreamMap, MapScene, MapView]:
+    """Six steps in a row and their five flows on a shown view, moved in slices of one item a
+    turn (more than 2 moved): (document, map, scene, view)."""
+    import ui.canvas.batches as batches
+
+    monkeypatch.setattr(batches, "AT_ONCE", 2)
+    monkeypatch.setattr(batches, "SLICE_SECONDS", 0.0)
+    map_ = ValueStreamMap("Row", id="row")
+    for index in range(6):
+        map_.add_step(Step(f"S{index}", wait_time=10, process_time=5, id=f"s{index}",
+                           x=240.0 * index, y=0.0))
+    for index in range(5):
+        map_.add_flow(Flow(f"s{index}", f"s{index + 1}", id=f"f{index}"))
+    document = Document(Project("P", [map_]))
+    scene = MapScene(document, map_)
+    view = MapView(scene)
+    qtbot.addWidget(view)
+    view.resize(800, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: not view._fit_timer.isActive())  # fitted as it showed
+    return document, map_, scene, view

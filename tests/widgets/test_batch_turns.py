@@ -9,37 +9,15 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication, QGraphicsView
 
-import ui.canvas.batches as batches
-from ui.canvas.scene import MapScene
-from ui.canvas.view import MapView
-from ui.document.document import Document
-from vsm.model import Flow, Project, Step, ValueStreamMap
+from tests.helpers.canvas import row_in_view
 
 SMART = QGraphicsView.ViewportUpdateMode.SmartViewportUpdate
 HELD = QGraphicsView.ViewportUpdateMode.NoViewportUpdate
 
 
-def row_map() -> ValueStreamMap:
-    """Six steps in a row, each flowing to the next: 11 items."""
-    map_ = ValueStreamMap("Row", id="row")
-    for index in range(6):
-        map_.add_step(Step(f"S{index}", id=f"s{index}", x=240.0 * index, y=0.0))
-    for index in range(5):
-        map_.add_flow(Flow(f"s{index}", f"s{index + 1}", id=f"f{index}"))
-    return map_
-
-
 def test_the_first_slice_waits_a_turn_and_the_decorations_are_placed_once(qtbot, monkeypatch):
-    monkeypatch.setattr(batches, "AT_ONCE", 2)  # more than 2 items: in slices
-    monkeypatch.setattr(batches, "SLICE_SECONDS", 0.0)  # one item a slice
-    map_ = row_map()
-    document = Document(Project("P", [map_]))
-    scene = MapScene(document, map_)
-    view = MapView(scene)
-    qtbot.addWidget(view)
-    view.resize(800, 500)
-    view.show()
-    qtbot.waitExposed(view)
+    # six steps in a row and their five flows (11 items), in slices of one item a turn
+    document, map_, scene, view = row_in_view(qtbot, monkeypatch)
     monkeypatch.setattr(scene.routing, "schedule", lambda: None)  # the straight live routing
     laid_out: list[bool] = []  # whether the slices ran, at each scheduled layout
     scene._layout_turn.timeout.connect(lambda: laid_out.append(scene.updating))

@@ -9,10 +9,11 @@ import pytest
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QGraphicsView
 
+from tests.helpers.canvas import row_in_view
 from ui.canvas.scene import MapScene
 from ui.canvas.view import MapView
 from ui.document.document import Document
-from vsm.model import Flow, Project, Step, ValueStreamMap
+from vsm.model import Project, Step, ValueStreamMap
 
 SMART = QGraphicsView.ViewportUpdateMode.SmartViewportUpdate
 HELD = QGraphicsView.ViewportUpdateMode.NoViewportUpdate
@@ -32,22 +33,7 @@ class Paints(QObject):
 
 
 def test_a_view_repaints_once_the_slices_end_not_after_each(qtbot, monkeypatch):
-    import ui.canvas.batches as batches
-
-    monkeypatch.setattr(batches, "AT_ONCE", 2)  # more than 2 moved: in slices
-    monkeypatch.setattr(batches, "SLICE_SECONDS", 0.0)  # one item a turn
-    map_ = ValueStreamMap("Row", id="row")
-    for index in range(6):
-        map_.add_step(Step(f"S{index}", id=f"s{index}", x=240.0 * index, y=0.0))
-    for index in range(5):
-        map_.add_flow(Flow(f"s{index}", f"s{index + 1}", id=f"f{index}"))
-    document = Document(Project("P", [map_]))
-    scene = MapScene(document, map_)
-    view = MapView(scene)
-    qtbot.addWidget(view)
-    view.resize(800, 500)
-    view.show()
-    qtbot.waitExposed(view)
+    document, map_, scene, view = row_in_view(qtbot, monkeypatch)
     paints = Paints()
     view.viewport().installEventFilter(paints)
     qtbot.wait(50)
@@ -105,30 +91,6 @@ def test_a_scene_detached_while_its_slices_run_gives_its_views_back(qtbot, monke
     assert scene.updating and view.viewportUpdateMode() == HELD
     scene.detach()
     assert view.viewportUpdateMode() == SMART
-
-
-def row_in_view(qtbot, monkeypatch):
-    """Six steps in a row and their five flows on a shown view, moved in slices of one item a
-    turn (more than 2 moved): (document, map, scene, view)."""
-    import ui.canvas.batches as batches
-
-    monkeypatch.setattr(batches, "AT_ONCE", 2)
-    monkeypatch.setattr(batches, "SLICE_SECONDS", 0.0)
-    map_ = ValueStreamMap("Row", id="row")
-    for index in range(6):
-        map_.add_step(Step(f"S{index}", wait_time=10, process_time=5, id=f"s{index}",
-                           x=240.0 * index, y=0.0))
-    for index in range(5):
-        map_.add_flow(Flow(f"s{index}", f"s{index + 1}", id=f"f{index}"))
-    document = Document(Project("P", [map_]))
-    scene = MapScene(document, map_)
-    view = MapView(scene)
-    qtbot.addWidget(view)
-    view.resize(800, 500)
-    view.show()
-    qtbot.waitExposed(view)
-    qtbot.waitUntil(lambda: not view._fit_timer.isActive())  # fitted as it showed
-    return document, map_, scene, view
 
 
 def test_moved_steps_are_laid_out_around_once_their_slices_end(qtbot, monkeypatch):

@@ -151,8 +151,9 @@ class MapView(QGraphicsView):
     def zoom_to_fit(self) -> None:
         """Show the whole map: its steps, flows and bursts with the lead-time ladder and the
         summary under them (their totals were cut off at the canvas's edge), as large as they
-        fit (at most 150%; the legend above may need a scroll), and keep it fitted when the
-        window is resized until the user zooms or pans. An empty map shows its hint."""
+        fit (at most 150%; the legend above may need a scroll; a map drawn in slices, its
+        steps alone: MapScene.fit_rect), and keep it fitted when the window is resized until
+        the user zooms or pans. An empty map shows its hint."""
         self._auto_fit = True
         scene = self.scene()
         scene.ensure_layout()
