@@ -42,9 +42,9 @@ from PySide6.QtWidgets import (
 from ui.document import processes
 from ui.document.handoff import Receiver
 from ui.document.snapshots import MapRecords, RecordCopies
-from ui.panels.candidate_rows import STEP_ID_ROLE, CandidateRows, Row
 from ui.panels.common import MapPanel, OncePerTurn
 from ui.panels.count_jobs import cost_job, count_job
+from ui.panels.list_rows import KEY_ROLE, ListRows, Row
 from ui.panels.simulation import SimulatedLeadTime
 from vsm.analysis import MapAnalysis
 from vsm.analysis.cost import CostAnalysis, SavingWorth, cost_of
@@ -65,6 +65,7 @@ from vsm.analysis.stakeholder_words import (
 from vsm.analysis.targets import attainment, simulated
 from vsm.model import ValueStreamMap
 
+STEP_ID_ROLE = KEY_ROLE  # a candidate's step id (ui.panels.list_rows)
 STEP_WORDS_SHOWN = 60  # characters of the steps over their target shown; beyond, the tooltip
 COST_UPDATING = "Cost per item: updating…"
 LIST_BATCH = 100  # rows of a long list laid out per turn of the event loop
@@ -375,9 +376,9 @@ class AutomationPanel(MapPanel):
                             "automating them would free (visits × process time × people × "
                             "demand).")
         self.intro.setWordWrap(True)
-        # A view over a Python list (ui.panels.candidate_rows): replacing the candidates is one
+        # A view over a Python list (ui.panels.list_rows): replacing the candidates is one
         # reset; clearing 4,000 QListWidgetItems took 8 ms at 5,000 steps, in the analysis' turn.
-        self.rows = CandidateRows(self)
+        self.rows = ListRows(self)
         self.list = QListView()
         self.list.setModel(self.rows)
         self.list.setObjectName("automation_candidates")
