@@ -172,6 +172,26 @@ def test_the_automation_list_never_recounts_the_worth_of_the_steps_to_change(
     assert panel.lines()[0] == "1. B — 86.7 h/month freed (€7,800.00/month) · vendor"
 
 
+
+def test_a_map_whose_visits_cannot_be_counted_says_so_never_no_steps(qtbot, doc, monkeypatch):
+    # The visits of a map can be beyond counting (the 20,000-step benchmark map: too many
+    # combinations of alternative routes at once): the cost is None, and the list said "No steps
+    # yet." of a map of 20,000 steps. It says why now; "No steps yet." is said of an empty map
+    # (its analysis' one problem), which read "Not computed: the map has problems.".
+    import ui.panels.stakeholder_metrics as stakeholder_metrics
+
+    monkeypatch.setattr(stakeholder_metrics, "cost_of", lambda *_args, **_kwargs: None)
+    panel = AutomationPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    map_ = doc.project.maps[0]
+    panel.set_map(map_)
+    assert panel.lines() == [stakeholder_metrics.VISITS_UNCOUNTED]
+    assert panel.lines()[0].startswith("Not computed: how often each step is passed cannot be")
+    doc.remove(map_.id, [step.id for step in map_.steps])
+    qtbot.waitUntil(lambda: panel.lines() == ["No steps yet."], timeout=2000)
+
 def test_a_hidden_automation_list_waits_until_it_is_shown(qtbot, doc, monkeypatch):
     # The candidates walk every branch of the map (0.5 s at 5,000 steps without a demand); the
     # dock is a tab behind the step table, so it computes only when it can be seen.

@@ -70,6 +70,9 @@ STEP_WORDS_SHOWN = 60  # characters of the steps over their target shown; beyond
 COST_UPDATING = "Cost per item: updating…"
 LIST_BATCH = 100  # rows of a long list laid out per turn of the event loop
 COUNTING = "Updating: counting how often each step is passed…"
+VISITS_UNCOUNTED = ("Not computed: how often each step is passed cannot be counted for this map "
+                    "(too many combinations of alternative routes run at the same time, or "
+                    "rework that never ends).")
 _log = logging.getLogger(__name__)
 
 
@@ -458,17 +461,19 @@ class AutomationPanel(MapPanel):
                    analysis: MapAnalysis | None = None) -> None:
         """Show the candidates of `cost` (its `lines`, when already written)."""
         rows: list[Row] = []
-        if cost is None:
-            if self.map is not None:
-                rows.append((None, "Not computed: the map has problems." if analysis is not None
-                             and not analysis.ok else "No steps yet."))
-        else:
+        if cost is not None:
             lines = automation_lines(cost) if lines is None else lines
             if not lines:
                 rows.append((None, "No candidates: every step with work is automated already."))
             rows += lines
             if cost.demand_per_month is None and lines:
                 rows.append((None, "Set the map's demand to see hours per month."))
+        elif self.map is not None and not self.map.steps:  # its analysis' one problem
+            rows.append((None, "No steps yet."))
+        elif self.map is not None and analysis is not None and not analysis.ok:
+            rows.append((None, "Not computed: the map has problems."))
+        elif self.map is not None:  # visits beyond counting (cost_of gave None)
+            rows.append((None, VISITS_UNCOUNTED))
         counting = self.rows.first_text() == COUNTING
         if rows == self._rows_shown:  # the same candidates (an edit of a wait): kept as they are
             if counting:
