@@ -147,7 +147,6 @@ def test_automation_candidates_dock(qtbot, doc):
                          pos=panel.list.visualRect(first).center())
     assert picked.args == [["B"]]
     assert panel.list.currentIndex().row() == 0
-    qtbot.wait(1)  # a pick is taken once per turn (OncePerTurn)
     with qtbot.waitSignal(panel.steps_selected) as picked:  # the keyboard: down, then Enter
         qtbot.keyClick(panel.list, Qt.Key.Key_Down)
         qtbot.keyClick(panel.list, Qt.Key.Key_Return)
