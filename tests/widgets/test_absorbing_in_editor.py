@@ -84,7 +84,7 @@ def test_work_that_can_never_finish_is_one_problem_naming_the_steps(qtbot, docum
     document.set_flow_field(map_.id, next(f.id for f in map_.flows if f.kind == "normal"
                                           and f.target == "Wait - Vendor"), "share", 100)
     qtbot.waitUntil(lambda: problems.problem_count() == 1, timeout=3000)
-    text = problems.list.item(0).text()
+    text = problems.lines()[0]
     assert text.startswith("Error: Work at 'Log', 'In Progress' and 'Wait - Vendor' can never "
                            "finish")
     assert "Keep the rework of 'Wait - Vendor' below 100%" in text

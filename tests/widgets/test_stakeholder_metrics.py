@@ -21,6 +21,7 @@ Rates Desk €60/h, V €90/h; demand 20 per week (a month: 20 x 10,400 / 2,400 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from tests.helpers.maps import make_map
 from ui.document import processes
@@ -135,13 +136,21 @@ def test_automation_candidates_dock(qtbot, doc):
     panel.show()
     qtbot.waitExposed(panel)
     panel.set_map(doc.project.maps[0])
-    qtbot.waitUntil(lambda: panel.list.count() == 3, timeout=2000)
+    qtbot.waitUntil(lambda: panel.list.model().rowCount() == 3, timeout=2000)
     assert panel.lines() == ["1. B — 86.7 h/month freed (€7,800.00/month) · vendor",
                              "2. A — 28.9 h/month freed (€1,733.33/month) · internal team",
                              "3. C — 7.2 h/month freed · customer"]
+    first = panel.list.model().index(0, 0)
+    qtbot.waitUntil(lambda: panel.list.visualRect(first).isValid())  # laid out
     with qtbot.waitSignal(panel.steps_selected) as picked:
-        panel.list.itemClicked.emit(panel.list.item(0))
+        qtbot.mouseClick(panel.list.viewport(), Qt.MouseButton.LeftButton,
+                         pos=panel.list.visualRect(first).center())
     assert picked.args == [["B"]]
+    assert panel.list.currentIndex().row() == 0
+    with qtbot.waitSignal(panel.steps_selected) as picked:  # the keyboard: down, then Enter
+        qtbot.keyClick(panel.list, Qt.Key.Key_Down)
+        qtbot.keyClick(panel.list, Qt.Key.Key_Return)
+    assert picked.args == [["A"]]
 
 
 def test_the_automation_list_never_recounts_the_worth_of_the_steps_to_change(
@@ -162,6 +171,26 @@ def test_the_automation_list_never_recounts_the_worth_of_the_steps_to_change(
     assert panel.lines()[0] == "1. B — 86.7 h/month freed (€7,800.00/month) · vendor"
 
 
+
+def test_a_map_whose_visits_cannot_be_counted_says_so_never_no_steps(qtbot, doc, monkeypatch):
+    # The visits of a map can be beyond counting (the 20,000-step benchmark map: too many
+    # combinations of alternative routes at once): the cost is None, and the list said "No steps
+    # yet." of a map of 20,000 steps. It says why now; "No steps yet." is said of an empty map
+    # (its analysis' one problem), which read "Not computed: the map has problems.".
+    import ui.panels.stakeholder_metrics as stakeholder_metrics
+
+    monkeypatch.setattr(stakeholder_metrics, "cost_of", lambda *_args, **_kwargs: None)
+    panel = AutomationPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    map_ = doc.project.maps[0]
+    panel.set_map(map_)
+    assert panel.lines() == [stakeholder_metrics.VISITS_UNCOUNTED]
+    assert panel.lines()[0].startswith("Not computed: how often each step is passed cannot be")
+    doc.remove(map_.id, [step.id for step in map_.steps])
+    qtbot.waitUntil(lambda: panel.lines() == ["No steps yet."], timeout=2000)
+
 def test_a_hidden_automation_list_waits_until_it_is_shown(qtbot, doc, monkeypatch):
     # The candidates walk every branch of the map (0.5 s at 5,000 steps without a demand); the
     # dock is a tab behind the step table, so it computes only when it can be seen.
@@ -176,10 +205,10 @@ def test_a_hidden_automation_list_waits_until_it_is_shown(qtbot, doc, monkeypatc
     panel.set_map(doc.project.maps[0])
     doc.set_step_field(doc.project.maps[0].id, "A", "wait_time", 99)
     qtbot.wait(100)  # the analysis of the edit arrives
-    assert computed == [] and panel.list.count() == 0
+    assert computed == [] and panel.list.model().rowCount() == 0
     panel.show()
     qtbot.waitExposed(panel)
-    assert computed == [1] and panel.list.count() == 3
+    assert computed == [1] and panel.list.model().rowCount() == 3
 
 
 def test_without_demand_a_costly_map_counts_the_candidates_off_this_thread_never_stale(
@@ -232,26 +261,39 @@ def test_without_demand_a_costly_map_counts_the_candidates_off_this_thread_never
     assert on_main_thread == [False, False]
 
 
-def test_a_long_automation_list_fills_a_slice_per_turn_and_stays_when_nothing_changed(
-        qtbot, doc, monkeypatch):
-    # 4,000 candidates took 0.1-0.3 s to add in one go: LIST_SLICE (here 1) a turn. An edit of
-    # a wait frees no hours (hours = visits x process time x people): the rows stay as they are.
-    import ui.panels.stakeholder_metrics as stakeholder_metrics
-
-    monkeypatch.setattr(stakeholder_metrics, "LIST_SLICE", 1)
+def test_a_long_automation_list_is_replaced_in_one_reset_and_stays_when_nothing_changed(qtbot):
+    # Clearing 4,000 candidates made as QListWidgetItems took 8 ms at 5,000 steps (and adding
+    # them 0.1-0.3 s, a slice per turn) in the turn the analysis came: the rows are a list the
+    # view reads, replaced in one reset, never a row at a time. An edit of a wait frees no
+    # hours (hours = visits x process time x people): the rows stay as they are.
+    # 4,000 steps in a line, step i taking i + 1 minutes: ranked from the last step down.
+    count = 4000
+    names = [f"S{i}" for i in range(count)]
+    map_ = make_map({name: (0, i + 1, 100) for i, name in enumerate(names)},
+                    list(zip(names, names[1:])))
+    map_.set_field("demand", 20)
+    doc = Document(Project("Long", [map_]))
+    doc.live.async_steps = doc.live.measured_steps = count + 1  # all on this thread, here
     panel = AutomationPanel(doc)
     qtbot.addWidget(panel)
     panel.show()
     qtbot.waitExposed(panel)
-    panel.set_map(doc.project.maps[0])
-    assert panel.list.count() == 1  # B's row now, A's and C's in the next turns
-    qtbot.waitUntil(lambda: panel.list.count() == 3)
-    assert panel.lines()[2] == "3. C — 7.2 h/month freed · customer"
-    first = panel.list.item(0)
-    doc.set_step_field(doc.project.maps[0].id, "A", "wait_time", 99)
-    qtbot.waitUntil(lambda: doc.analysis(doc.project.maps[0].id).lead_time == 294)  # 225 + 69
+    panel.set_map(map_)
+    assert len(panel.lines()) == count and panel.lines()[0].startswith(f"1. S{count - 1} — ")
+    resets, rows_changed = [], []
+    rows = panel.list.model()
+    rows.modelReset.connect(lambda: resets.append(1))
+    for signal in (rows.rowsInserted, rows.rowsRemoved, rows.dataChanged):
+        signal.connect(lambda *_args: rows_changed.append(1))
+    doc.set_step_field(map_.id, "S0", "process_time", 10 * count)  # S0 now frees the most
+    qtbot.waitUntil(lambda: panel.lines()[0].startswith("1. S0 — "), timeout=10_000)
+    assert len(panel.lines()) == count  # all of them at once, in the analysis' turn
+    assert resets == [1] and rows_changed == []
+    doc.set_step_field(map_.id, "S1", "wait_time", 99)
+    qtbot.waitUntil(lambda: doc.analysis(map_.id).lead_time == 99 + 10 * count
+                    + count * (count + 1) // 2 - 1, timeout=10_000)
     qtbot.wait(50)
-    assert panel.list.item(0) is first and panel.list.count() == 3
+    assert resets == [1] and rows_changed == []
 
 
 def test_a_costly_maps_cost_and_worth_come_from_a_worker_saying_updating_meanwhile(

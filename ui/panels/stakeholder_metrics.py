@@ -24,18 +24,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
-from functools import partial
 from html import escape
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent, QPen, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QLabel,
     QListView,
-    QListWidget,
-    QListWidgetItem,
     QRadioButton,
     QSizePolicy,
     QVBoxLayout,
@@ -47,6 +44,7 @@ from ui.document.handoff import Receiver
 from ui.document.snapshots import MapRecords, RecordCopies
 from ui.panels.common import MapPanel, OncePerTurn
 from ui.panels.count_jobs import cost_job, count_job
+from ui.panels.list_rows import KEY_ROLE, ListRows, Row
 from ui.panels.simulation import SimulatedLeadTime
 from vsm.analysis import MapAnalysis
 from vsm.analysis.cost import CostAnalysis, SavingWorth, cost_of
@@ -67,12 +65,14 @@ from vsm.analysis.stakeholder_words import (
 from vsm.analysis.targets import attainment, simulated
 from vsm.model import ValueStreamMap
 
-STEP_ID_ROLE = Qt.ItemDataRole.UserRole
+STEP_ID_ROLE = KEY_ROLE  # a candidate's step id (ui.panels.list_rows)
 STEP_WORDS_SHOWN = 60  # characters of the steps over their target shown; beyond, the tooltip
 COST_UPDATING = "Cost per item: updating…"
 LIST_BATCH = 100  # rows of a long list laid out per turn of the event loop
-LIST_SLICE = 300  # rows of a long list added per turn of the event loop
 COUNTING = "Updating: counting how often each step is passed…"
+VISITS_UNCOUNTED = ("Not computed: how often each step is passed cannot be counted for this map "
+                    "(too many combinations of alternative routes run at the same time, or "
+                    "rework that never ends).")
 _log = logging.getLogger(__name__)
 
 
@@ -374,12 +374,16 @@ class AutomationPanel(MapPanel):
     def build(self) -> None:
         self._count = 0  # the number of the latest count; an older one's result is dropped
         self._counting: Future[object] | None = None  # the latest count, cancelled by a newer
-        self._rows_shown: list[tuple[str | None, str]] | None = None  # (step id, text) listed
+        self._rows_shown: list[Row] | None = None  # (step id, text) listed, without COUNTING
         self.intro = QLabel("Steps people or customers do by hand, ranked by the hours per month "
                             "automating them would free (visits × process time × people × "
                             "demand).")
         self.intro.setWordWrap(True)
-        self.list = QListWidget()
+        # A view over a Python list (ui.panels.list_rows): replacing the candidates is one
+        # reset; clearing 4,000 QListWidgetItems took 8 ms at 5,000 steps, in the analysis' turn.
+        self.rows = ListRows(self)
+        self.list = QListView()
+        self.list.setModel(self.rows)
         self.list.setObjectName("automation_candidates")
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
@@ -388,8 +392,8 @@ class AutomationPanel(MapPanel):
         self.list.setLayoutMode(QListView.LayoutMode.Batched)
         self.list.setBatchSize(LIST_BATCH)
         pick = OncePerTurn(self._pick)
-        self.list.itemClicked.connect(lambda item: pick(item.data(STEP_ID_ROLE)))
-        self.list.itemActivated.connect(lambda item: pick(item.data(STEP_ID_ROLE)))
+        self.list.clicked.connect(lambda index: pick(index.data(STEP_ID_ROLE)))
+        self.list.activated.connect(lambda index: pick(index.data(STEP_ID_ROLE)))
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.list, 1)
@@ -398,7 +402,7 @@ class AutomationPanel(MapPanel):
     def lines(self) -> list[str]:
         """The rows as shown (brought up to date first if the panel was hidden since)."""
         self._refresh_if_stale()
-        return [self.list.item(row).text() for row in range(self.list.count())]
+        return self.rows.texts()
 
     def map_shown(self) -> None:
         self.analysis_updated()
@@ -437,8 +441,8 @@ class AutomationPanel(MapPanel):
         assert self.document is not None
         number, counted = self._count, Receiver(self._on_counted)  # no Qt object on the worker
         records = MapRecords.of(map_, kaizens=False, copies=self.document.live.copies(map_.id))
-        if not self.list.count() or self.list.item(0).text() != COUNTING:
-            self.list.insertItem(0, COUNTING)  # above the candidates shown until the count's
+        if self.rows.first_text() != COUNTING:
+            self.rows.put_first(COUNTING)  # above the candidates shown until the count's
         self._counting = in_the_second_process("automation", count_job, records, analysis,
                                                counted, number,
                                                lambda error: error)  # said in the list
@@ -448,8 +452,7 @@ class AutomationPanel(MapPanel):
             return  # superseded: a newer analysis came meanwhile
         if isinstance(outcome, BaseException):
             self._rows_shown = None
-            self.list.clear()
-            self.list.addItem(f"Not computed: {type(outcome).__name__}: {outcome}")
+            self.rows.replace([(None, f"Not computed: {type(outcome).__name__}: {outcome}")])
             return
         assert isinstance(outcome, tuple)
         self._show_cost(*outcome, analysis=self.analysis())
@@ -457,41 +460,27 @@ class AutomationPanel(MapPanel):
     def _show_cost(self, cost: CostAnalysis | None, lines: list[tuple[str, str]] | None = None,
                    analysis: MapAnalysis | None = None) -> None:
         """Show the candidates of `cost` (its `lines`, when already written)."""
-        rows: list[tuple[str | None, str]] = []
-        if cost is None:
-            if self.map is not None:
-                rows.append((None, "Not computed: the map has problems." if analysis is not None
-                             and not analysis.ok else "No steps yet."))
-        else:
+        rows: list[Row] = []
+        if cost is not None:
             lines = automation_lines(cost) if lines is None else lines
             if not lines:
                 rows.append((None, "No candidates: every step with work is automated already."))
             rows += lines
             if cost.demand_per_month is None and lines:
                 rows.append((None, "Set the map's demand to see hours per month."))
-        counting = self.list.count() > 0 and self.list.item(0).text() == COUNTING
+        elif self.map is not None and not self.map.steps:  # its analysis' one problem
+            rows.append((None, "No steps yet."))
+        elif self.map is not None and analysis is not None and not analysis.ok:
+            rows.append((None, "Not computed: the map has problems."))
+        elif self.map is not None:  # visits beyond counting (cost_of gave None)
+            rows.append((None, VISITS_UNCOUNTED))
+        counting = self.rows.first_text() == COUNTING
         if rows == self._rows_shown:  # the same candidates (an edit of a wait): kept as they are
             if counting:
-                self.list.takeItem(0)
+                self.rows.drop_first()
             return
-        self._rows_shown = None  # until the last slice is in
-        self.list.clear()
-        self._fill(self._count, rows, 0)
-
-    def _fill(self, number: int, rows: list[tuple[str | None, str]], start: int) -> None:
-        """Add rows[start:] to the list, LIST_SLICE now and the rest a slice per turn (4,000
-        candidates took 0.1-0.3 s to add), unless a newer count has come meanwhile."""
-        if number != self._count:
-            return
-        for step_id, text in rows[start:start + LIST_SLICE]:
-            item = QListWidgetItem(text)
-            if step_id is not None:
-                item.setData(STEP_ID_ROLE, step_id)
-            self.list.addItem(item)
-        if start + LIST_SLICE < len(rows):
-            QTimer.singleShot(0, self, partial(self._fill, number, rows, start + LIST_SLICE))
-        else:
-            self._rows_shown = rows
+        self._rows_shown = rows
+        self.rows.replace(rows)  # one reset, however long the list (COUNTING goes with it)
 
     def _pick(self, step_id: str | None) -> None:
         if step_id:
