@@ -375,7 +375,8 @@ class LiveAnalysis(QObject):
         result from before the batch is dropped), not once per event."""
         copies = self._copies.get(map_id)
         if copies is not None:
-            copies.forget_all(events)
+            copies.forget_all(events)  # on the next turn, if nothing asks for them first
+            QTimer.singleShot(0, self, copies.settle)
         kinds = set(map(type, events))  # a look at each kind, not at each event
         if MapChanged in kinds:
             for event in events:

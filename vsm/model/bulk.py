@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import compress
 from math import isfinite
-from operator import attrgetter, delitem
+from operator import attrgetter, delitem, or_
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from vsm.errors import ModelError
@@ -140,7 +140,9 @@ class BulkEdits:
         """Every flow into or out of any of these steps, in stored order (one scan of the
         flows, whatever the number of steps)."""
         steps = set(step_ids)
-        return [f for f in self._flows.values() if f.source in steps or f.target in steps]
+        flows = list(self._flows.values())  # picked out in C: 28,000 flows at 20,000 steps
+        return list(compress(flows, map(or_, map(steps.__contains__, map(_SOURCE, flows)),
+                                        map(steps.__contains__, map(_TARGET, flows)))))
 
     def remove_items(self, step_ids: Sequence[str] = (), flow_ids: Sequence[str] = (),
                      kaizen_ids: Sequence[str] = ()) -> Removal:
@@ -160,7 +162,7 @@ class BulkEdits:
         flows = set(flow_ids)
         kaizens = set(kaizen_ids)
         if steps:
-            flows.update(f.id for f in self.flows_touching(steps))
+            flows.update(map(_ID, self.flows_touching(steps)))
             kaizens.update(k.id for k in self._kaizens.values() if k.step_id in steps)
         removal = Removal(*_indexed(self._steps, steps), *_indexed(self._flows, flows),
                           *_indexed(self._kaizens, kaizens))
