@@ -43,8 +43,8 @@ import operator
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from itertools import compress, groupby
-from operator import attrgetter, methodcaller
+from itertools import compress, groupby, repeat
+from operator import attrgetter, is_, methodcaller
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QTimer
@@ -66,8 +66,7 @@ AT_ONCE = 500  # a batch that removed, put back or moved the ends of more items:
 SLICE_SECONDS = 0.010  # each turn of the event loop shows items for about this long
 _HIDE = methodcaller("setVisible", False)
 _IS_SELECTED = methodcaller("isSelected")
-_IS_STEP_ITEM, _IS_FLOW_ITEM = StepItem.__instancecheck__, FlowItem.__instancecheck__
-_SOURCE, _TARGET = attrgetter("source"), attrgetter("target")
+_SOURCE_ID, _TARGET_ID = attrgetter("flow.source"), attrgetter("flow.target")
 
 
 @dataclass
@@ -232,22 +231,25 @@ class Batches(BatchItems):
         and not shown yet is not shown."""
         if not gone:
             return False
-        steps = set(filter(_IS_STEP_ITEM, gone))
-        flows = list(filter(_IS_FLOW_ITEM, gone))
-        both_gone = list(map(operator.and_, map(steps.__contains__, map(_SOURCE, flows)),
-                             map(steps.__contains__, map(_TARGET, flows))))
-        for item in compress(flows, map(operator.not_, both_gone)):
+        # The loops in C, by exact type and by step id (no isinstance, no hash of an item).
+        kinds = list(map(type, gone))
+        flows = list(compress(gone, map(is_, kinds, repeat(FlowItem))))
+        shown = self.item_for_step.__contains__  # a removed step's item has left it
+        end_stays = list(map(operator.or_, map(shown, map(_SOURCE_ID, flows)),
+                             map(shown, map(_TARGET_ID, flows))))
+        for item in compress(flows, end_stays):
             item.detach()  # from the step that stays (and the one that goes)
         # Every flow of a removed step is removed with it (the model has no flow to a missing
         # step): its list holds only flows whose other end went too. Thousands: those are
         # kept joined to their steps (`_seal`: an undo puts them back as they are); a few:
         # detached (nothing to collect later).
+        both_gone = list(compress(flows, map(operator.not_, end_stays)))
         if len(gone) > AT_ONCE:
-            self._seal(list(compress(flows, both_gone)))
+            self._seal(both_gone)
         else:
-            for item in compress(flows, both_gone):  # both ends go too: no list to leave
+            for item in both_gone:  # both ends go too: no list to leave
                 item.source = item.target = None
-            for step_item in steps:
+            for step_item in compress(gone, map(is_, kinds, repeat(StepItem))):
                 step_item.flows = []
         adding = self._adding
         if len(gone) <= AT_ONCE:  # a few: off the canvas now
