@@ -390,3 +390,14 @@ def test_a_removal_of_everything_heard_gathered_leaves_an_empty_map_and_undoes_e
     assert [e.index for e in events if type(e) is StepRemoved] == list(range(199, -1, -1))
     map_.restore_items(removal)
     assert map_.snapshot() == before
+
+
+def test_a_maps_step_and_flow_ids_are_a_live_view_in_stored_order():
+    map_ = synthetic_map(6)
+    steps, flows = map_.step_ids, map_.flow_ids
+    assert list(steps) == [s.id for s in map_.steps] and list(flows) == [f.id for f in map_.flows]
+    first = map_.steps[0]
+    gone = {f.id for f in map_.flows if first.id in (f.source, f.target)}
+    map_.remove_items([first.id])
+    assert first.id not in steps and not gone & set(flows)  # the same views, up to date
+    assert len(steps) == 5 and not hasattr(steps, "pop")  # read-only
