@@ -322,3 +322,82 @@ def test_removing_every_item_and_putting_them_back_keeps_the_order_and_the_indic
     assert [s.id for s in map_.steps] == steps and [f.id for f in map_.flows] == flows
     added = [e for e in events if isinstance(e, StepAdded)]
     assert [e.index for e in added] == list(range(40))  # ascending, each its final index
+
+
+def _described(events: tuple[object, ...] | list[object]) -> list[tuple[str, str, int]]:
+    """Each per-item event as (kind, record id, index)."""
+    return [(type(e).__name__, getattr(e, "step", None) and e.step.id
+             or getattr(e, "flow", None) and e.flow.id or e.kaizen.id, e.index)
+            for e in events]
+
+
+def test_a_removal_only_gathered_listeners_hear_goes_at_once_with_the_same_events_and_map(
+        monkeypatch):
+    # The editor's listeners all take a batch's events gathered: nobody looks at the map between
+    # two events, so remove_items takes the items out at once instead of one by one through
+    # the per-item generator; what the listeners get and the map left must be the same.
+    def made() -> ValueStreamMap:
+        map_ = synthetic_map(120)
+        map_.add_kaizen(Kaizen(step_id=map_.steps[6].id, id="k-on-6"))
+        map_.add_kaizen(Kaizen(id="k-free"))
+        map_.add_kaizen(Kaizen(id="k-also-free"))
+        return map_
+
+    at_once, one_by_one = made(), made()
+    heard_at_once: list[object] = []
+    heard_gathered: list[object] = []
+    heard_each: list[object] = []
+    at_once.subscribe(heard_at_once.append, gathered=True)
+    one_by_one.subscribe(heard_gathered.append, gathered=True)
+    one_by_one.subscribe(heard_each.append, batches=True)  # a per-item listener
+    walked: list[int] = []
+    per_item = bulk.BulkEdits._removing
+    monkeypatch.setattr(bulk.BulkEdits, "_removing",
+                        lambda self, removal: walked.append(len(removal)) or per_item(
+                            self, removal))
+    steps = [s.id for s in at_once.steps[::4]]  # 30 steps (0, 4, 8...) with their flows
+    flows = [f.id for f in at_once.flows if f.source not in steps and f.target not in steps][:7]
+    kaizens = ["k-free"]
+
+    removal = at_once.remove_items(steps, flows, kaizens)
+    assert walked == []  # no per-item walk: the items went at once
+    twin = one_by_one.remove_items(steps, flows, kaizens)
+    assert walked == [len(twin)]  # a per-item listener: one by one, as before
+
+    assert removal == twin
+    assert _described(heard_at_once[1].events) == _described(heard_gathered[1].events)
+    assert _described(heard_at_once[1].events) == _described(heard_each[1:-1])
+    assert at_once.snapshot() == one_by_one.snapshot()
+    assert at_once._flows_from == one_by_one._flows_from  # the flows by source, too
+    before = made().snapshot()
+    at_once.restore_items(removal)
+    assert at_once.snapshot() == before
+
+
+def test_a_removal_of_everything_heard_gathered_leaves_an_empty_map_and_undoes_exactly():
+    map_ = synthetic_map(200)
+    map_.add_kaizen(Kaizen(step_id=map_.steps[0].id, id="k-first"))
+    before = map_.snapshot()
+    heard: list[object] = []
+    map_.subscribe(heard.append, gathered=True)
+    removal = map_.remove_items([s.id for s in map_.steps])
+    assert map_.steps == [] and map_.flows == [] and map_.kaizens == []
+    assert all(not flows for flows in map_._flows_from.values())
+    events = heard[1].events
+    # Kaizens, then flows, then steps, each from the highest index down: every index is the
+    # item's index just before its own event.
+    assert [type(e) for e in events[:2]] == [bulk.KaizenRemoved, FlowRemoved]
+    assert [e.index for e in events if type(e) is StepRemoved] == list(range(199, -1, -1))
+    map_.restore_items(removal)
+    assert map_.snapshot() == before
+
+
+def test_a_maps_step_and_flow_ids_are_a_live_view_in_stored_order():
+    map_ = synthetic_map(6)
+    steps, flows = map_.step_ids, map_.flow_ids
+    assert list(steps) == [s.id for s in map_.steps] and list(flows) == [f.id for f in map_.flows]
+    first = map_.steps[0]
+    gone = {f.id for f in map_.flows if first.id in (f.source, f.target)}
+    map_.remove_items([first.id])
+    assert first.id not in steps and not gone & set(flows)  # the same views, up to date
+    assert len(steps) == 5 and not hasattr(steps, "pop")  # read-only

@@ -6,10 +6,19 @@ what it changes (`in_batch`): an item taken off waits for the batch's end (`_rem
 or flow item is kept for the batch that puts the very same record back (the delete's undo:
 `_put_back`), shown again instead of a new one, and an item put back or added joins those the
 batch's end shows, in slices if there are many (`_show`). Alone, an item leaves at once.
+
+A flow removed with both its steps in a batch of thousands (a delete of everything) is left
+joined to them (`_sealed`): the removed items only refer to one another, so there is nothing to
+detach at the delete (two attributes and a list per item, 25 ms at 20,000 steps), and the undo
+puts them back as they are, nothing to attach again (`_rejoin`). Once they can no longer be put
+back (`_forget_kept`: another batch came), they are detached a slice at a time, else their
+references to one another would leave them all to the garbage collector.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QGraphicsItem
@@ -30,6 +39,8 @@ class BatchItems:
     move_tool: Any
     _adding: dict[QGraphicsItem, None] = {}  # items put back, still to show
     _dropping: dict[QGraphicsItem, None] = {}  # items removed, hidden, still on the canvas
+    _sealed: dict[FlowItem, None] = {}  # kept flows still joined to their kept steps
+    _unsealing: dict[FlowItem, None] = {}  # flows no longer kept, to detach in slices
     item_for_step: dict[str, StepItem]
     item_for_flow: dict[str, FlowItem]
 
@@ -40,6 +51,7 @@ class BatchItems:
         def removeItem(self, item: QGraphicsItem) -> None: ...  # noqa: N802
         def _add_step_item(self, step: Step, add: bool = True) -> StepItem: ...
         def _add_flow_item(self, flow: Flow, add: bool = True) -> FlowItem: ...
+        def _next_slice(self) -> None: ...
 
     def in_batch(self, event: object) -> bool:
         """Within a batch, note what an event of the batch's usual kinds changes (a step or
@@ -126,7 +138,8 @@ class BatchItems:
         if (isinstance(item, FlowItem) and item.flow is record and isinstance(record, Flow)
                 and record.source in self.item_for_step and record.target in self.item_for_step):
             item.set_theme(self.theme)
-            item.reattach(self.item_for_step[record.source], self.item_for_step[record.target])
+            self._rejoin(item, self.item_for_step[record.source],
+                         self.item_for_step[record.target], True)
             self.item_for_flow[item_id] = item
             self._show(item)
             return True
@@ -144,3 +157,62 @@ class BatchItems:
         if self._adding is BatchItems._adding:
             self._adding = {}
         return self._adding
+
+    # ------------------------------------------------------------ flows kept joined
+
+    def _seal(self, flows: list[FlowItem]) -> None:
+        """Keep these removed flows joined to their removed steps (both ends went with them)."""
+        if not self._sealed:
+            self._sealed = {}  # the scene's own, not the class's empty default
+        self._sealed.update(dict.fromkeys(flows))
+
+    def _rejoin(self, item: FlowItem, source: StepItem, target: StepItem, route: bool) -> None:
+        """A kept flow put back between these step items: one still joined to them stays as
+        it is (its steps list it); any other follows them again (FlowItem.reattach)."""
+        sealed = self._sealed
+        if sealed and item in sealed:
+            del sealed[item]
+            if item.source is source and item.target is target:
+                return
+            item.detach()
+        item.reattach(source, target, route)
+
+    def _forget_kept(self, slices: bool = True) -> None:
+        """The kept items can no longer be put back (another batch came): the flows still
+        joined to their steps are detached in the coming slices (`_unseal_some`; started here
+        if `slices` and no batch is under way, whose end starts them)."""
+        self._kept = {}
+        if self._sealed:
+            if not self._unsealing:
+                self._unsealing = {}
+            self._unsealing.update(self._sealed)
+            self._sealed = {}
+            if slices and self._batch is None:
+                self._next_slice()
+
+    def _unseal_lost(self) -> None:
+        """At a batch's end: a flow still joined to a step this batch put back, though the flow
+        was not put back with it, is detached now (the step must not list it)."""
+        shown = self.item_for_step
+        for flow in [flow for flow in self._sealed
+                     if any(end is not None and shown.get(end.step_id) is end
+                            for end in (flow.source, flow.target))]:
+            del self._sealed[flow]
+            flow.detach()
+
+    def _unseal_some(self, deadline: float) -> bool:
+        """Detach flows no longer kept until `deadline` (perf_counter); True if all are done."""
+        unsealing = self._unsealing
+        for flow in list(unsealing):
+            del unsealing[flow]
+            flow.detach()
+            if time.perf_counter() >= deadline:
+                return not unsealing
+        return True
+
+    def release_kept(self, slice_seconds: float) -> Iterator[float]:
+        """A job for a canvas being taken apart (ui.window.map_tabs): detach the flows still
+        joined to removed steps about `slice_seconds` at a time, yielding between slices."""
+        self._forget_kept(slices=False)
+        while not self._unseal_some(time.perf_counter() + slice_seconds):
+            yield 1.0

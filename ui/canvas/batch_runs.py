@@ -101,7 +101,7 @@ def take_one(taking: Taking, event: Any, one: Callable[[object], None],
         source, target = steps.get(flow.source), steps.get(flow.target)
         if (isinstance(flow_item, FlowItem) and flow_item.flow is flow
                 and source is not None and target is not None):
-            flow_item.reattach(source, target, False)  # routed, if its ends moved,
+            scene._rejoin(flow_item, source, target, False)  # routed, if its ends moved,
             flows[flow.id] = flow_item  # when shown (_put_on)
         else:
             flow_item = scene._add_flow_item(flow, add=False)
@@ -167,8 +167,14 @@ def _flows_added(taking: Taking, run: list[Any]) -> bool:
             and all(map(is_not, targets, repeat(None)))):
         return False
     deque(map(scene._kept.pop, ids), 0)
-    # routed, if their ends moved, when shown (_put_on)
-    deque(map(FlowItem.reattach, items, sources, targets, repeat(False)), 0)
+    sealed = scene._sealed
+    if (sealed and all(map(sealed.__contains__, items))
+            and all(map(is_, map(_SOURCE, items), sources))
+            and all(map(is_, map(_TARGET, items), targets))):
+        # Still joined to these very steps (a delete of everything, undone): as they are.
+        deque(map(sealed.pop, items), 0)
+    else:  # routed, if their ends moved, when shown (_put_on)
+        deque(map(scene._rejoin, items, sources, targets, repeat(False)), 0)
     scene.item_for_flow.update(zip(ids, items))
     _shown_at_the_end(taking, items)
     scene._batch.added_flows.extend(ids)

@@ -43,8 +43,8 @@ import operator
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from itertools import compress, groupby
-from operator import attrgetter, methodcaller
+from itertools import compress, groupby, repeat
+from operator import attrgetter, is_, methodcaller
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QTimer
@@ -66,8 +66,7 @@ AT_ONCE = 500  # a batch that removed, put back or moved the ends of more items:
 SLICE_SECONDS = 0.010  # each turn of the event loop shows items for about this long
 _HIDE = methodcaller("setVisible", False)
 _IS_SELECTED = methodcaller("isSelected")
-_IS_STEP_ITEM, _IS_FLOW_ITEM = StepItem.__instancecheck__, FlowItem.__instancecheck__
-_SOURCE, _TARGET = attrgetter("source"), attrgetter("target")
+_SOURCE_ID, _TARGET_ID = attrgetter("flow.source"), attrgetter("flow.target")
 
 
 @dataclass
@@ -167,6 +166,9 @@ class Batches(BatchItems):
         batch, self._batch = self._batch, None
         if batch is None:
             return
+        if self._sealed and batch.added_steps:
+            self._unseal_lost()
+        self._forget_kept()
         self._kept = batch.removed  # a batch that put items back consumed what it needed
         if batch.added_steps or batch.added_flows:
             self._presenter.items_changed(steps=batch.added_steps, flows=batch.added_flows)
@@ -229,18 +231,26 @@ class Batches(BatchItems):
         and not shown yet is not shown."""
         if not gone:
             return False
-        steps = set(filter(_IS_STEP_ITEM, gone))
-        flows = list(filter(_IS_FLOW_ITEM, gone))
-        both_gone = list(map(operator.and_, map(steps.__contains__, map(_SOURCE, flows)),
-                             map(steps.__contains__, map(_TARGET, flows))))
-        for item in compress(flows, both_gone):  # both ends go too: no list to leave
-            item.source = item.target = None
-        for item in compress(flows, map(operator.not_, both_gone)):
-            item.detach()
+        # The loops in C, by exact type and by step id (no isinstance, no hash of an item).
+        kinds = list(map(type, gone))
+        flows = list(compress(gone, map(is_, kinds, repeat(FlowItem))))
+        shown = self.item_for_step.__contains__  # a removed step's item has left it
+        end_stays = list(map(operator.or_, map(shown, map(_SOURCE_ID, flows)),
+                             map(shown, map(_TARGET_ID, flows))))
+        for item in compress(flows, end_stays):
+            item.detach()  # from the step that stays (and the one that goes)
         # Every flow of a removed step is removed with it (the model has no flow to a missing
-        # step): an undo puts them back (reattach).
-        for step_item in steps:
-            step_item.flows = []
+        # step): its list holds only flows whose other end went too. Thousands: those are
+        # kept joined to their steps (`_seal`: an undo puts them back as they are); a few:
+        # detached (nothing to collect later).
+        both_gone = list(compress(flows, map(operator.not_, end_stays)))
+        if len(gone) > AT_ONCE:
+            self._seal(both_gone)
+        else:
+            for item in both_gone:  # both ends go too: no list to leave
+                item.source = item.target = None
+            for step_item in compress(gone, map(is_, kinds, repeat(StepItem))):
+                step_item.flows = []
         adding = self._adding
         if len(gone) <= AT_ONCE:  # a few: off the canvas now
             unselected = False
@@ -279,7 +289,7 @@ class Batches(BatchItems):
         still wait to follow their steps, or items it removed (hidden) still wait to leave the
         canvas (the batch had so many that they come a slice per turn of the event loop)."""
         return (bool(self._adding) or bool(self._placing) or bool(self._follow)
-                or bool(self._dropping))
+                or bool(self._dropping) or bool(self._unsealing))
 
     def finish_updates(self, measure: bool = True) -> None:
         """Show every item still waiting and draw every flow and burst still waiting to follow
@@ -287,7 +297,7 @@ class Batches(BatchItems):
         removed items, hidden already, leave the canvas in their slices."""
         adding, placing, followers = self._adding, self._placing, self._follow
         self._adding, self._placing, self._follow = {}, {}, {}
-        if self._update_timer is not None and not self._dropping:
+        if self._update_timer is not None and not self._dropping and not self._unsealing:
             self._update_timer.stop()
         for item in adding:
             self._put_on(item)
@@ -343,8 +353,8 @@ class Batches(BatchItems):
         moved = self._own_moved()  # boxes changed, for the map's extent (ui.canvas.extent)
         # Through a copy of the keys: taking the first key of a dict again and again after
         # deleting the ones before it walks all the deleted ones each time (quadratic).
-        done = False
-        for item in list(dropping):  # no box since the batch's end (its events noted it)
+        done = not self._unseal_some(deadline) if self._unsealing else False
+        for item in [] if done else list(dropping):  # no box since the batch's end (noted)
             del dropping[item]
             if item.scene() is self:
                 self.removeItem(item)
@@ -380,7 +390,7 @@ class Batches(BatchItems):
                     break
         if heap_frozen():  # what the slice made joins the frozen heap (module docstring)
             gc.freeze()
-        if dropping or adding or placing or followers:
+        if dropping or adding or placing or followers or self._unsealing:
             self._next_slice()
             return
         self._moved = []

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Iterator
-from itertools import repeat
+from itertools import compress, repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -390,14 +390,13 @@ class Decorations:
             if not self._cases_due:
                 self._cases_due = "cases" in map(_FIELD, events)
             return
-        changed = [event.step.id for event in events  # type: ignore[attr-defined]
-                   if type(event) in _STEP_EVENTS]
-        if changed:
-            self._presenter.ladder_changed(changed)
+        # The step events picked out in C (a delete of 20,000 steps: 48,000 events).
+        stepped = list(compress(events, map(_STEP_EVENTS.__contains__, map(type, events))))
+        if stepped:
+            self._presenter.ladder_changed(list(map(_STEP_ID, stepped)))
             if not self._cases_due:
-                self._cases_due = any(type(event) is not StepChanged
-                                      or event.field == "cases"  # type: ignore[attr-defined]
-                                      for event in events if type(event) in _STEP_EVENTS)
+                self._cases_due = (set(map(type, stepped)) != _STEP_CHANGED
+                                   or "cases" in map(_FIELD, stepped))
 
     def _note_changed(self, events: tuple[object, ...]) -> None:
         """Note for the map's extent the steps and flows these events added, moved or removed

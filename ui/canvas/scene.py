@@ -290,7 +290,7 @@ class MapScene(Decorations, Batches, SceneBuilding, Gestures, Selection, QGraphi
                 self._presenter.items_changed(flows=(event.flow.id,))
         if self._batch is None and isinstance(event, (StepAdded, StepRemoved, FlowAdded,
                                                        FlowRemoved)):
-            self._kept = {}  # the items kept for an undo would be out of date
+            self._forget_kept()  # the items kept for an undo would be out of date
         if isinstance(event, StepAdded):
             if not self._put_back(event.step.id, event.step):
                 self._add_step_item(event.step)

@@ -106,6 +106,13 @@ class LiveAnalysis(QObject):
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._on_timer)
         self._turns_left = 0
+        # A batch's records are forgotten by the copies on a turn of their own: a timer's (a
+        # zero singleShot is a posted call, run before the event loop's timers: in the same
+        # stretch as the batch, the window no more responsive in between).
+        self._settling = QTimer(self)
+        self._settling.setSingleShot(True)
+        self._settling.setInterval(0)
+        self._settling.timeout.connect(self._settle_copies)
         self._listeners: dict[str, Any] = {}
         self._generation: dict[str, int] = {}  # per map: its changes so far
         self._large: dict[str, bool] = {}  # per map: analysed by the worker
@@ -375,7 +382,8 @@ class LiveAnalysis(QObject):
         result from before the batch is dropped), not once per event."""
         copies = self._copies.get(map_id)
         if copies is not None:
-            copies.forget_all(events)
+            copies.forget_all(events)  # on the next turn, if nothing asks for them first
+            self._settling.start()
         kinds = set(map(type, events))  # a look at each kind, not at each event
         if MapChanged in kinds:
             for event in events:
@@ -385,6 +393,10 @@ class LiveAnalysis(QObject):
                 event.field for event in events  # type: ignore[attr-defined]
                 if type(event) is StepChanged} <= LAYOUT_ONLY_FIELDS):  # 40,000 moves: a set
             self._mark_stale(map_id)
+
+    def _settle_copies(self) -> None:
+        for copies in list(self._copies.values()):
+            copies.settle()
 
     def _mark_stale(self, map_id: str) -> None:
         self._generation[map_id] = self._generation.get(map_id, 0) + 1

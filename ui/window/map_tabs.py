@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsScene, QTabWidget, QToolButton, QWidget
 
 from ui.canvas.building import SLICED_BUILD_STEPS, SceneBuild
-from ui.canvas.chunks import dismantle
+from ui.canvas.chunks import DISMANTLE_SLICE_SECONDS, dismantle
 from ui.canvas.scene import MapScene
 from ui.canvas.view import MapView
 from ui.document.collector import heap_frozen
@@ -39,6 +39,7 @@ def _drop_view(view: MapView) -> Generator[float, None, None]:
     scene = view.scene()
     scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
     yield 1.0
+    yield from scene.release_kept(DISMANTLE_SLICE_SECONDS)
     yield from dismantle(scene)
     if shiboken6.isValid(view):
         view.setScene(None)

@@ -9,17 +9,20 @@ with one rebuild of each dict (inserting one by one rebuilds the whole dict per 
 pass, which of a move's positions change anything). They emit the usual per-item events
 between one BatchStarted and one BatchEnded (`batch()`), so a subscriber mirroring the map can
 apply a thousand removals as a few ranges, and look the listeners up once for all the events
-(`_emit_each`), not once per event.
+(`_emit_each`), not once per event; when every listener takes a batch's events gathered (the
+editor's), a removal takes the items out at once and notes its events without emitting them
+one by one (`_remove_noted`).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import compress
 from math import isfinite
-from operator import attrgetter
+from operator import attrgetter, delitem, or_
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from vsm.errors import ModelError
@@ -137,7 +140,9 @@ class BulkEdits:
         """Every flow into or out of any of these steps, in stored order (one scan of the
         flows, whatever the number of steps)."""
         steps = set(step_ids)
-        return [f for f in self._flows.values() if f.source in steps or f.target in steps]
+        flows = list(self._flows.values())  # picked out in C: 28,000 flows at 20,000 steps
+        return list(compress(flows, map(or_, map(steps.__contains__, map(_SOURCE, flows)),
+                                        map(steps.__contains__, map(_TARGET, flows)))))
 
     def remove_items(self, step_ids: Sequence[str] = (), flow_ids: Sequence[str] = (),
                      kaizen_ids: Sequence[str] = ()) -> Removal:
@@ -157,15 +162,40 @@ class BulkEdits:
         flows = set(flow_ids)
         kaizens = set(kaizen_ids)
         if steps:
-            flows.update(f.id for f in self.flows_touching(steps))
+            flows.update(map(_ID, self.flows_touching(steps)))
             kaizens.update(k.id for k in self._kaizens.values() if k.step_id in steps)
         removal = Removal(*_indexed(self._steps, steps), *_indexed(self._flows, flows),
                           *_indexed(self._kaizens, kaizens))
         if not removal:
             return removal
         with self.batch():
-            self._emit_each(self._removing(removal))
+            if self._gathered is not None and not self._item_listeners():
+                self._remove_noted(removal)
+            else:
+                self._emit_each(self._removing(removal))
         return removal
+
+    def _remove_noted(self, removal: Removal) -> None:
+        """Take the items out and note their events for the batch's end, when every listener
+        takes a batch's events gathered (the editor's): nobody looks at the map between two
+        events, so the items go at once and the events are made at once, the loops in C (the
+        events as `_removing` gives them; a delete of 20,000 steps: 48,000 items)."""
+        gathered = self._gathered
+        assert gathered is not None
+        if removal.kaizen_records:
+            deque(map(self._kaizens.__delitem__, map(_ID, removal.kaizen_records)), 0)
+            gathered.extend(map(KaizenRemoved, reversed(removal.kaizen_records),
+                                reversed(removal.kaizen_indices)))
+        if removal.flow_records:
+            flows = removal.flow_records
+            deque(map(self._flows.__delitem__, map(_ID, flows)), 0)
+            deque(map(delitem, map(self._flows_from.__getitem__, map(_SOURCE, flows)),
+                      map(_ID, flows)), 0)
+            gathered.extend(map(FlowRemoved, reversed(flows), reversed(removal.flow_indices)))
+        if removal.step_records:
+            deque(map(self._steps.__delitem__, map(_ID, removal.step_records)), 0)
+            gathered.extend(map(StepRemoved, reversed(removal.step_records),
+                                reversed(removal.step_indices)))
 
     def _removing(self, removal: Removal) -> Iterator[Any]:
         """Take each item out and give its event, the item gone when the event is emitted."""
