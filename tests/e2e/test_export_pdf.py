@@ -239,3 +239,37 @@ def test_a_document_that_cannot_be_finished_fails_the_export(qapp, tmp_path, in_
                                               "be written: KeyError"):
         export_maps(export_project(), tmp_path / "maps.pdf", None, "pdf")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_pages_last_slice_leaves_the_next_page_and_the_finish_to_another_turn(
+        qapp, tmp_path, in_this_process, monkeypatch):
+    """The last slice of a page's drawing ends a turn of its own: the next page's start, or
+    the wait for the finished file, comes on the next one (both in one turn blocked the window
+    49 ms at 1,000 steps)."""
+    log: list[str] = []
+    pages = ui.render.pdf_pages
+    draw, hand = pages._Writing.draw, pages._Writing.hand
+
+    def logged_draw(self, picture: bytes) -> None:
+        log.append("picture")
+        draw(self, picture)
+
+    def logged_hand(self, job, *args):
+        if job in (pdf_jobs.start_page, pdf_jobs.finish):
+            log.append(job.__name__)
+        return hand(self, job, *args)
+
+    monkeypatch.setattr(pages._Writing, "draw", logged_draw)
+    monkeypatch.setattr(pages._Writing, "hand", logged_hand)
+
+    def progress(done: int, total: int) -> bool:
+        log.append("turn")
+        return True
+
+    document = Document(export_project(), autosave=False)  # two maps: two pages
+    export_maps(document, tmp_path / "maps.pdf", None, "pdf", progress=progress)
+    assert log.count("start_page") == 2 and log.count("finish") == 1
+    for index, entry in enumerate(log):
+        if entry in ("start_page", "finish") and "picture" in log[:index]:
+            since_last_picture = log[index - log[index - 1::-1].index("picture"):index]
+            assert "turn" in since_last_picture, (entry, log)
