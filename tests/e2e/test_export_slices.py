@@ -276,3 +276,24 @@ def test_font_fallbacks_follow_every_family_once_each(qapp):
     assert with_font_fallbacks(svg) == (
         b'<g font-family="' + fallback + b'">\n<text font-family="' + fallback
         + b'">a</text>\n<text font-family="x\'y">b</text>\n</g>\n')
+
+
+def test_each_export_job_ends_its_turn_before_the_next_begins(qapp):
+    """The work after a job's last slice (a scene's last chunk, a picture's encoding) and the
+    next job's first slice are not done in one turn: the progress callback, the window's turn,
+    comes between them (a PDF's last slice and its finish blocked 49 ms at 1,000 steps)."""
+    from ui.render.images import _Meter
+
+    log: list[str] = []
+
+    def job(name: str):
+        log.append(f"{name} starts")
+        yield 0.5
+        log.append(f"{name} ends")  # after its last slice, no yield
+        return name
+
+    meter = _Meter(lambda done, total: log.append("turn") is None, 10)
+    assert [meter.run(job("build"), 5), meter.run(job("draw"), 5)] == ["build", "draw"]
+    assert log == ["build starts", "turn", "build ends", "turn",
+                   "draw starts", "turn", "draw ends", "turn"]
+    assert meter.done == 10  # each job reported whole

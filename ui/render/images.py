@@ -214,13 +214,16 @@ class _Meter:
 
     def run(self, job: Generator[float, None, T], weight: int) -> T:
         """Run a drawing job, reporting it as the next `weight` items of work; a cancelled job
-        is closed (its painter ends)."""
+        is closed (its painter ends). Its end is reported too: the work after its last slice
+        (a scene's last chunk, the picture's encoding) and the next job's first slice are not
+        done in one turn of the event loop."""
         report = self.part(weight)
         try:
             while True:
                 try:
                     fraction = next(job)
                 except StopIteration as done:
+                    report(1.0)
                     return done.value  # type: ignore[no-any-return]
                 report(fraction)
         finally:
