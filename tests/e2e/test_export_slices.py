@@ -297,3 +297,26 @@ def test_each_export_job_ends_its_turn_before_the_next_begins(qapp):
     assert log == ["build starts", "turn", "build ends", "turn",
                    "draw starts", "turn", "draw ends", "turn"]
     assert meter.done == 10  # each job reported whole
+
+
+def test_an_export_scene_joins_the_frozen_heap_as_it_is_built(qapp):
+    """While the window keeps the collector off a large document (ui.window.heap), an export
+    scene's items join the frozen heap as they are made, as a canvas drawn in slices does: a
+    full collection during the drawing walked the 57,000 items of a 20,000-step map (91 ms)."""
+    import gc
+
+    from ui.document.collector import set_heap_frozen
+
+    document = Document(synthetic_project(40), autosave=False)
+    was_frozen = gc.get_freeze_count()
+    set_heap_frozen(True)
+    try:
+        with export_scene(document, document.project.maps[0].id) as scene:
+            item = next(iter(scene.item_for_step.values()))
+            tracked = {id(obj) for obj in gc.get_objects()}
+            assert id(item.__dict__) not in tracked  # frozen: in no generation
+            assert gc.get_freeze_count() > was_frozen
+    finally:
+        set_heap_frozen(False)
+        if was_frozen == 0:
+            gc.unfreeze()

@@ -10,6 +10,7 @@ gives the pictures a QApplication when there is none (the `vsm export` command).
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -22,6 +23,7 @@ from ui.canvas.items import FlowItem, StepItem
 from ui.canvas.palette import LIGHT
 from ui.canvas.routes import ROUTED_STEPS_LIMIT, FlowRouting
 from ui.canvas.scene import MapScene
+from ui.document.collector import heap_frozen
 from ui.document.document import Document
 from ui.render.painting import APP, SLICE_SECONDS
 
@@ -73,6 +75,8 @@ def _prepare(scene: MapScene, colour_mode: str, step_ids: list[str] | None) -> I
     scene.snap_to_grid = False
     scene.show_last_valid = False  # the real state, never the greyed last valid figures
     for built, total in scene.build_in_chunks():
+        if heap_frozen():  # as a canvas drawn in slices (ui.canvas.building): the chunk's
+            gc.freeze()  # items join the frozen heap, no full collection walks them again
         yield BUILDING * built / max(total, 1)
     scene.layout_decorations()  # the items have the analysis (built with it): the places
     scene.clearSelection()
@@ -106,6 +110,8 @@ def _prepare(scene: MapScene, colour_mode: str, step_ids: list[str] | None) -> I
         routing.apply()
         for item in scene.items():  # the routes may have added label items
             item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    if heap_frozen():  # the decorations, the routes: frozen too
+        gc.freeze()
     yield 1.0
 
 
