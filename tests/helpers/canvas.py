@@ -117,3 +117,20 @@ def row_in_view(qtbot, monkeypatch) -> tuple[Document, ValueStreamMap, MapScene,
     qtbot.waitExposed(view)
     qtbot.waitUntil(lambda: not view._fit_timer.isActive())  # fitted as it showed
     return document, map_, scene, view
+
+
+def synthetic_in_window(make_window, monkeypatch, steps: int = 300
+                        ) -> tuple[Document, ValueStreamMap, MapScene]:
+    """A shown window on the synthetic map of `steps` steps (300: about 420 flows), a batch of
+    more than 20 items dealt with in slices (AT_ONCE is 500 in the editor), the canvas keeping
+    the live (straight) routing, as a scene built afresh does: (document, map, scene)."""
+    import ui.canvas.batches as batches
+    from bench.generate import synthetic_project
+
+    monkeypatch.setattr(batches, "AT_ONCE", 20)
+    document = Document(synthetic_project(steps), autosave=False)
+    window = make_window(document, 1400, 860)
+    map_ = document.project.maps[0]
+    scene = window.tabs.views[map_.id].scene()
+    monkeypatch.setattr(scene.routing, "schedule", lambda: None)
+    return document, map_, scene

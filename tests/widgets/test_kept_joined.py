@@ -12,10 +12,8 @@ import weakref
 
 import pytest
 
-import ui.canvas.batches as batches
-from bench.generate import synthetic_project
+from tests.helpers.canvas import synthetic_in_window
 from ui.canvas.items import FlowItem
-from ui.document.document import Document
 from vsm.model.bulk import Removal
 
 STEPS = 300
@@ -23,15 +21,8 @@ STEPS = 300
 
 @pytest.fixture
 def big(make_window, monkeypatch):
-    """A shown window on the 300-step synthetic map (about 420 flows), a batch of more than 20
-    items dealt with in slices: (document, map, scene)."""
-    monkeypatch.setattr(batches, "AT_ONCE", 20)
-    document = Document(synthetic_project(STEPS), autosave=False)
-    window = make_window(document, 1400, 860)
-    map_ = document.project.maps[0]
-    scene = window.tabs.views[map_.id].scene()
-    monkeypatch.setattr(scene.routing, "schedule", lambda: None)
-    return document, map_, scene
+    """The 300-step synthetic map in a window, a batch of more than 20 items in slices."""
+    return synthetic_in_window(make_window, monkeypatch, STEPS)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 
 import ui.canvas.batches as batches
 from bench.generate import synthetic_project
+from tests.helpers.canvas import synthetic_in_window
 from ui.canvas.scene import MapScene
 from ui.document.document import Document
 from vsm.model.layout import auto_layout
@@ -20,18 +21,11 @@ STEPS = 300
 @pytest.fixture
 def big(make_window, monkeypatch):
     """A shown window on the 300-step synthetic map, its flows following a moved step in
-    slices past 20 of them (AT_ONCE is 500 in the editor; the 300-step map has about
-    420 flows): (document, map, scene). The canvas keeps the live (straight) routing, as a
-    scene built afresh does: a map left with 150 steps or fewer would otherwise be routed
-    around the boxes while the slices run, or not, as the machine's speed has it."""
-    monkeypatch.setattr(batches, "AT_ONCE", 20)
-    monkeypatch.setattr(batches, "SLICE_SECONDS", 0.0)  # one flow per turn at least
-    document = Document(synthetic_project(STEPS), autosave=False)
-    window = make_window(document, 1400, 860)
-    map_ = document.project.maps[0]
-    scene = window.tabs.views[map_.id].scene()
-    monkeypatch.setattr(scene.routing, "schedule", lambda: None)
-    return document, map_, scene
+    slices past 20 of them, one flow per turn at least (tests.helpers.canvas): (document, map,
+    scene). A map left with 150 steps or fewer would otherwise be routed around the boxes
+    while the slices run, or not, as the machine's speed has it: the live routing is kept."""
+    monkeypatch.setattr(batches, "SLICE_SECONDS", 0.0)
+    return synthetic_in_window(make_window, monkeypatch, STEPS)
 
 
 def drawn(scene: MapScene) -> dict[str, tuple[float, ...]]:
