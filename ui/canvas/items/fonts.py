@@ -127,7 +127,7 @@ def title_font() -> QFont:
 # ---------------------------------------------------------------- level of detail
 
 MIN_TEXT_PIXELS = 4.0  # text smaller than this on screen is not drawn (boxes and lines still are)
-SMALL_BOX_PIXELS = 32.0  # a box narrower than this on screen is drawn as plain fills (see drawn_small)
+SMALL_BOX_PIXELS = 32.0  # a box narrower than this on screen is plain fills (drawn_small)
 
 
 def view_scale(painter: QPainter, widget: QWidget | None,
