@@ -1,5 +1,6 @@
-"""A big map fitted in view draws its steps small: a few rectangles each, no text fitted or drawn,
-its flows as their lines; exports and readable zooms draw every detail as before (issue 19).
+"""A big map fitted in view draws its steps small: a few rectangles each (their outlines dashed or
+dotted as at any size, a long wait's triangle), no text fitted or drawn, its flows as their lines;
+exports and readable zooms draw every detail as before (issue 19).
 
 The work is counted (the painter's calls, the names fitted), never timed.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -32,6 +34,7 @@ class RecordingPainter(QPainter):
         self.calls: Counter[str] = Counter()
         self.texts: list[str] = []
         self.pen_widths: list[float] = []
+        self.pen_styles: set[Qt.PenStyle] = set()
 
     def drawText(self, *args) -> None:  # noqa: N802 - Qt names
         self.texts.append(str(args[-1]))
@@ -40,6 +43,8 @@ class RecordingPainter(QPainter):
     def drawRect(self, *args) -> None:  # noqa: N802
         self.calls["rect"] += 1
         self.pen_widths.append(self.pen().widthF())
+        if self.pen().style() != Qt.PenStyle.NoPen:
+            self.pen_styles.add(self.pen().style())
         super().drawRect(*args)
 
     def drawRoundedRect(self, *args) -> None:  # noqa: N802
@@ -89,11 +94,19 @@ def test_a_step_a_few_pixels_wide_is_a_few_rectangles_and_its_name_never_fitted(
     assert WIDTH * SMALL < SMALL_BOX_PIXELS
     item = waiting_step()
     drawn = paint(item, SMALL, QWidget())
-    # the data box, the process box, its strip and one outline: no path cut out for the strip,
-    # no rounded corners, no inventory triangle, no text
-    assert drawn.calls == Counter(rect=4)
+    # the data box, the process box and its strip filled, both boxes outlined: no path cut out
+    # for the strip, no rounded corners, no triangle for an ordinary wait, no text
+    assert drawn.calls == Counter(rect=5)
     assert drawn.texts == []
     assert fitted == []
+
+
+def test_a_small_step_keeps_its_dashes_and_a_long_waits_triangle(qapp):
+    automated = StepItem(Step("Deploy", wait_time=30, performer="automated", id="a"))
+    assert paint(automated, SMALL, QWidget()).pen_styles == {Qt.PenStyle.DashLine}
+    assert paint(waiting_step(cases=3), SMALL, QWidget()).pen_styles == {Qt.PenStyle.DotLine}
+    automated.set_flags(["long_wait"])
+    assert paint(automated, SMALL, QWidget()).calls["polygon"] == 1  # the flag's colour
 
 
 def test_a_small_step_still_shows_the_critical_path_and_the_selection(qapp):

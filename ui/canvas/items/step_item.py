@@ -87,7 +87,8 @@ BOUNDS = (-66.0, -8.0, WIDTH + HANDLE_HIT_RADIUS + 2, HEIGHT + 8)  # left, top, 
 _BOUNDS = QRectF(BOUNDS[0], BOUNDS[1], BOUNDS[2] - BOUNDS[0], BOUNDS[3] - BOUNDS[1])
 _SMALL_BOXES = SmallBoxes(QRectF(0, 0, WIDTH, HEIGHT), QRectF(0, 0, WIDTH, PROCESS_HEIGHT),
                            QRectF(0, PROCESS_HEIGHT, WIDTH, DATA_HEIGHT),
-                           QRectF(0, 0, WIDTH, STRIP_HEIGHT), QRectF(-6, -6, WIDTH + 12, HEIGHT + 12))
+                           QRectF(0, 0, WIDTH, STRIP_HEIGHT), QRectF(-6, -6, WIDTH + 12, HEIGHT + 12),
+                           QPolygonF([QPointF(-24, 30), QPointF(-10, 54), QPointF(-38, 54)]))
 
 
 class StepItem(LazyToolTip, QGraphicsRectItem):
@@ -345,10 +346,20 @@ class StepItem(LazyToolTip, QGraphicsRectItem):
 
     def _paint_small(self, painter: QPainter) -> None:
         """The step a few device pixels wide in a view (fonts.drawn_small): its boxes as plain
-        fills and one outline (ui.canvas.items.small_steps)."""
+        fills and outlines (ui.canvas.items.small_steps)."""
         paint_small(painter, _SMALL_BOXES,
                     small_style(self._theme, self._colour_mode, self._category_key()),
-                    self._critical, self.isSelected(), low_confidence(self.step.cases))
+                    critical=self._critical, dashes=self._outline_dashes(),
+                    selected=self.isSelected(), low_confidence=low_confidence(self.step.cases),
+                    long_wait=self.step.wait_time > 0 and "long_wait" in self._flags)
+
+    def _outline_dashes(self) -> Qt.PenStyle:
+        """The outline's dots for a step measured in few cases, dashes for an automated one."""
+        if low_confidence(self.step.cases):
+            return Qt.PenStyle.DotLine
+        if self.step.performer == "automated":
+            return Qt.PenStyle.DashLine
+        return Qt.PenStyle.SolidLine
 
     def _paint_handle(self, painter: QPainter) -> None:
         """The connection handle, shown on a selected or hovered step."""
@@ -393,11 +404,8 @@ class StepItem(LazyToolTip, QGraphicsRectItem):
     def _paint_outline(self, painter: QPainter, box: QRectF, data: QRectF, radius: float) -> None:
         theme = self._theme
         width = 3.5 if self._critical else 1.5
-        pen = QPen(theme.colour("critical" if self._critical else "outline"), width)
-        if low_confidence(self.step.cases):
-            pen.setStyle(Qt.PenStyle.DotLine)
-        elif self.step.performer == "automated":
-            pen.setStyle(Qt.PenStyle.DashLine)
+        pen = QPen(theme.colour("critical" if self._critical else "outline"), width,
+                   self._outline_dashes())
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(pen)
         painter.drawRoundedRect(box, radius, radius)
