@@ -3,10 +3,10 @@
 Building the items of a 20,000-step map takes seconds; done in one go on opening it, the
 window froze. A map of SLICED_BUILD_STEPS steps or more gets a scene built without its items
 (MapScene(build=False)), and a SceneBuild adds them chunk after chunk (MapScene.build_in_chunks)
-for about SLICE_SECONDS per turn of the event loop, so the window paints, answers and shows
-"Drawing the map… N%" meanwhile. Until the scene is complete its view takes no input (nothing
-can be dragged or drawn on half a map); edits from the panels are safe, since each chunk reads
-the map as it is then. Once complete the view takes input.
+for about SLICE_SECONDS per turn of the event loop (a chunk at least), so the window paints,
+answers and shows "Drawing the map… N%" meanwhile. Until the scene is complete its view takes
+no input (nothing can be dragged or drawn on half a map); edits from the panels are safe, since
+each chunk reads the map as it is then. Once complete the view takes input.
 
 Before its first chunk the scene takes the rect the whole map will need, so that its items are
 indexed once, as they come (a rect taken at the end had Qt index every item again in the first
@@ -38,7 +38,11 @@ from ui.canvas.scene import MapScene
 from ui.canvas.view import MapView
 
 SLICED_BUILD_STEPS = 500  # maps this large are drawn in slices (about 0.1 s of items at 500)
-SLICE_SECONDS = 0.012  # of building per turn of the event loop (a chunk more at most: ~20 ms)
+SLICE_SECONDS = 0.006  # of building per turn of the event loop (a chunk more at most: ~13 ms)
+# Small, because input waits for two of them at once: the slice's timer (interval 0) runs twice
+# between two runs of a timer with an interval (the benchmark's 5 ms probe saw a slice, the paint
+# and the scene's work it caused, and another slice). At 12 ms a slice, the 5,000-step map's
+# open blocked 42-46 ms; at 6 ms, 32-37 ms, its build 5-10% longer.
 
 
 class SceneBuild(QObject):

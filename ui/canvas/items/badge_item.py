@@ -19,6 +19,15 @@ from ui.canvas.items.tooltips import LazyToolTip
 from ui.canvas.palette import FLAG_STYLES
 
 _BADGE_WIDTHS: dict[str, float] = {}  # badge text -> width (the font never changes)
+_COLOURS: dict[str, QColor] = {}  # a colour's name -> the colour, made once (badges are painted
+_BORDER = QPen(QColor("#000000"), 1)  # in their thousands when a big map is fitted in view)
+
+
+def _colour(name: str) -> QColor:
+    colour = _COLOURS.get(name)
+    if colour is None:
+        colour = _COLOURS[name] = QColor(name)
+    return colour
 
 
 class BadgeItem(LazyToolTip, QGraphicsRectItem):
@@ -56,12 +65,12 @@ class BadgeItem(LazyToolTip, QGraphicsRectItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor("#000000"), 1))
-        painter.setBrush(QColor(self._style.colour))
+        painter.setPen(_BORDER)
+        painter.setBrush(_colour(self._style.colour))
         painter.drawRoundedRect(QRectF(0, 0, self.width, self.HEIGHT), 5, 5)
         if not text_readable(painter, widget, strip_font().pixelSize()):
             return
-        painter.setPen(QColor(self._style.text_colour))
+        painter.setPen(_colour(self._style.text_colour))
         painter.setFont(strip_font())
         painter.drawText(QRectF(0, 0, self.width, self.HEIGHT), Qt.AlignmentFlag.AlignCenter,
                          self._style.badge)

@@ -13,7 +13,8 @@ Live routing is plain arithmetic on the step boxes (a scene of thousands of flow
 the bounding rectangle is exact, the QPainterPath and arrow head are built when first painted or
 asked for. The bounding rectangle is QGraphicsRectItem's rect (no pen): Qt asks it of every flow it
 indexes or paints without calling into Python. Zoomed out so far that its label would be unreadable,
-a flow draws the label's box only.
+a flow draws the label's box only; so far that its steps are drawn small (fonts.drawn_small), its
+line only (the arrow head and the label's box a pixel or two there).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
-from ui.canvas.items.fonts import label_font, text_readable
+from ui.canvas.items.fonts import drawn_small, label_font, text_readable
 from ui.canvas.items.step_item import HEIGHT, WIDTH, StepItem
 from ui.canvas.items.tooltips import LazyToolTip, cases_tooltip
 from ui.canvas.palette import LIGHT, Theme
@@ -319,24 +320,24 @@ class FlowItem(LazyToolTip, QGraphicsRectItem):
         theme = self._theme
         path, head = self._built()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        colour = theme.colour("critical" if self._critical else "flow")
-        width = 3.0 if self._critical else 1.6
+        critical, rework = self._critical, self.flow.kind == "rework"
         if self.isSelected():
             halo = QColor(theme.selection)
             halo.setAlpha(110)
+            width = 3.0 if critical else 1.6
             painter.setPen(QPen(halo, width + 7, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
             painter.drawPath(path)
-        pen = QPen(colour, width)
-        if self.flow.kind == "rework":
-            pen.setStyle(Qt.PenStyle.DashLine)
-        painter.setPen(pen)
+        line, thin, colour = _line_style(theme, critical, rework)
+        painter.setPen(line)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
-        painter.setPen(QPen(colour, 1))
+        if drawn_small(painter, widget, WIDTH):  # its steps a few pixels wide: the line only
+            return
+        painter.setPen(thin)
         painter.setBrush(colour)
         painter.drawPolygon(head)
         if self.label:
-            outline = QPen(colour, 1)
+            outline = thin
             if low_confidence(self.flow.cases):  # measured in few cases: a dotted label box
                 outline = QPen(theme.colour("muted"), 1.2, Qt.PenStyle.DotLine)
             painter.setPen(outline)
@@ -346,6 +347,18 @@ class FlowItem(LazyToolTip, QGraphicsRectItem):
                 painter.setFont(label_font())
                 painter.setPen(theme.colour("text"))
                 painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
+
+
+@cache
+def _line_style(theme: Theme, critical: bool, rework: bool) -> tuple[QPen, QPen, QColor]:
+    """The pen of a flow's line (dashed for rework, thicker on the critical path), the thin pen
+    of its head and label's box, and their colour, made once: a big map fitted in view paints
+    hundreds of flows at every repaint."""
+    colour = theme.colour("critical" if critical else "flow")
+    line = QPen(colour, 3.0 if critical else 1.6)
+    if rework:
+        line.setStyle(Qt.PenStyle.DashLine)
+    return line, QPen(colour, 1), colour
 
 
 def _box(item: StepItem) -> Box:

@@ -127,6 +127,22 @@ def title_font() -> QFont:
 # ---------------------------------------------------------------- level of detail
 
 MIN_TEXT_PIXELS = 4.0  # text smaller than this on screen is not drawn (boxes and lines still are)
+SMALL_BOX_PIXELS = 32.0  # a box narrower than this on screen is plain fills (drawn_small)
+
+
+def view_scale(painter: QPainter, widget: QWidget | None,
+               item: QGraphicsItem | None = None) -> float | None:
+    """How many device pixels a scene pixel takes in a paint for a view; None for an export.
+
+    A view passes its viewport as `widget`; Qt passes no widget when it fills an `item`'s
+    device-coordinate cache (only views use those caches). Exports render uncached items
+    without a widget: they get every detail, whatever their scale.
+    """
+    if widget is None and (item is None
+                           or item.cacheMode() == QGraphicsItem.CacheMode.NoCache):
+        return None
+    transform = painter.worldTransform()
+    return math.sqrt(abs(transform.m11() * transform.m22() - transform.m12() * transform.m21()))
 
 
 def text_readable(painter: QPainter, widget: QWidget | None, pixels: float = 11.0,
@@ -134,13 +150,21 @@ def text_readable(painter: QPainter, widget: QWidget | None, pixels: float = 11.
     """Whether text of `pixels` scene pixels is worth drawing with this painter.
 
     Only paints for a view skip text: below MIN_TEXT_PIXELS device pixels it is an unreadable
-    smudge that costs most of the paint. A view passes its viewport as `widget`; Qt passes no
-    widget when it fills an `item`'s device-coordinate cache (only views use those caches).
-    Exports render uncached items without a widget and always get every text.
+    smudge that costs most of the paint. Exports always get every text (`view_scale`).
     """
-    if widget is None and (item is None
-                           or item.cacheMode() == QGraphicsItem.CacheMode.NoCache):
-        return True
-    transform = painter.worldTransform()
-    scale = math.sqrt(abs(transform.m11() * transform.m22() - transform.m12() * transform.m21()))
-    return pixels * scale >= MIN_TEXT_PIXELS
+    scale = view_scale(painter, widget, item)
+    return scale is None or pixels * scale >= MIN_TEXT_PIXELS
+
+
+def drawn_small(painter: QPainter, widget: QWidget | None, width: float,
+                item: QGraphicsItem | None = None) -> bool:
+    """Whether a box `width` scene pixels wide is so small in this paint for a view (under
+    SMALL_BOX_PIXELS device pixels) that only its fills and one outline are worth drawing.
+
+    Zoomed out to fit a big map (10%), thousands of steps are in sight, each 18 device pixels
+    wide: their strips cut from rounded paths, inner borders, dashed outlines a tenth of a
+    pixel wide and triangles of two pixels cost most of the first paint and show nothing a
+    plain fill does not. Exports are never drawn small (`view_scale`).
+    """
+    scale = view_scale(painter, widget, item)
+    return scale is not None and width * scale < SMALL_BOX_PIXELS

@@ -25,7 +25,6 @@ from typing import Any, Protocol, Union
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFont,
     QFontMetricsF,
@@ -38,12 +37,17 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGrap
 
 from ui.canvas.items.badge_item import BadgeItem
 from ui.canvas.items.fonts import (
+    NAME_FLOOR,
+    NAME_PIXELS,
     data_font,
+    drawn_small,
     fitted_name,
     small_font,
     strip_font,
     text_readable,
 )
+from ui.canvas.items.glyphs import draw_glyph
+from ui.canvas.items.small_steps import SmallBoxes, paint_small, small_style
 from ui.canvas.items.tooltips import LazyToolTip, step_tooltip
 from ui.canvas.palette import (
     FLAG_STYLES,
@@ -81,6 +85,10 @@ FlagTooltips = Union[Mapping[str, str], Callable[[str], str], None]
 
 BOUNDS = (-66.0, -8.0, WIDTH + HANDLE_HIT_RADIUS + 2, HEIGHT + 8)  # left, top, right, bottom
 _BOUNDS = QRectF(BOUNDS[0], BOUNDS[1], BOUNDS[2] - BOUNDS[0], BOUNDS[3] - BOUNDS[1])
+_SMALL_BOXES = SmallBoxes(QRectF(0, 0, WIDTH, HEIGHT), QRectF(0, 0, WIDTH, PROCESS_HEIGHT),
+                           QRectF(0, PROCESS_HEIGHT, WIDTH, DATA_HEIGHT),
+                           QRectF(0, 0, WIDTH, STRIP_HEIGHT), QRectF(-6, -6, WIDTH + 12, HEIGHT + 12),
+                           QPolygonF([QPointF(-24, 30), QPointF(-10, 54), QPointF(-38, 54)]))
 
 
 class StepItem(LazyToolTip, QGraphicsRectItem):
@@ -255,6 +263,9 @@ class StepItem(LazyToolTip, QGraphicsRectItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
+        if drawn_small(painter, widget, WIDTH, self):
+            self._paint_small(painter)
+            return
         theme = self._theme
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         performer = self.step.performer
@@ -282,7 +293,7 @@ class StepItem(LazyToolTip, QGraphicsRectItem):
             painter.setBrush(veil)
             painter.drawRoundedRect(box, radius, radius)
             painter.drawRect(data)
-        if not text_readable(painter, widget, self.name_font().pixelSize(), self):
+        if not self._name_readable(painter, widget):
             self._paint_outline(painter, box, data, radius)  # boxes and shapes only
             if self.step.wait_time > 0:
                 self._paint_inventory(painter, False)
@@ -300,7 +311,7 @@ class StepItem(LazyToolTip, QGraphicsRectItem):
             right -= QFontMetricsF(strip_font()).horizontalAdvance(count) + 6
         painter.drawText(strip.adjusted(PADDING, 0, right, 0),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
-        _draw_glyph(painter, performer, QPointF(WIDTH - 15, STRIP_HEIGHT / 2), on_strip)
+        draw_glyph(painter, performer, QPointF(WIDTH - 15, STRIP_HEIGHT / 2), on_strip)
         # texts
         name_lines, who, _ = self.texts()
         painter.setPen(theme.colour("text"))
@@ -321,6 +332,34 @@ class StepItem(LazyToolTip, QGraphicsRectItem):
         if self.step.wait_time > 0:
             self._paint_inventory(painter, detail)
         self._paint_handle(painter)
+
+    def _name_readable(self, painter: QPainter, widget: QWidget | None) -> bool:
+        """Whether the name is worth drawing in this paint (fonts.text_readable), the name fitted
+        to its box (texts()) only when the answer depends on its size: the fitted font is
+        between NAME_FLOOR and NAME_PIXELS, and zoomed out to where the largest is unreadable
+        a map's first paint fitted every name in sight only to draw none."""
+        if not text_readable(painter, widget, NAME_PIXELS, self):
+            return False
+        if text_readable(painter, widget, NAME_FLOOR, self):
+            return True
+        return text_readable(painter, widget, self.name_font().pixelSize(), self)
+
+    def _paint_small(self, painter: QPainter) -> None:
+        """The step a few device pixels wide in a view (fonts.drawn_small): its boxes as plain
+        fills and outlines (ui.canvas.items.small_steps)."""
+        paint_small(painter, _SMALL_BOXES,
+                    small_style(self._theme, self._colour_mode, self._category_key()),
+                    critical=self._critical, dashes=self._outline_dashes(),
+                    selected=self.isSelected(), low_confidence=low_confidence(self.step.cases),
+                    long_wait=self.step.wait_time > 0 and "long_wait" in self._flags)
+
+    def _outline_dashes(self) -> Qt.PenStyle:
+        """The outline's dots for a step measured in few cases, dashes for an automated one."""
+        if low_confidence(self.step.cases):
+            return Qt.PenStyle.DotLine
+        if self.step.performer == "automated":
+            return Qt.PenStyle.DashLine
+        return Qt.PenStyle.SolidLine
 
     def _paint_handle(self, painter: QPainter) -> None:
         """The connection handle, shown on a selected or hovered step."""
@@ -365,11 +404,8 @@ class StepItem(LazyToolTip, QGraphicsRectItem):
     def _paint_outline(self, painter: QPainter, box: QRectF, data: QRectF, radius: float) -> None:
         theme = self._theme
         width = 3.5 if self._critical else 1.5
-        pen = QPen(theme.colour("critical" if self._critical else "outline"), width)
-        if low_confidence(self.step.cases):
-            pen.setStyle(Qt.PenStyle.DotLine)
-        elif self.step.performer == "automated":
-            pen.setStyle(Qt.PenStyle.DashLine)
+        pen = QPen(theme.colour("critical" if self._critical else "outline"), width,
+                   self._outline_dashes())
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(pen)
         painter.drawRoundedRect(box, radius, radius)
@@ -441,34 +477,3 @@ class StepItem(LazyToolTip, QGraphicsRectItem):
 
     def _category_colour(self) -> QColor:
         return category_colour(self._colour_mode, self._category_key())
-
-
-
-def _draw_glyph(painter: QPainter, performer: str, centre: QPointF, colour: QColor) -> None:
-    """A small performer glyph: factory (vendor), gear (automated), person (customer)."""
-    x, y = centre.x(), centre.y()
-    painter.save()
-    painter.setPen(QPen(colour, 1.3))
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    if performer == "vendor":
-        roof = QPolygonF([QPointF(x - 7, y + 6), QPointF(x - 7, y - 1), QPointF(x - 3, y - 4),
-                          QPointF(x - 3, y - 1), QPointF(x + 1, y - 4), QPointF(x + 1, y - 1),
-                          QPointF(x + 3, y - 1), QPointF(x + 3, y - 7), QPointF(x + 7, y - 7),
-                          QPointF(x + 7, y + 6)])
-        painter.setBrush(QBrush(colour))
-        painter.drawPolygon(roof)
-    elif performer == "automated":
-        for tooth in range(8):
-            angle = tooth * math.pi / 4
-            painter.drawLine(QPointF(x + 4 * math.cos(angle), y + 4 * math.sin(angle)),
-                             QPointF(x + 7 * math.cos(angle), y + 7 * math.sin(angle)))
-        painter.drawEllipse(centre, 4.5, 4.5)
-        painter.drawEllipse(centre, 1.5, 1.5)
-    elif performer == "customer":
-        painter.setBrush(QBrush(colour))
-        painter.drawEllipse(QPointF(x, y - 3.5), 3, 3)
-        path = QPainterPath(QPointF(x - 6, y + 7))
-        path.cubicTo(QPointF(x - 6, y - 1), QPointF(x + 6, y - 1), QPointF(x + 6, y + 7))
-        path.closeSubpath()
-        painter.drawPath(path)
-    painter.restore()
