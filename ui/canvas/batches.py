@@ -234,9 +234,12 @@ class Batches(BatchItems):
         # The loops in C, by exact type and by step id (no isinstance, no hash of an item).
         kinds = list(map(type, gone))
         flows = list(compress(gone, map(is_, kinds, repeat(FlowItem))))
-        shown = self.item_for_step.__contains__  # a removed step's item has left it
-        end_stays = list(map(operator.or_, map(shown, map(_SOURCE_ID, flows)),
-                             map(shown, map(_TARGET_ID, flows))))
+        if self.item_for_step:  # a removed step's item has left it
+            shown = self.item_for_step.__contains__
+            end_stays = list(map(operator.or_, map(shown, map(_SOURCE_ID, flows)),
+                                 map(shown, map(_TARGET_ID, flows))))
+        else:  # no step stays (a delete of everything): neither end of any flow
+            end_stays = [False] * len(flows)
         for item in compress(flows, end_stays):
             item.detach()  # from the step that stays (and the one that goes)
         # Every flow of a removed step is removed with it (the model has no flow to a missing
