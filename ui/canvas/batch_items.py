@@ -162,9 +162,10 @@ class BatchItems:
 
     def _seal(self, flows: list[FlowItem]) -> None:
         """Keep these removed flows joined to their removed steps (both ends went with them)."""
-        if not self._sealed:
-            self._sealed = {}  # the scene's own, not the class's empty default
-        self._sealed.update(dict.fromkeys(flows))
+        if self._sealed:
+            self._sealed.update(dict.fromkeys(flows))
+        else:  # the scene's own (not the class's empty default), made once: no copy
+            self._sealed = dict.fromkeys(flows)
 
     def _rejoin(self, item: FlowItem, source: StepItem, target: StepItem, route: bool) -> None:
         """A kept flow put back between these step items: one still joined to them stays as

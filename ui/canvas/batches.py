@@ -234,19 +234,18 @@ class Batches(BatchItems):
         # The loops in C, by exact type and by step id (no isinstance, no hash of an item).
         kinds = list(map(type, gone))
         flows = list(compress(gone, map(is_, kinds, repeat(FlowItem))))
+        both_gone = flows  # no step stays (a delete of everything): neither end of any flow
         if self.item_for_step:  # a removed step's item has left it
             shown = self.item_for_step.__contains__
             end_stays = list(map(operator.or_, map(shown, map(_SOURCE_ID, flows)),
                                  map(shown, map(_TARGET_ID, flows))))
-        else:  # no step stays (a delete of everything): neither end of any flow
-            end_stays = [False] * len(flows)
-        for item in compress(flows, end_stays):
-            item.detach()  # from the step that stays (and the one that goes)
+            for item in compress(flows, end_stays):
+                item.detach()  # from the step that stays (and the one that goes)
+            both_gone = list(compress(flows, map(operator.not_, end_stays)))
         # Every flow of a removed step is removed with it (the model has no flow to a missing
         # step): its list holds only flows whose other end went too. Thousands: those are
         # kept joined to their steps (`_seal`: an undo puts them back as they are); a few:
         # detached (nothing to collect later).
-        both_gone = list(compress(flows, map(operator.not_, end_stays)))
         if len(gone) > AT_ONCE:
             self._seal(both_gone)
         else:
@@ -268,8 +267,6 @@ class Batches(BatchItems):
                 if item.scene() is self:
                     self.removeItem(item)
             return unselected
-        if not self._dropping:
-            self._dropping = {}  # the scene's own, not the class's empty default
         # Stops at the first selected one (a Select all's delete: the first); listing the
         # scene's selected items costs more than asking each of 48,000 items in C.
         unselected = any(map(_IS_SELECTED, gone))
@@ -281,7 +278,10 @@ class Batches(BatchItems):
         # back as new items come, unselected. The loops in C (48,000 items at 20,000 steps).
         self.update()
         deque(map(_HIDE, gone), 0)
-        self._dropping.update(dict.fromkeys(gone))
+        if self._dropping:
+            self._dropping.update(dict.fromkeys(gone))
+        else:  # the scene's own (not the class's empty default), made once: no copy
+            self._dropping = dict.fromkeys(gone)
         return unselected
 
     # ------------------------------------------------------------ slices
