@@ -320,3 +320,38 @@ def test_an_export_scene_joins_the_frozen_heap_as_it_is_built(qapp):
         set_heap_frozen(False)
         if was_frozen == 0:
             gc.unfreeze()
+
+
+@pytest.mark.parametrize("format_", ["png", "svg", "pdf"])
+def test_the_region_measured_and_the_first_slice_drawn_are_two_turns(qapp, monkeypatch, format_,
+                                                                      tmp_path):
+    """An export measures the map's region a slice at a time, then draws it a slice at a time,
+    in one job: the region's last slice and the drawing's first were one turn (49 ms at 5,000
+    steps, a PNG)."""
+    import ui.render.images as images
+
+    log: list[str] = []
+    region_job = images._region_job
+
+    def logged_region(scene):
+        region = yield from region_job(scene)
+        log.append("region measured")
+        return region
+
+    def first_slice(*args, **kwargs):
+        log.append("drawing starts")
+        yield 1.0
+        return QImage(1, 1, QImage.Format.Format_RGB32)  # a PNG's, encoded next; else unused
+
+    monkeypatch.setattr(images, "_region_job", logged_region)
+    for name in ("image_job", "svg_job", "pdf_job"):
+        monkeypatch.setattr(images, name, first_slice)
+    document = Document(export_project(), autosave=False)
+    map_ = document.project.maps[0]
+    with export_scene(document, map_.id) as scene:
+        job = images._drawing(scene, document.project, map_, format_, None,
+                              tmp_path / f"map.{format_}")
+        for _fraction in job:
+            log.append("turn")
+    assert log.index("region measured") < log.index("turn", log.index("region measured")) \
+        < log.index("drawing starts")

@@ -234,6 +234,7 @@ def _drawing(scene: MapScene, project: Project, map_: ValueStreamMap, format_: s
              scale: float | None, path: Path) -> Generator[float, None, bytes]:
     """A job drawing one map's scene as the bytes of a PNG, SVG or one-page PDF file."""
     region = yield from _region_job(scene)
+    yield 0.0  # the region's last slice ends a turn: the drawing's first slice gets its own
     if format_ == "png":
         image = yield from image_job(scene, region, _image_size(region, scale, path))
         return (yield from in_background(lambda: image_bytes(image)))
