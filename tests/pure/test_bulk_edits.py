@@ -20,7 +20,14 @@ import vsm.model.maps as maps_module
 import vsm.model.records as records
 from bench.generate import synthetic_map
 from vsm.model import Flow, Kaizen, ModelError, Step, ValueStreamMap
-from vsm.model.events import BatchEnded, BatchStarted, FlowRemoved, StepAdded, StepRemoved
+from vsm.model.events import (
+    BatchEnded,
+    BatchStarted,
+    FlowRemoved,
+    StepAdded,
+    StepChanged,
+    StepRemoved,
+)
 from vsm.model.layout import _acyclic_graph, _groups, _topological
 
 
@@ -401,3 +408,18 @@ def test_a_maps_step_and_flow_ids_are_a_live_view_in_stored_order():
     map_.remove_items([first.id])
     assert first.id not in steps and not gone & set(flows)  # the same views, up to date
     assert len(steps) == 5 and not hasattr(steps, "pop")  # read-only
+
+
+def test_step_changes_pick_a_batchs_step_changes_in_order_by_field_or_step():
+    from vsm.model.events import FlowChanged, step_changes
+
+    map_ = synthetic_map(4)
+    a, b = map_.steps[0], map_.steps[1]
+    flow = map_.flows[0]
+    events = [StepChanged(a, "x"), FlowChanged(flow, "share"), StepChanged(b, "name"),
+              StepChanged(a, "y"), StepChanged(b, "x"), StepChanged(a, "team")]
+    assert step_changes(events) == [events[0], events[2], events[3], events[4], events[5]]
+    assert step_changes(events, {"name", "team"}) == [events[2], events[5]]
+    # ... or any field of one step (the one a pane shows): its moves too, in order
+    assert step_changes(events, {"name"}, b.id) == [events[2], events[4]]
+    assert step_changes([], {"name"}) == []

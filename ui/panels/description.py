@@ -19,8 +19,11 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QScrollArea, QVBoxLayout, 
 from ui.panels.common import Field, MapPanel, TextField, form_in
 from vsm.analysis.stakeholder_words import practices_line
 from vsm.model import MapChanged, StepAdded, StepChanged, StepRemoved
+from vsm.model.events import step_changes
 
 __all__ = ["DESCRIPTION_FIELDS", "DescriptionPanel", "practices_line"]
+
+_PRACTICES = frozenset({"practices"})  # the step field the practices line counts
 
 DESCRIPTION_FIELDS: dict[str, tuple[str, str, str]] = {  # key -> label, placeholder, tooltip
     "trigger": ("&Trigger", "e.g. A user reports an outage",
@@ -117,9 +120,8 @@ class DescriptionPanel(MapPanel):
             for event in events:
                 if isinstance(event, MapChanged):
                     self.map_event(event)
-        if StepAdded in kinds or StepRemoved in kinds or (StepChanged in kinds and "practices" in {
-                event.field for event in events  # type: ignore[attr-defined]
-                if type(event) is StepChanged}):  # 40,000 moves: a set of two fields
+        if StepAdded in kinds or StepRemoved in kinds or (
+                StepChanged in kinds and step_changes(events, _PRACTICES)):  # not 40,000 moves
             self._show_practices()
 
     @staticmethod

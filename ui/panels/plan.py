@@ -51,6 +51,7 @@ from vsm.model.events import (
     StepAdded,
     StepChanged,
     StepRemoved,
+    step_changes,
 )
 from vsm.model.kaizen import KAIZEN_STATUSES, WASTES
 
@@ -59,6 +60,8 @@ SORT_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the PlanRow
 STATUS_ORDER = {key: number for number, key in enumerate(KAIZEN_STATUSES)}
 RELEVANT = (KaizenAdded, KaizenRemoved, KaizenChanged, StepAdded, StepRemoved, MapChanged)
+
+_NAME = frozenset({"name"})  # the step field a plan shows (its steps' names)
 
 
 def _names_plan(event: object) -> bool:
@@ -215,8 +218,7 @@ class PlanView(QWidget):
         if isinstance(event, BatchEnded):  # a delete of thousands of steps: one look a kind
             kinds = set(map(type, event.events))
             if any(issubclass(kind, RELEVANT) for kind in kinds) or (
-                    StepChanged in kinds and "name" in {
-                        e.field for e in event.events if type(e) is StepChanged}):
+                    StepChanged in kinds and step_changes(event.events, _NAME)):
                 self._timer.start()
         elif _names_plan(event):
             self._timer.start()

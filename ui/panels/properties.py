@@ -61,7 +61,7 @@ from vsm.model import (
     clean_percent,
 )
 from vsm.model.durations import format_duration
-from vsm.model.events import KaizenAdded, KaizenRemoved
+from vsm.model.events import KaizenAdded, KaizenRemoved, step_changes
 from vsm.model.measured import counts_words
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ THRESHOLD_LABELS = {
 # The kinds of events batch_ended follows once per batch (or that change nothing the pane shows).
 _FOLLOWED_ONCE = frozenset({StepAdded, StepRemoved, FlowAdded, FlowRemoved, KaizenAdded,
                             KaizenRemoved})
+_NAMED = frozenset({"team", "name"})  # another step's fields the pane follows (lists of them)
 
 
 class PropertiesPanel(MapPanel):
@@ -472,18 +473,18 @@ class PropertiesPanel(MapPanel):
         pane shows reach map_event."""
         shown = self.step_ids[0] if self.step_ids else None
         kinds = set(map(type, events))  # a look at each kind, not at each event
-        steps_came_or_went = StepAdded in kinds or StepRemoved in kinds
-        teams = steps_came_or_went
+        teams = steps_came_or_went = StepAdded in kinds or StepRemoved in kinds
         if not kinds <= _FOLLOWED_ONCE:  # a delete, its undo, a paste: nothing per event
-            for event in [e for e in events if type(e) not in _FOLLOWED_ONCE and (  # not
-                    type(e) is not StepChanged or e.field in ("team", "name")  # moves
-                    or e.step.id == shown)]:  # type: ignore[attr-defined]
+            for event in (step_changes(events, _NAMED, shown)  # moves only: 40,000, in C
+                          if kinds - _FOLLOWED_ONCE == {StepChanged} else [
+                              e for e in events if type(e) not in _FOLLOWED_ONCE and (
+                                  type(e) is not StepChanged or e.field in _NAMED
+                                  or e.step.id == shown)]):  # type: ignore[attr-defined]
                 if type(event) is StepChanged and event.step.id != shown:  # type: ignore[attr-defined]
                     if event.field == "team":  # type: ignore[attr-defined]
                         teams = True  # once for the batch (each a pass over the map)
-                    else:  # a name
+                    else:  # a name (another step's position, times...: nothing shown here)
                         self.map_event(event)
-                    # another step's position, times...: nothing this pane shows
                 else:
                     self.map_event(event)
         if teams:

@@ -58,7 +58,7 @@ from vsm.model import (
     ValueStreamMap,
 )
 from vsm.model.durations import format_duration
-from vsm.model.events import BatchEnded
+from vsm.model.events import BatchEnded, step_changes
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -155,8 +155,8 @@ class StepTableModel(StepRows, FollowsAnalysis, QAbstractTableModel):
             return
         self.follow_rows(event)
         if isinstance(event, BatchEnded):  # its steps changed once their rows are there
-            changed = {(e.step.id, e.field): e.step for e in event.events  # not positions:
-                       if type(e) is StepChanged and e.field in _SHOWN_FIELDS}  # 40,000 moves
+            changed = {(e.step.id, e.field): e.step  # not positions: 40,000 moves
+                       for e in step_changes(event.events, _SHOWN_FIELDS)}
             for (_, field), step in changed.items():
                 self._step_changed(step, field)
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import inspect
 import weakref
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import attrgetter, eq, is_, or_
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
@@ -111,6 +114,25 @@ class KaizenChanged:
     def __init__(self, kaizen: Kaizen, field: str) -> None:  # see _ITEM_EVENTS
         fields = self.__dict__
         fields["kaizen"], fields["field"] = kaizen, field
+
+
+_FIELD, _STEP_ID = attrgetter("field"), attrgetter("step.id")
+
+
+def step_changes(events: Sequence[object], fields: Container[str] | None = None,
+                 step_id: str | None = None) -> list[StepChanged]:
+    """The StepChanged events among a batch's `events`, in order: with `fields`, those of
+    these fields (or of any field of the step `step_id`) only. Picked out with the loops in C,
+    where a listener's comprehension asked each of the 40,000 moves of an auto-layout at 20,000
+    steps its type and field in Python."""
+    changes: list[Any] = list(compress(events, map(is_, map(type, events),
+                                                   repeat(StepChanged))))
+    if fields is None:
+        return changes
+    named = map(fields.__contains__, map(_FIELD, changes))
+    if step_id is not None:
+        named = map(or_, named, map(eq, map(_STEP_ID, changes), repeat(step_id)))
+    return list(compress(changes, named))
 
 
 @dataclass(frozen=True)
