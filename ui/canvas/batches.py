@@ -225,7 +225,8 @@ class Batches(BatchItems):
         return following
 
     def _take_off(self, gone: list[QGraphicsItem]) -> bool:
-        """Take the items a batch removed off the canvas: detached from what they followed,
+        """Take the items a batch removed off the canvas: detached from the steps that stay
+        (thousands of removed flows between removed steps stay joined to them: `_seal`),
         hidden at once (neither drawn, nor found under the mouse, nor selected any more), and
         queued to leave the canvas (`_dropping`); True if any was selected. An item put back
         and not shown yet is not shown."""
