@@ -42,16 +42,23 @@ class Canvas:
         return item.mapToScene(item.handle_centre())
 
 
+def view_shown(qtbot, document: Document, map_: ValueStreamMap, width: int, height: int
+               ) -> tuple[MapScene, MapView]:
+    """A scene of the map in a view of this size, shown and exposed (closed with the test)."""
+    scene = MapScene(document, map_)
+    view = MapView(scene)
+    qtbot.addWidget(view)
+    view.resize(width, height)
+    view.show()
+    qtbot.waitExposed(view)
+    return scene, view
+
+
 def shown_canvas(qtbot, document: Document) -> Iterator[Canvas]:
     """For a fixture to yield from: the document's first map in a 1200 x 800 view, shown at
     100 % around (340, 120); the scene stops following the map afterwards."""
     map_ = document.project.maps[0]
-    scene = MapScene(document, map_)
-    view = MapView(scene)
-    qtbot.addWidget(view)
-    view.resize(1200, 800)
-    view.show()
-    qtbot.waitExposed(view)
+    scene, view = view_shown(qtbot, document, map_, 1200, 800)
     view.reset_zoom()
     view.centerOn(QPointF(340, 120))
     yield Canvas(document, map_, scene, view)
@@ -109,12 +116,7 @@ def row_in_view(qtbot, monkeypatch) -> tuple[Document, ValueStreamMap, MapScene,
     for index in range(5):
         map_.add_flow(Flow(f"s{index}", f"s{index + 1}", id=f"f{index}"))
     document = Document(Project("P", [map_]))
-    scene = MapScene(document, map_)
-    view = MapView(scene)
-    qtbot.addWidget(view)
-    view.resize(800, 500)
-    view.show()
-    qtbot.waitExposed(view)
+    scene, view = view_shown(qtbot, document, map_, 800, 500)
     qtbot.waitUntil(lambda: not view._fit_timer.isActive())  # fitted as it showed
     return document, map_, scene, view
 
