@@ -218,16 +218,14 @@ def test_a_result_is_frozen_with_the_heap_once_the_window_froze_it(worker):
     # document's heap frozen (ui.window.heap), the collections after it walked them all.
     import gc
 
-    from ui.document.collector import set_heap_frozen
+    from ui.document.collector import freeze_heap, thaw_heap
 
     assert worker.submit(list, [1]).result(timeout=30) == [1]  # the child started
-    before = gc.get_freeze_count()
-    set_heap_frozen(True)
+    freeze_heap()
     try:
+        before = gc.get_freeze_count()
         result = worker.submit(list, [[n] for n in range(2000)]).result(timeout=30)
         assert gc.get_freeze_count() - before >= 2001  # the outer list and its 2,000 lists
     finally:
-        set_heap_frozen(False)
-        if before == 0:
-            gc.unfreeze()  # as a window gives the heap back when it closes (tests/widgets/test_heap)
+        thaw_heap()  # as a window gives the heap back when it closes (tests/widgets/test_heap)
     assert len(result) == 2000

@@ -305,21 +305,19 @@ def test_an_export_scene_joins_the_frozen_heap_as_it_is_built(qapp):
     full collection during the drawing walked the 57,000 items of a 20,000-step map (91 ms)."""
     import gc
 
-    from ui.document.collector import set_heap_frozen
+    from ui.document.collector import freeze_heap, thaw_heap
 
     document = Document(synthetic_project(40), autosave=False)
-    was_frozen = gc.get_freeze_count()
-    set_heap_frozen(True)
+    freeze_heap()
     try:
+        was_frozen = gc.get_freeze_count()
         with export_scene(document, document.project.maps[0].id) as scene:
             item = next(iter(scene.item_for_step.values()))
             tracked = {id(obj) for obj in gc.get_objects()}
             assert id(item.__dict__) not in tracked  # frozen: in no generation
             assert gc.get_freeze_count() > was_frozen
     finally:
-        set_heap_frozen(False)
-        if was_frozen == 0:
-            gc.unfreeze()
+        thaw_heap()
 
 
 @pytest.mark.parametrize("format_", ["png", "svg", "pdf"])

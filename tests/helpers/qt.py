@@ -76,6 +76,12 @@ def _collect_qt_garbage(qapp):
     from PySide6.QtCore import QCoreApplication, QEvent
 
     yield
+    from ui.document.collector import heap_frozen, thaw_heap
+
+    frozen = gc.get_freeze_count()
+    if frozen or heap_frozen():  # a window never closed, or a block froze it after the close
+        thaw_heap()  # the next tests start with the collector's heap as they expect
+        pytest.fail(f"the test left {frozen} objects frozen (ui.window.heap gives them back)")
     # A document left to the collector deleted its undo stack, whose commands' Python wrappers
     # the same collection may already have freed: QUndoStack::clear() then touched freed memory
     # (a segfault in the full run, gdb: ~QUndoStack <- ~QObject <- the collector). Each live

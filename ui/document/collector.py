@@ -10,14 +10,15 @@ such collections took 60-185 ms each, several per action, and freed nothing.
 
 `collector_paused()` keeps it from running while its block runs, on any thread and nested or
 overlapping across threads: it runs again once the last block ends, if it ran before the first
-began (a collector someone else disabled stays disabled). With `freeze` (by default: whether
-the window froze a large document, `set_heap_frozen`), a block that ends normally has what
-exists then frozen too (`gc.freeze`: out of later collections' sight, still freed by reference
-counting): what a big command left (its undo record, the items put back) is not walked by the
-collection its allocations had made due (85 ms of the GUI thread after the undo of a delete of
-20,000 steps, a young collection over everything the paused block made), nor by later full
-ones. Otherwise, or if it raises, what it made is left to the next collection, which walks it
-once.
+began (a collector someone else disabled stays disabled). With `freeze` (by default: whether the
+window keeps a large document's heap frozen when the block ends, `freeze_heap`; decided then, so
+a worker's block begun before the window closed freezes nothing after it gave the heap back,
+`thaw_heap`), a block that ends normally has what exists then frozen too (`gc.freeze`: out of
+later collections' sight, still freed by reference counting): what a big command left (its undo
+record, the items put back) is not walked by the collection its allocations had made due (85 ms
+of the GUI thread after the undo of a delete of 20,000 steps, a young collection over everything
+the paused block made), nor by later full ones. Otherwise, or if it raises, what it made is left
+to the next collection, which walks it once.
 """
 
 from __future__ import annotations
@@ -32,9 +33,20 @@ _pauses = [0, False]  # blocks under way; whether the collector ran before the f
 _heap = {"frozen": False}  # the window froze a large document's heap (ui.window.heap)
 
 
-def set_heap_frozen(frozen: bool) -> None:
-    """Tell the paused blocks whether the window froze the heap (their default `freeze`)."""
-    _heap["frozen"] = frozen
+def freeze_heap() -> None:
+    """The window froze a large document's heap (ui.window.heap): what exists now is out of the
+    collector's sight, and what paused blocks, new canvases and file reads make joins it."""
+    with _lock:
+        gc.freeze()
+        _heap["frozen"] = True
+
+
+def thaw_heap() -> None:
+    """The window closes: every object is the collector's again, and a paused block that
+    ends later (a worker's, begun before) freezes nothing."""
+    with _lock:
+        _heap["frozen"] = False
+        gc.unfreeze()
 
 
 def heap_frozen() -> bool:
@@ -50,16 +62,14 @@ def collector_paused(freeze: bool | None = None) -> Iterator[None]:
             _pauses[1] = gc.isenabled()
             gc.disable()
         _pauses[0] += 1
-    if freeze is None:
-        freeze = _heap["frozen"]
     done = False
     try:
         yield
         done = True
     finally:
         with _lock:
-            if done and freeze:
-                gc.freeze()
+            if done and (_heap["frozen"] if freeze is None else freeze):
+                gc.freeze()  # decided now: the window may have given the heap back meanwhile
             _pauses[0] -= 1
             if _pauses[0] == 0 and _pauses[1]:
                 gc.enable()

@@ -76,10 +76,10 @@ def read_in_background(path: Path) -> bool:
         return False
 
 
-def read_file(path: Path, freeze: bool = False) -> FileRead:
+def read_file(path: Path, freeze: bool | None = False) -> FileRead:
     """Read the project at `path` and analyse each of its maps (any thread; no Qt), the
-    collector paused meanwhile; with `freeze` (the window froze what it showed), what was read
-    is frozen with it (collector_paused).
+    collector paused meanwhile; with `freeze` (None: if the window keeps what it shows frozen
+    when the read ends), what was read is frozen with it (collector_paused).
 
     FileFormatError (or OSError) as load_project raises it, except a file whose content does not
     match its checksum: it is read, with `changed` set."""
@@ -110,7 +110,7 @@ def _read(path: Path) -> FileRead:
 
 
 def read_on_a_worker(path: Path, done: Callable[[object], None],
-                     freeze: bool = False) -> threading.Thread:
+                     freeze: bool | None = False) -> threading.Thread:
     """Read the file at `path` on a thread of its own (read_file, with `freeze`); `done(outcome)`,
     a method of an object of the GUI thread, gets the FileRead or the exception that stopped it,
     on the GUI thread, unless its object is gone by then (ui.document.handoff)."""

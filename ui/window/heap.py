@@ -20,12 +20,10 @@ once drawn; a small one opened on a fresh window is left alone (its collections 
 
 from __future__ import annotations
 
-import gc
-
 from PySide6.QtCore import QObject, QTimer
 
 from ui.canvas.building import SLICED_BUILD_STEPS
-from ui.document.collector import set_heap_frozen
+from ui.document.collector import freeze_heap, thaw_heap
 from ui.document.document import Document
 from ui.window.map_tabs import MapTabs
 
@@ -52,7 +50,7 @@ class HeapFreezer(QObject):
         what exists then is frozen."""
         self._wait.stop()
         if self.frozen:
-            gc.freeze()
+            freeze_heap()
         if any(len(map_.steps) >= LARGE_MAP_STEPS for map_ in document.project.maps):
             self._wait.start()
 
@@ -60,14 +58,12 @@ class HeapFreezer(QObject):
         """The window closes: let the collector see every object again."""
         self._wait.stop()
         if self.frozen:
-            gc.unfreeze()
+            thaw_heap()  # a worker's paused block ending later freezes nothing again
             self.frozen = False
-            set_heap_frozen(False)
 
     def _freeze_when_drawn(self) -> None:
         if self.tabs.drawing():
             return
         self._wait.stop()
-        gc.freeze()
         self.frozen = True
-        set_heap_frozen(True)  # a new canvas, a file read and what a big command leaves join it
+        freeze_heap()  # a new canvas, a file read and what a big command leaves join it

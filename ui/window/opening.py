@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QProgressDialog
 
-from ui.document.collector import heap_frozen
 from ui.document.reading import read_on_a_worker
 from vsm.files.locks import Lock
 
@@ -51,7 +50,8 @@ class OpeningFile(QObject):
         self.dialog.show()
         shell.tabs.reading = True
         shell.show_status(f"Opening {path}…", 0)
-        self.thread = read_on_a_worker(path, self._arrived, freeze=heap_frozen())
+        # frozen if the heap is when the read ends (not if the window closed meanwhile)
+        self.thread = read_on_a_worker(path, self._arrived, freeze=None)
 
     def cancel(self) -> None:
         """Give up: the current document stays, the outcome is dropped, the lock given back."""
