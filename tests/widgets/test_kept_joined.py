@@ -128,3 +128,22 @@ def test_a_closed_canvas_lets_the_kept_items_go(big):
     assert not scene._sealed and not scene._unsealing
     assert all(flow.source is None and flow.target is None for flow in flows)
     assert all(item.flows == [] for item in scene._kept.values() if not isinstance(item, FlowItem))
+
+
+def test_a_step_put_back_as_a_new_item_takes_its_kept_flows_along(big, qtbot):
+    """The undo's kept flows are put back as they are only while every step comes back as its
+    kept item: a step whose record is not the removed one (here a copy) gets a new item, and
+    the flows still joined to its old item follow the new one."""
+    import dataclasses
+
+    document, map_, scene = big
+    removal = map_.remove_items([step.id for step in map_.steps])  # as a command's redo
+    assert scene._sealed
+    first = removal.step_records[0]
+    copy = dataclasses.replace(first)  # the same id, another record: the kept item shows `first`
+    old_item = scene._kept[first.id]
+    map_.restore_items(dataclasses.replace(
+        removal, step_records=(copy,) + removal.step_records[1:]))
+    assert scene.item_for_step[first.id] is not old_item
+    qtbot.waitUntil(lambda: not scene.updating)
+    joined_as_the_map_says(map_, scene)  # its flows follow the new item, none the old one

@@ -40,6 +40,7 @@ class BatchItems:
     _adding: dict[QGraphicsItem, None] = {}  # items put back, still to show
     _dropping: dict[QGraphicsItem, None] = {}  # items removed, hidden, still on the canvas
     _sealed: dict[FlowItem, None] = {}  # kept flows still joined to their kept steps
+    step_items_made = 0  # StepItems the scene made (MapScene._add_step_item), ever
     _unsealing: dict[FlowItem, None] = {}  # flows no longer kept, to detach in slices
     item_for_step: dict[str, StepItem]
     item_for_flow: dict[str, FlowItem]

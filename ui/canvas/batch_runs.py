@@ -168,10 +168,13 @@ def _flows_added(taking: Taking, run: list[Any]) -> bool:
         return False
     deque(map(scene._kept.pop, ids), 0)
     sealed = scene._sealed
-    if (sealed and all(map(sealed.__contains__, items))
-            and all(map(is_, map(_SOURCE, items), sources))
-            and all(map(is_, map(_TARGET, items), targets))):
-        # Still joined to these very steps (a delete of everything, undone): as they are.
+    if (sealed and scene.step_items_made == scene._batch.step_items_made
+            and all(map(sealed.__contains__, items))):
+        # Still joined to the steps they were removed with (a delete of everything, undone),
+        # which are these: a kept flow's steps went with it in the last batch (`_seal`), and
+        # no step item was made in this one, so each of its steps is back as its kept item.
+        # As they are; nothing asked of 28,000 flow items (an attribute of an item is a
+        # Shiboken lookup, 0.2 µs: 12 ms at 20,000 steps for their ends).
         deque(map(sealed.pop, items), 0)
     else:  # routed, if their ends moved, when shown (_put_on)
         deque(map(scene._rejoin, items, sources, targets, repeat(False)), 0)

@@ -85,6 +85,7 @@ class Batch:
     gone: list[QGraphicsItem] = field(default_factory=list)  # every item taken off
     added_steps: list[str] = field(default_factory=list)
     added_flows: list[str] = field(default_factory=list)
+    step_items_made: int = 0  # the scene's count when the batch began (BatchItems)
 
 
 class Batches(BatchItems):
@@ -160,7 +161,7 @@ class Batches(BatchItems):
         the scene tells nothing (no selectionChanged per removed item: one at the end, if the
         selection lost items) and does the Qt work once, at the end."""
         if isinstance(event, BatchStarted):
-            self._batch = Batch(self.signalsBlocked())
+            self._batch = Batch(self.signalsBlocked(), step_items_made=self.step_items_made)
             self.blockSignals(True)
             return
         batch, self._batch = self._batch, None

@@ -354,6 +354,7 @@ class MapScene(Decorations, Batches, SceneBuilding, Gestures, Selection, QGraphi
 
     def _add_step_item(self, step: Step, add: bool = True) -> StepItem:
         item = StepItem(step, self._colour_mode, self.theme)
+        self.step_items_made += 1
         if self.read_only:
             item.setFlag(StepItem.GraphicsItemFlag.ItemIsMovable, False)
         self.item_for_step[step.id] = item
