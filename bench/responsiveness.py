@@ -11,7 +11,9 @@ actions or verbs, one at a time, and the worker prints one JSON line per action:
 - `result`: the time from the start until the result is shown (the figures, the file written,
   the selection made) and the canvases have no work left for later turns (slices, layouts, an
   old canvas taken apart: the block is measured over all of it), and `block_floor`: the longest gap of an idle event loop in the same
-  process (the bare turn, measured before the actions); `ratio` = block / block_floor;
+  process (the bare turn, measured before the actions); `ratio` = block / block_floor; and the
+  compute floor (bench/compute_floor.py): a fixed workload of the model's and Qt's kind timed
+  in the same process, which shows how fast the machine ran (the idle floor does not);
 - `error`: a worker or export error, printed as such (never as a timeout).
 
 Actions: select all, delete (the whole selection), undo; add a flow (Connect Steps on two
@@ -32,6 +34,7 @@ import argparse
 import json
 import os
 import queue
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -168,6 +171,9 @@ def worker(size: int, directory: Path, first: int, limit: float,
         time.sleep(0.001)
     floor = max(probe.longest, PROBE_MS / 1000)
     print(json.dumps({"floor": floor}), flush=True)
+    from bench.compute_floor import measure as compute_floor
+
+    print(json.dumps({"compute": compute_floor()}), flush=True)
 
     def doc() -> Any:
         return window.document
@@ -326,6 +332,7 @@ def measure(size: int, directory: Path, limit: float, timeout: float,
                XDG_CONFIG_HOME=os.fspath(directory / "config"))
     lines: dict[str, dict[str, Any]] = {}
     floors: list[float] = []
+    computes: list[float] = []  # the compute floor of each worker
     first = 0
     while first < len(actions):
         command = [sys.executable, "-m", "bench.responsiveness", "worker", str(size),
@@ -367,6 +374,8 @@ def measure(size: int, directory: Path, limit: float, timeout: float,
             record = json.loads(chunk)
             if "floor" in record:
                 floors.append(record["floor"])
+            elif "compute" in record:
+                computes.append(record["compute"])
             elif "start" in record:
                 current, started = record["start"], time.perf_counter()
             else:
@@ -379,7 +388,7 @@ def measure(size: int, directory: Path, limit: float, timeout: float,
                                      f"{DEPENDS[actions[first]]} timed out"}
             first += 1
     return {"size": size, "floor": max(floors) if floors else None, "lines": lines,
-            "actions": actions}
+            "actions": actions, "compute": statistics.median(computes) if computes else None}
 
 
 def _ms(seconds: float | None) -> str:
@@ -397,22 +406,26 @@ def markdown(results: list[dict[str, Any]], command: str, took: float) -> str:
            "Block: the longest time the GUI thread did not turn the event loop (a 5 ms probe "
            "timer's longest gap) from the action to its result; floor: the longest gap of the "
            "idle window in the same process; result: until the result is shown and the canvases "
-           "have no work left for later turns (the block is measured over all of it).", ""]
+           "have no work left for later turns (the block is measured over all of it); compute "
+           "floor: a fixed workload of the model's and Qt's kind (bench/compute_floor.py) timed "
+           "in the same process, its median: the machine's speed in that run, which the idle "
+           "floor does not show.", ""]
     slow: list[str] = []
     for result in results:
-        size, floor = result["size"], result["floor"]
+        size, floor, compute = result["size"], result["floor"], result.get("compute")
         target = 0.05 if size <= 5000 else 0.2
-        out += [f"### {size:,} steps (floor: {_ms(floor)})", "",
-                "| action | block | result shown | ratio to floor | note |",
-                "| --- | ---: | ---: | ---: | --- |"]
+        out += [f"### {size:,} steps (floor: {_ms(floor)}; compute floor: {_ms(compute)})", "",
+                "| action | block | result shown | ratio to floor | to compute floor | note |",
+                "| --- | ---: | ---: | ---: | ---: | --- |"]
         for name in ACTIONS:
             if name not in result["lines"] and result.get("actions", ACTIONS) != ACTIONS:
                 continue  # not chosen with --actions
             line = result["lines"].get(name, {"error": "not measured"})
             block, shown = line.get("block"), line.get("result")
             ratio = f"{block / floor:.0f}×" if block is not None and floor else "–"
+            computed = f"{block / compute:.2f}×" if block is not None and compute else "–"
             note = line.get("error") and "**error**: " + line["error"] or line.get("note", "")
-            out.append(f"| {name} | {_ms(block)} | {_ms(shown)} | {ratio} | "
+            out.append(f"| {name} | {_ms(block)} | {_ms(shown)} | {ratio} | {computed} | "
                        f"{note.replace('|', '/')[:220]} |")
             if line.get("timeout") or (block is not None and block > target):
                 slow.append(f"- {name} at {size:,} steps: "
