@@ -43,6 +43,29 @@ def test_deleting_many_steps_is_one_command_that_undo_reverses_in_one_pass(qapp,
     assert scans == [] and inserts == []
 
 
+def test_a_delete_of_a_selection_of_steps_and_their_flows_scans_the_flows_once(qapp, monkeypatch):
+    # Select all, then Delete: the verb found the flows touching the chosen steps to leave them
+    # to the steps, then the model found them again (28,000 flows read twice at 20,000 steps).
+    # The model takes the steps' flows whether or not they are named too: one scan is enough.
+    doc = big_document()
+    map_ = doc.project.maps[0]
+    chosen = [s.id for s in map_.steps[:100]]
+    touching = [f.id for f in map_.flows if f.source in chosen or f.target in chosen]
+    others = [f.id for f in map_.flows if f.id not in touching][:3]
+    before = ([s.id for s in map_.steps], [f.id for f in map_.flows])
+    scans = counting(monkeypatch, ValueStreamMap, "flows_touching")
+    assert doc.remove(map_.id, chosen, touching + others)
+    assert len(scans) == 1
+    # Exactly what naming the steps alone, then the three other flows, takes out.
+    assert [s.id for s in map_.steps] == before[0][100:]
+    assert [f.id for f in map_.flows] == [f for f in before[1]
+                                          if f not in touching and f not in others]
+    assert doc.undo_stack.command(doc.undo_stack.count() - 1).text() == (
+        f"Delete {100 + len(touching) + 3} items")
+    doc.undo_stack.undo()
+    assert ([s.id for s in map_.steps], [f.id for f in map_.flows]) == before
+
+
 def test_pasting_many_steps_and_undoing_it_are_one_batch_each(qapp):
     doc = big_document(50)
     map_ = doc.project.maps[0]
