@@ -1,5 +1,6 @@
 """Responsiveness benchmark (issue 19): `.venv/bin/python bench/responsiveness.py [--sizes 1000,5000,20000]
-[--actions 'delete,export PNG']` (only those actions, with what an undo or a delete needs first).
+[--runs 3] [--actions 'delete,export PNG']` (only those actions, with what an undo or a delete
+needs first).
 
 For each size it writes the benchmark map (bench/generate.py) and runs a worker process: an
 offscreen main window on the map, with a *probe* on the GUI thread (a QTimer firing every
@@ -24,8 +25,11 @@ one wait. An action that blocks the GUI thread past --timeout seconds cannot be 
 inside: the parent kills the worker, reports "timed out (GUI thread blocked)", and starts a new
 worker at the next action (an undo whose action timed out is not run).
 
-At the end it prints Markdown: the machine, one table per size, and a "still slow" list of every
-action whose block is over the issue's targets (50 ms at 5,000 steps or fewer, 200 ms above).
+At the end it prints Markdown (bench/responsiveness_report.py): the machine, one table per size,
+and a "still slow" list of every action whose block is over the issue's targets (50 ms at 5,000
+steps or fewer, 200 ms above). With `--runs N` each size is measured by N workers in turn: each
+action shows the median of its N blocks and the worst, and one over the target in some runs
+only is listed apart.
 """
 
 from __future__ import annotations
@@ -46,13 +50,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, os.fspath(ROOT))
 
+from bench.responsiveness_report import (  # noqa: E402 - the checkout first on the path
+    ACTIONS,
+    combined,
+    markdown,
+)
+
 PROBE_MS = 5
 STARTUP_SECONDS = 1800.0  # opening the 20,000-step map in the window, under load
 SETTLE_SECONDS = 0.15  # no block over 2 probe intervals for this long: the window is idle
-ACTIONS = ("select all", "delete", "undo delete", "add flow", "undo add flow", "remove step",
-           "undo remove step", "auto-layout", "undo auto-layout", "open", "autosave",
-           "zoom to fit", "export PNG", "export SVG", "export PDF", "Monte Carlo", "capacity",
-           "edit one wait")
 DEPENDS = {"delete": "select all", "undo delete": "delete", "undo add flow": "add flow",
            "undo remove step": "remove step", "undo auto-layout": "auto-layout"}
 
@@ -391,53 +397,6 @@ def measure(size: int, directory: Path, limit: float, timeout: float,
             "actions": actions, "compute": statistics.median(computes) if computes else None}
 
 
-def _ms(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
-
-
-def markdown(results: list[dict[str, Any]], command: str, took: float) -> str:
-    """The Markdown of the machine, one table per size and the still-slow list."""
-    from bench.run import machine
-
-    out = ["## Responsiveness (issue 19)", "", *machine(), "",
-           f"Command: `{command}` (took {took / 60:.1f} minutes).", "",
-           "Block: the longest time the GUI thread did not turn the event loop (a 5 ms probe "
-           "timer's longest gap) from the action to its result; floor: the longest gap of the "
-           "idle window in the same process; result: until the result is shown and the canvases "
-           "have no work left for later turns (the block is measured over all of it); compute "
-           "floor: a fixed workload of the model's and Qt's kind (bench/compute_floor.py) timed "
-           "in the same process, its median: the machine's speed in that run, which the idle "
-           "floor does not show.", ""]
-    slow: list[str] = []
-    for result in results:
-        size, floor, compute = result["size"], result["floor"], result.get("compute")
-        target = 0.05 if size <= 5000 else 0.2
-        out += [f"### {size:,} steps (floor: {_ms(floor)}; compute floor: {_ms(compute)})", "",
-                "| action | block | result shown | ratio to floor | to compute floor | note |",
-                "| --- | ---: | ---: | ---: | ---: | --- |"]
-        for name in ACTIONS:
-            if name not in result["lines"] and result.get("actions", ACTIONS) != ACTIONS:
-                continue  # not chosen with --actions
-            line = result["lines"].get(name, {"error": "not measured"})
-            block, shown = line.get("block"), line.get("result")
-            ratio = f"{block / floor:.0f}×" if block is not None and floor else "–"
-            computed = f"{block / compute:.2f}×" if block is not None and compute else "–"
-            note = line.get("error") and "**error**: " + line["error"] or line.get("note", "")
-            out.append(f"| {name} | {_ms(block)} | {_ms(shown)} | {ratio} | {computed} | "
-                       f"{note.replace('|', '/')[:220]} |")
-            if line.get("timeout") or (block is not None and block > target):
-                slow.append(f"- {name} at {size:,} steps: "
-                            + (line["error"] if line.get("timeout")
-                               else f"blocks {_ms(block)} (target {_ms(target)})"))
-            elif "error" in line:
-                slow.append(f"- {name} at {size:,} steps: {line['error'][:200]}")
-        out.append("")
-    out += ["### Still slow", ""] + (slow or ["- nothing over the targets"]) + [""]
-    return "\n".join(out)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000,20000")
@@ -445,6 +404,9 @@ def main() -> None:
                         help="seconds an action may block the GUI thread before it is killed")
     parser.add_argument("--limit", type=float, default=180.0,
                         help="seconds to wait for a result while the window stays responsive")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="workers per size, each measuring every action: the tables show "
+                             "the median block and the worst (bench/responsiveness_report.py)")
     parser.add_argument("--actions", default=None,
                         help="only these actions (comma-separated), e.g. 'delete,export PNG'; "
                              "an undo brings the action it undoes")
@@ -458,8 +420,11 @@ def main() -> None:
         for size in (int(s) for s in args.sizes.split(",")):
             directory = Path(scratch) / str(size)
             write_files(size, directory)
-            results.append(measure(size, directory, args.limit, args.timeout, actions))
-            print(f"measured {size} steps", file=sys.stderr, flush=True)
+            runs = []
+            for run in range(max(args.runs, 1)):
+                runs.append(measure(size, directory, args.limit, args.timeout, actions))
+                print(f"measured {size} steps (run {run + 1})", file=sys.stderr, flush=True)
+            results.append(combined(size, runs))
     command = "python bench/responsiveness.py " + " ".join(sys.argv[1:])
     print(markdown(results, command.strip(), time.perf_counter() - started))
 
