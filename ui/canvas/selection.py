@@ -139,7 +139,7 @@ class Selection:
         blocked = self.blockSignals(True)
         try:
             self.clearSelection()
-            for kind in kinds:  # 12,000 items: 10 ms
+            for kind in kinds:  # Select all on 20,000 steps: 48,000 items
                 deque(map(QGraphicsItem.setSelected, kind.items, repeat(True)), 0)
         finally:
             self.blockSignals(blocked)
