@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
+from ui.document.collector import collector_paused
 from ui.document.commands import (
     AddKaizenCommand,
     AddMapCommand,
@@ -116,6 +117,14 @@ class Edits:
     def move(self, map_id: str, steps: Positions, kaizens: Positions | None = None,
              text: str | None = None) -> bool:
         """Move steps and kaizen bursts (id -> (x, y)) as one command; False if none moves."""
+        with collector_paused():  # see _move
+            return self._move(map_id, steps, kaizens, text)
+
+    def _move(self, map_id: str, steps: Positions, kaizens: Positions | None,
+              text: str | None) -> bool:
+        """move()'s work, the collector paused: an Auto-Layout's 20,000 positions came from a
+        worker that kept it off meanwhile, and the positions read here (those that change and
+        the old ones) started a collection over all of that on the GUI thread (25-60 ms)."""
         map_ = self._map(map_id)
         new_steps, old_steps = map_.position_changes(steps)  # one pass: a layout moves 20,000
         new_bursts = {k: (map_.clean_kaizen_field(k, "x", x), map_.clean_kaizen_field(k, "y", y))
