@@ -87,6 +87,7 @@ class Batch:
     added_steps: list[str] = field(default_factory=list)
     added_flows: list[str] = field(default_factory=list)
     step_items_made: int = 0  # the scene's count when the batch began (BatchItems)
+    was_empty: bool = False  # the map had no step when the batch began
 
 
 class Batches(BatchItems):
@@ -112,6 +113,7 @@ class Batches(BatchItems):
     if TYPE_CHECKING:  # MapScene's and QGraphicsScene's, in the scene this is mixed into
         theme: Any
         selectionChanged: Any
+        refilled: Any
 
         def _update_lanes(self) -> None: ...
         def schedule_layout(self) -> None: ...
@@ -162,7 +164,8 @@ class Batches(BatchItems):
         the scene tells nothing (no selectionChanged per removed item: one at the end, if the
         selection lost items) and does the Qt work once, at the end."""
         if isinstance(event, BatchStarted):
-            self._batch = Batch(self.signalsBlocked(), step_items_made=self.step_items_made)
+            self._batch = Batch(self.signalsBlocked(), step_items_made=self.step_items_made,
+                                was_empty=not self.item_for_step)
             self.blockSignals(True)
             return
         batch, self._batch = self._batch, None
@@ -203,6 +206,8 @@ class Batches(BatchItems):
             self._hold_views(True)  # then the views do not repaint
         else:
             self.schedule_layout()
+        if batch.was_empty and batch.added_steps and not batch.blocked:
+            self.refilled.emit()  # its layout asked for: a view fits once it is done
 
     def _following(self, moved: list[StepItem], moved_ids: dict[str, None]
                    ) -> dict[Follower, None]:

@@ -77,6 +77,9 @@ class MapScene(Decorations, Batches, SceneBuilding, Gestures, Selection, QGraphi
     items cannot be dragged and double-clicks add nothing."""
 
     status_message = Signal(str)  # a hint for the status bar
+    # A batch put steps into a map that had none (the undo of a Delete of everything, a paste
+    # into an empty map): a view that keeps fitting fits the map again (ui.canvas.view).
+    refilled = Signal()
     rename_requested = Signal(str)  # step id: the view opens the inline name editor
     # No longer emitted (a double-clicked burst is retitled in place); MapTabs still connects it.
     title_edit_requested = Signal(str)  # kaizen id double-clicked: the view edits its title

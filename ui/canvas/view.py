@@ -70,6 +70,7 @@ class MapView(QGraphicsView):
                                     lambda positions: self._apply_layout(positions, True),
                                     scene.map, lambda: scene.lanes_by)
         scene.rename_requested.connect(self.rename_step)
+        scene.refilled.connect(self._on_refilled)
         scene.title_edit_requested.connect(self.renamer.start_kaizen)
         if self.read_only:
             self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
@@ -92,6 +93,14 @@ class MapView(QGraphicsView):
         drawn in slices: ui.canvas.building)."""
         if self._auto_fit:
             self.zoom_to_fit()
+
+    def _on_refilled(self) -> None:
+        """Steps came back into a map the view showed empty (the undo of a Delete of
+        everything): fitted while empty, to the map's hint, larger, the view fits the map again
+        on the next turn, once the layout the batch asked for is done (as after a resize),
+        unless the user zoomed or panned."""
+        if self._auto_fit:
+            self._fit_timer.start()
 
     def _fit_after_resize(self) -> None:
         try:
