@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyle, QStyleOptio
 from ui.render.svg_fonts import font_fallbacks, font_fallbacks_job
 
 SLICE_SECONDS = 0.025  # drawing per slice: the event loop turns about this often
+POLL_SECONDS = 0.003  # the longest the window waits at a time for work on a thread
 DOTS_PER_METRE = round(300 / 0.0254)  # 300 dpi in the PNG's metadata
 SVG_DPI = 96  # CSS pixels: the SVG's width and height in mm match the map at 100 %
 APP = "VSM Studio"
@@ -406,8 +407,10 @@ def with_font_fallbacks(svg: bytes) -> bytes:
 def in_background(work: Callable[[], T]) -> Generator[float, None, T]:
     """Run `work` on a thread of its own (QImage.save and Python's file writes let the GUI
     thread run meanwhile; QPainter.end on a PDF or SVG writer, or QPicture playing, would not)
-    and return its result; yield 1.0 about every SLICE_SECONDS while it runs. The work must
-    touch nothing the GUI thread uses; closing the job waits for it to end."""
+    and return its result. It yields 1.0 once the thread is started, before any wait (the turn
+    that started it often drew a slice), then after each wait of POLL_SECONDS while the work
+    runs: a wait is a time the window does not turn. The work must touch nothing the GUI thread
+    uses; closing the job waits for it to end."""
     outcome: dict[str, object] = {}
 
     def run() -> None:
@@ -419,8 +422,9 @@ def in_background(work: Callable[[], T]) -> Generator[float, None, T]:
     thread = threading.Thread(target=run, name="export-writer", daemon=True)
     thread.start()
     try:
+        yield 1.0
         while thread.is_alive():
-            thread.join(SLICE_SECONDS)
+            thread.join(POLL_SECONDS)
             if thread.is_alive():
                 yield 1.0
     finally:
