@@ -273,3 +273,37 @@ def test_a_pages_last_slice_leaves_the_next_page_and_the_finish_to_another_turn(
         if entry in ("start_page", "finish") and "picture" in log[:index]:
             since_last_picture = log[index - log[index - 1::-1].index("picture"):index]
             assert "turn" in since_last_picture, (entry, log)
+
+
+def test_the_wait_for_the_finished_file_is_a_moment_at_a_time(qapp, tmp_path, in_this_process,
+                                                               monkeypatch):
+    """While the writer finishes the file, the window turns between short waits for it, as it
+    does for an export's other work on a thread (ui.render.painting.in_background): a wait is
+    a time the window does not turn, and was a slice long (25 ms)."""
+    from ui.render.painting import POLL_SECONDS
+
+    pages = ui.render.pdf_pages
+    writing, turned = threading.Event(), threading.Event()
+    waits: list[float | None] = []
+    finish, wait = pdf_jobs.finish, pages.wait
+
+    def held_finish(key: str) -> bytes:
+        writing.set()
+        turned.wait(30)
+        return finish(key)
+
+    def timed_wait(futures, timeout=None):
+        waits.append(timeout)
+        return wait(futures, timeout)
+
+    def progress(done: int, total: int) -> bool:
+        if len(waits) >= 3:
+            turned.set()
+        return True
+
+    monkeypatch.setattr(pdf_jobs, "finish", held_finish)
+    monkeypatch.setattr(pages, "wait", timed_wait)
+    document = Document(export_project(), autosave=False)
+    written = export_maps(document, tmp_path / "maps.pdf", None, "pdf", progress=progress)
+    assert len(waits) >= 3 and set(waits) == {POLL_SECONDS}
+    assert pdf_pages(written[0].read_bytes()) == 2

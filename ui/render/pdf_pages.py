@@ -73,7 +73,9 @@ def pdf_job(pages: list[Page], title: str) -> Generator[float, None, bytes]:
             writing.flush()
         ending = writing.hand(pdf_jobs.finish)
         while not ending.done():
-            wait([ending], painting.SLICE_SECONDS)  # the interpreter is free meanwhile
+            # a moment at a time (the window does not turn while it waits; the
+            # interpreter is free meanwhile)
+            wait([ending], painting.POLL_SECONDS)
             if not ending.done():
                 yield 1.0
         writing.raise_failure(every=True)
