@@ -232,11 +232,15 @@ class AnalysisPresenter:
 
     def _show_flags(self, items: dict[str, StepItem], step_ids: list[str]) -> None:
         """Show the current flags on these steps' items (faded while they are the last valid)."""
-        flags = self._flags
+        flags, tooltip = self._flags, self.flag_tooltip
         for step_id in step_ids:
             if step_id in items:
-                items[step_id].set_flags(flags.get(step_id, _NO_FLAGS),
-                                         partial(self.flag_tooltip, step_id))
+                item = items[step_id]
+                tooltips = item.flag_tooltips  # the step's own function, kept: none made again
+                if not (isinstance(tooltips, partial) and tooltips.func == tooltip
+                        and tooltips.args == (step_id,)):
+                    tooltips = partial(tooltip, step_id)
+                item.set_flags(flags.get(step_id, _NO_FLAGS), tooltips)
         self._fade_badges(items, step_ids)
 
     def _fade_badges(self, items: dict[str, StepItem], step_ids: list[str]) -> None:

@@ -195,6 +195,11 @@ class StepItem(LazyToolTip, QGraphicsRectItem):
             return None  # asked through flag_tooltip when shown: set_flags may bring a new function
         return self.flag_tooltip(flag)
 
+    @property
+    def flag_tooltips(self) -> FlagTooltips:
+        """The badges' tooltips as set_flags was last given them."""
+        return self._flag_tooltips
+
     def flag_tooltip(self, flag: str) -> str:
         """The tooltip of this flag's badge, as shown now."""
         tooltips = self._flag_tooltips
