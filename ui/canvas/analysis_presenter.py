@@ -143,7 +143,12 @@ class AnalysisPresenter:
         if problems:
             for step_id in problems:
                 flags[step_id] = [*flags.get(step_id, _NO_FLAGS), "problem"]
-        everything, self._everything = self._everything, False
+        items, joining = scene.item_for_step, self._new_steps
+        # Every item joins (the undo of a delete of everything): each is looked at anyway, in
+        # one pass over the map rather than one look-up per item.
+        everything = self._everything or (len(joining) >= len(items) > 0
+                                          and joining.issuperset(items))
+        self._everything = False
         self._apply_flags(scene, flags, everything, refade=toggled)
         self._apply_critical_path(scene, shown.critical_path, everything)
         self._new_steps, self._new_flows = set(), set()
@@ -232,20 +237,17 @@ class AnalysisPresenter:
 
     def _show_flags(self, items: dict[str, StepItem], step_ids: list[str]) -> None:
         """Show the current flags on these steps' items (faded while they are the last valid)."""
+        # One function writes every step's tooltips (of its id and the flag): one made per
+        # step, 20,000 at a time, was as many objects for the next young collection to walk.
         flags, tooltip = self._flags, self.flag_tooltip
         for step_id in step_ids:
             if step_id in items:
-                item = items[step_id]
-                tooltips = item.flag_tooltips  # the step's own function, kept: none made again
-                if not (isinstance(tooltips, partial) and tooltips.func == tooltip
-                        and tooltips.args == (step_id,)):
-                    tooltips = partial(tooltip, step_id)
-                item.set_flags(flags.get(step_id, _NO_FLAGS), tooltips)
-        self._fade_badges(items, step_ids)
+                items[step_id].set_flags(flags.get(step_id, _NO_FLAGS), tooltip)
+        self._fade_badges(items, [step_id for step_id in step_ids if flags.get(step_id)])
 
     def _fade_badges(self, items: dict[str, StepItem], step_ids: list[str]) -> None:
         """Fade these steps' badges while the figures are the last valid ones, and only then
-        (the problem badge is current: never faded)."""
+        (the problem badge is current: never faded). A step without flags has no badge."""
         faded = STALE_BADGE_OPACITY if self.stale else 1.0
         for step_id in step_ids:
             if step_id in items:
@@ -272,8 +274,9 @@ class AnalysisPresenter:
                     flow_item.set_on_critical_path(pair in pairs and flow_item.flow.kind == "normal")
             for step_id in self._new_steps & items.keys():
                 items[step_id].set_on_critical_path(step_id in critical)
-            for flow_id in self._new_flows & scene.item_for_flow.keys():
-                flow_item = scene.item_for_flow[flow_id]
+            flow_items = scene.item_for_flow
+            for flow_id in self._new_flows & flow_items.keys():
+                flow_item = flow_items[flow_id]
                 flow = flow_item.flow
                 flow_item.set_on_critical_path(flow.kind == "normal"
                                                and (flow.source, flow.target) in pairs)

@@ -80,8 +80,9 @@ PADDING = 7.0
 TEAM_TOP = PROCESS_HEIGHT - 18  # the team and performer line, to the process box's bottom
 NAME_HEIGHT = TEAM_TOP - STRIP_HEIGHT - 5  # the name, between the strip and the team line
 
-FlagTooltips = Union[Mapping[str, str], Callable[[str], str], None]
-"""The tooltip of each flag: texts by flag, or a function building a flag's text when shown."""
+FlagTooltips = Union[Mapping[str, str], Callable[[str, str], str], None]
+"""The tooltip of each flag: texts by flag, or a function building a flag's text when shown,
+of the step's id and the flag (one function serves every step)."""
 
 BOUNDS = (-66.0, -8.0, WIDTH + HANDLE_HIT_RADIUS + 2, HEIGHT + 8)  # left, top, right, bottom
 _BOUNDS = QRectF(BOUNDS[0], BOUNDS[1], BOUNDS[2] - BOUNDS[0], BOUNDS[3] - BOUNDS[1])
@@ -204,7 +205,7 @@ class StepItem(LazyToolTip, QGraphicsRectItem):
         """The tooltip of this flag's badge, as shown now."""
         tooltips = self._flag_tooltips
         if callable(tooltips):
-            return tooltips(flag)
+            return tooltips(self.step_id, flag)
         if isinstance(tooltips, Mapping) and flag in tooltips:
             return tooltips[flag]
         return FLAG_STYLES.get(flag, FLAG_STYLES["problem"]).label
