@@ -7,6 +7,9 @@ measured by bench/responsiveness.py, never here."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView
 
 import ui.canvas.batches as batches
 from bench.generate import synthetic_project
@@ -175,20 +178,31 @@ def test_a_selection_right_after_an_undone_delete_selects_shown_items(big):
     assert scene.selected_step_ids() == ids[:10]
 
 
-def test_a_big_delete_hides_its_items_at_once_and_takes_them_off_in_slices(big, qtbot):
+def removed_with(scene: MapScene, map_, gone: list[str]) -> list:
+    """The step items of these steps and the flow items of their flows."""
+    return ([scene.item_for_step[v] for v in gone]
+            + [scene.item_for_flow[f.id] for f in map_.flows_touching(gone)])
+
+
+def test_a_big_delete_leaves_its_items_to_hide_to_the_next_turns_unless_the_canvas_is_looked_at(
+        big, qtbot, monkeypatch):
+    monkeypatch.setattr(batches, "HIDE_CHUNK", 10)  # a chunk of 10 per slice (SLICE_SECONDS 0)
     document, map_, scene = big
     gone = [s.id for s in map_.steps[:200]]
-    items = [scene.item_for_step[v] for v in gone]
-    flow_items = [scene.item_for_flow[f.id] for f in map_.flows_touching(gone)]
-    centre = items[0].mapToScene(items[0].box_rect().center())
+    removed = removed_with(scene, map_, gone)
+    centre = removed[0].mapToScene(removed[0].box_rect().center())
     scene.select_steps(gone)
     assert document.remove(map_.id, gone)
-    # At once, before the event loop turns: no removed item is drawn, found under the mouse
-    # or selected, though most are still on the canvas, waiting for their slice.
+    # The delete's own turn leaves them on the canvas, shown and selected, and the views are
+    # held from repainting: hiding them is the slices' work (a delete of everything at 20,000
+    # steps: 48,000 items, 60-70 ms).
     assert scene.updating
-    removed = items + flow_items
-    assert not any(item.isVisible() or item.isSelected() for item in removed)
+    assert all(item.scene() is scene and item.isVisible() for item in removed)
+    assert all(view.viewportUpdateMode() is QGraphicsView.ViewportUpdateMode.NoViewportUpdate
+               for view in scene.views())
+    # A look at the canvas hides them all first: none is found under the mouse or selected.
     assert scene.step_item_at(centre) is None and not scene.selectedItems()
+    assert not any(item.isVisible() or item.isSelected() for item in removed)
     assert sum(item.scene() is scene for item in removed) > len(removed) // 2
     qtbot.waitUntil(lambda: not scene.updating)
     assert all(item.scene() is None for item in removed)
@@ -224,10 +238,13 @@ def test_a_big_delete_tells_of_a_lost_selection_once_and_of_none_when_none_was_l
     scene.select_steps([kept])
     told.clear()
     assert document.remove(map_.id, others)  # none of them selected: nothing to tell
+    qtbot.waitUntil(lambda: not scene.updating)
     assert told == [] and scene.selected_step_ids() == [kept]
     scene.select_steps([kept, map_.steps[50].id])
     told.clear()
     assert document.remove(map_.id, [s.id for s in map_.steps[10:90]])  # one selected among
+    assert told == []  # told once they are hidden, in the next turns
+    qtbot.waitUntil(lambda: not scene.updating)
     assert told == [1] and scene.selected_step_ids() == [kept]
     document.undo_stack.undo()
     document.undo_stack.undo()
@@ -279,7 +296,7 @@ def test_a_big_delete_and_its_undo_leave_every_slice_to_the_next_turns(big, qtbo
     removed = [*scene.item_for_step.values(), *scene.item_for_flow.values()]
     assert document.remove(map_.id, ids)
     assert scene.updating
-    assert all(item.scene() is scene and not item.isVisible() for item in removed)
+    assert all(item.scene() is scene and item.isVisible() for item in removed)  # hidden later
     qtbot.waitUntil(lambda: not scene.updating)
     assert all(item.scene() is None for item in removed)
     document.undo_stack.undo()
@@ -288,3 +305,50 @@ def test_a_big_delete_and_its_undo_leave_every_slice_to_the_next_turns(big, qtbo
     qtbot.waitUntil(lambda: not scene.updating)
     assert all(item.scene() is scene and item.isVisible() for item in removed)
     assert (drawn(scene), placed(scene)) == before == as_built(document, map_)
+
+
+def test_the_removed_items_are_hidden_a_chunk_per_turn_then_the_lost_selection_is_told_once(
+        big, qtbot, monkeypatch):
+    monkeypatch.setattr(batches, "HIDE_CHUNK", 10)
+    document, map_, scene = big
+    gone = [s.id for s in map_.steps[:200]]
+    removed = removed_with(scene, map_, gone)
+    scene.select_steps(gone)
+    for view in scene.views():  # no paint (the view scrolls as the map shrinks): a paint
+        view.hide()  # would hide them all at once (the next test)
+    shown_when_told: list[int] = []
+    scene.selectionChanged.connect(
+        lambda: shown_when_told.append(sum(QGraphicsItem.isVisible(i) for i in removed)))
+    assert document.remove(map_.id, gone)
+    shown = [len(removed)]
+    while shown[-1] and len(shown) < 1000:  # a turn at a time: no look at the canvas between
+        QApplication.processEvents()
+        shown.append(sum(QGraphicsItem.isVisible(i) for i in removed))
+    assert shown[-1] == 0 and shown == sorted(shown, reverse=True)
+    # 10 (HIDE_CHUNK) more each slice: the turns between had the window's other work
+    assert len(set(shown)) > len(removed) // 10 and all(
+        before - after in (0, 10) or after == 0 for before, after in zip(shown, shown[1:]))
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert shown_when_told == [0]  # once, all of them hidden
+    assert scene.selected_step_ids() == [] and not scene.selectedItems()
+
+
+@pytest.mark.parametrize("look", ["mouse", "paint"])
+def test_input_or_a_paint_of_the_canvas_hides_the_removed_items_first(big, qtbot, monkeypatch,
+                                                                      look):
+    monkeypatch.setattr(batches, "HIDE_CHUNK", 10)
+    document, map_, scene = big
+    gone = [s.id for s in map_.steps[:200]]
+    removed = removed_with(scene, map_, gone)
+    assert document.remove(map_.id, gone)
+    view = scene.views()[0]
+    assert sum(QGraphicsItem.isVisible(i) for i in removed) == len(removed)
+    if look == "mouse":  # the mouse moving over the canvas (the view tracks it)
+        QApplication.sendEvent(view.viewport(), QMouseEvent(
+            QEvent.Type.MouseMove, QPointF(20, 20), QPointF(20, 20), Qt.MouseButton.NoButton,
+            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier))
+    else:  # a window uncovered repaints, held or not
+        view.viewport().repaint()
+    assert not any(QGraphicsItem.isVisible(i) for i in removed)
+    qtbot.waitUntil(lambda: not scene.updating)
+    assert all(item.scene() is None for item in removed)

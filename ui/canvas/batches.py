@@ -15,11 +15,10 @@ again instead of building new ones, and a flow whose ends did not move is not ro
 
 A batch that removed, put back, or moved the ends of, more than AT_ONCE items (a delete of
 thousands of steps, its undo, an auto-layout of a big map) has the scene's mirror of the map up
-to date at its end (`item_for_step`, selection) and does the rest a slice per turn of the event
-loop (`updating`): the items it removed are hidden at once (neither drawn nor found under the
-mouse, nor selected) and taken off the canvas in slices; the items put back
-are shown, the moved steps' items put where their steps are, and the flows and bursts follow
-them, in slices (`map_rect` measures a moved step where its step is). A flow follows from
+to date at its end (`item_for_step`) and does the rest a slice per turn of the event loop
+(`updating`): the items it removed are hidden, a chunk at a time, then taken off the canvas;
+the items put back are shown, the moved steps' items put where their steps are, and the flows
+and bursts follow them, in slices (`map_rect` measures a moved step where its step is). A flow follows from
 where its steps are when its turn comes, so an edit meanwhile leaves nothing stale: a removed
 flow follows nothing, an item removed before it was shown is never shown, an item put back
 before it was taken off is shown again where it is, a new batch adds its own to those waiting;
@@ -27,6 +26,14 @@ a selection or a routing shows and draws the waiting ones first (`finish_updates
 after such a batch is left to the work it set off elsewhere (the step table's layout, the
 analysis's copy of the map, the panes' repaint): the first slice comes a turn later, and no
 layout is scheduled at the batch's end, the views are held (their end lays the map out).
+
+Hiding 48,000 items (a delete of everything at 20,000 steps) took 60-70 ms of the delete's own
+turn, and the selection it lost told the panes in that turn too (13-17 ms). Until they are
+hidden, the removed items are still on the canvas, so whatever looks at it hides them all
+first (`finish_hiding`): the views do not repaint (held) and a paint hides them, input to the
+scene (the mouse, a key, a drop, a tooltip) does too, and so do a look for the item under a
+point, at the selection, at the canvas's extent, and a selection or a routing. The selection
+they lose is told once, when the last of them is hidden (`_lost_selection`).
 
 While the window keeps the collector off a large document (ui.window.heap froze it), what
 each slice made (a flow's new route and box, a placed item's wrappers) is frozen with it at
@@ -63,6 +70,7 @@ from vsm.model.events import (
 )
 
 AT_ONCE = 500  # a batch that removed, put back or moved the ends of more items: in slices
+HIDE_CHUNK = 2000  # removed items hidden between two looks at the clock (about 2.5 ms)
 SLICE_SECONDS = 0.010  # each turn of the event loop shows items for about this long
 # Qt's own methods, unbound, called on thousands of items by map(): a methodcaller looked each
 # item's method up first (48,000 items hidden: 11.6 ms that way, 7.0 ms unbound).
@@ -106,6 +114,8 @@ class Batches(BatchItems):
     _update_timer: QTimer | None = None  # the next slice of them
     _wait_turns = 0  # turns of the event loop the next slice lets go by first
     _moved: list[Any] = []  # the items the slices under way have dealt with
+    _hiding: list[QGraphicsItem] = []  # items removed, still to hide (then to take off)
+    _lost_selection = False  # hidden items were selected: selectionChanged once all are hidden
     item_for_step: dict[str, StepItem]
     item_for_flow: dict[str, FlowItem]
     item_for_kaizen: dict[str, Any]
@@ -192,7 +202,10 @@ class Batches(BatchItems):
                 if item is not None:
                     followers.update(dict.fromkeys(item.move_alone(item.step.x, item.step.y)))
         if len(self._adding) + len(self._placing) + len(followers) <= AT_ONCE:
-            self.finish_updates(measure=False)  # the batch's events measure the map again
+            # the batch's events measure the map again; items it removed are hidden first
+            # only if some item is to be shown (one put back may be among them)
+            self.finish_updates(measure=False, hide=bool(
+                self._adding or self._placing or followers))
         slices = self.updating
         if slices:  # thousands of items: a slice per turn of the event loop, the first on the
             self._wait_turns = 1  # turn after next (the next has the batch's other work)
@@ -233,10 +246,10 @@ class Batches(BatchItems):
 
     def _take_off(self, gone: list[QGraphicsItem]) -> bool:
         """Take the items a batch removed off the canvas: detached from the steps that stay
-        (thousands of removed flows between removed steps stay joined to them: `_seal`),
-        hidden at once (neither drawn, nor found under the mouse, nor selected any more), and
-        queued to leave the canvas (`_dropping`); True if any was selected. An item put back
-        and not shown yet is not shown."""
+        (thousands of removed flows between removed steps stay joined to them: `_seal`), and
+        hidden and taken off: a few at once (True if any was selected), thousands in the
+        slices (`_hiding`, `_dropping`: their lost selection is told when they are hidden). An
+        item put back and not shown yet is not shown."""
         if not gone:
             return False
         # The loops in C, by exact type and by step id (no isinstance, no hash of an item).
@@ -277,35 +290,69 @@ class Batches(BatchItems):
             return unselected
         # Stops at the first selected one (a Select all's delete: the first); listing the
         # scene's selected items costs more than asking each of 48,000 items in C.
-        unselected = any(map(_IS_SELECTED, gone))
+        if any(map(_IS_SELECTED, gone)):
+            self._lost_selection = True  # told when they are hidden (`_hide_some`)
         if adding:
             for item in adding.keys() & set(gone):  # put back, never shown: not to show
                 del adding[item]
-        # The whole scene repaints: no hidden item then marks its own rectangle (and its
-        # badges') for the next paint, a call into Python each. Hiding also unselects: put
-        # back as new items come, unselected. The loops in C (48,000 items at 20,000 steps).
-        self.update()
-        deque(map(_SET_VISIBLE, gone, repeat(False)), 0)
+        # Hidden in the slices, before anything looks at the canvas (module docstring).
+        if self._hiding:
+            self._hiding.extend(gone)
+        else:  # the scene's own (not the class's empty default)
+            self._hiding = list(gone)
         if self._dropping:
             self._dropping.update(dict.fromkeys(gone))
         else:  # the scene's own (not the class's empty default), made once: no copy
             self._dropping = dict.fromkeys(gone)
-        return unselected
+        return False
 
     # ------------------------------------------------------------ slices
 
     @property
     def updating(self) -> bool:
         """Whether items a batch put back still wait to be shown, flows and bursts it moved
-        still wait to follow their steps, or items it removed (hidden) still wait to leave the
-        canvas (the batch had so many that they come a slice per turn of the event loop)."""
+        still wait to follow their steps, or items it removed still wait to be hidden and to
+        leave the canvas (the batch had so many that they come a slice per turn of the event
+        loop), or the selection they lost to be told."""
         return (bool(self._adding) or bool(self._placing) or bool(self._follow)
-                or bool(self._dropping) or bool(self._unsealing))
+                or bool(self._dropping) or bool(self._unsealing) or self._lost_selection)
 
-    def finish_updates(self, measure: bool = True) -> None:
+    def finish_hiding(self) -> None:
+        """Hide now every removed item still waiting to be hidden: something is about to look
+        at the canvas (module docstring). The selection they lose is told in the next slice."""
+        if self._hiding:
+            self._hide_some(None)
+
+    def _hide_some(self, deadline: float | None) -> bool:
+        """Hide the removed items still waiting, HIDE_CHUNK at a time, until `deadline` (all
+        of them if None); True if some still wait. The whole scene repaints: no hidden item
+        then marks its own rectangle (and its badges') for the next paint, a call into Python
+        each. Hiding also unselects, with the scene's signals blocked: put back as new items
+        come, unselected. The loops in C (48,000 items at 20,000 steps)."""
+        hiding = self._hiding
+        self.update()
+        blocked = self.blockSignals(True)
+        try:
+            while hiding:
+                chunk = hiding[:HIDE_CHUNK]
+                del hiding[:HIDE_CHUNK]
+                deque(map(_SET_VISIBLE, chunk, repeat(False)), 0)
+                if deadline is not None and time.perf_counter() >= deadline:
+                    break
+        finally:
+            self.blockSignals(blocked)
+        return bool(hiding)
+
+    def finish_updates(self, measure: bool = True, hide: bool = True) -> None:
         """Show every item still waiting and draw every flow and burst still waiting to follow
         its steps, now (a selection or a routing, which need them, calls this first). The
-        removed items, hidden already, leave the canvas in their slices."""
+        removed items are hidden first (unless `hide` is False: the batch's end, with nothing
+        to show), and leave the canvas in their slices; the selection they lost is told now."""
+        if hide:
+            self.finish_hiding()
+            if self._lost_selection and not self.signalsBlocked():
+                self._lost_selection = False
+                self.selectionChanged.emit()
         adding, placing, followers = self._adding, self._placing, self._follow
         self._adding, self._placing, self._follow = {}, {}, {}
         if self._update_timer is not None and not self._dropping and not self._unsealing:
@@ -362,9 +409,15 @@ class Batches(BatchItems):
         dropping, adding, followers = self._dropping, self._adding, self._follow
         placing = self._placing
         moved = self._own_moved()  # boxes changed, for the map's extent (ui.canvas.extent)
+        done = self._hide_some(deadline) if self._hiding else False
+        if not done and self._lost_selection:  # every removed item hidden: tell it, once
+            self._lost_selection = False
+            if not self.signalsBlocked():
+                self.selectionChanged.emit()
         # Through a copy of the keys: taking the first key of a dict again and again after
         # deleting the ones before it walks all the deleted ones each time (quadratic).
-        done = not self._unseal_some(deadline) if self._unsealing else False
+        if not done and self._unsealing:
+            done = not self._unseal_some(deadline)
         for item in [] if done else list(dropping):  # no box since the batch's end (noted)
             del dropping[item]
             if item.scene() is self:
@@ -401,7 +454,8 @@ class Batches(BatchItems):
                     break
         if heap_frozen():  # what the slice made joins the frozen heap (module docstring)
             gc.freeze()
-        if dropping or adding or placing or followers or self._unsealing:
+        if (dropping or adding or placing or followers or self._unsealing or self._hiding
+                or self._lost_selection):
             self._next_slice()
             return
         self._moved = []

@@ -13,6 +13,8 @@ live in the model.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Signal
 from PySide6.QtGui import QGuiApplication, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -67,6 +69,13 @@ from vsm.model.records import Kaizen
 
 GRID = 20.0
 _ACTIVATION = (QEvent.Type.WindowActivate, QEvent.Type.WindowDeactivate)
+# Input to the scene: the items a batch removed and has not hidden yet are hidden first.
+_INPUT = frozenset(getattr(QEvent.Type, name) for name in (
+    "GraphicsSceneMousePress", "GraphicsSceneMouseMove", "GraphicsSceneMouseRelease",
+    "GraphicsSceneMouseDoubleClick", "GraphicsSceneHoverEnter", "GraphicsSceneHoverMove",
+    "GraphicsSceneHoverLeave", "GraphicsSceneContextMenu", "GraphicsSceneHelp",
+    "GraphicsSceneDragEnter", "GraphicsSceneDragMove", "GraphicsSceneDragLeave",
+    "GraphicsSceneDrop", "GraphicsSceneWheel", "KeyPress", "KeyRelease", "InputMethod"))
 # Events that move no step or flow outward: a removal (ui.canvas.extent), a burst's (measured
 # each time), a setting.
 
@@ -404,10 +413,26 @@ class MapScene(Decorations, Batches, SceneBuilding, Gestures, Selection, QGraphi
         """Take the window's activation and deactivation without passing them on: Qt sends
         them to every item each time the window gains or loses the focus (a dialog closing,
         Alt+Tab; 60,000 items at 20,000 steps, 0.1-0.2 s), and the canvas's items take no
-        focus and have no panels that would care."""
-        if event.type() in _ACTIVATION:
+        focus and have no panels that would care. Input comes to a canvas that no longer
+        shows the items a batch removed (ui.canvas.batches)."""
+        kind = event.type()
+        if kind in _ACTIVATION:
             return True
+        if self._hiding and kind in _INPUT:
+            self.finish_hiding()
         return super().event(event)
+
+    def items(self, *args: Any, **kwargs: Any) -> list[QGraphicsItem]:
+        """QGraphicsScene.items(), without the items a batch removed (ui.canvas.batches):
+        what is under a point, the canvas's extent."""
+        self.finish_hiding()
+        return super().items(*args, **kwargs)
+
+    def selectedItems(self) -> list[QGraphicsItem]:  # noqa: N802 - Qt's name
+        """QGraphicsScene.selectedItems(), without the items a batch removed (they lost the
+        selection: ui.canvas.batches)."""
+        self.finish_hiding()
+        return super().selectedItems()
 
     def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:  # noqa: N802 - Qt override
         """Tooltips are built when shown: bring those under the mouse up to date, then let Qt
