@@ -18,8 +18,8 @@ thousands of steps, its undo, an auto-layout of a big map) has the scene's mirro
 to date at its end (`item_for_step`) and does the rest a slice per turn of the event loop
 (`updating`): the items it removed are hidden, a chunk at a time, then taken off the canvas;
 the items put back are shown, the moved steps' items put where their steps are, and the flows
-and bursts follow them, in slices (`map_rect` measures a moved step where its step is). A flow follows from
-where its steps are when its turn comes, so an edit meanwhile leaves nothing stale: a removed
+and bursts follow them, in slices (`map_rect` measures a moved step where its step is). A flow
+follows from where its steps are when its turn comes, so an edit meanwhile leaves nothing stale: a removed
 flow follows nothing, an item removed before it was shown is never shown, an item put back
 before it was taken off is shown again where it is, a new batch adds its own to those waiting;
 a selection or a routing shows and draws the waiting ones first (`finish_updates`). The turn
@@ -319,9 +319,18 @@ class Batches(BatchItems):
 
     def finish_hiding(self) -> None:
         """Hide now every removed item still waiting to be hidden: something is about to look
-        at the canvas (module docstring). The selection they lose is told in the next slice."""
+        at the canvas (module docstring). The selection they lose is told by the next slice or
+        finish_updates (`_tell_lost_selection`), not from here: a look at the selection would
+        send selectionChanged from inside it."""
         if self._hiding:
             self._hide_some(None)
+
+    def _tell_lost_selection(self) -> None:
+        """Once the removed items are hidden: selectionChanged, once, if any was selected
+        (never while the scene's signals are blocked: the next slice tells it then)."""
+        if self._lost_selection and not self._hiding and not self.signalsBlocked():
+            self._lost_selection = False
+            self.selectionChanged.emit()
 
     def _hide_some(self, deadline: float | None) -> bool:
         """Hide the removed items still waiting, HIDE_CHUNK at a time, until `deadline` (all
@@ -350,9 +359,7 @@ class Batches(BatchItems):
         to show), and leave the canvas in their slices; the selection they lost is told now."""
         if hide:
             self.finish_hiding()
-            if self._lost_selection and not self.signalsBlocked():
-                self._lost_selection = False
-                self.selectionChanged.emit()
+            self._tell_lost_selection()
         adding, placing, followers = self._adding, self._placing, self._follow
         self._adding, self._placing, self._follow = {}, {}, {}
         if self._update_timer is not None and not self._dropping and not self._unsealing:
@@ -410,10 +417,8 @@ class Batches(BatchItems):
         placing = self._placing
         moved = self._own_moved()  # boxes changed, for the map's extent (ui.canvas.extent)
         done = self._hide_some(deadline) if self._hiding else False
-        if not done and self._lost_selection:  # every removed item hidden: tell it, once
-            self._lost_selection = False
-            if not self.signalsBlocked():
-                self.selectionChanged.emit()
+        if not done:  # every removed item hidden
+            self._tell_lost_selection()
         # Through a copy of the keys: taking the first key of a dict again and again after
         # deleting the ones before it walks all the deleted ones each time (quadratic).
         if not done and self._unsealing:
